@@ -1,0 +1,303 @@
+package nabla
+
+import (
+	"sync/atomic"
+)
+
+// node records how a tensor was computed: the op, its inputs and parameters.
+type node struct {
+	Ctx
+	op    *Op
+	freed bool
+	mark  uint64 // visit mark of the latest backward pass
+	where string // creation site, recorded in anomaly mode
+}
+
+var (
+	gradOff   atomic.Bool
+	passCount atomic.Uint64
+)
+
+// GradEnabled reports whether operations currently record the graph.
+func GradEnabled() bool { return !gradOff.Load() }
+
+// NoGrad runs f with graph recording switched off, as torch.no_grad does:
+// operations inside compute values only. Use it for evaluation and for weight
+// updates. The switch is process-wide, so concurrent goroutines that build
+// graphs must not overlap a NoGrad scope.
+func NoGrad(f func()) {
+	prev := gradOff.Swap(true)
+	defer gradOff.Store(prev)
+	f()
+}
+
+// EnableGrad runs f with graph recording switched on, even inside NoGrad.
+func EnableGrad(f func()) {
+	prev := gradOff.Swap(false)
+	defer gradOff.Store(prev)
+	f()
+}
+
+// BackwardOption configures Backward and Gradients.
+type BackwardOption func(*backwardConfig)
+
+type backwardConfig struct {
+	seeds       []*Tensor
+	retain      bool
+	create      bool
+	allowUnused bool
+}
+
+// Seed sets the gradient that the backward pass starts from, one per output;
+// it is required for outputs with more than one element (for a scalar the
+// default is 1).
+func Seed(g ...*Tensor) BackwardOption {
+	return func(c *backwardConfig) { c.seeds = g }
+}
+
+// RetainGraph keeps the graph after the backward pass so that another backward
+// pass can run through it. Without it, a second pass through the same nodes is
+// an error.
+func RetainGraph() BackwardOption {
+	return func(c *backwardConfig) { c.retain = true }
+}
+
+// CreateGraph records the backward pass itself, so that the gradients it
+// produces can be differentiated again (higher-order derivatives). It implies
+// RetainGraph.
+func CreateGraph() BackwardOption {
+	return func(c *backwardConfig) { c.create, c.retain = true, true }
+}
+
+// AllowUnused makes Gradients return nil, rather than panic, for an input that
+// the outputs do not depend on.
+func AllowUnused() BackwardOption {
+	return func(c *backwardConfig) { c.allowUnused = true }
+}
+
+// Backward computes the gradient of t with respect to every leaf tensor that
+// requires grad and adds it to the leaf's Grad. t must be a scalar unless a Seed
+// is given. Gradients accumulate: call ZeroGrad between steps.
+func (t *Tensor) Backward(opts ...BackwardOption) {
+	cfg := config(opts)
+	runBackward("Backward", []*Tensor{t}, nil, cfg)
+}
+
+// Gradients returns the gradients of the outputs with respect to the inputs,
+// like torch.autograd.grad, without touching any tensor's Grad. With several
+// outputs the gradients of their sum (weighted by their seeds) are returned.
+func Gradients(outputs, inputs []*Tensor, opts ...BackwardOption) []*Tensor {
+	cfg := config(opts)
+	for i, x := range inputs {
+		if !x.requiresGrad {
+			panicf("Gradients", "input %d (shape %s) does not require grad", i, fmtShape(x.shape))
+		}
+	}
+	return runBackward("Gradients", outputs, inputs, cfg)
+}
+
+func config(opts []BackwardOption) backwardConfig {
+	var c backwardConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// runBackward is the engine: it orders the graph topologically without
+// recursion, then walks it from the outputs, calling each node's VJP rule and
+// summing the contributions that reach each tensor.
+func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor {
+	if cfg.seeds != nil && len(cfg.seeds) != len(roots) {
+		panicf(who, "%d seeds given for %d outputs", len(cfg.seeds), len(roots))
+	}
+	for i, r := range roots {
+		if !r.requiresGrad {
+			panicf(who, "output of shape %s does not require grad: no input it depends on has SetRequiresGrad(true), or it was computed under NoGrad", fmtShape(r.shape))
+		}
+		var seed *Tensor
+		if cfg.seeds != nil && cfg.seeds[i] != nil {
+			seed = cfg.seeds[i]
+			if !sameShape(seed.shape, r.shape) {
+				panicf(who, "seed of shape %s does not match output of shape %s", fmtShape(seed.shape), fmtShape(r.shape))
+			}
+			checkDType(who, r, seed)
+		} else {
+			if r.Size() != 1 {
+				panicf(who, "output of shape %s is not a scalar: pass Seed(g) with a gradient of the same shape", fmtShape(r.shape))
+			}
+			seed = onesOf(r.dtype, r.shape)
+		}
+		if r.node != nil && r.node.freed {
+			panicf(who, "the graph of %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", r.node.op.Name)
+		}
+		accumulate(r, seed)
+	}
+
+	prev := gradOff.Swap(!cfg.create)
+	defer gradOff.Store(prev)
+
+	order := topoOrder(roots)
+	var leaves []*Tensor
+	for _, r := range roots {
+		if r.node == nil {
+			leaves = append(leaves, r)
+		}
+	}
+	for i := len(order) - 1; i >= 0; i-- {
+		t := order[i]
+		g := t.acc
+		if g == nil {
+			continue
+		}
+		t.acc = nil
+		g = runHooks(t, g)
+		if t.retainGrad {
+			storeGrad(t, g, cfg.create)
+		}
+		if wrt != nil && isIn(t, wrt) {
+			t.acc = g // captured below
+		}
+		n := t.node
+		if n.freed {
+			panicf(who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
+		}
+		gs := n.op.VJP(&n.Ctx, g)
+		if anomalyOn.Load() {
+			checkAnomalyBackward(n, gs)
+		}
+		for j, x := range n.Inputs {
+			if j >= len(gs) || gs[j] == nil || !x.requiresGrad {
+				continue
+			}
+			gj := sumToShape(gs[j], x.shape)
+			if x.node == nil && x.acc == nil {
+				leaves = append(leaves, x)
+			}
+			accumulate(x, gj)
+		}
+		if !cfg.retain {
+			n.freed = true
+			n.Inputs, n.Output = nil, nil
+		}
+	}
+
+	var result []*Tensor
+	if wrt != nil {
+		result = make([]*Tensor, len(wrt))
+		for i, x := range wrt {
+			if x.acc != nil {
+				result[i] = x.acc
+			}
+		}
+		for _, x := range wrt {
+			x.acc = nil
+		}
+	}
+	for _, l := range leaves {
+		if l.acc == nil {
+			continue
+		}
+		g := runHooks(l, l.acc)
+		l.acc = nil
+		if wrt == nil {
+			storeGrad(l, g, cfg.create)
+		}
+	}
+	if wrt != nil {
+		for i, r := range result {
+			if r == nil && !cfg.allowUnused {
+				panicf(who, "input %d (shape %s) is not used by the outputs; pass AllowUnused() to get nil for it", i, fmtShape(wrt[i].shape))
+			}
+		}
+	}
+	return result
+}
+
+func isIn(t *Tensor, ts []*Tensor) bool {
+	for _, x := range ts {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+func runHooks(t *Tensor, g *Tensor) *Tensor {
+	for _, h := range t.hooks {
+		if r := h(g); r != nil {
+			g = r
+		}
+	}
+	return g
+}
+
+// accumulate adds g to the gradient flowing into t during this pass. The sum is
+// out of place because g may be shared (Add's rule returns the same g twice).
+func accumulate(t, g *Tensor) {
+	if t.acc == nil {
+		t.acc = g
+		return
+	}
+	t.acc = Add(t.acc, g)
+}
+
+// storeGrad adds g to t.Grad, in place when the existing buffer is ours.
+func storeGrad(t, g *Tensor, create bool) {
+	switch {
+	case t.grad == nil && create:
+		t.grad = g
+	case t.grad == nil:
+		t.grad = g.Detach().Clone()
+	case create || t.grad.node != nil:
+		t.grad = Add(t.grad, g)
+	default:
+		addInPlace(t.grad, g)
+	}
+}
+
+// topoOrder returns the non-leaf tensors reachable from roots that require
+// grad, each after all of its inputs, using an explicit stack so that graphs
+// of any depth work.
+func topoOrder(roots []*Tensor) []*Tensor {
+	mark := passCount.Add(1)
+	var order []*Tensor
+	type frame struct {
+		t    *Tensor
+		next int
+	}
+	var stack []frame
+	for _, r := range roots {
+		if r.node == nil || r.node.mark == mark {
+			continue
+		}
+		r.node.mark = mark
+		stack = append(stack, frame{t: r})
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			ins := top.t.node.Inputs
+			if top.next < len(ins) {
+				x := ins[top.next]
+				top.next++
+				if x.node != nil && x.requiresGrad && x.node.mark != mark {
+					x.node.mark = mark
+					stack = append(stack, frame{t: x})
+				}
+				continue
+			}
+			order = append(order, top.t)
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return order
+}
+
+// sumToShape sums g over the axes along which a tensor of the given shape was
+// broadcast. This is the only place broadcasting is undone.
+func sumToShape(g *Tensor, shape []int) *Tensor {
+	if sameShape(g.shape, shape) {
+		return g
+	}
+	axes := reducedAxes(shape, g.shape)
+	return Reshape(Sum(g, axes...), shape...)
+}

@@ -1,0 +1,248 @@
+package kernel
+
+import "math"
+
+// Float is the set of element types kernels work on.
+type Float interface{ ~float32 | ~float64 }
+
+// Map sets dst[i] = f(src[i]), computing in float64.
+func Map[T Float](dst, src []T, f func(float64) float64) {
+	Parallel(len(dst), 8, func(lo, hi int) {
+		d, s := dst[lo:hi], src[lo:hi]
+		for i := range d {
+			d[i] = T(f(float64(s[i])))
+		}
+	})
+}
+
+// Map2 sets dst[i] = f(a[i], b[i]) for equal-length slices, computing in float64.
+func Map2[T Float](dst, a, b []T, f func(x, y float64) float64) {
+	Parallel(len(dst), 8, func(lo, hi int) {
+		d, x, y := dst[lo:hi], a[lo:hi], b[lo:hi]
+		for i := range d {
+			d[i] = T(f(float64(x[i]), float64(y[i])))
+		}
+	})
+}
+
+// BinOp names a broadcasting binary operation with a hand-written inner loop.
+type BinOp uint8
+
+// The binary operations.
+const (
+	Add BinOp = iota
+	Mul
+	Div
+	Pow
+	Max
+	Min
+)
+
+// Binary sets dst = a OP b where a and b are read with the given strides over
+// the output shape (stride 0 along broadcast dimensions; the last stride of
+// each is 0 or 1 because inputs are contiguous).
+func Binary[T Float](op BinOp, dst, a, b []T, shape, sa, sb []int) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	switch {
+	case len(a) == n && len(b) == n:
+		Parallel(n, 1, func(lo, hi int) { vv(op, dst[lo:hi], a[lo:hi], b[lo:hi]) })
+		return
+	case len(b) == 1 && len(a) == n:
+		Parallel(n, 1, func(lo, hi int) { vs(op, dst[lo:hi], a[lo:hi], b[0]) })
+		return
+	case len(a) == 1 && len(b) == n:
+		Parallel(n, 1, func(lo, hi int) { sv(op, dst[lo:hi], a[0], b[lo:hi]) })
+		return
+	}
+	rank := len(shape)
+	inner := shape[rank-1]
+	ia, ib := sa[rank-1], sb[rank-1]
+	rows := n / inner
+	Parallel(rows, inner, func(lo, hi int) {
+		idx := make([]int, rank-1)
+		// position the odometer at row lo
+		r := lo
+		for d := rank - 2; d >= 0; d-- {
+			idx[d] = r % shape[d]
+			r /= shape[d]
+		}
+		for row := lo; row < hi; row++ {
+			oa, ob := 0, 0
+			for d, i := range idx {
+				oa += i * sa[d]
+				ob += i * sb[d]
+			}
+			out := dst[row*inner : (row+1)*inner]
+			switch {
+			case ia == 1 && ib == 1:
+				vv(op, out, a[oa:oa+inner], b[ob:ob+inner])
+			case ia == 1:
+				vs(op, out, a[oa:oa+inner], b[ob])
+			case ib == 1:
+				sv(op, out, a[oa], b[ob:ob+inner])
+			default:
+				v := scalar(op, a[oa], b[ob])
+				for i := range out {
+					out[i] = v
+				}
+			}
+			for d := rank - 2; d >= 0; d-- {
+				idx[d]++
+				if idx[d] < shape[d] {
+					break
+				}
+				idx[d] = 0
+			}
+		}
+	})
+}
+
+func scalar[T Float](op BinOp, x, y T) T {
+	switch op {
+	case Add:
+		return x + y
+	case Mul:
+		return x * y
+	case Div:
+		return x / y
+	case Pow:
+		return T(math.Pow(float64(x), float64(y)))
+	case Max:
+		return T(math.Max(float64(x), float64(y)))
+	default:
+		return T(math.Min(float64(x), float64(y)))
+	}
+}
+
+func vv[T Float](op BinOp, d, a, b []T) {
+	b = b[:len(d)]
+	a = a[:len(d)]
+	switch op {
+	case Add:
+		for i := range d {
+			d[i] = a[i] + b[i]
+		}
+	case Mul:
+		for i := range d {
+			d[i] = a[i] * b[i]
+		}
+	case Div:
+		for i := range d {
+			d[i] = a[i] / b[i]
+		}
+	default:
+		for i := range d {
+			d[i] = scalar(op, a[i], b[i])
+		}
+	}
+}
+
+func vs[T Float](op BinOp, d, a []T, s T) {
+	a = a[:len(d)]
+	switch op {
+	case Add:
+		for i := range d {
+			d[i] = a[i] + s
+		}
+	case Mul:
+		for i := range d {
+			d[i] = a[i] * s
+		}
+	case Div:
+		for i := range d {
+			d[i] = a[i] / s
+		}
+	default:
+		for i := range d {
+			d[i] = scalar(op, a[i], s)
+		}
+	}
+}
+
+func sv[T Float](op BinOp, d []T, s T, b []T) {
+	b = b[:len(d)]
+	switch op {
+	case Add:
+		for i := range d {
+			d[i] = s + b[i]
+		}
+	case Mul:
+		for i := range d {
+			d[i] = s * b[i]
+		}
+	case Div:
+		for i := range d {
+			d[i] = s / b[i]
+		}
+	default:
+		for i := range d {
+			d[i] = scalar(op, s, b[i])
+		}
+	}
+}
+
+// AddInPlace sets dst[i] += src[i].
+func AddInPlace[T Float](dst, src []T) {
+	Parallel(len(dst), 1, func(lo, hi int) {
+		d, s := dst[lo:hi], src[lo:hi]
+		for i := range d {
+			d[i] += s[i]
+		}
+	})
+}
+
+// Strided fills the contiguous dst of the given shape from src, reading the
+// element at index (i0, i1, ...) from src[i0*st[0] + i1*st[1] + ...]. Stride 0
+// broadcasts; permuted strides transpose.
+func Strided[T Float](dst, src []T, shape, st []int) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	rank := len(shape)
+	if rank == 0 {
+		dst[0] = src[0]
+		return
+	}
+	inner := shape[rank-1]
+	is := st[rank-1]
+	rows := n / inner
+	Parallel(rows, inner, func(lo, hi int) {
+		idx := make([]int, rank-1)
+		r := lo
+		for d := rank - 2; d >= 0; d-- {
+			idx[d] = r % shape[d]
+			r /= shape[d]
+		}
+		for row := lo; row < hi; row++ {
+			o := 0
+			for d, i := range idx {
+				o += i * st[d]
+			}
+			out := dst[row*inner : (row+1)*inner]
+			switch is {
+			case 0:
+				v := src[o]
+				for i := range out {
+					out[i] = v
+				}
+			case 1:
+				copy(out, src[o:o+inner])
+			default:
+				for i := range out {
+					out[i] = src[o+i*is]
+				}
+			}
+			for d := rank - 2; d >= 0; d-- {
+				idx[d]++
+				if idx[d] < shape[d] {
+					break
+				}
+				idx[d] = 0
+			}
+		}
+	})
+}

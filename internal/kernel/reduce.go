@@ -1,0 +1,159 @@
+package kernel
+
+import "math"
+
+// ReduceOp names a reduction.
+type ReduceOp uint8
+
+// The reductions.
+const (
+	Sum ReduceOp = iota
+	Prod
+	MaxOf
+	MinOf
+)
+
+func identity(op ReduceOp) float64 {
+	switch op {
+	case Prod:
+		return 1
+	case MaxOf:
+		return math.Inf(-1)
+	case MinOf:
+		return math.Inf(1)
+	}
+	return 0
+}
+
+func combine(op ReduceOp, acc, v float64) float64 {
+	switch op {
+	case Sum:
+		return acc + v
+	case Prod:
+		return acc * v
+	case MaxOf:
+		// NaN wins, as in NumPy and PyTorch.
+		if v > acc || v != v {
+			return v
+		}
+		return acc
+	default:
+		if v < acc || v != v {
+			return v
+		}
+		return acc
+	}
+}
+
+// Reduce reduces src of shape over the axes marked in reduced into dst (whose
+// length is the product of the kept dimensions), accumulating in float64.
+func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
+	if len(dst) == 1 {
+		dst[0] = T(reduceAll(op, src))
+		return
+	}
+	// Split the shape into [outer kept/reduced dims..., inner block]: the common
+	// cases are "reduce the trailing axes" (rows) and "reduce the leading axes".
+	rank := len(shape)
+	trailing := 0 // number of trailing reduced axes
+	for i := rank - 1; i >= 0 && reduced[i]; i-- {
+		trailing++
+	}
+	inner := 1
+	for _, d := range shape[rank-trailing:] {
+		inner *= d
+	}
+	if trailing > 0 && allKeptBefore(reduced[:rank-trailing]) {
+		// dst[r] = reduce(src[r*inner:(r+1)*inner])
+		Parallel(len(dst), inner, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				dst[r] = T(reduceSlice(op, src[r*inner:(r+1)*inner]))
+			}
+		})
+		return
+	}
+	// General case: walk the source, map each element to its output offset.
+	acc := make([]float64, len(dst))
+	for i := range acc {
+		acc[i] = identity(op)
+	}
+	outStride := make([]int, rank)
+	s := 1
+	for i := rank - 1; i >= 0; i-- {
+		if !reduced[i] {
+			outStride[i] = s
+			s *= shape[i]
+		}
+	}
+	idx := make([]int, rank)
+	off := 0
+	for _, v := range src {
+		acc[off] = combine(op, acc[off], float64(v))
+		for d := rank - 1; d >= 0; d-- {
+			idx[d]++
+			off += outStride[d]
+			if idx[d] < shape[d] {
+				break
+			}
+			off -= idx[d] * outStride[d]
+			idx[d] = 0
+		}
+	}
+	for i, v := range acc {
+		dst[i] = T(v)
+	}
+}
+
+func allKeptBefore(r []bool) bool {
+	for _, x := range r {
+		if x {
+			return false
+		}
+	}
+	return true
+}
+
+func reduceAll[T Float](op ReduceOp, src []T) float64 {
+	if op != Sum || len(src) < 2*Grain {
+		return reduceSlice(op, src)
+	}
+	parts := make([]float64, (len(src)+Grain-1)/Grain)
+	Parallel(len(parts), Grain, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			parts[p] = reduceSlice(op, src[p*Grain:min((p+1)*Grain, len(src))])
+		}
+	})
+	return reduceSlice(Sum, parts)
+}
+
+func reduceSlice[T Float](op ReduceOp, s []T) float64 {
+	if op == Sum {
+		return sum(s)
+	}
+	acc := identity(op)
+	for _, v := range s {
+		acc = combine(op, acc, float64(v))
+	}
+	return acc
+}
+
+// sum adds with four accumulators, pairwise over blocks, to keep rounding error
+// near O(log n) instead of O(n).
+func sum[T Float](s []T) float64 {
+	if len(s) > 1024 {
+		h := len(s) / 2
+		return sum(s[:h]) + sum(s[h:])
+	}
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		a0 += float64(s[i])
+		a1 += float64(s[i+1])
+		a2 += float64(s[i+2])
+		a3 += float64(s[i+3])
+	}
+	for ; i < len(s); i++ {
+		a0 += float64(s[i])
+	}
+	return (a0 + a1) + (a2 + a3)
+}

@@ -1,0 +1,172 @@
+package nabla
+
+import (
+	"math/rand/v2"
+	"sort"
+)
+
+// Op is a primitive operation: its forward computation and its two derivative
+// rules, defined together in one place and registered once. Every other
+// operation in nabla is a composition of primitives and needs no rules of its
+// own.
+//
+// The rules are written with nabla's own operations, so the gradients they
+// produce are themselves differentiable: recording the backward pass (the
+// CreateGraph option) gives second and higher derivatives with no extra code.
+type Op struct {
+	// Name identifies the op in errors, anomaly reports and graph drawings.
+	Name string
+	// Forward computes the output from c.Inputs and c.Params. It reads input
+	// values only; recording the node is the caller's business.
+	Forward func(c *Ctx) *Tensor
+	// VJP returns, for each input, the gradient of ⟨g, output⟩ with respect to
+	// that input (nil when the input needs none, see Ctx.NeedsGrad). A result
+	// may have the output's broadcast shape: nabla sums it back to the input's
+	// shape, once, in the engine.
+	VJP func(c *Ctx, g *Tensor) []*Tensor
+	// JVP returns the output tangent given the inputs' tangents (nil entries are
+	// zero tangents). A result that broadcasts to the output shape is expanded.
+	JVP func(c *Ctx, tangents []*Tensor) *Tensor
+	// Cases are the inputs on which the registry test checks the rules against
+	// finite differences. Ops with none are checked on default shapes.
+	Cases []Case
+}
+
+// Ctx is what an op's forward and rules see: the inputs, the output (in the
+// rules) and the op's parameters (an axis list, an exponent, a slope...).
+type Ctx struct {
+	Inputs []*Tensor
+	Output *Tensor
+	Params any
+}
+
+// NeedsGrad reports whether input i takes part in differentiation, so that a
+// rule can skip work for constant inputs.
+func (c *Ctx) NeedsGrad(i int) bool { return c.Inputs[i].requiresGrad }
+
+// Case describes inputs for checking an op's rules: the input shapes, the
+// parameters, and the interval inputs are drawn from. AwayFromZero draws
+// |x| in [Lo, Hi] with a random sign, for ops with a kink at 0. Constant lists
+// inputs that are not differentiated (conditions, indices). Make, when set,
+// builds the inputs itself.
+type Case struct {
+	Name         string
+	Shapes       [][]int
+	Params       any
+	Lo, Hi       float64
+	AwayFromZero bool
+	Constant     []int
+	Make         func(r *rand.Rand) []*Tensor
+}
+
+// Inputs draws float64 inputs for the case from r.
+func (cs Case) Inputs(r *rand.Rand) []*Tensor {
+	if cs.Make != nil {
+		return cs.Make(r)
+	}
+	lo, hi := cs.Lo, cs.Hi
+	if lo == 0 && hi == 0 {
+		lo, hi = -2, 2
+	}
+	xs := make([]*Tensor, len(cs.Shapes))
+	for i, sh := range cs.Shapes {
+		t := Zeros(sh...)
+		for j := range t.f64 {
+			v := lo + (hi-lo)*r.Float64()
+			if cs.AwayFromZero && r.IntN(2) == 0 {
+				v = -v
+			}
+			t.f64[j] = v
+		}
+		xs[i] = t
+	}
+	return xs
+}
+
+// IsConstant reports whether input i of the case is not differentiated.
+func (cs Case) IsConstant(i int) bool {
+	for _, c := range cs.Constant {
+		if c == i {
+			return true
+		}
+	}
+	return false
+}
+
+type randSource = rand.Rand
+
+var registry = map[string]*Op{}
+
+// Register adds a primitive to the registry, so that the registry test checks
+// its rules, and returns it. It panics if the name is taken.
+func Register(op *Op) *Op {
+	if _, dup := registry[op.Name]; dup {
+		panicf("Register", "an op named %q is already registered", op.Name)
+	}
+	if op.Forward == nil || op.VJP == nil {
+		panicf("Register", "op %q needs at least Forward and VJP", op.Name)
+	}
+	registry[op.Name] = op
+	return op
+}
+
+// Ops returns the registered primitives sorted by name.
+func Ops() []*Op {
+	ops := make([]*Op, 0, len(registry))
+	for _, op := range registry {
+		ops = append(ops, op)
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].Name < ops[j].Name })
+	return ops
+}
+
+// Apply runs the op on the inputs: it computes the output and, when gradients
+// are enabled and an input requires them, records the node for the backward
+// pass; when an input carries a forward-mode tangent, it computes the output's
+// tangent with the JVP rule.
+func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
+	n := &node{op: op, Ctx: Ctx{Inputs: inputs, Params: params}}
+	out := op.Forward(&n.Ctx)
+	if anomalyOn.Load() {
+		checkAnomaly(op, inputs, out, "forward")
+	}
+	record := false
+	hasTangent := false
+	for _, x := range inputs {
+		record = record || x.requiresGrad
+		hasTangent = hasTangent || x.tangent != nil
+	}
+	record = record && GradEnabled()
+	if record {
+		n.Output = out
+		out.node = n
+		out.requiresGrad = true
+		if anomalyOn.Load() {
+			n.where = CallerLocation()
+		}
+	}
+	if hasTangent {
+		out.tangent = forwardTangent(op, n, out)
+	}
+	return out
+}
+
+func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
+	if op.JVP == nil {
+		panicf(op.Name, "op has no forward-mode (JVP) rule")
+	}
+	dots := make([]*Tensor, len(n.Inputs))
+	for i, x := range n.Inputs {
+		dots[i] = x.tangent
+	}
+	c := Ctx{Inputs: n.Inputs, Output: out, Params: n.Params}
+	// The tangent's own computation must not see out's tangent.
+	d := op.JVP(&c, dots)
+	if d == nil {
+		return nil
+	}
+	if !sameShape(d.shape, out.shape) {
+		d = Expand(d, out.shape...)
+	}
+	return d
+}

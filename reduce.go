@@ -1,0 +1,421 @@
+package nabla
+
+import (
+	"math"
+
+	"github.com/nabla-go/nabla/internal/kernel"
+)
+
+// Reductions. Sum, Max, Min, Prod and the L2 norm are primitives; mean,
+// variance, logsumexp, softmax and the other norms are compositions.
+//
+// Each reduction comes in two forms: Sum(x, axes...) drops the reduced axes,
+// SumKeep(x, axes...) keeps them with size 1 (NumPy's keepdims). With no axes
+// every axis is reduced. Negative axes count from the end.
+
+type reduceParams struct {
+	axes []int // sorted, distinct, non-negative
+	keep bool
+}
+
+// shapes returns the output shape and the keepdims shape.
+func (p reduceParams) shapes(in []int) (out, kept []int) {
+	kept = append([]int(nil), in...)
+	out = make([]int, 0, len(in))
+	for i, d := range in {
+		if containsInt(p.axes, i) {
+			kept[i] = 1
+			if p.keep {
+				out = append(out, 1)
+			}
+		} else {
+			out = append(out, d)
+		}
+	}
+	return out, kept
+}
+
+func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
+	shape, _ := p.shapes(x.shape)
+	out := newTensor(x.dtype, shape)
+	red := make([]bool, len(x.shape))
+	for _, a := range p.axes {
+		red[a] = true
+	}
+	if x.Size() == 0 {
+		if k == kernel.MaxOf || k == kernel.MinOf {
+			panicf("reduce", "cannot take the max or min of an empty tensor of shape %s", fmtShape(x.shape))
+		}
+		if k == kernel.Prod {
+			out.fill(1)
+		}
+		return out
+	}
+	if x.dtype == Float32 {
+		kernel.Reduce(k, out.f32, x.f32, x.shape, red)
+	} else {
+		kernel.Reduce(k, out.f64, x.f64, x.shape, red)
+	}
+	return out
+}
+
+// expandBack broadcasts a reduced tensor (output of a reduction with params p)
+// back to the input's shape.
+func expandBack(t *Tensor, p reduceParams, in []int) *Tensor {
+	_, kept := p.shapes(in)
+	return Expand(Reshape(t, kept...), in...)
+}
+
+func reduceCases() []Case {
+	return []Case{
+		{Name: "all", Shapes: [][]int{{2, 3}}, Params: reduceParams{axes: []int{0, 1}}},
+		{Name: "rows", Shapes: [][]int{{2, 3}}, Params: reduceParams{axes: []int{1}}},
+		{Name: "columns-keep", Shapes: [][]int{{2, 3}}, Params: reduceParams{axes: []int{0}, keep: true}},
+		{Name: "middle", Shapes: [][]int{{2, 3, 2}}, Params: reduceParams{axes: []int{1}}},
+		{Name: "outer", Shapes: [][]int{{2, 3, 2}}, Params: reduceParams{axes: []int{0, 2}}},
+		{Name: "scalar", Shapes: [][]int{{}}, Params: reduceParams{}},
+	}
+}
+
+var sumOp *Op
+
+func init() {
+	sumOp = Register(&Op{
+		Name:    "sum",
+		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Sum, c.Inputs[0], c.Params.(reduceParams)) },
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			return []*Tensor{expandBack(g, c.Params.(reduceParams), c.Inputs[0].shape)}
+		},
+		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return sumOp.Apply(c.Params, d[0]) },
+		Cases: reduceCases(),
+	})
+}
+
+func reduce(op *Op, x *Tensor, axes []int, keep bool) *Tensor {
+	p := reduceParams{axes: normAxes(op.Name, axes, len(x.shape)), keep: keep}
+	return op.Apply(p, x)
+}
+
+// Sum returns the sum over the given axes (all when none).
+func Sum(x *Tensor, axes ...int) *Tensor { return reduce(sumOp, x, axes, false) }
+
+// SumKeep is Sum keeping the reduced axes with size 1.
+func SumKeep(x *Tensor, axes ...int) *Tensor { return reduce(sumOp, x, axes, true) }
+
+// Sum returns the sum of t over the given axes (all when none).
+func (t *Tensor) Sum(axes ...int) *Tensor { return Sum(t, axes...) }
+
+// Mean returns t's mean over the given axes (all when none).
+func (t *Tensor) Mean(axes ...int) *Tensor { return Mean(t, axes...) }
+
+// extremumRule routes the gradient of a max or min to the entries equal to the
+// result, split equally among ties (as torch.amax does).
+func extremumRule(c *Ctx, g *Tensor) *Tensor {
+	x, p := c.Inputs[0], c.Params.(reduceParams)
+	hit := NoGradValue(func() *Tensor {
+		eq := maskOfEqual(x, expandBack(c.Output.Detach(), p, x.shape))
+		return Div(eq, expandBack(reduceForward(kernel.Sum, eq, p), p, x.shape))
+	})
+	return Mul(expandBack(g, p, x.shape), hit)
+}
+
+func maskOfEqual(a, b *Tensor) *Tensor {
+	m := newTensor(a.dtype, a.shape)
+	for i := 0; i < m.Size(); i++ {
+		if a.at(i) == b.at(i) {
+			m.set(i, 1)
+		}
+	}
+	return m
+}
+
+func extremumOp(name string, k kernel.ReduceOp) *Op {
+	var op *Op
+	op = &Op{
+		Name:    name,
+		Forward: func(c *Ctx) *Tensor { return reduceForward(k, c.Inputs[0], c.Params.(reduceParams)) },
+		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{extremumRule(c, g)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			return sumOp.Apply(c.Params, extremumRule(&Ctx{Inputs: c.Inputs, Output: c.Output, Params: c.Params}, OnesLike(c.Output)).Mul(d[0]))
+		},
+		Cases: reduceCases(),
+	}
+	return op
+}
+
+var maxOp *Op
+
+func init() { maxOp = Register(extremumOp("max", kernel.MaxOf)) }
+
+var minOp *Op
+
+func init() { minOp = Register(extremumOp("min", kernel.MinOf)) }
+
+// Max returns the maximum over the given axes (all when none). The gradient is
+// shared equally among tied maxima.
+func Max(x *Tensor, axes ...int) *Tensor { return reduce(maxOp, x, axes, false) }
+
+// MaxKeep is Max keeping the reduced axes with size 1.
+func MaxKeep(x *Tensor, axes ...int) *Tensor { return reduce(maxOp, x, axes, true) }
+
+// Min returns the minimum over the given axes (all when none). The gradient is
+// shared equally among tied minima.
+func Min(x *Tensor, axes ...int) *Tensor { return reduce(minOp, x, axes, false) }
+
+// MinKeep is Min keeping the reduced axes with size 1.
+func MinKeep(x *Tensor, axes ...int) *Tensor { return reduce(minOp, x, axes, true) }
+
+var prodOp *Op
+
+func init() {
+	prodOp = Register(&Op{
+		Name:    "prod",
+		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Prod, c.Inputs[0], c.Params.(reduceParams)) },
+		// ∂/∂x_i ∏x = ∏_{j≠i} x_j, which is out/x_i when no x_j is zero. With zeros
+		// the products of the others are computed directly (as constants, so the
+		// second derivative there is not available).
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			return []*Tensor{Mul(expandBack(g, c.Params.(reduceParams), c.Inputs[0].shape), prodOthers(c))}
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			return sumOp.Apply(c.Params, Mul(d[0], prodOthers(c)))
+		},
+		Cases: reduceCases(),
+	})
+}
+
+func prodOthers(c *Ctx) *Tensor {
+	x, p := c.Inputs[0], c.Params.(reduceParams)
+	for i := 0; i < x.Size(); i++ {
+		if x.at(i) == 0 {
+			return NoGradValue(func() *Tensor { return prodOthersDirect(x.Detach(), p) })
+		}
+	}
+	return Div(expandBack(c.Output, p, x.shape), x)
+}
+
+// prodOthersDirect computes ∏_{j≠i} x_j along the reduced axes by brute force:
+// moving the reduced axes last, each group's exclusive products by prefix and
+// suffix products.
+func prodOthersDirect(x *Tensor, p reduceParams) *Tensor {
+	var kept []int
+	for i := range x.shape {
+		if !containsInt(p.axes, i) {
+			kept = append(kept, i)
+		}
+	}
+	perm := append(kept, p.axes...)
+	xt := Permute(x, perm...)
+	group := numel(xt.shape[len(kept):])
+	out := newTensor(x.dtype, xt.shape)
+	for s := 0; s < xt.Size(); s += group {
+		pre := 1.0
+		for i := 0; i < group; i++ {
+			out.set(s+i, pre)
+			pre *= xt.at(s + i)
+		}
+		suf := 1.0
+		for i := group - 1; i >= 0; i-- {
+			out.set(s+i, out.at(s+i)*suf)
+			suf *= xt.at(s + i)
+		}
+	}
+	return Permute(out, invertPerm(perm)...)
+}
+
+// Prod returns the product over the given axes (all when none).
+func Prod(x *Tensor, axes ...int) *Tensor { return reduce(prodOp, x, axes, false) }
+
+// ProdKeep is Prod keeping the reduced axes with size 1.
+func ProdKeep(x *Tensor, axes ...int) *Tensor { return reduce(prodOp, x, axes, true) }
+
+func countOf(x *Tensor, axes []int) int {
+	n := 1
+	for _, a := range normAxes("mean", axes, len(x.shape)) {
+		n *= x.shape[a]
+	}
+	return n
+}
+
+// Mean returns the mean over the given axes (all when none).
+func Mean(x *Tensor, axes ...int) *Tensor {
+	return DivScalar(Sum(x, axes...), float64(countOf(x, axes)))
+}
+
+// MeanKeep is Mean keeping the reduced axes with size 1.
+func MeanKeep(x *Tensor, axes ...int) *Tensor {
+	return DivScalar(SumKeep(x, axes...), float64(countOf(x, axes)))
+}
+
+// Var returns the population variance (divided by n, NumPy's default) over the
+// given axes. Use VarCorrected for the sample variance.
+func Var(x *Tensor, axes ...int) *Tensor { return VarCorrected(x, 0, false, axes...) }
+
+// VarKeep is Var keeping the reduced axes with size 1.
+func VarKeep(x *Tensor, axes ...int) *Tensor { return VarCorrected(x, 0, true, axes...) }
+
+// VarCorrected returns Σ(x-mean)²/(n-correction) over the given axes:
+// correction 1 is the unbiased sample variance (PyTorch's default).
+func VarCorrected(x *Tensor, correction int, keep bool, axes ...int) *Tensor {
+	d := Sub(x, MeanKeep(x, axes...))
+	n := float64(countOf(x, axes) - correction)
+	if keep {
+		return DivScalar(SumKeep(Square(d), axes...), n)
+	}
+	return DivScalar(Sum(Square(d), axes...), n)
+}
+
+// Std returns the population standard deviation over the given axes.
+func Std(x *Tensor, axes ...int) *Tensor { return Sqrt(Var(x, axes...)) }
+
+// StdKeep is Std keeping the reduced axes with size 1.
+func StdKeep(x *Tensor, axes ...int) *Tensor { return Sqrt(VarKeep(x, axes...)) }
+
+// LogSumExp returns log Σ exp(x) over the given axes, computed as
+// m + log Σ exp(x - m) with m the (constant) maximum so that it neither
+// overflows for large x nor returns NaN for -Inf entries.
+func LogSumExp(x *Tensor, axes ...int) *Tensor {
+	return Squeeze(LogSumExpKeep(x, axes...), normAxes("logsumexp", axes, len(x.shape))...)
+}
+
+// LogSumExpKeep is LogSumExp keeping the reduced axes with size 1.
+func LogSumExpKeep(x *Tensor, axes ...int) *Tensor {
+	m := NoGradValue(func() *Tensor {
+		m := MaxKeep(x.Detach(), axes...)
+		// An all -Inf slice has sum 0 and logsumexp -Inf; shift by 0 there.
+		return unaryForward(m, func(v float64) float64 {
+			if math.IsInf(v, 0) {
+				return 0
+			}
+			return v
+		})
+	})
+	return Add(Log(SumKeep(Exp(Sub(x, m)), axes...)), m)
+}
+
+// Softmax returns exp(x)/Σexp(x) along axis, shifted by the maximum for
+// stability.
+func Softmax(x *Tensor, axis int) *Tensor { return Exp(LogSoftmax(x, axis)) }
+
+// LogSoftmax returns x - logsumexp(x) along axis; -Inf entries give -Inf (not
+// NaN) and a zero gradient.
+func LogSoftmax(x *Tensor, axis int) *Tensor { return Sub(x, LogSumExpKeep(x, axis)) }
+
+func argExtremum(name string, x *Tensor, axis int, better func(a, b float64) bool) []int {
+	ax := normAxis(name, axis, len(x.shape))
+	n := x.shape[ax]
+	if n == 0 {
+		panicf(name, "axis %d is empty", axis)
+	}
+	outer, inner := numel(x.shape[:ax]), numel(x.shape[ax+1:])
+	out := make([]int, outer*inner)
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			best := 0
+			bv := x.at(o*n*inner + i)
+			for j := 1; j < n; j++ {
+				v := x.at((o*n+j)*inner + i)
+				if better(v, bv) {
+					best, bv = j, v
+				}
+			}
+			out[o*inner+i] = best
+		}
+	}
+	return out
+}
+
+// Argmax returns the index of the largest entry along axis for every position
+// of the other axes (row-major), the first one on ties. It is not
+// differentiable.
+func Argmax(x *Tensor, axis int) []int {
+	return argExtremum("argmax", x, axis, func(a, b float64) bool { return a > b || (a != a && b == b) })
+}
+
+// Argmin returns the index of the smallest entry along axis, like Argmax.
+func Argmin(x *Tensor, axis int) []int {
+	return argExtremum("argmin", x, axis, func(a, b float64) bool { return a < b || (a != a && b == b) })
+}
+
+var normOp *Op
+
+func init() {
+	normOp = Register(&Op{
+		Name: "norm",
+		Forward: func(c *Ctx) *Tensor {
+			x, p := c.Inputs[0], c.Params.(reduceParams)
+			// Scale by the largest magnitude so that squaring neither overflows nor
+			// underflows.
+			scale := reduceForward(kernel.MaxOf, unaryForward(x, math.Abs), p)
+			s := expandBack(scale, p, x.shape)
+			safe := unaryForward(s, func(v float64) float64 {
+				if v == 0 || math.IsInf(v, 0) {
+					return 1
+				}
+				return v
+			})
+			q := binaryForward("norm", kernel.Div, x, safe)
+			ss := reduceForward(kernel.Sum, binaryForward("norm", kernel.Mul, q, q), p)
+			out := unaryForward(ss, math.Sqrt)
+			sc := newTensor(out.dtype, out.shape)
+			for i := 0; i < out.Size(); i++ {
+				v := scale.at(i)
+				if v == 0 || math.IsInf(v, 0) {
+					sc.set(i, v)
+				} else {
+					sc.set(i, out.at(i)*v)
+				}
+			}
+			return sc
+		},
+		// ∂‖x‖/∂x = x/‖x‖, taken as 0 where ‖x‖ = 0 (a subgradient, not NaN).
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			p := c.Params.(reduceParams)
+			return []*Tensor{Mul(expandBack(g, p, c.Inputs[0].shape), normDeriv(c))}
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return sumOp.Apply(c.Params, Mul(d[0], normDeriv(c))) },
+		Cases: []Case{
+			{Name: "all", Shapes: [][]int{{2, 3}}, Params: reduceParams{axes: []int{0, 1}}},
+			{Name: "rows-keep", Shapes: [][]int{{2, 3}}, Params: reduceParams{axes: []int{1}, keep: true}},
+		},
+	})
+}
+
+func normDeriv(c *Ctx) *Tensor {
+	x, p := c.Inputs[0], c.Params.(reduceParams)
+	n := expandBack(c.Output, p, x.shape)
+	zero := maskOf(n.Detach(), func(v float64) bool { return v == 0 })
+	return Div(x, Where(zero, OnesLike(zero), n))
+}
+
+// Norm returns the Euclidean (L2) norm over the given axes (all when none),
+// without overflow for huge entries. Its gradient at 0 is 0.
+func Norm(x *Tensor, axes ...int) *Tensor { return reduce(normOp, x, axes, false) }
+
+// NormKeep is Norm keeping the reduced axes with size 1.
+func NormKeep(x *Tensor, axes ...int) *Tensor { return reduce(normOp, x, axes, true) }
+
+// NormP returns the p-norm (Σ|x|^p)^(1/p) over the given axes; p may be 1, 2,
+// any p ≥ 1, or +Inf (the largest magnitude).
+func NormP(x *Tensor, p float64, axes ...int) *Tensor {
+	switch {
+	case p == 2:
+		return Norm(x, axes...)
+	case p == 1:
+		return Sum(Abs(x), axes...)
+	case math.IsInf(p, 1):
+		return Max(Abs(x), axes...)
+	case p > 0:
+		return PowScalar(Sum(PowScalar(Abs(x), p), axes...), 1/p)
+	}
+	panicf("norm", "unsupported order %v", p)
+	return nil
+}
+
+// NoGradValue evaluates f with graph recording off and returns its result, a
+// constant for the graph.
+func NoGradValue(f func() *Tensor) *Tensor {
+	var t *Tensor
+	NoGrad(func() { t = f() })
+	return t
+}

@@ -1,0 +1,541 @@
+package nabla
+
+import (
+	"github.com/nabla-go/nabla/internal/kernel"
+)
+
+// Shape primitives: reshape, expand, permute, gather/scatter by flat index and
+// concat. Slicing, indexing, take, squeeze, stack and split are compositions.
+
+func stridedForward(x *Tensor, shape, st []int) *Tensor {
+	out := newTensor(x.dtype, shape)
+	if x.dtype == Float32 {
+		kernel.Strided(out.f32, x.f32, shape, st)
+	} else {
+		kernel.Strided(out.f64, x.f64, shape, st)
+	}
+	return out
+}
+
+var reshapeOp *Op
+
+func init() {
+	reshapeOp = Register(&Op{
+		Name: "reshape",
+		// Tensors are immutable, so the result shares x's memory.
+		Forward: func(c *Ctx) *Tensor {
+			x := c.Inputs[0]
+			return &Tensor{shape: c.Params.([]int), dtype: x.dtype, f64: x.f64, f32: x.f32}
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Reshape(g, c.Inputs[0].shape...)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return Reshape(d[0], c.Params.([]int)...) },
+		Cases: []Case{
+			{Name: "matrix-to-vector", Shapes: [][]int{{2, 3}}, Params: []int{6}},
+			{Name: "vector-to-3d", Shapes: [][]int{{6}}, Params: []int{3, 1, 2}},
+		},
+	})
+}
+
+// Reshape returns x with a new shape of the same size, sharing its memory. One
+// dimension may be -1, inferred from the others.
+func Reshape(x *Tensor, shape ...int) *Tensor {
+	shape = append([]int(nil), shape...)
+	infer, known := -1, 1
+	for i, d := range shape {
+		switch {
+		case d == -1 && infer < 0:
+			infer = i
+		case d < 0:
+			panicf("reshape", "invalid dimension %d in shape %v", d, shape)
+		default:
+			known *= d
+		}
+	}
+	if infer >= 0 {
+		if known == 0 || x.Size()%known != 0 {
+			panicf("reshape", "cannot reshape %s into %v", fmtShape(x.shape), shape)
+		}
+		shape[infer] = x.Size() / known
+	}
+	if numel(shape) != x.Size() {
+		panicf("reshape", "cannot reshape %s (%d elements) into %s (%d elements)", fmtShape(x.shape), x.Size(), fmtShape(shape), numel(shape))
+	}
+	if sameShape(shape, x.shape) {
+		return x
+	}
+	return reshapeOp.Apply(shape, x)
+}
+
+// Reshape returns t with a new shape; see the function Reshape.
+func (t *Tensor) Reshape(shape ...int) *Tensor { return Reshape(t, shape...) }
+
+// Flatten returns x as a vector.
+func Flatten(x *Tensor) *Tensor { return Reshape(x, x.Size()) }
+
+var expandOp *Op
+
+func init() {
+	expandOp = Register(&Op{
+		Name: "expand",
+		Forward: func(c *Ctx) *Tensor {
+			x, shape := c.Inputs[0], c.Params.([]int)
+			return stridedForward(x, shape, broadcastStrides(x.shape, shape))
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{sumToShape(g, c.Inputs[0].shape)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return Expand(d[0], c.Params.([]int)...) },
+		Cases: []Case{
+			{Name: "row", Shapes: [][]int{{3}}, Params: []int{2, 3}},
+			{Name: "column", Shapes: [][]int{{2, 1}}, Params: []int{2, 3}},
+			{Name: "scalar", Shapes: [][]int{{}}, Params: []int{2, 2}},
+		},
+	})
+}
+
+// Expand broadcasts x to shape by NumPy's rules (like torch.broadcast_to).
+func Expand(x *Tensor, shape ...int) *Tensor {
+	if sameShape(x.shape, shape) {
+		return x
+	}
+	shape = append([]int(nil), shape...)
+	b := broadcastShapes("expand", x.shape, shape)
+	if !sameShape(b, shape) {
+		panicf("expand", "cannot broadcast %s to %s", fmtShape(x.shape), fmtShape(shape))
+	}
+	return expandOp.Apply(shape, x)
+}
+
+var permuteOp *Op
+
+func init() {
+	permuteOp = Register(&Op{
+		Name: "permute",
+		Forward: func(c *Ctx) *Tensor {
+			x, perm := c.Inputs[0], c.Params.([]int)
+			inSt := stridesOf(x.shape)
+			shape, st := make([]int, len(perm)), make([]int, len(perm))
+			for i, p := range perm {
+				shape[i], st[i] = x.shape[p], inSt[p]
+			}
+			return stridedForward(x, shape, st)
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Permute(g, invertPerm(c.Params.([]int))...)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return Permute(d[0], c.Params.([]int)...) },
+		Cases: []Case{
+			{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: []int{1, 0}},
+			{Name: "3d", Shapes: [][]int{{2, 3, 2}}, Params: []int{2, 0, 1}},
+		},
+	})
+}
+
+func invertPerm(p []int) []int {
+	inv := make([]int, len(p))
+	for i, v := range p {
+		inv[v] = i
+	}
+	return inv
+}
+
+// Permute reorders the dimensions of x: dimension i of the result is
+// dimension perm[i] of x.
+func Permute(x *Tensor, perm ...int) *Tensor {
+	if len(perm) != len(x.shape) {
+		panicf("permute", "permutation %v has %d entries for a tensor of shape %s", perm, len(perm), fmtShape(x.shape))
+	}
+	seen := make([]bool, len(perm))
+	identity := true
+	for i, p := range perm {
+		q := normAxis("permute", p, len(perm))
+		if seen[q] {
+			panicf("permute", "%v is not a permutation", perm)
+		}
+		seen[q] = true
+		identity = identity && q == i
+	}
+	if identity {
+		return x
+	}
+	norm := make([]int, len(perm))
+	for i, p := range perm {
+		norm[i] = normAxis("permute", p, len(perm))
+	}
+	return permuteOp.Apply(norm, x)
+}
+
+// Transpose swaps two dimensions of x.
+func Transpose(x *Tensor, a, b int) *Tensor {
+	r := len(x.shape)
+	a, b = normAxis("transpose", a, r), normAxis("transpose", b, r)
+	perm := make([]int, r)
+	for i := range perm {
+		perm[i] = i
+	}
+	perm[a], perm[b] = perm[b], perm[a]
+	return Permute(x, perm...)
+}
+
+// T returns the transpose of a matrix (the last two dimensions swapped for a
+// batch of matrices).
+func (t *Tensor) T() *Tensor {
+	if len(t.shape) < 2 {
+		panicf("T", "tensor of shape %s has fewer than 2 dimensions", fmtShape(t.shape))
+	}
+	return Transpose(t, -2, -1)
+}
+
+type gatherParams struct {
+	index []int // out.flat[i] = x.flat[index[i]]
+	shape []int // output shape
+}
+
+var gatherOp *Op
+
+func init() {
+	gatherOp = Register(&Op{
+		Name: "gather",
+		Forward: func(c *Ctx) *Tensor {
+			x, p := c.Inputs[0], c.Params.(gatherParams)
+			out := newTensor(x.dtype, p.shape)
+			if x.dtype == Float32 {
+				for i, j := range p.index {
+					out.f32[i] = x.f32[j]
+				}
+			} else {
+				for i, j := range p.index {
+					out.f64[i] = x.f64[j]
+				}
+			}
+			return out
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			p := c.Params.(gatherParams)
+			return []*Tensor{scatterAddOp.Apply(gatherParams{p.index, c.Inputs[0].shape}, g)}
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return gatherOp.Apply(c.Params, d[0]) },
+		Cases: []Case{
+			{Name: "repeated", Shapes: [][]int{{4}}, Params: gatherParams{[]int{3, 0, 0, 2, 1}, []int{5}}},
+			{Name: "to-matrix", Shapes: [][]int{{2, 3}}, Params: gatherParams{[]int{5, 4, 0, 1}, []int{2, 2}}},
+		},
+	})
+}
+
+var scatterAddOp *Op
+
+func init() {
+	scatterAddOp = Register(&Op{
+		Name: "scatter_add",
+		// out = zeros(shape); out.flat[index[i]] += g.flat[i]: the transpose of gather.
+		Forward: func(c *Ctx) *Tensor {
+			g, p := c.Inputs[0], c.Params.(gatherParams)
+			out := newTensor(g.dtype, p.shape)
+			if g.dtype == Float32 {
+				for i, j := range p.index {
+					out.f32[j] += g.f32[i]
+				}
+			} else {
+				for i, j := range p.index {
+					out.f64[j] += g.f64[i]
+				}
+			}
+			return out
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			p := c.Params.(gatherParams)
+			return []*Tensor{gatherOp.Apply(gatherParams{p.index, c.Inputs[0].shape}, g)}
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return scatterAddOp.Apply(c.Params, d[0]) },
+		Cases: []Case{
+			{Name: "repeated", Shapes: [][]int{{5}}, Params: gatherParams{[]int{3, 0, 0, 2, 1}, []int{4}}},
+		},
+	})
+}
+
+// gather returns the tensor of the given shape whose flat element i is x's
+// flat element index[i]; all indexing operations reduce to it.
+func gather(x *Tensor, index []int, shape []int) *Tensor {
+	return gatherOp.Apply(gatherParams{index, shape}, x)
+}
+
+// Slice returns the elements start, start+step, ... (up to but excluding end)
+// along axis, like x[start:end:step] in NumPy. Negative start and end count
+// from the end; they are clipped to the axis as Python does.
+func Slice(x *Tensor, axis, start, end, step int) *Tensor {
+	ax := normAxis("slice", axis, len(x.shape))
+	n := x.shape[ax]
+	if step <= 0 {
+		panicf("slice", "step %d must be positive", step)
+	}
+	clip := func(i int) int {
+		if i < 0 {
+			i += n
+		}
+		return min(max(i, 0), n)
+	}
+	start, end = clip(start), clip(end)
+	count := 0
+	if end > start {
+		count = (end - start + step - 1) / step
+	}
+	sel := make([]int, count)
+	for i := range sel {
+		sel[i] = start + i*step
+	}
+	if count == n && step == 1 {
+		return x
+	}
+	return takeAxis(x, ax, sel)
+}
+
+// takeAxis selects the given indices along a (normalised) axis.
+func takeAxis(x *Tensor, ax int, sel []int) *Tensor {
+	outer := numel(x.shape[:ax])
+	inner := numel(x.shape[ax+1:])
+	n := x.shape[ax]
+	shape := append([]int(nil), x.shape...)
+	shape[ax] = len(sel)
+	index := make([]int, 0, outer*len(sel)*inner)
+	for o := 0; o < outer; o++ {
+		for _, s := range sel {
+			base := (o*n + s) * inner
+			for i := 0; i < inner; i++ {
+				index = append(index, base+i)
+			}
+		}
+	}
+	return gather(x, index, shape)
+}
+
+// Take returns the entries of x at the given indices along axis (NumPy's take,
+// PyTorch's index_select). Negative indices count from the end.
+func Take(x *Tensor, axis int, indices []int) *Tensor {
+	ax := normAxis("take", axis, len(x.shape))
+	n := x.shape[ax]
+	sel := make([]int, len(indices))
+	for i, j := range indices {
+		if j < 0 {
+			j += n
+		}
+		if j < 0 || j >= n {
+			panicf("take", "index %d is out of range for axis %d of size %d", indices[i], axis, n)
+		}
+		sel[i] = j
+	}
+	return takeAxis(x, ax, sel)
+}
+
+// Index returns x[i] along the first axis, with that axis removed.
+func Index(x *Tensor, i int) *Tensor {
+	if len(x.shape) == 0 {
+		panicf("index", "cannot index a scalar")
+	}
+	return Squeeze(Take(x, 0, []int{i}), 0)
+}
+
+// TakeAlongAxis picks, for every position of the other axes, k entries along
+// axis (NumPy's take_along_axis, PyTorch's gather). indices holds, in row-major
+// order, an array of x's shape with dimension axis replaced by k.
+func TakeAlongAxis(x *Tensor, axis int, indices []int) *Tensor {
+	ax := normAxis("take_along_axis", axis, len(x.shape))
+	n := x.shape[ax]
+	outer, inner := numel(x.shape[:ax]), numel(x.shape[ax+1:])
+	if outer*inner == 0 || len(indices)%(outer*inner) != 0 {
+		panicf("take_along_axis", "%d indices do not fit a tensor of shape %s along axis %d", len(indices), fmtShape(x.shape), axis)
+	}
+	k := len(indices) / (outer * inner)
+	shape := append([]int(nil), x.shape...)
+	shape[ax] = k
+	index := make([]int, len(indices))
+	for o := 0; o < outer; o++ {
+		for j := 0; j < k; j++ {
+			for i := 0; i < inner; i++ {
+				p := (o*k+j)*inner + i
+				s := indices[p]
+				if s < 0 {
+					s += n
+				}
+				if s < 0 || s >= n {
+					panicf("take_along_axis", "index %d at position %d is out of range for axis %d of size %d", indices[p], p, axis, n)
+				}
+				index[p] = (o*n+s)*inner + i
+			}
+		}
+	}
+	return gather(x, index, shape)
+}
+
+// Squeeze removes the given dimensions of size 1 (all of them when none are
+// given).
+func Squeeze(x *Tensor, axes ...int) *Tensor {
+	var shape []int
+	if len(axes) == 0 {
+		for _, d := range x.shape {
+			if d != 1 {
+				shape = append(shape, d)
+			}
+		}
+		return Reshape(x, shape...)
+	}
+	drop := normAxes("squeeze", axes, len(x.shape))
+	for _, a := range drop {
+		if x.shape[a] != 1 {
+			panicf("squeeze", "dimension %d of shape %s has size %d, not 1", a, fmtShape(x.shape), x.shape[a])
+		}
+	}
+	for i, d := range x.shape {
+		if !containsInt(drop, i) {
+			shape = append(shape, d)
+		}
+	}
+	return Reshape(x, shape...)
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsqueeze inserts a dimension of size 1 at axis (which may be len(shape),
+// or negative counting from the end of the new shape).
+func Unsqueeze(x *Tensor, axis int) *Tensor {
+	ax := normAxis("unsqueeze", axis, len(x.shape)+1)
+	shape := make([]int, 0, len(x.shape)+1)
+	shape = append(shape, x.shape[:ax]...)
+	shape = append(shape, 1)
+	shape = append(shape, x.shape[ax:]...)
+	return Reshape(x, shape...)
+}
+
+var concatOp *Op
+
+func init() {
+	concatOp = Register(&Op{
+		Name: "concat",
+		Forward: func(c *Ctx) *Tensor {
+			ax := c.Params.(int)
+			xs := c.Inputs
+			dt := checkDType("concat", xs...)
+			shape := append([]int(nil), xs[0].shape...)
+			shape[ax] = 0
+			for i, x := range xs {
+				if len(x.shape) != len(shape) {
+					panicf("concat", "input %d has shape %s, input 0 has %s", i, fmtShape(x.shape), fmtShape(xs[0].shape))
+				}
+				for d := range shape {
+					if d != ax && x.shape[d] != xs[0].shape[d] {
+						panicf("concat", "input %d has shape %s, input 0 has %s: they differ outside axis %d", i, fmtShape(x.shape), fmtShape(xs[0].shape), ax)
+					}
+				}
+				shape[ax] += x.shape[ax]
+			}
+			out := newTensor(dt, shape)
+			outer, inner := numel(shape[:ax]), numel(shape[ax+1:])
+			off := 0
+			for _, x := range xs {
+				w := x.shape[ax] * inner
+				for o := 0; o < outer; o++ {
+					dst := o*shape[ax]*inner + off
+					if dt == Float32 {
+						copy(out.f32[dst:dst+w], x.f32[o*w:(o+1)*w])
+					} else {
+						copy(out.f64[dst:dst+w], x.f64[o*w:(o+1)*w])
+					}
+				}
+				off += w
+			}
+			return out
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			ax := c.Params.(int)
+			gs := make([]*Tensor, len(c.Inputs))
+			off := 0
+			for i, x := range c.Inputs {
+				if c.NeedsGrad(i) {
+					gs[i] = Slice(g, ax, off, off+x.shape[ax], 1)
+				}
+				off += x.shape[ax]
+			}
+			return gs
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			ds := make([]*Tensor, len(d))
+			for i, t := range d {
+				if t == nil {
+					t = ZerosLike(c.Inputs[i])
+				}
+				ds[i] = t
+			}
+			return concatOp.Apply(c.Params, ds...)
+		},
+		Cases: []Case{
+			{Name: "axis0", Shapes: [][]int{{2, 3}, {1, 3}}, Params: 0},
+			{Name: "axis1", Shapes: [][]int{{2, 1}, {2, 3}, {2, 2}}, Params: 1},
+		},
+	})
+}
+
+// Concat joins tensors along an existing axis.
+func Concat(axis int, xs ...*Tensor) *Tensor {
+	if len(xs) == 0 {
+		panicf("concat", "no tensors to join")
+	}
+	ax := normAxis("concat", axis, len(xs[0].shape))
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	return concatOp.Apply(ax, xs...)
+}
+
+// Stack joins tensors of equal shape along a new axis.
+func Stack(axis int, xs ...*Tensor) *Tensor {
+	if len(xs) == 0 {
+		panicf("stack", "no tensors to stack")
+	}
+	ax := normAxis("stack", axis, len(xs[0].shape)+1)
+	us := make([]*Tensor, len(xs))
+	for i, x := range xs {
+		if !sameShape(x.shape, xs[0].shape) {
+			panicf("stack", "input %d has shape %s, input 0 has %s", i, fmtShape(x.shape), fmtShape(xs[0].shape))
+		}
+		us[i] = Unsqueeze(x, ax)
+	}
+	return Concat(ax, us...)
+}
+
+// Split cuts x along axis into pieces of the given sizes, which must add up to
+// the axis length.
+func Split(x *Tensor, axis int, sizes ...int) []*Tensor {
+	ax := normAxis("split", axis, len(x.shape))
+	total := 0
+	for _, s := range sizes {
+		if s < 0 {
+			panicf("split", "negative size in %v", sizes)
+		}
+		total += s
+	}
+	if total != x.shape[ax] {
+		panicf("split", "sizes %v add up to %d, but axis %d has size %d", sizes, total, axis, x.shape[ax])
+	}
+	out := make([]*Tensor, len(sizes))
+	off := 0
+	for i, s := range sizes {
+		out[i] = Slice(x, ax, off, off+s, 1)
+		off += s
+	}
+	return out
+}
+
+// Chunk cuts x along axis into n pieces of equal size.
+func Chunk(x *Tensor, axis, n int) []*Tensor {
+	ax := normAxis("chunk", axis, len(x.shape))
+	if n <= 0 || x.shape[ax]%n != 0 {
+		panicf("chunk", "axis %d of size %d does not split into %d equal pieces", axis, x.shape[ax], n)
+	}
+	sizes := make([]int, n)
+	for i := range sizes {
+		sizes[i] = x.shape[ax] / n
+	}
+	return Split(x, ax, sizes...)
+}

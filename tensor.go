@@ -1,0 +1,237 @@
+package nabla
+
+// Tensor is an n-dimensional array of float64 or float32 values in row-major
+// order, and a node of the autodiff graph when it was computed from tensors that
+// require gradients. Tensors are immutable: operations return new tensors (which
+// may share memory with their input, as Reshape does); only Grad buffers and the
+// Raw accessors are written in place.
+type Tensor struct {
+	shape []int
+	dtype DType
+	f64   []float64
+	f32   []float32
+
+	requiresGrad bool
+	retainGrad   bool
+	grad         *Tensor
+	node         *node // the op that made this tensor; nil for leaves
+	tangent      *Tensor
+	hooks        []func(*Tensor) *Tensor
+	name         string
+	acc          *Tensor // gradient being summed during a backward pass
+}
+
+// newTensor allocates a zeroed tensor; shape is retained, not copied.
+func newTensor(dt DType, shape []int) *Tensor {
+	n := numel(shape)
+	t := &Tensor{shape: shape, dtype: dt}
+	if dt == Float32 {
+		t.f32 = make([]float32, n)
+	} else {
+		t.f64 = make([]float64, n)
+	}
+	return t
+}
+
+// Shape returns a copy of the tensor's dimensions.
+func (t *Tensor) Shape() []int { return append([]int(nil), t.shape...) }
+
+// Dims returns the number of dimensions (0 for a scalar).
+func (t *Tensor) Dims() int { return len(t.shape) }
+
+// Dim returns the size of dimension axis; negative axes count from the end.
+func (t *Tensor) Dim(axis int) int { return t.shape[normAxis("Dim", axis, len(t.shape))] }
+
+// Size returns the number of elements.
+func (t *Tensor) Size() int {
+	if t.dtype == Float32 {
+		return len(t.f32)
+	}
+	return len(t.f64)
+}
+
+// DType returns the element type.
+func (t *Tensor) DType() DType { return t.dtype }
+
+// Item returns the value of a tensor with exactly one element.
+func (t *Tensor) Item() float64 {
+	if t.Size() != 1 {
+		panicf("Item", "tensor of shape %s has %d elements, want 1", fmtShape(t.shape), t.Size())
+	}
+	return t.at(0)
+}
+
+// At returns the element at the given index (one entry per dimension).
+func (t *Tensor) At(index ...int) float64 {
+	if len(index) != len(t.shape) {
+		panicf("At", "index %v has %d entries for a tensor of shape %s", index, len(index), fmtShape(t.shape))
+	}
+	off := 0
+	for i, ix := range index {
+		if ix < 0 {
+			ix += t.shape[i]
+		}
+		if ix < 0 || ix >= t.shape[i] {
+			panicf("At", "index %d is out of range for axis %d of size %d", index[i], i, t.shape[i])
+		}
+		off = off*t.shape[i] + ix
+	}
+	return t.at(off)
+}
+
+func (t *Tensor) at(i int) float64 {
+	if t.dtype == Float32 {
+		return float64(t.f32[i])
+	}
+	return t.f64[i]
+}
+
+func (t *Tensor) set(i int, v float64) {
+	if t.dtype == Float32 {
+		t.f32[i] = float32(v)
+	} else {
+		t.f64[i] = v
+	}
+}
+
+// Float64s returns a copy of the values as float64, in row-major order.
+func (t *Tensor) Float64s() []float64 {
+	if t.dtype == Float64 {
+		return append([]float64(nil), t.f64...)
+	}
+	out := make([]float64, len(t.f32))
+	for i, v := range t.f32 {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// Float32s returns a copy of the values as float32, in row-major order.
+func (t *Tensor) Float32s() []float32 {
+	if t.dtype == Float32 {
+		return append([]float32(nil), t.f32...)
+	}
+	out := make([]float32, len(t.f64))
+	for i, v := range t.f64 {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// RawFloat64 returns the tensor's own float64 storage (nil for a float32
+// tensor). Writing to it changes the tensor and every tensor sharing its memory
+// and bypasses autodiff: it is meant for optimizers and loaders.
+func (t *Tensor) RawFloat64() []float64 { return t.f64 }
+
+// RawFloat32 returns the tensor's own float32 storage (nil for a float64
+// tensor), with the same caveats as RawFloat64.
+func (t *Tensor) RawFloat32() []float32 { return t.f32 }
+
+// RequiresGrad reports whether gradients flow to this tensor.
+func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
+
+// SetRequiresGrad marks a leaf tensor as a variable whose gradient Backward
+// accumulates into Grad, and returns t. It panics on a non-leaf tensor, whose
+// requirement follows from its inputs.
+func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
+	if t.node != nil {
+		panicf("SetRequiresGrad", "tensor of shape %s was computed by %s; only leaves can be marked (use Detach first)", fmtShape(t.shape), t.node.op.Name)
+	}
+	t.requiresGrad = on
+	return t
+}
+
+// Grad returns the gradient accumulated by backward passes, or nil if none has
+// reached this tensor since it was created or since ZeroGrad set it to nil.
+func (t *Tensor) Grad() *Tensor { return t.grad }
+
+// ZeroGrad resets the accumulated gradient. Gradients accumulate across
+// Backward calls, exactly as in PyTorch, so a training loop must call ZeroGrad
+// (on every parameter, usually through an optimizer) before each backward pass;
+// forgetting it sums the gradients of successive batches. The buffer is zeroed in
+// place and reused, so that a training step does not allocate a new one.
+func (t *Tensor) ZeroGrad() {
+	if t.grad == nil {
+		return
+	}
+	if t.grad.node != nil {
+		t.grad = nil // a differentiable gradient belongs to its graph; drop it
+		return
+	}
+	clear(t.grad.f64)
+	clear(t.grad.f32)
+}
+
+// SetGrad replaces the accumulated gradient (nil clears it).
+func (t *Tensor) SetGrad(g *Tensor) {
+	if g != nil {
+		checkSameShape("SetGrad", t, g)
+	}
+	t.grad = g
+}
+
+// IsLeaf reports whether t was created directly rather than computed by an
+// operation that recorded it in the graph.
+func (t *Tensor) IsLeaf() bool { return t.node == nil }
+
+// RetainGrad asks the next backward pass to store this non-leaf tensor's
+// gradient in Grad too (leaves always get theirs). It returns t.
+func (t *Tensor) RetainGrad() *Tensor {
+	t.retainGrad = true
+	return t
+}
+
+// Detach returns a tensor sharing t's values that is cut from the graph: no
+// gradient flows through it.
+func (t *Tensor) Detach() *Tensor {
+	return &Tensor{shape: t.shape, dtype: t.dtype, f64: t.f64, f32: t.f32}
+}
+
+// Clone returns a copy of t's values as a new leaf that does not require grad.
+func (t *Tensor) Clone() *Tensor {
+	c := &Tensor{shape: append([]int(nil), t.shape...), dtype: t.dtype}
+	if t.dtype == Float32 {
+		c.f32 = append([]float32(nil), t.f32...)
+	} else {
+		c.f64 = append([]float64(nil), t.f64...)
+	}
+	return c
+}
+
+// SetName gives the tensor a name used by String and graph drawings, and
+// returns t.
+func (t *Tensor) SetName(name string) *Tensor {
+	t.name = name
+	return t
+}
+
+// Name returns the name set by SetName, or "".
+func (t *Tensor) Name() string { return t.name }
+
+// OpName returns the name of the operation that computed t, or "" for a leaf.
+func (t *Tensor) OpName() string {
+	if t.node == nil {
+		return ""
+	}
+	return t.node.op.Name
+}
+
+// Inputs returns the tensors t was computed from (nil for a leaf or once the
+// graph has been freed by a backward pass).
+func (t *Tensor) Inputs() []*Tensor {
+	if t.node == nil {
+		return nil
+	}
+	return t.node.Inputs
+}
+
+// RegisterHook adds a function called with the gradient flowing into t during
+// backward passes; if it returns a non-nil tensor, that tensor replaces the
+// gradient. It returns t.
+func (t *Tensor) RegisterHook(h func(grad *Tensor) *Tensor) *Tensor {
+	if !t.requiresGrad {
+		panicf("RegisterHook", "tensor of shape %s does not require grad", fmtShape(t.shape))
+	}
+	t.hooks = append(t.hooks, h)
+	return t
+}
