@@ -12,15 +12,14 @@ package nabla
 func Dual(x, tangent *Tensor) *Tensor {
 	checkSameShape("Dual", x, tangent)
 	checkDType("Dual", x, tangent)
-	d := &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32,
-		requiresGrad: x.requiresGrad, node: x.node, tangent: tangent}
-	if x.requiresGrad && x.node == nil {
-		// A leaf stays the same variable for reverse mode: route through an
-		// identity so that gradients reach x, not the copy.
-		d = identityOp.Apply(nil, x)
+	if x.requiresGrad {
+		// x stays the variable for reverse mode: route through an identity so
+		// that gradients reach x, not the copy.
+		d := identityOp.Apply(nil, x)
 		d.tangent = tangent
+		return d
 	}
-	return d
+	return &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tangent: tangent}
 }
 
 // Tangent returns the forward-mode tangent carried by t (nil when it carries
