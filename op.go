@@ -159,8 +159,17 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 	for i, x := range n.Inputs {
 		dots[i] = x.tangent
 	}
+	// The rule reads primal values: hide the inputs' tangents while it runs,
+	// or the rule's own ops would propagate them again, without end.
+	for _, x := range n.Inputs {
+		x.tangent = nil
+	}
+	defer func() {
+		for i, x := range n.Inputs {
+			x.tangent = dots[i]
+		}
+	}()
 	c := Ctx{Inputs: n.Inputs, Output: out, Params: n.Params}
-	// The tangent's own computation must not see out's tangent.
 	d := op.JVP(&c, dots)
 	if d == nil {
 		return nil
