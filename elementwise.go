@@ -97,20 +97,73 @@ func binaryCases(lo, hi float64) []Case {
 	}
 }
 
-var negOp *Op
+type affineParams struct{ a, b float64 }
+
+var affineOp *Op
 
 func init() {
-	negOp = Register(&Op{
-		Name:    "neg",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], func(x float64) float64 { return -x }) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Neg(g)} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Neg(d[0]) },
-		Cases:   unaryCases(-2, 2),
+	affineOp = Register(&Op{
+		Name: "affine",
+		// a·x + b for constants a and b: negation and all scalar arithmetic in
+		// one pass, without a scalar tensor to broadcast.
+		Forward: func(c *Ctx) *Tensor {
+			x, p := c.Inputs[0], c.Params.(affineParams)
+			out := newTensor(x.dtype, x.shape)
+			if x.dtype == Float32 {
+				kernel.Affine(out.f32, x.f32, p.a, p.b)
+			} else {
+				kernel.Affine(out.f64, x.f64, p.a, p.b)
+			}
+			return out
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{scale(g, c.Params.(affineParams).a)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return scale(d[0], c.Params.(affineParams).a) },
+		Cases: []Case{
+			{Name: "neg", Shapes: [][]int{{2, 3}}, Params: affineParams{-1, 0}},
+			{Name: "scale-shift", Shapes: [][]int{{4}}, Params: affineParams{2.5, -1}},
+			{Name: "scalar", Shapes: [][]int{{}}, Params: affineParams{-0.5, 3}},
+		},
 	})
 }
 
+// affine returns a·x + b.
+func affine(x *Tensor, a, b float64) *Tensor {
+	if a == 1 && b == 0 {
+		return x
+	}
+	return affineOp.Apply(affineParams{a, b}, x)
+}
+
+func scale(x *Tensor, a float64) *Tensor { return affine(x, a, 0) }
+
 // Neg returns -x.
-func Neg(x *Tensor) *Tensor { return negOp.Apply(nil, x) }
+func Neg(x *Tensor) *Tensor { return affine(x, -1, 0) }
+
+var subOp *Op
+
+func init() {
+	subOp = Register(&Op{
+		Name:    "sub",
+		Forward: func(c *Ctx) *Tensor { return binaryForward("sub", kernel.Sub, c.Inputs[0], c.Inputs[1]) },
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			gs := []*Tensor{g, nil}
+			if c.NeedsGrad(1) {
+				gs[1] = Neg(g)
+			}
+			return gs
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			if d[1] == nil {
+				return d[0]
+			}
+			return tAdd(d[0], Neg(d[1]))
+		},
+		Cases: binaryCases(-2, 2),
+	})
+}
+
+// Sub returns a - b, broadcasting.
+func Sub(a, b *Tensor) *Tensor { return subOp.Apply(nil, a, b) }
 
 var addOp *Op
 
