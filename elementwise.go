@@ -446,12 +446,37 @@ var sinOp *Op
 
 func init() {
 	sinOp = Register(&Op{
-		Name:    "sin",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sin) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Cos(c.Inputs[0]))} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Cos(c.Inputs[0])) },
-		Cases:   unaryCases(-3, 3),
+		Name: "sin",
+		// When recording, the forward pass computes sin and cos together and
+		// keeps cos for the rule, which saves the backward pass a cos.
+		Forward: func(c *Ctx) *Tensor {
+			x := c.Inputs[0]
+			if !c.Recording() {
+				return unaryForward(x, math.Sin)
+			}
+			out, cos := newTensor(x.dtype, x.shape), newTensor(x.dtype, x.shape)
+			if x.dtype == Float32 {
+				kernel.Sincos(out.f32, cos.f32, x.f32)
+			} else {
+				kernel.Sincos(out.f64, cos.f64, x.f64)
+			}
+			c.saved = cos
+			return out
+		},
+		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, savedOr(c, Cos))} },
+		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Cos(c.Inputs[0])) },
+		Cases: unaryCases(-3, 3),
 	})
+}
+
+// savedOr returns the by-product the forward pass saved, or f(input) when it
+// saved none or when the backward pass is being recorded (the saved values are
+// constants and would hide the second derivative).
+func savedOr(c *Ctx, f func(*Tensor) *Tensor) *Tensor {
+	if c.saved != nil && !GradEnabled() {
+		return c.saved
+	}
+	return f(c.Inputs[0])
 }
 
 // Sin returns the sine elementwise.
