@@ -86,10 +86,12 @@ func readIDX(r io.Reader) (typ byte, dims []int, values []float64, err error) {
 	for i := range int(magic[3]) {
 		d := int64(binary.BigEndian.Uint32(raw[4*i:]))
 		dims = append(dims, int(d))
-		// Checked one factor at a time, so the product cannot overflow.
-		if count *= d; count > maxIDXElements {
+		// Checked before multiplying: two 32-bit dimensions can overflow
+		// int64, and a wrapped product would pass a plain comparison.
+		if d != 0 && count > maxIDXElements/d {
 			return 0, nil, nil, fmt.Errorf("idx: dimensions %v declare more than %d elements", dims, int64(maxIDXElements))
 		}
+		count *= d
 	}
 	need := count * int64(size)
 	buf := make([]byte, 0, min(need, readChunk))

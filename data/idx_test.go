@@ -77,6 +77,7 @@ func TestReadIDXErrors(t *testing.T) {
 		{"truncated gzip", gz(valid)[:20], "idx:"},
 		{"trailing", append(slices.Clip(valid), 0), "trailing bytes"},
 		{"overflow", hostile, "declare more than"},
+		{"product wraps", []byte("\x00\x00\x08\x03\xff000\xff1101810"), "declare more than"}, // found by FuzzReadIDX
 		{"huge", big, "need 4294967296 bytes of data, only 0 present"},
 		{"checksum", badChecksum, "checksum"},
 	} {
