@@ -35,9 +35,9 @@
 // # Errors and panics
 //
 // Loaders treat their input as untrusted: malformed files produce an error
-// that names the file, line or column, and declared sizes are checked against
-// the bytes actually present before anything is allocated, so a hostile
-// header cannot make a loader panic or exhaust memory. Misuse by the calling
+// that names the file, line or column. Declared sizes are bounded and memory
+// is allocated as the bytes actually arrive, not as a header announces them,
+// so a hostile header cannot make a loader panic or exhaust memory. Misuse by the calling
 // program (a batch size of zero, a split fraction outside [0, 1]) panics, as
 // indexing out of range would.
 package data

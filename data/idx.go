@@ -23,10 +23,11 @@ const (
 	IDXFloat64 byte = 0x0E
 )
 
-// maxIDXElements bounds the element count an IDX header may declare. Reading
-// allocates only as the bytes actually arrive, so the bound is not what
-// protects memory; it keeps every size computation far from overflow.
-const maxIDXElements = 1 << 32
+// maxIDXElements bounds the element count an IDX header may declare: 2^30,
+// above EMNIST's largest file (5.5×10^8) but low enough that a small gzip
+// bomb cannot expand into more than 8 GiB of float64s. Below the bound,
+// reading allocates only as the bytes actually arrive.
+const maxIDXElements = 1 << 30
 
 // readChunk is how much ReadIDX allocates ahead of the bytes it has seen.
 const readChunk = 1 << 24
@@ -49,8 +50,9 @@ func idxSize(typ byte) int {
 // or not (gzip is recognised by its magic bytes 0x1f 0x8b). It returns the
 // dimensions from the header and every element converted to float64, in the
 // file's row-major order; values are not rescaled. All six IDX element types
-// are supported. A header that declares more data than follows, trailing
-// bytes after the data, or a corrupt gzip stream is an error.
+// are supported. A header that declares more data than follows or more than
+// 2^30 elements, trailing bytes after the data, or a corrupt gzip stream is
+// an error.
 func ReadIDX(r io.Reader) (dims []int, values []float64, err error) {
 	_, dims, values, err = readIDX(r)
 	return dims, values, err

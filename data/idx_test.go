@@ -62,7 +62,7 @@ func TestReadIDXErrors(t *testing.T) {
 	badChecksum := gz(valid)
 	badChecksum[len(badChecksum)-8] ^= 0xff
 	hostile := []byte{0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3}
-	big := []byte{0, 0, 8, 2, 0, 0x10, 0, 0, 0, 0, 0x10, 0} // 2^20 × 2^12 = 4 GiB declared, nothing present
+	big := []byte{0, 0, 8, 2, 0, 0x10, 0, 0, 0, 0, 0x04, 0} // 2^20 × 2^10 = 1 GiB declared, nothing present
 	for _, tc := range []struct {
 		name string
 		in   []byte
@@ -78,7 +78,8 @@ func TestReadIDXErrors(t *testing.T) {
 		{"trailing", append(slices.Clip(valid), 0), "trailing bytes"},
 		{"overflow", hostile, "declare more than"},
 		{"product wraps", []byte("\x00\x00\x08\x03\xff000\xff1101810"), "declare more than"}, // found by FuzzReadIDX
-		{"huge", big, "need 4294967296 bytes of data, only 0 present"},
+		{"huge", big, "need 1073741824 bytes of data, only 0 present"},
+		{"too many", []byte{0, 0, 8, 2, 0, 0x10, 0, 0, 0, 0, 0x04, 1}, "declare more than 1073741824 elements"},
 		{"checksum", badChecksum, "checksum"},
 	} {
 		var before runtime.MemStats

@@ -283,6 +283,15 @@ func TestWriteFile(t *testing.T) {
 	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
 		t.Error("failed write changed the existing file")
 	}
+	// A successful write replaces the old content.
+	newer := &File{Tensors: map[string]Tensor{"step": FromInt64(nil, []int64{2})}}
+	if err := WriteFile(path, newer); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadFile(path); err != nil || len(got.Tensors) != 1 || got.Tensors["step"].DType != "I64" {
+		t.Fatalf("after overwrite: %+v, %v", got, err)
+	}
+
 	// So does a failing rename: the target is a non-empty directory.
 	blocked := filepath.Join(dir, "blocked")
 	os.MkdirAll(filepath.Join(blocked, "x"), 0o755)
