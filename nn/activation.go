@@ -37,7 +37,9 @@ func GELU() Module { return &Activation{"GELU", nabla.Gelu} }
 func Softplus() Module { return &Activation{"Softplus", nabla.Softplus} }
 
 // Identity returns the module that passes x through unchanged.
-func Identity() Module { return &Activation{"Identity", func(x *nabla.Tensor) *nabla.Tensor { return x }} }
+func Identity() Module {
+	return &Activation{"Identity", func(x *nabla.Tensor) *nabla.Tensor { return x }}
+}
 
 // LeakyReLU returns the module x for x > 0 and slope·x otherwise.
 func LeakyReLU(slope float64) Module {
