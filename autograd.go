@@ -162,9 +162,11 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		if n.freed {
 			panicf(who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
 		}
-		gs := n.op.VJP(&n.Ctx, g)
+		var gs []*Tensor
 		if anomalyOn.Load() {
-			checkAnomalyBackward(n, gs)
+			gs = vjpWatched(n, g)
+		} else {
+			gs = n.op.VJP(&n.Ctx, g)
 		}
 		for j, x := range n.Inputs {
 			if j >= len(gs) || gs[j] == nil || !x.requiresGrad {
@@ -300,4 +302,13 @@ func sumToShape(g *Tensor, shape []int) *Tensor {
 	}
 	axes := reducedAxes(shape, g.shape)
 	return Reshape(Sum(g, axes...), shape...)
+}
+
+// vjpWatched runs n's rule in anomaly mode, blaming any NaN on n.
+func vjpWatched(n *node, g *Tensor) []*Tensor {
+	inBackward = n
+	defer func() { inBackward = nil }()
+	gs := n.op.VJP(&n.Ctx, g)
+	checkAnomalyBackward(n, gs)
+	return gs
 }
