@@ -54,3 +54,24 @@ func ExampleCrossEntropyLoss() {
 	// smoothed 0.3431
 	// grad row 0: [-0.1072 0.0876 0.0196]
 }
+
+func ExampleBCEWithLogitsLoss() {
+	inf := nabla.FromSlice([]float64{1000, -1000, 0})
+	labels := nabla.FromSlice([]float64{1, 1, 0})
+	fmt.Println(nn.BCEWithLogitsLoss(inf, labels, nn.None).Float64s())
+	// Output:
+	// [0 1000 0.6931471805599453]
+}
+
+func ExampleLoadStateDict() {
+	a := nn.MLP([]int{3, 2}, nil, nabla.NewRand(1))
+	b := nn.MLP([]int{3, 2}, nil, nabla.NewRand(2))
+	fmt.Println(nn.LoadStateDict(b, nn.StateDict(a)))
+	state := nn.StateDict(a)
+	delete(state, "0.bias")
+	state["0.weight"] = nabla.Zeros(3, 2)
+	fmt.Println(nn.LoadStateDict(b, state))
+	// Output:
+	// <nil>
+	// nn: LoadStateDict: key "0.weight" has shape [3 2], the parameter has shape [2 3]; missing key "0.bias"
+}
