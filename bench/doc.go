@@ -1,0 +1,22 @@
+// Package bench times nabla against the same computation written by hand in
+// Go and against Gorgonia (gorgonia.org/gorgonia v0.9.18), on three
+// workloads, one file each:
+//
+//   - sumsin.go: f(x) = sum(x²·sin x) over 10⁶ elements, forward alone and
+//     forward+backward, float64 and float32.
+//   - rosenbrock.go: the gradient of the extended Rosenbrock function at
+//     n = 1000, against the analytic gradient and gonum's.
+//   - mlp.go: one SGD training step of a 784-256-10 ReLU network with
+//     cross-entropy loss on a batch of 128, float64 and float32.
+//
+// The benchmarks live in the matching _test.go files, named
+// Benchmark<Workload>/<case>/<implementation>, so that every implementation
+// of one case runs in the same top-level benchmark, interleaved with the
+// others on every -count repetition. The tests check that the
+// implementations compute the same values before any of them is timed.
+//
+// cmd/report reruns everything, prints one table of medians and ratios and
+// writes it into ../docs/BENCHMARKS.md.
+//
+// This is a module of its own so that nabla never depends on its peers.
+package bench
