@@ -1,0 +1,68 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/nabla-go/nabla"
+	"gonum.org/v1/gonum/optimize/functions"
+)
+
+const rosenbrockN = 1000
+
+func rosenbrockInput() *nabla.Tensor { return nabla.Uniform(nabla.NewRand(3), -2, 2, rosenbrockN) }
+
+// TestRosenbrock checks nabla's gradients of both forms against the
+// hand-written ones.
+func TestRosenbrock(t *testing.T) {
+	x := rosenbrockInput()
+	want := make([]float64, rosenbrockN)
+
+	v := x.Detach().SetRequiresGrad(true)
+	f := RosenbrockPairs(v)
+	if wantF := RosenbrockPairsGrad(x.Float64s(), want); !close(f.Item(), wantF, 1e-14) {
+		t.Errorf("pairs: f = %v, want %v", f.Item(), wantF)
+	}
+	f.Backward()
+	checkSlice(t, "pairs gradient", v.Grad().Float64s(), want, 1e-13)
+
+	v = x.Detach().SetRequiresGrad(true)
+	f = RosenbrockChained(v)
+	if wantF := (functions.ExtendedRosenbrock{}).Func(x.Float64s()); !close(f.Item(), wantF, 1e-13) {
+		t.Errorf("chained: f = %v, want %v", f.Item(), wantF)
+	}
+	f.Backward()
+	functions.ExtendedRosenbrock{}.Grad(want, x.Float64s())
+	checkSlice(t, "chained gradient", v.Grad().Float64s(), want, 1e-13)
+}
+
+// BenchmarkRosenbrockGrad times the gradient of the extended Rosenbrock
+// function at n = 1000: nabla's reverse mode against the analytic gradient,
+// for both forms of the function (see rosenbrock.go).
+func BenchmarkRosenbrockGrad(b *testing.B) {
+	x := rosenbrockInput()
+	xs, g := x.Float64s(), make([]float64, rosenbrockN)
+	b.Run("pairs/nabla", func(b *testing.B) {
+		v := x.Detach().SetRequiresGrad(true)
+		for b.Loop() {
+			v.ZeroGrad()
+			RosenbrockPairs(v).Backward()
+		}
+	})
+	b.Run("pairs/hand-written", func(b *testing.B) {
+		for b.Loop() {
+			RosenbrockPairsGrad(xs, g)
+		}
+	})
+	b.Run("chained/nabla", func(b *testing.B) {
+		v := x.Detach().SetRequiresGrad(true)
+		for b.Loop() {
+			v.ZeroGrad()
+			RosenbrockChained(v).Backward()
+		}
+	})
+	b.Run("chained/gonum", func(b *testing.B) {
+		for b.Loop() {
+			functions.ExtendedRosenbrock{}.Grad(g, xs)
+		}
+	})
+}
