@@ -1,0 +1,279 @@
+// Command report reruns the benchmarks of package bench and prints one table
+// of medians and ratios, which it also writes into docs/BENCHMARKS.md
+// between the lines <!-- bench:begin --> and <!-- bench:end -->.
+//
+// Run it from the bench directory:
+//
+//	go run ./cmd/report               # tests, 5 rounds, rewrite ../docs/BENCHMARKS.md
+//	go run ./cmd/report -rounds 1 -n  # a quick look, nothing written
+//
+// It first runs the tests (which check that the implementations compute the
+// same values), then compiles the benchmarks once and runs the whole set
+// -rounds times. A round runs every benchmark once, so the implementations
+// of one workload are measured minutes apart at most, under the same load;
+// a ratio is the median over rounds of the ratio within each round, and a
+// time is the median over rounds.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	beginMarker = "<!-- bench:begin -->"
+	endMarker   = "<!-- bench:end -->"
+)
+
+// A row of the table: the benchmark name without its implementation, and
+// the implementation in the "hand-written" column ("hand-written" or
+// "gonum"). A row with over set divides each implementation's time for name
+// by its time for over instead of comparing implementations.
+type row struct {
+	label, name, hand, over string
+}
+
+var rows = []row{
+	{"sum(x²·sin x), 10⁶ float64, forward", "SumX2SinX/float64/forward", "hand-written", ""},
+	{"sum(x²·sin x), 10⁶ float64, forward+backward", "SumX2SinX/float64/forward+backward", "hand-written", ""},
+	{"↳ forward+backward ÷ forward", "SumX2SinX/float64/forward+backward", "hand-written", "SumX2SinX/float64/forward"},
+	{"sum(x²·sin x), 10⁶ float32, forward", "SumX2SinX/float32/forward", "hand-written", ""},
+	{"sum(x²·sin x), 10⁶ float32, forward+backward", "SumX2SinX/float32/forward+backward", "hand-written", ""},
+	{"↳ forward+backward ÷ forward", "SumX2SinX/float32/forward+backward", "hand-written", "SumX2SinX/float32/forward"},
+	{"Rosenbrock gradient, n=1000, pairs form", "RosenbrockGrad/pairs", "hand-written", ""},
+	{"Rosenbrock gradient, n=1000, chained form (gonum's)", "RosenbrockGrad/chained", "gonum", ""},
+	{"MLP 784-256-10 SGD step, batch 128, float64", "MLPStep/float64", "hand-written", ""},
+	{"MLP 784-256-10 SGD step, batch 128, float32", "MLPStep/float32", "hand-written", ""},
+}
+
+// result is one benchmark line.
+type result struct{ ns, bytes, allocs float64 }
+
+func main() {
+	rounds := flag.Int("rounds", 5, "number of times to run the whole set of benchmarks")
+	benchtime := flag.String("benchtime", "1s", "-benchtime for each benchmark")
+	pattern := flag.String("bench", ".", "-bench pattern")
+	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
+	noWrite := flag.Bool("n", false, "print the table without writing the file")
+	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
+	flag.Parse()
+	if err := run(*rounds, *benchtime, *pattern, *doc, !*noWrite, !*noTests); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
+	if rounds < 1 {
+		return fmt.Errorf("-rounds %d: need at least one", rounds)
+	}
+	start := time.Now()
+	if tests {
+		fmt.Fprintln(os.Stderr, "go test .")
+		if err := command("go", "test", "-count", "1", ".").Run(); err != nil {
+			return fmt.Errorf("tests failed: %w", err)
+		}
+	}
+	dir, err := os.MkdirTemp("", "bench-report")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "bench.test")
+	if err := command("go", "test", "-c", "-o", bin, ".").Run(); err != nil {
+		return fmt.Errorf("compiling the benchmarks: %w", err)
+	}
+
+	// results[name][round]
+	results := map[string][]result{}
+	for r := range rounds {
+		fmt.Fprintf(os.Stderr, "round %d of %d\n", r+1, rounds)
+		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", pattern,
+			"-test.benchmem", "-test.benchtime", benchtime)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("round %d: %w\n%s", r+1, err, out)
+		}
+		for name, res := range parse(out) {
+			results[name] = append(results[name], res)
+		}
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured %s on %s (%d cores visible, GOMAXPROCS %d), %s, %s: %d rounds of -benchtime %s, %s in all.\n\n",
+		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0),
+		goVersion(), runtime.GOOS+"/"+runtime.GOARCH, rounds, benchtime, time.Since(start).Round(time.Second))
+	table(&b, results)
+	fmt.Print(b.String())
+	if write {
+		return rewrite(doc, b.String())
+	}
+	return nil
+}
+
+// command returns cmd with its output going to stderr, so that stdout holds
+// only the table.
+func command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	return cmd
+}
+
+// benchLine matches "BenchmarkX/y-2   100   1234 ns/op   56 B/op   7 allocs/op".
+var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op\s+([\d.]+) allocs/op)?`)
+
+// parse returns the results in the output of one run of the benchmarks.
+func parse(out []byte) map[string]result {
+	res := map[string]result{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		var r result
+		r.ns, _ = strconv.ParseFloat(m[2], 64)
+		r.bytes, _ = strconv.ParseFloat(m[3], 64)
+		r.allocs, _ = strconv.ParseFloat(m[4], 64)
+		res[m[1]] = r
+	}
+	return res
+}
+
+// table writes the Markdown table of medians and ratios.
+func table(b *strings.Builder, results map[string][]result) {
+	b.WriteString("| workload | nabla | hand-written | Gorgonia | nabla ÷ hand-written | nabla ÷ Gorgonia | allocs/op: nabla · hand · Gorgonia |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|\n")
+	ns := func(name string) []float64 {
+		var v []float64
+		for _, r := range results[name] {
+			v = append(v, r.ns)
+		}
+		return v
+	}
+	for _, r := range rows {
+		impls := []string{"nabla", r.hand, "gorgonia"}
+		cells := []string{r.label}
+		if r.over != "" {
+			// Each implementation against itself on another benchmark.
+			for _, impl := range impls {
+				cells = append(cells, ratioCell(ns(r.name+"/"+impl), ns(r.over+"/"+impl)))
+			}
+			cells = append(cells, "", "", "")
+		} else {
+			var allocs []string
+			for _, impl := range impls {
+				t := ns(r.name + "/" + impl)
+				cell := "—"
+				if len(t) > 0 {
+					cell = duration(median(t))
+					if impl == "gonum" {
+						cell += " (gonum)"
+					}
+				}
+				cells = append(cells, cell)
+				a := "—"
+				if rs := results[r.name+"/"+impl]; len(rs) > 0 {
+					var v []float64
+					for _, x := range rs {
+						v = append(v, x.allocs)
+					}
+					a = strconv.FormatFloat(median(v), 'f', -1, 64)
+				}
+				allocs = append(allocs, a)
+			}
+			nabla := ns(r.name + "/nabla")
+			cells = append(cells,
+				ratioCell(nabla, ns(r.name+"/"+r.hand)),
+				ratioCell(nabla, ns(r.name+"/gorgonia")),
+				strings.Join(allocs, " · "))
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+}
+
+// ratioCell returns the median over rounds of a[i]/b[i], or "—" when either
+// was not measured.
+func ratioCell(a, b []float64) string {
+	n := min(len(a), len(b))
+	if n == 0 {
+		return "—"
+	}
+	q := make([]float64, n)
+	for i := range q {
+		q[i] = a[i] / b[i]
+	}
+	m := median(q)
+	if m >= 10 {
+		return fmt.Sprintf("%.0f×", m)
+	}
+	return fmt.Sprintf("%.2f×", m)
+}
+
+func median(v []float64) float64 {
+	s := slices.Sorted(slices.Values(v))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// duration formats nanoseconds with three significant digits.
+func duration(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.3g ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.3g µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.3g ns", ns)
+}
+
+// cpuModel returns lscpu's model name, or "an unknown CPU".
+func cpuModel() string {
+	out, err := exec.Command("lscpu").Output()
+	if err == nil {
+		for line := range strings.Lines(string(out)) {
+			if name, ok := strings.CutPrefix(line, "Model name:"); ok {
+				return strings.TrimSpace(name)
+			}
+		}
+	}
+	return "an unknown CPU"
+}
+
+// goVersion returns the version of the go command that built the benchmarks.
+func goVersion() string {
+	out, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		return runtime.Version()
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// rewrite replaces the text between the markers in the file at path.
+func rewrite(path, section string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	s := string(old)
+	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s: no %s … %s section", path, beginMarker, endMarker)
+	}
+	s = s[:i+len(beginMarker)] + "\n" + section + s[j:]
+	return os.WriteFile(path, []byte(s), 0o644)
+}
