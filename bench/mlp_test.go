@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/nabla-go/nabla"
@@ -67,18 +68,24 @@ func TestMLPAllocs(t *testing.T) {
 	for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
 		t.Run(dt.String(), func(t *testing.T) {
 			nm := NewNablaMLP(dt)
-			step := func() { nm.Step() }
+			steps := 0
+			step := func() { nm.Step(); steps++ }
 			for range 5 {
 				step()
 			}
-			early := testing.AllocsPerRun(20, step)
+			early, earlyBytes := testing.AllocsPerRun(20, step), bytesPerRun(20, step)
+			earlySteps := steps
 			for range 200 {
 				step()
 			}
-			late := testing.AllocsPerRun(20, step)
-			t.Logf("nabla: %v allocations per step after 5 steps, %v after 230", early, late)
+			late, lateBytes := testing.AllocsPerRun(20, step), bytesPerRun(20, step)
+			t.Logf("nabla: %v allocations (%.0f bytes) per step around step %d, %v (%.0f bytes) around step %d",
+				early, earlyBytes, earlySteps, late, lateBytes, steps)
 			if late > early {
 				t.Errorf("nabla's allocations per step grew from %v to %v", early, late)
+			}
+			if lateBytes > earlyBytes*1.01 {
+				t.Errorf("nabla's bytes allocated per step grew from %.0f to %.0f", earlyBytes, lateBytes)
 			}
 
 			var hand float64
@@ -107,6 +114,20 @@ func TestMLPAllocs(t *testing.T) {
 			t.Logf("Gorgonia: %v allocations per step", testing.AllocsPerRun(20, gstep))
 		})
 	}
+}
+
+// bytesPerRun returns the average number of bytes allocated by f over runs
+// calls, after one warm-up call, as testing.AllocsPerRun counts allocations.
+func bytesPerRun(runs int, f func()) float64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	f()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.TotalAlloc-before.TotalAlloc) / float64(runs)
 }
 
 // BenchmarkMLPStep times one SGD training step (forward, backward, update)
