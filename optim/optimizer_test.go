@@ -17,7 +17,7 @@ func grad[T float](x T) T { return 2 * (x - 3) }
 
 type hyper struct {
 	lr, wd, mom, damp, b1, b2, eps, alpha, lrDecay, init float64
-	nesterov, amsgrad, decoupled, centered            bool
+	nesterov, amsgrad, decoupled, centered               bool
 }
 
 func refSGD[T float](x T, steps int, h hyper) []T {
