@@ -50,10 +50,19 @@ func checkAnomaly(op *Op, ins []*Tensor, out *Tensor, pass string) {
 			return // report only the op that first produced the value
 		}
 	}
-	if hasNonFinite(out) {
-		panicf(op.Name, "anomaly: %s pass produced NaN or Inf (inputs of shapes %s)", pass, inputShapes(ins))
+	if !hasNonFinite(out) {
+		return
 	}
+	if n := inBackward; n != nil {
+		panic(&Error{Op: n.op.Name, Msg: "anomaly: backward pass produced NaN or Inf (in the rule's " + op.Name +
+			" step; the op's inputs have shapes " + inputShapes(n.Inputs) + "); the op was created here", Where: n.where})
+	}
+	panicf(op.Name, "anomaly: %s pass produced NaN or Inf (inputs of shapes %s)", pass, inputShapes(ins))
 }
+
+// inBackward is the node whose rule is running, in anomaly mode, so that a
+// NaN made inside a rule is blamed on the op being differentiated.
+var inBackward *node
 
 func checkAnomalyBackward(n *node, gs []*Tensor) {
 	for i, g := range gs {

@@ -150,10 +150,14 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		if g == nil {
 			continue
 		}
-		t.acc = nil
-		g = runHooks(t, g)
+		fresh := t.accFresh
+		t.acc, t.accFresh = nil, false
+		if h := runHooks(t, g); h != g {
+			g, fresh = h, false
+		}
 		if t.retainGrad {
-			storeGrad(t, g, cfg.create)
+			storeGrad(t, g, cfg.create, fresh)
+			fresh = false
 		}
 		if wrt != nil && isIn(t, wrt) {
 			t.acc = g // captured below
@@ -162,9 +166,11 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		if n.freed {
 			panicf(who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
 		}
-		gs := n.op.VJP(&n.Ctx, g)
+		var gs []*Tensor
 		if anomalyOn.Load() {
-			checkAnomalyBackward(n, gs)
+			gs = vjpWatched(n, g)
+		} else {
+			gs = n.op.VJP(&n.Ctx, g)
 		}
 		for j, x := range n.Inputs {
 			if j >= len(gs) || gs[j] == nil || !x.requiresGrad {
@@ -178,7 +184,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		}
 		if !cfg.retain {
 			n.freed = true
-			n.Inputs, n.Output = nil, nil
+			n.Inputs, n.Output, n.saved = nil, nil, nil
 		}
 	}
 
@@ -191,17 +197,20 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 			}
 		}
 		for _, x := range wrt {
-			x.acc = nil
+			x.acc, x.accFresh = nil, false
 		}
 	}
 	for _, l := range leaves {
 		if l.acc == nil {
 			continue
 		}
-		g := runHooks(l, l.acc)
-		l.acc = nil
+		g, fresh := l.acc, l.accFresh
+		l.acc, l.accFresh = nil, false
+		if h := runHooks(l, g); h != g {
+			g, fresh = h, false
+		}
 		if wrt == nil {
-			storeGrad(l, g, cfg.create)
+			storeGrad(l, g, cfg.create, fresh)
 		}
 	}
 	if wrt != nil {
@@ -239,21 +248,34 @@ func accumulate(t, g *Tensor) {
 		t.acc = g
 		return
 	}
-	t.acc = Add(t.acc, g)
+	t.acc, t.accFresh = Add(t.acc, g), true
 }
 
-// storeGrad adds g to t.Grad, in place when the existing buffer is ours.
-func storeGrad(t, g *Tensor, create bool) {
+// storeGrad adds g to t.Grad: in place when the existing buffer is ours, by
+// taking g itself when it is fresh (made by this pass and held by nothing
+// else), and by copying it otherwise.
+func storeGrad(t, g *Tensor, create, fresh bool) {
+	empty := t.grad == nil || t.gradZeroed
 	switch {
-	case t.grad == nil && create:
+	case empty && create:
 		t.grad = g
-	case t.grad == nil:
+	case empty && fresh:
+		t.grad = g
+	case empty && t.grad != nil && sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype:
+		copyInto(t.grad, g)
+	case empty:
 		t.grad = g.Detach().Clone()
 	case create || t.grad.node != nil:
 		t.grad = Add(t.grad, g)
 	default:
 		addInPlace(t.grad, g)
 	}
+	t.gradZeroed = false
+}
+
+func copyInto(dst, src *Tensor) {
+	copy(dst.f64, src.f64)
+	copy(dst.f32, src.f32)
 }
 
 // topoOrder returns the non-leaf tensors reachable from roots that require
@@ -300,4 +322,13 @@ func sumToShape(g *Tensor, shape []int) *Tensor {
 	}
 	axes := reducedAxes(shape, g.shape)
 	return Reshape(Sum(g, axes...), shape...)
+}
+
+// vjpWatched runs n's rule in anomaly mode, blaming any NaN on n.
+func vjpWatched(n *node, g *Tensor) []*Tensor {
+	inBackward = n
+	defer func() { inBackward = nil }()
+	gs := n.op.VJP(&n.Ctx, g)
+	checkAnomalyBackward(n, gs)
+	return gs
 }

@@ -5,20 +5,17 @@ import "math"
 // Composite elementwise operations: built from primitives, so they need no
 // derivative rules of their own.
 
-// Sub returns a - b, broadcasting.
-func Sub(a, b *Tensor) *Tensor { return Add(a, Neg(b)) }
-
 // AddScalar returns x + c.
-func AddScalar(x *Tensor, c float64) *Tensor { return Add(x, scalarOf(x.dtype, c)) }
+func AddScalar(x *Tensor, c float64) *Tensor { return affine(x, 1, c) }
 
 // MulScalar returns c·x.
-func MulScalar(x *Tensor, c float64) *Tensor { return Mul(x, scalarOf(x.dtype, c)) }
+func MulScalar(x *Tensor, c float64) *Tensor { return affine(x, c, 0) }
 
 // DivScalar returns x / c.
-func DivScalar(x *Tensor, c float64) *Tensor { return Mul(x, scalarOf(x.dtype, 1/c)) }
+func DivScalar(x *Tensor, c float64) *Tensor { return affine(x, 1/c, 0) }
 
 // RSub returns c - x.
-func RSub(c float64, x *Tensor) *Tensor { return Add(scalarOf(x.dtype, c), Neg(x)) }
+func RSub(c float64, x *Tensor) *Tensor { return affine(x, -1, c) }
 
 // Square returns x² elementwise.
 func Square(x *Tensor) *Tensor { return PowScalar(x, 2) }

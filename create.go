@@ -41,7 +41,10 @@ func FromFloat32s(data []float32, shape ...int) *Tensor {
 }
 
 // Scalar returns a float64 tensor of shape () holding v.
-func Scalar(v float64) *Tensor { return &Tensor{shape: []int{}, f64: []float64{v}} }
+func Scalar(v float64) *Tensor { return &Tensor{shape: scalarShape, f64: []float64{v}} }
+
+// scalarShape is shared by scalars: shapes are never written to.
+var scalarShape = []int{}
 
 // Zeros returns a float64 tensor of zeros.
 func Zeros(shape ...int) *Tensor { return newTensor(Float64, checkShape("Zeros", shape)) }
@@ -93,7 +96,7 @@ func (t *Tensor) fill(v float64) {
 // scalarOf returns a scalar tensor of dtype dt.
 func scalarOf(dt DType, v float64) *Tensor {
 	if dt == Float32 {
-		return &Tensor{shape: []int{}, dtype: Float32, f32: []float32{float32(v)}}
+		return &Tensor{shape: scalarShape, dtype: Float32, f32: []float32{float32(v)}}
 	}
 	return Scalar(v)
 }

@@ -97,20 +97,73 @@ func binaryCases(lo, hi float64) []Case {
 	}
 }
 
-var negOp *Op
+type affineParams struct{ a, b float64 }
+
+var affineOp *Op
 
 func init() {
-	negOp = Register(&Op{
-		Name:    "neg",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], func(x float64) float64 { return -x }) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Neg(g)} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Neg(d[0]) },
-		Cases:   unaryCases(-2, 2),
+	affineOp = Register(&Op{
+		Name: "affine",
+		// a·x + b for constants a and b: negation and all scalar arithmetic in
+		// one pass, without a scalar tensor to broadcast.
+		Forward: func(c *Ctx) *Tensor {
+			x, p := c.Inputs[0], c.Params.(affineParams)
+			out := newTensor(x.dtype, x.shape)
+			if x.dtype == Float32 {
+				kernel.Affine(out.f32, x.f32, p.a, p.b)
+			} else {
+				kernel.Affine(out.f64, x.f64, p.a, p.b)
+			}
+			return out
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{scale(g, c.Params.(affineParams).a)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return scale(d[0], c.Params.(affineParams).a) },
+		Cases: []Case{
+			{Name: "neg", Shapes: [][]int{{2, 3}}, Params: affineParams{-1, 0}},
+			{Name: "scale-shift", Shapes: [][]int{{4}}, Params: affineParams{2.5, -1}},
+			{Name: "scalar", Shapes: [][]int{{}}, Params: affineParams{-0.5, 3}},
+		},
 	})
 }
 
+// affine returns a·x + b.
+func affine(x *Tensor, a, b float64) *Tensor {
+	if a == 1 && b == 0 {
+		return x
+	}
+	return affineOp.Apply(affineParams{a, b}, x)
+}
+
+func scale(x *Tensor, a float64) *Tensor { return affine(x, a, 0) }
+
 // Neg returns -x.
-func Neg(x *Tensor) *Tensor { return negOp.Apply(nil, x) }
+func Neg(x *Tensor) *Tensor { return affine(x, -1, 0) }
+
+var subOp *Op
+
+func init() {
+	subOp = Register(&Op{
+		Name:    "sub",
+		Forward: func(c *Ctx) *Tensor { return binaryForward("sub", kernel.Sub, c.Inputs[0], c.Inputs[1]) },
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			gs := []*Tensor{g, nil}
+			if c.NeedsGrad(1) {
+				gs[1] = Neg(g)
+			}
+			return gs
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			if d[1] == nil {
+				return d[0]
+			}
+			return tAdd(d[0], Neg(d[1]))
+		},
+		Cases: binaryCases(-2, 2),
+	})
+}
+
+// Sub returns a - b, broadcasting.
+func Sub(a, b *Tensor) *Tensor { return subOp.Apply(nil, a, b) }
 
 var addOp *Op
 
@@ -393,12 +446,37 @@ var sinOp *Op
 
 func init() {
 	sinOp = Register(&Op{
-		Name:    "sin",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sin) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Cos(c.Inputs[0]))} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Cos(c.Inputs[0])) },
-		Cases:   unaryCases(-3, 3),
+		Name: "sin",
+		// When recording, the forward pass computes sin and cos together and
+		// keeps cos for the rule, which saves the backward pass a cos.
+		Forward: func(c *Ctx) *Tensor {
+			x := c.Inputs[0]
+			if !c.Recording() {
+				return unaryForward(x, math.Sin)
+			}
+			out, cos := newTensor(x.dtype, x.shape), newTensor(x.dtype, x.shape)
+			if x.dtype == Float32 {
+				kernel.Sincos(out.f32, cos.f32, x.f32)
+			} else {
+				kernel.Sincos(out.f64, cos.f64, x.f64)
+			}
+			c.saved = cos
+			return out
+		},
+		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, savedOr(c, Cos))} },
+		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Cos(c.Inputs[0])) },
+		Cases: unaryCases(-3, 3),
 	})
+}
+
+// savedOr returns the by-product the forward pass saved, or f(input) when it
+// saved none or when the backward pass is being recorded (the saved values are
+// constants and would hide the second derivative).
+func savedOr(c *Ctx, f func(*Tensor) *Tensor) *Tensor {
+	if c.saved != nil && !GradEnabled() {
+		return c.saved
+	}
+	return f(c.Inputs[0])
 }
 
 // Sin returns the sine elementwise.

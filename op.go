@@ -38,7 +38,14 @@ type Ctx struct {
 	Inputs []*Tensor
 	Output *Tensor
 	Params any
+
+	recording bool    // the node will be recorded for a backward pass
+	saved     *Tensor // a by-product of the forward pass that a rule reuses
 }
+
+// Recording reports, in Forward, whether the node will be kept for a backward
+// pass, so that the forward pass can save a by-product for the rule.
+func (c *Ctx) Recording() bool { return c.recording }
 
 // NeedsGrad reports whether input i takes part in differentiation, so that a
 // rule can skip work for constant inputs.
@@ -125,11 +132,6 @@ func Ops() []*Op {
 // pass; when an input carries a forward-mode tangent, it computes the output's
 // tangent with the JVP rule.
 func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
-	n := &node{op: op, Ctx: Ctx{Inputs: inputs, Params: params}}
-	out := op.Forward(&n.Ctx)
-	if anomalyOn.Load() {
-		checkAnomaly(op, inputs, out, "forward")
-	}
 	record := false
 	hasTangent := false
 	for _, x := range inputs {
@@ -137,6 +139,11 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
 		hasTangent = hasTangent || x.tangent != nil
 	}
 	record = record && GradEnabled()
+	n := &node{op: op, Ctx: Ctx{Inputs: inputs, Params: params, recording: record}}
+	out := op.Forward(&n.Ctx)
+	if anomalyOn.Load() {
+		checkAnomaly(op, inputs, out, "forward")
+	}
 	if record {
 		n.Output = out
 		out.node = n
@@ -159,8 +166,17 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 	for i, x := range n.Inputs {
 		dots[i] = x.tangent
 	}
+	// The rule reads primal values: hide the inputs' tangents while it runs,
+	// or the rule's own ops would propagate them again, without end.
+	for _, x := range n.Inputs {
+		x.tangent = nil
+	}
+	defer func() {
+		for i, x := range n.Inputs {
+			x.tangent = dots[i]
+		}
+	}()
 	c := Ctx{Inputs: n.Inputs, Output: out, Params: n.Params}
-	// The tangent's own computation must not see out's tangent.
 	d := op.JVP(&c, dots)
 	if d == nil {
 		return nil

@@ -275,14 +275,90 @@ func Slice(x *Tensor, axis, start, end, step int) *Tensor {
 	if end > start {
 		count = (end - start + step - 1) / step
 	}
-	sel := make([]int, count)
-	for i := range sel {
-		sel[i] = start + i*step
-	}
 	if count == n && step == 1 {
 		return x
 	}
-	return takeAxis(x, ax, sel)
+	return sliceOp.Apply(sliceParams{ax, start, step, count, x.shape}, x)
+}
+
+type sliceParams struct {
+	axis, start, step, count int
+	in                       []int // the shape of the sliced tensor
+}
+
+// copyStrided copies count blocks of inner elements along an axis: for slicing
+// (gathering blocks start, start+step, ... of src into dst) or, with scatter,
+// back into place.
+func copyStrided[T kernel.Float](dst, src []T, p sliceParams, scatter bool) {
+	outer := numel(p.in[:p.axis])
+	inner := numel(p.in[p.axis+1:])
+	n := p.in[p.axis]
+	if inner == 1 {
+		for o := 0; o < outer; o++ {
+			if scatter {
+				full, part := dst[o*n+p.start:], src[o*p.count:(o+1)*p.count]
+				for i, v := range part {
+					full[i*p.step] = v
+				}
+				continue
+			}
+			full, part := src[o*n+p.start:], dst[o*p.count:(o+1)*p.count]
+			for i := range part {
+				part[i] = full[i*p.step]
+			}
+		}
+		return
+	}
+	for o := 0; o < outer; o++ {
+		for i := 0; i < p.count; i++ {
+			full := (o*n + p.start + i*p.step) * inner
+			part := (o*p.count + i) * inner
+			if scatter {
+				copy(dst[full:full+inner], src[part:part+inner])
+			} else {
+				copy(dst[part:part+inner], src[full:full+inner])
+			}
+		}
+	}
+}
+
+func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
+	shape := append([]int(nil), p.in...)
+	if !scatter {
+		shape[p.axis] = p.count
+	}
+	out := newTensor(x.dtype, shape)
+	if x.dtype == Float32 {
+		copyStrided(out.f32, x.f32, p, scatter)
+	} else {
+		copyStrided(out.f64, x.f64, p, scatter)
+	}
+	return out
+}
+
+var sliceOp, unsliceOp *Op
+
+func init() {
+	sliceOp = Register(&Op{
+		Name:    "slice",
+		Forward: func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), false) },
+		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{unsliceOp.Apply(c.Params, g)} },
+		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return sliceOp.Apply(c.Params, d[0]) },
+		Cases: []Case{
+			{Name: "strided", Shapes: [][]int{{7}}, Params: sliceParams{0, 1, 2, 3, []int{7}}},
+			{Name: "columns", Shapes: [][]int{{2, 4}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}}},
+		},
+	})
+	unsliceOp = Register(&Op{
+		Name: "unslice",
+		// The transpose of slice: the slice's values in place, zeros elsewhere.
+		Forward: func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), true) },
+		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{sliceOp.Apply(c.Params, g)} },
+		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return unsliceOp.Apply(c.Params, d[0]) },
+		Cases: []Case{
+			{Name: "strided", Shapes: [][]int{{3}}, Params: sliceParams{0, 1, 2, 3, []int{7}}},
+		},
+	})
 }
 
 // takeAxis selects the given indices along a (normalised) axis.

@@ -19,6 +19,8 @@ type Tensor struct {
 	hooks        []func(*Tensor) *Tensor
 	name         string
 	acc          *Tensor // gradient being summed during a backward pass
+	accFresh     bool    // acc was made by the engine's own sum: nothing else holds it
+	gradZeroed   bool    // grad's buffer is logically zero (cleared lazily)
 }
 
 // newTensor allocates a zeroed tensor; shape is retained, not copied.
@@ -143,13 +145,21 @@ func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
 
 // Grad returns the gradient accumulated by backward passes, or nil if none has
 // reached this tensor since it was created or since ZeroGrad set it to nil.
-func (t *Tensor) Grad() *Tensor { return t.grad }
+func (t *Tensor) Grad() *Tensor {
+	if t.gradZeroed {
+		clear(t.grad.f64)
+		clear(t.grad.f32)
+		t.gradZeroed = false
+	}
+	return t.grad
+}
 
 // ZeroGrad resets the accumulated gradient. Gradients accumulate across
 // Backward calls, exactly as in PyTorch, so a training loop must call ZeroGrad
 // (on every parameter, usually through an optimizer) before each backward pass;
-// forgetting it sums the gradients of successive batches. The buffer is zeroed in
-// place and reused, so that a training step does not allocate a new one.
+// forgetting it sums the gradients of successive batches. The buffer is kept
+// and reused (zeroed lazily: the next backward pass overwrites it instead of
+// adding to it), so that a training step does not allocate a new one.
 func (t *Tensor) ZeroGrad() {
 	if t.grad == nil {
 		return
@@ -158,8 +168,7 @@ func (t *Tensor) ZeroGrad() {
 		t.grad = nil // a differentiable gradient belongs to its graph; drop it
 		return
 	}
-	clear(t.grad.f64)
-	clear(t.grad.f32)
+	t.gradZeroed = true
 }
 
 // SetGrad replaces the accumulated gradient (nil clears it).
@@ -168,6 +177,7 @@ func (t *Tensor) SetGrad(g *Tensor) {
 		checkSameShape("SetGrad", t, g)
 	}
 	t.grad = g
+	t.gradZeroed = false
 }
 
 // IsLeaf reports whether t was created directly rather than computed by an

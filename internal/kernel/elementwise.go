@@ -7,22 +7,33 @@ type Float interface{ ~float32 | ~float64 }
 
 // Map sets dst[i] = f(src[i]), computing in float64.
 func Map[T Float](dst, src []T, f func(float64) float64) {
-	Parallel(len(dst), 8, func(lo, hi int) {
-		d, s := dst[lo:hi], src[lo:hi]
-		for i := range d {
-			d[i] = T(f(float64(s[i])))
-		}
-	})
+	if !Big(len(dst), 8) {
+		mapRange(dst, src, f)
+		return
+	}
+	Parallel(len(dst), 8, func(lo, hi int) { mapRange(dst[lo:hi], src[lo:hi], f) })
+}
+
+func mapRange[T Float](d, s []T, f func(float64) float64) {
+	s = s[:len(d)]
+	for i := range d {
+		d[i] = T(f(float64(s[i])))
+	}
 }
 
 // Map2 sets dst[i] = f(a[i], b[i]) for equal-length slices, computing in float64.
 func Map2[T Float](dst, a, b []T, f func(x, y float64) float64) {
-	Parallel(len(dst), 8, func(lo, hi int) {
-		d, x, y := dst[lo:hi], a[lo:hi], b[lo:hi]
-		for i := range d {
-			d[i] = T(f(float64(x[i]), float64(y[i])))
-		}
-	})
+	if !Big(len(dst), 8) {
+		map2Range(dst, a, b, f)
+		return
+	}
+	Parallel(len(dst), 8, func(lo, hi int) { map2Range(dst[lo:hi], a[lo:hi], b[lo:hi], f) })
+}
+
+func map2Range[T Float](d, x, y []T, f func(x, y float64) float64) {
+	for i := range d {
+		d[i] = T(f(float64(x[i]), float64(y[i])))
+	}
 }
 
 // BinOp names a broadcasting binary operation with a hand-written inner loop.
@@ -31,6 +42,7 @@ type BinOp uint8
 // The binary operations.
 const (
 	Add BinOp = iota
+	Sub
 	Mul
 	Div
 	Pow
@@ -46,7 +58,17 @@ func Binary[T Float](op BinOp, dst, a, b []T, shape, sa, sb []int) {
 	if n == 0 {
 		return
 	}
+	big := Big(n, 1)
 	switch {
+	case !big && len(a) == n && len(b) == n:
+		vv(op, dst, a, b)
+		return
+	case !big && len(b) == 1 && len(a) == n:
+		vs(op, dst, a, b[0])
+		return
+	case !big && len(a) == 1 && len(b) == n:
+		sv(op, dst, a[0], b)
+		return
 	case len(a) == n && len(b) == n:
 		Parallel(n, 1, func(lo, hi int) { vv(op, dst[lo:hi], a[lo:hi], b[lo:hi]) })
 		return
@@ -104,6 +126,8 @@ func scalar[T Float](op BinOp, x, y T) T {
 	switch op {
 	case Add:
 		return x + y
+	case Sub:
+		return x - y
 	case Mul:
 		return x * y
 	case Div:
@@ -124,6 +148,10 @@ func vv[T Float](op BinOp, d, a, b []T) {
 	case Add:
 		for i := range d {
 			d[i] = a[i] + b[i]
+		}
+	case Sub:
+		for i := range d {
+			d[i] = a[i] - b[i]
 		}
 	case Mul:
 		for i := range d {
@@ -147,6 +175,10 @@ func vs[T Float](op BinOp, d, a []T, s T) {
 		for i := range d {
 			d[i] = a[i] + s
 		}
+	case Sub:
+		for i := range d {
+			d[i] = a[i] - s
+		}
 	case Mul:
 		for i := range d {
 			d[i] = a[i] * s
@@ -169,6 +201,10 @@ func sv[T Float](op BinOp, d []T, s T, b []T) {
 		for i := range d {
 			d[i] = s + b[i]
 		}
+	case Sub:
+		for i := range d {
+			d[i] = s - b[i]
+		}
 	case Mul:
 		for i := range d {
 			d[i] = s * b[i]
@@ -186,12 +222,11 @@ func sv[T Float](op BinOp, d []T, s T, b []T) {
 
 // AddInPlace sets dst[i] += src[i].
 func AddInPlace[T Float](dst, src []T) {
-	Parallel(len(dst), 1, func(lo, hi int) {
-		d, s := dst[lo:hi], src[lo:hi]
-		for i := range d {
-			d[i] += s[i]
-		}
-	})
+	if !Big(len(dst), 1) {
+		vv(Add, dst, dst, src)
+		return
+	}
+	Parallel(len(dst), 1, func(lo, hi int) { vv(Add, dst[lo:hi], dst[lo:hi], src[lo:hi]) })
 }
 
 // Strided fills the contiguous dst of the given shape from src, reading the
@@ -209,6 +244,10 @@ func Strided[T Float](dst, src []T, shape, st []int) {
 	}
 	inner := shape[rank-1]
 	is := st[rank-1]
+	if is == 1 && inner == n {
+		copy(dst, src[:n])
+		return
+	}
 	rows := n / inner
 	Parallel(rows, inner, func(lo, hi int) {
 		idx := make([]int, rank-1)
@@ -245,4 +284,48 @@ func Strided[T Float](dst, src []T, shape, st []int) {
 			}
 		}
 	})
+}
+
+// Affine sets dst[i] = a·src[i] + b.
+func Affine[T Float](dst, src []T, a, b float64) {
+	if !Big(len(dst), 1) {
+		affineRange(dst, src, T(a), T(b))
+		return
+	}
+	Parallel(len(dst), 1, func(lo, hi int) { affineRange(dst[lo:hi], src[lo:hi], T(a), T(b)) })
+}
+
+func affineRange[T Float](d, s []T, a, b T) {
+	s = s[:len(d)]
+	switch {
+	case b == 0:
+		for i := range d {
+			d[i] = a * s[i]
+		}
+	case a == 1:
+		for i := range d {
+			d[i] = s[i] + b
+		}
+	default:
+		for i := range d {
+			d[i] = a*s[i] + b
+		}
+	}
+}
+
+// Sincos sets s[i], c[i] = sin(x[i]), cos(x[i]) in one pass.
+func Sincos[T Float](s, c, x []T) {
+	if !Big(len(x), 8) {
+		sincosRange(s, c, x)
+		return
+	}
+	Parallel(len(x), 8, func(lo, hi int) { sincosRange(s[lo:hi], c[lo:hi], x[lo:hi]) })
+}
+
+func sincosRange[T Float](s, c, x []T) {
+	s, c = s[:len(x)], c[:len(x)]
+	for i, v := range x {
+		sn, cs := math.Sincos(float64(v))
+		s[i], c[i] = T(sn), T(cs)
+	}
 }

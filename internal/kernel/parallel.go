@@ -9,6 +9,11 @@ import (
 // below it, starting goroutines costs more than the work.
 const Grain = 1 << 15
 
+// Big reports whether n indices of the given cost are worth splitting across
+// cores. Kernels test it first and call their loop directly when it is false,
+// so that small tensors pay for no goroutine and no closure.
+func Big(n, cost int) bool { return n >= 2 && n*cost >= 2*Grain && runtime.GOMAXPROCS(0) > 1 }
+
 // Parallel calls f on consecutive chunks [lo, hi) covering [0, n), one chunk per
 // core when n*cost is large, and inline otherwise. cost is the work per index in
 // elements (1 for an elementwise op on one element, a row length for a row).

@@ -1,0 +1,76 @@
+// Package nabla provides tensors and automatic differentiation for Go: eager
+// reverse mode (like PyTorch's autograd), forward mode, and derivatives of any
+// order.
+//
+// # Tensors
+//
+// A *Tensor is an n-dimensional array of float64 (the default) or float32
+// values in row-major order. Constructors: FromSlice, FromFloat32s, Scalar,
+// Zeros, Ones, Full, New, Arange, Linspace, Eye, and Rand, Uniform, Randn from a
+// caller-supplied *rand.Rand (NewRand(seed) gives one; the same seed gives the
+// same numbers on every machine). Binary operations broadcast by NumPy's rules.
+// Both operands of an operation must have the same dtype; convert with As.
+// Tensors are immutable: every operation returns a new tensor (Reshape and
+// Detach share memory with their input).
+//
+// # Gradients
+//
+// Mark the variables with SetRequiresGrad(true); every operation on them
+// records a node of the graph, and Backward on a scalar result computes the
+// gradient with respect to each variable into its Grad:
+//
+//	x := nabla.FromSlice([]float64{1, 2, 3}).SetRequiresGrad(true)
+//	y := nabla.Sum(nabla.Mul(x, nabla.Sin(x)))
+//	y.Backward()
+//	fmt.Println(x.Grad()) // sin x + x cos x
+//
+// Gradients accumulate across backward passes until ZeroGrad, exactly as in
+// PyTorch. This is what lets several losses add up their gradients, and it is
+// the classic bug of training loops that forget to zero them between steps.
+//
+// Backward frees the graph's saved values; a second pass through the same
+// graph is an error unless the first passed RetainGraph(). CreateGraph()
+// records the backward pass itself so that gradients can be differentiated
+// again. Gradients returns gradients without touching Grad, like
+// torch.autograd.grad. NoGrad runs code without recording; Detach cuts a
+// tensor from the graph. The engine walks the graph with an explicit stack, so
+// chains of any depth work.
+//
+// Forward mode: Dual(x, v) attaches a tangent v to x, and every operation
+// computes its output's tangent (the Jacobian-vector product) in the same pass,
+// without a tape; read it with Tangent.
+//
+// # Operations and their rules
+//
+// Every primitive operation is an *Op defined in one place with its forward
+// computation, its reverse rule (VJP) and its forward rule (JVP), registered
+// once (see Ops). The rules are written with nabla's own operations, so they
+// are differentiable themselves: that is where second and higher derivatives
+// come from. Composite operations (Sub, Mean, Softmax, LogSumExp, Gelu, Slice,
+// Stack, ...) are built from primitives and have no rules of their own. Summing
+// a gradient back over broadcast dimensions happens once, in the engine.
+//
+// Conventions where a derivative jumps, as in PyTorch: relu'(0) = 0,
+// abs'(0) = 0, clamp passes the gradient at its bounds, a max, min, maximum or
+// minimum shares the gradient equally among ties, and the gradient of Norm at 0
+// is 0. Where routes gradients without multiplying them, so a NaN in the branch
+// not taken does not reach the other branch's gradient. Sigmoid, Softplus,
+// LogSigmoid, LogSumExp, LogSoftmax and Norm are computed in forms that do not
+// overflow (sigmoid and softplus at ±1000, logsumexp of huge logits, -Inf
+// entries in log-softmax).
+//
+// # Errors
+//
+// Misuse by the program — shapes that do not broadcast, a dtype mix, an axis or
+// index out of range, a backward pass on a non-scalar without a seed, a second
+// backward pass through a freed graph — panics with an *Error that names the
+// operation, the shapes or values involved, and the file:line of the caller's
+// code. Code that prefers errors wraps calls in Catch. Anomaly mode
+// (DetectAnomaly) turns the first NaN or Inf produced by an operation, forward
+// or backward, into such an error.
+//
+// Concurrency: independent graphs may be built and differentiated in different
+// goroutines, but NoGrad and anomaly mode are process-wide switches, and one
+// graph must not be differentiated by two goroutines at once. Large
+// elementwise operations and reductions use all cores by themselves.
+package nabla

@@ -1,0 +1,135 @@
+package nabla_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/nabla-go/nabla"
+)
+
+// Conventions at points where a derivative jumps, chosen as PyTorch does.
+func TestConventionsAtNonDifferentiablePoints(t *testing.T) {
+	grad := func(f func(x *nabla.Tensor) *nabla.Tensor, at ...float64) *nabla.Tensor {
+		x := variable(at...)
+		nabla.Sum(f(x)).Backward()
+		return x.Grad()
+	}
+	assertClose(t, "relu'(0)", grad(nabla.Relu, 0), []float64{0}, 0)
+	assertClose(t, "abs'(0)", grad(nabla.Abs, 0), []float64{0}, 0)
+	assertClose(t, "leaky_relu'(0)", grad(func(x *nabla.Tensor) *nabla.Tensor { return nabla.LeakyRelu(x, 0.1) }, 0), []float64{0.1}, 0)
+	assertClose(t, "clamp' at the bounds", grad(func(x *nabla.Tensor) *nabla.Tensor { return nabla.Clamp(x, -1, 1) }, -1, 1, 2), []float64{1, 1, 0}, 0)
+	assertClose(t, "max with ties splits", grad(func(x *nabla.Tensor) *nabla.Tensor { return nabla.Max(x) }, 3, 1, 3), []float64{0.5, 0, 0.5}, 0)
+	assertClose(t, "min with ties splits", grad(func(x *nabla.Tensor) *nabla.Tensor { return nabla.Min(x) }, 1, 1, 1, 2), []float64{1. / 3, 1. / 3, 1. / 3, 0}, 1e-15)
+	assertClose(t, "norm'(0)", grad(func(x *nabla.Tensor) *nabla.Tensor { return nabla.Norm(x) }, 0, 0), []float64{0, 0}, 0)
+
+	a, b := variable(2, 5), variable(2, 1)
+	nabla.Sum(nabla.Maximum(a, b)).Backward()
+	assertClose(t, "maximum tie: a", a.Grad(), []float64{0.5, 1}, 0)
+	assertClose(t, "maximum tie: b", b.Grad(), []float64{0.5, 0}, 0)
+}
+
+func TestWhereUntakenBranchNaN(t *testing.T) {
+	x := variable(1, -1)
+	cond := vec(1, 0)
+	bad := nabla.Div(vec(0, 0), vec(0, 0)) // NaN, NaN
+	y := nabla.Where(cond, nabla.Square(x), nabla.Add(bad, x))
+	nabla.Sum(y).Backward()
+	assertClose(t, "grad", x.Grad(), []float64{2, 1}, 0)
+	for _, v := range x.Grad().Float64s() {
+		if math.IsNaN(v) {
+			t.Fatal("NaN leaked from the untaken branch")
+		}
+	}
+}
+
+func TestStableForms(t *testing.T) {
+	big := vec(1000, -1000, 0)
+	assertClose(t, "sigmoid(±1000)", nabla.Sigmoid(big), []float64{1, 0, 0.5}, 0)
+	assertClose(t, "logsigmoid(±1000)", nabla.LogSigmoid(big), []float64{0, -1000, -math.Ln2}, 1e-15)
+	assertClose(t, "softplus(±1000)", nabla.Softplus(big), []float64{1000, 0, math.Ln2}, 1e-15)
+	assertClose(t, "logsumexp of huge logits", nabla.LogSumExp(vec(1000, 1000)), []float64{1000 + math.Ln2}, 1e-15)
+	assertClose(t, "logsumexp of tiny logits", nabla.LogSumExp(vec(-1000, -1000)), []float64{-1000 + math.Ln2}, 1e-15)
+	assertClose(t, "logsumexp of all -inf", nabla.LogSumExp(vec(math.Inf(-1), math.Inf(-1))), []float64{math.Inf(-1)}, 0)
+	assertClose(t, "norm of huge values", nabla.Norm(vec(3e200, 4e200)), []float64{5e200}, 1e-15)
+	assertClose(t, "norm of tiny values", nabla.Norm(vec(3e-200, 4e-200)), []float64{5e-200}, 1e-15)
+
+	// Gradients at extreme inputs stay finite.
+	x := variable(1000, -1000)
+	nabla.Sum(nabla.Add(nabla.Softplus(x), nabla.LogSigmoid(x))).Backward()
+	assertClose(t, "softplus+logsigmoid grad", x.Grad(), []float64{1, 1}, 0)
+
+	// Log-softmax with -inf entries: -inf out, no NaN, zero gradient there.
+	z := variable(math.Inf(-1), 0, 1)
+	ls := nabla.LogSoftmax(z, 0)
+	lse := math.Log(1 + math.E)
+	assertClose(t, "log_softmax", ls, []float64{math.Inf(-1), -lse, 1 - lse}, 1e-15)
+	nabla.Sum(nabla.Mul(ls, vec(0, 1, 1))).Backward()
+	for _, v := range z.Grad().Float64s() {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("log_softmax gradient %v is not finite", z.Grad())
+		}
+	}
+
+	// Softmax of logits 1000 apart.
+	assertClose(t, "softmax", nabla.Softmax(vec(0, 1000), 0), []float64{0, 1}, 0)
+}
+
+func TestErrorsNameOpShapesAndCaller(t *testing.T) {
+	cases := []struct {
+		name string
+		f    func()
+		want []string
+	}{
+		{"broadcast", func() { nabla.Add(nabla.Zeros(2, 3), nabla.Zeros(4)) }, []string{"add", "(2, 3)", "(4,)"}},
+		{"dtype", func() { nabla.Mul(nabla.Zeros(2), nabla.Zeros(2).As(nabla.Float32)) }, []string{"mul", "float64", "float32"}},
+		{"matmul", func() { nabla.MatMul(nabla.Zeros(2, 3), nabla.Zeros(2, 3)) }, []string{"matmul", "(2, 3)", "aligned"}},
+		{"axis", func() { nabla.Sum(nabla.Zeros(2, 3), 2) }, []string{"sum", "axis 2", "rank 2"}},
+		{"index", func() { nabla.Take(nabla.Zeros(2, 3), 1, []int{3}) }, []string{"take", "index 3", "size 3"}},
+		{"reshape", func() { nabla.Reshape(nabla.Zeros(2, 3), 4) }, []string{"reshape", "(2, 3)", "(4,)"}},
+		{"fromslice", func() { nabla.FromSlice([]float64{1, 2, 3}, 2, 2) }, []string{"FromSlice", "3 values", "(2, 2)"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := mustPanic(t, c.f)
+			msg := e.Error()
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not mention %q", msg, w)
+				}
+			}
+			if !strings.Contains(e.Where, "numerics_test.go:") {
+				t.Errorf("error located at %q, want this test file", e.Where)
+			}
+		})
+	}
+}
+
+func TestCatchPassesOtherPanicsOn(t *testing.T) {
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Fatalf("recovered %v", r)
+		}
+	}()
+	_ = nabla.Catch(func() { panic("boom") })
+}
+
+func TestAnomalyModeNamesOpAndLine(t *testing.T) {
+	x := variable(-1, 1)
+	var e error
+	nabla.DetectAnomaly(func() {
+		e = nabla.Catch(func() { nabla.Sum(nabla.Log(x)) })
+	})
+	if e == nil || !strings.Contains(e.Error(), "log") || !strings.Contains(e.Error(), "numerics_test.go:") {
+		t.Fatalf("forward anomaly: %v", e)
+	}
+	// Backward: sqrt at 0 has an infinite derivative.
+	z := variable(0, 1)
+	nabla.DetectAnomaly(func() {
+		y := nabla.Sum(nabla.Sqrt(z))
+		e = nabla.Catch(func() { y.Backward() })
+	})
+	if e == nil || !strings.Contains(e.Error(), "sqrt") || !strings.Contains(e.Error(), "backward") {
+		t.Fatalf("backward anomaly: %v", e)
+	}
+}
