@@ -19,7 +19,10 @@
 //	}
 //
 // Step skips a parameter whose Grad is nil, as PyTorch does, and that
-// parameter's step count does not advance. The first step of a parameter
+// parameter's step count does not advance. ZeroGrad zeroes gradients in place
+// (no allocation), so a parameter that the next backward pass does not reach
+// still takes a step with a zero gradient (momentum and decay go on); ClearGrad
+// sets them to nil instead, like PyTorch's default zero_grad. The first step of a parameter
 // allocates its state buffers; later steps allocate nothing.
 //
 // # Algorithms and their defaults

@@ -158,11 +158,25 @@ func (o *Optimizer) check(who string, i int) int {
 func (o *Optimizer) Steps() int { return o.steps }
 
 // ZeroGrad zeroes the gradient of every parameter in place, keeping the
-// buffers so that the next backward pass does not allocate.
+// buffers so that the next backward pass does not allocate. A parameter the
+// next backward pass does not reach then has a zero gradient, not a nil one, so
+// Step still applies momentum and weight decay to it; use ClearGrad for
+// PyTorch's default zero_grad(set_to_none=True), which skips it.
 func (o *Optimizer) ZeroGrad() {
 	for _, g := range o.groups {
 		for _, p := range g.params {
 			p.ZeroGrad()
+		}
+	}
+}
+
+// ClearGrad sets the gradient of every parameter to nil, like PyTorch's
+// zero_grad(set_to_none=True): parameters the next backward pass does not
+// reach are skipped by Step. The next backward pass allocates new gradients.
+func (o *Optimizer) ClearGrad() {
+	for _, g := range o.groups {
+		for _, p := range g.params {
+			p.SetGrad(nil)
 		}
 	}
 }

@@ -307,13 +307,38 @@ func TestGroups(t *testing.T) {
 
 func TestZeroGrad(t *testing.T) {
 	a := nabla.FromSlice([]float64{1, 2}).SetRequiresGrad(true)
-	opt := New([]*nabla.Tensor{a}, Adam{})
-	g := nabla.FromSlice([]float64{3, 4})
-	a.SetGrad(g)
-	opt.ZeroGrad()
-	if a.Grad() != g || a.Grad().Float64s()[0] != 0 || a.Grad().Float64s()[1] != 0 {
-		t.Errorf("ZeroGrad left %v (want the same buffer, zeroed)", a.Grad())
+	b := nabla.FromSlice([]float64{1, 2}).SetRequiresGrad(true)
+	opt := New([]*nabla.Tensor{a, b}, SGD{LR: 0.1, Momentum: 0.9})
+	setGrads := func() {
+		a.SetGrad(nabla.FromSlice([]float64{3, 4}))
+		b.SetGrad(nabla.FromSlice([]float64{3, 4}))
 	}
+	setGrads()
+	opt.Step()
+	t.Run("ZeroGrad", func(t *testing.T) {
+		g := b.Grad()
+		opt.ZeroGrad()
+		if b.Grad() != g || b.Grad().Float64s()[0] != 0 || b.Grad().Float64s()[1] != 0 {
+			t.Fatalf("ZeroGrad left %v (want the same buffer, zeroed)", b.Grad())
+		}
+		before := b.Float64s()[0]
+		opt.Step() // a zero gradient still moves b through its momentum
+		if b.Float64s()[0] == before {
+			t.Error("Step ignored a zeroed gradient")
+		}
+	})
+	t.Run("ClearGrad", func(t *testing.T) {
+		setGrads()
+		opt.ClearGrad()
+		if a.Grad() != nil || b.Grad() != nil {
+			t.Fatal("ClearGrad left gradients")
+		}
+		before := b.Float64s()[0]
+		opt.Step()
+		if b.Float64s()[0] != before {
+			t.Error("Step moved a parameter whose gradient was cleared")
+		}
+	})
 }
 
 func TestDefaults(t *testing.T) {
