@@ -51,7 +51,8 @@ func sumSquares(g *nabla.Tensor) float64 {
 // norm is at most maxNorm, like torch.nn.utils.clip_grad_norm_: with total the
 // norm before clipping, every gradient is multiplied by
 // maxNorm/(total+1e-6) when that factor is below 1 and left alone otherwise.
-// It returns total. If total is NaN or infinite and errorIfNonFinite is true,
+// The norm and the factor are computed in float64; float32 gradients are
+// multiplied by the factor rounded to float32. It returns total. If total is NaN or infinite and errorIfNonFinite is true,
 // it returns an error wrapping ErrNonFiniteNorm and leaves the gradients
 // unchanged; if errorIfNonFinite is false the factor is applied as PyTorch
 // does, which spreads the NaN (or zeroes the gradients for an infinite norm).

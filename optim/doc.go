@@ -28,7 +28,8 @@
 // # Algorithms and their defaults
 //
 // The algorithm is a plain struct of hyperparameters (SGD, Adam, AdamW,
-// RMSprop, Adagrad). A zero field takes PyTorch's default where one exists
+// RMSprop, Adagrad); the Algorithm interface they satisfy is closed to other
+// types. A zero field takes PyTorch's default where one exists
 // (Adam's LR 1e-3 and Betas {0.9, 0.999}, for instance); each type's
 // documentation lists them. Invalid values (a negative rate, a beta of 1)
 // panic in New, with a message starting "optim:".
@@ -92,6 +93,18 @@
 //	d = g + λθ
 //	s = s + d²
 //	θ = θ - γ/(1+(t-1)η) · d/(√s + ε)
+//
+// # Schedules
+//
+// With b the group's initial rate and t the scheduler's step (0 when the
+// Scheduler is created, +1 per Scheduler.Step):
+//
+//	StepDecay(n, γ)          b·γ^⌊t/n⌋
+//	ExponentialDecay(γ)      b·γ^t
+//	CosineAnnealing(T, η)    η + (b-η)(1+cos(πt/T))/2
+//	WarmupCosine(w, T, η)    b·t/w for t < w, then η + (b-η)(1+cos(π·min(1, (t-w)/(T-w))))/2
+//	OneCycle(T, cfg)         b/25 up to b at step 0.3T-1, then down to b/25/1e4 at step T-1,
+//	                         each along half a cosine (PyTorch's OneCycleLR defaults)
 //
 // # Gradient clipping
 //

@@ -97,7 +97,7 @@ func OneCycle(total int, cfg OneCycleConfig) Schedule {
 		initial := max / div
 		final := initial / finalDiv
 		s := math.Min(float64(t), last)
-		if s <= up {
+		if s <= up && up > 0 { // up ≤ 0 leaves no rising phase (PyTorch divides by zero)
 			return anneal(initial, max, s/up)
 		}
 		return anneal(max, final, (s-up)/(last-up))

@@ -36,6 +36,7 @@ func TestSchedules(t *testing.T) {
 		{"OneCycle/half_way_down", OneCycle(1000, OneCycleConfig{}), 1, []point{{299, 1}, {649, (1 + final) / 2}}},
 		{"OneCycle/linear", OneCycle(10, OneCycleConfig{Linear: true}), 1, []point{
 			{0, 0.04}, {1, 0.52}, {2, 1}, {6, 1 + (final-1)*4/7}, {9, final}}},
+		{"OneCycle/no_rise", OneCycle(10, OneCycleConfig{PctStart: 0.1}), 1, []point{{0, 1}, {9, final}}},
 		{"OneCycle/options", OneCycle(10, OneCycleConfig{PctStart: 0.5, DivFactor: 10, FinalDivFactor: 100}), 2, []point{
 			{0, 0.2}, {4, 2}, {9, 0.002}}},
 	} {
