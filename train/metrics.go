@@ -2,8 +2,8 @@ package train
 
 import (
 	"bytes"
-	"image/color"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 
