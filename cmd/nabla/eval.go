@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/train"
+)
+
+func newEvalCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "eval RUN_DIR",
+		Short: "Evaluate a run's checkpoint on its held-out set, with a confusion matrix",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := train.Open(args[0])
+			if err != nil {
+				return classify(err)
+			}
+			test, err := t.TestSet()
+			if err != nil {
+				return classify(err)
+			}
+			loss, acc, conf := t.Evaluate(test)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%s, epoch %d: test accuracy %.4f, test loss %.4f on %d samples\n", t.Config.Data, t.Epoch, acc, loss, test.N)
+			writeConfusion(out, conf, test.ClassNames)
+			if asJSON {
+				b, _ := json.Marshal(map[string]any{"dataset": t.Config.Data, "epoch": t.Epoch, "test_loss": loss,
+					"test_accuracy": acc, "samples": test.N, "confusion": conf})
+				fmt.Fprintln(out, string(b))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
+	return cmd
+}
+
+// writeConfusion prints the confusion matrix: rows are true classes, columns
+// predicted ones.
+func writeConfusion(w io.Writer, conf [][]int, names []string) {
+	fmt.Fprintln(w, "confusion matrix (rows: true class, columns: predicted):")
+	label := func(i int) string {
+		if i < len(names) && names[i] != "" {
+			return names[i]
+		}
+		return fmt.Sprint(i)
+	}
+	width := 5
+	for i := range conf {
+		width = max(width, len(label(i))+1)
+	}
+	fmt.Fprintf(w, "%*s", width, "")
+	for j := range conf {
+		fmt.Fprintf(w, "%*s", width, label(j))
+	}
+	fmt.Fprintln(w)
+	for i, row := range conf {
+		fmt.Fprintf(w, "%*s", width, label(i))
+		for _, v := range row {
+			fmt.Fprintf(w, "%*d", width, v)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func newPredictCmd() *cobra.Command {
+	var input string
+	var header, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "predict RUN_DIR",
+		Short: "Classify feature rows (CSV) with a run's checkpoint",
+		Long: `Classify feature rows with a run's checkpoint. --input names a CSV file of raw
+(unstandardised) features, one row per sample, no label column ("-" reads
+standard input). Without --input, the first 10 held-out samples are classified
+and shown with their true class.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := train.Open(args[0])
+			if err != nil {
+				return classify(err)
+			}
+			out := cmd.OutOrStdout()
+			var rows [][]float64
+			var truth []int
+			if input == "" {
+				test, err := t.TestSet()
+				if err != nil {
+					return classify(err)
+				}
+				for i := 0; i < min(10, test.N); i++ {
+					r := make([]float64, test.D)
+					for k, v := range test.Row(i) {
+						r[k] = v*t.Scaler.Std[k] + t.Scaler.Mean[k]
+					}
+					rows, truth = append(rows, r), append(truth, test.Y[i])
+				}
+			} else {
+				rows, err = readRows(input, header)
+				if err != nil {
+					return usageError{err}
+				}
+			}
+			classes, probs, err := t.Predict(rows)
+			if err != nil {
+				return classify(err)
+			}
+			for i, c := range classes {
+				line := fmt.Sprintf("row %d: class %d (p=%.4f)", i+1, c, probs[i][c])
+				if truth != nil {
+					line += fmt.Sprintf(", true class %d", truth[i])
+				}
+				fmt.Fprintln(out, line)
+			}
+			if asJSON {
+				b, _ := json.Marshal(map[string]any{"classes": classes, "probabilities": probs})
+				fmt.Fprintln(out, string(b))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&input, "input", "i", "", "CSV file of feature rows (- for standard input)")
+	cmd.Flags().BoolVar(&header, "header", false, "the CSV file has a header line")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
+	return cmd
+}
+
+func readRows(path string, header bool) ([][]float64, error) {
+	var r io.Reader = os.Stdin
+	name := "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r, name = f, path
+	}
+	ds, err := data.ReadCSV(r, data.CSVOptions{Name: name, Header: header, NoLabel: true})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]float64, ds.N)
+	for i := range rows {
+		rows[i] = ds.Row(i)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s has no rows", strings.TrimSpace(name))
+	}
+	return rows, nil
+}

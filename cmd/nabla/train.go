@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/nabla-go/nabla/train"
+)
+
+func newTrainCmd() *cobra.Command {
+	cfg := train.Defaults()
+	var resume, asJSON, quiet bool
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train an MLP classifier (default: the embedded digits dataset)",
+		Long: `Train an MLP classifier and write a run directory with the checkpoint,
+metrics.csv and loss/accuracy plots (PNG and SVG).
+
+Datasets: digits, iris, wine, breast-cancer (embedded), spirals, moons
+(synthetic), fashion-mnist (apt-get install dataset-fashion-mnist).
+Ctrl-C stops after the current batch; the checkpoint of the last completed
+epoch is kept, and --resume continues from it exactly.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("out") && cfg.Data != "digits" {
+				cfg.OutDir = filepath.Join("runs", cfg.Data)
+			}
+			if !resume {
+				if err := cfg.Validate(); err != nil {
+					return usageError{err}
+				}
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			out := cmd.OutOrStdout()
+			var prog train.Progress
+			if !quiet {
+				prog = newProgress(out, os.Stderr)
+			}
+			res, err := train.Run(ctx, cfg, train.Options{Resume: resume, Progress: prog})
+			if err != nil && !errors.Is(err, train.ErrInterrupted) {
+				return classify(err)
+			}
+			if res.Interrupted {
+				fmt.Fprintf(out, "interrupted: the checkpoint of epoch %d is in %s; continue with --resume --out %s\n", res.Epochs, res.Checkpoint, cfg.OutDir)
+			}
+			fmt.Fprintf(out, "test accuracy %.4f, test loss %.4f (%s, %d epochs, %.1f s)\n", res.TestAccuracy, res.TestLoss, res.Dataset, res.Epochs, res.Seconds)
+			fmt.Fprintf(out, "run directory %s: %s, metrics.csv, loss.png/svg, accuracy.png/svg\n", cfg.OutDir, train.CheckpointFile)
+			if asJSON {
+				b, _ := json.Marshal(res)
+				fmt.Fprintln(out, string(b))
+			}
+			if res.Interrupted {
+				return errors.New("interrupted")
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Data, "data", cfg.Data, "dataset: digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist")
+	f.StringVar(&cfg.DataDir, "data-dir", "", "directory of the fashion-mnist files (default: the Debian package's)")
+	f.IntSliceVar(&cfg.Hidden, "hidden", cfg.Hidden, "hidden layer sizes, e.g. 256,128")
+	f.StringVar(&cfg.Activation, "activation", cfg.Activation, "relu, tanh, sigmoid, gelu, elu, leaky-relu")
+	f.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "adam, adamw, sgd, rmsprop, adagrad")
+	f.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate")
+	f.Float64Var(&cfg.Momentum, "momentum", 0, "momentum (sgd, rmsprop)")
+	f.Float64Var(&cfg.WeightDecay, "weight-decay", 0, "weight decay")
+	f.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: none, step, exp, cosine, warmup-cosine, onecycle")
+	f.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "samples per step")
+	f.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (with --resume: the total to reach)")
+	f.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (split, initial weights, batch order)")
+	f.Float64Var(&cfg.Clip, "clip", 0, "clip gradients to this global norm (0: off)")
+	f.StringVar(&cfg.DType, "dtype", cfg.DType, "float64 or float32")
+	f.Float64Var(&cfg.TestFraction, "test-fraction", cfg.TestFraction, "held-out share of the data")
+	f.StringVarP(&cfg.OutDir, "out", "o", cfg.OutDir, "run directory (default runs/DATASET)")
+	f.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint")
+	f.BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
+	return cmd
+}
+
+// classify marks errors about the input (dataset missing or malformed,
+// output directory unwritable, bad checkpoint) as usage errors.
+func classify(err error) error {
+	var ie *train.InputError
+	if errors.As(err, &ie) {
+		return usageError{err}
+	}
+	return err
+}
+
+// progress shows a bar per epoch on a terminal and plain lines otherwise.
+type progress struct {
+	out     io.Writer
+	bar     *progressbar.ProgressBar
+	tty     bool
+	epochs  int
+	samples int
+	start   time.Time
+}
+
+func newProgress(out io.Writer, errOut *os.File) *progress {
+	return &progress{out: out, tty: term.IsTerminal(int(errOut.Fd()))}
+}
+
+func (p *progress) StartEpoch(epoch, epochs, batches int) {
+	p.epochs, p.samples, p.start = epochs, 0, time.Now()
+	if p.tty {
+		p.bar = progressbar.NewOptions(batches,
+			progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, epochs)),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
+	}
+}
+
+func (p *progress) Batch(done int, loss float64, samples int) {
+	p.samples += samples
+	if p.bar != nil {
+		rate := float64(p.samples) / time.Since(p.start).Seconds()
+		p.bar.Describe(fmt.Sprintf("loss %.4f  %.0f samples/s", loss, rate))
+		_ = p.bar.Set(done)
+	}
+}
+
+func (p *progress) EndEpoch(m train.EpochMetrics) {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+	fmt.Fprintf(p.out, "epoch %3d/%d  train loss %.4f  test loss %.4f  test acc %.4f  lr %.2e  |g| %.3f  %.2fs\n",
+		m.Epoch, p.epochs, m.TrainLoss, m.TestLoss, m.TestAccuracy, m.LR, m.GradNorm, m.Seconds)
+}

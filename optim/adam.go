@@ -1,0 +1,126 @@
+package optim
+
+import "math"
+
+// Adam is the Adam algorithm with L2 weight decay added to the gradient and
+// optional AMSGrad, like torch.optim.Adam. Zero fields take PyTorch's
+// defaults: LR 1e-3, Betas {0.9, 0.999}, Eps 1e-8, WeightDecay 0.
+type Adam struct {
+	LR          float64
+	Betas       [2]float64
+	Eps         float64
+	WeightDecay float64
+	AMSGrad     bool
+}
+
+// AdamW is Adam with decoupled weight decay, like torch.optim.AdamW: the
+// parameter shrinks by the factor 1-γλ before the Adam step instead of the
+// decay entering the gradient. Zero fields take PyTorch's defaults: LR 1e-3,
+// Betas {0.9, 0.999}, Eps 1e-8 and WeightDecay 1e-2 (use Adam for no decay).
+type AdamW struct {
+	LR          float64
+	Betas       [2]float64
+	Eps         float64
+	WeightDecay float64
+	AMSGrad     bool
+}
+
+func (Adam) name() string  { return "Adam" }
+func (AdamW) name() string { return "AdamW" }
+
+func (a Adam) hyper() (lr, weightDecay float64)  { return a.LR, a.WeightDecay }
+func (a AdamW) hyper() (lr, weightDecay float64) { return a.LR, a.WeightDecay }
+
+func (a Adam) resolve() Algorithm {
+	a.LR, a.Betas, a.Eps = adamDefaults("Adam", a.LR, a.Betas, a.Eps, a.WeightDecay)
+	return a
+}
+
+func (a AdamW) resolve() Algorithm {
+	a.WeightDecay = orDefault(a.WeightDecay, 1e-2)
+	a.LR, a.Betas, a.Eps = adamDefaults("AdamW", a.LR, a.Betas, a.Eps, a.WeightDecay)
+	return a
+}
+
+func adamDefaults(alg string, lr float64, betas [2]float64, eps, wd float64) (float64, [2]float64, float64) {
+	lr = orDefault(lr, 1e-3)
+	if betas == [2]float64{} {
+		betas = [2]float64{0.9, 0.999}
+	}
+	eps = orDefault(eps, 1e-8)
+	checkNonNeg(alg, "LR", lr)
+	checkRange(alg, "Betas[0]", betas[0], 0, 1, true)
+	checkRange(alg, "Betas[1]", betas[1], 0, 1, true)
+	checkNonNeg(alg, "Eps", eps)
+	checkNonNeg(alg, "WeightDecay", wd)
+	return lr, betas, eps
+}
+
+func adamBuffers(amsgrad bool) []buffer {
+	b := []buffer{{name: "exp_avg"}, {name: "exp_avg_sq"}}
+	if amsgrad {
+		b = append(b, buffer{name: "max_exp_avg_sq"})
+	}
+	return b
+}
+
+func (a Adam) buffers() []buffer  { return adamBuffers(a.AMSGrad) }
+func (a AdamW) buffers() []buffer { return adamBuffers(a.AMSGrad) }
+
+func (a Adam) update64(p, g []float64, s [][]float64, step int, lr, wd float64) {
+	adamUpdate(a.Betas, a.Eps, false, p, g, s, step, lr, wd)
+}
+
+func (a Adam) update32(p, g []float32, s [][]float32, step int, lr, wd float64) {
+	adamUpdate(a.Betas, a.Eps, false, p, g, s, step, lr, wd)
+}
+
+func (a AdamW) update64(p, g []float64, s [][]float64, step int, lr, wd float64) {
+	adamUpdate(a.Betas, a.Eps, true, p, g, s, step, lr, wd)
+}
+
+func (a AdamW) update32(p, g []float32, s [][]float32, step int, lr, wd float64) {
+	adamUpdate(a.Betas, a.Eps, true, p, g, s, step, lr, wd)
+}
+
+// adamUpdate follows PyTorch's single-tensor Adam. The bias corrections and the
+// step size are computed in float64 and rounded to the parameter's type once
+// per step; the per-element arithmetic is in the parameter's type. With
+// AMSGrad, the running maximum is kept of the uncorrected second moment, and
+// the correction divides its square root.
+func adamUpdate[T float](betas [2]float64, eps float64, decoupled bool, p, g []T, s [][]T, step int, lr, wd float64) {
+	bc1 := 1 - math.Pow(betas[0], float64(step))
+	bc2 := 1 - math.Pow(betas[1], float64(step))
+	negStep := T(-lr / bc1)
+	bc2sqrt := T(math.Sqrt(bc2))
+	w1, b2, w2, e := T(1-betas[0]), T(betas[1]), T(1-betas[1]), T(eps)
+	decay := T(wd)
+	if decoupled {
+		decay = T(1 - lr*wd)
+	}
+	m, v := s[0], s[1]
+	var vmax []T
+	if len(s) > 2 {
+		vmax = s[2]
+	}
+	for i := range p {
+		d := g[i]
+		if wd != 0 {
+			if decoupled {
+				p[i] *= decay
+			} else {
+				d += decay * p[i]
+			}
+		}
+		m[i] += w1 * (d - m[i])
+		v[i] = v[i]*b2 + w2*d*d
+		vi := v[i]
+		if vmax != nil {
+			if vi > vmax[i] {
+				vmax[i] = vi
+			}
+			vi = vmax[i]
+		}
+		p[i] += negStep * (m[i] / (sqrt(vi)/bc2sqrt + e))
+	}
+}

@@ -1,0 +1,72 @@
+package optim
+
+import "fmt"
+
+// SGD is stochastic gradient descent with optional momentum, dampening,
+// Nesterov momentum and L2 weight decay, like torch.optim.SGD. A zero LR means
+// PyTorch's default 1e-3; every other zero field means "off".
+type SGD struct {
+	LR          float64
+	Momentum    float64
+	Dampening   float64
+	Nesterov    bool
+	WeightDecay float64
+}
+
+func (SGD) name() string                       { return "SGD" }
+func (a SGD) hyper() (lr, weightDecay float64) { return a.LR, a.WeightDecay }
+
+func (a SGD) resolve() Algorithm {
+	a.LR = orDefault(a.LR, 1e-3)
+	checkNonNeg("SGD", "LR", a.LR)
+	checkNonNeg("SGD", "Momentum", a.Momentum)
+	checkNonNeg("SGD", "WeightDecay", a.WeightDecay)
+	if a.Nesterov && (a.Momentum <= 0 || a.Dampening != 0) {
+		panic(fmt.Sprintf("optim: SGD: Nesterov needs Momentum > 0 and Dampening = 0 (have %v and %v)", a.Momentum, a.Dampening))
+	}
+	return a
+}
+
+func (a SGD) buffers() []buffer {
+	if a.Momentum == 0 {
+		return nil
+	}
+	return []buffer{{name: "momentum_buffer"}}
+}
+
+func (a SGD) update64(p, g []float64, s [][]float64, step int, lr, wd float64) {
+	sgdUpdate(a, p, g, s, step, lr, wd)
+}
+
+func (a SGD) update32(p, g []float32, s [][]float32, step int, lr, wd float64) {
+	sgdUpdate(a, p, g, s, step, lr, wd)
+}
+
+// sgdUpdate is, per element: d = g + λθ; b = d on the first step, else
+// b = μb + (1-τ)d; d = d + μb (Nesterov) or d = b; θ = θ - γd.
+func sgdUpdate[T float](a SGD, p, g []T, s [][]T, step int, lr, wd float64) {
+	mu, keep, decay, neglr := T(a.Momentum), T(1-a.Dampening), T(wd), T(-lr)
+	var buf []T
+	if a.Momentum != 0 {
+		buf = s[0]
+	}
+	for i := range p {
+		d := g[i]
+		if wd != 0 {
+			d += decay * p[i]
+		}
+		if buf != nil {
+			if step == 1 {
+				buf[i] = d
+			} else {
+				buf[i] = buf[i]*mu + keep*d
+			}
+			if a.Nesterov {
+				d += mu * buf[i]
+			} else {
+				d = buf[i]
+			}
+		}
+		p[i] += neglr * d
+	}
+}

@@ -1,0 +1,82 @@
+package train
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/safetensors"
+)
+
+// CheckpointFile is the checkpoint's name inside a run directory.
+const CheckpointFile = "checkpoint.safetensors"
+
+// Checkpoint is what a run directory's checkpoint holds: named tensors
+// ("model.0.weight", "optim.state.0.exp_avg", "scaler.mean", ...) and string
+// metadata (the config as JSON, the epoch, the RNG state).
+type Checkpoint struct {
+	Tensors  map[string]*nabla.Tensor
+	Metadata map[string]string
+}
+
+// Save writes the checkpoint to path atomically.
+func (c *Checkpoint) Save(path string) error {
+	f := &safetensors.File{Tensors: map[string]safetensors.Tensor{}, Metadata: c.Metadata}
+	for name, t := range c.Tensors {
+		if t.DType() == nabla.Float32 {
+			f.Tensors[name] = safetensors.FromFloat32(t.Shape(), t.Float32s())
+		} else {
+			f.Tensors[name] = safetensors.FromFloat64(t.Shape(), t.Float64s())
+		}
+	}
+	return safetensors.WriteFile(path, f)
+}
+
+// LoadCheckpoint reads a checkpoint file, or the one in a run directory.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	if !strings.HasSuffix(path, ".safetensors") {
+		path = filepath.Join(path, CheckpointFile)
+	}
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Checkpoint{Tensors: map[string]*nabla.Tensor{}, Metadata: f.Metadata}
+	for name, t := range f.Tensors {
+		switch t.DType {
+		case "F32":
+			v, err := t.Float32()
+			if err != nil {
+				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
+			}
+			c.Tensors[name] = nabla.FromFloat32s(v, t.Shape...)
+		case "F64":
+			v, err := t.Float64()
+			if err != nil {
+				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
+			}
+			c.Tensors[name] = nabla.FromSlice(v, t.Shape...)
+		default:
+			return nil, fmt.Errorf("%s: tensor %q has dtype %s; a nabla checkpoint holds F32 and F64 only", path, name, t.DType)
+		}
+	}
+	if c.Metadata["format"] != checkpointFormat {
+		return nil, fmt.Errorf("%s: not a nabla training checkpoint (format %q)", path, c.Metadata["format"])
+	}
+	return c, nil
+}
+
+const checkpointFormat = "nabla-train/1"
+
+// withPrefix returns the tensors whose names start with prefix, the prefix
+// removed.
+func (c *Checkpoint) withPrefix(prefix string) map[string]*nabla.Tensor {
+	out := map[string]*nabla.Tensor{}
+	for name, t := range c.Tensors {
+		if rest, ok := strings.CutPrefix(name, prefix); ok {
+			out[rest] = t
+		}
+	}
+	return out
+}

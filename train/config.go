@@ -1,0 +1,196 @@
+package train
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/nn"
+	"github.com/nabla-go/nabla/optim"
+)
+
+// Config describes a training job. The zero value of a field means its
+// default (see Defaults).
+type Config struct {
+	Data         string  `json:"data"`          // digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist
+	DataDir      string  `json:"data_dir"`      // for fashion-mnist; empty means the Debian package's directory
+	Hidden       []int   `json:"hidden"`        // hidden layer sizes
+	Activation   string  `json:"activation"`    // relu, tanh, sigmoid, gelu, elu, leaky-relu
+	Optimizer    string  `json:"optimizer"`     // adam, adamw, sgd, rmsprop, adagrad
+	LR           float64 `json:"lr"`            // learning rate
+	Momentum     float64 `json:"momentum"`      // for sgd and rmsprop
+	WeightDecay  float64 `json:"weight_decay"`  // L2 (adamw: decoupled)
+	Schedule     string  `json:"schedule"`      // none, step, exp, cosine, warmup-cosine, onecycle
+	BatchSize    int     `json:"batch_size"`    // samples per step
+	Epochs       int     `json:"epochs"`        // total epochs (a resumed run continues up to this)
+	Seed         uint64  `json:"seed"`          // determines split, initial weights and batch order
+	Clip         float64 `json:"clip"`          // clip gradients to this global norm (0: off)
+	DType        string  `json:"dtype"`         // float32 or float64
+	TestFraction float64 `json:"test_fraction"` // held-out share of the data (fashion-mnist has its own test set)
+	OutDir       string  `json:"out_dir"`       // run directory
+}
+
+// Defaults returns the configuration of `nabla train` with no flags: the
+// embedded digits, an MLP with one hidden layer of 256 ReLU units, Adam, seed 1.
+func Defaults() Config {
+	return Config{Data: "digits", Hidden: []int{256}, Activation: "relu", Optimizer: "adam", LR: 1e-3,
+		Schedule: "none", BatchSize: 32, Epochs: 30, Seed: 1, DType: "float64", TestFraction: 0.2, OutDir: "runs/digits"}
+}
+
+var (
+	datasets    = []string{"digits", "iris", "wine", "breast-cancer", "spirals", "moons", "fashion-mnist"}
+	activations = []string{"relu", "tanh", "sigmoid", "gelu", "elu", "leaky-relu"}
+	optimizers  = []string{"adam", "adamw", "sgd", "rmsprop", "adagrad"}
+	schedules   = []string{"none", "step", "exp", "cosine", "warmup-cosine", "onecycle"}
+)
+
+func oneOf(what, v string, allowed []string) error {
+	if slices.Contains(allowed, v) {
+		return nil
+	}
+	return fmt.Errorf("unknown %s %q (want one of %s)", what, v, strings.Join(allowed, ", "))
+}
+
+// Validate reports the first invalid setting, naming it.
+func (c Config) Validate() error {
+	checks := []error{
+		oneOf("dataset", c.Data, datasets),
+		oneOf("activation", c.Activation, activations),
+		oneOf("optimizer", c.Optimizer, optimizers),
+		oneOf("schedule", c.Schedule, schedules),
+		oneOf("dtype", c.DType, []string{"float32", "float64"}),
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	switch {
+	case !(c.LR > 0):
+		return fmt.Errorf("learning rate must be positive, got %v", c.LR)
+	case c.BatchSize < 1:
+		return fmt.Errorf("batch size must be at least 1, got %d", c.BatchSize)
+	case c.Epochs < 1:
+		return fmt.Errorf("epochs must be at least 1, got %d", c.Epochs)
+	case c.Clip < 0:
+		return fmt.Errorf("clip norm must not be negative, got %v", c.Clip)
+	case c.Momentum < 0 || c.WeightDecay < 0:
+		return fmt.Errorf("momentum and weight decay must not be negative")
+	case !(c.TestFraction > 0 && c.TestFraction < 1):
+		return fmt.Errorf("test fraction must be in (0, 1), got %v", c.TestFraction)
+	case c.OutDir == "":
+		return fmt.Errorf("output directory is empty")
+	}
+	for _, h := range c.Hidden {
+		if h < 1 {
+			return fmt.Errorf("hidden layer sizes must be positive, got %v", c.Hidden)
+		}
+	}
+	return nil
+}
+
+func (c Config) dtype() nabla.DType {
+	if c.DType == "float32" {
+		return nabla.Float32
+	}
+	return nabla.Float64
+}
+
+// rng returns the generator for one purpose (split, init, shuffle), all
+// derived from the seed.
+func (c Config) rng(purpose uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(c.Seed, purpose))
+}
+
+const (
+	purposeSplit = iota + 1
+	purposeInit
+	purposeShuffle
+)
+
+// loadData returns the standardised train and test sets and the scaler.
+func loadData(c Config) (train, test *data.Dataset, sc data.Scaler, err error) {
+	var ds *data.Dataset
+	switch c.Data {
+	case "digits":
+		ds, err = data.Digits()
+	case "iris":
+		ds, err = data.Iris()
+	case "wine":
+		ds, err = data.Wine()
+	case "breast-cancer":
+		ds, err = data.BreastCancer()
+	case "spirals":
+		ds = data.Spirals(600, 3, 0.2, c.rng(purposeSplit))
+	case "moons":
+		ds = data.Moons(600, 0.2, c.rng(purposeSplit))
+	case "fashion-mnist":
+		train, test, err = data.FashionMNIST(c.DataDir)
+	}
+	if err != nil {
+		return nil, nil, sc, err
+	}
+	if ds != nil {
+		train, test = ds.Split(c.TestFraction, c.rng(purposeSplit))
+	}
+	sc, err = data.Standardize(train, test)
+	return train, test, sc, err
+}
+
+func activation(name string) func() nn.Module {
+	switch name {
+	case "tanh":
+		return nn.Tanh
+	case "sigmoid":
+		return nn.Sigmoid
+	case "gelu":
+		return nn.GELU
+	case "elu":
+		return func() nn.Module { return nn.ELU(1) }
+	case "leaky-relu":
+		return func() nn.Module { return nn.LeakyReLU(0.01) }
+	}
+	return nn.ReLU
+}
+
+func buildModel(c Config, inputs, classes int) nn.Module {
+	sizes := append(append([]int{inputs}, c.Hidden...), classes)
+	return nn.MLP(sizes, activation(c.Activation), c.rng(purposeInit), nn.WithDType(c.dtype()))
+}
+
+func buildOptimizer(c Config, params []*nabla.Tensor) *optim.Optimizer {
+	var alg optim.Algorithm
+	switch c.Optimizer {
+	case "sgd":
+		alg = optim.SGD{LR: c.LR, Momentum: c.Momentum, WeightDecay: c.WeightDecay}
+	case "adamw":
+		alg = optim.AdamW{LR: c.LR, WeightDecay: c.WeightDecay}
+	case "rmsprop":
+		alg = optim.RMSprop{LR: c.LR, Momentum: c.Momentum, WeightDecay: c.WeightDecay}
+	case "adagrad":
+		alg = optim.Adagrad{LR: c.LR, WeightDecay: c.WeightDecay}
+	default:
+		alg = optim.Adam{LR: c.LR, WeightDecay: c.WeightDecay}
+	}
+	return optim.New(params, alg)
+}
+
+func buildSchedule(c Config, stepsPerEpoch int) optim.Schedule {
+	total := stepsPerEpoch * c.Epochs
+	switch c.Schedule {
+	case "step":
+		return optim.StepDecay(max(1, total/3), 0.1)
+	case "exp":
+		return optim.ExponentialDecay(0.9999)
+	case "cosine":
+		return optim.CosineAnnealing(total, 0)
+	case "warmup-cosine":
+		return optim.WarmupCosine(max(1, total/20), total, 0)
+	case "onecycle":
+		return optim.OneCycle(total, optim.OneCycleConfig{})
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+// Package train runs a complete supervised training job: it loads a dataset,
+// splits and standardises it, builds an MLP classifier, trains it with an
+// optimizer and a learning-rate schedule, evaluates it after every epoch, and
+// writes a run directory:
+//
+//	checkpoint.safetensors  model weights, optimizer state, RNG state, config
+//	metrics.csv             per epoch: losses, accuracy, learning rate, gradient norm, time
+//	loss.png, loss.svg      training and test loss curves
+//	accuracy.png, .svg      test accuracy curve
+//
+// Everything is determined by the seed: the split, the initial weights and
+// the order of the batches. A run resumed from the checkpoint written at the
+// end of an epoch continues exactly, bit for bit, as if it had never stopped.
+// Checkpoints and metrics are written atomically (temporary file, fsync,
+// rename), so a crash leaves the previous ones intact.
+//
+// The command `nabla train` is a thin layer over Run.
+package train

@@ -1,0 +1,104 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/nn"
+)
+
+// InputError is an error caused by the job's input: a bad setting, a missing
+// or malformed dataset, an unwritable output directory, an unreadable
+// checkpoint. The command line reports it with exit code 2.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*InputError); ok {
+		return err
+	}
+	return &InputError{err}
+}
+
+// Trained is a model restored from a run directory's checkpoint.
+type Trained struct {
+	Config  Config
+	Model   nn.Module
+	Scaler  data.Scaler
+	Classes int
+	Epoch   int
+}
+
+// Open restores the model saved in a run directory (or checkpoint file).
+func Open(path string) (*Trained, error) {
+	ck, err := LoadCheckpoint(path)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(ck.Metadata["config"]), &cfg); err != nil {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint config: %w", path, err))
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint config: %w", path, err))
+	}
+	classes, err := strconv.Atoi(ck.Metadata["classes"])
+	if err != nil || classes < 2 {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint has no valid class count", path))
+	}
+	mean, std := ck.Tensors["scaler.mean"], ck.Tensors["scaler.std"]
+	if mean == nil || std == nil || mean.Size() != std.Size() {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint has no valid scaler", path))
+	}
+	model := buildModel(cfg, mean.Size(), classes)
+	if err := nn.LoadStateDict(model, ck.withPrefix("model.")); err != nil {
+		return nil, inputErr(fmt.Errorf("%s: %w", path, err))
+	}
+	epoch, _ := strconv.Atoi(ck.Metadata["epoch"])
+	return &Trained{Config: cfg, Model: model, Scaler: data.Scaler{Mean: mean.Float64s(), Std: std.Float64s()}, Classes: classes, Epoch: epoch}, nil
+}
+
+// TestSet rebuilds the held-out set of the run (same seed, same split,
+// standardised as in training).
+func (t *Trained) TestSet() (*data.Dataset, error) {
+	_, test, _, err := loadData(t.Config)
+	return test, inputErr(err)
+}
+
+// Evaluate returns the mean loss, accuracy and confusion matrix on ds.
+func (t *Trained) Evaluate(ds *data.Dataset) (loss, acc float64, confusion [][]int) {
+	return Evaluate(t.Model, ds, t.Config.dtype())
+}
+
+// Predict classifies raw (unstandardised) feature rows, returning each row's
+// class and class probabilities.
+func (t *Trained) Predict(rows [][]float64) (classes []int, probs [][]float64, err error) {
+	d := len(t.Scaler.Mean)
+	flat := make([]float64, 0, len(rows)*d)
+	for i, r := range rows {
+		if len(r) != d {
+			return nil, nil, inputErr(fmt.Errorf("row %d has %d features, the model takes %d", i+1, len(r), d))
+		}
+		for k, v := range r {
+			flat = append(flat, (v-t.Scaler.Mean[k])/t.Scaler.Std[k])
+		}
+	}
+	nn.Eval(t.Model)
+	x := nabla.FromSlice(flat, len(rows), d).As(t.Config.dtype())
+	var p *nabla.Tensor
+	nabla.NoGrad(func() { p = nabla.Softmax(t.Model.Forward(x), 1) })
+	classes = nabla.Argmax(p, 1)
+	pv := p.Float64s()
+	for i := range rows {
+		probs = append(probs, pv[i*t.Classes:(i+1)*t.Classes])
+	}
+	return classes, probs, nil
+}

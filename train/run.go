@@ -1,0 +1,356 @@
+package train
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/nn"
+	"github.com/nabla-go/nabla/optim"
+)
+
+// EpochMetrics are the figures recorded after each epoch.
+type EpochMetrics struct {
+	Epoch        int     `json:"epoch"`
+	TrainLoss    float64 `json:"train_loss"`
+	TestLoss     float64 `json:"test_loss"`
+	TestAccuracy float64 `json:"test_accuracy"`
+	LR           float64 `json:"lr"`
+	GradNorm     float64 `json:"grad_norm"` // mean global gradient norm over the epoch's steps (before clipping)
+	Seconds      float64 `json:"seconds"`
+}
+
+// Result summarises a finished (or interrupted) run.
+type Result struct {
+	Dataset      string         `json:"dataset"`
+	Epochs       int            `json:"epochs"`
+	TrainLoss    float64        `json:"train_loss"`
+	TestLoss     float64        `json:"test_loss"`
+	TestAccuracy float64        `json:"test_accuracy"`
+	Seconds      float64        `json:"seconds"`
+	Checkpoint   string         `json:"checkpoint"`
+	Interrupted  bool           `json:"interrupted,omitempty"`
+	History      []EpochMetrics `json:"-"`
+	Confusion    [][]int        `json:"-"`
+}
+
+// Progress receives events while a run trains; nil means silence.
+type Progress interface {
+	StartEpoch(epoch, epochs, batches int)
+	Batch(done int, loss float64, samples int)
+	EndEpoch(m EpochMetrics)
+}
+
+// Options are the settings of Run that are not part of the model's config.
+type Options struct {
+	Resume   bool     // continue from the checkpoint in Config.OutDir
+	Progress Progress // may be nil
+}
+
+// ErrInterrupted is returned, with the partial result, when the context is
+// cancelled; the checkpoint of the last completed epoch has been kept.
+var ErrInterrupted = errors.New("training interrupted")
+
+// job is the state of a run.
+type job struct {
+	cfg         Config
+	train, test *data.Dataset
+	scaler      data.Scaler
+	model       nn.Module
+	params      []*nabla.Tensor
+	opt         *optim.Optimizer
+	sched       *optim.Scheduler
+	shuffle     *rand.Rand
+	pcg         *rand.PCG
+	epoch       int
+	history     []EpochMetrics
+}
+
+// Run trains as configured and writes the run directory.
+func Run(ctx context.Context, cfg Config, o Options) (*Result, error) {
+	start := time.Now()
+	if o.Resume {
+		saved, err := LoadCheckpoint(cfg.OutDir)
+		if err != nil {
+			return nil, inputErr(fmt.Errorf("cannot resume: %w", err))
+		}
+		var old Config
+		if err := json.Unmarshal([]byte(saved.Metadata["config"]), &old); err != nil {
+			return nil, inputErr(fmt.Errorf("cannot resume: checkpoint config: %w", err))
+		}
+		old.Epochs, old.OutDir, old.DataDir = cfg.Epochs, cfg.OutDir, cfg.DataDir
+		cfg = old
+		j, err := newJob(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if err := j.restore(saved); err != nil {
+			return nil, inputErr(fmt.Errorf("cannot resume from %s: %w", cfg.OutDir, err))
+		}
+		return j.run(ctx, o.Progress, start)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, inputErr(err)
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, inputErr(fmt.Errorf("output directory: %w", err))
+	}
+	if err := checkWritable(cfg.OutDir); err != nil {
+		return nil, inputErr(err)
+	}
+	j, err := newJob(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return j.run(ctx, o.Progress, start)
+}
+
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("output directory %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func newJob(cfg Config) (*job, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, inputErr(err)
+	}
+	train, test, sc, err := loadData(cfg)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	if train.Y == nil || train.Classes < 2 {
+		return nil, inputErr(fmt.Errorf("dataset %s has no class labels", cfg.Data))
+	}
+	model := buildModel(cfg, train.D, train.Classes)
+	params := nn.Tensors(model)
+	opt := buildOptimizer(cfg, params)
+	j := &job{cfg: cfg, train: train, test: test, scaler: sc, model: model, params: params, opt: opt}
+	if s := buildSchedule(cfg, j.stepsPerEpoch()); s != nil {
+		j.sched = optim.NewScheduler(opt, s)
+	}
+	j.pcg = rand.NewPCG(cfg.Seed, purposeShuffle)
+	j.shuffle = rand.New(j.pcg)
+	return j, nil
+}
+
+func (j *job) stepsPerEpoch() int { return (j.train.N + j.cfg.BatchSize - 1) / j.cfg.BatchSize }
+
+// batch returns the rows idx of ds as a tensor of the run's dtype and their
+// labels.
+func (j *job) batch(ds *data.Dataset, idx []int) (*nabla.Tensor, []int) {
+	d := ds.D
+	labels := make([]int, len(idx))
+	if j.cfg.dtype() == nabla.Float32 {
+		x := make([]float32, len(idx)*d)
+		for r, i := range idx {
+			for k, v := range ds.X[i*d : (i+1)*d] {
+				x[r*d+k] = float32(v)
+			}
+			labels[r] = ds.Y[i]
+		}
+		return nabla.FromFloat32s(x, len(idx), d), labels
+	}
+	x := make([]float64, len(idx)*d)
+	for r, i := range idx {
+		copy(x[r*d:], ds.X[i*d:(i+1)*d])
+		labels[r] = ds.Y[i]
+	}
+	return nabla.FromSlice(x, len(idx), d), labels
+}
+
+func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result, error) {
+	res := &Result{Dataset: j.cfg.Data, Checkpoint: filepath.Join(j.cfg.OutDir, CheckpointFile)}
+	steps := j.stepsPerEpoch()
+	interrupted := false
+	for j.epoch < j.cfg.Epochs && !interrupted {
+		t0 := time.Now()
+		if prog != nil {
+			prog.StartEpoch(j.epoch+1, j.cfg.Epochs, steps)
+		}
+		// The RNG state at the start of the epoch is what a checkpoint saves,
+		// so the snapshot is taken before the permutation is drawn.
+		perm := j.shuffle.Perm(j.train.N)
+		nn.Train(j.model)
+		var lossSum, normSum float64
+		seen := 0
+		for b := 0; b < steps; b++ {
+			if ctx.Err() != nil {
+				interrupted = true
+				break
+			}
+			idx := perm[b*j.cfg.BatchSize : min((b+1)*j.cfg.BatchSize, j.train.N)]
+			x, y := j.batch(j.train, idx)
+			j.opt.ZeroGrad()
+			loss := nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
+			loss.Backward()
+			if j.cfg.Clip > 0 {
+				n, err := optim.ClipGradNorm(j.params, j.cfg.Clip, true)
+				if err != nil {
+					return nil, fmt.Errorf("epoch %d, step %d: %w", j.epoch+1, b+1, err)
+				}
+				normSum += n
+			} else {
+				normSum += optim.GradNorm(j.params)
+			}
+			j.opt.Step()
+			if j.sched != nil {
+				j.sched.Step()
+			}
+			l := loss.Item()
+			if math.IsNaN(l) || math.IsInf(l, 0) {
+				return nil, fmt.Errorf("epoch %d, step %d: the loss is %v; lower the learning rate or set --clip", j.epoch+1, b+1, l)
+			}
+			lossSum += l * float64(len(idx))
+			seen += len(idx)
+			if prog != nil {
+				prog.Batch(b+1, lossSum/float64(seen), len(idx))
+			}
+		}
+		if interrupted {
+			break
+		}
+		j.epoch++
+		testLoss, acc, _ := j.evaluate(j.test)
+		m := EpochMetrics{Epoch: j.epoch, TrainLoss: lossSum / float64(seen), TestLoss: testLoss, TestAccuracy: acc,
+			LR: j.opt.LR(0), GradNorm: normSum / float64(steps), Seconds: time.Since(t0).Seconds()}
+		j.history = append(j.history, m)
+		if prog != nil {
+			prog.EndEpoch(m)
+		}
+		if err := j.save(); err != nil {
+			return nil, err
+		}
+	}
+	testLoss, acc, conf := j.evaluate(j.test)
+	res.Epochs, res.TestLoss, res.TestAccuracy, res.Confusion = j.epoch, testLoss, acc, conf
+	if len(j.history) > 0 {
+		res.TrainLoss = j.history[len(j.history)-1].TrainLoss
+	}
+	res.History = j.history
+	res.Seconds = time.Since(start).Seconds()
+	if err := writePlots(j.cfg.OutDir, j.history); err != nil {
+		return nil, err
+	}
+	if interrupted {
+		res.Interrupted = true
+		return res, ErrInterrupted
+	}
+	return res, nil
+}
+
+// evaluate returns the mean loss, the accuracy and the confusion matrix
+// (rows: true class, columns: predicted) of the model on ds.
+func (j *job) evaluate(ds *data.Dataset) (loss, acc float64, confusion [][]int) {
+	return Evaluate(j.model, ds, j.cfg.dtype())
+}
+
+// Evaluate runs model on ds in eval mode, in chunks, and returns the mean
+// cross-entropy, the accuracy and the confusion matrix.
+func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc float64, confusion [][]int) {
+	nn.Eval(model)
+	defer nn.Train(model)
+	confusion = make([][]int, ds.Classes)
+	for i := range confusion {
+		confusion[i] = make([]int, ds.Classes)
+	}
+	j := &job{cfg: Config{DType: dt.String()}}
+	correct := 0
+	const chunk = 1024
+	nabla.NoGrad(func() {
+		for lo := 0; lo < ds.N; lo += chunk {
+			idx := make([]int, min(chunk, ds.N-lo))
+			for i := range idx {
+				idx[i] = lo + i
+			}
+			x, y := j.batch(ds, idx)
+			logits := model.Forward(x)
+			loss += nn.CrossEntropyLoss(logits, y, &nn.ClassOptions{Reduction: nn.Sum}).Item()
+			for i, p := range nabla.Argmax(logits, 1) {
+				confusion[y[i]][p]++
+				if p == y[i] {
+					correct++
+				}
+			}
+		}
+	})
+	return loss / float64(ds.N), float64(correct) / float64(ds.N), confusion
+}
+
+// save writes the checkpoint of the current epoch boundary and metrics.csv.
+func (j *job) save() error {
+	ck := &Checkpoint{Tensors: map[string]*nabla.Tensor{}, Metadata: map[string]string{}}
+	for name, t := range nn.StateDict(j.model) {
+		ck.Tensors["model."+name] = t
+	}
+	for name, t := range j.opt.State() {
+		ck.Tensors["optim."+name] = t
+	}
+	ck.Tensors["scaler.mean"] = nabla.FromSlice(j.scaler.Mean)
+	ck.Tensors["scaler.std"] = nabla.FromSlice(j.scaler.Std)
+	cfg, err := json.Marshal(j.cfg)
+	if err != nil {
+		return err
+	}
+	rng, err := j.pcg.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	hist, err := json.Marshal(j.history)
+	if err != nil {
+		return err
+	}
+	ck.Metadata["format"] = checkpointFormat
+	ck.Metadata["config"] = string(cfg)
+	ck.Metadata["epoch"] = strconv.Itoa(j.epoch)
+	ck.Metadata["rng"] = base64.StdEncoding.EncodeToString(rng)
+	ck.Metadata["history"] = string(hist)
+	ck.Metadata["classes"] = strconv.Itoa(j.train.Classes)
+	if err := ck.Save(filepath.Join(j.cfg.OutDir, CheckpointFile)); err != nil {
+		return fmt.Errorf("writing checkpoint: %w", err)
+	}
+	return writeMetrics(j.cfg.OutDir, j.history)
+}
+
+// restore loads the state saved at an epoch boundary.
+func (j *job) restore(ck *Checkpoint) error {
+	if err := nn.LoadStateDict(j.model, ck.withPrefix("model.")); err != nil {
+		return err
+	}
+	if err := j.opt.LoadState(ck.withPrefix("optim.")); err != nil {
+		return err
+	}
+	epoch, err := strconv.Atoi(ck.Metadata["epoch"])
+	if err != nil || epoch < 0 {
+		return fmt.Errorf("checkpoint epoch %q is not a count", ck.Metadata["epoch"])
+	}
+	rng, err := base64.StdEncoding.DecodeString(ck.Metadata["rng"])
+	if err != nil {
+		return fmt.Errorf("checkpoint RNG state: %w", err)
+	}
+	if err := j.pcg.UnmarshalBinary(rng); err != nil {
+		return fmt.Errorf("checkpoint RNG state: %w", err)
+	}
+	if err := json.Unmarshal([]byte(ck.Metadata["history"]), &j.history); err != nil {
+		return fmt.Errorf("checkpoint history: %w", err)
+	}
+	j.epoch = epoch
+	if j.sched != nil {
+		j.sched.Seek(epoch * j.stepsPerEpoch())
+	}
+	return nil
+}
