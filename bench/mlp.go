@@ -5,6 +5,7 @@ import (
 
 	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/nn"
+	"github.com/nabla-go/nabla/optim"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -32,12 +33,12 @@ func MLPBatch() (x *nabla.Tensor, labels []int) {
 	return x, labels
 }
 
-// NablaMLP is the network as nabla's users write it: nn.MLP and
-// nn.CrossEntropyLoss, with an SGD update over the raw parameter storage
-// (package optim is not on main yet).
+// NablaMLP is the network as nabla's users write it: nn.MLP,
+// nn.CrossEntropyLoss and optim.SGD.
 type NablaMLP struct {
 	Net    *nn.Sequential
 	Params []*nabla.Tensor
+	Opt    *optim.Optimizer
 	X      *nabla.Tensor
 	Labels []int
 }
@@ -47,33 +48,22 @@ type NablaMLP struct {
 func NewNablaMLP(dt nabla.DType) *NablaMLP {
 	net := nn.MLP([]int{mlpIn, mlpHidden, mlpOut}, nn.ReLU, nabla.NewRand(1), nn.WithDType(dt))
 	x, labels := MLPBatch()
-	return &NablaMLP{Net: net, Params: nn.Tensors(net), X: x.As(dt), Labels: labels}
+	params := nn.Tensors(net)
+	return &NablaMLP{Net: net, Params: params, Opt: optim.New(params, optim.SGD{LR: mlpLR}),
+		X: x.As(dt), Labels: labels}
 }
 
 // LossAndGrad zeroes the gradients, runs the forward and backward passes and
 // returns the loss; the gradients are then in each parameter's Grad.
 func (m *NablaMLP) LossAndGrad() float64 {
-	nn.ZeroGrad(m.Net)
+	m.Opt.ZeroGrad()
 	loss := nn.CrossEntropyLoss(m.Net.Forward(m.X), m.Labels, nil)
 	loss.Backward()
 	return loss.Item()
 }
 
 // Update takes one SGD step, p −= lr·∂loss/∂p, on every parameter.
-func (m *NablaMLP) Update() {
-	for _, p := range m.Params {
-		if w := p.RawFloat64(); w != nil {
-			for i, g := range p.Grad().RawFloat64() {
-				w[i] -= mlpLR * g
-			}
-			continue
-		}
-		w := p.RawFloat32()
-		for i, g := range p.Grad().RawFloat32() {
-			w[i] -= mlpLR * g
-		}
-	}
-}
+func (m *NablaMLP) Update() { m.Opt.Step() }
 
 // Step is one training step: forward, backward, update. It returns the loss.
 func (m *NablaMLP) Step() float64 {

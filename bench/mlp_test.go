@@ -136,7 +136,7 @@ func BenchmarkMLPStep(b *testing.B) {
 	for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
 		b.Run(dt.String()+"/nabla", func(b *testing.B) {
 			m := NewNablaMLP(dt)
-			m.Step() // warm-up: the first step allocates the gradient buffers
+			m.Step() // warm-up: the first step allocates the gradient and optimizer buffers
 			b.ReportAllocs()
 			for b.Loop() {
 				m.Step()
