@@ -78,7 +78,7 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 	if rounds < 1 {
 		return fmt.Errorf("-rounds %d: need at least one", rounds)
 	}
-	start := time.Now()
+	start, loadBefore := time.Now(), loadAverage()
 	if tests {
 		fmt.Fprintln(os.Stderr, "go test .")
 		if err := command("go", "test", "-count", "1", ".").Run(); err != nil {
@@ -112,9 +112,10 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s on %s (%d cores visible, GOMAXPROCS %d), %s, %s: %d rounds of -benchtime %s, %s in all.\n\n",
+	fmt.Fprintf(&b, "Measured %s on %s (%d cores visible, GOMAXPROCS %d), %s, %s: %d rounds of -benchtime %s, %s in all; load average %s before, %s after.\n\n",
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0),
-		goVersion(), runtime.GOOS+"/"+runtime.GOARCH, rounds, benchtime, time.Since(start).Round(time.Second))
+		goVersion(), runtime.GOOS+"/"+runtime.GOARCH, rounds, benchtime, time.Since(start).Round(time.Second),
+		loadBefore, loadAverage())
 	table(&b, results)
 	fmt.Print(b.String())
 	if write {
@@ -252,6 +253,16 @@ func cpuModel() string {
 		}
 	}
 	return "an unknown CPU"
+}
+
+// loadAverage returns the one-minute load average from /proc/loadavg, or
+// "unknown": other processes on the machine skew every figure.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
 
 // goVersion returns the version of the go command that built the benchmarks.
