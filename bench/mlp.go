@@ -289,6 +289,11 @@ func (m *GorgoniaMLP) LossAndGrad() (float64, error) {
 	}
 }
 
+// Update takes one step of the solver on every weight.
+func (m *GorgoniaMLP) Update() error {
+	return m.solver.Step(G.NodesToValueGrads(G.Nodes{m.W1, m.B1, m.W2, m.B2}))
+}
+
 // Step is one training step: forward, backward and the solver's update. It
 // returns the loss.
 func (m *GorgoniaMLP) Step() (float64, error) {
@@ -296,7 +301,7 @@ func (m *GorgoniaMLP) Step() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return loss, m.solver.Step(G.NodesToValueGrads(G.Nodes{m.W1, m.B1, m.W2, m.B2}))
+	return loss, m.Update()
 }
 
 // Close releases the tape machine.

@@ -52,7 +52,7 @@ func TestMLPSameStep(t *testing.T) {
 		}
 		nm.Update()
 		hm.Update()
-		if err := gm.solver.Step(G.NodesToValueGrads(G.Nodes{gm.W1, gm.B1, gm.W2, gm.B2})); err != nil {
+		if err := gm.Update(); err != nil {
 			t.Fatal(err)
 		}
 	}
