@@ -193,7 +193,9 @@ func TestHVPSeveralArguments(t *testing.T) {
 // Hessian too (reverse over reverse), and the gradient of a JVP is an HVP
 // (reverse over forward).
 func TestTransformsCompose(t *testing.T) {
-	f := func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Mul(nabla.Exp(xs[0]), nabla.Sin(xs[0]))) }
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Sum(nabla.Mul(nabla.Exp(xs[0]), nabla.Sin(xs[0])))
+	}
 	x := vec(0.1, 0.7, -0.4)
 	fwdRev := nabla.Hessian(f)(x)
 	revRev := nabla.JacobianRev(nabla.Grad(f))(x)
