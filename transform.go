@@ -181,10 +181,11 @@ func jacobianFwd(f Func, xs []*Tensor, i int) *Tensor {
 }
 
 // Jacobian returns the function computing the Jacobian of f with respect to
-// its argument argnum (0 when omitted), in reverse mode when f has fewer
-// outputs than inputs and in forward mode otherwise (one pass per output row
-// or per input column, whichever is fewer). Its shape is the output's shape
-// followed by the argument's.
+// its argument argnum (0 when omitted): in forward mode when the argument has
+// fewer elements than the output (one pass per input column), in reverse mode
+// otherwise (one backward pass per output row). At equal sizes reverse mode is
+// the faster, as its backward passes share one forward pass. Its shape is the
+// output's shape followed by the argument's.
 func Jacobian(f Func, argnum ...int) Func {
 	i := oneArgnum("Jacobian", argnum)
 	return func(xs ...*Tensor) *Tensor {
@@ -194,10 +195,10 @@ func Jacobian(f Func, argnum ...int) Func {
 			v = newVars("Jacobian", xs, []int{i})
 			y = f(v.in...)
 		})
-		if y.Size() < xs[i].Size() {
-			return jacobianRev(v, y, xs[i])
+		if xs[i].Size() < y.Size() {
+			return jacobianFwd(f, xs, i)
 		}
-		return jacobianFwd(f, xs, i)
+		return jacobianRev(v, y, xs[i])
 	}
 }
 

@@ -235,3 +235,26 @@ func TestTransformErrors(t *testing.T) {
 		})
 	}
 }
+
+// Jacobian takes forward mode (one evaluation per input element, after the
+// first) only when the input is smaller than the output.
+func TestJacobianChoosesMode(t *testing.T) {
+	calls := 0
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		calls++
+		n := xs[0].Size()
+		return nabla.Tanh(nabla.MatMul(nabla.Linspace(-2, 2, 3*n).Reshape(3, n), xs[0]))
+	}
+	for _, c := range []struct {
+		n, calls int
+	}{{2, 3}, {3, 1}, {5, 1}} { // 3 outputs
+		calls = 0
+		x := nabla.Linspace(-1, 1, c.n)
+		j := nabla.Jacobian(f)(x)
+		if calls != c.calls {
+			t.Errorf("n=%d: f evaluated %d times, want %d", c.n, calls, c.calls)
+		}
+		calls = 0
+		assertClose(t, "same Jacobian", j, nabla.JacobianRev(f)(x).Float64s(), 1e-15)
+	}
+}
