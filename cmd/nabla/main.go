@@ -33,7 +33,8 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd())
+	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd(),
+		newGradCmd(), newHessianCmd(), newJacobianCmd(), newCheckCmd(), newGraphCmd(), newTourCmd())
 	return root
 }
 
