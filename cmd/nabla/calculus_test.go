@@ -219,7 +219,7 @@ func TestTour(t *testing.T) {
 	for _, want := range []string{
 		"x^2 1.5 3 3 2x",
 		"log(x) 1.5 0.6666666667 0.6666666667 1/x",
-		"dL/dw autodiff   = -7.85",
+		"dL/dw autodiff = -7.85",
 		"largest difference between the two: 0",
 		"after backward pass 3 without ZeroGrad: d(w²)/dw = 18",
 		"after ZeroGrad and one more pass: d(w²)/dw = 6",
