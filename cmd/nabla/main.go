@@ -42,7 +42,7 @@ func newRoot() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd(),
-		newGradCmd(), newHessianCmd(), newJacobianCmd(), newCheckCmd(), newGraphCmd(), newTourCmd())
+		newGradCmd(), newHessianCmd(), newJacobianCmd(), newCheckCmd(), newGraphCmd(), newTourCmd(), newMinimizeCmd())
 	return root
 }
 
