@@ -115,10 +115,10 @@ func checkMatrix[T any](name string, trans bool, rows, cols int, x []T, ld int) 
 func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	mr, nr := kr.mr, kr.nr
 	kcMax, mcMax, ncMax := min(k, kr.kc), min(roundUp(m, mr), kr.mc), min(roundUp(n, nr), kr.nc)
-	buf := getBuf[T](mcMax*kcMax + kcMax*ncMax + mr*nr)
-	ap := (*buf)[:mcMax*kcMax]
-	bp := (*buf)[mcMax*kcMax : mcMax*kcMax+kcMax*ncMax]
-	tile := (*buf)[mcMax*kcMax+kcMax*ncMax:]
+	// The B panel starts on a cache line too: A's length rounds up to 16.
+	na, nb := roundUp(mcMax*kcMax, 16), kcMax*ncMax
+	buf := getBuf[T](na + nb + mr*nr)
+	ap, bp, tile := (*buf)[:na], (*buf)[na:na+nb], (*buf)[na+nb:]
 	for jc := 0; jc < n; jc += kr.nc {
 		nc := min(kr.nc, n-jc)
 		for pc := 0; pc < k; pc += kr.kc {

@@ -39,7 +39,7 @@ func asmKernels32() []kernel[float32] {
 		ks = append(ks, kernel[float32]{"avx512", 12, 32, 144, 512, 4096, skernAVX512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel[float32]{"avx2", 6, 16, 144, 512, 4080, skernAVX2})
+		ks = append(ks, kernel[float32]{"avx2", 6, 16, 144, 256, 4080, skernAVX2})
 	}
 	return ks
 }
