@@ -47,7 +47,10 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 	if alpha == 0 || k == 0 {
 		return
 	}
-	workers := min(runtime.GOMAXPROCS(0), m*n*k/parallelMACs)
+	workers := m * n * k / parallelMACs
+	if workers > 1 {
+		workers = min(workers, runtime.GOMAXPROCS(0))
+	}
 	if workers <= 1 {
 		serial(kr, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
 		return
@@ -177,9 +180,15 @@ func packA[T float32 | float64](trans bool, a []T, lda, ic, pc, mc, kc, mr int, 
 			continue
 		}
 		for i := 0; i < rows; i++ { // op(A)[i][p] = a[i*lda+p]: each row is contiguous
-			src := a[(ic+s+i)*lda+pc:][:kc]
+			src, di := a[(ic+s+i)*lda+pc:][:kc], d[i:]
+			if alpha == 1 {
+				for p, v := range src {
+					di[p*mr] = v
+				}
+				continue
+			}
 			for p, v := range src {
-				d[p*mr+i] = alpha * v
+				di[p*mr] = alpha * v
 			}
 		}
 	}
