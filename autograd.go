@@ -11,6 +11,8 @@ type node struct {
 	freed bool
 	mark  uint64 // visit mark of the latest backward pass
 	where string // creation site, recorded in anomaly mode
+
+	inline [3]*Tensor // storage for Inputs of ops with up to three inputs
 }
 
 var (
@@ -185,6 +187,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		if !cfg.retain {
 			n.freed = true
 			n.Inputs, n.Output, n.saved = nil, nil, nil
+			n.inline = [3]*Tensor{}
 		}
 	}
 

@@ -40,6 +40,17 @@
 // computes its output's tangent (the Jacobian-vector product) in the same pass,
 // without a tape; read it with Tangent.
 //
+// # Function transforms
+//
+// Grad, ValueAndGrad, ValueAndGradAux, VJP, JVP, JacobianRev, JacobianFwd,
+// Jacobian, Hessian and HVP transform Go functions of tensors (Func), as JAX
+// does: Grad(f) is a function returning the gradient, with the argument's
+// shape; a Jacobian has the output's shape followed by the input's. They make
+// their own variables (inputs need no SetRequiresGrad and are never changed)
+// and compose: Grad(Grad(f)) is the second derivative, Hessian is the
+// forward-mode Jacobian of the gradient (forward over reverse), HVP is H·v
+// without forming H. Forward mode does not nest with itself.
+//
 // # Operations and their rules
 //
 // Every primitive operation is an *Op defined in one place with its forward

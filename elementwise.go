@@ -470,10 +470,11 @@ func init() {
 }
 
 // savedOr returns the by-product the forward pass saved, or f(input) when it
-// saved none or when the backward pass is being recorded (the saved values are
-// constants and would hide the second derivative).
+// saved none, when the backward pass is being recorded, or when the input
+// carries a forward-mode tangent (the saved values are constants and would
+// hide the second derivative, or the tangent of the gradient).
 func savedOr(c *Ctx, f func(*Tensor) *Tensor) *Tensor {
-	if c.saved != nil && !GradEnabled() {
+	if c.saved != nil && !GradEnabled() && c.Inputs[0].tangent == nil {
 		return c.saved
 	}
 	return f(c.Inputs[0])

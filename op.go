@@ -139,7 +139,15 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
 		hasTangent = hasTangent || x.tangent != nil
 	}
 	record = record && GradEnabled()
-	n := &node{op: op, Ctx: Ctx{Inputs: inputs, Params: params, recording: record}}
+	n := &node{op: op, Ctx: Ctx{Params: params, recording: record}}
+	if len(inputs) <= len(n.inline) {
+		// Keeping the inputs in the node lets the caller's variadic slice stay
+		// on its stack: one allocation less per op.
+		n.Inputs = n.inline[:copy(n.inline[:], inputs)]
+	} else {
+		n.Inputs = append([]*Tensor(nil), inputs...)
+	}
+	inputs = n.Inputs
 	out := op.Forward(&n.Ctx)
 	if anomalyOn.Load() {
 		checkAnomaly(op, inputs, out, "forward")

@@ -62,6 +62,9 @@ func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
 // expandBack broadcasts a reduced tensor (output of a reduction with params p)
 // back to the input's shape.
 func expandBack(t *Tensor, p reduceParams, in []int) *Tensor {
+	if len(t.shape) == 0 {
+		return Expand(t, in...) // a scalar broadcasts as it is
+	}
 	_, kept := p.shapes(in)
 	return Expand(Reshape(t, kept...), in...)
 }

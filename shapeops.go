@@ -403,7 +403,15 @@ func Index(x *Tensor, i int) *Tensor {
 	if len(x.shape) == 0 {
 		panicf("index", "cannot index a scalar")
 	}
-	return Squeeze(Take(x, 0, []int{i}), 0)
+	n := x.shape[0]
+	j := i
+	if j < 0 {
+		j += n
+	}
+	if j < 0 || j >= n {
+		panicf("index", "index %d is out of range for axis 0 of size %d", i, n)
+	}
+	return Squeeze(Slice(x, 0, j, j+1, 1), 0)
 }
 
 // TakeAlongAxis picks, for every position of the other axes, k entries along

@@ -99,8 +99,9 @@ func Run(ctx context.Context, cfg Config, o Options) (*Result, error) {
 		}
 		return j.run(ctx, o.Progress, start)
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, inputErr(err)
+	j, err := newJob(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
 		return nil, inputErr(fmt.Errorf("output directory: %w", err))
@@ -108,8 +109,9 @@ func Run(ctx context.Context, cfg Config, o Options) (*Result, error) {
 	if err := checkWritable(cfg.OutDir); err != nil {
 		return nil, inputErr(err)
 	}
-	j, err := newJob(cfg)
-	if err != nil {
+	// The epoch-0 checkpoint means an interrupted run always has one to
+	// resume from.
+	if err := j.save(); err != nil {
 		return nil, err
 	}
 	return j.run(ctx, o.Progress, start)

@@ -121,8 +121,26 @@ func TestInterruptKeepsLastCheckpoint(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res, err := Run(ctx, cfg, Options{})
-	if !errors.Is(err, ErrInterrupted) || !res.Interrupted {
+	if !errors.Is(err, ErrInterrupted) || !res.Interrupted || res.Epochs != 0 {
 		t.Fatalf("err %v, result %+v", err, res)
+	}
+	// Interrupted before the first epoch ended: the epoch-0 checkpoint is
+	// there, and resuming from it matches an uninterrupted run.
+	if _, err := Run(context.Background(), cfg, Options{Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	full := cfg
+	full.OutDir = t.TempDir()
+	if _, err := Run(context.Background(), full, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	a, b := weights(t, full.OutDir), weights(t, cfg.OutDir)
+	for name, w := range a {
+		for i := range w {
+			if w[i] != b[name][i] {
+				t.Fatalf("%s[%d]: uninterrupted %v, resumed %v", name, i, w[i], b[name][i])
+			}
+		}
 	}
 }
 

@@ -3,8 +3,16 @@
 //	nabla train            train an MLP on the embedded digits dataset
 //	nabla eval  DIR        evaluate a run's checkpoint, with a confusion matrix
 //	nabla predict DIR      classify rows of a CSV file with a run's checkpoint
+//	nabla grad EXPR        value and gradient of an expression (--at x=2 --at w='[1, 2]')
+//	nabla hessian EXPR     value, gradient and Hessian
+//	nabla jacobian 'E1; E2'  values and Jacobian of several expressions
+//	nabla check EXPR       analytic gradient against central differences (exit 1 if they differ)
+//	nabla graph EXPR -o F  the computation graph with values and gradients (.dot, .svg, .png)
+//	nabla tour             a guided tour of derivatives and autodiff, computed as it goes
 //
-// Bad input (flags, files, datasets) gives a one-line error and exit code 2.
+// Bad input (flags, files, datasets) gives a one-line error and exit code 2;
+// a mistake in an expression shows the expression with a caret under the
+// place.
 package main
 
 import (
@@ -33,7 +41,8 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd())
+	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd(),
+		newGradCmd(), newHessianCmd(), newJacobianCmd(), newCheckCmd(), newGraphCmd(), newTourCmd(), newMinimizeCmd())
 	return root
 }
 

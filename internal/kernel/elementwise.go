@@ -81,45 +81,67 @@ func Binary[T Float](op BinOp, dst, a, b []T, shape, sa, sb []int) {
 	}
 	rank := len(shape)
 	inner := shape[rank-1]
-	ia, ib := sa[rank-1], sb[rank-1]
 	rows := n / inner
-	Parallel(rows, inner, func(lo, hi int) {
-		idx := make([]int, rank-1)
-		// position the odometer at row lo
-		r := lo
-		for d := rank - 2; d >= 0; d-- {
-			idx[d] = r % shape[d]
-			r /= shape[d]
-		}
-		for row := lo; row < hi; row++ {
-			oa, ob := 0, 0
-			for d, i := range idx {
-				oa += i * sa[d]
-				ob += i * sb[d]
-			}
-			out := dst[row*inner : (row+1)*inner]
-			switch {
-			case ia == 1 && ib == 1:
-				vv(op, out, a[oa:oa+inner], b[ob:ob+inner])
-			case ia == 1:
-				vs(op, out, a[oa:oa+inner], b[ob])
-			case ib == 1:
-				sv(op, out, a[oa], b[ob:ob+inner])
-			default:
-				v := scalar(op, a[oa], b[ob])
-				for i := range out {
-					out[i] = v
-				}
-			}
-			for d := rank - 2; d >= 0; d-- {
-				idx[d]++
-				if idx[d] < shape[d] {
-					break
-				}
-				idx[d] = 0
+	if !Big(rows, inner) {
+		binaryRows(op, dst, a, b, shape, sa, sb, 0, rows)
+		return
+	}
+	Parallel(rows, inner, func(lo, hi int) { binaryRows(op, dst, a, b, shape, sa, sb, lo, hi) })
+}
+
+func binaryRows[T Float](op BinOp, dst, a, b []T, shape, sa, sb []int, lo, hi int) {
+	rank := len(shape)
+	inner := shape[rank-1]
+	ia, ib := sa[rank-1], sb[rank-1]
+	eachRow(shape, sa, sb, lo, hi, func(row, oa, ob int) {
+		out := dst[row*inner : (row+1)*inner]
+		switch {
+		case ia == 1 && ib == 1:
+			vv(op, out, a[oa:oa+inner], b[ob:ob+inner])
+		case ia == 1:
+			vs(op, out, a[oa:oa+inner], b[ob])
+		case ib == 1:
+			sv(op, out, a[oa], b[ob:ob+inner])
+		default:
+			v := scalar(op, a[oa], b[ob])
+			for i := range out {
+				out[i] = v
 			}
 		}
 	})
+}
+
+// eachRow calls f for the rows lo..hi-1 of shape (every dimension but the
+// last), with the offsets of each row's start in two inputs read with strides
+// sa and sb.
+func eachRow(shape, sa, sb []int, lo, hi int, f func(row, oa, ob int)) {
+	rank := len(shape)
+	var buf [8]int
+	idx := buf[:0]
+	if rank-1 > len(buf) {
+		idx = make([]int, 0, rank-1)
+	}
+	idx = idx[:rank-1]
+	r := lo
+	for d := rank - 2; d >= 0; d-- {
+		idx[d] = r % shape[d]
+		r /= shape[d]
+	}
+	for row := lo; row < hi; row++ {
+		oa, ob := 0, 0
+		for d, i := range idx {
+			oa += i * sa[d]
+			ob += i * sb[d]
+		}
+		f(row, oa, ob)
+		for d := rank - 2; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
 }
 
 func scalar[T Float](op BinOp, x, y T) T {
@@ -249,38 +271,29 @@ func Strided[T Float](dst, src []T, shape, st []int) {
 		return
 	}
 	rows := n / inner
-	Parallel(rows, inner, func(lo, hi int) {
-		idx := make([]int, rank-1)
-		r := lo
-		for d := rank - 2; d >= 0; d-- {
-			idx[d] = r % shape[d]
-			r /= shape[d]
-		}
-		for row := lo; row < hi; row++ {
-			o := 0
-			for d, i := range idx {
-				o += i * st[d]
+	if !Big(rows, inner) {
+		stridedRows(dst, src, shape, st, 0, rows)
+		return
+	}
+	Parallel(rows, inner, func(lo, hi int) { stridedRows(dst, src, shape, st, lo, hi) })
+}
+
+func stridedRows[T Float](dst, src []T, shape, st []int, lo, hi int) {
+	inner := shape[len(shape)-1]
+	is := st[len(shape)-1]
+	eachRow(shape, st, st, lo, hi, func(row, o, _ int) {
+		out := dst[row*inner : (row+1)*inner]
+		switch is {
+		case 0:
+			v := src[o]
+			for i := range out {
+				out[i] = v
 			}
-			out := dst[row*inner : (row+1)*inner]
-			switch is {
-			case 0:
-				v := src[o]
-				for i := range out {
-					out[i] = v
-				}
-			case 1:
-				copy(out, src[o:o+inner])
-			default:
-				for i := range out {
-					out[i] = src[o+i*is]
-				}
-			}
-			for d := rank - 2; d >= 0; d-- {
-				idx[d]++
-				if idx[d] < shape[d] {
-					break
-				}
-				idx[d] = 0
+		case 1:
+			copy(out, src[o:o+inner])
+		default:
+			for i := range out {
+				out[i] = src[o+i*is]
 			}
 		}
 	})

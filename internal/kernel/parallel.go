@@ -18,11 +18,11 @@ func Big(n, cost int) bool { return n >= 2 && n*cost >= 2*Grain && runtime.GOMAX
 // core when n*cost is large, and inline otherwise. cost is the work per index in
 // elements (1 for an elementwise op on one element, a row length for a row).
 func Parallel(n, cost int, f func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers <= 1 || n < 2 || n*cost < 2*Grain {
+	if !Big(n, cost) {
 		f(0, n)
 		return
 	}
+	workers := runtime.GOMAXPROCS(0)
 	workers = min(workers, max(1, n*cost/Grain))
 	workers = min(workers, n)
 	var wg sync.WaitGroup

@@ -65,11 +65,11 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 	}
 	if trailing > 0 && allKeptBefore(reduced[:rank-trailing]) {
 		// dst[r] = reduce(src[r*inner:(r+1)*inner])
-		Parallel(len(dst), inner, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				dst[r] = T(reduceSlice(op, src[r*inner:(r+1)*inner]))
-			}
-		})
+		if !Big(len(dst), inner) {
+			reduceRows(op, dst, src, inner, 0, len(dst))
+			return
+		}
+		Parallel(len(dst), inner, func(lo, hi int) { reduceRows(op, dst, src, inner, lo, hi) })
 		return
 	}
 	// General case: walk the source, map each element to its output offset.
@@ -101,6 +101,12 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 	}
 	for i, v := range acc {
 		dst[i] = T(v)
+	}
+}
+
+func reduceRows[T Float](op ReduceOp, dst, src []T, inner, lo, hi int) {
+	for r := lo; r < hi; r++ {
+		dst[r] = T(reduceSlice(op, src[r*inner:(r+1)*inner]))
 	}
 }
 

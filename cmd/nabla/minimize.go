@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/expr"
+	"github.com/nabla-go/nabla/minimize"
+)
+
+func newMinimizeCmd() *cobra.Command {
+	var (
+		from          []string
+		method, plotF string
+		asJSON        bool
+		gtol          float64
+		maxiter       int
+	)
+	cmd := &cobra.Command{
+		Use:   "minimize EXPR --from NAME=VALUE...",
+		Short: "Minimise an expression from a start point, with exact derivatives",
+		Long: `Minimise EXPR from the point given by --from, printing one line per iteration
+(f, the largest gradient component |g|, the step length) and the result.
+Methods: ` + methodNames() + ` (see package minimize).
+--plot draws, for a function of two variables, the contour map with the path.
+
+` + strings.ReplaceAll(exprHelp, "--at", "--from"),
+		Example: `  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1
+  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --method newton --plot path.svg --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := minimize.ParseMethod(method)
+			if err != nil {
+				return usageError{fmt.Errorf("--method: %w", err)}
+			}
+			if plotF != "" {
+				if ext := strings.ToLower(filepath.Ext(plotF)); ext != ".png" && ext != ".svg" {
+					return usagef("--plot %s: expected a .png or .svg file", plotF)
+				}
+			}
+			e, err := expr.Parse(args[0])
+			if err != nil {
+				return inputError("expression", err)
+			}
+			p, err := expr.ParsePoint(from)
+			if err != nil {
+				return inputError("--from", err)
+			}
+			if err := checkVars(e, p); err != nil {
+				return err
+			}
+			f := exprFunc(e, p)
+			x0 := nabla.FromSlice(p.Flat())
+			if _, err := e.Eval(envOf(p, x0)); err != nil {
+				return inputError("expression", err)
+			}
+			if plotF != "" && len(p.Flat()) != 2 {
+				return usagef("--plot needs a function of two variables, not %d", len(p.Flat()))
+			}
+
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "minimize f(%s) = %s from %s with %s\n", strings.Join(e.Vars(), ", "), e, fmtPoint(p), m)
+			fmt.Fprintf(out, "%6s  %-22s %-12s %-12s\n", "iter", "f", "|g|", "step")
+			var path [][2]float64
+			opts := &minimize.Options{GTol: gtol, MaxIter: maxiter, Callback: func(it minimize.Iteration) {
+				fmt.Fprintf(out, "%6d  %-22.15g %-12.4g %-12.4g\n", it.Nit, it.F, it.GradNorm, it.Step)
+				if len(it.X) == 2 {
+					path = append(path, [2]float64{it.X[0], it.X[1]})
+				}
+			}}
+			res, err := minimize.Minimize(f, x0, m, opts)
+			if err != nil {
+				return usageError{err}
+			}
+			x := res.X.Float64s()
+			fmt.Fprintf(out, "%s\nx         %s\nf         %s\n|g|       %s\n", res.Message, fmtPoint(p.With(x)),
+				fmtNum(res.Fun), fmtNum(maxAbsSlice(res.Grad.Float64s())))
+			fmt.Fprintf(out, "nit %d, nfev %d, ngev %d, nhev %d, status %d\n", res.Nit, res.Nfev, res.Ngev, res.Nhev, res.Status)
+			if plotF != "" {
+				if err := plotPath(plotF, e, p, path); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "plot      %s\n", plotF)
+			}
+			if asJSON {
+				return writeJSON(out, map[string]any{"x": byVar(p, x), "fun": num(res.Fun), "nit": res.Nit,
+					"nfev": res.Nfev, "ngev": res.Ngev, "nhev": res.Nhev, "status": int(res.Status),
+					"success": res.Success, "message": res.Message})
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&from, "from", nil, "start value of a variable, NAME=VALUE with VALUE a number or a list [1, 2.5]; repeat for each variable")
+	cmd.Flags().StringVar(&method, "method", "bfgs", "method: "+methodNames())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object as the last line")
+	cmd.Flags().StringVar(&plotF, "plot", "", "draw the contour map and the path to a .png or .svg file (two variables only)")
+	cmd.Flags().Float64Var(&gtol, "gtol", 1e-5, "stop when every gradient component is at most this in size")
+	cmd.Flags().IntVar(&maxiter, "maxiter", 0, "iteration limit (default 200 per variable)")
+	return cmd
+}
+
+func methodNames() string {
+	s := make([]string, len(minimize.Methods))
+	for i, m := range minimize.Methods {
+		s[i] = string(m)
+	}
+	return strings.Join(s, ", ")
+}
+
+// checkVars requires --from to give exactly the expression's variables.
+func checkVars(e *expr.Expr, p expr.Point) error {
+	given := map[string]bool{}
+	for _, v := range p {
+		given[v.Name] = true
+	}
+	for _, v := range e.Vars() {
+		if !given[v] {
+			return usagef("variable %s has no start value: give it with --from %s=VALUE", v, v)
+		}
+		delete(given, v)
+	}
+	for _, v := range p {
+		if given[v.Name] {
+			return usagef("--from %s: the expression has no variable %s", v.Name, v.Name)
+		}
+	}
+	if len(p) == 0 {
+		return usagef("the expression has no variables to minimise over")
+	}
+	return nil
+}
+
+// envOf binds each variable to its part of the flat vector x.
+func envOf(p expr.Point, x *nabla.Tensor) map[string]*nabla.Tensor {
+	env := map[string]*nabla.Tensor{}
+	k := 0
+	for _, v := range p {
+		if v.Vector {
+			env[v.Name] = nabla.Slice(x, 0, k, k+len(v.Data), 1)
+		} else {
+			env[v.Name] = nabla.Index(x, k)
+		}
+		k += len(v.Data)
+	}
+	return env
+}
+
+// exprFunc turns the expression into an objective over the flat vector of
+// its variables. An evaluation error away from the start point (expr reports
+// NaN and Inf as errors) becomes a NaN value, which ends the run with
+// status 3.
+func exprFunc(e *expr.Expr, p expr.Point) minimize.Func {
+	return func(x *nabla.Tensor) *nabla.Tensor {
+		y, err := e.Eval(envOf(p, x))
+		if err != nil {
+			return nabla.Scalar(math.NaN())
+		}
+		return y
+	}
+}
+
+func maxAbsSlice(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
+}
+
+// grid is f sampled on a regular grid, for plotter.NewContour.
+type grid struct {
+	xs, ys []float64
+	z      [][]float64 // z[row][col]
+}
+
+func (g grid) Dims() (c, r int)   { return len(g.xs), len(g.ys) }
+func (g grid) Z(c, r int) float64 { return g.z[r][c] }
+func (g grid) X(c int) float64    { return g.xs[c] }
+func (g grid) Y(r int) float64    { return g.ys[r] }
+
+// plotPath draws the contours of f around the path, on log-spaced levels
+// (minimisation paths run down narrow valleys), and the path on top; the
+// file is written atomically.
+func plotPath(path string, e *expr.Expr, p expr.Point, pts [][2]float64) error {
+	lo, hi := [2]float64{math.Inf(1), math.Inf(1)}, [2]float64{math.Inf(-1), math.Inf(-1)}
+	for _, q := range pts {
+		for k := range 2 {
+			lo[k], hi[k] = math.Min(lo[k], q[k]), math.Max(hi[k], q[k])
+		}
+	}
+	for k := range 2 {
+		pad := math.Max(0.25*(hi[k]-lo[k]), 0.5)
+		lo[k], hi[k] = lo[k]-pad, hi[k]+pad
+	}
+	const n = 120
+	g := grid{xs: make([]float64, n), ys: make([]float64, n), z: make([][]float64, n)}
+	for i := range n {
+		g.xs[i] = lo[0] + (hi[0]-lo[0])*float64(i)/(n-1)
+		g.ys[i] = lo[1] + (hi[1]-lo[1])*float64(i)/(n-1)
+	}
+	zmin, zmax := math.Inf(1), math.Inf(-1)
+	nabla.NoGrad(func() {
+		for r := range n {
+			g.z[r] = make([]float64, n)
+			for c := range n {
+				v := math.NaN()
+				if y, err := e.Eval(envOf(p, nabla.FromSlice([]float64{g.xs[c], g.ys[r]}))); err == nil {
+					v = y.Item()
+				}
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					v = math.NaN()
+				} else {
+					zmin, zmax = math.Min(zmin, v), math.Max(zmax, v)
+				}
+				g.z[r][c] = v
+			}
+		}
+	})
+	if math.IsInf(zmin, 0) {
+		return fmt.Errorf("--plot: f is not finite anywhere on the plotted region")
+	}
+	// Levels zmin + (zmax−zmin)·t for t log-spaced in [1e-4, 1].
+	var levels []float64
+	for i := range 20 {
+		t := math.Pow(10, -4+4*float64(i)/19)
+		levels = append(levels, zmin+(zmax-zmin)*t)
+	}
+	pl := plot.New()
+	names := p.Coords()
+	pl.Title.Text = "f = " + e.String()
+	pl.X.Label.Text, pl.Y.Label.Text = names[0], names[1]
+	c := plotter.NewContour(g, levels, palette.Heat(len(levels), 1))
+	pl.Add(c)
+	xy := make(plotter.XYs, len(pts))
+	for i, q := range pts {
+		xy[i].X, xy[i].Y = q[0], q[1]
+	}
+	line, points, err := plotter.NewLinePoints(xy)
+	if err != nil {
+		return err
+	}
+	points.Radius = vg.Points(2)
+	pl.Add(line, points)
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	w, err := pl.WriterTo(6*vg.Inch, 6*vg.Inch, format)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return err
+	}
+	return writeAtomic(path, buf.Bytes())
+}

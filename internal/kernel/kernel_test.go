@@ -1,0 +1,160 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveBinary computes dst = a OP b index by index.
+func naiveBinary(op BinOp, a, b []float64, shape, sa, sb []int) []float64 {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	out := make([]float64, n)
+	idx := make([]int, len(shape))
+	for i := range out {
+		oa, ob := 0, 0
+		for d, v := range idx {
+			oa += v * sa[d]
+			ob += v * sb[d]
+		}
+		out[i] = scalar(op, a[oa], b[ob])
+		for d := len(shape) - 1; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+	return out
+}
+
+// TestBinaryBroadcastProperty compares the kernel with the naive loop on
+// random broadcast shapes, small and large (so the parallel path runs too).
+func TestBinaryBroadcastProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 200; trial++ {
+		rank := 1 + r.IntN(3)
+		shape := make([]int, rank)
+		as, bs := make([]int, rank), make([]int, rank)
+		for d := range shape {
+			shape[d] = 1 + r.IntN(6)
+			if trial%50 == 0 && d == rank-1 {
+				shape[d] = 40000 // big enough to be split across cores
+			}
+			as[d], bs[d] = shape[d], shape[d]
+			switch r.IntN(3) {
+			case 0:
+				as[d] = 1
+			case 1:
+				bs[d] = 1
+			}
+		}
+		strides := func(in []int) []int {
+			st := make([]int, rank)
+			s := 1
+			for d := rank - 1; d >= 0; d-- {
+				if in[d] != 1 {
+					st[d] = s
+				}
+				s *= in[d]
+			}
+			return st
+		}
+		size := func(s []int) int {
+			n := 1
+			for _, d := range s {
+				n *= d
+			}
+			return n
+		}
+		a, b := make([]float64, size(as)), make([]float64, size(bs))
+		for i := range a {
+			a[i] = r.NormFloat64()
+		}
+		for i := range b {
+			b[i] = r.NormFloat64() + 3
+		}
+		for _, op := range []BinOp{Add, Sub, Mul, Div, Pow, Max, Min} {
+			sa, sb := strides(as), strides(bs)
+			want := naiveBinary(op, a, b, shape, sa, sb)
+			got := make([]float64, len(want))
+			Binary(op, got, a, b, shape, sa, sb)
+			for i := range want {
+				if got[i] != want[i] && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("op %d shape %v a %v b %v: element %d = %v, want %v", op, shape, as, bs, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestReduceProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 200; trial++ {
+		rank := 1 + r.IntN(4)
+		shape := make([]int, rank)
+		red := make([]bool, rank)
+		n := 1
+		for d := range shape {
+			shape[d] = 1 + r.IntN(5)
+			red[d] = r.IntN(2) == 0
+			n *= shape[d]
+		}
+		src := make([]float64, n)
+		for i := range src {
+			src[i] = float64(r.IntN(7)) - 3 // small integers: sums are exact in any order
+		}
+		outN := 1
+		outStride := make([]int, rank)
+		for d := rank - 1; d >= 0; d-- {
+			if !red[d] {
+				outStride[d] = outN
+				outN *= shape[d]
+			}
+		}
+		for _, op := range []ReduceOp{Sum, Prod, MaxOf, MinOf} {
+			want := make([]float64, outN)
+			for i := range want {
+				want[i] = identity(op)
+			}
+			idx := make([]int, rank)
+			for _, v := range src {
+				o := 0
+				for d, x := range idx {
+					o += x * outStride[d]
+				}
+				want[o] = combine(op, want[o], v)
+				for d := rank - 1; d >= 0; d-- {
+					idx[d]++
+					if idx[d] < shape[d] {
+						break
+					}
+					idx[d] = 0
+				}
+			}
+			got := make([]float64, outN)
+			Reduce(op, got, src, shape, red)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("op %d shape %v reduced %v: %v, want %v", op, shape, red, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestStridedTransposes(t *testing.T) {
+	src := []float32{1, 2, 3, 4, 5, 6} // 2×3
+	dst := make([]float32, 6)
+	Strided(dst, src, []int{3, 2}, []int{1, 3})
+	want := []float32{1, 4, 2, 5, 3, 6}
+	for i := range want {
+		if dst[i] != want[i] {
+			t.Fatalf("got %v, want %v", dst, want)
+		}
+	}
+}

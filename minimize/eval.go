@@ -1,0 +1,171 @@
+package minimize
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/nabla-go/nabla"
+)
+
+// evaluator computes f, its gradient, Hessian and Hessian-vector products at
+// points given as flat slices, and counts the work. It keeps the graphs of
+// the two latest points evaluated, so that a gradient asked for at the point
+// of a value costs one reverse pass and no second forward pass, a value asked
+// for at the point of a gradient costs nothing, and a trust-region step that
+// is rejected does not cost the current point its recorded gradient.
+type evaluator struct {
+	f     Func
+	shape []int
+	// secondOrder records the reverse pass (CreateGraph) so that HVPs and
+	// Hessians can differentiate the gradient again.
+	secondOrder bool
+
+	cur, old *point // the latest point and the one before
+
+	nfev, ngev, nhev int
+	err              error // first failure of f (a panic, a non-scalar result)
+}
+
+// point is what the evaluator knows at one x.
+type point struct {
+	x    []float64
+	xt   *nabla.Tensor // leaf at x
+	out  *nabla.Tensor // f(xt) with its graph, until the reverse pass uses it
+	fval float64
+	g    []float64     // gradient at x, nil until computed
+	gt   *nabla.Tensor // gradient with its graph (secondOrder only)
+}
+
+func newEvaluator(f Func, shape []int, secondOrder bool) *evaluator {
+	return &evaluator{f: f, shape: shape, secondOrder: secondOrder}
+}
+
+// at returns the point x, running f unless one of the two cached points is x.
+func (e *evaluator) at(x []float64) *point {
+	if e.cur != nil && slices.Equal(e.cur.x, x) {
+		return e.cur
+	}
+	if e.old != nil && slices.Equal(e.old.x, x) {
+		e.cur, e.old = e.old, e.cur
+		return e.cur
+	}
+	pt := &point{x: slices.Clone(x), fval: math.NaN()}
+	e.cur, e.old = pt, e.cur
+	pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...).SetRequiresGrad(true)
+	e.nfev++
+	var out *nabla.Tensor
+	err := nabla.Catch(func() { nabla.EnableGrad(func() { out = e.f(pt.xt) }) })
+	switch {
+	case err != nil:
+		e.fail(fmt.Errorf("minimize: f failed at x of shape %v: %w", e.shape, err))
+	case out == nil:
+		e.fail(fmt.Errorf("minimize: f returned nil"))
+	case out.Size() != 1:
+		e.fail(fmt.Errorf("minimize: f returned a tensor of shape %v; it must return a scalar", out.Shape()))
+	default:
+		pt.out, pt.fval = out, out.Item()
+	}
+	return pt
+}
+
+func (e *evaluator) fail(err error) {
+	if e.err == nil {
+		e.err = err
+	}
+}
+
+// value returns f(x).
+func (e *evaluator) value(x []float64) float64 { return e.at(x).fval }
+
+// grad stores ∇f(x) in dst and returns f(x).
+func (e *evaluator) grad(x, dst []float64) float64 {
+	pt := e.at(x)
+	if pt.g == nil {
+		e.reverse(pt)
+	}
+	copy(dst, pt.g)
+	return pt.fval
+}
+
+// reverse runs the reverse pass over pt's forward graph.
+func (e *evaluator) reverse(pt *point) {
+	pt.g = make([]float64, len(pt.x))
+	if pt.out == nil { // f failed here
+		for i := range pt.g {
+			pt.g[i] = math.NaN()
+		}
+		return
+	}
+	e.ngev++
+	out := pt.out
+	pt.out = nil
+	if !out.RequiresGrad() { // f does not depend on x
+		return
+	}
+	opts := []nabla.BackwardOption{nabla.AllowUnused()}
+	if e.secondOrder {
+		opts = append(opts, nabla.CreateGraph())
+	}
+	var gs []*nabla.Tensor
+	if err := nabla.Catch(func() {
+		gs = nabla.Gradients([]*nabla.Tensor{out}, []*nabla.Tensor{pt.xt}, opts...)
+	}); err != nil {
+		e.fail(fmt.Errorf("minimize: gradient of f failed: %w", err))
+		return
+	}
+	if gs[0] != nil {
+		copy(pt.g, gs[0].Float64s())
+		pt.gt = gs[0]
+	}
+}
+
+// hvp stores H(x)·v in dst, differentiating ⟨∇f(x), v⟩ once more.
+func (e *evaluator) hvp(x, v, dst []float64) {
+	e.nhev++
+	e.hvpUncounted(x, v, dst)
+}
+
+func (e *evaluator) hvpUncounted(x, v, dst []float64) {
+	if !e.secondOrder {
+		panic("minimize: internal error: HVP without a recorded gradient graph")
+	}
+	pt := e.at(x)
+	if pt.g == nil {
+		e.reverse(pt)
+	}
+	clear(dst)
+	if pt.gt == nil || !pt.gt.RequiresGrad() {
+		return // gradient constant in x (or f failed): H = 0
+	}
+	seed := nabla.FromSlice(slices.Clone(v), e.shape...)
+	var hs []*nabla.Tensor
+	if err := nabla.Catch(func() {
+		hs = nabla.Gradients([]*nabla.Tensor{pt.gt}, []*nabla.Tensor{pt.xt},
+			nabla.Seed(seed), nabla.RetainGraph(), nabla.AllowUnused())
+	}); err != nil {
+		e.fail(fmt.Errorf("minimize: Hessian-vector product failed: %w", err))
+		return
+	}
+	if hs[0] != nil {
+		copy(dst, hs[0].Float64s())
+	}
+}
+
+// hess stores the Hessian at x in dst, one row per reverse pass through the
+// recorded gradient. It counts as one Hessian evaluation.
+func (e *evaluator) hess(x []float64, dst *mat.SymDense) {
+	e.nhev++
+	n := len(x)
+	ei, row := make([]float64, n), make([]float64, n)
+	for i := range n {
+		ei[i] = 1
+		e.hvpUncounted(x, ei, row)
+		ei[i] = 0
+		for j := i; j < n; j++ {
+			dst.SetSym(i, j, row[j])
+		}
+	}
+}

@@ -1,0 +1,279 @@
+package minimize
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/nabla-go/nabla"
+)
+
+// Func is an objective: it maps a tensor of the start point's shape to a
+// scalar tensor, using nabla operations so that it can be differentiated.
+type Func func(x *nabla.Tensor) *nabla.Tensor
+
+// Method names a minimisation algorithm.
+type Method string
+
+// The methods. The names are SciPy's, in lower case, where SciPy has one.
+const (
+	GradientDescent Method = "gd"        // steepest descent, gonum's GradientDescent
+	CG              Method = "cg"        // nonlinear conjugate gradients, gonum's CG
+	BFGS            Method = "bfgs"      // gonum's BFGS
+	LBFGS           Method = "l-bfgs"    // gonum's LBFGS
+	Newton          Method = "newton"    // exact Hessian, gonum's Newton (adds τI when indefinite)
+	NewtonCG        Method = "newton-cg" // line-search Newton-CG with Hessian-vector products
+	TrustNCG        Method = "trust-ncg" // trust-region Newton-CG (Steihaug) with Hessian-vector products
+	LBFGSB          Method = "l-bfgs-b"  // projected L-BFGS for box bounds
+)
+
+// Methods lists every method, in the order above.
+var Methods = []Method{GradientDescent, CG, BFGS, LBFGS, Newton, NewtonCG, TrustNCG, LBFGSB}
+
+// ParseMethod returns the method named s, ignoring case; "lbfgs", "lbfgsb",
+// "newtoncg" and "trust-ncg"'s "trustncg" are accepted too.
+func ParseMethod(s string) (Method, error) {
+	t := strings.ToLower(s)
+	for _, m := range Methods {
+		if t == string(m) || t == strings.ReplaceAll(string(m), "-", "") {
+			return m, nil
+		}
+	}
+	names := make([]string, len(Methods))
+	for i, m := range Methods {
+		names[i] = string(m)
+	}
+	return "", fmt.Errorf("minimize: unknown method %q (want one of %s)", s, strings.Join(names, ", "))
+}
+
+// Options configures Minimize. A nil *Options means the defaults.
+type Options struct {
+	// GTol stops the run successfully when max |∂f/∂xᵢ| ≤ GTol (for
+	// l-bfgs-b, the projected gradient). Default 1e-5, SciPy's BFGS gtol.
+	GTol float64
+	// MaxIter bounds the number of iterations. Default 200·n, SciPy's BFGS
+	// maxiter.
+	MaxIter int
+	// MaxFev bounds the number of evaluations of f, so that no line search
+	// can run forever. Default 100·MaxIter.
+	MaxFev int
+	// Memory is the number of correction pairs kept by l-bfgs and l-bfgs-b.
+	// Default 10, SciPy's maxcor.
+	Memory int
+	// Lower and Upper are box bounds for l-bfgs-b, flat in x's row-major
+	// order; nil means unbounded, and ±Inf entries are allowed.
+	Lower, Upper []float64
+	// Callback, when set, is called with the start point (Nit 0) and after
+	// every iteration. Its X is only valid during the call.
+	Callback func(Iteration)
+}
+
+// Iteration is one line of a run's trace.
+type Iteration struct {
+	Nit      int       // iterations done
+	X        []float64 // the current point, flat
+	F        float64   // f(X)
+	GradNorm float64   // max |∂f/∂xᵢ| (projected for l-bfgs-b)
+	Step     float64   // ‖X − previous X‖₂; 0 at the start
+}
+
+// Status is SciPy's termination code for BFGS.
+type Status int
+
+// The status codes, with SciPy's messages.
+const (
+	Success       Status = 0 // "Optimization terminated successfully."
+	MaxIterations Status = 1 // "Maximum number of iterations has been exceeded."
+	PrecisionLoss Status = 2 // "Desired error not necessarily achieved due to precision loss."
+	NaNResult     Status = 3 // "NaN result encountered."
+)
+
+// Message returns SciPy's message for s.
+func (s Status) Message() string {
+	switch s {
+	case Success:
+		return "Optimization terminated successfully."
+	case MaxIterations:
+		return "Maximum number of iterations has been exceeded."
+	case PrecisionLoss:
+		return "Desired error not necessarily achieved due to precision loss."
+	case NaNResult:
+		return "NaN result encountered."
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Result is the outcome of a run, like SciPy's OptimizeResult.
+type Result struct {
+	X    *nabla.Tensor // the best point found, in x0's shape
+	Fun  float64       // f(X)
+	Grad *nabla.Tensor // ∇f(X)
+	Nit  int           // iterations
+	Nfev int           // evaluations of f (forward passes)
+	Ngev int           // gradients (reverse passes); SciPy's njev
+	// Nhev counts Hessians for newton, and Hessian-vector products for
+	// newton-cg and trust-ncg, as SciPy's nhev does.
+	Nhev    int
+	Status  Status
+	Success bool   // Status == Success
+	Message string // Status.Message(), or a detail for some failures
+}
+
+// Minimize minimises f from x0 with the given method. x0 is not modified;
+// float32 start points are converted to float64. It returns an error, and no
+// result, when the problem is malformed: an empty x0, an f that panics or
+// returns a non-scalar at x0, bounds of the wrong length or with a method
+// other than l-bfgs-b. Failures during the run (a NaN, a line search that
+// makes no progress, the iteration limit) are reported in the Result.
+func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, error) {
+	if x0 == nil || x0.Size() == 0 {
+		return Result{}, errors.New("minimize: empty start point")
+	}
+	if f == nil {
+		return Result{}, errors.New("minimize: nil function")
+	}
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	n := x0.Size()
+	if o.GTol == 0 {
+		o.GTol = 1e-5
+	}
+	if o.MaxIter == 0 {
+		o.MaxIter = 200 * n
+	}
+	if o.MaxFev == 0 {
+		o.MaxFev = 100 * o.MaxIter
+	}
+	if o.Memory == 0 {
+		o.Memory = 10
+	}
+	if o.GTol < 0 || o.MaxIter < 0 || o.MaxFev < 0 || o.Memory < 0 {
+		return Result{}, errors.New("minimize: negative option")
+	}
+	if (o.Lower != nil || o.Upper != nil) && method != LBFGSB {
+		return Result{}, fmt.Errorf("minimize: bounds need method %s, not %s", LBFGSB, method)
+	}
+	for _, b := range [][]float64{o.Lower, o.Upper} {
+		if b != nil && len(b) != n {
+			return Result{}, fmt.Errorf("minimize: %d bounds for %d variables", len(b), n)
+		}
+	}
+
+	x := x0.As(nabla.Float64).Detach().Float64s()
+	ev := newEvaluator(f, x0.Shape(), method == Newton || method == NewtonCG || method == TrustNCG)
+	g := make([]float64, n)
+	f0 := ev.grad(x, g)
+	if ev.err != nil {
+		return Result{}, ev.err
+	}
+
+	r := run{ev: ev, o: &o, x: x, g: g, f: f0}
+	switch method {
+	case GradientDescent, CG, BFGS, LBFGS, Newton, NewtonCG:
+		r.lineSearch(method)
+	case TrustNCG:
+		r.trustNCG()
+	case LBFGSB:
+		if err := r.lbfgsb(); err != nil {
+			return Result{}, err
+		}
+	default:
+		_, err := ParseMethod(string(method))
+		return Result{}, err
+	}
+	return r.result(), nil
+}
+
+// run is the state every method shares: the best point so far, its value
+// and gradient, and the counters.
+type run struct {
+	ev     *evaluator
+	o      *Options
+	x, g   []float64
+	f      float64
+	nit    int
+	status Status
+	detail string // replaces the status message when set
+}
+
+// start reports the start point to the callback and says whether it is
+// already a minimum.
+func (r *run) start(gnorm float64) bool {
+	r.trace(gnorm, 0)
+	return r.check(gnorm) != nil
+}
+
+func (r *run) trace(gnorm, step float64) {
+	if r.o.Callback != nil {
+		r.o.Callback(Iteration{Nit: r.nit, X: r.x, F: r.f, GradNorm: gnorm, Step: step})
+	}
+}
+
+// check decides, after an iteration, whether the run is over.
+func (r *run) check(gnorm float64) *Status {
+	stop := func(s Status) *Status { r.status = s; return &r.status }
+	switch {
+	case !finite(r.f) || math.IsNaN(gnorm) || math.IsInf(gnorm, 0):
+		return stop(NaNResult)
+	case gnorm <= r.o.GTol:
+		return stop(Success)
+	case r.nit >= r.o.MaxIter:
+		return stop(MaxIterations)
+	case r.ev.nfev >= r.o.MaxFev:
+		r.detail = "Maximum number of function evaluations has been exceeded."
+		return stop(MaxIterations)
+	}
+	return nil
+}
+
+func (r *run) result() Result {
+	msg := r.status.Message()
+	if r.detail != "" {
+		msg = r.detail
+	}
+	if r.ev.err != nil {
+		msg += " " + r.ev.err.Error()
+	}
+	shape := r.ev.shape
+	return Result{
+		X:    nabla.FromSlice(slices.Clone(r.x), shape...),
+		Fun:  r.f,
+		Grad: nabla.FromSlice(slices.Clone(r.g), shape...),
+		Nit:  r.nit, Nfev: r.ev.nfev, Ngev: r.ev.ngev, Nhev: r.ev.nhev,
+		Status: r.status, Success: r.status == Success, Message: msg,
+	}
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func maxAbs(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		if math.IsNaN(x) {
+			return x
+		}
+		m = max(m, math.Abs(x))
+	}
+	return m
+}
+
+func dist(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}

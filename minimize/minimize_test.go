@@ -1,0 +1,318 @@
+package minimize_test
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/optimize/functions"
+
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/minimize"
+)
+
+// recorded holds, for every problem and method, whether the method reaches
+// the known minimum, the status it ends with, and its counts. Like SciPy's
+// test suite, a change that needs more evaluations than recorded fails; one
+// that needs fewer should lower the record. GTol is 1e-8 throughout, so that
+// singular and badly scaled problems get within 1e-8 of f*.
+//
+// Failures that are the method's, not the code's: gradient descent runs out of
+// iterations on most of the set; CG steps into exp overflow on Powell's badly
+// scaled function and stops with a NaN; trust-ncg cannot reach x₁ = 10⁶ on
+// Brown's badly scaled function with Δmax = 1000; the projected L-BFGS crawls
+// on both badly scaled functions.
+var recorded = []struct {
+	problem, method       string
+	solves                bool
+	status                minimize.Status
+	nit, nfev, ngev, nhev int
+}{
+	{"rosenbrock", "gd", true, 1, 400, 1029, 401, 0},
+	{"rosenbrock", "cg", true, 0, 23, 77, 77, 0},
+	{"rosenbrock", "bfgs", true, 0, 40, 47, 47, 0},
+	{"rosenbrock", "l-bfgs", true, 0, 38, 46, 46, 0},
+	{"rosenbrock", "newton", true, 0, 23, 30, 30, 24},
+	{"rosenbrock", "newton-cg", true, 0, 82, 104, 104, 138},
+	{"rosenbrock", "trust-ncg", true, 0, 30, 31, 28, 46},
+	{"rosenbrock", "l-bfgs-b", true, 0, 39, 49, 40, 0},
+	{"freudenstein-roth", "gd", false, 1, 400, 651, 401, 0},
+	{"freudenstein-roth", "cg", true, 0, 10, 29, 29, 0},
+	{"freudenstein-roth", "bfgs", true, 0, 22, 23, 23, 0},
+	{"freudenstein-roth", "l-bfgs", true, 0, 21, 22, 22, 0},
+	{"freudenstein-roth", "newton", true, 0, 7, 8, 8, 8},
+	{"freudenstein-roth", "newton-cg", true, 0, 9, 10, 10, 13},
+	{"freudenstein-roth", "trust-ncg", true, 0, 14, 15, 15, 20},
+	{"freudenstein-roth", "l-bfgs-b", true, 0, 21, 22, 22, 0},
+	{"powell-badly-scaled", "gd", false, 1, 400, 7020, 401, 0},
+	{"powell-badly-scaled", "cg", false, 3, 4, 23, 23, 0},
+	{"powell-badly-scaled", "bfgs", true, 0, 168, 212, 212, 0},
+	{"powell-badly-scaled", "l-bfgs", true, 0, 171, 212, 212, 0},
+	{"powell-badly-scaled", "newton", true, 0, 147, 400, 400, 148},
+	{"powell-badly-scaled", "newton-cg", true, 0, 187, 327, 327, 317},
+	{"powell-badly-scaled", "trust-ncg", true, 0, 155, 156, 138, 241},
+	{"powell-badly-scaled", "l-bfgs-b", false, 1, 400, 1470, 401, 0},
+	{"brown-badly-scaled", "gd", false, 1, 400, 5150, 401, 0},
+	{"brown-badly-scaled", "cg", true, 0, 12, 49, 49, 0},
+	{"brown-badly-scaled", "bfgs", true, 0, 14, 27, 27, 0},
+	{"brown-badly-scaled", "l-bfgs", true, 0, 16, 28, 28, 0},
+	{"brown-badly-scaled", "newton", true, 0, 8, 11, 11, 9},
+	{"brown-badly-scaled", "newton-cg", true, 0, 4, 5, 5, 5},
+	{"brown-badly-scaled", "trust-ncg", false, 1, 400, 401, 401, 595},
+	{"brown-badly-scaled", "l-bfgs-b", false, 1, 400, 2395, 401, 0},
+	{"beale", "gd", true, 0, 242, 470, 243, 0},
+	{"beale", "cg", true, 0, 12, 28, 28, 0},
+	{"beale", "bfgs", true, 0, 17, 18, 18, 0},
+	{"beale", "l-bfgs", true, 0, 16, 17, 17, 0},
+	{"beale", "newton", true, 0, 8, 11, 11, 9},
+	{"beale", "newton-cg", true, 0, 12, 15, 15, 19},
+	{"beale", "trust-ncg", true, 0, 12, 13, 13, 19},
+	{"beale", "l-bfgs-b", true, 0, 16, 17, 17, 0},
+	{"helical-valley", "gd", true, 0, 363, 746, 364, 0},
+	{"helical-valley", "cg", true, 0, 45, 103, 103, 0},
+	{"helical-valley", "bfgs", true, 0, 29, 31, 31, 0},
+	{"helical-valley", "l-bfgs", true, 0, 30, 34, 34, 0},
+	{"helical-valley", "newton", true, 0, 7, 9, 9, 8},
+	{"helical-valley", "newton-cg", true, 0, 22, 30, 30, 50},
+	{"helical-valley", "trust-ncg", true, 0, 24, 25, 23, 52},
+	{"helical-valley", "l-bfgs-b", true, 0, 30, 33, 31, 0},
+	{"powell-singular", "gd", false, 1, 800, 1730, 801, 0},
+	{"powell-singular", "cg", true, 0, 73, 184, 184, 0},
+	{"powell-singular", "bfgs", true, 0, 62, 63, 63, 0},
+	{"powell-singular", "l-bfgs", true, 0, 54, 61, 61, 0},
+	{"powell-singular", "newton", true, 0, 20, 21, 21, 21},
+	{"powell-singular", "newton-cg", true, 0, 24, 25, 25, 82},
+	{"powell-singular", "trust-ncg", true, 0, 26, 27, 26, 81},
+	{"powell-singular", "l-bfgs-b", true, 0, 59, 74, 60, 0},
+	{"wood", "gd", false, 1, 800, 1148, 801, 0},
+	{"wood", "cg", true, 0, 39, 85, 85, 0},
+	{"wood", "bfgs", true, 0, 39, 46, 46, 0},
+	{"wood", "l-bfgs", true, 0, 89, 120, 120, 0},
+	{"wood", "newton", true, 0, 40, 52, 52, 41},
+	{"wood", "newton-cg", true, 0, 617, 640, 640, 2282},
+	{"wood", "trust-ncg", true, 0, 108, 109, 99, 238},
+	{"wood", "l-bfgs-b", true, 0, 98, 126, 99, 0},
+	{"ext-rosenbrock/n=100", "cg", true, 0, 23, 77, 77, 0},
+	{"ext-rosenbrock/n=100", "bfgs", true, 0, 37, 51, 51, 0},
+	{"ext-rosenbrock/n=100", "l-bfgs", true, 0, 37, 49, 49, 0},
+	{"ext-rosenbrock/n=100", "newton", true, 0, 23, 30, 30, 24},
+	{"ext-rosenbrock/n=100", "newton-cg", true, 0, 82, 104, 104, 138},
+	{"ext-rosenbrock/n=100", "trust-ncg", true, 0, 43, 44, 38, 65},
+	{"ext-rosenbrock/n=100", "l-bfgs-b", true, 0, 39, 49, 40, 0},
+	{"ext-powell/n=100", "cg", true, 0, 157, 351, 351, 0},
+	{"ext-powell/n=100", "bfgs", true, 0, 68, 69, 69, 0},
+	{"ext-powell/n=100", "l-bfgs", true, 0, 55, 58, 58, 0},
+	{"ext-powell/n=100", "newton", true, 0, 20, 21, 21, 21},
+	{"ext-powell/n=100", "newton-cg", true, 0, 24, 25, 25, 81},
+	{"ext-powell/n=100", "trust-ncg", true, 0, 24, 25, 25, 76},
+	{"ext-powell/n=100", "l-bfgs-b", true, 0, 59, 74, 60, 0},
+	{"ext-rosenbrock/n=1000", "cg", true, 0, 23, 77, 77, 0},
+	{"ext-rosenbrock/n=1000", "l-bfgs", true, 0, 37, 46, 46, 0},
+	{"ext-rosenbrock/n=1000", "newton-cg", true, 0, 82, 104, 104, 137},
+	{"ext-rosenbrock/n=1000", "trust-ncg", true, 0, 52, 53, 48, 67},
+	{"ext-rosenbrock/n=1000", "l-bfgs-b", true, 0, 39, 49, 40, 0},
+	{"ext-powell/n=1000", "cg", true, 0, 165, 382, 382, 0},
+	{"ext-powell/n=1000", "l-bfgs", true, 0, 59, 64, 64, 0},
+	{"ext-powell/n=1000", "newton-cg", true, 0, 25, 26, 26, 83},
+	{"ext-powell/n=1000", "trust-ncg", true, 0, 28, 29, 29, 85},
+	{"ext-powell/n=1000", "l-bfgs-b", true, 0, 59, 74, 60, 0},
+}
+
+func TestMoreGarbowHillstrom(t *testing.T) {
+	byName := map[string]problem{}
+	for _, p := range problems {
+		byName[p.name] = p
+	}
+	for _, c := range recorded {
+		p := byName[c.problem]
+		t.Run(c.problem+"/"+c.method, func(t *testing.T) {
+			if len(p.x0) >= 1000 && testing.Short() {
+				t.Skip("n = 1000 in -short mode")
+			}
+			res, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), minimize.Method(c.method), &minimize.Options{GTol: 1e-8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != c.status {
+				t.Errorf("status %d (%s), recorded %d", res.Status, res.Message, c.status)
+			}
+			if got := math.Abs(res.Fun - p.fstar); c.solves && got > 1e-8 {
+				t.Errorf("f = %.12g, want %.12g within 1e-8 (%s)", res.Fun, p.fstar, res.Message)
+			}
+			for _, k := range []struct {
+				name          string
+				got, recorded int
+			}{{"nfev", res.Nfev, c.nfev}, {"ngev", res.Ngev, c.ngev}, {"nhev", res.Nhev, c.nhev}} {
+				if k.got > k.recorded {
+					t.Errorf("%s = %d, recorded %d", k.name, k.got, k.recorded)
+				}
+			}
+			if res.Success != (res.Status == minimize.Success) || res.Message == "" {
+				t.Errorf("Success %v, Message %q for status %d", res.Success, res.Message, res.Status)
+			}
+		})
+	}
+}
+
+// The problems written with nabla give the same values and gradients as
+// gonum's hand-written ones.
+func TestProblemsMatchGonum(t *testing.T) {
+	type fg interface {
+		Func([]float64) float64
+		Grad(grad, x []float64)
+	}
+	cases := []struct {
+		f   func(*nabla.Tensor) *nabla.Tensor
+		ref fg
+		x   []float64
+	}{
+		{rosenbrock, functions.ExtendedRosenbrock{}, []float64{-1.2, 1}},
+		{powellBadlyScaled, functions.PowellBadlyScaled{}, []float64{0.3, 1.1}},
+		{brownBadlyScaled, functions.BrownBadlyScaled{}, []float64{1.5, 0.7}},
+		{beale, functions.Beale{}, []float64{1.2, 0.8}},
+		{helicalValley, functions.HelicalValley{}, []float64{-1, 0.3, 0.2}},
+		{helicalValley, functions.HelicalValley{}, []float64{0.7, -0.3, 0.2}},
+		{extendedPowell, functions.ExtendedPowellSingular{}, rep([]float64{3, -1, 0, 1.5}, 8)},
+		{wood, functions.Wood{}, []float64{-3, -1, -3, -1}},
+		{chainedRosenbrock, functions.ExtendedRosenbrock{}, rep([]float64{-1.2, 1, 0.3}, 12)},
+	}
+	for i, c := range cases {
+		x := nabla.FromSlice(c.x).SetRequiresGrad(true)
+		y := c.f(x)
+		y.Backward()
+		want := make([]float64, len(c.x))
+		c.ref.Grad(want, c.x)
+		if f := c.ref.Func(c.x); math.Abs(y.Item()-f) > 1e-12*math.Max(1, math.Abs(f)) {
+			t.Errorf("case %d: f = %.15g, gonum %.15g", i, y.Item(), f)
+		}
+		for j, g := range x.Grad().Float64s() {
+			if math.Abs(g-want[j]) > 1e-9*math.Max(1, math.Abs(want[j])) {
+				t.Errorf("case %d: ∂f/∂x%d = %.15g, gonum %.15g", i, j, g, want[j])
+			}
+		}
+	}
+}
+
+// A value and a gradient asked for at the same point cost one forward pass:
+// BFGS from the start evaluates f and ∇f together, so Nfev == Ngev.
+func TestValueAndGradientShareOneForwardPass(t *testing.T) {
+	forwards := 0
+	f := func(x *nabla.Tensor) *nabla.Tensor { forwards++; return rosenbrock(x) }
+	res, err := minimize.Minimize(f, nabla.FromSlice([]float64{-1.2, 1}), minimize.BFGS, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if forwards != res.Nfev || res.Nfev != res.Ngev {
+		t.Errorf("f called %d times, Nfev %d, Ngev %d", forwards, res.Nfev, res.Ngev)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	var trace []minimize.Iteration
+	res, err := minimize.Minimize(rosenbrock, nabla.FromSlice([]float64{-1.2, 1}), minimize.BFGS,
+		&minimize.Options{Callback: func(it minimize.Iteration) {
+			it.X = slices.Clone(it.X) // valid only during the call
+			trace = append(trace, it)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Success || res.Status != 0 || res.Message != "Optimization terminated successfully." {
+		t.Fatalf("%+v", res)
+	}
+	if g := res.Grad.Float64s(); math.Max(math.Abs(g[0]), math.Abs(g[1])) > 1e-5 {
+		t.Errorf("gradient %v above the default gtol 1e-5", g)
+	}
+	if len(trace) != res.Nit+1 || trace[0].Nit != 0 || math.Abs(trace[0].F-24.2) > 1e-12 || trace[len(trace)-1].F != res.Fun {
+		t.Errorf("trace of %d lines for %d iterations: first %+v", len(trace), res.Nit, trace[0])
+	}
+	// maxiter defaults to 200·n: 400 iterations for gradient descent here.
+	res, _ = minimize.Minimize(freudensteinRoth, nabla.FromSlice([]float64{0.5, -2}), minimize.GradientDescent, nil)
+	if res.Status != minimize.MaxIterations || res.Nit != 400 || res.Message != "Maximum number of iterations has been exceeded." {
+		t.Errorf("gd: status %d after %d iterations: %s", res.Status, res.Nit, res.Message)
+	}
+}
+
+// A function that turns NaN mid-run: the run stops with a status, never with
+// a NaN as its answer, and never hangs.
+func TestNaNMidRunStops(t *testing.T) {
+	g := func(x *nabla.Tensor) *nabla.Tensor {
+		// (x−5)² has its minimum at 5, but past x = 3, √(3 − x) is NaN.
+		return nabla.Sum(nabla.Add(nabla.Square(nabla.AddScalar(x, -5)), nabla.Sqrt(nabla.RSub(3, x))))
+	}
+	for _, m := range minimize.Methods {
+		res, err := minimize.Minimize(g, nabla.FromSlice([]float64{0}), m, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		t.Logf("%s: status %d %q at x = %.6f after %d evaluations", m, res.Status, res.Message, res.X.At(0), res.Nfev)
+		if math.IsNaN(res.Fun) || res.X.At(0) > 3 {
+			t.Errorf("%s: status %d %q at x = %v, f = %v", m, res.Status, res.Message, res.X, res.Fun)
+		}
+	}
+}
+
+func TestMalformedProblems(t *testing.T) {
+	vector := func(x *nabla.Tensor) *nabla.Tensor { return nabla.Square(x) }
+	two := func(x *nabla.Tensor) *nabla.Tensor { return rosenbrock(x) }
+	cases := []struct {
+		name string
+		f    minimize.Func
+		x0   *nabla.Tensor
+		opts *minimize.Options
+		want string
+	}{
+		{"non-scalar", vector, nabla.FromSlice([]float64{1, 2}), nil, "must return a scalar"},
+		{"wrong shape", two, nabla.FromSlice([]float64{1}), nil, "f failed"},
+		{"empty", two, nabla.Zeros(0), nil, "empty start point"},
+		{"bounds without l-bfgs-b", two, nabla.FromSlice([]float64{1, 2}), &minimize.Options{Lower: []float64{0, 0}}, "bounds need"},
+	}
+	for _, c := range cases {
+		_, err := minimize.Minimize(c.f, c.x0, minimize.BFGS, c.opts)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+	if _, err := minimize.Minimize(two, nabla.FromSlice([]float64{1, 2}), minimize.LBFGSB, &minimize.Options{Lower: []float64{0}}); err == nil {
+		t.Error("bounds of the wrong length: no error")
+	}
+	if _, err := minimize.Minimize(two, nabla.FromSlice([]float64{1, 2}), "simplex", nil); err == nil || !strings.Contains(err.Error(), "unknown method") {
+		t.Errorf("unknown method: %v", err)
+	}
+}
+
+// With bounds that exclude (1, 1), the minimum of Rosenbrock's function in
+// the box [−2, 0.5] × [−1, 2] is on the face x₁ = 0.5, at x₂ = 0.25.
+func TestBoxBounds(t *testing.T) {
+	res, err := minimize.Minimize(rosenbrock, nabla.FromSlice([]float64{-1.2, 1}), minimize.LBFGSB,
+		&minimize.Options{Lower: []float64{-2, -1}, Upper: []float64{0.5, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := res.X.Float64s(); !res.Success || x[0] != 0.5 || math.Abs(x[1]-0.25) > 1e-6 || math.Abs(res.Fun-0.25) > 1e-10 {
+		t.Errorf("x = %v, f = %v, %s", x, res.Fun, res.Message)
+	}
+	// Start outside the box: projected first.
+	res, _ = minimize.Minimize(rosenbrock, nabla.FromSlice([]float64{3, 3}), minimize.LBFGSB,
+		&minimize.Options{Lower: []float64{1.5, math.Inf(-1)}})
+	if x := res.X.Float64s(); !res.Success || x[0] != 1.5 || math.Abs(x[1]-2.25) > 1e-6 {
+		t.Errorf("x = %v, %s", x, res.Message)
+	}
+}
+
+// Newton's safeguard: at a saddle point's neighbourhood the Hessian is
+// indefinite, and the method still descends to a minimum.
+func TestNewtonIndefiniteHessian(t *testing.T) {
+	// f = x⁴/4 − x²/2 + y²: Hessian diag(3x² − 1, 2), indefinite near x = 0.
+	f := func(v *nabla.Tensor) *nabla.Tensor {
+		x, y := at(v, 0), at(v, 1)
+		return nabla.Add(nabla.Sub(nabla.MulScalar(nabla.PowScalar(x, 4), 0.25), nabla.MulScalar(nabla.Square(x), 0.5)), nabla.Square(y))
+	}
+	for _, m := range []minimize.Method{minimize.Newton, minimize.NewtonCG, minimize.TrustNCG} {
+		res, err := minimize.Minimize(f, nabla.FromSlice([]float64{0.1, 1}), m, nil)
+		if err != nil || !res.Success || math.Abs(res.Fun+0.25) > 1e-10 {
+			t.Errorf("%s: f = %v, %s, %v", m, res.Fun, res.Message, err)
+		}
+	}
+}

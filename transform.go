@@ -1,0 +1,364 @@
+package nabla
+
+// Function transforms, in the manner of JAX: each takes a Go function of
+// tensors and returns a new function (or evaluates one) that computes a
+// derivative. They are built on the engine's two modes, nothing more: Grad,
+// ValueAndGrad, VJP and JacobianRev run a recorded forward pass and Gradients;
+// JVP and JacobianFwd run dual tensors; Hessian and HVP put the first over the
+// second (forward-over-reverse).
+//
+// A transform makes its own variables: the caller's tensors are never
+// modified and need no SetRequiresGrad. When an input already takes part in
+// differentiation — it requires grad, or carries a forward-mode tangent,
+// because an outer transform made it a variable — the transform records what
+// it computes (CreateGraph), so that its result can be differentiated again.
+// That is what makes Grad(Grad(f)) the second derivative.
+
+// Func is a function of tensors, the kind the transforms take and return.
+type Func = func(xs ...*Tensor) *Tensor
+
+// Grad returns the function computing the gradient of f, which must return a
+// scalar, with respect to its argument argnum (0 when omitted). The gradient
+// has that argument's shape. Grad(Grad(f)) is the second derivative of a
+// function of a scalar; for several arguments at once use ValueAndGrad.
+func Grad(f Func, argnum ...int) Func {
+	i := oneArgnum("Grad", argnum)
+	return func(xs ...*Tensor) *Tensor {
+		_, gs := valueAndGrads("Grad", f, xs, []int{i})
+		return gs[0]
+	}
+}
+
+// ValueAndGrad returns the function computing f (a scalar) together with its
+// gradients with respect to the arguments argnums (just the first when
+// omitted), one per argnum, each of its argument's shape.
+func ValueAndGrad(f Func, argnums ...int) func(xs ...*Tensor) (*Tensor, []*Tensor) {
+	return func(xs ...*Tensor) (*Tensor, []*Tensor) {
+		return valueAndGrads("ValueAndGrad", f, xs, argnums)
+	}
+}
+
+// ValueAndGradAux is ValueAndGrad for a function that returns, besides the
+// scalar it differentiates, an auxiliary value (metrics, predictions) that is
+// passed through untouched, like JAX's has_aux.
+func ValueAndGradAux[A any](f func(xs ...*Tensor) (*Tensor, A), argnums ...int) func(xs ...*Tensor) (*Tensor, []*Tensor, A) {
+	return func(xs ...*Tensor) (*Tensor, []*Tensor, A) {
+		var aux A
+		g := func(xs ...*Tensor) *Tensor {
+			var y *Tensor
+			y, aux = f(xs...)
+			return y
+		}
+		y, gs := valueAndGrads("ValueAndGradAux", g, xs, argnums)
+		return y, gs, aux
+	}
+}
+
+// VJP evaluates f at xs and returns its value and the pullback: the function
+// taking a cotangent of the value's shape to the vector-Jacobian products, one
+// per argument, each of its argument's shape. The pullback may be called any
+// number of times.
+func VJP(f Func, xs ...*Tensor) (value *Tensor, pullback func(cotangent *Tensor) []*Tensor) {
+	all := make([]int, len(xs))
+	for i := range all {
+		all[i] = i
+	}
+	var v vars
+	var y *Tensor
+	withGrad(func() {
+		v = newVars("VJP", xs, all)
+		y = f(v.in...)
+	})
+	pullback = func(ct *Tensor) []*Tensor {
+		if !sameShape(ct.shape, y.shape) {
+			panicf("VJP", "cotangent of shape %s for an output of shape %s", fmtShape(ct.shape), fmtShape(y.shape))
+		}
+		var gs []*Tensor
+		withGrad(func() { gs = v.grads("VJP", y, ct, true) })
+		return gs
+	}
+	return v.result(y), pullback
+}
+
+// JVP evaluates f at primals in forward mode, without a tape, and returns its
+// value and the Jacobian-vector product J·tangents, of the value's shape. A
+// nil tangent is a zero tangent. Forward mode does not nest with itself: a
+// primal that already carries a tangent is an error (take the outer derivative
+// in reverse mode).
+func JVP(f Func, primals, tangents []*Tensor) (y, jv *Tensor) {
+	if len(primals) != len(tangents) {
+		panicf("JVP", "%d tangents for %d primals", len(tangents), len(primals))
+	}
+	in := make([]*Tensor, len(primals))
+	for i, x := range primals {
+		in[i] = dualOf("JVP", i, x, tangents[i])
+	}
+	y = f(in...)
+	return untangled(y)
+}
+
+// HVP returns the Hessian-vector products of the scalar function f at xs in
+// the directions vs: for each argument i, Σⱼ ∂²f/∂xᵢ∂xⱼ · vⱼ, of xᵢ's shape.
+// It never forms the Hessian: one forward pass and one backward pass, both
+// carrying tangents (forward-over-reverse), cost a small multiple of a
+// gradient.
+func HVP(f Func, xs, vs []*Tensor) []*Tensor {
+	if len(xs) != len(vs) {
+		panicf("HVP", "%d directions for %d arguments", len(vs), len(xs))
+	}
+	in := make([]*Tensor, len(xs))
+	all := make([]int, len(xs))
+	for i, x := range xs {
+		in[i] = dualOf("HVP", i, x, vs[i])
+		all[i] = i
+	}
+	_, gs := valueAndGrads("HVP", f, in, all)
+	out := make([]*Tensor, len(gs))
+	for i, g := range gs {
+		_, out[i] = untangled(g)
+	}
+	return out
+}
+
+// JacobianRev returns the function computing the Jacobian of f with respect to
+// its argument argnum (0 when omitted) in reverse mode: one backward pass per
+// output element. The Jacobian's shape is the output's shape followed by the
+// argument's, as in JAX.
+func JacobianRev(f Func, argnum ...int) Func {
+	i := oneArgnum("JacobianRev", argnum)
+	return func(xs ...*Tensor) *Tensor {
+		var v vars
+		var y *Tensor
+		withGrad(func() {
+			v = newVars("JacobianRev", xs, []int{i})
+			y = f(v.in...)
+		})
+		return jacobianRev(v, y, xs[i])
+	}
+}
+
+func jacobianRev(v vars, y, x *Tensor) *Tensor {
+	m := y.Size()
+	if m == 0 {
+		return New(x.dtype, append(append([]int(nil), y.shape...), x.shape...)...)
+	}
+	rows := make([]*Tensor, m)
+	withGrad(func() {
+		for k := range rows {
+			rows[k] = v.grads("JacobianRev", y, oneHot(y, k), k < m-1)[0]
+		}
+	})
+	return Reshape(Stack(0, rows...), append(append([]int(nil), y.shape...), x.shape...)...)
+}
+
+// JacobianFwd returns the function computing the Jacobian of f with respect to
+// its argument argnum (0 when omitted) in forward mode: one dual evaluation per
+// input element. Its shape is the output's shape followed by the argument's.
+func JacobianFwd(f Func, argnum ...int) Func {
+	i := oneArgnum("JacobianFwd", argnum)
+	return func(xs ...*Tensor) *Tensor {
+		checkArgnums("JacobianFwd", len(xs), []int{i})
+		return jacobianFwd(f, xs, i)
+	}
+}
+
+func jacobianFwd(f Func, xs []*Tensor, i int) *Tensor {
+	x := xs[i]
+	n := x.Size()
+	in := append([]*Tensor(nil), xs...)
+	cols := make([]*Tensor, n)
+	var y *Tensor
+	for j := range cols {
+		in[i] = dualOf("JacobianFwd", i, x, oneHot(x, j))
+		y, cols[j] = untangled(f(in...))
+	}
+	if n == 0 {
+		in[i] = x
+		y = f(in...)
+		return New(y.dtype, append(append([]int(nil), y.shape...), x.shape...)...)
+	}
+	return Reshape(Stack(len(y.shape), cols...), append(append([]int(nil), y.shape...), x.shape...)...)
+}
+
+// Jacobian returns the function computing the Jacobian of f with respect to
+// its argument argnum (0 when omitted): in forward mode when the argument has
+// fewer elements than the output (one pass per input column), in reverse mode
+// otherwise (one backward pass per output row). At equal sizes reverse mode is
+// the faster, as its backward passes share one forward pass. Its shape is the
+// output's shape followed by the argument's.
+func Jacobian(f Func, argnum ...int) Func {
+	i := oneArgnum("Jacobian", argnum)
+	return func(xs ...*Tensor) *Tensor {
+		var v vars
+		var y *Tensor
+		withGrad(func() {
+			v = newVars("Jacobian", xs, []int{i})
+			y = f(v.in...)
+		})
+		if xs[i].Size() < y.Size() {
+			return jacobianFwd(f, xs, i)
+		}
+		return jacobianRev(v, y, xs[i])
+	}
+}
+
+// Hessian returns the function computing the Hessian of the scalar function f
+// with respect to its argument argnum (0 when omitted), forward-over-reverse:
+// the forward-mode Jacobian of the reverse-mode gradient, one pass per input
+// element. Its shape is the argument's shape twice.
+func Hessian(f Func, argnum ...int) Func {
+	i := oneArgnum("Hessian", argnum)
+	return JacobianFwd(Grad(f, i), i)
+}
+
+// vars are a transform's own differentiation variables.
+type vars struct {
+	in     []*Tensor // the arguments f receives
+	wrt    []*Tensor // the tensors gradients are taken with respect to, per argnum
+	nested bool      // an input is differentiated from outside: record the backward pass
+}
+
+// newVars makes variables for the arguments argnums of xs. An argument that is
+// already part of a graph gets a fresh node over it, so that gradients with
+// respect to it can flow on to the outer graph; any other gets a fresh leaf
+// sharing its values, keeping its forward-mode tangent if it has one.
+func newVars(who string, xs []*Tensor, argnums []int) vars {
+	checkArgnums(who, len(xs), argnums)
+	v := vars{in: append([]*Tensor(nil), xs...), wrt: make([]*Tensor, len(argnums))}
+	for _, x := range xs {
+		v.nested = v.nested || x.requiresGrad
+	}
+	for k, i := range argnums {
+		x := xs[i]
+		if x.requiresGrad {
+			w := identityOp.Apply(nil, x)
+			v.in[i], v.wrt[k] = w, w
+			continue
+		}
+		leaf := x.Detach().SetRequiresGrad(true)
+		v.in[i], v.wrt[k] = leaf, leaf
+		if x.tangent != nil {
+			v.in[i] = Dual(leaf, x.tangent)
+		}
+	}
+	return v
+}
+
+// grads returns the gradients of ⟨seed, y⟩ (seed nil: y is a scalar) with
+// respect to the variables, zeros where y does not depend on one.
+func (v vars) grads(who string, y, seed *Tensor, retain bool) []*Tensor {
+	out := make([]*Tensor, len(v.wrt))
+	if y.requiresGrad {
+		opts := []BackwardOption{AllowUnused()}
+		if seed != nil {
+			opts = append(opts, Seed(seed))
+		} else if y.Size() != 1 {
+			panicf(who, "the function returned a tensor of shape %s, not a scalar", fmtShape(y.shape))
+		}
+		switch {
+		case v.nested:
+			opts = append(opts, CreateGraph())
+		case retain:
+			opts = append(opts, RetainGraph())
+		}
+		copy(out, Gradients([]*Tensor{y}, v.wrt, opts...))
+	} else if seed == nil && y.Size() != 1 {
+		panicf(who, "the function returned a tensor of shape %s, not a scalar", fmtShape(y.shape))
+	}
+	for i, g := range out {
+		if g == nil {
+			out[i] = ZerosLike(v.wrt[i])
+		}
+	}
+	return out
+}
+
+// result is the value handed back to the caller: connected to the inputs when
+// they are differentiated from outside, cut from the transform's private graph
+// otherwise.
+func (v vars) result(y *Tensor) *Tensor {
+	if v.nested {
+		return y
+	}
+	return y.Detach()
+}
+
+func valueAndGrads(who string, f Func, xs []*Tensor, argnums []int) (*Tensor, []*Tensor) {
+	if len(argnums) == 0 {
+		argnums = []int{0}
+	}
+	var v vars
+	var y *Tensor
+	var gs []*Tensor
+	withGrad(func() {
+		v = newVars(who, xs, argnums)
+		y = f(v.in...)
+		gs = v.grads(who, y, nil, false)
+	})
+	return v.result(y), gs
+}
+
+// dualOf returns x carrying tangent t (x itself when t is nil).
+func dualOf(who string, i int, x, t *Tensor) *Tensor {
+	if x.tangent != nil {
+		panicf(who, "argument %d already carries a forward-mode tangent: forward mode does not nest with itself; take the outer derivative in reverse mode", i)
+	}
+	if t == nil {
+		return x
+	}
+	if !sameShape(x.shape, t.shape) {
+		panicf(who, "tangent %d has shape %s, argument %d has %s", i, fmtShape(t.shape), i, fmtShape(x.shape))
+	}
+	return Dual(x, t)
+}
+
+// untangled splits a result of forward mode into its value, no longer carrying
+// the tangent, and the tangent (zeros when none).
+func untangled(y *Tensor) (*Tensor, *Tensor) {
+	d := y.tangent
+	if d == nil {
+		return y, ZerosLike(y)
+	}
+	y.tangent = nil
+	return y, d
+}
+
+func oneHot(x *Tensor, k int) *Tensor {
+	e := New(x.dtype, x.shape...)
+	e.set(k, 1)
+	return e
+}
+
+func oneArgnum(who string, argnum []int) int {
+	switch len(argnum) {
+	case 0:
+		return 0
+	case 1:
+		return argnum[0]
+	}
+	panicf(who, "one argnum expected, got %v; ValueAndGrad takes several", argnum)
+	return 0
+}
+
+func checkArgnums(who string, n int, argnums []int) {
+	for k, i := range argnums {
+		if i < 0 || i >= n {
+			panicf(who, "argnum %d is out of range for a function called with %d arguments", i, n)
+		}
+		for _, j := range argnums[:k] {
+			if i == j {
+				panicf(who, "argnum %d is given twice", i)
+			}
+		}
+	}
+}
+
+// withGrad runs f with graph recording on, which the transforms need even when
+// called under NoGrad.
+func withGrad(f func()) {
+	if GradEnabled() {
+		f()
+		return
+	}
+	EnableGrad(f)
+}
