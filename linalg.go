@@ -1,15 +1,10 @@
 package nabla
 
-import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
-)
-
 // Matrix products. The primitive multiplies batches of matrices, either of
-// which may be read transposed, through gonum's blas64/blas32 interfaces (so a
-// faster BLAS registered with blas64.Use / blas32.Use is picked up); the
-// transposed forms let the backward pass avoid materialising transposes.
+// which may be read transposed, with dgemm/sgemm: internal/gemm's kernels by
+// default, OpenBLAS through gonum's blas64/blas32 when built with the openblas
+// tag (gemm_openblas.go); the transposed forms let the backward pass avoid
+// materialising transposes.
 
 type mmParams struct{ ta, tb bool }
 
@@ -47,13 +42,6 @@ func matmulForward(c *Ctx) *Tensor {
 		return out
 	}
 	sa, sb := broadcastStrides(ab, batch), broadcastStrides(bb, batch)
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if p.ta {
-		ta = blas.Trans
-	}
-	if p.tb {
-		tb = blas.Trans
-	}
 	ar, ac := a.shape[len(a.shape)-2], a.shape[len(a.shape)-1]
 	br, bc := b.shape[len(b.shape)-2], b.shape[len(b.shape)-1]
 	idx := make([]int, len(batch))
@@ -67,15 +55,9 @@ func matmulForward(c *Ctx) *Tensor {
 		ob *= br * bc
 		oc := i * m * n
 		if dt == Float32 {
-			blas32.Gemm(ta, tb, 1,
-				blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: a.f32[oa : oa+ar*ac]},
-				blas32.General{Rows: br, Cols: bc, Stride: bc, Data: b.f32[ob : ob+br*bc]},
-				0, blas32.General{Rows: m, Cols: n, Stride: n, Data: out.f32[oc : oc+m*n]})
+			sgemm(p.ta, p.tb, m, n, k, a.f32[oa:oa+ar*ac], ac, b.f32[ob:ob+br*bc], bc, out.f32[oc:oc+m*n])
 		} else {
-			blas64.Gemm(ta, tb, 1,
-				blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: a.f64[oa : oa+ar*ac]},
-				blas64.General{Rows: br, Cols: bc, Stride: bc, Data: b.f64[ob : ob+br*bc]},
-				0, blas64.General{Rows: m, Cols: n, Stride: n, Data: out.f64[oc : oc+m*n]})
+			dgemm(p.ta, p.tb, m, n, k, a.f64[oa:oa+ar*ac], ac, b.f64[ob:ob+br*bc], bc, out.f64[oc:oc+m*n])
 		}
 		for d := len(idx) - 1; d >= 0; d-- {
 			idx[d]++

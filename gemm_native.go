@@ -1,0 +1,17 @@
+//go:build !openblas
+
+package nabla
+
+import "github.com/nabla-go/nabla/internal/gemm"
+
+// dgemm sets the m×n matrix c to op(a)·op(b), where a and b are stored
+// row-major with row strides lda and ldb and op transposes when its flag is
+// set. Without the openblas build tag it runs internal/gemm's kernels.
+func dgemm(ta, tb bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64) {
+	gemm.Dgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+}
+
+// sgemm is dgemm for float32.
+func sgemm(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
+	gemm.Sgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+}

@@ -1,0 +1,245 @@
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+// Dgemm sets C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n
+// and C is m×n. op(X) is Xᵀ when the matching trans flag is set and X
+// otherwise; lda, ldb and ldc are the row strides of A, B and C as stored.
+// When beta is 0, C is overwritten and its old contents (even NaN) are
+// ignored.
+func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemm(k64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Sgemm is Dgemm for float32.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemm(k32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// parallelMACs is the number of multiply-adds above which a product is split
+// across cores; below it the goroutine hand-off costs more than it saves.
+const parallelMACs = 1 << 20
+
+func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	checkMatrix("A", transA, m, k, a, lda)
+	checkMatrix("B", transB, k, n, b, ldb)
+	checkMatrix("C", false, m, n, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if beta != 1 {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+				continue
+			}
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+	if alpha == 0 || k == 0 {
+		return
+	}
+	workers := m * n * k / parallelMACs
+	if workers > 1 {
+		workers = min(workers, runtime.GOMAXPROCS(0))
+	}
+	if workers <= 1 {
+		serial(kr, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		return
+	}
+	// Give each worker a band of C's columns (or rows, if C is taller than
+	// wide), a whole number of register tiles each. Each packs its own copy
+	// of the other operand, which costs little next to the product.
+	byRows := m > n
+	size, unit := n, kr.nr
+	if byRows {
+		size, unit = m, kr.mr
+	}
+	tiles := (size + unit - 1) / unit
+	workers = min(workers, tiles)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*tiles/workers*unit, min((w+1)*tiles/workers*unit, size)
+		run := func() {
+			if byRows {
+				ao := lo * lda
+				if transA {
+					ao = lo
+				}
+				serial(kr, transA, transB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, c[lo*ldc:], ldc)
+				return
+			}
+			bo := lo
+			if transB {
+				bo = lo * ldb
+			}
+			serial(kr, transA, transB, m, hi-lo, k, alpha, a, lda, b[bo:], ldb, c[lo:], ldc)
+		}
+		if w == workers-1 {
+			run() // the calling goroutine takes the last band
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run()
+		}()
+	}
+	wg.Wait()
+}
+
+// checkMatrix panics unless x holds a rows×cols matrix (cols×rows if trans)
+// with row stride ld.
+func checkMatrix[T any](name string, trans bool, rows, cols int, x []T, ld int) {
+	if trans {
+		rows, cols = cols, rows
+	}
+	if rows < 0 || cols < 0 {
+		panic(fmt.Sprintf("gemm: %s has negative size %d×%d", name, rows, cols))
+	}
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("gemm: %s is %d×%d but its leading dimension is %d", name, rows, cols, ld))
+	}
+	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("gemm: %s is %d×%d with leading dimension %d, needs %d elements, has %d",
+			name, rows, cols, ld, (rows-1)*ld+cols, len(x)))
+	}
+}
+
+// serial adds alpha·op(A)·op(B) to C on the calling goroutine.
+func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	mr, nr := kr.mr, kr.nr
+	kcMax, mcMax, ncMax := min(k, kr.kc), min(roundUp(m, mr), kr.mc), min(roundUp(n, nr), kr.nc)
+	// The B panel starts on a cache line too: A's length rounds up to 16.
+	na, nb := roundUp(mcMax*kcMax, 16), kcMax*ncMax
+	buf := getBuf[T](na + nb + mr*nr)
+	ap, bp, tile := (*buf)[:na], (*buf)[na:na+nb], (*buf)[na+nb:]
+	for jc := 0; jc < n; jc += kr.nc {
+		nc := min(kr.nc, n-jc)
+		for pc := 0; pc < k; pc += kr.kc {
+			kc := min(kr.kc, k-pc)
+			packB(transB, b, ldb, pc, jc, kc, nc, nr, bp)
+			for ic := 0; ic < m; ic += kr.mc {
+				mc := min(kr.mc, m-ic)
+				packA(transA, a, lda, ic, pc, mc, kc, mr, alpha, ap)
+				for jr := 0; jr < nc; jr += nr {
+					nn := min(nr, nc-jr)
+					bs := bp[jr*kc : (jr+nr)*kc]
+					for ir := 0; ir < mc; ir += mr {
+						mm := min(mr, mc-ir)
+						as := ap[ir*kc : (ir+mr)*kc]
+						ci := (ic+ir)*ldc + jc + jr
+						if mm == mr && nn == nr {
+							kr.micro(kc, as, bs, c[ci:], ldc)
+							continue
+						}
+						clear(tile)
+						kr.micro(kc, as, bs, tile, nr)
+						for i := 0; i < mm; i++ {
+							row, t := c[ci+i*ldc:ci+i*ldc+nn], tile[i*nr:i*nr+nn]
+							for j := range row {
+								row[j] += t[j]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	putBuf(buf)
+}
+
+func roundUp(x, unit int) int { return (x + unit - 1) / unit * unit }
+
+// packA copies alpha times the mc×kc block of op(A) at (ic, pc) into dst as
+// slivers of mr rows: sliver s holds, for each of the kc steps, the mr values
+// of that column, zero past the last row.
+func packA[T float32 | float64](trans bool, a []T, lda, ic, pc, mc, kc, mr int, alpha T, dst []T) {
+	for s := 0; s < mc; s += mr {
+		d := dst[s*kc : (s+mr)*kc]
+		rows := min(mr, mc-s)
+		if rows < mr {
+			clear(d)
+		}
+		if trans { // op(A)[i][p] = a[p*lda+i]: each step is contiguous
+			for p := 0; p < kc; p++ {
+				src := a[(pc+p)*lda+ic+s:][:rows]
+				dp := d[p*mr : p*mr+rows]
+				for i, v := range src {
+					dp[i] = alpha * v
+				}
+			}
+			continue
+		}
+		for i := 0; i < rows; i++ { // op(A)[i][p] = a[i*lda+p]: each row is contiguous
+			src, di := a[(ic+s+i)*lda+pc:][:kc], d[i:]
+			if alpha == 1 {
+				for p, v := range src {
+					di[p*mr] = v
+				}
+				continue
+			}
+			for p, v := range src {
+				di[p*mr] = alpha * v
+			}
+		}
+	}
+}
+
+// packB copies the kc×nc block of op(B) at (pc, jc) into dst as slivers of
+// nr columns: sliver s holds, for each of the kc steps, the nr values of that
+// row, zero past the last column.
+func packB[T float32 | float64](trans bool, b []T, ldb, pc, jc, kc, nc, nr int, dst []T) {
+	for s := 0; s < nc; s += nr {
+		d := dst[s*kc : (s+nr)*kc]
+		cols := min(nr, nc-s)
+		if cols < nr {
+			clear(d)
+		}
+		if !trans { // op(B)[p][j] = b[p*ldb+j]: each step is contiguous
+			for p := 0; p < kc; p++ {
+				copy(d[p*nr:p*nr+cols], b[(pc+p)*ldb+jc+s:][:cols])
+			}
+			continue
+		}
+		for j := 0; j < cols; j++ { // op(B)[p][j] = b[j*ldb+p]
+			src := b[(jc+s+j)*ldb+pc:][:kc]
+			for p, v := range src {
+				d[p*nr+j] = v
+			}
+		}
+	}
+}
+
+// Packing buffers are reused across calls, one pool per element type, and
+// handed out aligned to a cache line.
+var pools [2]sync.Pool
+
+const lineBytes = 64
+
+func getBuf[T float32 | float64](n int) *[]T {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	pool := &pools[size/4-1]
+	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]T, n+lineBytes/size)
+	off := 0
+	if mis := int(uintptr(unsafe.Pointer(&s[0])) % lineBytes); mis != 0 {
+		off = (lineBytes - mis) / size
+	}
+	s = s[off : off+n]
+	return &s
+}
+
+func putBuf[T float32 | float64](p *[]T) { pools[int(unsafe.Sizeof((*p)[0]))/4-1].Put(p) }

@@ -1,0 +1,186 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive returns alpha·op(A)·op(B) + beta·C by the triple loop, in float64.
+func naive[T float32 | float64](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) []float64 {
+	out := make([]float64, len(c))
+	for i := range c {
+		out[i] = float64(c[i])
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				ai, bi := i*lda+p, p*ldb+j
+				if transA {
+					ai = p*lda + i
+				}
+				if transB {
+					bi = j*ldb + p
+				}
+				s += float64(a[ai]) * float64(b[bi])
+			}
+			if beta == 0 {
+				out[i*ldc+j] = float64(alpha) * s
+			} else {
+				out[i*ldc+j] = float64(alpha)*s + float64(beta)*float64(c[i*ldc+j])
+			}
+		}
+	}
+	return out
+}
+
+type shape struct {
+	transA, transB bool
+	m, n, k        int
+	padA, padB     int // extra leading-dimension padding
+	padC           int
+	alpha, beta    float64
+}
+
+func (s shape) String() string {
+	return fmt.Sprintf("tA=%v,tB=%v,m=%d,n=%d,k=%d,pad=%d/%d/%d,α=%g,β=%g",
+		s.transA, s.transB, s.m, s.n, s.k, s.padA, s.padB, s.padC, s.alpha, s.beta)
+}
+
+// check runs one product with the given kernel and compares it with naive,
+// including that C's padding between rows is left alone.
+func check[T float32 | float64](t *testing.T, kr *kernel[T], s shape, rng *rand.Rand) {
+	t.Helper()
+	ar, ac := s.m, s.k
+	if s.transA {
+		ar, ac = ac, ar
+	}
+	br, bc := s.k, s.n
+	if s.transB {
+		br, bc = bc, br
+	}
+	lda, ldb, ldc := max(1, ac+s.padA), max(1, bc+s.padB), max(1, s.n+s.padC)
+	fill := func(n int) []T {
+		x := make([]T, n)
+		for i := range x {
+			x[i] = T(rng.Float64()*2 - 1)
+		}
+		return x
+	}
+	a, b, c := fill(ar*lda), fill(br*ldb), fill(s.m*ldc)
+	if s.beta == 0 {
+		for i := 0; i < s.m; i++ {
+			for j := 0; j < s.n; j++ {
+				c[i*ldc+j] = T(math.NaN()) // beta = 0 must ignore C
+			}
+		}
+	}
+	want := naive(s.transA, s.transB, s.m, s.n, s.k, T(s.alpha), a, lda, b, ldb, T(s.beta), c, ldc)
+	gemm(kr, s.transA, s.transB, s.m, s.n, s.k, T(s.alpha), a, lda, b, ldb, T(s.beta), c, ldc)
+	eps := 1e-12
+	var zero T
+	if any(zero) == any(float32(0)) {
+		eps = 1e-5
+	}
+	tol := eps * float64(s.k+2) * 4
+	for i := range c {
+		if d := math.Abs(float64(c[i]) - want[i]); !(d <= tol*math.Max(1, math.Abs(want[i]))) {
+			t.Fatalf("%s kernel %s: C[%d][%d] = %v, want %v", s, kr.name, i/ldc, i%ldc, c[i], want[i])
+		}
+	}
+}
+
+func randomShape(rng *rand.Rand, maxDim int) shape {
+	sizes := []int{1, 2, 3, 5, 7, 11, 13, 31, 97}
+	dim := func() int {
+		if rng.IntN(2) == 0 {
+			return sizes[rng.IntN(len(sizes))]
+		}
+		return 1 + rng.IntN(maxDim)
+	}
+	scalars := []float64{0, 1, -1, 0.5, 2.5}
+	return shape{
+		transA: rng.IntN(2) == 0, transB: rng.IntN(2) == 0,
+		m: dim(), n: dim(), k: dim(),
+		padA: rng.IntN(3) * rng.IntN(5), padB: rng.IntN(3) * rng.IntN(5), padC: rng.IntN(3) * rng.IntN(5),
+		alpha: scalars[1+rng.IntN(len(scalars)-1)], beta: scalars[rng.IntN(len(scalars))],
+	}
+}
+
+// Shapes around the register and cache blocks of every kernel.
+func blockShapes() []shape {
+	var out []shape
+	for _, d := range []int{1, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 32, 33} {
+		out = append(out, shape{m: d, n: d, k: d, alpha: 1})
+	}
+	for _, k := range []int{255, 256, 257, 511, 512, 513} {
+		out = append(out, shape{m: 13, n: 35, k: k, alpha: 1, beta: 1})
+	}
+	for _, m := range []int{143, 144, 145, 289} {
+		out = append(out, shape{transA: true, m: m, n: 17, k: 9, alpha: -1, beta: 0.5, padC: 3})
+	}
+	for _, n := range []int{4079, 4080, 4081, 4097} {
+		out = append(out, shape{transB: true, m: 7, n: n, k: 3, alpha: 2.5, padB: 1})
+	}
+	return out
+}
+
+func testKernels[T float32 | float64](t *testing.T, kernels []kernel[T], n int) {
+	for i := range kernels {
+		kr := &kernels[i]
+		t.Run(kr.name, func(t *testing.T) {
+			for _, s := range blockShapes() {
+				check(t, kr, s, rand.New(rand.NewPCG(1, 2)))
+			}
+			rng := rand.New(rand.NewPCG(3, uint64(i)))
+			for range n {
+				check(t, kr, randomShape(rng, 70), rng)
+			}
+		})
+	}
+}
+
+func TestGemm(t *testing.T) {
+	n := 300
+	if testing.Short() {
+		n = 50
+	}
+	t.Run("f64", func(t *testing.T) { testKernels(t, kernels64, n) })
+	t.Run("f32", func(t *testing.T) { testKernels(t, kernels32, n) })
+}
+
+// TestParallel checks products large enough to be split across cores, by
+// rows and by columns, against a serial run.
+func TestParallel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range []shape{
+		{m: 130, n: 129, k: 70, alpha: 1},
+		{m: 301, n: 67, k: 80, alpha: 1, transA: true, padA: 2, beta: 1},
+		{m: 45, n: 300, k: 100, alpha: 0.5, transB: true, padC: 1},
+	} {
+		check(t, k64, s, rng)
+		check(t, k32, s, rng)
+	}
+}
+
+// FuzzGemm tries shapes, flags and paddings on every float64 kernel.
+func FuzzGemm(f *testing.F) {
+	f.Add(uint8(1), uint8(1), uint8(1), uint8(0), uint8(0))
+	f.Add(uint8(13), uint8(17), uint8(19), uint8(3), uint8(5))
+	f.Add(uint8(12), uint8(16), uint8(255), uint8(1), uint8(2))
+	f.Add(uint8(200), uint8(7), uint8(3), uint8(2), uint8(9))
+	f.Fuzz(func(t *testing.T, m, n, k, flags, pad uint8) {
+		s := shape{
+			transA: flags&1 != 0, transB: flags&2 != 0,
+			m: int(m), n: int(n), k: int(k),
+			padA: int(pad & 3), padB: int(pad >> 2 & 3), padC: int(pad >> 4 & 3),
+			alpha: 1, beta: float64(flags>>2&3) - 1,
+		}
+		rng := rand.New(rand.NewPCG(uint64(m), uint64(n)))
+		for i := range kernels64 {
+			check(t, &kernels64[i], s, rng)
+		}
+	})
+}

@@ -1,0 +1,61 @@
+package gemm
+
+import "os"
+
+// A kernel is one microkernel with the block sizes that suit it.
+type kernel[T float32 | float64] struct {
+	name   string
+	mr, nr int // register block: micro adds an mr×nr tile
+	mc, kc int // cache blocks: an mc×kc block of A, a kc×nc panel of B
+	nc     int
+	// micro adds to the mr×nr tile of c (row stride ldc) the product of the
+	// packed slivers a (kc steps of mr values) and b (kc steps of nr values).
+	micro func(kc int, a, b, c []T, ldc int)
+}
+
+// kernels64 and kernels32 list the microkernels this CPU can run, best
+// first; the portable one is always last.
+var (
+	kernels64 []kernel[float64]
+	kernels32 []kernel[float32]
+	k64       *kernel[float64]
+	k32       *kernel[float32]
+)
+
+func init() {
+	kernels64 = append(asmKernels64(), kernel[float64]{"portable", 4, 4, 128, 256, 4096, microGo[float64]})
+	kernels32 = append(asmKernels32(), kernel[float32]{"portable", 4, 4, 128, 256, 4096, microGo[float32]})
+	k64, k32 = &kernels64[0], &kernels32[0]
+	if os.Getenv("NABLA_GEMM") == "portable" {
+		k64, k32 = &kernels64[len(kernels64)-1], &kernels32[len(kernels32)-1]
+	}
+}
+
+// Kernel names the microkernel in use for float64, such as "avx512",
+// "avx2" or "portable".
+func Kernel() string { return k64.name }
+
+// microGo is the portable microkernel for a 4×4 tile.
+func microGo[T float32 | float64](kc int, a, b, c []T, ldc int) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 T
+	var c20, c21, c22, c23, c30, c31, c32, c33 T
+	a, b = a[:4*kc], b[:4*kc]
+	for p := 0; p < 4*kc; p += 4 {
+		bp := b[p : p+4 : p+4]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		ap := a[p : p+4 : p+4]
+		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+		c00, c01, c02, c03 = c00+a0*b0, c01+a0*b1, c02+a0*b2, c03+a0*b3
+		c10, c11, c12, c13 = c10+a1*b0, c11+a1*b1, c12+a1*b2, c13+a1*b3
+		c20, c21, c22, c23 = c20+a2*b0, c21+a2*b1, c22+a2*b2, c23+a2*b3
+		c30, c31, c32, c33 = c30+a3*b0, c31+a3*b1, c32+a3*b2, c33+a3*b3
+	}
+	r := c[:4:4]
+	r[0], r[1], r[2], r[3] = r[0]+c00, r[1]+c01, r[2]+c02, r[3]+c03
+	r = c[ldc : ldc+4 : ldc+4]
+	r[0], r[1], r[2], r[3] = r[0]+c10, r[1]+c11, r[2]+c12, r[3]+c13
+	r = c[2*ldc : 2*ldc+4 : 2*ldc+4]
+	r[0], r[1], r[2], r[3] = r[0]+c20, r[1]+c21, r[2]+c22, r[3]+c23
+	r = c[3*ldc : 3*ldc+4 : 3*ldc+4]
+	r[0], r[1], r[2], r[3] = r[0]+c30, r[1]+c31, r[2]+c32, r[3]+c33
+}
