@@ -75,8 +75,7 @@ func (m *NablaMLP) Step() float64 {
 // HandMLP is the same network and training step written by hand: the
 // backward pass derived on paper, its five matrix products (two forward,
 // three backward) through gonum's blas64/blas32 Gemm (nabla has its own
-// kernels), and no
-// allocation after construction. Weights are stored as nn.Linear stores
+// kernels), and no allocation after construction. Weights are stored as nn.Linear stores
 // them, W1 as hidden×in and W2 as out×hidden.
 type HandMLP[T float32 | float64] struct {
 	W1, B1, W2, B2     []T
