@@ -154,6 +154,16 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		}
 		fresh := t.accFresh
 		t.acc, t.accFresh = nil, false
+		n := t.node
+		if n.freed {
+			panicf(who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
+		}
+		// g may only broadcast to t's shape (see Op.BroadcastGrad): anything
+		// that shows it to the user, or a rule that needs it whole, gets it
+		// expanded.
+		if len(t.hooks) > 0 || t.retainGrad || wrt != nil && isIn(t, wrt) || !n.op.BroadcastGrad || !inputsUnbroadcast(n) {
+			g, fresh = expandTo(g, t.shape, fresh)
+		}
 		if h := runHooks(t, g); h != g {
 			g, fresh = h, false
 		}
@@ -163,10 +173,6 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		}
 		if wrt != nil && isIn(t, wrt) {
 			t.acc = g // captured below
-		}
-		n := t.node
-		if n.freed {
-			panicf(who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
 		}
 		var gs []*Tensor
 		if anomalyOn.Load() {
@@ -196,7 +202,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		result = make([]*Tensor, len(wrt))
 		for i, x := range wrt {
 			if x.acc != nil {
-				result[i] = x.acc
+				result[i], _ = expandTo(x.acc, x.shape, false)
 			}
 		}
 		for _, x := range wrt {
@@ -207,7 +213,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		if l.acc == nil {
 			continue
 		}
-		g, fresh := l.acc, l.accFresh
+		g, fresh := expandTo(l.acc, l.shape, l.accFresh)
 		l.acc, l.accFresh = nil, false
 		if h := runHooks(l, g); h != g {
 			g, fresh = h, false
@@ -318,13 +324,48 @@ func topoOrder(roots []*Tensor) []*Tensor {
 }
 
 // sumToShape sums g over the axes along which a tensor of the given shape was
-// broadcast. This is the only place broadcasting is undone.
+// broadcast. This is the only place broadcasting is undone. The result may
+// still only broadcast to shape, when g did (see Op.BroadcastGrad).
 func sumToShape(g *Tensor, shape []int) *Tensor {
 	if sameShape(g.shape, shape) {
 		return g
 	}
-	axes := reducedAxes(shape, g.shape)
-	return Reshape(Sum(g, axes...), shape...)
+	off := len(g.shape) - len(shape)
+	var axes []int
+	for i, d := range g.shape {
+		if i < off || d != 1 && shape[i-off] == 1 {
+			axes = append(axes, i)
+		}
+	}
+	if len(axes) == 0 {
+		return g
+	}
+	s := SumKeep(g, axes...)
+	if off > 0 {
+		s = Reshape(s, s.shape[off:]...)
+	}
+	return s
+}
+
+// expandTo materialises a gradient that only broadcasts to shape; fresh
+// reports whether the result is held by nothing else.
+func expandTo(g *Tensor, shape []int, fresh bool) (*Tensor, bool) {
+	if sameShape(g.shape, shape) {
+		return g, fresh
+	}
+	return Expand(g, shape...), true
+}
+
+// inputsUnbroadcast reports whether every input of n has the output's shape,
+// so that a gradient that broadcasts to the output passes through n's rule
+// without losing the sums over broadcast axes.
+func inputsUnbroadcast(n *node) bool {
+	for _, x := range n.Inputs {
+		if !sameShape(x.shape, n.Output.shape) {
+			return false
+		}
+	}
+	return true
 }
 
 // vjpWatched runs n's rule in anomaly mode, blaming any NaN on n.

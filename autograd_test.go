@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/gradcheck"
 )
 
 func vec(v ...float64) *nabla.Tensor { return nabla.FromSlice(v) }
@@ -199,4 +200,49 @@ func TestBroadcastGradientsSumBack(t *testing.T) {
 	assertClose(t, "a", a.Grad(), []float64{1, 1, 1, 2, 2, 2}, 0)
 	assertClose(t, "b", b.Grad(), []float64{3, 3, 3}, 0)
 	assertClose(t, "c", c.Grad(), []float64{66, 75}, 0)
+}
+
+// A summed output passes its scalar gradient on without expanding it; these
+// graphs broadcast inside, where the sums over broadcast axes must not be lost.
+func TestScalarGradientThroughBroadcasts(t *testing.T) {
+	r := nabla.NewRand(5)
+	x := nabla.Randn(r, 1, 3)
+	y := nabla.Randn(r, 2, 1)
+	cond := nabla.FromSlice([]float64{1, 0, 1})
+	fs := map[string]gradcheck.Func{
+		"add":      func(v ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Add(v[0], v[1])) },
+		"mul":      func(v ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Mul(v[0], v[1])) },
+		"sub-exp":  func(v ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Exp(nabla.Sub(v[0], v[1]))) },
+		"where":    func(v ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Where(cond, v[0], v[1])) },
+		"maximum":  func(v ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Maximum(v[0], v[1])) },
+		"mean-sin": func(v ...*nabla.Tensor) *nabla.Tensor { return nabla.Mean(nabla.Sin(nabla.Mul(v[0], v[1]))) },
+		"nested":   func(v ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Sum(nabla.Mul(v[0], v[1]), 1)) },
+		"shared": func(v ...*nabla.Tensor) *nabla.Tensor {
+			s := nabla.Add(v[0], v[1])
+			return nabla.Add(nabla.Sum(s), nabla.Sum(nabla.Square(s)))
+		},
+	}
+	for name, f := range fs {
+		t.Run(name, func(t *testing.T) {
+			if err := gradcheck.Check(f, []*nabla.Tensor{x, y}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := gradcheck.CheckSecondOrder(f, []*nabla.Tensor{x, y}, nil); err != nil {
+				t.Fatal(err)
+			}
+			// Through Backward, into Grad, with the leaves' own shapes.
+			a, b := x.Clone().SetRequiresGrad(true), y.Clone().SetRequiresGrad(true)
+			f(a, b).Backward()
+			if !equalInts(a.Grad().Shape(), []int{1, 3}) || !equalInts(b.Grad().Shape(), []int{2, 1}) {
+				t.Fatalf("grad shapes %v and %v", a.Grad().Shape(), b.Grad().Shape())
+			}
+		})
+	}
+	// The simplest case by hand: Σ(x + y) over the (2, 3) broadcast counts
+	// each x twice and each y three times.
+	a := nabla.Zeros(1, 3).SetRequiresGrad(true)
+	b := nabla.Zeros(2, 1).SetRequiresGrad(true)
+	nabla.Sum(nabla.Add(a, b)).Backward()
+	assertClose(t, "x", a.Grad(), []float64{2, 2, 2}, 0)
+	assertClose(t, "y", b.Grad(), []float64{3, 3}, 0)
 }

@@ -103,7 +103,8 @@ var affineOp *Op
 
 func init() {
 	affineOp = Register(&Op{
-		Name: "affine",
+		Name:          "affine",
+		BroadcastGrad: true,
 		// a·x + b for constants a and b: negation and all scalar arithmetic in
 		// one pass, without a scalar tensor to broadcast.
 		Forward: func(c *Ctx) *Tensor {
@@ -143,8 +144,9 @@ var subOp *Op
 
 func init() {
 	subOp = Register(&Op{
-		Name:    "sub",
-		Forward: func(c *Ctx) *Tensor { return binaryForward("sub", kernel.Sub, c.Inputs[0], c.Inputs[1]) },
+		Name:          "sub",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return binaryForward("sub", kernel.Sub, c.Inputs[0], c.Inputs[1]) },
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			gs := []*Tensor{g, nil}
 			if c.NeedsGrad(1) {
@@ -169,11 +171,12 @@ var addOp *Op
 
 func init() {
 	addOp = Register(&Op{
-		Name:    "add",
-		Forward: func(c *Ctx) *Tensor { return binaryForward("add", kernel.Add, c.Inputs[0], c.Inputs[1]) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{g, g} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return tAdd(d[0], d[1]) },
-		Cases:   binaryCases(-2, 2),
+		Name:          "add",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return binaryForward("add", kernel.Add, c.Inputs[0], c.Inputs[1]) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{g, g} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return tAdd(d[0], d[1]) },
+		Cases:         binaryCases(-2, 2),
 	})
 }
 
@@ -184,8 +187,9 @@ var mulOp *Op
 
 func init() {
 	mulOp = Register(&Op{
-		Name:    "mul",
-		Forward: func(c *Ctx) *Tensor { return binaryForward("mul", kernel.Mul, c.Inputs[0], c.Inputs[1]) },
+		Name:          "mul",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return binaryForward("mul", kernel.Mul, c.Inputs[0], c.Inputs[1]) },
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			a, b := c.Inputs[0], c.Inputs[1]
 			gs := make([]*Tensor, 2)
@@ -209,8 +213,9 @@ var divOp *Op
 
 func init() {
 	divOp = Register(&Op{
-		Name:    "div",
-		Forward: func(c *Ctx) *Tensor { return binaryForward("div", kernel.Div, c.Inputs[0], c.Inputs[1]) },
+		Name:          "div",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return binaryForward("div", kernel.Div, c.Inputs[0], c.Inputs[1]) },
 		// d(a/b) = da/b - (a/b)·db/b
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			b := c.Inputs[1]
@@ -243,8 +248,9 @@ var powOp *Op
 
 func init() {
 	powOp = Register(&Op{
-		Name:    "pow",
-		Forward: func(c *Ctx) *Tensor { return binaryForward("pow", kernel.Pow, c.Inputs[0], c.Inputs[1]) },
+		Name:          "pow",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return binaryForward("pow", kernel.Pow, c.Inputs[0], c.Inputs[1]) },
 		// d(a^b) = b·a^(b-1)·da + a^b·log(a)·db
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			a, b := c.Inputs[0], c.Inputs[1]
@@ -283,7 +289,8 @@ var powScalarOp *Op
 
 func init() {
 	powScalarOp = Register(&Op{
-		Name: "pow_scalar",
+		Name:          "pow_scalar",
+		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			p := c.Params.(float64)
 			switch p {
@@ -330,11 +337,12 @@ var expOp *Op
 
 func init() {
 	expOp = Register(&Op{
-		Name:    "exp",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Exp) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, c.Output)} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], c.Output) },
-		Cases:   unaryCases(-2, 2),
+		Name:          "exp",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Exp) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, c.Output)} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], c.Output) },
+		Cases:         unaryCases(-2, 2),
 	})
 }
 
@@ -345,11 +353,12 @@ var logOp *Op
 
 func init() {
 	logOp = Register(&Op{
-		Name:    "log",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, c.Inputs[0])} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], c.Inputs[0]) },
-		Cases:   unaryCases(0.2, 3),
+		Name:          "log",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, c.Inputs[0])} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], c.Inputs[0]) },
+		Cases:         unaryCases(0.2, 3),
 	})
 }
 
@@ -360,11 +369,12 @@ var log1pOp *Op
 
 func init() {
 	log1pOp = Register(&Op{
-		Name:    "log1p",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log1p) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, AddScalar(c.Inputs[0], 1))} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], AddScalar(c.Inputs[0], 1)) },
-		Cases:   unaryCases(-0.5, 2),
+		Name:          "log1p",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log1p) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, AddScalar(c.Inputs[0], 1))} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], AddScalar(c.Inputs[0], 1)) },
+		Cases:         unaryCases(-0.5, 2),
 	})
 }
 
@@ -375,11 +385,12 @@ var expm1Op *Op
 
 func init() {
 	expm1Op = Register(&Op{
-		Name:    "expm1",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Expm1) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, AddScalar(c.Output, 1))} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], AddScalar(c.Output, 1)) },
-		Cases:   unaryCases(-2, 2),
+		Name:          "expm1",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Expm1) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, AddScalar(c.Output, 1))} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], AddScalar(c.Output, 1)) },
+		Cases:         unaryCases(-2, 2),
 	})
 }
 
@@ -390,11 +401,12 @@ var sqrtOp *Op
 
 func init() {
 	sqrtOp = Register(&Op{
-		Name:    "sqrt",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sqrt) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, MulScalar(c.Output, 2))} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], MulScalar(c.Output, 2)) },
-		Cases:   unaryCases(0.2, 3),
+		Name:          "sqrt",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sqrt) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, MulScalar(c.Output, 2))} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], MulScalar(c.Output, 2)) },
+		Cases:         unaryCases(0.2, 3),
 	})
 }
 
@@ -405,8 +417,9 @@ var absOp *Op
 
 func init() {
 	absOp = Register(&Op{
-		Name:    "abs",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Abs) },
+		Name:          "abs",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Abs) },
 		// abs'(0) = 0 by convention (sign(0) = 0), as in PyTorch.
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Sign(c.Inputs[0]))} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Sign(c.Inputs[0])) },
@@ -446,7 +459,8 @@ var sinOp *Op
 
 func init() {
 	sinOp = Register(&Op{
-		Name: "sin",
+		Name:          "sin",
+		BroadcastGrad: true,
 		// When recording, the forward pass computes sin and cos together and
 		// keeps cos for the rule, which saves the backward pass a cos.
 		Forward: func(c *Ctx) *Tensor {
@@ -487,11 +501,12 @@ var cosOp *Op
 
 func init() {
 	cosOp = Register(&Op{
-		Name:    "cos",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Cos) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Neg(Mul(g, Sin(c.Inputs[0])))} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Neg(Mul(d[0], Sin(c.Inputs[0]))) },
-		Cases:   unaryCases(-3, 3),
+		Name:          "cos",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Cos) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Neg(Mul(g, Sin(c.Inputs[0])))} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Neg(Mul(d[0], Sin(c.Inputs[0]))) },
+		Cases:         unaryCases(-3, 3),
 	})
 }
 
@@ -502,8 +517,9 @@ var tanOp *Op
 
 func init() {
 	tanOp = Register(&Op{
-		Name:    "tan",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tan) },
+		Name:          "tan",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tan) },
 		// tan' = 1 + tan²
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, AddScalar(Square(c.Output), 1))} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], AddScalar(Square(c.Output), 1)) },
@@ -518,8 +534,9 @@ var tanhOp *Op
 
 func init() {
 	tanhOp = Register(&Op{
-		Name:    "tanh",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tanh) },
+		Name:          "tanh",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tanh) },
 		// tanh' = 1 - tanh²
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, RSub(1, Square(c.Output)))} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], RSub(1, Square(c.Output))) },
@@ -544,8 +561,9 @@ var sigmoidOp *Op
 
 func init() {
 	sigmoidOp = Register(&Op{
-		Name:    "sigmoid",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], sigmoid) },
+		Name:          "sigmoid",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], sigmoid) },
 		// σ' = σ(1-σ)
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Mul(c.Output, RSub(1, c.Output)))} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Mul(c.Output, RSub(1, c.Output))) },
@@ -560,8 +578,9 @@ var reluOp *Op
 
 func init() {
 	reluOp = Register(&Op{
-		Name:    "relu",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], func(x float64) float64 { return max(x, 0) }) },
+		Name:          "relu",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], func(x float64) float64 { return max(x, 0) }) },
 		// relu'(0) = 0 by convention, as in PyTorch.
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, maskOf(c.Inputs[0], isPositive))} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], maskOf(c.Inputs[0], isPositive)) },
@@ -578,7 +597,8 @@ var leakyReluOp *Op
 
 func init() {
 	leakyReluOp = Register(&Op{
-		Name: "leaky_relu",
+		Name:          "leaky_relu",
+		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			s := c.Params.(float64)
 			return unaryForward(c.Inputs[0], func(x float64) float64 {
@@ -611,7 +631,8 @@ var eluOp *Op
 
 func init() {
 	eluOp = Register(&Op{
-		Name: "elu",
+		Name:          "elu",
+		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			a := c.Params.(float64)
 			return unaryForward(c.Inputs[0], func(x float64) float64 {
@@ -643,11 +664,12 @@ var softplusOp *Op
 
 func init() {
 	softplusOp = Register(&Op{
-		Name:    "softplus",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], softplus) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Sigmoid(c.Inputs[0]))} },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Sigmoid(c.Inputs[0])) },
-		Cases:   unaryCases(-3, 3),
+		Name:          "softplus",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], softplus) },
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Sigmoid(c.Inputs[0]))} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Sigmoid(c.Inputs[0])) },
+		Cases:         unaryCases(-3, 3),
 	})
 }
 
@@ -658,8 +680,9 @@ var erfOp *Op
 
 func init() {
 	erfOp = Register(&Op{
-		Name:    "erf",
-		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Erf) },
+		Name:          "erf",
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Erf) },
 		// erf'(x) = 2/√π · e^(-x²)
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, erfDeriv(c.Inputs[0]))} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], erfDeriv(c.Inputs[0])) },
@@ -678,7 +701,8 @@ var clampOp *Op
 
 func init() {
 	clampOp = Register(&Op{
-		Name: "clamp",
+		Name:          "clamp",
+		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			p := c.Params.(clampParams)
 			return unaryForward(c.Inputs[0], func(x float64) float64 { return math.Min(math.Max(x, p.Lo), p.Hi) })
@@ -724,8 +748,9 @@ func tieMask(a, b *Tensor, aWins func(x, y float64) bool) *Tensor {
 
 func minMaxOp(name string, k kernel.BinOp, aWins func(x, y float64) bool) *Op {
 	return &Op{
-		Name:    name,
-		Forward: func(c *Ctx) *Tensor { return binaryForward(name, k, c.Inputs[0], c.Inputs[1]) },
+		Name:          name,
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return binaryForward(name, k, c.Inputs[0], c.Inputs[1]) },
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			m := tieMask(c.Inputs[0], c.Inputs[1], aWins)
 			return []*Tensor{Mul(g, m), Mul(g, RSub(1, m))}
@@ -824,7 +849,8 @@ var castOp *Op
 
 func init() {
 	castOp = Register(&Op{
-		Name: "cast",
+		Name:          "cast",
+		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, dt := c.Inputs[0], c.Params.(DType)
 			out := newTensor(dt, x.shape)

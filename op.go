@@ -28,8 +28,13 @@ type Op struct {
 	// zero tangents). A result that broadcasts to the output shape is expanded.
 	JVP func(c *Ctx, tangents []*Tensor) *Tensor
 	// Cases are the inputs on which the registry test checks the rules against
-	// finite differences. Ops with none are checked on default shapes.
+	// finite differences.
 	Cases []Case
+	// BroadcastGrad declares that VJP accepts a g that only broadcasts to the
+	// output's shape (a scalar, when the output was summed), as elementwise
+	// rules written with broadcasting ops do. The engine then passes such a g
+	// on without materialising it, when no input of the op is broadcast.
+	BroadcastGrad bool
 }
 
 // Ctx is what an op's forward and rules see: the inputs, the output (in the

@@ -86,7 +86,12 @@ func init() {
 	sumOp = Register(&Op{
 		Name:    "sum",
 		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Sum, c.Inputs[0], c.Params.(reduceParams)) },
+		// A scalar gradient is passed on as it is: the engine broadcasts it
+		// lazily, which saves materialising a tensor of the input's size.
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			if len(g.shape) == 0 {
+				return []*Tensor{g}
+			}
 			return []*Tensor{expandBack(g, c.Params.(reduceParams), c.Inputs[0].shape)}
 		},
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return sumOp.Apply(c.Params, d[0]) },

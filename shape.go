@@ -148,16 +148,3 @@ func broadcastStrides(in, out []int) []int {
 	}
 	return st
 }
-
-// reducedAxes returns the axes of out along which a tensor of shape in was
-// broadcast, so that summing over them gives back shape in.
-func reducedAxes(in, out []int) []int {
-	var axes []int
-	off := len(out) - len(in)
-	for i := range out {
-		if i < off || (in[i-off] == 1 && out[i] != 1) {
-			axes = append(axes, i)
-		}
-	}
-	return axes
-}
