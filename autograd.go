@@ -133,7 +133,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		if r.node != nil && r.node.freed {
 			panicf(who, "the graph of %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", r.node.op.Name)
 		}
-		accumulate(r, seed)
+		accumulate(r, seed, false)
 	}
 
 	prev := gradOff.Swap(!cfg.create)
@@ -188,7 +188,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 			if x.node == nil && x.acc == nil {
 				leaves = append(leaves, x)
 			}
-			accumulate(x, gj)
+			accumulate(x, gj, !cfg.create && ownsStorage(gj, g, n, gs, j))
 		}
 		if !cfg.retain {
 			n.freed = true
@@ -251,13 +251,50 @@ func runHooks(t *Tensor, g *Tensor) *Tensor {
 }
 
 // accumulate adds g to the gradient flowing into t during this pass. The sum is
-// out of place because g may be shared (Add's rule returns the same g twice).
-func accumulate(t, g *Tensor) {
+// out of place because g may be shared (Add's rule returns the same g twice);
+// fresh says that nothing else holds g, so that it may become t's Grad as it
+// is.
+func accumulate(t, g *Tensor, fresh bool) {
 	if t.acc == nil {
-		t.acc = g
+		t.acc, t.accFresh = g, fresh
 		return
 	}
 	t.acc, t.accFresh = Add(t.acc, g), true
+}
+
+// ownsStorage reports whether the gradient r, computed by n's rule from g for
+// input j, has storage of its own: not g's, not that of n's inputs, output or
+// saved values (as a view would), and not that of another of the rule's
+// results.
+func ownsStorage(r, g *Tensor, n *node, gs []*Tensor, j int) bool {
+	p := storage(r)
+	if p == nil || p == storage(g) || p == storage(n.Output) || p == storage(n.saved) {
+		return false
+	}
+	for _, x := range n.Inputs {
+		if p == storage(x) {
+			return false
+		}
+	}
+	for k, o := range gs {
+		if k != j && o != nil && p == storage(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// storage identifies a tensor's backing array (nil for none).
+func storage(t *Tensor) any {
+	switch {
+	case t == nil:
+		return nil
+	case len(t.f64) > 0:
+		return &t.f64[:1][0]
+	case len(t.f32) > 0:
+		return &t.f32[:1][0]
+	}
+	return nil
 }
 
 // storeGrad adds g to t.Grad: in place when the existing buffer is ours, by

@@ -20,6 +20,17 @@ func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
 	return out
 }
 
+// fastUnary applies one of the kernel's hand-written elementwise loops.
+func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
+	out := newTensor(x.dtype, x.shape)
+	if x.dtype == Float32 {
+		kernel.Unary(op, out.f32, x.f32)
+	} else {
+		kernel.Unary(op, out.f64, x.f64)
+	}
+	return out
+}
+
 func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 	dt := checkDType(name, a, b)
 	shape := a.shape
@@ -295,7 +306,7 @@ func init() {
 			p := c.Params.(float64)
 			switch p {
 			case 2:
-				return unaryForward(c.Inputs[0], func(x float64) float64 { return x * x })
+				return fastUnary(c.Inputs[0], kernel.Square)
 			case 0.5:
 				return unaryForward(c.Inputs[0], math.Sqrt)
 			}
@@ -419,7 +430,7 @@ func init() {
 	absOp = Register(&Op{
 		Name:          "abs",
 		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Abs) },
+		Forward:       func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Abs) },
 		// abs'(0) = 0 by convention (sign(0) = 0), as in PyTorch.
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Sign(c.Inputs[0]))} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Sign(c.Inputs[0])) },
@@ -580,15 +591,14 @@ func init() {
 	reluOp = Register(&Op{
 		Name:          "relu",
 		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], func(x float64) float64 { return max(x, 0) }) },
+		Forward:       func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Relu) },
 		// relu'(0) = 0 by convention, as in PyTorch.
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, maskOf(c.Inputs[0], isPositive))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], maskOf(c.Inputs[0], isPositive)) },
+		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, fastUnary(c.Inputs[0], kernel.Positive))} },
+		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], fastUnary(c.Inputs[0], kernel.Positive)) },
 		Cases: kinkedCases(0.1, 2),
 	})
 }
 
-func isPositive(x float64) bool { return x > 0 }
 
 // Relu returns max(x, 0) elementwise. Its derivative at 0 is taken to be 0.
 func Relu(x *Tensor) *Tensor { return reluOp.Apply(nil, x) }
@@ -650,7 +660,7 @@ func init() {
 }
 
 func eluDeriv(c *Ctx) *Tensor {
-	pos := maskOf(c.Inputs[0], isPositive)
+	pos := fastUnary(c.Inputs[0], kernel.Positive)
 	return Where(pos, OnesLike(pos), AddScalar(c.Output, c.Params.(float64)))
 }
 

@@ -46,6 +46,14 @@ func (a SGD) update32(p, g []float32, s [][]float32, step int, lr, wd float64) {
 // b = μb + (1-τ)d; d = d + μb (Nesterov) or d = b; θ = θ - γd.
 func sgdUpdate[T float](a SGD, p, g []T, s [][]T, step int, lr, wd float64) {
 	mu, keep, decay, neglr := T(a.Momentum), T(1-a.Dampening), T(wd), T(-lr)
+	if a.Momentum == 0 && wd == 0 {
+		// Plain SGD, the common case, without the per-element branches.
+		g = g[:len(p)]
+		for i := range p {
+			p[i] += neglr * g[i]
+		}
+		return
+	}
 	var buf []T
 	if a.Momentum != 0 {
 		buf = s[0]

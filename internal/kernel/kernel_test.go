@@ -158,3 +158,39 @@ func TestStridedTransposes(t *testing.T) {
 		}
 	}
 }
+
+func TestUnary(t *testing.T) {
+	src := []float64{-2, -0.5, 0, 0.5, 3}
+	want := map[UnaryOp][]float64{
+		Relu:     {0, 0, 0, 0.5, 3},
+		Positive: {0, 0, 0, 1, 1},
+		Square:   {4, 0.25, 0, 0.25, 9},
+		Abs:      {2, 0.5, 0, 0.5, 3},
+	}
+	for op, w := range want {
+		got := make([]float64, len(src))
+		Unary(op, got, src)
+		for i := range w {
+			if got[i] != w[i] {
+				t.Errorf("op %d: got %v, want %v", op, got, w)
+			}
+		}
+	}
+}
+
+func TestUnaryFloat32AndSpecialValues(t *testing.T) {
+	src := []float32{-2, float32(math.Copysign(0, -1)), 0, 1e-30, 3, float32(math.Inf(-1)), float32(math.Inf(1))}
+	relu := make([]float32, len(src))
+	pos := make([]float32, len(src))
+	abs := make([]float32, len(src))
+	Unary(Relu, relu, src)
+	Unary(Positive, pos, src)
+	Unary(Abs, abs, src)
+	wantRelu := []float32{0, 0, 0, 1e-30, 3, 0, float32(math.Inf(1))}
+	wantPos := []float32{0, 0, 0, 1, 1, 0, 1}
+	for i := range src {
+		if relu[i] != wantRelu[i] || pos[i] != wantPos[i] || abs[i] != float32(math.Abs(float64(src[i]))) {
+			t.Fatalf("x=%v: relu %v pos %v abs %v", src[i], relu[i], pos[i], abs[i])
+		}
+	}
+}

@@ -72,6 +72,34 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 		Parallel(len(dst), inner, func(lo, hi int) { reduceRows(op, dst, src, inner, lo, hi) })
 		return
 	}
+	leading := 0 // number of leading reduced axes
+	for leading < rank && reduced[leading] {
+		leading++
+	}
+	if leading > 0 && leading+trailing == rank && trailing == 0 {
+		// dst[j] = reduce over r of src[r*len(dst)+j]: whole rows at a time.
+		w := len(dst)
+		acc := make([]float64, w)
+		for j := range acc {
+			acc[j] = identity(op)
+		}
+		for r := 0; r < len(src)/w; r++ {
+			row := src[r*w : (r+1)*w]
+			if op == Sum {
+				for j, v := range row {
+					acc[j] += float64(v)
+				}
+				continue
+			}
+			for j, v := range row {
+				acc[j] = combine(op, acc[j], float64(v))
+			}
+		}
+		for j, v := range acc {
+			dst[j] = T(v)
+		}
+		return
+	}
 	// General case: walk the source, map each element to its output offset.
 	acc := make([]float64, len(dst))
 	for i := range acc {
