@@ -599,7 +599,6 @@ func init() {
 	})
 }
 
-
 // Relu returns max(x, 0) elementwise. Its derivative at 0 is taken to be 0.
 func Relu(x *Tensor) *Tensor { return reluOp.Apply(nil, x) }
 
