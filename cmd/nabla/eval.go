@@ -15,12 +15,17 @@ import (
 
 func newEvalCmd() *cobra.Command {
 	var asJSON bool
+	var ckpt string
 	cmd := &cobra.Command{
-		Use:   "eval RUN_DIR",
+		Use:   "eval RUN_DIR | --checkpoint RUN_DIR",
 		Short: "Evaluate a run's checkpoint on its held-out set, with a confusion matrix",
-		Args:  cobra.ExactArgs(1),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := train.Open(args[0])
+			dir, err := runDir(ckpt, args)
+			if err != nil {
+				return err
+			}
+			t, err := train.Open(dir)
 			if err != nil {
 				return classify(err)
 			}
@@ -41,7 +46,21 @@ func newEvalCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
+	cmd.Flags().StringVar(&ckpt, "checkpoint", "", "run directory or checkpoint file (instead of the argument)")
 	return cmd
+}
+
+// runDir returns the run directory given as --checkpoint or as the argument.
+func runDir(flag string, args []string) (string, error) {
+	switch {
+	case flag != "" && len(args) > 0:
+		return "", usagef("give the run directory either as an argument or with --checkpoint, not both")
+	case flag != "":
+		return flag, nil
+	case len(args) == 1:
+		return args[0], nil
+	}
+	return "", usagef("no run directory: give it as an argument or with --checkpoint")
 }
 
 // writeConfusion prints the confusion matrix: rows are true classes, columns
@@ -73,18 +92,22 @@ func writeConfusion(w io.Writer, conf [][]int, names []string) {
 }
 
 func newPredictCmd() *cobra.Command {
-	var input string
+	var input, ckpt string
 	var header, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "predict RUN_DIR",
+		Use:   "predict RUN_DIR | --checkpoint RUN_DIR",
 		Short: "Classify feature rows (CSV) with a run's checkpoint",
 		Long: `Classify feature rows with a run's checkpoint. --input names a CSV file of raw
 (unstandardised) features, one row per sample, no label column ("-" reads
 standard input). Without --input, the first 10 held-out samples are classified
 and shown with their true class.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := train.Open(args[0])
+			dir, err := runDir(ckpt, args)
+			if err != nil {
+				return err
+			}
+			t, err := train.Open(dir)
 			if err != nil {
 				return classify(err)
 			}
@@ -129,6 +152,7 @@ and shown with their true class.`,
 	}
 	cmd.Flags().StringVarP(&input, "input", "i", "", "CSV file of feature rows (- for standard input)")
 	cmd.Flags().BoolVar(&header, "header", false, "the CSV file has a header line")
+	cmd.Flags().StringVar(&ckpt, "checkpoint", "", "run directory or checkpoint file (instead of the argument)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
 	return cmd
 }

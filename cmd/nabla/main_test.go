@@ -43,6 +43,10 @@ func TestTrainEvalPredict(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "confusion matrix") || !strings.Contains(out, "setosa") {
 		t.Fatalf("eval exit %d: %s%s", code, out, errOut)
 	}
+	code, out2, errOut := runCLI(t, "eval", "--checkpoint", dir)
+	if code != 0 || out2 != out {
+		t.Fatalf("eval --checkpoint exit %d: %s%s", code, out2, errOut)
+	}
 	csv := filepath.Join(t.TempDir(), "x.csv")
 	os.WriteFile(csv, []byte("5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n"), 0o644)
 	code, out, errOut = runCLI(t, "predict", dir, "--input", csv)
@@ -66,6 +70,7 @@ func TestBadInputExitsWith2AndOneLine(t *testing.T) {
 		{"eval", missing},
 		{"eval", bad},
 		{"predict"},
+		{"eval", "--checkpoint", missing, missing},
 		{"frobnicate"},
 	}
 	for _, args := range cases {
