@@ -21,13 +21,9 @@ func newEvalCmd() *cobra.Command {
 		Short: "Evaluate a run's checkpoint on its held-out set, with a confusion matrix",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := runDir(ckpt, args)
+			t, err := openRun(ckpt, args)
 			if err != nil {
 				return err
-			}
-			t, err := train.Open(dir)
-			if err != nil {
-				return classify(err)
 			}
 			test, err := t.TestSet()
 			if err != nil {
@@ -50,17 +46,20 @@ func newEvalCmd() *cobra.Command {
 	return cmd
 }
 
-// runDir returns the run directory given as --checkpoint or as the argument.
-func runDir(flag string, args []string) (string, error) {
+// openRun restores the model of the run directory given as --checkpoint or
+// as the argument.
+func openRun(flag string, args []string) (*train.Trained, error) {
+	dir := flag
 	switch {
 	case flag != "" && len(args) > 0:
-		return "", usagef("give the run directory either as an argument or with --checkpoint, not both")
-	case flag != "":
-		return flag, nil
+		return nil, usagef("give the run directory either as an argument or with --checkpoint, not both")
 	case len(args) == 1:
-		return args[0], nil
+		dir = args[0]
+	case flag == "":
+		return nil, usagef("no run directory: give it as an argument or with --checkpoint")
 	}
-	return "", usagef("no run directory: give it as an argument or with --checkpoint")
+	t, err := train.Open(dir)
+	return t, classify(err)
 }
 
 // writeConfusion prints the confusion matrix: rows are true classes, columns
@@ -103,13 +102,9 @@ standard input). Without --input, the first 10 held-out samples are classified
 and shown with their true class.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := runDir(ckpt, args)
+			t, err := openRun(ckpt, args)
 			if err != nil {
 				return err
-			}
-			t, err := train.Open(dir)
-			if err != nil {
-				return classify(err)
 			}
 			out := cmd.OutOrStdout()
 			var rows [][]float64
