@@ -157,9 +157,11 @@ func (t *Tensor) Grad() *Tensor {
 // ZeroGrad resets the accumulated gradient. Gradients accumulate across
 // Backward calls, exactly as in PyTorch, so a training loop must call ZeroGrad
 // (on every parameter, usually through an optimizer) before each backward pass;
-// forgetting it sums the gradients of successive batches. The buffer is kept
-// and reused (zeroed lazily: the next backward pass overwrites it instead of
-// adding to it), so that a training step does not allocate a new one.
+// forgetting it sums the gradients of successive batches. The zeroing is lazy:
+// the next backward pass writes its gradient into the old buffer, or, when the
+// pass produced a new tensor that nothing else holds, installs that tensor as
+// Grad instead of copying it. Either way Grad reads zeros until then; after a
+// backward pass, call Grad again rather than keeping an older result.
 func (t *Tensor) ZeroGrad() {
 	if t.grad == nil {
 		return
