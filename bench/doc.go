@@ -1,6 +1,6 @@
 // Package bench times nabla against the same computation written by hand in
-// Go and against Gorgonia (gorgonia.org/gorgonia v0.9.18), on three
-// workloads, one file each:
+// Go, against gonum and against Gorgonia (gorgonia.org/gorgonia v0.9.18),
+// on six workloads, one file each:
 //
 //   - sumsin.go: f(x) = sum(x²·sin x) over 10⁶ elements, forward alone and
 //     forward+backward, float64 and float32.
@@ -8,6 +8,13 @@
 //     n = 1000, against the analytic gradient and gonum's.
 //   - mlp.go: one SGD training step of a 784-256-10 ReLU network with
 //     cross-entropy loss on a batch of 128, float64 and float32.
+//   - matmul.go: C = A·B for square n = 64, 256, 1024, nabla.MatMul against
+//     gonum's pure-Go blas64.Gemm / blas32.Gemm.
+//   - lbfgs.go: a whole L-BFGS minimisation of gonum's chained extended
+//     Rosenbrock at n = 1000, minimize with nabla's gradient against gonum's
+//     optimize with the hand-written gradient.
+//   - hessian.go: the Hessian of the pairs-form extended Rosenbrock at
+//     n = 100, nabla.Hessian against gonum's diff/fd central differences.
 //
 // The benchmarks live in the matching _test.go files, named
 // Benchmark<Workload>/<case>/<implementation>, so that every implementation

@@ -39,23 +39,41 @@ const (
 // A row of the table: the benchmark name without its implementation, and
 // the implementation in the "hand-written" column ("hand-written" or
 // "gonum"). A row with over set divides each implementation's time for name
-// by its time for over instead of comparing implementations.
+// by its time for over instead of comparing implementations. A row with
+// flops set (the floating-point operations of one op) adds each
+// implementation's GFLOPS to its label.
 type row struct {
 	label, name, hand, over string
+	flops                   float64
 }
 
+// cube returns 2n³, the flops of an n×n matrix product.
+func cube(n float64) float64 { return 2 * n * n * n }
+
 var rows = []row{
-	{"sum(x²·sin x), 10⁶ float64, forward", "SumX2SinX/float64/forward", "hand-written", ""},
-	{"sum(x²·sin x), 10⁶ float64, forward+backward", "SumX2SinX/float64/forward+backward", "hand-written", ""},
-	{"↳ forward+backward ÷ forward", "SumX2SinX/float64/forward+backward", "hand-written", "SumX2SinX/float64/forward"},
-	{"sum(x²·sin x), 10⁶ float32, forward", "SumX2SinX/float32/forward", "hand-written", ""},
-	{"sum(x²·sin x), 10⁶ float32, forward+backward", "SumX2SinX/float32/forward+backward", "hand-written", ""},
-	{"↳ forward+backward ÷ forward", "SumX2SinX/float32/forward+backward", "hand-written", "SumX2SinX/float32/forward"},
-	{"Rosenbrock gradient, n=1000, pairs form", "RosenbrockGrad/pairs", "hand-written", ""},
-	{"Rosenbrock gradient, n=1000, chained form (gonum's)", "RosenbrockGrad/chained", "gonum", ""},
-	{"MLP 784-256-10 SGD step, batch 128, float64", "MLPStep/float64", "hand-written", ""},
-	{"MLP 784-256-10 SGD step, batch 128, float32", "MLPStep/float32", "hand-written", ""},
+	{"sum(x²·sin x), 10⁶ float64, forward", "SumX2SinX/float64/forward", "hand-written", "", 0},
+	{"sum(x²·sin x), 10⁶ float64, forward+backward", "SumX2SinX/float64/forward+backward", "hand-written", "", 0},
+	{"↳ forward+backward ÷ forward", "SumX2SinX/float64/forward+backward", "hand-written", "SumX2SinX/float64/forward", 0},
+	{"sum(x²·sin x), 10⁶ float32, forward", "SumX2SinX/float32/forward", "hand-written", "", 0},
+	{"sum(x²·sin x), 10⁶ float32, forward+backward", "SumX2SinX/float32/forward+backward", "hand-written", "", 0},
+	{"↳ forward+backward ÷ forward", "SumX2SinX/float32/forward+backward", "hand-written", "SumX2SinX/float32/forward", 0},
+	{"Rosenbrock gradient, n=1000, pairs form", "RosenbrockGrad/pairs", "hand-written", "", 0},
+	{"Rosenbrock gradient, n=1000, chained form (gonum's)", "RosenbrockGrad/chained", "gonum", "", 0},
+	{"MLP 784-256-10 SGD step, batch 128, float64", "MLPStep/float64", "hand-written", "", 0},
+	{"MLP 784-256-10 SGD step, batch 128, float32", "MLPStep/float32", "hand-written", "", 0},
+	{"MatMul 64×64 float64", "MatMul/n=64/float64", "gonum", "", cube(64)},
+	{"MatMul 256×256 float64", "MatMul/n=256/float64", "gonum", "", cube(256)},
+	{"MatMul 1024×1024 float64", "MatMul/n=1024/float64", "gonum", "", cube(1024)},
+	{"MatMul 64×64 float32", "MatMul/n=64/float32", "gonum", "", cube(64)},
+	{"MatMul 256×256 float32", "MatMul/n=256/float32", "gonum", "", cube(256)},
+	{"MatMul 1024×1024 float32", "MatMul/n=1024/float32", "gonum", "", cube(1024)},
+	{"L-BFGS to ‖∇f‖ < 1e-5, chained Rosenbrock n=1000", "LBFGSRosenbrock/n=1000", "gonum", "", 0},
+	{"Hessian, Rosenbrock n=100, pairs form (gonum: central differences)", "RosenbrockHessian/n=100", "gonum", "", 0},
 }
+
+// fixed gives the top-level benchmarks that run with their own -benchtime
+// instead of the -benchtime flag: one L-BFGS run takes most of a second.
+var fixed = map[string]string{"BenchmarkLBFGSRosenbrock": "3x"}
 
 // result is one benchmark line.
 type result struct{ ns, bytes, allocs float64 }
@@ -95,26 +113,62 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 		return fmt.Errorf("compiling the benchmarks: %w", err)
 	}
 
+	// A round is one run of the binary for the benchmarks at -benchtime
+	// (skipping the fixed ones), then one for each fixed benchmark at its
+	// own benchtime (skipping all the others).
+	list, err := exec.Command(bin, "-test.list", "^Benchmark").Output()
+	if err != nil {
+		return fmt.Errorf("listing the benchmarks: %w", err)
+	}
+	var all, fixedNames []string
+	for name := range strings.FieldsSeq(string(list)) {
+		all = append(all, name)
+		if _, ok := fixed[name]; ok {
+			fixedNames = append(fixedNames, name)
+		}
+	}
+	others := func(keep string) []string {
+		return slices.DeleteFunc(slices.Clone(all), func(s string) bool { return s == keep })
+	}
+	type pass struct {
+		benchtime string
+		skip      []string
+	}
+	passes := []pass{{benchtime, fixedNames}}
+	for _, name := range fixedNames {
+		passes = append(passes, pass{fixed[name], others(name)})
+	}
+
 	// results[name][round]
 	results := map[string][]result{}
 	for r := range rounds {
 		fmt.Fprintf(os.Stderr, "round %d of %d\n", r+1, rounds)
-		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", pattern,
-			"-test.benchmem", "-test.benchtime", benchtime)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("round %d: %w\n%s", r+1, err, out)
-		}
-		for name, res := range parse(out) {
-			results[name] = append(results[name], res)
+		for _, p := range passes {
+			args := []string{"-test.run", "^$", "-test.bench", pattern,
+				"-test.benchmem", "-test.benchtime", p.benchtime}
+			if len(p.skip) > 0 {
+				args = append(args, "-test.skip", "^("+strings.Join(p.skip, "|")+")$")
+			}
+			cmd := exec.Command(bin, args...)
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				return fmt.Errorf("round %d: %w\n%s", r+1, err, out)
+			}
+			for name, res := range parse(out) {
+				results[name] = append(results[name], res)
+			}
 		}
 	}
 
 	var b strings.Builder
+	bt := benchtime
+	for _, name := range fixedNames {
+		bt += fmt.Sprintf(" (%s: %s)", strings.TrimPrefix(name, "Benchmark"), fixed[name])
+	}
 	fmt.Fprintf(&b, "Measured %s on %s (%d cores visible, GOMAXPROCS %d), %s, %s: %d rounds of -benchtime %s, %s in all; load average %s before, %s after.\n\n",
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0),
-		goVersion(), runtime.GOOS+"/"+runtime.GOARCH, rounds, benchtime, time.Since(start).Round(time.Second),
+		goVersion(), runtime.GOOS+"/"+runtime.GOARCH, rounds, bt, time.Since(start).Round(time.Second),
 		loadBefore, loadAverage())
 	table(&b, results)
 	fmt.Print(b.String())
@@ -166,7 +220,19 @@ func table(b *strings.Builder, results map[string][]result) {
 	}
 	for _, r := range rows {
 		impls := []string{"nabla", r.hand, "gorgonia"}
-		cells := []string{r.label}
+		label := r.label
+		if r.flops > 0 {
+			var g []string
+			for _, impl := range impls[:2] {
+				cell := "—"
+				if t := ns(r.name + "/" + impl); len(t) > 0 {
+					cell = fmt.Sprintf("%.3g", r.flops/median(t))
+				}
+				g = append(g, cell)
+			}
+			label += fmt.Sprintf(" (%s · %s GFLOPS)", g[0], g[1])
+		}
+		cells := []string{label}
 		if r.over != "" {
 			// Each implementation against itself on another benchmark.
 			for _, impl := range impls {
