@@ -803,12 +803,11 @@ func init() {
 			shape := broadcastShapes("where", cond.shape, a.shape, b.shape)
 			ec, ea, eb := Expand(cond.Detach(), shape...), Expand(a.Detach(), shape...), Expand(b.Detach(), shape...)
 			out := newTensor(dt, shape)
-			for i := 0; i < out.Size(); i++ {
-				if ec.at(i) != 0 {
-					out.set(i, ea.at(i))
-				} else {
-					out.set(i, eb.at(i))
-				}
+			keep := ec.f64 == nil // a float32 condition
+			if dt == Float32 {
+				selectInto(out.f32, ea.f32, eb.f32, ec.f64, ec.f32, keep)
+			} else {
+				selectInto(out.f64, ea.f64, eb.f64, ec.f64, ec.f32, keep)
 			}
 			return out
 		},
@@ -848,6 +847,18 @@ func init() {
 			},
 		}},
 	})
+}
+
+// selectInto sets dst[i] to a[i] where the condition (c64 or, when use32,
+// c32) is nonzero and to b[i] elsewhere.
+func selectInto[T kernel.Float](dst, a, b []T, c64 []float64, c32 []float32, use32 bool) {
+	for i := range dst {
+		if use32 && c32[i] != 0 || !use32 && c64[i] != 0 {
+			dst[i] = a[i]
+		} else {
+			dst[i] = b[i]
+		}
+	}
 }
 
 // Where returns a where cond is nonzero and b elsewhere, broadcasting all
