@@ -80,8 +80,10 @@
 // (DetectAnomaly) turns the first NaN or Inf produced by an operation, forward
 // or backward, into such an error.
 //
-// Concurrency: independent graphs may be built and differentiated in different
-// goroutines, but NoGrad and anomaly mode are process-wide switches, and one
-// graph must not be differentiated by two goroutines at once. Large
-// elementwise operations and reductions use all cores by themselves.
+// Concurrency: whether operations record the graph is one process-wide switch
+// (Go has no goroutine-local state), set by NoGrad and EnableGrad and also by
+// every backward pass while it runs. Build and differentiate graphs from one
+// goroutine at a time; computing values under NoGrad in several goroutines is
+// safe. Large elementwise operations, reductions and matrix products use all
+// cores by themselves.
 package nabla
