@@ -190,6 +190,13 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 			}
 			accumulate(x, gj, !cfg.create && ownsStorage(gj, g, n, gs, j))
 		}
+		// g is spent: recycle its buffer if this pass made it and nothing
+		// else can see it (not Grad, not a hook, not a result, not inside a
+		// rule's results, not a recorded graph).
+		if fresh && !cfg.create && g.tangent == nil && !t.retainGrad && len(t.hooks) == 0 &&
+			!(wrt != nil && isIn(t, wrt)) && !sharesStorage(g, gs) {
+			release(g)
+		}
 		if !cfg.retain {
 			n.freed = true
 			n.Inputs, n.Output, n.saved = nil, nil, nil
@@ -259,7 +266,27 @@ func accumulate(t, g *Tensor, fresh bool) {
 		t.acc, t.accFresh = g, fresh
 		return
 	}
-	t.acc, t.accFresh = Add(t.acc, g), true
+	old, oldFresh := t.acc, t.accFresh
+	t.acc, t.accFresh = Add(old, g), true
+	if !GradEnabled() { // not recording: the sum holds neither term
+		if oldFresh && old.tangent == nil {
+			release(old)
+		}
+		if fresh && g.tangent == nil {
+			release(g)
+		}
+	}
+}
+
+// sharesStorage reports whether any of ts uses g's buffer.
+func sharesStorage(g *Tensor, ts []*Tensor) bool {
+	p := storage(g)
+	for _, t := range ts {
+		if t != nil && storage(t) == p {
+			return true
+		}
+	}
+	return false
 }
 
 // ownsStorage reports whether the gradient r, computed by n's rule from g for
@@ -315,6 +342,9 @@ func storeGrad(t, g *Tensor, create, fresh bool) {
 		t.grad = Add(t.grad, g)
 	default:
 		addInPlace(t.grad, g)
+		if fresh && g.tangent == nil {
+			release(g)
+		}
 	}
 	t.gradZeroed = false
 }

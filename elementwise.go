@@ -11,7 +11,7 @@ import (
 // when it is not obvious. Broadcasting is undone by the engine, not here.
 
 func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
-	out := newTensor(x.dtype, x.shape)
+	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Map(out.f32, x.f32, f)
 	} else {
@@ -22,7 +22,7 @@ func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
 
 // fastUnary applies one of the kernel's hand-written elementwise loops.
 func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
-	out := newTensor(x.dtype, x.shape)
+	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Unary(op, out.f32, x.f32)
 	} else {
@@ -37,7 +37,7 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 	if !sameShape(a.shape, b.shape) {
 		shape = broadcastShapes(name, a.shape, b.shape)
 	}
-	out := newTensor(dt, shape)
+	out := newTensorRaw(dt, shape)
 	n := out.Size()
 	var sa, sb []int
 	if !(a.Size() == n || a.Size() == 1) || !(b.Size() == n || b.Size() == 1) {
@@ -120,7 +120,7 @@ func init() {
 		// one pass, without a scalar tensor to broadcast.
 		Forward: func(c *Ctx) *Tensor {
 			x, p := c.Inputs[0], c.Params.(affineParams)
-			out := newTensor(x.dtype, x.shape)
+			out := newTensorRaw(x.dtype, x.shape)
 			if x.dtype == Float32 {
 				kernel.Affine(out.f32, x.f32, p.a, p.b)
 			} else {
@@ -479,7 +479,7 @@ func init() {
 			if !c.Recording() {
 				return unaryForward(x, math.Sin)
 			}
-			out, cos := newTensor(x.dtype, x.shape), newTensor(x.dtype, x.shape)
+			out, cos := newTensorRaw(x.dtype, x.shape), newTensorRaw(x.dtype, x.shape)
 			if x.dtype == Float32 {
 				kernel.Sincos(out.f32, cos.f32, x.f32)
 			} else {

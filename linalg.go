@@ -36,11 +36,11 @@ func matmulForward(c *Ctx) *Tensor {
 		batch = broadcastShapes("matmul", ab, bb)
 	}
 	shape := append(append([]int(nil), batch...), m, n)
-	out := newTensor(dt, shape)
 	nb := numel(batch)
 	if nb == 0 || m == 0 || n == 0 || k == 0 {
-		return out
+		return newTensor(dt, shape)
 	}
+	out := newTensorRaw(dt, shape) // every element is written with β = 0
 	sa, sb := broadcastStrides(ab, batch), broadcastStrides(bb, batch)
 	ar, ac := a.shape[len(a.shape)-2], a.shape[len(a.shape)-1]
 	br, bc := b.shape[len(b.shape)-2], b.shape[len(b.shape)-1]

@@ -37,20 +37,21 @@ func (p reduceParams) shapes(in []int) (out, kept []int) {
 
 func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
 	shape, _ := p.shapes(x.shape)
-	out := newTensor(x.dtype, shape)
-	red := make([]bool, len(x.shape))
-	for _, a := range p.axes {
-		red[a] = true
-	}
 	if x.Size() == 0 {
 		if k == kernel.MaxOf || k == kernel.MinOf {
 			panicf("reduce", "cannot take the max or min of an empty tensor of shape %s", fmtShape(x.shape))
 		}
+		out := newTensor(x.dtype, shape)
 		if k == kernel.Prod {
 			out.fill(1)
 		}
 		return out
 	}
+	red := make([]bool, len(x.shape))
+	for _, a := range p.axes {
+		red[a] = true
+	}
+	out := newTensorRaw(x.dtype, shape) // Reduce writes every element
 	if x.dtype == Float32 {
 		kernel.Reduce(k, out.f32, x.f32, x.shape, red)
 	} else {

@@ -8,7 +8,7 @@ import (
 // concat. Slicing, indexing, take, squeeze, stack and split are compositions.
 
 func stridedForward(x *Tensor, shape, st []int) *Tensor {
-	out := newTensor(x.dtype, shape)
+	out := newTensorRaw(x.dtype, shape)
 	if x.dtype == Float32 {
 		kernel.Strided(out.f32, x.f32, shape, st)
 	} else {

@@ -1,5 +1,7 @@
 package nabla
 
+import "github.com/nabla-go/nabla/internal/kernel"
+
 // Tensor is an n-dimensional array of float64 or float32 values in row-major
 // order, and a node of the autodiff graph when it was computed from tensors that
 // require gradients. Tensors are immutable: operations return new tensors (which
@@ -25,14 +27,35 @@ type Tensor struct {
 
 // newTensor allocates a zeroed tensor; shape is retained, not copied.
 func newTensor(dt DType, shape []int) *Tensor {
+	t := newTensorRaw(dt, shape)
+	clear(t.f64)
+	clear(t.f32)
+	return t
+}
+
+// newTensorRaw allocates a tensor whose values are arbitrary, for kernels
+// that write every element. Large buffers may come back from the backward
+// passes' recycling (see release).
+func newTensorRaw(dt DType, shape []int) *Tensor {
 	n := numel(shape)
 	t := &Tensor{shape: shape, dtype: dt}
 	if dt == Float32 {
-		t.f32 = make([]float32, n)
+		t.f32 = kernel.Get32(n)
 	} else {
-		t.f64 = make([]float64, n)
+		t.f64 = kernel.Get64(n)
 	}
 	return t
+}
+
+// release hands t's buffer back for reuse. Only the backward pass calls it,
+// on gradients it made and that nothing else refers to.
+func release(t *Tensor) {
+	if t.f64 != nil {
+		kernel.Put64(t.f64)
+	} else if t.f32 != nil {
+		kernel.Put32(t.f32)
+	}
+	t.f64, t.f32 = nil, nil
 }
 
 // Shape returns a copy of the tensor's dimensions.

@@ -194,3 +194,28 @@ func TestUnaryFloat32AndSpecialValues(t *testing.T) {
 		}
 	}
 }
+
+func TestPoolClasses(t *testing.T) {
+	prev := -1
+	for n := minPooled; n < 1<<20; n += 1 + n/7 {
+		c, size := class(n)
+		if size < n || size > n+n/4+8 {
+			t.Fatalf("n=%d: class size %d", n, size)
+		}
+		if c < prev {
+			t.Fatalf("class index not monotone at n=%d", n)
+		}
+		prev = c
+		if c2, size2 := class(size); c2 != c || size2 != size {
+			t.Fatalf("n=%d: class of the class size %d is %d/%d, want %d/%d", n, size, c2, size2, c, size)
+		}
+	}
+	s := Get64(1000)
+	if len(s) != 1000 {
+		t.Fatal(len(s))
+	}
+	Put64(s)
+	if r := Get64(999); len(r) != 999 || cap(r) < 999 {
+		t.Fatal(len(r), cap(r))
+	}
+}
