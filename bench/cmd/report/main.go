@@ -67,6 +67,10 @@ var rows = []row{
 	{"MatMul 64×64 float32", "MatMul/n=64/float32", "gonum", "", cube(64)},
 	{"MatMul 256×256 float32", "MatMul/n=256/float32", "gonum", "", cube(256)},
 	{"MatMul 1024×1024 float32", "MatMul/n=1024/float32", "gonum", "", cube(1024)},
+	{"MLP step, float64, one core (GOMAXPROCS 1)", "cpu1/MLPStep/float64", "hand-written", "", 0},
+	{"MLP step, float32, one core (GOMAXPROCS 1)", "cpu1/MLPStep/float32", "hand-written", "", 0},
+	{"MLP step, float64, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float64", "hand-written", "", 0},
+	{"MLP step, float32, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float32", "hand-written", "", 0},
 	{"L-BFGS to ‖∇f‖ < 1e-5, chained Rosenbrock n=1000", "LBFGSRosenbrock/n=1000", "gonum", "", 0},
 	{"Hessian, Rosenbrock n=100, pairs form (gonum: central differences)", "RosenbrockHessian/n=100", "gonum", "", 0},
 }
@@ -139,6 +143,26 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 		passes = append(passes, pass{fixed[name], others(name)})
 	}
 
+	// The MLP step again on one core, with the default build and with
+	// OpenBLAS under nabla, the hand-written step and Gorgonia alike (the
+	// openblas tag installs it as gonum's blas64/blas32 implementation).
+	type extra struct {
+		prefix, bin string
+		env         []string
+	}
+	extras := []extra{{"cpu1/", bin, nil}}
+	if openBLAS() {
+		bin2 := filepath.Join(dir, "bench-openblas.test")
+		c := command("go", "test", "-c", "-tags", "openblas", "-o", bin2, ".")
+		c.Env = append(os.Environ(), "CGO_LDFLAGS=-lopenblas")
+		if err := c.Run(); err != nil {
+			return fmt.Errorf("compiling the benchmarks with -tags openblas: %w", err)
+		}
+		extras = append(extras, extra{"openblas/", bin2, []string{"OPENBLAS_NUM_THREADS=1", "CGO_LDFLAGS=-lopenblas"}})
+	} else {
+		fmt.Fprintln(os.Stderr, "report: no OpenBLAS (apt-get install libopenblas-dev): its rows stay empty")
+	}
+
 	// results[name][round]
 	results := map[string][]result{}
 	for r := range rounds {
@@ -159,6 +183,19 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 				results[name] = append(results[name], res)
 			}
 		}
+		for _, x := range extras {
+			cmd := exec.Command(x.bin, "-test.run", "^$", "-test.bench", "^BenchmarkMLPStep$/^float(32|64)$/^(nabla|hand-written)$",
+				"-test.benchmem", "-test.benchtime", benchtime, "-test.cpu", "1")
+			cmd.Env = append(os.Environ(), x.env...)
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				return fmt.Errorf("round %d, %s: %w\n%s", r+1, x.prefix, err, out)
+			}
+			for name, res := range parse(out) {
+				results[x.prefix+name] = append(results[x.prefix+name], res)
+			}
+		}
 	}
 
 	var b strings.Builder
@@ -176,6 +213,12 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 		return rewrite(doc, b.String())
 	}
 	return nil
+}
+
+// openBLAS reports whether the OpenBLAS library is installed.
+func openBLAS() bool {
+	out, err := exec.Command("ldconfig", "-p").Output()
+	return err == nil && bytes.Contains(out, []byte("libopenblas.so "))
 }
 
 // command returns cmd with its output going to stderr, so that stdout holds
