@@ -63,7 +63,7 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 	for _, d := range shape[rank-trailing:] {
 		inner *= d
 	}
-	if trailing > 0 && allKeptBefore(reduced[:rank-trailing]) {
+	if trailing > 0 && noneReduced(reduced[:rank-trailing]) {
 		// dst[r] = reduce(src[r*inner:(r+1)*inner])
 		if !Big(len(dst), inner) {
 			reduceRows(op, dst, src, inner, 0, len(dst))
@@ -76,7 +76,7 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 	for leading < rank && reduced[leading] {
 		leading++
 	}
-	if leading > 0 && leading+trailing == rank && trailing == 0 {
+	if leading > 0 && trailing == 0 && noneReduced(reduced[leading:]) {
 		// dst[j] = reduce over r of src[r*len(dst)+j]: whole rows at a time.
 		w := len(dst)
 		acc := make([]float64, w)
@@ -138,7 +138,7 @@ func reduceRows[T Float](op ReduceOp, dst, src []T, inner, lo, hi int) {
 	}
 }
 
-func allKeptBefore(r []bool) bool {
+func noneReduced(r []bool) bool {
 	for _, x := range r {
 		if x {
 			return false
