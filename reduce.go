@@ -139,8 +139,7 @@ func maskOfEqual(a, b *Tensor) *Tensor {
 }
 
 func extremumOp(name string, k kernel.ReduceOp) *Op {
-	var op *Op
-	op = &Op{
+	return &Op{
 		Name:    name,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(k, c.Inputs[0], c.Params.(reduceParams)) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{extremumRule(c, g)} },
@@ -149,7 +148,6 @@ func extremumOp(name string, k kernel.ReduceOp) *Op {
 		},
 		Cases: reduceCases(),
 	}
-	return op
 }
 
 var maxOp *Op

@@ -112,11 +112,9 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Dataset, error) {
 	if ds.N == 0 {
 		return nil, fmt.Errorf("data: %s: no data rows", name)
 	}
-	if header != nil {
-		for j, h := range header {
-			if j != label {
-				ds.FeatureNames = append(ds.FeatureNames, h)
-			}
+	for j, h := range header {
+		if j != label {
+			ds.FeatureNames = append(ds.FeatureNames, h)
 		}
 	}
 	return ds, nil

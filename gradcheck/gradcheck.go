@@ -379,8 +379,7 @@ func dot(a, b []float64) float64 {
 func CheckSecondOrder(f Func, inputs []*nabla.Tensor, opts *Options) error {
 	o := opts.withDefaults()
 	var v *nabla.Tensor
-	var perr error
-	perr = nabla.Catch(func() {
+	perr := nabla.Catch(func() {
 		var y *nabla.Tensor
 		nabla.NoGrad(func() { y = f(inputs...) })
 		r := rand.New(rand.NewPCG(o.Seed, 2))
