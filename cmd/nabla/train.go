@@ -106,6 +106,7 @@ type progress struct {
 	out     io.Writer
 	bar     *progressbar.ProgressBar
 	tty     bool
+	epoch   int
 	epochs  int
 	samples int
 	start   time.Time
@@ -116,7 +117,7 @@ func newProgress(out io.Writer, errOut *os.File) *progress {
 }
 
 func (p *progress) StartEpoch(epoch, epochs, batches int) {
-	p.epochs, p.samples, p.start = epochs, 0, time.Now()
+	p.epoch, p.epochs, p.samples, p.start = epoch, epochs, 0, time.Now()
 	if p.tty {
 		p.bar = progressbar.NewOptions(batches,
 			progressbar.OptionSetWriter(os.Stderr),
@@ -133,7 +134,7 @@ func (p *progress) Batch(done int, loss float64, samples int) {
 	p.samples += samples
 	if p.bar != nil {
 		rate := float64(p.samples) / time.Since(p.start).Seconds()
-		p.bar.Describe(fmt.Sprintf("loss %.4f  %.0f samples/s", loss, rate))
+		p.bar.Describe(fmt.Sprintf("epoch %d/%d  loss %.4f  %.0f samples/s", p.epoch, p.epochs, loss, rate))
 		_ = p.bar.Set(done)
 	}
 }
