@@ -115,6 +115,7 @@ func addLines(p *plot.Plot, lines ...series) error {
 		p.Add(l)
 		p.Legend.Add(s.name, l)
 	}
+	p.Legend.Top = true // curves fall to the bottom right
 	p.Add(plotter.NewGrid())
 	return nil
 }
