@@ -333,11 +333,7 @@ func storeGrad(t, g *Tensor, create, fresh bool) {
 	case empty && create:
 		t.grad = g
 	case empty && fresh:
-		// The old buffer is spent (ZeroGrad said Grad reads zeros until now,
-		// and Grad's doc says not to keep older results): recycle it.
-		if old := t.grad; old != nil && old.node == nil && old.tangent == nil {
-			release(old)
-		}
+		// The old Grad tensor is left as it was: the caller may still hold it.
 		t.grad = g
 	case empty && t.grad != nil && sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype:
 		copyInto(t.grad, g)

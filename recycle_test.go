@@ -52,3 +52,26 @@ func TestRecycledGradientsStayCorrect(t *testing.T) {
 		}
 	}
 }
+
+// A Grad tensor the caller kept stays valid (with its old values) after the
+// next ZeroGrad and backward pass; it is never recycled.
+func TestKeptGradStaysValid(t *testing.T) {
+	w := nabla.Uniform(nabla.NewRand(3), -1, 1, 64, 64).SetRequiresGrad(true)
+	x := nabla.Uniform(nabla.NewRand(4), -1, 1, 8, 64)
+	loss := func() *nabla.Tensor { return nabla.Sum(nabla.Square(nabla.MatMulT(x, w, false, true))) }
+	loss().Backward()
+	kept := w.Grad()
+	want := kept.Float64s()
+	for i := 0; i < 5; i++ {
+		w.ZeroGrad()
+		loss().Backward()
+		_ = nabla.Sum(nabla.Exp(nabla.Uniform(nabla.NewRand(uint64(i)), -1, 1, 64, 64))) // draws from the pools
+	}
+	got := kept.Float64s()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("element %d of a kept Grad changed from %v to %v", i, want[i], got[i])
+		}
+	}
+	_ = kept.String()
+}

@@ -183,8 +183,9 @@ func (t *Tensor) Grad() *Tensor {
 // forgetting it sums the gradients of successive batches. The zeroing is lazy:
 // the next backward pass writes its gradient into the old buffer, or, when the
 // pass produced a new tensor that nothing else holds, installs that tensor as
-// Grad instead of copying it. Either way Grad reads zeros until then; after a
-// backward pass, call Grad again rather than keeping an older result.
+// Grad instead of copying it. Either way Grad reads zeros until then. After a
+// backward pass call Grad again: a Grad tensor taken before ZeroGrad may keep
+// its old values (or, when its buffer was written in place, show the new ones).
 func (t *Tensor) ZeroGrad() {
 	if t.grad == nil {
 		return
