@@ -52,7 +52,7 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 }
 
 // maskOf returns a constant tensor (outside the graph) holding pred(x) as 1 or
-// 0, or the value of f where f is given: the locally constant factors of rules.
+// 0: the locally constant factors of rules.
 func maskOf(x *Tensor, pred func(float64) bool) *Tensor {
 	return unaryForward(x, func(v float64) float64 {
 		if pred(v) {

@@ -22,7 +22,10 @@ type Op struct {
 	// VJP returns, for each input, the gradient of ⟨g, output⟩ with respect to
 	// that input (nil when the input needs none, see Ctx.NeedsGrad). A result
 	// may have the output's broadcast shape: nabla sums it back to the input's
-	// shape, once, in the engine.
+	// shape, once, in the engine. Results must be new tensors or views of g,
+	// the inputs or the output: the engine may keep a new one as a leaf's Grad
+	// or recycle its buffer once the pass is done with it, and a rule must not
+	// hold on to g after returning.
 	VJP func(c *Ctx, g *Tensor) []*Tensor
 	// JVP returns the output tangent given the inputs' tangents (nil entries are
 	// zero tangents). A result that broadcasts to the output shape is expanded.
