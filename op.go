@@ -3,6 +3,7 @@ package nabla
 import (
 	"math/rand/v2"
 	"sort"
+	"sync"
 )
 
 // Op is a primitive operation: its forward computation and its two derivative
@@ -147,7 +148,16 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
 		hasTangent = hasTangent || x.tangent != nil
 	}
 	record = record && GradEnabled()
-	n := &node{op: op, Ctx: Ctx{Params: params, recording: record}}
+	var n *node
+	if record {
+		n = &node{op: op, Ctx: Ctx{Params: params, recording: true}}
+	} else {
+		// A node that is not recorded only carries the inputs to Forward:
+		// it goes back to the pool when Apply returns.
+		n = scratchNodes.Get().(*node)
+		n.op, n.Params = op, params
+		defer putScratch(n)
+	}
 	if len(inputs) <= len(n.inline) {
 		// Keeping the inputs in the node lets the caller's variadic slice stay
 		// on its stack: one allocation less per op.
@@ -172,6 +182,13 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
 		out.tangent = forwardTangent(op, n, out)
 	}
 	return out
+}
+
+var scratchNodes = sync.Pool{New: func() any { return new(node) }}
+
+func putScratch(n *node) {
+	*n = node{}
+	scratchNodes.Put(n)
 }
 
 func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {

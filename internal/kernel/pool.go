@@ -2,22 +2,116 @@ package kernel
 
 import (
 	"math/bits"
+	"runtime"
 	"sync"
 )
 
-// Buffers of float32 and float64 recycled by size class, for the gradients a
-// backward pass makes and drops: handing them back saves the allocator and the
-// garbage collector a buffer per op. Classes are 4 per octave (sizes
-// (4+k)·2^(e-2)), so a buffer wastes at most 25 % of its capacity. Small
-// buffers are not pooled: make is cheaper for them.
+// Buffers of float32 and float64 recycled by size class: the gradients a
+// backward pass makes and drops, and the intermediates of a functional
+// transform (see nabla.ValueAndGrad), go back here, saving the allocator, the
+// zeroing of fresh memory and the garbage collector a buffer per op. Classes
+// are 4 per octave (sizes (4+k)·2^(e-2)), so a buffer wastes at most 25 % of
+// its capacity. Small buffers are not pooled: make is cheaper for them.
+//
+// The free lists are plain stacks under a mutex (a sync.Pool would allocate on
+// every Put to box the slice). Like a sync.Pool they give memory back to the
+// garbage collector: each collection moves the lists to a victim cache and
+// drops the previous victims, so an idle program holds no buffers after two
+// collections. At most maxPooledBytes are held at once.
 const minPooled = 256
 
-const classes = 4 * 64
+const (
+	classes        = 4 * 64
+	maxPooledBytes = 256 << 20
+)
+
+type freeLists[T Float] struct {
+	mu     sync.Mutex
+	bytes  int // held in lists and victims
+	lists  [classes][][]T
+	victim [classes][][]T
+}
 
 var (
-	pools64 [classes]sync.Pool
-	pools32 [classes]sync.Pool
+	free64 freeLists[float64]
+	free32 freeLists[float32]
 )
+
+func init() { watchGC() }
+
+// watchGC arranges for the free lists to age at the next garbage collection,
+// and again at every one after it.
+func watchGC() {
+	s := new(gcSentinel)
+	runtime.SetFinalizer(s, func(*gcSentinel) {
+		free64.age()
+		free32.age()
+		watchGC()
+	})
+}
+
+type gcSentinel struct{ _ *int }
+
+// age drops the victims and makes the current lists the victims.
+func (f *freeLists[T]) age() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.victim {
+		for _, s := range f.victim[c] {
+			f.bytes -= cap(s) * sizeOf[T]()
+		}
+		clear(f.victim[c])
+		f.victim[c], f.lists[c] = f.lists[c], f.victim[c][:0]
+	}
+}
+
+func sizeOf[T Float]() int {
+	var z T
+	if any(z) == any(float32(0)) {
+		return 4
+	}
+	return 8
+}
+
+func (f *freeLists[T]) get(n int) []T {
+	c, size := class(n)
+	f.mu.Lock()
+	var s []T
+	if l := f.lists[c]; len(l) > 0 {
+		s = l[len(l)-1]
+		l[len(l)-1] = nil
+		f.lists[c] = l[:len(l)-1]
+	} else if l := f.victim[c]; len(l) > 0 {
+		s = l[len(l)-1]
+		l[len(l)-1] = nil
+		f.victim[c] = l[:len(l)-1]
+	}
+	if s != nil {
+		f.bytes -= cap(s) * sizeOf[T]()
+	}
+	f.mu.Unlock()
+	if s != nil {
+		return s[:n]
+	}
+	return make([]T, n, size)
+}
+
+func (f *freeLists[T]) put(s []T) {
+	if cap(s) < minPooled {
+		return
+	}
+	c, size := class(cap(s))
+	if size != cap(s) {
+		return // not one of ours
+	}
+	b := cap(s) * sizeOf[T]()
+	f.mu.Lock()
+	if f.bytes+b <= maxPooledBytes {
+		f.lists[c] = append(f.lists[c], s[:cap(s)])
+		f.bytes += b
+	}
+	f.mu.Unlock()
+}
 
 // class returns the size class holding n elements and its capacity.
 func class(n int) (int, int) {
@@ -38,11 +132,7 @@ func Get64(n int) []float64 {
 	if n < minPooled {
 		return make([]float64, n)
 	}
-	c, size := class(n)
-	if p, ok := pools64[c].Get().(*[]float64); ok {
-		return (*p)[:n]
-	}
-	return make([]float64, n, size)
+	return free64.get(n)
 }
 
 // Get32 returns a float32 slice of length n whose contents are arbitrary.
@@ -50,31 +140,11 @@ func Get32(n int) []float32 {
 	if n < minPooled {
 		return make([]float32, n)
 	}
-	c, size := class(n)
-	if p, ok := pools32[c].Get().(*[]float32); ok {
-		return (*p)[:n]
-	}
-	return make([]float32, n, size)
+	return free32.get(n)
 }
 
 // Put64 hands back a slice from Get64 that nothing refers to any more.
-func Put64(s []float64) {
-	if cap(s) < minPooled {
-		return
-	}
-	if c, size := class(cap(s)); size == cap(s) {
-		s = s[:cap(s)]
-		pools64[c].Put(&s)
-	}
-}
+func Put64(s []float64) { free64.put(s) }
 
 // Put32 hands back a slice from Get32 that nothing refers to any more.
-func Put32(s []float32) {
-	if cap(s) < minPooled {
-		return
-	}
-	if c, size := class(cap(s)); size == cap(s) {
-		s = s[:cap(s)]
-		pools32[c].Put(&s)
-	}
-}
+func Put32(s []float32) { free32.put(s) }
