@@ -138,6 +138,13 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 
 	prev := gradOff.Swap(!cfg.create)
 	defer gradOff.Store(prev)
+	prevMode := engineMode
+	if cfg.create || prevMode == engineRecording {
+		engineMode = engineRecording
+	} else {
+		engineMode = engineScratch
+	}
+	defer func() { engineMode = prevMode }()
 
 	order := topoOrder(roots)
 	var leaves []*Tensor
@@ -155,6 +162,11 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		fresh := t.accFresh
 		t.acc, t.accFresh = nil, false
 		n := t.node
+		for _, x := range n.Inputs {
+			if x.mem&memDead != 0 {
+				checkLive(n.op.Name+" (backward)", x)
+			}
+		}
 		if n.freed {
 			panicf(who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
 		}
@@ -163,6 +175,9 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		// expanded.
 		if len(t.hooks) > 0 || t.retainGrad || wrt != nil && isIn(t, wrt) || !n.op.BroadcastGrad || !inputsUnbroadcast(n) {
 			g, fresh = expandTo(g, t.shape, fresh)
+		}
+		if len(t.hooks) > 0 {
+			g.mem |= memPinned
 		}
 		if h := runHooks(t, g); h != g {
 			g, fresh = h, false
@@ -222,6 +237,9 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		}
 		g, fresh := expandTo(l.acc, l.shape, l.accFresh)
 		l.acc, l.accFresh = nil, false
+		if len(l.hooks) > 0 {
+			g.mem |= memPinned
+		}
 		if h := runHooks(l, g); h != g {
 			g, fresh = h, false
 		}
@@ -252,6 +270,7 @@ func runHooks(t *Tensor, g *Tensor) *Tensor {
 	for _, h := range t.hooks {
 		if r := h(g); r != nil {
 			g = r
+			g.mem |= memPinned
 		}
 	}
 	return g
@@ -267,6 +286,15 @@ func accumulate(t, g *Tensor, fresh bool) {
 		return
 	}
 	old, oldFresh := t.acc, t.accFresh
+	if oldFresh && !GradEnabled() && old.tangent == nil && g.tangent == nil &&
+		sameShape(old.shape, g.shape) && storage(old) != storage(g) {
+		// The running sum is the pass's own: add in place.
+		addInPlace(old, g)
+		if fresh {
+			release(g)
+		}
+		return
+	}
 	t.acc, t.accFresh = Add(old, g), true
 	if !GradEnabled() { // not recording: the sum holds neither term
 		if oldFresh && old.tangent == nil {
@@ -311,15 +339,16 @@ func ownsStorage(r, g *Tensor, n *node, gs []*Tensor, j int) bool {
 	return true
 }
 
-// storage identifies a tensor's backing array (nil for none).
+// storage identifies a tensor's backing array (nil for none) by its last
+// element, which views at an offset (contiguous slices) share too.
 func storage(t *Tensor) any {
 	switch {
 	case t == nil:
 		return nil
 	case len(t.f64) > 0:
-		return &t.f64[:1][0]
+		return end64(t.f64)
 	case len(t.f32) > 0:
-		return &t.f32[:1][0]
+		return end32(t.f32)
 	}
 	return nil
 }
@@ -348,6 +377,7 @@ func storeGrad(t, g *Tensor, create, fresh bool) {
 		}
 	}
 	t.gradZeroed = false
+	t.grad.mem |= memPinned
 }
 
 func copyInto(dst, src *Tensor) {

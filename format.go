@@ -18,6 +18,9 @@ const (
 // when there are more than 1000), then the dtype when it is not float64 and
 // whether it requires grad.
 func (t *Tensor) String() string {
+	if t.mem&memDead != 0 {
+		return "tensor(released by an Arena, shape=" + fmtShape(t.shape) + ")"
+	}
 	f := chooseFormat(t)
 	var b strings.Builder
 	b.WriteString("tensor(")

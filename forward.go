@@ -19,7 +19,9 @@ func Dual(x, tangent *Tensor) *Tensor {
 		d.tangent = tangent
 		return d
 	}
-	return &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tangent: tangent}
+	d := viewOf(x, x.shape)
+	d.tangent = tangent
+	return d
 }
 
 // Tangent returns the forward-mode tangent carried by t (nil when it carries
@@ -33,7 +35,7 @@ func init() {
 		Name: "identity",
 		Forward: func(c *Ctx) *Tensor {
 			x := c.Inputs[0]
-			return &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32}
+			return viewOf(x, x.shape)
 		},
 		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{g} },
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return d[0] },

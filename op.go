@@ -146,6 +146,9 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
 	for _, x := range inputs {
 		record = record || x.requiresGrad
 		hasTangent = hasTangent || x.tangent != nil
+		if x.mem&memDead != 0 {
+			checkLive(op.Name, x)
+		}
 	}
 	record = record && GradEnabled()
 	var n *node
@@ -171,6 +174,9 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
 		checkAnomaly(op, inputs, out, "forward")
 	}
 	if record {
+		if n.saved != nil {
+			n.saved.mem |= memSaved
+		}
 		n.Output = out
 		out.node = n
 		out.requiresGrad = true

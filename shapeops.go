@@ -24,8 +24,7 @@ func init() {
 		Name: "reshape",
 		// Tensors are immutable, so the result shares x's memory.
 		Forward: func(c *Ctx) *Tensor {
-			x := c.Inputs[0]
-			return &Tensor{shape: c.Params.([]int), dtype: x.dtype, f64: x.f64, f32: x.f32}
+			return viewOf(c.Inputs[0], c.Params.([]int))
 		},
 		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Reshape(g, c.Inputs[0].shape...)} },
 		JVP: func(c *Ctx, d []*Tensor) *Tensor { return Reshape(d[0], c.Params.([]int)...) },
@@ -326,6 +325,19 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 	shape := append([]int(nil), p.in...)
 	if !scatter {
 		shape[p.axis] = p.count
+		if p.step == 1 && numel(p.in[:p.axis]) == 1 {
+			// One contiguous block: a view, like Reshape's.
+			inner := numel(p.in[p.axis+1:])
+			lo, hi := p.start*inner, (p.start+p.count)*inner
+			return viewRange(x, shape, lo, hi)
+		}
+		out := newTensorRaw(x.dtype, shape)
+		if x.dtype == Float32 {
+			copyStrided(out.f32, x.f32, p, false)
+		} else {
+			copyStrided(out.f64, x.f64, p, false)
+		}
+		return out
 	}
 	out := newTensor(x.dtype, shape)
 	if x.dtype == Float32 {
@@ -347,6 +359,7 @@ func init() {
 		Cases: []Case{
 			{Name: "strided", Shapes: [][]int{{7}}, Params: sliceParams{0, 1, 2, 3, []int{7}}},
 			{Name: "columns", Shapes: [][]int{{2, 4}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}}},
+			{Name: "rows-view", Shapes: [][]int{{4, 3}}, Params: sliceParams{0, 1, 1, 2, []int{4, 3}}},
 		},
 	})
 	unsliceOp = Register(&Op{

@@ -23,6 +23,7 @@ type Tensor struct {
 	acc          *Tensor // gradient being summed during a backward pass
 	accFresh     bool    // acc was made by the engine's own sum: nothing else holds it
 	gradZeroed   bool    // grad's buffer is logically zero (cleared lazily)
+	mem          uint8   // Arena flags: memScratch, memSaved, memPinned, memDead
 }
 
 // newTensor allocates a zeroed tensor; shape is retained, not copied.
@@ -43,6 +44,9 @@ func newTensorRaw(dt DType, shape []int) *Tensor {
 		t.f32 = kernel.Get32(n)
 	} else {
 		t.f64 = kernel.Get64(n)
+	}
+	if arena != nil && n >= kernel.MinPooled {
+		arena.collect(t, false)
 	}
 	return t
 }
@@ -80,6 +84,7 @@ func (t *Tensor) DType() DType { return t.dtype }
 
 // Item returns the value of a tensor with exactly one element.
 func (t *Tensor) Item() float64 {
+	checkLive("Item", t)
 	if t.Size() != 1 {
 		panicf("Item", "tensor of shape %s has %d elements, want 1", fmtShape(t.shape), t.Size())
 	}
@@ -88,6 +93,7 @@ func (t *Tensor) Item() float64 {
 
 // At returns the element at the given index (one entry per dimension).
 func (t *Tensor) At(index ...int) float64 {
+	checkLive("At", t)
 	if len(index) != len(t.shape) {
 		panicf("At", "index %v has %d entries for a tensor of shape %s", index, len(index), fmtShape(t.shape))
 	}
@@ -121,6 +127,7 @@ func (t *Tensor) set(i int, v float64) {
 
 // Float64s returns a copy of the values as float64, in row-major order.
 func (t *Tensor) Float64s() []float64 {
+	checkLive("Float64s", t)
 	if t.dtype == Float64 {
 		return append([]float64(nil), t.f64...)
 	}
@@ -133,6 +140,7 @@ func (t *Tensor) Float64s() []float64 {
 
 // Float32s returns a copy of the values as float32, in row-major order.
 func (t *Tensor) Float32s() []float32 {
+	checkLive("Float32s", t)
 	if t.dtype == Float32 {
 		return append([]float32(nil), t.f32...)
 	}
@@ -146,11 +154,17 @@ func (t *Tensor) Float32s() []float32 {
 // RawFloat64 returns the tensor's own float64 storage (nil for a float32
 // tensor). Writing to it changes the tensor and every tensor sharing its memory
 // and bypasses autodiff: it is meant for optimizers and loaders.
-func (t *Tensor) RawFloat64() []float64 { return t.f64 }
+func (t *Tensor) RawFloat64() []float64 {
+	checkLive("RawFloat64", t)
+	return t.f64
+}
 
 // RawFloat32 returns the tensor's own float32 storage (nil for a float64
 // tensor), with the same caveats as RawFloat64.
-func (t *Tensor) RawFloat32() []float32 { return t.f32 }
+func (t *Tensor) RawFloat32() []float32 {
+	checkLive("RawFloat32", t)
+	return t.f32
+}
 
 // RequiresGrad reports whether gradients flow to this tensor.
 func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
@@ -220,7 +234,8 @@ func (t *Tensor) RetainGrad() *Tensor {
 // Detach returns a tensor sharing t's values that is cut from the graph: no
 // gradient flows through it.
 func (t *Tensor) Detach() *Tensor {
-	return &Tensor{shape: t.shape, dtype: t.dtype, f64: t.f64, f32: t.f32}
+	checkLive("Detach", t)
+	return viewOf(t, t.shape)
 }
 
 // Clone returns a copy of t's values as a new leaf that does not require grad.

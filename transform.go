@@ -14,6 +14,8 @@ package nabla
 // it computes (CreateGraph), so that its result can be differentiated again.
 // That is what makes Grad(Grad(f)) the second derivative.
 
+import "sync"
+
 // Func is a function of tensors, the kind the transforms take and return.
 type Func = func(xs ...*Tensor) *Tensor
 
@@ -49,7 +51,8 @@ func ValueAndGradAux[A any](f func(xs ...*Tensor) (*Tensor, A), argnums ...int) 
 			y, aux = f(xs...)
 			return y
 		}
-		y, gs := valueAndGrads("ValueAndGradAux", g, xs, argnums)
+		// The aux value may share memory with f's intermediates: no arena.
+		y, gs := valueAndGrads("ValueAndGradAux", g, xs, argnums, true)
 		return y, gs, aux
 	}
 }
@@ -283,19 +286,48 @@ func (v vars) result(y *Tensor) *Tensor {
 	return y.Detach()
 }
 
-func valueAndGrads(who string, f Func, xs []*Tensor, argnums []int) (*Tensor, []*Tensor) {
+// valueAndGrads runs f and its backward pass. Unless noArena is given, f runs
+// in an arena when the transform is not nested in another.
+func valueAndGrads(who string, f Func, xs []*Tensor, argnums []int, noArena ...bool) (*Tensor, []*Tensor) {
 	if len(argnums) == 0 {
 		argnums = []int{0}
 	}
 	var v vars
 	var y *Tensor
 	var gs []*Tensor
-	withGrad(func() {
+	run := func() {
 		v = newVars(who, xs, argnums)
 		y = f(v.in...)
 		gs = v.grads(who, y, nil, false)
-	})
-	return v.result(y), gs
+	}
+	if len(noArena) > 0 || !useArena(xs) {
+		withGrad(run)
+		return v.result(y), gs
+	}
+	a := arenas.Get().(*Arena)
+	defer arenas.Put(a)
+	withGrad(func() { a.Do(run) })
+	r := v.result(y)
+	a.Release(append(gs, r)...)
+	return r, gs
+}
+
+// arenas are the transforms' arenas, reused from call to call.
+var arenas = sync.Pool{New: func() any { return new(Arena) }}
+
+// useArena reports whether a transform of a function of xs runs it in an
+// arena: when no input is differentiated from outside or carries a tangent,
+// so that nothing but the results can outlive the transform.
+func useArena(xs []*Tensor) bool {
+	if engineMode == engineRecording {
+		return false
+	}
+	for _, x := range xs {
+		if x.requiresGrad || x.tangent != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // dualOf returns x carrying tangent t (x itself when t is nil).

@@ -24,6 +24,7 @@ type evaluator struct {
 	secondOrder bool
 
 	cur, old *point // the latest point and the one before
+	spare    []*nabla.Arena
 
 	nfev, ngev, nhev int
 	err              error // first failure of f (a panic, a non-scalar result)
@@ -37,6 +38,9 @@ type point struct {
 	fval float64
 	g    []float64     // gradient at x, nil until computed
 	gt   *nabla.Tensor // gradient with its graph (secondOrder only)
+	// arena holds the buffers of f's graph at x (first-order methods only),
+	// recycled once the gradient is out or the point is forgotten.
+	arena *nabla.Arena
 }
 
 func newEvaluator(f Func, shape []int, secondOrder bool) *evaluator {
@@ -53,11 +57,18 @@ func (e *evaluator) at(x []float64) *point {
 		return e.cur
 	}
 	pt := &point{x: slices.Clone(x), fval: math.NaN()}
+	e.forget(e.old)
 	e.cur, e.old = pt, e.cur
 	pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...).SetRequiresGrad(true)
 	e.nfev++
 	var out *nabla.Tensor
-	err := nabla.Catch(func() { nabla.EnableGrad(func() { out = e.f(pt.xt) }) })
+	run := func() { nabla.EnableGrad(func() { out = e.f(pt.xt) }) }
+	if !e.secondOrder {
+		pt.arena = e.newArena()
+		inner := run
+		run = func() { pt.arena.Do(inner) }
+	}
+	err := nabla.Catch(run)
 	switch {
 	case err != nil:
 		e.fail(fmt.Errorf("minimize: f failed at x of shape %v: %w", e.shape, err))
@@ -69,6 +80,32 @@ func (e *evaluator) at(x []float64) *point {
 		pt.out, pt.fval = out, out.Item()
 	}
 	return pt
+}
+
+func (e *evaluator) newArena() *nabla.Arena {
+	if n := len(e.spare); n > 0 {
+		a := e.spare[n-1]
+		e.spare = e.spare[:n-1]
+		return a
+	}
+	return new(nabla.Arena)
+}
+
+// forget recycles the buffers of pt's graph: nothing will read them again.
+func (e *evaluator) forget(pt *point) {
+	if pt == nil || pt.arena == nil {
+		return
+	}
+	pt.out = nil
+	pt.arena.Release()
+	e.spare = append(e.spare, pt.arena)
+	pt.arena = nil
+}
+
+// done recycles the buffers of the points still known.
+func (e *evaluator) done() {
+	e.forget(e.cur)
+	e.forget(e.old)
 }
 
 func (e *evaluator) fail(err error) {
@@ -110,16 +147,22 @@ func (e *evaluator) reverse(pt *point) {
 		opts = append(opts, nabla.CreateGraph())
 	}
 	var gs []*nabla.Tensor
-	if err := nabla.Catch(func() {
-		gs = nabla.Gradients([]*nabla.Tensor{out}, []*nabla.Tensor{pt.xt}, opts...)
-	}); err != nil {
+	run := func() { gs = nabla.Gradients([]*nabla.Tensor{out}, []*nabla.Tensor{pt.xt}, opts...) }
+	if pt.arena != nil {
+		inner := run
+		run = func() { pt.arena.Do(inner) }
+	}
+	if err := nabla.Catch(run); err != nil {
 		e.fail(fmt.Errorf("minimize: gradient of f failed: %w", err))
 		return
 	}
 	if gs[0] != nil {
-		copy(pt.g, gs[0].Float64s())
-		pt.gt = gs[0]
+		copy(pt.g, gs[0].RawFloat64())
+		if e.secondOrder {
+			pt.gt = gs[0]
+		}
 	}
+	e.forget(pt)
 }
 
 // hvp stores H(x)·v in dst, differentiating ⟨∇f(x), v⟩ once more.

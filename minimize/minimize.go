@@ -165,6 +165,7 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 
 	x := x0.As(nabla.Float64).Detach().Float64s()
 	ev := newEvaluator(f, x0.Shape(), method == Newton || method == NewtonCG || method == TrustNCG)
+	defer ev.done()
 	g := make([]float64, n)
 	f0 := ev.grad(x, g)
 	if ev.err != nil {

@@ -20,6 +20,9 @@ import (
 // collections. At most maxPooledBytes are held at once.
 const minPooled = 256
 
+// MinPooled is the smallest length Get64 and Get32 take from the free lists.
+const MinPooled = minPooled
+
 const (
 	classes        = 4 * 64
 	maxPooledBytes = 256 << 20
