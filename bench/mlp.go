@@ -41,6 +41,7 @@ type NablaMLP struct {
 	Opt    *optim.Optimizer
 	X      *nabla.Tensor
 	Labels []int
+	arena  nabla.Arena
 }
 
 // NewNablaMLP returns the network with PyTorch's initialisation drawn from a
@@ -57,9 +58,16 @@ func NewNablaMLP(dt nabla.DType) *NablaMLP {
 // returns the loss; the gradients are then in each parameter's Grad.
 func (m *NablaMLP) LossAndGrad() float64 {
 	m.Opt.ZeroGrad()
-	loss := nn.CrossEntropyLoss(m.Net.Forward(m.X), m.Labels, nil)
-	loss.Backward()
-	return loss.Item()
+	// As train.Run does it: the step's graph in an arena, so that its
+	// buffers serve the next step.
+	var loss *nabla.Tensor
+	m.arena.Do(func() {
+		loss = nn.CrossEntropyLoss(m.Net.Forward(m.X), m.Labels, nil)
+		loss.Backward()
+	})
+	l := loss.Item()
+	m.arena.Release()
+	return l
 }
 
 // Update takes one SGD step, p −= lr·∂loss/∂p, on every parameter.

@@ -74,6 +74,7 @@ type job struct {
 	pcg         *rand.PCG
 	epoch       int
 	history     []EpochMetrics
+	arena       nabla.Arena // recycles each training step's graph
 }
 
 // Run trains as configured and writes the run directory.
@@ -198,8 +199,15 @@ func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result,
 			idx := perm[b*j.cfg.BatchSize : min((b+1)*j.cfg.BatchSize, j.train.N)]
 			x, y := j.batch(j.train, idx)
 			j.opt.ZeroGrad()
-			loss := nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
-			loss.Backward()
+			// The step's graph lives in an arena: its buffers serve the next
+			// step, released once the loss is read.
+			var loss *nabla.Tensor
+			j.arena.Do(func() {
+				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
+				loss.Backward()
+			})
+			l := loss.Item()
+			j.arena.Release()
 			if j.cfg.Clip > 0 {
 				n, err := optim.ClipGradNorm(j.params, j.cfg.Clip, true)
 				if err != nil {
@@ -213,7 +221,6 @@ func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result,
 			if j.sched != nil {
 				j.sched.Step()
 			}
-			l := loss.Item()
 			if math.IsNaN(l) || math.IsInf(l, 0) {
 				return nil, fmt.Errorf("epoch %d, step %d: the loss is %v; lower the learning rate or set --clip", j.epoch+1, b+1, l)
 			}
