@@ -28,9 +28,16 @@ type Tensor struct {
 
 // newTensor allocates a zeroed tensor; shape is retained, not copied.
 func newTensor(dt DType, shape []int) *Tensor {
-	t := newTensorRaw(dt, shape)
-	clear(t.f64)
-	clear(t.f32)
+	n := numel(shape)
+	t := &Tensor{shape: shape, dtype: dt}
+	if dt == Float32 {
+		t.f32 = kernel.Zeros32(n)
+	} else {
+		t.f64 = kernel.Zeros64(n)
+	}
+	if arena != nil && n >= kernel.MinPooled {
+		arena.collect(t, false)
+	}
 	return t
 }
 

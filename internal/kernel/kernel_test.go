@@ -219,3 +219,44 @@ func TestPoolClasses(t *testing.T) {
 		t.Fatal(len(r), cap(r))
 	}
 }
+
+// Recycled buffers come back dirty from Get and clean from Zeros; the free
+// lists are emptied by two garbage collections.
+func TestPoolZerosAndAging(t *testing.T) {
+	for _, n := range []int{300, 5000} {
+		s := Get64(n)
+		for i := range s {
+			s[i] = 7
+		}
+		Put64(s)
+		z := Zeros64(n)
+		for i, v := range z {
+			if v != 0 {
+				t.Fatalf("Zeros64(%d)[%d] = %v", n, i, v)
+			}
+		}
+		s32 := Get32(n)
+		for i := range s32 {
+			s32[i] = 7
+		}
+		Put32(s32)
+		for i, v := range Zeros32(n) {
+			if v != 0 {
+				t.Fatalf("Zeros32(%d)[%d] = %v", n, i, v)
+			}
+		}
+	}
+	Put64(make([]float64, 1000, 1024))
+	free64.age()
+	free64.age()
+	free64.mu.Lock()
+	defer free64.mu.Unlock()
+	for c := range free64.lists {
+		if len(free64.lists[c])+len(free64.victim[c]) != 0 {
+			t.Fatalf("class %d still holds buffers after two agings", c)
+		}
+	}
+	if free64.bytes != 0 {
+		t.Fatalf("%d bytes still counted", free64.bytes)
+	}
+}

@@ -76,7 +76,9 @@ func sizeOf[T Float]() int {
 	return 8
 }
 
-func (f *freeLists[T]) get(n int) []T {
+// get returns a slice of length n and whether its contents are arbitrary
+// (false: a fresh, zeroed allocation).
+func (f *freeLists[T]) get(n int) ([]T, bool) {
 	c, size := class(n)
 	f.mu.Lock()
 	var s []T
@@ -94,9 +96,9 @@ func (f *freeLists[T]) get(n int) []T {
 	}
 	f.mu.Unlock()
 	if s != nil {
-		return s[:n]
+		return s[:n], true
 	}
-	return make([]T, n, size)
+	return make([]T, n, size), false
 }
 
 func (f *freeLists[T]) put(s []T) {
@@ -135,7 +137,8 @@ func Get64(n int) []float64 {
 	if n < minPooled {
 		return make([]float64, n)
 	}
-	return free64.get(n)
+	s, _ := free64.get(n)
+	return s
 }
 
 // Get32 returns a float32 slice of length n whose contents are arbitrary.
@@ -143,7 +146,33 @@ func Get32(n int) []float32 {
 	if n < minPooled {
 		return make([]float32, n)
 	}
-	return free32.get(n)
+	s, _ := free32.get(n)
+	return s
+}
+
+// Zeros64 returns a zeroed float64 slice of length n, clearing only a
+// recycled one (fresh memory is zero already).
+func Zeros64(n int) []float64 {
+	if n < minPooled {
+		return make([]float64, n)
+	}
+	s, used := free64.get(n)
+	if used {
+		clear(s)
+	}
+	return s
+}
+
+// Zeros32 returns a zeroed float32 slice of length n.
+func Zeros32(n int) []float32 {
+	if n < minPooled {
+		return make([]float32, n)
+	}
+	s, used := free32.get(n)
+	if used {
+		clear(s)
+	}
+	return s
 }
 
 // Put64 hands back a slice from Get64 that nothing refers to any more.
