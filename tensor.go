@@ -29,6 +29,9 @@ type Tensor struct {
 // newTensor allocates a zeroed tensor; shape is retained, not copied.
 func newTensor(dt DType, shape []int) *Tensor {
 	n := numel(shape)
+	if n <= smallN {
+		return newSmall(dt, shape, n) // zeroed
+	}
 	t := &Tensor{shape: shape, dtype: dt}
 	if dt == Float32 {
 		t.f32 = kernel.Zeros32(n)
@@ -41,11 +44,34 @@ func newTensor(dt DType, shape []int) *Tensor {
 	return t
 }
 
+// smallN is the size up to which a tensor's values live in the same
+// allocation as its header: scalars and tiny vectors cost one allocation.
+const smallN = 4
+
+type smallTensor struct {
+	t   Tensor
+	f64 [smallN]float64
+	f32 [smallN]float32
+}
+
+func newSmall(dt DType, shape []int, n int) *Tensor {
+	b := &smallTensor{t: Tensor{shape: shape, dtype: dt}}
+	if dt == Float32 {
+		b.t.f32 = b.f32[:n:n]
+	} else {
+		b.t.f64 = b.f64[:n:n]
+	}
+	return &b.t
+}
+
 // newTensorRaw allocates a tensor whose values are arbitrary, for kernels
 // that write every element. Large buffers may come back from the backward
 // passes' recycling (see release).
 func newTensorRaw(dt DType, shape []int) *Tensor {
 	n := numel(shape)
+	if n <= smallN {
+		return newSmall(dt, shape, n)
+	}
 	t := &Tensor{shape: shape, dtype: dt}
 	if dt == Float32 {
 		t.f32 = kernel.Get32(n)
