@@ -13,6 +13,7 @@ type node struct {
 	where string // creation site, recorded in anomaly mode
 
 	inline [3]*Tensor // storage for Inputs of ops with up to three inputs
+	aff    affineParams // Params of an affine node point here
 }
 
 var (

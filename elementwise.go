@@ -119,7 +119,7 @@ func init() {
 		// a·x + b for constants a and b: negation and all scalar arithmetic in
 		// one pass, without a scalar tensor to broadcast.
 		Forward: func(c *Ctx) *Tensor {
-			x, p := c.Inputs[0], c.Params.(affineParams)
+			x, p := c.Inputs[0], c.Params.(*affineParams)
 			out := newTensorRaw(x.dtype, x.shape)
 			if x.dtype == Float32 {
 				kernel.Affine(out.f32, x.f32, p.a, p.b)
@@ -128,12 +128,12 @@ func init() {
 			}
 			return out
 		},
-		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{scale(g, c.Params.(affineParams).a)} },
-		JVP: func(c *Ctx, d []*Tensor) *Tensor { return scale(d[0], c.Params.(affineParams).a) },
+		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{scale(g, c.Params.(*affineParams).a)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return scale(d[0], c.Params.(*affineParams).a) },
 		Cases: []Case{
-			{Name: "neg", Shapes: [][]int{{2, 3}}, Params: affineParams{-1, 0}},
-			{Name: "scale-shift", Shapes: [][]int{{4}}, Params: affineParams{2.5, -1}},
-			{Name: "scalar", Shapes: [][]int{{}}, Params: affineParams{-0.5, 3}},
+			{Name: "neg", Shapes: [][]int{{2, 3}}, Params: &affineParams{-1, 0}},
+			{Name: "scale-shift", Shapes: [][]int{{4}}, Params: &affineParams{2.5, -1}},
+			{Name: "scalar", Shapes: [][]int{{}}, Params: &affineParams{-0.5, 3}},
 		},
 	})
 }
@@ -143,7 +143,8 @@ func affine(x *Tensor, a, b float64) *Tensor {
 	if a == 1 && b == 0 {
 		return x
 	}
-	return affineOp.Apply(affineParams{a, b}, x)
+	p := affineParams{a, b}
+	return affineOp.apply(nil, &p, []*Tensor{x})
 }
 
 func scale(x *Tensor, a float64) *Tensor { return affine(x, a, 0) }

@@ -140,7 +140,12 @@ func Ops() []*Op {
 // are enabled and an input requires them, records the node for the backward
 // pass; when an input carries a forward-mode tangent, it computes the output's
 // tangent with the JVP rule.
-func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
+func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor { return op.apply(params, nil, inputs) }
+
+// apply is Apply; aff, when set, are an affine op's parameters, kept in the
+// node itself rather than boxed in an interface (one allocation less for
+// the commonest op).
+func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 	record := false
 	hasTangent := false
 	for _, x := range inputs {
@@ -169,6 +174,10 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor {
 		n.Inputs = append([]*Tensor(nil), inputs...)
 	}
 	inputs = n.Inputs
+	if aff != nil {
+		n.aff = *aff
+		n.Params = &n.aff
+	}
 	out := op.Forward(&n.Ctx)
 	if anomalyOn.Load() {
 		checkAnomaly(op, inputs, out, "forward")
