@@ -12,7 +12,7 @@ type node struct {
 	mark  uint64 // visit mark of the latest backward pass
 	where string // creation site, recorded in anomaly mode
 
-	inline [3]*Tensor // storage for Inputs of ops with up to three inputs
+	inline [3]*Tensor   // storage for Inputs of ops with up to three inputs
 	aff    affineParams // Params of an affine node point here
 }
 
