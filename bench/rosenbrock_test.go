@@ -36,8 +36,9 @@ func TestRosenbrock(t *testing.T) {
 }
 
 // BenchmarkRosenbrockGrad times the gradient of the extended Rosenbrock
-// function at n = 1000: nabla's reverse mode against the analytic gradient,
-// for both forms of the function (see rosenbrock.go).
+// function at n = 1000: nabla's reverse mode (Backward, and ValueAndGrad)
+// against the analytic gradient, for both forms of the function (see
+// rosenbrock.go).
 func BenchmarkRosenbrockGrad(b *testing.B) {
 	x := rosenbrockInput()
 	xs, g := x.Float64s(), make([]float64, rosenbrockN)
@@ -61,6 +62,30 @@ func BenchmarkRosenbrockGrad(b *testing.B) {
 		}
 	})
 	b.Run("chained/gonum", func(b *testing.B) {
+		for b.Loop() {
+			functions.ExtendedRosenbrock{}.Grad(g, xs)
+		}
+	})
+	// The same gradients through the functional transform, which runs the
+	// function in an arena (its intermediates' buffers serve the next call).
+	pairs := nabla.ValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return RosenbrockPairs(xs[0]) })
+	b.Run("pairs-ValueAndGrad/nabla", func(b *testing.B) {
+		for b.Loop() {
+			pairs(x)
+		}
+	})
+	b.Run("pairs-ValueAndGrad/hand-written", func(b *testing.B) {
+		for b.Loop() {
+			RosenbrockPairsGrad(xs, g)
+		}
+	})
+	chained := nabla.ValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return RosenbrockChained(xs[0]) })
+	b.Run("chained-ValueAndGrad/nabla", func(b *testing.B) {
+		for b.Loop() {
+			chained(x)
+		}
+	})
+	b.Run("chained-ValueAndGrad/gonum", func(b *testing.B) {
 		for b.Loop() {
 			functions.ExtendedRosenbrock{}.Grad(g, xs)
 		}

@@ -59,6 +59,8 @@ var rows = []row{
 	{"↳ forward+backward ÷ forward", "SumX2SinX/float32/forward+backward", "hand-written", "SumX2SinX/float32/forward", 0},
 	{"Rosenbrock gradient, n=1000, pairs form", "RosenbrockGrad/pairs", "hand-written", "", 0},
 	{"Rosenbrock gradient, n=1000, chained form (gonum's)", "RosenbrockGrad/chained", "gonum", "", 0},
+	{"↳ pairs form, with ValueAndGrad (arena)", "RosenbrockGrad/pairs-ValueAndGrad", "hand-written", "", 0},
+	{"↳ chained form, with ValueAndGrad (arena)", "RosenbrockGrad/chained-ValueAndGrad", "gonum", "", 0},
 	{"MLP 784-256-10 SGD step, batch 128, float64", "MLPStep/float64", "hand-written", "", 0},
 	{"MLP 784-256-10 SGD step, batch 128, float32", "MLPStep/float32", "hand-written", "", 0},
 	{"MatMul 64×64 float64", "MatMul/n=64/float64", "gonum", "", cube(64)},
