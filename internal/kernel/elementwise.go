@@ -320,8 +320,10 @@ func affineRange[T Float](d, s []T, a, b T) {
 			d[i] = s[i] + b
 		}
 	default:
+		// The conversion rounds the product: no fused multiply-add, whatever
+		// GOAMD64 allows.
 		for i := range d {
-			d[i] = a*s[i] + b
+			d[i] = T(a*s[i]) + b
 		}
 	}
 }
