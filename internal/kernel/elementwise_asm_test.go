@@ -271,7 +271,7 @@ func benchPair[T Float](b *testing.B, asm, goLoop func(d, x, y []T)) {
 				saved := useAsm
 				useAsm = haveAsm
 				defer func() { useAsm = saved }()
-				b.SetBytes(int64(n * sizeOf[T]())) // of output
+				b.SetBytes(int64(n * elemBytes[T]())) // of output
 				b.ReportAllocs()
 				for b.Loop() {
 					impl.f(d, x, y)
@@ -281,7 +281,7 @@ func benchPair[T Float](b *testing.B, asm, goLoop func(d, x, y []T)) {
 	}
 }
 
-func sizeOf[T Float]() int {
+func elemBytes[T Float]() int {
 	var z T
 	if _, ok := any(z).(float32); ok {
 		return 4
