@@ -1,6 +1,9 @@
 package kernel
 
-import "math"
+import (
+	"math"
+	"os"
+)
 
 // Float is the set of element types kernels work on.
 type Float interface{ ~float32 | ~float64 }
@@ -163,7 +166,25 @@ func scalar[T Float](op BinOp, x, y T) T {
 	}
 }
 
+// asmMin is the shortest slice handed to an assembly loop: below it the
+// call and the dispatch cost more than they save.
+const asmMin = 16
+
+// useAsm reports whether vv, vs, sv, affineRange and unaryRange call the
+// assembly loops (elementwise_amd64.s) where the CPU has them; the
+// environment variable NABLA_KERNEL=portable turns them off, leaving the Go
+// loops, which give bit-identical results.
+var useAsm = haveAsm && os.Getenv("NABLA_KERNEL") != "portable"
+
 func vv[T Float](op BinOp, d, a, b []T) {
+	if useAsm && len(d) >= asmMin && vvAsm(op, d, a, b) {
+		return
+	}
+	vvGo(op, d, a, b)
+}
+
+// vvGo, vsGo, svGo, affineGo and unaryGo are the portable loops.
+func vvGo[T Float](op BinOp, d, a, b []T) {
 	b = b[:len(d)]
 	a = a[:len(d)]
 	switch op {
@@ -191,6 +212,13 @@ func vv[T Float](op BinOp, d, a, b []T) {
 }
 
 func vs[T Float](op BinOp, d, a []T, s T) {
+	if useAsm && len(d) >= asmMin && vsAsm(op, d, a, s) {
+		return
+	}
+	vsGo(op, d, a, s)
+}
+
+func vsGo[T Float](op BinOp, d, a []T, s T) {
 	a = a[:len(d)]
 	switch op {
 	case Add:
@@ -217,6 +245,13 @@ func vs[T Float](op BinOp, d, a []T, s T) {
 }
 
 func sv[T Float](op BinOp, d []T, s T, b []T) {
+	if useAsm && len(d) >= asmMin && svAsm(op, d, s, b) {
+		return
+	}
+	svGo(op, d, s, b)
+}
+
+func svGo[T Float](op BinOp, d []T, s T, b []T) {
 	b = b[:len(d)]
 	switch op {
 	case Add:
@@ -309,6 +344,24 @@ func Affine[T Float](dst, src []T, a, b float64) {
 }
 
 func affineRange[T Float](d, s []T, a, b T) {
+	if useAsm && len(d) >= asmMin {
+		var ok bool
+		switch {
+		case b == 0:
+			ok = vsAsm(Mul, d, s, a)
+		case a == 1:
+			ok = vsAsm(Add, d, s, b)
+		default:
+			ok = affineAsm(d, s, a, b)
+		}
+		if ok {
+			return
+		}
+	}
+	affineGo(d, s, a, b)
+}
+
+func affineGo[T Float](d, s []T, a, b T) {
 	s = s[:len(d)]
 	switch {
 	case b == 0:
@@ -320,8 +373,10 @@ func affineRange[T Float](d, s []T, a, b T) {
 			d[i] = s[i] + b
 		}
 	default:
+		// The conversion rounds the product: no fused multiply-add, whatever
+		// GOAMD64 allows, so the result is the assembly loop's.
 		for i := range d {
-			d[i] = a*s[i] + b
+			d[i] = T(a*s[i]) + b
 		}
 	}
 }
@@ -365,6 +420,13 @@ func Unary[T Float](op UnaryOp, dst, src []T) {
 }
 
 func unaryRange[T Float](op UnaryOp, d, s []T) {
+	if useAsm && len(d) >= asmMin && unaryAsm(op, d, s) {
+		return
+	}
+	unaryGo(op, d, s)
+}
+
+func unaryGo[T Float](op UnaryOp, d, s []T) {
 	s = s[:len(d)]
 	// Relu, Positive and Abs work on the bits, without branches: with random
 	// signs a branch per element is mispredicted half the time.

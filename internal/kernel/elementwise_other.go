@@ -1,0 +1,12 @@
+//go:build !amd64
+
+package kernel
+
+// haveAsm is false: there are assembly loops for amd64 only.
+const haveAsm = false
+
+func vvAsm[T Float](op BinOp, d, a, b []T) bool       { return false }
+func vsAsm[T Float](op BinOp, d, a []T, s T) bool     { return false }
+func svAsm[T Float](op BinOp, d []T, s T, b []T) bool { return false }
+func affineAsm[T Float](d, s []T, a, b T) bool        { return false }
+func unaryAsm[T Float](op UnaryOp, d, s []T) bool     { return false }
