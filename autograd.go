@@ -1,6 +1,7 @@
 package nabla
 
 import (
+	"sync"
 	"sync/atomic"
 )
 
@@ -147,8 +148,11 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 	}
 	defer func() { engineMode = prevMode }()
 
-	order := topoOrder(roots)
-	var leaves []*Tensor
+	buf := walkBufs.Get().(*walkBuf)
+	defer buf.put()
+	order := topoOrder(roots, buf)
+	leaves := buf.leaves[:0]
+	defer func() { buf.leaves = leaves }()
 	for _, r := range roots {
 		if r.node == nil {
 			leaves = append(leaves, r)
@@ -386,17 +390,33 @@ func copyInto(dst, src *Tensor) {
 	copy(dst.f32, src.f32)
 }
 
+// walkBuf holds a backward pass's working slices, reused by the next pass.
+type walkBuf struct {
+	order, leaves []*Tensor
+	stack         []frame
+}
+
+type frame struct {
+	t    *Tensor
+	next int
+}
+
+var walkBufs = sync.Pool{New: func() any { return new(walkBuf) }}
+
+func (b *walkBuf) put() {
+	clear(b.order)
+	clear(b.leaves)
+	clear(b.stack[:cap(b.stack)])
+	walkBufs.Put(b)
+}
+
 // topoOrder returns the non-leaf tensors reachable from roots that require
 // grad, each after all of its inputs, using an explicit stack so that graphs
 // of any depth work.
-func topoOrder(roots []*Tensor) []*Tensor {
+func topoOrder(roots []*Tensor, buf *walkBuf) []*Tensor {
 	mark := passCount.Add(1)
-	var order []*Tensor
-	type frame struct {
-		t    *Tensor
-		next int
-	}
-	var stack []frame
+	order, stack := buf.order[:0], buf.stack[:0]
+	defer func() { buf.order, buf.stack = order, stack }()
 	for _, r := range roots {
 		if r.node == nil || r.node.mark == mark {
 			continue

@@ -295,16 +295,10 @@ func copyStrided[T kernel.Float](dst, src []T, p sliceParams, scatter bool) {
 	if inner == 1 {
 		for o := 0; o < outer; o++ {
 			if scatter {
-				full, part := dst[o*n+p.start:], src[o*p.count:(o+1)*p.count]
-				for i, v := range part {
-					full[i*p.step] = v
-				}
+				scatterStep(dst[o*n+p.start:], src[o*p.count:(o+1)*p.count], p.step)
 				continue
 			}
-			full, part := src[o*n+p.start:], dst[o*p.count:(o+1)*p.count]
-			for i := range part {
-				part[i] = full[i*p.step]
-			}
+			gatherStep(dst[o*p.count:(o+1)*p.count], src[o*n+p.start:], p.step)
 		}
 		return
 	}
@@ -318,6 +312,44 @@ func copyStrided[T kernel.Float](dst, src []T, p sliceParams, scatter bool) {
 				copy(dst[part:part+inner], src[full:full+inner])
 			}
 		}
+	}
+}
+
+// gatherStep sets part[i] = full[i*step].
+func gatherStep[T kernel.Float](part, full []T, step int) {
+	if len(part) == 0 {
+		return
+	}
+	full = full[:(len(part)-1)*step+1]
+	if step == 2 {
+		for i := range part {
+			part[i] = full[2*i]
+		}
+		return
+	}
+	j := 0
+	for i := range part {
+		part[i] = full[j]
+		j += step
+	}
+}
+
+// scatterStep sets full[i*step] = part[i].
+func scatterStep[T kernel.Float](full, part []T, step int) {
+	if len(part) == 0 {
+		return
+	}
+	full = full[:(len(part)-1)*step+1]
+	if step == 2 {
+		for i, v := range part {
+			full[2*i] = v
+		}
+		return
+	}
+	j := 0
+	for _, v := range part {
+		full[j] = v
+		j += step
 	}
 }
 
