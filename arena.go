@@ -1,6 +1,10 @@
 package nabla
 
-import "github.com/nabla-go/nabla/internal/kernel"
+import (
+	"sync"
+
+	"github.com/nabla-go/nabla/internal/kernel"
+)
 
 // An Arena recycles the memory of a computation's intermediate tensors as
 // soon as the caller is done with them, instead of leaving every buffer to
@@ -61,6 +65,16 @@ func (a *Arena) Do(f func()) {
 	arena = a
 	defer func() { arena = prev }()
 	f()
+}
+
+// passArenas are the arenas of backward passes run outside any arena.
+var passArenas = sync.Pool{New: func() any { return new(Arena) }}
+
+// drop forgets the tensors collected, releasing none.
+func (a *Arena) drop() {
+	clear(a.made)
+	clear(a.seen)
+	a.made, a.seen = a.made[:0], a.seen[:0]
 }
 
 // collect records a tensor made while a is active.

@@ -152,3 +152,28 @@ func ExampleArena() {
 	// step 80: loss 1.249e-12
 	// w[0] = 1.000000
 }
+
+// A plain backward pass recycles its own scratch, but never what a hook
+// made or kept, nor the leaves' gradients.
+func TestBackwardRecyclesOnlyScratch(t *testing.T) {
+	r := nabla.NewRand(8)
+	w := nabla.Uniform(r, -1, 1, 700).SetRequiresGrad(true)
+	var made, seen *nabla.Tensor
+	h := nabla.Sin(nabla.MulScalar(w, 2))
+	h.RegisterHook(func(g *nabla.Tensor) *nabla.Tensor {
+		seen = g
+		made = nabla.MulScalar(g, 3)
+		return nil
+	})
+	nabla.Sum(nabla.Mul(h, h)).Backward()
+	wantMade, wantSeen, wantW := made.Float64s(), seen.Float64s(), w.Grad().Float64s()
+	for i := 0; i < 10; i++ {
+		v := nabla.Uniform(r, -1, 1, 700).SetRequiresGrad(true)
+		nabla.Sum(nabla.Exp(nabla.Mul(nabla.Sin(v), v))).Backward()
+	}
+	for i := range wantW {
+		if made.Float64s()[i] != wantMade[i] || seen.Float64s()[i] != wantSeen[i] || w.Grad().Float64s()[i] != wantW[i] {
+			t.Fatalf("element %d of a tensor the user holds changed", i)
+		}
+	}
+}

@@ -147,6 +147,25 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		engineMode = engineScratch
 	}
 	defer func() { engineMode = prevMode }()
+	// What a pass that does not record makes is scratch: unless an arena is
+	// already collecting, the pass collects it itself and recycles, at the
+	// end, all of it that the caller cannot see (see Arena.Release).
+	var result []*Tensor
+	if arena == nil && engineMode == engineScratch {
+		own := passArenas.Get().(*Arena)
+		arena = own
+		done := false
+		defer func() {
+			arena = nil
+			if done {
+				own.Release(result...)
+			} else {
+				own.drop()
+			}
+			passArenas.Put(own)
+		}()
+		defer func() { done = true }()
+	}
 
 	buf := walkBufs.Get().(*walkBuf)
 	defer buf.put()
@@ -218,13 +237,18 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 			release(g)
 		}
 		if !cfg.retain {
+			// The by-product saved for the rule has served: nothing else
+			// holds it, unless the rule returned a view of it.
+			if sv := n.saved; sv != nil && sv.tangent == nil && sv.mem&memPinned == 0 && !sharesStorage(sv, gs) {
+				release(sv)
+				sv.mem |= memDead
+			}
 			n.freed = true
 			n.Inputs, n.Output, n.saved = nil, nil, nil
 			n.inline = [3]*Tensor{}
 		}
 	}
 
-	var result []*Tensor
 	if wrt != nil {
 		result = make([]*Tensor, len(wrt))
 		for i, x := range wrt {
@@ -272,6 +296,13 @@ func isIn(t *Tensor, ts []*Tensor) bool {
 }
 
 func runHooks(t *Tensor, g *Tensor) *Tensor {
+	if len(t.hooks) == 0 {
+		return g
+	}
+	// What a hook makes is the user's: pinned, never recycled.
+	prev := engineMode
+	engineMode = engineRecording
+	defer func() { engineMode = prev }()
 	for _, h := range t.hooks {
 		if r := h(g); r != nil {
 			g = r
