@@ -315,7 +315,24 @@ func init() {
 		},
 		// d(x^p) = p·x^(p-1)·dx
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			return []*Tensor{Mul(g, powScalarDeriv(c.Inputs[0], c.Params.(float64)))}
+			x, p := c.Inputs[0], c.Params.(float64)
+			if gv, ok := constantScalar(g, x); ok {
+				// A summed output's gradient: one pass over x, not three.
+				switch p {
+				case 2:
+					return []*Tensor{scale(x, 2*gv)}
+				case 1, 0:
+				default:
+					return []*Tensor{scale(PowScalar(x, p-1), p*gv)}
+				}
+			}
+			if p == 2 && !GradEnabled() && g.tangent == nil && x.tangent == nil {
+				// 2·(g·x) with the doubling in place: one tensor, not two.
+				d := Mul(g, x)
+				scaleInPlace(d, 2)
+				return []*Tensor{d}
+			}
+			return []*Tensor{Mul(g, powScalarDeriv(x, p))}
 		},
 		JVP: func(c *Ctx, d []*Tensor) *Tensor {
 			return Mul(d[0], powScalarDeriv(c.Inputs[0], c.Params.(float64)))
@@ -328,6 +345,16 @@ func init() {
 			{Name: "fractional", Shapes: [][]int{{}}, Params: 2.5, Lo: 0.5, Hi: 2},
 		},
 	})
+}
+
+// constantScalar returns the value of g when it is a one-element gradient
+// that a rule may fold into a constant: nothing records the pass and neither
+// g nor x carries a forward-mode tangent.
+func constantScalar(g, x *Tensor) (float64, bool) {
+	if g.Size() != 1 || GradEnabled() || g.tangent != nil || x.tangent != nil {
+		return 0, false
+	}
+	return g.at(0), true
 }
 
 func powScalarDeriv(x *Tensor, p float64) *Tensor {
@@ -893,6 +920,16 @@ func (t *Tensor) As(dt DType) *Tensor {
 		return t
 	}
 	return castOp.Apply(dt, t)
+}
+
+// scaleInPlace multiplies the values of t, a tensor its caller just made
+// and nothing else holds, by a.
+func scaleInPlace(t *Tensor, a float64) {
+	if t.dtype == Float32 {
+		kernel.Affine(t.f32, t.f32, a, 0)
+	} else {
+		kernel.Affine(t.f64, t.f64, a, 0)
+	}
 }
 
 func addInPlace(dst, src *Tensor) {

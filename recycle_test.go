@@ -1,6 +1,7 @@
 package nabla_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/nabla-go/nabla"
@@ -74,4 +75,27 @@ func TestKeptGradStaysValid(t *testing.T) {
 		}
 	}
 	_ = kept.String()
+}
+
+// The gradient of a summed power takes a shortcut (the scalar seed folded
+// into one pass over x); it must agree with p·x^(p−1), in both dtypes and
+// under a scaled sum.
+func TestPowScalarSummedGradient(t *testing.T) {
+	for _, p := range []float64{2, 3, 0.5, -1, 1, 0} {
+		for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
+			x := nabla.Uniform(nabla.NewRand(9), 0.5, 2, 300).As(dt).SetRequiresGrad(true)
+			nabla.MulScalar(nabla.Sum(nabla.PowScalar(x, p)), 1.5).Backward()
+			g, xs := x.Grad().Float64s(), x.Float64s()
+			tol := 1e-14
+			if dt == nabla.Float32 {
+				tol = 1e-6
+			}
+			for i := range g {
+				want := 1.5 * p * math.Pow(xs[i], p-1)
+				if math.Abs(g[i]-want) > tol*math.Max(1, math.Abs(want)) {
+					t.Fatalf("p=%v %v: grad[%d] = %v, want %v", p, dt, i, g[i], want)
+				}
+			}
+		}
+	}
 }
