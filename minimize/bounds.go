@@ -235,9 +235,9 @@ func (mem *lbMemory) add(s, y []float64) {
 	}
 }
 
-// formM computes M = K⁻¹ column by column from the factorisation of K as a
-// saddle-point matrix, P = D, C = L, Q = θSᵀS (section 3's factorisation
-// with J Jᵀ = θSᵀS + L D⁻¹ Lᵀ is the Schur complement of that solver).
+// formM computes M = K⁻¹ from the factorisation of K as a saddle-point
+// matrix with P = D, C = L, Q = θSᵀS (the Schur complement T = θSᵀS +
+// L D⁻¹ Lᵀ is section 3's J Jᵀ).
 func (mem *lbMemory) formM() bool {
 	k := mem.k
 	p, c, q := make([]float64, k*k), make([]float64, k*k), make([]float64, k*k)
@@ -254,21 +254,7 @@ func (mem *lbMemory) formM() bool {
 		return false
 	}
 	mem.mm = slices.Grow(mem.mm[:0], 4*k*k)[:4*k*k]
-	e, col := make([]float64, 2*k), make([]float64, 2*k)
-	for j := range 2 * k {
-		clear(e)
-		e[j] = 1
-		mem.sad.solve(e, col)
-		for i := range 2 * k {
-			mem.mm[i*2*k+j] = col[i]
-		}
-	}
-	for i := range 2 * k { // M is symmetric; make it exactly so
-		for j := range i {
-			a := (mem.mm[i*2*k+j] + mem.mm[j*2*k+i]) / 2
-			mem.mm[i*2*k+j], mem.mm[j*2*k+i] = a, a
-		}
-	}
+	mem.sad.inverse(mem.mm)
 	return true
 }
 
@@ -299,15 +285,17 @@ type lbState struct {
 	b   *box
 	mem *lbMemory
 
-	xc   []float64 // the generalized Cauchy point
-	c    []float64 // Wᵀ(xc − x), 2k
-	xbar []float64 // the end of the search direction
-	d    []float64 // the search direction x̄ − x
-	t    []float64 // breakpoints
-	work []float64 // scratch: the reduced gradient on the free variables
-	du   []float64 // the subspace step on the free variables
-	free []int     // the variables not at a bound at xc
-	idx  []int     // scratch index list
+	xc     []float64 // the generalized Cauchy point
+	c      []float64 // Wᵀ(xc − x), 2k
+	xbar   []float64 // the end of the search direction
+	d      []float64 // the search direction x̄ − x
+	t      []float64 // breakpoints
+	heap   []breakpoint
+	work   []float64 // scratch: the reduced gradient on the free variables
+	du     []float64 // the subspace step on the free variables
+	free   []int     // the variables not at a bound at xc
+	gather []float64 // scratch for subspace's Gram matrices
+	idx    []int     // scratch index list
 
 	xNew, gNew []float64 // the point the line search accepts
 	fNew       float64
@@ -327,7 +315,7 @@ func (st *lbState) cauchy(x, g []float64) {
 	k2, theta := 2*mem.k, mem.theta
 	copy(st.xc, x)
 	d, t := st.d, st.t
-	order := st.idx[:0]
+	heap := st.heap[:0]
 	fp, moving := 0.0, 0
 	for i := range x {
 		t[i] = math.Inf(1)
@@ -345,10 +333,10 @@ func (st *lbState) cauchy(x, g []float64) {
 		fp -= g[i] * g[i]
 		moving++
 		if !math.IsInf(t[i], 1) {
-			order = append(order, i)
+			heap = append(heap, breakpoint{t[i], i})
 		}
 	}
-	st.idx = order
+	st.heap = heap
 	st.c = slices.Grow(st.c[:0], k2)[:k2]
 	clear(st.c)
 	if moving == 0 {
@@ -362,17 +350,13 @@ func (st *lbState) cauchy(x, g []float64) {
 	fpp := max(-theta*fp-dot(p, mp), -eps*theta*fp)
 	fpp0 := fpp
 	dtMin := -fp / fpp
-	slices.SortFunc(order, func(i, j int) int {
-		if t[i] != t[j] {
-			if t[i] < t[j] {
-				return -1
-			}
-			return 1
-		}
-		return i - j
-	})
+	// The breakpoints in a heap, as the paper suggests: the Cauchy point is
+	// usually found after a few of them, so sorting all would be waste.
+	heapify(heap)
 	told := 0.0
-	for _, bi := range order {
+	for len(heap) > 0 {
+		var bi int
+		heap, bi = popMin(heap)
 		dt := t[bi] - told
 		if dtMin < dt {
 			break
@@ -499,30 +483,44 @@ func (st *lbState) subspace(x, g []float64) bool {
 		if len(other) < len(free) {
 			set, onFree = other, false
 		}
-		for a := range k {
-			for bb := range k {
-				var yy, sy, ss float64
-				sa, ya, sb, yb := mem.s[a], mem.y[a], mem.s[bb], mem.y[bb]
-				for _, i := range set {
-					yy += ya[i] * yb[i]
-					sy += sa[i] * yb[i]
-					ss += sa[i] * sb[i]
-				}
-				// yy, sy: YᵀZZᵀY and SᵀZZᵀY; ssA: SᵀS over the active set.
-				ssA := ss
-				if onFree {
-					ssA = mem.ss[a][bb] - ss
-				} else { // the free part is the whole minus the rest
-					yy, sy = mem.yy[a][bb]-yy, mem.sy[a][bb]-sy
-				}
-				lab := 0.0
-				if a > bb {
-					lab = mem.sy[a][bb]
-				}
-				p[a*k+bb] = yy / theta
-				c[a*k+bb] = lab - sy
-				q[a*k+bb] = theta * ssA
+		// Gather the set's components of the pairs, so that the k² dot
+		// products run over contiguous memory.
+		m := len(set)
+		st.gather = slices.Grow(st.gather[:0], 2*k*m)[:2*k*m]
+		ys, ss := st.gather[:k*m], st.gather[k*m:]
+		for j := range k {
+			sj, yj := mem.s[j], mem.y[j]
+			for a, i := range set {
+				ys[j*m+a], ss[j*m+a] = yj[i], sj[i]
 			}
+		}
+		// P = D + YᵀZZᵀY/θ, C = L − SᵀZZᵀY, Q = θ·SᵀS over the active set.
+		for a := range k {
+			ya, sa := ys[a*m:(a+1)*m], ss[a*m:(a+1)*m]
+			for bb := range k {
+				yb, sb := ys[bb*m:(bb+1)*m], ss[bb*m:(bb+1)*m]
+				sy := dot(sa, yb)
+				if !onFree { // the free part is the whole minus the rest
+					sy = mem.sy[a][bb] - sy
+				}
+				c[a*k+bb] = -sy
+				if a > bb {
+					c[a*k+bb] += mem.sy[a][bb]
+				}
+				if bb < a {
+					continue // P and Q are symmetric
+				}
+				yy, ssA := dot(ya, yb), dot(sa, sb)
+				if onFree {
+					ssA = mem.ss[a][bb] - ssA
+				} else {
+					yy = mem.yy[a][bb] - yy
+				}
+				p[a*k+bb], p[bb*k+a] = yy/theta, yy/theta
+				q[a*k+bb], q[bb*k+a] = theta*ssA, theta*ssA
+			}
+		}
+		for a := range k {
 			p[a*k+a] += mem.sy[a][a]
 		}
 		var sad saddle
@@ -694,6 +692,34 @@ func (s *saddle) factor(k int, p, c, q []float64) bool {
 	return s.t.Factorize(t)
 }
 
+// inverse stores the inverse of the matrix in dst, 2k×2k row-major:
+//
+//	[ X T⁻¹ Xᵀ − P⁻¹   X T⁻¹ ]    with X = P⁻¹Cᵀ,
+//	[ T⁻¹ Xᵀ           T⁻¹   ]
+//
+// which solve applies to a vector.
+func (s *saddle) inverse(dst []float64) {
+	k := s.k
+	if k == 0 {
+		return
+	}
+	var pinv, tinv mat.SymDense
+	_ = s.p.InverseTo(&pinv)
+	_ = s.t.InverseTo(&tinv)
+	var xt, xtx mat.Dense
+	xt.Mul(s.x, &tinv)
+	xtx.Mul(&xt, s.x.T())
+	k2 := 2 * k
+	for i := range k {
+		for j := range k {
+			dst[i*k2+j] = (xtx.At(i, j)+xtx.At(j, i))/2 - pinv.At(i, j)
+			dst[i*k2+k+j] = xt.At(i, j)
+			dst[(k+j)*k2+i] = xt.At(i, j)
+			dst[(k+i)*k2+k+j] = tinv.At(i, j)
+		}
+	}
+}
+
 // solve stores the solution for the right-hand side v (2k long) in dst.
 func (s *saddle) solve(v, dst []float64) {
 	k := s.k
@@ -710,4 +736,48 @@ func (s *saddle) solve(v, dst []float64) {
 	for i := range k {
 		dst[i], dst[k+i] = a.AtVec(i), b.AtVec(i)
 	}
+}
+
+// breakpoint is a variable and the t at which x(t) = P(x − tg) stops moving
+// it; breakpoints are taken in order of t, then of index.
+type breakpoint struct {
+	t float64
+	i int
+}
+
+func (a breakpoint) before(b breakpoint) bool { return a.t < b.t || a.t == b.t && a.i < b.i }
+
+// heapify makes h a binary min-heap.
+func heapify(h []breakpoint) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+}
+
+func siftDown(h []breakpoint, i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h[c+1].before(h[c]) {
+			c++
+		}
+		if !h[c].before(h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
+// popMin removes the earliest breakpoint from the heap h and returns the
+// heap and the breakpoint's variable.
+func popMin(h []breakpoint) ([]breakpoint, int) {
+	i := h[0].i
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	siftDown(h, 0)
+	return h, i
 }

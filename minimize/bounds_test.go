@@ -190,14 +190,10 @@ func TestBoundedSeparableQuadratic(t *testing.T) {
 	}
 }
 
-// A coupled quadratic ½xᵀAx − bᵀx, A = tridiag(−1, 2.1, −1) (positive
-// definite, condition number ≈ 41), n = 1000, in [−1, 1]ⁿ, built around a
-// chosen solution x*: every fifth variable at −1, the next at +1, the rest
-// inside, with b = Ax* − μ where μᵢ = +1, −1, 0 respectively. Then ∇f(x*) =
-// μ satisfies the KKT conditions with strict complementarity, and x* is the
-// unique minimiser since f is strictly convex.
-func TestBoundedCoupledQuadratic(t *testing.T) {
-	const n, diag = 1000, 2.1
+// coupledQuadratic returns the problem of TestBoundedCoupledQuadratic and
+// its solution.
+func coupledQuadratic(n int) (f minimize.Func, lo, hi, xs []float64) {
+	const diag = 2.1
 	xs, mu, lo, hi := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for i := range n {
 		lo[i], hi[i] = -1, 1
@@ -221,11 +217,23 @@ func TestBoundedCoupledQuadratic(t *testing.T) {
 		}
 	}
 	bt := nabla.FromSlice(b)
-	f := func(x *nabla.Tensor) *nabla.Tensor {
+	f = func(x *nabla.Tensor) *nabla.Tensor {
 		head, tail := nabla.Slice(x, 0, 0, n-1, 1), nabla.Slice(x, 0, 1, n, 1)
 		quad := nabla.Sub(nabla.MulScalar(nabla.Sum(nabla.Square(x)), diag/2), nabla.Sum(nabla.Mul(head, tail)))
 		return nabla.Sub(quad, nabla.Sum(nabla.Mul(bt, x)))
 	}
+	return f, lo, hi, xs
+}
+
+// A coupled quadratic ½xᵀAx − bᵀx, A = tridiag(−1, 2.1, −1) (positive
+// definite, condition number ≈ 41), n = 1000, in [−1, 1]ⁿ, built around a
+// chosen solution x*: every fifth variable at −1, the next at +1, the rest
+// inside, with b = Ax* − μ where μᵢ = +1, −1, 0 respectively. Then ∇f(x*) =
+// μ satisfies the KKT conditions with strict complementarity, and x* is the
+// unique minimiser since f is strictly convex.
+func TestBoundedCoupledQuadratic(t *testing.T) {
+	const n = 1000
+	f, lo, hi, xs := coupledQuadratic(n)
 	// With the default ftol the run stops at |g| ≈ 1.2e-5, just above GTol
 	// (SciPy's does too); gtol-only, it ends with the KKT conditions at 1e-5.
 	res, active := solve(t, f, make([]float64, n), lo, hi, &minimize.Options{FTol: 1e-300})

@@ -30,11 +30,12 @@ import (
 // like SciPy, the ftol test stops it early, reporting success, on Powell's
 // badly scaled function (f = 0.135), Powell's singular function (f = 2.4e-8)
 // and Wood's (f = 7.877, on the plateau). Gtol-only, the counts are SciPy's
-// with ftol = 0 except in the last iteration or two, where f is at the
-// rounding level and nabla's and numpy's evaluations differ in the last bits:
-// Freudenstein–Roth 24 evaluations (SciPy 22), Powell badly scaled 107 (99,
-// and neither reaches f* within 1e-8: both end on ftol = 0, no decrease),
-// Brown badly scaled 30 (28), Wood 117 (115); the others match exactly.
+// with ftol = 0 except near the end, where f is at the rounding level and
+// nabla's and numpy's evaluations differ in the last bits: Brown badly
+// scaled 30 evaluations (SciPy 28), Wood 114 (115), and Powell badly scaled
+// 105 (99), where neither gets within 1e-8 of f*: SciPy stops on ftol = 0 at
+// f = 2.0e-7, this on a line search that cannot decrease f at f = 4.7e-7
+// (status 2). The others match exactly.
 var recorded = []struct {
 	problem, method       string
 	solves                bool
@@ -58,7 +59,7 @@ var recorded = []struct {
 	{"freudenstein-roth", "newton-cg", true, 0, 9, 10, 10, 13},
 	{"freudenstein-roth", "trust-ncg", true, 0, 14, 15, 15, 20},
 	{"freudenstein-roth", "l-bfgs-b", true, 0, 19, 20, 20, 0},
-	{"freudenstein-roth", "l-bfgs-b/gtol-only", true, 0, 21, 24, 24, 0},
+	{"freudenstein-roth", "l-bfgs-b/gtol-only", true, 0, 21, 22, 22, 0},
 	{"powell-badly-scaled", "gd", false, 1, 400, 7020, 401, 0},
 	{"powell-badly-scaled", "cg", false, 3, 4, 23, 23, 0},
 	{"powell-badly-scaled", "bfgs", true, 0, 168, 212, 212, 0},
@@ -67,7 +68,7 @@ var recorded = []struct {
 	{"powell-badly-scaled", "newton-cg", true, 0, 187, 327, 327, 317},
 	{"powell-badly-scaled", "trust-ncg", true, 0, 155, 156, 138, 241},
 	{"powell-badly-scaled", "l-bfgs-b", false, 0, 2, 4, 4, 0},
-	{"powell-badly-scaled", "l-bfgs-b/gtol-only", false, 0, 83, 107, 107, 0},
+	{"powell-badly-scaled", "l-bfgs-b/gtol-only", false, 2, 76, 105, 105, 0},
 	{"brown-badly-scaled", "gd", false, 1, 400, 5150, 401, 0},
 	{"brown-badly-scaled", "cg", true, 0, 12, 49, 49, 0},
 	{"brown-badly-scaled", "bfgs", true, 0, 14, 27, 27, 0},
@@ -112,7 +113,7 @@ var recorded = []struct {
 	{"wood", "newton-cg", true, 0, 617, 640, 640, 2282},
 	{"wood", "trust-ncg", true, 0, 108, 109, 99, 238},
 	{"wood", "l-bfgs-b", false, 0, 17, 20, 20, 0},
-	{"wood", "l-bfgs-b/gtol-only", true, 0, 89, 117, 117, 0},
+	{"wood", "l-bfgs-b/gtol-only", true, 0, 87, 114, 114, 0},
 	{"ext-rosenbrock/n=100", "cg", true, 0, 23, 77, 77, 0},
 	{"ext-rosenbrock/n=100", "bfgs", true, 0, 37, 51, 51, 0},
 	{"ext-rosenbrock/n=100", "l-bfgs", true, 0, 37, 49, 49, 0},
