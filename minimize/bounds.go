@@ -72,7 +72,7 @@ func (b *box) projGradNorm(x, g []float64) float64 {
 //  1. finds the generalized Cauchy point x̂ᶜ: the first local minimiser of
 //     the quadratic model m(x+s) = gᵀs + ½sᵀBs along the projected
 //     steepest-descent path x(t) = P(x − tg), segment by segment over the
-//     sorted breakpoints (Algorithm CP, section 4), with B the compact
+//     breakpoints in order (Algorithm CP, section 4), with B the compact
 //     limited-memory BFGS matrix (section 3);
 //  2. minimises the model over the variables that are not at a bound at x̂ᶜ,
 //     the others held there, by the direct primal method (section 5.1), and
@@ -157,7 +157,7 @@ func (r *run) lbfgsb(b *box) {
 	}
 }
 
-const ftolMessage = "Optimization terminated successfully: the relative reduction of f is at most ftol."
+const ftolMessage = "Optimization terminated successfully. The relative reduction of f is at most ftol."
 
 // lbMemory holds the k ≤ m latest correction pairs sᵢ = xᵢ₊₁ − xᵢ,
 // yᵢ = gᵢ₊₁ − gᵢ, oldest first, and the compact form of the L-BFGS matrix

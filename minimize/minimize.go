@@ -127,7 +127,7 @@ type Result struct {
 	Nhev    int
 	Status  Status
 	Success bool   // Status == Success
-	Message string // Status.Message(), or a detail for some failures
+	Message string // Status.Message(), or a more detailed message for some outcomes
 }
 
 // Minimize minimises f from x0 with the given method. x0 is not modified;
