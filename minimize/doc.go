@@ -13,8 +13,11 @@
 // limit, 2 precision loss (the line search cannot decrease f any more), 3 a NaN
 // result. A malformed problem (empty x0, an f that panics or returns a
 // non-scalar at x0, bad bounds) is an error instead. Defaults are SciPy's BFGS
-// ones for every method: the run succeeds when max |∂f/∂xᵢ| ≤ 1e-5, and stops
-// after 200·n iterations. A nil *Options means the defaults.
+// ones: the run succeeds when max |∂f/∂xᵢ| ≤ 1e-5, and stops after 200·n
+// iterations. l-bfgs-b takes SciPy's L-BFGS-B defaults instead: 10 pairs,
+// success when the projected gradient has max-norm ≤ 1e-5 or when an
+// iteration reduces f by at most ftol = 2.2e-9 relatively, 15000 iterations
+// and 15000 evaluations at most. A nil *Options means the defaults.
 //
 // # Methods, and who implements them
 //
@@ -35,11 +38,15 @@
 //	          LinesearchMethod as a direction rule, with More–Thuente
 //	trust-ncg SciPy's trust-ncg: trust region with Steihaug's CG,
 //	          Hessian-vector products only
-//	l-bfgs-b  box bounds: projected L-BFGS in Bertsekas' two-metric style
-//	          with a projected Armijo backtracking search. It is not the
-//	          Byrd–Lu–Nocedal–Zhu L-BFGS-B (no generalized Cauchy point, no
-//	          subspace minimisation); see lbfgsb in bounds.go for exactly
-//	          what it does.
+//	l-bfgs-b  box bounds (gonum has no bound-constrained method): the
+//	          L-BFGS-B of Byrd, Lu, Nocedal and Zhu (1995), as in SciPy:
+//	          compact limited-memory BFGS matrix, generalized Cauchy point
+//	          along the projected gradient path, subspace minimisation over
+//	          the free variables (direct primal method), Morales and
+//	          Nocedal's projected step, safeguarded, and a strong-Wolfe
+//	          More–Thuente search inside the box. Without bounds it is
+//	          L-BFGS, and its counts on the Moré–Garbow–Hillstrom problems
+//	          are SciPy's; see bounds.go for the one deviation.
 //
 // newton-cg and trust-ncg never form an n×n matrix, so they scale to n = 10⁵
 // and beyond; newton forms the dense Hessian with n reverse passes.

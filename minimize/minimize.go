@@ -26,7 +26,7 @@ const (
 	Newton          Method = "newton"    // exact Hessian, gonum's Newton (adds τI when indefinite)
 	NewtonCG        Method = "newton-cg" // line-search Newton-CG with Hessian-vector products
 	TrustNCG        Method = "trust-ncg" // trust-region Newton-CG (Steihaug) with Hessian-vector products
-	LBFGSB          Method = "l-bfgs-b"  // projected L-BFGS for box bounds
+	LBFGSB          Method = "l-bfgs-b"  // L-BFGS-B (Byrd, Lu, Nocedal, Zhu) for box bounds
 )
 
 // Methods lists every method, in the order above.
@@ -51,19 +51,28 @@ func ParseMethod(s string) (Method, error) {
 // Options configures Minimize. A nil *Options means the defaults.
 type Options struct {
 	// GTol stops the run successfully when max |∂f/∂xᵢ| ≤ GTol (for
-	// l-bfgs-b, the projected gradient). Default 1e-5, SciPy's BFGS gtol.
+	// l-bfgs-b, the projected gradient P(x − ∇f) − x). Default 1e-5, SciPy's
+	// BFGS gtol and L-BFGS-B pgtol.
 	GTol float64
+	// FTol, for l-bfgs-b only, stops the run successfully when an iteration
+	// reduces f by at most FTol·max(|f_k|, |f_k+1|, 1), SciPy's L-BFGS-B ftol
+	// test. Default 2.2e-9 (SciPy's factr = 10⁷ times the machine epsilon);
+	// a tiny value such as 1e-300 leaves, in effect, only the GTol test.
+	FTol float64
 	// MaxIter bounds the number of iterations. Default 200·n, SciPy's BFGS
-	// maxiter.
+	// maxiter; 15000 for l-bfgs-b, SciPy's L-BFGS-B maxiter.
 	MaxIter int
 	// MaxFev bounds the number of evaluations of f, so that no line search
-	// can run forever. Default 100·MaxIter.
+	// can run forever. Default 100·MaxIter; 15000 for l-bfgs-b, SciPy's
+	// L-BFGS-B maxfun.
 	MaxFev int
 	// Memory is the number of correction pairs kept by l-bfgs and l-bfgs-b.
 	// Default 10, SciPy's maxcor.
 	Memory int
 	// Lower and Upper are box bounds for l-bfgs-b, flat in x's row-major
-	// order; nil means unbounded, and ±Inf entries are allowed.
+	// order; nil means unbounded, and ±Inf entries are allowed. Lower[i] ==
+	// Upper[i] fixes xᵢ. A start point outside the box is projected into it
+	// before f is first evaluated, as SciPy does.
 	Lower, Upper []float64
 	// Callback, when set, is called with the start point (Nit 0) and after
 	// every iteration. Its X is only valid during the call.
@@ -118,7 +127,7 @@ type Result struct {
 	Nhev    int
 	Status  Status
 	Success bool   // Status == Success
-	Message string // Status.Message(), or a detail for some failures
+	Message string // Status.Message(), or a more detailed message for some outcomes
 }
 
 // Minimize minimises f from x0 with the given method. x0 is not modified;
@@ -139,6 +148,17 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 		o = *opts
 	}
 	n := x0.Size()
+	if method == LBFGSB { // SciPy's L-BFGS-B defaults
+		if o.MaxIter == 0 {
+			o.MaxIter = 15000
+		}
+		if o.MaxFev == 0 {
+			o.MaxFev = 15000
+		}
+		if o.FTol == 0 {
+			o.FTol = 1e7 * eps
+		}
+	}
 	if o.GTol == 0 {
 		o.GTol = 1e-5
 	}
@@ -151,7 +171,7 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 	if o.Memory == 0 {
 		o.Memory = 10
 	}
-	if o.GTol < 0 || o.MaxIter < 0 || o.MaxFev < 0 || o.Memory < 0 {
+	if o.GTol < 0 || o.FTol < 0 || o.MaxIter < 0 || o.MaxFev < 0 || o.Memory < 0 {
 		return Result{}, errors.New("minimize: negative option")
 	}
 	if (o.Lower != nil || o.Upper != nil) && method != LBFGSB {
@@ -164,6 +184,14 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 	}
 
 	x := x0.As(nabla.Float64).Detach().Float64s()
+	var b *box
+	if method == LBFGSB {
+		var err error
+		if b, err = newBox(n, o.Lower, o.Upper); err != nil {
+			return Result{}, err
+		}
+		b.project(x) // SciPy starts from the projection of x0
+	}
 	ev := newEvaluator(f, x0.Shape(), method == Newton || method == NewtonCG || method == TrustNCG)
 	defer ev.done()
 	g := make([]float64, n)
@@ -179,9 +207,7 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 	case TrustNCG:
 		r.trustNCG()
 	case LBFGSB:
-		if err := r.lbfgsb(); err != nil {
-			return Result{}, err
-		}
+		r.lbfgsb(b)
 	default:
 		_, err := ParseMethod(string(method))
 		return Result{}, err

@@ -21,8 +21,21 @@ import (
 // Failures that are the method's, not the code's: gradient descent runs out of
 // iterations on most of the set; CG steps into exp overflow on Powell's badly
 // scaled function and stops with a NaN; trust-ncg cannot reach x₁ = 10⁶ on
-// Brown's badly scaled function with Δmax = 1000; the projected L-BFGS crawls
-// on both badly scaled functions.
+// Brown's badly scaled function with Δmax = 1000.
+//
+// l-bfgs-b runs twice: with its default ftol = 2.2e-9 (SciPy's factr = 10⁷),
+// and "gtol-only" with FTol = 1e-300, SciPy's ftol = 0. With the default, its
+// nit, nfev and ngev are SciPy 1.10.1's L-BFGS-B (jac=True, gtol=1e-8) nit,
+// nfev and njev on all twelve problems, and f agrees to 8 digits or more;
+// like SciPy, the ftol test stops it early, reporting success, on Powell's
+// badly scaled function (f = 0.135), Powell's singular function (f = 2.4e-8)
+// and Wood's (f = 7.877, on the plateau). Gtol-only, the counts are SciPy's
+// with ftol = 0 except near the end, where f is at the rounding level and
+// nabla's and numpy's evaluations differ in the last bits: Brown badly
+// scaled 30 evaluations (SciPy 28), Wood 114 (115), and Powell badly scaled
+// 105 (99), where neither gets within 1e-8 of f*: SciPy stops on ftol = 0 at
+// f = 2.0e-7, this on a line search that cannot decrease f at f = 4.7e-7
+// (status 2). The others match exactly.
 var recorded = []struct {
 	problem, method       string
 	solves                bool
@@ -36,7 +49,8 @@ var recorded = []struct {
 	{"rosenbrock", "newton", true, 0, 23, 30, 30, 24},
 	{"rosenbrock", "newton-cg", true, 0, 82, 104, 104, 138},
 	{"rosenbrock", "trust-ncg", true, 0, 30, 31, 28, 46},
-	{"rosenbrock", "l-bfgs-b", true, 0, 39, 49, 40, 0},
+	{"rosenbrock", "l-bfgs-b", true, 0, 36, 44, 44, 0},
+	{"rosenbrock", "l-bfgs-b/gtol-only", true, 0, 38, 46, 46, 0},
 	{"freudenstein-roth", "gd", false, 1, 400, 651, 401, 0},
 	{"freudenstein-roth", "cg", true, 0, 10, 29, 29, 0},
 	{"freudenstein-roth", "bfgs", true, 0, 22, 23, 23, 0},
@@ -44,7 +58,8 @@ var recorded = []struct {
 	{"freudenstein-roth", "newton", true, 0, 7, 8, 8, 8},
 	{"freudenstein-roth", "newton-cg", true, 0, 9, 10, 10, 13},
 	{"freudenstein-roth", "trust-ncg", true, 0, 14, 15, 15, 20},
-	{"freudenstein-roth", "l-bfgs-b", true, 0, 21, 22, 22, 0},
+	{"freudenstein-roth", "l-bfgs-b", true, 0, 19, 20, 20, 0},
+	{"freudenstein-roth", "l-bfgs-b/gtol-only", true, 0, 21, 22, 22, 0},
 	{"powell-badly-scaled", "gd", false, 1, 400, 7020, 401, 0},
 	{"powell-badly-scaled", "cg", false, 3, 4, 23, 23, 0},
 	{"powell-badly-scaled", "bfgs", true, 0, 168, 212, 212, 0},
@@ -52,7 +67,8 @@ var recorded = []struct {
 	{"powell-badly-scaled", "newton", true, 0, 147, 400, 400, 148},
 	{"powell-badly-scaled", "newton-cg", true, 0, 187, 327, 327, 317},
 	{"powell-badly-scaled", "trust-ncg", true, 0, 155, 156, 138, 241},
-	{"powell-badly-scaled", "l-bfgs-b", false, 1, 400, 1470, 401, 0},
+	{"powell-badly-scaled", "l-bfgs-b", false, 0, 2, 4, 4, 0},
+	{"powell-badly-scaled", "l-bfgs-b/gtol-only", false, 2, 76, 105, 105, 0},
 	{"brown-badly-scaled", "gd", false, 1, 400, 5150, 401, 0},
 	{"brown-badly-scaled", "cg", true, 0, 12, 49, 49, 0},
 	{"brown-badly-scaled", "bfgs", true, 0, 14, 27, 27, 0},
@@ -60,7 +76,8 @@ var recorded = []struct {
 	{"brown-badly-scaled", "newton", true, 0, 8, 11, 11, 9},
 	{"brown-badly-scaled", "newton-cg", true, 0, 4, 5, 5, 5},
 	{"brown-badly-scaled", "trust-ncg", false, 1, 400, 401, 401, 595},
-	{"brown-badly-scaled", "l-bfgs-b", false, 1, 400, 2395, 401, 0},
+	{"brown-badly-scaled", "l-bfgs-b", true, 0, 13, 25, 25, 0},
+	{"brown-badly-scaled", "l-bfgs-b/gtol-only", true, 0, 18, 30, 30, 0},
 	{"beale", "gd", true, 0, 242, 470, 243, 0},
 	{"beale", "cg", true, 0, 12, 28, 28, 0},
 	{"beale", "bfgs", true, 0, 17, 18, 18, 0},
@@ -68,7 +85,8 @@ var recorded = []struct {
 	{"beale", "newton", true, 0, 8, 11, 11, 9},
 	{"beale", "newton-cg", true, 0, 12, 15, 15, 19},
 	{"beale", "trust-ncg", true, 0, 12, 13, 13, 19},
-	{"beale", "l-bfgs-b", true, 0, 16, 17, 17, 0},
+	{"beale", "l-bfgs-b", true, 0, 15, 16, 16, 0},
+	{"beale", "l-bfgs-b/gtol-only", true, 0, 16, 17, 17, 0},
 	{"helical-valley", "gd", true, 0, 363, 746, 364, 0},
 	{"helical-valley", "cg", true, 0, 45, 103, 103, 0},
 	{"helical-valley", "bfgs", true, 0, 29, 31, 31, 0},
@@ -76,7 +94,8 @@ var recorded = []struct {
 	{"helical-valley", "newton", true, 0, 7, 9, 9, 8},
 	{"helical-valley", "newton-cg", true, 0, 22, 30, 30, 50},
 	{"helical-valley", "trust-ncg", true, 0, 24, 25, 23, 52},
-	{"helical-valley", "l-bfgs-b", true, 0, 30, 33, 31, 0},
+	{"helical-valley", "l-bfgs-b", true, 0, 28, 32, 32, 0},
+	{"helical-valley", "l-bfgs-b/gtol-only", true, 0, 30, 34, 34, 0},
 	{"powell-singular", "gd", false, 1, 800, 1730, 801, 0},
 	{"powell-singular", "cg", true, 0, 73, 184, 184, 0},
 	{"powell-singular", "bfgs", true, 0, 62, 63, 63, 0},
@@ -84,7 +103,8 @@ var recorded = []struct {
 	{"powell-singular", "newton", true, 0, 20, 21, 21, 21},
 	{"powell-singular", "newton-cg", true, 0, 24, 25, 25, 82},
 	{"powell-singular", "trust-ncg", true, 0, 26, 27, 26, 81},
-	{"powell-singular", "l-bfgs-b", true, 0, 59, 74, 60, 0},
+	{"powell-singular", "l-bfgs-b", false, 0, 27, 30, 30, 0},
+	{"powell-singular", "l-bfgs-b/gtol-only", true, 0, 54, 61, 61, 0},
 	{"wood", "gd", false, 1, 800, 1148, 801, 0},
 	{"wood", "cg", true, 0, 39, 85, 85, 0},
 	{"wood", "bfgs", true, 0, 39, 46, 46, 0},
@@ -92,31 +112,36 @@ var recorded = []struct {
 	{"wood", "newton", true, 0, 40, 52, 52, 41},
 	{"wood", "newton-cg", true, 0, 617, 640, 640, 2282},
 	{"wood", "trust-ncg", true, 0, 108, 109, 99, 238},
-	{"wood", "l-bfgs-b", true, 0, 98, 126, 99, 0},
+	{"wood", "l-bfgs-b", false, 0, 17, 20, 20, 0},
+	{"wood", "l-bfgs-b/gtol-only", true, 0, 87, 114, 114, 0},
 	{"ext-rosenbrock/n=100", "cg", true, 0, 23, 77, 77, 0},
 	{"ext-rosenbrock/n=100", "bfgs", true, 0, 37, 51, 51, 0},
 	{"ext-rosenbrock/n=100", "l-bfgs", true, 0, 37, 49, 49, 0},
 	{"ext-rosenbrock/n=100", "newton", true, 0, 23, 30, 30, 24},
 	{"ext-rosenbrock/n=100", "newton-cg", true, 0, 82, 104, 104, 138},
 	{"ext-rosenbrock/n=100", "trust-ncg", true, 0, 43, 44, 38, 65},
-	{"ext-rosenbrock/n=100", "l-bfgs-b", true, 0, 39, 49, 40, 0},
+	{"ext-rosenbrock/n=100", "l-bfgs-b", true, 0, 36, 48, 48, 0},
+	{"ext-rosenbrock/n=100", "l-bfgs-b/gtol-only", true, 0, 37, 49, 49, 0},
 	{"ext-powell/n=100", "cg", true, 0, 157, 351, 351, 0},
 	{"ext-powell/n=100", "bfgs", true, 0, 68, 69, 69, 0},
 	{"ext-powell/n=100", "l-bfgs", true, 0, 55, 58, 58, 0},
 	{"ext-powell/n=100", "newton", true, 0, 20, 21, 21, 21},
 	{"ext-powell/n=100", "newton-cg", true, 0, 24, 25, 25, 81},
 	{"ext-powell/n=100", "trust-ncg", true, 0, 24, 25, 25, 76},
-	{"ext-powell/n=100", "l-bfgs-b", true, 0, 59, 74, 60, 0},
+	{"ext-powell/n=100", "l-bfgs-b", true, 0, 43, 45, 45, 0},
+	{"ext-powell/n=100", "l-bfgs-b/gtol-only", true, 0, 55, 58, 58, 0},
 	{"ext-rosenbrock/n=1000", "cg", true, 0, 23, 77, 77, 0},
 	{"ext-rosenbrock/n=1000", "l-bfgs", true, 0, 37, 46, 46, 0},
 	{"ext-rosenbrock/n=1000", "newton-cg", true, 0, 82, 104, 104, 137},
 	{"ext-rosenbrock/n=1000", "trust-ncg", true, 0, 52, 53, 48, 67},
-	{"ext-rosenbrock/n=1000", "l-bfgs-b", true, 0, 39, 49, 40, 0},
+	{"ext-rosenbrock/n=1000", "l-bfgs-b", true, 0, 36, 45, 45, 0},
+	{"ext-rosenbrock/n=1000", "l-bfgs-b/gtol-only", true, 0, 37, 46, 46, 0},
 	{"ext-powell/n=1000", "cg", true, 0, 165, 382, 382, 0},
 	{"ext-powell/n=1000", "l-bfgs", true, 0, 59, 64, 64, 0},
 	{"ext-powell/n=1000", "newton-cg", true, 0, 25, 26, 26, 83},
 	{"ext-powell/n=1000", "trust-ncg", true, 0, 28, 29, 29, 85},
-	{"ext-powell/n=1000", "l-bfgs-b", true, 0, 59, 74, 60, 0},
+	{"ext-powell/n=1000", "l-bfgs-b", true, 0, 40, 44, 44, 0},
+	{"ext-powell/n=1000", "l-bfgs-b/gtol-only", true, 0, 59, 64, 64, 0},
 }
 
 func TestMoreGarbowHillstrom(t *testing.T) {
@@ -130,7 +155,12 @@ func TestMoreGarbowHillstrom(t *testing.T) {
 			if len(p.x0) >= 1000 && testing.Short() {
 				t.Skip("n = 1000 in -short mode")
 			}
-			res, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), minimize.Method(c.method), &minimize.Options{GTol: 1e-8})
+			opts := &minimize.Options{GTol: 1e-8}
+			method := c.method
+			if m, ok := strings.CutSuffix(method, "/gtol-only"); ok {
+				method, opts.FTol = m, 1e-300
+			}
+			res, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), minimize.Method(method), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,25 +309,6 @@ func TestMalformedProblems(t *testing.T) {
 	}
 	if _, err := minimize.Minimize(two, nabla.FromSlice([]float64{1, 2}), "simplex", nil); err == nil || !strings.Contains(err.Error(), "unknown method") {
 		t.Errorf("unknown method: %v", err)
-	}
-}
-
-// With bounds that exclude (1, 1), the minimum of Rosenbrock's function in
-// the box [−2, 0.5] × [−1, 2] is on the face x₁ = 0.5, at x₂ = 0.25.
-func TestBoxBounds(t *testing.T) {
-	res, err := minimize.Minimize(rosenbrock, nabla.FromSlice([]float64{-1.2, 1}), minimize.LBFGSB,
-		&minimize.Options{Lower: []float64{-2, -1}, Upper: []float64{0.5, 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if x := res.X.Float64s(); !res.Success || x[0] != 0.5 || math.Abs(x[1]-0.25) > 1e-6 || math.Abs(res.Fun-0.25) > 1e-10 {
-		t.Errorf("x = %v, f = %v, %s", x, res.Fun, res.Message)
-	}
-	// Start outside the box: projected first.
-	res, _ = minimize.Minimize(rosenbrock, nabla.FromSlice([]float64{3, 3}), minimize.LBFGSB,
-		&minimize.Options{Lower: []float64{1.5, math.Inf(-1)}})
-	if x := res.X.Float64s(); !res.Success || x[0] != 1.5 || math.Abs(x[1]-2.25) > 1e-6 {
-		t.Errorf("x = %v, %s", x, res.Message)
 	}
 }
 

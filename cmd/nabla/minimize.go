@@ -106,7 +106,7 @@ Methods: ` + methodNames() + ` (see package minimize).
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object as the last line")
 	cmd.Flags().StringVar(&plotF, "plot", "", "draw the contour map and the path to a .png or .svg file (two variables only)")
 	cmd.Flags().Float64Var(&gtol, "gtol", 1e-5, "stop when every gradient component is at most this in size")
-	cmd.Flags().IntVar(&maxiter, "maxiter", 0, "iteration limit (default 200 per variable)")
+	cmd.Flags().IntVar(&maxiter, "maxiter", 0, "iteration limit (default 200 per variable; 15000 for l-bfgs-b)")
 	return cmd
 }
 

@@ -11,7 +11,7 @@ import (
 
 func TestMinimizeRosenbrock(t *testing.T) {
 	plotFile := filepath.Join(t.TempDir(), "path.svg")
-	for _, m := range []string{"bfgs", "newton", "trust-ncg"} {
+	for _, m := range []string{"bfgs", "newton", "trust-ncg", "l-bfgs-b"} {
 		code, out, errOut := runCLI(t, "minimize", "(1-x)^2 + 100*(y-x^2)^2", "--from", "x=-1.2", "--from", "y=1",
 			"--method", m, "--json", "--plot", plotFile)
 		if code != 0 {
