@@ -316,15 +316,10 @@ func init() {
 		// d(x^p) = p·x^(p-1)·dx
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			x, p := c.Inputs[0], c.Params.(float64)
-			if gv, ok := constantScalar(g, x); ok {
-				// A summed output's gradient: one pass over x, not three.
-				switch p {
-				case 2:
-					return []*Tensor{scale(x, 2*gv)}
-				case 1, 0:
-				default:
-					return []*Tensor{scale(PowScalar(x, p-1), p*gv)}
-				}
+			if gv, ok := constantScalar(g, x); ok && p == 2 {
+				// A summed square's gradient: one pass over x, not three,
+				// rounded as g·(2x) is (doubling is exact).
+				return []*Tensor{scale(x, 2*gv)}
 			}
 			if p == 2 && !GradEnabled() && g.tangent == nil && x.tangent == nil {
 				// 2·(g·x) with the doubling in place: one tensor, not two.
