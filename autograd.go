@@ -3,6 +3,8 @@ package nabla
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 // node records how a tensor was computed: the op, its inputs and parameters.
@@ -397,8 +399,14 @@ func storeGrad(t, g *Tensor, create, fresh bool) {
 	switch {
 	case empty && create:
 		t.grad = g
+	case empty && fresh && t.grad != nil && t.grad.node == nil && t.grad.Size() >= kernel.MinPooled &&
+		sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype && g.tangent == nil:
+		// A large gradient goes into the buffer the leaf already has, hot
+		// in the cache, and g's buffer back to the pool for the next pass:
+		// a copy instead of a fresh, zeroed allocation per step.
+		copyInto(t.grad, g)
+		release(g)
 	case empty && fresh:
-		// The old Grad tensor is left as it was: the caller may still hold it.
 		t.grad = g
 	case empty && t.grad != nil && sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype:
 		copyInto(t.grad, g)
