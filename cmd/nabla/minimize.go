@@ -6,6 +6,7 @@ import (
 
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,7 +22,7 @@ import (
 
 func newMinimizeCmd() *cobra.Command {
 	var (
-		from          []string
+		from, bounds  []string
 		method, plotF string
 		asJSON        bool
 		gtol          float64
@@ -34,10 +35,12 @@ func newMinimizeCmd() *cobra.Command {
 (f, the largest gradient component |g|, the step length) and the result.
 Methods: ` + methodNames() + ` (see package minimize).
 --plot draws, for a function of two variables, the contour map with the path.
+--bounds keeps variables in a box (method l-bfgs-b).
 
 ` + strings.ReplaceAll(exprHelp, "--at", "--from"),
 		Example: `  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1
-  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --method newton --plot path.svg --json`,
+  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --method newton --plot path.svg --json
+  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --bounds x=-2:0.5`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := minimize.ParseMethod(method)
@@ -69,6 +72,16 @@ Methods: ` + methodNames() + ` (see package minimize).
 				return usagef("--plot needs a function of two variables, not %d", len(p.Flat()))
 			}
 
+			var lower, upper []float64
+			if len(bounds) > 0 {
+				if !cmd.Flags().Changed("method") {
+					m = minimize.LBFGSB
+				}
+				if lower, upper, err = parseBounds(bounds, p); err != nil {
+					return err
+				}
+			}
+
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "minimize f(%s) = %s from %s with %s\n", strings.Join(e.Vars(), ", "), e, fmtPoint(p), m)
 			fmt.Fprintf(out, "%6s  %-22s %-12s %-12s\n", "iter", "f", "|g|", "step")
@@ -79,13 +92,16 @@ Methods: ` + methodNames() + ` (see package minimize).
 					path = append(path, [2]float64{it.X[0], it.X[1]})
 				}
 			}}
+			if len(bounds) > 0 {
+				opts.Lower, opts.Upper = lower, upper
+			}
 			res, err := minimize.Minimize(f, x0, m, opts)
 			if err != nil {
 				return usageError{err}
 			}
 			x := res.X.Float64s()
 			fmt.Fprintf(out, "%s\nx         %s\nf         %s\n|g|       %s\n", res.Message, fmtPoint(p.With(x)),
-				fmtNum(res.Fun), fmtNum(maxAbsSlice(res.Grad.Float64s())))
+				fmtNum(res.Fun), fmtNum(projectedMax(x, res.Grad.Float64s(), lower, upper)))
 			fmt.Fprintf(out, "nit %d, nfev %d, ngev %d, nhev %d, status %d\n", res.Nit, res.Nfev, res.Ngev, res.Nhev, res.Status)
 			if plotF != "" {
 				if err := plotPath(plotF, e, p, path); err != nil {
@@ -106,6 +122,7 @@ Methods: ` + methodNames() + ` (see package minimize).
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object as the last line")
 	cmd.Flags().StringVar(&plotF, "plot", "", "draw the contour map and the path to a .png or .svg file (two variables only)")
 	cmd.Flags().Float64Var(&gtol, "gtol", 1e-5, "stop when every gradient component is at most this in size")
+	cmd.Flags().StringArrayVar(&bounds, "bounds", nil, "box bounds of a variable, NAME=LO:HI (either side may be empty for none); repeat for each bounded variable; implies --method l-bfgs-b")
 	cmd.Flags().IntVar(&maxiter, "maxiter", 0, "iteration limit (default 200 per variable; 15000 for l-bfgs-b)")
 	return cmd
 }
@@ -116,6 +133,81 @@ func methodNames() string {
 		s[i] = string(m)
 	}
 	return strings.Join(s, ", ")
+}
+
+// parseBounds turns --bounds NAME=LO:HI flags into flat lower and upper
+// bounds over the variables of p (every element of a vector variable gets
+// the same bounds); unbounded sides are ±Inf.
+func parseBounds(flags []string, p expr.Point) (lower, upper []float64, err error) {
+	n := len(p.Flat())
+	lower, upper = make([]float64, n), make([]float64, n)
+	for i := range lower {
+		lower[i], upper[i] = math.Inf(-1), math.Inf(1)
+	}
+	seen := map[string]bool{}
+	for _, b := range flags {
+		name, rng, ok := strings.Cut(b, "=")
+		name = strings.TrimSpace(name)
+		lo, hi, ok2 := strings.Cut(rng, ":")
+		if !ok || !ok2 || name == "" {
+			return nil, nil, usagef("--bounds %q: expected NAME=LO:HI, e.g. x=0:1 or y=:2.5", b)
+		}
+		if seen[name] {
+			return nil, nil, usagef("--bounds %s: given twice", name)
+		}
+		seen[name] = true
+		l, err := boundValue(lo, math.Inf(-1))
+		if err != nil {
+			return nil, nil, usagef("--bounds %s: lower bound %q: %v", name, lo, err)
+		}
+		h, err := boundValue(hi, math.Inf(1))
+		if err != nil {
+			return nil, nil, usagef("--bounds %s: upper bound %q: %v", name, hi, err)
+		}
+		if l > h {
+			return nil, nil, usagef("--bounds %s: lower bound %v is above upper bound %v", name, l, h)
+		}
+		k, found := 0, false
+		for _, v := range p {
+			if v.Name == name {
+				for j := range v.Data {
+					lower[k+j], upper[k+j] = l, h
+				}
+				found = true
+			}
+			k += len(v.Data)
+		}
+		if !found {
+			return nil, nil, usagef("--bounds %s: the expression has no variable %s", name, name)
+		}
+	}
+	return lower, upper, nil
+}
+
+// projectedMax is the largest gradient component that could still move x
+// inside the bounds (nil bounds: the largest component).
+func projectedMax(x, g, lower, upper []float64) float64 {
+	m := 0.0
+	for i, gi := range g {
+		if lower != nil && (x[i] <= lower[i] && gi > 0 || x[i] >= upper[i] && gi < 0) {
+			continue
+		}
+		m = math.Max(m, math.Abs(gi))
+	}
+	return m
+}
+
+// boundValue parses one side of a bound; empty means none (def).
+func boundValue(s string, def float64) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) {
+		return 0, fmt.Errorf("not a number")
+	}
+	return v, nil
 }
 
 // checkVars requires --from to give exactly the expression's variables.
@@ -168,14 +260,6 @@ func exprFunc(e *expr.Expr, p expr.Point) minimize.Func {
 		}
 		return y
 	}
-}
-
-func maxAbsSlice(v []float64) float64 {
-	m := 0.0
-	for _, x := range v {
-		m = math.Max(m, math.Abs(x))
-	}
-	return m
 }
 
 // grid is f sampled on a regular grid, for plotter.NewContour.
