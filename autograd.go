@@ -216,9 +216,14 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 			t.acc = g // captured below
 		}
 		var gs []*Tensor
-		if anomalyOn.Load() {
+		switch {
+		case anomalyOn.Load():
 			gs = vjpWatched(n, g)
-		} else {
+		case n.op == sliceOp && !cfg.create && sliceAddsInPlace(n, g):
+			// A slice's gradient added straight into the running sum of
+			// its input: no zero-padded copy (its rule's result) to make.
+			sliceAdd(n.Inputs[0].acc, g, n.Params.(sliceParams))
+		default:
 			gs = n.op.VJP(&n.Ctx, g)
 		}
 		for j, x := range n.Inputs {

@@ -99,3 +99,37 @@ func TestPowScalarSummedGradient(t *testing.T) {
 		}
 	}
 }
+
+// Several slices of one tensor: the backward pass adds each slice's gradient
+// straight into the input's running sum. Overlapping, strided, row and
+// column slices, checked against finite differences and, in float32,
+// against the float64 gradient.
+func TestSliceGradientsAddInPlace(t *testing.T) {
+	f := func(v ...*nabla.Tensor) *nabla.Tensor {
+		x := v[0] // 6×50
+		flat := nabla.Reshape(x, 300)
+		a := nabla.Slice(flat, 0, 0, 300, 2)
+		b := nabla.Slice(flat, 0, 1, 300, 2)
+		c := nabla.Slice(flat, 0, 10, 160, 1) // overlaps a and b
+		rows := nabla.Slice(x, 0, 1, 5, 3)    // rows 1 and 4
+		cols := nabla.Slice(x, 1, 5, 45, 4)   // every 4th column
+		s := nabla.Sum(nabla.Mul(nabla.Square(a), b))
+		s = nabla.Add(s, nabla.Sum(nabla.Sin(c)))
+		s = nabla.Add(s, nabla.Sum(nabla.Exp(nabla.MulScalar(rows, 0.1))))
+		return nabla.Add(s, nabla.Sum(nabla.Square(cols)))
+	}
+	x0 := nabla.Uniform(nabla.NewRand(12), -1, 1, 6, 50)
+	if err := gradcheck.Check(f, []*nabla.Tensor{x0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	x := x0.Clone().SetRequiresGrad(true)
+	f(x).Backward()
+	x32 := x0.As(nabla.Float32).SetRequiresGrad(true)
+	f(x32).Backward()
+	g64, g32 := x.Grad().Float64s(), x32.Grad().Float64s()
+	for i := range g64 {
+		if math.Abs(g64[i]-g32[i]) > 1e-5*math.Max(1, math.Abs(g64[i])) {
+			t.Fatalf("element %d: float32 gradient %v, float64 %v", i, g32[i], g64[i])
+		}
+	}
+}

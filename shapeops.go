@@ -353,6 +353,64 @@ func scatterStep[T kernel.Float](full, part []T, step int) {
 	}
 }
 
+// sliceAddsInPlace reports whether the gradient g of slice node n can be
+// added into the running sum of its input in place: the sum exists, has the
+// input's whole shape and belongs to the pass alone, and nothing carries a
+// tangent.
+func sliceAddsInPlace(n *node, g *Tensor) bool {
+	x := n.Inputs[0]
+	a := x.acc
+	return x.requiresGrad && a != nil && x.accFresh && a.tangent == nil && g.tangent == nil &&
+		sameShape(a.shape, x.shape) && sameShape(g.shape, n.Output.shape) && a.dtype == g.dtype &&
+		storage(a) != storage(g)
+}
+
+// sliceAdd adds g, the gradient of a slice with parameters p, into acc, a
+// gradient of the sliced tensor's shape.
+func sliceAdd(acc, g *Tensor, p sliceParams) {
+	if acc.dtype == Float32 {
+		addStrided(acc.f32, g.f32, p)
+	} else {
+		addStrided(acc.f64, g.f64, p)
+	}
+}
+
+func addStrided[T kernel.Float](dst, src []T, p sliceParams) {
+	outer := numel(p.in[:p.axis])
+	inner := numel(p.in[p.axis+1:])
+	n := p.in[p.axis]
+	for o := 0; o < outer; o++ {
+		if inner == 1 {
+			part := src[o*p.count : (o+1)*p.count]
+			if len(part) == 0 {
+				continue
+			}
+			full := dst[o*n+p.start:]
+			full = full[:(len(part)-1)*p.step+1]
+			if p.step == 1 {
+				kernel.AddInPlace(full, part)
+				continue
+			}
+			j := 0
+			for _, v := range part {
+				full[j] += v
+				j += p.step
+			}
+			continue
+		}
+		if p.step == 1 {
+			lo := (o*n + p.start) * inner
+			kernel.AddInPlace(dst[lo:lo+p.count*inner], src[o*p.count*inner:(o+1)*p.count*inner])
+			continue
+		}
+		for i := 0; i < p.count; i++ {
+			full := (o*n + p.start + i*p.step) * inner
+			part := (o*p.count + i) * inner
+			kernel.AddInPlace(dst[full:full+inner], src[part:part+inner])
+		}
+	}
+}
+
 func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 	shape := append([]int(nil), p.in...)
 	if !scatter {
