@@ -429,6 +429,16 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 		}
 		return out
 	}
+	if p.step == 1 {
+		// Contiguous blocks: zero only around them.
+		out := newTensorRaw(x.dtype, shape)
+		if x.dtype == Float32 {
+			padBlocks(out.f32, x.f32, p)
+		} else {
+			padBlocks(out.f64, x.f64, p)
+		}
+		return out
+	}
 	out := newTensor(x.dtype, shape)
 	if x.dtype == Float32 {
 		copyStrided(out.f32, x.f32, p, scatter)
@@ -436,6 +446,21 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 		copyStrided(out.f64, x.f64, p, scatter)
 	}
 	return out
+}
+
+// padBlocks writes into dst, of the sliced tensor's shape, the step-1 slice
+// src in place and zeros around it.
+func padBlocks[T kernel.Float](dst, src []T, p sliceParams) {
+	outer := numel(p.in[:p.axis])
+	inner := numel(p.in[p.axis+1:])
+	n := p.in[p.axis]
+	for o := 0; o < outer; o++ {
+		row := dst[o*n*inner : (o+1)*n*inner]
+		lo, hi := p.start*inner, (p.start+p.count)*inner
+		clear(row[:lo])
+		copy(row[lo:hi], src[o*p.count*inner:(o+1)*p.count*inner])
+		clear(row[hi:])
+	}
 }
 
 var sliceOp, unsliceOp *Op
@@ -460,6 +485,7 @@ func init() {
 		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return unsliceOp.Apply(c.Params, d[0]) },
 		Cases: []Case{
 			{Name: "strided", Shapes: [][]int{{3}}, Params: sliceParams{0, 1, 2, 3, []int{7}}},
+			{Name: "columns", Shapes: [][]int{{2, 2}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}}},
 		},
 	})
 }
