@@ -184,3 +184,41 @@ func FuzzGemm(f *testing.F) {
 		}
 	})
 }
+
+// Every kernel in use passes the start-up self-test, and the test rejects a
+// kernel that gets one entry wrong or writes outside its tile.
+func TestKernelSelfTest(t *testing.T) {
+	if r := Rejected(); len(r) > 0 {
+		t.Errorf("kernels rejected at start-up on this machine: %v", r)
+	}
+	for _, k := range kernels64 {
+		if !selfTest(k) {
+			t.Errorf("float64 kernel %s fails its self-test", k.name)
+		}
+	}
+	for _, k := range kernels32 {
+		if !selfTest(k) {
+			t.Errorf("float32 kernel %s fails its self-test", k.name)
+		}
+	}
+	good := kernels64[len(kernels64)-1]
+	wrong := good
+	wrong.micro = func(kc int, a, b, c []float64, ldc int) {
+		good.micro(kc, a, b, c, ldc)
+		c[ldc+2] += 1
+	}
+	outside := good
+	outside.micro = func(kc int, a, b, c []float64, ldc int) {
+		good.micro(kc, a, b, c, ldc)
+		c[good.nr] = 42 // just right of the tile
+	}
+	for name, k := range map[string]kernel[float64]{"wrong entry": wrong, "write outside": outside} {
+		if selfTest(k) {
+			t.Errorf("self-test passes a kernel with a %s", name)
+		}
+	}
+	defer func(r []string) { rejected = r }(rejected)
+	if got := passing([]kernel[float64]{wrong, good}); len(got) != 1 || Rejected()[len(Rejected())-1] != "portable" {
+		t.Errorf("passing kept %d kernels, want 1", len(got))
+	}
+}

@@ -23,12 +23,70 @@ var (
 )
 
 func init() {
-	kernels64 = append(asmKernels64(), kernel[float64]{"portable", 4, 4, 128, 256, 4096, microGo[float64]})
-	kernels32 = append(asmKernels32(), kernel[float32]{"portable", 4, 4, 128, 256, 4096, microGo[float32]})
+	kernels64 = append(passing(asmKernels64()), kernel[float64]{"portable", 4, 4, 128, 256, 4096, microGo[float64]})
+	kernels32 = append(passing(asmKernels32()), kernel[float32]{"portable", 4, 4, 128, 256, 4096, microGo[float32]})
 	k64, k32 = &kernels64[0], &kernels32[0]
 	if os.Getenv("NABLA_GEMM") == "portable" {
 		k64, k32 = &kernels64[len(kernels64)-1], &kernels32[len(kernels32)-1]
 	}
+}
+
+// rejected lists the assembly kernels that failed their self-test at start-up
+// (see passing); Rejected reports them.
+var rejected []string
+
+// Rejected names the assembly microkernels this CPU advertised but that
+// failed the start-up self-test, and so are not used (normally none).
+func Rejected() []string { return append([]string(nil), rejected...) }
+
+// passing keeps the kernels that pass selfTest. A kernel that only runs on
+// hardware the test machines lack (AVX-512 here) is thus checked on the
+// user's machine before its first product: a fault in it costs speed, not
+// wrong results.
+func passing[T float32 | float64](ks []kernel[T]) []kernel[T] {
+	var ok []kernel[T]
+	for _, k := range ks {
+		if selfTest(k) {
+			ok = append(ok, k)
+		} else {
+			rejected = append(rejected, k.name)
+		}
+	}
+	return ok
+}
+
+// selfTest runs k's microkernel on one tile of small integers, whose
+// products and sums are exact in any order of accumulation, and checks the
+// tile and the entries around it against the definition.
+func selfTest[T float32 | float64](k kernel[T]) bool {
+	const kc = 9
+	a, b := make([]T, k.mr*kc), make([]T, k.nr*kc)
+	for i := range a {
+		a[i] = T(i%7 - 3)
+	}
+	for j := range b {
+		b[j] = T(j%5 - 2)
+	}
+	ldc := k.nr + 3
+	c := make([]T, (k.mr+1)*ldc)
+	for i := range c {
+		c[i] = T(i % 3)
+	}
+	k.micro(kc, a, b, c, ldc)
+	for i := 0; i <= k.mr; i++ {
+		for j := 0; j < ldc; j++ {
+			want := T((i*ldc + j) % 3)
+			if i < k.mr && j < k.nr {
+				for p := 0; p < kc; p++ {
+					want += a[p*k.mr+i] * b[p*k.nr+j]
+				}
+			}
+			if c[i*ldc+j] != want {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Kernel names the microkernel in use for float64, such as "avx512",
