@@ -3,6 +3,8 @@ package nabla
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 func checkShape(op string, shape []int) []int {
@@ -54,10 +56,8 @@ func Ones(shape ...int) *Tensor { return Full(1, shape...) }
 
 // Full returns a float64 tensor filled with v.
 func Full(v float64, shape ...int) *Tensor {
-	t := newTensor(Float64, checkShape("Full", shape))
-	for i := range t.f64 {
-		t.f64[i] = v
-	}
+	t := newTensorRaw(Float64, checkShape("Full", shape))
+	kernel.Fill(t.f64, v)
 	return t
 }
 
@@ -72,25 +72,20 @@ func OnesLike(t *Tensor) *Tensor { return onesOf(t.dtype, t.shape) }
 
 // FullLike returns a tensor with t's shape and dtype filled with v.
 func FullLike(t *Tensor, v float64) *Tensor {
-	o := newTensor(t.dtype, t.shape)
+	o := newTensorRaw(t.dtype, t.shape)
 	o.fill(v)
 	return o
 }
 
 func onesOf(dt DType, shape []int) *Tensor {
-	t := newTensor(dt, shape)
+	t := newTensorRaw(dt, shape)
 	t.fill(1)
 	return t
 }
 
 func (t *Tensor) fill(v float64) {
-	for i := range t.f64 {
-		t.f64[i] = v
-	}
-	f := float32(v)
-	for i := range t.f32 {
-		t.f32[i] = f
-	}
+	kernel.Fill(t.f64, v)
+	kernel.Fill(t.f32, float32(v))
 }
 
 // scalarOf returns a scalar tensor of dtype dt.

@@ -106,10 +106,7 @@ func binaryRows[T Float](op BinOp, dst, a, b []T, shape, sa, sb []int, lo, hi in
 		case ib == 1:
 			sv(op, out, a[oa], b[ob:ob+inner])
 		default:
-			v := scalar(op, a[oa], b[ob])
-			for i := range out {
-				out[i] = v
-			}
+			Fill(out, scalar(op, a[oa], b[ob]))
 		}
 	})
 }
@@ -286,6 +283,24 @@ func AddInPlace[T Float](dst, src []T) {
 	Parallel(len(dst), 1, func(lo, hi int) { vv(Add, dst[lo:hi], dst[lo:hi], src[lo:hi]) })
 }
 
+// Fill sets every element of dst to v. Past a few elements it copies the
+// filled prefix onto the rest, doubling it each time: memmove's vector loop
+// then does the writing.
+func Fill[T Float](dst []T, v T) {
+	if len(dst) < 16 {
+		for i := range dst {
+			dst[i] = v
+		}
+		return
+	}
+	for i := range dst[:16] {
+		dst[i] = v
+	}
+	for k := 16; k < len(dst); k *= 2 {
+		copy(dst[k:], dst[:k])
+	}
+}
+
 // Strided fills the contiguous dst of the given shape from src, reading the
 // element at index (i0, i1, ...) from src[i0*st[0] + i1*st[1] + ...]. Stride 0
 // broadcasts; permuted strides transpose.
@@ -320,10 +335,7 @@ func stridedRows[T Float](dst, src []T, shape, st []int, lo, hi int) {
 		out := dst[row*inner : (row+1)*inner]
 		switch is {
 		case 0:
-			v := src[o]
-			for i := range out {
-				out[i] = v
-			}
+			Fill(out, src[o])
 		case 1:
 			copy(out, src[o:o+inner])
 		default:

@@ -260,3 +260,26 @@ func TestPoolZerosAndAging(t *testing.T) {
 		t.Fatalf("%d bytes still counted", free64.bytes)
 	}
 }
+
+func TestFill(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 100, 1000, 4097} {
+		d := make([]float64, n+2)
+		Fill(d[1:n+1], 2.5)
+		for i, v := range d {
+			want := 2.5
+			if i == 0 || i == n+1 {
+				want = 0
+			}
+			if v != want {
+				t.Fatalf("n=%d: d[%d] = %v, want %v", n, i, v, want)
+			}
+		}
+		f := make([]float32, n)
+		Fill(f, -1)
+		for i, v := range f {
+			if v != -1 {
+				t.Fatalf("float32 n=%d: f[%d] = %v", n, i, v)
+			}
+		}
+	}
+}
