@@ -191,6 +191,15 @@ func kill(t *Tensor) {
 func end64(s []float64) *float64 { return &s[:cap(s)][cap(s)-1] }
 func end32(s []float32) *float32 { return &s[:cap(s)][cap(s)-1] }
 
+// pinTangent keeps t's forward-mode tangent out of every recycling: it
+// travels with t and may be shared with the tangents of other tensors (a
+// rule may pass an input's tangent on as it is).
+func pinTangent(t *Tensor) {
+	if t.tangent != nil {
+		t.tangent.mem |= memPinned
+	}
+}
+
 // checkLive panics if t was released by an arena.
 func checkLive(who string, t *Tensor) {
 	if t.mem&memDead != 0 {

@@ -2,6 +2,7 @@ package nabla_test
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -174,6 +175,64 @@ func TestBackwardRecyclesOnlyScratch(t *testing.T) {
 	for i := range wantW {
 		if made.Float64s()[i] != wantMade[i] || seen.Float64s()[i] != wantSeen[i] || w.Grad().Float64s()[i] != wantW[i] {
 			t.Fatalf("element %d of a tensor the user holds changed", i)
+		}
+	}
+}
+
+// Every transform at sizes the pools recycle (≥ 256 elements), against
+// analytic derivatives: the recycling must never touch a result, a tangent
+// or a retained graph. f = Σ x²·sin x has f' = 2x sin x + x² cos x and a
+// diagonal Hessian f'' = 2 sin x + 4x cos x − x² sin x.
+func TestTransformsAtRecycledSizes(t *testing.T) {
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Sum(nabla.Mul(nabla.Sin(xs[0]), nabla.Square(xs[0])))
+	}
+	d1 := func(a float64) float64 { return 2*a*math.Sin(a) + a*a*math.Cos(a) }
+	d2 := func(a float64) float64 { return 2*math.Sin(a) + 4*a*math.Cos(a) - a*a*math.Sin(a) }
+	const n = 300
+	x := nabla.Uniform(nabla.NewRand(1), -1, 1, n)
+	v := nabla.Uniform(nabla.NewRand(2), -1, 1, n)
+	xs, vs := x.Float64s(), v.Float64s()
+	check := func(name string, got []float64, want func(i int) float64) {
+		t.Helper()
+		for i := range got {
+			if w := want(i); math.Abs(got[i]-w) > 1e-12*math.Max(1, math.Abs(w)) {
+				t.Fatalf("%s[%d] = %v, want %v", name, i, got[i], w)
+			}
+		}
+	}
+	for round := 0; round < 3; round++ { // later rounds draw recycled buffers
+		check("Grad", nabla.Grad(f)(x).Float64s(), func(i int) float64 { return d1(xs[i]) })
+		check("HVP", nabla.HVP(f, []*nabla.Tensor{x}, []*nabla.Tensor{v})[0].Float64s(),
+			func(i int) float64 { return d2(xs[i]) * vs[i] })
+		_, jv := nabla.JVP(f, []*nabla.Tensor{x}, []*nabla.Tensor{v})
+		check("JVP", []float64{jv.Item()}, func(int) float64 {
+			s := 0.0
+			for i := range xs {
+				s += d1(xs[i]) * vs[i]
+			}
+			return s
+		})
+		gg := nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Grad(f)(xs[0])) })(x)
+		check("Grad(Sum(Grad))", gg.Float64s(), func(i int) float64 { return d2(xs[i]) })
+		y, pull := nabla.VJP(func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.Mul(nabla.Sin(xs[0]), nabla.Square(xs[0]))
+		}, x)
+		for k := 0; k < 2; k++ { // the pullback's graph is retained
+			check("VJP", pull(v)[0].Float64s(), func(i int) float64 { return d1(xs[i]) * vs[i] })
+		}
+		check("VJP value", y.Float64s(), func(i int) float64 { return math.Sin(xs[i]) * xs[i] * xs[i] })
+	}
+	h := nabla.Hessian(f)(x)
+	for i := 0; i < n; i += 37 {
+		for j := 0; j < n; j += 41 {
+			want := 0.0
+			if i == j {
+				want = d2(xs[i])
+			}
+			if got := h.At(i, j); math.Abs(got-want) > 1e-12 {
+				t.Fatalf("Hessian[%d,%d] = %v, want %v", i, j, got, want)
+			}
 		}
 	}
 }

@@ -143,7 +143,14 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 	prev := gradOff.Swap(!cfg.create)
 	defer gradOff.Store(prev)
 	prevMode := engineMode
-	if cfg.create || prevMode == engineRecording {
+	// A pass that carries forward-mode tangents (an HVP) or records keeps
+	// everything it makes: tangents travel with the gradients and may be
+	// shared between them.
+	dual := false
+	for _, r := range roots {
+		dual = dual || r.tangent != nil
+	}
+	if cfg.create || prevMode == engineRecording || dual {
 		engineMode = engineRecording
 	} else {
 		engineMode = engineScratch

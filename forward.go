@@ -17,10 +17,12 @@ func Dual(x, tangent *Tensor) *Tensor {
 		// that gradients reach x, not the copy.
 		d := identityOp.Apply(nil, x)
 		d.tangent = tangent
+		pinTangent(d)
 		return d
 	}
 	d := viewOf(x, x.shape)
 	d.tangent = tangent
+	pinTangent(d)
 	return d
 }
 

@@ -195,6 +195,7 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 	}
 	if hasTangent {
 		out.tangent = forwardTangent(op, n, out)
+		pinTangent(out)
 	}
 	return out
 }
