@@ -182,7 +182,7 @@ func TestBackwardRecyclesOnlyScratch(t *testing.T) {
 // Every transform at sizes the pools recycle (≥ 256 elements), against
 // analytic derivatives: the recycling must never touch a result, a tangent
 // or a retained graph. f = Σ x²·sin x has f' = 2x sin x + x² cos x and a
-// diagonal Hessian f'' = 2 sin x + 4x cos x − x² sin x.
+// diagonal Hessian f” = 2 sin x + 4x cos x − x² sin x.
 func TestTransformsAtRecycledSizes(t *testing.T) {
 	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
 		return nabla.Sum(nabla.Mul(nabla.Sin(xs[0]), nabla.Square(xs[0])))

@@ -143,16 +143,13 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 	prev := gradOff.Swap(!cfg.create)
 	defer gradOff.Store(prev)
 	prevMode := engineMode
-	// A pass that carries forward-mode tangents (an HVP) or records keeps
-	// everything it makes: tangents travel with the gradients and may be
-	// shared between them.
-	dual := false
-	for _, r := range roots {
-		dual = dual || r.tangent != nil
-	}
-	if cfg.create || prevMode == engineRecording || dual {
+	// A pass that records keeps everything it makes. One that does not,
+	// even one carrying forward-mode tangents (an HVP), makes scratch: the
+	// tangents themselves are pinned (see pinTangent), never recycled.
+	switch {
+	case cfg.create || prevMode == engineRecording:
 		engineMode = engineRecording
-	} else {
+	default:
 		engineMode = engineScratch
 	}
 	defer func() { engineMode = prevMode }()

@@ -499,7 +499,7 @@ func init() {
 		// keeps cos for the rule, which saves the backward pass a cos.
 		Forward: func(c *Ctx) *Tensor {
 			x := c.Inputs[0]
-			if !c.Recording() {
+			if !c.Recording() && x.tangent == nil {
 				return unaryForward(x, math.Sin)
 			}
 			out, cos := newTensorRaw(x.dtype, x.shape), newTensorRaw(x.dtype, x.shape)
@@ -511,8 +511,25 @@ func init() {
 			c.saved = cos
 			return out
 		},
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, savedOr(c, Cos))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Cos(c.Inputs[0])) },
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			x := c.Inputs[0]
+			if x.tangent != nil && c.saved != nil && !GradEnabled() {
+				// Forward over reverse (an HVP): cos x as a dual number built
+				// from what the forward pass has, cos x and sin x, rather
+				// than computed again: d cos x = −sin x·dx.
+				cos := Dual(c.saved, Neg(Mul(c.Output.Detach(), x.tangent)))
+				return []*Tensor{Mul(g, cos)}
+			}
+			return []*Tensor{Mul(g, savedOr(c, Cos))}
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			if c.saved != nil && (!GradEnabled() || !c.Inputs[0].requiresGrad) {
+				// cos x from the forward pass, when the tangent needs no
+				// graph of its own (reverse over forward differentiates it).
+				return Mul(d[0], c.saved)
+			}
+			return Mul(d[0], Cos(c.Inputs[0]))
+		},
 		Cases: unaryCases(-3, 3),
 	})
 }

@@ -225,7 +225,7 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 			x.tangent = dots[i]
 		}
 	}()
-	c := Ctx{Inputs: n.Inputs, Output: out, Params: n.Params}
+	c := Ctx{Inputs: n.Inputs, Output: out, Params: n.Params, saved: n.saved}
 	d := op.JVP(&c, dots)
 	if d == nil {
 		return nil
