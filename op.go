@@ -26,7 +26,8 @@ type Op struct {
 	// shape, once, in the engine. Results must be new tensors or views of g,
 	// the inputs or the output: the engine may keep a new one as a leaf's Grad
 	// or recycle its buffer once the pass is done with it, and a rule must not
-	// hold on to g after returning.
+	// hold on to g, or to any tensor it made, after returning: what a pass
+	// that does not record makes is scratch, recycled when the pass ends.
 	VJP func(c *Ctx, g *Tensor) []*Tensor
 	// JVP returns the output tangent given the inputs' tangents (nil entries are
 	// zero tangents). A result that broadcasts to the output shape is expanded.
