@@ -3,6 +3,7 @@ package nabla_test
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/gradcheck"
@@ -156,4 +157,12 @@ func ExampleMatMul() {
 func ExampleSoftmax() {
 	fmt.Println(nabla.Softmax(nabla.FromSlice([]float64{1, 2, 3}), 0))
 	// Output: tensor([0.0900, 0.2447, 0.6652])
+}
+
+// MatMulBackend names what multiplies matrices: in the default build,
+// nabla's own kernels and the microkernel picked for this CPU.
+func ExampleMatMulBackend() {
+	b := nabla.MatMulBackend()
+	fmt.Println(strings.HasPrefix(b, "nabla gemm: ") || strings.HasPrefix(b, "OpenBLAS"))
+	// Output: true
 }

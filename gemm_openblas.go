@@ -19,6 +19,10 @@ func init() {
 	blas32.Use(netlib.Implementation{})
 }
 
+// MatMulBackend describes what multiplies matrices in this build: OpenBLAS
+// through cgo (the openblas build tag).
+func MatMulBackend() string { return "OpenBLAS (cgo, gonum.org/v1/netlib)" }
+
 func transpose(t bool) blas.Transpose {
 	if t {
 		return blas.Trans

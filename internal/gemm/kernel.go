@@ -93,6 +93,9 @@ func selfTest[T float32 | float64](k kernel[T]) bool {
 // "avx2" or "portable".
 func Kernel() string { return k64.name }
 
+// Kernel32 names the microkernel in use for float32.
+func Kernel32() string { return k32.name }
+
 // microGo is the portable microkernel for a 4×4 tile.
 func microGo[T float32 | float64](kc int, a, b, c []T, ldc int) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 T
