@@ -144,6 +144,21 @@ var recorded = []struct {
 	{"ext-powell/n=1000", "l-bfgs-b/gtol-only", true, 0, 59, 64, 64, 0},
 }
 
+// recordedOpenBLAS replaces rows of recorded in the openblas build. Two
+// gtol-only l-bfgs-b runs end where f is at the rounding level, so the last
+// bits of the small dense products (gonum/mat, on OpenBLAS in that build)
+// decide their last steps: Powell's badly scaled function then stops as
+// SciPy's does, on a zero relative reduction of f (status 0, f = 1.3e-6,
+// still not within 1e-8 of f*), and Wood's takes one evaluation more.
+var recordedOpenBLAS = map[string]struct {
+	solves               bool
+	status               minimize.Status
+	nit, nfev, ngev, nhev int
+}{
+	"powell-badly-scaled/l-bfgs-b/gtol-only": {false, 0, 66, 80, 80, 0},
+	"wood/l-bfgs-b/gtol-only":                {true, 0, 87, 115, 115, 0},
+}
+
 func TestMoreGarbowHillstrom(t *testing.T) {
 	byName := map[string]problem{}
 	for _, p := range problems {
@@ -151,6 +166,9 @@ func TestMoreGarbowHillstrom(t *testing.T) {
 	}
 	for _, c := range recorded {
 		p := byName[c.problem]
+		if o, ok := recordedOpenBLAS[c.problem+"/"+c.method]; ok && openBLAS {
+			c.solves, c.status, c.nit, c.nfev, c.ngev, c.nhev = o.solves, o.status, o.nit, o.nfev, o.ngev, o.nhev
+		}
 		t.Run(c.problem+"/"+c.method, func(t *testing.T) {
 			if len(p.x0) >= 1000 && testing.Short() {
 				t.Skip("n = 1000 in -short mode")
