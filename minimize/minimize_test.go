@@ -151,8 +151,8 @@ var recorded = []struct {
 // SciPy's does, on a zero relative reduction of f (status 0, f = 1.3e-6,
 // still not within 1e-8 of f*), and Wood's takes one evaluation more.
 var recordedOpenBLAS = map[string]struct {
-	solves               bool
-	status               minimize.Status
+	solves                bool
+	status                minimize.Status
 	nit, nfev, ngev, nhev int
 }{
 	"powell-badly-scaled/l-bfgs-b/gtol-only": {false, 0, 66, 80, 80, 0},
