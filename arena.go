@@ -17,8 +17,8 @@ import (
 // recorded for differentiation, by-products saved for their rules, and
 // everything a backward pass makes — except those kept. Tensors computed
 // under NoGrad, constants, leaves, gradients stored in a leaf's Grad,
-// gradients passed to hooks and the graphs of CreateGraph passes are never
-// released.
+// gradients passed to hooks (and what hooks make), forward-mode tangents and
+// the graphs of CreateGraph passes are never released.
 //
 // A released tensor, and every view of it (Reshape, Detach), is dead: using
 // it is an error naming the tensor, not a read of recycled memory. This is
@@ -27,7 +27,8 @@ import (
 //
 // ValueAndGrad and Grad run their function in an arena when they are not
 // nested in another transform; the minimize package does the same for the
-// objective. Like NoGrad, an arena is process-wide while Do runs: tensors
+// objective, and train.Run for each step. A backward pass run outside any
+// arena recycles the scratch it makes itself when it ends. Like NoGrad, an arena is process-wide while Do runs: tensors
 // that other goroutines compute at the same time are collected too.
 type Arena struct {
 	made []*Tensor // tensors with a buffer of their own from the pool
@@ -38,7 +39,7 @@ type Arena struct {
 }
 
 // arena is the arena collecting now, if any; engineMode says whether a
-// backward pass is running and whether it records (see newTensorRaw).
+// backward pass is running and whether it records (see collect).
 var (
 	arena      *Arena
 	engineMode uint8
