@@ -186,7 +186,7 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 			}
 		}
 		for _, x := range extras {
-			cmd := exec.Command(x.bin, "-test.run", "^$", "-test.bench", "^BenchmarkMLPStep$/^float(32|64)$/^(nabla|hand-written)$",
+			cmd := exec.Command(x.bin, "-test.run", "^$", "-test.bench", "^BenchmarkMLPStep$/^float(32|64)$/^(nabla|hand-written|gorgonia)$",
 				"-test.benchmem", "-test.benchtime", benchtime, "-test.cpu", "1")
 			cmd.Env = append(os.Environ(), x.env...)
 			cmd.Stderr = os.Stderr
