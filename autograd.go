@@ -203,10 +203,10 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		// g may only broadcast to t's shape (see Op.BroadcastGrad): anything
 		// that shows it to the user, or a rule that needs it whole, gets it
 		// expanded.
-		if len(t.hooks) > 0 || t.retainGrad || wrt != nil && isIn(t, wrt) || !n.op.BroadcastGrad || !inputsUnbroadcast(n) {
+		if len(t.hookList()) > 0 || t.retainGrad || wrt != nil && isIn(t, wrt) || !n.op.BroadcastGrad || !inputsUnbroadcast(n) {
 			g, fresh = expandTo(g, t.shape, fresh)
 		}
-		if len(t.hooks) > 0 {
+		if len(t.hookList()) > 0 {
 			g.mem |= memPinned
 		}
 		if h := runHooks(t, g); h != g {
@@ -243,7 +243,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		// g is spent: recycle its buffer if this pass made it and nothing
 		// else can see it (not Grad, not a hook, not a result, not inside a
 		// rule's results, not a recorded graph).
-		if fresh && !cfg.create && g.tangent == nil && !t.retainGrad && len(t.hooks) == 0 &&
+		if fresh && !cfg.create && g.tangent == nil && !t.retainGrad && len(t.hookList()) == 0 &&
 			!(wrt != nil && isIn(t, wrt)) && !sharesStorage(g, gs) {
 			release(g)
 		}
@@ -277,7 +277,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		}
 		g, fresh := expandTo(l.acc, l.shape, l.accFresh)
 		l.acc, l.accFresh = nil, false
-		if len(l.hooks) > 0 {
+		if len(l.hookList()) > 0 {
 			g.mem |= memPinned
 		}
 		if h := runHooks(l, g); h != g {
@@ -307,14 +307,14 @@ func isIn(t *Tensor, ts []*Tensor) bool {
 }
 
 func runHooks(t *Tensor, g *Tensor) *Tensor {
-	if len(t.hooks) == 0 {
+	if len(t.hookList()) == 0 {
 		return g
 	}
 	// What a hook makes is the user's: pinned, never recycled.
 	prev := engineMode
 	engineMode = engineRecording
 	defer func() { engineMode = prev }()
-	for _, h := range t.hooks {
+	for _, h := range t.hookList() {
 		if r := h(g); r != nil {
 			g = r
 			g.mem |= memPinned

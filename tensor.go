@@ -18,12 +18,11 @@ type Tensor struct {
 	grad         *Tensor
 	node         *node // the op that made this tensor; nil for leaves
 	tangent      *Tensor
-	hooks        []func(*Tensor) *Tensor
-	name         string
-	acc          *Tensor // gradient being summed during a backward pass
-	accFresh     bool    // acc was made by the engine's own sum: nothing else holds it
-	gradZeroed   bool    // grad's buffer is logically zero (cleared lazily)
-	mem          uint8   // Arena flags: memScratch, memSaved, memPinned, memDead
+	ext          *tensorExt // hooks and name, rarely set
+	acc          *Tensor    // gradient being summed during a backward pass
+	accFresh     bool       // acc was made by the engine's own sum: nothing else holds it
+	gradZeroed   bool       // grad's buffer is logically zero (cleared lazily)
+	mem          uint8      // Arena flags: memScratch, memSaved, memPinned, memDead
 }
 
 // newTensor allocates a zeroed tensor; shape is retained, not copied.
@@ -288,12 +287,17 @@ func (t *Tensor) Clone() *Tensor {
 // SetName gives the tensor a name used by String and graph drawings, and
 // returns t.
 func (t *Tensor) SetName(name string) *Tensor {
-	t.name = name
+	t.extra().name = name
 	return t
 }
 
 // Name returns the name set by SetName, or "".
-func (t *Tensor) Name() string { return t.name }
+func (t *Tensor) Name() string {
+	if t.ext == nil {
+		return ""
+	}
+	return t.ext.name
+}
 
 // OpName returns the name of the operation that computed t, or "" for a leaf.
 func (t *Tensor) OpName() string {
@@ -319,6 +323,28 @@ func (t *Tensor) RegisterHook(h func(grad *Tensor) *Tensor) *Tensor {
 	if !t.requiresGrad {
 		panicf("RegisterHook", "tensor of shape %s does not require grad", fmtShape(t.shape))
 	}
-	t.hooks = append(t.hooks, h)
+	t.extra().hooks = append(t.extra().hooks, h)
 	return t
+}
+
+// tensorExt holds what few tensors have, out of the header every op
+// allocates.
+type tensorExt struct {
+	hooks []func(*Tensor) *Tensor
+	name  string
+}
+
+func (t *Tensor) extra() *tensorExt {
+	if t.ext == nil {
+		t.ext = new(tensorExt)
+	}
+	return t.ext
+}
+
+// hookList returns the hooks registered on t.
+func (t *Tensor) hookList() []func(*Tensor) *Tensor {
+	if t.ext == nil {
+		return nil
+	}
+	return t.ext.hooks
 }
