@@ -33,9 +33,17 @@ import (
 // with ftol = 0 except near the end, where f is at the rounding level and
 // nabla's and numpy's evaluations differ in the last bits: Brown badly
 // scaled 30 evaluations (SciPy 28), Wood 114 (115), and Powell badly scaled
-// 105 (99), where neither gets within 1e-8 of f*: SciPy stops on ftol = 0 at
-// f = 2.0e-7, this on a line search that cannot decrease f at f = 4.7e-7
-// (status 2). The others match exactly.
+// 179 (99), where neither gets within 1e-8 of f*: both stop on ftol = 0,
+// SciPy at f = 2.0e-7, this at f = 1.9e-7. The others match exactly.
+//
+// Powell's badly scaled function is the one problem here with exp, and its
+// counts follow the last bit of exp: exp(-x₁) + exp(-x₂) - 1.0001 cancels to
+// the rounding level near the minimum. The records for it are those with
+// kernel.Exp (within 0.7 ulp); with math.Exp (amd64) bfgs needed 212
+// evaluations, l-bfgs 212, newton-cg 317 Hessian products, trust-ncg 156,
+// and gtol-only l-bfgs-b stopped on a failed line search after 105 (status
+// 2); moving every math.Exp result one ulp up or down changes those counts
+// as much.
 var recorded = []struct {
 	problem, method       string
 	solves                bool
@@ -62,13 +70,13 @@ var recorded = []struct {
 	{"freudenstein-roth", "l-bfgs-b/gtol-only", true, 0, 21, 22, 22, 0},
 	{"powell-badly-scaled", "gd", false, 1, 400, 7020, 401, 0},
 	{"powell-badly-scaled", "cg", false, 3, 4, 23, 23, 0},
-	{"powell-badly-scaled", "bfgs", true, 0, 168, 212, 212, 0},
-	{"powell-badly-scaled", "l-bfgs", true, 0, 171, 212, 212, 0},
+	{"powell-badly-scaled", "bfgs", true, 0, 166, 205, 205, 0},
+	{"powell-badly-scaled", "l-bfgs", true, 0, 173, 218, 218, 0},
 	{"powell-badly-scaled", "newton", true, 0, 147, 400, 400, 148},
-	{"powell-badly-scaled", "newton-cg", true, 0, 187, 327, 327, 317},
-	{"powell-badly-scaled", "trust-ncg", true, 0, 155, 156, 138, 241},
+	{"powell-badly-scaled", "newton-cg", true, 0, 187, 327, 327, 319},
+	{"powell-badly-scaled", "trust-ncg", true, 0, 161, 162, 142, 251},
 	{"powell-badly-scaled", "l-bfgs-b", false, 0, 2, 4, 4, 0},
-	{"powell-badly-scaled", "l-bfgs-b/gtol-only", false, 2, 76, 105, 105, 0},
+	{"powell-badly-scaled", "l-bfgs-b/gtol-only", false, 0, 126, 179, 179, 0},
 	{"brown-badly-scaled", "gd", false, 1, 400, 5150, 401, 0},
 	{"brown-badly-scaled", "cg", true, 0, 12, 49, 49, 0},
 	{"brown-badly-scaled", "bfgs", true, 0, 14, 27, 27, 0},
@@ -144,18 +152,21 @@ var recorded = []struct {
 	{"ext-powell/n=1000", "l-bfgs-b/gtol-only", true, 0, 59, 64, 64, 0},
 }
 
-// recordedOpenBLAS replaces rows of recorded in the openblas build. Two
-// gtol-only l-bfgs-b runs end where f is at the rounding level, so the last
-// bits of the small dense products (gonum/mat, on OpenBLAS in that build)
-// decide their last steps: Powell's badly scaled function then stops as
-// SciPy's does, on a zero relative reduction of f (status 0, f = 1.3e-6,
-// still not within 1e-8 of f*), and Wood's takes one evaluation more.
+// recordedOpenBLAS replaces rows of recorded in the openblas build. These
+// runs end where f is at the rounding level, so the last bits of the small
+// dense products (gonum/mat and gonum's BFGS update, on OpenBLAS in that
+// build) decide their last steps, as the last bit of exp does (see above):
+// on Powell's badly scaled function BFGS takes 213 evaluations instead of
+// 205 and gtol-only l-bfgs-b ends on a line search that cannot decrease f
+// (status 2, f = 7.8e-7) instead of SciPy's zero-reduction stop; Wood's
+// gtol-only run takes one evaluation more.
 var recordedOpenBLAS = map[string]struct {
 	solves                bool
 	status                minimize.Status
 	nit, nfev, ngev, nhev int
 }{
-	"powell-badly-scaled/l-bfgs-b/gtol-only": {false, 0, 66, 80, 80, 0},
+	"powell-badly-scaled/bfgs":               {true, 0, 171, 213, 213, 0},
+	"powell-badly-scaled/l-bfgs-b/gtol-only": {false, 2, 87, 145, 145, 0},
 	"wood/l-bfgs-b/gtol-only":                {true, 0, 87, 115, 115, 0},
 }
 

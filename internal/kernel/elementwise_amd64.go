@@ -271,3 +271,35 @@ func unaryAsm[T Float](op UnaryOp, d, s []T) bool {
 	}
 	return false
 }
+
+// haveExpAsm reports whether this CPU runs expVec64 and expVec32, which need
+// FMA as well as AVX2.
+var haveExpAsm = haveAsm && cpu.X86.HasFMA
+
+// expVec64 and expVec32 (exp_amd64.s) set d[i] = e^s[i] for n a multiple of
+// 4, as exp64 does; d may be s.
+//
+//go:noescape
+func expVec64(d, s *float64, n int)
+
+//go:noescape
+func expVec32(d, s *float32, n int)
+
+// expAsm runs the assembly loop of Exp on the longest prefix of d whose
+// length is a multiple of 4, where the CPU has AVX2 and FMA, and returns that
+// length (0 if it did nothing). s must be as long as d.
+func expAsm[T Float](d, s []T) int {
+	n := len(d) &^ 3
+	if !haveExpAsm || n == 0 {
+		return 0
+	}
+	switch d := any(d).(type) {
+	case []float64:
+		expVec64(&d[0], &any(s).([]float64)[0], n)
+	case []float32:
+		expVec32(&d[0], &any(s).([]float32)[0], n)
+	default:
+		return 0
+	}
+	return n
+}

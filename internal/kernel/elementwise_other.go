@@ -10,3 +10,4 @@ func vsAsm[T Float](op BinOp, d, a []T, s T) bool     { return false }
 func svAsm[T Float](op BinOp, d []T, s T, b []T) bool { return false }
 func affineAsm[T Float](d, s []T, a, b T) bool        { return false }
 func unaryAsm[T Float](op UnaryOp, d, s []T) bool     { return false }
+func expAsm[T Float](d, s []T) int                    { return 0 }
