@@ -223,10 +223,10 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		switch {
 		case anomalyOn.Load():
 			gs = vjpWatched(n, g)
-		case n.op == sliceOp && !cfg.create && sliceAddsInPlace(n, g):
-			// A slice's gradient added straight into the running sum of
-			// its input: no zero-padded copy (its rule's result) to make.
-			sliceAdd(n.Inputs[0].acc, g, n.Params.(sliceParams))
+		case n.op.AddVJP != nil && !cfg.create && addsInPlace(n, g):
+			// The gradient added straight into its input's running sum
+			// (see Op.AddVJP).
+			n.op.AddVJP(&n.Ctx, g, n.Inputs[0].acc)
 		default:
 			gs = n.op.VJP(&n.Ctx, g)
 		}
@@ -351,6 +351,18 @@ func accumulate(t, g *Tensor, fresh bool) {
 			release(g)
 		}
 	}
+}
+
+// addsInPlace reports whether the gradient g of node n can be added into
+// the running sum of its input 0 in place: the sum exists, has the input's
+// whole shape and belongs to the pass alone, g has the output's whole shape,
+// and nothing carries a tangent.
+func addsInPlace(n *node, g *Tensor) bool {
+	x := n.Inputs[0]
+	a := x.acc
+	return x.requiresGrad && a != nil && x.accFresh && a.tangent == nil && g.tangent == nil &&
+		sameShape(a.shape, x.shape) && sameShape(g.shape, n.Output.shape) && a.dtype == g.dtype &&
+		storage(a) != storage(g)
 }
 
 // sharesStorage reports whether any of ts uses g's buffer.

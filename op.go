@@ -29,6 +29,13 @@ type Op struct {
 	// hold on to g, or to any tensor it made, after returning: what a pass
 	// that does not record makes is scratch, recycled when the pass ends.
 	VJP func(c *Ctx, g *Tensor) []*Tensor
+	// AddVJP, when set, adds the gradient for input 0 into acc, a running sum
+	// of that input's shape owned by the backward pass, instead of returning
+	// it: for ops whose input gradient is mostly zeros (slice), the pass then
+	// never makes the zero-padded tensor. It must agree with VJP (the registry
+	// test checks that it does); the engine uses it only when input 0 already
+	// has such a sum and the pass is not recorded.
+	AddVJP func(c *Ctx, g, acc *Tensor)
 	// JVP returns the output tangent given the inputs' tangents (nil entries are
 	// zero tangents). A result that broadcasts to the output shape is expanded.
 	JVP func(c *Ctx, tangents []*Tensor) *Tensor

@@ -353,18 +353,6 @@ func scatterStep[T kernel.Float](full, part []T, step int) {
 	}
 }
 
-// sliceAddsInPlace reports whether the gradient g of slice node n can be
-// added into the running sum of its input in place: the sum exists, has the
-// input's whole shape and belongs to the pass alone, and nothing carries a
-// tangent.
-func sliceAddsInPlace(n *node, g *Tensor) bool {
-	x := n.Inputs[0]
-	a := x.acc
-	return x.requiresGrad && a != nil && x.accFresh && a.tangent == nil && g.tangent == nil &&
-		sameShape(a.shape, x.shape) && sameShape(g.shape, n.Output.shape) && a.dtype == g.dtype &&
-		storage(a) != storage(g)
-}
-
 // sliceAdd adds g, the gradient of a slice with parameters p, into acc, a
 // gradient of the sliced tensor's shape.
 func sliceAdd(acc, g *Tensor, p sliceParams) {
@@ -470,6 +458,7 @@ func init() {
 		Name:    "slice",
 		Forward: func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), false) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{unsliceOp.Apply(c.Params, g)} },
+		AddVJP:  func(c *Ctx, g, acc *Tensor) { sliceAdd(acc, g, c.Params.(sliceParams)) },
 		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return sliceOp.Apply(c.Params, d[0]) },
 		Cases: []Case{
 			{Name: "strided", Shapes: [][]int{{7}}, Params: sliceParams{0, 1, 2, 3, []int{7}}},

@@ -40,7 +40,30 @@ func TestRegisteredOps(t *testing.T) {
 					t.Errorf("second order: %v", err)
 				}
 				checkFloat32(t, op, cs, inputs)
+				checkAddVJP(t, op, cs, inputs)
 			})
+		}
+	}
+}
+
+// checkAddVJP checks an op's AddVJP, where it has one, against its VJP: acc
+// plus the VJP's gradient for input 0 must equal what AddVJP leaves in acc.
+func checkAddVJP(t *testing.T, op *nabla.Op, cs nabla.Case, inputs []*nabla.Tensor) {
+	if op.AddVJP == nil {
+		return
+	}
+	r := nabla.NewRand(11)
+	out := op.Apply(cs.Params, inputs...)
+	g := nabla.Uniform(r, -1, 1, out.Shape()...)
+	acc0 := nabla.Uniform(r, -1, 1, inputs[0].Shape()...)
+	c := &nabla.Ctx{Inputs: inputs, Output: out, Params: cs.Params}
+	want := nabla.Add(acc0, op.VJP(c, g)[0]).Float64s()
+	acc := acc0.Clone()
+	op.AddVJP(c, g, acc)
+	got := acc.Float64s()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-15 {
+			t.Fatalf("AddVJP: element %d is %v, VJP gives %v", i, got[i], want[i])
 		}
 	}
 }
