@@ -82,8 +82,12 @@
 //
 // Concurrency: whether operations record the graph is one process-wide switch
 // (Go has no goroutine-local state), set by NoGrad and EnableGrad and also by
-// every backward pass while it runs. Build and differentiate graphs from one
-// goroutine at a time; computing values under NoGrad in several goroutines is
-// safe. Large elementwise operations, reductions and matrix products use all
-// cores by themselves.
+// every backward pass while it runs; so is the Arena that collects tensors
+// for recycling (ValueAndGrad, Grad, minimize and train.Run run one, and so
+// does every backward pass). Build and differentiate graphs from one
+// goroutine at a time, with no other goroutine computing tensors meanwhile
+// (they would be recorded, or collected and recycled, with that goroutine's);
+// computing values under NoGrad in several goroutines, while none builds a
+// graph, is safe. Large elementwise operations, reductions and matrix
+// products use all cores by themselves.
 package nabla
