@@ -236,3 +236,30 @@ func TestTransformsAtRecycledSizes(t *testing.T) {
 		}
 	}
 }
+
+// Computing values in several goroutines at once, none of them building a
+// graph, is safe (the package doc's promise): no arena or backward pass is
+// collecting, so nothing is shared. Run with -race.
+func TestConcurrentValues(t *testing.T) {
+	const workers = 4
+	x := nabla.Uniform(nabla.NewRand(13), -1, 1, 600)
+	want := nabla.Sum(nabla.Exp(nabla.Mul(nabla.Sin(x), x))).Item()
+	errs := make(chan string, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := 0; i < 50; i++ {
+				y := nabla.Sum(nabla.Exp(nabla.Mul(nabla.Sin(x), x))).Item()
+				if y != want {
+					errs <- fmt.Sprintf("got %v, want %v", y, want)
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+}
