@@ -263,3 +263,30 @@ func TestConcurrentValues(t *testing.T) {
 		}
 	}
 }
+
+// A backward pass that fails half-way (through a freed graph) recycles
+// nothing and leaves no half-made sums behind: the next pass over the same
+// leaf gives its gradient, whole and exact.
+func TestFailedBackwardLeavesNothingBehind(t *testing.T) {
+	w := nabla.Uniform(nabla.NewRand(14), -1, 1, 500).SetRequiresGrad(true)
+	a := nabla.Sin(w)
+	nabla.Sum(nabla.Mul(a, a)).Backward()
+	// A new graph over the freed one: its pass fails at a's node, after
+	// reaching w through the new Mul.
+	err := nabla.Catch(func() { nabla.Sum(nabla.Exp(nabla.Mul(a, w))).Backward() })
+	if err == nil || !strings.Contains(err.Error(), "freed") {
+		t.Fatalf("backward through a freed graph: %v", err)
+	}
+	for i := 0; i < 3; i++ {
+		v := nabla.Uniform(nabla.NewRand(uint64(i)), -1, 1, 500).SetRequiresGrad(true)
+		nabla.Sum(nabla.Exp(nabla.Mul(v, v))).Backward()
+	}
+	w.ZeroGrad()
+	nabla.Sum(nabla.Square(w)).Backward()
+	g, ws := w.Grad().Float64s(), w.Float64s()
+	for i := range g {
+		if g[i] != 2*ws[i] {
+			t.Fatalf("after a failed pass, grad[%d] = %v, want %v", i, g[i], 2*ws[i])
+		}
+	}
+}

@@ -117,6 +117,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 	if cfg.seeds != nil && len(cfg.seeds) != len(roots) {
 		panicf(who, "%d seeds given for %d outputs", len(cfg.seeds), len(roots))
 	}
+	seeds := make([]*Tensor, len(roots))
 	for i, r := range roots {
 		if !r.requiresGrad {
 			panicf(who, "output of shape %s does not require grad: no input it depends on has SetRequiresGrad(true), or it was computed under NoGrad", fmtShape(r.shape))
@@ -137,7 +138,12 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		if r.node != nil && r.node.freed {
 			panicf(who, "the graph of %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", r.node.op.Name)
 		}
-		accumulate(r, seed, false)
+		seeds[i] = seed
+	}
+	// Every output checked: only now do they get their seeds (a pass that
+	// fails before this leaves no sum behind).
+	for i, r := range roots {
+		accumulate(r, seeds[i], false)
 	}
 
 	prev := gradOff.Swap(!cfg.create)
@@ -156,11 +162,13 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 	// What a pass that does not record makes is scratch: unless an arena is
 	// already collecting, the pass collects it itself and recycles, at the
 	// end, all of it that the caller cannot see (see Arena.Release).
+	// After a panic (a freed graph, a rule's error) the pass's sums are left
+	// half made: nothing is released then.
 	var result []*Tensor
+	done := false
 	if arena == nil && engineMode == engineScratch {
 		own := passArenas.Get().(*Arena)
 		arena = own
-		done := false
 		defer func() {
 			arena = nil
 			if done {
@@ -170,7 +178,6 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 			}
 			passArenas.Put(own)
 		}()
-		defer func() { done = true }()
 	}
 
 	buf := walkBufs.Get().(*walkBuf)
@@ -178,6 +185,18 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 	order := topoOrder(roots, buf)
 	leaves := buf.leaves[:0]
 	defer func() { buf.leaves = leaves }()
+	defer func() {
+		if done {
+			return
+		}
+		// A pass that fails half-way leaves no running sums behind: the next
+		// pass through these tensors would take them for its own.
+		for _, ts := range [][]*Tensor{roots, order, leaves, wrt} {
+			for _, t := range ts {
+				t.acc, t.accFresh = nil, false
+			}
+		}
+	}()
 	for _, r := range roots {
 		if r.node == nil {
 			leaves = append(leaves, r)
@@ -294,6 +313,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 			}
 		}
 	}
+	done = true
 	return result
 }
 
