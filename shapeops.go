@@ -193,7 +193,10 @@ func init() {
 		Name: "gather",
 		Forward: func(c *Ctx) *Tensor {
 			x, p := c.Inputs[0], c.Params.(gatherParams)
-			out := newTensor(x.dtype, p.shape)
+			if len(p.index) != numel(p.shape) {
+				panicf("gather", "%d indices for an output of shape %s", len(p.index), fmtShape(p.shape))
+			}
+			out := newTensorRaw(x.dtype, p.shape) // every element is written
 			if x.dtype == Float32 {
 				for i, j := range p.index {
 					out.f32[i] = x.f32[j]
