@@ -96,6 +96,9 @@ func (a *Arena) collect(t *Tensor, view bool) {
 
 // viewOf returns a tensor of the given shape sharing x's values.
 func viewOf(x *Tensor, shape []int) *Tensor {
+	if replaying != nil {
+		return replaying.view(x, shape, 0, x.Size())
+	}
 	v := &Tensor{shape: shape, dtype: x.dtype, f64: x.f64, f32: x.f32}
 	if arena != nil && x.Size() >= kernel.MinPooled {
 		arena.collect(v, true)
@@ -105,6 +108,9 @@ func viewOf(x *Tensor, shape []int) *Tensor {
 
 // viewRange returns a tensor of the given shape over x's values lo to hi.
 func viewRange(x *Tensor, shape []int, lo, hi int) *Tensor {
+	if replaying != nil {
+		return replaying.view(x, shape, lo, hi)
+	}
 	v := &Tensor{shape: shape, dtype: x.dtype}
 	if x.dtype == Float32 {
 		v.f32 = x.f32[lo:hi]

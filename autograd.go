@@ -114,6 +114,11 @@ func config(opts []BackwardOption) backwardConfig {
 // recursion, then walks it from the outputs, calling each node's VJP rule and
 // summing the contributions that reach each tensor.
 func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor {
+	if tracer != nil {
+		// A compiled function's backward pass is replayed from the ops it
+		// runs: it must compute everything with ops, as a recorded pass does.
+		cfg.create = true
+	}
 	if cfg.seeds != nil && len(cfg.seeds) != len(roots) {
 		panicf(who, "%d seeds given for %d outputs", len(cfg.seeds), len(roots))
 	}
@@ -436,6 +441,9 @@ func storage(t *Tensor) any {
 // taking g itself when it is fresh (made by this pass and held by nothing
 // else), and by copying it otherwise.
 func storeGrad(t, g *Tensor, create, fresh bool) {
+	if tracer != nil && t.mem&memTraced == 0 {
+		panicf("Backward", "a compiled function cannot store gradients in a tensor of shape %s that it does not compute: they would be stored once, when it is traced; differentiate with respect to an argument (CompileValueAndGrad's argnums) instead", fmtShape(t.shape))
+	}
 	empty := t.grad == nil || t.gradZeroed
 	switch {
 	case empty && create:

@@ -108,6 +108,12 @@ func BenchmarkExtendedRosenbrockGradient(b *testing.B) {
 			vg(x)
 		}
 	})
+	b.Run("n=1000/nabla-CompileValueAndGrad", func(b *testing.B) {
+		vg := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return extendedRosenbrock(xs[0]) })
+		for b.Loop() {
+			vg(x)
+		}
+	})
 	b.Run("n=1000/hand-written", func(b *testing.B) {
 		xs, g := x.Float64s(), make([]float64, n)
 		for b.Loop() {

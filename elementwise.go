@@ -11,6 +11,7 @@ import (
 // when it is not obvious. Broadcasting is undone by the engine, not here.
 
 func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
+	guardRead("kernel", x)
 	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Map(out.f32, x.f32, f)
@@ -22,6 +23,7 @@ func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
 
 // kernelForward applies an elementwise kernel of the given instances.
 func kernelForward(x *Tensor, f32 func(dst, src []float32), f64 func(dst, src []float64)) *Tensor {
+	guardRead("kernel", x)
 	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		f32(out.f32, x.f32)
@@ -33,6 +35,7 @@ func kernelForward(x *Tensor, f32 func(dst, src []float32), f64 func(dst, src []
 
 // fastUnary applies one of the kernel's hand-written elementwise loops.
 func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
+	guardRead("kernel", x)
 	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Unary(op, out.f32, x.f32)
@@ -43,6 +46,8 @@ func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
 }
 
 func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
+	guardRead(name, a)
+	guardRead(name, b)
 	dt := checkDType(name, a, b)
 	shape := a.shape
 	if !sameShape(a.shape, b.shape) {
@@ -65,6 +70,9 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 // maskOf returns a constant tensor (outside the graph) holding pred(x) as 1 or
 // 0: the locally constant factors of rules.
 func maskOf(x *Tensor, pred func(float64) bool) *Tensor {
+	if tracingAtTop() {
+		return opaque("mask", func(xs []*Tensor) *Tensor { return maskOf(xs[0], pred) }, x)
+	}
 	return unaryForward(x, func(v float64) float64 {
 		if pred(v) {
 			return 1
@@ -796,6 +804,9 @@ func Clamp(x *Tensor, lo, hi float64) *Tensor {
 // maximumMask gives the share of the gradient that goes to a in max(a, b):
 // 1 where a wins, 0 where b wins, and ½ each on ties, as PyTorch does.
 func tieMask(a, b *Tensor, aWins func(x, y float64) bool) *Tensor {
+	if tracingAtTop() {
+		return opaque("tie-mask", func(xs []*Tensor) *Tensor { return tieMask(xs[0], xs[1], aWins) }, a, b)
+	}
 	dt := checkDType("maximum", a, b)
 	shape := broadcastShapes("maximum", a.shape, b.shape)
 	ea, eb := Expand(a.Detach(), shape...), Expand(b.Detach(), shape...)

@@ -10,6 +10,9 @@ package nabla
 // Dual returns a tensor with x's values (and x's place in the reverse-mode
 // graph) carrying tangent, which must have x's shape and dtype.
 func Dual(x, tangent *Tensor) *Tensor {
+	if tracer != nil {
+		panicf("Dual", "a compiled function cannot carry forward-mode tangents: compile the function of the primal values instead")
+	}
 	checkSameShape("Dual", x, tangent)
 	checkDType("Dual", x, tangent)
 	if x.requiresGrad {

@@ -186,7 +186,12 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 		n.aff = *aff
 		n.Params = &n.aff
 	}
-	out := op.Forward(&n.Ctx)
+	var out *Tensor
+	if tracer != nil {
+		out = tracer.forward(op, n, hasTangent)
+	} else {
+		out = op.Forward(&n.Ctx)
+	}
 	if anomalyOn.Load() {
 		checkAnomaly(op, inputs, out, "forward")
 	}

@@ -36,6 +36,7 @@ func (p reduceParams) shapes(in []int) (out, kept []int) {
 }
 
 func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
+	guardRead("reduce", x)
 	shape, _ := p.shapes(x.shape)
 	if x.Size() == 0 {
 		if k == kernel.MaxOf || k == kernel.MinOf {
@@ -121,10 +122,11 @@ func (t *Tensor) Mean(axes ...int) *Tensor { return Mean(t, axes...) }
 // result, split equally among ties (as torch.amax does).
 func extremumRule(c *Ctx, g *Tensor) *Tensor {
 	x, p := c.Inputs[0], c.Params.(reduceParams)
-	hit := NoGradValue(func() *Tensor {
-		eq := maskOfEqual(x, expandBack(c.Output.Detach(), p, x.shape))
+	hit := opaque("extremum-mask", func(xs []*Tensor) *Tensor {
+		x := xs[0]
+		eq := maskOfEqual(x, expandBack(xs[1], p, x.shape))
 		return Div(eq, expandBack(reduceForward(kernel.Sum, eq, p), p, x.shape))
-	})
+	}, x, c.Output)
 	return Mul(expandBack(g, p, x.shape), hit)
 }
 
@@ -193,6 +195,11 @@ func init() {
 
 func prodOthers(c *Ctx) *Tensor {
 	x, p := c.Inputs[0], c.Params.(reduceParams)
+	if tracingAtTop() {
+		// Which formula applies depends on the values: a compiled program
+		// takes the one that holds for all.
+		return opaque("prod-others", func(xs []*Tensor) *Tensor { return prodOthersDirect(xs[0], p) }, x)
+	}
 	for i := 0; i < x.Size(); i++ {
 		if x.at(i) == 0 {
 			return NoGradValue(func() *Tensor { return prodOthersDirect(x.Detach(), p) })
@@ -287,8 +294,8 @@ func LogSumExp(x *Tensor, axes ...int) *Tensor {
 
 // LogSumExpKeep is LogSumExp keeping the reduced axes with size 1.
 func LogSumExpKeep(x *Tensor, axes ...int) *Tensor {
-	m := NoGradValue(func() *Tensor {
-		m := MaxKeep(x.Detach(), axes...)
+	m := opaque("logsumexp-shift", func(xs []*Tensor) *Tensor {
+		m := MaxKeep(xs[0], axes...)
 		// An all -Inf slice has sum 0 and logsumexp -Inf; shift by 0 there.
 		return unaryForward(m, func(v float64) float64 {
 			if math.IsInf(v, 0) {
@@ -296,7 +303,7 @@ func LogSumExpKeep(x *Tensor, axes ...int) *Tensor {
 			}
 			return v
 		})
-	})
+	}, x)
 	return Add(Log(SumKeep(Exp(Sub(x, m)), axes...)), m)
 }
 

@@ -325,7 +325,13 @@ func gatherStep[T kernel.Float](part, full []T, step int) {
 	}
 	full = full[:(len(part)-1)*step+1]
 	if step == 2 {
-		for i := range part {
+		i := 0
+		for ; i+4 <= len(part); i += 4 {
+			s := full[2*i : 2*i+7 : 2*i+7]
+			p := part[i : i+4 : i+4]
+			p[0], p[1], p[2], p[3] = s[0], s[2], s[4], s[6]
+		}
+		for ; i < len(part); i++ {
 			part[i] = full[2*i]
 		}
 		return
@@ -354,6 +360,30 @@ func scatterStep[T kernel.Float](full, part []T, step int) {
 		full[j] = v
 		j += step
 	}
+}
+
+// scatterPad sets full[start+i*step] = part[i] and every other element of
+// full to zero, in one pass (no clearing first).
+func scatterPad[T kernel.Float](full, part []T, start, step int) {
+	clear(full[:start])
+	j := start
+	if step == 2 {
+		i := 0
+		for ; i+4 <= len(part) && j+8 <= len(full); i += 4 {
+			d := full[j : j+8 : j+8]
+			p := part[i : i+4 : i+4]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = p[0], 0, p[1], 0, p[2], 0, p[3], 0
+			j += 8
+		}
+		part = part[i:]
+	}
+	for _, v := range part {
+		full[j] = v
+		end := min(j+step, len(full))
+		clear(full[j+1 : end])
+		j = end
+	}
+	clear(full[min(j, len(full)):])
 }
 
 // sliceAdd adds g, the gradient of a slice with parameters p, into acc, a
@@ -427,6 +457,16 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 			padBlocks(out.f32, x.f32, p)
 		} else {
 			padBlocks(out.f64, x.f64, p)
+		}
+		return out
+	}
+	if numel(p.in[:p.axis]) == 1 && numel(p.in[p.axis+1:]) == 1 {
+		// A strided vector: write the values and the zeros between them.
+		out := newTensorRaw(x.dtype, shape)
+		if x.dtype == Float32 {
+			scatterPad(out.f32, x.f32, p.start, p.step)
+		} else {
+			scatterPad(out.f64, x.f64, p.start, p.step)
 		}
 		return out
 	}

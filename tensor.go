@@ -27,6 +27,13 @@ type Tensor struct {
 
 // newTensor allocates a zeroed tensor; shape is retained, not copied.
 func newTensor(dt DType, shape []int) *Tensor {
+	if replaying != nil {
+		return replaying.tensor(dt, shape, true)
+	}
+	return allocTensor(dt, shape)
+}
+
+func allocTensor(dt DType, shape []int) *Tensor {
 	n := numel(shape)
 	if n <= smallN {
 		return newSmall(dt, shape, n) // zeroed
@@ -67,6 +74,13 @@ func newSmall(dt DType, shape []int, n int) *Tensor {
 // that write every element. Large buffers may come back from the backward
 // passes' recycling (see release).
 func newTensorRaw(dt DType, shape []int) *Tensor {
+	if replaying != nil {
+		return replaying.tensor(dt, shape, false)
+	}
+	return allocTensorRaw(dt, shape)
+}
+
+func allocTensorRaw(dt DType, shape []int) *Tensor {
 	n := numel(shape)
 	if n <= smallN {
 		return newSmall(dt, shape, n)
@@ -120,6 +134,7 @@ func (t *Tensor) DType() DType { return t.dtype }
 // Item returns the value of a tensor with exactly one element.
 func (t *Tensor) Item() float64 {
 	checkLive("Item", t)
+	checkTraced("Item", t)
 	if t.Size() != 1 {
 		panicf("Item", "tensor of shape %s has %d elements, want 1", fmtShape(t.shape), t.Size())
 	}
@@ -129,6 +144,7 @@ func (t *Tensor) Item() float64 {
 // At returns the element at the given index (one entry per dimension).
 func (t *Tensor) At(index ...int) float64 {
 	checkLive("At", t)
+	checkTraced("At", t)
 	if len(index) != len(t.shape) {
 		panicf("At", "index %v has %d entries for a tensor of shape %s", index, len(index), fmtShape(t.shape))
 	}
@@ -146,6 +162,7 @@ func (t *Tensor) At(index ...int) float64 {
 }
 
 func (t *Tensor) at(i int) float64 {
+	guardRead("at", t)
 	if t.dtype == Float32 {
 		return float64(t.f32[i])
 	}
@@ -163,6 +180,7 @@ func (t *Tensor) set(i int, v float64) {
 // Float64s returns a copy of the values as float64, in row-major order.
 func (t *Tensor) Float64s() []float64 {
 	checkLive("Float64s", t)
+	checkTraced("Float64s", t)
 	if t.dtype == Float64 {
 		return append([]float64(nil), t.f64...)
 	}
@@ -176,6 +194,7 @@ func (t *Tensor) Float64s() []float64 {
 // Float32s returns a copy of the values as float32, in row-major order.
 func (t *Tensor) Float32s() []float32 {
 	checkLive("Float32s", t)
+	checkTraced("Float32s", t)
 	if t.dtype == Float32 {
 		return append([]float32(nil), t.f32...)
 	}
@@ -191,6 +210,7 @@ func (t *Tensor) Float32s() []float32 {
 // and bypasses autodiff: it is meant for optimizers and loaders.
 func (t *Tensor) RawFloat64() []float64 {
 	checkLive("RawFloat64", t)
+	checkTraced("RawFloat64", t)
 	return t.f64
 }
 
@@ -198,6 +218,7 @@ func (t *Tensor) RawFloat64() []float64 {
 // tensor), with the same caveats as RawFloat64.
 func (t *Tensor) RawFloat32() []float32 {
 	checkLive("RawFloat32", t)
+	checkTraced("RawFloat32", t)
 	return t.f32
 }
 
@@ -219,6 +240,7 @@ func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
 // reached this tensor since it was created or since ZeroGrad set it to nil.
 func (t *Tensor) Grad() *Tensor {
 	if t.gradZeroed {
+		checkTraced("Grad after ZeroGrad", t.grad)
 		clear(t.grad.f64)
 		clear(t.grad.f32)
 		t.gradZeroed = false
@@ -270,17 +292,33 @@ func (t *Tensor) RetainGrad() *Tensor {
 // gradient flows through it.
 func (t *Tensor) Detach() *Tensor {
 	checkLive("Detach", t)
+	if tracer != nil && t.mem&memTraced != 0 {
+		return opaque("detach", detachValues, t)
+	}
 	return viewOf(t, t.shape)
 }
 
 // Clone returns a copy of t's values as a new leaf that does not require grad.
 func (t *Tensor) Clone() *Tensor {
+	if tracer != nil && t.mem&memTraced != 0 {
+		return opaque("clone", cloneValues, t)
+	}
 	c := &Tensor{shape: append([]int(nil), t.shape...), dtype: t.dtype}
 	if t.dtype == Float32 {
 		c.f32 = append([]float32(nil), t.f32...)
 	} else {
 		c.f64 = append([]float64(nil), t.f64...)
 	}
+	return c
+}
+
+func detachValues(xs []*Tensor) *Tensor { return viewOf(xs[0], xs[0].shape) }
+
+func cloneValues(xs []*Tensor) *Tensor {
+	x := xs[0]
+	c := newTensorRaw(x.dtype, x.shape)
+	copy(c.f64, x.f64)
+	copy(c.f32, x.f32)
 	return c
 }
 
@@ -320,6 +358,9 @@ func (t *Tensor) Inputs() []*Tensor {
 // backward passes; if it returns a non-nil tensor, that tensor replaces the
 // gradient. It returns t.
 func (t *Tensor) RegisterHook(h func(grad *Tensor) *Tensor) *Tensor {
+	if tracer != nil {
+		panicf("RegisterHook", "a compiled function cannot register hooks: they would run once, when it is traced")
+	}
 	if !t.requiresGrad {
 		panicf("RegisterHook", "tensor of shape %s does not require grad", fmtShape(t.shape))
 	}

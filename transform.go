@@ -319,7 +319,7 @@ var arenas = sync.Pool{New: func() any { return new(Arena) }}
 // arena: when no input is differentiated from outside or carries a tangent,
 // so that nothing but the results can outlive the transform.
 func useArena(xs []*Tensor) bool {
-	if engineMode == engineRecording {
+	if engineMode == engineRecording || tracer != nil {
 		return false
 	}
 	for _, x := range xs {
