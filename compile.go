@@ -132,7 +132,7 @@ func guardRead(who string, t *Tensor) {
 // checkTraced panics when Go code reads the values of a tensor being traced:
 // the compiled program could not replay what it does with them.
 func checkTraced(who string, t *Tensor) {
-	if tracer != nil && t.mem&memTraced != 0 {
+	if tracer != nil && tracer.depth == 0 && t.mem&memTraced != 0 {
 		panicf(who, "a compiled function (Compile, CompileValueAndGrad) read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument", fmtShape(t.shape))
 	}
 }
@@ -295,14 +295,14 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) {
 			outs = append(outs, v.grads(c.who, y, nil, false)...)
 		}
 	})
-	p := &program{nargs: len(xs), steps: tr.steps, consts: tr.consts}
+	p := &program{nargs: len(xs)}
+	for _, o := range outs {
+		p.outs = append(p.outs, tr.ref(o)) // a result no op made is a constant
+	}
+	p.steps, p.consts, p.nvals = tr.steps, tr.consts, int(tr.nvals)
 	for _, x := range xs {
 		p.sig = append(p.sig, argSig{x.dtype, slices.Clone(x.shape)})
 	}
-	for _, o := range outs {
-		p.outs = append(p.outs, tr.ref(o))
-	}
-	p.nvals = int(tr.nvals)
 	return p, outs
 }
 

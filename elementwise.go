@@ -11,7 +11,9 @@ import (
 // when it is not obvious. Broadcasting is undone by the engine, not here.
 
 func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
-	guardRead("kernel", x)
+	if tracingAtTop() { // a rule's helper: replay it as an op
+		return opaque("map", func(xs []*Tensor) *Tensor { return unaryForward(xs[0], f) }, x)
+	}
 	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Map(out.f32, x.f32, f)
@@ -23,7 +25,9 @@ func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
 
 // kernelForward applies an elementwise kernel of the given instances.
 func kernelForward(x *Tensor, f32 func(dst, src []float32), f64 func(dst, src []float64)) *Tensor {
-	guardRead("kernel", x)
+	if tracingAtTop() {
+		return opaque("kernel", func(xs []*Tensor) *Tensor { return kernelForward(xs[0], f32, f64) }, x)
+	}
 	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		f32(out.f32, x.f32)
@@ -35,7 +39,9 @@ func kernelForward(x *Tensor, f32 func(dst, src []float32), f64 func(dst, src []
 
 // fastUnary applies one of the kernel's hand-written elementwise loops.
 func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
-	guardRead("kernel", x)
+	if tracingAtTop() {
+		return opaque("unary", func(xs []*Tensor) *Tensor { return fastUnary(xs[0], op) }, x)
+	}
 	out := newTensorRaw(x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Unary(op, out.f32, x.f32)
@@ -46,8 +52,9 @@ func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
 }
 
 func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
-	guardRead(name, a)
-	guardRead(name, b)
+	if tracingAtTop() {
+		return opaque(name, func(xs []*Tensor) *Tensor { return binaryForward(name, k, xs[0], xs[1]) }, a, b)
+	}
 	dt := checkDType(name, a, b)
 	shape := a.shape
 	if !sameShape(a.shape, b.shape) {
