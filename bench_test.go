@@ -114,6 +114,13 @@ func BenchmarkExtendedRosenbrockGradient(b *testing.B) {
 			vg(x)
 		}
 	})
+	b.Run("n=1000/nabla-CompileValueAndGradInto", func(b *testing.B) {
+		vg := nabla.CompileValueAndGradInto(func(xs ...*nabla.Tensor) *nabla.Tensor { return extendedRosenbrock(xs[0]) })
+		g := []*nabla.Tensor{nabla.Zeros(n)}
+		for b.Loop() {
+			vg(g, x)
+		}
+	})
 	b.Run("n=1000/hand-written", func(b *testing.B) {
 		xs, g := x.Float64s(), make([]float64, n)
 		for b.Loop() {

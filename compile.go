@@ -175,7 +175,7 @@ func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
 // mode run f as it is.
 func Compile(f Func) Func {
 	c := &compiled{who: "Compile", f: f}
-	return func(xs ...*Tensor) *Tensor { return c.call(xs)[0] }
+	return func(xs ...*Tensor) *Tensor { return c.call(xs, nil)[0] }
 }
 
 // CompileValueAndGrad is ValueAndGrad(f, argnums...) compiled: its first
@@ -190,8 +190,37 @@ func CompileValueAndGrad(f Func, argnums ...int) func(xs ...*Tensor) (*Tensor, [
 	}
 	c := &compiled{who: "CompileValueAndGrad", f: f, argnums: slices.Clone(argnums), grad: true}
 	return func(xs ...*Tensor) (*Tensor, []*Tensor) {
-		r := c.call(xs)
+		r := c.call(xs, nil)
 		return r[0], r[1:]
+	}
+}
+
+// CompileValueAndGradInto is CompileValueAndGrad writing the gradients into
+// grads, one tensor per argnum of that argument's shape and dtype, the way
+// gonum's optimize.Problem.Grad fills its grad slice: a replayed call then
+// allocates nothing but the value. It returns the value.
+func CompileValueAndGradInto(f Func, argnums ...int) func(grads []*Tensor, xs ...*Tensor) *Tensor {
+	if len(argnums) == 0 {
+		argnums = []int{0}
+	}
+	c := &compiled{who: "CompileValueAndGradInto", f: f, argnums: slices.Clone(argnums), grad: true}
+	return func(grads []*Tensor, xs ...*Tensor) *Tensor {
+		checkArgnums(c.who, len(xs), c.argnums)
+		if len(grads) != len(c.argnums) {
+			panicf(c.who, "%d gradient tensors for %d argnums", len(grads), len(c.argnums))
+		}
+		for k, i := range c.argnums {
+			g, x := grads[k], xs[i]
+			if g == nil || !sameShape(g.shape, x.shape) || g.dtype != x.dtype {
+				what := "nil"
+				if g != nil {
+					what = fmt.Sprintf("%s %s", fmtShape(g.shape), g.dtype)
+				}
+				panicf(c.who, "gradient tensor %d is %s, argument %d is %s %s", k, what, i, fmtShape(x.shape), x.dtype)
+			}
+			checkLive(c.who, g)
+		}
+		return c.call(xs, grads)[0]
 	}
 }
 
@@ -206,26 +235,39 @@ type compiled struct {
 	progs atomic.Pointer[[]*program]
 }
 
-func (c *compiled) call(xs []*Tensor) []*Tensor {
+// call runs the function on xs: its value, then its gradients (written into
+// into, when given, and returned as they are).
+func (c *compiled) call(xs, into []*Tensor) []*Tensor {
 	if c.grad {
 		checkArgnums(c.who, len(xs), c.argnums)
 	}
+	eager := tracer != nil || anomalyOn.Load() || engineMode == engineRecording
 	for _, x := range xs {
 		checkLive(c.who, x)
-		if x.requiresGrad || x.tangent != nil || tracer != nil || anomalyOn.Load() || engineMode == engineRecording {
-			return c.eager(xs)
+		eager = eager || x.requiresGrad || x.tangent != nil
+	}
+	if eager {
+		r := c.eager(xs)
+		for i, g := range into {
+			copyInto(g, r[i+1])
+			r[i+1] = g
 		}
+		return r
 	}
 	if p := c.lookup(xs); p != nil {
-		return p.run(xs)
+		return p.run(xs, into)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p := c.lookup(xs)
 	if p == nil {
 		var want []*Tensor
-		p, want = c.trace(xs)
-		got := p.run(xs)
+		replayMu.Lock() // no replay allocates while the trace is recorded
+		func() {
+			defer replayMu.Unlock()
+			p, want = c.trace(xs)
+		}()
+		got := p.run(xs, into)
 		p.verify(c.who, want, got)
 		old := c.progs.Load()
 		var ps []*program
@@ -236,7 +278,7 @@ func (c *compiled) call(xs []*Tensor) []*Tensor {
 		c.progs.Store(&ps)
 		return got
 	}
-	return p.run(xs)
+	return p.run(xs, into)
 }
 
 // eager runs the function uncompiled.
@@ -443,7 +485,7 @@ func (p *program) matches(xs []*Tensor) bool {
 // writes its allocations down; the next ones reuse those tensors, buffers
 // and headers alike, except the results', which are the caller's (an
 // argument's or a constant's memory is copied rather than handed out).
-func (p *program) run(xs []*Tensor) []*Tensor {
+func (p *program) run(xs, into []*Tensor) []*Tensor {
 	replayMu.Lock()
 	defer replayMu.Unlock()
 	e := &p.exec
@@ -493,11 +535,19 @@ func (p *program) run(xs []*Tensor) []*Tensor {
 	for i, id := range p.outs {
 		out[i] = vals[id]
 	}
+	mine := out // the results handed out as they are
+	if into != nil {
+		for i, g := range into {
+			copyInto(g, out[i+1])
+			out[i+1] = g
+		}
+		mine = out[:1]
+	}
 	if e.state == planRecording {
 		// The results are the caller's: their slots allocate anew each call.
 		for i := range e.plan {
 			s := &e.plan[i]
-			for _, r := range out {
+			for _, r := range mine {
 				if s.t == r || storage(s.t) != nil && storage(s.t) == storage(r) {
 					s.fresh = true
 				}
@@ -505,7 +555,7 @@ func (p *program) run(xs []*Tensor) []*Tensor {
 		}
 		e.state = planReplaying
 	}
-	for i, t := range out {
+	for i, t := range mine {
 		if p.aliases(t, xs) || e.reused(t) {
 			out[i] = t.Clone() // never hand out memory that is not the caller's alone
 		}
