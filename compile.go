@@ -373,9 +373,11 @@ type exec struct {
 	in   []*Tensor
 	ctx  Ctx
 
-	plan  []slot
-	k     int // next slot
-	state uint8
+	plan    []slot
+	k       int // next slot
+	state   uint8
+	step    int32       // the step running
+	lastUse map[any]int // while recording: the last step reading each buffer
 }
 
 // exec states.
@@ -391,7 +393,8 @@ type slot struct {
 	dt    DType
 	n     int
 	view  bool
-	fresh bool // a result: allocated anew at every call, never reused
+	fresh bool  // a result: allocated anew at every call, never reused
+	step  int32 // the step that allocates it
 }
 
 // replaying is the exec whose program is running, if any: while it is set,
@@ -426,7 +429,7 @@ func (e *exec) tensor(dt DType, shape []int, zero bool) *Tensor {
 	}
 	t := e.alloc(dt, shape, zero)
 	if e.state == planRecording {
-		e.plan = append(e.plan, slot{t: t, dt: dt, n: n})
+		e.plan = append(e.plan, slot{t: t, dt: dt, n: n, step: e.step})
 	}
 	return t
 }
@@ -457,7 +460,7 @@ func (e *exec) view(x *Tensor, shape []int, lo, hi int) *Tensor {
 	if t == nil {
 		t = new(Tensor)
 		if e.state == planRecording {
-			e.plan = append(e.plan, slot{t: t, view: true})
+			e.plan = append(e.plan, slot{t: t, view: true, step: e.step})
 		}
 	}
 	t.shape, t.dtype = shape, x.dtype
@@ -508,6 +511,10 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 			e.plan, e.state = nil, planRecording
 		}
 	}()
+	recording := e.state == planRecording
+	if recording {
+		e.lastUse = map[any]int{}
+	}
 	for i := range p.steps {
 		s := &p.steps[i]
 		in := e.in[:0]
@@ -515,6 +522,12 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 			in = append(in, vals[id])
 		}
 		e.in = in
+		e.step = int32(i)
+		if recording {
+			for _, x := range in {
+				e.lastUse[storage(x)] = i
+			}
+		}
 		e.ctx = Ctx{Inputs: in, Params: s.params, recording: s.recording}
 		if s.hasAff {
 			e.ctx.Params = &s.aff
@@ -553,14 +566,67 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 				}
 			}
 		}
+		for _, r := range out {
+			e.lastUse[storage(r)] = len(p.steps) // read after the last step
+		}
+		e.share(len(p.steps))
 		e.state = planReplaying
 	}
+	e.lastUse = nil
 	for i, t := range mine {
 		if p.aliases(t, xs) || e.reused(t) {
 			out[i] = t.Clone() // never hand out memory that is not the caller's alone
 		}
 	}
 	return out
+}
+
+// share lets slots whose lifetimes do not overlap use one buffer, so that a
+// call runs on a few buffers, hot in the cache, rather than one per
+// intermediate. A buffer is live from the slot that allocates it to the end
+// of the last step that reads it (through any view); a later slot of the same
+// dtype and size allocated after that takes it over.
+func (e *exec) share(nsteps int) {
+	stepEnd := make([]int, nsteps+1) // slots allocated through each step
+	for k, s := range e.plan {
+		stepEnd[s.step] = k + 1
+	}
+	for i := 1; i <= nsteps; i++ {
+		stepEnd[i] = max(stepEnd[i], stepEnd[i-1])
+	}
+	ends := make([]int, len(e.plan))
+	for k, s := range e.plan {
+		u, ok := e.lastUse[storage(s.t)]
+		if !ok {
+			u = int(s.step) // read by nothing after the step that made it
+		}
+		if u >= nsteps {
+			ends[k] = math.MaxInt // a result: never given up
+		} else {
+			ends[k] = stepEnd[u]
+		}
+	}
+	type freeBuf struct {
+		t   *Tensor
+		end int
+	}
+	var free []freeBuf
+	for k := range e.plan {
+		s := &e.plan[k]
+		if s.view || s.fresh || s.n <= smallN {
+			continue
+		}
+		for j, f := range free {
+			if f.t.dtype == s.dt && f.t.Size() == s.n && f.end <= k {
+				s.t.f64, s.t.f32 = f.t.f64, f.t.f32
+				free = slices.Delete(free, j, j+1)
+				break
+			}
+		}
+		if ends[k] != math.MaxInt {
+			free = append(free, freeBuf{s.t, ends[k]})
+		}
+	}
 }
 
 // reused reports whether t shares memory with a tensor of the plan that the
