@@ -323,19 +323,11 @@ func gatherStep[T kernel.Float](part, full []T, step int) {
 	if len(part) == 0 {
 		return
 	}
-	full = full[:(len(part)-1)*step+1]
 	if step == 2 {
-		i := 0
-		for ; i+4 <= len(part); i += 4 {
-			s := full[2*i : 2*i+7 : 2*i+7]
-			p := part[i : i+4 : i+4]
-			p[0], p[1], p[2], p[3] = s[0], s[2], s[4], s[6]
-		}
-		for ; i < len(part); i++ {
-			part[i] = full[2*i]
-		}
+		kernel.Gather2(part, full)
 		return
 	}
+	full = full[:(len(part)-1)*step+1]
 	j := 0
 	for i := range part {
 		part[i] = full[j]
@@ -365,18 +357,14 @@ func scatterStep[T kernel.Float](full, part []T, step int) {
 // scatterPad sets full[start+i*step] = part[i] and every other element of
 // full to zero, in one pass (no clearing first).
 func scatterPad[T kernel.Float](full, part []T, start, step int) {
+	if step == 2 && len(part) > 0 {
+		base := start &^ 1
+		clear(full[:base])
+		kernel.Spread2(full[base:], part, start&1 == 1)
+		return
+	}
 	clear(full[:start])
 	j := start
-	if step == 2 {
-		i := 0
-		for ; i+4 <= len(part) && j+8 <= len(full); i += 4 {
-			d := full[j : j+8 : j+8]
-			p := part[i : i+4 : i+4]
-			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = p[0], 0, p[1], 0, p[2], 0, p[3], 0
-			j += 8
-		}
-		part = part[i:]
-	}
 	for _, v := range part {
 		full[j] = v
 		end := min(j+step, len(full))
