@@ -548,6 +548,11 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 	for i, id := range p.outs {
 		out[i] = vals[id]
 	}
+	if recording {
+		for _, r := range out {
+			e.lastUse[storage(r)] = len(p.steps) // read after the last step
+		}
+	}
 	mine := out // the results handed out as they are
 	if into != nil {
 		for i, g := range into {
@@ -565,9 +570,6 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 					s.fresh = true
 				}
 			}
-		}
-		for _, r := range out {
-			e.lastUse[storage(r)] = len(p.steps) // read after the last step
 		}
 		e.share(len(p.steps))
 		e.state = planReplaying

@@ -3,6 +3,9 @@ package nabla_test
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nabla-go/nabla"
@@ -46,6 +49,7 @@ func TestCompileRegisteredOps(t *testing.T) {
 					return nabla.Sum(nabla.Mul(op.Apply(cs.Params, xs...), w))
 				}
 				compiled := nabla.CompileValueAndGrad(f, argnums...)
+				into := nabla.CompileValueAndGradInto(f, argnums...)
 				eager := nabla.ValueAndGrad(f, argnums...)
 				err := nabla.Catch(func() {
 					for k, seed := range []uint64{7, 8, 8, 10} {
@@ -56,6 +60,15 @@ func TestCompileRegisteredOps(t *testing.T) {
 						for i := range gs {
 							assertClose(t, fmt.Sprintf("call %d: gradient %d", k, i), gs[i], wgs[i].Float64s(), 1e-12)
 						}
+						bufs := make([]*nabla.Tensor, len(argnums))
+						for i, a := range argnums {
+							bufs[i] = nabla.New(xs[a].DType(), xs[a].Shape()...)
+						}
+						y = into(bufs, xs...)
+						assertClose(t, fmt.Sprintf("call %d: value (into)", k), y, wy.Float64s(), 1e-12)
+						for i := range bufs {
+							assertClose(t, fmt.Sprintf("call %d: gradient %d (into)", k, i), bufs[i], wgs[i].Float64s(), 1e-12)
+						}
 					}
 				})
 				if err != nil {
@@ -63,5 +76,208 @@ func TestCompileRegisteredOps(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func sumCubes(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.PowScalar(xs[0], 3)) }
+
+func TestCompileSignaturesAndResults(t *testing.T) {
+	vg := nabla.CompileValueAndGrad(sumCubes)
+	for _, n := range []int{3, 300, 3, 5, 300} {
+		for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
+			x := nabla.Uniform(nabla.NewRand(uint64(n)), -2, 2, n).As(dt)
+			y, gs := vg(x)
+			if gs[0].DType() != dt || y.DType() != dt {
+				t.Fatalf("n=%d %s: results of dtype %s, %s", n, dt, y.DType(), gs[0].DType())
+			}
+			want := make([]float64, n)
+			for i, v := range x.Float64s() {
+				want[i] = 3 * v * v
+			}
+			tol := 1e-14
+			if dt == nabla.Float32 {
+				tol = 1e-6
+			}
+			assertClose(t, fmt.Sprintf("n=%d %s gradient", n, dt), gs[0], want, tol)
+		}
+	}
+	// Results belong to the caller: the next call does not overwrite them.
+	a := nabla.Full(1, 300)
+	_, ga := vg(a)
+	_, gb := vg(nabla.Full(2, 300))
+	assertClose(t, "first result after a second call", ga[0], slices.Repeat([]float64{3}, 300), 0)
+	assertClose(t, "second result", gb[0], slices.Repeat([]float64{12}, 300), 0)
+}
+
+func TestCompileForward(t *testing.T) {
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Softmax(nabla.MatMul(xs[0], xs[1]), -1)
+	}
+	cf := nabla.Compile(f)
+	for seed := uint64(1); seed <= 3; seed++ {
+		r := nabla.NewRand(seed)
+		a, b := nabla.Randn(r, 4, 300), nabla.Randn(r, 300, 3)
+		assertClose(t, "compiled forward", cf(a, b), f(a, b).Float64s(), 0)
+	}
+}
+
+func TestCompileInto(t *testing.T) {
+	vg := nabla.CompileValueAndGradInto(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Sum(nabla.Mul(nabla.Sin(xs[0]), xs[1]))
+	}, 0, 1)
+	gx, gw := nabla.Zeros(400), nabla.Zeros(400)
+	for seed := uint64(1); seed <= 3; seed++ {
+		r := nabla.NewRand(seed)
+		x, w := nabla.Uniform(r, -3, 3, 400), nabla.Uniform(r, -1, 1, 400)
+		y := vg([]*nabla.Tensor{gx, gw}, x, w)
+		wx, ww := make([]float64, 400), make([]float64, 400)
+		want := 0.0
+		for i, v := range x.Float64s() {
+			wx[i] = math.Cos(v) * w.At(i)
+			ww[i] = math.Sin(v)
+			want += ww[i] * w.At(i)
+		}
+		assertClose(t, "value", y, []float64{want}, 1e-13)
+		assertClose(t, "gradient x", gx, wx, 1e-15)
+		assertClose(t, "gradient w", gw, ww, 1e-15)
+	}
+	err := nabla.Catch(func() { vg([]*nabla.Tensor{gx, nabla.Zeros(3)}, nabla.Zeros(400), nabla.Zeros(400)) })
+	if err == nil || !strings.Contains(err.Error(), "gradient tensor 1 is (3,)") {
+		t.Fatalf("wrong gradient shape: error %v", err)
+	}
+}
+
+// TestCompileRejectsValueReads: Go code that reads traced values could not
+// be replayed; it is an error naming the accessor, not a silent constant.
+func TestCompileRejectsValueReads(t *testing.T) {
+	cases := map[string]nabla.Func{
+		"Item": func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.MulScalar(nabla.Sum(xs[0]), nabla.Sum(xs[0]).Item())
+		},
+		"Float64s": func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.Sum(nabla.FromSlice(xs[0].Float64s(), 3))
+		},
+		"RegisterHook": func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.Sum(nabla.Square(xs[0]).RegisterHook(func(g *nabla.Tensor) *nabla.Tensor { return g }))
+		},
+		"Dual": func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.Sum(nabla.Dual(xs[0], nabla.OnesLike(xs[0])))
+		},
+	}
+	for name, f := range cases {
+		err := nabla.Catch(func() { nabla.CompileValueAndGrad(f)(nabla.FromSlice([]float64{1, 2, 3}, 3)) })
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "compiled") {
+			t.Errorf("%s: error %v", name, err)
+		}
+	}
+	// Gradients stored in a tensor the function does not compute would be
+	// stored once, at tracing.
+	w := nabla.FromSlice([]float64{1, 2, 3}, 3).SetRequiresGrad(true)
+	err := nabla.Catch(func() {
+		nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor {
+			loss := nabla.Sum(nabla.Mul(w, xs[0]))
+			loss.Backward()
+			return loss
+		})(nabla.FromSlice([]float64{1, 2, 3}, 3))
+	})
+	if err == nil || !strings.Contains(err.Error(), "cannot store gradients") {
+		t.Errorf("Backward into a closed-over leaf: error %v", err)
+	}
+}
+
+// TestCompileNestedTransforms: transforms inside a compiled function are
+// traced (their backward passes recorded as ops); a compiled function inside
+// a transform runs uncompiled, so it can be differentiated.
+func TestCompileNestedTransforms(t *testing.T) {
+	inner := nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Sin(xs[0])) })
+	// f(x) = Σ cos x, computed as the sum of a gradient: ∇f = −sin x.
+	vg := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(inner(xs[0])) })
+	for seed := uint64(1); seed <= 3; seed++ {
+		x := nabla.Uniform(nabla.NewRand(seed), -3, 3, 300)
+		y, gs := vg(x)
+		want, wantY := make([]float64, 300), 0.0
+		for i, v := range x.Float64s() {
+			want[i], wantY = -math.Sin(v), wantY+math.Cos(v)
+		}
+		assertClose(t, "value", y, []float64{wantY}, 1e-13)
+		assertClose(t, "gradient", gs[0], want, 1e-15)
+	}
+	// Grad of Σ ∂/∂x Σ x³ = Σ 3x² is 6x: the compiled function runs eagerly
+	// on a variable.
+	cvg := nabla.CompileValueAndGrad(sumCubes)
+	h := nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		_, gs := cvg(xs[0])
+		return nabla.Sum(gs[0])
+	})
+	x := nabla.FromSlice([]float64{-1, 0.5, 2}, 3)
+	assertClose(t, "second derivative", h(x), []float64{-6, 3, 12}, 1e-15)
+}
+
+// TestCompileConstants: a tensor the function closes over is a constant of
+// the program, read at each call: changed in place, the new values are used.
+func TestCompileConstants(t *testing.T) {
+	w := nabla.Full(2, 300)
+	vg := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Mul(w, xs[0])) })
+	x := nabla.Full(1, 300)
+	_, gs := vg(x)
+	assertClose(t, "gradient", gs[0], slices.Repeat([]float64{2}, 300), 0)
+	for i := range w.RawFloat64() {
+		w.RawFloat64()[i] = 5
+	}
+	_, gs = vg(x)
+	assertClose(t, "gradient after w changed in place", gs[0], slices.Repeat([]float64{5}, 300), 0)
+}
+
+var calls int
+
+// counterOp returns how many times it has run: not a function of its input.
+var counterOp = &nabla.Op{
+	Name: "counter",
+	Forward: func(c *nabla.Ctx) *nabla.Tensor {
+		calls++
+		return nabla.FullLike(c.Inputs[0], float64(calls))
+	},
+	VJP: func(c *nabla.Ctx, g *nabla.Tensor) []*nabla.Tensor { return []*nabla.Tensor{nil} },
+}
+
+func TestCompileDetectsImpureFunction(t *testing.T) {
+	f := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor { return counterOp.Apply(nil, xs[0]) })
+	err := nabla.Catch(func() { f(nabla.Zeros(3)) })
+	if err == nil || !strings.Contains(err.Error(), "does not reproduce") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestCompileAnomalyModeRunsEagerly(t *testing.T) {
+	vg := nabla.CompileValueAndGrad(sumCubes)
+	var gs []*nabla.Tensor
+	nabla.DetectAnomaly(func() { _, gs = vg(nabla.FromSlice([]float64{1, 2}, 2)) })
+	assertClose(t, "gradient", gs[0], []float64{3, 12}, 0)
+}
+
+// TestCompileConcurrentCalls: calls from several goroutines (run with -race).
+func TestCompileConcurrentCalls(t *testing.T) {
+	vg := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return extendedRosenbrock(xs[0]) })
+	xs := make([]*nabla.Tensor, 8)
+	want := make([][]float64, len(xs))
+	for i := range xs {
+		xs[i] = nabla.Uniform(nabla.NewRand(uint64(i)), -2, 2, 1000)
+		want[i] = make([]float64, 1000)
+		extendedRosenbrockGrad(xs[i].Float64s(), want[i])
+	}
+	vg(xs[0]) // traced
+	var wg sync.WaitGroup
+	got := make([]*nabla.Tensor, len(xs))
+	for i := range xs {
+		wg.Go(func() {
+			for range 20 {
+				_, gs := vg(xs[i])
+				got[i] = gs[0]
+			}
+		})
+	}
+	wg.Wait()
+	for i := range xs {
+		assertClose(t, fmt.Sprintf("goroutine %d", i), got[i], want[i], 1e-14)
 	}
 }
