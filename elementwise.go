@@ -57,7 +57,12 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 	}
 	dt := checkDType(name, a, b)
 	shape := a.shape
-	if !sameShape(a.shape, b.shape) {
+	switch {
+	case sameShape(a.shape, b.shape):
+	case len(a.shape) == 0:
+		shape = b.shape // a scalar broadcasts to anything
+	case len(b.shape) == 0:
+	default:
 		shape = broadcastShapes(name, a.shape, b.shape)
 	}
 	out := newTensorRaw(dt, shape)

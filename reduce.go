@@ -35,11 +35,21 @@ func (p reduceParams) shapes(in []int) (out, kept []int) {
 	return out, kept
 }
 
+// outShape is the first result of shapes, without allocating for a reduction
+// to a scalar.
+func (p reduceParams) outShape(in []int) []int {
+	if !p.keep && len(p.axes) == len(in) {
+		return scalarShape
+	}
+	out, _ := p.shapes(in)
+	return out
+}
+
 func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
 	if tracingAtTop() {
 		return opaque("reduce", func(xs []*Tensor) *Tensor { return reduceForward(k, xs[0], p) }, x)
 	}
-	shape, _ := p.shapes(x.shape)
+	shape := p.outShape(x.shape)
 	if x.Size() == 0 {
 		if k == kernel.MaxOf || k == kernel.MinOf {
 			panicf("reduce", "cannot take the max or min of an empty tensor of shape %s", fmtShape(x.shape))
@@ -50,7 +60,12 @@ func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
 		}
 		return out
 	}
-	red := make([]bool, len(x.shape))
+	var buf [8]bool
+	red := buf[:0]
+	if len(x.shape) > len(buf) {
+		red = make([]bool, len(x.shape))
+	}
+	red = red[:len(x.shape)]
 	for _, a := range p.axes {
 		red[a] = true
 	}

@@ -2,6 +2,7 @@ package nabla
 
 import (
 	"github.com/nabla-go/nabla/internal/kernel"
+	"slices"
 )
 
 // Shape primitives: reshape, expand, permute, gather/scatter by flat index and
@@ -280,12 +281,15 @@ func Slice(x *Tensor, axis, start, end, step int) *Tensor {
 	if count == n && step == 1 {
 		return x
 	}
-	return sliceOp.Apply(sliceParams{ax, start, step, count, x.shape}, x)
+	out := slices.Clone(x.shape)
+	out[ax] = count
+	return sliceOp.Apply(sliceParams{ax, start, step, count, x.shape, out}, x)
 }
 
 type sliceParams struct {
 	axis, start, step, count int
 	in                       []int // the shape of the sliced tensor
+	out                      []int // the slice's shape, when known (nil: computed)
 }
 
 // copyStrided copies count blocks of inner elements along an axis: for slicing
@@ -421,9 +425,17 @@ func addStrided[T kernel.Float](dst, src []T, p sliceParams) {
 }
 
 func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
-	shape := append([]int(nil), p.in...)
-	if !scatter {
+	var shape []int
+	switch {
+	case scatter:
+		shape = p.in
+	case p.out != nil:
+		shape = p.out
+	default:
+		shape = slices.Clone(p.in)
 		shape[p.axis] = p.count
+	}
+	if !scatter {
 		if p.step == 1 && numel(p.in[:p.axis]) == 1 {
 			// One contiguous block: a view, like Reshape's.
 			inner := numel(p.in[p.axis+1:])
@@ -492,9 +504,9 @@ func init() {
 		AddVJP:  func(c *Ctx, g, acc *Tensor) { sliceAdd(acc, g, c.Params.(sliceParams)) },
 		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return sliceOp.Apply(c.Params, d[0]) },
 		Cases: []Case{
-			{Name: "strided", Shapes: [][]int{{7}}, Params: sliceParams{0, 1, 2, 3, []int{7}}},
-			{Name: "columns", Shapes: [][]int{{2, 4}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}}},
-			{Name: "rows-view", Shapes: [][]int{{4, 3}}, Params: sliceParams{0, 1, 1, 2, []int{4, 3}}},
+			{Name: "strided", Shapes: [][]int{{7}}, Params: sliceParams{0, 1, 2, 3, []int{7}, nil}},
+			{Name: "columns", Shapes: [][]int{{2, 4}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}, nil}},
+			{Name: "rows-view", Shapes: [][]int{{4, 3}}, Params: sliceParams{0, 1, 1, 2, []int{4, 3}, nil}},
 		},
 	})
 	unsliceOp = Register(&Op{
@@ -504,8 +516,8 @@ func init() {
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{sliceOp.Apply(c.Params, g)} },
 		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return unsliceOp.Apply(c.Params, d[0]) },
 		Cases: []Case{
-			{Name: "strided", Shapes: [][]int{{3}}, Params: sliceParams{0, 1, 2, 3, []int{7}}},
-			{Name: "columns", Shapes: [][]int{{2, 2}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}}},
+			{Name: "strided", Shapes: [][]int{{3}}, Params: sliceParams{0, 1, 2, 3, []int{7}, nil}},
+			{Name: "columns", Shapes: [][]int{{2, 2}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}, nil}},
 		},
 	})
 }

@@ -33,6 +33,19 @@ func TestRosenbrock(t *testing.T) {
 	f.Backward()
 	functions.ExtendedRosenbrock{}.Grad(want, x.Float64s())
 	checkSlice(t, "chained gradient", v.Grad().Float64s(), want, 1e-13)
+
+	// The compiled gradients, called twice (traced, then replayed).
+	for range 2 {
+		_, gs := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return RosenbrockChained(xs[0]) })(x)
+		checkSlice(t, "compiled chained gradient", gs[0].Float64s(), want, 1e-13)
+	}
+	into := nabla.CompileValueAndGradInto(func(xs ...*nabla.Tensor) *nabla.Tensor { return RosenbrockPairs(xs[0]) })
+	gt := []*nabla.Tensor{nabla.Zeros(rosenbrockN)}
+	RosenbrockPairsGrad(x.Float64s(), want)
+	for range 2 {
+		into(gt, x)
+		checkSlice(t, "compiled pairs gradient", gt[0].Float64s(), want, 1e-13)
+	}
 }
 
 // BenchmarkRosenbrockGrad times the gradient of the extended Rosenbrock
@@ -90,4 +103,40 @@ func BenchmarkRosenbrockGrad(b *testing.B) {
 			functions.ExtendedRosenbrock{}.Grad(g, xs)
 		}
 	})
+	// Compiled: traced once, replayed on planned buffers. The Into variant
+	// writes the gradient into a tensor of the caller's, as the hand-written
+	// code and gonum's Grad write into theirs.
+	for _, form := range []struct {
+		name, hand string
+		f          func(*nabla.Tensor) *nabla.Tensor
+		grad       func()
+	}{
+		{"pairs", "hand-written", RosenbrockPairs, func() { RosenbrockPairsGrad(xs, g) }},
+		{"chained", "gonum", RosenbrockChained, func() { functions.ExtendedRosenbrock{}.Grad(g, xs) }},
+	} {
+		f := func(xs ...*nabla.Tensor) *nabla.Tensor { return form.f(xs[0]) }
+		into := nabla.CompileValueAndGradInto(f)
+		gt := []*nabla.Tensor{nabla.Zeros(rosenbrockN)}
+		b.Run(form.name+"-CompileInto/nabla", func(b *testing.B) {
+			for b.Loop() {
+				into(gt, x)
+			}
+		})
+		b.Run(form.name+"-CompileInto/"+form.hand, func(b *testing.B) {
+			for b.Loop() {
+				form.grad()
+			}
+		})
+		vg := nabla.CompileValueAndGrad(f)
+		b.Run(form.name+"-Compile/nabla", func(b *testing.B) {
+			for b.Loop() {
+				vg(x)
+			}
+		})
+		b.Run(form.name+"-Compile/"+form.hand, func(b *testing.B) {
+			for b.Loop() {
+				form.grad()
+			}
+		})
+	}
 }
