@@ -77,3 +77,41 @@ func ExampleHVP() {
 	fmt.Println(nabla.HVP(f, []*nabla.Tensor{x}, []*nabla.Tensor{v})[0])
 	// Output: tensor([ 1.,  4., -9.])
 }
+
+func ExampleCompileValueAndGrad() {
+	// f(x) = Σ (1 − xᵢ)²: traced at the first call, replayed after.
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Square(nabla.RSub(1, xs[0]))) }
+	vg := nabla.CompileValueAndGrad(f)
+	for _, x := range [][]float64{{0, 2}, {3, -1}} {
+		y, g := vg(nabla.FromSlice(x))
+		fmt.Println(y.Item(), g[0].Float64s())
+	}
+	// Gradients written into tensors of the caller's, as gonum's Grad does.
+	into := nabla.CompileValueAndGradInto(f)
+	grad := nabla.Zeros(2)
+	y := into([]*nabla.Tensor{grad}, nabla.FromSlice([]float64{-1, 3}))
+	fmt.Println(y.Item(), grad.Float64s())
+
+	// Go code that reads traced values cannot be replayed: an error says so.
+	bad := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.MulScalar(xs[0], xs[0].Item())
+	})
+	err := nabla.Catch(func() { bad(nabla.Scalar(2)) })
+	fmt.Println(err != nil)
+	// Output:
+	// 2 [-2 2]
+	// 8 [4 -4]
+	// 8 [-4 4]
+	// true
+}
+
+func ExampleCompile() {
+	// A compiled forward pass: softmax of a matrix product.
+	f := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Softmax(nabla.MatMul(xs[0], xs[1]), -1)
+	})
+	a := nabla.FromSlice([]float64{1, 0, 0, 1}, 2, 2)
+	b := nabla.FromSlice([]float64{0, 0, 0, 1}, 2, 2)
+	fmt.Printf("%.4f\n", f(a, b).Float64s())
+	// Output: [0.5000 0.5000 0.2689 0.7311]
+}
