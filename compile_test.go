@@ -281,3 +281,19 @@ func TestCompileConcurrentCalls(t *testing.T) {
 		assertClose(t, fmt.Sprintf("goroutine %d", i), got[i], want[i], 1e-14)
 	}
 }
+
+// TestCompileErrorWhileTracing: an error inside the function surfaces as the
+// usual *Error, and leaves nothing behind: the next compiled call works.
+func TestCompileErrorWhileTracing(t *testing.T) {
+	bad := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Sum(nabla.Add(xs[0], nabla.Zeros(4)))
+	})
+	err := nabla.Catch(func() { bad(nabla.Zeros(3)) })
+	if err == nil || !strings.Contains(err.Error(), "(3,)") || !strings.Contains(err.Error(), "(4,)") {
+		t.Fatalf("error %v", err)
+	}
+	_, gs := nabla.CompileValueAndGrad(sumCubes)(nabla.FromSlice([]float64{1, 2}, 2))
+	assertClose(t, "gradient after a failed trace", gs[0], []float64{3, 12}, 0)
+	y := nabla.Sum(nabla.Square(nabla.FromSlice([]float64{3}, 1).SetRequiresGrad(true)))
+	y.Backward() // eager autodiff is unaffected
+}
