@@ -67,9 +67,7 @@ type constVal struct {
 // forward runs op for apply while a trace is recorded, and records it.
 func (tr *trace) forward(op *Op, n *node, hasTangent bool) *Tensor {
 	if tr.depth > 0 { // inside another op's Forward: part of that op
-		tr.depth++
-		defer func() { tr.depth-- }()
-		return op.Forward(&n.Ctx)
+		return tr.inside(op, n)
 	}
 	if hasTangent {
 		panicf(op.Name, "a compiled function cannot carry forward-mode tangents (Dual, JVP): compile the function of the primal values instead")
@@ -78,9 +76,7 @@ func (tr *trace) forward(op *Op, n *node, hasTangent bool) *Tensor {
 	for i, x := range n.Inputs {
 		in[i] = tr.ref(x)
 	}
-	tr.depth++
-	out := op.Forward(&n.Ctx)
-	tr.depth--
+	out := tr.inside(op, n)
 	s := step{op: op, params: n.Params, recording: n.recording, in: in, saved: -1}
 	if n.Params == &n.aff {
 		s.params, s.aff, s.hasAff = nil, n.aff, true
@@ -91,6 +87,14 @@ func (tr *trace) forward(op *Op, n *node, hasTangent bool) *Tensor {
 	}
 	tr.steps = append(tr.steps, s)
 	return out
+}
+
+// inside runs op's Forward one level down: the ops it applies belong to it.
+// The level is restored even when Forward panics, in case f recovers.
+func (tr *trace) inside(op *Op, n *node) *Tensor {
+	tr.depth++
+	defer func() { tr.depth-- }()
+	return op.Forward(&n.Ctx)
 }
 
 // ref returns x's value index; a tensor the trace has not seen is a constant.
@@ -133,7 +137,7 @@ func guardRead(who string, t *Tensor) {
 // the compiled program could not replay what it does with them.
 func checkTraced(who string, t *Tensor) {
 	if tracer != nil && tracer.depth == 0 && t.mem&memTraced != 0 {
-		panicf(who, "a compiled function (Compile, CompileValueAndGrad) read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument", fmtShape(t.shape))
+		panicf(who, "a compiled function (Compile, CompileValueAndGrad), or the rule of an op it runs, read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument (an op's rule must compute with ops, as CreateGraph requires)", fmtShape(t.shape))
 	}
 }
 

@@ -297,3 +297,18 @@ func TestCompileErrorWhileTracing(t *testing.T) {
 	y := nabla.Sum(nabla.Square(nabla.FromSlice([]float64{3}, 1).SetRequiresGrad(true)))
 	y.Backward() // eager autodiff is unaffected
 }
+
+// TestCompileRecoveredError: a function that catches an op's error and goes
+// on is still traced whole.
+func TestCompileRecoveredError(t *testing.T) {
+	vg := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		if err := nabla.Catch(func() { nabla.Add(xs[0], nabla.Zeros(7)) }); err == nil {
+			t.Error("shapes (3,) and (7,) broadcast")
+		}
+		return nabla.Sum(nabla.Square(xs[0]))
+	})
+	for _, x := range [][]float64{{1, 2, 3}, {-1, 0, 4}} {
+		_, gs := vg(nabla.FromSlice(x))
+		assertClose(t, "gradient", gs[0], []float64{2 * x[0], 2 * x[1], 2 * x[2]}, 0)
+	}
+}
