@@ -99,6 +99,7 @@ func viewOf(x *Tensor, shape []int) *Tensor {
 	if replaying != nil {
 		return replaying.view(x, shape, 0, x.Size())
 	}
+	guardRead("view", x) // a view the trace would not know of
 	v := &Tensor{shape: shape, dtype: x.dtype, f64: x.f64, f32: x.f32}
 	if arena != nil && x.Size() >= kernel.MinPooled {
 		arena.collect(v, true)
@@ -111,6 +112,7 @@ func viewRange(x *Tensor, shape []int, lo, hi int) *Tensor {
 	if replaying != nil {
 		return replaying.view(x, shape, lo, hi)
 	}
+	guardRead("view", x)
 	v := &Tensor{shape: shape, dtype: x.dtype}
 	if x.dtype == Float32 {
 		v.f32 = x.f32[lo:hi]

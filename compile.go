@@ -65,19 +65,19 @@ type constVal struct {
 }
 
 // forward runs op for apply while a trace is recorded, and records it.
-func (tr *trace) forward(op *Op, n *node, hasTangent bool) *Tensor {
+func (tr *trace) forward(op *Op, n *node) *Tensor {
 	if tr.depth > 0 { // inside another op's Forward: part of that op
 		return tr.inside(op, n)
-	}
-	if hasTangent {
-		panicf(op.Name, "a compiled function cannot carry forward-mode tangents (Dual, JVP): compile the function of the primal values instead")
 	}
 	in := make([]int32, len(n.Inputs))
 	for i, x := range n.Inputs {
 		in[i] = tr.ref(x)
 	}
 	out := tr.inside(op, n)
-	s := step{op: op, params: n.Params, recording: n.recording, in: in, saved: -1}
+	// A Forward may save its by-product on other conditions than recording
+	// (sin does when its input carries a tangent, which replayed inputs never
+	// do): a step that saved replays as recording, so that it saves again.
+	s := step{op: op, params: n.Params, recording: n.recording || n.saved != nil, in: in, saved: -1}
 	if n.Params == &n.aff {
 		s.params, s.aff, s.hasAff = nil, n.aff, true
 	}
@@ -149,6 +149,7 @@ var opaqueOp = &Op{
 	Name:    "opaque",
 	Forward: func(c *Ctx) *Tensor { return c.Params.(opaqueFn).fn(c.Inputs) },
 	VJP:     func(c *Ctx, g *Tensor) []*Tensor { return nil },
+	JVP:     func(c *Ctx, d []*Tensor) *Tensor { return nil }, // constant: no tangent
 }
 
 type opaqueFn struct {

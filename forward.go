@@ -10,9 +10,6 @@ package nabla
 // Dual returns a tensor with x's values (and x's place in the reverse-mode
 // graph) carrying tangent, which must have x's shape and dtype.
 func Dual(x, tangent *Tensor) *Tensor {
-	if tracer != nil {
-		panicf("Dual", "a compiled function cannot carry forward-mode tangents: compile the function of the primal values instead")
-	}
 	checkSameShape("Dual", x, tangent)
 	checkDType("Dual", x, tangent)
 	if x.requiresGrad {
@@ -23,7 +20,12 @@ func Dual(x, tangent *Tensor) *Tensor {
 		pinTangent(d)
 		return d
 	}
-	d := viewOf(x, x.shape)
+	var d *Tensor
+	if tracer != nil {
+		d = opaque("dual", detachValues, x) // a view the trace knows
+	} else {
+		d = viewOf(x, x.shape)
+	}
 	d.tangent = tangent
 	pinTangent(d)
 	return d

@@ -188,7 +188,7 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 	}
 	var out *Tensor
 	if tracer != nil {
-		out = tracer.forward(op, n, hasTangent)
+		out = tracer.forward(op, n)
 	} else {
 		out = op.Forward(&n.Ctx)
 	}

@@ -212,49 +212,44 @@ func init() {
 
 func prodOthers(c *Ctx) *Tensor {
 	x, p := c.Inputs[0], c.Params.(reduceParams)
-	if tracingAtTop() {
-		// Which formula applies depends on the values: a compiled program
-		// takes the one that holds for all.
-		return opaque("prod-others", func(xs []*Tensor) *Tensor { return prodOthersDirect(xs[0], p) }, x)
+	if !tracingAtTop() && !hasZero(x) {
+		return Div(expandBack(c.Output, p, x.shape), x)
 	}
-	for i := 0; i < x.Size(); i++ {
-		if x.at(i) == 0 {
-			return NoGradValue(func() *Tensor { return prodOthersDirect(x.Detach(), p) })
-		}
-	}
-	return Div(expandBack(c.Output, p, x.shape), x)
+	// With zeros (or in a compiled program, which must hold for any values),
+	// per element and with ops throughout, so that it can be differentiated
+	// again: out/x where x ≠ 0; where x = 0, the product of the slice's other
+	// entries if it is the slice's only 0, and 0 otherwise. Derivatives of
+	// every order are exact except where a slice holds two 0s or more.
+	zero := maskOf(x, func(v float64) bool { return v == 0 })
+	ones := OnesLike(x)
+	quotient := Div(expandBack(c.Output, p, x.shape), Where(zero, ones, x))
+	only := opaque("single-zero", func(xs []*Tensor) *Tensor {
+		count := reduceForward(kernel.Sum, xs[0], p)
+		return expandBack(maskOf(count, func(v float64) bool { return v == 1 }), p, xs[0].shape)
+	}, zero)
+	others := Mul(expandBack(prodOp.Apply(p, Where(zero, ones, x)), p, x.shape), only)
+	return Where(zero, others, quotient)
 }
 
-// prodOthersDirect computes ∏_{j≠i} x_j along the reduced axes by brute force:
-// moving the reduced axes last, each group's exclusive products by prefix and
-// suffix products.
-func prodOthersDirect(x *Tensor, p reduceParams) *Tensor {
-	var kept []int
-	for i := range x.shape {
-		if !containsInt(p.axes, i) {
-			kept = append(kept, i)
+// hasZero reports whether any entry of x is 0.
+func hasZero(x *Tensor) bool {
+	for _, v := range x.f64 {
+		if v == 0 {
+			return true
 		}
 	}
-	perm := append(kept, p.axes...)
-	xt := Permute(x, perm...)
-	group := numel(xt.shape[len(kept):])
-	out := newTensor(x.dtype, xt.shape)
-	for s := 0; s < xt.Size(); s += group {
-		pre := 1.0
-		for i := 0; i < group; i++ {
-			out.set(s+i, pre)
-			pre *= xt.at(s + i)
-		}
-		suf := 1.0
-		for i := group - 1; i >= 0; i-- {
-			out.set(s+i, out.at(s+i)*suf)
-			suf *= xt.at(s + i)
+	for _, v := range x.f32 {
+		if v == 0 {
+			return true
 		}
 	}
-	return Permute(out, invertPerm(perm)...)
+	return false
 }
 
-// Prod returns the product over the given axes (all when none).
+// Prod returns the product over the given axes (all when none). Its
+// derivatives are exact at zeros too (the gradient at a lone 0 is the product
+// of the others), to every order, except second and higher derivatives where
+// a slice holds two 0s or more.
 func Prod(x *Tensor, axes ...int) *Tensor { return reduce(prodOp, x, axes, false) }
 
 // ProdKeep is Prod keeping the reduced axes with size 1.
