@@ -65,12 +65,14 @@
 //
 // What a compiled function may do is what jax.jit allows: compute with
 // nabla's ops. Reading values of tensors that depend on the arguments (Item,
-// At, Float64s, the Raw accessors), hooks, Dual, and gradients stored into
+// At, Float64s, the Raw accessors), hooks, and gradients stored into
 // tensors the function does not compute are errors while tracing; tensors the
 // function closes over are constants of the program (read at each call, so
 // changes made in place are seen; a new tensor assigned to the variable is
 // not); random numbers drawn with a Go source inside the function are drawn
-// once. The first replay is checked against the trace to the last bit. Calls
+// once. The first replay is checked against the trace to the last bit.
+// Transforms inside a compiled function are compiled with it, forward mode
+// included (Compile of a function computing an HVP replays the HVP). Calls
 // whose arguments are differentiated from outside (inside Grad, HVP, ...),
 // and calls in anomaly mode, run the function uncompiled. Custom ops need
 // nothing more than what CreateGraph already asks of their rules: that they
