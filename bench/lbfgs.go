@@ -31,6 +31,12 @@ func NablaLBFGS(x0 []float64) (minimize.Result, error) {
 	return minimize.Minimize(RosenbrockChained, nabla.FromSlice(x0), minimize.LBFGS, nil)
 }
 
+// NablaLBFGSCompiled is NablaLBFGS with the objective compiled
+// (minimize.Options.Compile).
+func NablaLBFGSCompiled(x0 []float64) (minimize.Result, error) {
+	return minimize.Minimize(RosenbrockChained, nabla.FromSlice(x0), minimize.LBFGS, &minimize.Options{Compile: true})
+}
+
 // GonumLBFGS minimises the same function with gonum's optimize.LBFGS and
 // functions.ExtendedRosenbrock's hand-written gradient, with the settings
 // of minimize/bench_test.go, which match minimize's defaults: memory 10,

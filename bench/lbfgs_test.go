@@ -20,6 +20,13 @@ func TestLBFGS(t *testing.T) {
 	if !nr.Success || nr.Fun >= 1e-8 {
 		t.Errorf("nabla: %s, f = %g after %d iterations", nr.Message, nr.Fun, nr.Nit)
 	}
+	cr, err := NablaLBFGSCompiled(x0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cr.Success || cr.Fun >= 1e-8 {
+		t.Errorf("nabla, compiled: %s, f = %g after %d iterations", cr.Message, cr.Fun, cr.Nit)
+	}
 	gr, err := GonumLBFGS(x0)
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +56,20 @@ func BenchmarkLBFGSRosenbrock(b *testing.B) {
 		}
 	})
 	b.Run("n=1000/gonum", func(b *testing.B) {
+		for b.Loop() {
+			if r, err := GonumLBFGS(x0); err != nil || r.Status != optimize.GradientThreshold {
+				b.Fatal(err, r.Status)
+			}
+		}
+	})
+	b.Run("n=1000-compiled/nabla", func(b *testing.B) {
+		for b.Loop() {
+			if r, err := NablaLBFGSCompiled(x0); err != nil || !r.Success {
+				b.Fatal(err, r.Message)
+			}
+		}
+	})
+	b.Run("n=1000-compiled/gonum", func(b *testing.B) {
 		for b.Loop() {
 			if r, err := GonumLBFGS(x0); err != nil || r.Status != optimize.GradientThreshold {
 				b.Fatal(err, r.Status)

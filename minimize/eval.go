@@ -28,6 +28,24 @@ type evaluator struct {
 
 	nfev, ngev, nhev int
 	err              error // first failure of f (a panic, a non-scalar result)
+
+	// With Options.Compile: f's value and gradient in one compiled program,
+	// written into gbuf, and its Hessian-vector product (second order).
+	vg   func(grads []*nabla.Tensor, xs ...*nabla.Tensor) *nabla.Tensor
+	hv   nabla.Func
+	gbuf *nabla.Tensor
+}
+
+// compile makes the evaluator run f as compiled programs.
+func (e *evaluator) compile() {
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor { return e.f(xs[0]) }
+	e.vg = nabla.CompileValueAndGradInto(f)
+	e.gbuf = nabla.New(nabla.Float64, e.shape...)
+	if e.secondOrder {
+		e.hv = nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.HVP(f, xs[:1], xs[1:])[0]
+		})
+	}
 }
 
 // point is what the evaluator knows at one x.
@@ -37,6 +55,7 @@ type point struct {
 	out  *nabla.Tensor // f(xt) with its graph, until the reverse pass uses it
 	fval float64
 	g    []float64     // gradient at x, nil until computed
+	gc   []float64     // gradient computed with the value by a compiled program, until asked for
 	gt   *nabla.Tensor // gradient with its graph (secondOrder only)
 	// arena holds the buffers of f's graph at x (first-order methods only),
 	// recycled once the gradient is out or the point is forgotten.
@@ -59,8 +78,18 @@ func (e *evaluator) at(x []float64) *point {
 	pt := &point{x: slices.Clone(x), fval: math.NaN()}
 	e.forget(e.old)
 	e.cur, e.old = pt, e.cur
-	pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...).SetRequiresGrad(true)
 	e.nfev++
+	if e.vg != nil {
+		pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...)
+		var y *nabla.Tensor
+		if err := nabla.Catch(func() { y = e.vg([]*nabla.Tensor{e.gbuf}, pt.xt) }); err != nil {
+			e.fail(fmt.Errorf("minimize: compiled f failed at x of shape %v (Options.Compile): %w", e.shape, err))
+			return pt
+		}
+		pt.fval, pt.gc = y.Item(), e.gbuf.Float64s()
+		return pt
+	}
+	pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...).SetRequiresGrad(true)
 	var out *nabla.Tensor
 	run := func() { nabla.EnableGrad(func() { out = e.f(pt.xt) }) }
 	if !e.secondOrder {
@@ -129,6 +158,11 @@ func (e *evaluator) grad(x, dst []float64) float64 {
 
 // reverse runs the reverse pass over pt's forward graph.
 func (e *evaluator) reverse(pt *point) {
+	if pt.gc != nil { // computed with the value
+		e.ngev++
+		pt.g, pt.gc = pt.gc, nil
+		return
+	}
 	pt.g = make([]float64, len(pt.x))
 	if pt.out == nil { // f failed here
 		for i := range pt.g {
@@ -180,6 +214,16 @@ func (e *evaluator) hvpUncounted(x, v, dst []float64) {
 		e.reverse(pt)
 	}
 	clear(dst)
+	if e.hv != nil {
+		var h *nabla.Tensor
+		v := nabla.FromSlice(slices.Clone(v), e.shape...)
+		if err := nabla.Catch(func() { h = e.hv(pt.xt, v) }); err != nil {
+			e.fail(fmt.Errorf("minimize: compiled Hessian-vector product failed (Options.Compile): %w", err))
+			return
+		}
+		copy(dst, h.Float64s())
+		return
+	}
 	if pt.gt == nil || !pt.gt.RequiresGrad() {
 		return // gradient constant in x (or f failed): H = 0
 	}

@@ -74,6 +74,15 @@ type Options struct {
 	// Upper[i] fixes xᵢ. A start point outside the box is projected into it
 	// before f is first evaluated, as SciPy does.
 	Lower, Upper []float64
+	// Compile evaluates f as a compiled program (nabla.CompileValueAndGradInto
+	// for the value and gradient, nabla.Compile of nabla.HVP for newton,
+	// newton-cg and trust-ncg): traced at the first evaluation, replayed at
+	// the next ones, which is several times faster when f computes with small
+	// tensors. f must then be what jax.jit asks of a function: computed with
+	// nabla's ops from x alone (reading tensor values inside it is an error
+	// naming the accessor). The results agree with an uncompiled run up to
+	// rounding, which may change the iteration count.
+	Compile bool
 	// Callback, when set, is called with the start point (Nit 0) and after
 	// every iteration. Its X is only valid during the call.
 	Callback func(Iteration)
@@ -193,6 +202,9 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 		b.project(x) // SciPy starts from the projection of x0
 	}
 	ev := newEvaluator(f, x0.Shape(), method == Newton || method == NewtonCG || method == TrustNCG)
+	if o.Compile {
+		ev.compile()
+	}
 	defer ev.done()
 	g := make([]float64, n)
 	f0 := ev.grad(x, g)

@@ -356,3 +356,61 @@ func TestNewtonIndefiniteHessian(t *testing.T) {
 		}
 	}
 }
+
+// TestCompiledRuns: every recorded Moré–Garbow–Hillstrom run, with the
+// objective compiled (Options.Compile), ends as the uncompiled run does:
+// the same status and the same minimum. Counts may differ by rounding.
+func TestCompiledRuns(t *testing.T) {
+	byName := map[string]problem{}
+	for _, p := range problems {
+		byName[p.name] = p
+	}
+	for _, c := range recorded {
+		p := byName[c.problem]
+		t.Run(c.problem+"/"+c.method, func(t *testing.T) {
+			if len(p.x0) >= 1000 && testing.Short() {
+				t.Skip("n = 1000 in -short mode")
+			}
+			var res [2]minimize.Result
+			for i, compile := range []bool{false, true} {
+				opts := &minimize.Options{GTol: 1e-8, Compile: compile}
+				method := c.method
+				if m, ok := strings.CutSuffix(method, "/gtol-only"); ok {
+					method, opts.FTol = m, 1e-300
+				}
+				r, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), minimize.Method(method), opts)
+				if compile && p.name == "helical-valley" {
+					// Its θ branches on the sign of x₁ in Go (x1.Item() < 0):
+					// not a function a trace can replay, and compiling says so.
+					if err == nil || !strings.Contains(err.Error(), "Item") {
+						t.Fatalf("compiling helical valley: error %v", err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				res[i] = r
+			}
+			u, k := res[0], res[1]
+			if k.Status != u.Status && !(c.problem == "powell-badly-scaled" || c.problem == "wood") {
+				// (the runs whose last steps follow the last bit: see recordedOpenBLAS)
+				t.Errorf("compiled: status %d (%s), uncompiled %d", k.Status, k.Message, u.Status)
+			}
+			if c.solves && math.Abs(k.Fun-p.fstar) > 1e-8 && k.Status == minimize.Success {
+				t.Errorf("compiled: f = %.12g, want %.12g", k.Fun, p.fstar)
+			}
+			t.Logf("nit %d/%d nfev %d/%d ngev %d/%d nhev %d/%d (uncompiled/compiled)", u.Nit, k.Nit, u.Nfev, k.Nfev, u.Ngev, k.Ngev, u.Nhev, k.Nhev)
+		})
+	}
+}
+
+func TestCompileRejectsValueReads(t *testing.T) {
+	f := func(x *nabla.Tensor) *nabla.Tensor {
+		return nabla.MulScalar(nabla.Sum(nabla.Square(x)), nabla.Sum(x).Item())
+	}
+	_, err := minimize.Minimize(f, nabla.FromSlice([]float64{1, 2}), minimize.LBFGS, &minimize.Options{Compile: true})
+	if err == nil || !strings.Contains(err.Error(), "Options.Compile") || !strings.Contains(err.Error(), "Item") {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -78,6 +78,7 @@ var rows = []row{
 	{"MLP step, float64, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float64", "hand-written", "", 0},
 	{"MLP step, float32, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float32", "hand-written", "", 0},
 	{"L-BFGS to ‖∇f‖ < 1e-5, chained Rosenbrock n=1000", "LBFGSRosenbrock/n=1000", "gonum", "", 0},
+	{"↳ with minimize.Options.Compile", "LBFGSRosenbrock/n=1000-compiled", "gonum", "", 0},
 	{"Hessian, Rosenbrock n=100, pairs form (gonum: central differences)", "RosenbrockHessian/n=100", "gonum", "", 0},
 }
 
