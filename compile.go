@@ -121,6 +121,12 @@ func (tr *trace) define(t *Tensor) int32 {
 	return id
 }
 
+// Tracing reports whether a compiled function is being traced now: code that
+// draws random numbers or has other effects a replay would not repeat can
+// refuse to run (nn.Dropout does), rather than have its effect baked into the
+// compiled program.
+func Tracing() bool { return tracer != nil }
+
 // tracingAtTop reports whether a trace is recorded and no op is running:
 // values computed now, outside ops, would not be replayed.
 func tracingAtTop() bool { return tracer != nil && tracer.depth == 0 }

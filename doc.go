@@ -70,7 +70,8 @@
 // function closes over are constants of the program (read at each call, so
 // changes made in place are seen; a new tensor assigned to the variable is
 // not); random numbers drawn with a Go source inside the function are drawn
-// once. The first replay is checked against the trace to the last bit.
+// once (nn.Dropout, in training mode, refuses to be traced; Tracing tells such
+// code when it is). The first replay is checked against the trace to the last bit.
 // Transforms inside a compiled function are compiled with it, forward mode
 // included (Compile of a function computing an HVP replays the HVP). Calls
 // whose arguments are differentiated from outside (inside Grad, HVP, ...),

@@ -314,3 +314,17 @@ func TestMisusePanics(t *testing.T) {
 		})
 	}
 }
+
+// TestDropoutRefusesTracing: a compiled function would reuse one mask.
+func TestDropoutRefusesTracing(t *testing.T) {
+	d := NewDropout(0.5, nabla.NewRand(1))
+	f := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor { return d.Forward(xs[0]) })
+	err := nabla.Catch(func() { f(nabla.Ones(4)) })
+	if err == nil || !strings.Contains(err.Error(), "compiled") {
+		t.Fatalf("error %v", err)
+	}
+	d.SetTraining(false)
+	if got := f(nabla.Ones(4)).Float64s(); got[0] != 1 {
+		t.Errorf("evaluation mode: %v", got)
+	}
+}
