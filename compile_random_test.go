@@ -76,8 +76,9 @@ func randomProgram(r *rand.Rand, steps, n int) nabla.Func {
 }
 
 // TestCompileRandomPrograms compiles random programs and checks value and
-// gradients (and the Into variant) against ValueAndGrad at inputs other than
-// the traced one, at a small and a pooled size.
+// gradients (and the Into variant) against ValueAndGrad, and the compiled
+// Hessian-vector product against HVP, at inputs other than the traced one,
+// at a small and a pooled size.
 func TestCompileRandomPrograms(t *testing.T) {
 	r := rand.New(rand.NewPCG(2026, 11))
 	for prog := range 120 {
@@ -88,6 +89,10 @@ func TestCompileRandomPrograms(t *testing.T) {
 			compiled := nabla.CompileValueAndGrad(f, 0, 1)
 			into := nabla.CompileValueAndGradInto(f, 0, 1)
 			eager := nabla.ValueAndGrad(f, 0, 1)
+			hvp := func(xs ...*nabla.Tensor) *nabla.Tensor {
+				return nabla.HVP(f, xs[:2], xs[2:])[0]
+			}
+			chvp := nabla.Compile(hvp)
 			gx, gw := nabla.Zeros(n), nabla.Zeros(n)
 			for call := range 4 {
 				in := nabla.NewRand(uint64(100*prog + call))
@@ -101,6 +106,8 @@ func TestCompileRandomPrograms(t *testing.T) {
 				assertClose(t, fmt.Sprintf("call %d value (into)", call), y, wy.Float64s(), 1e-12)
 				assertClose(t, fmt.Sprintf("call %d gradient x (into)", call), gx, wgs[0].Float64s(), 1e-11)
 				assertClose(t, fmt.Sprintf("call %d gradient w (into)", call), gw, wgs[1].Float64s(), 1e-11)
+				u, v := nabla.Uniform(in, -1, 1, n), nabla.Uniform(in, -1, 1, n)
+				assertClose(t, fmt.Sprintf("call %d HVP", call), chvp(x, w, u, v), hvp(x, w, u, v).Float64s(), 1e-10)
 			}
 		})
 	}
