@@ -114,10 +114,14 @@ func config(opts []BackwardOption) backwardConfig {
 // recursion, then walks it from the outputs, calling each node's VJP rule and
 // summing the contributions that reach each tensor.
 func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor {
-	if tracer != nil {
+	if tracer != nil && !cfg.create {
 		// A compiled function's backward pass is replayed from the ops it
-		// runs: it must compute everything with ops, as a recorded pass does.
-		cfg.create = true
+		// runs: rules may take their fused forms (the pass is not recorded),
+		// but nothing may be changed in place or recycled, which a replay
+		// would not repeat.
+		prev := traceScratch
+		traceScratch = true
+		defer func() { traceScratch = prev }()
 	}
 	if cfg.seeds != nil && len(cfg.seeds) != len(roots) {
 		panicf(who, "%d seeds given for %d outputs", len(cfg.seeds), len(roots))
@@ -171,7 +175,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 	// half made: nothing is released then.
 	var result []*Tensor
 	done := false
-	if arena == nil && engineMode == engineScratch {
+	if arena == nil && engineMode == engineScratch && !traceScratch {
 		own := passArenas.Get().(*Arena)
 		arena = own
 		defer func() {
@@ -247,7 +251,7 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 		switch {
 		case anomalyOn.Load():
 			gs = vjpWatched(n, g)
-		case n.op.AddVJP != nil && !cfg.create && addsInPlace(n, g):
+		case n.op.AddVJP != nil && !cfg.create && !traceScratch && addsInPlace(n, g):
 			// The gradient added straight into its input's running sum
 			// (see Op.AddVJP).
 			n.op.AddVJP(&n.Ctx, g, n.Inputs[0].acc)
@@ -358,7 +362,7 @@ func accumulate(t, g *Tensor, fresh bool) {
 		return
 	}
 	old, oldFresh := t.acc, t.accFresh
-	if oldFresh && !GradEnabled() && old.tangent == nil && g.tangent == nil &&
+	if oldFresh && !GradEnabled() && !traceScratch && old.tangent == nil && g.tangent == nil &&
 		sameShape(old.shape, g.shape) && storage(old) != storage(g) {
 		// The running sum is the pass's own: add in place.
 		addInPlace(old, g)
@@ -441,6 +445,7 @@ func storage(t *Tensor) any {
 // taking g itself when it is fresh (made by this pass and held by nothing
 // else), and by copying it otherwise.
 func storeGrad(t, g *Tensor, create, fresh bool) {
+	create = create || traceScratch // no copy into, or adding to, an old buffer
 	if tracer != nil && t.mem&memTraced == 0 {
 		panicf("Backward", "a compiled function cannot store gradients in a tensor of shape %s that it does not compute: they would be stored once, when it is traced; differentiate with respect to an argument (CompileValueAndGrad's argnums) instead", fmtShape(t.shape))
 	}

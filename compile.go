@@ -10,8 +10,10 @@ package nabla
 // backward pass, recorded with CreateGraph so that every gradient is computed
 // by ops too) while a tracer writes down every op applied, what it read and
 // what it produced. Later calls with the same shapes replay that list: each
-// op's Forward on the new values, nothing else, with the buffers recycled at
-// the end of the call.
+// op's Forward on the new values, nothing else. The first replay writes down
+// every tensor the ops allocate (the plan); the next ones reuse those headers
+// and buffers, intermediates whose lifetimes do not overlap sharing one
+// buffer, so that a replay allocates nothing but its results.
 //
 // The price is jax.jit's: the function is run once per signature, so Go code
 // inside it that depends on tensor values cannot be replayed. Reading values
@@ -33,6 +35,13 @@ import (
 // function is traced would be recorded too, so the first call of a compiled
 // function for a new signature must not overlap other graph-building work.
 var tracer *trace
+
+// traceScratch is set while a backward pass runs under a tracer without
+// recording (the compiled function's own gradient, an HVP's inner pass): the
+// engine then changes no buffer in place and recycles none, and rules skip
+// their in-place shortcuts, so that every value the pass makes is an op's
+// output, replayable.
+var traceScratch bool
 
 // memTraced marks tensors a trace knows (arguments, op outputs, by-products):
 // their values are the program's variables, not constants.
@@ -318,7 +327,7 @@ func (c *compiled) lookup(xs []*Tensor) *program {
 // program, and the results the trace computed, to check the program against.
 func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) {
 	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs))}
-	v := vars{in: make([]*Tensor, len(xs)), nested: true}
+	v := vars{in: make([]*Tensor, len(xs))}
 	for i, x := range xs {
 		in := x.Detach()
 		if c.grad && slices.Contains(c.argnums, i) {

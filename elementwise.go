@@ -352,7 +352,7 @@ func init() {
 				// rounded as g·(2x) is (doubling is exact).
 				return []*Tensor{scale(x, 2*gv)}
 			}
-			if p == 2 && !GradEnabled() && g.tangent == nil && x.tangent == nil {
+			if p == 2 && !GradEnabled() && !traceScratch && g.tangent == nil && x.tangent == nil {
 				// 2·(g·x) with the doubling in place: one tensor, not two.
 				d := Mul(g, x)
 				scaleInPlace(d, 2)
@@ -377,7 +377,7 @@ func init() {
 // that a rule may fold into a constant: nothing records the pass and neither
 // g nor x carries a forward-mode tangent.
 func constantScalar(g, x *Tensor) (float64, bool) {
-	if g.Size() != 1 || GradEnabled() || g.tangent != nil || x.tangent != nil {
+	if g.Size() != 1 || GradEnabled() || g.tangent != nil || x.tangent != nil || tracingAtTop() {
 		return 0, false
 	}
 	return g.at(0), true

@@ -100,7 +100,7 @@ func allocTensorRaw(dt DType, shape []int) *Tensor {
 // release hands t's buffer back for reuse. Only the backward pass calls it,
 // on gradients it made and that nothing else refers to.
 func release(t *Tensor) {
-	if t.mem&memPinned != 0 {
+	if t.mem&memPinned != 0 || traceScratch {
 		return // visible to the user (a Grad, a hook's argument, a tangent)
 	}
 	if t.f64 != nil {
