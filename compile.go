@@ -7,8 +7,8 @@ package nabla
 // running sums. On small tensors the bookkeeping is most of the time. Compile
 // and CompileValueAndGrad remove it the way jax.jit does: the first call for a
 // given set of argument shapes runs the function (and, for gradients, its
-// backward pass, recorded with CreateGraph so that every gradient is computed
-// by ops too) while a tracer writes down every op applied, what it read and
+// backward pass, with nothing changed in place so that every gradient is an
+// op's output too) while a tracer writes down every op applied, what it read and
 // what it produced. Later calls with the same shapes replay that list: each
 // op's Forward on the new values, nothing else. The first replay writes down
 // every tensor the ops allocate (the plan); the next ones reuse those headers
@@ -202,8 +202,9 @@ func Compile(f Func) Func {
 // call for each signature traces f and its backward pass, later calls replay
 // them, which on small tensors is several times faster than ValueAndGrad (see
 // Compile for what a compiled function may do). The results are the same as
-// ValueAndGrad's up to rounding: the backward pass is the one that CreateGraph
-// records, whose rules may group products differently from the fused ones.
+// ValueAndGrad's up to rounding: the traced backward pass sums gradients out
+// of place and skips the rules' in-place shortcuts, which may round
+// differently.
 func CompileValueAndGrad(f Func, argnums ...int) func(xs ...*Tensor) (*Tensor, []*Tensor) {
 	if len(argnums) == 0 {
 		argnums = []int{0}

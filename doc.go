@@ -57,7 +57,7 @@
 // graph node, the backward pass's walk) than in arithmetic. Compile,
 // CompileValueAndGrad and CompileValueAndGradInto remove it as jax.jit does:
 // the first call for a signature (the arguments' shapes and dtypes) runs the
-// function, and its backward pass recorded with CreateGraph, while a tracer
+// function, and its backward pass (with nothing changed in place), while a tracer
 // writes down every op; later calls replay that list of ops on the new
 // values, on buffers allocated by the first replay and shared by
 // intermediates whose lifetimes do not overlap. The Rosenbrock gradient at
