@@ -405,3 +405,34 @@ func TestCompileProdAtZero(t *testing.T) {
 		assertClose(t, fmt.Sprint("eager Hessian at ", x), hess, []float64{0, x[2], x[1], x[2], 0, x[0], x[1], x[0], 0}, 0)
 	}
 }
+
+// TestCompileEdgeShapes: empty tensors, scalars and float32, with the Into
+// variant, traced and replayed.
+func TestCompileEdgeShapes(t *testing.T) {
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Add(nabla.Sum(nabla.Square(xs[0])), nabla.Mul(xs[1], xs[1]))
+	}
+	vg := nabla.CompileValueAndGradInto(f, 0, 1)
+	for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
+		for _, n := range []int{0, 1, 300} {
+			for call := range 2 {
+				x := nabla.Uniform(nabla.NewRand(uint64(call)), -1, 1, n).As(dt)
+				s := nabla.Scalar(float64(call) + 0.5).As(dt)
+				gx, gs := nabla.New(dt, n), nabla.New(dt, s.Shape()...)
+				y := vg([]*nabla.Tensor{gx, gs}, x, s)
+				want, wantY := make([]float64, n), 2*(float64(call)+0.5)*(float64(call)+0.5)/2
+				for i, v := range x.Float64s() {
+					want[i] = 2 * v
+					wantY += v * v
+				}
+				tol := 1e-14
+				if dt == nabla.Float32 {
+					tol = 1e-6
+				}
+				assertClose(t, fmt.Sprintf("%s n=%d call %d value", dt, n, call), y, []float64{wantY}, tol)
+				assertClose(t, fmt.Sprintf("%s n=%d call %d gradient", dt, n, call), gx, want, tol)
+				assertClose(t, fmt.Sprintf("%s n=%d call %d scalar gradient", dt, n, call), gs, []float64{2 * (float64(call) + 0.5)}, tol)
+			}
+		}
+	}
+}
