@@ -170,11 +170,28 @@ var recordedOpenBLAS = map[string]struct {
 	"wood/l-bfgs-b/gtol-only":                {true, 0, 87, 115, 115, 0},
 }
 
-func TestMoreGarbowHillstrom(t *testing.T) {
+// problemsByName indexes problems by name.
+func problemsByName() map[string]problem {
 	byName := map[string]problem{}
 	for _, p := range problems {
 		byName[p.name] = p
 	}
+	return byName
+}
+
+// runOptions returns the method and options of a recorded row's method
+// name: "/gtol-only" leaves only the gradient test (FTol 1e-300).
+func runOptions(name string, compile bool) (minimize.Method, *minimize.Options) {
+	opts := &minimize.Options{GTol: 1e-8, Compile: compile}
+	method := name
+	if m, ok := strings.CutSuffix(method, "/gtol-only"); ok {
+		method, opts.FTol = m, 1e-300
+	}
+	return minimize.Method(method), opts
+}
+
+func TestMoreGarbowHillstrom(t *testing.T) {
+	byName := problemsByName()
 	for _, c := range recorded {
 		p := byName[c.problem]
 		if o, ok := recordedOpenBLAS[c.problem+"/"+c.method]; ok && openBLAS {
@@ -184,12 +201,8 @@ func TestMoreGarbowHillstrom(t *testing.T) {
 			if len(p.x0) >= 1000 && testing.Short() {
 				t.Skip("n = 1000 in -short mode")
 			}
-			opts := &minimize.Options{GTol: 1e-8}
-			method := c.method
-			if m, ok := strings.CutSuffix(method, "/gtol-only"); ok {
-				method, opts.FTol = m, 1e-300
-			}
-			res, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), minimize.Method(method), opts)
+			method, opts := runOptions(c.method, false)
+			res, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), method, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,10 +374,7 @@ func TestNewtonIndefiniteHessian(t *testing.T) {
 // objective compiled (Options.Compile), ends as the uncompiled run does:
 // the same status and the same minimum. Counts may differ by rounding.
 func TestCompiledRuns(t *testing.T) {
-	byName := map[string]problem{}
-	for _, p := range problems {
-		byName[p.name] = p
-	}
+	byName := problemsByName()
 	for _, c := range recorded {
 		p := byName[c.problem]
 		t.Run(c.problem+"/"+c.method, func(t *testing.T) {
@@ -373,12 +383,8 @@ func TestCompiledRuns(t *testing.T) {
 			}
 			var res [2]minimize.Result
 			for i, compile := range []bool{false, true} {
-				opts := &minimize.Options{GTol: 1e-8, Compile: compile}
-				method := c.method
-				if m, ok := strings.CutSuffix(method, "/gtol-only"); ok {
-					method, opts.FTol = m, 1e-300
-				}
-				r, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), minimize.Method(method), opts)
+				method, opts := runOptions(c.method, compile)
+				r, err := minimize.Minimize(p.f, nabla.FromSlice(p.x0), method, opts)
 				if compile && p.name == "helical-valley" {
 					// Its θ branches on the sign of x₁ in Go (x1.Item() < 0):
 					// not a function a trace can replay, and compiling says so.
