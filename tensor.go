@@ -101,7 +101,9 @@ func allocTensorRaw(dt DType, shape []int) *Tensor {
 // on gradients it made and that nothing else refers to.
 func release(t *Tensor) {
 	if t.mem&memPinned != 0 || traceScratch {
-		return // visible to the user (a Grad, a hook's argument, a tangent)
+		// Visible to the user (a Grad, a hook's argument, a tangent), or made
+		// by a pass a compiled program records, whose values must stay.
+		return
 	}
 	if t.f64 != nil {
 		kernel.Put64(t.f64)
