@@ -54,6 +54,7 @@ type trace struct {
 	consts []constVal
 	nvals  int32
 	marked []*Tensor // tensors flagged memTraced, cleared when the trace ends
+	vals   []*Tensor // the tensor each value index was, while tracing
 }
 
 // step is one op of a program: its inputs and outputs are value indexes.
@@ -114,6 +115,7 @@ func (tr *trace) ref(x *Tensor) int32 {
 	id := tr.nvals
 	tr.nvals++
 	tr.ids[x] = id
+	tr.vals = append(tr.vals, x)
 	tr.consts = append(tr.consts, constVal{id, x})
 	return id
 }
@@ -123,6 +125,7 @@ func (tr *trace) define(t *Tensor) int32 {
 	id := tr.nvals
 	tr.nvals++
 	tr.ids[t] = id
+	tr.vals = append(tr.vals, t)
 	if t.mem&memTraced == 0 {
 		t.mem |= memTraced
 		tr.marked = append(tr.marked, t)
@@ -326,7 +329,10 @@ func (c *compiled) lookup(xs []*Tensor) *program {
 
 // trace runs f (and its backward pass) on xs under a tracer and returns the
 // program, and the results the trace computed, to check the program against.
-func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) {
+func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) { return c.traceWith(xs, nil) }
+
+// traceWith is trace, filling info when it is not nil.
+func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor) {
 	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs))}
 	v := vars{in: make([]*Tensor, len(xs))}
 	for i, x := range xs {
@@ -336,6 +342,7 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) {
 		}
 		v.in[i] = in
 		tr.ids[in] = int32(i)
+		tr.vals = append(tr.vals, in)
 		in.mem |= memTraced
 		tr.marked = append(tr.marked, in)
 	}
@@ -354,6 +361,9 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) {
 	withGrad(func() {
 		y := c.f(v.in...)
 		outs = []*Tensor{y}
+		if info != nil {
+			info.forward = len(tr.steps)
+		}
 		if c.grad {
 			outs = append(outs, v.grads(c.who, y, nil, false)...)
 		}
@@ -363,6 +373,9 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) {
 		p.outs = append(p.outs, tr.ref(o)) // a result no op made is a constant
 	}
 	p.steps, p.consts, p.nvals = tr.steps, tr.consts, int(tr.nvals)
+	if info != nil {
+		info.vals = tr.vals
+	}
 	for _, x := range xs {
 		p.sig = append(p.sig, argSig{x.dtype, slices.Clone(x.shape)})
 	}

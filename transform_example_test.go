@@ -115,3 +115,28 @@ func ExampleCompile() {
 	fmt.Printf("%.4f\n", f(a, b).Float64s())
 	// Output: [0.5000 0.5000 0.2689 0.7311]
 }
+
+func ExampleMakeValueAndGradProgram() {
+	// What reverse mode computes for f(x) = Σ x²·sin x, op by op: the forward
+	// pass, then the backward pass that the chain rule writes (sin saved its
+	// cos for the rule). This is the program CompileValueAndGrad replays.
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Sum(nabla.Mul(nabla.Square(xs[0]), nabla.Sin(xs[0])))
+	}
+	fmt.Print(nabla.MakeValueAndGradProgram(f, nil, nabla.Zeros(3)))
+	// Output:
+	// program(x0: float64(3,))
+	//   c6 = const float64() 1
+	//   v1    = pow_scalar[2](x0)  float64(3,)
+	//   v2    = sin(x0)  float64(3,), saves v3
+	//   v4    = mul(v1, v2)  float64(3,)
+	//   v5    = sum[axes [0]](v4)  float64()
+	//   -- backward --
+	//   v7    = mul(c6, v2)  float64(3,)
+	//   v8    = mul(c6, v1)  float64(3,)
+	//   v9    = mul(v8, v3)  float64(3,)
+	//   v10   = affine[2·x](x0)  float64(3,)
+	//   v11   = mul(v7, v10)  float64(3,)
+	//   v12   = add(v9, v11)  float64(3,)
+	//   return v5 (value), v12 (grad x0)
+}
