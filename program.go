@@ -148,6 +148,21 @@ func stepName(s *step) string {
 		return fmt.Sprintf("%s[axes %v]", s.op.Name, p.axes)
 	case float64:
 		return fmt.Sprintf("%s[%g]", s.op.Name, p)
+	case []int:
+		return s.op.Name + fmtShape(p)
+	case mmParams:
+		name := s.op.Name
+		switch {
+		case p.ta && p.tb:
+			name += "[aᵀ·bᵀ]"
+		case p.ta:
+			name += "[aᵀ·b]"
+		case p.tb:
+			name += "[a·bᵀ]"
+		}
+		return name
+	case clampParams:
+		return fmt.Sprintf("%s[%g, %g]", s.op.Name, p.Lo, p.Hi)
 	}
 	return fmt.Sprintf("%s[%v]", s.op.Name, s.params)
 }

@@ -112,6 +112,9 @@ func (e *Expr) apply(n *node, args []*nabla.Tensor, f func() *nabla.Tensor) (*na
 		}
 		return nil, errorf(e.whole, n.pos, "%s: %s", describe(n), msg)
 	}
+	if nabla.Tracing() {
+		return out, nil // values are not read while a program is traced
+	}
 	if bad, v := nonFinite(out); bad && !anyNonFinite(args) {
 		return nil, errorf(e.whole, n.pos, "%s gives %v at this point: an argument is outside its domain", describe(n), v)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/expr"
 )
 
@@ -62,12 +63,14 @@ func (c *calcFlags) parseOne(src string) (*expr.Expr, expr.Point, error) {
 
 func newGradCmd() *cobra.Command {
 	var fl calcFlags
+	var program bool
 	cmd := &cobra.Command{
 		Use:   "grad EXPR --at NAME=VALUE...",
 		Short: "Value and gradient of an expression at a point",
 		Long:  "Print the value and the gradient (reverse mode) of EXPR at the point given by --at.\n\n" + exprHelp,
 		Example: `  nabla grad 'x^2 * sin(y)' --at x=2 --at y=0.5
-  nabla grad 'logsumexp(w) - dot(w, v)' --at w='[1, 2, 3]' --at v='[0, 1, 0]' --json`,
+  nabla grad 'logsumexp(w) - dot(w, v)' --at w='[1, 2, 3]' --at v='[0, 1, 0]' --json
+  nabla grad 'x^2 * sin(x)' --at x=1 --program`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e, p, err := fl.parseOne(args[0])
@@ -82,6 +85,11 @@ func newGradCmd() *cobra.Command {
 			writeHeader(out, e, p)
 			fmt.Fprintf(out, "value     %s\ngradient\n", fmtNum(r.Value))
 			writeByVar(out, p, r.Grad)
+			if program {
+				if err := writeProgram(out, e, p); err != nil {
+					return err
+				}
+			}
 			if fl.asJSON {
 				return writeJSON(out, map[string]any{"value": num(r.Value), "grad": byVar(p, r.Grad)})
 			}
@@ -89,7 +97,28 @@ func newGradCmd() *cobra.Command {
 		},
 	}
 	fl.register(cmd)
+	cmd.Flags().BoolVar(&program, "program", false, "also print the program reverse mode runs: the forward pass and the backward pass, op by op (x0 is the variables, flat, in alphabetical order)")
 	return cmd
+}
+
+// writeProgram prints the traced forward and backward program of e's
+// gradient over the flat vector of its variables.
+func writeProgram(out io.Writer, e *expr.Expr, p expr.Point) error {
+	var prog *nabla.Program
+	err := nabla.Catch(func() {
+		prog = nabla.MakeValueAndGradProgram(func(xs ...*nabla.Tensor) *nabla.Tensor {
+			y, err := e.Eval(envOf(p, xs[0]))
+			if err != nil {
+				panic(err)
+			}
+			return y
+		}, nil, nabla.FromSlice(p.Flat()))
+	})
+	if err != nil {
+		return fmt.Errorf("tracing the program: %w", err)
+	}
+	fmt.Fprintf(out, "reverse mode, op by op (x0 = [%s])\n%s", strings.Join(p.Coords(), ", "), prog)
+	return nil
 }
 
 func newHessianCmd() *cobra.Command {

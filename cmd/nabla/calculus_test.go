@@ -238,3 +238,17 @@ func TestTour(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+// TestGradProgram: --program prints the forward and backward ops reverse
+// mode runs; a function the tracer cannot replay would be an error.
+func TestGradProgram(t *testing.T) {
+	code, out, errOut := runCLI(t, "grad", "x^2 * sin(x) + dot(w, w)", "--at", "x=1", "--at", "w=[1, -3]", "--program")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"x0 = [w[0], w[1], x]", "sin(", "saves", "-- backward --", "return", "(grad x0)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+}
