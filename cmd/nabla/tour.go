@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/optimize"
@@ -20,13 +21,13 @@ func newTourCmd() *cobra.Command {
 		Long: `Walk through the concepts in order, each step printing what it computed:
 derivatives of x², eˣ, ln x, sigmoid and relu; the mean squared error and its
 gradient; the chain rule through a two-layer network, by hand and by autodiff;
-the zero-grad pitfall; numerical versus analytical gradients; gradient norms
+the program reverse mode runs, op by op; the zero-grad pitfall; numerical versus analytical gradients; gradient norms
 and clipping; minimising the Rosenbrock function; Hessian and Jacobian.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			t := &tour{out: cmd.OutOrStdout()}
 			for _, step := range []func() error{
-				t.derivatives, t.mse, t.chainRule, t.zeroGrad, t.numerical, t.clipping, t.rosenbrock, t.secondOrder,
+				t.derivatives, t.mse, t.chainRule, t.program, t.zeroGrad, t.numerical, t.clipping, t.rosenbrock, t.secondOrder,
 			} {
 				if err := step(); err != nil {
 					return err
@@ -147,6 +148,24 @@ func (t *tour) chainRule() error {
 		t.printf("%-7s autodiff %s", "", fmtList(auto))
 	}
 	t.printf("largest difference between the two: %.2g", worst)
+	return nil
+}
+
+// program prints what reverse mode runs for a one-neuron loss: its forward
+// ops, then the backward ops, each a factor of the chain rule.
+func (t *tour) program() error {
+	t.title("What reverse mode runs: the forward pass, then the backward pass, op by op")
+	t.printf("L(w, b) = (w·x + b − y)²/2 at x = 2, y = 1; x0 is w, x1 is b, c are constants (the seed dL/dL = 1)")
+	const x, target = 2.0, 1.0
+	loss := func(p ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.MulScalar(nabla.Square(nabla.AddScalar(nabla.Add(nabla.MulScalar(p[0], x), p[1]), -target)), 0.5)
+	}
+	prog := nabla.MakeValueAndGradProgram(loss, []int{0, 1}, nabla.Scalar(0.5), nabla.Scalar(0.1))
+	for _, line := range strings.Split(strings.TrimRight(prog.String(), "\n"), "\n") {
+		t.printf("%s", line)
+	}
+	t.printf("the backward lines run from the loss back to w and b, one link of the chain rule each:")
+	t.printf("dL/dr = r for r = w·x + b − y, then dL/db = dL/dr and dL/dw = dL/dr · x")
 	return nil
 }
 
