@@ -454,3 +454,30 @@ func TestMakeProgram(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestCompileResultsThatAreNotFresh: a result that is an argument, a
+// constant, or a view of an intermediate is the caller's own memory, call
+// after call.
+func TestCompileResultsThatAreNotFresh(t *testing.T) {
+	ident := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor { return xs[0] })
+	x := nabla.FromSlice([]float64{1, 2, 3})
+	y := ident(x)
+	y.RawFloat64()[0] = 9
+	assertClose(t, "argument after writing into the result", x, []float64{1, 2, 3}, 0)
+
+	constant := nabla.CompileValueAndGrad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Ones(3)) })
+	v, gs := constant(x)
+	v.RawFloat64()[0], gs[0].RawFloat64()[0] = 7, 7
+	v, gs = constant(x)
+	assertClose(t, "constant value on the next call", v, []float64{3}, 0)
+	assertClose(t, "zero gradient on the next call", gs[0], []float64{0, 0, 0}, 0)
+
+	view := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Reshape(nabla.Exp(xs[0]), 2, 150)
+	})
+	a := view(nabla.Zeros(300))
+	b := view(nabla.Full(1, 300))
+	if a.At(0, 0) != 1 || b.At(1, 149) != math.E || !slices.Equal(a.Shape(), []int{2, 150}) {
+		t.Errorf("views: %v %v", a.At(0, 0), b.At(1, 149))
+	}
+}
