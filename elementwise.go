@@ -626,7 +626,12 @@ func init() {
 		BroadcastGrad: true,
 		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tanh) },
 		// tanh' = 1 - tanh²
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, RSub(1, Square(c.Output)))} },
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			if y := c.Output; fusedGrad(g, y) {
+				return []*Tensor{tanhGradOp.Apply(nil, g, y)}
+			}
+			return []*Tensor{Mul(g, RSub(1, Square(c.Output)))}
+		},
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], RSub(1, Square(c.Output))) },
 		Cases: unaryCases(-2, 2),
 	})
@@ -650,7 +655,12 @@ func init() {
 		BroadcastGrad: true,
 		Forward:       func(c *Ctx) *Tensor { return sigmoidForward(c.Inputs[0]) },
 		// σ' = σ(1-σ)
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Mul(c.Output, RSub(1, c.Output)))} },
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			if y := c.Output; fusedGrad(g, y) {
+				return []*Tensor{sigmoidGradOp.Apply(nil, g, y)}
+			}
+			return []*Tensor{Mul(g, Mul(c.Output, RSub(1, c.Output)))}
+		},
 		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Mul(c.Output, RSub(1, c.Output))) },
 		Cases: unaryCases(-3, 3),
 	})
@@ -993,3 +1003,39 @@ func addInPlace(dst, src *Tensor) {
 		kernel.AddInPlace(dst.f64, src.f64)
 	}
 }
+
+// fusedGrad reports whether a rule may compute its gradient from g and its
+// output y in one fused op: the pass is not recorded (the fused op has no
+// derivative), nothing carries a tangent, and g has y's whole shape.
+func fusedGrad(g, y *Tensor) bool {
+	return !GradEnabled() && g.tangent == nil && y.tangent == nil && sameShape(g.shape, y.shape) && g.dtype == y.dtype
+}
+
+// gradKernelOp is an unregistered op computing a rule's gradient from g and
+// the op's output in one pass, for passes that are not recorded. It is
+// never differentiated (fusedGrad), so it has no rules of its own; the
+// rules it serves are checked by the registry walk through their ops.
+func gradKernelOp(name string, f32 func(d, g, y []float32), f64 func(d, g, y []float64)) *Op {
+	return &Op{
+		Name: name,
+		Forward: func(c *Ctx) *Tensor {
+			g, y := c.Inputs[0], c.Inputs[1]
+			out := newTensorRaw(y.dtype, y.shape)
+			if y.dtype == Float32 {
+				f32(out.f32, g.f32, y.f32)
+			} else {
+				f64(out.f64, g.f64, y.f64)
+			}
+			return out
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			panicf(name, "internal error: a fused gradient was recorded")
+			return nil
+		},
+	}
+}
+
+var (
+	tanhGradOp    = gradKernelOp("tanh_grad", kernel.TanhGrad[float32], kernel.TanhGrad[float64])
+	sigmoidGradOp = gradKernelOp("sigmoid_grad", kernel.SigmoidGrad[float32], kernel.SigmoidGrad[float64])
+)

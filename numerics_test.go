@@ -2,6 +2,7 @@ package nabla_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,5 +132,23 @@ func TestAnomalyModeNamesOpAndLine(t *testing.T) {
 	})
 	if e == nil || !strings.Contains(e.Error(), "sqrt") || !strings.Contains(e.Error(), "backward") {
 		t.Fatalf("backward anomaly: %v", e)
+	}
+}
+
+// TestFusedActivationGradients: tanh's and sigmoid's gradients, fused into
+// one pass when the backward pass is not recorded, equal to the last bit the
+// composed ops a recorded pass runs.
+func TestFusedActivationGradients(t *testing.T) {
+	for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
+		for _, act := range []func(*nabla.Tensor) *nabla.Tensor{nabla.Tanh, nabla.Sigmoid} {
+			x := nabla.Uniform(nabla.NewRand(5), -4, 4, 1000).As(dt).SetRequiresGrad(true)
+			w := nabla.Uniform(nabla.NewRand(6), -1, 1, 1000).As(dt)
+			y := nabla.Sum(nabla.Mul(act(x), w))
+			fused := nabla.Gradients([]*nabla.Tensor{y}, []*nabla.Tensor{x}, nabla.RetainGraph())[0]
+			composed := nabla.Gradients([]*nabla.Tensor{y}, []*nabla.Tensor{x}, nabla.CreateGraph())[0]
+			if !slices.Equal(fused.Float64s(), composed.Float64s()) {
+				t.Errorf("%s: fused and composed gradients differ", dt)
+			}
+		}
 	}
 }

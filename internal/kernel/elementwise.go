@@ -490,3 +490,27 @@ func unaryGo[T Float](op UnaryOp, d, s []T) {
 		d[i] = v * v
 	}
 }
+
+// TanhGrad sets dst[i] = g[i]·(1 − y[i]²): the gradient of tanh from its
+// output y, rounded as the three separate operations are.
+func TanhGrad[T Float](dst, g, y []T) {
+	body := func(lo, hi int) {
+		d, gs, ys := dst[lo:hi], g[lo:hi], y[lo:hi]
+		for i := range d {
+			d[i] = gs[i] * (1 - T(ys[i]*ys[i])) // T(): rounded, never fused into an FMA
+		}
+	}
+	Parallel(len(dst), 2, body)
+}
+
+// SigmoidGrad sets dst[i] = g[i]·(y[i]·(1 − y[i])): the gradient of the
+// logistic sigmoid from its output y, rounded as the separate operations are.
+func SigmoidGrad[T Float](dst, g, y []T) {
+	body := func(lo, hi int) {
+		d, gs, ys := dst[lo:hi], g[lo:hi], y[lo:hi]
+		for i := range d {
+			d[i] = gs[i] * (ys[i] * (1 - ys[i]))
+		}
+	}
+	Parallel(len(dst), 2, body)
+}
