@@ -170,7 +170,7 @@ func WriteIDX(w io.Writer, typ byte, dims []int, values []float64) error {
 	hdr := []byte{0, 0, typ, byte(len(dims))}
 	count := 1
 	for _, d := range dims {
-		if d < 0 || d > math.MaxUint32 {
+		if d < 0 || uint64(d) > math.MaxUint32 { // (uint64: compiles where int is 32 bits)
 			return fmt.Errorf("idx: dimension %d out of range", d)
 		}
 		hdr = binary.BigEndian.AppendUint32(hdr, uint32(d))

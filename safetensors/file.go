@@ -300,8 +300,11 @@ func (e entry) tensor(bufLen uint64) (Tensor, [2]uint64, error) {
 	shape := make([]int, len(e.Shape))
 	for i, s := range e.Shape {
 		d, err := strconv.ParseInt(string(s), 10, 64)
-		if err != nil || d < 0 || d > math.MaxInt {
+		if err != nil || d < 0 {
 			return Tensor{}, [2]uint64{}, fmt.Errorf("shape %s: dimension %s is not a non-negative integer", rawList(e.Shape), s)
+		}
+		if d > math.MaxInt { // only where int has 32 bits
+			return Tensor{}, [2]uint64{}, fmt.Errorf("shape %s: dimension %s is too large for this platform (int has %d bits)", rawList(e.Shape), s, strconv.IntSize)
 		}
 		shape[i] = int(d)
 	}
