@@ -195,7 +195,8 @@ func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
 // arguments' shapes and dtypes) traces f, later calls replay the trace (see
 // the package's section on compilation). Calls whose arguments take part in
 // differentiation (they require grad, or carry tangents) and calls in anomaly
-// mode run f as it is.
+// mode run f as it is. Between calls the compiled function keeps the buffers
+// of its intermediates, for each signature it has seen.
 func Compile(f Func) Func {
 	c := &compiled{who: "Compile", f: f}
 	return func(xs ...*Tensor) *Tensor { return c.call(xs, nil)[0] }
