@@ -41,6 +41,22 @@ func BenchmarkHessianExtendedRosenbrock(b *testing.B) {
 		}
 		b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
 	})
+	b.Run("n=100/nabla-compiled", func(b *testing.B) {
+		hess := nabla.Compile(nabla.Hessian(scalarFn(chainedRosenbrock)))
+		var h *nabla.Tensor
+		for b.Loop() {
+			h = hess(x)
+		}
+		b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
+	})
+	b.Run("n=100/nabla-rev-over-rev-compiled", func(b *testing.B) {
+		hess := nabla.Compile(nabla.JacobianRev(nabla.Grad(scalarFn(chainedRosenbrock))))
+		var h *nabla.Tensor
+		for b.Loop() {
+			h = hess(x)
+		}
+		b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
+	})
 	b.Run("n=100/gonum-fd-central", func(b *testing.B) {
 		h := mat.NewSymDense(n, nil)
 		xs := x.Float64s()
