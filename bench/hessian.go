@@ -13,6 +13,13 @@ func NablaRosenbrockHessian() nabla.Func {
 	return nabla.Hessian(func(xs ...*nabla.Tensor) *nabla.Tensor { return RosenbrockPairs(xs[0]) })
 }
 
+// NablaRosenbrockHessianRev is the same Hessian reverse over reverse: the
+// reverse-mode Jacobian of the gradient, one backward pass per row through
+// the recorded gradient.
+func NablaRosenbrockHessianRev() nabla.Func {
+	return nabla.JacobianRev(nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor { return RosenbrockPairs(xs[0]) }))
+}
+
 // RosenbrockPairsFunc is the disjoint-pairs extended Rosenbrock written by
 // hand, Σᵢ 100(x₂ᵢ − x₂ᵢ₋₁²)² + (1 − x₂ᵢ₋₁)², the function that gonum's
 // diff/fd.Hessian differentiates.

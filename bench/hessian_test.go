@@ -50,6 +50,13 @@ func TestHessian(t *testing.T) {
 	x := hessianInput()
 	want := rosenbrockPairsHess(x.Float64s())
 	got := NablaRosenbrockHessian()(x).Float64s()
+	for _, hess := range []nabla.Func{nabla.Compile(NablaRosenbrockHessian()), nabla.Compile(NablaRosenbrockHessianRev())} {
+		for range 2 { // traced, then replayed
+			if d := maxAbsDiff(hess(x).Float64s(), want); d > 1e-10 {
+				t.Errorf("compiled Hessian off by %g", d)
+			}
+		}
+	}
 	h := mat.NewSymDense(HessianN, nil)
 	fdHessian(h, x.Float64s())
 	fdh := mat.DenseCopyOf(h).RawMatrix().Data
@@ -81,4 +88,22 @@ func BenchmarkRosenbrockHessian(b *testing.B) {
 			fdHessian(h, xs)
 		}
 	})
+	// The same Hessians compiled: traced once, the 100 forward-over-reverse
+	// passes (or reverse-over-reverse rows) replayed as one program.
+	for _, v := range []struct {
+		name string
+		hess nabla.Func
+	}{{"compiled", nabla.Compile(NablaRosenbrockHessian())}, {"rev-over-rev-compiled", nabla.Compile(NablaRosenbrockHessianRev())}} {
+		b.Run("n=100-"+v.name+"/nabla", func(b *testing.B) {
+			for b.Loop() {
+				v.hess(x)
+			}
+		})
+		b.Run("n=100-"+v.name+"/gonum", func(b *testing.B) {
+			h, xs := mat.NewSymDense(HessianN, nil), x.Float64s()
+			for b.Loop() {
+				fdHessian(h, xs)
+			}
+		})
+	}
 }

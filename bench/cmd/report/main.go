@@ -80,6 +80,8 @@ var rows = []row{
 	{"L-BFGS to ‖∇f‖ < 1e-5, chained Rosenbrock n=1000", "LBFGSRosenbrock/n=1000", "gonum", "", 0},
 	{"↳ with minimize.Options.Compile", "LBFGSRosenbrock/n=1000-compiled", "gonum", "", 0},
 	{"Hessian, Rosenbrock n=100, pairs form (gonum: central differences)", "RosenbrockHessian/n=100", "gonum", "", 0},
+	{"↳ compiled (nabla.Compile of the Hessian)", "RosenbrockHessian/n=100-compiled", "gonum", "", 0},
+	{"↳ reverse over reverse, compiled", "RosenbrockHessian/n=100-rev-over-rev-compiled", "gonum", "", 0},
 }
 
 // fixed gives the top-level benchmarks that run with their own -benchtime
