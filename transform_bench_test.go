@@ -25,38 +25,24 @@ func BenchmarkHessianExtendedRosenbrock(b *testing.B) {
 		}
 		return e
 	}
-	b.Run("n=100/nabla", func(b *testing.B) {
-		hess := nabla.Hessian(scalarFn(chainedRosenbrock))
-		var h *nabla.Tensor
-		for b.Loop() {
-			h = hess(x)
-		}
-		b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
-	})
-	b.Run("n=100/nabla-rev-over-rev", func(b *testing.B) {
-		hess := nabla.JacobianRev(nabla.Grad(scalarFn(chainedRosenbrock)))
-		var h *nabla.Tensor
-		for b.Loop() {
-			h = hess(x)
-		}
-		b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
-	})
-	b.Run("n=100/nabla-compiled", func(b *testing.B) {
-		hess := nabla.Compile(nabla.Hessian(scalarFn(chainedRosenbrock)))
-		var h *nabla.Tensor
-		for b.Loop() {
-			h = hess(x)
-		}
-		b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
-	})
-	b.Run("n=100/nabla-rev-over-rev-compiled", func(b *testing.B) {
-		hess := nabla.Compile(nabla.JacobianRev(nabla.Grad(scalarFn(chainedRosenbrock))))
-		var h *nabla.Tensor
-		for b.Loop() {
-			h = hess(x)
-		}
-		b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
-	})
+	f := scalarFn(chainedRosenbrock)
+	for _, v := range []struct {
+		name string
+		hess nabla.Func
+	}{
+		{"nabla", nabla.Hessian(f)},                              // forward over reverse
+		{"nabla-rev-over-rev", nabla.JacobianRev(nabla.Grad(f))}, // one backward pass per row
+		{"nabla-compiled", nabla.Compile(nabla.Hessian(f))},      // traced once, replayed
+		{"nabla-rev-over-rev-compiled", nabla.Compile(nabla.JacobianRev(nabla.Grad(f)))},
+	} {
+		b.Run("n=100/"+v.name, func(b *testing.B) {
+			var h *nabla.Tensor
+			for b.Loop() {
+				h = v.hess(x)
+			}
+			b.ReportMetric(maxErr(h.Float64s()), "max-abs-err")
+		})
+	}
 	b.Run("n=100/gonum-fd-central", func(b *testing.B) {
 		h := mat.NewSymDense(n, nil)
 		xs := x.Float64s()
