@@ -176,7 +176,8 @@ type opaqueFn struct {
 }
 
 // opaque returns fn(xs), a value that is not differentiated. Outside a trace
-// it simply calls fn.
+// (or inside an op's Forward) it calls fn under NoGrad, on inputs stripped of
+// their tangents; while tracing, fn runs as an opaqueOp step.
 func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
 	if tracer == nil || tracer.depth > 0 {
 		for i, x := range xs {
