@@ -62,7 +62,7 @@ const (
 // Do runs f, collecting the tensors it computes. Arenas nest: an inner Do
 // collects for its own arena. The arena holds what it collected until
 // Release: call Release after each Do (or a few), or the list grows.
-func (a *Arena) Do(f func()) {
+func (a *Arena) Do(tp *Tape, f func()) {
 	prev := arena
 	arena = a
 	defer func() { arena = prev }()

@@ -84,7 +84,7 @@ func TestArenaKeepsWhatTheUserSees(t *testing.T) {
 	var a nabla.Arena
 	var hooked *nabla.Tensor
 	var h *nabla.Tensor
-	a.Do(func() {
+	a.Do(nil, func() {
 		h = nabla.Tanh(nabla.MulScalar(w, 3)).RetainGrad()
 		h.RegisterHook(func(g *nabla.Tensor) *nabla.Tensor { hooked = g; return nil })
 		nabla.Sum(nabla.Square(h)).Backward()
@@ -93,7 +93,7 @@ func TestArenaKeepsWhatTheUserSees(t *testing.T) {
 	a.Release()
 	// Churn the pools.
 	for i := 0; i < 5; i++ {
-		a.Do(func() {
+		a.Do(nil, func() {
 			v := nabla.Uniform(r, -1, 1, 500).SetRequiresGrad(true)
 			nabla.Sum(nabla.Exp(nabla.Mul(v, v))).Backward()
 		})
@@ -116,7 +116,7 @@ func TestArenaReleasedGraph(t *testing.T) {
 	w := nabla.Uniform(nabla.NewRand(7), -1, 1, 400).SetRequiresGrad(true)
 	var a nabla.Arena
 	var loss *nabla.Tensor
-	a.Do(func() { loss = nabla.Sum(nabla.Exp(nabla.Sin(w))) })
+	a.Do(nil, func() { loss = nabla.Sum(nabla.Exp(nabla.Sin(w))) })
 	a.Release(loss)
 	err := nabla.Catch(func() { loss.Backward() })
 	if err == nil || !strings.Contains(err.Error(), "Arena") {
@@ -131,7 +131,7 @@ func ExampleArena() {
 	var a nabla.Arena
 	for step := 0; step < 100; step++ {
 		var loss *nabla.Tensor
-		a.Do(func() {
+		a.Do(nil, func() {
 			loss = nabla.Sum(nabla.Square(nabla.AddScalar(w, -1)))
 			loss.Backward()
 		})

@@ -139,6 +139,12 @@ func (tr *trace) define(t *Tensor) int32 {
 // compiled program.
 func Tracing() bool { return tracer != nil }
 
+// Traced reports whether t is a value of a function being compiled: code
+// that draws random numbers or has other effects a replay would not repeat
+// can refuse to run on it (nn.Dropout does), rather than have its effect
+// baked into the compiled program.
+func (t *Tensor) Traced() bool { return tracer != nil && t.mem&memTraced != 0 }
+
 // tracingAtTop reports whether a trace is recorded and no op is running:
 // values computed now, outside ops, would not be replayed.
 func tracingAtTop() bool { return tracer != nil && tracer.depth == 0 }

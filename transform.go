@@ -306,7 +306,7 @@ func valueAndGrads(who string, f Func, xs []*Tensor, argnums []int, noArena ...b
 	}
 	a := arenas.Get().(*Arena)
 	defer arenas.Put(a)
-	withGrad(func() { a.Do(run) })
+	withGrad(func() { a.Do(nil, run) })
 	r := v.result(y)
 	a.Release(append(gs, r)...)
 	return r, gs

@@ -61,7 +61,7 @@ func (m *NablaMLP) LossAndGrad() float64 {
 	// As train.Run does it: the step's graph in an arena, so that its
 	// buffers serve the next step.
 	var loss *nabla.Tensor
-	m.arena.Do(func() {
+	m.arena.Do(nil, func() {
 		loss = nn.CrossEntropyLoss(m.Net.Forward(m.X), m.Labels, nil)
 		loss.Backward()
 	})

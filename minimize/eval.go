@@ -95,7 +95,7 @@ func (e *evaluator) at(x []float64) *point {
 	if !e.secondOrder {
 		pt.arena = e.newArena()
 		inner := run
-		run = func() { pt.arena.Do(inner) }
+		run = func() { pt.arena.Do(nil, inner) }
 	}
 	err := nabla.Catch(run)
 	switch {
@@ -184,7 +184,7 @@ func (e *evaluator) reverse(pt *point) {
 	run := func() { gs = nabla.Gradients([]*nabla.Tensor{out}, []*nabla.Tensor{pt.xt}, opts...) }
 	if pt.arena != nil {
 		inner := run
-		run = func() { pt.arena.Do(inner) }
+		run = func() { pt.arena.Do(nil, inner) }
 	}
 	if err := nabla.Catch(run); err != nil {
 		e.fail(fmt.Errorf("minimize: gradient of f failed: %w", err))

@@ -202,7 +202,7 @@ func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result,
 			// The step's graph lives in an arena: its buffers serve the next
 			// step, released once the loss is read.
 			var loss *nabla.Tensor
-			j.arena.Do(func() {
+			j.arena.Do(nil, func() {
 				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
 				loss.Backward()
 			})
