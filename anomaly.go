@@ -3,19 +3,19 @@ package nabla
 import (
 	"math"
 	"strings"
-	"sync/atomic"
 )
 
-var anomalyOn atomic.Bool
+// SetAnomalyDetection switches anomaly mode on or off for the operations on
+// tensors bound to no tape (the default tape, the whole process's; see Tape
+// for one goroutine's) and returns the previous setting. When on, like
+// torch.autograd.detect_anomaly, the first op whose forward output or
+// backward gradient contains a NaN or an Inf panics with an *Error naming the
+// op, its input shapes and the file:line of the user's code that created it.
+// When off (the default) it costs one load per op.
+func SetAnomalyDetection(on bool) bool { return defaultAnomaly.Swap(on) }
 
-// SetAnomalyDetection switches anomaly mode on or off and returns the previous
-// setting. When on, like torch.autograd.detect_anomaly, the first op whose
-// forward output or backward gradient contains a NaN or an Inf panics with an
-// *Error naming the op, its input shapes and the file:line of the user's code
-// that created it. When off (the default) it costs one atomic load per op.
-func SetAnomalyDetection(on bool) bool { return anomalyOn.Swap(on) }
-
-// DetectAnomaly runs f with anomaly mode on.
+// DetectAnomaly runs f with anomaly mode on for the operations on tensors
+// bound to no tape.
 func DetectAnomaly(f func()) {
 	prev := SetAnomalyDetection(true)
 	defer SetAnomalyDetection(prev)
@@ -44,7 +44,7 @@ func inputShapes(ins []*Tensor) string {
 	return strings.Join(parts, ", ")
 }
 
-func checkAnomaly(op *Op, ins []*Tensor, out *Tensor, pass string) {
+func checkAnomaly(tp *Tape, op *Op, ins []*Tensor, out *Tensor, pass string) {
 	for _, x := range ins {
 		if hasNonFinite(x) {
 			return // report only the op that first produced the value
@@ -53,16 +53,22 @@ func checkAnomaly(op *Op, ins []*Tensor, out *Tensor, pass string) {
 	if !hasNonFinite(out) {
 		return
 	}
-	if n := inBackward; n != nil {
+	if n := blamed(tp); n != nil {
 		panic(&Error{Op: n.op.Name, Msg: "anomaly: backward pass produced NaN or Inf (in the rule's " + op.Name +
 			" step; the op's inputs have shapes " + inputShapes(n.Inputs) + "); the op was created here", Where: n.where})
 	}
 	panicf(op.Name, "anomaly: %s pass produced NaN or Inf (inputs of shapes %s)", pass, inputShapes(ins))
 }
 
-// inBackward is the node whose rule is running, in anomaly mode, so that a
-// NaN made inside a rule is blamed on the op being differentiated.
-var inBackward *node
+// blamed returns the node whose rule a backward pass on tp is running, in
+// anomaly mode, so that a NaN made inside a rule is blamed on the op being
+// differentiated.
+func blamed(tp *Tape) *node {
+	if tp == nil {
+		return nil
+	}
+	return tp.blame
+}
 
 func checkAnomalyBackward(n *node, gs []*Tensor) {
 	for i, g := range gs {

@@ -28,8 +28,11 @@ import (
 // ValueAndGrad and Grad run their function in an arena when they are not
 // nested in another transform; the minimize package does the same for the
 // objective, and train.Run for each step. A backward pass run outside any
-// arena recycles the scratch it makes itself when it ends. Like NoGrad, an arena is process-wide while Do runs: tensors
-// that other goroutines compute at the same time are collected too.
+// arena recycles the scratch it makes itself when it ends.
+//
+// An Arena collects only what is computed on the tape given to Do (see
+// Tape): tensors that other goroutines compute meanwhile, on other tapes, are
+// never collected. An Arena is not safe for concurrent use.
 type Arena struct {
 	made []*Tensor // tensors with a buffer of their own from the pool
 	seen []*Tensor // views made while collecting
@@ -38,13 +41,7 @@ type Arena struct {
 	state32 map[*float32]uint8
 }
 
-// arena is the arena collecting now, if any; engineMode says whether a
-// backward pass is running and whether it records (see collect).
-var (
-	arena      *Arena
-	engineMode uint8
-)
-
+// How an arena marks what it collects (Tape.collect).
 const (
 	engineIdle      uint8 = iota
 	engineScratch         // a backward pass that does not record: what it makes is scratch
@@ -59,13 +56,17 @@ const (
 	memDead                      // released by an arena
 )
 
-// Do runs f, collecting the tensors it computes. Arenas nest: an inner Do
-// collects for its own arena. The arena holds what it collected until
-// Release: call Release after each Do (or a few), or the list grows.
+// Do runs f, collecting the tensors that operations on tp's tensors compute
+// (bind the step's inputs to tp). Arenas nest: an inner Do collects for its
+// own arena. The arena holds what it collected until Release: call Release
+// after each Do (or a few), or the list grows.
 func (a *Arena) Do(tp *Tape, f func()) {
-	prev := arena
-	arena = a
-	defer func() { arena = prev }()
+	if tp == nil {
+		panicf("Arena.Do", "a nil tape: an arena collects what is computed on one Tape (NewTape, then Bind the inputs)")
+	}
+	prev, prevMode, prevAll := tp.arena, tp.collect, tp.allSizes
+	tp.arena, tp.collect, tp.allSizes = a, engineIdle, true
+	defer func() { tp.arena, tp.collect, tp.allSizes = prev, prevMode, prevAll }()
 	f()
 }
 
@@ -79,9 +80,9 @@ func (a *Arena) drop() {
 	a.made, a.seen = a.made[:0], a.seen[:0]
 }
 
-// collect records a tensor made while a is active.
-func (a *Arena) collect(t *Tensor, view bool) {
-	switch engineMode {
+// collect records a tensor made on tp while a collects for it.
+func (a *Arena) collect(tp *Tape, t *Tensor, view bool) {
+	switch tp.collect {
 	case engineScratch:
 		t.mem |= memScratch
 	case engineRecording:
@@ -95,32 +96,23 @@ func (a *Arena) collect(t *Tensor, view bool) {
 }
 
 // viewOf returns a tensor of the given shape sharing x's values.
-func viewOf(x *Tensor, shape []int) *Tensor {
-	if replaying != nil {
-		return replaying.view(x, shape, 0, x.Size())
-	}
-	guardRead("view", x) // a view the trace would not know of
-	v := &Tensor{shape: shape, dtype: x.dtype, f64: x.f64, f32: x.f32}
-	if arena != nil && x.Size() >= kernel.MinPooled {
-		arena.collect(v, true)
-	}
-	return v
-}
+func viewOf(x *Tensor, shape []int) *Tensor { return viewRange(x, shape, 0, x.Size()) }
 
 // viewRange returns a tensor of the given shape over x's values lo to hi.
 func viewRange(x *Tensor, shape []int, lo, hi int) *Tensor {
-	if replaying != nil {
-		return replaying.view(x, shape, lo, hi)
+	tp := live(x.tape)
+	if tp != nil && tp.replay != nil {
+		return tp.replay.view(tp, x, shape, lo, hi)
 	}
-	guardRead("view", x)
-	v := &Tensor{shape: shape, dtype: x.dtype}
+	guardRead("view", x) // a view the trace would not know of
+	v := &Tensor{shape: shape, dtype: x.dtype, tape: tp}
 	if x.dtype == Float32 {
 		v.f32 = x.f32[lo:hi]
 	} else {
 		v.f64 = x.f64[lo:hi]
 	}
-	if arena != nil && x.Size() >= kernel.MinPooled {
-		arena.collect(v, true)
+	if tp != nil && tp.arena != nil && (tp.allSizes || x.Size() >= kernel.MinPooled) {
+		tp.arena.collect(tp, v, true)
 	}
 	return v
 }
@@ -205,8 +197,10 @@ func end32(s []float32) *float32 { return &s[:cap(s)][cap(s)-1] }
 // travels with t and may be shared with the tangents of other tensors (a
 // rule may pass an input's tangent on as it is).
 func pinTangent(t *Tensor) {
-	if t.tangent != nil {
-		t.tangent.mem |= memPinned
+	// Only what a tape made can be collected: a tangent bound to none (the
+	// caller's) is left untouched, as other goroutines may be reading it.
+	if d := t.tangent; d != nil && d.tape != nil && d.mem&memPinned == 0 {
+		d.mem |= memPinned
 	}
 }
 

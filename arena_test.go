@@ -81,10 +81,12 @@ func TestArenaTransforms(t *testing.T) {
 func TestArenaKeepsWhatTheUserSees(t *testing.T) {
 	r := nabla.NewRand(6)
 	w := nabla.Uniform(r, -1, 1, 500).SetRequiresGrad(true)
+	tp := nabla.NewTape()
+	tp.Bind(w)
 	var a nabla.Arena
 	var hooked *nabla.Tensor
 	var h *nabla.Tensor
-	a.Do(nil, func() {
+	a.Do(tp, func() {
 		h = nabla.Tanh(nabla.MulScalar(w, 3)).RetainGrad()
 		h.RegisterHook(func(g *nabla.Tensor) *nabla.Tensor { hooked = g; return nil })
 		nabla.Sum(nabla.Square(h)).Backward()
@@ -93,8 +95,9 @@ func TestArenaKeepsWhatTheUserSees(t *testing.T) {
 	a.Release()
 	// Churn the pools.
 	for i := 0; i < 5; i++ {
-		a.Do(nil, func() {
+		a.Do(tp, func() {
 			v := nabla.Uniform(r, -1, 1, 500).SetRequiresGrad(true)
+			tp.Bind(v)
 			nabla.Sum(nabla.Exp(nabla.Mul(v, v))).Backward()
 		})
 		a.Release()
@@ -114,9 +117,11 @@ func TestArenaKeepsWhatTheUserSees(t *testing.T) {
 // error, not a read of recycled memory.
 func TestArenaReleasedGraph(t *testing.T) {
 	w := nabla.Uniform(nabla.NewRand(7), -1, 1, 400).SetRequiresGrad(true)
+	tp := nabla.NewTape()
+	tp.Bind(w)
 	var a nabla.Arena
 	var loss *nabla.Tensor
-	a.Do(nil, func() { loss = nabla.Sum(nabla.Exp(nabla.Sin(w))) })
+	a.Do(tp, func() { loss = nabla.Sum(nabla.Exp(nabla.Sin(w))) })
 	a.Release(loss)
 	err := nabla.Catch(func() { loss.Backward() })
 	if err == nil || !strings.Contains(err.Error(), "Arena") {
@@ -126,12 +131,15 @@ func TestArenaReleasedGraph(t *testing.T) {
 
 // An optimisation loop that recycles its intermediates: each step's graph
 // lives in the arena until Release, which keeps only what is passed to it.
+// The arena collects what is computed on its tape: the loop binds w to it.
 func ExampleArena() {
 	w := nabla.Full(3, 1000).SetRequiresGrad(true)
+	tp := nabla.NewTape()
+	tp.Bind(w)
 	var a nabla.Arena
 	for step := 0; step < 100; step++ {
 		var loss *nabla.Tensor
-		a.Do(nil, func() {
+		a.Do(tp, func() {
 			loss = nabla.Sum(nabla.Square(nabla.AddScalar(w, -1)))
 			loss.Backward()
 		})

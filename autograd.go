@@ -3,6 +3,7 @@ package nabla
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/nabla-go/nabla/internal/kernel"
 )
@@ -12,36 +13,15 @@ type node struct {
 	Ctx
 	op    *Op
 	freed bool
-	mark  uint64 // visit mark of the latest backward pass
 	where string // creation site, recorded in anomaly mode
+
+	// The backward pass walking the node now, and the index of the node's
+	// running sum in that pass: a node is one pass's at a time.
+	owner atomic.Pointer[pass]
+	idx   int32
 
 	inline [3]*Tensor   // storage for Inputs of ops with up to three inputs
 	aff    affineParams // Params of an affine node point here
-}
-
-var (
-	gradOff   atomic.Bool
-	passCount atomic.Uint64
-)
-
-// GradEnabled reports whether operations currently record the graph.
-func GradEnabled() bool { return !gradOff.Load() }
-
-// NoGrad runs f with graph recording switched off, as torch.no_grad does:
-// operations inside compute values only. Use it for evaluation and for weight
-// updates. The switch is process-wide, so concurrent goroutines that build
-// graphs must not overlap a NoGrad scope.
-func NoGrad(f func()) {
-	prev := gradOff.Swap(true)
-	defer gradOff.Store(prev)
-	f()
-}
-
-// EnableGrad runs f with graph recording switched on, even inside NoGrad.
-func EnableGrad(f func()) {
-	prev := gradOff.Swap(false)
-	defer gradOff.Store(prev)
-	f()
 }
 
 // BackwardOption configures Backward and Gradients.
@@ -85,21 +65,19 @@ func AllowUnused() BackwardOption {
 // requires grad and adds it to the leaf's Grad. t must be a scalar unless a Seed
 // is given. Gradients accumulate: call ZeroGrad between steps.
 func (t *Tensor) Backward(opts ...BackwardOption) {
-	cfg := config(opts)
-	runBackward("Backward", []*Tensor{t}, nil, cfg)
+	runBackward("Backward", []*Tensor{t}, nil, config(opts))
 }
 
 // Gradients returns the gradients of the outputs with respect to the inputs,
 // like torch.autograd.grad, without touching any tensor's Grad. With several
 // outputs the gradients of their sum (weighted by their seeds) are returned.
 func Gradients(outputs, inputs []*Tensor, opts ...BackwardOption) []*Tensor {
-	cfg := config(opts)
 	for i, x := range inputs {
 		if !x.requiresGrad {
 			panicf("Gradients", "input %d (shape %s) does not require grad", i, fmtShape(x.shape))
 		}
 	}
-	return runBackward("Gradients", outputs, inputs, cfg)
+	return runBackward("Gradients", outputs, inputs, config(opts))
 }
 
 func config(opts []BackwardOption) backwardConfig {
@@ -110,239 +88,394 @@ func config(opts []BackwardOption) backwardConfig {
 	return c
 }
 
-// runBackward is the engine: it orders the graph topologically without
-// recursion, then walks it from the outputs, calling each node's VJP rule and
+// runBackward is the engine: a pass orders the graph topologically without
+// recursion, then walks it from the outputs, calling each node's rule and
 // summing the contributions that reach each tensor.
 func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor {
-	if tracer != nil && !cfg.create {
-		// A compiled function's backward pass is replayed from the ops it
-		// runs: rules may take their fused forms (the pass is not recorded),
-		// but nothing may be changed in place or recycled, which a replay
-		// would not repeat.
-		prev := traceScratch
-		traceScratch = true
-		defer func() { traceScratch = prev }()
+	p := newPass(who, roots, wrt, cfg)
+	defer p.end()
+	seeds := p.checkRoots()
+	p.walk()
+	for i, r := range roots {
+		p.add(p.sumOf(r), seeds[i], false)
 	}
+	for i := len(p.order) - 1; i >= 0; i-- {
+		p.step(p.order[i])
+	}
+	return p.finish()
+}
+
+// A pass is one backward pass. Everything it changes while it runs is its
+// own: the running sums of the gradients, the visit marks (claims on the
+// nodes it walks), its tape. What it leaves behind is the leaves' Grad (or
+// the results of Gradients) and, without RetainGraph, the freed nodes.
+//
+// Buffer ownership follows one rule: a gradient the pass made and that
+// nothing else can see (not a Grad, not a hook's argument or result, not a
+// result, not a view or by-product of the graph, not part of a recorded
+// graph) is the pass's to add into in place and to recycle once spent. sum.fresh
+// tracks it; a traced pass (a compiled function's) recycles nothing and
+// changes nothing in place, so that every value is an op's output.
+type pass struct {
+	who    string
+	cfg    backwardConfig
+	roots  []*Tensor
+	wrt    []*Tensor
+	tape   *Tape // what the rules compute runs here
+	record bool  // CreateGraph: the rules' ops are recorded
+	traced bool  // a compiled function traces the pass
+	own    *Arena
+	done   bool
+
+	order   []*Tensor // non-leaf tensors to visit, each after its inputs
+	claimed []*node
+	sums    []sum // by node.idx
+	leaves  []*Tensor
+	leafSum []sum // by position in leaves
+	leafIdx map[*Tensor]int32
+	counted []*Tensor // leaves whose passes counter this pass raised
+	stack   []frame
+
+	// The rule's view of its node in a pass that does not record: headers
+	// over the inputs, output and by-product, bound to the pass's tape.
+	views [5]Tensor
+	ptrs  [5]*Tensor
+	needs [3]bool
+	ctx   Ctx
+}
+
+// sum is a gradient being summed; fresh: the pass made it and nothing else
+// holds it.
+type sum struct {
+	g     *Tensor
+	fresh bool
+}
+
+type frame struct {
+	t    *Tensor
+	next int
+}
+
+var passes = sync.Pool{New: func() any { return &pass{leafIdx: map[*Tensor]int32{}} }}
+
+func newPass(who string, roots, wrt []*Tensor, cfg backwardConfig) *pass {
+	p := passes.Get().(*pass)
+	p.who, p.cfg, p.roots, p.wrt = who, cfg, roots, wrt
 	if cfg.seeds != nil && len(cfg.seeds) != len(roots) {
 		panicf(who, "%d seeds given for %d outputs", len(cfg.seeds), len(roots))
 	}
-	seeds := make([]*Tensor, len(roots))
-	for i, r := range roots {
-		if !r.requiresGrad {
-			panicf(who, "output of shape %s does not require grad: no input it depends on has SetRequiresGrad(true), or it was computed under NoGrad", fmtShape(r.shape))
-		}
-		var seed *Tensor
-		if cfg.seeds != nil && cfg.seeds[i] != nil {
-			seed = cfg.seeds[i]
-			if !sameShape(seed.shape, r.shape) {
-				panicf(who, "seed of shape %s does not match output of shape %s", fmtShape(seed.shape), fmtShape(r.shape))
-			}
-			checkDType(who, r, seed)
-		} else {
-			if r.Size() != 1 {
-				panicf(who, "output of shape %s is not a scalar: pass Seed(g) with a gradient of the same shape", fmtShape(r.shape))
-			}
-			seed = onesOf(r.dtype, r.shape)
-		}
-		if r.node != nil && r.node.freed {
-			panicf(who, "the graph of %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", r.node.op.Name)
-		}
-		seeds[i] = seed
-	}
-	// Every output checked: only now do they get their seeds (a pass that
-	// fails before this leaves no sum behind).
-	for i, r := range roots {
-		accumulate(r, seeds[i], false)
-	}
-
-	prev := gradOff.Swap(!cfg.create)
-	defer gradOff.Store(prev)
-	prevMode := engineMode
-	// A pass that records keeps everything it makes. One that does not,
-	// even one carrying forward-mode tangents (an HVP), makes scratch: the
-	// tangents themselves are pinned (see pinTangent), never recycled.
+	parent := tapeOf(roots)
+	tp := parent.child()
+	p.tape, p.record = tp, cfg.create
+	p.traced = tp.trace != nil
+	tp.noGrad = !cfg.create
 	switch {
-	case cfg.create || prevMode == engineRecording:
-		engineMode = engineRecording
+	case cfg.create || parent != nil && parent.collect == engineRecording:
+		// A pass that records keeps everything it makes.
+		tp.collect = engineRecording
 	default:
-		engineMode = engineScratch
+		// One that does not, even one carrying forward-mode tangents (an
+		// HVP), makes scratch: the tangents are pinned (see pinTangent).
+		tp.collect = engineScratch
 	}
-	defer func() { engineMode = prevMode }()
-	// What a pass that does not record makes is scratch: unless an arena is
-	// already collecting, the pass collects it itself and recycles, at the
-	// end, all of it that the caller cannot see (see Arena.Release).
-	// After a panic (a freed graph, a rule's error) the pass's sums are left
-	// half made: nothing is released then.
-	var result []*Tensor
-	done := false
-	if arena == nil && engineMode == engineScratch && !traceScratch {
-		own := passArenas.Get().(*Arena)
-		arena = own
-		defer func() {
-			arena = nil
-			if done {
-				own.Release(result...)
-			} else {
-				own.drop()
-			}
-			passArenas.Put(own)
-		}()
+	if tp.arena == nil && tp.collect == engineScratch && !p.traced {
+		// No arena collects already: the pass collects its scratch itself
+		// and recycles, at the end, all of it that the caller cannot see.
+		p.own = passArenas.Get().(*Arena)
+		tp.arena, tp.allSizes = p.own, false
 	}
-
-	buf := walkBufs.Get().(*walkBuf)
-	defer buf.put()
-	order := topoOrder(roots, buf)
-	leaves := buf.leaves[:0]
-	defer func() { buf.leaves = leaves }()
-	defer func() {
-		if done {
-			return
-		}
-		// A pass that fails half-way leaves no running sums behind: the next
-		// pass through these tensors would take them for its own.
-		for _, ts := range [][]*Tensor{roots, order, leaves, wrt} {
-			for _, t := range ts {
-				t.acc, t.accFresh = nil, false
-			}
-		}
-	}()
-	for _, r := range roots {
-		if r.node == nil {
-			leaves = append(leaves, r)
-		}
-	}
-	for i := len(order) - 1; i >= 0; i-- {
-		t := order[i]
-		g := t.acc
-		if g == nil {
-			continue
-		}
-		fresh := t.accFresh
-		t.acc, t.accFresh = nil, false
-		n := t.node
-		for _, x := range n.Inputs {
-			if x.mem&memDead != 0 {
-				checkLive(n.op.Name+" (backward)", x)
-			}
-		}
-		if n.freed {
-			panicf(who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
-		}
-		// g may only broadcast to t's shape (see Op.BroadcastGrad): anything
-		// that shows it to the user, or a rule that needs it whole, gets it
-		// expanded.
-		if len(t.hookList()) > 0 || t.retainGrad || wrt != nil && isIn(t, wrt) || !n.op.BroadcastGrad || !inputsUnbroadcast(n) {
-			g, fresh = expandTo(g, t.shape, fresh)
-		}
-		if len(t.hookList()) > 0 {
-			g.mem |= memPinned
-		}
-		if h := runHooks(t, g); h != g {
-			g, fresh = h, false
-		}
-		if t.retainGrad {
-			storeGrad(t, g, cfg.create, fresh)
-			fresh = false
-		}
-		if wrt != nil && isIn(t, wrt) {
-			t.acc = g // captured below
-		}
-		var gs []*Tensor
-		switch {
-		case anomalyOn.Load():
-			gs = vjpWatched(n, g)
-		case n.op.AddVJP != nil && !cfg.create && !traceScratch && addsInPlace(n, g):
-			// The gradient added straight into its input's running sum
-			// (see Op.AddVJP).
-			n.op.AddVJP(&n.Ctx, g, n.Inputs[0].acc)
-		default:
-			gs = n.op.VJP(&n.Ctx, g)
-		}
-		for j, x := range n.Inputs {
-			if j >= len(gs) || gs[j] == nil || !x.requiresGrad {
-				continue
-			}
-			gj := sumToShape(gs[j], x.shape)
-			if x.node == nil && x.acc == nil {
-				leaves = append(leaves, x)
-			}
-			accumulate(x, gj, !cfg.create && ownsStorage(gj, g, n, gs, j))
-		}
-		// g is spent: recycle its buffer if this pass made it and nothing
-		// else can see it (not Grad, not a hook, not a result, not inside a
-		// rule's results, not a recorded graph).
-		if fresh && !cfg.create && g.tangent == nil && !t.retainGrad && len(t.hookList()) == 0 &&
-			!(wrt != nil && isIn(t, wrt)) && !sharesStorage(g, gs) {
-			release(g)
-		}
-		if !cfg.retain {
-			// The by-product saved for the rule has served: nothing else
-			// holds it, unless the rule returned a view of it.
-			if sv := n.saved; sv != nil && sv.tangent == nil && sv.mem&memPinned == 0 && !sharesStorage(sv, gs) {
-				release(sv)
-				sv.mem |= memDead
-			}
-			n.freed = true
-			n.Inputs, n.Output, n.saved = nil, nil, nil
-			n.inline = [3]*Tensor{}
-		}
-	}
-
-	if wrt != nil {
-		result = make([]*Tensor, len(wrt))
-		for i, x := range wrt {
-			if x.acc != nil {
-				result[i], _ = expandTo(x.acc, x.shape, false)
-			}
-		}
-		for _, x := range wrt {
-			x.acc, x.accFresh = nil, false
-		}
-	}
-	for _, l := range leaves {
-		if l.acc == nil {
-			continue
-		}
-		g, fresh := expandTo(l.acc, l.shape, l.accFresh)
-		l.acc, l.accFresh = nil, false
-		if len(l.hookList()) > 0 {
-			g.mem |= memPinned
-		}
-		if h := runHooks(l, g); h != g {
-			g, fresh = h, false
-		}
-		if wrt == nil {
-			storeGrad(l, g, cfg.create, fresh)
-		}
-	}
-	if wrt != nil {
-		for i, r := range result {
-			if r == nil && !cfg.allowUnused {
-				panicf(who, "input %d (shape %s) is not used by the outputs; pass AllowUnused() to get nil for it", i, fmtShape(wrt[i].shape))
-			}
-		}
-	}
-	done = true
-	return result
+	return p
 }
 
-func isIn(t *Tensor, ts []*Tensor) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
+// checkRoots checks the outputs and returns the seeds they start from.
+func (p *pass) checkRoots() []*Tensor {
+	seeds := make([]*Tensor, len(p.roots))
+	for i, r := range p.roots {
+		if !r.requiresGrad {
+			panicf(p.who, "output of shape %s does not require grad: no input it depends on has SetRequiresGrad(true), or it was computed under NoGrad", fmtShape(r.shape))
 		}
+		if r.node != nil && r.node.freed {
+			panicf(p.who, "the graph of %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", r.node.op.Name)
+		}
+		if p.cfg.seeds != nil && p.cfg.seeds[i] != nil {
+			seed := p.cfg.seeds[i]
+			if !sameShape(seed.shape, r.shape) {
+				panicf(p.who, "seed of shape %s does not match output of shape %s", fmtShape(seed.shape), fmtShape(r.shape))
+			}
+			checkDType(p.who, r, seed)
+			seeds[i] = seed
+			continue
+		}
+		if r.Size() != 1 {
+			panicf(p.who, "output of shape %s is not a scalar: pass Seed(g) with a gradient of the same shape", fmtShape(r.shape))
+		}
+		seeds[i] = onesOf(p.tape, r.dtype, r.shape)
+	}
+	return seeds
+}
+
+// walk orders the non-leaf tensors reachable from the roots that require
+// grad, each after all of its inputs, with an explicit stack so that graphs
+// of any depth work. It claims every node it reaches: a node another pass
+// holds is an error, not a silent mix of two passes' sums.
+func (p *pass) walk() {
+	for _, r := range p.roots {
+		if r.node == nil || !p.claim(r.node) {
+			continue
+		}
+		p.stack = append(p.stack, frame{t: r})
+		for len(p.stack) > 0 {
+			top := &p.stack[len(p.stack)-1]
+			ins := top.t.node.Inputs
+			if top.next < len(ins) {
+				x := ins[top.next]
+				top.next++
+				if x.node != nil && x.requiresGrad && p.claim(x.node) {
+					p.stack = append(p.stack, frame{t: x})
+				}
+				continue
+			}
+			top.t.node.idx = int32(len(p.order))
+			p.order = append(p.order, top.t)
+			p.stack = p.stack[:len(p.stack)-1]
+		}
+	}
+	p.sums = append(p.sums[:0], make([]sum, len(p.order))...)
+}
+
+// claim marks n as this pass's; it reports false when the pass has it
+// already.
+func (p *pass) claim(n *node) bool {
+	if n.owner.CompareAndSwap(nil, p) {
+		p.claimed = append(p.claimed, n)
+		return true
+	}
+	if n.owner.Load() != p {
+		panicf(p.who, "another backward pass is running through the graph of %s at the same time (in another goroutine): a graph is differentiated by one pass at a time; build one graph per goroutine (graphs may share leaf tensors)", n.op.Name)
 	}
 	return false
 }
 
-func runHooks(t *Tensor, g *Tensor) *Tensor {
+// sumOf returns the running sum of the gradient flowing into t.
+func (p *pass) sumOf(t *Tensor) *sum {
+	if t.node != nil && t.node.owner.Load() == p {
+		return &p.sums[t.node.idx]
+	}
+	i, ok := p.leafIdx[t]
+	if !ok {
+		i = int32(len(p.leaves))
+		p.leafIdx[t] = i
+		p.leaves = append(p.leaves, t)
+		p.leafSum = append(p.leafSum, sum{})
+		if p.wrt == nil && t.node == nil {
+			t.passes.Add(1) // ZeroGrad now is an error (see ZeroGrad)
+			p.counted = append(p.counted, t)
+		}
+	}
+	return &p.leafSum[i]
+}
+
+// step runs the rule of t's node on the gradient summed for t and passes
+// the results on to the node's inputs.
+func (p *pass) step(t *Tensor) {
+	s := &p.sums[t.node.idx]
+	g, fresh := s.g, s.fresh
+	if g == nil {
+		return
+	}
+	*s = sum{}
+	n := t.node
+	for _, x := range n.Inputs {
+		if x.mem&memDead != 0 {
+			checkLive(n.op.Name+" (backward)", x)
+		}
+	}
+	if n.freed {
+		panicf(p.who, "the graph through %s has been freed by an earlier backward pass; pass RetainGraph() to the first one to run backward twice", n.op.Name)
+	}
+	inWrt := p.wrt != nil && isIn(t, p.wrt)
+	// g may only broadcast to t's shape (see Op.BroadcastGrad): anything
+	// that shows it to the user, or a rule that needs it whole, gets it
+	// expanded.
+	if len(t.hookList()) > 0 || t.retainGrad || inWrt || !n.op.BroadcastGrad || !inputsUnbroadcast(n) {
+		g, fresh = expandTo(g, t.shape, fresh)
+	}
+	if h := p.runHooks(t, g); h != g {
+		g, fresh = h, false
+	}
+	if t.retainGrad {
+		p.storeGrad(t, g, fresh)
+		fresh = false
+	}
+	if inWrt {
+		*s = sum{g: g} // the result, read in finish
+	}
+	gs := p.rule(n, g)
+	for j, x := range n.Inputs {
+		if j >= len(gs) || gs[j] == nil || !x.requiresGrad {
+			continue
+		}
+		gj := sumToShape(gs[j], x.shape)
+		p.add(p.sumOf(x), gj, !p.record && ownsStorage(gj, g, n, gs, j))
+	}
+	// g is spent: recycle it if the pass made it and nothing else sees it.
+	if fresh && !p.record && g.tangent == nil && !t.retainGrad && len(t.hookList()) == 0 &&
+		!inWrt && !sharesStorage(g, gs) {
+		p.release(g)
+	}
+	if !p.cfg.retain {
+		p.free(n, gs)
+	}
+}
+
+// rule returns the gradients of n's inputs given the gradient g of its
+// output, choosing the op's fastest rule that applies (see Op).
+func (p *pass) rule(n *node, g *Tensor) []*Tensor {
+	c := &n.Ctx
+	if !p.record {
+		c = p.view(n)
+	}
+	if p.tape.anomaly {
+		p.tape.blame = n
+		defer func() { p.tape.blame = nil }()
+	}
+	op := n.op
+	var gs []*Tensor
+	switch {
+	case op.AddVJP != nil && !p.record && !p.traced && p.addsInPlace(n, g):
+		// The gradient added straight into its input's running sum.
+		op.AddVJP(c, g, p.sums[n.Inputs[0].node.idx].g)
+		return nil
+	case op.FastVJP != nil && !p.record && g.tangent == nil && !hasTangents(n.Inputs):
+		gs = op.FastVJP(c, g)
+	default:
+		gs = op.VJP(c, g)
+	}
+	if p.tape.anomaly {
+		checkAnomalyBackward(n, gs)
+	}
+	return gs
+}
+
+// view returns the context a rule sees in a pass that does not record: the
+// node's inputs, output and by-product as headers bound to the pass's tape,
+// so that the ops the rule applies record nothing and their results are the
+// pass's scratch. The headers are reused from node to node: a rule must not
+// keep them (nor do results: a view of one is a new header).
+func (p *pass) view(n *node) *Ctx {
+	k := 0
+	tr := p.tape.trace
+	v := func(x *Tensor) *Tensor {
+		if x == nil {
+			return nil
+		}
+		var h *Tensor
+		if k < len(p.views) {
+			h = &p.views[k]
+			k++
+		} else {
+			h = new(Tensor) // an op with many inputs
+		}
+		*h = Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tangent: x.tangent,
+			tape: p.tape, mem: x.mem & (memDead | memTraced)}
+		if tr != nil {
+			tr.alias(h, x)
+		}
+		return h
+	}
+	ins := p.ptrs[:0]
+	if len(n.Inputs) > len(p.ptrs)-2 {
+		ins = make([]*Tensor, 0, len(n.Inputs))
+	}
+	var needs []bool
+	if len(n.Inputs) <= len(p.needs) {
+		needs = p.needs[:len(n.Inputs)]
+	} else {
+		needs = make([]bool, len(n.Inputs))
+	}
+	for i, x := range n.Inputs {
+		ins = append(ins, v(x))
+		needs[i] = x.requiresGrad
+	}
+	p.ctx = Ctx{Inputs: ins, Output: v(n.Output), Params: n.Params, saved: v(n.saved), tape: p.tape, needs: needs}
+	return &p.ctx
+}
+
+// add adds g to the running sum s. The sum is out of place because g may be
+// shared (Add's rule returns the same g twice); fresh says that nothing else
+// holds g, so that it may become a Grad as it is.
+func (p *pass) add(s *sum, g *Tensor, fresh bool) {
+	if s.g == nil {
+		*s = sum{g, fresh}
+		return
+	}
+	old := *s
+	if old.fresh && !p.record && !p.traced && old.g.tangent == nil && g.tangent == nil &&
+		sameShape(old.g.shape, g.shape) && storage(old.g) != storage(g) {
+		addInPlace(old.g, g) // the running sum is the pass's own
+		if fresh {
+			p.release(g)
+		}
+		return
+	}
+	*s = sum{Add(old.g, g), true}
+	if !p.record { // the sum holds neither term
+		if old.fresh && old.g.tangent == nil {
+			p.release(old.g)
+		}
+		if fresh && g.tangent == nil {
+			p.release(g)
+		}
+	}
+}
+
+// addsInPlace reports whether the gradient g of node n can be added into
+// the running sum of its input 0 in place: the sum exists, has the input's
+// whole shape and belongs to the pass alone, g has the output's whole shape,
+// and nothing carries a tangent.
+func (p *pass) addsInPlace(n *node, g *Tensor) bool {
+	x := n.Inputs[0]
+	if !x.requiresGrad || x.node == nil || x.node.owner.Load() != p {
+		return false
+	}
+	a := p.sums[x.node.idx]
+	return a.g != nil && a.fresh && a.g.tangent == nil && g.tangent == nil &&
+		sameShape(a.g.shape, x.shape) && sameShape(g.shape, n.Output.shape) && a.g.dtype == g.dtype &&
+		storage(a.g) != storage(g)
+}
+
+// release recycles a buffer the pass made and no longer needs, unless the
+// pass is traced: a compiled program replays every value.
+func (p *pass) release(t *Tensor) {
+	if !p.traced {
+		release(t)
+	}
+}
+
+// free drops n's references once its rule has run (no RetainGraph): the
+// graph through n can no longer be walked.
+func (p *pass) free(n *node, gs []*Tensor) {
+	// The by-product saved for the rule has served: nothing else holds
+	// it, unless the rule returned a view of it.
+	if sv := n.saved; sv != nil && sv.tangent == nil && sv.mem&memPinned == 0 && !sharesStorage(sv, gs) && !p.traced {
+		release(sv)
+		sv.mem |= memDead
+	}
+	n.freed = true
+	n.Inputs, n.Output, n.saved = nil, nil, nil
+	n.inline = [3]*Tensor{}
+}
+
+// runHooks passes g through t's hooks. What a hook makes is the user's:
+// pinned, never recycled.
+func (p *pass) runHooks(t *Tensor, g *Tensor) *Tensor {
 	if len(t.hookList()) == 0 {
 		return g
 	}
-	// What a hook makes is the user's: pinned, never recycled.
-	prev := engineMode
-	engineMode = engineRecording
-	defer func() { engineMode = prev }()
+	g.mem |= memPinned
+	prev := p.tape.collect
+	p.tape.collect = engineRecording
+	defer func() { p.tape.collect = prev }()
 	for _, h := range t.hookList() {
 		if r := h(g); r != nil {
 			g = r
@@ -352,46 +485,130 @@ func runHooks(t *Tensor, g *Tensor) *Tensor {
 	return g
 }
 
-// accumulate adds g to the gradient flowing into t during this pass. The sum is
-// out of place because g may be shared (Add's rule returns the same g twice);
-// fresh says that nothing else holds g, so that it may become t's Grad as it
-// is.
-func accumulate(t, g *Tensor, fresh bool) {
-	if t.acc == nil {
-		t.acc, t.accFresh = g, fresh
-		return
-	}
-	old, oldFresh := t.acc, t.accFresh
-	if oldFresh && !GradEnabled() && !traceScratch && old.tangent == nil && g.tangent == nil &&
-		sameShape(old.shape, g.shape) && storage(old) != storage(g) {
-		// The running sum is the pass's own: add in place.
-		addInPlace(old, g)
-		if fresh {
-			release(g)
-		}
-		return
-	}
-	t.acc, t.accFresh = Add(old, g), true
-	if !GradEnabled() { // not recording: the sum holds neither term
-		if oldFresh && old.tangent == nil {
-			release(old)
-		}
-		if fresh && g.tangent == nil {
-			release(g)
+// finish hands out the results: each leaf's gradient into its Grad
+// (Backward), or the gradients of wrt (Gradients).
+func (p *pass) finish() []*Tensor {
+	var result []*Tensor
+	if p.wrt != nil {
+		result = make([]*Tensor, len(p.wrt))
+		for i, x := range p.wrt {
+			if s := p.sumOf(x); s.g != nil {
+				result[i], _ = expandTo(s.g, x.shape, false)
+			}
 		}
 	}
+	for i, l := range p.leaves {
+		s := p.leafSum[i]
+		if s.g == nil {
+			continue
+		}
+		g, fresh := expandTo(s.g, l.shape, s.fresh)
+		if h := p.runHooks(l, g); h != g {
+			g, fresh = h, false
+		}
+		if p.wrt == nil {
+			p.storeGrad(l, g, fresh)
+		}
+	}
+	for i, r := range result {
+		if r == nil && !p.cfg.allowUnused {
+			panicf(p.who, "input %d (shape %s) is not used by the outputs; pass AllowUnused() to get nil for it", i, fmtShape(p.wrt[i].shape))
+		}
+	}
+	p.done = true
+	if p.own != nil {
+		p.own.Release(result...)
+	}
+	return result
 }
 
-// addsInPlace reports whether the gradient g of node n can be added into
-// the running sum of its input 0 in place: the sum exists, has the input's
-// whole shape and belongs to the pass alone, g has the output's whole shape,
-// and nothing carries a tangent.
-func addsInPlace(n *node, g *Tensor) bool {
-	x := n.Inputs[0]
-	a := x.acc
-	return x.requiresGrad && a != nil && x.accFresh && a.tangent == nil && g.tangent == nil &&
-		sameShape(a.shape, x.shape) && sameShape(g.shape, n.Output.shape) && a.dtype == g.dtype &&
-		storage(a) != storage(g)
+// end gives back what the pass held, whether it finished or failed half-way
+// (a freed graph, a rule's error): the claims on the nodes, the leaves'
+// counters, its arena (which, after a failure, releases nothing), its tape.
+func (p *pass) end() {
+	for _, n := range p.claimed {
+		n.owner.Store(nil)
+	}
+	for _, t := range p.counted {
+		t.passes.Add(-1)
+	}
+	if p.own != nil {
+		if !p.done {
+			p.own.drop()
+		}
+		passArenas.Put(p.own)
+	}
+	p.tape.close()
+	clear(p.order)
+	clear(p.claimed)
+	clear(p.sums)
+	clear(p.leaves)
+	clear(p.leafSum)
+	clear(p.leafIdx)
+	clear(p.counted)
+	clear(p.stack[:cap(p.stack)])
+	clear(p.views[:])
+	clear(p.ptrs[:])
+	*p = pass{order: p.order[:0], claimed: p.claimed[:0], sums: p.sums[:0], leaves: p.leaves[:0],
+		leafSum: p.leafSum[:0], leafIdx: p.leafIdx, counted: p.counted[:0], stack: p.stack[:0]}
+	passes.Put(p)
+}
+
+// storeGrad adds g to t.Grad: in place when the existing buffer is ours, by
+// taking g itself when it is fresh (made by this pass and held by nothing
+// else), and by copying it otherwise. Passes in several goroutines may
+// store into one shared leaf: they take turns.
+func (p *pass) storeGrad(t, g *Tensor, fresh bool) {
+	if p.traced && t.mem&memTraced == 0 {
+		panicf("Backward", "a compiled function cannot store gradients in a tensor of shape %s that it does not compute: they would be stored once, when it is traced; differentiate with respect to an argument (CompileValueAndGrad's argnums) instead", fmtShape(t.shape))
+	}
+	create := p.record || p.traced // no copy into, or adding to, an old buffer
+	mu := gradLock(t)
+	mu.Lock()
+	defer mu.Unlock()
+	empty := t.grad == nil || t.gradZeroed
+	switch {
+	case empty && create:
+		t.grad = g
+	case empty && fresh && t.grad != nil && t.grad.node == nil && t.grad.Size() >= kernel.MinPooled &&
+		sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype && g.tangent == nil:
+		// A large gradient goes into the buffer the leaf already has, hot
+		// in the cache, and g's buffer back to the pool for the next pass:
+		// a copy instead of a fresh, zeroed allocation per step.
+		copyInto(t.grad, g)
+		p.release(g)
+	case empty && fresh:
+		t.grad = g
+	case empty && t.grad != nil && sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype:
+		copyInto(t.grad, g)
+	case empty:
+		t.grad = g.Detach().Clone()
+	case create || t.grad.node != nil:
+		t.grad = Add(t.grad, g)
+	default:
+		addInPlace(t.grad, g)
+		if fresh && g.tangent == nil {
+			p.release(g)
+		}
+	}
+	t.gradZeroed = false
+	t.grad.mem |= memPinned
+}
+
+// gradLocks serialize passes storing into the Grad of one leaf.
+var gradLocks [64]sync.Mutex
+
+func gradLock(t *Tensor) *sync.Mutex {
+	return &gradLocks[(uintptr(unsafe.Pointer(t))>>6)%uintptr(len(gradLocks))]
+}
+
+func isIn(t *Tensor, ts []*Tensor) bool {
+	for _, x := range ts {
+		if x == t {
+			return true
+		}
+	}
+	return false
 }
 
 // sharesStorage reports whether any of ts uses g's buffer.
@@ -441,98 +658,9 @@ func storage(t *Tensor) any {
 	return nil
 }
 
-// storeGrad adds g to t.Grad: in place when the existing buffer is ours, by
-// taking g itself when it is fresh (made by this pass and held by nothing
-// else), and by copying it otherwise.
-func storeGrad(t, g *Tensor, create, fresh bool) {
-	create = create || traceScratch // no copy into, or adding to, an old buffer
-	if tracer != nil && t.mem&memTraced == 0 {
-		panicf("Backward", "a compiled function cannot store gradients in a tensor of shape %s that it does not compute: they would be stored once, when it is traced; differentiate with respect to an argument (CompileValueAndGrad's argnums) instead", fmtShape(t.shape))
-	}
-	empty := t.grad == nil || t.gradZeroed
-	switch {
-	case empty && create:
-		t.grad = g
-	case empty && fresh && t.grad != nil && t.grad.node == nil && t.grad.Size() >= kernel.MinPooled &&
-		sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype && g.tangent == nil:
-		// A large gradient goes into the buffer the leaf already has, hot
-		// in the cache, and g's buffer back to the pool for the next pass:
-		// a copy instead of a fresh, zeroed allocation per step.
-		copyInto(t.grad, g)
-		release(g)
-	case empty && fresh:
-		t.grad = g
-	case empty && t.grad != nil && sameShape(t.grad.shape, g.shape) && t.grad.dtype == g.dtype:
-		copyInto(t.grad, g)
-	case empty:
-		t.grad = g.Detach().Clone()
-	case create || t.grad.node != nil:
-		t.grad = Add(t.grad, g)
-	default:
-		addInPlace(t.grad, g)
-		if fresh && g.tangent == nil {
-			release(g)
-		}
-	}
-	t.gradZeroed = false
-	t.grad.mem |= memPinned
-}
-
 func copyInto(dst, src *Tensor) {
 	copy(dst.f64, src.f64)
 	copy(dst.f32, src.f32)
-}
-
-// walkBuf holds a backward pass's working slices, reused by the next pass.
-type walkBuf struct {
-	order, leaves []*Tensor
-	stack         []frame
-}
-
-type frame struct {
-	t    *Tensor
-	next int
-}
-
-var walkBufs = sync.Pool{New: func() any { return new(walkBuf) }}
-
-func (b *walkBuf) put() {
-	clear(b.order)
-	clear(b.leaves)
-	clear(b.stack[:cap(b.stack)])
-	walkBufs.Put(b)
-}
-
-// topoOrder returns the non-leaf tensors reachable from roots that require
-// grad, each after all of its inputs, using an explicit stack so that graphs
-// of any depth work.
-func topoOrder(roots []*Tensor, buf *walkBuf) []*Tensor {
-	mark := passCount.Add(1)
-	order, stack := buf.order[:0], buf.stack[:0]
-	defer func() { buf.order, buf.stack = order, stack }()
-	for _, r := range roots {
-		if r.node == nil || r.node.mark == mark {
-			continue
-		}
-		r.node.mark = mark
-		stack = append(stack, frame{t: r})
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			ins := top.t.node.Inputs
-			if top.next < len(ins) {
-				x := ins[top.next]
-				top.next++
-				if x.node != nil && x.requiresGrad && x.node.mark != mark {
-					x.node.mark = mark
-					stack = append(stack, frame{t: x})
-				}
-				continue
-			}
-			order = append(order, top.t)
-			stack = stack[:len(stack)-1]
-		}
-	}
-	return order
 }
 
 // sumToShape sums g over the axes along which a tensor of the given shape was
@@ -578,13 +706,4 @@ func inputsUnbroadcast(n *node) bool {
 		}
 	}
 	return true
-}
-
-// vjpWatched runs n's rule in anomaly mode, blaming any NaN on n.
-func vjpWatched(n *node, g *Tensor) []*Tensor {
-	inBackward = n
-	defer func() { inBackward = nil }()
-	gs := n.op.VJP(&n.Ctx, g)
-	checkAnomalyBackward(n, gs)
-	return gs
 }

@@ -30,24 +30,12 @@ import (
 	"sync/atomic"
 )
 
-// tracer is the trace being recorded, if any. Like the arena and the NoGrad
-// switch it is process-wide: ops that other goroutines apply while a
-// function is traced would be recorded too, so the first call of a compiled
-// function for a new signature must not overlap other graph-building work.
-var tracer *trace
-
-// traceScratch is set while a backward pass runs under a tracer without
-// recording (the compiled function's own gradient, an HVP's inner pass): the
-// engine then changes no buffer in place and recycles none, and rules skip
-// their in-place shortcuts, so that every value the pass makes is an op's
-// output, replayable.
-var traceScratch bool
-
 // memTraced marks tensors a trace knows (arguments, op outputs, by-products):
 // their values are the program's variables, not constants.
 const memTraced uint8 = 1 << 4
 
 type trace struct {
+	tape   *Tape             // the tape the traced function's arguments are bound to
 	depth  int               // ops in progress: ops run inside an op's Forward are not recorded
 	ids    map[*Tensor]int32 // value index of every tensor the trace knows
 	steps  []step
@@ -104,7 +92,13 @@ func (tr *trace) forward(op *Op, n *node) *Tensor {
 func (tr *trace) inside(op *Op, n *node) *Tensor {
 	tr.depth++
 	defer func() { tr.depth-- }()
-	return op.Forward(&n.Ctx)
+	return op.forward(&n.Ctx)
+}
+
+// alias makes h, a header over x's values made by the engine (a rule's view
+// of its inputs), the same value of the program as x.
+func (tr *trace) alias(h, x *Tensor) {
+	tr.ids[h] = tr.ref(x)
 }
 
 // ref returns x's value index; a tensor the trace has not seen is a constant.
@@ -133,26 +127,37 @@ func (tr *trace) define(t *Tensor) int32 {
 	return id
 }
 
-// Tracing reports whether a compiled function is being traced now: code that
-// draws random numbers or has other effects a replay would not repeat can
-// refuse to run (nn.Dropout does), rather than have its effect baked into the
-// compiled program.
-func Tracing() bool { return tracer != nil }
-
 // Traced reports whether t is a value of a function being compiled: code
 // that draws random numbers or has other effects a replay would not repeat
 // can refuse to run on it (nn.Dropout does), rather than have its effect
 // baked into the compiled program.
-func (t *Tensor) Traced() bool { return tracer != nil && t.mem&memTraced != 0 }
+func (t *Tensor) Traced() bool { return t.traced() }
 
-// tracingAtTop reports whether a trace is recorded and no op is running:
-// values computed now, outside ops, would not be replayed.
-func tracingAtTop() bool { return tracer != nil && tracer.depth == 0 }
+// traceOf returns the trace recording the ops on t, if any.
+func traceOf(t *Tensor) *trace {
+	if tp := live(t.tape); tp != nil {
+		return tp.trace
+	}
+	return nil
+}
+
+// traced reports whether t is a value a trace knows.
+func (t *Tensor) traced() bool { return t.mem&memTraced != 0 && traceOf(t) != nil }
+
+// readOutsideOps reports whether t is a traced value and no op is running:
+// what is computed from its values now would not be replayed.
+func (t *Tensor) readOutsideOps() bool {
+	if t.mem&memTraced == 0 {
+		return false
+	}
+	tr := traceOf(t)
+	return tr != nil && tr.depth == 0
+}
 
 // guardRead panics when nabla itself reads the values of a traced tensor
 // outside any op: a rule that does so must go through opaque.
 func guardRead(who string, t *Tensor) {
-	if tracer != nil && tracer.depth == 0 && t.mem&memTraced != 0 {
+	if t.readOutsideOps() {
 		panicf(who, "internal error: values of a traced tensor read outside any op while compiling; please report this")
 	}
 }
@@ -160,20 +165,19 @@ func guardRead(who string, t *Tensor) {
 // checkTraced panics when Go code reads the values of a tensor being traced:
 // the compiled program could not replay what it does with them.
 func checkTraced(who string, t *Tensor) {
-	if tracer != nil && tracer.depth == 0 && t.mem&memTraced != 0 {
+	if t.readOutsideOps() {
 		panicf(who, "a compiled function (Compile, CompileValueAndGrad), or the rule of an op it runs, read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument (an op's rule must compute with ops, as CreateGraph requires)", fmtShape(t.shape))
 	}
 }
 
-// opaqueOp runs, as an op of its own, a computation that rules and helpers
-// make from tensor values outside any op (a mask, a copy): while tracing it
-// is recorded and replayed like any op. It is not registered: it has no
-// derivative, and its output is cut from the graph.
+// opaqueOp computes, as an op of its own, a value that a rule or a helper
+// makes from tensor values outside the rules' algebra (a mask, a copy, a
+// shift): so that a trace records it and replays it like any op. It has no
+// derivative: its output is a constant of the graph.
 var opaqueOp = &Op{
-	Name:    "opaque",
-	Forward: func(c *Ctx) *Tensor { return c.Params.(opaqueFn).fn(c.Inputs) },
-	VJP:     func(c *Ctx, g *Tensor) []*Tensor { return nil },
-	JVP:     func(c *Ctx, d []*Tensor) *Tensor { return nil }, // constant: no tangent
+	Name:     "opaque",
+	Forward:  func(c *Ctx) *Tensor { return c.Params.(opaqueFn).fn(constants(c.Inputs)) },
+	constant: true,
 }
 
 type opaqueFn struct {
@@ -181,20 +185,27 @@ type opaqueFn struct {
 	fn   func(xs []*Tensor) *Tensor
 }
 
-// opaque returns fn(xs), a value that is not differentiated. Outside a trace
-// (or inside an op's Forward) it calls fn under NoGrad, on inputs stripped of
-// their tangents; while tracing, fn runs as an opaqueOp step.
+// opaque returns fn(xs), a value that is not differentiated: fn sees the
+// inputs as constants (no graph, no tangent) and its result is cut from the
+// graph.
 func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
-	if tracer == nil || tracer.depth > 0 {
-		for i, x := range xs {
-			if x.tangent != nil {
-				xs[i] = viewOf(x, x.shape) // a constant: no tangent either
-			}
+	return opaqueOp.apply(opaqueFn{name, fn}, nil, xs)
+}
+
+// constants returns headers over xs's values that take no part in
+// differentiation.
+func constants(xs []*Tensor) []*Tensor {
+	out := make([]*Tensor, len(xs))
+	for i, x := range xs {
+		if !x.requiresGrad && x.tangent == nil {
+			out[i] = x
+			continue
 		}
-		return NoGradValue(func() *Tensor { return fn(xs) })
+		out[i] = &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tape: x.tape, mem: x.mem & (memDead | memTraced)}
+		if tr := traceOf(x); tr != nil {
+			tr.alias(out[i], x)
+		}
 	}
-	var out *Tensor
-	NoGrad(func() { out = opaqueOp.apply(opaqueFn{name, fn}, nil, xs) })
 	return out
 }
 
@@ -273,7 +284,10 @@ func (c *compiled) call(xs, into []*Tensor) []*Tensor {
 	if c.grad {
 		checkArgnums(c.who, len(xs), c.argnums)
 	}
-	eager := tracer != nil || anomalyOn.Load() || engineMode == engineRecording
+	// Inside a trace, in anomaly mode, or recorded for a gradient's graph
+	// (a hook's work), the function runs as it is.
+	tp := tapeOf(xs)
+	eager := anomalyOn(tp) || tp != nil && (tp.trace != nil || tp.collect == engineRecording)
 	for _, x := range xs {
 		checkLive(c.who, x)
 		eager = eager || x.requiresGrad || x.tangent != nil
@@ -294,11 +308,7 @@ func (c *compiled) call(xs, into []*Tensor) []*Tensor {
 	p := c.lookup(xs)
 	if p == nil {
 		var want []*Tensor
-		replayMu.Lock() // no replay allocates while the trace is recorded
-		func() {
-			defer replayMu.Unlock()
-			p, want = c.trace(xs)
-		}()
+		p, want = c.trace(xs)
 		got := p.run(xs, into)
 		p.verify(c.who, want, got)
 		old := c.progs.Load()
@@ -342,9 +352,15 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) { return c.traceWit
 // traceWith is trace, filling info when it is not nil.
 func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor) {
 	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs))}
+	// The trace's own tape: the arguments are bound to it, and every op on
+	// them (and on what is computed from them) is recorded; ops on
+	// constants alone are computed once, now, and are constants of the
+	// program.
+	tp := &Tape{parent: live(tapeOf(xs)), seq: tapeSeq.Add(1), trace: tr}
+	tr.tape = tp
 	v := vars{in: make([]*Tensor, len(xs))}
 	for i, x := range xs {
-		in := x.Detach()
+		in := &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tape: tp}
 		if c.grad && slices.Contains(c.argnums, i) {
 			in.SetRequiresGrad(true)
 		}
@@ -357,25 +373,21 @@ func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor
 	for _, i := range c.argnums {
 		v.wrt = append(v.wrt, v.in[i])
 	}
-	prevArena, prevMode := arena, engineMode
-	arena, engineMode, tracer = nil, engineIdle, tr
 	defer func() {
-		arena, engineMode, tracer = prevArena, prevMode, nil
+		tp.trace = nil
+		tp.close()
 		for _, t := range tr.marked {
 			t.mem &^= memTraced
 		}
 	}()
-	var outs []*Tensor
-	withGrad(func() {
-		y := c.f(v.in...)
-		outs = []*Tensor{y}
-		if info != nil {
-			info.forward = len(tr.steps)
-		}
-		if c.grad {
-			outs = append(outs, v.grads(c.who, y, nil, false)...)
-		}
-	})
+	y := c.f(v.in...)
+	outs := []*Tensor{y}
+	if info != nil {
+		info.forward = len(tr.steps)
+	}
+	if c.grad {
+		outs = append(outs, v.grads(c.who, y, nil, false)...)
+	}
 	p := &program{nargs: len(xs)}
 	for _, o := range outs {
 		p.outs = append(p.outs, tr.ref(o)) // a result no op made is a constant
@@ -404,13 +416,17 @@ type program struct {
 	steps  []step
 	consts []constVal
 	outs   []int32
-	exec   exec // guarded by replayMu
+
+	mu    sync.Mutex
+	execs []*exec // idle states: each call takes one, so calls may overlap
 }
 
 // exec is the state of a program's calls: the buffers and headers of every
 // tensor the program makes, allocated by the first call and reused by the
 // next ones (the plan), and the scratch of one call.
 type exec struct {
+	tape *Tape    // the replay's tape: every value of the program is bound to it
+	args []Tensor // headers over the arguments' and constants' values
 	vals []*Tensor
 	in   []*Tensor
 	ctx  Ctx
@@ -439,17 +455,8 @@ type slot struct {
 	step  int32 // the step that allocates it
 }
 
-// replaying is the exec whose program is running, if any: while it is set,
-// the tensors ops make come from its plan. Calls of compiled functions take
-// replayMu, so they never overlap one another; like the arena, the plan is
-// process-wide while a call runs (see the package's notes on concurrency).
-var (
-	replaying *exec
-	replayMu  sync.Mutex
-)
-
 // tensor is newTensor (zero) or newTensorRaw during a call.
-func (e *exec) tensor(dt DType, shape []int, zero bool) *Tensor {
+func (e *exec) tensor(tp *Tape, dt DType, shape []int, zero bool) *Tensor {
 	n := numel(shape)
 	if e.state == planReplaying && e.k < len(e.plan) {
 		s := &e.plan[e.k]
@@ -460,7 +467,7 @@ func (e *exec) tensor(dt DType, shape []int, zero bool) *Tensor {
 			}
 			t := s.t
 			f64, f32 := t.f64, t.f32
-			*t = Tensor{shape: shape, dtype: dt, f64: f64, f32: f32}
+			*t = Tensor{shape: shape, dtype: dt, f64: f64, f32: f32, tape: tp}
 			if zero {
 				clear(f64)
 				clear(f32)
@@ -477,14 +484,13 @@ func (e *exec) tensor(dt DType, shape []int, zero bool) *Tensor {
 }
 
 func (e *exec) alloc(dt DType, shape []int, zero bool) *Tensor {
-	if zero {
-		return allocTensor(dt, shape)
-	}
-	return allocTensorRaw(dt, shape)
+	t := allocTensor(dt, shape, zero)
+	t.tape = e.tape
+	return t
 }
 
 // view is viewRange during a call.
-func (e *exec) view(x *Tensor, shape []int, lo, hi int) *Tensor {
+func (e *exec) view(tp *Tape, x *Tensor, shape []int, lo, hi int) *Tensor {
 	var t *Tensor
 	if e.state == planReplaying && e.k < len(e.plan) {
 		s := &e.plan[e.k]
@@ -505,7 +511,7 @@ func (e *exec) view(x *Tensor, shape []int, lo, hi int) *Tensor {
 			e.plan = append(e.plan, slot{t: t, view: true, step: e.step})
 		}
 	}
-	t.shape, t.dtype = shape, x.dtype
+	t.shape, t.dtype, t.tape = shape, x.dtype, tp
 	if x.dtype == Float32 {
 		t.f32 = x.f32[lo:hi]
 	} else {
@@ -531,22 +537,27 @@ func (p *program) matches(xs []*Tensor) bool {
 // and headers alike, except the results', which are the caller's (an
 // argument's or a constant's memory is copied rather than handed out).
 func (p *program) run(xs, into []*Tensor) []*Tensor {
-	replayMu.Lock()
-	defer replayMu.Unlock()
-	e := &p.exec
-	if e.vals == nil {
-		e.vals = make([]*Tensor, p.nvals)
-	}
+	e := p.takeExec()
+	defer p.putExec(e)
 	vals := e.vals
-	copy(vals, xs)
-	for _, c := range p.consts {
-		vals[c.id] = c.t
+	// The program's values are bound to the replay's tape: what ops
+	// allocate comes from the plan, whichever goroutine runs the call.
+	bind := func(k int, x *Tensor) *Tensor {
+		h := &e.args[k]
+		*h = Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tape: e.tape}
+		return h
 	}
-	prevArena := arena
-	arena, replaying, e.k = nil, e, 0
+	for i, x := range xs {
+		vals[i] = bind(i, x)
+	}
+	for k, c := range p.consts {
+		vals[c.id] = bind(len(xs)+k, c.t)
+	}
+	e.tape.replay, e.k = e, 0
 	defer func() {
-		arena, replaying = prevArena, nil
+		e.tape.replay = nil
 		clear(vals)
+		clear(e.args)
 		clear(e.in)
 		e.ctx = Ctx{}
 		if e.state == planBroken {
@@ -570,11 +581,11 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 				e.lastUse[storage(x)] = i
 			}
 		}
-		e.ctx = Ctx{Inputs: in, Params: s.params, recording: s.recording}
+		e.ctx = Ctx{Inputs: in, Params: s.params, recording: s.recording, tape: e.tape}
 		if s.hasAff {
 			e.ctx.Params = &s.aff
 		}
-		vals[s.out] = s.op.Forward(&e.ctx)
+		vals[s.out] = s.op.forward(&e.ctx)
 		if s.saved >= 0 {
 			if e.ctx.saved == nil {
 				panicf(s.op.Name, "compiled program: the op saved no by-product on replay, though it did when traced")
@@ -582,7 +593,7 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 			vals[s.saved] = e.ctx.saved
 		}
 	}
-	replaying = nil
+	e.tape.replay = nil
 	if e.k != len(e.plan) && e.state == planReplaying {
 		e.state = planBroken
 	}
@@ -621,8 +632,28 @@ func (p *program) run(xs, into []*Tensor) []*Tensor {
 		if p.aliases(t, xs) || e.reused(t) {
 			out[i] = t.Clone() // never hand out memory that is not the caller's alone
 		}
+		out[i].tape = nil // the caller's now: a new header, bound to no tape
 	}
 	return out
+}
+
+// takeExec returns an idle state for a call of p, a new one when every
+// state is in use by calls running in other goroutines.
+func (p *program) takeExec() *exec {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.execs); n > 0 {
+		e := p.execs[n-1]
+		p.execs = p.execs[:n-1]
+		return e
+	}
+	return &exec{tape: &Tape{seq: tapeSeq.Add(1)}, vals: make([]*Tensor, p.nvals), args: make([]Tensor, p.nargs+len(p.consts))}
+}
+
+func (p *program) putExec(e *exec) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.execs = append(p.execs, e)
 }
 
 // share lets slots whose lifetimes do not overlap use one buffer, so that a

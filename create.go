@@ -49,36 +49,36 @@ func Scalar(v float64) *Tensor { return &Tensor{shape: scalarShape, f64: []float
 var scalarShape = []int{}
 
 // Zeros returns a float64 tensor of zeros.
-func Zeros(shape ...int) *Tensor { return newTensor(Float64, checkShape("Zeros", shape)) }
+func Zeros(shape ...int) *Tensor { return newTensor(nil, Float64, checkShape("Zeros", shape)) }
 
 // Ones returns a float64 tensor of ones.
 func Ones(shape ...int) *Tensor { return Full(1, shape...) }
 
 // Full returns a float64 tensor filled with v.
 func Full(v float64, shape ...int) *Tensor {
-	t := newTensorRaw(Float64, checkShape("Full", shape))
+	t := newTensorRaw(nil, Float64, checkShape("Full", shape))
 	kernel.Fill(t.f64, v)
 	return t
 }
 
 // New returns a zero tensor of the given dtype and shape.
-func New(dt DType, shape ...int) *Tensor { return newTensor(dt, checkShape("New", shape)) }
+func New(dt DType, shape ...int) *Tensor { return newTensor(nil, dt, checkShape("New", shape)) }
 
-// ZerosLike returns zeros with t's shape and dtype.
-func ZerosLike(t *Tensor) *Tensor { return newTensor(t.dtype, t.shape) }
+// ZerosLike returns zeros with t's shape and dtype, on t's tape.
+func ZerosLike(t *Tensor) *Tensor { return newTensor(live(t.tape), t.dtype, t.shape) }
 
-// OnesLike returns ones with t's shape and dtype.
-func OnesLike(t *Tensor) *Tensor { return onesOf(t.dtype, t.shape) }
+// OnesLike returns ones with t's shape and dtype, on t's tape.
+func OnesLike(t *Tensor) *Tensor { return onesOf(live(t.tape), t.dtype, t.shape) }
 
 // FullLike returns a tensor with t's shape and dtype filled with v.
 func FullLike(t *Tensor, v float64) *Tensor {
-	o := newTensorRaw(t.dtype, t.shape)
+	o := newTensorRaw(live(t.tape), t.dtype, t.shape)
 	o.fill(v)
 	return o
 }
 
-func onesOf(dt DType, shape []int) *Tensor {
-	t := newTensorRaw(dt, shape)
+func onesOf(tp *Tape, dt DType, shape []int) *Tensor {
+	t := newTensorRaw(tp, dt, shape)
 	t.fill(1)
 	return t
 }

@@ -11,10 +11,7 @@ import (
 // when it is not obvious. Broadcasting is undone by the engine, not here.
 
 func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
-	if tracingAtTop() { // a rule's helper: replay it as an op
-		return opaque("map", func(xs []*Tensor) *Tensor { return unaryForward(xs[0], f) }, x)
-	}
-	out := newTensorRaw(x.dtype, x.shape)
+	out := newTensorRaw(live(x.tape), x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Map(out.f32, x.f32, f)
 	} else {
@@ -25,10 +22,7 @@ func unaryForward(x *Tensor, f func(float64) float64) *Tensor {
 
 // kernelForward applies an elementwise kernel of the given instances.
 func kernelForward(x *Tensor, f32 func(dst, src []float32), f64 func(dst, src []float64)) *Tensor {
-	if tracingAtTop() {
-		return opaque("kernel", func(xs []*Tensor) *Tensor { return kernelForward(xs[0], f32, f64) }, x)
-	}
-	out := newTensorRaw(x.dtype, x.shape)
+	out := newTensorRaw(live(x.tape), x.dtype, x.shape)
 	if x.dtype == Float32 {
 		f32(out.f32, x.f32)
 	} else {
@@ -39,10 +33,7 @@ func kernelForward(x *Tensor, f32 func(dst, src []float32), f64 func(dst, src []
 
 // fastUnary applies one of the kernel's hand-written elementwise loops.
 func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
-	if tracingAtTop() {
-		return opaque("unary", func(xs []*Tensor) *Tensor { return fastUnary(xs[0], op) }, x)
-	}
-	out := newTensorRaw(x.dtype, x.shape)
+	out := newTensorRaw(live(x.tape), x.dtype, x.shape)
 	if x.dtype == Float32 {
 		kernel.Unary(op, out.f32, x.f32)
 	} else {
@@ -52,9 +43,6 @@ func fastUnary(x *Tensor, op kernel.UnaryOp) *Tensor {
 }
 
 func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
-	if tracingAtTop() {
-		return opaque(name, func(xs []*Tensor) *Tensor { return binaryForward(name, k, xs[0], xs[1]) }, a, b)
-	}
 	dt := checkDType(name, a, b)
 	shape := a.shape
 	switch {
@@ -65,7 +53,7 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 	default:
 		shape = broadcastShapes(name, a.shape, b.shape)
 	}
-	out := newTensorRaw(dt, shape)
+	out := newTensorRaw(tapeOf2(a, b), dt, shape)
 	n := out.Size()
 	var sa, sb []int
 	if !(a.Size() == n || a.Size() == 1) || !(b.Size() == n || b.Size() == 1) {
@@ -82,16 +70,24 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 // maskOf returns a constant tensor (outside the graph) holding pred(x) as 1 or
 // 0: the locally constant factors of rules.
 func maskOf(x *Tensor, pred func(float64) bool) *Tensor {
-	if tracingAtTop() {
-		return opaque("mask", func(xs []*Tensor) *Tensor { return maskOf(xs[0], pred) }, x)
-	}
-	return unaryForward(x, func(v float64) float64 {
-		if pred(v) {
-			return 1
-		}
-		return 0
-	})
+	return opaque("mask", func(xs []*Tensor) *Tensor {
+		return unaryForward(xs[0], func(v float64) float64 {
+			if pred(v) {
+				return 1
+			}
+			return 0
+		})
+	}, x)
 }
+
+// valueOp returns an op without derivatives that applies one of the
+// kernel's elementwise loops: the constant factors of rules (relu's mask).
+func valueOp(name string, k kernel.UnaryOp) *Op {
+	return &Op{Name: name, Forward: func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], k) }, constant: true}
+}
+
+// positiveOp is 1 where x > 0 and 0 elsewhere.
+var positiveOp = valueOp("positive", kernel.Positive)
 
 // Nil-aware helpers for JVP rules, where a nil tangent means zero.
 func tMul(d, f *Tensor) *Tensor {
@@ -139,6 +135,38 @@ func binaryCases(lo, hi float64) []Case {
 	}
 }
 
+// unaryOp defines an elementwise op from its forward computation and its
+// chain rule: chain(c, d) is d·f′(x), the derivative applied to d. The VJP
+// is chain(g) and the JVP is chain(ẋ): one statement of the math serves
+// both modes.
+func unaryOp(name string, forward func(c *Ctx) *Tensor, chain func(c *Ctx, d *Tensor) *Tensor, cases []Case) *Op {
+	return &Op{
+		Name:          name,
+		BroadcastGrad: true,
+		Forward:       forward,
+		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{chain(c, g)} },
+		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return chain(c, d[0]) },
+		Cases:         cases,
+	}
+}
+
+// binaryOp defines an elementwise op of two inputs computed by one of the
+// kernel's binary loops, with its VJP and JVP; an op whose loop the kernel
+// does not define is an error at registration.
+func binaryOp(name string, k kernel.BinOp, vjp func(c *Ctx, g *Tensor) []*Tensor, jvp func(c *Ctx, d []*Tensor) *Tensor, cases []Case) *Op {
+	if !k.Defined() {
+		panicf("Register", "op %q uses a binary kernel loop that internal/kernel does not define", name)
+	}
+	return &Op{
+		Name:          name,
+		BroadcastGrad: true,
+		Forward:       func(c *Ctx) *Tensor { return binaryForward(name, k, c.Inputs[0], c.Inputs[1]) },
+		VJP:           vjp,
+		JVP:           jvp,
+		Cases:         cases,
+	}
+}
+
 type affineParams struct{ a, b float64 }
 
 var affineOp *Op
@@ -151,7 +179,7 @@ func init() {
 		// one pass, without a scalar tensor to broadcast.
 		Forward: func(c *Ctx) *Tensor {
 			x, p := c.Inputs[0], c.Params.(*affineParams)
-			out := newTensorRaw(x.dtype, x.shape)
+			out := newTensorRaw(c.tape, x.dtype, x.shape)
 			if x.dtype == Float32 {
 				kernel.Affine(out.f32, x.f32, p.a, p.b)
 			} else {
@@ -183,57 +211,33 @@ func scale(x *Tensor, a float64) *Tensor { return affine(x, a, 0) }
 // Neg returns -x.
 func Neg(x *Tensor) *Tensor { return affine(x, -1, 0) }
 
-var subOp *Op
+var subOp, addOp, mulOp, divOp, powOp, atan2Op *Op
 
 func init() {
-	subOp = Register(&Op{
-		Name:          "sub",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return binaryForward("sub", kernel.Sub, c.Inputs[0], c.Inputs[1]) },
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+	subOp = Register(binaryOp("sub", kernel.Sub,
+		func(c *Ctx, g *Tensor) []*Tensor {
 			gs := []*Tensor{g, nil}
 			if c.NeedsGrad(1) {
 				gs[1] = Neg(g)
 			}
 			return gs
 		},
-		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+		func(c *Ctx, d []*Tensor) *Tensor {
 			if d[1] == nil {
 				return d[0]
 			}
 			return tAdd(d[0], Neg(d[1]))
 		},
-		Cases: binaryCases(-2, 2),
-	})
-}
+		binaryCases(-2, 2)))
 
-// Sub returns a - b, broadcasting.
-func Sub(a, b *Tensor) *Tensor { return subOp.Apply(nil, a, b) }
+	addOp = Register(binaryOp("add", kernel.Add,
+		func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{g, g} },
+		func(c *Ctx, d []*Tensor) *Tensor { return tAdd(d[0], d[1]) },
+		binaryCases(-2, 2)))
 
-var addOp *Op
-
-func init() {
-	addOp = Register(&Op{
-		Name:          "add",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return binaryForward("add", kernel.Add, c.Inputs[0], c.Inputs[1]) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{g, g} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return tAdd(d[0], d[1]) },
-		Cases:         binaryCases(-2, 2),
-	})
-}
-
-// Add returns a + b, broadcasting.
-func Add(a, b *Tensor) *Tensor { return addOp.Apply(nil, a, b) }
-
-var mulOp *Op
-
-func init() {
-	mulOp = Register(&Op{
-		Name:          "mul",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return binaryForward("mul", kernel.Mul, c.Inputs[0], c.Inputs[1]) },
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+	// d(a·b) = da·b + a·db
+	mulOp = Register(binaryOp("mul", kernel.Mul,
+		func(c *Ctx, g *Tensor) []*Tensor {
 			a, b := c.Inputs[0], c.Inputs[1]
 			gs := make([]*Tensor, 2)
 			if c.NeedsGrad(0) {
@@ -244,23 +248,12 @@ func init() {
 			}
 			return gs
 		},
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return tAdd(tMul(d[0], c.Inputs[1]), tMul(d[1], c.Inputs[0])) },
-		Cases: binaryCases(-2, 2),
-	})
-}
+		func(c *Ctx, d []*Tensor) *Tensor { return tAdd(tMul(d[0], c.Inputs[1]), tMul(d[1], c.Inputs[0])) },
+		binaryCases(-2, 2)))
 
-// Mul returns a * b elementwise, broadcasting.
-func Mul(a, b *Tensor) *Tensor { return mulOp.Apply(nil, a, b) }
-
-var divOp *Op
-
-func init() {
-	divOp = Register(&Op{
-		Name:          "div",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return binaryForward("div", kernel.Div, c.Inputs[0], c.Inputs[1]) },
-		// d(a/b) = da/b - (a/b)·db/b
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+	// d(a/b) = da/b - (a/b)·db/b
+	divOp = Register(binaryOp("div", kernel.Div,
+		func(c *Ctx, g *Tensor) []*Tensor {
 			b := c.Inputs[1]
 			gs := make([]*Tensor, 2)
 			gb := Div(g, b)
@@ -272,69 +265,89 @@ func init() {
 			}
 			return gs
 		},
-		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+		func(c *Ctx, d []*Tensor) *Tensor {
 			b := c.Inputs[1]
 			return tAdd(tMul(d[0], Reciprocal(b)), tMul(d[1], Neg(Div(c.Output, b))))
 		},
-		Cases: []Case{
+		[]Case{
 			{Name: "vector", Shapes: [][]int{{4}, {4}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 			{Name: "scalar-broadcast", Shapes: [][]int{{}, {2, 3}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
+		}))
+
+	// d(a^b) = b·a^(b-1)·da + a^b·log(a)·db
+	powOp = Register(binaryOp("pow", kernel.Pow,
+		func(c *Ctx, g *Tensor) []*Tensor {
+			gs := make([]*Tensor, 2)
+			if c.NeedsGrad(0) {
+				gs[0] = Mul(g, powDA(c))
+			}
+			if c.NeedsGrad(1) {
+				gs[1] = Mul(g, powDB(c))
+			}
+			return gs
 		},
-	})
+		func(c *Ctx, d []*Tensor) *Tensor { return tAdd(tMul(d[0], powDA(c)), tMul(d[1], powDB(c))) },
+		[]Case{
+			{Name: "vector", Shapes: [][]int{{4}, {4}}, Lo: 0.5, Hi: 2},
+			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2},
+		}))
+
+	// d atan2(a, b) = (b·da − a·db) / (a² + b²)
+	atan2Op = Register(binaryOp("atan2", kernel.Atan2,
+		func(c *Ctx, g *Tensor) []*Tensor {
+			gr := Div(g, atan2R2(c))
+			return []*Tensor{Mul(gr, c.Inputs[1]), Neg(Mul(gr, c.Inputs[0]))}
+		},
+		func(c *Ctx, d []*Tensor) *Tensor {
+			r2 := atan2R2(c)
+			return tAdd(tMul(d[0], Div(c.Inputs[1], r2)), tMul(d[1], Neg(Div(c.Inputs[0], r2))))
+		},
+		[]Case{
+			{Name: "vector", Shapes: [][]int{{4}, {4}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
+			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
+		}))
 }
+
+// Sub returns a - b, broadcasting.
+func Sub(a, b *Tensor) *Tensor { return subOp.Apply(nil, a, b) }
+
+// Add returns a + b, broadcasting.
+func Add(a, b *Tensor) *Tensor { return addOp.Apply(nil, a, b) }
+
+// Mul returns a * b elementwise, broadcasting.
+func Mul(a, b *Tensor) *Tensor { return mulOp.Apply(nil, a, b) }
 
 // Div returns a / b elementwise, broadcasting.
 func Div(a, b *Tensor) *Tensor { return divOp.Apply(nil, a, b) }
 
-var powOp *Op
-
-func init() {
-	powOp = Register(&Op{
-		Name:          "pow",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return binaryForward("pow", kernel.Pow, c.Inputs[0], c.Inputs[1]) },
-		// d(a^b) = b·a^(b-1)·da + a^b·log(a)·db
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			a, b := c.Inputs[0], c.Inputs[1]
-			gs := make([]*Tensor, 2)
-			if c.NeedsGrad(0) {
-				gs[0] = Mul(g, Mul(b, Pow(a, AddScalar(b, -1))))
-			}
-			if c.NeedsGrad(1) {
-				gs[1] = Mul(g, Mul(c.Output, Log(a)))
-			}
-			return gs
-		},
-		JVP: func(c *Ctx, d []*Tensor) *Tensor {
-			a, b := c.Inputs[0], c.Inputs[1]
-			var da, db *Tensor
-			if d[0] != nil {
-				da = Mul(d[0], Mul(b, Pow(a, AddScalar(b, -1))))
-			}
-			if d[1] != nil {
-				db = Mul(d[1], Mul(c.Output, Log(a)))
-			}
-			return tAdd(da, db)
-		},
-		Cases: []Case{
-			{Name: "vector", Shapes: [][]int{{4}, {4}}, Lo: 0.5, Hi: 2},
-			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2},
-		},
-	})
+func powDA(c *Ctx) *Tensor {
+	a, b := c.Inputs[0], c.Inputs[1]
+	return Mul(b, Pow(a, AddScalar(b, -1)))
 }
+
+func powDB(c *Ctx) *Tensor { return Mul(c.Output, Log(c.Inputs[0])) }
 
 // Pow returns a^b elementwise, broadcasting. For a < 0 the result is NaN
 // unless b is an integer; use PowScalar for a constant exponent.
 func Pow(a, b *Tensor) *Tensor { return powOp.Apply(nil, a, b) }
 
+func atan2R2(c *Ctx) *Tensor {
+	a, b := c.Inputs[0], c.Inputs[1]
+	return Add(Square(a), Square(b))
+}
+
+// Atan2 returns the angle of the point (b, a) elementwise, in [-π, π],
+// broadcasting: atan(a/b) with the quadrant from the signs of both, as
+// math.Atan2(a, b).
+func Atan2(a, b *Tensor) *Tensor { return atan2Op.Apply(nil, a, b) }
+
 var powScalarOp *Op
 
 func init() {
-	powScalarOp = Register(&Op{
-		Name:          "pow_scalar",
-		BroadcastGrad: true,
-		Forward: func(c *Ctx) *Tensor {
+	// d(x^p) = p·x^(p-1)·dx
+	powScalarOp = unaryOp("pow_scalar",
+		func(c *Ctx) *Tensor {
 			p := c.Params.(float64)
 			switch p {
 			case 2:
@@ -344,43 +357,48 @@ func init() {
 			}
 			return unaryForward(c.Inputs[0], func(x float64) float64 { return math.Pow(x, p) })
 		},
-		// d(x^p) = p·x^(p-1)·dx
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			x, p := c.Inputs[0], c.Params.(float64)
-			if gv, ok := constantScalar(g, x); ok && p == 2 {
-				// A summed square's gradient: one pass over x, not three,
-				// rounded as g·(2x) is (doubling is exact).
-				return []*Tensor{scale(x, 2*gv)}
-			}
-			if p == 2 && !GradEnabled() && !traceScratch && g.tangent == nil && x.tangent == nil {
-				// 2·(g·x) with the doubling in place: one tensor, not two.
-				d := Mul(g, x)
-				scaleInPlace(d, 2)
-				return []*Tensor{d}
-			}
-			return []*Tensor{Mul(g, powScalarDeriv(x, p))}
-		},
-		JVP: func(c *Ctx, d []*Tensor) *Tensor {
-			return Mul(d[0], powScalarDeriv(c.Inputs[0], c.Params.(float64)))
-		},
-		Cases: []Case{
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, powScalarDeriv(c.Inputs[0], c.Params.(float64))) },
+		[]Case{
 			{Name: "square", Shapes: [][]int{{2, 3}}, Params: 2.0},
 			{Name: "cube", Shapes: [][]int{{4}}, Params: 3.0},
 			{Name: "sqrt", Shapes: [][]int{{4}}, Params: 0.5, Lo: 0.5, Hi: 2},
 			{Name: "inverse", Shapes: [][]int{{4}}, Params: -1.0, Lo: 0.5, Hi: 2, AwayFromZero: true},
 			{Name: "fractional", Shapes: [][]int{{}}, Params: 2.5, Lo: 0.5, Hi: 2},
-		},
-	})
+		})
+	// A square's gradient 2·g·x in one pass over x (g whole, or the one
+	// value of a summed square's gradient).
+	powScalarOp.FastVJP = func(c *Ctx, g *Tensor) []*Tensor {
+		x := c.Inputs[0]
+		if c.Params.(float64) != 2 || g.dtype != x.dtype || !(g.Size() == 1 || sameShape(g.shape, x.shape)) {
+			return powScalarOp.VJP(c, g)
+		}
+		return []*Tensor{squareGradOp.Apply(nil, g, x)}
+	}
+	Register(powScalarOp)
 }
 
-// constantScalar returns the value of g when it is a one-element gradient
-// that a rule may fold into a constant: nothing records the pass and neither
-// g nor x carries a forward-mode tangent.
-func constantScalar(g, x *Tensor) (float64, bool) {
-	if g.Size() != 1 || GradEnabled() || g.tangent != nil || x.tangent != nil || tracingAtTop() {
-		return 0, false
-	}
-	return g.at(0), true
+// squareGradOp computes 2·g·x, for g of x's shape or of one element, rounded
+// as g·(2x) is (doubling is exact).
+var squareGradOp = &Op{
+	Name:     "square_grad",
+	constant: true,
+	Forward: func(c *Ctx) *Tensor {
+		g, x := c.Inputs[0], c.Inputs[1]
+		out := newTensorRaw(c.tape, x.dtype, x.shape)
+		switch {
+		case x.dtype == Float32 && g.Size() == 1 && x.Size() != 1:
+			kernel.Affine(out.f32, x.f32, 2*float64(g.f32[0]), 0)
+		case x.dtype == Float32:
+			kernel.Binary(kernel.Mul, out.f32, g.f32, x.f32, x.shape, nil, nil)
+			kernel.Affine(out.f32, out.f32, 2, 0)
+		case g.Size() == 1 && x.Size() != 1:
+			kernel.Affine(out.f64, x.f64, 2*g.f64[0], 0)
+		default:
+			kernel.Binary(kernel.Mul, out.f64, g.f64, x.f64, x.shape, nil, nil)
+			kernel.Affine(out.f64, out.f64, 2, 0)
+		}
+		return out
+	},
 }
 
 func powScalarDeriv(x *Tensor, p float64) *Tensor {
@@ -398,17 +416,120 @@ func powScalarDeriv(x *Tensor, p float64) *Tensor {
 // PowScalar returns x^p elementwise for a constant exponent p.
 func PowScalar(x *Tensor, p float64) *Tensor { return powScalarOp.Apply(p, x) }
 
-var expOp *Op
+var expOp, logOp, log1pOp, expm1Op, sqrtOp, absOp, sinOp, cosOp, tanOp, tanhOp, sigmoidOp, reluOp,
+	leakyReluOp, eluOp, softplusOp, erfOp *Op
 
 func init() {
-	expOp = Register(&Op{
-		Name:          "exp",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return expForward(c.Inputs[0]) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, c.Output)} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], c.Output) },
-		Cases:         unaryCases(-2, 2),
-	})
+	expOp = Register(unaryOp("exp", func(c *Ctx) *Tensor { return expForward(c.Inputs[0]) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, c.Output) },
+		unaryCases(-2, 2)))
+	logOp = Register(unaryOp("log", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log) },
+		func(c *Ctx, d *Tensor) *Tensor { return Div(d, c.Inputs[0]) },
+		unaryCases(0.2, 3)))
+	log1pOp = Register(unaryOp("log1p", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log1p) },
+		func(c *Ctx, d *Tensor) *Tensor { return Div(d, AddScalar(c.Inputs[0], 1)) },
+		unaryCases(-0.5, 2)))
+	expm1Op = Register(unaryOp("expm1", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Expm1) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, AddScalar(c.Output, 1)) },
+		unaryCases(-2, 2)))
+	sqrtOp = Register(unaryOp("sqrt", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sqrt) },
+		func(c *Ctx, d *Tensor) *Tensor { return Div(d, MulScalar(c.Output, 2)) },
+		unaryCases(0.2, 3)))
+	// abs'(0) = 0 by convention (sign(0) = 0), as in PyTorch.
+	absOp = Register(unaryOp("abs", func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Abs) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Sign(c.Inputs[0])) },
+		kinkedCases(0.1, 2)))
+
+	// sin' = cos. When the node is recorded, the forward pass computes sin
+	// and cos together and the fast rules reuse the cos.
+	sinOp = unaryOp("sin", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sin) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Cos(c.Inputs[0])) },
+		unaryCases(-3, 3))
+	sinOp.SaveForward = func(c *Ctx) (*Tensor, *Tensor) {
+		x := c.Inputs[0]
+		out, cos := newTensorRaw(c.tape, x.dtype, x.shape), newTensorRaw(c.tape, x.dtype, x.shape)
+		if x.dtype == Float32 {
+			kernel.Sincos(out.f32, cos.f32, x.f32)
+		} else {
+			kernel.Sincos(out.f64, cos.f64, x.f64)
+		}
+		return out, cos
+	}
+	sinOp.FastVJP = func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, c.Saved())} }
+	sinOp.FastJVP = func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], c.Saved()) }
+	Register(sinOp)
+
+	cosOp = Register(unaryOp("cos", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Cos) },
+		func(c *Ctx, d *Tensor) *Tensor { return Neg(Mul(d, Sin(c.Inputs[0]))) },
+		unaryCases(-3, 3)))
+	// tan' = 1 + tan²
+	tanOp = Register(unaryOp("tan", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tan) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, AddScalar(Square(c.Output), 1)) },
+		unaryCases(-1.2, 1.2)))
+
+	// tanh' = 1 - tanh²; the fast rule fuses it into one pass.
+	tanhOp = unaryOp("tanh", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tanh) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, RSub(1, Square(c.Output))) },
+		unaryCases(-2, 2))
+	tanhOp.FastVJP = fusedVJP(tanhOp, tanhGradOp)
+	Register(tanhOp)
+
+	// σ' = σ(1-σ); the fast rule fuses it into one pass. The forward pass is
+	// computed without overflow for any x: for x < 0 it uses e^x/(1+e^x),
+	// where e^x cannot overflow (kernel.Sigmoid, with kernel.Exp's e^-|x|).
+	sigmoidOp = unaryOp("sigmoid", func(c *Ctx) *Tensor { return sigmoidForward(c.Inputs[0]) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Mul(c.Output, RSub(1, c.Output))) },
+		unaryCases(-3, 3))
+	sigmoidOp.FastVJP = fusedVJP(sigmoidOp, sigmoidGradOp)
+	Register(sigmoidOp)
+
+	// relu'(0) = 0 by convention, as in PyTorch.
+	reluOp = Register(unaryOp("relu", func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Relu) },
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, positiveOp.Apply(nil, c.Inputs[0])) },
+		kinkedCases(0.1, 2)))
+
+	leakyReluOp = Register(unaryOp("leaky_relu",
+		func(c *Ctx) *Tensor {
+			s := c.Params.(float64)
+			return unaryForward(c.Inputs[0], func(x float64) float64 {
+				if x > 0 {
+					return x
+				}
+				return s * x
+			})
+		},
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, leakySlope(c)) },
+		[]Case{{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: 0.1, Lo: 0.1, Hi: 2, AwayFromZero: true}}))
+
+	// elu'(x) = 1 for x > 0, elu(x) + α otherwise
+	eluOp = Register(unaryOp("elu",
+		func(c *Ctx) *Tensor {
+			a := c.Params.(float64)
+			return unaryForward(c.Inputs[0], func(x float64) float64 {
+				if x > 0 {
+					return x
+				}
+				return a * math.Expm1(x)
+			})
+		},
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, eluDeriv(c)) },
+		[]Case{{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: 1.0, Lo: 0.1, Hi: 2, AwayFromZero: true}}))
+
+	// softplus' = σ. The forward pass is max(x,0) + log1p(e^-|x|): no
+	// overflow, and exact for large |x| (kernel.Softplus).
+	softplusOp = Register(unaryOp("softplus",
+		func(c *Ctx) *Tensor {
+			return kernelForward(c.Inputs[0], kernel.Softplus[float32], kernel.Softplus[float64])
+		},
+		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Sigmoid(c.Inputs[0])) },
+		unaryCases(-3, 3)))
+
+	// erf'(x) = 2/√π · e^(-x²)
+	erfOp = Register(unaryOp("erf", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Erf) },
+		func(c *Ctx, d *Tensor) *Tensor {
+			return Mul(d, MulScalar(Exp(Neg(Square(c.Inputs[0]))), 2/math.SqrtPi))
+		},
+		unaryCases(-2, 2)))
 }
 
 // expForward is e^x by kernel.Exp (vectorised; float32 computed in float64
@@ -420,83 +541,17 @@ func expForward(x *Tensor) *Tensor { return kernelForward(x, kernel.Exp[float32]
 // On CPUs without a fused multiply-add it is math.Exp.
 func Exp(x *Tensor) *Tensor { return expOp.Apply(nil, x) }
 
-var logOp *Op
-
-func init() {
-	logOp = Register(&Op{
-		Name:          "log",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, c.Inputs[0])} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], c.Inputs[0]) },
-		Cases:         unaryCases(0.2, 3),
-	})
-}
-
 // Log returns the natural logarithm elementwise.
 func Log(x *Tensor) *Tensor { return logOp.Apply(nil, x) }
-
-var log1pOp *Op
-
-func init() {
-	log1pOp = Register(&Op{
-		Name:          "log1p",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log1p) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, AddScalar(c.Inputs[0], 1))} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], AddScalar(c.Inputs[0], 1)) },
-		Cases:         unaryCases(-0.5, 2),
-	})
-}
 
 // Log1p returns log(1+x) elementwise, accurate for small x.
 func Log1p(x *Tensor) *Tensor { return log1pOp.Apply(nil, x) }
 
-var expm1Op *Op
-
-func init() {
-	expm1Op = Register(&Op{
-		Name:          "expm1",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Expm1) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, AddScalar(c.Output, 1))} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], AddScalar(c.Output, 1)) },
-		Cases:         unaryCases(-2, 2),
-	})
-}
-
 // Expm1 returns e^x - 1 elementwise, accurate for small x.
 func Expm1(x *Tensor) *Tensor { return expm1Op.Apply(nil, x) }
 
-var sqrtOp *Op
-
-func init() {
-	sqrtOp = Register(&Op{
-		Name:          "sqrt",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sqrt) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Div(g, MulScalar(c.Output, 2))} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Div(d[0], MulScalar(c.Output, 2)) },
-		Cases:         unaryCases(0.2, 3),
-	})
-}
-
 // Sqrt returns the square root elementwise.
 func Sqrt(x *Tensor) *Tensor { return sqrtOp.Apply(nil, x) }
-
-var absOp *Op
-
-func init() {
-	absOp = Register(&Op{
-		Name:          "abs",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Abs) },
-		// abs'(0) = 0 by convention (sign(0) = 0), as in PyTorch.
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Sign(c.Inputs[0]))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Sign(c.Inputs[0])) },
-		Cases: kinkedCases(0.1, 2),
-	})
-}
 
 // Abs returns |x| elementwise. Its derivative at 0 is taken to be 0.
 func Abs(x *Tensor) *Tensor { return absOp.Apply(nil, x) }
@@ -526,267 +581,53 @@ func init() {
 // Sign returns -1, 0 or 1 elementwise; its gradient is zero.
 func Sign(x *Tensor) *Tensor { return signOp.Apply(nil, x) }
 
-var sinOp *Op
-
-func init() {
-	sinOp = Register(&Op{
-		Name:          "sin",
-		BroadcastGrad: true,
-		// When recording, the forward pass computes sin and cos together and
-		// keeps cos for the rule, which saves the backward pass a cos.
-		Forward: func(c *Ctx) *Tensor {
-			x := c.Inputs[0]
-			if !c.Recording() && x.tangent == nil {
-				return unaryForward(x, math.Sin)
-			}
-			out, cos := newTensorRaw(x.dtype, x.shape), newTensorRaw(x.dtype, x.shape)
-			if x.dtype == Float32 {
-				kernel.Sincos(out.f32, cos.f32, x.f32)
-			} else {
-				kernel.Sincos(out.f64, cos.f64, x.f64)
-			}
-			c.saved = cos
-			return out
-		},
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			x := c.Inputs[0]
-			if x.tangent != nil && c.saved != nil && !GradEnabled() {
-				// Forward over reverse (an HVP): cos x as a dual number built
-				// from what the forward pass has, cos x and sin x, rather
-				// than computed again: d cos x = −sin x·dx.
-				cos := Dual(c.saved, Neg(Mul(c.Output.Detach(), x.tangent)))
-				return []*Tensor{Mul(g, cos)}
-			}
-			return []*Tensor{Mul(g, savedOr(c, Cos))}
-		},
-		JVP: func(c *Ctx, d []*Tensor) *Tensor {
-			if c.saved != nil && (!GradEnabled() || !c.Inputs[0].requiresGrad) {
-				// cos x from the forward pass, when the tangent needs no
-				// graph of its own (reverse over forward differentiates it).
-				return Mul(d[0], c.saved)
-			}
-			return Mul(d[0], Cos(c.Inputs[0]))
-		},
-		Cases: unaryCases(-3, 3),
-	})
-}
-
-// savedOr returns the by-product the forward pass saved, or f(input) when it
-// saved none, when the backward pass is being recorded, or when the input
-// carries a forward-mode tangent (the saved values are constants and would
-// hide the second derivative, or the tangent of the gradient).
-func savedOr(c *Ctx, f func(*Tensor) *Tensor) *Tensor {
-	if c.saved != nil && !GradEnabled() && c.Inputs[0].tangent == nil {
-		return c.saved
-	}
-	return f(c.Inputs[0])
-}
-
 // Sin returns the sine elementwise.
 func Sin(x *Tensor) *Tensor { return sinOp.Apply(nil, x) }
-
-var cosOp *Op
-
-func init() {
-	cosOp = Register(&Op{
-		Name:          "cos",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Cos) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Neg(Mul(g, Sin(c.Inputs[0])))} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Neg(Mul(d[0], Sin(c.Inputs[0]))) },
-		Cases:         unaryCases(-3, 3),
-	})
-}
 
 // Cos returns the cosine elementwise.
 func Cos(x *Tensor) *Tensor { return cosOp.Apply(nil, x) }
 
-var tanOp *Op
-
-func init() {
-	tanOp = Register(&Op{
-		Name:          "tan",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tan) },
-		// tan' = 1 + tan²
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, AddScalar(Square(c.Output), 1))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], AddScalar(Square(c.Output), 1)) },
-		Cases: unaryCases(-1.2, 1.2),
-	})
-}
-
 // Tan returns the tangent elementwise.
 func Tan(x *Tensor) *Tensor { return tanOp.Apply(nil, x) }
-
-var tanhOp *Op
-
-func init() {
-	tanhOp = Register(&Op{
-		Name:          "tanh",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tanh) },
-		// tanh' = 1 - tanh²
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			if y := c.Output; fusedGrad(g, y) {
-				return []*Tensor{tanhGradOp.Apply(nil, g, y)}
-			}
-			return []*Tensor{Mul(g, RSub(1, Square(c.Output)))}
-		},
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], RSub(1, Square(c.Output))) },
-		Cases: unaryCases(-2, 2),
-	})
-}
 
 // Tanh returns the hyperbolic tangent elementwise.
 func Tanh(x *Tensor) *Tensor { return tanhOp.Apply(nil, x) }
 
-// sigmoidForward is computed without overflow for any x: for x < 0 it uses
-// e^x/(1+e^x), where e^x cannot overflow (kernel.Sigmoid, with kernel.Exp's
-// e^-|x|).
 func sigmoidForward(x *Tensor) *Tensor {
 	return kernelForward(x, kernel.Sigmoid[float32], kernel.Sigmoid[float64])
-}
-
-var sigmoidOp *Op
-
-func init() {
-	sigmoidOp = Register(&Op{
-		Name:          "sigmoid",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return sigmoidForward(c.Inputs[0]) },
-		// σ' = σ(1-σ)
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			if y := c.Output; fusedGrad(g, y) {
-				return []*Tensor{sigmoidGradOp.Apply(nil, g, y)}
-			}
-			return []*Tensor{Mul(g, Mul(c.Output, RSub(1, c.Output)))}
-		},
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Mul(c.Output, RSub(1, c.Output))) },
-		Cases: unaryCases(-3, 3),
-	})
 }
 
 // Sigmoid returns 1/(1+e^-x) elementwise, without overflow at ±1000.
 func Sigmoid(x *Tensor) *Tensor { return sigmoidOp.Apply(nil, x) }
 
-var reluOp *Op
-
-func init() {
-	reluOp = Register(&Op{
-		Name:          "relu",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Relu) },
-		// relu'(0) = 0 by convention, as in PyTorch.
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, fastUnary(c.Inputs[0], kernel.Positive))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], fastUnary(c.Inputs[0], kernel.Positive)) },
-		Cases: kinkedCases(0.1, 2),
-	})
-}
-
 // Relu returns max(x, 0) elementwise. Its derivative at 0 is taken to be 0.
 func Relu(x *Tensor) *Tensor { return reluOp.Apply(nil, x) }
 
-var leakyReluOp *Op
-
-func init() {
-	leakyReluOp = Register(&Op{
-		Name:          "leaky_relu",
-		BroadcastGrad: true,
-		Forward: func(c *Ctx) *Tensor {
-			s := c.Params.(float64)
-			return unaryForward(c.Inputs[0], func(x float64) float64 {
-				if x > 0 {
-					return x
-				}
-				return s * x
-			})
-		},
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, leakySlope(c))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], leakySlope(c)) },
-		Cases: []Case{{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: 0.1, Lo: 0.1, Hi: 2, AwayFromZero: true}},
-	})
-}
-
 func leakySlope(c *Ctx) *Tensor {
 	s := c.Params.(float64)
-	return unaryForward(c.Inputs[0], func(x float64) float64 {
-		if x > 0 {
-			return 1
-		}
-		return s
-	})
+	return opaque("leaky-slope", func(xs []*Tensor) *Tensor {
+		return unaryForward(xs[0], func(x float64) float64 {
+			if x > 0 {
+				return 1
+			}
+			return s
+		})
+	}, c.Inputs[0])
 }
 
 // LeakyRelu returns x for x > 0 and slope·x otherwise.
 func LeakyRelu(x *Tensor, slope float64) *Tensor { return leakyReluOp.Apply(slope, x) }
 
-var eluOp *Op
-
-func init() {
-	eluOp = Register(&Op{
-		Name:          "elu",
-		BroadcastGrad: true,
-		Forward: func(c *Ctx) *Tensor {
-			a := c.Params.(float64)
-			return unaryForward(c.Inputs[0], func(x float64) float64 {
-				if x > 0 {
-					return x
-				}
-				return a * math.Expm1(x)
-			})
-		},
-		// elu'(x) = 1 for x > 0, elu(x) + α otherwise
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, eluDeriv(c))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], eluDeriv(c)) },
-		Cases: []Case{{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: 1.0, Lo: 0.1, Hi: 2, AwayFromZero: true}},
-	})
-}
-
 func eluDeriv(c *Ctx) *Tensor {
-	pos := fastUnary(c.Inputs[0], kernel.Positive)
+	pos := positiveOp.Apply(nil, c.Inputs[0])
 	return Where(pos, OnesLike(pos), AddScalar(c.Output, c.Params.(float64)))
 }
 
 // Elu returns x for x > 0 and alpha·(e^x - 1) otherwise.
 func Elu(x *Tensor, alpha float64) *Tensor { return eluOp.Apply(alpha, x) }
 
-// softplusForward is max(x,0) + log1p(e^-|x|): no overflow, and exact for
-// large |x| (kernel.Softplus, with kernel.Exp's e^-|x|).
-func softplusForward(x *Tensor) *Tensor {
-	return kernelForward(x, kernel.Softplus[float32], kernel.Softplus[float64])
-}
-
-var softplusOp *Op
-
-func init() {
-	softplusOp = Register(&Op{
-		Name:          "softplus",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return softplusForward(c.Inputs[0]) },
-		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, Sigmoid(c.Inputs[0]))} },
-		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], Sigmoid(c.Inputs[0])) },
-		Cases:         unaryCases(-3, 3),
-	})
-}
-
 // Softplus returns log(1 + e^x) elementwise, computed stably.
 func Softplus(x *Tensor) *Tensor { return softplusOp.Apply(nil, x) }
-
-var erfOp *Op
-
-func init() {
-	erfOp = Register(&Op{
-		Name:          "erf",
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Erf) },
-		// erf'(x) = 2/√π · e^(-x²)
-		VJP:   func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, erfDeriv(c.Inputs[0]))} },
-		JVP:   func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], erfDeriv(c.Inputs[0])) },
-		Cases: unaryCases(-2, 2),
-	})
-}
-
-func erfDeriv(x *Tensor) *Tensor { return MulScalar(Exp(Neg(Square(x))), 2/math.SqrtPi) }
 
 // Erf returns the error function elementwise.
 func Erf(x *Tensor) *Tensor { return erfOp.Apply(nil, x) }
@@ -826,51 +667,43 @@ func Clamp(x *Tensor, lo, hi float64) *Tensor {
 // maximumMask gives the share of the gradient that goes to a in max(a, b):
 // 1 where a wins, 0 where b wins, and ½ each on ties, as PyTorch does.
 func tieMask(a, b *Tensor, aWins func(x, y float64) bool) *Tensor {
-	if tracingAtTop() {
-		return opaque("tie-mask", func(xs []*Tensor) *Tensor { return tieMask(xs[0], xs[1], aWins) }, a, b)
-	}
-	dt := checkDType("maximum", a, b)
-	shape := broadcastShapes("maximum", a.shape, b.shape)
-	ea, eb := Expand(a.Detach(), shape...), Expand(b.Detach(), shape...)
-	m := newTensor(dt, shape)
-	for i := 0; i < m.Size(); i++ {
-		x, y := ea.at(i), eb.at(i)
-		switch {
-		case x == y:
-			m.set(i, 0.5)
-		case aWins(x, y):
-			m.set(i, 1)
+	return opaque("tie-mask", func(xs []*Tensor) *Tensor {
+		a, b := xs[0], xs[1]
+		dt := checkDType("maximum", a, b)
+		shape := broadcastShapes("maximum", a.shape, b.shape)
+		ea, eb := Expand(a, shape...), Expand(b, shape...)
+		m := newTensor(tapeOf2(a, b), dt, shape)
+		for i := 0; i < m.Size(); i++ {
+			x, y := ea.at(i), eb.at(i)
+			switch {
+			case x == y:
+				m.set(i, 0.5)
+			case aWins(x, y):
+				m.set(i, 1)
+			}
 		}
-	}
-	return m
+		return m
+	}, a, b)
 }
 
+// minMaxOp routes the gradient by the tie mask m: d max(a, b) = m·da + (1-m)·db.
 func minMaxOp(name string, k kernel.BinOp, aWins func(x, y float64) bool) *Op {
-	return &Op{
-		Name:          name,
-		BroadcastGrad: true,
-		Forward:       func(c *Ctx) *Tensor { return binaryForward(name, k, c.Inputs[0], c.Inputs[1]) },
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+	return binaryOp(name, k,
+		func(c *Ctx, g *Tensor) []*Tensor {
 			m := tieMask(c.Inputs[0], c.Inputs[1], aWins)
 			return []*Tensor{Mul(g, m), Mul(g, RSub(1, m))}
 		},
-		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+		func(c *Ctx, d []*Tensor) *Tensor {
 			m := tieMask(c.Inputs[0], c.Inputs[1], aWins)
 			return tAdd(tMul(d[0], m), tMul(d[1], RSub(1, m)))
 		},
-		Cases: binaryCases(-2, 2),
-	}
+		binaryCases(-2, 2))
 }
 
-var maximumOp *Op
+var maximumOp, minimumOp *Op
 
 func init() {
 	maximumOp = Register(minMaxOp("maximum", kernel.Max, func(x, y float64) bool { return x > y }))
-}
-
-var minimumOp *Op
-
-func init() {
 	minimumOp = Register(minMaxOp("minimum", kernel.Min, func(x, y float64) bool { return x < y }))
 }
 
@@ -892,7 +725,7 @@ func init() {
 			dt := checkDType("where", a, b)
 			shape := broadcastShapes("where", cond.shape, a.shape, b.shape)
 			ec, ea, eb := Expand(cond.Detach(), shape...), Expand(a.Detach(), shape...), Expand(b.Detach(), shape...)
-			out := newTensor(dt, shape)
+			out := newTensor(c.tape, dt, shape)
 			keep := ec.f64 == nil // a float32 condition
 			if dt == Float32 {
 				selectInto(out.f32, ea.f32, eb.f32, ec.f64, ec.f32, keep)
@@ -963,7 +796,7 @@ func init() {
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, dt := c.Inputs[0], c.Params.(DType)
-			out := newTensor(dt, x.shape)
+			out := newTensor(c.tape, dt, x.shape)
 			for i := 0; i < out.Size(); i++ {
 				out.set(i, x.at(i))
 			}
@@ -984,16 +817,6 @@ func (t *Tensor) As(dt DType) *Tensor {
 	return castOp.Apply(dt, t)
 }
 
-// scaleInPlace multiplies the values of t, a tensor its caller just made
-// and nothing else holds, by a.
-func scaleInPlace(t *Tensor, a float64) {
-	if t.dtype == Float32 {
-		kernel.Affine(t.f32, t.f32, a, 0)
-	} else {
-		kernel.Affine(t.f64, t.f64, a, 0)
-	}
-}
-
 func addInPlace(dst, src *Tensor) {
 	checkSameShape("accumulate", dst, src)
 	checkDType("accumulate", dst, src)
@@ -1004,33 +827,34 @@ func addInPlace(dst, src *Tensor) {
 	}
 }
 
-// fusedGrad reports whether a rule may compute its gradient from g and its
-// output y in one fused op: the pass is not recorded (the fused op has no
-// derivative), nothing carries a tangent, and g has y's whole shape.
-func fusedGrad(g, y *Tensor) bool {
-	return !GradEnabled() && g.tangent == nil && y.tangent == nil && sameShape(g.shape, y.shape) && g.dtype == y.dtype
+// fusedVJP returns a fast rule computing an elementwise op's gradient from
+// g and the op's output in one pass, by the fused op k, where g has the
+// output's whole shape (and op's VJP elsewhere).
+func fusedVJP(op, k *Op) func(c *Ctx, g *Tensor) []*Tensor {
+	return func(c *Ctx, g *Tensor) []*Tensor {
+		if y := c.Output; sameShape(g.shape, y.shape) && g.dtype == y.dtype {
+			return []*Tensor{k.Apply(nil, g, y)}
+		}
+		return op.VJP(c, g)
+	}
 }
 
-// gradKernelOp is an unregistered op computing a rule's gradient from g and
-// the op's output in one pass, for passes that are not recorded. It is
-// never differentiated (fusedGrad), so it has no rules of its own; the
-// rules it serves are checked by the registry walk through their ops.
+// gradKernelOp is an op without derivatives computing a rule's gradient
+// from g and the op's output in one pass, for fast rules (see Op.FastVJP):
+// the rules it serves are checked by the registry walk.
 func gradKernelOp(name string, f32 func(d, g, y []float32), f64 func(d, g, y []float64)) *Op {
 	return &Op{
-		Name: name,
+		Name:     name,
+		constant: true,
 		Forward: func(c *Ctx) *Tensor {
 			g, y := c.Inputs[0], c.Inputs[1]
-			out := newTensorRaw(y.dtype, y.shape)
+			out := newTensorRaw(c.tape, y.dtype, y.shape)
 			if y.dtype == Float32 {
 				f32(out.f32, g.f32, y.f32)
 			} else {
 				f64(out.f64, g.f64, y.f64)
 			}
 			return out
-		},
-		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			panicf(name, "internal error: a fused gradient was recorded")
-			return nil
 		},
 	}
 }

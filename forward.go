@@ -21,7 +21,7 @@ func Dual(x, tangent *Tensor) *Tensor {
 		return d
 	}
 	var d *Tensor
-	if tracer != nil {
+	if x.traced() {
 		d = opaque("dual", detachValues, x) // a view the trace knows
 	} else {
 		d = viewOf(x, x.shape)

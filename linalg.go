@@ -38,9 +38,9 @@ func matmulForward(c *Ctx) *Tensor {
 	shape := append(append([]int(nil), batch...), m, n)
 	nb := numel(batch)
 	if nb == 0 || m == 0 || n == 0 || k == 0 {
-		return newTensor(dt, shape)
+		return newTensor(tapeOf2(a, b), dt, shape)
 	}
-	out := newTensorRaw(dt, shape) // every element is written with β = 0
+	out := newTensorRaw(tapeOf2(a, b), dt, shape) // every element is written with β = 0
 	sa, sb := broadcastStrides(ab, batch), broadcastStrides(bb, batch)
 	ar, ac := a.shape[len(a.shape)-2], a.shape[len(a.shape)-1]
 	br, bc := b.shape[len(b.shape)-2], b.shape[len(b.shape)-1]

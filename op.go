@@ -29,16 +29,35 @@ type Op struct {
 	// hold on to g, or to any tensor it made, after returning: what a pass
 	// that does not record makes is scratch, recycled when the pass ends.
 	VJP func(c *Ctx, g *Tensor) []*Tensor
-	// AddVJP, when set, adds the gradient for input 0 into acc, a running sum
-	// of that input's shape owned by the backward pass, instead of returning
-	// it: for ops whose input gradient is mostly zeros (slice), the pass then
-	// never makes the zero-padded tensor. It must agree with VJP (the registry
-	// test checks that it does); the engine uses it only when input 0 already
-	// has such a sum and the pass is not recorded.
-	AddVJP func(c *Ctx, g, acc *Tensor)
 	// JVP returns the output tangent given the inputs' tangents (nil entries are
 	// zero tangents). A result that broadcasts to the output shape is expanded.
 	JVP func(c *Ctx, tangents []*Tensor) *Tensor
+
+	// Faster variants, all optional. Each computes what the rule it stands
+	// for computes (the registry test checks that it does), and the engine,
+	// not the rule, chooses it: a rule states only the math.
+
+	// SaveForward computes the output together with a by-product that
+	// FastVJP and FastJVP read (Ctx.Saved), such as sin's cos. The engine
+	// calls it instead of Forward when the node is recorded or an input
+	// carries a tangent.
+	SaveForward func(c *Ctx) (out, saved *Tensor)
+	// FastVJP replaces VJP when the backward pass is not recorded and
+	// neither g nor any input carries a tangent: its result is never
+	// differentiated, so it may read saved by-products and use fused ops
+	// that have no derivative of their own. It computes with ops only (it
+	// may be traced) and writes nothing in place.
+	FastVJP func(c *Ctx, g *Tensor) []*Tensor
+	// FastJVP replaces JVP when the forward pass saved a by-product and the
+	// tangent it computes is not itself recorded for reverse mode.
+	FastJVP func(c *Ctx, tangents []*Tensor) *Tensor
+	// AddVJP adds the gradient for input 0 into acc, a running sum of that
+	// input's shape owned by the backward pass, instead of returning it: for
+	// ops whose input gradient is mostly zeros (slice), the pass then never
+	// makes the zero-padded tensor. The engine uses it when input 0 already
+	// has such a sum, the pass is not recorded and is not traced.
+	AddVJP func(c *Ctx, g, acc *Tensor)
+
 	// Cases are the inputs on which the registry test checks the rules against
 	// finite differences.
 	Cases []Case
@@ -47,6 +66,11 @@ type Op struct {
 	// rules written with broadcasting ops do. The engine then passes such a g
 	// on without materialising it, when no input of the op is broadcast.
 	BroadcastGrad bool
+
+	// constant marks the engine's own ops that compute values without
+	// derivatives (masks, fused gradients): they are never recorded and
+	// carry no tangent.
+	constant bool
 }
 
 // Ctx is what an op's forward and rules see: the inputs, the output (in the
@@ -58,7 +82,12 @@ type Ctx struct {
 
 	recording bool    // the node will be recorded for a backward pass
 	saved     *Tensor // a by-product of the forward pass that a rule reuses
+	tape      *Tape   // the tape the op runs in
+	needs     []bool  // in a backward pass's rule, which inputs need gradients
 }
+
+// Saved returns the by-product SaveForward computed, in FastVJP and FastJVP.
+func (c *Ctx) Saved() *Tensor { return c.saved }
 
 // Recording reports, in Forward, whether the node will be kept for a backward
 // pass, so that the forward pass can save a by-product for the rule.
@@ -66,7 +95,12 @@ func (c *Ctx) Recording() bool { return c.recording }
 
 // NeedsGrad reports whether input i takes part in differentiation, so that a
 // rule can skip work for constant inputs.
-func (c *Ctx) NeedsGrad(i int) bool { return c.Inputs[i].requiresGrad }
+func (c *Ctx) NeedsGrad(i int) bool {
+	if c.needs != nil {
+		return c.needs[i]
+	}
+	return c.Inputs[i].requiresGrad
+}
 
 // Case describes inputs for checking an op's rules: the input shapes, the
 // parameters, and the interval inputs are drawn from. AwayFromZero draws
@@ -127,8 +161,8 @@ func Register(op *Op) *Op {
 	if _, dup := registry[op.Name]; dup {
 		panicf("Register", "an op named %q is already registered", op.Name)
 	}
-	if op.Forward == nil || op.VJP == nil {
-		panicf("Register", "op %q needs at least Forward and VJP", op.Name)
+	if op.Forward == nil || op.VJP == nil || op.JVP == nil {
+		panicf("Register", "op %q needs at least Forward, VJP and JVP", op.Name)
 	}
 	registry[op.Name] = op
 	return op
@@ -144,10 +178,12 @@ func Ops() []*Op {
 	return ops
 }
 
-// Apply runs the op on the inputs: it computes the output and, when gradients
-// are enabled and an input requires them, records the node for the backward
-// pass; when an input carries a forward-mode tangent, it computes the output's
-// tangent with the JVP rule.
+// Apply runs the op on the inputs: it computes the output and, when an input
+// requires gradients and the inputs' tape records (see Tape), records the
+// node for the backward pass; when an input carries a forward-mode tangent,
+// it computes the output's tangent with the JVP rule. The op's mode comes
+// from its inputs alone: Apply reads no process-wide state but the default
+// tape's, for inputs bound to no tape.
 func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor { return op.apply(params, nil, inputs) }
 
 // apply is Apply; aff, when set, are an affine op's parameters, kept in the
@@ -163,15 +199,24 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 			checkLive(op.Name, x)
 		}
 	}
-	record = record && GradEnabled()
+	var tp *Tape
+	if len(inputs) == 2 {
+		tp = tapeOf2(inputs[0], inputs[1])
+	} else {
+		tp = tapeOf(inputs)
+	}
+	if op.constant {
+		record, hasTangent = false, false
+	}
+	record = record && gradOn(tp)
 	var n *node
 	if record {
-		n = &node{op: op, Ctx: Ctx{Params: params, recording: true}}
+		n = &node{op: op, Ctx: Ctx{Params: params, recording: true, tape: tp}}
 	} else {
 		// A node that is not recorded only carries the inputs to Forward:
 		// it goes back to the pool when Apply returns.
 		n = scratchNodes.Get().(*node)
-		n.op, n.Params = op, params
+		n.op, n.Params, n.tape = op, params, tp
 		defer putScratch(n)
 	}
 	if len(inputs) <= len(n.inline) {
@@ -187,13 +232,17 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 		n.Params = &n.aff
 	}
 	var out *Tensor
-	if tracer != nil {
-		out = tracer.forward(op, n)
+	if tp != nil && tp.trace != nil {
+		out = tp.trace.forward(op, n)
 	} else {
-		out = op.Forward(&n.Ctx)
+		out = op.forward(&n.Ctx)
 	}
-	if anomalyOn.Load() {
-		checkAnomaly(op, inputs, out, "forward")
+	if out.tape != tp && out.node == nil {
+		out.tape = tp
+	}
+	watched := anomalyOn(tp)
+	if watched {
+		checkAnomaly(tp, op, inputs, out, "forward")
 	}
 	if record {
 		if n.saved != nil {
@@ -202,7 +251,7 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 		n.Output = out
 		out.node = n
 		out.requiresGrad = true
-		if anomalyOn.Load() {
+		if watched {
 			n.where = CallerLocation()
 		}
 	}
@@ -211,6 +260,27 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 		pinTangent(out)
 	}
 	return out
+}
+
+// forward runs the op's forward computation: SaveForward when the node is
+// recorded or an input carries a tangent (a rule may then reuse what it
+// saves), Forward otherwise.
+func (op *Op) forward(c *Ctx) *Tensor {
+	if op.SaveForward != nil && (c.recording || hasTangents(c.Inputs)) {
+		out, saved := op.SaveForward(c)
+		c.saved = saved
+		return out
+	}
+	return op.Forward(c)
+}
+
+func hasTangents(xs []*Tensor) bool {
+	for _, x := range xs {
+		if x.tangent != nil {
+			return true
+		}
+	}
+	return false
 }
 
 var scratchNodes = sync.Pool{New: func() any { return new(node) }}
@@ -228,18 +298,25 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 	for i, x := range n.Inputs {
 		dots[i] = x.tangent
 	}
-	// The rule reads primal values: hide the inputs' tangents while it runs,
-	// or the rule's own ops would propagate them again, without end.
+	// The rule reads primal values: it gets views of the inputs without
+	// their tangents, or its own ops would propagate them again, without
+	// end. (The inputs themselves are left alone: other goroutines may be
+	// reading them.)
+	var buf [3]*Tensor
+	ins := buf[:0]
 	for _, x := range n.Inputs {
-		x.tangent = nil
-	}
-	defer func() {
-		for i, x := range n.Inputs {
-			x.tangent = dots[i]
+		if x.tangent != nil {
+			x = primalView(x)
 		}
-	}()
-	c := Ctx{Inputs: n.Inputs, Output: out, Params: n.Params, saved: n.saved}
-	d := op.JVP(&c, dots)
+		ins = append(ins, x)
+	}
+	c := Ctx{Inputs: ins, Output: out, Params: n.Params, saved: n.saved, tape: n.tape}
+	var d *Tensor
+	if op.FastJVP != nil && c.saved != nil && (!gradOn(n.tape) || !anyRequiresGrad(n.Inputs)) {
+		d = op.FastJVP(&c, dots)
+	} else {
+		d = op.JVP(&c, dots)
+	}
 	if d == nil {
 		return nil
 	}
@@ -247,4 +324,24 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 		d = Expand(d, out.shape...)
 	}
 	return d
+}
+
+// primalView returns a header over x's values and place in the graph,
+// without its tangent.
+func primalView(x *Tensor) *Tensor {
+	v := &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, requiresGrad: x.requiresGrad,
+		node: x.node, tape: x.tape, mem: x.mem &^ memPinned}
+	if tr := traceOf(x); tr != nil {
+		tr.alias(v, x)
+	}
+	return v
+}
+
+func anyRequiresGrad(xs []*Tensor) bool {
+	for _, x := range xs {
+		if x.requiresGrad {
+			return true
+		}
+	}
+	return false
 }

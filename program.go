@@ -38,8 +38,6 @@ func makeProgram(c *compiled, xs []*Tensor) *Program {
 	for _, x := range xs {
 		checkLive(c.who, x)
 	}
-	replayMu.Lock()
-	defer replayMu.Unlock()
 	var info traceInfo
 	p, _ := c.traceWith(xs, &info)
 	prog := &Program{p: p, forward: info.forward, shapes: make([][]int, p.nvals), dtypes: make([]DType, p.nvals)}

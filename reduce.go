@@ -46,15 +46,12 @@ func (p reduceParams) outShape(in []int) []int {
 }
 
 func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
-	if tracingAtTop() {
-		return opaque("reduce", func(xs []*Tensor) *Tensor { return reduceForward(k, xs[0], p) }, x)
-	}
 	shape := p.outShape(x.shape)
 	if x.Size() == 0 {
 		if k == kernel.MaxOf || k == kernel.MinOf {
 			panicf("reduce", "cannot take the max or min of an empty tensor of shape %s", fmtShape(x.shape))
 		}
-		out := newTensor(x.dtype, shape)
+		out := newTensor(live(x.tape), x.dtype, shape)
 		if k == kernel.Prod {
 			out.fill(1)
 		}
@@ -69,7 +66,7 @@ func reduceForward(k kernel.ReduceOp, x *Tensor, p reduceParams) *Tensor {
 	for _, a := range p.axes {
 		red[a] = true
 	}
-	out := newTensorRaw(x.dtype, shape) // Reduce writes every element
+	out := newTensorRaw(live(x.tape), x.dtype, shape) // Reduce writes every element
 	if x.dtype == Float32 {
 		kernel.Reduce(k, out.f32, x.f32, x.shape, red)
 	} else {
@@ -148,7 +145,7 @@ func extremumRule(c *Ctx, g *Tensor) *Tensor {
 }
 
 func maskOfEqual(a, b *Tensor) *Tensor {
-	m := newTensor(a.dtype, a.shape)
+	m := newTensor(live(a.tape), a.dtype, a.shape)
 	for i := 0; i < m.Size(); i++ {
 		if a.at(i) == b.at(i) {
 			m.set(i, 1)
@@ -212,11 +209,7 @@ func init() {
 
 func prodOthers(c *Ctx) *Tensor {
 	x, p := c.Inputs[0], c.Params.(reduceParams)
-	if !tracingAtTop() && !hasZero(x) {
-		return Div(expandBack(c.Output, p, x.shape), x)
-	}
-	// With zeros (or in a compiled program, which must hold for any values),
-	// per element and with ops throughout, so that it can be differentiated
+	// Per element and with ops throughout, so that it can be differentiated
 	// again: out/x where x ≠ 0; where x = 0, the product of the slice's other
 	// entries if it is the slice's only 0, and 0 otherwise. Derivatives of
 	// every order are exact except where a slice holds two 0s or more.
@@ -229,21 +222,6 @@ func prodOthers(c *Ctx) *Tensor {
 	}, zero)
 	others := Mul(expandBack(prodOp.Apply(p, Where(zero, ones, x)), p, x.shape), only)
 	return Where(zero, others, quotient)
-}
-
-// hasZero reports whether any entry of x is 0.
-func hasZero(x *Tensor) bool {
-	for _, v := range x.f64 {
-		if v == 0 {
-			return true
-		}
-	}
-	for _, v := range x.f32 {
-		if v == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // Prod returns the product over the given axes (all when none). Its
@@ -383,7 +361,7 @@ func init() {
 			q := binaryForward("norm", kernel.Div, x, safe)
 			ss := reduceForward(kernel.Sum, binaryForward("norm", kernel.Mul, q, q), p)
 			out := unaryForward(ss, math.Sqrt)
-			sc := newTensor(out.dtype, out.shape)
+			sc := newTensor(live(out.tape), out.dtype, out.shape)
 			for i := 0; i < out.Size(); i++ {
 				v := scale.at(i)
 				if v == 0 || math.IsInf(v, 0) {
@@ -436,12 +414,4 @@ func NormP(x *Tensor, p float64, axes ...int) *Tensor {
 	}
 	panicf("norm", "unsupported order %v", p)
 	return nil
-}
-
-// NoGradValue evaluates f with graph recording off and returns its result, a
-// constant for the graph.
-func NoGradValue(f func() *Tensor) *Tensor {
-	var t *Tensor
-	NoGrad(func() { t = f() })
-	return t
 }

@@ -9,7 +9,7 @@ import (
 // concat. Slicing, indexing, take, squeeze, stack and split are compositions.
 
 func stridedForward(x *Tensor, shape, st []int) *Tensor {
-	out := newTensorRaw(x.dtype, shape)
+	out := newTensorRaw(live(x.tape), x.dtype, shape)
 	if x.dtype == Float32 {
 		kernel.Strided(out.f32, x.f32, shape, st)
 	} else {
@@ -197,7 +197,7 @@ func init() {
 			if len(p.index) != numel(p.shape) {
 				panicf("gather", "%d indices for an output of shape %s", len(p.index), fmtShape(p.shape))
 			}
-			out := newTensorRaw(x.dtype, p.shape) // every element is written
+			out := newTensorRaw(live(x.tape), x.dtype, p.shape) // every element is written
 			if x.dtype == Float32 {
 				for i, j := range p.index {
 					out.f32[i] = x.f32[j]
@@ -229,7 +229,7 @@ func init() {
 		// out = zeros(shape); out.flat[index[i]] += g.flat[i]: the transpose of gather.
 		Forward: func(c *Ctx) *Tensor {
 			g, p := c.Inputs[0], c.Params.(gatherParams)
-			out := newTensor(g.dtype, p.shape)
+			out := newTensor(live(g.tape), g.dtype, p.shape)
 			if g.dtype == Float32 {
 				for i, j := range p.index {
 					out.f32[j] += g.f32[i]
@@ -442,7 +442,7 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 			lo, hi := p.start*inner, (p.start+p.count)*inner
 			return viewRange(x, shape, lo, hi)
 		}
-		out := newTensorRaw(x.dtype, shape)
+		out := newTensorRaw(live(x.tape), x.dtype, shape)
 		if x.dtype == Float32 {
 			copyStrided(out.f32, x.f32, p, false)
 		} else {
@@ -452,7 +452,7 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 	}
 	if p.step == 1 {
 		// Contiguous blocks: zero only around them.
-		out := newTensorRaw(x.dtype, shape)
+		out := newTensorRaw(live(x.tape), x.dtype, shape)
 		if x.dtype == Float32 {
 			padBlocks(out.f32, x.f32, p)
 		} else {
@@ -462,7 +462,7 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 	}
 	if numel(p.in[:p.axis]) == 1 && numel(p.in[p.axis+1:]) == 1 {
 		// A strided vector: write the values and the zeros between them.
-		out := newTensorRaw(x.dtype, shape)
+		out := newTensorRaw(live(x.tape), x.dtype, shape)
 		if x.dtype == Float32 {
 			scatterPad(out.f32, x.f32, p.start, p.step)
 		} else {
@@ -470,7 +470,7 @@ func sliceForward(x *Tensor, p sliceParams, scatter bool) *Tensor {
 		}
 		return out
 	}
-	out := newTensor(x.dtype, shape)
+	out := newTensor(live(x.tape), x.dtype, shape)
 	if x.dtype == Float32 {
 		copyStrided(out.f32, x.f32, p, scatter)
 	} else {
@@ -675,7 +675,7 @@ func init() {
 				}
 				shape[ax] += x.shape[ax]
 			}
-			out := newTensor(dt, shape)
+			out := newTensor(c.tape, dt, shape)
 			outer, inner := numel(shape[:ax]), numel(shape[ax+1:])
 			off := 0
 			for _, x := range xs {

@@ -1,6 +1,10 @@
 package nabla
 
-import "github.com/nabla-go/nabla/internal/kernel"
+import (
+	"sync/atomic"
+
+	"github.com/nabla-go/nabla/internal/kernel"
+)
 
 // Tensor is an n-dimensional array of float64 or float32 values in row-major
 // order, and a node of the autodiff graph when it was computed from tensors that
@@ -18,34 +22,53 @@ type Tensor struct {
 	grad         *Tensor
 	node         *node // the op that made this tensor; nil for leaves
 	tangent      *Tensor
-	ext          *tensorExt // hooks and name, rarely set
-	acc          *Tensor    // gradient being summed during a backward pass
-	accFresh     bool       // acc was made by the engine's own sum: nothing else holds it
-	gradZeroed   bool       // grad's buffer is logically zero (cleared lazily)
-	mem          uint8      // Arena flags: memScratch, memSaved, memPinned, memDead
+	ext          *tensorExt   // hooks and name, rarely set
+	tape         *Tape        // the tape whose modes ops on t run in; nil: the default
+	gradZeroed   bool         // grad's buffer is logically zero (cleared lazily)
+	mem          uint8        // Arena flags: memScratch, memSaved, memPinned, memDead
+	passes       atomic.Int32 // backward passes accumulating into this leaf's Grad now
 }
 
-// newTensor allocates a zeroed tensor; shape is retained, not copied.
-func newTensor(dt DType, shape []int) *Tensor {
-	if replaying != nil {
-		return replaying.tensor(dt, shape, true)
+// newTensor allocates a zeroed tensor for an op running in tp; shape is
+// retained, not copied. Every allocation an op makes goes through it or
+// newTensorRaw: a replayed program serves it from its plan, an arena
+// collects it.
+func newTensor(tp *Tape, dt DType, shape []int) *Tensor { return alloc(tp, dt, shape, true) }
+
+// newTensorRaw is newTensor for kernels that write every element: the values
+// are arbitrary (a recycled buffer).
+func newTensorRaw(tp *Tape, dt DType, shape []int) *Tensor { return alloc(tp, dt, shape, false) }
+
+func alloc(tp *Tape, dt DType, shape []int, zero bool) *Tensor {
+	if tp != nil && tp.replay != nil {
+		return tp.replay.tensor(tp, dt, shape, zero)
 	}
-	return allocTensor(dt, shape)
+	t := allocTensor(dt, shape, zero)
+	if tp != nil {
+		t.tape = tp
+		if tp.arena != nil && (tp.allSizes || t.Size() >= kernel.MinPooled) {
+			tp.arena.collect(tp, t, false)
+		}
+	}
+	return t
 }
 
-func allocTensor(dt DType, shape []int) *Tensor {
+// allocTensor allocates a tensor bound to no tape.
+func allocTensor(dt DType, shape []int, zero bool) *Tensor {
 	n := numel(shape)
 	if n <= smallN {
 		return newSmall(dt, shape, n) // zeroed
 	}
 	t := &Tensor{shape: shape, dtype: dt}
-	if dt == Float32 {
+	switch {
+	case dt == Float32 && zero:
 		t.f32 = kernel.Zeros32(n)
-	} else {
+	case dt == Float32:
+		t.f32 = kernel.Get32(n)
+	case zero:
 		t.f64 = kernel.Zeros64(n)
-	}
-	if arena != nil && n >= kernel.MinPooled {
-		arena.collect(t, false)
+	default:
+		t.f64 = kernel.Get64(n)
 	}
 	return t
 }
@@ -70,40 +93,11 @@ func newSmall(dt DType, shape []int, n int) *Tensor {
 	return &b.t
 }
 
-// newTensorRaw allocates a tensor whose values are arbitrary, for kernels
-// that write every element. Large buffers may come back from the backward
-// passes' recycling (see release).
-func newTensorRaw(dt DType, shape []int) *Tensor {
-	if replaying != nil {
-		return replaying.tensor(dt, shape, false)
-	}
-	return allocTensorRaw(dt, shape)
-}
-
-func allocTensorRaw(dt DType, shape []int) *Tensor {
-	n := numel(shape)
-	if n <= smallN {
-		return newSmall(dt, shape, n)
-	}
-	t := &Tensor{shape: shape, dtype: dt}
-	if dt == Float32 {
-		t.f32 = kernel.Get32(n)
-	} else {
-		t.f64 = kernel.Get64(n)
-	}
-	if arena != nil && n >= kernel.MinPooled {
-		arena.collect(t, false)
-	}
-	return t
-}
-
 // release hands t's buffer back for reuse. Only the backward pass calls it,
 // on gradients it made and that nothing else refers to.
 func release(t *Tensor) {
-	if t.mem&memPinned != 0 || traceScratch {
-		// Visible to the user (a Grad, a hook's argument, a tangent), or made
-		// by a pass a compiled program records, whose values must stay.
-		return
+	if t.mem&memPinned != 0 {
+		return // visible to the user: a Grad, a hook's argument, a tangent
 	}
 	if t.f64 != nil {
 		kernel.Put64(t.f64)
@@ -263,6 +257,9 @@ func (t *Tensor) ZeroGrad() {
 	if t.grad == nil {
 		return
 	}
+	if t.passes.Load() > 0 {
+		panicf("ZeroGrad", "a backward pass is accumulating into the gradient of this tensor of shape %s right now (in another goroutine): zero gradients between passes, not during one", fmtShape(t.shape))
+	}
 	if t.grad.node != nil {
 		t.grad = nil // a differentiable gradient belongs to its graph; drop it
 		return
@@ -294,7 +291,7 @@ func (t *Tensor) RetainGrad() *Tensor {
 // gradient flows through it.
 func (t *Tensor) Detach() *Tensor {
 	checkLive("Detach", t)
-	if tracer != nil && t.mem&memTraced != 0 {
+	if t.traced() {
 		return opaque("detach", detachValues, t)
 	}
 	return viewOf(t, t.shape)
@@ -302,7 +299,7 @@ func (t *Tensor) Detach() *Tensor {
 
 // Clone returns a copy of t's values as a new leaf that does not require grad.
 func (t *Tensor) Clone() *Tensor {
-	if tracer != nil && t.mem&memTraced != 0 {
+	if t.traced() {
 		return opaque("clone", cloneValues, t)
 	}
 	c := &Tensor{shape: append([]int(nil), t.shape...), dtype: t.dtype}
@@ -318,7 +315,7 @@ func detachValues(xs []*Tensor) *Tensor { return viewOf(xs[0], xs[0].shape) }
 
 func cloneValues(xs []*Tensor) *Tensor {
 	x := xs[0]
-	c := newTensorRaw(x.dtype, x.shape)
+	c := newTensorRaw(live(x.tape), x.dtype, x.shape)
 	copy(c.f64, x.f64)
 	copy(c.f32, x.f32)
 	return c
@@ -360,7 +357,7 @@ func (t *Tensor) Inputs() []*Tensor {
 // backward passes; if it returns a non-nil tensor, that tensor replaces the
 // gradient. It returns t.
 func (t *Tensor) RegisterHook(h func(grad *Tensor) *Tensor) *Tensor {
-	if tracer != nil {
+	if t.traced() {
 		panicf("RegisterHook", "a compiled function cannot register hooks: they would run once, when it is traced")
 	}
 	if !t.requiresGrad {

@@ -66,19 +66,14 @@ func VJP(f Func, xs ...*Tensor) (value *Tensor, pullback func(cotangent *Tensor)
 	for i := range all {
 		all[i] = i
 	}
-	var v vars
-	var y *Tensor
-	withGrad(func() {
-		v = newVars("VJP", xs, all)
-		y = f(v.in...)
-	})
+	v := newVars("VJP", xs, all)
+	y := f(v.in...)
+	v.tape.close()
 	pullback = func(ct *Tensor) []*Tensor {
 		if !sameShape(ct.shape, y.shape) {
 			panicf("VJP", "cotangent of shape %s for an output of shape %s", fmtShape(ct.shape), fmtShape(y.shape))
 		}
-		var gs []*Tensor
-		withGrad(func() { gs = v.grads("VJP", y, ct, true) })
-		return gs
+		return v.grads("VJP", y, ct, true)
 	}
 	return v.result(y), pullback
 }
@@ -130,12 +125,9 @@ func HVP(f Func, xs, vs []*Tensor) []*Tensor {
 func JacobianRev(f Func, argnum ...int) Func {
 	i := oneArgnum("JacobianRev", argnum)
 	return func(xs ...*Tensor) *Tensor {
-		var v vars
-		var y *Tensor
-		withGrad(func() {
-			v = newVars("JacobianRev", xs, []int{i})
-			y = f(v.in...)
-		})
+		v := newVars("JacobianRev", xs, []int{i})
+		defer v.tape.close()
+		y := f(v.in...)
 		return jacobianRev(v, y, xs[i])
 	}
 }
@@ -146,11 +138,9 @@ func jacobianRev(v vars, y, x *Tensor) *Tensor {
 		return New(x.dtype, append(append([]int(nil), y.shape...), x.shape...)...)
 	}
 	rows := make([]*Tensor, m)
-	withGrad(func() {
-		for k := range rows {
-			rows[k] = v.grads("JacobianRev", y, oneHot(y, k), k < m-1)[0]
-		}
-	})
+	for k := range rows {
+		rows[k] = v.grads("JacobianRev", y, oneHot(y, k), k < m-1)[0]
+	}
 	return Reshape(Stack(0, rows...), append(append([]int(nil), y.shape...), x.shape...)...)
 }
 
@@ -192,12 +182,9 @@ func jacobianFwd(f Func, xs []*Tensor, i int) *Tensor {
 func Jacobian(f Func, argnum ...int) Func {
 	i := oneArgnum("Jacobian", argnum)
 	return func(xs ...*Tensor) *Tensor {
-		var v vars
-		var y *Tensor
-		withGrad(func() {
-			v = newVars("Jacobian", xs, []int{i})
-			y = f(v.in...)
-		})
+		v := newVars("Jacobian", xs, []int{i})
+		defer v.tape.close()
+		y := f(v.in...)
 		if xs[i].Size() < y.Size() {
 			return jacobianFwd(f, xs, i)
 		}
@@ -214,11 +201,13 @@ func Hessian(f Func, argnum ...int) Func {
 	return JacobianFwd(Grad(f, i), i)
 }
 
-// vars are a transform's own differentiation variables.
+// vars are a transform's own differentiation variables, bound to the
+// transform's own tape.
 type vars struct {
 	in     []*Tensor // the arguments f receives
 	wrt    []*Tensor // the tensors gradients are taken with respect to, per argnum
 	nested bool      // an input is differentiated from outside: record the backward pass
+	tape   *Tape     // records, whatever the caller's mode; closed when the transform returns
 }
 
 // newVars makes variables for the arguments argnums of xs. An argument that is
@@ -227,7 +216,7 @@ type vars struct {
 // sharing its values, keeping its forward-mode tangent if it has one.
 func newVars(who string, xs []*Tensor, argnums []int) vars {
 	checkArgnums(who, len(xs), argnums)
-	v := vars{in: append([]*Tensor(nil), xs...), wrt: make([]*Tensor, len(argnums))}
+	v := vars{in: append([]*Tensor(nil), xs...), wrt: make([]*Tensor, len(argnums)), tape: tapeOf(xs).child()}
 	for _, x := range xs {
 		v.nested = v.nested || x.requiresGrad
 	}
@@ -235,10 +224,12 @@ func newVars(who string, xs []*Tensor, argnums []int) vars {
 		x := xs[i]
 		if x.requiresGrad {
 			w := identityOp.Apply(nil, x)
+			w.tape = v.tape
 			v.in[i], v.wrt[k] = w, w
 			continue
 		}
 		leaf := x.Detach().SetRequiresGrad(true)
+		leaf.tape = v.tape
 		v.in[i], v.wrt[k] = leaf, leaf
 		if x.tangent != nil {
 			v.in[i] = Dual(leaf, x.tangent)
@@ -292,23 +283,21 @@ func valueAndGrads(who string, f Func, xs []*Tensor, argnums []int, noArena ...b
 	if len(argnums) == 0 {
 		argnums = []int{0}
 	}
-	var v vars
-	var y *Tensor
-	var gs []*Tensor
-	run := func() {
-		v = newVars(who, xs, argnums)
-		y = f(v.in...)
-		gs = v.grads(who, y, nil, false)
+	v := newVars(who, xs, argnums)
+	defer v.tape.close()
+	var a *Arena
+	if len(noArena) == 0 && useArena(xs, v.tape) {
+		a = arenas.Get().(*Arena)
+		defer arenas.Put(a)
+		v.tape.arena, v.tape.collect, v.tape.allSizes = a, engineIdle, true
 	}
-	if len(noArena) > 0 || !useArena(xs) {
-		withGrad(run)
-		return v.result(y), gs
-	}
-	a := arenas.Get().(*Arena)
-	defer arenas.Put(a)
-	withGrad(func() { a.Do(nil, run) })
+	y := f(v.in...)
+	gs := v.grads(who, y, nil, false)
 	r := v.result(y)
-	a.Release(append(gs, r)...)
+	if a != nil {
+		v.tape.arena = nil
+		a.Release(append(gs, r)...)
+	}
 	return r, gs
 }
 
@@ -318,8 +307,8 @@ var arenas = sync.Pool{New: func() any { return new(Arena) }}
 // useArena reports whether a transform of a function of xs runs it in an
 // arena: when no input is differentiated from outside or carries a tangent,
 // so that nothing but the results can outlive the transform.
-func useArena(xs []*Tensor) bool {
-	if engineMode == engineRecording || tracer != nil {
+func useArena(xs []*Tensor, tp *Tape) bool {
+	if tp.trace != nil || tp.collect == engineRecording {
 		return false
 	}
 	for _, x := range xs {
@@ -383,14 +372,4 @@ func checkArgnums(who string, n int, argnums []int) {
 			}
 		}
 	}
-}
-
-// withGrad runs f with graph recording on, which the transforms need even when
-// called under NoGrad.
-func withGrad(f func()) {
-	if GradEnabled() {
-		f()
-		return
-	}
-	EnableGrad(f)
 }

@@ -135,8 +135,7 @@ func ExampleMakeValueAndGradProgram() {
 	//   v7    = mul(c6, v2)  float64(3,)
 	//   v8    = mul(c6, v1)  float64(3,)
 	//   v9    = mul(v8, v3)  float64(3,)
-	//   v10   = affine[2·x](x0)  float64(3,)
-	//   v11   = mul(v7, v10)  float64(3,)
-	//   v12   = add(v9, v11)  float64(3,)
-	//   return v5 (value), v12 (grad x0)
+	//   v10   = square_grad(v7, x0)  float64(3,)
+	//   v11   = add(v9, v10)  float64(3,)
+	//   return v5 (value), v11 (grad x0)
 }

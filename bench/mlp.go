@@ -41,6 +41,7 @@ type NablaMLP struct {
 	Opt    *optim.Optimizer
 	X      *nabla.Tensor
 	Labels []int
+	tape   *nabla.Tape
 	arena  nabla.Arena
 }
 
@@ -50,8 +51,10 @@ func NewNablaMLP(dt nabla.DType) *NablaMLP {
 	net := nn.MLP([]int{mlpIn, mlpHidden, mlpOut}, nn.ReLU, nabla.NewRand(1), nn.WithDType(dt))
 	x, labels := MLPBatch()
 	params := nn.Tensors(net)
-	return &NablaMLP{Net: net, Params: params, Opt: optim.New(params, optim.SGD{LR: mlpLR}),
-		X: x.As(dt), Labels: labels}
+	m := &NablaMLP{Net: net, Params: params, Opt: optim.New(params, optim.SGD{LR: mlpLR}),
+		X: x.As(dt).Clone(), Labels: labels, tape: nabla.NewTape()}
+	m.tape.Bind(m.X) // the step's work is collected by the arena: as train.Run does it
+	return m
 }
 
 // LossAndGrad zeroes the gradients, runs the forward and backward passes and
@@ -61,7 +64,7 @@ func (m *NablaMLP) LossAndGrad() float64 {
 	// As train.Run does it: the step's graph in an arena, so that its
 	// buffers serve the next step.
 	var loss *nabla.Tensor
-	m.arena.Do(nil, func() {
+	m.arena.Do(m.tape, func() {
 		loss = nn.CrossEntropyLoss(m.Net.Forward(m.X), m.Labels, nil)
 		loss.Backward()
 	})

@@ -112,7 +112,7 @@ func (e *Expr) apply(n *node, args []*nabla.Tensor, f func() *nabla.Tensor) (*na
 		}
 		return nil, errorf(e.whole, n.pos, "%s: %s", describe(n), msg)
 	}
-	if nabla.Tracing() {
+	if out.Traced() {
 		return out, nil // values are not read while a program is traced
 	}
 	if bad, v := nonFinite(out); bad && !anyNonFinite(args) {

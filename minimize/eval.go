@@ -25,6 +25,7 @@ type evaluator struct {
 
 	cur, old *point // the latest point and the one before
 	spare    []*nabla.Arena
+	tape     *nabla.Tape // every point is bound to it: f records, and its arena collects, this run's work alone
 
 	nfev, ngev, nhev int
 	err              error // first failure of f (a panic, a non-scalar result)
@@ -63,7 +64,7 @@ type point struct {
 }
 
 func newEvaluator(f Func, shape []int, secondOrder bool) *evaluator {
-	return &evaluator{f: f, shape: shape, secondOrder: secondOrder}
+	return &evaluator{f: f, shape: shape, secondOrder: secondOrder, tape: nabla.NewTape()}
 }
 
 // at returns the point x, running f unless one of the two cached points is x.
@@ -90,12 +91,13 @@ func (e *evaluator) at(x []float64) *point {
 		return pt
 	}
 	pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...).SetRequiresGrad(true)
+	e.tape.Bind(pt.xt)
 	var out *nabla.Tensor
-	run := func() { nabla.EnableGrad(func() { out = e.f(pt.xt) }) }
+	run := func() { out = e.f(pt.xt) }
 	if !e.secondOrder {
 		pt.arena = e.newArena()
 		inner := run
-		run = func() { pt.arena.Do(nil, inner) }
+		run = func() { pt.arena.Do(e.tape, inner) }
 	}
 	err := nabla.Catch(run)
 	switch {
@@ -184,7 +186,7 @@ func (e *evaluator) reverse(pt *point) {
 	run := func() { gs = nabla.Gradients([]*nabla.Tensor{out}, []*nabla.Tensor{pt.xt}, opts...) }
 	if pt.arena != nil {
 		inner := run
-		run = func() { pt.arena.Do(nil, inner) }
+		run = func() { pt.arena.Do(e.tape, inner) }
 	}
 	if err := nabla.Catch(run); err != nil {
 		e.fail(fmt.Errorf("minimize: gradient of f failed: %w", err))

@@ -31,7 +31,7 @@ func (d *Dropout) Forward(x *nabla.Tensor) *nabla.Tensor {
 	if !d.training || d.P == 0 {
 		return x
 	}
-	if nabla.Tracing() {
+	if x.Traced() {
 		panicf("Dropout", "in training mode inside a compiled function (nabla.Compile): the mask would be drawn once, when the function is traced, and reused by every call; run the step uncompiled, or switch the layer to evaluation mode")
 	}
 	keep := 1 - d.P

@@ -74,6 +74,7 @@ type job struct {
 	pcg         *rand.PCG
 	epoch       int
 	history     []EpochMetrics
+	tape        *nabla.Tape // the job's engine state: each batch is bound to it
 	arena       nabla.Arena // recycles each training step's graph
 }
 
@@ -200,9 +201,14 @@ func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result,
 			x, y := j.batch(j.train, idx)
 			j.opt.ZeroGrad()
 			// The step's graph lives in an arena: its buffers serve the next
-			// step, released once the loss is read.
+			// step, released once the loss is read. The batch is bound to the
+			// job's tape, so that the arena collects this job's work alone.
+			if j.tape == nil {
+				j.tape = nabla.NewTape()
+			}
+			j.tape.Bind(x)
 			var loss *nabla.Tensor
-			j.arena.Do(nil, func() {
+			j.arena.Do(j.tape, func() {
 				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
 				loss.Backward()
 			})
@@ -280,13 +286,17 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 	j := &job{cfg: Config{DType: dt.String()}}
 	correct := 0
 	const chunk = 1024
-	nabla.NoGrad(func() {
+	// Evaluation records nothing: on a tape of its own, so that a training
+	// job in another goroutine still records.
+	tp := nabla.NewTape()
+	tp.NoGrad(func() {
 		for lo := 0; lo < ds.N; lo += chunk {
 			idx := make([]int, min(chunk, ds.N-lo))
 			for i := range idx {
 				idx[i] = lo + i
 			}
 			x, y := j.batch(ds, idx)
+			tp.Bind(x)
 			logits := model.Forward(x)
 			loss += nn.CrossEntropyLoss(logits, y, &nn.ClassOptions{Reduction: nn.Sum}).Item()
 			for i, p := range nabla.Argmax(logits, 1) {

@@ -223,7 +223,7 @@ func TestTour(t *testing.T) {
 		"largest difference between the two: 0",
 		"v3 = add(v2, x1)",
 		"-- backward --",
-		"return v6 (value), v11 (grad x0), v10 (grad x1)",
+		"return v6 (value), v10 (grad x0), v9 (grad x1)",
 		"after backward pass 3 without ZeroGrad: d(w²)/dw = 18",
 		"after ZeroGrad and one more pass: d(w²)/dw = 6",
 		"global norm 42, clipped to max norm 5",

@@ -51,7 +51,27 @@ const (
 	Pow
 	Max
 	Min
+	Atan2
 )
+
+// scalarFuncs are the binary operations on one pair of values: the
+// reference the loops follow, and the loop of the operations that have no
+// hand-written one.
+var scalarFuncs = [...]func(x, y float64) float64{
+	Add:   func(x, y float64) float64 { return x + y },
+	Sub:   func(x, y float64) float64 { return x - y },
+	Mul:   func(x, y float64) float64 { return x * y },
+	Div:   func(x, y float64) float64 { return x / y },
+	Pow:   math.Pow,
+	Max:   math.Max,
+	Min:   math.Min,
+	Atan2: math.Atan2,
+}
+
+// Defined reports whether op is a binary operation the kernels compute: an
+// op that uses one that is not is an error when it is registered, never a
+// silently wrong loop.
+func (op BinOp) Defined() bool { return int(op) < len(scalarFuncs) && scalarFuncs[op] != nil }
 
 // Binary sets dst = a OP b where a and b are read with the given strides over
 // the output shape (stride 0 along broadcast dimensions; the last stride of
@@ -154,13 +174,8 @@ func scalar[T Float](op BinOp, x, y T) T {
 		return x * y
 	case Div:
 		return x / y
-	case Pow:
-		return T(math.Pow(float64(x), float64(y)))
-	case Max:
-		return T(math.Max(float64(x), float64(y)))
-	default:
-		return T(math.Min(float64(x), float64(y)))
 	}
+	return T(scalarFuncs[op](float64(x), float64(y))) // an undefined op panics here
 }
 
 // asmMin is the shortest slice handed to an assembly loop: below it the
