@@ -217,7 +217,8 @@ func (p *pass) checkRoots() []*Tensor {
 // walk orders the non-leaf tensors reachable from the roots that require
 // grad, each after all of its inputs, with an explicit stack so that graphs
 // of any depth work. It claims every node it reaches: a node another pass
-// holds is an error, not a silent mix of two passes' sums.
+// holds is an error, not a silent mix of two passes' sums. The leaves it
+// reaches get their sums (and, for Backward, a ZeroGrad now is an error).
 func (p *pass) walk() {
 	for _, r := range p.roots {
 		if r.node == nil || !p.claim(r.node) {
@@ -230,7 +231,11 @@ func (p *pass) walk() {
 			if top.next < len(ins) {
 				x := ins[top.next]
 				top.next++
-				if x.node != nil && x.requiresGrad && p.claim(x.node) {
+				switch {
+				case !x.requiresGrad:
+				case x.node == nil:
+					p.sumOf(x) // a leaf: its sum, and its counter up now
+				case p.claim(x.node):
 					p.stack = append(p.stack, frame{t: x})
 				}
 				continue

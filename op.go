@@ -153,11 +153,20 @@ func (cs Case) IsConstant(i int) bool {
 
 type randSource = rand.Rand
 
-var registry = map[string]*Op{}
+// registry holds the registered primitives. Ops are registered at init,
+// and may be registered later from any goroutine: the lock guards the map
+// (applying an op never reads it).
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]*Op{}
+)
 
 // Register adds a primitive to the registry, so that the registry test checks
-// its rules, and returns it. It panics if the name is taken.
+// its rules, and returns it. It panics if the name is taken or a rule is
+// missing. It is safe to call from several goroutines.
 func Register(op *Op) *Op {
+	registryMu.Lock()
+	defer registryMu.Unlock()
 	if _, dup := registry[op.Name]; dup {
 		panicf("Register", "an op named %q is already registered", op.Name)
 	}
@@ -170,6 +179,8 @@ func Register(op *Op) *Op {
 
 // Ops returns the registered primitives sorted by name.
 func Ops() []*Op {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
 	ops := make([]*Op, 0, len(registry))
 	for _, op := range registry {
 		ops = append(ops, op)

@@ -258,7 +258,7 @@ func (t *Tensor) ZeroGrad() {
 		return
 	}
 	if t.passes.Load() > 0 {
-		panicf("ZeroGrad", "a backward pass is accumulating into the gradient of this tensor of shape %s right now (in another goroutine): zero gradients between passes, not during one", fmtShape(t.shape))
+		panicf("ZeroGrad", "a backward pass is accumulating into the gradient of this tensor of shape %s right now (from another goroutine, or a hook): zero gradients between passes, not during one", fmtShape(t.shape))
 	}
 	if t.grad.node != nil {
 		t.grad = nil // a differentiable gradient belongs to its graph; drop it

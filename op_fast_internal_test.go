@@ -1,0 +1,74 @@
+package nabla
+
+import (
+	"math"
+	"testing"
+)
+
+// TestFastRulesAgree walks the registry: every op's faster variants
+// (SaveForward, FastVJP, FastJVP) compute what the rules they replace
+// compute, on each of the op's cases, with a gradient of the output's shape
+// and, for ops that accept one, a gradient of one element (a summed
+// output's). The engine chooses them; this is what makes the choice safe.
+func TestFastRulesAgree(t *testing.T) {
+	checked := 0
+	for _, op := range Ops() {
+		if op.SaveForward == nil && op.FastVJP == nil && op.FastJVP == nil {
+			continue
+		}
+		for _, cs := range op.Cases {
+			t.Run(op.Name+"/"+cs.Name, func(t *testing.T) {
+				r := NewRand(5)
+				xs := cs.Inputs(r)
+				plain := &Ctx{Inputs: xs, Params: cs.Params}
+				plain.Output = op.Forward(plain)
+				fast := &Ctx{Inputs: xs, Params: cs.Params, recording: true}
+				fast.Output = op.forward(fast)
+				agree(t, "SaveForward", fast.Output, plain.Output, 0)
+				if op.SaveForward != nil && fast.saved == nil {
+					t.Fatal("SaveForward saved nothing")
+				}
+				gs := []*Tensor{Uniform(r, -1, 1, plain.Output.shape...)}
+				if op.BroadcastGrad {
+					gs = append(gs, Uniform(r, -1, 1))
+				}
+				for _, g := range gs {
+					if op.FastVJP != nil {
+						want, got := op.VJP(plain, g), op.FastVJP(fast, g)
+						for i := range want {
+							agree(t, "FastVJP", got[i], want[i], 1e-15)
+						}
+					}
+				}
+				if op.FastJVP != nil {
+					ds := make([]*Tensor, len(xs))
+					for i, x := range xs {
+						ds[i] = Uniform(r, -1, 1, x.shape...)
+					}
+					agree(t, "FastJVP", op.FastJVP(fast, ds), op.JVP(plain, ds), 1e-15)
+				}
+				checked++
+			})
+		}
+	}
+	if checked < 8 {
+		t.Fatalf("only %d cases of ops with fast rules checked", checked)
+	}
+}
+
+func agree(t *testing.T, what string, got, want *Tensor, tol float64) {
+	t.Helper()
+	if got == nil || want == nil {
+		if got != want {
+			t.Fatalf("%s: got %v, want %v", what, got, want)
+		}
+		return
+	}
+	w := Expand(want, got.shape...)
+	for i := 0; i < got.Size(); i++ {
+		a, b := got.at(i), w.at(i)
+		if math.Abs(a-b) > tol*(1+math.Abs(b)) {
+			t.Fatalf("%s: element %d is %v, the rule it replaces gives %v", what, i, a, b)
+		}
+	}
+}
