@@ -13,12 +13,11 @@ type node struct {
 	Ctx
 	op    *Op
 	freed bool
-	where string // creation site, recorded in anomaly mode
-
 	// The backward pass walking the node now, and the index of the node's
 	// running sum in that pass: a node is one pass's at a time.
-	owner atomic.Pointer[pass]
 	idx   int32
+	owner atomic.Pointer[pass]
+	where string // creation site, recorded in anomaly mode
 
 	inline [3]*Tensor   // storage for Inputs of ops with up to three inputs
 	aff    affineParams // Params of an affine node point here
@@ -94,10 +93,10 @@ func config(opts []BackwardOption) backwardConfig {
 func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor {
 	p := newPass(who, roots, wrt, cfg)
 	defer p.end()
-	seeds := p.checkRoots()
+	p.checkRoots()
 	p.walk()
-	for i, r := range roots {
-		p.add(p.sumOf(r), seeds[i], false)
+	for i, r := range p.roots {
+		p.add(p.sumOf(r), p.seeds[i], false)
 	}
 	for i := len(p.order) - 1; i >= 0; i-- {
 		p.step(p.order[i])
@@ -119,7 +118,8 @@ func runBackward(who string, roots, wrt []*Tensor, cfg backwardConfig) []*Tensor
 type pass struct {
 	who    string
 	cfg    backwardConfig
-	roots  []*Tensor
+	roots  []*Tensor // the outputs (copied: the caller's slice stays on its stack)
+	seeds  []*Tensor // the gradients they start from
 	wrt    []*Tensor
 	tape   *Tape // what the rules compute runs here
 	record bool  // CreateGraph: the rules' ops are recorded
@@ -140,7 +140,6 @@ type pass struct {
 	// over the inputs, output and by-product, bound to the pass's tape.
 	views [5]Tensor
 	ptrs  [5]*Tensor
-	needs [3]bool
 	ctx   Ctx
 }
 
@@ -160,11 +159,12 @@ var passes = sync.Pool{New: func() any { return &pass{leafIdx: map[*Tensor]int32
 
 func newPass(who string, roots, wrt []*Tensor, cfg backwardConfig) *pass {
 	p := passes.Get().(*pass)
-	p.who, p.cfg, p.roots, p.wrt = who, cfg, roots, wrt
+	p.who, p.cfg, p.wrt = who, cfg, wrt
+	p.roots = append(p.roots[:0], roots...)
 	if cfg.seeds != nil && len(cfg.seeds) != len(roots) {
 		panicf(who, "%d seeds given for %d outputs", len(cfg.seeds), len(roots))
 	}
-	parent := tapeOf(roots)
+	parent := tapeOf(p.roots)
 	tp := parent.child()
 	p.tape, p.record = tp, cfg.create
 	p.traced = tp.trace != nil
@@ -187,9 +187,10 @@ func newPass(who string, roots, wrt []*Tensor, cfg backwardConfig) *pass {
 	return p
 }
 
-// checkRoots checks the outputs and returns the seeds they start from.
-func (p *pass) checkRoots() []*Tensor {
-	seeds := make([]*Tensor, len(p.roots))
+// checkRoots checks the outputs and finds the seeds they start from.
+func (p *pass) checkRoots() {
+	p.seeds = append(p.seeds[:0], make([]*Tensor, len(p.roots))...)
+	seeds := p.seeds
 	for i, r := range p.roots {
 		if !r.requiresGrad {
 			panicf(p.who, "output of shape %s does not require grad: no input it depends on has SetRequiresGrad(true), or it was computed under NoGrad", fmtShape(r.shape))
@@ -211,7 +212,6 @@ func (p *pass) checkRoots() []*Tensor {
 		}
 		seeds[i] = onesOf(p.tape, r.dtype, r.shape)
 	}
-	return seeds
 }
 
 // walk orders the non-leaf tensors reachable from the roots that require
@@ -245,7 +245,10 @@ func (p *pass) walk() {
 			p.stack = p.stack[:len(p.stack)-1]
 		}
 	}
-	p.sums = append(p.sums[:0], make([]sum, len(p.order))...)
+	if cap(p.sums) < len(p.order) {
+		p.sums = make([]sum, len(p.order), 2*len(p.order))
+	}
+	p.sums = p.sums[:len(p.order)]
 }
 
 // claim marks n as this pass's; it reports false when the pass has it
@@ -392,17 +395,10 @@ func (p *pass) view(n *node) *Ctx {
 	if len(n.Inputs) > len(p.ptrs)-2 {
 		ins = make([]*Tensor, 0, len(n.Inputs))
 	}
-	var needs []bool
-	if len(n.Inputs) <= len(p.needs) {
-		needs = p.needs[:len(n.Inputs)]
-	} else {
-		needs = make([]bool, len(n.Inputs))
-	}
-	for i, x := range n.Inputs {
+	for _, x := range n.Inputs {
 		ins = append(ins, v(x))
-		needs[i] = x.requiresGrad
 	}
-	p.ctx = Ctx{Inputs: ins, Output: v(n.Output), Params: n.Params, saved: v(n.saved), tape: p.tape, needs: needs}
+	p.ctx = Ctx{Inputs: ins, Output: v(n.Output), Params: n.Params, saved: v(n.saved), tape: p.tape, node: n}
 	return &p.ctx
 }
 
@@ -544,6 +540,8 @@ func (p *pass) end() {
 		passArenas.Put(p.own)
 	}
 	p.tape.close()
+	clear(p.roots)
+	clear(p.seeds)
 	clear(p.order)
 	clear(p.claimed)
 	clear(p.sums)
@@ -554,7 +552,7 @@ func (p *pass) end() {
 	clear(p.stack[:cap(p.stack)])
 	clear(p.views[:])
 	clear(p.ptrs[:])
-	*p = pass{order: p.order[:0], claimed: p.claimed[:0], sums: p.sums[:0], leaves: p.leaves[:0],
+	*p = pass{roots: p.roots[:0], seeds: p.seeds[:0], order: p.order[:0], claimed: p.claimed[:0], sums: p.sums[:0], leaves: p.leaves[:0],
 		leafSum: p.leafSum[:0], leafIdx: p.leafIdx, counted: p.counted[:0], stack: p.stack[:0]}
 	passes.Put(p)
 }

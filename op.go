@@ -83,7 +83,7 @@ type Ctx struct {
 	recording bool    // the node will be recorded for a backward pass
 	saved     *Tensor // a by-product of the forward pass that a rule reuses
 	tape      *Tape   // the tape the op runs in
-	needs     []bool  // in a backward pass's rule, which inputs need gradients
+	node      *node   // in a backward pass's view of a node's rule, the node
 }
 
 // Saved returns the by-product SaveForward computed, in FastVJP and FastJVP.
@@ -96,8 +96,8 @@ func (c *Ctx) Recording() bool { return c.recording }
 // NeedsGrad reports whether input i takes part in differentiation, so that a
 // rule can skip work for constant inputs.
 func (c *Ctx) NeedsGrad(i int) bool {
-	if c.needs != nil {
-		return c.needs[i]
+	if c.node != nil {
+		return c.node.Inputs[i].requiresGrad
 	}
 	return c.Inputs[i].requiresGrad
 }
