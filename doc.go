@@ -70,8 +70,9 @@
 // function closes over are constants of the program (read at each call, so
 // changes made in place are seen; a new tensor assigned to the variable is
 // not); random numbers drawn with a Go source inside the function are drawn
-// once (nn.Dropout, in training mode, refuses to be traced; Tracing tells such
-// code when it is). The first replay is checked against the trace to the last bit.
+// once (nn.Dropout, in training mode, refuses to be traced; Tensor.Traced
+// tells such code when its input is). Ops on constants alone are computed
+// once, when the function is traced, and are constants of the program. The first replay is checked against the trace to the last bit.
 // Transforms inside a compiled function are compiled with it, forward mode
 // included (Compile of a function computing an HVP replays the HVP). Calls
 // whose arguments are differentiated from outside (inside Grad, HVP, ...),
@@ -108,17 +109,41 @@
 // (DetectAnomaly) turns the first NaN or Inf produced by an operation, forward
 // or backward, into such an error.
 //
-// Concurrency: whether operations record the graph is one process-wide switch
-// (Go has no goroutine-local state), set by NoGrad and EnableGrad and also by
-// every backward pass while it runs; so is the Arena that collects tensors
-// for recycling (ValueAndGrad, Grad, minimize and train.Run run one, and so
-// does every backward pass), and so are the tracer and the buffer plan of a
-// compiled function while it traces or replays (calls of compiled functions
-// from several goroutines take turns, and are safe with one another). Build
-// and differentiate graphs from one goroutine at a time, with no other
-// goroutine computing tensors meanwhile
-// (they would be recorded, or collected and recycled, with that goroutine's);
-// computing values under NoGrad in several goroutines, while none builds a
-// graph, is safe. Large elementwise operations, reductions and matrix
-// products use all cores by themselves.
+// # Concurrency
+//
+// Independent computations may run in any number of goroutines at once:
+// building and differentiating graphs (Backward, Gradients), the transforms
+// (Grad, ValueAndGrad, HVP, Hessian, JVP, VJP, the Jacobians), compiled
+// functions (first calls and replays alike), and the minimize and train
+// packages. Graphs built in different goroutines may share leaf tensors
+// that they read: weights, data, constants. What the engine needs besides
+// the values travels with them, never in a package variable: each backward
+// pass keeps its running sums and visit marks to itself, each transform and
+// each trace binds the variables it makes to a Tape of its own, and a
+// compiled program's replay takes its buffers from a plan of its own.
+//
+// What may not be done from two goroutines at once is changing one object:
+// writing a tensor's values (the Raw accessors, an optimizer's Step), calling
+// ZeroGrad on a leaf while a backward pass accumulates into it, running two
+// backward passes through one graph, or using one Tape, Arena or optimizer.
+// The engine detects the last three where it is cheap to: a backward pass
+// through a graph another pass is walking, and ZeroGrad on a leaf a pass is
+// accumulating into, panic with an *Error instead of mixing two passes'
+// sums. Backward passes in several goroutines may accumulate into the Grad of
+// one shared leaf; they take turns, in no fixed order.
+//
+// Modes — recording (NoGrad, EnableGrad), anomaly detection, collection by an
+// Arena — belong to a Tape, and an op runs in the mode of the tape its inputs
+// are bound to (Tape.Bind; what an op computes belongs to its inputs' tape).
+// Tensors bound to no tape use the default tape, which the package-level
+// NoGrad, EnableGrad and DetectAnomaly set for the whole process: they are
+// for programs that build graphs in one goroutine. A goroutine that builds
+// graphs while another evaluates gives each its own tape:
+//
+//	tp := nabla.NewTape()
+//	tp.Bind(x)                              // the batch this goroutine made
+//	tp.NoGrad(func() { y = model.Forward(x) }) // records nothing; others still record
+//
+// Large elementwise operations, reductions and matrix products use all cores
+// by themselves.
 package nabla
