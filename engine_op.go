@@ -201,46 +201,10 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor { return op.apply(par
 // node itself rather than boxed in an interface (one allocation less for
 // the commonest op).
 func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
-	record := false
-	hasTangent := false
-	for _, x := range inputs {
-		record = record || x.requiresGrad
-		hasTangent = hasTangent || x.tangent != nil
-		if x.mem&memDead != 0 {
-			checkLive(op.Name, x)
-		}
-	}
-	var tp *Tape
-	if len(inputs) == 2 {
-		tp = tapeOf2(inputs[0], inputs[1])
-	} else {
-		tp = tapeOf(inputs)
-	}
-	if op.constant {
-		record, hasTangent = false, false
-	}
-	record = record && gradOn(tp)
-	var n *node
-	if record {
-		n = &node{op: op, Ctx: Ctx{Params: params, recording: true, tape: tp}}
-	} else {
-		// A node that is not recorded only carries the inputs to Forward:
-		// it goes back to the pool when Apply returns.
-		n = scratchNodes.Get().(*node)
-		n.op, n.Params, n.tape = op, params, tp
+	tp, record, hasTangent := op.mode(inputs)
+	n := op.newNode(tp, record, params, aff, inputs)
+	if !record {
 		defer putScratch(n)
-	}
-	if len(inputs) <= len(n.inline) {
-		// Keeping the inputs in the node lets the caller's variadic slice stay
-		// on its stack: one allocation less per op.
-		n.Inputs = n.inline[:copy(n.inline[:], inputs)]
-	} else {
-		n.Inputs = append([]*Tensor(nil), inputs...)
-	}
-	inputs = n.Inputs
-	if aff != nil {
-		n.aff = *aff
-		n.Params = &n.aff
 	}
 	var out *Tensor
 	if tp != nil && tp.trace != nil {
@@ -248,12 +212,12 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 	} else {
 		out = op.forward(&n.Ctx)
 	}
-	if out.tape != tp && out.node == nil {
-		out.tape = tp
+	if out.tape != tp && !isIn(out, n.Inputs) {
+		out.tape = tp // made by a constructor inside Forward
 	}
 	watched := anomalyOn(tp)
 	if watched {
-		checkAnomaly(tp, op, inputs, out, "forward")
+		checkAnomaly(tp, op, n.Inputs, out, "forward")
 	}
 	if record {
 		if n.saved != nil {
@@ -271,6 +235,52 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 		pinTangent(out)
 	}
 	return out
+}
+
+// mode returns the tape an op on inputs runs in, whether it records the
+// node, and whether it computes a tangent: all found from the inputs.
+func (op *Op) mode(inputs []*Tensor) (tp *Tape, record, tangent bool) {
+	for _, x := range inputs {
+		record = record || x.requiresGrad
+		tangent = tangent || x.tangent != nil
+		if x.mem&memDead != 0 {
+			checkLive(op.Name, x)
+		}
+	}
+	if len(inputs) == 2 {
+		tp = tapeOf2(inputs[0], inputs[1])
+	} else {
+		tp = tapeOf(inputs)
+	}
+	if op.constant {
+		return tp, false, false
+	}
+	return tp, record && gradOn(tp), tangent
+}
+
+// newNode returns the node carrying the op's inputs and parameters: a new
+// one when it is recorded, else one from the pool, which the caller puts
+// back.
+func (op *Op) newNode(tp *Tape, record bool, params any, aff *affineParams, inputs []*Tensor) *node {
+	var n *node
+	if record {
+		n = &node{op: op, Ctx: Ctx{Params: params, recording: true, tape: tp}}
+	} else {
+		n = scratchNodes.Get().(*node)
+		n.op, n.Params, n.tape = op, params, tp
+	}
+	if len(inputs) <= len(n.inline) {
+		// Keeping the inputs in the node lets the caller's variadic slice stay
+		// on its stack: one allocation less per op.
+		n.Inputs = n.inline[:copy(n.inline[:], inputs)]
+	} else {
+		n.Inputs = append([]*Tensor(nil), inputs...)
+	}
+	if aff != nil {
+		n.aff = *aff
+		n.Params = &n.aff
+	}
+	return n
 }
 
 // forward runs the op's forward computation: SaveForward when the node is
