@@ -101,11 +101,11 @@ func tapeOf2(a, b *Tensor) *Tape {
 
 // Bind makes each of ts belong to tp: the operations that read them run in
 // tp's modes, and what they compute belongs to tp too. Bind the tensors a
-// goroutine makes for itself, not ones other goroutines use. A tensor bound
-// to another tape, or computed by an op, cannot be bound.
+// goroutine makes for itself, not ones other goroutines use. A tensor that
+// belongs to another tape is an error.
 func (tp *Tape) Bind(ts ...*Tensor) {
 	for i, t := range ts {
-		if t.tape != nil && t.tape != tp {
+		if o := live(t.tape); o != nil && o != tp {
 			panicf("Bind", "tensor %d (shape %s) is bound to another tape already", i, fmtShape(t.shape))
 		}
 		t.tape = tp

@@ -2,7 +2,10 @@ package nabla
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 // TestFastRulesAgree walks the registry: every op's faster variants
@@ -69,6 +72,22 @@ func agree(t *testing.T, what string, got, want *Tensor, tol float64) {
 		a, b := got.at(i), w.at(i)
 		if math.Abs(a-b) > tol*(1+math.Abs(b)) {
 			t.Fatalf("%s: element %d is %v, the rule it replaces gives %v", what, i, a, b)
+		}
+	}
+}
+
+// An op whose kernel loop internal/kernel does not define is refused when it
+// is made, not computed as some other operation.
+func TestBinaryOpNeedsAKernelLoop(t *testing.T) {
+	err := Catch(func() {
+		binaryOp("no-such-loop", kernel.Atan2+1, nil, nil, nil)
+	})
+	if err == nil || !strings.Contains(err.Error(), "does not define") {
+		t.Fatalf("an op without a kernel loop: %v", err)
+	}
+	for _, op := range []kernel.BinOp{kernel.Add, kernel.Sub, kernel.Mul, kernel.Div, kernel.Pow, kernel.Max, kernel.Min, kernel.Atan2} {
+		if !op.Defined() {
+			t.Errorf("kernel op %d is not defined", op)
 		}
 	}
 }
