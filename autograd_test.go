@@ -246,3 +246,33 @@ func TestScalarGradientThroughBroadcasts(t *testing.T) {
 	assertClose(t, "x", a.Grad(), []float64{2, 2, 2}, 0)
 	assertClose(t, "y", b.Grad(), []float64{3, 3}, 0)
 }
+
+// A pass finds the sums of few leaves by a scan and of many through an
+// index: both give every leaf its own gradient.
+func TestManyLeaves(t *testing.T) {
+	for _, n := range []int{1, 8, 9, 30} {
+		xs := make([]*nabla.Tensor, n)
+		var y *nabla.Tensor
+		for i := range xs {
+			xs[i] = nabla.Scalar(float64(i)).SetRequiresGrad(true)
+			term := nabla.MulScalar(nabla.Square(xs[i]), float64(i+1))
+			if y == nil {
+				y = term
+			} else {
+				y = nabla.Add(y, term)
+			}
+		}
+		y.Backward()
+		for i, x := range xs {
+			if got, want := x.Grad().Item(), 2*float64(i)*float64(i+1); got != want {
+				t.Fatalf("%d leaves: gradient of leaf %d is %v, want %v", n, i, got, want)
+			}
+		}
+		gs := nabla.Gradients([]*nabla.Tensor{nabla.Sum(nabla.Stack(0, xs...))}, xs)
+		for i, g := range gs {
+			if g.Item() != 1 {
+				t.Fatalf("%d leaves: Gradients %d is %v", n, i, g.Item())
+			}
+		}
+	}
+}

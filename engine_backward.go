@@ -269,19 +269,37 @@ func (p *pass) sumOf(t *Tensor) *sum {
 	if t.node != nil && t.node.owner.Load() == p {
 		return &p.sums[t.node.idx]
 	}
-	i, ok := p.leafIdx[t]
-	if !ok {
-		i = int32(len(p.leaves))
-		p.leafIdx[t] = i
-		p.leaves = append(p.leaves, t)
-		p.leafSum = append(p.leafSum, sum{})
-		if p.wrt == nil && t.node == nil {
-			t.passes.Add(1) // ZeroGrad now is an error (see ZeroGrad)
-			p.counted = append(p.counted, t)
+	// Few leaves: a scan; many: the index.
+	if len(p.leaves) <= leafScan {
+		for i, l := range p.leaves {
+			if l == t {
+				return &p.leafSum[i]
+			}
 		}
+	} else if i, ok := p.leafIdx[t]; ok {
+		return &p.leafSum[i]
+	}
+	i := len(p.leaves)
+	if i == leafScan {
+		for k, l := range p.leaves {
+			p.leafIdx[l] = int32(k)
+		}
+	}
+	if i >= leafScan {
+		p.leafIdx[t] = int32(i)
+	}
+	p.leaves = append(p.leaves, t)
+	p.leafSum = append(p.leafSum, sum{})
+	if p.wrt == nil && t.node == nil {
+		t.passes.Add(1) // ZeroGrad now is an error (see ZeroGrad)
+		p.counted = append(p.counted, t)
 	}
 	return &p.leafSum[i]
 }
+
+// leafScan is the number of leaves up to which sumOf finds a leaf's sum by a
+// scan rather than through the index.
+const leafScan = 8
 
 // step runs the rule of t's node on the gradient summed for t and passes
 // the results on to the node's inputs.
