@@ -315,28 +315,38 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 	if op.JVP == nil {
 		panicf(op.Name, "op has no forward-mode (JVP) rule")
 	}
-	dots := make([]*Tensor, len(n.Inputs))
-	for i, x := range n.Inputs {
-		dots[i] = x.tangent
-	}
 	// The rule reads primal values: it gets views of the inputs without
 	// their tangents, or its own ops would propagate them again, without
 	// end. (The inputs themselves are left alone: other goroutines may be
-	// reading them.)
-	var buf [3]*Tensor
-	ins := buf[:0]
+	// reading them.) The rule's context and the tangents are one
+	// allocation for ops of up to three inputs, the views another.
+	f := new(jvpFrame)
+	dots, ins := f.dots[:0], f.ins[:0]
+	if len(n.Inputs) > len(f.dots) {
+		dots, ins = make([]*Tensor, 0, len(n.Inputs)), make([]*Tensor, 0, len(n.Inputs))
+	}
+	k := 0
 	for _, x := range n.Inputs {
 		if x.tangent != nil {
-			x = primalView(x)
+			k++
+		}
+	}
+	views := make([]Tensor, k)
+	for _, x := range n.Inputs {
+		dots = append(dots, x.tangent)
+		if x.tangent != nil {
+			x = primalView(&views[len(views)-k], x)
+			k--
 		}
 		ins = append(ins, x)
 	}
-	c := Ctx{Inputs: ins, Output: out, Params: n.Params, saved: n.saved, tape: n.tape}
+	c := &f.c
+	*c = Ctx{Inputs: ins, Output: out, Params: n.Params, saved: n.saved, tape: n.tape}
 	var d *Tensor
 	if op.FastJVP != nil && c.saved != nil && (!gradOn(n.tape) || !anyRequiresGrad(n.Inputs)) {
-		d = op.FastJVP(&c, dots)
+		d = op.FastJVP(c, dots)
 	} else {
-		d = op.JVP(&c, dots)
+		d = op.JVP(c, dots)
 	}
 	if d == nil {
 		return nil
@@ -347,10 +357,17 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 	return d
 }
 
-// primalView returns a header over x's values and place in the graph,
-// without its tangent.
-func primalView(x *Tensor) *Tensor {
-	v := &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, requiresGrad: x.requiresGrad,
+// jvpFrame is what a JVP rule of an op with up to three inputs sees.
+type jvpFrame struct {
+	c    Ctx
+	dots [3]*Tensor
+	ins  [3]*Tensor
+}
+
+// primalView makes v a header over x's values and place in the graph,
+// without its tangent, and returns it.
+func primalView(v, x *Tensor) *Tensor {
+	*v = Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, requiresGrad: x.requiresGrad,
 		node: x.node, tape: x.tape, mem: x.mem &^ memPinned}
 	if tr := traceOf(x); tr != nil {
 		tr.alias(v, x)

@@ -195,6 +195,13 @@ func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
 // constants returns headers over xs's values that take no part in
 // differentiation.
 func constants(xs []*Tensor) []*Tensor {
+	plain := true
+	for _, x := range xs {
+		plain = plain && !x.requiresGrad && x.tangent == nil
+	}
+	if plain {
+		return xs
+	}
 	out := make([]*Tensor, len(xs))
 	for i, x := range xs {
 		if !x.requiresGrad && x.tangent == nil {
