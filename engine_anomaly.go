@@ -55,7 +55,7 @@ func checkAnomaly(tp *Tape, op *Op, ins []*Tensor, out *Tensor, pass string) {
 	}
 	if n := blamed(tp); n != nil {
 		panic(&Error{Op: n.op.Name, Msg: "anomaly: backward pass produced NaN or Inf (in the rule's " + op.Name +
-			" step; the op's inputs have shapes " + inputShapes(n.Inputs) + "); the op was created here", Where: n.where})
+			" step; the op's inputs have shapes " + inputShapes(n.Inputs) + "); the op was created here", Where: n.where()})
 	}
 	panicf(op.Name, "anomaly: %s pass produced NaN or Inf (inputs of shapes %s)", pass, inputShapes(ins))
 }
@@ -74,7 +74,7 @@ func checkAnomalyBackward(n *node, gs []*Tensor) {
 	for i, g := range gs {
 		if g != nil && hasNonFinite(g) {
 			panic(&Error{Op: n.op.Name, Msg: "anomaly: backward pass produced NaN or Inf in the gradient of input " +
-				itoa(i) + " (inputs of shapes " + inputShapes(n.Inputs) + "); the op was created here", Where: n.where})
+				itoa(i) + " (inputs of shapes " + inputShapes(n.Inputs) + "); the op was created here", Where: n.where()})
 		}
 	}
 }
@@ -84,4 +84,13 @@ func itoa(i int) string {
 		return string(rune('0' + i))
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// where returns the file:line that created n's output, recorded in anomaly
+// mode (kept with the output, out of the node every op allocates).
+func (n *node) where() string {
+	if n.Output == nil || n.Output.ext == nil {
+		return ""
+	}
+	return n.Output.ext.where
 }

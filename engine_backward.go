@@ -17,7 +17,6 @@ type node struct {
 	// running sum in that pass: a node is one pass's at a time.
 	idx   int32
 	owner atomic.Pointer[pass]
-	where string // creation site, recorded in anomaly mode
 
 	inline [3]*Tensor   // storage for Inputs of ops with up to three inputs
 	aff    affineParams // Params of an affine node point here

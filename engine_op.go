@@ -227,7 +227,7 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 		out.node = n
 		out.requiresGrad = true
 		if watched {
-			n.where = CallerLocation()
+			out.extra().where = CallerLocation()
 		}
 	}
 	if hasTangent {

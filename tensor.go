@@ -372,6 +372,7 @@ func (t *Tensor) RegisterHook(h func(grad *Tensor) *Tensor) *Tensor {
 type tensorExt struct {
 	hooks []func(*Tensor) *Tensor
 	name  string
+	where string // in anomaly mode, the file:line that computed the tensor
 }
 
 func (t *Tensor) extra() *tensorExt {
