@@ -254,11 +254,11 @@ func (t *Tensor) Grad() *Tensor {
 // backward pass call Grad again: a Grad tensor taken before ZeroGrad may keep
 // its old values (or, when its buffer was written in place, show the new ones).
 func (t *Tensor) ZeroGrad() {
-	if t.grad == nil {
-		return
-	}
 	if t.passes.Load() > 0 {
 		panicf("ZeroGrad", "a backward pass is accumulating into the gradient of this tensor of shape %s right now (from another goroutine, or a hook): zero gradients between passes, not during one", fmtShape(t.shape))
+	}
+	if t.grad == nil {
+		return
 	}
 	if t.grad.node != nil {
 		t.grad = nil // a differentiable gradient belongs to its graph; drop it
