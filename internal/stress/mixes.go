@@ -200,6 +200,7 @@ func FirstCallsOfCompiledValueAndGrad(cfg Config) error {
 // tape-scoped NoGrad evaluation of a shared model in the others.
 func ValueAndGradBesideNoGradEval(cfg Config) error {
 	cfg = cfg.withDefaults(iters("ValueAndGradBesideNoGradEval"))
+	strict := TapeModes() == nil
 	model := mlp(1, 12, 32, 5)
 	fs := functions(randn(3, 24, 24))
 	newWork := func() work {
@@ -208,19 +209,20 @@ func ValueAndGradBesideNoGradEval(cfg Config) error {
 				v, g := nabla.ValueAndGrad(fs[(item/2)%len(fs)])(randn(uint64(100+item), 24))
 				return values(v, g[0]), nil
 			}
-			return evalNoGrad(tp, model, randn(uint64(100+item), 64, 12))
+			return evalNoGrad(tp, model, randn(uint64(100+item), 64, 12), strict)
 		}
 	}
 	return runMix("ValueAndGradBesideNoGradEval", cfg, 32, newWork, checkRecording)
 }
 
-// evalNoGrad evaluates model on x (bound to tp) under tp.NoGrad and checks
-// that nothing recorded and that tp records again afterwards.
-func evalNoGrad(tp *nabla.Tape, model nn.Module, x *nabla.Tensor) ([]float64, error) {
+// evalNoGrad evaluates model on x (bound to tp) under tp.NoGrad. When
+// strict (the tapes' modes take effect, see TapeModes), it checks that
+// nothing recorded and that tp records again afterwards.
+func evalNoGrad(tp *nabla.Tape, model nn.Module, x *nabla.Tensor, strict bool) ([]float64, error) {
 	tp.Bind(x)
 	var out *nabla.Tensor
 	tp.NoGrad(func() { out = nabla.Softmax(model.Forward(x), 1) })
-	if out.RequiresGrad() {
+	if strict && out.RequiresGrad() {
 		return nil, errors.New("an output computed under tp.NoGrad requires grad")
 	}
 	if !tp.GradEnabled() {
@@ -282,11 +284,12 @@ func Transforms(cfg Config) error {
 // collected by an arena on their tape, and return the trained weights.
 func NoGradEvalBesideTraining(cfg Config) error {
 	cfg = cfg.withDefaults(iters("NoGradEvalBesideTraining"))
+	strict := TapeModes() == nil
 	shared := mlp(1, 12, 32, 5)
 	newWork := func() work {
 		return func(tp *nabla.Tape, item int) ([]float64, error) {
 			if item%2 == 0 {
-				return evalNoGrad(tp, shared, randn(uint64(100+item), 64, 12))
+				return evalNoGrad(tp, shared, randn(uint64(100+item), 64, 12), strict)
 			}
 			return trainSteps(tp, item, 5)
 		}
@@ -397,6 +400,7 @@ func AnomalyInOneGoroutine(cfg Config) error {
 	cfg = cfg.withDefaults(iters("AnomalyInOneGoroutine"))
 	g := cfg.Goroutines
 	nitems := 4 * g // item ≡ goroutine (mod g)
+	strict := TapeModes() == nil
 	newWork := func() work {
 		return func(tp *nabla.Tape, item int) ([]float64, error) {
 			x := randn(uint64(100+item), 300).SetRequiresGrad(true)
@@ -421,9 +425,9 @@ func AnomalyInOneGoroutine(cfg Config) error {
 	checkRef := func(item int, o outcome) error {
 		nan := (item/g)%2 == 1
 		switch {
-		case item%g == 0 && nan && (o.err == nil || !strings.Contains(o.err.Error(), "anomaly")):
+		case strict && item%g == 0 && nan && (o.err == nil || !strings.Contains(o.err.Error(), "anomaly")):
 			return fmt.Errorf("item %d: anomaly mode on the tape did not raise an anomaly error for a NaN (got %v)", item, o.err)
-		case o.err != nil && !(item%g == 0 && nan):
+		case o.err != nil && !(strict && item%g == 0 && nan):
 			return fmt.Errorf("item %d: unexpected error %v", item, o.err)
 		}
 		return nil

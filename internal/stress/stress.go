@@ -216,3 +216,56 @@ func values(ts ...*nabla.Tensor) []float64 {
 func randn(seed uint64, shape ...int) *nabla.Tensor {
 	return nabla.Randn(nabla.NewRand(seed), shape...)
 }
+
+// TapeModes reports whether a Tape's modes take effect on the tensors bound
+// to it: tp.NoGrad stops recording of ops on them (even when they meet a
+// requires-grad tensor bound to no tape), and tp.DetectAnomaly raises on a
+// NaN they produce, while the default tape's modes are unchanged. It returns
+// nil if so, or what does not hold. The mixes check that a tape's modes held
+// in their serial reference only when TapeModes is nil, so that their
+// one-goroutine configurations also run on an engine whose tapes are stubs;
+// the test suite checks TapeModes itself.
+func TapeModes() error {
+	var errs []error
+	tp := nabla.NewTape()
+	x := nabla.FromSlice([]float64{1, 2}).SetRequiresGrad(true)
+	shared := nabla.FromSlice([]float64{3, 4}).SetRequiresGrad(true)
+	tp.Bind(x)
+	var y, z *nabla.Tensor
+	tp.NoGrad(func() {
+		y = nabla.Mul(x, x)
+		z = nabla.Mul(x, shared)
+		if tp.GradEnabled() {
+			errs = append(errs, errors.New("tp.GradEnabled() is true inside tp.NoGrad"))
+		}
+	})
+	if y.RequiresGrad() || z.RequiresGrad() {
+		errs = append(errs, errors.New("ops on a tensor bound to a tape recorded inside the tape's NoGrad"))
+	}
+	if !tp.GradEnabled() || !nabla.GradEnabled() {
+		errs = append(errs, errors.New("recording is off after tp.NoGrad returned"))
+	}
+	if y.Tape() != tp && y.Tape() != nil {
+		errs = append(errs, errors.New("a tensor computed from a bound one belongs to another tape"))
+	}
+	if x.Tape() != tp {
+		errs = append(errs, errors.New("x.Tape() is not the tape x was bound to"))
+	}
+	var inside bool
+	tp.NoGrad(func() { inside = nabla.Mul(shared, shared).RequiresGrad() })
+	if !inside {
+		errs = append(errs, errors.New("tp.NoGrad stopped recording of ops on tensors bound to no tape"))
+	}
+	a := nabla.FromSlice([]float64{-1, 1})
+	tp.Bind(a)
+	err := nabla.Catch(func() { tp.DetectAnomaly(func() { nabla.Log(a) }) })
+	if err == nil {
+		errs = append(errs, errors.New("tp.DetectAnomaly did not raise on a NaN made from a tensor bound to tp"))
+	}
+	if err := nabla.Catch(func() {
+		tp.DetectAnomaly(func() { nabla.Log(nabla.FromSlice([]float64{-1})) })
+	}); err != nil {
+		errs = append(errs, fmt.Errorf("tp.DetectAnomaly raised on a NaN made from a tensor bound to no tape: %v", err))
+	}
+	return errors.Join(errs...)
+}
