@@ -27,19 +27,19 @@ type Mix struct {
 // mixes of its item 3.
 func Mixes() []Mix {
 	return []Mix{
-		{"PackageNoGradInSeveralGoroutines", 200, PackageNoGradInSeveralGoroutines},
-		{"SharedWeightGradients", 150, SharedWeightGradients},
-		{"GradOfIndependentFunctions", 150, GradOfIndependentFunctions},
-		{"CompiledReplayBesideEagerArithmetic", 200, CompiledReplayBesideEagerArithmetic},
-		{"FirstCallsOfCompiledValueAndGrad", 30, FirstCallsOfCompiledValueAndGrad},
-		{"ValueAndGradBesideNoGradEval", 150, ValueAndGradBesideNoGradEval},
-		{"EagerBackwardSharedLeaves", 150, EagerBackwardSharedLeaves},
-		{"Transforms", 60, Transforms},
-		{"NoGradEvalBesideTraining", 40, NoGradEvalBesideTraining},
-		{"CompiledFunctions", 100, CompiledFunctions},
-		{"AnomalyInOneGoroutine", 60, AnomalyInOneGoroutine},
+		{"PackageNoGradInSeveralGoroutines", 500, PackageNoGradInSeveralGoroutines},
+		{"SharedWeightGradients", 400, SharedWeightGradients},
+		{"GradOfIndependentFunctions", 500, GradOfIndependentFunctions},
+		{"CompiledReplayBesideEagerArithmetic", 400, CompiledReplayBesideEagerArithmetic},
+		{"FirstCallsOfCompiledValueAndGrad", 100, FirstCallsOfCompiledValueAndGrad},
+		{"ValueAndGradBesideNoGradEval", 400, ValueAndGradBesideNoGradEval},
+		{"EagerBackwardSharedLeaves", 400, EagerBackwardSharedLeaves},
+		{"Transforms", 400, Transforms},
+		{"NoGradEvalBesideTraining", 80, NoGradEvalBesideTraining},
+		{"CompiledFunctions", 500, CompiledFunctions},
+		{"AnomalyInOneGoroutine", 250, AnomalyInOneGoroutine},
 		{"TrainRun", 1, TrainRun},
-		{"Minimize", 3, Minimize},
+		{"Minimize", 20, Minimize},
 	}
 }
 
