@@ -12,15 +12,33 @@
 // associative and binds tighter than unary minus: -x^2 is -(x^2) and 2^3^2 is
 // 2^9 = 512. Several expressions are separated by semicolons (ParseList).
 //
-// Functions, with the nabla op each one maps onto:
+// Functions (the table nabla.Functions), with the nabla function each calls:
 //
-//	exp log log1p expm1 sqrt abs     Exp Log Log1p Expm1 Sqrt Abs
-//	sin cos tan tanh                 Sin Cos Tan Tanh
-//	sigmoid relu softplus            Sigmoid Relu Softplus
-//	pow(a, b), a^b                   PowScalar when b has no variable, Pow otherwise
-//	max(a, b) min(a, b)              Maximum Minimum (elementwise)
-//	sum mean norm logsumexp          Sum Mean Norm LogSumExp over all entries
-//	dot(a, b), w[i]                  Dot Index
+//	abs(x)        |x| for each entry, with derivative 0 at 0 (Abs)
+//	cos(x)        cosine of each entry (Cos)
+//	dot(a, b)     inner product of two vectors of equal length (Dot)
+//	exp(x)        e^x for each entry (Exp)
+//	expm1(x)      e^x - 1 for each entry, accurate for small x (Expm1)
+//	log(x)        natural logarithm of each entry (Log)
+//	log1p(x)      log(1+x) for each entry, accurate for small x (Log1p)
+//	logsumexp(x)  log of the sum of e^x over all entries, computed stably (LogSumExp)
+//	max(a, b)     elementwise maximum, broadcasting; ties share the gradient (Maximum)
+//	mean(x)       mean of all entries (Mean)
+//	min(a, b)     elementwise minimum, broadcasting; ties share the gradient (Minimum)
+//	norm(x)       Euclidean norm of all entries (Norm)
+//	pow(a, b)     a^b elementwise, broadcasting (Pow)
+//	relu(x)       max(x, 0) for each entry, with derivative 0 at 0 (Relu)
+//	sigmoid(x)    1/(1+e^-x) for each entry (Sigmoid)
+//	sin(x)        sine of each entry (Sin)
+//	softplus(x)   log(1+e^x) for each entry, computed stably (Softplus)
+//	sqrt(x)       square root of each entry (Sqrt)
+//	sum(x)        sum of all entries (Sum)
+//	tan(x)        tangent of each entry (Tan)
+//	tanh(x)       hyperbolic tangent of each entry (Tanh)
+//
+// This list is generated from the table (go generate ./expr). A power a^b,
+// like pow(a, b), is PowScalar when b has no variable and Pow otherwise;
+// w[i] is Index; reductions (sum, mean, norm, logsumexp) are over all entries.
 //
 // A variable is a number or a vector (Point, ParsePoint: "x=2", "w=[1, 2.5, -3]");
 // operations between a number and a vector broadcast. At the kinks nabla's
@@ -63,3 +81,5 @@
 // exact derivatives computed by sympy for a few hundred random expressions
 // (testdata/sympy_golden.py).
 package expr
+
+//go:generate go run ./internal/gendoc doc.go

@@ -8,26 +8,11 @@ import (
 	"github.com/nabla-go/nabla"
 )
 
-// unary maps the one-argument functions onto nabla's ops.
-var unary = map[string]func(*nabla.Tensor) *nabla.Tensor{
-	"exp": nabla.Exp, "log": nabla.Log, "log1p": nabla.Log1p, "expm1": nabla.Expm1,
-	"sqrt": nabla.Sqrt, "abs": nabla.Abs, "sin": nabla.Sin, "cos": nabla.Cos,
-	"tan": nabla.Tan, "tanh": nabla.Tanh, "sigmoid": nabla.Sigmoid, "relu": nabla.Relu,
-	"softplus": nabla.Softplus,
-	"sum":      func(x *nabla.Tensor) *nabla.Tensor { return nabla.Sum(x) },
-	"mean":     func(x *nabla.Tensor) *nabla.Tensor { return nabla.Mean(x) },
-	"norm":     func(x *nabla.Tensor) *nabla.Tensor { return nabla.Norm(x) },
-	"logsumexp": func(x *nabla.Tensor) *nabla.Tensor {
-		return nabla.LogSumExp(x)
-	},
-}
-
-// binaryOps maps the two-operand operators and functions onto nabla's ops;
-// "^" and "pow" with a constant exponent use PowScalar instead (see eval).
+// binaryOps maps the operators onto nabla's ops; "^" (and the function pow)
+// with a constant exponent use PowScalar instead (see eval). The functions
+// are those of nabla.Functions, which each call node holds.
 var binaryOps = map[string]func(a, b *nabla.Tensor) *nabla.Tensor{
-	"+": nabla.Add, "-": nabla.Sub, "*": nabla.Mul, "/": nabla.Div,
-	"^": nabla.Pow, "pow": nabla.Pow,
-	"max": nabla.Maximum, "min": nabla.Minimum, "dot": nabla.Dot,
+	"+": nabla.Add, "-": nabla.Sub, "*": nabla.Mul, "/": nabla.Div, "^": nabla.Pow,
 }
 
 // Eval evaluates the expression with the variables bound to the tensors of
@@ -75,10 +60,7 @@ func (e *Expr) eval(n *node, env map[string]*nabla.Tensor) (*nabla.Tensor, error
 		case binary:
 			return binaryOps[n.op](args[0], args[1])
 		}
-		if f, ok := unary[n.op]; ok {
-			return f(args[0])
-		}
-		return binaryOps[n.op](args[0], args[1])
+		return n.fn(args...)
 	})
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
+
+	"github.com/nabla-go/nabla"
 )
 
 // MaxLen is the longest expression Parse accepts, in bytes.
@@ -42,31 +44,41 @@ type node struct {
 	op   string  // operator, function or variable name
 	num  float64 // number; index for index nodes
 	args []*node
+	fn   func(xs ...*nabla.Tensor) *nabla.Tensor // the function a call node calls
 	pos  int
 }
 
-// arity gives the number of arguments of each function.
-var arity = map[string]int{
-	"exp": 1, "log": 1, "log1p": 1, "expm1": 1, "sqrt": 1, "abs": 1,
-	"sin": 1, "cos": 1, "tan": 1, "tanh": 1, "sigmoid": 1, "relu": 1, "softplus": 1,
-	"sum": 1, "mean": 1, "norm": 1, "logsumexp": 1,
-	"pow": 2, "max": 2, "min": 2, "dot": 2,
+// table is a function table expressions are parsed with: nabla.Functions,
+// or in tests that table with entries added. It is built once and never
+// changed.
+type table struct {
+	funcs map[string]nabla.Function
+	names []string // sorted
 }
 
-// Functions returns the names of the functions expressions may call, sorted.
-func Functions() []string {
-	names := make([]string, 0, len(arity))
-	for f := range arity {
-		names = append(names, f)
+func newTable(fs []nabla.Function) *table {
+	t := &table{funcs: make(map[string]nabla.Function, len(fs))}
+	for _, f := range fs {
+		t.funcs[f.Name] = f
+		t.names = append(t.names, f.Name)
 	}
-	sort.Strings(names)
-	return names
+	sort.Strings(t.names)
+	return t
+}
+
+// functions is the table of every expression: nabla's.
+var functions = newTable(nabla.Functions())
+
+// Functions returns the names of the functions expressions may call, sorted:
+// those of nabla.Functions.
+func Functions() []string {
+	return append([]string(nil), functions.names...)
 }
 
 // Parse parses an expression. Its errors are *Error values that point at the
 // offending column.
 func Parse(src string) (*Expr, error) {
-	return parseAt(src, src, 0)
+	return parseAt(src, src, 0, functions)
 }
 
 // ParseList parses expressions separated by semicolons, as in
@@ -75,7 +87,7 @@ func ParseList(src string) ([]*Expr, error) {
 	var out []*Expr
 	offset := 0
 	for _, part := range strings.Split(src, ";") {
-		e, err := parseAt(part, src, offset)
+		e, err := parseAt(part, src, offset, functions)
 		if err != nil {
 			return nil, err
 		}
@@ -85,8 +97,9 @@ func ParseList(src string) ([]*Expr, error) {
 	return out, nil
 }
 
-// parseAt parses part, which starts at rune offset off of the whole text.
-func parseAt(part, whole string, off int) (*Expr, error) {
+// parseAt parses part, which starts at rune offset off of the whole text,
+// with the functions of fns.
+func parseAt(part, whole string, off int, fns *table) (*Expr, error) {
 	if len(whole) > MaxLen {
 		return nil, &Error{Src: whole[:64] + "…", Pos: -1, Msg: fmt.Sprintf("expression of %d bytes: at most %d are accepted", len(whole), MaxLen)}
 	}
@@ -100,7 +113,7 @@ func parseAt(part, whole string, off int) (*Expr, error) {
 	if err != nil {
 		return nil, syntaxError(part, whole, off, err)
 	}
-	c := converter{src: whole, off: off, vars: map[string]int{}}
+	c := converter{src: whole, off: off, vars: map[string]int{}, fns: fns}
 	root, err := c.convert(tree.Node)
 	if err != nil {
 		return nil, err
@@ -159,6 +172,7 @@ type converter struct {
 	src  string
 	off  int
 	vars map[string]int
+	fns  *table
 }
 
 func (c *converter) errorf(n ast.Node, format string, args ...any) error {
@@ -177,7 +191,7 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 	case *ast.FloatNode:
 		return &node{kind: number, num: n.Value, pos: pos}, nil
 	case *ast.IdentifierNode:
-		if _, ok := arity[n.Value]; ok {
+		if _, ok := c.fns.funcs[n.Value]; ok {
 			return nil, c.errorf(n, "%s is a function: expected %s(...)", n.Value, n.Value)
 		}
 		if _, seen := c.vars[n.Value]; !seen {
@@ -238,10 +252,11 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 }
 
 func (c *converter) call(n ast.Node, name string, args []ast.Node) (*node, error) {
-	want, ok := arity[name]
+	f, ok := c.fns.funcs[name]
 	if !ok {
-		return nil, c.errorf(n, "unknown function %q: expected one of %s", name, strings.Join(Functions(), ", "))
+		return nil, c.errorf(n, "unknown function %q: expected one of %s", name, strings.Join(c.fns.names, ", "))
 	}
+	want := f.Arity
 	if len(args) != want {
 		plural := "s"
 		if want == 1 {
@@ -249,7 +264,7 @@ func (c *converter) call(n ast.Node, name string, args []ast.Node) (*node, error
 		}
 		return nil, c.errorf(n, "%s takes %d argument%s, not %d", name, want, plural, len(args))
 	}
-	out := &node{kind: call, op: name, pos: c.off + n.Location().From}
+	out := &node{kind: call, op: name, fn: f.Call, pos: c.off + n.Location().From}
 	for _, a := range args {
 		x, err := c.convert(a)
 		if err != nil {

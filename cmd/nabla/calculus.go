@@ -15,10 +15,29 @@ import (
 	"github.com/nabla-go/nabla/expr"
 )
 
-const exprHelp = `EXPR uses numbers, variables, + - * / ^ (or **), parentheses, w[i] and the
-functions ` + "exp log log1p expm1 sqrt abs sin cos tan tanh sigmoid relu softplus\npow max min sum mean dot norm logsumexp" + `. Power binds tighter than unary
-minus (-x^2 is -(x^2)) and associates to the right (2^3^2 is 512).
+// exprHelp lists the functions of nabla.Functions, the expression language's table.
+var exprHelp = wrap(`EXPR uses numbers, variables, + - * / ^ (or **), parentheses, w[i] and the
+functions `+strings.Join(expr.Functions(), " ")+`. Power binds tighter than unary
+minus (-x^2 is -(x^2)) and associates to the right (2^3^2 is 512).`, 80) + `
 Give every variable with --at NAME=VALUE, a number or a list: --at w='[1, 2]'.`
+
+// wrap refills text into lines of at most width bytes (longer words alone).
+func wrap(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for _, w := range strings.Fields(text) {
+		if n > 0 && n+1+len(w) > width {
+			b.WriteByte('\n')
+			n = 0
+		} else if n > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
+}
 
 // calcFlags are the flags every calculus command shares.
 type calcFlags struct {
