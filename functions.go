@@ -55,6 +55,7 @@ var functionTable = sortFunctions([]Function{
 	unaryFunction("sigmoid", "1/(1+e^-x) for each entry (Sigmoid)", Sigmoid),
 	unaryFunction("relu", "max(x, 0) for each entry, with derivative 0 at 0 (Relu)", Relu),
 	unaryFunction("softplus", "log(1+e^x) for each entry, computed stably (Softplus)", Softplus),
+	binaryFunction("atan2", "angle of the point (b, a) elementwise, in [-π, π], broadcasting (Atan2)", Atan2),
 	binaryFunction("pow", "a^b elementwise, broadcasting (Pow)", Pow),
 	binaryFunction("max", "elementwise maximum, broadcasting; ties share the gradient (Maximum)", Maximum),
 	binaryFunction("min", "elementwise minimum, broadcasting; ties share the gradient (Minimum)", Minimum),

@@ -15,6 +15,7 @@
 // Functions (the table nabla.Functions), with the nabla function each calls:
 //
 //	abs(x)        |x| for each entry, with derivative 0 at 0 (Abs)
+//	atan2(a, b)   angle of the point (b, a) elementwise, in [-π, π], broadcasting (Atan2)
 //	cos(x)        cosine of each entry (Cos)
 //	dot(a, b)     inner product of two vectors of equal length (Dot)
 //	exp(x)        e^x for each entry (Exp)
