@@ -17,8 +17,8 @@ func ExampleFunctions() {
 	fmt.Println(norm.Call(nabla.FromSlice([]float64{3, 4})).Item())
 	// Output:
 	// abs/1: |x| for each entry, with derivative 0 at 0 (Abs)
+	// atan2/2: angle of the point (b, a) elementwise, in [-π, π], broadcasting (Atan2)
 	// cos/1: cosine of each entry (Cos)
-	// dot/2: inner product of two vectors of equal length (Dot)
 	// 5
 }
 
