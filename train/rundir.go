@@ -20,14 +20,13 @@ var runFiles = []string{CheckpointFile, "metrics.csv", "loss.png", "loss.svg", "
 // run left behind and, unless existing is set, refuses a directory that
 // already holds files. It returns the function that releases the lock.
 func claim(dir string, existing bool) (unlock func(), err error) {
-	unlock, err = lockDir(dir)
+	release, err := lockDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			unlock()
-			unlock = nil
+			release()
 		}
 	}()
 	entries, err := os.ReadDir(dir)
@@ -57,7 +56,7 @@ func claim(dir string, existing bool) (unlock func(), err error) {
 		return nil, fmt.Errorf("output directory %s already holds %s (%s); continue it with --resume, start over with --overwrite, or choose another --out",
 			dir, what, strings.Join(kept[:min(3, len(kept))], ", ")+map[bool]string{true: ", …"}[len(kept) > 3])
 	}
-	return unlock, nil
+	return release, nil
 }
 
 // isTempFile reports whether name is a temporary file of an atomic write of
