@@ -37,7 +37,7 @@ Graphviz needed). Without -o the Graphviz source goes to standard output.
 
 ` + exprHelp,
 		Example: `  nabla graph 'sigmoid(w[0]*x + w[1]) ^ 2' --at x=0.5 --at w='[2, -1]' -o graph.svg`,
-		Args:    cobra.ExactArgs(1),
+		Args:    oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			render, err := renderer(outFile)
 			if err != nil {
@@ -190,7 +190,9 @@ func buildGraph(e *expr.Expr, p expr.Point) (*graph, error) {
 		g.nodes = append(g.nodes, n)
 	}
 	g.nodes[len(g.nodes)-1].kind = "output"
-	if err := nabla.Catch(func() { y.Backward() }); err != nil {
+	if !y.RequiresGrad() {
+		// A constant: no gradient to draw.
+	} else if err := nabla.Catch(func() { y.Backward() }); err != nil {
 		return nil, err
 	}
 	for i, t := range order {

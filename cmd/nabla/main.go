@@ -109,7 +109,7 @@ func oneLine(s string) string {
 // wrong number of arguments), which it does not type.
 func isCobraUsage(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "unknown flag", "unknown shorthand", "flag needs an argument", "invalid argument"} {
+	for _, p := range []string{"unknown command", " arg(s), received ", "requires at least", "unknown flag", "unknown shorthand"} {
 		if strings.Contains(msg, p) {
 			return true
 		}

@@ -41,7 +41,7 @@ Methods: ` + methodNames() + ` (see package minimize).
 		Example: `  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1
   nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --method newton --plot path.svg --json
   nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --bounds x=-2:0.5`,
-		Args: cobra.ExactArgs(1),
+		Args: oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := minimize.ParseMethod(method)
 			if err != nil {
