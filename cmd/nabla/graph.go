@@ -43,6 +43,11 @@ Graphviz needed). Without -o the Graphviz source goes to standard output.
 			if err != nil {
 				return err
 			}
+			if outFile != "" {
+				if err := checkOutput("-o", outFile); err != nil {
+					return err
+				}
+			}
 			e, p, err := fl.parseOne(args[0])
 			if err != nil {
 				return err
@@ -56,8 +61,8 @@ Graphviz needed). Without -o the Graphviz source goes to standard output.
 				_, err := io.WriteString(out, g.dot())
 				return err
 			}
-			if err := writeAtomic(outFile, render(g)); err != nil {
-				return usageError{err}
+			if err := writeAtomic("-o", outFile, render(g)); err != nil {
+				return err
 			}
 			fmt.Fprintf(out, "graph of %d nodes (%d ops) written to %s\n", len(g.nodes), g.ops(), outFile)
 			if fl.asJSON {
@@ -87,15 +92,45 @@ func renderer(path string) (func(*graph) []byte, error) {
 	return nil, usagef("-o %s: unknown format %q: expected a .dot, .svg or .png file", path, filepath.Ext(path))
 }
 
+// checkOutput reports, before any work, why path (given with flag) cannot
+// be written: a directory, or a directory that is missing or not writable.
+func checkOutput(flag, path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usagef("%s %s is a directory: give a file name", flag, path)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usagef("%s %s: the directory %s does not exist", flag, path, dir)
+	case !st.IsDir():
+		return usagef("%s %s: %s is not a directory", flag, path, dir)
+	}
+	f, err := os.CreateTemp(dir, ".nabla-write-test-*")
+	if err != nil {
+		return usagef("%s %s: the directory %s is not writable", flag, path, dir)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
 // writeAtomic writes data to a temporary file beside path and renames it,
-// so that path never holds a partial file.
-func writeAtomic(path string, data []byte) error {
+// so that path never holds a partial file; the file's mode is 0666 less the
+// umask, as for any file a command creates.
+func writeAtomic(flag, path string, data []byte) error {
+	if err := checkOutput(flag, path); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("-o %s: %w", path, errors.Unwrap(err))
+		return usagef("%s %s: cannot create it: %v", flag, path, errors.Unwrap(err))
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(os.FileMode(0o666 &^ umask))
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -104,7 +139,13 @@ func writeAtomic(path string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("-o %s: %w", path, err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		} else if le := (*os.LinkError)(nil); errors.As(err, &le) {
+			err = le.Err
+		}
+		return fmt.Errorf("%s %s: writing failed: %v", flag, path, err)
 	}
 	return nil
 }

@@ -51,6 +51,15 @@ Methods: ` + methodNames() + ` (see package minimize).
 				if ext := strings.ToLower(filepath.Ext(plotF)); ext != ".png" && ext != ".svg" {
 					return usagef("--plot %s: expected a .png or .svg file", plotF)
 				}
+				if err := checkOutput("--plot", plotF); err != nil {
+					return err
+				}
+			}
+			if !(gtol >= 0) || math.IsInf(gtol, 0) {
+				return usagef("--gtol must be a finite number ≥ 0, got %v", gtol)
+			}
+			if maxiter < 0 {
+				return usagef("--maxiter must be ≥ 0 (0: the method's default), got %d", maxiter)
 			}
 			e, err := expr.Parse(args[0])
 			if err != nil {
@@ -110,9 +119,14 @@ Methods: ` + methodNames() + ` (see package minimize).
 				fmt.Fprintf(out, "plot      %s\n", plotF)
 			}
 			if asJSON {
-				return writeJSON(out, map[string]any{"x": byVar(p, x), "fun": num(res.Fun), "nit": res.Nit,
+				if err := writeJSON(out, map[string]any{"x": byVar(p, x), "fun": num(res.Fun), "nit": res.Nit,
 					"nfev": res.Nfev, "ngev": res.Ngev, "nhev": res.Nhev, "status": int(res.Status),
-					"success": res.Success, "message": res.Message})
+					"success": res.Success, "message": res.Message}); err != nil {
+					return err
+				}
+			}
+			if res.Status != minimize.Success {
+				return fmt.Errorf("minimisation did not converge (status %d): %s", res.Status, res.Message)
 			}
 			return nil
 		},
@@ -345,5 +359,5 @@ func plotPath(path string, e *expr.Expr, p expr.Point, pts [][2]float64) error {
 	if _, err := w.WriteTo(&buf); err != nil {
 		return err
 	}
-	return writeAtomic(path, buf.Bytes())
+	return writeAtomic("--plot", path, buf.Bytes())
 }
