@@ -392,6 +392,9 @@ func (j *job) restore(ck *Checkpoint) error {
 	if err := j.opt.LoadState(ck.withPrefix("optim.")); err != nil {
 		return err
 	}
+	if c := ck.Metadata["classes"]; c != strconv.Itoa(j.train.Classes) {
+		return fmt.Errorf("checkpoint class count %q does not match the %d classes of dataset %s", c, j.train.Classes, j.cfg.Data)
+	}
 	epoch, err := strconv.Atoi(ck.Metadata["epoch"])
 	if err != nil || epoch < 0 {
 		return fmt.Errorf("checkpoint epoch %q is not a count", ck.Metadata["epoch"])

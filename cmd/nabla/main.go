@@ -62,8 +62,15 @@ func newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd(),
 		newGradCmd(), newHessianCmd(), newJacobianCmd(), newCheckCmd(), newGraphCmd(), newTourCmd(), newMinimizeCmd())
+	for _, c := range testCommands {
+		root.AddCommand(c())
+	}
 	return root
 }
+
+// testCommands are added by tests (a command that panics, to check exit
+// code 3).
+var testCommands []func() *cobra.Command
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
