@@ -33,7 +33,9 @@ func newGraphCmd() *cobra.Command {
 pass, and draw every node (a variable, a constant or an op) with its forward
 value and the gradient of the output with respect to it. The file's extension
 chooses the format: .dot (Graphviz source), .svg or .png (drawn by nabla, no
-Graphviz needed). Without -o the Graphviz source goes to standard output.
+Graphviz needed, up to 2000 nodes; a large PNG is drawn at a lower resolution
+to stay within 16 megapixels). Without -o the Graphviz source goes to
+standard output.
 
 ` + exprHelp,
 		Example: `  nabla graph 'sigmoid(w[0]*x + w[1]) ^ 2' --at x=0.5 --at w='[2, -1]' -o graph.svg`,
