@@ -89,7 +89,19 @@ func (c *calcFlags) point() (expr.Point, error) {
 	if err != nil {
 		return nil, inputError("--at", err)
 	}
-	return p, nil
+	return p, finitePoint("--at", p)
+}
+
+// finitePoint refuses a NaN or infinite value of a variable.
+func finitePoint(flag string, p expr.Point) error {
+	for _, v := range p {
+		for _, x := range v.Data {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return usagef("%s %s: the value %v is not a finite number", flag, v.Name, x)
+			}
+		}
+	}
+	return nil
 }
 
 // inputError marks an error in the expression or the values as a usage

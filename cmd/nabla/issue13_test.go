@@ -415,3 +415,24 @@ func pngSize(t *testing.T, path string) (w, h int) {
 	}
 	return c.Width, c.Height
 }
+
+// The validation layer: values of variables and numeric flags are said to be
+// wrong in nabla's words, naming the flag.
+func TestFlagValuesInNablasWords(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		say  string
+	}{
+		{[]string{"grad", "x", "--at", "x=NaN"}, "--at x: the value NaN is not a finite number"},
+		{[]string{"minimize", "x^2", "--from", "x=Inf"}, "--from x: the value +Inf is not a finite number"},
+		{[]string{"train", "--seed", "-1"}, `--seed "-1": expected an integer ≥ 0`},
+		{[]string{"train", "--lr", "1e999"}, `--lr "1e999": out of range: expected a number`},
+		{[]string{"train", "--hidden", "a"}, "comma-separated list of integers"},
+	} {
+		_, stderr := wantExit(t, 2, tc.args...)
+		wantSay(t, stderr, tc.say)
+		if strings.Contains(stderr, "strconv") {
+			t.Errorf("%q: %s", tc.args, stderr)
+		}
+	}
+}

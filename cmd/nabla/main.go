@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
@@ -59,7 +60,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{flagError(cmd, err)} })
 	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd(),
 		newGradCmd(), newHessianCmd(), newJacobianCmd(), newCheckCmd(), newGraphCmd(), newTourCmd(), newMinimizeCmd())
 	for _, c := range testCommands {
@@ -105,6 +106,37 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return 2
 	}
 	return 1
+}
+
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: (.*)$`)
+
+// flagError says what a flag's value should have been, in place of the
+// parser's "invalid argument ... strconv.ParseFloat: parsing ...".
+func flagError(cmd *cobra.Command, err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	value, name, why := m[1], m[2], m[3]
+	want := "a valid value"
+	if f := cmd.Flags().Lookup(name); f != nil {
+		switch f.Value.Type() {
+		case "int", "int64":
+			want = "an integer"
+		case "uint", "uint64":
+			want = "an integer ≥ 0"
+		case "float64", "float32":
+			want = "a number"
+		case "intSlice":
+			want = "a comma-separated list of integers, e.g. 256,128"
+		case "bool":
+			want = "true or false"
+		}
+	}
+	if strings.Contains(why, "out of range") {
+		return fmt.Errorf("--%s %q: out of range: expected %s", name, value, want)
+	}
+	return fmt.Errorf("--%s %q: expected %s", name, value, want)
 }
 
 // oneLine joins the lines of a message.

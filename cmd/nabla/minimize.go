@@ -69,6 +69,9 @@ Methods: ` + methodNames() + ` (see package minimize).
 			if err != nil {
 				return inputError("--from", err)
 			}
+			if err := finitePoint("--from", p); err != nil {
+				return err
+			}
 			if err := checkVars(e, p); err != nil {
 				return err
 			}
