@@ -3,4 +3,4 @@
 package main
 
 // umask is the usual mask where the system has none to read.
-const umask = 0o022
+var umask uint32 = 0o022
