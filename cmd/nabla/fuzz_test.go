@@ -19,6 +19,9 @@ import (
 // 3), no hang past 30 s, and an exit code in {0, 1, 2}.
 func FuzzCommandLine(f *testing.F) {
 	tmp := f.TempDir()
+	// Relative paths that the fuzzer makes up (-o x=, --plot a.svg) land
+	// in the temporary directory, not in the source tree.
+	f.Chdir(tmp)
 	runDir := filepath.Join(tmp, "run")
 	if code := run([]string{"train", "--data", "iris", "--hidden", "4", "--epochs", "1", "-q", "-o", runDir}, io.Discard, io.Discard); code != 0 {
 		f.Fatalf("setting up a run: exit %d", code)
