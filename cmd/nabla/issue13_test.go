@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nabla-go/nabla/data"
 	"github.com/nabla-go/nabla/train"
 )
 
@@ -435,6 +437,34 @@ func TestFlagValuesInNablasWords(t *testing.T) {
 		wantSay(t, stderr, tc.say)
 		if strings.Contains(stderr, "strconv") {
 			t.Errorf("%q: %s", tc.args, stderr)
+		}
+	}
+}
+
+// Row 13: float IDX data with NaN or infinite pixels is refused, naming the
+// file and the index, before anything is written.
+func TestRow13NonFiniteIDX(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+		dir := t.TempDir()
+		write := func(name string, typ byte, dims []int, values []float64) {
+			var b bytes.Buffer
+			if err := data.WriteIDX(&b, typ, dims, values); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, name), gzBytes(b.Bytes()), 0o644)
+		}
+		pixels := make([]float64, 4*2*2)
+		pixels[6] = bad
+		labels := []float64{0, 1, 0, 1}
+		for _, part := range []string{"train", "t10k"} {
+			write(part+"-images-idx3-ubyte.gz", data.IDXFloat32, []int{4, 2, 2}, pixels)
+			write(part+"-labels-idx1-ubyte.gz", data.IDXUint8, []int{4}, labels)
+		}
+		out := filepath.Join(t.TempDir(), "run")
+		_, stderr := wantExit(t, 2, "train", "--data", "fashion-mnist", "--data-dir", dir, "-q", "-o", out)
+		wantSay(t, stderr, "train-images-idx3-ubyte.gz: value 6 (sample 1, element 2) is "+fmt.Sprint(bad))
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s was created", out)
 		}
 	}
 }
