@@ -468,3 +468,27 @@ func TestRow13NonFiniteIDX(t *testing.T) {
 		}
 	}
 }
+
+// Rows 7 and 8: two runs at once in one directory: one is refused (exit 2)
+// and the other's run is whole; temporary files of a killed run are removed.
+func TestRow07_08RunDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	os.Mkdir(dir, 0o755)
+	leftover := filepath.Join(dir, ".checkpoint.safetensors.tmp123")
+	os.WriteFile(leftover, make([]byte, 1000), 0o600)
+	codes := make(chan int, 2)
+	for range 2 {
+		go func() {
+			code, _, _ := runCLI(t, "train", "--data", "iris", "--hidden", "8", "--epochs", "3", "-q", "-o", dir)
+			codes <- code
+		}()
+	}
+	a, b := <-codes, <-codes
+	if a+b != 2 || a*b != 0 {
+		t.Fatalf("exit codes %d and %d, want 0 and 2", a, b)
+	}
+	wantExit(t, 0, "eval", dir)
+	if _, err := os.Stat(leftover); err == nil {
+		t.Error("the leftover temporary file is still there")
+	}
+}
