@@ -251,6 +251,11 @@ func LoadIDXPair(imagesPath, labelsPath string) (*Dataset, error) {
 			x[i] /= 255
 		}
 	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("data: %s: value %d (sample %d, element %d) is %v: the data must be finite numbers", imagesPath, i, i/ds.D, i%ds.D, v)
+		}
+	}
 	for i, v := range labels {
 		if v != math.Trunc(v) || v < 0 || v >= maxClasses {
 			return nil, fmt.Errorf("data: %s: label %d is %v, not an integer in [0, %d)", labelsPath, i, v, maxClasses)

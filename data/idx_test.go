@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -220,4 +222,19 @@ func FuzzReadIDX(f *testing.F) {
 			t.Fatalf("dims %v but %d values", dims, len(values))
 		}
 	})
+}
+
+// Issue 13, row 13: float pixels that are NaN or infinite are refused with
+// the file and the index, instead of training on them.
+func TestLoadIDXPairNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	labels := writeFile(t, dir, "lab", idxBytes(t, IDXUint8, []int{2}, []float64{0, 1}))
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		images := writeFile(t, dir, "img", idxBytes(t, IDXFloat32, []int{2, 2}, []float64{0, 1, 0.5, bad}))
+		_, err := LoadIDXPair(images, labels)
+		want := fmt.Sprintf("%s: value 3 (sample 1, element 1) is %v", images, bad)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("pixel %v: got %v, want %q", bad, err, want)
+		}
+	}
 }

@@ -35,6 +35,17 @@ func Derivatives(e *Expr, p Point, hessian bool) (*Result, error) {
 		return nil, err
 	}
 	r := &Result{Value: y.Item(), Coords: p.Coords()}
+	if !y.RequiresGrad() {
+		// A constant (no variable, or none it depends on): zero derivatives.
+		r.Grad = flatten(nil, vars)
+		if hessian {
+			r.Hessian = make([][]float64, len(r.Grad))
+			for i := range r.Hessian {
+				r.Hessian[i] = make([]float64, len(r.Grad))
+			}
+		}
+		return r, nil
+	}
 	err = nabla.Catch(func() {
 		opts := []nabla.BackwardOption{nabla.AllowUnused()}
 		if hessian {

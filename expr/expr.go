@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -129,6 +130,22 @@ func syntaxError(part, whole string, off int, err error) error {
 		return &Error{Src: whole, Pos: -1, Msg: err.Error()}
 	}
 	msg, pos := fe.Message, fe.From
+	switch {
+	case strings.Contains(msg, "maximum allowed nodes"):
+		return &Error{Src: whole, Pos: -1, Msg: "expression too long: the parser takes at most 10000 operands and operators; put many terms in a vector and use sum(w) or dot(w, v)"}
+	case strings.HasPrefix(msg, "invalid float literal") || strings.HasPrefix(msg, "invalid integer literal"):
+		lit := msg
+		if i, j := strings.IndexByte(msg, '"'), strings.LastIndexByte(msg, '"'); i >= 0 && j > i {
+			lit = msg[i+1 : j]
+		}
+		if strings.HasPrefix(msg, "invalid integer literal") && strings.Contains(msg, "out of range") {
+			msg = fmt.Sprintf("integer %s is too large for the parser: write it with an exponent, e.g. %.3e", lit, parseOr(lit))
+		} else if strings.Contains(msg, "out of range") {
+			msg = fmt.Sprintf("number %s is out of range: numbers are float64, at most about 1.8e308 in size", lit)
+		} else {
+			msg = fmt.Sprintf("%s is not a number", lit)
+		}
+	}
 	if strings.HasPrefix(msg, "unexpected token ") {
 		tok := strings.TrimPrefix(msg, "unexpected token ")
 		if tok == "EOF" {
@@ -299,4 +316,10 @@ func (e *Expr) Vars() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// parseOr reads a decimal literal as a float64 for a message, or 0.
+func parseOr(lit string) float64 {
+	v, _ := strconv.ParseFloat(lit, 64)
+	return v
 }

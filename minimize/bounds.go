@@ -639,8 +639,18 @@ func (st *lbState) search(r *run) lsOutcome {
 			}
 		}
 		st.fNew = r.ev.grad(st.xNew, st.gNew)
-		if r.ev.err != nil || !finite(st.fNew) || !finite(maxAbs(st.gNew)) {
+		if r.ev.err != nil {
 			return lsNaN
+		}
+		if !finite(st.fNew) || !finite(maxAbs(st.gNew)) {
+			// Too long a step: out of f's domain, or overflowing. Start
+			// the search again from a quarter of it.
+			if r.ev.nfev >= r.o.MaxFev {
+				return lsMaxFev
+			}
+			step *= shortenFactor
+			mt.Init(r.f, gd, step)
+			continue
 		}
 		op, next, err := mt.Iterate(st.fNew, dot(st.gNew, d))
 		switch {

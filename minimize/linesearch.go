@@ -1,6 +1,7 @@
 package minimize
 
 import (
+	"errors"
 	"math"
 	"slices"
 
@@ -24,14 +25,14 @@ func (r *run) lineSearch(m Method) {
 		loc.Hessian = mat.NewSymDense(len(r.x), nil)
 		r.ev.hess(loc.X, loc.Hessian)
 	}
-	ls := &optimize.LinesearchMethod{NextDirectioner: dir, Linesearcher: searcher}
+	ls := &optimize.LinesearchMethod{NextDirectioner: dir, Linesearcher: &shortening{Linesearcher: searcher}}
 	op, err := ls.Init(loc)
 	for {
 		if err != nil || r.ev.err != nil {
 			// The line search failed (no decrease, a non-descent direction,
 			// a step too small to move x): SciPy's "precision loss".
 			r.status = PrecisionLoss
-			if r.ev.err != nil {
+			if r.ev.err != nil || errors.Is(err, errNoFiniteStep) {
 				r.status = NaNResult
 			}
 			return
@@ -47,9 +48,14 @@ func (r *run) lineSearch(m Method) {
 			}
 		} else {
 			r.evaluate(op, loc)
-			if !finite(loc.F) || !finite(maxAbs(loc.Gradient)) && op&optimize.GradEvaluation != 0 {
-				r.status = NaNResult
-				return
+			if !finite(loc.F) || op&optimize.GradEvaluation != 0 && !finite(maxAbs(loc.Gradient)) {
+				if !ls.Linesearcher.(*shortening).searching {
+					// Not a trial point: the point the search accepted.
+					r.status = NaNResult
+					return
+				}
+				// A trial point: the line search shortens the step.
+				loc.F = math.NaN()
 			}
 			if r.ev.nfev >= r.o.MaxFev {
 				r.status, r.detail = MaxIterations, "Maximum number of function evaluations has been exceeded."
@@ -58,6 +64,51 @@ func (r *run) lineSearch(m Method) {
 		}
 		op, err = ls.Iterate(loc)
 	}
+}
+
+// shortenFactor is what a line search multiplies a trial step by when f or
+// ∇f is not finite there.
+const shortenFactor = 0.25
+
+var errNoFiniteStep = errors.New("minimize: no finite trial point along the search direction")
+
+// shortening wraps a line searcher so that a trial step whose f or
+// directional derivative is not finite counts as too long: the search
+// starts again from a quarter of that step, instead of the run ending with
+// "NaN result encountered" (SciPy's line searches do the same).
+type shortening struct {
+	optimize.Linesearcher
+	f0, g0, step float64
+	op           optimize.Operation
+	searching    bool // between Init and the step's acceptance
+	shortened    int  // in this search
+}
+
+// maxShortenings bounds the restarts of one line search: a searcher that
+// keeps extrapolating out of f's domain (towards a singularity) ends the
+// run with "NaN result encountered".
+const maxShortenings = 30
+
+func (s *shortening) Init(f, g, step float64) optimize.Operation {
+	s.f0, s.g0, s.step, s.searching, s.shortened = f, g, step, true, 0
+	s.op = s.Linesearcher.Init(f, g, step)
+	return s.op
+}
+
+func (s *shortening) Iterate(f, g float64) (optimize.Operation, float64, error) {
+	if !finite(f) || s.op&optimize.GradEvaluation != 0 && !finite(g) {
+		s.step *= shortenFactor
+		s.shortened++
+		if s.step < 1e-30 || s.shortened > maxShortenings {
+			return 0, 0, errNoFiniteStep
+		}
+		s.op = s.Linesearcher.Init(s.f0, s.g0, s.step)
+		return s.op, s.step, nil
+	}
+	op, step, err := s.Linesearcher.Iterate(f, g)
+	s.op, s.step = op, step
+	s.searching = err == nil && op != optimize.MajorIteration
+	return op, step, err
 }
 
 // evaluate fills the fields of loc that op asks for.

@@ -1,7 +1,10 @@
 package train
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -33,14 +36,32 @@ func (c *Checkpoint) Save(path string) error {
 	return safetensors.WriteFile(path, f)
 }
 
-// LoadCheckpoint reads a checkpoint file, or the one in a run directory.
+// LoadCheckpoint reads a checkpoint file, or the one in a run directory. It
+// reads regular files only (a FIFO or a device would block or never end),
+// and refuses tensors with NaN or infinite entries.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
-	if !strings.HasSuffix(path, ".safetensors") {
-		path = filepath.Join(path, CheckpointFile)
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("%s does not exist", path)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	case st.IsDir():
+		dir := path
+		path = filepath.Join(dir, CheckpointFile)
+		if st, err = os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%s is not a run directory: it has no %s", dir, CheckpointFile)
+		}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a run directory or a .safetensors checkpoint is expected)", path)
 	}
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
-		return nil, err
+		if strings.HasSuffix(path, ".safetensors") {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s is not a run directory or a nabla checkpoint: %w", path, err)
 	}
 	c := &Checkpoint{Tensors: map[string]*nabla.Tensor{}, Metadata: f.Metadata}
 	for name, t := range f.Tensors {
@@ -51,12 +72,20 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
 			c.Tensors[name] = nabla.FromFloat32s(v, t.Shape...)
+			for i, x := range v {
+				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+					return nil, fmt.Errorf("%s: tensor %q has the value %v at index %d: a checkpoint holds finite numbers only", path, name, x, i)
+				}
+			}
 		case "F64":
 			v, err := t.Float64()
 			if err != nil {
 				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
 			c.Tensors[name] = nabla.FromSlice(v, t.Shape...)
+			if i := nonFinite(v); i >= 0 {
+				return nil, fmt.Errorf("%s: tensor %q has the value %v at index %d: a checkpoint holds finite numbers only", path, name, v[i], i)
+			}
 		default:
 			return nil, fmt.Errorf("%s: tensor %q has dtype %s; a nabla checkpoint holds F32 and F64 only", path, name, t.DType)
 		}
@@ -79,4 +108,14 @@ func (c *Checkpoint) withPrefix(prefix string) map[string]*nabla.Tensor {
 		}
 	}
 	return out
+}
+
+// nonFinite returns the index of the first NaN or infinite entry of v, or -1.
+func nonFinite(v []float64) int {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return i
+		}
+	}
+	return -1
 }

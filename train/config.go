@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -68,29 +69,52 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"learning rate (--lr)", c.LR}, {"momentum (--momentum)", c.Momentum}, {"weight decay (--weight-decay)", c.WeightDecay},
+		{"clip norm (--clip)", c.Clip}, {"test fraction (--test-fraction)", c.TestFraction}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s must be a finite number, got %v", f.name, f.v)
+		}
+	}
 	switch {
 	case !(c.LR > 0):
-		return fmt.Errorf("learning rate must be positive, got %v", c.LR)
-	case c.BatchSize < 1:
-		return fmt.Errorf("batch size must be at least 1, got %d", c.BatchSize)
-	case c.Epochs < 1:
-		return fmt.Errorf("epochs must be at least 1, got %d", c.Epochs)
+		return fmt.Errorf("learning rate (--lr) must be positive, got %v", c.LR)
+	case c.BatchSize < 1 || c.BatchSize > MaxBatchSize:
+		return fmt.Errorf("batch size (--batch-size) must be in [1, %d], got %d", MaxBatchSize, c.BatchSize)
+	case c.Epochs < 1 || c.Epochs > MaxEpochs:
+		return fmt.Errorf("epochs (--epochs) must be in [1, %d], got %d", MaxEpochs, c.Epochs)
 	case c.Clip < 0:
-		return fmt.Errorf("clip norm must not be negative, got %v", c.Clip)
-	case c.Momentum < 0 || c.WeightDecay < 0:
-		return fmt.Errorf("momentum and weight decay must not be negative")
+		return fmt.Errorf("clip norm (--clip) must not be negative, got %v", c.Clip)
+	case c.Momentum < 0 || c.Momentum >= 1:
+		return fmt.Errorf("momentum (--momentum) must be in [0, 1), got %v", c.Momentum)
+	case c.WeightDecay < 0:
+		return fmt.Errorf("weight decay (--weight-decay) must not be negative, got %v", c.WeightDecay)
 	case !(c.TestFraction > 0 && c.TestFraction < 1):
-		return fmt.Errorf("test fraction must be in (0, 1), got %v", c.TestFraction)
+		return fmt.Errorf("test fraction (--test-fraction) must be in (0, 1), got %v", c.TestFraction)
 	case c.OutDir == "":
 		return fmt.Errorf("output directory is empty")
+	case len(c.Hidden) > MaxLayers:
+		return fmt.Errorf("--hidden gives %d layers, at most %d are supported", len(c.Hidden), MaxLayers)
 	}
 	for _, h := range c.Hidden {
-		if h < 1 {
-			return fmt.Errorf("hidden layer sizes must be positive, got %v", c.Hidden)
+		if h < 1 || h > MaxHidden {
+			return fmt.Errorf("hidden layer sizes (--hidden) must be in [1, %d], got %v", MaxHidden, c.Hidden)
 		}
 	}
 	return nil
 }
+
+// Bounds of the settings: beyond them a run would not fit in memory or
+// would not end in a lifetime; CheckSize bounds the model as a whole.
+const (
+	MaxHidden    = 1 << 20
+	MaxLayers    = 64
+	MaxBatchSize = 1 << 24
+	MaxEpochs    = 1 << 20
+	MaxClasses   = 1 << 16
+)
 
 func (c Config) dtype() nabla.DType {
 	if c.DType == "float32" {

@@ -12,7 +12,16 @@
 // the order of the batches. A run resumed from the checkpoint written at the
 // end of an epoch continues exactly, bit for bit, as if it had never stopped.
 // Checkpoints and metrics are written atomically (temporary file, fsync,
-// rename), so a crash leaves the previous ones intact.
+// rename), so a crash leaves the previous ones intact; the temporary files
+// a killed run leaves behind are removed when the directory is next used.
+//
+// Settings and the fields read back from a checkpoint are validated before
+// anything is written (finite, in range, a model that fits in the available
+// memory); a crafted checkpoint is an *InputError, never a panic. A run
+// locks its directory (.lock, an flock the system releases when the process
+// ends), refuses a directory that already holds files unless Options.Resume
+// or Options.Overwrite says what to do, and, when interrupted, reports the
+// figures of the checkpoint it kept.
 //
 // The command `nabla train` is a thin layer over Run.
 package train

@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/nabla-go/nabla"
@@ -51,18 +52,29 @@ func Open(path string) (*Trained, error) {
 		return nil, inputErr(fmt.Errorf("%s: checkpoint config: %w", path, err))
 	}
 	classes, err := strconv.Atoi(ck.Metadata["classes"])
-	if err != nil || classes < 2 {
-		return nil, inputErr(fmt.Errorf("%s: checkpoint has no valid class count", path))
+	if err != nil || classes < 2 || classes > MaxClasses {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint class count %q is not a number in [2, %d]", path, ck.Metadata["classes"], MaxClasses))
 	}
 	mean, std := ck.Tensors["scaler.mean"], ck.Tensors["scaler.std"]
-	if mean == nil || std == nil || mean.Size() != std.Size() {
+	if mean == nil || std == nil || mean.Dims() != 1 || mean.Size() != std.Size() {
 		return nil, inputErr(fmt.Errorf("%s: checkpoint has no valid scaler", path))
+	}
+	for i, s := range std.Float64s() {
+		if !(s > 0) {
+			return nil, inputErr(fmt.Errorf("%s: checkpoint scaler.std[%d] is %v, not positive", path, i, s))
+		}
+	}
+	if err := checkSize(cfg, mean.Size(), classes); err != nil {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint: %w", path, err))
 	}
 	model := buildModel(cfg, mean.Size(), classes)
 	if err := nn.LoadStateDict(model, ck.withPrefix("model.")); err != nil {
 		return nil, inputErr(fmt.Errorf("%s: %w", path, err))
 	}
-	epoch, _ := strconv.Atoi(ck.Metadata["epoch"])
+	epoch, err := strconv.Atoi(ck.Metadata["epoch"])
+	if err != nil || epoch < 0 || epoch > MaxEpochs {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint epoch %q is not a count", path, ck.Metadata["epoch"]))
+	}
 	return &Trained{Config: cfg, Model: model, Scaler: data.Scaler{Mean: mean.Float64s(), Std: std.Float64s()}, Classes: classes, Epoch: epoch}, nil
 }
 
@@ -70,7 +82,14 @@ func Open(path string) (*Trained, error) {
 // standardised as in training).
 func (t *Trained) TestSet() (*data.Dataset, error) {
 	_, test, _, err := loadData(t.Config)
-	return test, inputErr(err)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	if test.D != len(t.Scaler.Mean) || test.Classes != t.Classes {
+		return nil, inputErr(fmt.Errorf("the checkpoint's config names dataset %s (%d features, %d classes), but its model takes %d features and %d classes",
+			t.Config.Data, test.D, test.Classes, len(t.Scaler.Mean), t.Classes))
+	}
+	return test, nil
 }
 
 // Evaluate returns the mean loss, accuracy and confusion matrix on ds.
@@ -88,7 +107,11 @@ func (t *Trained) Predict(rows [][]float64) (classes []int, probs [][]float64, e
 			return nil, nil, inputErr(fmt.Errorf("row %d has %d features, the model takes %d", i+1, len(r), d))
 		}
 		for k, v := range r {
-			flat = append(flat, (v-t.Scaler.Mean[k])/t.Scaler.Std[k])
+			z := (v - t.Scaler.Mean[k]) / t.Scaler.Std[k]
+			if math.IsNaN(z) || math.IsInf(z, 0) {
+				return nil, nil, inputErr(fmt.Errorf("row %d, feature %d: %v is not a finite number on the model's scale", i+1, k+1, v))
+			}
+			flat = append(flat, z)
 		}
 	}
 	nn.Eval(t.Model)
@@ -99,6 +122,9 @@ func (t *Trained) Predict(rows [][]float64) (classes []int, probs [][]float64, e
 	pv := p.Float64s()
 	for i := range rows {
 		probs = append(probs, pv[i*t.Classes:(i+1)*t.Classes])
+		if j := nonFinite(probs[i]); j >= 0 {
+			return nil, nil, fmt.Errorf("row %d: the model's probability of class %d is %v (the numbers overflow in the model)", i+1, j, probs[i][j])
+		}
 	}
 	return classes, probs, nil
 }

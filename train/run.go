@@ -53,8 +53,11 @@ type Progress interface {
 
 // Options are the settings of Run that are not part of the model's config.
 type Options struct {
-	Resume   bool     // continue from the checkpoint in Config.OutDir
-	Progress Progress // may be nil
+	// Resume continues from the checkpoint in Config.OutDir, with the
+	// settings saved there; Config.Epochs, when not 0, is the new total.
+	Resume    bool
+	Overwrite bool     // start a new run in a directory that holds one, removing its files
+	Progress  Progress // may be nil
 }
 
 // ErrInterrupted is returned, with the partial result, when the context is
@@ -78,8 +81,13 @@ type job struct {
 	arena       nabla.Arena // recycles each training step's graph
 }
 
-// Run trains as configured and writes the run directory.
-func Run(ctx context.Context, cfg Config, o Options) (*Result, error) {
+// Run trains as configured and writes the run directory. Everything that
+// can be checked (settings, dataset, model size, the directory) is checked
+// before anything is written. The directory is locked for the run's
+// duration, so two runs cannot share it; a new run refuses a directory that
+// holds files unless Options.Overwrite is set, and a resumed run continues
+// to the epochs it was started with unless Config.Epochs is set.
+func Run(ctx context.Context, cfg Config, o Options) (res *Result, err error) {
 	start := time.Now()
 	if o.Resume {
 		saved, err := LoadCheckpoint(cfg.OutDir)
@@ -90,12 +98,32 @@ func Run(ctx context.Context, cfg Config, o Options) (*Result, error) {
 		if err := json.Unmarshal([]byte(saved.Metadata["config"]), &old); err != nil {
 			return nil, inputErr(fmt.Errorf("cannot resume: checkpoint config: %w", err))
 		}
-		old.Epochs, old.OutDir, old.DataDir = cfg.Epochs, cfg.OutDir, cfg.DataDir
+		if err := old.Validate(); err != nil {
+			return nil, inputErr(fmt.Errorf("cannot resume: checkpoint config: %w", err))
+		}
+		epoch, err := strconv.Atoi(saved.Metadata["epoch"])
+		if err != nil || epoch < 0 || epoch > MaxEpochs {
+			return nil, inputErr(fmt.Errorf("cannot resume: checkpoint epoch %q is not a count", saved.Metadata["epoch"]))
+		}
+		switch {
+		case cfg.Epochs == 0 && epoch >= old.Epochs:
+			return nil, inputErr(fmt.Errorf("cannot resume: the run in %s has finished its %d epochs; give --epochs above %d to train further", cfg.OutDir, old.Epochs, epoch))
+		case cfg.Epochs != 0 && cfg.Epochs <= epoch:
+			return nil, inputErr(fmt.Errorf("cannot resume: the run in %s is at epoch %d already; --epochs %d must be above it", cfg.OutDir, epoch, cfg.Epochs))
+		case cfg.Epochs != 0:
+			old.Epochs = cfg.Epochs
+		}
+		old.OutDir, old.DataDir = cfg.OutDir, cfg.DataDir
 		cfg = old
 		j, err := newJob(cfg)
 		if err != nil {
 			return nil, err
 		}
+		unlock, err := claim(cfg.OutDir, true)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		defer unlock()
 		if err := j.restore(saved); err != nil {
 			return nil, inputErr(fmt.Errorf("cannot resume from %s: %w", cfg.OutDir, err))
 		}
@@ -108,8 +136,18 @@ func Run(ctx context.Context, cfg Config, o Options) (*Result, error) {
 	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
 		return nil, inputErr(fmt.Errorf("output directory: %w", err))
 	}
+	unlock, err := claim(cfg.OutDir, o.Overwrite)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	defer unlock()
 	if err := checkWritable(cfg.OutDir); err != nil {
 		return nil, inputErr(err)
+	}
+	if o.Overwrite {
+		if err := removeRunFiles(cfg.OutDir); err != nil {
+			return nil, inputErr(err)
+		}
 	}
 	// The epoch-0 checkpoint means an interrupted run always has one to
 	// resume from.
@@ -117,16 +155,6 @@ func Run(ctx context.Context, cfg Config, o Options) (*Result, error) {
 		return nil, err
 	}
 	return j.run(ctx, o.Progress, start)
-}
-
-func checkWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".write-test-*")
-	if err != nil {
-		return fmt.Errorf("output directory %s is not writable: %w", dir, err)
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
 }
 
 func newJob(cfg Config) (*job, error) {
@@ -139,6 +167,12 @@ func newJob(cfg Config) (*job, error) {
 	}
 	if train.Y == nil || train.Classes < 2 {
 		return nil, inputErr(fmt.Errorf("dataset %s has no class labels", cfg.Data))
+	}
+	if train.N == 0 || test.N == 0 {
+		return nil, inputErr(fmt.Errorf("dataset %s splits into %d training and %d test samples; both need at least one (--test-fraction %v)", cfg.Data, train.N, test.N, cfg.TestFraction))
+	}
+	if err := checkSize(cfg, train.D, train.Classes); err != nil {
+		return nil, inputErr(err)
 	}
 	model := buildModel(cfg, train.D, train.Classes)
 	params := nn.Tensors(model)
@@ -251,6 +285,12 @@ func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result,
 			return nil, err
 		}
 	}
+	if interrupted {
+		// The summary is the checkpoint's, not the half-trained model's.
+		if err := j.reload(); err != nil {
+			return nil, err
+		}
+	}
 	testLoss, acc, conf := j.evaluate(j.test)
 	res.Epochs, res.TestLoss, res.TestAccuracy, res.Confusion = j.epoch, testLoss, acc, conf
 	if len(j.history) > 0 {
@@ -345,6 +385,15 @@ func (j *job) save() error {
 	return writeMetrics(j.cfg.OutDir, j.history)
 }
 
+// reload puts back the model weights of the last saved checkpoint.
+func (j *job) reload() error {
+	ck, err := LoadCheckpoint(j.cfg.OutDir)
+	if err != nil {
+		return fmt.Errorf("reading back the checkpoint: %w", err)
+	}
+	return nn.LoadStateDict(j.model, ck.withPrefix("model."))
+}
+
 // restore loads the state saved at an epoch boundary.
 func (j *job) restore(ck *Checkpoint) error {
 	if err := nn.LoadStateDict(j.model, ck.withPrefix("model.")); err != nil {
@@ -352,6 +401,9 @@ func (j *job) restore(ck *Checkpoint) error {
 	}
 	if err := j.opt.LoadState(ck.withPrefix("optim.")); err != nil {
 		return err
+	}
+	if c := ck.Metadata["classes"]; c != strconv.Itoa(j.train.Classes) {
+		return fmt.Errorf("checkpoint class count %q does not match the %d classes of dataset %s", c, j.train.Classes, j.cfg.Data)
 	}
 	epoch, err := strconv.Atoi(ck.Metadata["epoch"])
 	if err != nil || epoch < 0 {

@@ -43,11 +43,63 @@ func wrap(text string, width int) string {
 type calcFlags struct {
 	at     []string
 	asJSON bool
+	raw    bool
 }
 
 func (c *calcFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&c.at, "at", nil, "value of a variable, NAME=VALUE with VALUE a number or a list [1, 2.5]; repeat for each variable")
-	cmd.Flags().BoolVar(&c.asJSON, "json", false, "print a JSON object as the last line")
+	cmd.Flags().BoolVar(&c.asJSON, "json", false, "print a JSON object as the last line (NaN and infinities as null)")
+	cmd.Flags().BoolVar(&c.raw, "raw", false, "accept results that are NaN or infinite: print them and exit 0 (default: flag them and exit 1)")
+}
+
+// finite reports the first result that is NaN or infinite, by name, as an
+// error (exit 1) unless --raw accepts it.
+func (c *calcFlags) finite(what string, names []string, vals []float64) error {
+	if c.raw {
+		return nil
+	}
+	var bad []string
+	for i, v := range vals {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			bad = append(bad, fmt.Sprintf("%s = %v", names[i], v))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	more := ""
+	if len(bad) > 3 {
+		bad, more = bad[:3], fmt.Sprintf(" and %d more", len(bad)-3)
+	}
+	return fmt.Errorf("the %s is not finite at this point: %s%s (--raw accepts such results)", what, strings.Join(bad, ", "), more)
+}
+
+// partials names the entries of a gradient.
+func partials(coords []string) []string {
+	out := make([]string, len(coords))
+	for i, c := range coords {
+		out[i] = "∂f/∂" + c
+	}
+	return out
+}
+
+// hessianNames names the entries of a Hessian, row by row.
+func hessianNames(coords []string) []string {
+	var out []string
+	for _, a := range coords {
+		for _, b := range coords {
+			out = append(out, "∂²f/∂"+a+"∂"+b)
+		}
+	}
+	return out
+}
+
+func flat(m [][]float64) []float64 {
+	var out []float64
+	for _, r := range m {
+		out = append(out, r...)
+	}
+	return out
 }
 
 // point parses the --at values.
@@ -56,7 +108,19 @@ func (c *calcFlags) point() (expr.Point, error) {
 	if err != nil {
 		return nil, inputError("--at", err)
 	}
-	return p, nil
+	return p, finitePoint("--at", p)
+}
+
+// finitePoint refuses a NaN or infinite value of a variable.
+func finitePoint(flag string, p expr.Point) error {
+	for _, v := range p {
+		for _, x := range v.Data {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return usagef("%s %s: the value %v is not a finite number", flag, v.Name, x)
+			}
+		}
+	}
+	return nil
 }
 
 // inputError marks an error in the expression or the values as a usage
@@ -90,7 +154,7 @@ func newGradCmd() *cobra.Command {
 		Example: `  nabla grad 'x^2 * sin(y)' --at x=2 --at y=0.5
   nabla grad 'logsumexp(w) - dot(w, v)' --at w='[1, 2, 3]' --at v='[0, 1, 0]' --json
   nabla grad 'x^2 * sin(x)' --at x=1 --program`,
-		Args: cobra.ExactArgs(1),
+		Args: oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e, p, err := fl.parseOne(args[0])
 			if err != nil {
@@ -110,9 +174,11 @@ func newGradCmd() *cobra.Command {
 				}
 			}
 			if fl.asJSON {
-				return writeJSON(out, map[string]any{"value": num(r.Value), "grad": byVar(p, r.Grad)})
+				if err := writeJSON(out, map[string]any{"value": num(r.Value), "grad": byVar(p, r.Grad)}); err != nil {
+					return err
+				}
 			}
-			return nil
+			return fl.finite("gradient", partials(r.Coords), r.Grad)
 		},
 	}
 	fl.register(cmd)
@@ -152,7 +218,7 @@ the gradient, computed by a second backward pass through the recorded first.
 
 ` + exprHelp,
 		Example: `  nabla hessian 'x^2 * y + exp(x*y)' --at x=1 --at y=0.5 --json`,
-		Args:    cobra.ExactArgs(1),
+		Args:    oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e, p, err := fl.parseOne(args[0])
 			if err != nil {
@@ -169,11 +235,16 @@ the gradient, computed by a second backward pass through the recorded first.
 			fmt.Fprintln(out, "hessian")
 			writeMatrix(out, r.Coords, r.Coords, r.Hessian)
 			if fl.asJSON {
-				return writeJSON(out, map[string]any{
+				if err := writeJSON(out, map[string]any{
 					"value": num(r.Value), "grad": byVar(p, r.Grad), "vars": r.Coords, "hessian": nums2(r.Hessian),
-				})
+				}); err != nil {
+					return err
+				}
 			}
-			return nil
+			if err := fl.finite("gradient", partials(r.Coords), r.Grad); err != nil {
+				return err
+			}
+			return fl.finite("Hessian", hessianNames(r.Coords), flat(r.Hessian))
 		},
 	}
 	fl.register(cmd)
@@ -191,7 +262,7 @@ in alphabetical order (vectors flattened).
 
 ` + exprHelp,
 		Example: `  nabla jacobian 'x*y; x+y; sin(x)' --at x=1 --at y=2 --json`,
-		Args:    cobra.ExactArgs(1),
+		Args:    oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			es, err := expr.ParseList(args[0])
 			if err != nil {
@@ -217,9 +288,17 @@ in alphabetical order (vectors flattened).
 			fmt.Fprintln(out, "jacobian")
 			writeMatrix(out, names, p.Coords(), jac)
 			if fl.asJSON {
-				return writeJSON(out, map[string]any{"value": nums(values), "vars": p.Coords(), "jacobian": nums2(jac)})
+				if err := writeJSON(out, map[string]any{"value": nums(values), "vars": p.Coords(), "jacobian": nums2(jac)}); err != nil {
+					return err
+				}
 			}
-			return nil
+			var jn []string
+			for _, n := range names {
+				for _, c := range p.Coords() {
+					jn = append(jn, "∂("+n+")/∂"+c)
+				}
+			}
+			return fl.finite("Jacobian", jn, flat(jac))
 		},
 	}
 	fl.register(cmd)
@@ -241,8 +320,21 @@ two disagree by design).
 ` + exprHelp,
 		Example: `  nabla check 'sin(x) * exp(y)' --at x=1 --at y=2
   nabla check 'relu(x)' --at x=0      # exit 1: a kink`,
-		Args: cobra.ExactArgs(1),
+		Args: oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, f := range []struct {
+				name string
+				v    float64
+				ok   bool
+			}{{"--step", step, step > 0 && step < 1}, {"--atol", atol, atol >= 0}, {"--rtol", rtol, rtol >= 0}} {
+				if !f.ok || math.IsInf(f.v, 0) {
+					want := "a finite number ≥ 0"
+					if f.name == "--step" {
+						want = "in (0, 1)"
+					}
+					return usagef("%s must be %s, got %v", f.name, want, f.v)
+				}
+			}
 			e, p, err := fl.parseOne(args[0])
 			if err != nil {
 				return err
@@ -253,7 +345,7 @@ two disagree by design).
 			}
 			numeric, err := expr.CentralDifferences(e, p, step)
 			if err != nil {
-				return inputError("expression", err)
+				return stepError(e, p, step, err)
 			}
 			out := cmd.OutOrStdout()
 			writeHeader(out, e, p)
@@ -294,6 +386,31 @@ two disagree by design).
 	cmd.Flags().Float64Var(&rtol, "rtol", 1e-5, "relative tolerance")
 	cmd.Flags().Float64Var(&step, "step", 1e-6, "relative step h of the central differences")
 	return cmd
+}
+
+// stepError explains a failure of the central differences, which evaluate
+// f at x ± h around a point where f itself is defined: it names the
+// coordinate and the step, and suggests a smaller --step.
+func stepError(e *expr.Expr, p expr.Point, step float64, err error) error {
+	reason := err.Error()
+	var ee *expr.Error
+	if errors.As(err, &ee) {
+		reason = ee.Msg
+	}
+	x, coords := p.Flat(), p.Coords()
+	for i := range x {
+		h := step * math.Max(1, math.Abs(x[i]))
+		for _, sign := range []float64{1, -1} {
+			xs := append([]float64(nil), x...)
+			xs[i] += sign * h
+			if _, err := expr.Value(e, p.With(xs)); err != nil {
+				side := map[float64]string{1: "+", -1: "−"}[sign]
+				return usagef("the central difference for %s needs f at %s %s h = %s (h = %g from --step %g), where %s; give a smaller --step",
+					coords[i], coords[i], side, fmtNum(xs[i]), h, step, reason)
+			}
+		}
+	}
+	return inputError("expression", err)
 }
 
 // num is a float64 that encodes as null in JSON when it is NaN or infinite.
@@ -361,6 +478,9 @@ func fmtList(xs []float64) string {
 }
 
 func fmtPoint(p expr.Point) string {
+	if len(p) == 0 {
+		return "(no variables: a constant)"
+	}
 	parts := make([]string, len(p))
 	for i, v := range p {
 		if v.Vector {
@@ -377,6 +497,10 @@ func writeHeader(w io.Writer, e *expr.Expr, p expr.Point) {
 }
 
 func writeByVar(w io.Writer, p expr.Point, flat []float64) {
+	if len(p) == 0 {
+		fmt.Fprintln(w, "  (empty: no variables)")
+		return
+	}
 	names := make([]string, len(p))
 	for i, v := range p {
 		names[i] = "∂f/∂" + v.Name
@@ -394,6 +518,10 @@ func writeByVar(w io.Writer, p expr.Point, flat []float64) {
 
 // writeMatrix prints m with row and column labels, columns aligned.
 func writeMatrix(w io.Writer, rows, cols []string, m [][]float64) {
+	if len(cols) == 0 {
+		fmt.Fprintln(w, "  (empty: no variables)")
+		return
+	}
 	cells := make([][]string, len(m))
 	cw := 0
 	for _, c := range cols {
@@ -427,4 +555,15 @@ func width(names []string) int {
 		n = max(n, len([]rune(s)))
 	}
 	return n
+}
+
+// oneExpr requires the one argument of a calculus command, the expression.
+func oneExpr(cmd *cobra.Command, args []string) error {
+	switch len(args) {
+	case 1:
+		return nil
+	case 0:
+		return usagef("%s needs an expression, e.g. nabla %s 'x^2' --at x=3", cmd.Name(), cmd.Name())
+	}
+	return usagef("%s takes one expression, got %d arguments %q: quote the expression, e.g. '%s'", cmd.Name(), len(args), args, strings.Join(args, " "))
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -34,9 +36,13 @@ func newEvalCmd() *cobra.Command {
 			fmt.Fprintf(out, "%s, epoch %d: test accuracy %.4f, test loss %.4f on %d samples\n", t.Config.Data, t.Epoch, acc, loss, test.N)
 			writeConfusion(out, conf, test.ClassNames)
 			if asJSON {
-				b, _ := json.Marshal(map[string]any{"dataset": t.Config.Data, "epoch": t.Epoch, "test_loss": loss,
-					"test_accuracy": acc, "samples": test.N, "confusion": conf})
-				fmt.Fprintln(out, string(b))
+				if err := writeJSON(out, map[string]any{"dataset": t.Config.Data, "epoch": t.Epoch, "test_loss": num(loss),
+					"test_accuracy": num(acc), "samples": test.N, "confusion": conf}); err != nil {
+					return err
+				}
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return fmt.Errorf("the test loss is %v: the model's outputs overflow", loss)
 			}
 			return nil
 		},
@@ -139,8 +145,7 @@ and shown with their true class.`,
 				fmt.Fprintln(out, line)
 			}
 			if asJSON {
-				b, _ := json.Marshal(map[string]any{"classes": classes, "probabilities": probs})
-				fmt.Fprintln(out, string(b))
+				return writeJSON(out, map[string]any{"classes": classes, "probabilities": nums2(probs)})
 			}
 			return nil
 		},
@@ -152,18 +157,24 @@ and shown with their true class.`,
 	return cmd
 }
 
+// maxInput bounds what predict reads: a device such as /dev/zero never ends.
+const maxInput = 256 << 20
+
 func readRows(path string, header bool) ([][]float64, error) {
 	var r io.Reader = os.Stdin
 	name := "standard input"
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--input %s: %w", path, errors.Unwrap(err))
 		}
 		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("--input %s is a directory, not a CSV file", path)
+		}
 		r, name = f, path
 	}
-	ds, err := data.ReadCSV(r, data.CSVOptions{Name: name, Header: header, NoLabel: true})
+	ds, err := data.ReadCSV(&textReader{r: io.LimitReader(r, maxInput+1), name: name}, data.CSVOptions{Name: name, Header: header, NoLabel: true})
 	if err != nil {
 		return nil, err
 	}
@@ -175,4 +186,24 @@ func readRows(path string, header bool) ([][]float64, error) {
 		return nil, fmt.Errorf("%s has no rows", strings.TrimSpace(name))
 	}
 	return rows, nil
+}
+
+// textReader stops at the first NUL byte (binary data is no CSV) and past
+// maxInput bytes, with an error naming the input.
+type textReader struct {
+	r    io.Reader
+	name string
+	n    int64
+}
+
+func (t *textReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if i := bytes.IndexByte(p[:n], 0); i >= 0 {
+		return 0, fmt.Errorf("%s is not a text file: a NUL byte at offset %d", t.name, t.n+int64(i))
+	}
+	t.n += int64(n)
+	if t.n > maxInput {
+		return 0, fmt.Errorf("%s is larger than %d MiB", t.name, maxInput>>20)
+	}
+	return n, err
 }

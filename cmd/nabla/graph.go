@@ -33,15 +33,22 @@ func newGraphCmd() *cobra.Command {
 pass, and draw every node (a variable, a constant or an op) with its forward
 value and the gradient of the output with respect to it. The file's extension
 chooses the format: .dot (Graphviz source), .svg or .png (drawn by nabla, no
-Graphviz needed). Without -o the Graphviz source goes to standard output.
+Graphviz needed, up to 2000 nodes; a large PNG is drawn at a lower resolution
+to stay within 16 megapixels). Without -o the Graphviz source goes to
+standard output.
 
 ` + exprHelp,
 		Example: `  nabla graph 'sigmoid(w[0]*x + w[1]) ^ 2' --at x=0.5 --at w='[2, -1]' -o graph.svg`,
-		Args:    cobra.ExactArgs(1),
+		Args:    oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			render, err := renderer(outFile)
 			if err != nil {
 				return err
+			}
+			if outFile != "" {
+				if err := checkOutput("-o", outFile); err != nil {
+					return err
+				}
 			}
 			e, p, err := fl.parseOne(args[0])
 			if err != nil {
@@ -52,12 +59,15 @@ Graphviz needed). Without -o the Graphviz source goes to standard output.
 				return inputError("expression", err)
 			}
 			out := cmd.OutOrStdout()
+			if ext := strings.ToLower(filepath.Ext(outFile)); (ext == ".svg" || ext == ".png") && len(g.nodes) > maxDrawNodes {
+				return usagef("the graph has %d nodes, too many to draw (at most %d): write -o graph.dot and lay it out with Graphviz (dot -Tsvg graph.dot)", len(g.nodes), maxDrawNodes)
+			}
 			if outFile == "" {
 				_, err := io.WriteString(out, g.dot())
 				return err
 			}
-			if err := writeAtomic(outFile, render(g)); err != nil {
-				return usageError{err}
+			if err := writeAtomic("-o", outFile, render(g)); err != nil {
+				return err
 			}
 			fmt.Fprintf(out, "graph of %d nodes (%d ops) written to %s\n", len(g.nodes), g.ops(), outFile)
 			if fl.asJSON {
@@ -87,15 +97,45 @@ func renderer(path string) (func(*graph) []byte, error) {
 	return nil, usagef("-o %s: unknown format %q: expected a .dot, .svg or .png file", path, filepath.Ext(path))
 }
 
+// checkOutput reports, before any work, why path (given with flag) cannot
+// be written: a directory, or a directory that is missing or not writable.
+func checkOutput(flag, path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usagef("%s %s is a directory: give a file name", flag, path)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usagef("%s %s: the directory %s does not exist", flag, path, dir)
+	case !st.IsDir():
+		return usagef("%s %s: %s is not a directory", flag, path, dir)
+	}
+	f, err := os.CreateTemp(dir, ".nabla-write-test-*")
+	if err != nil {
+		return usagef("%s %s: the directory %s is not writable", flag, path, dir)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
 // writeAtomic writes data to a temporary file beside path and renames it,
-// so that path never holds a partial file.
-func writeAtomic(path string, data []byte) error {
+// so that path never holds a partial file; the file's mode is 0666 less the
+// umask, as for any file a command creates.
+func writeAtomic(flag, path string, data []byte) error {
+	if err := checkOutput(flag, path); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("-o %s: %w", path, errors.Unwrap(err))
+		return usagef("%s %s: cannot create it: %v", flag, path, errors.Unwrap(err))
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(os.FileMode(0o666 &^ umask))
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -104,7 +144,13 @@ func writeAtomic(path string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("-o %s: %w", path, err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		} else if le := (*os.LinkError)(nil); errors.As(err, &le) {
+			err = le.Err
+		}
+		return fmt.Errorf("%s %s: writing failed: %v", flag, path, err)
 	}
 	return nil
 }
@@ -190,7 +236,9 @@ func buildGraph(e *expr.Expr, p expr.Point) (*graph, error) {
 		g.nodes = append(g.nodes, n)
 	}
 	g.nodes[len(g.nodes)-1].kind = "output"
-	if err := nabla.Catch(func() { y.Backward() }); err != nil {
+	if !y.RequiresGrad() {
+		// A constant: no gradient to draw.
+	} else if err := nabla.Catch(func() { y.Backward() }); err != nil {
 		return nil, err
 	}
 	for i, t := range order {
@@ -379,7 +427,7 @@ func (g *graph) draw(png bool) []byte {
 
 	var c vg.CanvasWriterTo
 	if png {
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(vg.Length(W), vg.Length(H)), vgimg.UseDPI(144), vgimg.UseBackgroundColor(color.White))}
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(vg.Length(W), vg.Length(H)), vgimg.UseDPI(pngDPI(W, H)), vgimg.UseBackgroundColor(color.White))}
 	} else {
 		c = vgsvg.New(vg.Length(W), vg.Length(H))
 	}
@@ -419,6 +467,27 @@ func (g *graph) draw(png bool) []byte {
 	var b bytes.Buffer
 	c.WriteTo(&b)
 	return b.Bytes()
+}
+
+// Bounds of a drawing. A graph's width and height both grow with its size
+// (a wide layer of inputs, a long chain of sums), so a PNG's pixels grow
+// with the square of the node count: 100 variables once asked for an
+// 18578×15178 image and 200 for 4.5 GB. The node count is capped, and a PNG
+// is drawn at a lower resolution when its pixels would pass maxPixels, so
+// memory stays linear in the graph (the SVG and .dot forms are linear).
+const (
+	maxDrawNodes = 2000
+	maxPixels    = 16 << 20 // 64 MiB of RGBA
+)
+
+// pngDPI is 144 (two pixels per point) unless the W×H-point image would pass
+// maxPixels.
+func pngDPI(W, H float64) int {
+	dpi := 144.0
+	if px := W * H * (dpi / 72) * (dpi / 72); px > maxPixels {
+		dpi *= math.Sqrt(maxPixels / px)
+	}
+	return max(1, int(dpi))
 }
 
 // arrow draws a filled arrowhead at (x1, y1) pointing from (x0, y0).

@@ -41,7 +41,7 @@ Methods: ` + methodNames() + ` (see package minimize).
 		Example: `  nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1
   nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --method newton --plot path.svg --json
   nabla minimize '(1-x)^2 + 100*(y-x^2)^2' --from x=-1.2 --from y=1 --bounds x=-2:0.5`,
-		Args: cobra.ExactArgs(1),
+		Args: oneExpr,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := minimize.ParseMethod(method)
 			if err != nil {
@@ -51,6 +51,15 @@ Methods: ` + methodNames() + ` (see package minimize).
 				if ext := strings.ToLower(filepath.Ext(plotF)); ext != ".png" && ext != ".svg" {
 					return usagef("--plot %s: expected a .png or .svg file", plotF)
 				}
+				if err := checkOutput("--plot", plotF); err != nil {
+					return err
+				}
+			}
+			if !(gtol >= 0) || math.IsInf(gtol, 0) {
+				return usagef("--gtol must be a finite number ≥ 0, got %v", gtol)
+			}
+			if maxiter < 0 {
+				return usagef("--maxiter must be ≥ 0 (0: the method's default), got %d", maxiter)
 			}
 			e, err := expr.Parse(args[0])
 			if err != nil {
@@ -59,6 +68,9 @@ Methods: ` + methodNames() + ` (see package minimize).
 			p, err := expr.ParsePoint(from)
 			if err != nil {
 				return inputError("--from", err)
+			}
+			if err := finitePoint("--from", p); err != nil {
+				return err
 			}
 			if err := checkVars(e, p); err != nil {
 				return err
@@ -110,9 +122,14 @@ Methods: ` + methodNames() + ` (see package minimize).
 				fmt.Fprintf(out, "plot      %s\n", plotF)
 			}
 			if asJSON {
-				return writeJSON(out, map[string]any{"x": byVar(p, x), "fun": num(res.Fun), "nit": res.Nit,
+				if err := writeJSON(out, map[string]any{"x": byVar(p, x), "fun": num(res.Fun), "nit": res.Nit,
 					"nfev": res.Nfev, "ngev": res.Ngev, "nhev": res.Nhev, "status": int(res.Status),
-					"success": res.Success, "message": res.Message})
+					"success": res.Success, "message": res.Message}); err != nil {
+					return err
+				}
+			}
+			if res.Status != minimize.Success {
+				return fmt.Errorf("minimisation did not converge (status %d): %s", res.Status, res.Message)
 			}
 			return nil
 		},
@@ -345,5 +362,5 @@ func plotPath(path string, e *expr.Expr, p expr.Point, pts [][2]float64) error {
 	if _, err := w.WriteTo(&buf); err != nil {
 		return err
 	}
-	return writeAtomic(path, buf.Bytes())
+	return writeAtomic("--plot", path, buf.Bytes())
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/nabla-go/nabla/train"
@@ -21,7 +22,7 @@ import (
 
 func newTrainCmd() *cobra.Command {
 	cfg := train.Defaults()
-	var resume, asJSON, quiet bool
+	var resume, overwrite, asJSON, quiet bool
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train an MLP classifier (default: the embedded digits dataset)",
@@ -30,17 +31,40 @@ metrics.csv and loss/accuracy plots (PNG and SVG).
 
 Datasets: digits, iris, wine, breast-cancer (embedded), spirals, moons
 (synthetic), fashion-mnist (apt-get install dataset-fashion-mnist).
+A run directory that already holds a run is refused unless --resume (continue
+it) or --overwrite (start over) says what to do; two runs cannot share one.
 Ctrl-C stops after the current batch; the checkpoint of the last completed
-epoch is kept, and --resume continues from it exactly.`,
+epoch is kept, and --resume continues from it exactly, with the settings it
+was started with, up to its --epochs unless --epochs is given again.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("out") && cfg.Data != "digits" {
+			if !cmd.Flags().Changed("out") {
 				cfg.OutDir = filepath.Join("runs", cfg.Data)
 			}
-			if !resume {
-				if err := cfg.Validate(); err != nil {
-					return usageError{err}
+			if resume && overwrite {
+				return usagef("--resume and --overwrite contradict each other: choose one")
+			}
+			if resume {
+				// A resumed run keeps its saved settings: say which flags
+				// that ignores, and keep its epochs unless asked.
+				cmd.Flags().Visit(func(f *pflag.Flag) {
+					switch f.Name {
+					case "out", "epochs", "resume", "json", "quiet", "data-dir":
+					case "data":
+						if cmd.Flags().Changed("out") {
+							fmt.Fprintf(cmd.ErrOrStderr(), "nabla: warning: --data is ignored: a resumed run keeps the dataset it was started with\n")
+						}
+					default:
+						fmt.Fprintf(cmd.ErrOrStderr(), "nabla: warning: --%s is ignored: a resumed run keeps the settings it was started with\n", f.Name)
+					}
+				})
+				if !cmd.Flags().Changed("epochs") {
+					cfg.Epochs = 0
+				} else if cfg.Epochs < 1 || cfg.Epochs > train.MaxEpochs {
+					return usagef("epochs (--epochs) must be in [1, %d], got %d", train.MaxEpochs, cfg.Epochs)
 				}
+			} else if err := cfg.Validate(); err != nil {
+				return usageError{err}
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -49,7 +73,7 @@ epoch is kept, and --resume continues from it exactly.`,
 			if !quiet {
 				prog = newProgress(out, os.Stderr)
 			}
-			res, err := train.Run(ctx, cfg, train.Options{Resume: resume, Progress: prog})
+			res, err := train.Run(ctx, cfg, train.Options{Resume: resume, Overwrite: overwrite, Progress: prog})
 			if err != nil && !errors.Is(err, train.ErrInterrupted) {
 				return classify(err)
 			}
@@ -59,11 +83,17 @@ epoch is kept, and --resume continues from it exactly.`,
 			fmt.Fprintf(out, "test accuracy %.4f, test loss %.4f (%s, %d epochs, %.1f s)\n", res.TestAccuracy, res.TestLoss, res.Dataset, res.Epochs, res.Seconds)
 			fmt.Fprintf(out, "run directory %s: %s, metrics.csv, loss.png/svg, accuracy.png/svg\n", cfg.OutDir, train.CheckpointFile)
 			if asJSON {
-				b, _ := json.Marshal(res)
-				fmt.Fprintln(out, string(b))
+				if err := writeJSON(out, map[string]any{"dataset": res.Dataset, "epochs": res.Epochs, "train_loss": num(res.TrainLoss),
+					"test_loss": num(res.TestLoss), "test_accuracy": num(res.TestAccuracy), "seconds": res.Seconds,
+					"checkpoint": res.Checkpoint, "interrupted": res.Interrupted}); err != nil {
+					return err
+				}
 			}
 			if res.Interrupted {
 				return errors.New("interrupted")
+			}
+			if bad := math.IsNaN(res.TestLoss) || math.IsInf(res.TestLoss, 0); bad {
+				return fmt.Errorf("the test loss is %v", res.TestLoss)
 			}
 			return nil
 		},
@@ -79,13 +109,14 @@ epoch is kept, and --resume continues from it exactly.`,
 	f.Float64Var(&cfg.WeightDecay, "weight-decay", 0, "weight decay")
 	f.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: none, step, exp, cosine, warmup-cosine, onecycle")
 	f.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "samples per step")
-	f.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (with --resume: the total to reach)")
+	f.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (with --resume: the new total to reach; default the run's own)")
 	f.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (split, initial weights, batch order)")
 	f.Float64Var(&cfg.Clip, "clip", 0, "clip gradients to this global norm (0: off)")
 	f.StringVar(&cfg.DType, "dtype", cfg.DType, "float64 or float32")
 	f.Float64Var(&cfg.TestFraction, "test-fraction", cfg.TestFraction, "held-out share of the data")
-	f.StringVarP(&cfg.OutDir, "out", "o", cfg.OutDir, "run directory (default runs/DATASET)")
-	f.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint")
+	f.StringVarP(&cfg.OutDir, "out", "o", "", "run directory (default runs/DATASET)")
+	f.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint, with its saved settings")
+	f.BoolVar(&overwrite, "overwrite", false, "start a new run in --out even if it holds one (its files are replaced)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
 	return cmd
