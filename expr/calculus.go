@@ -141,12 +141,8 @@ func Jacobian(es []*Expr, p Point) (values []float64, jac [][]float64, err error
 
 // Value evaluates a scalar expression at p without recording a graph.
 func Value(e *Expr, p Point) (float64, error) {
-	var y *nabla.Tensor
-	var err error
-	nabla.NoGrad(func() {
-		env, _ := p.Tensors(false)
-		y, err = e.Eval(env)
-	})
+	env, _ := p.Tensors(false) // no variable requires grad: nothing records
+	y, err := e.Eval(env)
 	if err != nil {
 		return 0, err
 	}

@@ -176,7 +176,7 @@ func (c *checker) numericDirection(dirs []*nabla.Tensor) ([]float64, error) {
 		}
 		var y *nabla.Tensor
 		var err error
-		nabla.NoGrad(func() { y, err = c.eval(xs) })
+		y, err = c.eval(xs) // the inputs require no grad: values only
 		if err != nil {
 			return nil, err
 		}
@@ -380,8 +380,7 @@ func CheckSecondOrder(f Func, inputs []*nabla.Tensor, opts *Options) error {
 	o := opts.withDefaults()
 	var v *nabla.Tensor
 	perr := nabla.Catch(func() {
-		var y *nabla.Tensor
-		nabla.NoGrad(func() { y = f(inputs...) })
+		y := f(inputs...)
 		r := rand.New(rand.NewPCG(o.Seed, 2))
 		v = nabla.Uniform(r, -1, 1, y.Shape()...)
 	})
@@ -417,22 +416,26 @@ func CheckSecondOrder(f Func, inputs []*nabla.Tensor, opts *Options) error {
 		return nabla.Concat(0, parts...)
 	}
 	// The gradient function needs its inputs to require grad even when it is
-	// evaluated for finite differences, so it runs with recording on.
+	// evaluated for finite differences: they are bound to a tape of their
+	// own, which records whatever the caller's mode.
 	wrapped := func(xs ...*nabla.Tensor) *nabla.Tensor {
 		var out *nabla.Tensor
-		nabla.EnableGrad(func() {
+		func() {
+			tp := nabla.NewTape()
 			vs := make([]*nabla.Tensor, len(xs))
 			for i, x := range xs {
 				vs[i] = x
 				if !o.isConstant(i) && !x.RequiresGrad() {
-					vs[i] = x.Detach().SetRequiresGrad(true)
+					leaf := x.Detach().SetRequiresGrad(true)
+					tp.Bind(leaf)
+					vs[i] = leaf
 					if t := x.Tangent(); t != nil {
-						vs[i] = nabla.Dual(vs[i], t)
+						vs[i] = nabla.Dual(leaf, t)
 					}
 				}
 			}
 			out = gradFn(vs...)
-		})
+		}()
 		return out
 	}
 	return Check(wrapped, inputs, &o)

@@ -117,7 +117,9 @@ func (t *Trained) Predict(rows [][]float64) (classes []int, probs [][]float64, e
 	nn.Eval(t.Model)
 	x := nabla.FromSlice(flat, len(rows), d).As(t.Config.dtype())
 	var p *nabla.Tensor
-	nabla.NoGrad(func() { p = nabla.Softmax(t.Model.Forward(x), 1) })
+	tp := nabla.NewTape() // records nothing, and concerns this call alone
+	tp.Bind(x)
+	tp.NoGrad(func() { p = nabla.Softmax(t.Model.Forward(x), 1) })
 	classes = nabla.Argmax(p, 1)
 	pv := p.Float64s()
 	for i := range rows {
