@@ -396,13 +396,15 @@ func (p *pass) view(n *node) *Ctx {
 		}
 		var h *Tensor
 		if k < len(p.views) {
+			// The pass's own headers: only these fields are ever set (end
+			// clears them), so setting them is all it takes.
 			h = &p.views[k]
 			k++
 		} else {
 			h = new(Tensor) // an op with many inputs
 		}
-		*h = Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tangent: x.tangent,
-			tape: p.tape, mem: x.mem & (memDead | memTraced)}
+		h.shape, h.dtype, h.f64, h.f32, h.tangent = x.shape, x.dtype, x.f64, x.f32, x.tangent
+		h.tape, h.mem = p.tape, x.mem&(memDead|memTraced)
 		if tr != nil {
 			tr.alias(h, x)
 		}

@@ -13,17 +13,19 @@ import (
 // Raw accessors are written in place.
 type Tensor struct {
 	shape []int
-	dtype DType
 	f64   []float64
 	f32   []float32
 
+	grad    *Tensor
+	node    *node // the op that made this tensor; nil for leaves
+	tangent *Tensor
+	ext     *tensorExt // hooks and name, rarely set
+	tape    *Tape      // the tape whose modes ops on t run in; nil: the default
+
+	// The small fields together, so that a header is 128 bytes.
+	dtype        DType
 	requiresGrad bool
 	retainGrad   bool
-	grad         *Tensor
-	node         *node // the op that made this tensor; nil for leaves
-	tangent      *Tensor
-	ext          *tensorExt   // hooks and name, rarely set
-	tape         *Tape        // the tape whose modes ops on t run in; nil: the default
 	gradZeroed   bool         // grad's buffer is logically zero (cleared lazily)
 	mem          uint8        // Arena flags: memScratch, memSaved, memPinned, memDead
 	passes       atomic.Int32 // backward passes accumulating into this leaf's Grad now
