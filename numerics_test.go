@@ -152,3 +152,23 @@ func TestFusedActivationGradients(t *testing.T) {
 		}
 	}
 }
+
+// The gradient of a^b with respect to b at a = 0 (b ≥ 0) is 0, the limit
+// from above, as in PyTorch: not 0·log 0 = NaN. With respect to a it is
+// b·0^(b−1).
+func TestPowAtZeroBase(t *testing.T) {
+	a := nabla.FromSlice([]float64{0, 0, 2}).SetRequiresGrad(true)
+	b := nabla.FromSlice([]float64{2, 0.5, 3}).SetRequiresGrad(true)
+	nabla.Sum(nabla.Pow(a, b)).Backward()
+	gb := b.Grad().Float64s()
+	if gb[0] != 0 || gb[1] != 0 || math.Abs(gb[2]-8*math.Log(2)) > 1e-15 {
+		t.Fatalf("∂/∂b: %v", gb)
+	}
+	if ga := a.Grad().Float64s(); ga[0] != 0 || ga[2] != 12 {
+		t.Fatalf("∂/∂a: %v", ga)
+	}
+	g := nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Pow(nabla.Zeros(1), xs[0])) })
+	if v := g(nabla.FromSlice([]float64{2})).Item(); v != 0 {
+		t.Fatalf("d(0^x)/dx at 2 = %v, want 0", v)
+	}
+}

@@ -326,7 +326,25 @@ func powDA(c *Ctx) *Tensor {
 	return Mul(b, Pow(a, AddScalar(b, -1)))
 }
 
-func powDB(c *Ctx) *Tensor { return Mul(c.Output, Log(c.Inputs[0])) }
+// powDB is ∂(a^b)/∂b = a^b·log a, taken to be 0 where a = 0 and b ≥ 0 (the
+// limit from above, as in PyTorch), not 0·(−∞): log reads 1 there, so that
+// the derivatives of this one are finite too.
+func powDB(c *Ctx) *Tensor {
+	a, b := c.Inputs[0], c.Inputs[1]
+	zero := opaque("pow-zero-base", func(xs []*Tensor) *Tensor {
+		a, b := xs[0], xs[1]
+		shape := broadcastShapes("pow", a.shape, b.shape)
+		ea, eb := Expand(a, shape...), Expand(b, shape...)
+		m := newTensor(tapeOf2(a, b), a.dtype, shape)
+		for i := 0; i < m.Size(); i++ {
+			if ea.at(i) == 0 && eb.at(i) >= 0 {
+				m.set(i, 1)
+			}
+		}
+		return m
+	}, a, b)
+	return Mul(c.Output, Log(Where(zero, OnesLike(zero), a)))
+}
 
 // Pow returns a^b elementwise, broadcasting. For a < 0 the result is NaN
 // unless b is an integer; use PowScalar for a constant exponent.
