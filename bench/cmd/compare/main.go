@@ -23,10 +23,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nabla-go/nabla/bench/internal/benchdoc"
 )
 
 // A benchmark of the set: the package it lives in (the root package or the
@@ -109,7 +110,7 @@ func run(base string, rounds int, doc string) error {
 			bins[fmt.Sprintf("%s-%d", pkg, i)] = bin
 		}
 	}
-	load0 := loadavg()
+	load0 := benchdoc.LoadAverage()
 	times := make([][2][]float64, len(set))
 	ratios := make([][]float64, len(set))
 	for r := 0; r < rounds; r++ {
@@ -133,7 +134,7 @@ func run(base string, rounds int, doc string) error {
 	}
 	var tab bytes.Buffer
 	fmt.Fprintf(&tab, "Before: %s · after: %s · %d rounds · %s · load average %s → %s\n\n", baseRev, head, rounds,
-		time.Now().UTC().Format("2006-01-02"), load0, loadavg())
+		time.Now().UTC().Format("2006-01-02"), load0, benchdoc.LoadAverage())
 	fmt.Fprintln(&tab, "| workload | before | after | after ÷ before |")
 	fmt.Fprintln(&tab, "|---|--:|--:|--:|")
 	for k, b := range set {
@@ -141,12 +142,12 @@ func run(base string, rounds int, doc string) error {
 		if b.metric == "ns/op-per-op" {
 			unit = " per op"
 		}
-		fmt.Fprintf(&tab, "| %s | %s%s | %s%s | %.2f× |\n", b.label, human(median(times[k][0])), unit,
-			human(median(times[k][1])), unit, median(ratios[k]))
+		fmt.Fprintf(&tab, "| %s | %s%s | %s%s | %.2f× |\n", b.label, benchdoc.Duration(benchdoc.Median(times[k][0])), unit,
+			benchdoc.Duration(benchdoc.Median(times[k][1])), unit, benchdoc.Median(ratios[k]))
 	}
 	fmt.Print(tab.String())
 	if doc != "" {
-		return writeDoc(doc, tab.String())
+		return benchdoc.Rewrite(doc, beginMarker, endMarker, tab.String())
 	}
 	return nil
 }
@@ -178,37 +179,6 @@ func runOne(bin string, b bench) (float64, error) {
 	return 0, fmt.Errorf("no %s in the output of %s:\n%s", b.metric, b.pattern, out)
 }
 
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// human prints nanoseconds in a readable unit.
-func human(ns float64) string {
-	switch {
-	case ns >= 1e9:
-		return fmt.Sprintf("%.3g s", ns/1e9)
-	case ns >= 1e6:
-		return fmt.Sprintf("%.3g ms", ns/1e6)
-	case ns >= 1e3:
-		return fmt.Sprintf("%.3g µs", ns/1e3)
-	}
-	return fmt.Sprintf("%.3g ns", ns)
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
-}
-
 func output(dir, name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
@@ -217,23 +187,4 @@ func output(dir, name string, args ...string) (string, error) {
 		return "", fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, bytes.TrimSpace(out))
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-// writeDoc replaces the text between the markers in the file.
-func writeDoc(path, table string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	s := string(b)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
-	if i < 0 || j < i {
-		return fmt.Errorf("%s has no %s … %s section", path, beginMarker, endMarker)
-	}
-	s = s[:i+len(beginMarker)] + "\n" + table + s[j:]
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

@@ -29,6 +29,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nabla-go/nabla/bench/internal/benchdoc"
 )
 
 const (
@@ -109,7 +111,7 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 	if rounds < 1 {
 		return fmt.Errorf("-rounds %d: need at least one", rounds)
 	}
-	start, loadBefore := time.Now(), loadAverage()
+	start, loadBefore := time.Now(), benchdoc.LoadAverage()
 	if tests {
 		fmt.Fprintln(os.Stderr, "go test .")
 		if err := command("go", "test", "-count", "1", ".").Run(); err != nil {
@@ -215,11 +217,11 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 	fmt.Fprintf(&b, "Measured %s on %s (%d cores visible, GOMAXPROCS %d), %s, %s: %d rounds of -benchtime %s, %s in all; load average %s before, %s after.\n\n",
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0),
 		goVersion(), runtime.GOOS+"/"+runtime.GOARCH, rounds, bt, time.Since(start).Round(time.Second),
-		loadBefore, loadAverage())
+		loadBefore, benchdoc.LoadAverage())
 	table(&b, results)
 	fmt.Print(b.String())
 	if write {
-		return rewrite(doc, b.String())
+		return benchdoc.Rewrite(doc, beginMarker, endMarker, b.String())
 	}
 	return nil
 }
@@ -278,7 +280,7 @@ func table(b *strings.Builder, results map[string][]result) {
 			for _, impl := range impls[:2] {
 				cell := "—"
 				if t := ns(r.name + "/" + impl); len(t) > 0 {
-					cell = fmt.Sprintf("%.3g", r.flops/median(t))
+					cell = fmt.Sprintf("%.3g", r.flops/benchdoc.Median(t))
 				}
 				g = append(g, cell)
 			}
@@ -297,7 +299,7 @@ func table(b *strings.Builder, results map[string][]result) {
 				t := ns(r.name + "/" + impl)
 				cell := "—"
 				if len(t) > 0 {
-					cell = duration(median(t))
+					cell = benchdoc.Duration(benchdoc.Median(t))
 					if impl == "gonum" {
 						cell += " (gonum)"
 					}
@@ -309,7 +311,7 @@ func table(b *strings.Builder, results map[string][]result) {
 					for _, x := range rs {
 						v = append(v, x.allocs)
 					}
-					a = strconv.FormatFloat(median(v), 'f', -1, 64)
+					a = strconv.FormatFloat(benchdoc.Median(v), 'f', -1, 64)
 				}
 				allocs = append(allocs, a)
 			}
@@ -334,30 +336,11 @@ func ratioCell(a, b []float64) string {
 	for i := range q {
 		q[i] = a[i] / b[i]
 	}
-	m := median(q)
+	m := benchdoc.Median(q)
 	if m >= 10 {
 		return fmt.Sprintf("%.0f×", m)
 	}
 	return fmt.Sprintf("%.2f×", m)
-}
-
-func median(v []float64) float64 {
-	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// duration formats nanoseconds with three significant digits.
-func duration(ns float64) string {
-	switch {
-	case ns >= 1e6:
-		return fmt.Sprintf("%.3g ms", ns/1e6)
-	case ns >= 1e3:
-		return fmt.Sprintf("%.3g µs", ns/1e3)
-	}
-	return fmt.Sprintf("%.3g ns", ns)
 }
 
 // cpuModel returns lscpu's model name, or "an unknown CPU".
@@ -373,16 +356,6 @@ func cpuModel() string {
 	return "an unknown CPU"
 }
 
-// loadAverage returns the one-minute load average from /proc/loadavg, or
-// "unknown": other processes on the machine skew every figure.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
-		return f[0]
-	}
-	return "unknown"
-}
-
 // goVersion returns the version of the go command that built the benchmarks.
 func goVersion() string {
 	out, err := exec.Command("go", "env", "GOVERSION").Output()
@@ -390,19 +363,4 @@ func goVersion() string {
 		return runtime.Version()
 	}
 	return strings.TrimSpace(string(out))
-}
-
-// rewrite replaces the text between the markers in the file at path.
-func rewrite(path, section string) error {
-	old, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
-	if i < 0 || j < i {
-		return fmt.Errorf("%s: no %s … %s section", path, beginMarker, endMarker)
-	}
-	s = s[:i+len(beginMarker)] + "\n" + section + s[j:]
-	return os.WriteFile(path, []byte(s), 0o644)
 }
