@@ -53,7 +53,7 @@ func TestValidateNonFiniteAndHuge(t *testing.T) {
 		"lr Inf":               {func(c *Config) { c.LR = math.Inf(1) }, "learning rate (--lr) must be a finite number"},
 		"decay Inf":            {func(c *Config) { c.WeightDecay = math.Inf(1) }, "weight decay"},
 		"clip NaN":             {func(c *Config) { c.Clip = math.NaN() }, "clip norm (--clip)"},
-		"hidden 1e12":          {func(c *Config) { c.Hidden = []int{1e12} }, "hidden layer sizes (--hidden) must be in [1, 1048576]"},
+		"hidden 1e12":          {func(c *Config) { c.Hidden = []int{int(min(int64(1e12), math.MaxInt))} }, "hidden layer sizes (--hidden) must be in [1, 1048576]"},
 		"hidden 1e8":           {func(c *Config) { c.Hidden = []int{1e8} }, "--hidden"},
 		"test fraction":        {func(c *Config) { c.TestFraction = 0.0001 }, "splits into 150 training and 0 test samples"},
 		"memory":               {func(c *Config) { c.Hidden = []int{1 << 20, 1 << 20} }, "make --hidden smaller"},
