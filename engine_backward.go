@@ -371,7 +371,9 @@ func (p *pass) rule(n *node, g *Tensor) []*Tensor {
 		// The gradient added straight into its input's running sum.
 		op.AddVJP(c, g, p.sums[n.Inputs[0].node.idx].g)
 		return nil
-	case op.FastVJP != nil && !p.record && g.tangent == nil && !hasTangents(n.Inputs):
+	case op.FastVJP != nil && !p.record && (g.tangent == nil && !hasTangents(n.Inputs) ||
+		op.SavedJVP != nil && n.saved != nil && n.saved.tangent != nil):
+		// Without tangents; or with them, when the by-product carries its own.
 		gs = op.FastVJP(c, g)
 	default:
 		gs = op.VJP(c, g)

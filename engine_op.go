@@ -51,6 +51,12 @@ type Op struct {
 	// FastJVP replaces JVP when the forward pass saved a by-product and the
 	// tangent it computes is not itself recorded for reverse mode.
 	FastJVP func(c *Ctx, tangents []*Tensor) *Tensor
+	// SavedJVP returns the tangent of SaveForward's by-product given the
+	// inputs' tangents (c.Output is the op's output). With it, the engine
+	// gives the by-product its tangent in forward mode, and FastVJP serves
+	// forward-over-reverse too (an HVP): the by-product then carries its
+	// derivative, as every input of the rule's ops does.
+	SavedJVP func(c *Ctx, tangents []*Tensor) *Tensor
 	// AddVJP adds the gradient for input 0 into acc, a running sum of that
 	// input's shape owned by the backward pass, instead of returning it: for
 	// ops whose input gradient is mostly zeros (slice), the pass then never
@@ -342,6 +348,10 @@ func forwardTangent(op *Op, n *node, out *Tensor) *Tensor {
 	}
 	c := &f.c
 	*c = Ctx{Inputs: ins, Output: out, Params: n.Params, saved: n.saved, tape: n.tape}
+	if sv := n.saved; sv != nil && op.SavedJVP != nil && sv.tangent == nil {
+		sv.tangent = op.SavedJVP(c, dots)
+		pinTangent(sv)
+	}
 	var d *Tensor
 	if op.FastJVP != nil && c.saved != nil && (!gradOn(n.tape) || !anyRequiresGrad(n.Inputs)) {
 		d = op.FastJVP(c, dots)

@@ -50,6 +50,9 @@ func TestFastRulesAgree(t *testing.T) {
 					}
 					agree(t, "FastJVP", op.FastJVP(fast, ds), op.JVP(plain, ds), 1e-15)
 				}
+				if op.SavedJVP != nil {
+					checkSavedJVP(t, op, cs, xs, r)
+				}
 				checked++
 			})
 		}
@@ -90,4 +93,20 @@ func TestBinaryOpNeedsAKernelLoop(t *testing.T) {
 			t.Errorf("kernel op %d is not defined", op)
 		}
 	}
+}
+
+// checkSavedJVP checks an op's SavedJVP through what it serves: an HVP
+// (forward over reverse, with the fast rule reading the by-product and its
+// tangent) against central differences of the gradient.
+func checkSavedJVP(t *testing.T, op *Op, cs Case, xs []*Tensor, r *randSource) {
+	t.Helper()
+	w := Uniform(r, -1, 1, op.Apply(cs.Params, xs...).shape...)
+	f := func(in ...*Tensor) *Tensor { return Sum(Mul(w, op.Apply(cs.Params, in...))) }
+	v := Uniform(r, -1, 1, xs[0].shape...)
+	hv := HVP(f, xs[:1], []*Tensor{v})[0]
+	const h = 1e-5
+	grad := Grad(f)
+	plus := grad(Add(xs[0], MulScalar(v, h)))
+	minus := grad(Sub(xs[0], MulScalar(v, h)))
+	agree(t, "SavedJVP (an HVP)", hv, DivScalar(Sub(plus, minus), 2*h), 1e-6)
 }

@@ -475,6 +475,8 @@ func init() {
 	}
 	sinOp.FastVJP = func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{Mul(g, c.Saved())} }
 	sinOp.FastJVP = func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], c.Saved()) }
+	// d cos x = −sin x·dx
+	sinOp.SavedJVP = func(c *Ctx, d []*Tensor) *Tensor { return Neg(Mul(c.Output, d[0])) }
 	Register(sinOp)
 
 	cosOp = Register(unaryOp("cos", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Cos) },
