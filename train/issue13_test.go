@@ -304,14 +304,7 @@ func TestInterruptReportsTheCheckpoint(t *testing.T) {
 	if !errors.Is(err, ErrInterrupted) || res.Epochs != 2 {
 		t.Fatalf("err %v, epochs %d", err, res.Epochs)
 	}
-	tr, err := Open(cfg.OutDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	test, err := tr.TestSet()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, test := openWithTestSet(t, cfg.OutDir)
 	loss, acc, _ := tr.Evaluate(test)
 	if tr.Epoch != 2 || acc != res.TestAccuracy || loss != res.TestLoss {
 		t.Fatalf("reported loss %v acc %v; the checkpoint (epoch %d) has loss %v acc %v", res.TestLoss, res.TestAccuracy, tr.Epoch, loss, acc)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nabla-go/nabla/data"
 	"github.com/nabla-go/nabla/nn"
 )
 
@@ -90,14 +91,7 @@ func TestRunWritesTheRunDirectory(t *testing.T) {
 	if res.TestAccuracy < 0.8 {
 		t.Errorf("iris accuracy %v", res.TestAccuracy)
 	}
-	tr, err := Open(cfg.OutDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	test, err := tr.TestSet()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, test := openWithTestSet(t, cfg.OutDir)
 	_, acc, conf := tr.Evaluate(test)
 	if acc != res.TestAccuracy {
 		t.Errorf("reloaded accuracy %v, run reported %v", acc, res.TestAccuracy)
@@ -182,4 +176,19 @@ func (s stopAfter) EndEpoch(m EpochMetrics) {
 	if m.Epoch == s.epoch {
 		s.cancel()
 	}
+}
+
+// openWithTestSet opens the run in dir and its test set, failing the test
+// when either cannot be had.
+func openWithTestSet(t *testing.T, dir string) (*Trained, *data.Dataset) {
+	t.Helper()
+	tr, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err := tr.TestSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, test
 }
