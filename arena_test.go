@@ -325,3 +325,33 @@ func TestLeakedIntermediatesAtEverySize(t *testing.T) {
 		})
 	}
 }
+
+// The graph a CreateGraph pass builds inside an arena is never released,
+// the ops its rules apply to the forward graph's tensors (sin's cos w)
+// included: the gradient it returns can be differentiated again after
+// Release.
+func TestArenaKeepsCreateGraphGraphs(t *testing.T) {
+	w := nabla.Uniform(nabla.NewRand(3), -1, 1, 300).SetRequiresGrad(true)
+	tp := nabla.NewTape()
+	tp.Bind(w)
+	y := nabla.Sum(nabla.Mul(nabla.Sin(w), w)) // outside the arena
+	var a nabla.Arena
+	var g *nabla.Tensor
+	a.Do(tp, func() {
+		g = nabla.Gradients([]*nabla.Tensor{y}, []*nabla.Tensor{w}, nabla.CreateGraph())[0]
+	})
+	a.Release(g)
+	for i := 0; i < 3; i++ { // churn the pools
+		a.Do(tp, func() { nabla.Sum(nabla.Exp(nabla.Mul(w, w))).Backward() })
+		a.Release()
+	}
+	w.ZeroGrad()
+	nabla.Sum(g).Backward() // Σ d/dw (sin w + w cos w) = 2cos w − w sin w
+	got, x := w.Grad().Float64s(), w.Float64s()
+	for i := range got {
+		want := 2*math.Cos(x[i]) - x[i]*math.Sin(x[i])
+		if math.Abs(got[i]-want) > 1e-12 {
+			t.Fatalf("element %d: %v, want %v", i, got[i], want)
+		}
+	}
+}

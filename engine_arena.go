@@ -12,7 +12,8 @@ import (
 // optimizer's steps, a training loop) then run on the same few buffers, hot
 // in the cache, and allocate almost nothing.
 //
-// Do runs a function and collects the buffers of the tensors it computes.
+// Do runs a function and collects the buffers of the tensors it computes on
+// the tape it is given.
 // Release hands back those of the tensors that are scratch — intermediates
 // recorded for differentiation, by-products saved for their rules, and
 // everything a backward pass makes — except those kept. Tensors computed

@@ -126,6 +126,9 @@ type pass struct {
 	own    *Arena
 	done   bool
 
+	pinned    *Tape // the graph's tape, whose arena pins while a CreateGraph pass runs
+	pinnedWas uint8 // its collect mode before
+
 	order   []*Tensor // non-leaf tensors to visit, each after its inputs
 	claimed []*node
 	sums    []sum // by node.idx
@@ -170,8 +173,14 @@ func newPass(who string, roots, wrt []*Tensor, cfg backwardConfig) *pass {
 	tp.noGrad = !cfg.create
 	switch {
 	case cfg.create || parent != nil && parent.collect == engineRecording:
-		// A pass that records keeps everything it makes.
+		// A pass that records keeps everything it makes, the ops its rules
+		// apply to the graph's own tensors too (they run on the graph's
+		// tape): for the pass's duration that tape's arena pins them.
 		tp.collect = engineRecording
+		if parent != nil && parent.arena != nil && parent.collect != engineRecording {
+			p.pinned, p.pinnedWas = parent, parent.collect
+			parent.collect = engineRecording
+		}
 	default:
 		// One that does not, even one carrying forward-mode tangents (an
 		// HVP), makes scratch: the tangents are pinned (see pinTangent).
@@ -548,6 +557,9 @@ func (p *pass) finish() []*Tensor {
 // (a freed graph, a rule's error): the claims on the nodes, the leaves'
 // counters, its arena (which, after a failure, releases nothing), its tape.
 func (p *pass) end() {
+	if p.pinned != nil {
+		p.pinned.collect = p.pinnedWas
+	}
 	for _, n := range p.claimed {
 		n.owner.Store(nil)
 	}

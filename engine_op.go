@@ -96,7 +96,8 @@ type Ctx struct {
 func (c *Ctx) Saved() *Tensor { return c.saved }
 
 // Recording reports, in Forward, whether the node will be kept for a backward
-// pass, so that the forward pass can save a by-product for the rule.
+// pass. (An op that saves a by-product for its rules declares SaveForward,
+// which the engine calls instead of Forward when the node is recorded.)
 func (c *Ctx) Recording() bool { return c.recording }
 
 // NeedsGrad reports whether input i takes part in differentiation, so that a
