@@ -39,7 +39,7 @@ func TestFastRulesAgree(t *testing.T) {
 					if op.FastVJP != nil {
 						want, got := op.VJP(plain, g), op.FastVJP(fast, g)
 						for i := range want {
-							agree(t, "FastVJP", got[i], want[i], 1e-15)
+							agree(t, "FastVJP", got[i], want[i], fastTolerance(op.Name))
 						}
 					}
 				}
@@ -60,6 +60,18 @@ func TestFastRulesAgree(t *testing.T) {
 	if checked < 8 {
 		t.Fatalf("only %d cases of ops with fast rules checked", checked)
 	}
+}
+
+// fastTolerance is the relative tolerance of an op's FastVJP: 1e-15, the
+// same operations in another order, except for rules whose fast form is a
+// different formula for the same value (batch_norm's fused backward folds
+// the centring into per-channel constants), where rounding differs by some
+// units in the last place of a sum over the batch.
+func fastTolerance(op string) float64 {
+	if op == "batch_norm" {
+		return 1e-12
+	}
+	return 1e-15
 }
 
 func agree(t *testing.T, what string, got, want *Tensor, tol float64) {

@@ -504,9 +504,12 @@ func init() {
 	Register(sigmoidOp)
 
 	// relu'(0) = 0 by convention, as in PyTorch.
-	reluOp = Register(unaryOp("relu", func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Relu) },
+	// The fast rule masks g in one pass instead of making the mask.
+	reluOp = unaryOp("relu", func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Relu) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, positiveOp.Apply(nil, c.Inputs[0])) },
-		kinkedCases(0.1, 2)))
+		kinkedCases(0.1, 2))
+	reluOp.FastVJP = fusedVJP(reluOp, reluGradOp)
+	Register(reluOp)
 
 	leakyReluOp = Register(unaryOp("leaky_relu",
 		func(c *Ctx) *Tensor {
@@ -882,4 +885,5 @@ func gradKernelOp(name string, f32 func(d, g, y []float32), f64 func(d, g, y []f
 var (
 	tanhGradOp    = gradKernelOp("tanh_grad", kernel.TanhGrad[float32], kernel.TanhGrad[float64])
 	sigmoidGradOp = gradKernelOp("sigmoid_grad", kernel.SigmoidGrad[float32], kernel.SigmoidGrad[float64])
+	reluGradOp    = gradKernelOp("relu_grad", kernel.ReluGrad[float32], kernel.ReluGrad[float64])
 )

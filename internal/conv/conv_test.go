@@ -137,3 +137,37 @@ func to64(s []float32) []float64 {
 	}
 	return o
 }
+
+// TestArgmaxPaths checks the fast window loops against the general one, ties
+// and NaNs included.
+func TestArgmaxPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for it := 0; it < 500; it++ {
+		p := Pool{Planes: 1, H: 2 + r.IntN(8), W: 2 + r.IntN(8), KH: 1 + r.IntN(3), KW: 1 + r.IntN(3),
+			SH: 1 + r.IntN(3), SW: 1 + r.IntN(3), DH: 1 + r.IntN(2), DW: 1 + r.IntN(2)}
+		if r.IntN(2) == 0 {
+			p.KH, p.KW, p.DH, p.DW = 2, 2, 1, 1
+		}
+		p.OH = OutSize(p.H, p.KH, p.SH, 0, 0, p.DH)
+		p.OW = OutSize(p.W, p.KW, p.SW, 0, 0, p.DW)
+		if p.OH < 1 || p.OW < 1 {
+			continue
+		}
+		x := make([]float64, p.H*p.W)
+		for i := range x {
+			x[i] = float64(r.IntN(3)) // many ties
+			if r.IntN(20) == 0 {
+				x[i] = math.NaN()
+			}
+		}
+		idx := make([]int, p.OH*p.OW)
+		argmaxes(&p, x, idx)
+		for oh := 0; oh < p.OH; oh++ {
+			for ow := 0; ow < p.OW; ow++ {
+				if want := argmax(&p, x, oh, ow); idx[oh*p.OW+ow] != want {
+					t.Fatalf("%+v window (%d, %d): %d, want %d (x %v)", p, oh, ow, idx[oh*p.OW+ow], want, x)
+				}
+			}
+		}
+	}
+}

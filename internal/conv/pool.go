@@ -41,18 +41,70 @@ func argmax[T kernel.Float](p *Pool, x []T, oh, ow int) int {
 	return max(at, 0)
 }
 
+// argmaxes sets idx[o] to argmax(p, x, o/OW, o%OW) for every output o of
+// one plane, with loops free of bounds tests for the windows that lie inside
+// the plane (all of them, without padding and ceil mode).
+func argmaxes[T kernel.Float](p *Pool, x []T, idx []int) {
+	inside := p.PH == 0 && p.PW == 0 && (p.OH-1)*p.SH+(p.KH-1)*p.DH < p.H && (p.OW-1)*p.SW+(p.KW-1)*p.DW < p.W
+	if !inside {
+		for oh := 0; oh < p.OH; oh++ {
+			for ow := 0; ow < p.OW; ow++ {
+				idx[oh*p.OW+ow] = argmax(p, x, oh, ow)
+			}
+		}
+		return
+	}
+	if p.KH == 2 && p.KW == 2 && p.DH == 1 && p.DW == 1 {
+		for oh := 0; oh < p.OH; oh++ {
+			r0 := oh * p.SH * p.W
+			r1 := r0 + p.W
+			out := idx[oh*p.OW : (oh+1)*p.OW]
+			for ow := range out {
+				c := ow * p.SW
+				best, at := x[r0+c], r0+c
+				if v := x[r0+c+1]; v > best || v != v {
+					best, at = v, r0+c+1
+				}
+				if v := x[r1+c]; v > best || v != v {
+					best, at = v, r1+c
+				}
+				if v := x[r1+c+1]; v > best || v != v {
+					at = r1 + c + 1
+				}
+				out[ow] = at
+			}
+		}
+		return
+	}
+	for oh := 0; oh < p.OH; oh++ {
+		for ow := 0; ow < p.OW; ow++ {
+			base := oh*p.SH*p.W + ow*p.SW
+			best, at := x[base], base
+			for i := 0; i < p.KH; i++ {
+				for j := 0; j < p.KW; j++ {
+					k := base + i*p.DH*p.W + j*p.DW
+					if v := x[k]; v > best || v != v {
+						best, at = v, k
+					}
+				}
+			}
+			idx[oh*p.OW+ow] = at
+		}
+	}
+}
+
 // MaxSelect sets y (Planes×OH×OW) to v at the position of each window's
 // maximum in x (both Planes×H×W): the max pooling of x when v is x, and its
 // forward-mode derivative when v is x's tangent.
 func MaxSelect[T kernel.Float](p Pool, v, x, y []T) {
 	hw, ohw := p.H*p.W, p.OH*p.OW
 	kernel.Parallel(p.Planes, hw+ohw*p.KH*p.KW, func(lo, hi int) {
+		idx := make([]int, ohw)
 		for q := lo; q < hi; q++ {
-			xs, vs, ys := x[q*hw:(q+1)*hw], v[q*hw:(q+1)*hw], y[q*ohw:(q+1)*ohw]
-			for oh := 0; oh < p.OH; oh++ {
-				for ow := 0; ow < p.OW; ow++ {
-					ys[oh*p.OW+ow] = vs[argmax(&p, xs, oh, ow)]
-				}
+			vs, ys := v[q*hw:(q+1)*hw], y[q*ohw:(q+1)*ohw]
+			argmaxes(&p, x[q*hw:(q+1)*hw], idx)
+			for o, i := range idx {
+				ys[o] = vs[i]
 			}
 		}
 	})
@@ -63,13 +115,13 @@ func MaxSelect[T kernel.Float](p Pool, v, x, y []T) {
 func MaxScatter[T kernel.Float](p Pool, dy, x, dx []T) {
 	hw, ohw := p.H*p.W, p.OH*p.OW
 	kernel.Parallel(p.Planes, hw+ohw*p.KH*p.KW, func(lo, hi int) {
+		idx := make([]int, ohw)
 		for q := lo; q < hi; q++ {
-			xs, ds, gs := x[q*hw:(q+1)*hw], dx[q*hw:(q+1)*hw], dy[q*ohw:(q+1)*ohw]
+			ds, gs := dx[q*hw:(q+1)*hw], dy[q*ohw:(q+1)*ohw]
+			argmaxes(&p, x[q*hw:(q+1)*hw], idx)
 			clear(ds)
-			for oh := 0; oh < p.OH; oh++ {
-				for ow := 0; ow < p.OW; ow++ {
-					ds[argmax(&p, xs, oh, ow)] += gs[oh*p.OW+ow]
-				}
+			for o, i := range idx {
+				ds[i] += gs[o]
 			}
 		}
 	})

@@ -518,6 +518,22 @@ func TanhGrad[T Float](dst, g, y []T) {
 	Parallel(len(dst), 2, body)
 }
 
+// ReluGrad sets dst[i] = g[i]·(y[i] > 0): the gradient of relu from its
+// output y (y > 0 exactly where the input is), in one pass.
+func ReluGrad[T Float](dst, g, y []T) {
+	body := func(lo, hi int) {
+		d, gs, ys := dst[lo:hi], g[lo:hi], y[lo:hi]
+		for i := range d {
+			if ys[i] > 0 {
+				d[i] = gs[i]
+			} else {
+				d[i] = gs[i] * 0 // a NaN or Inf in g stays NaN, as g·0 does
+			}
+		}
+	}
+	Parallel(len(dst), 2, body)
+}
+
 // SigmoidGrad sets dst[i] = g[i]·(y[i]·(1 − y[i])): the gradient of the
 // logistic sigmoid from its output y, rounded as the separate operations are.
 func SigmoidGrad[T Float](dst, g, y []T) {

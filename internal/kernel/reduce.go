@@ -100,6 +100,20 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 		}
 		return
 	}
+	if a, b, c, ok := outerMiddleInner(shape, reduced); ok {
+		// dst[j] = reduce over i, k of src[(i*b+j)*c+k]: per-channel sums of
+		// an (N, C, H, W) tensor. Each j reads a contiguous row per i.
+		Parallel(b, a*c, func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				acc := identity(op)
+				for i := 0; i < a; i++ {
+					acc = combine(op, acc, reduceSlice(op, src[(i*b+j)*c:(i*b+j+1)*c]))
+				}
+				dst[j] = T(acc)
+			}
+		})
+		return
+	}
 	// General case: walk the source, map each element to its output offset.
 	acc := make([]float64, len(dst))
 	for i := range acc {
@@ -130,6 +144,23 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 	for i, v := range acc {
 		dst[i] = T(v)
 	}
+}
+
+// outerMiddleInner reports whether the axes fall into three runs, reduced,
+// kept, reduced, and returns the runs' sizes.
+func outerMiddleInner(shape []int, reduced []bool) (a, b, c int, ok bool) {
+	a, b, c = 1, 1, 1
+	i := 0
+	for ; i < len(shape) && reduced[i]; i++ {
+		a *= shape[i]
+	}
+	for ; i < len(shape) && !reduced[i]; i++ {
+		b *= shape[i]
+	}
+	for ; i < len(shape) && reduced[i]; i++ {
+		c *= shape[i]
+	}
+	return a, b, c, i == len(shape) && a > 1 && c > 1
 }
 
 func reduceRows[T Float](op ReduceOp, dst, src []T, inner, lo, hi int) {
