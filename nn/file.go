@@ -108,4 +108,3 @@ func LoadFile(path string, m Module) error {
 	}
 	return loadStateFile("LoadFile", m, f)
 }
-
