@@ -68,26 +68,31 @@ func fromFile(t safetensors.Tensor) (*nabla.Tensor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nabla.FromSlice(v, t.Shape...), nil
+		x := nabla.New(nabla.Float64, t.Shape...) // a scalar for an empty shape, unlike FromSlice
+		copy(x.RawFloat64(), v)
+		return x, nil
 	case "F32", "F16", "BF16":
 		v, err := t.Float32()
 		if err != nil {
 			return nil, err
 		}
-		return nabla.FromFloat32s(v, t.Shape...), nil
+		x := nabla.New(nabla.Float32, t.Shape...)
+		copy(x.RawFloat32(), v)
+		return x, nil
 	}
 	n, err := t.Int64()
 	if err != nil {
 		return nil, err
 	}
-	v := make([]float64, len(n))
-	for i, x := range n {
-		if x > 1<<53 || x < -1<<53 {
-			return nil, fmt.Errorf("element %d is %d, too large to hold exactly", i, x)
+	x := nabla.New(nabla.Float64, t.Shape...)
+	v := x.RawFloat64()
+	for i, k := range n {
+		if k > 1<<53 || k < -1<<53 {
+			return nil, fmt.Errorf("element %d is %d, too large to hold exactly", i, k)
 		}
-		v[i] = float64(x)
+		v[i] = float64(k)
 	}
-	return nabla.FromSlice(v, t.Shape...), nil
+	return x, nil
 }
 
 // SaveFile writes m's state dict to a .safetensors file at path, atomically

@@ -83,7 +83,8 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
-			c.Tensors[name] = nabla.FromFloat32s(v, t.Shape...)
+			c.Tensors[name] = nabla.New(nabla.Float32, t.Shape...) // a scalar for shape [], unlike FromFloat32s
+			copy(c.Tensors[name].RawFloat32(), v)
 			for i, x := range v {
 				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
 					return nil, fmt.Errorf("%s: tensor %q has the value %v at index %d: a checkpoint holds finite numbers only", path, name, x, i)
@@ -94,7 +95,8 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
-			c.Tensors[name] = nabla.FromSlice(v, t.Shape...)
+			c.Tensors[name] = nabla.New(nabla.Float64, t.Shape...)
+			copy(c.Tensors[name].RawFloat64(), v)
 			if i := nonFinite(v); i >= 0 {
 				return nil, fmt.Errorf("%s: tensor %q has the value %v at index %d: a checkpoint holds finite numbers only", path, name, v[i], i)
 			}
@@ -103,14 +105,15 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
-			v := make([]float64, len(n))
-			for i, x := range n {
-				if x < 0 || x > 1<<53 {
-					return nil, fmt.Errorf("%s: tensor %q has the value %d at index %d: a checkpoint's integers are counts below 2^53", path, name, x, i)
+			x := nabla.New(nabla.Float64, t.Shape...)
+			v := x.RawFloat64()
+			for i, k := range n {
+				if k < 0 || k > 1<<53 {
+					return nil, fmt.Errorf("%s: tensor %q has the value %d at index %d: a checkpoint's integers are counts up to 2^53", path, name, k, i)
 				}
-				v[i] = float64(x)
+				v[i] = float64(k)
 			}
-			c.Tensors[name] = nabla.FromSlice(v, t.Shape...)
+			c.Tensors[name] = x
 			c.Int64[name] = true
 		default:
 			return nil, fmt.Errorf("%s: tensor %q has dtype %s; a nabla checkpoint holds F32, F64 and I64 only", path, name, t.DType)
