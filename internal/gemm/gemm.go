@@ -13,19 +13,31 @@ import (
 // When beta is 0, C is overwritten and its old contents (even NaN) are
 // ignored.
 func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	gemm(k64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(k64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, true)
 }
 
 // Sgemm is Dgemm for float32.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	gemm(k32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(k32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, true)
+}
+
+// DgemmSerial is Dgemm on the calling goroutine only, for callers that
+// already spread independent products over the cores (a convolution's
+// samples).
+func DgemmSerial(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemm(k64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false)
+}
+
+// SgemmSerial is DgemmSerial for float32.
+func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemm(k32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false)
 }
 
 // parallelMACs is the number of multiply-adds above which a product is split
 // across cores; below it the goroutine hand-off costs more than it saves.
 const parallelMACs = 1 << 20
 
-func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, parallel bool) {
 	checkMatrix("A", transA, m, k, a, lda)
 	checkMatrix("B", transB, k, n, b, ldb)
 	checkMatrix("C", false, m, n, c, ldc)
@@ -48,6 +60,9 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 		return
 	}
 	workers := m * n * k / parallelMACs
+	if !parallel {
+		workers = 1
+	}
 	if workers > 1 {
 		workers = min(workers, runtime.GOMAXPROCS(0))
 	}

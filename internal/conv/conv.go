@@ -1,0 +1,282 @@
+package conv
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/nabla-go/nabla/internal/gemm"
+	"github.com/nabla-go/nabla/internal/kernel"
+)
+
+// Geom is the geometry of a batch of 2-D convolutions.
+type Geom struct {
+	N, C, H, W int // input: batch, channels, height, width
+	F          int // output channels
+	KH, KW     int // kernel height and width
+	SH, SW     int // strides
+	PH, PW     int // zeros before the first row and column
+	DH, DW     int // dilations
+	G          int // groups: C and F are both multiples of G
+	OH, OW     int // output height and width
+}
+
+// OutSize returns PyTorch's output length of a convolution along one axis:
+// ⌊(in + before + after − dilation·(k−1) − 1)/stride⌋ + 1, which is ≤ 0
+// when the dilated kernel does not fit.
+func OutSize(in, k, stride, before, after, dilation int) int {
+	span := in + before + after - dilation*(k-1) - 1
+	if span < 0 {
+		return 0
+	}
+	return span/stride + 1
+}
+
+// direct reports whether the input is its own unfolded matrix.
+func (g *Geom) direct() bool {
+	return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0 && g.OH == g.H && g.OW == g.W
+}
+
+// colRows is the number of rows of one group's unfolded input.
+func (g *Geom) colRows() int { return g.C / g.G * g.KH * g.KW }
+
+// macs is the number of multiply-adds of one sample's product.
+func (g *Geom) macs() int { return g.F * g.colRows() * g.OH * g.OW }
+
+// Forward sets y (N×F×OH×OW) to the convolution of x (N×C×H×W) with w
+// (F×C/G×KH×KW).
+func Forward[T kernel.Float](g Geom, x, w, y []T) {
+	cg, fg, ohw, rows := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows()
+	samples(&g, func(lo, hi int, col []T) {
+		for n := lo; n < hi; n++ {
+			for gi := 0; gi < g.G; gi++ {
+				xs := x[(n*g.C+gi*cg)*g.H*g.W:][:cg*g.H*g.W]
+				m := xs
+				if !g.direct() {
+					unfold(&g, xs, col)
+					m = col
+				}
+				mm(false, false, fg, ohw, rows, w[gi*fg*rows:], rows, m, ohw, 0, y[(n*g.F+gi*fg)*ohw:], ohw)
+			}
+		}
+	})
+}
+
+// InputGrad sets dx (N×C×H×W) to the gradient of ⟨dy, Forward(x, w)⟩ with
+// respect to x: the transposed convolution of dy (N×F×OH×OW) with w.
+func InputGrad[T kernel.Float](g Geom, dy, w, dx []T) {
+	cg, fg, ohw, rows, hw := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows(), g.H*g.W
+	samples(&g, func(lo, hi int, col []T) {
+		for n := lo; n < hi; n++ {
+			for gi := 0; gi < g.G; gi++ {
+				dxs := dx[(n*g.C+gi*cg)*hw:][:cg*hw]
+				dys := dy[(n*g.F+gi*fg)*ohw:]
+				if g.direct() {
+					mm(true, false, rows, ohw, fg, w[gi*fg*rows:], rows, dys, ohw, 0, dxs, ohw)
+					continue
+				}
+				mm(true, false, rows, ohw, fg, w[gi*fg*rows:], rows, dys, ohw, 0, col, ohw)
+				clear(dxs)
+				fold(&g, col, dxs)
+			}
+		}
+	})
+}
+
+// weightBlocks is the number of blocks of samples whose weight gradients
+// are summed separately and then added in order: fixed, so that the sum's
+// rounding does not depend on the number of cores.
+const weightBlocks = 8
+
+// WeightGrad sets dw (F×C/G×KH×KW) to the gradient of ⟨dy, Forward(x, w)⟩
+// with respect to w.
+func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
+	cg, fg, ohw, rows := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows()
+	if g.N == 0 {
+		clear(dw)
+		return
+	}
+	blocks := min(g.N, weightBlocks)
+	partial := make([][]T, blocks)
+	partial[0] = dw
+	for b := 1; b < blocks; b++ {
+		partial[b] = getBuf[T](len(dw))
+	}
+	parallel(blocks, g.N*g.macs(), rows*ohw, func(b int, col []T) {
+		acc := partial[b]
+		first := true
+		for n := b * g.N / blocks; n < (b+1)*g.N/blocks; n++ {
+			for gi := 0; gi < g.G; gi++ {
+				xs := x[(n*g.C+gi*cg)*g.H*g.W:][:cg*g.H*g.W]
+				m := xs
+				if !g.direct() {
+					unfold(&g, xs, col)
+					m = col
+				}
+				var beta T
+				if !first {
+					beta = 1
+				}
+				mm(false, true, fg, rows, ohw, dy[(n*g.F+gi*fg)*ohw:], ohw, m, ohw, beta, acc[gi*fg*rows:], rows)
+			}
+			first = false
+		}
+	})
+	for b := 1; b < blocks; b++ {
+		for i, v := range partial[b] {
+			dw[i] += v
+		}
+		putBuf(partial[b])
+	}
+}
+
+// samples calls f on ranges of samples, spread over the cores when the work
+// is worth it, each call with an unfolding buffer of its own.
+func samples[T kernel.Float](g *Geom, f func(lo, hi int, col []T)) {
+	workers := min(g.N, runtime.GOMAXPROCS(0), max(1, g.N*g.macs()/(1<<18)))
+	parallel(workers, g.N*g.macs(), g.colRows()*g.OH*g.OW, func(w int, col []T) {
+		f(w*g.N/workers, (w+1)*g.N/workers, col)
+	})
+}
+
+// parallel calls f(i, col) for i in [0, tasks), on up to GOMAXPROCS
+// goroutines when work (multiply-adds) is large, each goroutine with its own
+// buffer of colLen elements.
+func parallel[T kernel.Float](tasks, work, colLen int, f func(i int, col []T)) {
+	workers := min(tasks, runtime.GOMAXPROCS(0))
+	if work < 1<<18 {
+		workers = 1
+	}
+	run := func(w int) {
+		col := getBuf[T](colLen)
+		for i := w; i < tasks; i += workers {
+			f(i, col)
+		}
+		putBuf(col)
+	}
+	if workers <= 1 {
+		run(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(w)
+		}()
+	}
+	run(0)
+	wg.Wait()
+}
+
+// validRange returns the output positions [lo, hi) whose input position
+// o·stride + off lies in [0, size).
+func validRange(n, stride, off, size int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	if size-1-off < 0 {
+		return 0, 0
+	}
+	hi = min(n, (size-1-off)/stride+1)
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
+// unfold writes one group of one sample's input (C/G channels of H×W) as
+// the (C/G·KH·KW)×(OH·OW) matrix col, zeros where the kernel reads padding.
+func unfold[T kernel.Float](g *Geom, x, col []T) {
+	ohw, hw := g.OH*g.OW, g.H*g.W
+	row := 0
+	for c := 0; c < g.C/g.G; c++ {
+		xc := x[c*hw : (c+1)*hw]
+		for ki := 0; ki < g.KH; ki++ {
+			hlo, hhi := validRange(g.OH, g.SH, ki*g.DH-g.PH, g.H)
+			for kj := 0; kj < g.KW; kj++ {
+				dst := col[row*ohw : (row+1)*ohw]
+				row++
+				off := kj*g.DW - g.PW
+				wlo, whi := validRange(g.OW, g.SW, off, g.W)
+				clear(dst[:hlo*g.OW])
+				clear(dst[hhi*g.OW:])
+				for oh := hlo; oh < hhi; oh++ {
+					d := dst[oh*g.OW : (oh+1)*g.OW]
+					ih := oh*g.SH + ki*g.DH - g.PH
+					src := xc[ih*g.W : (ih+1)*g.W]
+					clear(d[:wlo])
+					clear(d[whi:])
+					if g.SW == 1 {
+						copy(d[wlo:whi], src[wlo+off:whi+off])
+						continue
+					}
+					for ow := wlo; ow < whi; ow++ {
+						d[ow] = src[ow*g.SW+off]
+					}
+				}
+			}
+		}
+	}
+}
+
+// fold adds the unfolded matrix col back into one group of one sample's
+// input gradient: the transpose of unfold.
+func fold[T kernel.Float](g *Geom, col, dx []T) {
+	ohw, hw := g.OH*g.OW, g.H*g.W
+	row := 0
+	for c := 0; c < g.C/g.G; c++ {
+		xc := dx[c*hw : (c+1)*hw]
+		for ki := 0; ki < g.KH; ki++ {
+			hlo, hhi := validRange(g.OH, g.SH, ki*g.DH-g.PH, g.H)
+			for kj := 0; kj < g.KW; kj++ {
+				src := col[row*ohw : (row+1)*ohw]
+				row++
+				off := kj*g.DW - g.PW
+				wlo, whi := validRange(g.OW, g.SW, off, g.W)
+				for oh := hlo; oh < hhi; oh++ {
+					s := src[oh*g.OW : (oh+1)*g.OW]
+					ih := oh*g.SH + ki*g.DH - g.PH
+					d := xc[ih*g.W : (ih+1)*g.W]
+					if g.SW == 1 {
+						d := d[wlo+off : whi+off]
+						for i, v := range s[wlo:whi] {
+							d[i] += v
+						}
+						continue
+					}
+					for ow := wlo; ow < whi; ow++ {
+						d[ow*g.SW+off] += s[ow]
+					}
+				}
+			}
+		}
+	}
+}
+
+// mm sets c = op(a)·op(b) + beta·c on the calling goroutine.
+func mm[T kernel.Float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float64:
+		gemm.DgemmSerial(ta, tb, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	case []float32:
+		gemm.SgemmSerial(ta, tb, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	}
+}
+
+func getBuf[T kernel.Float](n int) []T {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(kernel.Get32(n)).([]T)
+	}
+	return any(kernel.Get64(n)).([]T)
+}
+
+func putBuf[T kernel.Float](s []T) {
+	switch s := any(s).(type) {
+	case []float64:
+		kernel.Put64(s)
+	case []float32:
+		kernel.Put32(s)
+	}
+}

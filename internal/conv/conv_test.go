@@ -1,0 +1,139 @@
+package conv
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive computes the three products from the definition, one multiply-add at
+// a time: the reference the unfolding loops are checked against.
+func naive(g Geom, x, w, dy []float64) (y, dx, dw []float64) {
+	cg, fg := g.C/g.G, g.F/g.G
+	y = make([]float64, g.N*g.F*g.OH*g.OW)
+	dx = make([]float64, len(x))
+	dw = make([]float64, len(w))
+	for n := 0; n < g.N; n++ {
+		for f := 0; f < g.F; f++ {
+			gi := f / fg
+			for oh := 0; oh < g.OH; oh++ {
+				for ow := 0; ow < g.OW; ow++ {
+					yi := ((n*g.F+f)*g.OH+oh)*g.OW + ow
+					for c := 0; c < cg; c++ {
+						for i := 0; i < g.KH; i++ {
+							for j := 0; j < g.KW; j++ {
+								h, v := oh*g.SH-g.PH+i*g.DH, ow*g.SW-g.PW+j*g.DW
+								if h < 0 || h >= g.H || v < 0 || v >= g.W {
+									continue
+								}
+								xi := ((n*g.C+gi*cg+c)*g.H+h)*g.W + v
+								wi := ((f*cg+c)*g.KH+i)*g.KW + j
+								y[yi] += x[xi] * w[wi]
+								dx[xi] += dy[yi] * w[wi]
+								dw[wi] += dy[yi] * x[xi]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return
+}
+
+func randomGeom(r *rand.Rand) Geom {
+	for {
+		g := Geom{N: 1 + r.IntN(5), G: 1 + r.IntN(3), KH: 1 + r.IntN(4), KW: 1 + r.IntN(4),
+			SH: 1 + r.IntN(3), SW: 1 + r.IntN(3), DH: 1 + r.IntN(2), DW: 1 + r.IntN(2),
+			H: 1 + r.IntN(9), W: 1 + r.IntN(9)}
+		g.C, g.F = g.G*(1+r.IntN(3)), g.G*(1+r.IntN(3))
+		g.PH, g.PW = r.IntN(3), r.IntN(3)
+		g.OH = OutSize(g.H, g.KH, g.SH, g.PH, r.IntN(3), g.DH)
+		g.OW = OutSize(g.W, g.KW, g.SW, g.PW, r.IntN(3), g.DW)
+		if r.IntN(4) == 0 { // the unfolding-free path
+			g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW = 1, 1, 1, 1, 0, 0, g.H, g.W
+		}
+		if g.OH > 0 && g.OW > 0 {
+			return g
+		}
+	}
+}
+
+func fill(r *rand.Rand, n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = r.NormFloat64()
+	}
+	return s
+}
+
+func near(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+func TestAgainstDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for it := 0; it < 300; it++ {
+		g := randomGeom(r)
+		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
+			x, w := fill(r, g.N*g.C*g.H*g.W), fill(r, g.F*g.C/g.G*g.KH*g.KW)
+			dy := fill(r, g.N*g.F*g.OH*g.OW)
+			y, dx, dw := naive(g, x, w, dy)
+			gy, gdx, gdw := fill(r, len(y)), fill(r, len(dx)), fill(r, len(dw)) // garbage: every element must be written
+			Forward(g, x, w, gy)
+			InputGrad(g, dy, w, gdx)
+			WeightGrad(g, x, dy, gdw)
+			near(t, "y", gy, y, 1e-12)
+			near(t, "dx", gdx, dx, 1e-12)
+			near(t, "dw", gdw, dw, 1e-12)
+
+			x32, w32, dy32 := to32(x), to32(w), to32(dy)
+			y32, dx32, dw32 := make([]float32, len(y)), make([]float32, len(dx)), make([]float32, len(dw))
+			Forward(g, x32, w32, y32)
+			InputGrad(g, dy32, w32, dx32)
+			WeightGrad(g, x32, dy32, dw32)
+			near(t, "y32", to64(y32), y, 1e-4)
+			near(t, "dx32", to64(dx32), dx, 1e-4)
+			near(t, "dw32", to64(dw32), dw, 1e-4)
+		})
+	}
+}
+
+// TestLargeParallel runs sizes that take the multi-core path, against the
+// definition.
+func TestLargeParallel(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	g := Geom{N: 13, C: 8, H: 12, W: 11, F: 16, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, G: 2}
+	g.OH, g.OW = OutSize(g.H, 3, 1, 1, 1, 1), OutSize(g.W, 3, 1, 1, 1, 1)
+	x, w, dy := fill(r, g.N*g.C*g.H*g.W), fill(r, g.F*g.C/g.G*9), fill(r, g.N*g.F*g.OH*g.OW)
+	y, dx, dw := naive(g, x, w, dy)
+	gy, gdx, gdw := make([]float64, len(y)), make([]float64, len(dx)), make([]float64, len(dw))
+	Forward(g, x, w, gy)
+	InputGrad(g, dy, w, gdx)
+	WeightGrad(g, x, dy, gdw)
+	near(t, "y", gy, y, 1e-12)
+	near(t, "dx", gdx, dx, 1e-12)
+	near(t, "dw", gdw, dw, 1e-12)
+}
+
+func to32(s []float64) []float32 {
+	o := make([]float32, len(s))
+	for i, v := range s {
+		o[i] = float32(v)
+	}
+	return o
+}
+
+func to64(s []float32) []float64 {
+	o := make([]float64, len(s))
+	for i, v := range s {
+		o[i] = float64(v)
+	}
+	return o
+}

@@ -1,0 +1,24 @@
+// Package conv holds the loops under nabla's convolution and pooling ops:
+// batches in PyTorch's NCHW layout, a 1-D convolution being a 2-D one of
+// height 1.
+//
+// A convolution is a matrix product once its input is unfolded (im2col): for
+// one sample and one group, row (c, i, j) of the unfolded matrix holds input
+// channel c shifted by kernel offset (i, j) at every output position, so the
+// output is the group's weight matrix (F/G × C/G·KH·KW) times that matrix.
+// The same unfolding gives the two other products a backward pass needs: the
+// gradient with respect to the input is Wᵀ·dY folded back (col2im), and the
+// gradient with respect to the weight is dY times the unfolded input,
+// transposed. A 1×1 convolution with stride 1 and no padding needs no
+// unfolding: the input is already the matrix.
+//
+// The products run in internal/gemm's kernels, one sample per call, with the
+// samples spread over the cores; each worker unfolds into its own buffer. The
+// weight gradient sums over samples in a fixed order (fixed blocks of
+// samples, then the blocks in order), so its bits do not depend on how many
+// cores ran it.
+//
+// Every function here is safe for concurrent use: nothing is shared but the
+// caller's slices, which must not overlap between concurrent calls that
+// write them.
+package conv
