@@ -1,5 +1,3 @@
-//go:build convops
-
 package nn
 
 import (

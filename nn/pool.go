@@ -1,5 +1,3 @@
-//go:build convops
-
 package nn
 
 import "github.com/nabla-go/nabla"
@@ -21,13 +19,10 @@ func NewMaxPool2d(kernel int, opts ...Option) *MaxPool2d {
 	k := poolKernel("MaxPool2d", kernel, c)
 	p := &MaxPool2d{
 		Kernel:   k,
-		Stride:   perAxis("MaxPool2d", "stride", c.stride, 2, 0, 1),
+		Stride:   perAxis("MaxPool2d", "stride", strideOr(c.stride, k), 2, 0, 1),
 		Padding:  perAxis("MaxPool2d", "padding", c.padding, 2, 0, 0),
 		Dilation: perAxis("MaxPool2d", "dilation", c.dilation, 2, 1, 1),
 		CeilMode: c.ceilMode,
-	}
-	if c.stride == nil {
-		p.Stride = append([]int(nil), k...)
 	}
 	checkPoolPadding("MaxPool2d", k, p.Padding)
 	return p
@@ -46,6 +41,15 @@ func poolKernel(op string, kernel int, c config) []int {
 	return k
 }
 
+// strideOr returns the stride option, or the kernel if it was not given:
+// pooling windows do not overlap by default.
+func strideOr(stride, kernel []int) []int {
+	if stride == nil {
+		return kernel
+	}
+	return stride
+}
+
 // checkPoolPadding panics unless each padding is at most half its kernel
 // size, PyTorch's rule: beyond it a window could cover padding only.
 func checkPoolPadding(op string, kernel, padding []int) {
@@ -58,10 +62,6 @@ func checkPoolPadding(op string, kernel, padding []int) {
 
 // Forward returns the pooled x.
 func (p *MaxPool2d) Forward(x *nabla.Tensor) *nabla.Tensor {
-	if x.Dims() == 3 {
-		return nabla.Squeeze(p.Forward(nabla.Unsqueeze(x, 0)), 0)
-	}
-	checkImages("MaxPool2d", x)
 	return nabla.MaxPool2d(x, nabla.PoolOptions{Kernel: p.Kernel, Stride: p.Stride, Padding: p.Padding,
 		Dilation: p.Dilation, CeilMode: p.CeilMode})
 }
@@ -89,14 +89,11 @@ func NewAvgPool2d(kernel int, opts ...Option) *AvgPool2d {
 	k := poolKernel("AvgPool2d", kernel, c)
 	p := &AvgPool2d{
 		Kernel:         k,
-		Stride:         perAxis("AvgPool2d", "stride", c.stride, 2, 0, 1),
+		Stride:         perAxis("AvgPool2d", "stride", strideOr(c.stride, k), 2, 0, 1),
 		Padding:        perAxis("AvgPool2d", "padding", c.padding, 2, 0, 0),
 		CeilMode:       c.ceilMode,
 		ExcludePadding: c.excludePad,
 		Divisor:        c.divisor,
-	}
-	if c.stride == nil {
-		p.Stride = append([]int(nil), k...)
 	}
 	checkPoolPadding("AvgPool2d", k, p.Padding)
 	return p
@@ -104,10 +101,6 @@ func NewAvgPool2d(kernel int, opts ...Option) *AvgPool2d {
 
 // Forward returns the pooled x.
 func (p *AvgPool2d) Forward(x *nabla.Tensor) *nabla.Tensor {
-	if x.Dims() == 3 {
-		return nabla.Squeeze(p.Forward(nabla.Unsqueeze(x, 0)), 0)
-	}
-	checkImages("AvgPool2d", x)
 	return nabla.AvgPool2d(x, nabla.PoolOptions{Kernel: p.Kernel, Stride: p.Stride, Padding: p.Padding,
 		CeilMode: p.CeilMode, ExcludePad: p.ExcludePadding, Divisor: p.Divisor})
 }
@@ -134,19 +127,8 @@ func NewAdaptiveAvgPool2d(outH, outW int) *AdaptiveAvgPool2d {
 
 // Forward returns x pooled to (N, C, OutH, OutW), or (C, OutH, OutW).
 func (p *AdaptiveAvgPool2d) Forward(x *nabla.Tensor) *nabla.Tensor {
-	if x.Dims() == 3 {
-		return nabla.Squeeze(p.Forward(nabla.Unsqueeze(x, 0)), 0)
-	}
-	checkImages("AdaptiveAvgPool2d", x)
 	return nabla.AdaptiveAvgPool2d(x, p.OutH, p.OutW)
 }
 
 // Parameters returns nil: pooling learns nothing.
 func (p *AdaptiveAvgPool2d) Parameters() []Param { return nil }
-
-// checkImages panics unless x is a batch of images, (N, C, H, W).
-func checkImages(op string, x *nabla.Tensor) {
-	if x.Dims() != 4 {
-		panicf(op, "input of shape %v is not (N, C, H, W) or (C, H, W)", x.Shape())
-	}
-}
