@@ -82,7 +82,7 @@ func ExampleNewConv2d() {
 		nn.NewConv2d(1, 4, 3, rng, nn.Padding(1)), // (N, 1, 8, 8) → (N, 4, 8, 8)
 		nn.NewBatchNorm2d(4),
 		nn.ReLU(),
-		nn.NewMaxPool2d(2),                                      // → (N, 4, 4, 4)
+		nn.NewMaxPool2d(2), // → (N, 4, 4, 4)
 		nn.NewConv2d(4, 8, 3, rng, nn.Stride(2), nn.Padding(1)), // → (N, 8, 2, 2)
 		nn.NewAdaptiveAvgPool2d(1, 1),                           // → (N, 8, 1, 1)
 		nn.Flatten{},
