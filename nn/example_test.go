@@ -2,6 +2,8 @@ package nn_test
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/nn"
@@ -128,4 +130,20 @@ func ExampleNewBatchNorm2d() {
 	// train [-1.342 -0.447 -1.000 -1.000 0.447 1.342 1.000 1.000]
 	// running mean [0.250 1.500], var [1.067 4.233], batches 1
 	// eval [0.726 1.694 4.131 4.131 2.663 3.631 8.991 8.991]
+}
+
+func ExampleStateFile() {
+	net := nn.NewSequential(nn.NewConv1d(2, 3, 3, nabla.NewRand(1)), nn.NewBatchNorm1d(3))
+	f := nn.StateFile(net) // what nn.SaveFile writes, and PyTorch's save_file(net.state_dict()) too
+	for _, name := range slices.Sorted(maps.Keys(f.Tensors)) {
+		fmt.Println(name, f.Tensors[name].DType, f.Tensors[name].Shape)
+	}
+	// Output:
+	// 0.bias F64 [3]
+	// 0.weight F64 [3 2 3]
+	// 1.bias F64 [3]
+	// 1.num_batches_tracked I64 []
+	// 1.running_mean F64 [3]
+	// 1.running_var F64 [3]
+	// 1.weight F64 [3]
 }

@@ -332,3 +332,31 @@ func TestBatchNormEvalConcurrent(t *testing.T) {
 		t.Error("evaluation changed num_batches_tracked")
 	}
 }
+
+// A compiled function would update the running statistics once, when traced:
+// training mode refuses, evaluation mode compiles.
+func TestBatchNormRefusesTracing(t *testing.T) {
+	bn := NewBatchNorm1d(2)
+	f := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor { return bn.Forward(xs[0]) })
+	x := nabla.Randn(nabla.NewRand(11), 4, 2)
+	err := nabla.Catch(func() { f(x) })
+	if err == nil || !strings.Contains(err.Error(), "compiled") {
+		t.Fatalf("error %v", err)
+	}
+	if bn.NumBatchesTracked.Item() != 0 {
+		t.Error("the refused call counted a batch")
+	}
+	Eval(bn)
+	g := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor { return bn.Forward(xs[0]) })
+	want := bn.Forward(x).Float64s()
+	for range 2 { // trace, then replay
+		if got := g(x).Float64s(); !slices.Equal(got, want) {
+			t.Errorf("compiled evaluation %v, want %v", got, want)
+		}
+	}
+	free := NewBatchNorm1d(2, NoRunningStats())
+	h := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor { return free.Forward(xs[0]) })
+	if got := h(x).Float64s(); !slices.Equal(got, free.Forward(x).Float64s()) {
+		t.Error("compiled batch statistics differ")
+	}
+}
