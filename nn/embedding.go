@@ -19,7 +19,7 @@ func NewEmbedding(num, dim int, rng *rand.Rand, opts ...Option) *Embedding {
 	if num < 0 || dim < 0 {
 		panicf("Embedding", "negative size %d×%d", num, dim)
 	}
-	e := &Embedding{Weight: param(configure(opts).dtype, num, dim)}
+	e := &Embedding{Weight: param(configure("Embedding", opts, "WithDType").dtype, num, dim)}
 	Normal(e.Weight, 0, 1, rng)
 	return e
 }

@@ -2,6 +2,8 @@ package nn_test
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/nn"
@@ -74,4 +76,74 @@ func ExampleLoadStateDict() {
 	// Output:
 	// <nil>
 	// nn: LoadStateDict: key "0.weight" has shape [3 2], the parameter has shape [2 3]; missing key "0.bias"
+}
+
+func ExampleNewConv2d() {
+	rng := nabla.NewRand(1)
+	net := nn.NewSequential(
+		nn.NewConv2d(1, 4, 3, rng, nn.Padding(1)), // (N, 1, 8, 8) → (N, 4, 8, 8)
+		nn.NewBatchNorm2d(4),
+		nn.ReLU(),
+		nn.NewMaxPool2d(2), // → (N, 4, 4, 4)
+		nn.NewConv2d(4, 8, 3, rng, nn.Stride(2), nn.Padding(1)), // → (N, 8, 2, 2)
+		nn.NewAdaptiveAvgPool2d(1, 1),                           // → (N, 8, 1, 1)
+		nn.Flatten{},
+		nn.NewLinear(8, 10, rng),
+	)
+	for _, p := range net.Parameters() {
+		fmt.Println(p.Name, p.T.Shape())
+	}
+	for _, b := range nn.Buffers(net) {
+		fmt.Println(b.Name, b.T.Shape(), "(buffer)")
+	}
+	y := net.Forward(nabla.Randn(rng, 2, 1, 8, 8))
+	fmt.Println(y.Shape())
+	// Output:
+	// 0.weight [4 1 3 3]
+	// 0.bias [4]
+	// 1.weight [4]
+	// 1.bias [4]
+	// 4.weight [8 4 3 3]
+	// 4.bias [8]
+	// 7.weight [10 8]
+	// 7.bias [10]
+	// 1.running_mean [4] (buffer)
+	// 1.running_var [4] (buffer)
+	// 1.num_batches_tracked [] (buffer)
+	// [2 10]
+}
+
+func ExampleNewBatchNorm2d() {
+	bn := nn.NewBatchNorm2d(2)
+	// Two samples, two channels, 1×2 images: channel 0 holds 1, 2, 3, 4 and
+	// channel 1 holds 10, 10, 20, 20.
+	x := nabla.FromSlice([]float64{1, 2, 10, 10, 3, 4, 20, 20}, 2, 2, 1, 2)
+	y := bn.Forward(x) // training mode: the batch's statistics
+	fmt.Printf("train %.3f\n", y.Float64s())
+	// The running statistics moved 10% of the way to the batch's mean and
+	// unbiased variance.
+	fmt.Printf("running mean %.3f, var %.3f, batches %v\n",
+		bn.RunningMean.Float64s(), bn.RunningVar.Float64s(), bn.NumBatchesTracked.Item())
+	nn.Eval(bn)
+	fmt.Printf("eval %.3f\n", bn.Forward(x).Float64s()) // the same numbers as PyTorch's
+	// Output:
+	// train [-1.342 -0.447 -1.000 -1.000 0.447 1.342 1.000 1.000]
+	// running mean [0.250 1.500], var [1.067 4.233], batches 1
+	// eval [0.726 1.694 4.131 4.131 2.663 3.631 8.991 8.991]
+}
+
+func ExampleStateFile() {
+	net := nn.NewSequential(nn.NewConv1d(2, 3, 3, nabla.NewRand(1)), nn.NewBatchNorm1d(3))
+	f := nn.StateFile(net) // what nn.SaveFile writes, and PyTorch's save_file(net.state_dict()) too
+	for _, name := range slices.Sorted(maps.Keys(f.Tensors)) {
+		fmt.Println(name, f.Tensors[name].DType, f.Tensors[name].Shape)
+	}
+	// Output:
+	// 0.bias F64 [3]
+	// 0.weight F64 [3 2 3]
+	// 1.bias F64 [3]
+	// 1.num_batches_tracked I64 []
+	// 1.running_mean F64 [3]
+	// 1.running_var F64 [3]
+	// 1.weight F64 [3]
 }

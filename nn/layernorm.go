@@ -24,7 +24,7 @@ func NewLayerNorm(shape []int, eps float64, opts ...Option) *LayerNorm {
 	if len(shape) == 0 {
 		panicf("LayerNorm", "needs at least one normalised axis")
 	}
-	c := configure(opts)
+	c := configure("LayerNorm", opts, "WithDType", "NoBias")
 	ln := &LayerNorm{Shape: slices.Clone(shape), Eps: eps, Weight: param(c.dtype, shape...)}
 	Constant(ln.Weight, 1)
 	if !c.noBias {

@@ -7,29 +7,6 @@ import (
 	"github.com/nabla-go/nabla"
 )
 
-// Option configures a layer constructor.
-type Option func(*config)
-
-type config struct {
-	dtype  nabla.DType
-	noBias bool
-}
-
-func configure(opts []Option) config {
-	var c config
-	for _, o := range opts {
-		o(&c)
-	}
-	return c
-}
-
-// WithDType makes the layer's parameters of dtype dt (Float64 by default);
-// its inputs must then have that dtype too.
-func WithDType(dt nabla.DType) Option { return func(c *config) { c.dtype = dt } }
-
-// NoBias leaves out the additive bias of Linear and LayerNorm.
-func NoBias() Option { return func(c *config) { c.noBias = true } }
-
 // param returns a zero tensor of the given dtype and shape that requires grad.
 func param(dt nabla.DType, shape ...int) *nabla.Tensor {
 	return nabla.New(dt, shape...).SetRequiresGrad(true)
@@ -54,7 +31,7 @@ func NewLinear(in, out int, rng *rand.Rand, opts ...Option) *Linear {
 	if in < 0 || out < 0 {
 		panicf("Linear", "negative size %d → %d", in, out)
 	}
-	c := configure(opts)
+	c := configure("Linear", opts, "WithDType", "NoBias")
 	l := &Linear{Weight: param(c.dtype, out, in)}
 	KaimingUniform(l.Weight, math.Sqrt(5), rng)
 	if !c.noBias {

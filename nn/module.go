@@ -103,38 +103,98 @@ func ZeroGrad(m Module) {
 	}
 }
 
-// StateDict returns m's parameters by name. The tensors are m's own, not
-// copies: save them before training on if you need a snapshot.
+// Buffer is a named tensor of a module's state that is not a parameter:
+// gradient descent does not change it and optimizers do not see it, but it
+// belongs to the state dict, as BatchNorm's running statistics do in
+// PyTorch.
+type Buffer struct {
+	Name string
+	T    *nabla.Tensor
+	// Int64 marks a count that PyTorch keeps as an int64 tensor
+	// (num_batches_tracked). T holds it as a float64 whole number; files
+	// written by SaveFile store it as I64.
+	Int64 bool
+}
+
+// Buffered is implemented by modules that have buffers. A container
+// implements it too, naming its children's buffers with the prefixes it gives
+// their parameters ("1.running_mean"); a container of your own that holds
+// buffered modules must do the same, or their buffers are left out of
+// StateDict.
+type Buffered interface {
+	Buffers() []Buffer
+}
+
+// Buffers returns m's buffers, or nil if m has none.
+func Buffers(m Module) []Buffer {
+	if b, ok := m.(Buffered); ok {
+		return b.Buffers()
+	}
+	return nil
+}
+
+// prefixedBuffers returns the buffers of child renamed "prefix.name".
+func prefixedBuffers(prefix string, child Module) []Buffer {
+	bs := Buffers(child)
+	out := make([]Buffer, len(bs))
+	for i, b := range bs {
+		out[i] = Buffer{Name: prefix + "." + b.Name, T: b.T, Int64: b.Int64}
+	}
+	return out
+}
+
+// state returns m's parameters and then its buffers, as named tensors.
+func state(m Module) []Param {
+	ps := m.Parameters()
+	for _, b := range Buffers(m) {
+		ps = append(ps, Param{b.Name, b.T})
+	}
+	return ps
+}
+
+// StateDict returns m's parameters and buffers by name, as PyTorch's
+// state_dict does ("0.weight", "1.running_mean", "1.num_batches_tracked").
+// The tensors are m's own, not copies: save them before training on if you
+// need a snapshot.
 func StateDict(m Module) map[string]*nabla.Tensor {
 	d := make(map[string]*nabla.Tensor)
-	for _, p := range m.Parameters() {
+	for _, p := range state(m) {
 		if _, dup := d[p.Name]; dup {
-			panicf("StateDict", "two parameters are named %q", p.Name)
+			panicf("StateDict", "two parameters or buffers are named %q", p.Name)
 		}
 		d[p.Name] = p.T
 	}
 	return d
 }
 
-// LoadStateDict copies the values of state into m's parameters, converting
-// the dtype if needed. It returns an error naming every missing key,
-// unexpected key and shape mismatch, and then changes nothing.
+// LoadStateDict copies the values of state into m's parameters and buffers,
+// converting the dtype if needed. It returns an error naming every missing
+// key, unexpected key and shape mismatch, and then changes nothing.
 func LoadStateDict(m Module, state map[string]*nabla.Tensor) error {
+	return loadState("LoadStateDict", m, state)
+}
+
+func loadState(op string, m Module, dict map[string]*nabla.Tensor) error {
 	var errs []string
-	params := m.Parameters()
+	params := state(m)
+	nparams := len(m.Parameters())
 	seen := make(map[string]bool, len(params))
-	for _, p := range params {
+	for i, p := range params {
 		seen[p.Name] = true
-		src, ok := state[p.Name]
+		src, ok := dict[p.Name]
 		switch {
 		case !ok:
 			errs = append(errs, fmt.Sprintf("missing key %q", p.Name))
 		case !slices.Equal(src.Shape(), p.T.Shape()):
-			errs = append(errs, fmt.Sprintf("key %q has shape %v, the parameter has shape %v", p.Name, src.Shape(), p.T.Shape()))
+			kind := "parameter"
+			if i >= nparams {
+				kind = "buffer"
+			}
+			errs = append(errs, fmt.Sprintf("key %q has shape %v, the %s has shape %v", p.Name, src.Shape(), kind, p.T.Shape()))
 		}
 	}
 	var extra []string
-	for k := range state {
+	for k := range dict {
 		if !seen[k] {
 			extra = append(extra, k)
 		}
@@ -144,10 +204,10 @@ func LoadStateDict(m Module, state map[string]*nabla.Tensor) error {
 		errs = append(errs, fmt.Sprintf("unexpected key %q", k))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("nn: LoadStateDict: %s", strings.Join(errs, "; "))
+		return fmt.Errorf("nn: %s: %s", op, strings.Join(errs, "; "))
 	}
 	for _, p := range params {
-		copyInto(p.T, state[p.Name])
+		copyInto(p.T, dict[p.Name])
 	}
 	return nil
 }

@@ -33,6 +33,16 @@ func (s *Sequential) Parameters() []Param {
 	return ps
 }
 
+// Buffers returns the layers' buffers named by layer index, as Parameters
+// names their parameters ("1.running_mean").
+func (s *Sequential) Buffers() []Buffer {
+	var bs []Buffer
+	for i, l := range s.Layers {
+		bs = append(bs, prefixedBuffers(strconv.Itoa(i), l)...)
+	}
+	return bs
+}
+
 // Children returns the layers.
 func (s *Sequential) Children() []Module { return s.Layers }
 

@@ -16,10 +16,15 @@ import (
 const CheckpointFile = "checkpoint.safetensors"
 
 // Checkpoint is what a run directory's checkpoint holds: named tensors
-// ("model.0.weight", "optim.state.0.exp_avg", "scaler.mean", ...) and string
-// metadata (the config as JSON, the epoch, the RNG state).
+// ("model.0.weight", "model.1.running_mean", "optim.state.0.exp_avg",
+// "scaler.mean", ...) and string metadata (the config as JSON, the epoch, the
+// RNG state).
 type Checkpoint struct {
-	Tensors  map[string]*nabla.Tensor
+	Tensors map[string]*nabla.Tensor
+	// Int64 names the tensors that hold counts the file stores as I64, as
+	// PyTorch stores them (a BatchNorm's "model.1.num_batches_tracked"); the
+	// others are stored as F32 or F64 after their dtype. nil means none.
+	Int64    map[string]bool
 	Metadata map[string]string
 }
 
@@ -27,7 +32,14 @@ type Checkpoint struct {
 func (c *Checkpoint) Save(path string) error {
 	f := &safetensors.File{Tensors: map[string]safetensors.Tensor{}, Metadata: c.Metadata}
 	for name, t := range c.Tensors {
-		if t.DType() == nabla.Float32 {
+		if c.Int64[name] {
+			v := t.Float64s()
+			n := make([]int64, len(v))
+			for i, x := range v {
+				n[i] = int64(x)
+			}
+			f.Tensors[name] = safetensors.FromInt64(t.Shape(), n)
+		} else if t.DType() == nabla.Float32 {
 			f.Tensors[name] = safetensors.FromFloat32(t.Shape(), t.Float32s())
 		} else {
 			f.Tensors[name] = safetensors.FromFloat64(t.Shape(), t.Float64s())
@@ -63,7 +75,7 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		}
 		return nil, fmt.Errorf("%s is not a run directory or a nabla checkpoint: %w", path, err)
 	}
-	c := &Checkpoint{Tensors: map[string]*nabla.Tensor{}, Metadata: f.Metadata}
+	c := &Checkpoint{Tensors: map[string]*nabla.Tensor{}, Int64: map[string]bool{}, Metadata: f.Metadata}
 	for name, t := range f.Tensors {
 		switch t.DType {
 		case "F32":
@@ -71,7 +83,8 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
-			c.Tensors[name] = nabla.FromFloat32s(v, t.Shape...)
+			c.Tensors[name] = nabla.New(nabla.Float32, t.Shape...) // a scalar for shape [], unlike FromFloat32s
+			copy(c.Tensors[name].RawFloat32(), v)
 			for i, x := range v {
 				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
 					return nil, fmt.Errorf("%s: tensor %q has the value %v at index %d: a checkpoint holds finite numbers only", path, name, x, i)
@@ -82,12 +95,28 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
-			c.Tensors[name] = nabla.FromSlice(v, t.Shape...)
+			c.Tensors[name] = nabla.New(nabla.Float64, t.Shape...)
+			copy(c.Tensors[name].RawFloat64(), v)
 			if i := nonFinite(v); i >= 0 {
 				return nil, fmt.Errorf("%s: tensor %q has the value %v at index %d: a checkpoint holds finite numbers only", path, name, v[i], i)
 			}
+		case "I64":
+			n, err := t.Int64()
+			if err != nil {
+				return nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
+			}
+			x := nabla.New(nabla.Float64, t.Shape...)
+			v := x.RawFloat64()
+			for i, k := range n {
+				if k < 0 || k > 1<<53 {
+					return nil, fmt.Errorf("%s: tensor %q has the value %d at index %d: a checkpoint's integers are counts up to 2^53", path, name, k, i)
+				}
+				v[i] = float64(k)
+			}
+			c.Tensors[name] = x
+			c.Int64[name] = true
 		default:
-			return nil, fmt.Errorf("%s: tensor %q has dtype %s; a nabla checkpoint holds F32 and F64 only", path, name, t.DType)
+			return nil, fmt.Errorf("%s: tensor %q has dtype %s; a nabla checkpoint holds F32, F64 and I64 only", path, name, t.DType)
 		}
 	}
 	if c.Metadata["format"] != checkpointFormat {

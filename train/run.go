@@ -352,9 +352,14 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 
 // save writes the checkpoint of the current epoch boundary and metrics.csv.
 func (j *job) save() error {
-	ck := &Checkpoint{Tensors: map[string]*nabla.Tensor{}, Metadata: map[string]string{}}
+	ck := &Checkpoint{Tensors: map[string]*nabla.Tensor{}, Int64: map[string]bool{}, Metadata: map[string]string{}}
 	for name, t := range nn.StateDict(j.model) {
 		ck.Tensors["model."+name] = t
+	}
+	for _, b := range nn.Buffers(j.model) {
+		if b.Int64 {
+			ck.Int64["model."+b.Name] = true
+		}
 	}
 	for name, t := range j.opt.State() {
 		ck.Tensors["optim."+name] = t
