@@ -204,3 +204,18 @@ func BatchNorm(x, weight, bias *Tensor, eps float64) *Tensor {
 	}
 	return batchNormOp.Apply(bnParams{eps}, x, weight, bias)
 }
+
+// ChannelMeanVar returns the mean and the biased (population) variance of
+// each channel of x, of shape (N, C, ...), over every axis but 1, as values:
+// nothing is recorded. Batch normalisation layers use it for their running
+// statistics.
+func ChannelMeanVar(x *Tensor) (mean, variance []float64) {
+	if x.Dims() < 2 {
+		panicf("ChannelMeanVar", "input of shape %s is not (N, C, ...)", fmtShape(x.shape))
+	}
+	mean, invstd := stats64(x, 0)
+	for j, s := range invstd {
+		invstd[j] = 1 / (s * s)
+	}
+	return mean, invstd
+}

@@ -107,39 +107,35 @@ func (bn *BatchNorm) Forward(x *nabla.Tensor) *nabla.Tensor {
 		panicf(bn.name, "input of shape %v is not %s with C = %d", s, want, bn.NumFeatures)
 	}
 	c := channelShape(x)
-	var y *nabla.Tensor
 	if bn.training || bn.RunningMean == nil {
-		axes := []int{0}
-		for a := 2; a < len(s); a++ {
-			axes = append(axes, a)
-		}
 		n := x.Size() / bn.NumFeatures
 		if n < 2 {
 			panicf(bn.name, "needs more than one value per channel to take batch statistics, got input of shape %v", s)
 		}
-		mean := nabla.MeanKeep(x, axes...)
-		centred := nabla.Sub(x, mean)
-		variance := nabla.MeanKeep(nabla.Square(centred), axes...)
-		y = nabla.Div(centred, nabla.Sqrt(nabla.AddScalar(variance, bn.Eps)))
 		if bn.training && bn.RunningMean != nil {
-			bn.track(mean, variance, n)
+			bn.track(x, n)
 		}
-	} else {
-		mean := nabla.Reshape(bn.RunningMean, c...)
-		std := nabla.Sqrt(nabla.AddScalar(nabla.Reshape(bn.RunningVar, c...), bn.Eps))
-		y = nabla.Div(nabla.Sub(x, mean), std)
+		// One op with fused passes (nabla.BatchNorm), not the formula's five.
+		return nabla.BatchNorm(x, bn.Weight, bn.Bias, bn.Eps)
 	}
+	// y = x·scale + shift with per-channel scale = w/√(var+eps) and
+	// shift = b − mean·scale: two passes over x.
+	scale := nabla.Reciprocal(nabla.Sqrt(nabla.AddScalar(bn.RunningVar, bn.Eps)))
 	if bn.Weight != nil {
-		y = nabla.Add(nabla.Mul(y, nabla.Reshape(bn.Weight, c...)), nabla.Reshape(bn.Bias, c...))
+		scale = nabla.Mul(scale, bn.Weight)
 	}
-	return y
+	shift := nabla.Neg(nabla.Mul(bn.RunningMean, scale))
+	if bn.Bias != nil {
+		shift = nabla.Add(shift, bn.Bias)
+	}
+	return nabla.Add(nabla.Mul(x, nabla.Reshape(scale, c...)), nabla.Reshape(shift, c...))
 }
 
-// track moves the running statistics towards the batch's mean and biased
-// variance over n values per channel. It works on values, so nothing is
-// recorded on any tape.
-func (bn *BatchNorm) track(mean, variance *nabla.Tensor, n int) {
-	if mean.Traced() {
+// track moves the running statistics towards the mean and biased variance
+// of x's n values per channel. It works on values, so nothing is recorded on
+// any tape.
+func (bn *BatchNorm) track(x *nabla.Tensor, n int) {
+	if x.Traced() {
 		panicf(bn.name, "in training mode inside a compiled function (nabla.Compile): the running statistics would be updated once, when the function is traced; run the step uncompiled, or switch the layer to evaluation mode")
 	}
 	count := bn.NumBatchesTracked.RawFloat64()
@@ -148,7 +144,7 @@ func (bn *BatchNorm) track(mean, variance *nabla.Tensor, n int) {
 	if bn.CumulativeAverage {
 		f = 1 / count[0]
 	}
-	m, v := mean.Float64s(), variance.Float64s()
+	m, v := nabla.ChannelMeanVar(x)
 	unbias := float64(n) / float64(n-1)
 	blend(bn.RunningMean, f, func(i int) float64 { return m[i] })
 	blend(bn.RunningVar, f, func(i int) float64 { return v[i] * unbias })
