@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,9 +76,8 @@ type job struct {
 	sched       *optim.Scheduler
 	shuffle     *rand.Rand
 	pcg         *rand.PCG
-	augment     *augmenter // nil when the run does not augment
-	x32         []float32  // batch buffers, reused from step to step
-	x64         []float64
+	augment     *augmenter            // nil when the run does not augment
+	inputs      map[int]*nabla.Tensor // batch tensors by row count, refilled each step
 	epoch       int
 	history     []EpochMetrics
 	tape        *nabla.Tape // the job's engine state: each batch is bound to it
@@ -204,29 +202,36 @@ func newJob(cfg Config) (*job, error) {
 func (j *job) stepsPerEpoch() int { return (j.train.N + j.cfg.BatchSize - 1) / j.cfg.BatchSize }
 
 // batch returns the rows idx of ds as a tensor of the run's dtype and their
-// labels; aug, when not nil, transforms each row. The rows are gathered into
-// a buffer the job keeps, so that a step allocates only the tensor.
+// labels; aug, when not nil, transforms each row. The tensor is the job's
+// own for that number of rows, refilled at each call (the values of the
+// previous batch are gone): a step allocates no sample data, which keeps the
+// garbage of an epoch, and so the memory a run needs, small.
 func (j *job) batch(ds *data.Dataset, idx []int, aug *augmenter) (*nabla.Tensor, []int) {
-	d := ds.D
 	labels := make([]int, len(idx))
 	for r, i := range idx {
 		labels[r] = ds.Y[i]
 	}
-	if j.cfg.dtype() == nabla.Float32 {
-		j.x32 = gather(j.x32, ds, idx)
-		aug.apply32(j.x32, d)
-		return nabla.FromFloat32s(j.x32, len(idx), d), labels
+	x := j.inputs[len(idx)]
+	if x == nil {
+		if j.inputs == nil {
+			j.inputs = map[int]*nabla.Tensor{}
+		}
+		x = nabla.New(j.cfg.dtype(), len(idx), ds.D)
+		j.inputs[len(idx)] = x
 	}
-	j.x64 = gather(j.x64, ds, idx)
-	aug.apply64(j.x64, d)
-	return nabla.FromSlice(j.x64, len(idx), d), labels
+	if x.DType() == nabla.Float32 {
+		gather(x.RawFloat32(), ds, idx)
+		aug.apply32(x.RawFloat32(), ds.D)
+	} else {
+		gather(x.RawFloat64(), ds, idx)
+		aug.apply64(x.RawFloat64(), ds.D)
+	}
+	return x, labels
 }
 
-// gather copies the rows idx of ds into buf, converted to T, growing buf
-// when it is too small, and returns it.
-func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) []T {
+// gather copies the rows idx of ds into buf, converted to T.
+func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) {
 	d := ds.D
-	buf = slices.Grow(buf[:0], len(idx)*d)[:len(idx)*d]
 	for r, i := range idx {
 		out := buf[r*d : (r+1)*d]
 		if ds.Storage() == data.Float32 {
@@ -239,7 +244,6 @@ func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) []T {
 			}
 		}
 	}
-	return buf
 }
 
 func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result, error) {
