@@ -230,6 +230,17 @@ func FuzzReadIDX(f *testing.F) {
 		if n != len(values) {
 			t.Fatalf("dims %v but %d values", dims, len(values))
 		}
+		// Into float32, with the input's size known (values allocated at
+		// once): the same dims, the values rounded.
+		_, dims32, v32, err := readIDX[float32](bytes.NewReader(in), int64(len(in)))
+		if err != nil || !slices.Equal(dims, dims32) || len(v32) != len(values) {
+			t.Fatalf("float32: dims %v, %d values, %v; float64: dims %v, %d values", dims32, len(v32), err, dims, len(values))
+		}
+		for i, v := range values {
+			if w := float32(v); v32[i] != w && !(w != w && v32[i] != v32[i]) {
+				t.Fatalf("value %d: float32 %v, float64 %v", i, v32[i], v)
+			}
+		}
 	})
 }
 

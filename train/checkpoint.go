@@ -17,7 +17,8 @@ const CheckpointFile = "checkpoint.safetensors"
 
 // Checkpoint is what a run directory's checkpoint holds: named tensors
 // ("model.0.weight", "optim.state.0.exp_avg", "scaler.mean", ...) and string
-// metadata (the config as JSON, the epoch, the RNG state).
+// metadata (the config as JSON, the epoch, the RNG states of the batch order
+// and of augmentation, the class names as a JSON list, the image shape).
 type Checkpoint struct {
 	Tensors  map[string]*nabla.Tensor
 	Metadata map[string]string
