@@ -19,7 +19,7 @@ var embedded embed.FS
 
 // Digits returns the UCI optical digits: 1797 images of 8×8 pixels with
 // integer intensities 0..16 (not rescaled, as in scikit-learn), 10 classes
-// "0".."9". Shape is [8 8].
+// "0".."9". Shape is [8 8], Image (1, 8, 8).
 func Digits() (*Dataset, error) {
 	raw, err := embedded.ReadFile("embedded/digits.csv.gz")
 	if err != nil {
@@ -38,6 +38,7 @@ func Digits() (*Dataset, error) {
 		ds.ClassNames = append(ds.ClassNames, strconv.Itoa(c))
 	}
 	ds.Shape = []int{8, 8}
+	ds.Image = [3]int{1, 8, 8}
 	return withDescription(ds, "digits.rst")
 }
 

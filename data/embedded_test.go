@@ -56,8 +56,8 @@ func TestDigitsPixels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(ds.Shape, []int{8, 8}) {
-		t.Errorf("Shape %v, want [8 8]", ds.Shape)
+	if !slices.Equal(ds.Shape, []int{8, 8}) || ds.Image != [3]int{1, 8, 8} {
+		t.Errorf("Shape %v, Image %v, want [8 8] and [1 8 8]", ds.Shape, ds.Image)
 	}
 	if lo, hi := slices.Min(ds.X), slices.Max(ds.X); lo != 0 || hi != 16 {
 		t.Errorf("pixels in [%v, %v], want [0, 16]", lo, hi)

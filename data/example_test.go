@@ -107,3 +107,30 @@ func ExampleFashionMNIST() {
 	}
 	fmt.Println(train.N, test.N, train.Shape)
 }
+
+// A dataset held in float32 takes half the memory; every method works on
+// either storage.
+func ExampleDataset_SetStorage() {
+	ds, _ := data.Digits()
+	ds.SetStorage(data.Float32)
+	train, test := ds.Split(0.2, rand.New(rand.NewPCG(1, 2)))
+	if _, err := data.Standardize(train, test); err != nil {
+		panic(err)
+	}
+	fmt.Println(train.Storage(), len(train.X32), train.X == nil, train.Image)
+	// Output: float32 92032 true [1 8 8]
+}
+
+// Shift a 1×3×3 image one pixel right and mirror it; the column shifted in
+// is zero.
+func ExampleImageTransform() {
+	img := []float64{
+		1, 2, 3,
+		4, 5, 6,
+		7, 8, 9,
+	}
+	out := make([]float64, 9)
+	data.ImageTransform{DX: 1, Flip: true}.Apply(out, img, [3]int{1, 3, 3})
+	fmt.Println(out[0:3], out[3:6], out[6:9])
+	// Output: [0 3 2] [0 6 5] [0 9 8]
+}

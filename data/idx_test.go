@@ -189,14 +189,23 @@ func TestFashionMNIST(t *testing.T) {
 		n  int
 	}{{train, 60000}, {test, 10000}} {
 		ds := tc.ds
-		if ds.N != tc.n || ds.D != 784 || ds.Classes != 10 || !slices.Equal(ds.Shape, []int{28, 28}) {
-			t.Errorf("%s: %d×%d, %d classes, shape %v", ds.Name, ds.N, ds.D, ds.Classes, ds.Shape)
+		if ds.N != tc.n || ds.D != 784 || ds.Classes != 10 || !slices.Equal(ds.Shape, []int{28, 28}) || ds.Image != [3]int{1, 28, 28} {
+			t.Errorf("%s: %d×%d, %d classes, shape %v, image %v", ds.Name, ds.N, ds.D, ds.Classes, ds.Shape, ds.Image)
 		}
 		if lo, hi := slices.Min(ds.X), slices.Max(ds.X); lo != 0 || hi != 1 {
 			t.Errorf("%s: pixels in [%v, %v]", ds.Name, lo, hi)
 		}
 		if err := ds.Validate(); err != nil {
 			t.Error(err)
+		}
+	}
+	train32, test32, err := FashionMNISTAs("", Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range [][2]*Dataset{{train, train32}, {test, test32}} {
+		if p[1].Storage() != Float32 || !slices.Equal(p[1].X32, toFloat32(p[0].X)) || !slices.Equal(p[1].Y, p[0].Y) || p[1].Image != p[0].Image {
+			t.Errorf("%s in float32 differs from float64 rounded", p[0].Name)
 		}
 	}
 }
@@ -220,6 +229,17 @@ func FuzzReadIDX(f *testing.F) {
 		}
 		if n != len(values) {
 			t.Fatalf("dims %v but %d values", dims, len(values))
+		}
+		// Into float32, with the input's size known (values allocated at
+		// once): the same dims, the values rounded.
+		_, dims32, v32, err := readIDX[float32](bytes.NewReader(in), int64(len(in)))
+		if err != nil || !slices.Equal(dims, dims32) || len(v32) != len(values) {
+			t.Fatalf("float32: dims %v, %d values, %v; float64: dims %v, %d values", dims32, len(v32), err, dims, len(values))
+		}
+		for i, v := range values {
+			if w := float32(v); v32[i] != w && !(w != w && v32[i] != v32[i]) {
+				t.Fatalf("value %d: float32 %v, float64 %v", i, v32[i], v)
+			}
 		}
 	})
 }

@@ -18,7 +18,8 @@ const CheckpointFile = "checkpoint.safetensors"
 // Checkpoint is what a run directory's checkpoint holds: named tensors
 // ("model.0.weight", "model.1.running_mean", "optim.state.0.exp_avg",
 // "scaler.mean", ...) and string metadata (the config as JSON, the epoch, the
-// RNG state).
+// RNG states of the batch order and of augmentation, the class names as a
+// JSON list, the image shape).
 type Checkpoint struct {
 	Tensors map[string]*nabla.Tensor
 	// Int64 names the tensors that hold counts the file stores as I64, as

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nabla-go/nabla"
@@ -32,6 +33,13 @@ type Config struct {
 	DType        string  `json:"dtype"`         // float32 or float64
 	TestFraction float64 `json:"test_fraction"` // held-out share of the data (fashion-mnist has its own test set)
 	OutDir       string  `json:"out_dir"`       // run directory
+	// Augment lists random transforms of the training images, for image
+	// datasets (digits, fashion-mnist): "shift" (translate by up to a
+	// default of max(1, side/14) pixels: 2 for 28×28, 1 for 8×8; zero fill),
+	// "shift=N" (up to N pixels), "flip" (mirror left to right with
+	// probability ½; wrong for digits, whose mirror images are not digits,
+	// but allowed). Test batches are never augmented. Empty: none.
+	Augment []string `json:"augment,omitempty"`
 }
 
 // Defaults returns the configuration of `nabla train` with no flags: the
@@ -103,7 +111,50 @@ func (c Config) Validate() error {
 			return fmt.Errorf("hidden layer sizes (--hidden) must be in [1, %d], got %v", MaxHidden, c.Hidden)
 		}
 	}
-	return nil
+	if len(c.Augment) > 0 && !slices.Contains(imageDatasets, c.Data) {
+		return fmt.Errorf("--augment %s: dataset %s is not made of images; augmentation needs one of %s",
+			strings.Join(c.Augment, ","), c.Data, strings.Join(imageDatasets, ", "))
+	}
+	_, err := c.augmentation([3]int{})
+	return err
+}
+
+// imageDatasets are the datasets whose samples are images.
+var imageDatasets = []string{"digits", "fashion-mnist"}
+
+// MaxShift bounds the N of --augment shift=N.
+const MaxShift = 1 << 10
+
+// augmentation parses Augment for images of the given (C, H, W), or checks
+// its syntax alone when image is zero.
+func (c Config) augmentation(image [3]int) (data.Augmentation, error) {
+	var a data.Augmentation
+	seen := map[string]bool{}
+	for _, item := range c.Augment {
+		name, arg, hasArg := strings.Cut(item, "=")
+		if seen[name] {
+			return a, fmt.Errorf("--augment: %q is given twice", name)
+		}
+		seen[name] = true
+		switch {
+		case name == "flip" && !hasArg:
+			a.Flip = true
+		case name == "shift" && !hasArg:
+			a.Shift = max(1, min(image[1], image[2])/14)
+		case name == "shift":
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 1 || n > MaxShift {
+				return a, fmt.Errorf("--augment %s: the shift must be a whole number of pixels in [1, %d]", item, MaxShift)
+			}
+			a.Shift = n
+		default:
+			return a, fmt.Errorf("--augment: unknown augmentation %q (want shift, shift=N or flip)", item)
+		}
+	}
+	if h, w := image[1], image[2]; a.Shift > 0 && h > 0 && a.Shift >= min(h, w) {
+		return a, fmt.Errorf("--augment shift=%d: a shift of %d pixels moves a %d×%d image out of sight; use at most %d", a.Shift, a.Shift, h, w, min(h, w)-1)
+	}
+	return a, nil
 }
 
 // Bounds of the settings: beyond them a run would not fit in memory or
@@ -133,10 +184,18 @@ const (
 	purposeSplit = iota + 1
 	purposeInit
 	purposeShuffle
+	purposeAugment
 )
 
-// loadData returns the standardised train and test sets and the scaler.
+// loadData returns the standardised train and test sets and the scaler,
+// stored in the run's dtype. Fashion-MNIST is decoded straight into it; the
+// small datasets are split and standardised in float64 first, then rounded,
+// which gives the values a float64 batch rounded to float32 would.
 func loadData(c Config) (train, test *data.Dataset, sc data.Scaler, err error) {
+	storage := data.Float64
+	if c.dtype() == nabla.Float32 {
+		storage = data.Float32
+	}
 	var ds *data.Dataset
 	switch c.Data {
 	case "digits":
@@ -152,7 +211,7 @@ func loadData(c Config) (train, test *data.Dataset, sc data.Scaler, err error) {
 	case "moons":
 		ds = data.Moons(600, 0.2, c.rng(purposeSplit))
 	case "fashion-mnist":
-		train, test, err = data.FashionMNIST(c.DataDir)
+		train, test, err = data.FashionMNISTAs(c.DataDir, storage)
 	}
 	if err != nil {
 		return nil, nil, sc, err
@@ -160,8 +219,12 @@ func loadData(c Config) (train, test *data.Dataset, sc data.Scaler, err error) {
 	if ds != nil {
 		train, test = ds.Split(c.TestFraction, c.rng(purposeSplit))
 	}
-	sc, err = data.Standardize(train, test)
-	return train, test, sc, err
+	if sc, err = data.Standardize(train, test); err != nil {
+		return nil, nil, sc, err
+	}
+	train.SetStorage(storage)
+	test.SetStorage(storage)
+	return train, test, sc, nil
 }
 
 func activation(name string) func() nn.Module {
@@ -180,7 +243,10 @@ func activation(name string) func() nn.Module {
 	return nn.ReLU
 }
 
-func buildModel(c Config, inputs, classes int) nn.Module {
+// buildModel returns the model of c for samples of inputs features, which
+// are images of shape image = (C, H, W) when image is not zero (a batch x of
+// n samples then reshapes to (n, C, H, W)), and for classes classes.
+func buildModel(c Config, inputs int, image [3]int, classes int) nn.Module {
 	sizes := append(append([]int{inputs}, c.Hidden...), classes)
 	return nn.MLP(sizes, activation(c.Activation), c.rng(purposeInit), nn.WithDType(c.dtype()))
 }

@@ -8,8 +8,11 @@
 //	loss.png, loss.svg      training and test loss curves
 //	accuracy.png, .svg      test accuracy curve
 //
-// Everything is determined by the seed: the split, the initial weights and
-// the order of the batches. A run resumed from the checkpoint written at the
+// Everything is determined by the seed: the split, the initial weights, the
+// order of the batches and, with Config.Augment, the random shifts and flips
+// of the training images (a stream of their own, saved in the checkpoint).
+// The data are held once, in the run's dtype, and each step refills one
+// batch tensor. A run resumed from the checkpoint written at the
 // end of an epoch continues exactly, bit for bit, as if it had never stopped.
 // Checkpoints and metrics are written atomically (temporary file, fsync,
 // rename), so a crash leaves the previous ones intact; the temporary files

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 
@@ -19,26 +18,6 @@ import (
 
 // The tests of this file are the rows of issue 13 that concern training
 // runs and checkpoints.
-
-func mustRun(t *testing.T, cfg Config, o Options) *Result {
-	t.Helper()
-	res, err := Run(context.Background(), cfg, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
-func wantInputError(t *testing.T, err error, want string) {
-	t.Helper()
-	var ie *InputError
-	if !errors.As(err, &ie) {
-		t.Fatalf("error %v (%T) is not an InputError", err, err)
-	}
-	if !strings.Contains(err.Error(), want) {
-		t.Fatalf("error %q does not say %q", err, want)
-	}
-}
 
 // Row 1, 2 and 12: NaN and infinite settings, and sizes beyond memory, are
 // refused before anything is written.
@@ -70,22 +49,6 @@ func TestValidateNonFiniteAndHuge(t *testing.T) {
 			}
 		})
 	}
-}
-
-// craft rewrites the checkpoint of a finished run with edit applied and
-// returns the new file's path.
-func craft(t *testing.T, dir string, edit func(*Checkpoint)) string {
-	t.Helper()
-	ck, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edit(ck)
-	path := filepath.Join(t.TempDir(), "crafted.safetensors")
-	if err := ck.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func editConfig(f func(m map[string]any)) func(*Checkpoint) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/data"
@@ -29,13 +31,18 @@ func inputErr(err error) error {
 	return &InputError{err}
 }
 
+// maxClassName bounds the length of a class name read from a checkpoint.
+const maxClassName = 256
+
 // Trained is a model restored from a run directory's checkpoint.
 type Trained struct {
-	Config  Config
-	Model   nn.Module
-	Scaler  data.Scaler
-	Classes int
-	Epoch   int
+	Config     Config
+	Model      nn.Module
+	Scaler     data.Scaler
+	Classes    int
+	ClassNames []string // len Classes; nil in checkpoints written before names were saved
+	Image      [3]int   // (C, H, W) of the samples of an image dataset, zero otherwise
+	Epoch      int
 }
 
 // Open restores the model saved in a run directory (or checkpoint file).
@@ -67,7 +74,26 @@ func Open(path string) (*Trained, error) {
 	if err := checkSize(cfg, mean.Size(), classes); err != nil {
 		return nil, inputErr(fmt.Errorf("%s: checkpoint: %w", path, err))
 	}
-	model := buildModel(cfg, mean.Size(), classes)
+	var image [3]int
+	if img, ok := ck.Metadata["image"]; ok {
+		if err := json.Unmarshal([]byte(img), &image); err != nil || image[0] < 1 || image[1] < 1 || image[2] < 1 ||
+			int64(image[0])*int64(image[1])*int64(image[2]) != int64(mean.Size()) {
+			return nil, inputErr(fmt.Errorf("%s: checkpoint image shape %q is not (C, H, W) with C×H×W = %d features", path, img, mean.Size()))
+		}
+	}
+	var names []string
+	if raw, ok := ck.Metadata["class_names"]; ok {
+		if err := json.Unmarshal([]byte(raw), &names); err != nil || len(names) != classes {
+			return nil, inputErr(fmt.Errorf("%s: checkpoint class_names is not a list of %d names", path, classes))
+		}
+		for i, n := range names {
+			// Names are printed: no terminal escapes from a crafted file.
+			if len(n) > maxClassName || strings.ContainsFunc(n, func(r rune) bool { return !unicode.IsPrint(r) }) {
+				return nil, inputErr(fmt.Errorf("%s: checkpoint class name %d is not a printable name of at most %d bytes", path, i, maxClassName))
+			}
+		}
+	}
+	model := buildModel(cfg, mean.Size(), image, classes)
 	if err := nn.LoadStateDict(model, ck.withPrefix("model.")); err != nil {
 		return nil, inputErr(fmt.Errorf("%s: %w", path, err))
 	}
@@ -75,7 +101,8 @@ func Open(path string) (*Trained, error) {
 	if err != nil || epoch < 0 || epoch > MaxEpochs {
 		return nil, inputErr(fmt.Errorf("%s: checkpoint epoch %q is not a count", path, ck.Metadata["epoch"]))
 	}
-	return &Trained{Config: cfg, Model: model, Scaler: data.Scaler{Mean: mean.Float64s(), Std: std.Float64s()}, Classes: classes, Epoch: epoch}, nil
+	return &Trained{Config: cfg, Model: model, Scaler: data.Scaler{Mean: mean.Float64s(), Std: std.Float64s()},
+		Classes: classes, ClassNames: names, Image: image, Epoch: epoch}, nil
 }
 
 // TestSet rebuilds the held-out set of the run (same seed, same split,

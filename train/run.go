@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nabla-go/nabla"
@@ -75,6 +76,8 @@ type job struct {
 	sched       *optim.Scheduler
 	shuffle     *rand.Rand
 	pcg         *rand.PCG
+	augment     *augmenter            // nil when the run does not augment
+	inputs      map[int]*nabla.Tensor // batch tensors by row count, refilled each step
 	epoch       int
 	history     []EpochMetrics
 	tape        *nabla.Tape // the job's engine state: each batch is bound to it
@@ -174,7 +177,7 @@ func newJob(cfg Config) (*job, error) {
 	if err := checkSize(cfg, train.D, train.Classes); err != nil {
 		return nil, inputErr(err)
 	}
-	model := buildModel(cfg, train.D, train.Classes)
+	model := buildModel(cfg, train.D, train.Image, train.Classes)
 	params := nn.Tensors(model)
 	opt := buildOptimizer(cfg, params)
 	j := &job{cfg: cfg, train: train, test: test, scaler: sc, model: model, params: params, opt: opt}
@@ -183,32 +186,64 @@ func newJob(cfg Config) (*job, error) {
 	}
 	j.pcg = rand.NewPCG(cfg.Seed, purposeShuffle)
 	j.shuffle = rand.New(j.pcg)
+	if len(cfg.Augment) > 0 {
+		if !train.IsImage() {
+			return nil, inputErr(fmt.Errorf("--augment %s: dataset %s is not made of images", strings.Join(cfg.Augment, ","), cfg.Data))
+		}
+		a, err := cfg.augmentation(train.Image)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		j.augment = newAugmenter(a, train.Image, sc, rand.NewPCG(cfg.Seed, purposeAugment))
+	}
 	return j, nil
 }
 
 func (j *job) stepsPerEpoch() int { return (j.train.N + j.cfg.BatchSize - 1) / j.cfg.BatchSize }
 
 // batch returns the rows idx of ds as a tensor of the run's dtype and their
-// labels.
-func (j *job) batch(ds *data.Dataset, idx []int) (*nabla.Tensor, []int) {
-	d := ds.D
+// labels; aug, when not nil, transforms each row. The tensor is the job's
+// own for that number of rows, refilled at each call (the values of the
+// previous batch are gone): a step allocates no sample data, which keeps the
+// garbage of an epoch, and so the memory a run needs, small.
+func (j *job) batch(ds *data.Dataset, idx []int, aug *augmenter) (*nabla.Tensor, []int) {
 	labels := make([]int, len(idx))
-	if j.cfg.dtype() == nabla.Float32 {
-		x := make([]float32, len(idx)*d)
-		for r, i := range idx {
-			for k, v := range ds.X[i*d : (i+1)*d] {
-				x[r*d+k] = float32(v)
-			}
-			labels[r] = ds.Y[i]
-		}
-		return nabla.FromFloat32s(x, len(idx), d), labels
-	}
-	x := make([]float64, len(idx)*d)
 	for r, i := range idx {
-		copy(x[r*d:], ds.X[i*d:(i+1)*d])
 		labels[r] = ds.Y[i]
 	}
-	return nabla.FromSlice(x, len(idx), d), labels
+	x := j.inputs[len(idx)]
+	if x == nil {
+		if j.inputs == nil {
+			j.inputs = map[int]*nabla.Tensor{}
+		}
+		x = nabla.New(j.cfg.dtype(), len(idx), ds.D)
+		j.inputs[len(idx)] = x
+	}
+	if x.DType() == nabla.Float32 {
+		gather(x.RawFloat32(), ds, idx)
+		aug.apply32(x.RawFloat32(), ds.D)
+	} else {
+		gather(x.RawFloat64(), ds, idx)
+		aug.apply64(x.RawFloat64(), ds.D)
+	}
+	return x, labels
+}
+
+// gather copies the rows idx of ds into buf, converted to T.
+func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) {
+	d := ds.D
+	for r, i := range idx {
+		out := buf[r*d : (r+1)*d]
+		if ds.Storage() == data.Float32 {
+			for k, v := range ds.Row32(i) {
+				out[k] = T(v)
+			}
+		} else {
+			for k, v := range ds.Row(i) {
+				out[k] = T(v)
+			}
+		}
+	}
 }
 
 func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result, error) {
@@ -232,7 +267,7 @@ func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result,
 				break
 			}
 			idx := perm[b*j.cfg.BatchSize : min((b+1)*j.cfg.BatchSize, j.train.N)]
-			x, y := j.batch(j.train, idx)
+			x, y := j.batch(j.train, idx, j.augment)
 			j.opt.ZeroGrad()
 			// The step's graph lives in an arena: its buffers serve the next
 			// step, released once the loss is read. The batch is bound to the
@@ -335,7 +370,7 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 			for i := range idx {
 				idx[i] = lo + i
 			}
-			x, y := j.batch(ds, idx)
+			x, y := j.batch(ds, idx, nil)
 			tp.Bind(x)
 			logits := model.Forward(x)
 			loss += nn.CrossEntropyLoss(logits, y, &nn.ClassOptions{Reduction: nn.Sum}).Item()
@@ -348,6 +383,24 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 		}
 	})
 	return loss / float64(ds.N), float64(correct) / float64(ds.N), confusion
+}
+
+// ClassAccuracy returns the accuracy on each class from a confusion matrix
+// (rows: true class): the share of the class's samples predicted as that
+// class, NaN for a class with no samples.
+func ClassAccuracy(confusion [][]int) []float64 {
+	acc := make([]float64, len(confusion))
+	for c, row := range confusion {
+		n := 0
+		for _, v := range row {
+			n += v
+		}
+		acc[c] = math.NaN()
+		if n > 0 && c < len(row) {
+			acc[c] = float64(row[c]) / float64(n)
+		}
+	}
+	return acc
 }
 
 // save writes the checkpoint of the current epoch boundary and metrics.csv.
@@ -384,6 +437,21 @@ func (j *job) save() error {
 	ck.Metadata["rng"] = base64.StdEncoding.EncodeToString(rng)
 	ck.Metadata["history"] = string(hist)
 	ck.Metadata["classes"] = strconv.Itoa(j.train.Classes)
+	if j.train.ClassNames != nil {
+		names, _ := json.Marshal(j.train.ClassNames)
+		ck.Metadata["class_names"] = string(names)
+	}
+	if j.train.IsImage() {
+		img, _ := json.Marshal(j.train.Image)
+		ck.Metadata["image"] = string(img)
+	}
+	if j.augment != nil {
+		st, err := j.augment.pcg.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		ck.Metadata["rng_augment"] = base64.StdEncoding.EncodeToString(st)
+	}
 	if err := ck.Save(filepath.Join(j.cfg.OutDir, CheckpointFile)); err != nil {
 		return fmt.Errorf("writing checkpoint: %w", err)
 	}
@@ -420,6 +488,15 @@ func (j *job) restore(ck *Checkpoint) error {
 	}
 	if err := j.pcg.UnmarshalBinary(rng); err != nil {
 		return fmt.Errorf("checkpoint RNG state: %w", err)
+	}
+	if j.augment != nil {
+		st, err := base64.StdEncoding.DecodeString(ck.Metadata["rng_augment"])
+		if err == nil {
+			err = j.augment.pcg.UnmarshalBinary(st)
+		}
+		if err != nil {
+			return fmt.Errorf("checkpoint augmentation RNG state (rng_augment): %w", err)
+		}
 	}
 	if err := json.Unmarshal([]byte(ck.Metadata["history"]), &j.history); err != nil {
 		return fmt.Errorf("checkpoint history: %w", err)

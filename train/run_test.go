@@ -192,3 +192,39 @@ func openWithTestSet(t *testing.T, dir string) (*Trained, *data.Dataset) {
 	}
 	return tr, test
 }
+
+func mustRun(t *testing.T, cfg Config, o Options) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), cfg, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func wantInputError(t *testing.T, err error, want string) {
+	t.Helper()
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v (%T) is not an InputError", err, err)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not say %q", err, want)
+	}
+}
+
+// craft rewrites the checkpoint of a finished run with edit applied and
+// returns the new file's path.
+func craft(t *testing.T, dir string, edit func(*Checkpoint)) string {
+	t.Helper()
+	ck, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(ck)
+	path := filepath.Join(t.TempDir(), "crafted.safetensors")
+	if err := ck.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -20,7 +20,7 @@ func newEvalCmd() *cobra.Command {
 	var ckpt string
 	cmd := &cobra.Command{
 		Use:   "eval RUN_DIR | --checkpoint RUN_DIR",
-		Short: "Evaluate a run's checkpoint on its held-out set, with a confusion matrix",
+		Short: "Evaluate a run's checkpoint on its held-out set: accuracy per class and a confusion matrix",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := openRun(ckpt, args)
@@ -32,12 +32,19 @@ func newEvalCmd() *cobra.Command {
 				return classify(err)
 			}
 			loss, acc, conf := t.Evaluate(test)
+			names := t.ClassNames
+			if names == nil { // a checkpoint from before names were saved
+				names = test.ClassNames
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s, epoch %d: test accuracy %.4f, test loss %.4f on %d samples\n", t.Config.Data, t.Epoch, acc, loss, test.N)
-			writeConfusion(out, conf, test.ClassNames)
+			perClass := train.ClassAccuracy(conf)
+			writeClassAccuracy(out, perClass, conf, names)
+			writeConfusion(out, conf, names)
 			if asJSON {
 				if err := writeJSON(out, map[string]any{"dataset": t.Config.Data, "epoch": t.Epoch, "test_loss": num(loss),
-					"test_accuracy": num(acc), "samples": test.N, "confusion": conf}); err != nil {
+					"test_accuracy": num(acc), "samples": test.N, "confusion": conf,
+					"class_names": names, "class_accuracy": nums(perClass)}); err != nil {
 					return err
 				}
 			}
@@ -68,16 +75,47 @@ func openRun(flag string, args []string) (*train.Trained, error) {
 	return t, classify(err)
 }
 
+// className returns the name of class i, or its number when it has none.
+func className(names []string, i int) string {
+	if i < len(names) && names[i] != "" {
+		return names[i]
+	}
+	return fmt.Sprint(i)
+}
+
+// writeClassAccuracy prints the accuracy on each class, with the class's
+// number, its name (when it is not the number) and its count of test
+// samples.
+func writeClassAccuracy(w io.Writer, acc []float64, conf [][]int, names []string) {
+	fmt.Fprintln(w, "accuracy per class:")
+	label := func(i int) string {
+		if n := className(names, i); n != fmt.Sprint(i) {
+			return n
+		}
+		return ""
+	}
+	width := 0
+	for i := range acc {
+		width = max(width, len(label(i)))
+	}
+	for i, a := range acc {
+		n := 0
+		for _, v := range conf[i] {
+			n += v
+		}
+		if n == 0 {
+			fmt.Fprintf(w, "  %3d %-*s       -  (no samples)\n", i, width, label(i))
+		} else {
+			fmt.Fprintf(w, "  %3d %-*s  %.4f  (%d/%d)\n", i, width, label(i), a, conf[i][i], n)
+		}
+	}
+}
+
 // writeConfusion prints the confusion matrix: rows are true classes, columns
 // predicted ones.
 func writeConfusion(w io.Writer, conf [][]int, names []string) {
 	fmt.Fprintln(w, "confusion matrix (rows: true class, columns: predicted):")
-	label := func(i int) string {
-		if i < len(names) && names[i] != "" {
-			return names[i]
-		}
-		return fmt.Sprint(i)
-	}
+	label := func(i int) string { return className(names, i) }
 	width := 5
 	for i := range conf {
 		width = max(width, len(label(i))+1)
@@ -121,8 +159,8 @@ and shown with their true class.`,
 					return classify(err)
 				}
 				for i := 0; i < min(10, test.N); i++ {
-					r := make([]float64, test.D)
-					for k, v := range test.Row(i) {
+					r := test.RowFloat64(i)
+					for k, v := range r {
 						r[k] = v*t.Scaler.Std[k] + t.Scaler.Mean[k]
 					}
 					rows, truth = append(rows, r), append(truth, test.Y[i])
@@ -137,10 +175,16 @@ and shown with their true class.`,
 			if err != nil {
 				return classify(err)
 			}
+			named := func(c int) string { // "3 (Dress)", or "3" when the name is the number
+				if n := className(t.ClassNames, c); n != fmt.Sprint(c) {
+					return fmt.Sprintf("%d (%s)", c, n)
+				}
+				return fmt.Sprint(c)
+			}
 			for i, c := range classes {
-				line := fmt.Sprintf("row %d: class %d (p=%.4f)", i+1, c, probs[i][c])
+				line := fmt.Sprintf("row %d: class %s, p=%.4f", i+1, named(c), probs[i][c])
 				if truth != nil {
-					line += fmt.Sprintf(", true class %d", truth[i])
+					line += fmt.Sprintf(", true class %s", named(truth[i]))
 				}
 				fmt.Fprintln(out, line)
 			}

@@ -1,7 +1,7 @@
 // Command nabla trains models and does calculus from the shell.
 //
 //	nabla train            train an MLP on the embedded digits dataset
-//	nabla eval  DIR        evaluate a run's checkpoint, with a confusion matrix
+//	nabla eval  DIR        evaluate a run's checkpoint: accuracy per class, confusion matrix
 //	nabla predict DIR      classify rows of a CSV file with a run's checkpoint
 //	nabla grad EXPR        value and gradient of an expression (--at x=2 --at w='[1, 2]')
 //	nabla hessian EXPR     value, gradient and Hessian

@@ -35,7 +35,16 @@ A run directory that already holds a run is refused unless --resume (continue
 it) or --overwrite (start over) says what to do; two runs cannot share one.
 Ctrl-C stops after the current batch; the checkpoint of the last completed
 epoch is kept, and --resume continues from it exactly, with the settings it
-was started with, up to its --epochs unless --epochs is given again.`,
+was started with, up to its --epochs unless --epochs is given again.
+
+--augment transforms the training images (never the test images) of digits
+and fashion-mnist at random, seeded by --seed:
+  shift     translate by up to 2 pixels (28×28) or 1 pixel (8×8) in each
+            direction, filling with zeros (the background)
+  shift=N   translate by up to N pixels
+  flip      mirror left to right with probability ½; right for clothes, wrong
+            for digits (a mirrored 3 is no digit), but allowed
+e.g. --augment shift,flip. A resumed run augments as it was started.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("out") {
@@ -114,6 +123,7 @@ was started with, up to its --epochs unless --epochs is given again.`,
 	f.Float64Var(&cfg.Clip, "clip", 0, "clip gradients to this global norm (0: off)")
 	f.StringVar(&cfg.DType, "dtype", cfg.DType, "float64 or float32")
 	f.Float64Var(&cfg.TestFraction, "test-fraction", cfg.TestFraction, "held-out share of the data")
+	f.StringSliceVar(&cfg.Augment, "augment", nil, "augment training images (digits, fashion-mnist): shift, shift=N, flip (flip is wrong for digits); e.g. shift,flip")
 	f.StringVarP(&cfg.OutDir, "out", "o", "", "run directory (default runs/DATASET)")
 	f.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint, with its saved settings")
 	f.BoolVar(&overwrite, "overwrite", false, "start a new run in --out even if it holds one (its files are replaced)")
