@@ -16,7 +16,10 @@ import (
 // PyTorch. Each of Kernel, Stride, Padding and Dilation holds one value for
 // both spatial axes or one per axis (height, then width). Kernel is
 // required; Stride nil means Kernel, Padding nil means 0 and Dilation nil
-// means 1. Padding may be at most half the (dilated) kernel.
+// means 1. Padding may be at most half the kernel size, k/2 rounded down,
+// whatever the dilation: PyTorch's rule (checked against PyTorch 1.13, which
+// refuses max_pool2d(x, 3, padding=2, dilation=2) although the dilated
+// kernel spans 5).
 type PoolOptions struct {
 	Kernel, Stride, Padding, Dilation []int
 	// CeilMode rounds the output size up instead of down, so that a window
@@ -82,8 +85,8 @@ func poolGeom(op string, x *Tensor, opt PoolOptions, dilation bool) conv.Pool {
 	p := perAxis(op, "padding", opt.Padding, 2, 0, 0)
 	d := perAxis(op, "dilation", opt.Dilation, 2, 1, 1)
 	for i := range k {
-		if p[i] > ((k[i]-1)*d[i]+1)/2 {
-			panicf(op, "padding %v is more than half the kernel %v (dilation %v)", p, k, d)
+		if p[i] > k[i]/2 {
+			panicf(op, "padding %v is more than half the kernel size %v", p, k)
 		}
 	}
 	pl := conv.Pool{Planes: x.shape[0] * x.shape[1], H: x.shape[2], W: x.shape[3],
