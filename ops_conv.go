@@ -2,6 +2,7 @@ package nabla
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/nabla-go/nabla/internal/conv"
 )
@@ -54,6 +55,9 @@ func perAxis(op, name string, v []int, dims, def, least int) []int {
 	case dims:
 		copy(out, v)
 	default:
+		if dims == 1 {
+			panicf(op, "%s %v: want one value", name, v)
+		}
 		panicf(op, "%s %v: want 1 or %d values", name, v, dims)
 	}
 	for _, x := range out {
@@ -66,15 +70,27 @@ func perAxis(op, name string, v []int, dims, def, least int) []int {
 
 type convParams struct{ g conv.Geom } // the batch size N is the inputs'
 
-// convGeom checks a convolution's input and weight shapes and settings and
-// returns its geometry; x is N×C×H×W and w F×C/G×KH×KW.
-func convGeom(op string, xs, ws []int, opt ConvOptions) conv.Geom {
-	if len(xs) != 4 || len(ws) != 4 {
-		panicf(op, "input of shape %s and weight of shape %s: want (N, C, H, W) and (F, C/groups, kH, kW)", fmtShape(xs), fmtShape(ws))
+// convGeom checks the input and weight shapes and the settings of a
+// convolution over dims spatial axes and returns its geometry: x is
+// (N, C, H, W) and w (F, C/G, KH, KW), or in 1-D (N, C, L) and (F, C/G, K),
+// taken as a height of 1. Messages show the shapes and settings as given.
+func convGeom(op string, dims int, xs, ws []int, opt ConvOptions) conv.Geom {
+	if len(xs) != dims+2 || len(ws) != dims+2 {
+		want := "(N, C, H, W) and (F, C/groups, kH, kW)"
+		if dims == 1 {
+			want = "(N, C, L) and (F, C/groups, K)"
+		}
+		panicf(op, "input of shape %s and weight of shape %s: want %s", fmtShape(xs), fmtShape(ws), want)
 	}
-	g := conv.Geom{N: xs[0], C: xs[1], H: xs[2], W: xs[3], F: ws[0], KH: ws[2], KW: ws[3], G: max(opt.Groups, 1)}
+	if len(opt.OutputPadding) > 0 {
+		panicf(op, "OutputPadding is for ConvTranspose2d")
+	}
 	if opt.Groups < 0 {
 		panicf(op, "groups %d is negative", opt.Groups)
+	}
+	g := conv.Geom{N: xs[0], C: xs[1], H: 1, W: xs[dims+1], F: ws[0], KH: 1, KW: ws[dims+1], G: max(opt.Groups, 1)}
+	if dims == 2 {
+		g.H, g.KH = xs[2], ws[2]
 	}
 	if g.C%g.G != 0 || g.F%g.G != 0 || ws[1]*g.G != g.C {
 		panicf(op, "input of shape %s and weight of shape %s with %d groups: want C and F divisible by groups and weight dimension 1 = C/groups = %d",
@@ -83,15 +99,18 @@ func convGeom(op string, xs, ws []int, opt ConvOptions) conv.Geom {
 	if g.KH < 1 || g.KW < 1 {
 		panicf(op, "weight of shape %s has an empty kernel", fmtShape(ws))
 	}
-	s := perAxis(op, "stride", opt.Stride, 2, 1, 1)
-	d := perAxis(op, "dilation", opt.Dilation, 2, 1, 1)
-	p := perAxis(op, "padding", opt.Padding, 2, 0, 0)
+	s := perAxis(op, "stride", opt.Stride, dims, 1, 1)
+	d := perAxis(op, "dilation", opt.Dilation, dims, 1, 1)
+	p := perAxis(op, "padding", opt.Padding, dims, 0, 0)
+	if opt.Same && (opt.Padding != nil || slices.Max(s) != 1) {
+		panicf(op, "padding \"same\" needs stride 1 and no Padding (stride %v, padding %v)", opt.Stride, opt.Padding)
+	}
+	if dims == 1 { // the height's stride, dilation and padding
+		s, d, p = []int{1, s[0]}, []int{1, d[0]}, []int{0, p[0]}
+	}
 	g.SH, g.SW, g.DH, g.DW = s[0], s[1], d[0], d[1]
 	after := p
 	if opt.Same {
-		if opt.Padding != nil || g.SH != 1 || g.SW != 1 {
-			panicf(op, "padding \"same\" needs stride 1 and no Padding (stride %v, padding %v)", opt.Stride, opt.Padding)
-		}
 		th, tw := g.DH*(g.KH-1), g.DW*(g.KW-1)
 		p = []int{th / 2, tw / 2}
 		after = []int{th - th/2, tw - tw/2}
@@ -100,8 +119,8 @@ func convGeom(op string, xs, ws []int, opt ConvOptions) conv.Geom {
 	g.OH = conv.OutSize(g.H, g.KH, g.SH, p[0], after[0], g.DH)
 	g.OW = conv.OutSize(g.W, g.KW, g.SW, p[1], after[1], g.DW)
 	if g.OH < 1 || g.OW < 1 {
-		panicf(op, "input of shape %s is smaller than the %d×%d kernel dilated by %v with padding %v: the output would be %d×%d",
-			fmtShape(xs), g.KH, g.KW, d, p, g.OH, g.OW)
+		panicf(op, "input of shape %s is smaller than the kernel %v dilated by %v with padding %v: the output size would be %v",
+			fmtShape(xs), ws[2:], d[2-dims:], p[2-dims:], []int{g.OH, g.OW}[2-dims:])
 	}
 	return g
 }
@@ -112,49 +131,16 @@ func convGeom(op string, xs, ws []int, opt ConvOptions) conv.Geom {
 // OH = ⌊(H + 2·padding − dilation·(kH−1) − 1)/stride⌋ + 1. There is no bias:
 // add one of shape (F, 1, 1). Gradients of any order flow to x and w.
 func Conv2d(x, w *Tensor, opt ConvOptions) *Tensor {
-	if len(opt.OutputPadding) > 0 {
-		panicf("Conv2d", "OutputPadding is for ConvTranspose2d")
-	}
-	return conv2dOp.Apply(convParams{convGeom("Conv2d", x.shape, w.shape, opt)}, x, w)
+	return conv2dOp.Apply(convParams{convGeom("Conv2d", 2, x.shape, w.shape, opt)}, x, w)
 }
 
 // Conv1d returns the 1-D convolution of x, of shape (N, C, L), with the
 // kernels w, of shape (F, C/groups, K): a tensor of shape (N, F, OL). It is
 // Conv2d on a height of 1.
 func Conv1d(x, w *Tensor, opt ConvOptions) *Tensor {
-	if x.Dims() != 3 || w.Dims() != 3 {
-		panicf("Conv1d", "input of shape %s and weight of shape %s: want (N, C, L) and (F, C/groups, K)", fmtShape(x.shape), fmtShape(w.shape))
-	}
-	if len(opt.OutputPadding) > 0 {
-		panicf("Conv1d", "OutputPadding is for ConvTranspose2d")
-	}
-	one := func(name string, v []int) []int {
-		if len(v) > 1 {
-			panicf("Conv1d", "%s %v: want one value", name, v)
-		}
-		if len(v) == 1 {
-			return []int{1, v[0]}
-		}
-		return nil
-	}
-	o2 := ConvOptions{Stride: one("stride", opt.Stride), Dilation: one("dilation", opt.Dilation), Same: opt.Same, Groups: opt.Groups}
-	if len(opt.Padding) > 1 {
-		panicf("Conv1d", "padding %v: want one value", opt.Padding)
-	}
-	if len(opt.Padding) == 1 {
-		o2.Padding = []int{0, opt.Padding[0]}
-	}
-	if o2.Stride != nil {
-		o2.Stride[0] = 1
-	}
-	if o2.Dilation != nil {
-		o2.Dilation[0] = 1
-	}
-	n, c, l := x.shape[0], x.shape[1], x.shape[2]
-	f, cg, k := w.shape[0], w.shape[1], w.shape[2]
-	g := convGeom("Conv1d", []int{n, c, 1, l}, []int{f, cg, 1, k}, o2)
-	y := conv2dOp.Apply(convParams{g}, Reshape(x, n, c, 1, l), Reshape(w, f, cg, 1, k))
-	return Reshape(y, n, f, g.OW)
+	g := convGeom("Conv1d", 1, x.shape, w.shape, opt)
+	y := conv2dOp.Apply(convParams{g}, Reshape(x, g.N, g.C, 1, g.W), Reshape(w, g.F, g.C/g.G, 1, g.KW))
+	return Reshape(y, g.N, g.F, g.OW)
 }
 
 // ConvTranspose2d returns the transposed convolution of x, of shape
@@ -363,7 +349,7 @@ func convCases(shapes func(convParams) [][]int) []Case {
 	}
 	cases := make([]Case, len(geoms))
 	for i, gm := range geoms {
-		p := convParams{convGeom("conv", gm.xs, gm.ws, gm.opt)}
+		p := convParams{convGeom("conv", 2, gm.xs, gm.ws, gm.opt)}
 		cases[i] = Case{Name: gm.name, Shapes: shapes(p), Params: p}
 	}
 	return cases
