@@ -1,6 +1,8 @@
 package nabla
 
 import (
+	"math"
+
 	"github.com/nabla-go/nabla/internal/kernel"
 )
 
@@ -29,14 +31,14 @@ func bnStats(x3 *Tensor, eps float64) (mean, invstd *Tensor) {
 	return mean, Reciprocal(Sqrt(AddScalar(v, eps)))
 }
 
-// stats64 computes the channel statistics of x in float64.
-func stats64(x *Tensor, eps float64) (mean, invstd []float64) {
+// stats64 computes the channel means and biased variances of x in float64.
+func stats64(x *Tensor) (mean, variance []float64) {
 	n, c, s := bnShape(x)
-	mean, invstd = make([]float64, c), make([]float64, c)
+	mean, variance = make([]float64, c), make([]float64, c)
 	if x.dtype == Float32 {
-		kernel.ChannelStats(x.f32, n, c, s, eps, mean, invstd)
+		kernel.ChannelStats(x.f32, n, c, s, mean, variance)
 	} else {
-		kernel.ChannelStats(x.f64, n, c, s, eps, mean, invstd)
+		kernel.ChannelStats(x.f64, n, c, s, mean, variance)
 	}
 	return
 }
@@ -52,9 +54,10 @@ func bnForward(c *Ctx) (out, saved *Tensor) {
 	if n*s < 2 {
 		panicf("batch_norm", "input of shape %s has one value per channel: a batch needs more than one to normalise", fmtShape(x.shape))
 	}
-	mean, invstd := stats64(x, p.eps)
-	scale, shift := make([]float64, ch), make([]float64, ch)
+	mean, variance := stats64(x)
+	invstd, scale, shift := make([]float64, ch), make([]float64, ch), make([]float64, ch)
 	for j := range scale {
+		invstd[j] = 1 / math.Sqrt(variance[j]+p.eps)
 		scale[j] = w.at(j) * invstd[j]
 		shift[j] = b.at(j) - mean[j]*scale[j]
 	}
@@ -213,9 +216,5 @@ func ChannelMeanVar(x *Tensor) (mean, variance []float64) {
 	if x.Dims() < 2 {
 		panicf("ChannelMeanVar", "input of shape %s is not (N, C, ...)", fmtShape(x.shape))
 	}
-	mean, invstd := stats64(x, 0)
-	for j, s := range invstd {
-		invstd[j] = 1 / (s * s)
-	}
-	return mean, invstd
+	return stats64(x)
 }

@@ -1,15 +1,13 @@
 package kernel
 
-import "math"
-
 // Batch normalisation of x viewed as (n, c, s): channel j's statistics are
 // over the n·s values x[(i*c+j)*s+k]. Statistics accumulate in float64 and
 // are computed one channel per index of a parallel loop, so their bits do
 // not depend on the number of cores.
 
-// ChannelStats sets mean[j] and invstd[j] = 1/√(var[j] + eps) from the
-// biased (population) variance of channel j, computed about the mean.
-func ChannelStats[T Float](x []T, n, c, s int, eps float64, mean, invstd []float64) {
+// ChannelStats sets mean[j] and variance[j] to the mean and the biased
+// (population) variance of channel j, computed about the mean.
+func ChannelStats[T Float](x []T, n, c, s int, mean, variance []float64) {
 	m := float64(n * s)
 	Parallel(c, 2*n*s, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
@@ -25,7 +23,7 @@ func ChannelStats[T Float](x []T, n, c, s int, eps float64, mean, invstd []float
 					sq += d * d
 				}
 			}
-			mean[j], invstd[j] = mu, 1/math.Sqrt(sq/m+eps)
+			mean[j], variance[j] = mu, sq/m
 		}
 	})
 }
