@@ -77,6 +77,10 @@ case("conv2d/depthwise-multiplier", "conv2d", dict(x=randn(2, 3, 5, 5), w=randn(
 case("conv2d/1x1", "conv2d", dict(x=randn(3, 4, 3, 5), w=randn(2, 4, 1, 1)))
 case("conv2d/1x1-strided", "conv2d", dict(x=randn(2, 2, 5, 5), w=randn(3, 2, 1, 1)), stride=[2])
 case("conv2d/kernel-as-input", "conv2d", dict(x=randn(2, 2, 3, 4), w=randn(5, 2, 3, 4)))
+# Kernel columns that read only padding: FuzzConv2dGeometry found the
+# unfolding loops slicing outside the row there.
+case("conv2d/same-dilated-wider-than-input", "conv2d", dict(x=randn(1, 2, 5, 1), w=randn(3, 2, 3, 3)), padding="same",
+     dilation=[3])
 
 # Transposed convolutions: strides, padding, output padding, groups,
 # dilation (an output padding below the dilation but not the stride).
@@ -86,6 +90,8 @@ case("conv_transpose2d/strided-output-padding", "conv_transpose2d", dict(x=randn
 case("conv_transpose2d/per-axis", "conv_transpose2d", dict(x=randn(1, 2, 3, 4), w=randn(2, 3, 3, 4)),
      stride=[2, 3], padding=[0, 1], output_padding=[1, 2])
 case("conv_transpose2d/groups", "conv_transpose2d", dict(x=randn(2, 4, 3, 3), w=randn(4, 3, 3, 3)), groups=2, stride=[2])
+case("conv_transpose2d/padding-beyond-input", "conv_transpose2d", dict(x=randn(1, 1, 2, 2), w=randn(1, 2, 3, 3)),
+     padding=[3], dilation=[3])
 case("conv_transpose2d/dilated-output-padding", "conv_transpose2d", dict(x=randn(2, 2, 4, 3), w=randn(2, 2, 2, 3)),
      dilation=[2], output_padding=[1], padding=[1])
 

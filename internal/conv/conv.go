@@ -199,6 +199,10 @@ func unfold[T kernel.Float](g *Geom, x, col []T) {
 				row++
 				off := kj*g.DW - g.PW
 				wlo, whi := validRange(g.OW, g.SW, off, g.W)
+				if wlo >= whi { // this column of the kernel reads only padding (and wlo+off may lie outside the row)
+					clear(dst)
+					continue
+				}
 				clear(dst[:hlo*g.OW])
 				clear(dst[hhi*g.OW:])
 				for oh := hlo; oh < hhi; oh++ {
@@ -234,6 +238,9 @@ func fold[T kernel.Float](g *Geom, col, dx []T) {
 				row++
 				off := kj*g.DW - g.PW
 				wlo, whi := validRange(g.OW, g.SW, off, g.W)
+				if wlo >= whi { // as in unfold
+					continue
+				}
 				for oh := hlo; oh < hhi; oh++ {
 					s := src[oh*g.OW : (oh+1)*g.OW]
 					ih := oh*g.SH + ki*g.DH - g.PH
