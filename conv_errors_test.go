@@ -35,7 +35,10 @@ func TestConvPoolBatchNormErrors(t *testing.T) {
 		{"conv2d/negative-groups", func() { nabla.Conv2d(z(1, 2, 5, 5), z(2, 2, 3, 3), opt{Groups: -1}) }, "Conv2d", []string{"groups -1"}},
 		{"conv2d/input-rank", func() { nabla.Conv2d(z(1, 5, 5), z(1, 1, 3, 3), opt{}) }, "Conv2d", []string{"(1, 5, 5)", "(1, 1, 3, 3)", "(N, C, H, W)"}},
 		{"conv2d/weight-rank", func() { nabla.Conv2d(z(1, 1, 5, 5), z(1, 3, 3), opt{}) }, "Conv2d", []string{"(1, 1, 5, 5)", "(1, 3, 3)"}},
-		{"conv2d/empty-kernel", func() { nabla.Conv2d(z(1, 1, 5, 5), z(1, 1, 0, 3), opt{}) }, "Conv2d", []string{"(1, 1, 0, 3)", "empty kernel"}},
+		{"conv2d/empty-kernel", func() { nabla.Conv2d(z(1, 1, 5, 5), z(1, 1, 0, 3), opt{}) }, "Conv2d", []string{"(1, 1, 0, 3)", "only the batch may be empty"}},
+		{"conv2d/no-channels", func() { nabla.Conv2d(z(1, 0, 5, 5), z(3, 0, 3, 3), opt{}) }, "Conv2d", []string{"(1, 0, 5, 5)", "(3, 0, 3, 3)", "only the batch"}},
+		{"conv2d/no-filters", func() { nabla.Conv2d(z(1, 2, 5, 5), z(0, 2, 3, 3), opt{}) }, "Conv2d", []string{"(0, 2, 3, 3)", "only the batch"}},
+		{"conv2d/empty-plane", func() { nabla.Conv2d(z(1, 2, 0, 7), z(3, 2, 1, 3), opt{Padding: []int{1}}) }, "Conv2d", []string{"(1, 2, 0, 7)", "only the batch"}},
 		{"conv2d/stride-length", func() { nabla.Conv2d(z(1, 1, 5, 5), z(1, 1, 3, 3), opt{Stride: []int{1, 1, 1}}) }, "Conv2d", []string{"stride [1 1 1]", "1 or 2 values"}},
 		{"conv2d/stride-zero", func() { nabla.Conv2d(z(1, 1, 5, 5), z(1, 1, 3, 3), opt{Stride: []int{1, 0}}) }, "Conv2d", []string{"stride [1 0]", "at least 1"}},
 		{"conv2d/negative-padding", func() { nabla.Conv2d(z(1, 1, 5, 5), z(1, 1, 3, 3), opt{Padding: []int{-1}}) }, "Conv2d", []string{"padding [-1]", "at least 0"}},
@@ -69,6 +72,9 @@ func TestConvPoolBatchNormErrors(t *testing.T) {
 		{"convT/rank", func() { nabla.ConvTranspose2d(z(4, 4, 4), z(4, 1, 3, 3), opt{}) }, "ConvTranspose2d", []string{"(4, 4, 4)", "(4, 1, 3, 3)"}},
 		{"convT/same", func() { nabla.ConvTranspose2d(z(1, 1, 4, 4), z(1, 1, 3, 3), opt{Same: true}) }, "ConvTranspose2d", []string{"\"same\""}},
 		{"convT/empty-output", func() { nabla.ConvTranspose2d(z(1, 1, 1, 1), z(1, 1, 1, 1), opt{Padding: []int{1}}) }, "ConvTranspose2d", []string{"(1, 1, 1, 1)", "padding [1 1]", "-1×-1"}},
+		{"convT/no-filters", func() { nabla.ConvTranspose2d(z(1, 2, 3, 3), z(2, 0, 3, 3), opt{}) }, "ConvTranspose2d", []string{"(2, 0, 3, 3)", "only the batch"}},
+		{"convT/empty-plane", func() { nabla.ConvTranspose2d(z(1, 2, 0, 3), z(2, 1, 3, 3), opt{}) }, "ConvTranspose2d", []string{"(1, 2, 0, 3)", "only the batch"}},
+		{"convT/empty-kernel", func() { nabla.ConvTranspose2d(z(1, 2, 3, 3), z(2, 1, 3, 0), opt{}) }, "ConvTranspose2d", []string{"(2, 1, 3, 0)", "only the batch"}},
 		{"convT/stride-zero", func() { nabla.ConvTranspose2d(z(1, 1, 3, 3), z(1, 1, 3, 3), opt{Stride: []int{0}}) }, "ConvTranspose2d", []string{"stride [0]", "at least 1"}},
 
 		// MaxPool2d.
@@ -80,6 +86,8 @@ func TestConvPoolBatchNormErrors(t *testing.T) {
 		{"maxpool/kernel-1-padded", func() { nabla.MaxPool2d(z(1, 1, 4, 4), popt{Kernel: []int{1}, Padding: []int{1}}) }, "MaxPool2d", []string{"padding [1 1]", "kernel size [1 1]"}},
 		{"maxpool/input-smaller-than-kernel", func() { nabla.MaxPool2d(z(2, 3, 2, 5), popt{Kernel: []int{3}}) }, "MaxPool2d", []string{"(2, 3, 2, 5)", "[3 3]", "0×1"}},
 		{"maxpool/input-smaller-than-dilated-kernel", func() { nabla.MaxPool2d(z(1, 1, 4, 4), popt{Kernel: []int{3}, Dilation: []int{2}}) }, "MaxPool2d", []string{"(1, 1, 4, 4)", "dilation [2 2]"}},
+		{"maxpool/empty-plane", func() { nabla.MaxPool2d(z(1, 1, 0, 2), popt{Kernel: []int{2}, Padding: []int{1}}) }, "MaxPool2d", []string{"(1, 1, 0, 2)", "empty plane"}},
+		{"maxpool/3d-input", func() { nabla.MaxPool2d(z(3, 2, 5), popt{Kernel: []int{3}}) }, "MaxPool2d", []string{"(3, 2, 5)", "[3 3]"}},
 		{"maxpool/rank-2", func() { nabla.MaxPool2d(z(4, 4), popt{Kernel: []int{2}}) }, "MaxPool2d", []string{"(4, 4)", "(N, C, H, W) or (C, H, W)"}},
 		{"maxpool/rank-5", func() { nabla.MaxPool2d(z(1, 1, 1, 4, 4), popt{Kernel: []int{2}}) }, "MaxPool2d", []string{"(1, 1, 1, 4, 4)"}},
 		{"maxpool/kernel-zero", func() { nabla.MaxPool2d(z(1, 1, 4, 4), popt{Kernel: []int{0}}) }, "MaxPool2d", []string{"kernel [0]", "at least 1"}},
@@ -93,6 +101,7 @@ func TestConvPoolBatchNormErrors(t *testing.T) {
 		{"avgpool/dilation", func() { nabla.AvgPool2d(z(1, 1, 6, 6), popt{Kernel: []int{2}, Dilation: []int{2}}) }, "AvgPool2d", []string{"dilation"}},
 		{"avgpool/negative-divisor", func() { nabla.AvgPool2d(z(1, 1, 6, 6), popt{Kernel: []int{2}, Divisor: -2}) }, "AvgPool2d", []string{"divisor -2"}},
 		{"avgpool/input-smaller-than-kernel", func() { nabla.AvgPool2d(z(1, 2, 3, 1), popt{Kernel: []int{2}}) }, "AvgPool2d", []string{"(1, 2, 3, 1)", "[2 2]", "1×0"}},
+		{"avgpool/empty-plane", func() { nabla.AvgPool2d(z(2, 0, 2), popt{Kernel: []int{2}, Padding: []int{1}}) }, "AvgPool2d", []string{"(2, 0, 2)", "empty plane"}},
 		{"avgpool/rank", func() { nabla.AvgPool2d(z(6), popt{Kernel: []int{2}}) }, "AvgPool2d", []string{"(6,)"}},
 
 		// AdaptiveAvgPool2d.
@@ -102,8 +111,9 @@ func TestConvPoolBatchNormErrors(t *testing.T) {
 		{"adaptive/empty-plane", func() { nabla.AdaptiveAvgPool2d(z(1, 1, 0, 4), 2, 2) }, "AdaptiveAvgPool2d", []string{"(1, 1, 0, 4)", "empty"}},
 
 		// BatchNorm.
-		{"batchnorm/one-value-per-channel", func() { nabla.BatchNorm(z(1, 3), nil, nil, 1e-5) }, "batch_norm", []string{"(1, 3)", "one value per channel"}},
-		{"batchnorm/one-pixel-one-sample", func() { nabla.BatchNorm(z(1, 2, 1, 1), nil, nil, 1e-5) }, "batch_norm", []string{"(1, 2, 1, 1)", "one value per channel"}},
+		{"batchnorm/one-value-per-channel", func() { nabla.BatchNorm(z(1, 3), nil, nil, 1e-5) }, "batch_norm", []string{"(1, 3)", "1 value(s) per channel"}},
+		{"batchnorm/one-pixel-one-sample", func() { nabla.BatchNorm(z(1, 2, 1, 1), nil, nil, 1e-5) }, "batch_norm", []string{"(1, 2, 1, 1)", "1 value(s) per channel"}},
+		{"batchnorm/empty-batch", func() { nabla.BatchNorm(z(0, 2, 3, 3), nil, nil, 1e-5) }, "batch_norm", []string{"(0, 2, 3, 3)", "0 value(s) per channel"}},
 		{"batchnorm/rank", func() { nabla.BatchNorm(z(4), nil, nil, 1e-5) }, "BatchNorm", []string{"(4,)"}},
 		{"batchnorm/weight-shape", func() { nabla.BatchNorm(z(4, 3), z(2), nil, 1e-5) }, "batch_norm", []string{"(4, 3)", "(2,)"}},
 		{"batchnorm/bias-shape", func() { nabla.BatchNorm(z(4, 3, 2), nil, z(3, 1), 1e-5) }, "batch_norm", []string{"(4, 3, 2)", "(3, 1)"}},

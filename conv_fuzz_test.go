@@ -73,10 +73,13 @@ func refAxes(v []int, def, least int) ([2]int, bool) {
 // definition: y[n, f, oh, ow] = Σ x[n, c, oh·s − p + i·d, ow·s − p + j·d]·w[f, c, i, j]
 // over the channels c of f's group and the kernel offsets (i, j) that land
 // inside the input. It also returns the transposed maps: the gradients of
-// ⟨gy, y⟩ with respect to x and w. ok is false for settings PyTorch refuses.
+// ⟨gy, y⟩ with respect to x and w. ok is false for the settings PyTorch
+// refuses, and for empty channels, filters or planes (PyTorch refuses all
+// but empty input channels, for which its output has no channels at all).
 func refConv(g convGeometry, x, w []float64, gy func(shape []int) []float64) (y, gx, gw []float64, shape []int, ok bool) {
 	groups := max(g.opt.Groups, 1)
-	if g.opt.Groups < 0 || len(g.opt.OutputPadding) > 0 || g.c%groups != 0 || g.f%groups != 0 || g.kc*groups != g.c || g.kh < 1 || g.kw < 1 {
+	empty := g.c < 1 || g.h < 1 || g.w < 1 || g.f < 1 || g.kc < 1 || g.kh < 1 || g.kw < 1 // only the batch may be
+	if empty || g.opt.Groups < 0 || len(g.opt.OutputPadding) > 0 || g.c%groups != 0 || g.f%groups != 0 || g.kc*groups != g.c {
 		return nil, nil, nil, nil, false
 	}
 	s, okS := refAxes(g.opt.Stride, 1, 1)

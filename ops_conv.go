@@ -88,6 +88,9 @@ func convGeom(op string, dims int, xs, ws []int, opt ConvOptions) conv.Geom {
 	if opt.Groups < 0 {
 		panicf(op, "groups %d is negative", opt.Groups)
 	}
+	if slices.Contains(xs[1:], 0) || slices.Contains(ws, 0) {
+		panicf(op, "input of shape %s and weight of shape %s: only the batch may be empty", fmtShape(xs), fmtShape(ws))
+	}
 	g := conv.Geom{N: xs[0], C: xs[1], H: 1, W: xs[dims+1], F: ws[0], KH: 1, KW: ws[dims+1], G: max(opt.Groups, 1)}
 	if dims == 2 {
 		g.H, g.KH = xs[2], ws[2]
@@ -95,9 +98,6 @@ func convGeom(op string, dims int, xs, ws []int, opt ConvOptions) conv.Geom {
 	if g.C%g.G != 0 || g.F%g.G != 0 || ws[1]*g.G != g.C {
 		panicf(op, "input of shape %s and weight of shape %s with %d groups: want C and F divisible by groups and weight dimension 1 = C/groups = %d",
 			fmtShape(xs), fmtShape(ws), g.G, g.C/g.G)
-	}
-	if g.KH < 1 || g.KW < 1 {
-		panicf(op, "weight of shape %s has an empty kernel", fmtShape(ws))
 	}
 	s := perAxis(op, "stride", opt.Stride, dims, 1, 1)
 	d := perAxis(op, "dilation", opt.Dilation, dims, 1, 1)
@@ -155,6 +155,9 @@ func ConvTranspose2d(x, w *Tensor, opt ConvOptions) *Tensor {
 	}
 	if opt.Same {
 		panicf(op, "padding \"same\" is not defined for a transposed convolution")
+	}
+	if slices.Contains(x.shape[1:], 0) || slices.Contains(w.shape[1:], 0) {
+		panicf(op, "input of shape %s and weight of shape %s: only the batch may be empty", fmtShape(x.shape), fmtShape(w.shape))
 	}
 	gr := max(opt.Groups, 1)
 	if opt.Groups < 0 || x.shape[1] != w.shape[0] || w.shape[0]%gr != 0 {

@@ -52,7 +52,7 @@ func bnForward(c *Ctx) (out, saved *Tensor) {
 	}
 	n, ch, s := bnShape(x)
 	if n*s < 2 {
-		panicf("batch_norm", "input of shape %s has one value per channel: a batch needs more than one to normalise", fmtShape(x.shape))
+		panicf("batch_norm", "input of shape %s has %d value(s) per channel: a batch needs more than one to normalise", fmtShape(x.shape), n*s)
 	}
 	mean, variance := stats64(x)
 	invstd, scale, shift := make([]float64, ch), make([]float64, ch), make([]float64, ch)

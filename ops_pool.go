@@ -68,9 +68,13 @@ func as4D(op string, x *Tensor) (*Tensor, func(*Tensor) *Tensor) {
 	return nil, nil
 }
 
-// poolGeom checks the settings of a pooling of x (N, C, H, W) and returns
-// its geometry.
+// poolGeom checks the settings of a pooling of x, (N, C, H, W) or (C, H, W),
+// and returns its geometry.
 func poolGeom(op string, x *Tensor, opt PoolOptions, dilation bool) conv.Pool {
+	h, w := x.shape[x.Dims()-2], x.shape[x.Dims()-1]
+	if h < 1 || w < 1 {
+		panicf(op, "input of shape %s has an empty plane", fmtShape(x.shape))
+	}
 	if opt.Kernel == nil {
 		panicf(op, "needs a kernel size (PoolOptions.Kernel)")
 	}
@@ -89,7 +93,7 @@ func poolGeom(op string, x *Tensor, opt PoolOptions, dilation bool) conv.Pool {
 			panicf(op, "padding %v is more than half the kernel size %v", p, k)
 		}
 	}
-	pl := conv.Pool{Planes: x.shape[0] * x.shape[1], H: x.shape[2], W: x.shape[3],
+	pl := conv.Pool{Planes: x.Size() / (h * w), H: h, W: w,
 		KH: k[0], KW: k[1], SH: s[0], SW: s[1], PH: p[0], PW: p[1], DH: d[0], DW: d[1]}
 	pl.OH = poolOutSize(pl.H, pl.KH, pl.SH, pl.PH, pl.DH, opt.CeilMode)
 	pl.OW = poolOutSize(pl.W, pl.KW, pl.SW, pl.PW, pl.DW, opt.CeilMode)
@@ -200,7 +204,7 @@ func poolCases(shapes func(maxPoolParams) [][]int) []Case {
 // tied maxima do not share it.
 func MaxPool2d(x *Tensor, opt PoolOptions) *Tensor {
 	x4, back := as4D("MaxPool2d", x)
-	m := maxPoolParams{poolGeom("MaxPool2d", x4, opt, true)}
+	m := maxPoolParams{poolGeom("MaxPool2d", x, opt, true)}
 	return back(maxPoolSelectOp.Apply(m, x4, x4.Detach()))
 }
 
@@ -273,7 +277,8 @@ func avgCases(shape func(avgPoolParams) []int) []Case {
 	return cases
 }
 
-// avgParams returns the windows of an average pooling of x (N, C, H, W).
+// avgParams returns the windows of an average pooling of x, (N, C, H, W) or
+// (C, H, W).
 func avgParams(op string, x *Tensor, opt PoolOptions) avgPoolParams {
 	if opt.Divisor < 0 {
 		panicf(op, "divisor %d is negative", opt.Divisor)
@@ -304,7 +309,7 @@ func avgParams(op string, x *Tensor, opt PoolOptions) avgPoolParams {
 // including padding, unless ExcludePad or Divisor says otherwise.
 func AvgPool2d(x *Tensor, opt PoolOptions) *Tensor {
 	x4, back := as4D("AvgPool2d", x)
-	return back(avgPoolOp.Apply(avgParams("AvgPool2d", x4, opt), x4))
+	return back(avgPoolOp.Apply(avgParams("AvgPool2d", x, opt), x4))
 }
 
 // adaptiveParams returns the windows of PyTorch's adaptive average pooling:
