@@ -50,7 +50,7 @@ func gradientsAt(f nabla.Func, ps, vs []*nabla.Tensor, s float64) [][]float64 {
 // parameters, through conv, batch norm, max and average pooling, agrees with
 // central differences of its gradient along v: (∇f(p + εv) − ∇f(p − εv))/2ε.
 // Max pooling's windows keep their maxima over ±ε (no ties in random data).
-func TestSmallCNNHessianVectorProduct(t *testing.T) {
+func TestSmallConvNetHessianVectorProduct(t *testing.T) {
 	r := nabla.NewRand(14)
 	x := nabla.Randn(r, 4, 2, 6, 6)
 	f := smallCNN(x, []int{0, 1, 1, 0})
