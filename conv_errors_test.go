@@ -88,6 +88,11 @@ func TestConvPoolBatchNormErrors(t *testing.T) {
 		{"maxpool/input-smaller-than-dilated-kernel", func() { nabla.MaxPool2d(z(1, 1, 4, 4), popt{Kernel: []int{3}, Dilation: []int{2}}) }, "MaxPool2d", []string{"(1, 1, 4, 4)", "dilation [2 2]"}},
 		{"maxpool/empty-plane", func() { nabla.MaxPool2d(z(1, 1, 0, 2), popt{Kernel: []int{2}, Padding: []int{1}}) }, "MaxPool2d", []string{"(1, 1, 0, 2)", "empty plane"}},
 		{"maxpool/3d-input", func() { nabla.MaxPool2d(z(3, 2, 5), popt{Kernel: []int{3}}) }, "MaxPool2d", []string{"(3, 2, 5)", "[3 3]"}},
+		{"maxpool/divisor", func() { nabla.MaxPool2d(z(1, 1, 4, 4), popt{Kernel: []int{2}, Divisor: 3}) }, "MaxPool2d", []string{"Divisor (3)", "AvgPool2d"}},
+		{"maxpool/exclude-pad", func() { nabla.MaxPool2d(z(1, 1, 4, 4), popt{Kernel: []int{2}, ExcludePad: true}) }, "MaxPool2d", []string{"ExcludePad"}},
+		{"maxpool/window-in-padding-only", func() {
+			nabla.MaxPool2d(z(1, 1, 1, 1), popt{Kernel: []int{2}, Padding: []int{1}, Dilation: []int{3}, CeilMode: true})
+		}, "MaxPool2d", []string{"(1, 1, 1, 1)", "window 0 along axis 2", "padding only"}},
 		{"maxpool/rank-2", func() { nabla.MaxPool2d(z(4, 4), popt{Kernel: []int{2}}) }, "MaxPool2d", []string{"(4, 4)", "(N, C, H, W) or (C, H, W)"}},
 		{"maxpool/rank-5", func() { nabla.MaxPool2d(z(1, 1, 1, 4, 4), popt{Kernel: []int{2}}) }, "MaxPool2d", []string{"(1, 1, 1, 4, 4)"}},
 		{"maxpool/kernel-zero", func() { nabla.MaxPool2d(z(1, 1, 4, 4), popt{Kernel: []int{0}}) }, "MaxPool2d", []string{"kernel [0]", "at least 1"}},

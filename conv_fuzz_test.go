@@ -224,3 +224,184 @@ func FuzzConv2dGeometry(f *testing.F) {
 		}
 	})
 }
+
+// refPoolAxis resolves a pooling option to one value per axis, or reports it
+// invalid.
+func refPoolAxis(v []int, def [2]int, least int) ([2]int, bool) {
+	if v == nil {
+		return def, true
+	}
+	return refAxes(v, 0, least)
+}
+
+// refPool is a direct max or average pooling of x (planes of h×w), written
+// from PyTorch's definition, with the gradient of ⟨gy, y⟩. A max window's
+// gradient goes to its first maximum, or its last NaN; an average window
+// divides by its size clipped to the padded input, or by the count of input
+// elements (exclude), or by divisor. ok is false for settings PyTorch refuses
+// and for windows that hold padding only.
+func refPool(max bool, planes, h, w int, o nabla.PoolOptions, x []float64, gy func(shape []int) []float64) (y, gx []float64, oh, ow int, ok bool) {
+	k, okK := refAxes(o.Kernel, 0, 1)
+	if o.Kernel == nil || !okK || h < 1 || w < 1 || o.Divisor < 0 || !max && o.Dilation != nil || max && (o.ExcludePad || o.Divisor != 0) {
+		return nil, nil, 0, 0, false
+	}
+	s, okS := refPoolAxis(o.Stride, k, 1)
+	p, okP := refPoolAxis(o.Padding, [2]int{}, 0)
+	d, okD := refPoolAxis(o.Dilation, [2]int{1, 1}, 1)
+	if !okS || !okP || !okD || 2*p[0] > k[0] || 2*p[1] > k[1] {
+		return nil, nil, 0, 0, false
+	}
+	var out [2]int
+	for a, in := range []int{h, w} {
+		num := in + 2*p[a] - d[a]*(k[a]-1) - 1
+		if o.CeilMode {
+			num += s[a] - 1
+		}
+		n := int(math.Floor(float64(num)/float64(s[a]))) + 1
+		if o.CeilMode && (n-1)*s[a] >= in+p[a] {
+			n--
+		}
+		if n < 1 {
+			return nil, nil, 0, 0, false
+		}
+		out[a] = n
+	}
+	oh, ow = out[0], out[1]
+	y, gx = make([]float64, planes*oh*ow), make([]float64, len(x))
+	gys := gy([]int{planes, oh, ow})
+	for q := range planes {
+		for i := range oh {
+			for j := range ow {
+				o2 := (q*oh+i)*ow + j
+				best, at, sum, count := math.Inf(-1), -1, 0.0, 0
+				for a := range k[0] {
+					r := i*s[0] - p[0] + a*d[0]
+					for b := range k[1] {
+						c := j*s[1] - p[1] + b*d[1]
+						if r < 0 || r >= h || c < 0 || c >= w {
+							continue
+						}
+						v := x[(q*h+r)*w+c]
+						if at < 0 || v > best || math.IsNaN(v) {
+							best, at = v, (q*h+r)*w+c
+						}
+						sum += v
+						count++
+					}
+				}
+				if at < 0 { // refused: PyTorch gives −∞
+					return nil, nil, 0, 0, false
+				}
+				if max {
+					y[o2] = best
+					gx[at] += gys[o2]
+					continue
+				}
+				div := o.Divisor
+				if div == 0 && o.ExcludePad {
+					div = count
+				} else if div == 0 { // the window clipped to the padded input
+					rows := min(i*s[0]-p[0]+k[0], h+p[0]) - (i*s[0] - p[0])
+					cols := min(j*s[1]-p[1]+k[1], w+p[1]) - (j*s[1] - p[1])
+					div = rows * cols
+				}
+				y[o2] = sum / float64(div)
+				for a := range k[0] {
+					for b := range k[1] {
+						r, c := i*s[0]-p[0]+a, j*s[1]-p[1]+b
+						if r >= 0 && r < h && c >= 0 && c < w {
+							gx[(q*h+r)*w+c] += gys[o2] / float64(div)
+						}
+					}
+				}
+			}
+		}
+	}
+	return y, gx, oh, ow, true
+}
+
+// Random small max and average poolings, settings included, either panic
+// with a *nabla.Error when PyTorch would refuse them, or give the output and
+// the gradient of a direct pooling. The values are small integers, so that
+// windows tie, and now and then NaN or −∞.
+func FuzzPool2dGeometry(f *testing.F) {
+	// The bytes: max (0) or average, N, C, H, W, then kernel, stride,
+	// padding and dilation (a count, then the values), ceil mode, exclude
+	// padding, divisor, (for max pooling) whether to keep those two, float32,
+	// and a seed for the values.
+	f.Add([]byte{})
+	f.Add([]byte{0, 2, 2, 6, 6, 1, 2})
+	f.Add([]byte{0, 1, 2, 7, 6, 1, 3, 1, 2, 1, 1, 0, 1})
+	f.Add([]byte{0, 2, 1, 7, 6, 2, 2, 3, 1, 2, 0, 2, 2, 1, 1, 1})
+	f.Add([]byte{1, 2, 2, 7, 6, 1, 3, 1, 2, 1, 1, 0, 1, 1})
+	f.Add([]byte{1, 1, 3, 5, 7, 2, 3, 2, 2, 1, 2, 1, 1, 0, 0, 1})
+	f.Add([]byte{1, 2, 2, 5, 5, 1, 2, 0, 1, 1, 0, 1, 0, 5})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		seed := fuzzBytes(data)
+		b := &seed
+		isMax := b.next(0, 1) == 0
+		n, c, h, w := b.next(0, 2), b.next(0, 3), b.next(0, 7), b.next(0, 7)
+		o := nabla.PoolOptions{Kernel: b.list(4), Stride: b.list(3), Padding: b.list(2), Dilation: b.list(3)}
+		o.CeilMode = b.next(0, 1) == 1
+		o.ExcludePad = b.next(0, 1) == 1
+		o.Divisor = b.signed(6)
+		if isMax && b.next(0, 7) != 7 { // mostly without AvgPool2d's settings
+			o.ExcludePad, o.Divisor = false, 0
+		}
+		f32 := b.next(0, 3) == 3
+
+		r := nabla.NewRand(uint64(b.next(0, 255)))
+		xs := make([]float64, n*c*h*w)
+		for i := range xs {
+			switch v := r.IntN(16); v {
+			case 0:
+				xs[i] = math.NaN()
+			case 1:
+				xs[i] = math.Inf(-1)
+			default:
+				xs[i] = float64(v%5) - 2
+			}
+		}
+		x := nabla.FromSlice(xs, n, c, h, w)
+		tol := 1e-12
+		if f32 {
+			x = nabla.FromFloat32s(x.Float32s(), n, c, h, w)
+			tol = 1e-6
+		}
+		var gy *nabla.Tensor
+		wantY, wantGx, oh, ow, valid := refPool(isMax, n*c, h, w, o, xs, func(shape []int) []float64 {
+			gy = nabla.Randn(r, n, c, shape[1], shape[2])
+			if f32 {
+				gy = nabla.FromFloat32s(gy.Float32s(), gy.Shape()...)
+			}
+			return gy.Float64s()
+		})
+		var y, gx *nabla.Tensor
+		err := nabla.Catch(func() {
+			var pullback func(*nabla.Tensor) []*nabla.Tensor
+			y, pullback = nabla.VJP(func(xs ...*nabla.Tensor) *nabla.Tensor {
+				if isMax {
+					return nabla.MaxPool2d(xs[0], o)
+				}
+				return nabla.AvgPool2d(xs[0], o)
+			}, x)
+			if valid {
+				gx = pullback(gy)[0]
+			}
+		})
+		what := fmt.Sprintf("max %v, x (%d, %d, %d, %d), %+v", isMax, n, c, h, w, o)
+		var e *nabla.Error
+		switch {
+		case err != nil && !errors.As(err, &e):
+			t.Fatalf("%s: %v", what, err)
+		case err != nil && valid:
+			t.Fatalf("%s: valid settings were refused: %v", what, err)
+		case err == nil && !valid:
+			t.Fatalf("%s: invalid settings gave an output of shape %v", what, y.Shape())
+		case err != nil:
+			return
+		}
+		agreeWith(t, what+": output", y, nabla.FromSlice(wantY, n, c, oh, ow), tol)
+		agreeWith(t, what+": gradient", gx, nabla.FromSlice(wantGx, n, c, h, w), tol)
+	})
+}

@@ -19,7 +19,9 @@ import (
 // means 1. Padding may be at most half the kernel size, k/2 rounded down,
 // whatever the dilation: PyTorch's rule (checked against PyTorch 1.13, which
 // refuses max_pool2d(x, 3, padding=2, dilation=2) although the dilated
-// kernel spans 5).
+// kernel spans 5). A window whose dilated taps all fall in the padding is
+// refused (PyTorch gives −∞ for it). Dilation is MaxPool2d's only;
+// ExcludePad and Divisor are AvgPool2d's only.
 type PoolOptions struct {
 	Kernel, Stride, Padding, Dilation []int
 	// CeilMode rounds the output size up instead of down, so that a window
@@ -100,6 +102,21 @@ func poolGeom(op string, x *Tensor, opt PoolOptions, dilation bool) conv.Pool {
 	if pl.OH < 1 || pl.OW < 1 {
 		panicf(op, "input of shape %s is smaller than the %v kernel (dilation %v, padding %v): the output would be %d×%d",
 			fmtShape(x.shape), k, d, p, pl.OH, pl.OW)
+	}
+	// A dilated window's taps may all miss the plane: PyTorch then gives −∞
+	// with no gradient, a value from none of the window's inputs.
+	for a, out := range []int{pl.OH, pl.OW} {
+		for i := range out {
+			start := i*s[a] - p[a]
+			first := 0 // the first tap inside the plane
+			if start < 0 {
+				first = (-start + d[a] - 1) / d[a]
+			}
+			if first >= k[a] || start+first*d[a] >= []int{h, w}[a] {
+				panicf(op, "input of shape %s: window %d along axis %d of the %v kernel (dilation %v, padding %v) holds padding only",
+					fmtShape(x.shape), i, x.Dims()-2+a, k, d, p)
+			}
+		}
 	}
 	return pl
 }
@@ -204,6 +221,9 @@ func poolCases(shapes func(maxPoolParams) [][]int) []Case {
 // tied maxima do not share it.
 func MaxPool2d(x *Tensor, opt PoolOptions) *Tensor {
 	x4, back := as4D("MaxPool2d", x)
+	if opt.ExcludePad || opt.Divisor != 0 {
+		panicf("MaxPool2d", "has no divisor: ExcludePad and Divisor (%d) are AvgPool2d's", opt.Divisor)
+	}
 	m := maxPoolParams{poolGeom("MaxPool2d", x, opt, true)}
 	return back(maxPoolSelectOp.Apply(m, x4, x4.Detach()))
 }
