@@ -267,6 +267,18 @@ func refPool(max bool, planes, h, w int, o nabla.PoolOptions, x []float64, gy fu
 		out[a] = n
 	}
 	oh, ow = out[0], out[1]
+	for a, in := range []int{h, w} { // refused if a window's taps all miss the plane (PyTorch gives −∞)
+		for i := range out[a] {
+			inside := false
+			for t := range k[a] {
+				pos := i*s[a] - p[a] + t*d[a]
+				inside = inside || pos >= 0 && pos < in
+			}
+			if !inside {
+				return nil, nil, 0, 0, false
+			}
+		}
+	}
 	y, gx = make([]float64, planes*oh*ow), make([]float64, len(x))
 	gys := gy([]int{planes, oh, ow})
 	for q := range planes {
@@ -288,9 +300,6 @@ func refPool(max bool, planes, h, w int, o nabla.PoolOptions, x []float64, gy fu
 						sum += v
 						count++
 					}
-				}
-				if at < 0 { // refused: PyTorch gives −∞
-					return nil, nil, 0, 0, false
 				}
 				if max {
 					y[o2] = best
