@@ -147,6 +147,37 @@ func MaxSelect[T kernel.Float](p Pool, v, x, y []T) {
 	})
 }
 
+// MaxPool sets y (Planes×OH×OW) to the max pooling of x and pos to the
+// position of each window's maximum within its plane, as a value of T (exact
+// for planes of up to 2²⁴ elements), for MaxScatterAt.
+func MaxPool[T kernel.Float](p Pool, x, y, pos []T) {
+	hw, ohw := p.H*p.W, p.OH*p.OW
+	kernel.Parallel(p.Planes, hw+ohw*p.KH*p.KW, func(lo, hi int) {
+		idx := make([]int, ohw)
+		for q := lo; q < hi; q++ {
+			xs, ys, ps := x[q*hw:(q+1)*hw], y[q*ohw:(q+1)*ohw], pos[q*ohw:(q+1)*ohw]
+			argmaxes(&p, xs, idx)
+			for o, i := range idx {
+				ys[o], ps[o] = xs[i], T(i)
+			}
+		}
+	})
+}
+
+// MaxScatterAt is MaxScatter with the positions MaxPool found.
+func MaxScatterAt[T kernel.Float](p Pool, dy, pos, dx []T) {
+	hw, ohw := p.H*p.W, p.OH*p.OW
+	kernel.Parallel(p.Planes, hw+ohw, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			ds, gs, ps := dx[q*hw:(q+1)*hw], dy[q*ohw:(q+1)*ohw], pos[q*ohw:(q+1)*ohw]
+			clear(ds)
+			for o, i := range ps {
+				ds[int(i)] += gs[o]
+			}
+		}
+	})
+}
+
 // MaxScatter sets dx (Planes×H×W) to the sum of dy (Planes×OH×OW) routed to
 // the position of each window's maximum in x: the transpose of MaxSelect.
 func MaxScatter[T kernel.Float](p Pool, dy, x, dx []T) {
