@@ -122,3 +122,24 @@ func checkSavedJVP(t *testing.T, op *Op, cs Case, xs []*Tensor, r *randSource) {
 	minus := grad(Sub(xs[0], MulScalar(v, h)))
 	agree(t, "SavedJVP (an HVP)", hv, DivScalar(Sub(plus, minus), 2*h), 1e-6)
 }
+
+// TestMaxPoolSavedPositions checks max pooling's fast backward rule, which
+// scatters to the positions the forward pass saved, on the inputs it serves
+// (select(x, x), which the registry's random cases never are).
+func TestMaxPoolSavedPositions(t *testing.T) {
+	for _, dt := range []DType{Float64, Float32} {
+		r := NewRand(7)
+		x := Uniform(r, -1, 1, 2, 3, 7, 6).As(dt)
+		m := maxPoolParams{poolGeom("MaxPool2d", x, PoolOptions{Kernel: []int{3, 2}, Stride: []int{2}, Padding: []int{1}}, true)}
+		plain := &Ctx{Inputs: []*Tensor{x, x.Detach()}, Params: m}
+		plain.Output = maxPoolSelectOp.Forward(plain)
+		fast := &Ctx{Inputs: plain.Inputs, Params: m, recording: true}
+		fast.Output = maxPoolSelectOp.forward(fast)
+		if fast.saved == nil {
+			t.Fatal("MaxPool2d's forward pass saved no positions")
+		}
+		agree(t, "SaveForward", fast.Output, plain.Output, 0)
+		g := Uniform(r, -1, 1, plain.Output.shape...).As(dt)
+		agree(t, "FastVJP", maxPoolSelectOp.FastVJP(fast, g)[0], maxPoolSelectOp.VJP(plain, g)[0], 0)
+	}
+}

@@ -168,7 +168,32 @@ func init() {
 			}
 			return maxPoolSelectOp.Apply(c.Params, d[0], c.Inputs[1].Detach())
 		},
-		Cases: poolCases(func(m maxPoolParams) [][]int { return [][]int{{2, 2, m.p.H, m.p.W}, {2, 2, m.p.H, m.p.W}} }),
+		// MaxPool2d's forward pass (select(x, x)) saves where the maxima are,
+		// so that the backward pass scatters without searching again.
+		SaveForward: func(c *Ctx) (out, saved *Tensor) {
+			v, x, m := c.Inputs[0], c.Inputs[1], c.Params.(maxPoolParams)
+			if !sameData(v, x) || m.p.H*m.p.W > 1<<24 {
+				return maxPoolSelectOp.Forward(c), nil // not a max pooling, or positions inexact as floats
+			}
+			dt := checkPool("max_pool2d_select", m, v, func(x *Tensor) []int { return x.shape }, x)
+			out = newTensorRaw(tapeOf2(v, x), dt, m.outShape(x))
+			saved = newTensorRaw(tapeOf2(v, x), dt, m.outShape(x))
+			if dt == Float32 {
+				conv.MaxPool(m.geom(x), x.f32, out.f32, saved.f32)
+			} else {
+				conv.MaxPool(m.geom(x), x.f64, out.f64, saved.f64)
+			}
+			return out, saved
+		},
+		FastVJP: func(c *Ctx, g *Tensor) []*Tensor {
+			if c.Saved() == nil || !sameShape(g.shape, c.Output.shape) {
+				return maxPoolSelectOp.VJP(c, g)
+			}
+			return []*Tensor{maxPoolScatterAtOp.Apply(c.Params, g, c.Saved(), c.Inputs[1].Detach()), nil}
+		},
+		// Max pooling itself: v and x are one tensor's values (as in
+		// MaxPool2d), which is also what the fast rules serve.
+		Cases: poolCases(func(m maxPoolParams) [][]int { return [][]int{{2, 2, m.p.H, m.p.W}} }, true),
 	})
 	maxPoolScatterOp = Register(&Op{
 		Name: "max_pool2d_scatter",
@@ -192,11 +217,42 @@ func init() {
 			}
 			return maxPoolScatterOp.Apply(c.Params, d[0], c.Inputs[1].Detach())
 		},
-		Cases: poolCases(func(m maxPoolParams) [][]int { return [][]int{{2, 2, m.p.OH, m.p.OW}, {2, 2, m.p.H, m.p.W}} }),
+		Cases: poolCases(func(m maxPoolParams) [][]int { return [][]int{{2, 2, m.p.OH, m.p.OW}, {2, 2, m.p.H, m.p.W}} }, false),
 	})
 }
 
-func poolCases(shapes func(maxPoolParams) [][]int) []Case {
+// sameData reports whether a and b view the same values.
+func sameData(a, b *Tensor) bool {
+	switch {
+	case a.Size() == 0 || a.dtype != b.dtype || a.Size() != b.Size():
+		return false
+	case a.dtype == Float32:
+		return &a.f32[0] == &b.f32[0]
+	}
+	return &a.f64[0] == &b.f64[0]
+}
+
+// maxPoolScatterAtOp is max_pool2d_scatter with the positions of the maxima
+// that max_pool2d_select saved, for its fast backward rule; x gives only the
+// shape.
+var maxPoolScatterAtOp = &Op{
+	Name:     "max_pool2d_scatter_at",
+	constant: true,
+	Forward: func(c *Ctx) *Tensor {
+		g, pos, x, m := c.Inputs[0], c.Inputs[1], c.Inputs[2], c.Params.(maxPoolParams)
+		out := newTensorRaw(c.tape, g.dtype, x.shape)
+		if g.dtype == Float32 {
+			conv.MaxScatterAt(m.geom(x), g.f32, pos.f32, out.f32)
+		} else {
+			conv.MaxScatterAt(m.geom(x), g.f64, pos.f64, out.f64)
+		}
+		return out
+	},
+}
+
+// poolCases returns the max pooling cases; with pool, the op's inputs are one
+// tensor and a constant view of it.
+func poolCases(shapes func(maxPoolParams) [][]int, pool bool) []Case {
 	opts := []struct {
 		name string
 		h, w int
@@ -210,6 +266,13 @@ func poolCases(shapes func(maxPoolParams) [][]int) []Case {
 	for i, o := range opts {
 		m := maxPoolParams{poolGeom("pool", Zeros(2, 2, o.h, o.w), o.opt, true)}
 		cases[i] = Case{Name: o.name, Shapes: shapes(m), Params: m, Constant: []int{1}}
+		if pool {
+			sh := shapes(m)[0]
+			cases[i].Make = func(r *randSource) []*Tensor {
+				x := Uniform(r, -2, 2, sh...)
+				return []*Tensor{x, x.Detach()}
+			}
+		}
 	}
 	return cases
 }

@@ -1,6 +1,6 @@
 // Package bench times nabla against the same computation written by hand in
 // Go, against gonum and against Gorgonia (gorgonia.org/gorgonia v0.9.18),
-// on six workloads, one file each:
+// on six workloads, one file each, and against PyTorch on two more:
 //
 //   - sumsin.go: f(x) = sum(x²·sin x) over 10⁶ elements, forward alone and
 //     forward+backward, float64 and float32.
@@ -15,6 +15,17 @@
 //     optimize with the hand-written gradient.
 //   - hessian.go: the Hessian of the pairs-form extended Rosenbrock at
 //     n = 100, nabla.Hessian against gonum's diff/fd central differences.
+//   - conv.go: one forward+backward pass of nabla.Conv2d at 128×32×28×28,
+//     32 kernels of 3×3, padding 1, float32 and float64, checked against
+//     the direct six-loop definition; and the forward's unfolded (im2col)
+//     product as one GEMM, for its GFLOPS.
+//   - cnn.go: one Adam training step of a small Fashion-MNIST CNN (two
+//     conv-BatchNorm-ReLU-maxpool blocks, two linear layers) on a batch of
+//     128, float32, run as train.Run runs a step.
+//
+// pytorch/bench.py times the same convolution, GEMM and CNN step (and the
+// MLP step and the 1024 MatMul) in PyTorch; cmd/report runs it next to
+// nabla at one pinned thread and at two.
 //
 // The benchmarks live in the matching _test.go files, named
 // Benchmark<Workload>/<case>/<implementation>, so that every implementation
@@ -22,8 +33,9 @@
 // others on every -count repetition. The tests check that the
 // implementations compute the same values before any of them is timed.
 //
-// cmd/report reruns everything, prints one table of medians and ratios and
-// writes it into ../docs/BENCHMARKS.md.
+// cmd/report reruns everything, prints one table of medians and ratios, and
+// the CNN section's table against PyTorch, and writes both into
+// ../docs/BENCHMARKS.md.
 //
 // This is a module of its own so that nabla never depends on its peers.
 package bench

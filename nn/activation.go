@@ -80,3 +80,27 @@ func (Flatten) Forward(x *nabla.Tensor) *nabla.Tensor {
 
 // Parameters returns nil.
 func (Flatten) Parameters() []Param { return nil }
+
+// Unflatten is the module that reshapes (N, d) to (N, Shape...), as PyTorch's
+// nn.Unflatten(1, shape): a convolutional network's first layer when its
+// samples arrive as rows of pixels.
+type Unflatten struct{ Shape []int }
+
+// NewUnflatten returns the module that reshapes (N, d) to (N, shape...),
+// where d is the product of shape.
+func NewUnflatten(shape ...int) *Unflatten { return &Unflatten{Shape: append([]int(nil), shape...)} }
+
+// Forward returns x, of shape (N, d), reshaped to (N, Shape...).
+func (u *Unflatten) Forward(x *nabla.Tensor) *nabla.Tensor {
+	d := 1
+	for _, v := range u.Shape {
+		d *= v
+	}
+	if x.Dims() != 2 || x.Dim(1) != d {
+		panicf("Unflatten", "input of shape %v is not (N, %d) for the shape %v", x.Shape(), d, u.Shape)
+	}
+	return nabla.Reshape(x, append([]int{x.Dim(0)}, u.Shape...)...)
+}
+
+// Parameters returns nil.
+func (*Unflatten) Parameters() []Param { return nil }

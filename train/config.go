@@ -17,22 +17,27 @@ import (
 // Config describes a training job. The zero value of a field means its
 // default (see Defaults).
 type Config struct {
-	Data         string  `json:"data"`          // digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist
-	DataDir      string  `json:"data_dir"`      // for fashion-mnist; empty means the Debian package's directory
-	Hidden       []int   `json:"hidden"`        // hidden layer sizes
-	Activation   string  `json:"activation"`    // relu, tanh, sigmoid, gelu, elu, leaky-relu
-	Optimizer    string  `json:"optimizer"`     // adam, adamw, sgd, rmsprop, adagrad
-	LR           float64 `json:"lr"`            // learning rate
-	Momentum     float64 `json:"momentum"`      // for sgd and rmsprop
-	WeightDecay  float64 `json:"weight_decay"`  // L2 (adamw: decoupled)
-	Schedule     string  `json:"schedule"`      // none, step, exp, cosine, warmup-cosine, onecycle
-	BatchSize    int     `json:"batch_size"`    // samples per step
-	Epochs       int     `json:"epochs"`        // total epochs (a resumed run continues up to this)
-	Seed         uint64  `json:"seed"`          // determines split, initial weights and batch order
-	Clip         float64 `json:"clip"`          // clip gradients to this global norm (0: off)
-	DType        string  `json:"dtype"`         // float32 or float64
-	TestFraction float64 `json:"test_fraction"` // held-out share of the data (fashion-mnist has its own test set)
-	OutDir       string  `json:"out_dir"`       // run directory
+	Data         string  `json:"data"`                // digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist
+	DataDir      string  `json:"data_dir"`            // for fashion-mnist; empty means the Debian package's directory
+	Model        string  `json:"model,omitempty"`     // mlp or cnn ("" means mlp)
+	Channels     []int   `json:"channels,omitempty"`  // cnn: output channels of each convolution block
+	Kernel       int     `json:"kernel,omitempty"`    // cnn: kernel size of the convolutions (odd)
+	BatchNorm    bool    `json:"batchnorm,omitempty"` // cnn: batch normalisation after each convolution
+	Dropout      float64 `json:"dropout,omitempty"`   // dropout probability before the last layer
+	Hidden       []int   `json:"hidden"`              // hidden layer sizes (cnn: of the dense layers after the convolutions)
+	Activation   string  `json:"activation"`          // relu, tanh, sigmoid, gelu, elu, leaky-relu
+	Optimizer    string  `json:"optimizer"`           // adam, adamw, sgd, rmsprop, adagrad
+	LR           float64 `json:"lr"`                  // learning rate
+	Momentum     float64 `json:"momentum"`            // for sgd and rmsprop
+	WeightDecay  float64 `json:"weight_decay"`        // L2 (adamw: decoupled)
+	Schedule     string  `json:"schedule"`            // none, step, exp, cosine, warmup-cosine, onecycle
+	BatchSize    int     `json:"batch_size"`          // samples per step
+	Epochs       int     `json:"epochs"`              // total epochs (a resumed run continues up to this)
+	Seed         uint64  `json:"seed"`                // determines split, initial weights and batch order
+	Clip         float64 `json:"clip"`                // clip gradients to this global norm (0: off)
+	DType        string  `json:"dtype"`               // float32 or float64
+	TestFraction float64 `json:"test_fraction"`       // held-out share of the data (fashion-mnist has its own test set)
+	OutDir       string  `json:"out_dir"`             // run directory
 	// Augment lists random transforms of the training images, for image
 	// datasets (digits, fashion-mnist): "shift" (translate by up to a
 	// default of max(1, side/14) pixels: 2 for 28×28, 1 for 8×8; zero fill),
@@ -67,6 +72,7 @@ func oneOf(what, v string, allowed []string) error {
 func (c Config) Validate() error {
 	checks := []error{
 		oneOf("dataset", c.Data, datasets),
+		oneOf("model (--model)", c.model(), []string{"mlp", "cnn"}),
 		oneOf("activation", c.Activation, activations),
 		oneOf("optimizer", c.Optimizer, optimizers),
 		oneOf("schedule", c.Schedule, schedules),
@@ -103,8 +109,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("test fraction (--test-fraction) must be in (0, 1), got %v", c.TestFraction)
 	case c.OutDir == "":
 		return fmt.Errorf("output directory is empty")
+	case !(c.Dropout >= 0 && c.Dropout < 1):
+		return fmt.Errorf("dropout (--dropout) must be in [0, 1), got %v", c.Dropout)
+	case c.model() == "cnn" && !slices.Contains(imageDatasets, c.Data):
+		return fmt.Errorf("--model cnn needs a dataset of images (%s), not %s", strings.Join(imageDatasets, ", "), c.Data)
+	case c.model() == "mlp" && (len(c.Channels) > 0 || c.Kernel != 0 || c.BatchNorm):
+		return fmt.Errorf("--channels, --kernel and --batchnorm are settings of --model cnn")
+	case c.Kernel != 0 && (c.Kernel < 1 || c.Kernel > MaxKernel || c.Kernel%2 == 0):
+		return fmt.Errorf("kernel size (--kernel) must be odd and in [1, %d], got %d", MaxKernel, c.Kernel)
+	case len(c.Channels) > MaxLayers:
+		return fmt.Errorf("--channels gives %d convolution blocks, at most %d are supported", len(c.Channels), MaxLayers)
 	case len(c.Hidden) > MaxLayers:
 		return fmt.Errorf("--hidden gives %d layers, at most %d are supported", len(c.Hidden), MaxLayers)
+	}
+	for _, ch := range c.Channels {
+		if ch < 1 || ch > MaxChannels {
+			return fmt.Errorf("channels (--channels) must be in [1, %d], got %v", MaxChannels, c.Channels)
+		}
 	}
 	for _, h := range c.Hidden {
 		if h < 1 || h > MaxHidden {
@@ -161,6 +182,8 @@ func (c Config) augmentation(image [3]int) (data.Augmentation, error) {
 // would not end in a lifetime; CheckSize bounds the model as a whole.
 const (
 	MaxHidden    = 1 << 20
+	MaxChannels  = 1 << 14
+	MaxKernel    = 31
 	MaxLayers    = 64
 	MaxBatchSize = 1 << 24
 	MaxEpochs    = 1 << 20
@@ -185,7 +208,15 @@ const (
 	purposeInit
 	purposeShuffle
 	purposeAugment
+	purposeDropout
 )
+
+// dropoutSeed returns the seeds of the dropout masks of an epoch: reseeded
+// at every epoch's start, so that a run resumed from an epoch's checkpoint
+// draws the masks an uninterrupted run draws.
+func (c Config) dropoutSeed(epoch int) (uint64, uint64) {
+	return c.Seed, purposeDropout<<32 | uint64(epoch)
+}
 
 // loadData returns the standardised train and test sets and the scaler,
 // stored in the run's dtype. Fashion-MNIST is decoded straight into it; the
@@ -246,9 +277,89 @@ func activation(name string) func() nn.Module {
 // buildModel returns the model of c for samples of inputs features, which
 // are images of shape image = (C, H, W) when image is not zero (a batch x of
 // n samples then reshapes to (n, C, H, W)), and for classes classes.
-func buildModel(c Config, inputs int, image [3]int, classes int) nn.Module {
-	sizes := append(append([]int{inputs}, c.Hidden...), classes)
-	return nn.MLP(sizes, activation(c.Activation), c.rng(purposeInit), nn.WithDType(c.dtype()))
+//
+// The dropout layer, if any, draws its masks from dropout (reseeded by the
+// caller at every epoch; nil makes a source of its own).
+func buildModel(c Config, inputs int, image [3]int, classes int, dropout *rand.PCG) nn.Module {
+	if dropout == nil {
+		dropout = rand.NewPCG(c.dropoutSeed(0))
+	}
+	rng, dt := c.rng(purposeInit), nn.WithDType(c.dtype())
+	if c.model() != "cnn" {
+		sizes := append(append([]int{inputs}, c.Hidden...), classes)
+		if c.Dropout == 0 {
+			return nn.MLP(sizes, activation(c.Activation), rng, dt)
+		}
+		// The dropout sits before the last layer, as in the CNN.
+		m := nn.MLP(sizes[:len(sizes)-1], activation(c.Activation), rng, dt)
+		if len(sizes) > 2 {
+			m.Layers = append(m.Layers, activation(c.Activation)())
+		}
+		m.Layers = append(m.Layers, nn.NewDropout(c.Dropout, rand.New(dropout)), nn.NewLinear(sizes[len(sizes)-2], classes, rng, dt))
+		return m
+	}
+	return buildCNN(c, image, classes, rng, dt, dropout)
+}
+
+// buildCNN returns the convolutional network of c for images of shape
+// (C, H, W): per entry of Channels, a k×k convolution keeping the size
+// ("same" padding), batch normalisation if asked, the activation and a 2×2
+// max pooling (while the image is at least 2×2); then the dense layers of
+// Hidden, with dropout before the last one. As PyTorch would name it:
+// "1.weight" is the first convolution's kernel (layer 0 unflattens the rows).
+func buildCNN(c Config, image [3]int, classes int, rng *rand.Rand, dt nn.Option, dropout *rand.PCG) *nn.Sequential {
+	act := activation(c.Activation)
+	k := c.kernel()
+	s := nn.NewSequential(nn.NewUnflatten(image[:]...))
+	ch, h, w := image[0], image[1], image[2]
+	for _, out := range c.channels() {
+		opts := []nn.Option{nn.Padding(k / 2), dt}
+		if c.BatchNorm {
+			opts = append(opts, nn.NoBias()) // the normalisation's shift replaces the bias
+		}
+		s.Layers = append(s.Layers, nn.NewConv2d(ch, out, k, rng, opts...))
+		if c.BatchNorm {
+			s.Layers = append(s.Layers, nn.NewBatchNorm2d(out, dt))
+		}
+		s.Layers = append(s.Layers, act())
+		if h >= 2 && w >= 2 {
+			s.Layers = append(s.Layers, nn.NewMaxPool2d(2))
+			h, w = h/2, w/2
+		}
+		ch = out
+	}
+	s.Layers = append(s.Layers, nn.Flatten{})
+	prev := ch * h * w
+	for _, hid := range c.Hidden {
+		s.Layers = append(s.Layers, nn.NewLinear(prev, hid, rng, dt), act())
+		prev = hid
+	}
+	if c.Dropout > 0 {
+		s.Layers = append(s.Layers, nn.NewDropout(c.Dropout, rand.New(dropout)))
+	}
+	s.Layers = append(s.Layers, nn.NewLinear(prev, classes, rng, dt))
+	return s
+}
+
+func (c Config) model() string {
+	if c.Model == "" {
+		return "mlp"
+	}
+	return c.Model
+}
+
+func (c Config) channels() []int {
+	if len(c.Channels) == 0 {
+		return []int{32, 64}
+	}
+	return c.Channels
+}
+
+func (c Config) kernel() int {
+	if c.Kernel == 0 {
+		return 3
+	}
+	return c.Kernel
 }
 
 func buildOptimizer(c Config, params []*nabla.Tensor) *optim.Optimizer {

@@ -13,7 +13,7 @@ import (
 // parameter), against the memory the machine has available. Sizes come from
 // flags and from checkpoint files, so they are checked before anything is
 // allocated.
-func checkSize(c Config, inputs, classes int) error {
+func checkSize(c Config, inputs int, image [3]int, classes int) error {
 	if classes < 2 || classes > MaxClasses {
 		return fmt.Errorf("%d classes: a model has between 2 and %d", classes, MaxClasses)
 	}
@@ -22,6 +22,18 @@ func checkSize(c Config, inputs, classes int) error {
 	}
 	params := 0.0
 	prev := float64(inputs)
+	if c.model() == "cnn" {
+		ch, h, w := float64(image[0]), image[1], image[2]
+		k := float64(c.kernel())
+		for _, out := range c.channels() {
+			params += (ch*k*k + 3) * float64(out) // kernel, bias or the normalisation's four vectors
+			ch = float64(out)
+			if h >= 2 && w >= 2 {
+				h, w = h/2, w/2
+			}
+		}
+		prev = ch * float64(h*w)
+	}
 	for _, h := range append(append([]int(nil), c.Hidden...), classes) {
 		params += (prev + 1) * float64(h)
 		prev = float64(h)

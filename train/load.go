@@ -71,15 +71,18 @@ func Open(path string) (*Trained, error) {
 			return nil, inputErr(fmt.Errorf("%s: checkpoint scaler.std[%d] is %v, not positive", path, i, s))
 		}
 	}
-	if err := checkSize(cfg, mean.Size(), classes); err != nil {
-		return nil, inputErr(fmt.Errorf("%s: checkpoint: %w", path, err))
-	}
 	var image [3]int
 	if img, ok := ck.Metadata["image"]; ok {
 		if err := json.Unmarshal([]byte(img), &image); err != nil || image[0] < 1 || image[1] < 1 || image[2] < 1 ||
 			int64(image[0])*int64(image[1])*int64(image[2]) != int64(mean.Size()) {
 			return nil, inputErr(fmt.Errorf("%s: checkpoint image shape %q is not (C, H, W) with C×H×W = %d features", path, img, mean.Size()))
 		}
+	}
+	if cfg.model() == "cnn" && image == [3]int{} {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint of a cnn has no image shape", path))
+	}
+	if err := checkSize(cfg, mean.Size(), image, classes); err != nil {
+		return nil, inputErr(fmt.Errorf("%s: checkpoint: %w", path, err))
 	}
 	var names []string
 	if raw, ok := ck.Metadata["class_names"]; ok {
@@ -93,7 +96,7 @@ func Open(path string) (*Trained, error) {
 			}
 		}
 	}
-	model := buildModel(cfg, mean.Size(), image, classes)
+	model := buildModel(cfg, mean.Size(), image, classes, nil)
 	if err := nn.LoadStateDict(model, ck.withPrefix("model.")); err != nil {
 		return nil, inputErr(fmt.Errorf("%s: %w", path, err))
 	}

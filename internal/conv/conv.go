@@ -42,41 +42,90 @@ func (g *Geom) colRows() int { return g.C / g.G * g.KH * g.KW }
 // macs is the number of multiply-adds of one sample's product.
 func (g *Geom) macs() int { return g.F * g.colRows() * g.OH * g.OW }
 
+// batchCols is the number of output positions the products aim to cover
+// at once: samples are unfolded side by side until their columns reach it,
+// so that a small image's product still has enough columns to amortise the
+// packing of the weight matrix and the cost of each call.
+const batchCols = 1024
+
+// chunk returns how many samples one product covers: derived from the
+// geometry alone, so that sums over samples round the same on any number
+// of cores.
+func (g *Geom) chunk() int {
+	if g.direct() {
+		return 1 // the input is the matrix: no unfolding to batch
+	}
+	return max(1, min(g.N, batchCols/(g.OH*g.OW)))
+}
+
+// bufLen is the length of a worker's buffer: the unfolded chunk and the
+// chunk's output (or output gradient) side by side.
+func (g *Geom) bufLen() int {
+	cols := g.chunk() * g.OH * g.OW
+	return (g.colRows() + g.F/g.G) * cols
+}
+
 // Forward sets y (N×F×OH×OW) to the convolution of x (N×C×H×W) with w
 // (F×C/G×KH×KW).
 func Forward[T kernel.Float](g Geom, x, w, y []T) {
-	cg, fg, ohw, rows := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows()
-	samples(&g, func(lo, hi int, col []T) {
-		for n := lo; n < hi; n++ {
+	cg, fg, ohw, rows, hw, nb := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows(), g.H*g.W, g.chunk()
+	samples(&g, func(lo, hi int, buf []T) {
+		for n0 := lo; n0 < hi; n0 += nb {
+			k := min(nb, hi-n0)
+			ld := k * ohw
+			col, out := buf[:rows*ld], buf[rows*ld:(rows+fg)*ld]
 			for gi := 0; gi < g.G; gi++ {
-				xs := x[(n*g.C+gi*cg)*g.H*g.W:][:cg*g.H*g.W]
-				m := xs
-				if !g.direct() {
-					unfold(&g, xs, col)
-					m = col
+				if g.direct() {
+					mm(false, false, fg, ohw, rows, w[gi*fg*rows:], rows, x[(n0*g.C+gi*cg)*hw:], ohw, 0, y[(n0*g.F+gi*fg)*ohw:], ohw)
+					continue
 				}
-				mm(false, false, fg, ohw, rows, w[gi*fg*rows:], rows, m, ohw, 0, y[(n*g.F+gi*fg)*ohw:], ohw)
+				for i := 0; i < k; i++ {
+					unfold(&g, x[((n0+i)*g.C+gi*cg)*hw:][:cg*hw], col[i*ohw:], ld)
+				}
+				mm(false, false, fg, ld, rows, w[gi*fg*rows:], rows, col, ld, 0, out, ld)
+				for i := 0; i < k; i++ {
+					for f := 0; f < fg; f++ {
+						copy(y[((n0+i)*g.F+gi*fg+f)*ohw:][:ohw], out[f*ld+i*ohw:])
+					}
+				}
 			}
 		}
 	})
 }
 
+// gatherGrad copies the output gradients of k samples from n0, group gi,
+// into dst as an (F/G)×(k·OH·OW) matrix: sample i's columns side by side.
+func gatherGrad[T kernel.Float](g *Geom, dy, dst []T, n0, k, gi int) {
+	fg, ohw := g.F/g.G, g.OH*g.OW
+	ld := k * ohw
+	for i := 0; i < k; i++ {
+		for f := 0; f < fg; f++ {
+			copy(dst[f*ld+i*ohw:][:ohw], dy[((n0+i)*g.F+gi*fg+f)*ohw:])
+		}
+	}
+}
+
 // InputGrad sets dx (N×C×H×W) to the gradient of ⟨dy, Forward(x, w)⟩ with
 // respect to x: the transposed convolution of dy (N×F×OH×OW) with w.
 func InputGrad[T kernel.Float](g Geom, dy, w, dx []T) {
-	cg, fg, ohw, rows, hw := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows(), g.H*g.W
-	samples(&g, func(lo, hi int, col []T) {
-		for n := lo; n < hi; n++ {
+	cg, fg, ohw, rows, hw, nb := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows(), g.H*g.W, g.chunk()
+	samples(&g, func(lo, hi int, buf []T) {
+		for n0 := lo; n0 < hi; n0 += nb {
+			k := min(nb, hi-n0)
+			ld := k * ohw
+			col, grad := buf[:rows*ld], buf[rows*ld:(rows+fg)*ld]
 			for gi := 0; gi < g.G; gi++ {
-				dxs := dx[(n*g.C+gi*cg)*hw:][:cg*hw]
-				dys := dy[(n*g.F+gi*fg)*ohw:]
 				if g.direct() {
-					mm(true, false, rows, ohw, fg, w[gi*fg*rows:], rows, dys, ohw, 0, dxs, ohw)
+					mm(true, false, rows, ohw, fg, w[gi*fg*rows:], rows, dy[(n0*g.F+gi*fg)*ohw:], ohw, 0, dx[(n0*g.C+gi*cg)*hw:], ohw)
 					continue
 				}
-				mm(true, false, rows, ohw, fg, w[gi*fg*rows:], rows, dys, ohw, 0, col, ohw)
-				clear(dxs)
-				fold(&g, col, dxs)
+				gatherGrad(&g, dy, grad, n0, k, gi)
+				mm(true, false, rows, ld, fg, w[gi*fg*rows:], rows, grad, ld, 0, col, ld)
+				for i := 0; i < k; i++ {
+					dxs := dx[((n0+i)*g.C+gi*cg)*hw:][:cg*hw]
+					clear(dxs)
+					fold(&g, col[i*ohw:], dxs, ld)
+				}
 			}
 		}
 	})
@@ -90,7 +139,7 @@ const weightBlocks = 8
 // WeightGrad sets dw (F×C/G×KH×KW) to the gradient of ⟨dy, Forward(x, w)⟩
 // with respect to w.
 func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
-	cg, fg, ohw, rows := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows()
+	cg, fg, ohw, rows, hw, nb := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows(), g.H*g.W, g.chunk()
 	if g.N == 0 {
 		clear(dw)
 		return
@@ -101,24 +150,25 @@ func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
 	for b := 1; b < blocks; b++ {
 		partial[b] = getBuf[T](len(dw))
 	}
-	parallel(blocks, g.N*g.macs(), rows*ohw, func(b int, col []T) {
+	parallel(blocks, g.N*g.macs(), g.bufLen(), func(b int, buf []T) {
 		acc := partial[b]
-		first := true
-		for n := b * g.N / blocks; n < (b+1)*g.N/blocks; n++ {
+		var beta T // the block's first product overwrites
+		for n0, hi := b*g.N/blocks, (b+1)*g.N/blocks; n0 < hi; n0 += nb {
+			k := min(nb, hi-n0)
+			ld := k * ohw
+			col, grad := buf[:rows*ld], buf[rows*ld:(rows+fg)*ld]
 			for gi := 0; gi < g.G; gi++ {
-				xs := x[(n*g.C+gi*cg)*g.H*g.W:][:cg*g.H*g.W]
-				m := xs
-				if !g.direct() {
-					unfold(&g, xs, col)
-					m = col
+				if g.direct() {
+					mm(false, true, fg, rows, ohw, dy[(n0*g.F+gi*fg)*ohw:], ohw, x[(n0*g.C+gi*cg)*hw:], ohw, beta, acc[gi*fg*rows:], rows)
+					continue
 				}
-				var beta T
-				if !first {
-					beta = 1
+				for i := 0; i < k; i++ {
+					unfold(&g, x[((n0+i)*g.C+gi*cg)*hw:][:cg*hw], col[i*ohw:], ld)
 				}
-				mm(false, true, fg, rows, ohw, dy[(n*g.F+gi*fg)*ohw:], ohw, m, ohw, beta, acc[gi*fg*rows:], rows)
+				gatherGrad(&g, dy, grad, n0, k, gi)
+				mm(false, true, fg, rows, ld, grad, ld, col, ld, beta, acc[gi*fg*rows:], rows)
 			}
-			first = false
+			beta = 1
 		}
 	})
 	for b := 1; b < blocks; b++ {
@@ -133,7 +183,7 @@ func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
 // is worth it, each call with an unfolding buffer of its own.
 func samples[T kernel.Float](g *Geom, f func(lo, hi int, col []T)) {
 	workers := min(g.N, runtime.GOMAXPROCS(0), max(1, g.N*g.macs()/(1<<18)))
-	parallel(workers, g.N*g.macs(), g.colRows()*g.OH*g.OW, func(w int, col []T) {
+	parallel(workers, g.N*g.macs(), g.bufLen(), func(w int, col []T) {
 		f(w*g.N/workers, (w+1)*g.N/workers, col)
 	})
 }
@@ -186,8 +236,9 @@ func validRange(n, stride, off, size int) (lo, hi int) {
 }
 
 // unfold writes one group of one sample's input (C/G channels of H×W) as
-// the (C/G·KH·KW)×(OH·OW) matrix col, zeros where the kernel reads padding.
-func unfold[T kernel.Float](g *Geom, x, col []T) {
+// the (C/G·KH·KW)×(OH·OW) matrix col with row stride ld, zeros where the
+// kernel reads padding.
+func unfold[T kernel.Float](g *Geom, x, col []T, ld int) {
 	ohw, hw := g.OH*g.OW, g.H*g.W
 	row := 0
 	for c := 0; c < g.C/g.G; c++ {
@@ -195,7 +246,7 @@ func unfold[T kernel.Float](g *Geom, x, col []T) {
 		for ki := 0; ki < g.KH; ki++ {
 			hlo, hhi := validRange(g.OH, g.SH, ki*g.DH-g.PH, g.H)
 			for kj := 0; kj < g.KW; kj++ {
-				dst := col[row*ohw : (row+1)*ohw]
+				dst := col[row*ld : row*ld+ohw]
 				row++
 				off := kj*g.DW - g.PW
 				wlo, whi := validRange(g.OW, g.SW, off, g.W)
@@ -224,9 +275,9 @@ func unfold[T kernel.Float](g *Geom, x, col []T) {
 	}
 }
 
-// fold adds the unfolded matrix col back into one group of one sample's
-// input gradient: the transpose of unfold.
-func fold[T kernel.Float](g *Geom, col, dx []T) {
+// fold adds the unfolded matrix col (row stride ld) back into one group of
+// one sample's input gradient: the transpose of unfold.
+func fold[T kernel.Float](g *Geom, col, dx []T, ld int) {
 	ohw, hw := g.OH*g.OW, g.H*g.W
 	row := 0
 	for c := 0; c < g.C/g.G; c++ {
@@ -234,7 +285,7 @@ func fold[T kernel.Float](g *Geom, col, dx []T) {
 		for ki := 0; ki < g.KH; ki++ {
 			hlo, hhi := validRange(g.OH, g.SH, ki*g.DH-g.PH, g.H)
 			for kj := 0; kj < g.KW; kj++ {
-				src := col[row*ohw : (row+1)*ohw]
+				src := col[row*ld : row*ld+ohw]
 				row++
 				off := kj*g.DW - g.PW
 				wlo, whi := validRange(g.OW, g.SW, off, g.W)

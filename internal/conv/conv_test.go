@@ -160,12 +160,24 @@ func TestArgmaxPaths(t *testing.T) {
 				x[i] = math.NaN()
 			}
 		}
-		idx := make([]int, p.OH*p.OW)
+		if r.IntN(2) == 0 { // the float32 path without NaN has a loop of its own
+			for i, v := range x {
+				if v != v {
+					x[i] = -0.0
+					if r.IntN(2) == 0 {
+						x[i] = math.Copysign(0, -1)
+					}
+				}
+			}
+		}
+		idx, idx32 := make([]int, p.OH*p.OW), make([]int, p.OH*p.OW)
 		argmaxes(&p, x, idx)
+		argmaxes(&p, to32(x), idx32)
 		for oh := 0; oh < p.OH; oh++ {
 			for ow := 0; ow < p.OW; ow++ {
-				if want := argmax(&p, x, oh, ow); idx[oh*p.OW+ow] != want {
-					t.Fatalf("%+v window (%d, %d): %d, want %d (x %v)", p, oh, ow, idx[oh*p.OW+ow], want, x)
+				o := oh*p.OW + ow
+				if want := argmax(&p, x, oh, ow); idx[o] != want || idx32[o] != want {
+					t.Fatalf("%+v window (%d, %d): %d (float32 %d), want %d (x %v)", p, oh, ow, idx[o], idx32[o], want, x)
 				}
 			}
 		}

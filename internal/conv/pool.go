@@ -55,6 +55,10 @@ func argmaxes[T kernel.Float](p *Pool, x []T, idx []int) {
 		return
 	}
 	if p.KH == 2 && p.KW == 2 && p.DH == 1 && p.DW == 1 {
+		if x32, ok := any(x).([]float32); ok && !hasNaN(x32) {
+			argmaxes2x2(p, x32, idx)
+			return
+		}
 		for oh := 0; oh < p.OH; oh++ {
 			r0 := oh * p.SH * p.W
 			r1 := r0 + p.W
@@ -93,6 +97,39 @@ func argmaxes[T kernel.Float](p *Pool, x []T, idx []int) {
 	}
 }
 
+func hasNaN(x []float32) bool {
+	for _, v := range x {
+		if v != v {
+			return true
+		}
+	}
+	return false
+}
+
+// argmaxes2x2 is argmaxes for 2×2 windows of a plane without NaN, free of
+// branches: each value becomes an integer key ordered as the floats are
+// (−0 counted as +0), shifted left to make room for 3 − its position in
+// the window, so that the largest of the four keys names the first maximum.
+// Where a comparison's outcome is random, as after a ReLU, branches would
+// be mispredicted about once per window.
+func argmaxes2x2(p *Pool, x []float32, idx []int) {
+	key := func(v float32, pos int64) int64 {
+		b := int32(math.Float32bits(v + 0))
+		return int64(b^(b>>31)&0x7fffffff)<<2 | (3 - pos)
+	}
+	for oh := 0; oh < p.OH; oh++ {
+		r0 := oh * p.SH * p.W
+		r1 := r0 + p.W
+		out := idx[oh*p.OW : (oh+1)*p.OW]
+		for ow := range out {
+			c := ow * p.SW
+			k := max(key(x[r0+c], 0), key(x[r0+c+1], 1), key(x[r1+c], 2), key(x[r1+c+1], 3))
+			pos := 3 - int(k&3)
+			out[ow] = r0 + c + pos>>1*p.W + pos&1
+		}
+	}
+}
+
 // MaxSelect sets y (Planes×OH×OW) to v at the position of each window's
 // maximum in x (both Planes×H×W): the max pooling of x when v is x, and its
 // forward-mode derivative when v is x's tangent.
@@ -105,6 +142,37 @@ func MaxSelect[T kernel.Float](p Pool, v, x, y []T) {
 			argmaxes(&p, x[q*hw:(q+1)*hw], idx)
 			for o, i := range idx {
 				ys[o] = vs[i]
+			}
+		}
+	})
+}
+
+// MaxPool sets y (Planes×OH×OW) to the max pooling of x and pos to the
+// position of each window's maximum within its plane, as a value of T (exact
+// for planes of up to 2²⁴ elements), for MaxScatterAt.
+func MaxPool[T kernel.Float](p Pool, x, y, pos []T) {
+	hw, ohw := p.H*p.W, p.OH*p.OW
+	kernel.Parallel(p.Planes, hw+ohw*p.KH*p.KW, func(lo, hi int) {
+		idx := make([]int, ohw)
+		for q := lo; q < hi; q++ {
+			xs, ys, ps := x[q*hw:(q+1)*hw], y[q*ohw:(q+1)*ohw], pos[q*ohw:(q+1)*ohw]
+			argmaxes(&p, xs, idx)
+			for o, i := range idx {
+				ys[o], ps[o] = xs[i], T(i)
+			}
+		}
+	})
+}
+
+// MaxScatterAt is MaxScatter with the positions MaxPool found.
+func MaxScatterAt[T kernel.Float](p Pool, dy, pos, dx []T) {
+	hw, ohw := p.H*p.W, p.OH*p.OW
+	kernel.Parallel(p.Planes, hw+ohw, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			ds, gs, ps := dx[q*hw:(q+1)*hw], dy[q*ohw:(q+1)*ohw], pos[q*ohw:(q+1)*ohw]
+			clear(ds)
+			for o, i := range ps {
+				ds[int(i)] += gs[o]
 			}
 		}
 	})

@@ -6,26 +6,46 @@ package kernel
 // not depend on the number of cores.
 
 // ChannelStats sets mean[j] and variance[j] to the mean and the biased
-// (population) variance of channel j, computed about the mean.
+// (population) variance of channel j, in one pass: sums of x − K and
+// (x − K)² for K the channel's first value, a sample of the channel, so that
+// the variance does not cancel away when the mean is far from 0.
 func ChannelStats[T Float](x []T, n, c, s int, mean, variance []float64) {
 	m := float64(n * s)
-	Parallel(c, 2*n*s, func(lo, hi int) {
+	Parallel(c, n*s, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
-			var sum float64
-			for i := 0; i < n; i++ {
-				sum += reduceSlice(Sum, x[(i*c+j)*s:(i*c+j+1)*s])
+			k := T(0)
+			if n*s > 0 {
+				k = x[j*s]
 			}
-			mu := sum / m
-			var sq float64
+			var s1, s2 float64
 			for i := 0; i < n; i++ {
-				for _, v := range x[(i*c+j)*s : (i*c+j+1)*s] {
-					d := float64(v) - mu
-					sq += d * d
-				}
+				a1, a2 := shiftedSums(x[(i*c+j)*s:(i*c+j+1)*s], k)
+				s1 += a1
+				s2 += a2
 			}
-			mean[j], variance[j] = mu, sq/m
+			d := s1 / m
+			mean[j], variance[j] = float64(k)+d, max(s2/m-d*d, 0)
 		}
 	})
+}
+
+// shiftedSums returns Σ(x − k) and Σ(x − k)², with two accumulators each.
+func shiftedSums[T Float](x []T, k T) (s1, s2 float64) {
+	var a0, a1, b0, b1 float64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		d0, d1 := float64(x[i])-float64(k), float64(x[i+1])-float64(k)
+		a0 += d0
+		a1 += d1
+		b0 += d0 * d0
+		b1 += d1 * d1
+	}
+	for ; i < len(x); i++ {
+		d := float64(x[i]) - float64(k)
+		a0 += d
+		b0 += d * d
+	}
+	return a0 + a1, b0 + b1
 }
 
 // ChannelAffine sets y = x·scale[j] + shift[j] in channel j.

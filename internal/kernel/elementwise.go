@@ -519,15 +519,29 @@ func TanhGrad[T Float](dst, g, y []T) {
 }
 
 // ReluGrad sets dst[i] = g[i]·(y[i] > 0): the gradient of relu from its
-// output y (y > 0 exactly where the input is), in one pass.
+// output y (y > 0 exactly where the input is), in one pass. The choice is a
+// conditional move of the bits, not a branch: after a ReLU the sign of y is
+// random, and a branch would be mispredicted half the time.
 func ReluGrad[T Float](dst, g, y []T) {
 	body := func(lo, hi int) {
-		d, gs, ys := dst[lo:hi], g[lo:hi], y[lo:hi]
-		for i := range d {
-			if ys[i] > 0 {
-				d[i] = gs[i]
-			} else {
-				d[i] = gs[i] * 0 // a NaN or Inf in g stays NaN, as g·0 does
+		switch d := any(dst[lo:hi]).(type) {
+		case []float32:
+			gs, ys := any(g[lo:hi]).([]float32), any(y[lo:hi]).([]float32)
+			for i := range d {
+				keep, zero := math.Float32bits(gs[i]), math.Float32bits(gs[i]*0) // g·0 keeps NaN and Inf NaN
+				if !(ys[i] > 0) {
+					keep = zero
+				}
+				d[i] = math.Float32frombits(keep)
+			}
+		case []float64:
+			gs, ys := any(g[lo:hi]).([]float64), any(y[lo:hi]).([]float64)
+			for i := range d {
+				keep, zero := math.Float64bits(gs[i]), math.Float64bits(gs[i]*0)
+				if !(ys[i] > 0) {
+					keep = zero
+				}
+				d[i] = math.Float64frombits(keep)
 			}
 		}
 	}

@@ -1,11 +1,18 @@
 // Command report reruns the benchmarks of package bench and prints one table
 // of medians and ratios, which it also writes into docs/BENCHMARKS.md
-// between the lines <!-- bench:begin --> and <!-- bench:end -->.
+// between the lines <!-- bench:begin --> and <!-- bench:end -->; then the
+// CNN section's table (convolution, CNN training step, against PyTorch at
+// one and two threads), between <!-- cnn:begin --> and <!-- cnn:end -->.
 //
 // Run it from the bench directory:
 //
 //	go run ./cmd/report               # tests, 5 rounds, rewrite ../docs/BENCHMARKS.md
 //	go run ./cmd/report -rounds 1 -n  # a quick look, nothing written
+//	go run ./cmd/report -only cnn     # the CNN section alone
+//
+// PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
+// default, where Debian's python3-torch lives); without torch its cells say
+// so and the report completes.
 //
 // It first runs the tests (which check that the implementations compute the
 // same values), then compiles the benchmarks once and runs the whole set
@@ -90,6 +97,9 @@ var rows = []row{
 // instead of the -benchtime flag: one L-BFGS run takes most of a second.
 var fixed = map[string]string{"BenchmarkLBFGSRosenbrock": "3x"}
 
+// cnnOnly are the top-level benchmarks that only the CNN section runs.
+var cnnOnly = []string{"BenchmarkConv2d", "BenchmarkConvGEMM", "BenchmarkCNNStep"}
+
 // result is one benchmark line.
 type result struct{ ns, bytes, allocs float64 }
 
@@ -100,14 +110,24 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
+	only := flag.String("only", "main,cnn", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch)")
+	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
-	if err := run(*rounds, *benchtime, *pattern, *doc, !*noWrite, !*noTests); err != nil {
+	sections := map[string]bool{}
+	for s := range strings.SplitSeq(*only, ",") {
+		if s != "main" && s != "cnn" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main and cnn\n", *only)
+			os.Exit(2)
+		}
+		sections[s] = true
+	}
+	if err := run(*rounds, *benchtime, *pattern, *doc, !*noWrite, !*noTests, sections, *python); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
+func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections map[string]bool, python string) error {
 	if rounds < 1 {
 		return fmt.Errorf("-rounds %d: need at least one", rounds)
 	}
@@ -127,7 +147,27 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 	if err := command("go", "test", "-c", "-o", bin, ".").Run(); err != nil {
 		return fmt.Errorf("compiling the benchmarks: %w", err)
 	}
+	if sections["main"] {
+		if err := runMain(start, loadBefore, rounds, benchtime, pattern, doc, bin, dir, write); err != nil {
+			return err
+		}
+	}
+	if sections["cnn"] {
+		s, err := runCNN(rounds, benchtime, bin, python)
+		if err != nil {
+			return err
+		}
+		fmt.Print("\n" + s)
+		if write {
+			return benchdoc.Rewrite(doc, cnnBegin, cnnEnd, s)
+		}
+	}
+	return nil
+}
 
+// runMain runs the main table's rounds with the compiled benchmarks bin (and
+// an OpenBLAS build in dir) and rewrites its section of doc.
+func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern, doc, bin, dir string, write bool) error {
 	// A round is one run of the binary for the benchmarks at -benchtime
 	// (skipping the fixed ones), then one for each fixed benchmark at its
 	// own benchtime (skipping all the others).
@@ -149,7 +189,8 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool) error {
 		benchtime string
 		skip      []string
 	}
-	passes := []pass{{benchtime, fixedNames}}
+	// The CNN section's benchmarks run in that section, not here.
+	passes := []pass{{benchtime, append(slices.Clone(fixedNames), cnnOnly...)}}
 	for _, name := range fixedNames {
 		passes = append(passes, pass{fixed[name], others(name)})
 	}

@@ -1,0 +1,111 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func cnnConfig(t *testing.T, dt string) Config {
+	cfg := Defaults()
+	cfg.Model, cfg.Channels, cfg.BatchNorm, cfg.Dropout = "cnn", []int{4, 6}, true, 0.2
+	cfg.Hidden = []int{16}
+	cfg.Augment = []string{"shift"}
+	cfg.Epochs, cfg.BatchSize, cfg.DType = 3, 64, dt
+	cfg.OutDir = t.TempDir()
+	return cfg
+}
+
+// A CNN with batch normalisation, dropout and augmentation stopped after an
+// epoch and resumed ends with the weights and running statistics of an
+// uninterrupted run, bit for bit.
+func TestCNNResumeIsExact(t *testing.T) {
+	for _, dt := range []string{"float64", "float32"} {
+		t.Run(dt, func(t *testing.T) {
+			full := cnnConfig(t, dt)
+			if _, err := Run(context.Background(), full, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			part := full
+			part.OutDir = t.TempDir()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if _, err := Run(ctx, part, Options{Progress: stopAfter{1, cancel}}); !errors.Is(err, ErrInterrupted) {
+				t.Fatalf("interrupted run: %v", err)
+			}
+			if _, err := Run(context.Background(), part, Options{Resume: true}); err != nil {
+				t.Fatal(err)
+			}
+			a, b := weights(t, full.OutDir), weights(t, part.OutDir)
+			for _, name := range []string{"1.weight", "2.running_mean", "2.running_var", "2.num_batches_tracked"} {
+				if _, ok := a[name]; !ok {
+					t.Fatalf("no %s in the state dict: %v", name, keys(a))
+				}
+			}
+			for name, w := range a {
+				for i := range w {
+					if w[i] != b[name][i] {
+						t.Fatalf("%s[%d]: uninterrupted %v, resumed %v", name, i, w[i], b[name][i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func keys(m map[string][]float64) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// The digits CNN of the README reaches the floor, and the checkpoint
+// it writes evaluates to the accuracy the run reported.
+func TestDigitsCNNAccuracy(t *testing.T) {
+	cfg := Defaults()
+	cfg.Model, cfg.BatchNorm, cfg.Epochs = "cnn", true, 8
+	cfg.OutDir = t.TempDir()
+	res, err := Run(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TestAccuracy < 0.98 {
+		t.Errorf("digits CNN test accuracy %.4f, want ≥ 0.98", res.TestAccuracy)
+	}
+	tr, err := Open(cfg.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := tr.TestSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, acc, _ := tr.Evaluate(ds); acc != res.TestAccuracy {
+		t.Errorf("the checkpoint evaluates to %v, the run reported %v", acc, res.TestAccuracy)
+	}
+}
+
+func TestCNNSettingsAreChecked(t *testing.T) {
+	for _, tc := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Model = "resnet" }, "unknown model"},
+		{func(c *Config) { c.Model, c.Data = "cnn", "iris" }, "--model cnn needs a dataset of images"},
+		{func(c *Config) { c.Channels = []int{8} }, "settings of --model cnn"},
+		{func(c *Config) { c.Model, c.Kernel = "cnn", 4 }, "kernel size (--kernel) must be odd"},
+		{func(c *Config) { c.Model, c.Channels = "cnn", []int{8, 0} }, "channels (--channels) must be in"},
+		{func(c *Config) { c.Dropout = 1 }, "dropout (--dropout) must be in [0, 1)"},
+	} {
+		cfg := Defaults()
+		cfg.OutDir = t.TempDir()
+		tc.edit(&cfg)
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want one containing %q", cfg, err, tc.want)
+		}
+	}
+}
