@@ -9,7 +9,8 @@ Run from this directory with Debian's PyTorch (apt-get install python3-torch):
 Every case is float64 and named CASE. Its settings are the file's metadata
 entry CASE, a JSON object: "op" (the torch.nn.functional name) and the keyword
 arguments it was called with, lists for the per-axis ones ("padding": "same"
-for padding="same"). Its tensors:
+for padding="same"), and "tol" where the comparison needs a tolerance other
+than the test's 1e-12. Its tensors:
 
   CASE.x, CASE.w       the input and, for convolutions, the weight; for
                        batch_norm CASE.w and CASE.b are the affine parameters
@@ -37,9 +38,10 @@ def randn(*shape):
 tensors, meta = {}, {}
 
 
-def case(name, op, inputs, **kw):
+def case(name, op, inputs, tol=None, **kw):
     """Runs F.op on inputs (name → tensor) with keyword arguments kw, and
-    stores the inputs, the output, the gradients of sum(y·gy) and kw."""
+    stores the inputs, the output, the gradients of sum(y·gy) and kw, with
+    tol, the comparison's tolerance, when it is not the test's default."""
     assert name not in meta
     leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
     fn = getattr(F, op)
@@ -57,6 +59,8 @@ def case(name, op, inputs, **kw):
     for k, v in leaves.items():
         tensors[name + "." + k] = inputs[k]
         tensors[name + ".g" + k] = v.grad
+    if tol is not None:
+        kw = dict(kw, tol=tol)
     meta[name] = json.dumps(dict(op=op, **kw), sort_keys=True)
 
 
@@ -136,6 +140,11 @@ case("batch_norm/NC", "batch_norm", dict(x=2 + 3 * randn(6, 4), w=randn(4), b=ra
 case("batch_norm/NCL-large-eps", "batch_norm", dict(x=randn(2, 3, 7), w=randn(3), b=randn(3)), eps=0.1)
 case("batch_norm/two-values", "batch_norm", dict(x=randn(2, 2), w=randn(2), b=randn(2)), eps=1e-5)
 case("batch_norm/no-affine", "batch_norm", dict(x=randn(3, 2, 2, 2)), eps=1e-3)
+# A mean far from 0 next to the spread: the rounding of x alone (1e4·2⁻⁵³)
+# moves x̂ by about 1e-11, but statistics that cancel (E[x²] − E[x]²) would
+# move it by about 1e-6.
+case("batch_norm/large-mean", "batch_norm", dict(x=1e4 + 0.1 * randn(4, 3, 3, 3), w=randn(3), b=randn(3)), eps=1e-5,
+     tol=1e-9)
 
 DTYPES = {torch.float64: "F64"}
 
