@@ -38,7 +38,7 @@ func FuzzCommandLine(f *testing.F) {
 		"100000000", "99999999999999999999", "abc", "8,8", "0,4", "x=1", "x=-2", "y=1", "w=[1, 2]", "w=[]", "x=NaN",
 		"x=1e400", "x=0:1", "x=1:0", "x=", "=1", "iris", "digits", "wine", "fashion-mnist", "spirals", "relu",
 		"adam", "sgd", "adamw", "rmsprop", "cosine", "onecycle", "float32", "bfgs", "cg", "newton", "l-bfgs-b",
-		"trust-ncg", "gd", "RUN", "RUN/checkpoint.safetensors", "CSV", "BAD", "ZERO", "OUT.svg", "OUT.png", "OUT.dot",
+		"trust-ncg", "gd", "cnn", "mlp", "RUN", "RUN/checkpoint.safetensors", "CSV", "BAD", "ZERO", "OUT.svg", "OUT.png", "OUT.dot",
 		"OUT.txt", "TMP", "/proc/x.svg", "/nonexistent/x", "/dev/null",
 	}
 	exprs := []string{

@@ -88,3 +88,36 @@ func TestBadInputExitsWith2AndOneLine(t *testing.T) {
 		})
 	}
 }
+
+// A CNN run goes through the same commands: train with its flags, eval with
+// per-class accuracy, predict on rows of pixels, and resume.
+func TestTrainEvalPredictCNN(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, errOut := runCLI(t, "train", "--model", "cnn", "--channels", "4,8", "--batchnorm", "--dropout", "0.1",
+		"--hidden", "16", "--epochs", "2", "-o", dir, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "epoch   2/2") {
+		t.Fatalf("no epoch lines: %s", out)
+	}
+	code, out, errOut = runCLI(t, "eval", dir)
+	if code != 0 || !strings.Contains(out, "accuracy per class") || !strings.Contains(out, "confusion matrix") {
+		t.Fatalf("eval exit %d: %s%s", code, out, errOut)
+	}
+	row := strings.TrimSuffix(strings.Repeat("0,", 64), ",") + "\n"
+	csv := filepath.Join(t.TempDir(), "x.csv")
+	os.WriteFile(csv, []byte(row+row), 0o644)
+	code, out, errOut = runCLI(t, "predict", dir, "--input", csv)
+	if code != 0 || !strings.Contains(out, "row 2: class ") {
+		t.Fatalf("predict exit %d: %s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "train", "--resume", "-o", dir, "--epochs", "3")
+	if code != 0 || !strings.Contains(out, "epoch   3/3") {
+		t.Fatalf("resume exit %d: %s%s", code, out, errOut)
+	}
+	code, _, errOut = runCLI(t, "train", "--model", "cnn", "--data", "iris", "-o", filepath.Join(t.TempDir(), "r"))
+	if code != 2 || !strings.Contains(errOut, "--model cnn needs a dataset of images") {
+		t.Fatalf("cnn on iris: exit %d: %s", code, errOut)
+	}
+}
