@@ -19,9 +19,11 @@ import (
 // statistics are used instead. Without running statistics (NoRunningStats)
 // the batch's statistics are used in both modes.
 //
-// The normalisation is written with nabla's operations, so its gradients and
-// higher derivatives need no code of their own; the running statistics are
-// updated on values, outside any graph.
+// In training mode the normalisation is nabla.BatchNorm, one op whose rules
+// are written with nabla's operations, so gradients and higher derivatives
+// flow through it; in evaluation mode it is a per-channel scale and shift
+// made of ops. The running statistics are updated on values, outside any
+// graph.
 //
 // Concurrency: a BatchNorm in training mode with running statistics changes
 // its buffers on every Forward, so it must not run Forward in several
