@@ -82,6 +82,10 @@ func Forward[T kernel.Float](g Geom, x, w, y []T) {
 				for i := 0; i < k; i++ {
 					unfold(&g, x[((n0+i)*g.C+gi*cg)*hw:][:cg*hw], col[i*ohw:], ld)
 				}
+				if k == 1 { // one sample's output rows are contiguous: no copy
+					mm(false, false, fg, ld, rows, w[gi*fg*rows:], rows, col, ld, 0, y[(n0*g.F+gi*fg)*ohw:], ohw)
+					continue
+				}
 				mm(false, false, fg, ld, rows, w[gi*fg*rows:], rows, col, ld, 0, out, ld)
 				for i := 0; i < k; i++ {
 					for f := 0; f < fg; f++ {
@@ -93,16 +97,21 @@ func Forward[T kernel.Float](g Geom, x, w, y []T) {
 	})
 }
 
-// gatherGrad copies the output gradients of k samples from n0, group gi,
-// into dst as an (F/G)×(k·OH·OW) matrix: sample i's columns side by side.
-func gatherGrad[T kernel.Float](g *Geom, dy, dst []T, n0, k, gi int) {
+// gatherGrad returns the output gradients of k samples from n0, group gi,
+// as an (F/G)×(k·OH·OW) matrix, sample i's columns side by side: copied into
+// dst, or for one sample dy's own rows, which already are that matrix.
+func gatherGrad[T kernel.Float](g *Geom, dy, dst []T, n0, k, gi int) []T {
 	fg, ohw := g.F/g.G, g.OH*g.OW
+	if k == 1 {
+		return dy[(n0*g.F+gi*fg)*ohw:][:fg*ohw]
+	}
 	ld := k * ohw
 	for i := 0; i < k; i++ {
 		for f := 0; f < fg; f++ {
 			copy(dst[f*ld+i*ohw:][:ohw], dy[((n0+i)*g.F+gi*fg+f)*ohw:])
 		}
 	}
+	return dst[:fg*ld]
 }
 
 // InputGrad sets dx (N×C×H×W) to the gradient of ⟨dy, Forward(x, w)⟩ with
@@ -119,8 +128,8 @@ func InputGrad[T kernel.Float](g Geom, dy, w, dx []T) {
 					mm(true, false, rows, ohw, fg, w[gi*fg*rows:], rows, dy[(n0*g.F+gi*fg)*ohw:], ohw, 0, dx[(n0*g.C+gi*cg)*hw:], ohw)
 					continue
 				}
-				gatherGrad(&g, dy, grad, n0, k, gi)
-				mm(true, false, rows, ld, fg, w[gi*fg*rows:], rows, grad, ld, 0, col, ld)
+				dyc := gatherGrad(&g, dy, grad, n0, k, gi)
+				mm(true, false, rows, ld, fg, w[gi*fg*rows:], rows, dyc, ld, 0, col, ld)
 				for i := 0; i < k; i++ {
 					dxs := dx[((n0+i)*g.C+gi*cg)*hw:][:cg*hw]
 					clear(dxs)
@@ -165,8 +174,8 @@ func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
 				for i := 0; i < k; i++ {
 					unfold(&g, x[((n0+i)*g.C+gi*cg)*hw:][:cg*hw], col[i*ohw:], ld)
 				}
-				gatherGrad(&g, dy, grad, n0, k, gi)
-				mm(false, true, fg, rows, ld, grad, ld, col, ld, beta, acc[gi*fg*rows:], rows)
+				dyc := gatherGrad(&g, dy, grad, n0, k, gi)
+				mm(false, true, fg, rows, ld, dyc, ld, col, ld, beta, acc[gi*fg*rows:], rows)
 			}
 			beta = 1
 		}

@@ -108,8 +108,16 @@ func TestAgainstDefinition(t *testing.T) {
 // TestLargeParallel runs sizes that take the multi-core path, against the
 // definition.
 func TestLargeParallel(t *testing.T) {
+	// Images of 12×11 go several to a product; of 33×33 (over 1024 output
+	// positions) one to a product, written in place without copies.
+	for _, hw := range [][2]int{{12, 11}, {33, 33}} {
+		testLarge(t, hw[0], hw[1])
+	}
+}
+
+func testLarge(t *testing.T, height, width int) {
 	r := rand.New(rand.NewPCG(3, 4))
-	g := Geom{N: 13, C: 8, H: 12, W: 11, F: 16, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, G: 2}
+	g := Geom{N: 13, C: 8, H: height, W: width, F: 16, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, DH: 1, DW: 1, G: 2}
 	g.OH, g.OW = OutSize(g.H, 3, 1, 1, 1, 1), OutSize(g.W, 3, 1, 1, 1, 1)
 	x, w, dy := fill(r, g.N*g.C*g.H*g.W), fill(r, g.F*g.C/g.G*9), fill(r, g.N*g.F*g.OH*g.OW)
 	y, dx, dw := naive(g, x, w, dy)

@@ -12,11 +12,13 @@
 // transposed. A 1×1 convolution with stride 1 and no padding needs no
 // unfolding: the input is already the matrix.
 //
-// The products run in internal/gemm's kernels, one sample per call, with the
-// samples spread over the cores; each worker unfolds into its own buffer. The
-// weight gradient sums over samples in a fixed order (fixed blocks of
-// samples, then the blocks in order), so its bits do not depend on how many
-// cores ran it.
+// The products run in internal/gemm's serial kernels, on chunks of samples
+// unfolded side by side (up to 1024 output positions, so that a small
+// image's product still has enough columns to amortise packing), with the
+// samples spread over the cores; each worker unfolds into its own buffer.
+// The chunk size depends on the geometry alone, and the weight gradient sums
+// over samples in a fixed order (fixed blocks of samples, then the blocks in
+// order), so its bits do not depend on how many cores ran it.
 //
 // Every function here is safe for concurrent use: nothing is shared but the
 // caller's slices, which must not overlap between concurrent calls that
