@@ -26,9 +26,10 @@ func newTrainCmd() *cobra.Command {
 	var resume, overwrite, asJSON, quiet bool
 	cmd := &cobra.Command{
 		Use:   "train",
-		Short: "Train an MLP classifier (default: the embedded digits dataset)",
-		Long: `Train an MLP classifier and write a run directory with the checkpoint,
-metrics.csv and loss/accuracy plots (PNG and SVG).
+		Short: "Train a classifier, an MLP or (--model cnn) a CNN (default: the embedded digits dataset)",
+		Long: `Train a classifier (an MLP, or with --model cnn a convolutional network)
+and write a run directory with the checkpoint, metrics.csv and loss/accuracy
+plots (PNG and SVG).
 
 Datasets: digits, iris, wine, breast-cancer (embedded), spirals, moons
 (synthetic), fashion-mnist (apt-get install dataset-fashion-mnist).
