@@ -230,6 +230,8 @@ var scatterAddOp *Op
 func init() {
 	scatterAddOp = Register(&Op{
 		Name: "scatter_add",
+		// Data tensors pass too (Pad of a mask): no index is repeated there.
+		anyDType: true,
 		// out = zeros(shape); out.flat[index[i]] += g.flat[i]: the transpose of gather.
 		Forward: func(c *Ctx) *Tensor {
 			g, p := c.Inputs[0], c.Params.(gatherParams)
