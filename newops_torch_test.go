@@ -13,8 +13,8 @@ import (
 
 // The fixtures are computed by PyTorch 1.13 with testdata/newops_fixtures.py.
 type torchTensor struct {
-	Shape []int     `json:"shape"`
-	DType string    `json:"dtype"`
+	Shape []int       `json:"shape"`
+	DType string      `json:"dtype"`
 	Data  []jsonFloat `json:"data"`
 }
 
@@ -62,8 +62,8 @@ func (f torchTensor) tensor() *nabla.Tensor {
 }
 
 type torchCase struct {
-	Name    string                   `json:"name"`
-	Params  map[string]any           `json:"params"`
+	Name    string                 `json:"name"`
+	Params  map[string]any         `json:"params"`
 	Inputs  []torchTensor          `json:"inputs"`
 	Out     torchTensor            `json:"out"`
 	Indices *torchTensor           `json:"indices"`
