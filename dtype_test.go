@@ -224,3 +224,30 @@ func panicsWith(t *testing.T, op, want string, f func()) {
 		t.Errorf("%s: located at %q, not the caller's line", op, e.Where)
 	}
 }
+
+// TestComparisonsCompiled replays masks and Argmax in a compiled function.
+func TestComparisonsCompiled(t *testing.T) {
+	f := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor {
+		x := xs[0]
+		m := nabla.LogicalOr(x.Greater(nabla.Scalar(1)), x.Less(nabla.Scalar(-1)))
+		return nabla.Add(nabla.Where(m, x, nabla.ZerosLike(x)), nabla.Argmax(x, 0).As(nabla.Float64))
+	})
+	for _, v := range [][]float64{{0.5, 2, -3}, {3, 0, -0.5}, {-2, 1.5, 4}} {
+		got := f(nabla.FromSlice(v)).Float64s()
+		arg := 0
+		for i := range v {
+			if v[i] > v[arg] {
+				arg = i
+			}
+		}
+		for i, x := range v {
+			want := float64(arg)
+			if x > 1 || x < -1 {
+				want += x
+			}
+			if got[i] != want {
+				t.Fatalf("%v: element %d is %v, want %v", v, i, got[i], want)
+			}
+		}
+	}
+}
