@@ -2,7 +2,8 @@ package nabla
 
 import "fmt"
 
-// DType is the element type of a tensor.
+// DType is the element type of a tensor: a plain value, safe to share
+// between goroutines.
 type DType uint8
 
 // The element types. Float64 is the default of every constructor. Float64

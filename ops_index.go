@@ -77,7 +77,8 @@ func TopK(x *Tensor, k, axis int, largest bool) (values, indices *Tensor) {
 	return Slice(v, ax, 0, k, 1), Slice(i, ax, 0, k, 1)
 }
 
-// PadMode selects how Pad fills the new entries.
+// PadMode selects how Pad fills the new entries. It is a plain value, safe
+// to share between goroutines.
 type PadMode uint8
 
 // The padding modes of torch.nn.functional.pad.
