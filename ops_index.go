@@ -10,9 +10,11 @@ import (
 // Sorting, padding and scattering by index. Each is a composition of the
 // gather and scatter_add primitives (ops_shape.go), whose rules move
 // gradients back along the same indices: their derivatives of every order
-// come from those two ops, which the registry test checks. The indices are
-// found from the values once, in Go, so these functions cannot run inside a
-// compiled function (Compile reports it).
+// come from those two ops, which the registry test checks. Pad's indices
+// follow from shapes alone; Sort and TopK find theirs from x's values, and
+// ScatterAdd and IndexAdd read their index tensor, in Go: inside a compiled
+// function (Compile) Sort and TopK are an error, as are ScatterAdd and
+// IndexAdd with an index computed from the function's arguments.
 
 // Sort sorts x along axis, ascending or, with descending, descending, and
 // returns the sorted values and, as an Int64 tensor of x's shape, where each
