@@ -174,7 +174,7 @@ func cumprodParts(x *Tensor, p scanParams) (before, first, after, safe, cw, xz *
 // is still exact, since every term after the first zero then holds a 0.
 func cumprodVJP(c *Ctx, g *Tensor) *Tensor {
 	x, p := c.Inputs[0], c.Params.(scanParams)
-	if p.axis < 0 {
+	if p.axis < 0 || x.Size() == 0 {
 		return g
 	}
 	rev := scanParams{axis: p.axis, reverse: true}
@@ -193,7 +193,7 @@ func cumprodVJP(c *Ctx, g *Tensor) *Tensor {
 //	      = cw_j·(ẋ_z + x_z·Σ_{i≤j, i≠z} ẋ_i/x_i)          from z on
 func cumprodJVP(c *Ctx, d *Tensor) *Tensor {
 	x, p := c.Inputs[0], c.Params.(scanParams)
-	if d == nil || p.axis < 0 {
+	if d == nil || p.axis < 0 || x.Size() == 0 {
 		return d
 	}
 	before, first, _, safe, cw, xz := cumprodParts(x, p)

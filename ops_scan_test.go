@@ -71,3 +71,11 @@ func TestCumprodGradientAtZeros(t *testing.T) {
 		t.Errorf("second order with one zero per slice: %v", err)
 	}
 }
+
+func TestScanEmpty(t *testing.T) {
+	x := nabla.Zeros(2, 0).SetRequiresGrad(true)
+	nabla.Sum(nabla.Add(nabla.Cumprod(x, 1), nabla.Cumsum(x, 1))).Backward()
+	if g := x.Grad(); g == nil || !slices.Equal(g.Shape(), []int{2, 0}) {
+		t.Errorf("gradient of an empty scan: %v", g)
+	}
+}
