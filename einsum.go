@@ -1,8 +1,10 @@
 package nabla
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -12,8 +14,12 @@ import (
 // a transpose, "i,j->ij" an outer product. Labels are ASCII letters, one per
 // dimension; a label repeated in one operand takes its diagonal. Without
 // "->" the output holds the labels that appear once, in alphabetical
-// (ASCII) order. Dimensions of size 1 broadcast against the label's size
-// elsewhere. Spaces are ignored; the ellipsis ("...") is not supported.
+// (ASCII) order, after the ellipsis's dimensions. An ellipsis ("...") stands
+// for the dimensions that the labels of its operand leave, aligned at the
+// right across operands as broadcasting aligns shapes ("...ij,...jk->...ik"
+// is a batched matrix product); an output without one sums them.
+// Dimensions of size 1 broadcast against the label's size elsewhere. Spaces
+// are ignored.
 //
 // Einsum lowers the equation to Permute, Reshape, Sum, Expand, a gather for
 // diagonals and MatMul, contracting the operands from left to right, so it
@@ -40,7 +46,7 @@ func Einsum(equation string, operands ...*Tensor) *Tensor {
 			case !seen || m == 1:
 				size[l], where[l] = n, k
 			case n != m && n != 1:
-				panicf("einsum", "label %q has size %d in operand %d and size %d in operand %d (%q)", l, m, where[l], n, k, equation)
+				panicf("einsum", "label %s has size %d in operand %d and size %d in operand %d (%q)", labelName(l), m, where[l], n, k, equation)
 			}
 		}
 	}
@@ -90,7 +96,7 @@ func diagonal(t term, k int, eq string) term {
 	for d, l := range []byte(t.labels) {
 		u := slices.Index(uniq, l)
 		if stride[u] != 0 && shape[u] != t.x.shape[d] {
-			panicf("einsum", "label %q repeats in operand %d with sizes %d and %d (%q)", l, k, shape[u], t.x.shape[d], eq)
+			panicf("einsum", "label %s repeats in operand %d with sizes %d and %d (%q)", labelName(l), k, shape[u], t.x.shape[d], eq)
 		}
 		shape[u] = t.x.shape[d]
 		stride[u] += st[d]
@@ -177,100 +183,123 @@ func contract(a, b term, later string) term {
 }
 
 type einsumSpec struct {
-	inputs []string // the labels of each operand
+	inputs []string // the labels of each operand, an ellipsis's dimensions as bytes ≥ 0x80
 	output string
+}
+
+// ellipsisLabels returns the labels of an ellipsis of n dimensions. They are
+// aligned at the right, as broadcasting aligns shapes: the last dimension
+// of every ellipsis has the label 0x80.
+func ellipsisLabels(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(0x80 + n - 1 - i)
+	}
+	return string(b)
+}
+
+func isLabel(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// labelName returns how an error names a label.
+func labelName(l byte) string {
+	if l >= 0x80 {
+		return "the ellipsis's dimension " + strconv.Itoa(int(l-0x80)) + " from the right"
+	}
+	return strconv.QuoteRune(rune(l))
 }
 
 // parseEinsum parses an einsum equation for operands of the given ranks.
 // Its errors name the position (from 0) of the fault in the equation.
 func parseEinsum(eq string, ranks []int) (einsumSpec, error) {
 	var spec einsumSpec
+	var raw []string // each operand's labels, '.' for an ellipsis
+	var ends []int   // the position just after each operand
 	var cur []byte
-	arrow := -1
+	out := -1 // where the output starts, after "->"
 	for i := 0; i < len(eq); i++ {
 		c := eq[i]
 		switch {
 		case c == ' ':
-		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case isLabel(c):
 			cur = append(cur, c)
-		case c == ',' && arrow < 0:
-			spec.inputs = append(spec.inputs, string(cur))
-			cur = nil
+		case c == '.' && !strings.HasPrefix(eq[i:], "..."):
+			return spec, fmt.Errorf("position %d: a '.' that does not start an ellipsis (...) in %q", i, eq)
+		case c == '.' && bytes.IndexByte(cur, '.') >= 0:
+			return spec, fmt.Errorf("position %d: a second ellipsis in one term of %q", i, eq)
+		case c == '.':
+			cur = append(cur, '.')
+			i += 2
+		case c == ',' && out < 0:
+			raw, ends, cur = append(raw, string(cur)), append(ends, i), nil
 		case c == ',':
 			return spec, fmt.Errorf("position %d: a comma in the output of %q", i, eq)
-		case c == '-' && i+1 < len(eq) && eq[i+1] == '>' && arrow < 0:
-			spec.inputs = append(spec.inputs, string(cur))
-			cur, arrow = nil, i
+		case c == '-' && i+1 < len(eq) && eq[i+1] == '>' && out < 0:
+			raw, ends, cur = append(raw, string(cur)), append(ends, i), nil
+			out = i + 2
 			i++
 		case c == '-' && i+1 < len(eq) && eq[i+1] == '>':
 			return spec, fmt.Errorf("position %d: a second \"->\" in %q", i, eq)
-		case c == '.':
-			return spec, fmt.Errorf("position %d: the ellipsis (...) is not supported in %q", i, eq)
 		default:
 			return spec, fmt.Errorf("position %d: unexpected character %q in %q (labels are letters a-z, A-Z)", i, c, eq)
 		}
-		if arrow < 0 && len(spec.inputs) < len(ranks) && len(cur) > ranks[len(spec.inputs)] {
-			return spec, fmt.Errorf("position %d: operand %d has more labels than its %d dimensions in %q", i, len(spec.inputs), ranks[len(spec.inputs)], eq)
+	}
+	if out < 0 {
+		raw, ends = append(raw, string(cur)), append(ends, len(eq))
+	}
+	if len(raw) != len(ranks) {
+		return spec, fmt.Errorf("%q has %d operands, but %d tensors were given", eq, len(raw), len(ranks))
+	}
+	widest := 0 // the most dimensions an ellipsis stands for
+	for k, r := range raw {
+		n, ell := len(r), strings.IndexByte(r, '.') >= 0
+		if ell {
+			n--
 		}
-	}
-	if arrow < 0 {
-		spec.inputs = append(spec.inputs, string(cur))
-	}
-	if len(spec.inputs) != len(ranks) {
-		return spec, fmt.Errorf("%q has %d operands, but %d tensors were given", eq, len(spec.inputs), len(ranks))
-	}
-	for k, labels := range spec.inputs {
-		if len(labels) != ranks[k] {
-			end := len(eq)
-			if k < len(spec.inputs)-1 || arrow >= 0 {
-				end = operandEnd(eq, k)
-			}
-			return spec, fmt.Errorf("position %d: operand %d has %d labels for a tensor of %d dimensions in %q", end, k, len(labels), ranks[k], eq)
+		switch {
+		case !ell && n != ranks[k]:
+			return spec, fmt.Errorf("position %d: operand %d has %d labels for a tensor of %d dimensions in %q", ends[k], k, n, ranks[k], eq)
+		case ell && n > ranks[k]:
+			return spec, fmt.Errorf("position %d: operand %d has %d labels and an ellipsis for a tensor of %d dimensions in %q", ends[k], k, n, ranks[k], eq)
+		case ell:
+			widest = max(widest, ranks[k]-n)
+			r = strings.Replace(r, ".", ellipsisLabels(ranks[k]-n), 1)
 		}
+		spec.inputs = append(spec.inputs, r)
 	}
-	if arrow < 0 {
+	all := strings.Join(spec.inputs, "")
+	if out < 0 {
+		// Implicit: the ellipsis's dimensions, then the labels that appear
+		// once, in alphabetical order (as torch.einsum).
 		count := map[byte]int{}
-		for _, labels := range spec.inputs {
-			for _, l := range []byte(labels) {
-				count[l]++
-			}
+		for _, l := range []byte(all) {
+			count[l]++
 		}
-		var out []byte
+		var once []byte
 		for l, n := range count {
-			if n == 1 {
-				out = append(out, l)
+			if n == 1 && l < 0x80 {
+				once = append(once, l)
 			}
 		}
-		slices.Sort(out)
-		spec.output = string(out)
+		slices.Sort(once)
+		spec.output = ellipsisLabels(widest) + string(once)
 		return spec, nil
 	}
-	spec.output = string(cur)
-	all := strings.Join(spec.inputs, "")
-	for i := arrow + 2; i < len(eq); i++ {
+	var labels []byte
+	for i := out; i < len(eq); i++ {
 		l := eq[i]
-		if l == ' ' {
-			continue
-		}
-		if strings.IndexByte(all, l) < 0 {
+		switch {
+		case l == ' ':
+		case l == '.':
+			labels = append(labels, ellipsisLabels(widest)...)
+			i += 2 // the scan above checked it is "..." and the only one
+		case strings.IndexByte(all, l) < 0:
 			return spec, fmt.Errorf("position %d: output label %q appears in no operand of %q", i, l, eq)
-		}
-		if strings.IndexByte(eq[arrow+2:i], l) >= 0 {
+		case bytes.IndexByte(labels, l) >= 0:
 			return spec, fmt.Errorf("position %d: output label %q repeats in %q", i, l, eq)
+		default:
+			labels = append(labels, l)
 		}
 	}
+	spec.output = string(labels)
 	return spec, nil
-}
-
-// operandEnd returns the position just after operand k's labels in eq.
-func operandEnd(eq string, k int) int {
-	for i := 0; i < len(eq); i++ {
-		if eq[i] == ',' || eq[i] == '-' {
-			if k == 0 {
-				return i
-			}
-			k--
-		}
-	}
-	return len(eq)
 }

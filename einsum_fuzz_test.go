@@ -9,7 +9,7 @@ import (
 // it accepts is well formed: one label string per operand, of the operand's
 // rank, and an output of distinct labels that the operands hold.
 func FuzzParseEinsum(f *testing.F) {
-	for _, eq := range []string{"ij,jk->ik", "ii", "ii->i", "bij,bjk->bik", "i,j", "->", "", ",", "ij->ji->", "a...b", "i j , j k -> i k", "ij-", "ij>k", "AaBb"} {
+	for _, eq := range []string{"ij,jk->ik", "ii", "ii->i", "bij,bjk->bik", "i,j", "->", "", ",", "ij->ji->", "a...b", "i j , j k -> i k", "ij-", "ij>k", "AaBb", "...ij,...jk->...ik", "...", "i...->...", "..i", "......", "...->"} {
 		f.Add(eq, uint8(2), uint8(2))
 	}
 	f.Fuzz(func(t *testing.T, eq string, r0, r1 uint8) {

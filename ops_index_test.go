@@ -39,6 +39,7 @@ func TestCompositeOpsDerivatives(t *testing.T) {
 		{"einsum-bilinear", func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Einsum("i,ij,j->", xs...) }, [][]int{{2}, {2, 3}, {3}}},
 		{"einsum-batch-diagonal", func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Einsum("bii,bj->bji", xs...) }, [][]int{{2, 2, 2}, {2, 3}}},
 		{"einsum-broadcast", func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Einsum("ij,ij->j", xs...) }, [][]int{{1, 3}, {2, 3}}},
+		{"einsum-ellipsis", func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Einsum("...ij,...jk->...ik", xs...) }, [][]int{{2, 1, 2, 3}, {2, 3, 2}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,10 +129,13 @@ func TestNewOpsErrors(t *testing.T) {
 		{"index_add", "out of range for axis 1 of size 3", func() { nabla.IndexAdd(x, 1, i64(3), nabla.Zeros(2, 1)) }},
 		{"index_add", "want a vector", func() { nabla.IndexAdd(x, 1, nabla.FromInt64s([]int64{0}, 1, 1), x) }},
 		{"einsum", "position 2: unexpected character '*'", func() { nabla.Einsum("ij*jk", x, x) }},
-		{"einsum", "position 3: the ellipsis", func() { nabla.Einsum("ij,...", x, x) }},
+		{"einsum", "position 3: a '.' that does not start an ellipsis", func() { nabla.Einsum("ij,..", x, x) }},
+		{"einsum", "position 4: a second ellipsis", func() { nabla.Einsum("...i...", x) }},
+		{"einsum", "position 6: operand 0 has 3 labels and an ellipsis", func() { nabla.Einsum("...ijk", x) }},
+		{"einsum", "label the ellipsis's dimension 0 from the right has size 2 in operand 0 and size 4", func() { nabla.Einsum("...i,...i", x, nabla.Zeros(4, 3)) }},
 		{"einsum", "has 2 operands, but 1 tensors", func() { nabla.Einsum("ij,jk->ik", x) }},
 		{"einsum", "position 1: operand 0 has 1 labels for a tensor of 2 dimensions", func() { nabla.Einsum("i->i", x) }},
-		{"einsum", "position 2: operand 0 has more labels", func() { nabla.Einsum("ijk,jk->i", x, x) }},
+		{"einsum", "position 3: operand 0 has 3 labels for a tensor of 2 dimensions", func() { nabla.Einsum("ijk,jk->i", x, x) }},
 		{"einsum", "position 5: output label 'z'", func() { nabla.Einsum("ij->iz", x) }},
 		{"einsum", "position 5: output label 'i' repeats", func() { nabla.Einsum("ij->ii", x) }},
 		{"einsum", "position 6: a second \"->\"", func() { nabla.Einsum("ij->ji->ij", x) }},
