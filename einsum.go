@@ -176,8 +176,12 @@ func contract(a, b term, later string) term {
 	_, nk := dims(a, shared)
 	as, na := dims(a, aOwn)
 	os, no := dims(b, bOwn)
-	x := Reshape(a.to(string(batch)+string(aOwn)+string(shared)), nb, na, nk)
-	y := Reshape(b.to(string(batch)+string(shared)+string(bOwn)), nb, nk, no)
+	x, y := a.to(string(batch)+string(aOwn)+string(shared)), b.to(string(batch)+string(shared)+string(bOwn))
+	if len(batch) == 0 {
+		x, y = Reshape(x, na, nk), Reshape(y, nk, no)
+	} else {
+		x, y = Reshape(x, nb, na, nk), Reshape(y, nb, nk, no)
+	}
 	shape := append(append(bs, as...), os...)
 	return term{Reshape(MatMul(x, y), shape...), string(batch) + string(aOwn) + string(bOwn)}
 }

@@ -11,6 +11,10 @@ import (
 // operation in nabla is a composition of primitives and needs no rules of its
 // own.
 //
+// An op's inputs are float64 or float32 tensors: applying it to an Int64 or
+// Bool tensor panics, so indices and masks an op needs travel in its
+// Params.
+//
 // The rules are written with nabla's own operations, so the gradients they
 // produce are themselves differentiable: recording the backward pass (the
 // CreateGraph option) gives second and higher derivatives with no extra code.

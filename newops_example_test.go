@@ -20,7 +20,7 @@ func ExampleEinsum() {
 	fmt.Println(a.Grad())
 	// Output:
 	// tensor([[ 4.,  5.],
-	//         [10., 11.]], grad_fn=reshape)
+	//         [10., 11.]], grad_fn=matmul)
 	// tensor([[1., 4.],
 	//         [2., 5.],
 	//         [3., 6.]], grad_fn=permute)
