@@ -72,6 +72,9 @@ func TestNonFloatIsNotDifferentiable(t *testing.T) {
 	panicsWith(t, "exp", "input 0 is a bool tensor", func() { nabla.Exp(b) })
 	panicsWith(t, "sum", "only float64 and float32", func() { nabla.Sum(b) })
 	panicsWith(t, "Dual", "cannot carry a tangent", func() { nabla.Dual(b, b) })
+	panicsWith(t, "Backward", "bool tensor (a comparison, an index): it is a constant", func() {
+		nabla.FromSlice([]float64{1}).SetRequiresGrad(true).Greater(nabla.Scalar(0)).Backward(nabla.Seed(b))
+	})
 }
 
 func TestComparisons(t *testing.T) {
