@@ -16,10 +16,10 @@ func compareOp(name string, pred func(x, y float64) bool) *Op {
 		Forward: func(c *Ctx) *Tensor {
 			a, b := c.Inputs[0], c.Inputs[1]
 			shape := broadcastShapes(name, a.shape, b.shape)
-			ea, eb := Expand(a.Detach(), shape...), Expand(b.Detach(), shape...)
+			ea, eb := values64(Expand(a.Detach(), shape...)), values64(Expand(b.Detach(), shape...))
 			out := newTensor(c.tape, Bool, shape)
 			for i := range out.f64 {
-				if pred(ea.at(i), eb.at(i)) {
+				if pred(ea[i], eb[i]) {
 					out.f64[i] = 1
 				}
 			}
@@ -29,6 +29,20 @@ func compareOp(name string, pred func(x, y float64) bool) *Op {
 }
 
 func truth(v float64) bool { return v != 0 }
+
+// values64 returns t's values as float64: its own storage, or a copy of a
+// float32 tensor's, to be read only.
+func values64(t *Tensor) []float64 {
+	guardRead("values64", t)
+	if t.dtype != Float32 {
+		return t.f64
+	}
+	v := make([]float64, len(t.f32))
+	for i, x := range t.f32 {
+		v[i] = float64(x)
+	}
+	return v
+}
 
 var (
 	greaterOp      = compareOp("greater", func(x, y float64) bool { return x > y })
@@ -45,9 +59,10 @@ var (
 		constant: true,
 		Forward: func(c *Ctx) *Tensor {
 			x := c.Inputs[0]
+			xv := values64(x)
 			out := newTensor(c.tape, Bool, x.shape)
 			for i := range out.f64 {
-				if x.at(i) == 0 {
+				if xv[i] == 0 {
 					out.f64[i] = 1
 				}
 			}
