@@ -147,3 +147,10 @@ func TestNewOpsErrors(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/%s", c.op, c.want), func(t *testing.T) { panicsWith(t, c.op, c.want, c.f) })
 	}
 }
+
+// TestSortInCompileIsAnError checks that a compiled function that sorts
+// reports it, rather than replay the first call's order.
+func TestSortInCompileIsAnError(t *testing.T) {
+	f := nabla.Compile(func(xs ...*nabla.Tensor) *nabla.Tensor { v, _ := nabla.Sort(xs[0], 0, false); return v })
+	panicsWith(t, "sort", "compiled function", func() { f(nabla.FromSlice([]float64{2, 1})) })
+}
