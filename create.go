@@ -42,6 +42,47 @@ func FromFloat32s(data []float32, shape ...int) *Tensor {
 	return &Tensor{shape: shape, dtype: Float32, f32: append([]float32(nil), data...)}
 }
 
+// FromInt64s returns an Int64 tensor of the given shape holding a copy of
+// data. With no shape, the tensor is a vector of len(data). Values beyond
+// ±2^53 panic: Int64 tensors hold their values in float64 storage (see
+// DType).
+func FromInt64s(data []int64, shape ...int) *Tensor {
+	if len(shape) == 0 {
+		shape = []int{len(data)}
+	}
+	shape = checkShape("FromInt64s", shape)
+	if numel(shape) != len(data) {
+		panicf("FromInt64s", "%d values do not fill shape %s (%d elements)", len(data), fmtShape(shape), numel(shape))
+	}
+	t := &Tensor{shape: shape, dtype: Int64, f64: make([]float64, len(data))}
+	for i, v := range data {
+		if v > maxExactInt || v < -maxExactInt {
+			panicf("FromInt64s", "value %d at index %d is beyond ±2^53, the range an Int64 tensor holds exactly", v, i)
+		}
+		t.f64[i] = float64(v)
+	}
+	return t
+}
+
+// FromBools returns a Bool tensor of the given shape holding a copy of
+// data. With no shape, the tensor is a vector of len(data).
+func FromBools(data []bool, shape ...int) *Tensor {
+	if len(shape) == 0 {
+		shape = []int{len(data)}
+	}
+	shape = checkShape("FromBools", shape)
+	if numel(shape) != len(data) {
+		panicf("FromBools", "%d values do not fill shape %s (%d elements)", len(data), fmtShape(shape), numel(shape))
+	}
+	t := &Tensor{shape: shape, dtype: Bool, f64: make([]float64, len(data))}
+	for i, v := range data {
+		if v {
+			t.f64[i] = 1
+		}
+	}
+	return t
+}
+
 // Scalar returns a float64 tensor of shape () holding v.
 func Scalar(v float64) *Tensor { return &Tensor{shape: scalarShape, f64: []float64{v}} }
 

@@ -13,6 +13,13 @@
 // Tensors are immutable: every operation returns a new tensor (Reshape and
 // Detach share memory with their input).
 //
+// Two more dtypes hold data rather than differentiable values: Bool, for
+// masks (the results of Greater, Equal, LogicalAnd and the other
+// comparisons, and the condition of Where), and Int64, for indices and labels
+// (Argmax, Sort's indices, ScatterAdd's and IndexAdd's index). FromBools and
+// FromInt64s make them, Bools, Int64s and Ints read them. They never require
+// grad: a differentiable op given one panics; convert it with As.
+//
 // # Gradients
 //
 // Mark the variables with SetRequiresGrad(true); every operation on them

@@ -200,6 +200,9 @@ func (p *pass) checkRoots() {
 	p.seeds = append(p.seeds[:0], make([]*Tensor, len(p.roots))...)
 	seeds := p.seeds
 	for i, r := range p.roots {
+		if !r.dtype.IsFloat() {
+			panicf(p.who, "output of shape %s is a %s tensor (a comparison, an index): it is a constant, with no gradient", fmtShape(r.shape), r.dtype)
+		}
 		if !r.requiresGrad {
 			panicf(p.who, "output of shape %s does not require grad: no input it depends on has SetRequiresGrad(true), or it was computed under NoGrad", fmtShape(r.shape))
 		}

@@ -12,6 +12,9 @@ package nabla
 func Dual(x, tangent *Tensor) *Tensor {
 	checkSameShape("Dual", x, tangent)
 	checkDType("Dual", x, tangent)
+	if !x.dtype.IsFloat() {
+		panicf("Dual", "a %s tensor cannot carry a tangent: only float64 and float32 tensors are differentiable", x.dtype)
+	}
 	if x.requiresGrad {
 		// x stays the variable for reverse mode: route through an identity so
 		// that gradients reach x, not the copy.

@@ -11,6 +11,10 @@ import (
 // operation in nabla is a composition of primitives and needs no rules of its
 // own.
 //
+// An op's inputs are float64 or float32 tensors: applying it to an Int64 or
+// Bool tensor panics, so indices and masks an op needs travel in its
+// Params.
+//
 // The rules are written with nabla's own operations, so the gradients they
 // produce are themselves differentiable: recording the backward pass (the
 // CreateGraph option) gives second and higher derivatives with no extra code.
@@ -72,6 +76,11 @@ type Op struct {
 	// rules written with broadcasting ops do. The engine then passes such a g
 	// on without materialising it, when no input of the op is broadcast.
 	BroadcastGrad bool
+
+	// anyDType marks the engine's ops that accept Int64 and Bool inputs
+	// (shape ops, where): the others are differentiable and take float
+	// tensors only.
+	anyDType bool
 
 	// constant marks the engine's own ops that compute values without
 	// derivatives (masks, fused gradients): they are never recorded and
@@ -247,11 +256,14 @@ func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 // mode returns the tape an op on inputs runs in, whether it records the
 // node, and whether it computes a tangent: all found from the inputs.
 func (op *Op) mode(inputs []*Tensor) (tp *Tape, record, tangent bool) {
-	for _, x := range inputs {
+	for i, x := range inputs {
 		record = record || x.requiresGrad
 		tangent = tangent || x.tangent != nil
 		if x.mem&memDead != 0 {
 			checkLive(op.Name, x)
+		}
+		if x.dtype > Float32 && !op.constant && !op.anyDType {
+			panicf(op.Name, "input %d is a %s tensor of shape %s: only float64 and float32 tensors are differentiable (convert it with As(nabla.Float64))", i, x.dtype, fmtShape(x.shape))
 		}
 	}
 	if len(inputs) == 2 {

@@ -15,8 +15,9 @@ const (
 )
 
 // String prints the tensor as PyTorch does: its values (elided in the middle
-// when there are more than 1000), then the dtype when it is not float64 and
-// whether it requires grad.
+// when there are more than 1000; Int64 values as integers, Bool values as
+// True and False), then the dtype when it is float32 and whether it
+// requires grad.
 func (t *Tensor) String() string {
 	if t.mem&memDead != 0 {
 		return "tensor(released by an Arena, shape=" + fmtShape(t.shape) + ")"
@@ -26,7 +27,7 @@ func (t *Tensor) String() string {
 	b.WriteString("tensor(")
 	summarise := t.Size() > printThreshold
 	t.writeDim(&b, f, 0, 0, len("tensor("), summarise)
-	if t.dtype != Float64 {
+	if t.dtype == Float32 {
 		b.WriteString(", dtype=" + t.dtype.String())
 	}
 	if t.node != nil {
@@ -44,6 +45,17 @@ type numFormat struct {
 }
 
 func chooseFormat(t *Tensor) numFormat {
+	switch t.dtype {
+	case Bool:
+		return widest(t, func(v float64) string {
+			if v != 0 {
+				return "True"
+			}
+			return "False"
+		})
+	case Int64:
+		return widest(t, func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) })
+	}
 	ints, maxAbs, minAbs := true, 0.0, math.Inf(1)
 	for i := 0; i < t.Size(); i++ {
 		v := t.at(i)
@@ -81,6 +93,11 @@ func chooseFormat(t *Tensor) numFormat {
 			return strconv.FormatFloat(v, 'e', 4, 64)
 		}
 	}
+	return widest(t, fn)
+}
+
+// widest returns the format fn with the width of t's widest entry.
+func widest(t *Tensor, fn func(float64) string) numFormat {
 	w := 0
 	for i := 0; i < t.Size(); i++ {
 		w = max(w, len(fn(t.at(i))))

@@ -742,7 +742,8 @@ var whereOp *Op
 
 func init() {
 	whereOp = Register(&Op{
-		Name: "where",
+		Name:     "where",
+		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			cond, a, b := c.Inputs[0], c.Inputs[1], c.Inputs[2]
 			dt := checkDType("where", a, b)
@@ -785,6 +786,7 @@ func init() {
 		Cases: []Case{{
 			Name: "broadcast", Constant: []int{0},
 			Make: func(r *randSource) []*Tensor {
+				// A float condition: gradcheck perturbs float64 inputs only.
 				cond := Zeros(2, 3)
 				for i := range cond.f64 {
 					cond.f64[i] = float64(r.IntN(2))
@@ -807,8 +809,11 @@ func selectInto[T kernel.Float](dst, a, b []T, c64 []float64, c32 []float32, use
 	}
 }
 
-// Where returns a where cond is nonzero and b elsewhere, broadcasting all
-// three. cond is a constant: no gradient flows to it.
+// Where returns a where cond is true and b elsewhere, broadcasting all
+// three. cond is a Bool mask, such as a comparison returns (Greater, Equal,
+// ...); a condition of another dtype is taken as true where nonzero, as
+// before Bool existed. cond is a constant: no gradient flows to it. a and b
+// have one dtype, which the result has.
 func Where(cond, a, b *Tensor) *Tensor { return whereOp.Apply(nil, cond, a, b) }
 
 var castOp *Op
@@ -832,12 +837,20 @@ func init() {
 }
 
 // As returns t converted to dtype dt (t itself if it already has that dtype).
-// Gradients flow back through the conversion.
+// Between Float64 and Float32, gradients flow back through the conversion.
+// A conversion to or from Int64 or Bool is a constant, cut from the graph:
+// to Bool, nonzero is true; to Int64, values are truncated toward zero
+// (NaN, or a magnitude beyond 2^53, panics); from Bool, true is 1.
 func (t *Tensor) As(dt DType) *Tensor {
-	if t.dtype == dt {
+	switch {
+	case t.dtype == dt:
 		return t
+	case dt > Bool:
+		panicf("As", "unknown dtype %s", dt)
+	case t.dtype.IsFloat() && dt.IsFloat():
+		return castOp.Apply(dt, t)
 	}
-	return castOp.Apply(dt, t)
+	return convertOp.Apply(dt, t)
 }
 
 func addInPlace(dst, src *Tensor) {

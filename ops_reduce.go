@@ -305,42 +305,6 @@ func Softmax(x *Tensor, axis int) *Tensor { return Exp(LogSoftmax(x, axis)) }
 // NaN) and a zero gradient.
 func LogSoftmax(x *Tensor, axis int) *Tensor { return Sub(x, LogSumExpKeep(x, axis)) }
 
-func argExtremum(name string, x *Tensor, axis int, better func(a, b float64) bool) []int {
-	ax := normAxis(name, axis, len(x.shape))
-	n := x.shape[ax]
-	if n == 0 {
-		panicf(name, "axis %d is empty", axis)
-	}
-	outer, inner := numel(x.shape[:ax]), numel(x.shape[ax+1:])
-	out := make([]int, outer*inner)
-	for o := 0; o < outer; o++ {
-		for i := 0; i < inner; i++ {
-			best := 0
-			bv := x.at(o*n*inner + i)
-			for j := 1; j < n; j++ {
-				v := x.at((o*n+j)*inner + i)
-				if better(v, bv) {
-					best, bv = j, v
-				}
-			}
-			out[o*inner+i] = best
-		}
-	}
-	return out
-}
-
-// Argmax returns the index of the largest entry along axis for every position
-// of the other axes (row-major), the first one on ties. It is not
-// differentiable.
-func Argmax(x *Tensor, axis int) []int {
-	return argExtremum("argmax", x, axis, func(a, b float64) bool { return a > b || (a != a && b == b) })
-}
-
-// Argmin returns the index of the smallest entry along axis, like Argmax.
-func Argmin(x *Tensor, axis int) []int {
-	return argExtremum("argmin", x, axis, func(a, b float64) bool { return a < b || (a != a && b == b) })
-}
-
 var normOp *Op
 
 func init() {

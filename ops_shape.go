@@ -22,7 +22,8 @@ var reshapeOp *Op
 
 func init() {
 	reshapeOp = Register(&Op{
-		Name: "reshape",
+		Name:     "reshape",
+		anyDType: true,
 		// Tensors are immutable, so the result shares x's memory.
 		Forward: func(c *Ctx) *Tensor {
 			return viewOf(c.Inputs[0], c.Params.([]int))
@@ -76,7 +77,8 @@ var expandOp *Op
 
 func init() {
 	expandOp = Register(&Op{
-		Name: "expand",
+		Name:     "expand",
+		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, shape := c.Inputs[0], c.Params.([]int)
 			return stridedForward(x, shape, broadcastStrides(x.shape, shape))
@@ -108,7 +110,8 @@ var permuteOp *Op
 
 func init() {
 	permuteOp = Register(&Op{
-		Name: "permute",
+		Name:     "permute",
+		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, perm := c.Inputs[0], c.Params.([]int)
 			inSt := stridesOf(x.shape)
@@ -191,7 +194,8 @@ var gatherOp *Op
 
 func init() {
 	gatherOp = Register(&Op{
-		Name: "gather",
+		Name:     "gather",
+		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, p := c.Inputs[0], c.Params.(gatherParams)
 			if len(p.index) != numel(p.shape) {
@@ -226,6 +230,8 @@ var scatterAddOp *Op
 func init() {
 	scatterAddOp = Register(&Op{
 		Name: "scatter_add",
+		// Data tensors pass too (Pad of a mask): no index is repeated there.
+		anyDType: true,
 		// out = zeros(shape); out.flat[index[i]] += g.flat[i]: the transpose of gather.
 		Forward: func(c *Ctx) *Tensor {
 			g, p := c.Inputs[0], c.Params.(gatherParams)
@@ -498,11 +504,12 @@ var sliceOp, unsliceOp *Op
 
 func init() {
 	sliceOp = Register(&Op{
-		Name:    "slice",
-		Forward: func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), false) },
-		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{unsliceOp.Apply(c.Params, g)} },
-		AddVJP:  func(c *Ctx, g, acc *Tensor) { sliceAdd(acc, g, c.Params.(sliceParams)) },
-		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return sliceOp.Apply(c.Params, d[0]) },
+		Name:     "slice",
+		anyDType: true,
+		Forward:  func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), false) },
+		VJP:      func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{unsliceOp.Apply(c.Params, g)} },
+		AddVJP:   func(c *Ctx, g, acc *Tensor) { sliceAdd(acc, g, c.Params.(sliceParams)) },
+		JVP:      func(c *Ctx, d []*Tensor) *Tensor { return sliceOp.Apply(c.Params, d[0]) },
 		Cases: []Case{
 			{Name: "strided", Shapes: [][]int{{7}}, Params: sliceParams{0, 1, 2, 3, []int{7}, nil}},
 			{Name: "columns", Shapes: [][]int{{2, 4}}, Params: sliceParams{1, 1, 1, 2, []int{2, 4}, nil}},
@@ -510,7 +517,8 @@ func init() {
 		},
 	})
 	unsliceOp = Register(&Op{
-		Name: "unslice",
+		Name:     "unslice",
+		anyDType: true,
 		// The transpose of slice: the slice's values in place, zeros elsewhere.
 		Forward: func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), true) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{sliceOp.Apply(c.Params, g)} },
@@ -657,7 +665,8 @@ var concatOp *Op
 
 func init() {
 	concatOp = Register(&Op{
-		Name: "concat",
+		Name:     "concat",
+		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			ax := c.Params.(int)
 			xs := c.Inputs

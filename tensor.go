@@ -6,8 +6,8 @@ import (
 	"github.com/nabla-go/nabla/internal/kernel"
 )
 
-// Tensor is an n-dimensional array of float64 or float32 values in row-major
-// order, and a node of the autodiff graph when it was computed from tensors that
+// Tensor is an n-dimensional array of float64, float32, int64 or bool values
+// (see DType) in row-major order, and a node of the autodiff graph when it was computed from tensors that
 // require gradients. Tensors are immutable: operations return new tensors (which
 // may share memory with their input, as Reshape does); only Grad buffers and the
 // Raw accessors are written in place.
@@ -184,7 +184,7 @@ func (t *Tensor) set(i int, v float64) {
 func (t *Tensor) Float64s() []float64 {
 	checkLive("Float64s", t)
 	checkTraced("Float64s", t)
-	if t.dtype == Float64 {
+	if t.dtype != Float32 {
 		return append([]float64(nil), t.f64...)
 	}
 	out := make([]float64, len(t.f32))
@@ -208,12 +208,51 @@ func (t *Tensor) Float32s() []float32 {
 	return out
 }
 
-// RawFloat64 returns the tensor's own float64 storage (nil for a float32
-// tensor). Writing to it changes the tensor and every tensor sharing its memory
+// Int64s returns a copy of the values as int64 (float values truncated
+// toward zero, booleans as 0 and 1), in row-major order.
+func (t *Tensor) Int64s() []int64 {
+	checkLive("Int64s", t)
+	checkTraced("Int64s", t)
+	out := make([]int64, t.Size())
+	for i := range out {
+		out[i] = int64(t.at(i))
+	}
+	return out
+}
+
+// Ints is Int64s as []int, for indexing Go slices with an Int64 tensor such
+// as Argmax's result.
+func (t *Tensor) Ints() []int {
+	checkLive("Ints", t)
+	checkTraced("Ints", t)
+	out := make([]int, t.Size())
+	for i := range out {
+		out[i] = int(t.at(i))
+	}
+	return out
+}
+
+// Bools returns a copy of the values as booleans (true where nonzero), in
+// row-major order.
+func (t *Tensor) Bools() []bool {
+	checkLive("Bools", t)
+	checkTraced("Bools", t)
+	out := make([]bool, t.Size())
+	for i := range out {
+		out[i] = t.at(i) != 0
+	}
+	return out
+}
+
+// RawFloat64 returns the tensor's own float64 storage (nil for a tensor of
+// another dtype). Writing to it changes the tensor and every tensor sharing its memory
 // and bypasses autodiff: it is meant for optimizers and loaders.
 func (t *Tensor) RawFloat64() []float64 {
 	checkLive("RawFloat64", t)
 	checkTraced("RawFloat64", t)
+	if t.dtype != Float64 {
+		return nil
+	}
 	return t.f64
 }
 
@@ -232,6 +271,9 @@ func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
 // accumulates into Grad, and returns t. It panics on a non-leaf tensor, whose
 // requirement follows from its inputs.
 func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
+	if on && !t.dtype.IsFloat() {
+		panicf("SetRequiresGrad", "a %s tensor of shape %s cannot require grad: only float64 and float32 tensors are differentiable (convert it with As)", t.dtype, fmtShape(t.shape))
+	}
 	if t.node != nil {
 		panicf("SetRequiresGrad", "tensor of shape %s was computed by %s; only leaves can be marked (use Detach first)", fmtShape(t.shape), t.node.op.Name)
 	}

@@ -92,6 +92,18 @@ func FromInt64(shape []int, v []int64) Tensor {
 	return Tensor{DType: "I64", Shape: append([]int{}, shape...), Data: b}
 }
 
+// FromBool returns a BOOL tensor (one byte per element, 0 or 1) holding a
+// copy of v; see [FromFloat64]. [Tensor.Int64] reads it back as 0 and 1.
+func FromBool(shape []int, v []bool) Tensor {
+	b := make([]byte, len(v))
+	for i, x := range v {
+		if x {
+			b[i] = 1
+		}
+	}
+	return Tensor{DType: "BOOL", Shape: append([]int{}, shape...), Data: b}
+}
+
 // Float64 returns the elements of a floating-point tensor (F64, F32, F16 or
 // BF16) as float64, which represents all of them exactly.
 func (t Tensor) Float64() ([]float64, error) {

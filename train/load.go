@@ -150,7 +150,7 @@ func (t *Trained) Predict(rows [][]float64) (classes []int, probs [][]float64, e
 	tp := nabla.NewTape() // records nothing, and concerns this call alone
 	tp.Bind(x)
 	tp.NoGrad(func() { p = nabla.Softmax(t.Model.Forward(x), 1) })
-	classes = nabla.Argmax(p, 1)
+	classes = nabla.Argmax(p, 1).Ints()
 	pv := p.Float64s()
 	for i := range rows {
 		probs = append(probs, pv[i*t.Classes:(i+1)*t.Classes])

@@ -384,7 +384,7 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 			arena.Do(tp, func() {
 				logits := model.Forward(x)
 				loss += nn.CrossEntropyLoss(logits, y, &nn.ClassOptions{Reduction: nn.Sum}).Item()
-				pred = nabla.Argmax(logits, 1)
+				pred = nabla.Argmax(logits, 1).Ints()
 			})
 			arena.Release()
 			for i, p := range pred {
