@@ -122,7 +122,7 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 	f.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "adam, adamw, sgd, rmsprop, adagrad")
 	f.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate")
 	f.Float64Var(&cfg.Momentum, "momentum", 0, "momentum (sgd, rmsprop)")
-	f.Float64Var(&cfg.WeightDecay, "weight-decay", 0, "weight decay")
+	f.Float64Var(&cfg.WeightDecay, "weight-decay", 0, "weight decay (0: none, adamw included)")
 	f.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: none, step, exp, cosine, warmup-cosine, onecycle")
 	f.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "samples per step")
 	f.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (with --resume: the new total to reach; default the run's own)")
