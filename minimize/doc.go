@@ -5,7 +5,7 @@
 // gonum already does well.
 //
 //	res, err := minimize.Minimize(f, x0, minimize.BFGS, nil)
-//	// res.X, res.Fun, res.Grad, res.Nit, res.Nfev, res.Ngev, res.Nhev,
+//	// res.X, res.Fun, res.Grad, res.Nit, res.Nfev, res.Njev, res.Nhev,
 //	// res.Status, res.Success, res.Message
 //
 // f takes a tensor of x0's shape and returns a scalar tensor. Result mirrors
@@ -63,7 +63,7 @@
 // evaluator keeps the graphs of the two latest points, so a gradient asked for
 // where the value was just computed costs one reverse pass, and a value asked
 // for where the gradient was computed costs nothing. Nfev counts forward
-// passes of f, Ngev reverse passes, and Nhev Hessians (newton) or
+// passes of f, Njev reverse passes, and Nhev Hessians (newton) or
 // Hessian-vector products (newton-cg, trust-ncg), as SciPy's nhev does.
 //
 // The tests run every method on the Moré–Garbow–Hillstrom problems and fail

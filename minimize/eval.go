@@ -27,7 +27,7 @@ type evaluator struct {
 	spare    []*nabla.Arena
 	tape     *nabla.Tape // every point is bound to it: f records, and its arena collects, this run's work alone
 
-	nfev, ngev, nhev int
+	nfev, njev, nhev int
 	err              error // first failure of f (a panic, a non-scalar result)
 
 	// With Options.Compile: f's value and gradient in one compiled program,
@@ -161,7 +161,7 @@ func (e *evaluator) grad(x, dst []float64) float64 {
 // reverse runs the reverse pass over pt's forward graph.
 func (e *evaluator) reverse(pt *point) {
 	if pt.gc != nil { // computed with the value
-		e.ngev++
+		e.njev++
 		pt.g, pt.gc = pt.gc, nil
 		return
 	}
@@ -172,7 +172,7 @@ func (e *evaluator) reverse(pt *point) {
 		}
 		return
 	}
-	e.ngev++
+	e.njev++
 	out := pt.out
 	pt.out = nil
 	if !out.RequiresGrad() { // f does not depend on x

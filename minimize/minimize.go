@@ -130,7 +130,7 @@ type Result struct {
 	Grad *nabla.Tensor // ∇f(X)
 	Nit  int           // iterations
 	Nfev int           // evaluations of f (forward passes)
-	Ngev int           // gradients (reverse passes); SciPy's njev
+	Njev int           // gradients (reverse passes); SciPy's njev
 	// Nhev counts Hessians for newton, and Hessian-vector products for
 	// newton-cg and trust-ncg, as SciPy's nhev does.
 	Nhev    int
@@ -282,7 +282,7 @@ func (r *run) result() Result {
 		X:    nabla.FromSlice(slices.Clone(r.x), shape...),
 		Fun:  r.f,
 		Grad: nabla.FromSlice(slices.Clone(r.g), shape...),
-		Nit:  r.nit, Nfev: r.ev.nfev, Ngev: r.ev.ngev, Nhev: r.ev.nhev,
+		Nit:  r.nit, Nfev: r.ev.nfev, Njev: r.ev.njev, Nhev: r.ev.nhev,
 		Status: r.status, Success: r.status == Success, Message: msg,
 	}
 }
