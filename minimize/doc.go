@@ -19,6 +19,25 @@
 // iteration reduces f by at most ftol = 2.2e-9 relatively, 15000 iterations
 // and 15000 evaluations at most. A nil *Options means the defaults.
 //
+// # Derivatives written by hand
+//
+// Options.Jac, Hess and Hessp take derivatives as plain Go functions on
+// []float64, as SciPy's jac=, hess= and hessp= do; given, they replace
+// nabla's, and Njev and Nhev count their calls. MinimizeFunc takes f itself
+// as a plain func([]float64) float64, so that SciPy's
+//
+//	res = minimize(f, x0, jac=grad_f, method='BFGS')
+//
+// reads, with no tensor anywhere,
+//
+//	res, err := minimize.MinimizeFunc(f, x0, minimize.BFGS, &minimize.Options{Jac: gradF})
+//
+// The same caching applies, so a run with exact derivatives written by hand
+// takes the iterates and counts of the run with nabla's. Where f is nabla ops
+// too, Options.CheckJac compares Jac with nabla's gradient at x0 before the
+// run, and CheckGrad and CheckGradFunc do it on their own, like
+// scipy.optimize.check_grad.
+//
 // # Methods, and who implements them
 //
 // From gonum.org/v1/gonum/optimize, fed nabla's gradients and Hessians:
@@ -64,7 +83,8 @@
 // where the value was just computed costs one reverse pass, and a value asked
 // for where the gradient was computed costs nothing. Nfev counts forward
 // passes of f, Njev reverse passes, and Nhev Hessians (newton) or
-// Hessian-vector products (newton-cg, trust-ncg), as SciPy's nhev does.
+// Hessian-vector products (newton-cg, trust-ncg), as SciPy's nfev, njev and
+// nhev do.
 //
 // The tests run every method on the Moré–Garbow–Hillstrom problems and fail
 // when a change needs more evaluations than recorded, as SciPy's do.
