@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/nabla-go/nabla/train"
+	trainplot "github.com/nabla-go/nabla/train/plot"
 )
 
 func newTrainCmd() *cobra.Command {
@@ -84,7 +85,7 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 			if !quiet {
 				prog = newProgress(out, os.Stderr)
 			}
-			res, err := train.Run(ctx, cfg, train.Options{Resume: resume, Overwrite: overwrite, Progress: prog})
+			res, err := train.Run(ctx, cfg, train.Options{Resume: resume, Overwrite: overwrite, Progress: prog, Finish: trainplot.Write})
 			if err != nil && !errors.Is(err, train.ErrInterrupted) {
 				return classify(err)
 			}
