@@ -8,7 +8,7 @@
 //	l := loader.New(train, loader.Options{BatchSize: 64, Rand: rng, DType: nabla.Float32})
 //	for epoch := range epochs {
 //		for x, y := range l.Epoch() {
-//			loss := nn.CrossEntropyLoss(model.Forward(x), y, nn.Mean)
+//			loss := nn.CrossEntropyLoss(model.Forward(x), y, nil)
 //			...
 //		}
 //	}
