@@ -111,8 +111,10 @@ type Options struct {
 	// JacTol is the tolerance of CheckJac. Default 1e-6.
 	JacTol float64
 
-	// The functions above never see a slice Minimize keeps: they may keep
-	// or change their argument, and their results are copied.
+	// Jac, Hess and Hessp are called from the goroutine that called
+	// Minimize, one call at a time, and never see a slice Minimize keeps:
+	// they may keep or change their arguments, and their results are
+	// copied.
 }
 
 // Iteration is one line of a run's trace.
