@@ -88,8 +88,8 @@ type Options struct {
 	Callback func(Iteration)
 
 	// Jac, when set, is the gradient of f written by hand, as SciPy's jac=:
-	// it returns ∇f(x) for a flat x in x0's row-major order, len(x0.Size())
-	// values. Every method then takes its gradients from Jac instead of
+	// it returns ∇f(x), one value per variable, for x flat in x0's
+	// row-major order. Every method then takes its gradients from Jac instead of
 	// nabla's reverse mode, and Njev counts the calls. MinimizeFunc needs it.
 	Jac func(x []float64) []float64
 	// Hess, when set, is the Hessian of f written by hand, as SciPy's
