@@ -74,7 +74,7 @@ func NewNablaCNN(dt nabla.DType, n int) *NablaCNN {
 	net := NewCNN(dt, 1)
 	x, labels := CNNBatch(n)
 	params := nn.Tensors(net)
-	m := &NablaCNN{Net: net, Params: params, Opt: optim.New(params, optim.Adam{LR: cnnLR}),
+	m := &NablaCNN{Net: net, Params: params, Opt: optim.New(params, optim.NewAdam(cnnLR)),
 		X: x.As(dt).Clone(), Labels: labels, tape: nabla.NewTape()}
 	m.tape.Bind(m.X)
 	return m

@@ -35,7 +35,7 @@ func TestLBFGS(t *testing.T) {
 		t.Errorf("gonum: %v, f = %g after %d iterations", gr.Status, gr.F, gr.MajorIterations)
 	}
 	t.Logf("nabla: f = %.3g, %d iterations, %d gradients; gonum: f = %.3g, %d iterations, %d gradients",
-		nr.Fun, nr.Nit, nr.Ngev, gr.F, gr.MajorIterations, gr.GradEvaluations)
+		nr.Fun, nr.Nit, nr.Njev, gr.F, gr.MajorIterations, gr.GradEvaluations)
 	if d := nr.Nit - gr.MajorIterations; d < -gr.MajorIterations/10 || d > gr.MajorIterations/10 {
 		t.Errorf("nabla took %d iterations, gonum %d: the runs took different paths", nr.Nit, gr.MajorIterations)
 	}

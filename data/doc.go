@@ -6,8 +6,9 @@
 // Everything works on plain Go slices, deliberately: a [Dataset] holds its
 // features as one row-major []float64 or []float32 (its [Storage]), so this
 // package has no dependency on the tensor types of the parent module and can
-// be read, tested and reused on its own. Adapters to tensors live with the
-// tensor code. The features are held once: loaders decode into the storage
+// be read, tested and reused on its own. The adapter to tensors is the
+// sub-package data/loader: batches of nabla tensors with their int labels,
+// shuffled by a seeded source, in float64 or float32. The features are held once: loaders decode into the storage
 // asked for, and standardisation, shuffling and batching work in place or on
 // views, so Fashion-MNIST in float32 takes 220 MB, not twice or four times
 // that.

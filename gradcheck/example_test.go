@@ -37,3 +37,12 @@ func ExampleCheckSecondOrder() {
 	fmt.Println(gradcheck.CheckSecondOrder(f, []*nabla.Tensor{nabla.FromSlice([]float64{0.1, 0.5})}, nil))
 	// Output: <nil>
 }
+
+// Run returns the report whether or not the check passes, and an error
+// whenever it fails.
+func ExampleRun() {
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Exp(xs[0])) }
+	rep, err := gradcheck.Run(f, []*nabla.Tensor{nabla.FromSlice([]float64{0.5, -1})}, nil)
+	fmt.Println(rep.OK(), rep.Compared, err)
+	// Output: true 4 <nil>
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/nabla-go/nabla"
@@ -79,21 +80,61 @@ type Report struct {
 // OK reports whether every entry agreed.
 func (r *Report) OK() bool { return len(r.Mismatches) == 0 }
 
-// Error describes the first mismatches; it makes *Report usable as an error.
+// Worst returns the mismatch with the largest |analytic − numeric| (NaN
+// counting as infinite), and false when there is none.
+func (r *Report) Worst() (Mismatch, bool) {
+	if len(r.Mismatches) == 0 {
+		return Mismatch{}, false
+	}
+	w := 0
+	for i, m := range r.Mismatches {
+		if errOrInf(m) > errOrInf(r.Mismatches[w]) {
+			w = i
+		}
+	}
+	return r.Mismatches[w], true
+}
+
+func errOrInf(m Mismatch) float64 {
+	if e := m.Error(); !math.IsNaN(e) {
+		return e
+	}
+	return math.Inf(1)
+}
+
+// Error describes the failures, the worst first, then up to four more in the
+// order they were found; it makes *Report usable as an error.
 func (r *Report) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gradcheck: %d of %d entries differ (max error %.3g)", len(r.Mismatches), r.Compared, r.MaxError)
-	for i, m := range r.Mismatches {
-		if i == 5 {
-			fmt.Fprintf(&b, "\n  ... %d more", len(r.Mismatches)-5)
-			break
-		}
+	worst, ok := r.Worst()
+	if !ok {
+		return b.String()
+	}
+	describe := func(label string, m Mismatch) {
 		out := fmt.Sprintf("output element %d", m.Output)
 		if m.Output < 0 {
 			out = "random projection"
 		}
-		fmt.Fprintf(&b, "\n  %s mode, input %d element %v, %s: analytic %.10g, numeric %.10g, error %.3g",
-			m.Mode, m.Input, m.Element, out, m.Analytic, m.Numeric, m.Error())
+		fmt.Fprintf(&b, "\n  %s%s mode, input %d element %v, %s: analytic %.10g, numeric %.10g, error %.3g",
+			label, m.Mode, m.Input, m.Element, out, m.Analytic, m.Numeric, m.Error())
+	}
+	label := ""
+	if len(r.Mismatches) > 1 {
+		label = "worst: "
+	}
+	describe(label, worst)
+	shown := 1
+	for _, m := range r.Mismatches {
+		if shown == 5 {
+			fmt.Fprintf(&b, "\n  ... %d more", len(r.Mismatches)-shown)
+			break
+		}
+		if m.Mode == worst.Mode && m.Input == worst.Input && m.Output == worst.Output && slices.Equal(m.Element, worst.Element) {
+			continue
+		}
+		describe("", m)
+		shown++
 	}
 	return b.String()
 }
@@ -102,17 +143,14 @@ func (r *Report) Error() string {
 // and returns nil or the *Report of the failures. It returns an error too when
 // the inputs or output are not float64.
 func Check(f Func, inputs []*nabla.Tensor, opts *Options) error {
-	rep, err := Run(f, inputs, opts)
-	if err != nil {
-		return err
-	}
-	if !rep.OK() {
-		return rep
-	}
-	return nil
+	_, err := Run(f, inputs, opts)
+	return err
 }
 
-// Run performs Check and returns the full report, passing or not.
+// Run performs Check and returns the full report, passing or not, and a
+// non-nil error whenever the check did not pass: the *Report itself when
+// derivatives disagree (its message leads with the worst entry), or the
+// reason the check could not run (then the report is nil).
 func Run(f Func, inputs []*nabla.Tensor, opts *Options) (*Report, error) {
 	o := opts.withDefaults()
 	for i, x := range inputs {
@@ -131,7 +169,13 @@ func Run(f Func, inputs []*nabla.Tensor, opts *Options) (*Report, error) {
 	}); perr != nil {
 		return nil, perr
 	}
-	return c.rep, err
+	if err != nil {
+		return c.rep, err
+	}
+	if !c.rep.OK() {
+		return c.rep, c.rep
+	}
+	return c.rep, nil
 }
 
 type checker struct {

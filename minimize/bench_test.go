@@ -26,7 +26,7 @@ func BenchmarkLBFGSExtendedRosenbrock(b *testing.B) {
 		if !res.Success {
 			b.Fatal(res.Message)
 		}
-		b.ReportMetric(float64(res.Ngev), "gradients")
+		b.ReportMetric(float64(res.Njev), "gradients")
 		b.ReportMetric(float64(res.Nit), "iterations")
 	})
 	b.Run("n=1000/gonum-hand-written", func(b *testing.B) {
@@ -61,7 +61,7 @@ func BenchmarkNewtonCGExtendedRosenbrock(b *testing.B) {
 	}
 	b.ReportMetric(float64(res.Nit), "iterations")
 	b.ReportMetric(float64(res.Nhev), "HVPs")
-	b.ReportMetric(float64(res.Ngev), "gradients")
+	b.ReportMetric(float64(res.Njev), "gradients")
 }
 
 func autodiffGrad(x []float64) []float64 {
@@ -125,7 +125,7 @@ func BenchmarkLBFGSBBounded(b *testing.B) {
 		if !res.Success {
 			b.Fatal(res.Message)
 		}
-		b.ReportMetric(float64(res.Ngev), "gradients")
+		b.ReportMetric(float64(res.Njev), "gradients")
 		b.ReportMetric(float64(res.Nit), "iterations")
 	}
 	b.Run("n=1000/driver1", func(b *testing.B) {

@@ -85,8 +85,8 @@ func solve(t *testing.T, f minimize.Func, x0, lo, hi []float64, o *minimize.Opti
 	if !res.Success {
 		t.Errorf("status %d: %s", res.Status, res.Message)
 	}
-	if calls != res.Nfev || res.Nfev != res.Ngev {
-		t.Errorf("f called %d times, Nfev %d, Ngev %d", calls, res.Nfev, res.Ngev)
+	if calls != res.Nfev || res.Nfev != res.Njev {
+		t.Errorf("f called %d times, Nfev %d, Njev %d", calls, res.Nfev, res.Njev)
 	}
 	gtol := o.GTol
 	if gtol == 0 {

@@ -5,7 +5,7 @@
 // gonum already does well.
 //
 //	res, err := minimize.Minimize(f, x0, minimize.BFGS, nil)
-//	// res.X, res.Fun, res.Grad, res.Nit, res.Nfev, res.Ngev, res.Nhev,
+//	// res.X, res.Fun, res.Grad, res.Nit, res.Nfev, res.Njev, res.Nhev,
 //	// res.Status, res.Success, res.Message
 //
 // f takes a tensor of x0's shape and returns a scalar tensor. Result mirrors
@@ -18,6 +18,25 @@
 // success when the projected gradient has max-norm ≤ 1e-5 or when an
 // iteration reduces f by at most ftol = 2.2e-9 relatively, 15000 iterations
 // and 15000 evaluations at most. A nil *Options means the defaults.
+//
+// # Derivatives written by hand
+//
+// Options.Jac, Hess and Hessp take derivatives as plain Go functions on
+// []float64, as SciPy's jac=, hess= and hessp= do; given, they replace
+// nabla's, and Njev and Nhev count their calls. MinimizeFunc takes f itself
+// as a plain func([]float64) float64, so that SciPy's
+//
+//	res = minimize(f, x0, jac=grad_f, method='BFGS')
+//
+// reads, with no tensor anywhere,
+//
+//	res, err := minimize.MinimizeFunc(f, x0, minimize.BFGS, &minimize.Options{Jac: gradF})
+//
+// The same caching applies, so a run with exact derivatives written by hand
+// takes the iterates and counts of the run with nabla's. Where f is nabla ops
+// too, Options.CheckJac compares Jac with nabla's gradient at x0 before the
+// run, and CheckGrad and CheckGradFunc do it on their own, like
+// scipy.optimize.check_grad.
 //
 // # Methods, and who implements them
 //
@@ -63,8 +82,9 @@
 // evaluator keeps the graphs of the two latest points, so a gradient asked for
 // where the value was just computed costs one reverse pass, and a value asked
 // for where the gradient was computed costs nothing. Nfev counts forward
-// passes of f, Ngev reverse passes, and Nhev Hessians (newton) or
-// Hessian-vector products (newton-cg, trust-ncg), as SciPy's nhev does.
+// passes of f, Njev reverse passes, and Nhev Hessians (newton) or
+// Hessian-vector products (newton-cg, trust-ncg), as SciPy's nfev, njev and
+// nhev do.
 //
 // The tests run every method on the Moré–Garbow–Hillstrom problems and fail
 // when a change needs more evaluations than recorded, as SciPy's do.

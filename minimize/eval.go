@@ -16,18 +16,32 @@ import (
 // of a value costs one reverse pass and no second forward pass, a value asked
 // for at the point of a gradient costs nothing, and a trust-region step that
 // is rejected does not cost the current point its recorded gradient.
+//
+// Derivatives given by the user (jac, hessFn, hessp) replace nabla's; f is
+// then either nabla ops (f) or a plain function (plain), and the same two
+// points are cached, so the counts are those of an autodiff run.
 type evaluator struct {
 	f     Func
+	plain func([]float64) float64
 	shape []int
+	n     int // variables
 	// secondOrder records the reverse pass (CreateGraph) so that HVPs and
 	// Hessians can differentiate the gradient again.
 	secondOrder bool
+
+	jac    func([]float64) []float64
+	hessFn func([]float64) [][]float64
+	hessp  func(x, p []float64) []float64
+	// hx and hm are the last point given to hessFn and its Hessian, so that
+	// the products of newton-cg and trust-ncg at one point call it once.
+	hx []float64
+	hm [][]float64
 
 	cur, old *point // the latest point and the one before
 	spare    []*nabla.Arena
 	tape     *nabla.Tape // every point is bound to it: f records, and its arena collects, this run's work alone
 
-	nfev, ngev, nhev int
+	nfev, njev, nhev int
 	err              error // first failure of f (a panic, a non-scalar result)
 
 	// With Options.Compile: f's value and gradient in one compiled program,
@@ -63,8 +77,12 @@ type point struct {
 	arena *nabla.Arena
 }
 
-func newEvaluator(f Func, shape []int, secondOrder bool) *evaluator {
-	return &evaluator{f: f, shape: shape, secondOrder: secondOrder, tape: nabla.NewTape()}
+func newEvaluator(obj objective, shape []int, secondOrder bool) *evaluator {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return &evaluator{f: obj.f, plain: obj.plain, shape: shape, n: n, secondOrder: secondOrder, tape: nabla.NewTape()}
 }
 
 // at returns the point x, running f unless one of the two cached points is x.
@@ -90,8 +108,15 @@ func (e *evaluator) at(x []float64) *point {
 		pt.fval, pt.gc = y.Item(), e.gbuf.Float64s()
 		return pt
 	}
-	pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...).SetRequiresGrad(true)
-	e.tape.Bind(pt.xt)
+	if e.plain != nil {
+		pt.fval = e.plain(slices.Clone(x))
+		return pt
+	}
+	pt.xt = nabla.FromSlice(slices.Clone(x), e.shape...)
+	if e.jac == nil || e.secondOrder { // nabla differentiates f: record it
+		pt.xt.SetRequiresGrad(true)
+		e.tape.Bind(pt.xt)
+	}
 	var out *nabla.Tensor
 	run := func() { out = e.f(pt.xt) }
 	if !e.secondOrder {
@@ -158,10 +183,16 @@ func (e *evaluator) grad(x, dst []float64) float64 {
 	return pt.fval
 }
 
-// reverse runs the reverse pass over pt's forward graph.
+// reverse computes the gradient at pt: by calling the user's jac, or by the
+// reverse pass over pt's forward graph.
 func (e *evaluator) reverse(pt *point) {
+	if e.jac != nil {
+		e.njev++
+		pt.g = e.userVector("Jac", e.jac(slices.Clone(pt.x)))
+		return
+	}
 	if pt.gc != nil { // computed with the value
-		e.ngev++
+		e.njev++
 		pt.g, pt.gc = pt.gc, nil
 		return
 	}
@@ -172,7 +203,7 @@ func (e *evaluator) reverse(pt *point) {
 		}
 		return
 	}
-	e.ngev++
+	e.njev++
 	out := pt.out
 	pt.out = nil
 	if !out.RequiresGrad() { // f does not depend on x
@@ -201,10 +232,72 @@ func (e *evaluator) reverse(pt *point) {
 	e.forget(pt)
 }
 
-// hvp stores H(x)·v in dst, differentiating ⟨∇f(x), v⟩ once more.
+// userVector checks that a user's derivative returned n values and copies
+// them; otherwise it records the error and returns NaNs, which stop the run.
+func (e *evaluator) userVector(name string, v []float64) []float64 {
+	out := make([]float64, e.n)
+	if len(v) != len(out) {
+		e.fail(fmt.Errorf("minimize: Options.%s returned %d values for %d variables", name, len(v), len(out)))
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out
+	}
+	copy(out, v)
+	return out
+}
+
+// hvp stores H(x)·v in dst: with the user's Hessp or Hess when given,
+// otherwise by differentiating ⟨∇f(x), v⟩ once more.
 func (e *evaluator) hvp(x, v, dst []float64) {
+	switch {
+	case e.hessp != nil:
+		e.nhev++
+		copy(dst, e.userVector("Hessp", e.hessp(slices.Clone(x), slices.Clone(v))))
+	case e.hessFn != nil:
+		h := e.userHess(x)
+		for i := range dst {
+			dst[i] = dot(h[i], v)
+		}
+	default:
+		e.nhev++
+		e.hvpUncounted(x, v, dst)
+	}
+}
+
+// userHess returns the user's Hessian at x, calling Hess unless x is the
+// point of the last call. A malformed result is recorded as an error and
+// replaced by NaNs.
+func (e *evaluator) userHess(x []float64) [][]float64 {
+	if e.hm != nil && slices.Equal(e.hx, x) {
+		return e.hm
+	}
 	e.nhev++
-	e.hvpUncounted(x, v, dst)
+	n := len(x)
+	h := e.hessFn(slices.Clone(x))
+	ok := len(h) == n
+	for i := 0; ok && i < n; i++ {
+		ok = len(h[i]) == n
+	}
+	e.hx, e.hm = slices.Clone(x), make([][]float64, n)
+	for i := range n {
+		e.hm[i] = make([]float64, n)
+		for j := range n {
+			// Only the upper triangle is read, as for a mat.SymDense.
+			switch {
+			case !ok:
+				e.hm[i][j] = math.NaN()
+			case j >= i:
+				e.hm[i][j] = h[i][j]
+			default:
+				e.hm[i][j] = h[j][i]
+			}
+		}
+	}
+	if !ok {
+		e.fail(fmt.Errorf("minimize: Options.Hess did not return a %d×%d matrix", n, n))
+	}
+	return e.hm
 }
 
 func (e *evaluator) hvpUncounted(x, v, dst []float64) {
@@ -214,6 +307,10 @@ func (e *evaluator) hvpUncounted(x, v, dst []float64) {
 	pt := e.at(x)
 	if pt.g == nil {
 		e.reverse(pt)
+	}
+	if e.jac != nil && pt.gt == nil && pt.out != nil {
+		// The gradient came from Jac: differentiate f here for the graph.
+		e.gradGraph(pt)
 	}
 	clear(dst)
 	if e.hv != nil {
@@ -243,12 +340,52 @@ func (e *evaluator) hvpUncounted(x, v, dst []float64) {
 	}
 }
 
-// hess stores the Hessian at x in dst, one row per reverse pass through the
-// recorded gradient. It counts as one Hessian evaluation.
+// gradGraph records nabla's gradient at pt with its graph, for the
+// Hessian-vector products of a run whose gradients come from Jac.
+func (e *evaluator) gradGraph(pt *point) {
+	out := pt.out
+	pt.out = nil
+	if !out.RequiresGrad() {
+		return
+	}
+	var gs []*nabla.Tensor
+	if err := nabla.Catch(func() {
+		gs = nabla.Gradients([]*nabla.Tensor{out}, []*nabla.Tensor{pt.xt}, nabla.AllowUnused(), nabla.CreateGraph())
+	}); err != nil {
+		e.fail(fmt.Errorf("minimize: gradient of f failed: %w", err))
+		return
+	}
+	pt.gt = gs[0]
+}
+
+// hess stores the Hessian at x in dst: the user's Hess, or n products by
+// the user's Hessp, or one row per reverse pass through the recorded
+// gradient. Nabla's Hessian counts as one Hessian evaluation, the user's
+// functions as the number of calls.
 func (e *evaluator) hess(x []float64, dst *mat.SymDense) {
-	e.nhev++
 	n := len(x)
+	if e.hessFn != nil {
+		h := e.userHess(x)
+		for i := range n {
+			for j := i; j < n; j++ {
+				dst.SetSym(i, j, h[i][j])
+			}
+		}
+		return
+	}
 	ei, row := make([]float64, n), make([]float64, n)
+	if e.hessp != nil {
+		for i := range n {
+			ei[i] = 1
+			e.hvp(x, ei, row)
+			ei[i] = 0
+			for j := i; j < n; j++ {
+				dst.SetSym(i, j, row[j])
+			}
+		}
+		return
+	}
+	e.nhev++
 	for i := range n {
 		ei[i] = 1
 		e.hvpUncounted(x, ei, row)

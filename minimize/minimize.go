@@ -86,6 +86,35 @@ type Options struct {
 	// Callback, when set, is called with the start point (Nit 0) and after
 	// every iteration. Its X is only valid during the call.
 	Callback func(Iteration)
+
+	// Jac, when set, is the gradient of f written by hand, as SciPy's jac=:
+	// it returns ∇f(x), one value per variable, for x flat in x0's
+	// row-major order. Every method then takes its gradients from Jac instead of
+	// nabla's reverse mode, and Njev counts the calls. MinimizeFunc needs it.
+	Jac func(x []float64) []float64
+	// Hess, when set, is the Hessian of f written by hand, as SciPy's
+	// hess=: row i holds ∂²f/∂xᵢ∂xⱼ (only the upper triangle is read).
+	// newton uses it for its Hessians, newton-cg and trust-ncg, when Hessp
+	// is nil, multiply by it (one call per point); Nhev counts the calls.
+	Hess func(x []float64) [][]float64
+	// Hessp, when set, returns H(x)·p written by hand, as SciPy's hessp=.
+	// newton-cg and trust-ncg use it for their products; newton, when Hess
+	// is nil, forms its Hessians from n products. Nhev counts the calls.
+	// With MinimizeFunc, newton, newton-cg and trust-ncg need Hess or Hessp.
+	Hessp func(x, p []float64) []float64
+	// CheckJac compares Jac with nabla's gradient of f at x0 before the run,
+	// as CheckGrad does: Minimize returns an error naming the worst
+	// component when it is off by more than JacTol·max(1, |∂f/∂xᵢ|), and
+	// otherwise puts the comparison in Result.JacCheck. It needs Jac and an
+	// f written with nabla ops (Minimize, not MinimizeFunc).
+	CheckJac bool
+	// JacTol is the tolerance of CheckJac. Default 1e-6.
+	JacTol float64
+
+	// Jac, Hess and Hessp are called from the goroutine that called
+	// Minimize, one call at a time, and never see a slice Minimize keeps:
+	// they may keep or change their arguments, and their results are
+	// copied.
 }
 
 // Iteration is one line of a run's trace.
@@ -130,21 +159,26 @@ type Result struct {
 	Grad *nabla.Tensor // ∇f(X)
 	Nit  int           // iterations
 	Nfev int           // evaluations of f (forward passes)
-	Ngev int           // gradients (reverse passes); SciPy's njev
+	Njev int           // gradients (reverse passes); SciPy's njev
 	// Nhev counts Hessians for newton, and Hessian-vector products for
-	// newton-cg and trust-ncg, as SciPy's nhev does.
+	// newton-cg and trust-ncg, as SciPy's nhev does; with Options.Hess or
+	// Hessp, the calls of the function given.
 	Nhev    int
 	Status  Status
 	Success bool   // Status == Success
 	Message string // Status.Message(), or a more detailed message for some outcomes
+	// JacCheck is the comparison of Options.Jac with nabla's gradient at
+	// x0, when Options.CheckJac asked for it.
+	JacCheck *GradDiff
 }
 
 // Minimize minimises f from x0 with the given method. x0 is not modified;
 // float32 start points are converted to float64. It returns an error, and no
 // result, when the problem is malformed: an empty x0, an f that panics or
 // returns a non-scalar at x0, bounds of the wrong length or with a method
-// other than l-bfgs-b. Failures during the run (a NaN, a line search that
-// makes no progress, the iteration limit) are reported in the Result.
+// other than l-bfgs-b, or a gradient that Options.CheckJac rejects. Failures
+// during the run (a NaN, a line search that makes no progress, the iteration
+// limit) are reported in the Result.
 func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, error) {
 	if x0 == nil || x0.Size() == 0 {
 		return Result{}, errors.New("minimize: empty start point")
@@ -152,11 +186,39 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 	if f == nil {
 		return Result{}, errors.New("minimize: nil function")
 	}
+	return solve(objective{f: f}, x0.As(nabla.Float64).Detach().Float64s(), x0.Shape(), method, opts)
+}
+
+// MinimizeFunc minimises a plain Go function of a []float64 from x0, with
+// the derivatives given in opts (Jac, and Hess or Hessp for newton,
+// newton-cg and trust-ncg), like SciPy's minimize(f, x0, jac=..., hess=...,
+// hessp=...). x0 is not modified, and Result.X has shape [len(x0)]. Without
+// nabla ops in f there is no automatic differentiation: a missing
+// derivative is an error (write f with nabla ops and call Minimize to have
+// them computed). Otherwise it behaves as Minimize.
+func MinimizeFunc(f func(x []float64) float64, x0 []float64, method Method, opts *Options) (Result, error) {
+	if len(x0) == 0 {
+		return Result{}, errors.New("minimize: empty start point")
+	}
+	if f == nil {
+		return Result{}, errors.New("minimize: nil function")
+	}
+	return solve(objective{plain: f}, slices.Clone(x0), []int{len(x0)}, method, opts)
+}
+
+// objective is f as nabla ops (f) or as a plain function (plain).
+type objective struct {
+	f     Func
+	plain func([]float64) float64
+}
+
+// solve runs method from x (owned) for either kind of objective.
+func solve(obj objective, x []float64, shape []int, method Method, opts *Options) (Result, error) {
 	o := Options{}
 	if opts != nil {
 		o = *opts
 	}
-	n := x0.Size()
+	n := len(x)
 	if method == LBFGSB { // SciPy's L-BFGS-B defaults
 		if o.MaxIter == 0 {
 			o.MaxIter = 15000
@@ -180,7 +242,10 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 	if o.Memory == 0 {
 		o.Memory = 10
 	}
-	if o.GTol < 0 || o.FTol < 0 || o.MaxIter < 0 || o.MaxFev < 0 || o.Memory < 0 {
+	if o.JacTol == 0 {
+		o.JacTol = 1e-6
+	}
+	if o.GTol < 0 || o.FTol < 0 || o.MaxIter < 0 || o.MaxFev < 0 || o.Memory < 0 || !(o.JacTol > 0) {
 		return Result{}, errors.New("minimize: negative option")
 	}
 	if (o.Lower != nil || o.Upper != nil) && method != LBFGSB {
@@ -191,8 +256,40 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 			return Result{}, fmt.Errorf("minimize: %d bounds for %d variables", len(b), n)
 		}
 	}
+	if !slices.Contains(Methods, method) {
+		m, err := ParseMethod(string(method))
+		if err != nil {
+			return Result{}, err
+		}
+		method = m
+	}
+	secondOrder := method == Newton || method == NewtonCG || method == TrustNCG
+	userHess := o.Hess != nil || o.Hessp != nil
+	switch {
+	case obj.plain != nil && o.Jac == nil:
+		return Result{}, errors.New("minimize: MinimizeFunc needs Options.Jac: a plain Go function has no automatic gradient (write f with nabla ops and call Minimize to have it computed)")
+	case obj.plain != nil && secondOrder && !userHess:
+		return Result{}, fmt.Errorf("minimize: method %s with MinimizeFunc needs Options.Hess or Options.Hessp", method)
+	case obj.plain != nil && o.CheckJac:
+		return Result{}, errors.New("minimize: Options.CheckJac compares Jac with nabla's gradient, which MinimizeFunc does not have; call CheckGradFunc, or Minimize with f written with nabla ops")
+	case o.CheckJac && o.Jac == nil:
+		return Result{}, errors.New("minimize: Options.CheckJac without Options.Jac")
+	case o.Compile && (obj.plain != nil || o.Jac != nil || userHess):
+		return Result{}, errors.New("minimize: Options.Compile compiles nabla's derivatives of f; it cannot be combined with MinimizeFunc or with Jac, Hess or Hessp")
+	}
 
-	x := x0.As(nabla.Float64).Detach().Float64s()
+	var jacCheck *GradDiff
+	if o.CheckJac {
+		d, err := CheckGrad(obj.f, o.Jac, nabla.FromSlice(slices.Clone(x), shape...))
+		if err != nil {
+			return Result{}, err
+		}
+		if d.RelErr() > o.JacTol {
+			return Result{}, fmt.Errorf("minimize: Options.Jac disagrees with nabla's gradient at x0 (CheckJac): %v, more than JacTol %g", d, o.JacTol)
+		}
+		jacCheck = &d
+	}
+
 	var b *box
 	if method == LBFGSB {
 		var err error
@@ -201,7 +298,8 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 		}
 		b.project(x) // SciPy starts from the projection of x0
 	}
-	ev := newEvaluator(f, x0.Shape(), method == Newton || method == NewtonCG || method == TrustNCG)
+	ev := newEvaluator(obj, shape, secondOrder && !userHess)
+	ev.jac, ev.hessFn, ev.hessp = o.Jac, o.Hess, o.Hessp
 	if o.Compile {
 		ev.compile()
 	}
@@ -220,11 +318,10 @@ func Minimize(f Func, x0 *nabla.Tensor, method Method, opts *Options) (Result, e
 		r.trustNCG()
 	case LBFGSB:
 		r.lbfgsb(b)
-	default:
-		_, err := ParseMethod(string(method))
-		return Result{}, err
 	}
-	return r.result(), nil
+	res := r.result()
+	res.JacCheck = jacCheck
+	return res, nil
 }
 
 // run is the state every method shares: the best point so far, its value
@@ -282,7 +379,7 @@ func (r *run) result() Result {
 		X:    nabla.FromSlice(slices.Clone(r.x), shape...),
 		Fun:  r.f,
 		Grad: nabla.FromSlice(slices.Clone(r.g), shape...),
-		Nit:  r.nit, Nfev: r.ev.nfev, Ngev: r.ev.ngev, Nhev: r.ev.nhev,
+		Nit:  r.nit, Nfev: r.ev.nfev, Njev: r.ev.njev, Nhev: r.ev.nhev,
 		Status: r.status, Success: r.status == Success, Message: msg,
 	}
 }

@@ -26,7 +26,7 @@ import (
 //
 // l-bfgs-b runs twice: with its default ftol = 2.2e-9 (SciPy's factr = 10⁷),
 // and "gtol-only" with FTol = 1e-300, SciPy's ftol = 0. With the default, its
-// nit, nfev and ngev are SciPy 1.10.1's L-BFGS-B (jac=True, gtol=1e-8) nit,
+// nit, nfev and njev are SciPy 1.10.1's L-BFGS-B (jac=True, gtol=1e-8) nit,
 // nfev and njev on all twelve problems, and f agrees to 8 digits or more;
 // like SciPy, the ftol test stops it early, reporting success, on Powell's
 // badly scaled function (f = 0.135), Powell's singular function (f = 2.4e-8)
@@ -49,7 +49,7 @@ var recorded = []struct {
 	problem, method       string
 	solves                bool
 	status                minimize.Status
-	nit, nfev, ngev, nhev int
+	nit, nfev, njev, nhev int
 }{
 	{"rosenbrock", "gd", true, 1, 400, 1029, 401, 0},
 	{"rosenbrock", "cg", true, 0, 23, 77, 77, 0},
@@ -164,7 +164,7 @@ var recorded = []struct {
 var recordedOpenBLAS = map[string]struct {
 	solves                bool
 	status                minimize.Status
-	nit, nfev, ngev, nhev int
+	nit, nfev, njev, nhev int
 }{
 	"powell-badly-scaled/bfgs":               {true, 0, 171, 213, 213, 0},
 	"powell-badly-scaled/l-bfgs-b/gtol-only": {false, 2, 87, 145, 145, 0},
@@ -198,7 +198,7 @@ func TestMoreGarbowHillstrom(t *testing.T) {
 		// Off amd64 the Go loops replace the kernels' assembly, whose last bits
 		// these runs follow as they follow OpenBLAS's (see above).
 		if o, ok := recordedOpenBLAS[c.problem+"/"+c.method]; ok && (openBLAS || runtime.GOARCH != "amd64") {
-			c.solves, c.status, c.nit, c.nfev, c.ngev, c.nhev = o.solves, o.status, o.nit, o.nfev, o.ngev, o.nhev
+			c.solves, c.status, c.nit, c.nfev, c.njev, c.nhev = o.solves, o.status, o.nit, o.nfev, o.njev, o.nhev
 		}
 		t.Run(c.problem+"/"+c.method, func(t *testing.T) {
 			if len(p.x0) >= 1000 && testing.Short() {
@@ -218,7 +218,7 @@ func TestMoreGarbowHillstrom(t *testing.T) {
 			for _, k := range []struct {
 				name          string
 				got, recorded int
-			}{{"nfev", res.Nfev, c.nfev}, {"ngev", res.Ngev, c.ngev}, {"nhev", res.Nhev, c.nhev}} {
+			}{{"nfev", res.Nfev, c.nfev}, {"njev", res.Njev, c.njev}, {"nhev", res.Nhev, c.nhev}} {
 				if runtime.GOARCH != "amd64" {
 					// Recorded on amd64: elsewhere exp and the other kernels
 					// are the Go loops, whose last bits can take a run down
@@ -277,7 +277,7 @@ func TestProblemsMatchGonum(t *testing.T) {
 }
 
 // A value and a gradient asked for at the same point cost one forward pass:
-// BFGS from the start evaluates f and ∇f together, so Nfev == Ngev.
+// BFGS from the start evaluates f and ∇f together, so Nfev == Njev.
 func TestValueAndGradientShareOneForwardPass(t *testing.T) {
 	forwards := 0
 	f := func(x *nabla.Tensor) *nabla.Tensor { forwards++; return rosenbrock(x) }
@@ -285,8 +285,8 @@ func TestValueAndGradientShareOneForwardPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if forwards != res.Nfev || res.Nfev != res.Ngev {
-		t.Errorf("f called %d times, Nfev %d, Ngev %d", forwards, res.Nfev, res.Ngev)
+	if forwards != res.Nfev || res.Nfev != res.Njev {
+		t.Errorf("f called %d times, Nfev %d, Njev %d", forwards, res.Nfev, res.Njev)
 	}
 }
 
@@ -416,7 +416,7 @@ func TestCompiledRuns(t *testing.T) {
 			if c.solves && math.Abs(k.Fun-p.fstar) > 1e-8 && k.Status == minimize.Success {
 				t.Errorf("compiled: f = %.12g, want %.12g", k.Fun, p.fstar)
 			}
-			t.Logf("nit %d/%d nfev %d/%d ngev %d/%d nhev %d/%d (uncompiled/compiled)", u.Nit, k.Nit, u.Nfev, k.Nfev, u.Ngev, k.Ngev, u.Nhev, k.Nhev)
+			t.Logf("nit %d/%d nfev %d/%d njev %d/%d nhev %d/%d (uncompiled/compiled)", u.Nit, k.Nit, u.Nfev, k.Nfev, u.Njev, k.Njev, u.Nhev, k.Nhev)
 		})
 	}
 }

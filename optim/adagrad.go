@@ -2,8 +2,8 @@ package optim
 
 // Adagrad divides the gradient by the root of the sum of all past squared
 // gradients, with optional learning-rate decay and L2 weight decay, like
-// torch.optim.Adagrad. Zero fields take PyTorch's defaults: LR 1e-2, LRDecay 0,
-// WeightDecay 0, InitialAccumulator 0, Eps 1e-10.
+// torch.optim.Adagrad. Every field is used as given, zero included (Eps 0 is
+// no epsilon); NewAdagrad returns PyTorch's defaults.
 type Adagrad struct {
 	LR                 float64
 	LRDecay            float64
@@ -12,18 +12,20 @@ type Adagrad struct {
 	Eps                float64
 }
 
+// NewAdagrad returns Adagrad with learning rate lr and PyTorch's other
+// defaults: Eps 1e-10, no learning-rate decay, no weight decay, accumulators
+// starting at 0.
+func NewAdagrad(lr float64) Adagrad { return Adagrad{LR: lr, Eps: 1e-10} }
+
 func (Adagrad) name() string                       { return "Adagrad" }
 func (a Adagrad) hyper() (lr, weightDecay float64) { return a.LR, a.WeightDecay }
 
-func (a Adagrad) resolve() Algorithm {
-	a.LR = orDefault(a.LR, 1e-2)
-	a.Eps = orDefault(a.Eps, 1e-10)
+func (a Adagrad) validate() {
 	checkNonNeg("Adagrad", "LR", a.LR)
 	checkNonNeg("Adagrad", "LRDecay", a.LRDecay)
 	checkNonNeg("Adagrad", "WeightDecay", a.WeightDecay)
 	checkNonNeg("Adagrad", "InitialAccumulator", a.InitialAccumulator)
 	checkNonNeg("Adagrad", "Eps", a.Eps)
-	return a
 }
 
 func (a Adagrad) buffers() []buffer { return []buffer{{name: "sum", init: a.InitialAccumulator}} }

@@ -3,8 +3,9 @@ package optim
 import "math"
 
 // Adam is the Adam algorithm with L2 weight decay added to the gradient and
-// optional AMSGrad, like torch.optim.Adam. Zero fields take PyTorch's
-// defaults: LR 1e-3, Betas {0.9, 0.999}, Eps 1e-8, WeightDecay 0.
+// optional AMSGrad, like torch.optim.Adam. Every field is used as given, zero
+// included (Eps 0 is no epsilon, Betas {0, 0} no averaging); NewAdam returns
+// PyTorch's defaults.
 type Adam struct {
 	LR          float64
 	Betas       [2]float64
@@ -15,8 +16,8 @@ type Adam struct {
 
 // AdamW is Adam with decoupled weight decay, like torch.optim.AdamW: the
 // parameter shrinks by the factor 1-γλ before the Adam step instead of the
-// decay entering the gradient. Zero fields take PyTorch's defaults: LR 1e-3,
-// Betas {0.9, 0.999}, Eps 1e-8 and WeightDecay 1e-2 (use Adam for no decay).
+// decay entering the gradient. Every field is used as given, zero included (a
+// zero WeightDecay is no decay); NewAdamW returns PyTorch's defaults.
 type AdamW struct {
 	LR          float64
 	Betas       [2]float64
@@ -25,35 +26,33 @@ type AdamW struct {
 	AMSGrad     bool
 }
 
+// NewAdam returns Adam with learning rate lr and PyTorch's other defaults:
+// Betas {0.9, 0.999}, Eps 1e-8, no weight decay, no AMSGrad.
+func NewAdam(lr float64) Adam {
+	return Adam{LR: lr, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8}
+}
+
+// NewAdamW returns AdamW with learning rate lr and PyTorch's other defaults:
+// Betas {0.9, 0.999}, Eps 1e-8, WeightDecay 1e-2, no AMSGrad.
+func NewAdamW(lr float64) AdamW {
+	return AdamW{LR: lr, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, WeightDecay: 1e-2}
+}
+
 func (Adam) name() string  { return "Adam" }
 func (AdamW) name() string { return "AdamW" }
 
 func (a Adam) hyper() (lr, weightDecay float64)  { return a.LR, a.WeightDecay }
 func (a AdamW) hyper() (lr, weightDecay float64) { return a.LR, a.WeightDecay }
 
-func (a Adam) resolve() Algorithm {
-	a.LR, a.Betas, a.Eps = adamDefaults("Adam", a.LR, a.Betas, a.Eps, a.WeightDecay)
-	return a
-}
+func (a Adam) validate()  { adamValidate("Adam", a.LR, a.Betas, a.Eps, a.WeightDecay) }
+func (a AdamW) validate() { adamValidate("AdamW", a.LR, a.Betas, a.Eps, a.WeightDecay) }
 
-func (a AdamW) resolve() Algorithm {
-	a.WeightDecay = orDefault(a.WeightDecay, 1e-2)
-	a.LR, a.Betas, a.Eps = adamDefaults("AdamW", a.LR, a.Betas, a.Eps, a.WeightDecay)
-	return a
-}
-
-func adamDefaults(alg string, lr float64, betas [2]float64, eps, wd float64) (float64, [2]float64, float64) {
-	lr = orDefault(lr, 1e-3)
-	if betas == [2]float64{} {
-		betas = [2]float64{0.9, 0.999}
-	}
-	eps = orDefault(eps, 1e-8)
+func adamValidate(alg string, lr float64, betas [2]float64, eps, wd float64) {
 	checkNonNeg(alg, "LR", lr)
 	checkRange(alg, "Betas[0]", betas[0], 0, 1, true)
 	checkRange(alg, "Betas[1]", betas[1], 0, 1, true)
 	checkNonNeg(alg, "Eps", eps)
 	checkNonNeg(alg, "WeightDecay", wd)
-	return lr, betas, eps
 }
 
 func adamBuffers(amsgrad bool) []buffer {

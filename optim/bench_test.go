@@ -13,7 +13,7 @@ func BenchmarkAdamStep(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/n=%d", dt, n), func(b *testing.B) {
 				p := nabla.New(dt, n).SetRequiresGrad(true)
 				p.SetGrad(nabla.FullLike(p, 0.1))
-				opt := New([]*nabla.Tensor{p}, Adam{})
+				opt := New([]*nabla.Tensor{p}, NewAdam(1e-3))
 				opt.Step()
 				b.ReportAllocs()
 				b.SetBytes(int64(n * dt.Size()))

@@ -9,7 +9,7 @@
 // the parameter's own storage (p.RawFloat64 or p.RawFloat32), outside the
 // autodiff graph:
 //
-//	opt := optim.New(params, optim.Adam{LR: 1e-3})
+//	opt := optim.New(params, optim.NewAdam(1e-3))
 //	for range steps {
 //		opt.ZeroGrad() // gradients accumulate across Backward calls
 //		loss := model(x)
@@ -29,10 +29,18 @@
 //
 // The algorithm is a plain struct of hyperparameters (SGD, Adam, AdamW,
 // RMSprop, Adagrad); the Algorithm interface they satisfy is closed to other
-// types. A zero field takes PyTorch's default where one exists
-// (Adam's LR 1e-3 and Betas {0.9, 0.999}, for instance); each type's
-// documentation lists them. Invalid values (a negative rate, a beta of 1)
-// panic in New, with a message starting "optim:".
+// types. Every field is used as given and a zero field means zero:
+// AdamW{WeightDecay: 0} has no decay and Adam{Eps: 0} no epsilon. PyTorch's
+// defaults come from the constructors NewSGD, NewAdam, NewAdamW, NewRMSprop
+// and NewAdagrad, which take the learning rate; change a field of the value
+// they return to depart from a default:
+//
+//	alg := optim.NewAdamW(3e-4) // Betas {0.9, 0.999}, Eps 1e-8, WeightDecay 1e-2
+//	alg.WeightDecay = 0.1
+//	opt := optim.New(params, alg)
+//
+// Invalid values (a negative rate, a beta of 1) panic in New, with a message
+// starting "optim:".
 //
 // # Groups and learning rates
 //

@@ -34,7 +34,7 @@ func ExampleSGD() {
 
 func ExampleAdam() {
 	x := nabla.FromSlice([]float64{0}).SetRequiresGrad(true)
-	opt := optim.New([]*nabla.Tensor{x}, optim.Adam{LR: 0.1})
+	opt := optim.New([]*nabla.Tensor{x}, optim.NewAdam(0.1))
 	minimize(x, opt, 100, 20)
 	// Output:
 	// step 20: x = 1.8806

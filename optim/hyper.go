@@ -2,14 +2,6 @@ package optim
 
 import "fmt"
 
-// orDefault returns v, or def when v is zero.
-func orDefault(v, def float64) float64 {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
 // checkRange panics unless lo <= v < hi (hi is excluded only when open is
 // true), naming the algorithm and the hyperparameter.
 func checkRange(alg, field string, v, lo, hi float64, open bool) {
@@ -26,6 +18,8 @@ func checkRange(alg, field string, v, lo, hi float64, open bool) {
 	}
 }
 
+// checkNonNeg panics unless v >= 0 (NaN included), naming the algorithm and
+// the hyperparameter.
 func checkNonNeg(alg, field string, v float64) {
 	if !(v >= 0) {
 		panic(fmt.Sprintf("optim: %s: %s = %v must be non-negative", alg, field, v))

@@ -8,13 +8,14 @@ import (
 )
 
 // Algorithm is an update rule: one of SGD, Adam, AdamW, RMSprop or Adagrad.
-// Its fields are the hyperparameters shared by every group; a zero field takes
-// the PyTorch default where the type's documentation says so.
+// Its fields are the hyperparameters shared by every group, used as given: a
+// zero field means zero. NewSGD, NewAdam, NewAdamW, NewRMSprop and NewAdagrad
+// return PyTorch's defaults.
 type Algorithm interface {
 	// name is used in panic messages.
 	name() string
-	// resolve fills in defaults and panics on invalid hyperparameters.
-	resolve() Algorithm
+	// validate panics on invalid hyperparameters.
+	validate()
 	// hyper returns the learning rate and weight decay of the default group.
 	hyper() (lr, weightDecay float64)
 	// buffers names the per-parameter state buffers and their initial value.
@@ -74,7 +75,7 @@ type paramState struct {
 // group 0, with the learning rate and weight decay of alg; AddGroup adds more
 // groups. params may be empty when every group is added with AddGroup.
 func New(params []*nabla.Tensor, alg Algorithm) *Optimizer {
-	alg = alg.resolve()
+	alg.validate()
 	o := &Optimizer{alg: alg}
 	if len(params) > 0 {
 		lr, wd := alg.hyper()

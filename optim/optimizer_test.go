@@ -117,21 +117,29 @@ func refCases() []refCase {
 	sgd := func(name string, h hyper) refCase {
 		return refCase{name, SGD{LR: h.lr, Momentum: h.mom, Dampening: h.damp, Nesterov: h.nesterov, WeightDecay: h.wd}, h, refSGD[float64], refSGD[float32]}
 	}
+	// or is v, or def when v is zero: the cases below name only the
+	// hyperparameters that differ from PyTorch's defaults.
+	or := func(v, def float64) float64 {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
 	adam := func(name string, h hyper) refCase {
-		h.b1, h.b2, h.eps = orDefault(h.b1, 0.9), orDefault(h.b2, 0.999), 1e-8
-		var alg Algorithm = Adam{LR: h.lr, Betas: [2]float64{h.b1, h.b2}, WeightDecay: h.wd, AMSGrad: h.amsgrad}
+		h.b1, h.b2, h.eps = or(h.b1, 0.9), or(h.b2, 0.999), 1e-8
+		var alg Algorithm = Adam{LR: h.lr, Betas: [2]float64{h.b1, h.b2}, Eps: h.eps, WeightDecay: h.wd, AMSGrad: h.amsgrad}
 		if h.decoupled {
-			alg = AdamW{LR: h.lr, Betas: [2]float64{h.b1, h.b2}, WeightDecay: h.wd, AMSGrad: h.amsgrad}
+			alg = AdamW{LR: h.lr, Betas: [2]float64{h.b1, h.b2}, Eps: h.eps, WeightDecay: h.wd, AMSGrad: h.amsgrad}
 		}
 		return refCase{name, alg, h, refAdam[float64], refAdam[float32]}
 	}
 	rms := func(name string, h hyper) refCase {
-		h.alpha, h.eps = orDefault(h.alpha, 0.99), 1e-8
-		return refCase{name, RMSprop{LR: h.lr, Alpha: h.alpha, WeightDecay: h.wd, Momentum: h.mom, Centered: h.centered}, h, refRMSprop[float64], refRMSprop[float32]}
+		h.alpha, h.eps = or(h.alpha, 0.99), 1e-8
+		return refCase{name, RMSprop{LR: h.lr, Alpha: h.alpha, Eps: h.eps, WeightDecay: h.wd, Momentum: h.mom, Centered: h.centered}, h, refRMSprop[float64], refRMSprop[float32]}
 	}
 	ada := func(name string, h hyper) refCase {
 		h.eps = 1e-10
-		return refCase{name, Adagrad{LR: h.lr, LRDecay: h.lrDecay, WeightDecay: h.wd, InitialAccumulator: h.init}, h, refAdagrad[float64], refAdagrad[float32]}
+		return refCase{name, Adagrad{LR: h.lr, Eps: h.eps, LRDecay: h.lrDecay, WeightDecay: h.wd, InitialAccumulator: h.init}, h, refAdagrad[float64], refAdagrad[float32]}
 	}
 	return []refCase{
 		sgd("SGD", hyper{lr: 0.1}),
@@ -227,13 +235,13 @@ func TestHandValues(t *testing.T) {
 		// d₁ = -4 + 0.5 = -3.5, x₁ = 1.35; d₂ = -3.3 + 0.675 = -2.625, x₂ = 1.6125.
 		{"SGD/weight_decay", SGD{LR: 0.1, WeightDecay: 0.5}, [2]float64{1.35, 1.6125}},
 		// m̂₁ = -4, v̂₁ = 16: x₁ = 1 + 0.1·4/(4+1e-8).
-		{"Adam", Adam{LR: 0.1}, [2]float64{1 + 0.4/(4+1e-8), math.NaN()}},
+		{"Adam", NewAdam(0.1), [2]float64{1 + 0.4/(4+1e-8), math.NaN()}},
 		// v₁ = 0.01·16 = 0.16: x₁ = 1 + 0.01·4/(0.4+1e-8).
-		{"RMSprop", RMSprop{LR: 0.01}, [2]float64{1 + 0.04/(0.4+1e-8), math.NaN()}},
+		{"RMSprop", NewRMSprop(0.01), [2]float64{1 + 0.04/(0.4+1e-8), math.NaN()}},
 		// s₁ = 16: x₁ = 1 + 0.1·4/(4+1e-10).
-		{"Adagrad", Adagrad{LR: 0.1}, [2]float64{1 + 0.4/(4+1e-10), math.NaN()}},
+		{"Adagrad", NewAdagrad(0.1), [2]float64{1 + 0.4/(4+1e-10), math.NaN()}},
 		// θ shrinks to 1-0.1·0.5 = 0.95 first, then the Adam step adds ≈0.1.
-		{"AdamW", AdamW{LR: 0.1, WeightDecay: 0.5}, [2]float64{0.95 + 0.4/(4+1e-8), math.NaN()}},
+		{"AdamW", AdamW{LR: 0.1, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, WeightDecay: 0.5}, [2]float64{0.95 + 0.4/(4+1e-8), math.NaN()}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := run(c.alg, nabla.FromSlice([]float64{1}), 2)
@@ -341,28 +349,92 @@ func TestZeroGrad(t *testing.T) {
 	})
 }
 
-func TestDefaults(t *testing.T) {
+// TestConstructors checks that the constructors return PyTorch's defaults and
+// that New takes them as given.
+func TestConstructors(t *testing.T) {
 	for _, c := range []struct {
-		name    string
-		alg     Algorithm
-		lr, wd  float64
-		resolve Algorithm
+		name   string
+		alg    Algorithm
+		wd     float64
+		wanted Algorithm
 	}{
-		{"SGD", SGD{}, 1e-3, 0, SGD{LR: 1e-3}},
-		{"Adam", Adam{}, 1e-3, 0, Adam{LR: 1e-3, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8}},
-		{"AdamW", AdamW{}, 1e-3, 1e-2, AdamW{LR: 1e-3, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, WeightDecay: 1e-2}},
-		{"RMSprop", RMSprop{}, 1e-2, 0, RMSprop{LR: 1e-2, Alpha: 0.99, Eps: 1e-8}},
-		{"Adagrad", Adagrad{}, 1e-2, 0, Adagrad{LR: 1e-2, Eps: 1e-10}},
+		{"SGD", NewSGD(0.5), 0, SGD{LR: 0.5}},
+		{"Adam", NewAdam(0.5), 0, Adam{LR: 0.5, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8}},
+		{"AdamW", NewAdamW(0.5), 1e-2, AdamW{LR: 0.5, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, WeightDecay: 1e-2}},
+		{"RMSprop", NewRMSprop(0.5), 0, RMSprop{LR: 0.5, Alpha: 0.99, Eps: 1e-8}},
+		{"Adagrad", NewAdagrad(0.5), 0, Adagrad{LR: 0.5, Eps: 1e-10}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := c.alg.resolve()
-			if r != c.resolve {
-				t.Errorf("resolved to %+v, want %+v", r, c.resolve)
+			if c.alg != c.wanted {
+				t.Errorf("got %+v, want %+v", c.alg, c.wanted)
 			}
 			p := nabla.Zeros(1).SetRequiresGrad(true)
 			opt := New([]*nabla.Tensor{p}, c.alg)
-			if g := opt.Groups()[0]; g.LR != c.lr || g.WeightDecay != c.wd {
-				t.Errorf("group 0 has LR %v, WeightDecay %v; want %v, %v", g.LR, g.WeightDecay, c.lr, c.wd)
+			if g := opt.Groups()[0]; g.LR != 0.5 || g.WeightDecay != c.wd {
+				t.Errorf("group 0 has LR %v, WeightDecay %v; want 0.5, %v", g.LR, g.WeightDecay, c.wd)
+			}
+		})
+	}
+}
+
+// TestZeroMeansZero checks that a zero hyperparameter is used as zero, not
+// replaced by a default: AdamW without decay is Adam, Adam with Eps 0 divides
+// by √v̂ alone, and a zero learning rate leaves the parameter where it is.
+func TestZeroMeansZero(t *testing.T) {
+	betas := [2]float64{0.9, 0.999}
+	t.Run("AdamW/WeightDecay", func(t *testing.T) {
+		got := run(AdamW{LR: 0.1, Betas: betas, Eps: 1e-8}, nabla.FromSlice(starts), 5)
+		want := run(NewAdam(0.1), nabla.FromSlice(starts), 5)
+		for s := range got {
+			for i := range got[s] {
+				if got[s][i] != want[s][i] {
+					t.Fatalf("step %d x0=%v: AdamW without decay gave %v, Adam %v", s+1, starts[i], got[s][i], want[s][i])
+				}
+			}
+		}
+		if g := New([]*nabla.Tensor{nabla.Zeros(1).SetRequiresGrad(true)}, AdamW{LR: 0.1}).Groups()[0]; g.WeightDecay != 0 {
+			t.Errorf("AdamW{WeightDecay: 0} has weight decay %v", g.WeightDecay)
+		}
+	})
+	t.Run("Adam/Eps", func(t *testing.T) {
+		// From x = 1, g₁ = -4, m̂₁ = -4 and √v̂₁ = 4: the step is exactly lr.
+		// With the default Eps the step would be 0.1·4/(4+1e-8), 2.5e-10 less.
+		got := run(Adam{LR: 0.1, Betas: betas}, nabla.FromSlice([]float64{1}), 1)
+		if !near(got[0][0], 1.1, 1e-15) {
+			t.Errorf("x₁ = %.17g, want 1.1 (Eps 0)", got[0][0])
+		}
+	})
+	t.Run("Adam/Betas", func(t *testing.T) {
+		// β1 = β2 = 0: m = g and v = g², so every step is lr·sign(g).
+		got := run(Adam{LR: 0.5, Eps: 0}, nabla.FromSlice([]float64{1}), 3)
+		for s, want := range []float64{1.5, 2, 2.5} {
+			if got[s][0] != want {
+				t.Errorf("step %d: x = %v, want %v", s+1, got[s][0], want)
+			}
+		}
+	})
+	t.Run("RMSprop/Alpha", func(t *testing.T) {
+		// α = 0: v = g², so the step is lr·g/(|g|+ε) = lr·sign(g) with ε = 0.
+		got := run(RMSprop{LR: 0.25}, nabla.FromSlice([]float64{1}), 2)
+		if got[0][0] != 1.25 || got[1][0] != 1.5 {
+			t.Errorf("x = %v, %v; want 1.25, 1.5", got[0][0], got[1][0])
+		}
+	})
+	t.Run("Adagrad/Eps", func(t *testing.T) {
+		got := run(Adagrad{LR: 0.1}, nabla.FromSlice([]float64{1}), 1)
+		if !near(got[0][0], 1.1, 1e-15) {
+			t.Errorf("x₁ = %.17g, want 1.1 (Eps 0)", got[0][0])
+		}
+	})
+	for _, alg := range []Algorithm{SGD{}, Adam{Betas: betas, Eps: 1e-8}, AdamW{Betas: betas, Eps: 1e-8}, RMSprop{Alpha: 0.99, Eps: 1e-8}, Adagrad{Eps: 1e-10}} {
+		t.Run(alg.name()+"/LR", func(t *testing.T) {
+			got := run(alg, nabla.FromSlice(starts), 3)
+			for s := range got {
+				for i, x0 := range starts {
+					if got[s][i] != x0 {
+						t.Fatalf("step %d: LR 0 moved x from %v to %v", s+1, x0, got[s][i])
+					}
+				}
 			}
 		})
 	}
@@ -379,6 +451,7 @@ func TestPanics(t *testing.T) {
 		{"SGD/nesterov_without_momentum", func() { New(nil, SGD{LR: 0.1, Nesterov: true}) }},
 		{"SGD/nesterov_with_dampening", func() { New(nil, SGD{LR: 0.1, Momentum: 0.9, Dampening: 0.1, Nesterov: true}) }},
 		{"Adam/beta_one", func() { New(nil, Adam{Betas: [2]float64{0.9, 1}}) }},
+		{"Adam/negative_lr", func() { New(nil, NewAdam(-1e-3)) }},
 		{"Adam/negative_beta", func() { New(nil, Adam{Betas: [2]float64{-0.1, 0.9}}) }},
 		{"AdamW/negative_eps", func() { New(nil, AdamW{Eps: -1}) }},
 		{"RMSprop/alpha", func() { New(nil, RMSprop{Alpha: 1.5}) }},

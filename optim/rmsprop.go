@@ -1,9 +1,9 @@
 package optim
 
 // RMSprop divides the gradient by a running root mean square, with optional
-// momentum, centering and L2 weight decay, like torch.optim.RMSprop. Zero
-// fields take PyTorch's defaults: LR 1e-2, Alpha 0.99, Eps 1e-8, Momentum 0,
-// WeightDecay 0, not centered.
+// momentum, centering and L2 weight decay, like torch.optim.RMSprop. Every
+// field is used as given, zero included (Alpha 0 keeps only the last squared
+// gradient, Eps 0 is no epsilon); NewRMSprop returns PyTorch's defaults.
 type RMSprop struct {
 	LR          float64
 	Alpha       float64
@@ -13,19 +13,19 @@ type RMSprop struct {
 	Centered    bool
 }
 
+// NewRMSprop returns RMSprop with learning rate lr and PyTorch's other
+// defaults: Alpha 0.99, Eps 1e-8, no momentum, no weight decay, not centered.
+func NewRMSprop(lr float64) RMSprop { return RMSprop{LR: lr, Alpha: 0.99, Eps: 1e-8} }
+
 func (RMSprop) name() string                       { return "RMSprop" }
 func (a RMSprop) hyper() (lr, weightDecay float64) { return a.LR, a.WeightDecay }
 
-func (a RMSprop) resolve() Algorithm {
-	a.LR = orDefault(a.LR, 1e-2)
-	a.Alpha = orDefault(a.Alpha, 0.99)
-	a.Eps = orDefault(a.Eps, 1e-8)
+func (a RMSprop) validate() {
 	checkNonNeg("RMSprop", "LR", a.LR)
 	checkRange("RMSprop", "Alpha", a.Alpha, 0, 1, false)
 	checkNonNeg("RMSprop", "Eps", a.Eps)
 	checkNonNeg("RMSprop", "WeightDecay", a.WeightDecay)
 	checkNonNeg("RMSprop", "Momentum", a.Momentum)
-	return a
 }
 
 func (a RMSprop) buffers() []buffer {

@@ -65,7 +65,8 @@ func WarmupCosine(warmup, total int, etaMin float64) Schedule {
 }
 
 // OneCycleConfig holds the options of OneCycle; zero fields take the defaults
-// of torch.optim.lr_scheduler.OneCycleLR.
+// of torch.optim.lr_scheduler.OneCycleLR. Unlike an Algorithm's fields, no
+// valid value is lost: OneCycle needs each of the three to be positive.
 type OneCycleConfig struct {
 	PctStart       float64 // fraction of the steps spent rising; default 0.3
 	DivFactor      float64 // initial rate = max/DivFactor; default 25
@@ -81,6 +82,12 @@ type OneCycleConfig struct {
 // the final rate, where PyTorch raises an error. Unlike PyTorch it does not
 // cycle the momentum.
 func OneCycle(total int, cfg OneCycleConfig) Schedule {
+	orDefault := func(v, def float64) float64 {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
 	pct := orDefault(cfg.PctStart, 0.3)
 	div := orDefault(cfg.DivFactor, 25)
 	finalDiv := orDefault(cfg.FinalDivFactor, 1e4)

@@ -3,8 +3,9 @@ package optim
 import "fmt"
 
 // SGD is stochastic gradient descent with optional momentum, dampening,
-// Nesterov momentum and L2 weight decay, like torch.optim.SGD. A zero LR means
-// PyTorch's default 1e-3; every other zero field means "off".
+// Nesterov momentum and L2 weight decay, like torch.optim.SGD. Every field is
+// used as given, zero included: a zero field is "off", as in PyTorch's
+// defaults, and a zero LR does not move the parameters.
 type SGD struct {
 	LR          float64
 	Momentum    float64
@@ -13,18 +14,20 @@ type SGD struct {
 	WeightDecay float64
 }
 
+// NewSGD returns plain SGD with learning rate lr: PyTorch's defaults, with
+// momentum, dampening, Nesterov and weight decay off. It is SGD{LR: lr}.
+func NewSGD(lr float64) SGD { return SGD{LR: lr} }
+
 func (SGD) name() string                       { return "SGD" }
 func (a SGD) hyper() (lr, weightDecay float64) { return a.LR, a.WeightDecay }
 
-func (a SGD) resolve() Algorithm {
-	a.LR = orDefault(a.LR, 1e-3)
+func (a SGD) validate() {
 	checkNonNeg("SGD", "LR", a.LR)
 	checkNonNeg("SGD", "Momentum", a.Momentum)
 	checkNonNeg("SGD", "WeightDecay", a.WeightDecay)
 	if a.Nesterov && (a.Momentum <= 0 || a.Dampening != 0) {
 		panic(fmt.Sprintf("optim: SGD: Nesterov needs Momentum > 0 and Dampening = 0 (have %v and %v)", a.Momentum, a.Dampening))
 	}
-	return a
 }
 
 func (a SGD) buffers() []buffer {

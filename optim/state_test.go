@@ -69,7 +69,7 @@ func TestStateRoundTrip(t *testing.T) {
 
 func TestStateNames(t *testing.T) {
 	a, _ := twin(nabla.Float32)
-	opt := New(a, Adam{AMSGrad: true})
+	opt := New(a, Adam{LR: 1e-3, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, AMSGrad: true})
 	setGrads(a[:1], 0)
 	opt.Step()
 	st := opt.State()
@@ -94,7 +94,7 @@ func TestStateNames(t *testing.T) {
 
 func TestLoadStateErrors(t *testing.T) {
 	a, _ := twin(nabla.Float64)
-	src := New(a, RMSprop{Momentum: 0.9})
+	src := New(a, RMSprop{LR: 1e-2, Alpha: 0.99, Eps: 1e-8, Momentum: 0.9})
 	setGrads(a, 0)
 	src.Step()
 	good := src.State()
@@ -115,7 +115,7 @@ func TestLoadStateErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b, _ := twin(nabla.Float64)
-			dst := New(b, RMSprop{Momentum: 0.9})
+			dst := New(b, RMSprop{LR: 1e-2, Alpha: 0.99, Eps: 1e-8, Momentum: 0.9})
 			st := maps.Clone(good)
 			c.edit(st)
 			err := dst.LoadState(st)

@@ -16,10 +16,10 @@ func TestTrainMLP(t *testing.T) {
 		alg  optim.Algorithm
 	}{
 		{"SGD", optim.SGD{LR: 0.1, Momentum: 0.9, Nesterov: true}},
-		{"Adam", optim.Adam{LR: 0.01, AMSGrad: true}},
-		{"AdamW", optim.AdamW{LR: 0.01}},
-		{"RMSprop", optim.RMSprop{LR: 0.003, Centered: true}},
-		{"Adagrad", optim.Adagrad{LR: 0.1}},
+		{"Adam", func() optim.Adam { a := optim.NewAdam(0.01); a.AMSGrad = true; return a }()},
+		{"AdamW", optim.NewAdamW(0.01)},
+		{"RMSprop", func() optim.RMSprop { a := optim.NewRMSprop(0.003); a.Centered = true; return a }()},
+		{"Adagrad", optim.NewAdagrad(0.1)},
 	} {
 		for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
 			t.Run(c.name+"/"+dt.String(), func(t *testing.T) {

@@ -29,7 +29,7 @@ type Config struct {
 	Optimizer    string  `json:"optimizer"`           // adam, adamw, sgd, rmsprop, adagrad
 	LR           float64 `json:"lr"`                  // learning rate
 	Momentum     float64 `json:"momentum"`            // for sgd and rmsprop
-	WeightDecay  float64 `json:"weight_decay"`        // L2 (adamw: decoupled)
+	WeightDecay  float64 `json:"weight_decay"`        // L2 (adamw: decoupled); 0 is none for every optimizer
 	Schedule     string  `json:"schedule"`            // none, step, exp, cosine, warmup-cosine, onecycle
 	BatchSize    int     `json:"batch_size"`          // samples per step
 	Epochs       int     `json:"epochs"`              // total epochs (a resumed run continues up to this)
@@ -368,13 +368,21 @@ func buildOptimizer(c Config, params []*nabla.Tensor) *optim.Optimizer {
 	case "sgd":
 		alg = optim.SGD{LR: c.LR, Momentum: c.Momentum, WeightDecay: c.WeightDecay}
 	case "adamw":
-		alg = optim.AdamW{LR: c.LR, WeightDecay: c.WeightDecay}
+		a := optim.NewAdamW(c.LR)
+		a.WeightDecay = c.WeightDecay
+		alg = a
 	case "rmsprop":
-		alg = optim.RMSprop{LR: c.LR, Momentum: c.Momentum, WeightDecay: c.WeightDecay}
+		a := optim.NewRMSprop(c.LR)
+		a.Momentum, a.WeightDecay = c.Momentum, c.WeightDecay
+		alg = a
 	case "adagrad":
-		alg = optim.Adagrad{LR: c.LR, WeightDecay: c.WeightDecay}
+		a := optim.NewAdagrad(c.LR)
+		a.WeightDecay = c.WeightDecay
+		alg = a
 	default:
-		alg = optim.Adam{LR: c.LR, WeightDecay: c.WeightDecay}
+		a := optim.NewAdam(c.LR)
+		a.WeightDecay = c.WeightDecay
+		alg = a
 	}
 	return optim.New(params, alg)
 }

@@ -5,8 +5,15 @@
 //
 //	checkpoint.safetensors  model weights, optimizer state, RNG state, config
 //	metrics.csv             per epoch: losses, accuracy, learning rate, gradient norm, time
+//
+// and, when Options.Finish is plot.Write from the sub-package train/plot (as
+// in `nabla train`),
+//
 //	loss.png, loss.svg      training and test loss curves
 //	accuracy.png, .svg      test accuracy curve
+//
+// The plots live in their own package so that a program that imports train
+// does not link gonum.org/v1/plot and its fonts.
 //
 // Everything is determined by the seed: the split, the initial weights, the
 // order of the batches and, with Config.Augment, the random shifts and flips

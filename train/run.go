@@ -59,6 +59,11 @@ type Options struct {
 	Resume    bool
 	Overwrite bool     // start a new run in a directory that holds one, removing its files
 	Progress  Progress // may be nil
+	// Finish, when set, is called at the end of a run, completed or
+	// interrupted, with the full history and the run directory still
+	// locked, to write more files into it: nabla train draws the loss and
+	// accuracy curves with train/plot's Write. Its error is Run's.
+	Finish func(dir string, history []EpochMetrics) error
 }
 
 // ErrInterrupted is returned, with the partial result, when the context is
@@ -131,7 +136,7 @@ func Run(ctx context.Context, cfg Config, o Options) (res *Result, err error) {
 		if err := j.restore(saved); err != nil {
 			return nil, inputErr(fmt.Errorf("cannot resume from %s: %w", cfg.OutDir, err))
 		}
-		return j.run(ctx, o.Progress, start)
+		return j.run(ctx, o, start)
 	}
 	j, err := newJob(cfg)
 	if err != nil {
@@ -158,7 +163,7 @@ func Run(ctx context.Context, cfg Config, o Options) (res *Result, err error) {
 	if err := j.save(); err != nil {
 		return nil, err
 	}
-	return j.run(ctx, o.Progress, start)
+	return j.run(ctx, o, start)
 }
 
 func newJob(cfg Config) (*job, error) {
@@ -248,7 +253,8 @@ func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) {
 	}
 }
 
-func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result, error) {
+func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, error) {
+	prog := o.Progress
 	res := &Result{Dataset: j.cfg.Data, Checkpoint: filepath.Join(j.cfg.OutDir, CheckpointFile)}
 	steps := j.stepsPerEpoch()
 	interrupted := false
@@ -336,8 +342,10 @@ func (j *job) run(ctx context.Context, prog Progress, start time.Time) (*Result,
 	}
 	res.History = j.history
 	res.Seconds = time.Since(start).Seconds()
-	if err := writePlots(j.cfg.OutDir, j.history); err != nil {
-		return nil, err
+	if o.Finish != nil {
+		if err := o.Finish(j.cfg.OutDir, j.history); err != nil {
+			return nil, err
+		}
 	}
 	if interrupted {
 		res.Interrupted = true

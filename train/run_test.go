@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -75,14 +76,31 @@ func TestResumeIsExact(t *testing.T) {
 
 func TestRunWritesTheRunDirectory(t *testing.T) {
 	cfg := smallConfig(t)
-	res, err := Run(context.Background(), cfg, Options{})
+	var finished []EpochMetrics
+	finish := func(dir string, hist []EpochMetrics) error {
+		if dir != cfg.OutDir {
+			t.Errorf("Finish called with %s, want %s", dir, cfg.OutDir)
+		}
+		if unlock, err := claim(dir, true); err == nil {
+			unlock()
+			if runtime.GOOS != "windows" && runtime.GOOS != "plan9" && runtime.GOOS != "js" && runtime.GOOS != "wasip1" {
+				t.Error("the run directory is not locked while Finish runs")
+			}
+		}
+		finished = hist
+		return os.WriteFile(filepath.Join(dir, "loss.png"), []byte("png"), 0o644)
+	}
+	res, err := Run(context.Background(), cfg, Options{Finish: finish})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{CheckpointFile, "metrics.csv", "loss.png", "loss.svg", "accuracy.png", "accuracy.svg"} {
+	for _, f := range []string{CheckpointFile, "metrics.csv", "loss.png"} {
 		if st, err := os.Stat(filepath.Join(cfg.OutDir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+	if len(finished) != cfg.Epochs || len(res.History) != cfg.Epochs {
+		t.Errorf("Finish saw %d epochs, the result %d; want %d", len(finished), len(res.History), cfg.Epochs)
 	}
 	csv, _ := os.ReadFile(filepath.Join(cfg.OutDir, "metrics.csv"))
 	if lines := strings.Count(string(csv), "\n"); lines != cfg.Epochs+1 {

@@ -13,7 +13,8 @@ import (
 // so a killed run leaves no stale lock) for as long as it writes there.
 const LockFile = ".lock"
 
-// runFiles are the files a run writes in its directory.
+// runFiles are the files a run writes in its directory, with those
+// train/plot's Write adds through Options.Finish.
 var runFiles = []string{CheckpointFile, "metrics.csv", "loss.png", "loss.svg", "accuracy.png", "accuracy.svg"}
 
 // claim locks dir for this process, removes the temporary files a killed

@@ -114,7 +114,7 @@ Methods: ` + methodNames() + ` (see package minimize).
 			x := res.X.Float64s()
 			fmt.Fprintf(out, "%s\nx         %s\nf         %s\n|g|       %s\n", res.Message, fmtPoint(p.With(x)),
 				fmtNum(res.Fun), fmtNum(projectedMax(x, res.Grad.Float64s(), lower, upper)))
-			fmt.Fprintf(out, "nit %d, nfev %d, ngev %d, nhev %d, status %d\n", res.Nit, res.Nfev, res.Ngev, res.Nhev, res.Status)
+			fmt.Fprintf(out, "nit %d, nfev %d, ngev %d, nhev %d, status %d\n", res.Nit, res.Nfev, res.Njev, res.Nhev, res.Status)
 			if plotF != "" {
 				if err := plotPath(plotF, e, p, path); err != nil {
 					return err
@@ -123,7 +123,7 @@ Methods: ` + methodNames() + ` (see package minimize).
 			}
 			if asJSON {
 				if err := writeJSON(out, map[string]any{"x": byVar(p, x), "fun": num(res.Fun), "nit": res.Nit,
-					"nfev": res.Nfev, "ngev": res.Ngev, "nhev": res.Nhev, "status": int(res.Status),
+					"nfev": res.Nfev, "ngev": res.Njev, "nhev": res.Nhev, "status": int(res.Status),
 					"success": res.Success, "message": res.Message}); err != nil {
 					return err
 				}

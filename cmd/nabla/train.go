@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/nabla-go/nabla/train"
+	trainplot "github.com/nabla-go/nabla/train/plot"
 )
 
 func newTrainCmd() *cobra.Command {
@@ -85,7 +86,7 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 			if !quiet {
 				prog = newProgress(out, os.Stderr)
 			}
-			res, err := train.Run(ctx, cfg, train.Options{Resume: resume, Overwrite: overwrite, Progress: prog})
+			res, err := train.Run(ctx, cfg, train.Options{Resume: resume, Overwrite: overwrite, Progress: prog, Finish: trainplot.Write})
 			if err != nil && !errors.Is(err, train.ErrInterrupted) {
 				return classify(err)
 			}
@@ -123,7 +124,7 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 	f.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "adam, adamw, sgd, rmsprop, adagrad")
 	f.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate")
 	f.Float64Var(&cfg.Momentum, "momentum", 0, "momentum (sgd, rmsprop)")
-	f.Float64Var(&cfg.WeightDecay, "weight-decay", 0, "weight decay")
+	f.Float64Var(&cfg.WeightDecay, "weight-decay", 0, "weight decay (0: none, adamw included)")
 	f.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: none, step, exp, cosine, warmup-cosine, onecycle")
 	f.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "samples per step")
 	f.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (with --resume: the new total to reach; default the run's own)")

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/train"
 )
 
 // fakeFashionMNIST writes a Fashion-MNIST directory of small random images
@@ -131,6 +132,17 @@ func TestAugmentFlagErrors(t *testing.T) {
 		}
 		if _, err := os.Stat(dir); err == nil {
 			t.Errorf("%q: %s was created", tc.args, dir)
+		}
+	}
+}
+
+// nabla train writes the plots (through train/plot, which package train no
+// longer imports) beside the checkpoint and the metrics.
+func TestTrainWritesPlots(t *testing.T) {
+	dir := trainSmall(t)
+	for _, f := range []string{train.CheckpointFile, "metrics.csv", "loss.png", "loss.svg", "accuracy.png", "accuracy.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
 		}
 	}
 }

@@ -526,7 +526,7 @@ func Minimize(cfg Config) error {
 				return nil, err
 			}
 			vals := append(values(res.X, res.Grad), res.Fun, float64(res.Nit), float64(res.Nfev),
-				float64(res.Ngev), float64(res.Nhev), float64(res.Status))
+				float64(res.Njev), float64(res.Nhev), float64(res.Status))
 			if math.IsNaN(res.Fun) {
 				return nil, fmt.Errorf("minimize returned NaN: %s", res.Message)
 			}
