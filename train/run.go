@@ -287,7 +287,7 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 			j.tape.Bind(x)
 			var loss *nabla.Tensor
 			j.arena.Do(j.tape, func() {
-				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
+				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, j.lossOptions())
 				loss.Backward()
 			})
 			l := loss.Item()
@@ -527,4 +527,13 @@ func (j *job) restore(ck *Checkpoint) error {
 		j.sched.Seek(epoch * j.stepsPerEpoch())
 	}
 	return nil
+}
+
+// lossOptions returns the training loss's options: nil (the defaults)
+// unless the run smooths its labels.
+func (j *job) lossOptions() *nn.ClassOptions {
+	if j.cfg.LabelSmoothing == 0 {
+		return nil
+	}
+	return &nn.ClassOptions{LabelSmoothing: j.cfg.LabelSmoothing}
 }

@@ -119,6 +119,7 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 	f.IntVar(&cfg.Kernel, "kernel", 0, "cnn: kernel size of the convolutions, odd (default 3)")
 	f.BoolVar(&cfg.BatchNorm, "batchnorm", false, "cnn: batch normalisation after each convolution")
 	f.Float64Var(&cfg.Dropout, "dropout", 0, "dropout probability before the last layer")
+	f.Float64Var(&cfg.LabelSmoothing, "label-smoothing", 0, "mix each training target with the uniform distribution, weight ε (as PyTorch's label_smoothing); 0: off")
 	f.IntSliceVar(&cfg.Hidden, "hidden", cfg.Hidden, "hidden layer sizes, e.g. 256,128 (cnn: of the dense layers after the convolutions)")
 	f.StringVar(&cfg.Activation, "activation", cfg.Activation, "relu, tanh, sigmoid, gelu, elu, leaky-relu")
 	f.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "adam, adamw, sgd, rmsprop, adagrad")
