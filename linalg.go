@@ -1,6 +1,7 @@
 package nabla
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -182,7 +183,7 @@ func batchIndex(m matrices, i int) string {
 		idx[d] = i % m.batch[d]
 		i /= m.batch[d]
 	}
-	return "matrix " + fmtShape(idx) + " of the batch"
+	return fmt.Sprintf("matrix %v of the batch", idx)
 }
 
 var negInf = math.Inf(-1)
