@@ -6,6 +6,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/nabla-go/nabla/internal/gemm"
 )
 
 // Linear algebra with derivatives, as torch.linalg: every function takes
@@ -117,14 +119,43 @@ func (m matrices) general(x *Tensor, i int) blas64.General {
 	return blas64.General{Rows: m.r, Cols: m.c, Stride: max(1, m.c), Data: d}
 }
 
+// read returns matrix i of x as float64 values to read only: x's own
+// values for float64, a converted copy for float32.
+func (m matrices) read(x *Tensor, i int) []float64 {
+	sz := m.r * m.c
+	if x.dtype == Float64 {
+		return x.f64[i*sz : (i+1)*sz : (i+1)*sz]
+	}
+	return m.general(x, i).Data
+}
+
+// into returns where to compute matrix i of out (matrices of m's shape)
+// in float64, holding matrix i of src: out's own values for float64 (after
+// copying src's there), a converted copy for float32, which done writes back.
+func (m matrices) into(out, src *Tensor, i int) (v []float64, done func()) {
+	sz := m.r * m.c
+	if out.dtype == Float64 {
+		v = out.f64[i*sz : (i+1)*sz]
+		copy(v, src.f64[i*sz:(i+1)*sz])
+		return v, func() {}
+	}
+	v = m.general(src, i).Data
+	return v, func() { store(out, i, m.r, m.c, v, m.c) }
+}
+
 // symmetric returns a float64 copy of (A + Aᵀ)/2 for matrix i of x.
 func (m matrices) symmetric(x *Tensor, i int) blas64.General {
 	a := m.general(x, i)
-	n := m.r
-	for p := 0; p < n; p++ {
-		for q := p + 1; q < n; q++ {
-			v := 0.5 * (a.Data[p*n+q] + a.Data[q*n+p])
-			a.Data[p*n+q], a.Data[q*n+p] = v, v
+	n, d := m.r, a.Data
+	// In 32×32 tiles, so that the transposed reads stay in cache.
+	for p0 := 0; p0 < n; p0 += 32 {
+		for q0 := p0; q0 < n; q0 += 32 {
+			for p := p0; p < min(p0+32, n); p++ {
+				for q := max(q0, p+1); q < min(q0+32, n); q++ {
+					v := 0.5 * (d[p*n+q] + d[q*n+p])
+					d[p*n+q], d[q*n+p] = v, v
+				}
+			}
 		}
 	}
 	return a
@@ -187,3 +218,50 @@ func batchIndex(m matrices, i int) string {
 }
 
 var negInf = math.Inf(-1)
+
+// trsmBlock is the size below which trsm leaves a triangular solve to
+// gonum's Trsm.
+const trsmBlock = 32
+
+// trsm solves op(T)·X = B in place of B (n×k, row stride ldb) for the n×n
+// triangular T (row stride ldt; lower unless upper, op transposing when
+// trans). It halves T recursively so that most of the flops are matrix
+// products in internal/gemm's kernels, several times faster than gonum's
+// Trsm, which solves the blocks on the diagonal.
+func trsm(upper, trans bool, n, k int, t []float64, ldt int, b []float64, ldb int) {
+	if n <= trsmBlock {
+		uplo := blas.Lower
+		if upper {
+			uplo = blas.Upper
+		}
+		blas64.Trsm(blas.Left, transFlag(trans), 1,
+			blas64.Triangular{Uplo: uplo, Diag: blas.NonUnit, N: n, Stride: ldt, Data: t},
+			blas64.General{Rows: n, Cols: k, Stride: ldb, Data: b})
+		return
+	}
+	n1 := n / 2
+	n2 := n - n1
+	t11, t22 := t, t[n1*ldt+n1:]
+	b1, b2 := b, b[n1*ldb:]
+	if upper == trans {
+		// op(T) is lower triangular, [[E11, 0], [E21, E22]]: X1 first, then
+		// B2 − E21·X1. E21 is T21, or T12ᵀ.
+		trsm(upper, trans, n1, k, t11, ldt, b1, ldb)
+		if trans {
+			gemm.Dgemm(true, false, n2, k, n1, -1, t[n1:], ldt, b1, ldb, 1, b2, ldb)
+		} else {
+			gemm.Dgemm(false, false, n2, k, n1, -1, t[n1*ldt:], ldt, b1, ldb, 1, b2, ldb)
+		}
+		trsm(upper, trans, n2, k, t22, ldt, b2, ldb)
+		return
+	}
+	// op(T) is upper triangular, [[E11, E12], [0, E22]]: X2 first, then
+	// B1 − E12·X2. E12 is T12, or T21ᵀ.
+	trsm(upper, trans, n2, k, t22, ldt, b2, ldb)
+	if trans {
+		gemm.Dgemm(true, false, n1, k, n2, -1, t[n1*ldt:], ldt, b2, ldb, 1, b1, ldb)
+	} else {
+		gemm.Dgemm(false, false, n1, k, n2, -1, t[n1:], ldt, b2, ldb, 1, b1, ldb)
+	}
+	trsm(upper, trans, n1, k, t11, ldt, b1, ldb)
+}

@@ -6,6 +6,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
+
+	"github.com/nabla-go/nabla/internal/gemm"
 )
 
 // Solves, inverses, determinants and Cholesky factors (see linalg.go for the
@@ -25,31 +27,87 @@ func luFactor(op string, m matrices, a *Tensor, i int) (blas64.General, []int) {
 	return lu, ipiv
 }
 
-func solveForward(c *Ctx) *Tensor {
+func solveForward(c *Ctx) *Tensor { x, _ := solveSave(c, false); return x }
+
+// solveSave solves, and when save is set also returns A's LU factors packed
+// as (..., n+1, n): the factors, then the pivots, for FastVJP to solve with
+// Aᵀ without factorising again.
+func solveSave(c *Ctx, save bool) (out, saved *Tensor) {
 	a, b, trans := c.Inputs[0], c.Inputs[1], c.Params.(solveParams).trans
 	dt := checkDType("solve", a, b)
 	ma, mb := squareOf("solve", a), matricesOf("solve", b)
 	if !sameShape(ma.batch, mb.batch) || mb.r != ma.r {
 		panicf("solve", "A of shape %s and B of shape %s: want A (..., n, n) and B (..., n, k) with the same batch", fmtShape(a.shape), fmtShape(b.shape))
 	}
-	out := newTensorRaw(c.tape, dt, b.shape)
+	out = newTensorRaw(c.tape, dt, b.shape)
+	n := ma.r
+	if save {
+		saved = newTensorRaw(c.tape, dt, append(append([]int(nil), ma.batch...), n+1, n))
+	}
 	for i := 0; i < ma.n; i++ {
 		lu, ipiv := luFactor("solve", ma, a, i)
-		x := mb.general(b, i)
+		x, done := mb.into(out, b, i)
 		if mb.r > 0 && mb.c > 0 {
-			lapack64.Getrs(transFlag(trans), lu, x, ipiv)
+			lapack64.Getrs(transFlag(trans), lu, blas64.General{Rows: mb.r, Cols: mb.c, Stride: mb.c, Data: x}, ipiv)
 		}
-		store(out, i, mb.r, mb.c, x.Data, x.Stride)
+		done()
+		if save {
+			packed := append(lu.Data[:n*n:n*n], make([]float64, n)...)
+			for k, p := range ipiv {
+				packed[n*n+k] = float64(p)
+			}
+			store(saved, i, n+1, n, packed, n)
+		}
 	}
-	return out
+	return out, saved
+}
+
+// luSolveOp solves op(A)·X = G with the LU factors solve saved (inputs: the
+// packed factors and G; Params: solveParams). It is FastVJP's: constant.
+var luSolveOp = &Op{
+	Name:     "lu_solve",
+	constant: true,
+	Forward: func(c *Ctx) *Tensor {
+		f, g, trans := c.Inputs[0], c.Inputs[1], c.Params.(solveParams).trans
+		mf, mg := matricesOf("solve", f), matricesOf("solve", g)
+		n := mf.c
+		out := newTensorRaw(c.tape, g.dtype, g.shape)
+		for i := 0; i < mg.n; i++ {
+			packed := mf.read(f, i)
+			ipiv := make([]int, n)
+			for k := range ipiv {
+				ipiv[k] = int(packed[n*n+k])
+			}
+			x, done := mg.into(out, g, i)
+			if mg.c > 0 {
+				lapack64.Getrs(transFlag(trans), blas64.General{Rows: n, Cols: n, Stride: n, Data: packed[:n*n]},
+					blas64.General{Rows: n, Cols: mg.c, Stride: mg.c, Data: x}, ipiv)
+			}
+			done()
+		}
+		return out
+	},
 }
 
 var solveOp, invOp, detOp, logabsdetOp, trisolveOp, choleskyOp *Op
 
 func init() {
 	solveOp = Register(&Op{
-		Name:    "solve",
-		Forward: solveForward,
+		Name:        "solve",
+		Forward:     solveForward,
+		SaveForward: func(c *Ctx) (*Tensor, *Tensor) { return solveSave(c, true) },
+		// VJP's solve with the transpose, reusing the saved LU factors.
+		FastVJP: func(c *Ctx, g *Tensor) []*Tensor {
+			x, trans := c.Output, c.Params.(solveParams).trans
+			gb := luSolveOp.Apply(solveParams{!trans}, c.Saved(), g)
+			switch {
+			case !c.NeedsGrad(0):
+				return []*Tensor{nil, gb}
+			case trans:
+				return []*Tensor{Neg(MatMulT(x, gb, false, true)), gb}
+			}
+			return []*Tensor{Neg(MatMulT(gb, x, false, true)), gb}
+		},
 		// X = op(A)⁻¹B: ∂B = op(A)⁻ᵀG, ∂op(A) = −∂B·Xᵀ.
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			a, x, trans := c.Inputs[0], c.Output, c.Params.(solveParams).trans
@@ -194,6 +252,11 @@ func init() {
 	choleskyOp = Register(&Op{
 		Name:    "cholesky",
 		Forward: choleskyForward,
+		// VJP's formula in one pass of LAPACK-style kernels: no masks,
+		// transposes or copies as ops.
+		FastVJP: func(c *Ctx, g *Tensor) []*Tensor {
+			return []*Tensor{choleskyGradOp.Apply(nil, c.Output, g)}
+		},
 		// With S = (A + Aᵀ)/2 = L·Lᵀ and Φ the lower triangle with half its
 		// diagonal: dL = L·Φ(L⁻¹·dS·L⁻ᵀ), so ∂S = L⁻ᵀ·Φ(Lᵀ·G)·L⁻¹ and ∂A is
 		// its symmetric part (Murray, arXiv:1602.07527).
@@ -305,24 +368,19 @@ func trisolveForward(c *Ctx) *Tensor {
 	if !sameShape(mt.batch, mb.batch) || mb.r != mt.r {
 		panicf("triangular_solve", "T of shape %s and B of shape %s: want T (..., n, n) and B (..., n, k) with the same batch", fmtShape(t.shape), fmtShape(b.shape))
 	}
-	uplo := blas.Lower
-	if p.upper {
-		uplo = blas.Upper
-	}
 	out := newTensorRaw(c.tape, dt, b.shape)
 	for i := 0; i < mt.n; i++ {
-		tm := mt.general(t, i)
+		tm := mt.read(t, i)
 		for k := 0; k < mt.r; k++ {
-			if tm.Data[k*tm.Stride+k] == 0 {
+			if tm[k*mt.r+k] == 0 {
 				panicf("triangular_solve", "%s (%d×%d) is singular: diagonal element %d is 0", batchIndex(mt, i), mt.r, mt.r, k)
 			}
 		}
-		x := mb.general(b, i)
+		x, done := mb.into(out, b, i)
 		if mb.r > 0 && mb.c > 0 {
-			tri := blas64.Triangular{Uplo: uplo, Diag: blas.NonUnit, N: mt.r, Stride: tm.Stride, Data: tm.Data}
-			blas64.Trsm(blas.Left, transFlag(p.trans), 1, tri, x)
+			trsm(p.upper, p.trans, mt.r, mb.c, tm, mt.r, x, mb.c)
 		}
-		store(out, i, mb.r, mb.c, x.Data, x.Stride)
+		done()
 	}
 	return out
 }
@@ -332,17 +390,23 @@ func choleskyForward(c *Ctx) *Tensor {
 	m := squareOf("cholesky", a)
 	out := newTensor(c.tape, a.dtype, a.shape) // the upper triangle stays 0
 	for i := 0; i < m.n; i++ {
+		// S = Uᵀ·U with U upper triangular, then L = Uᵀ: gonum's potrf is
+		// about twice as fast on the upper triangle of a row-major matrix.
 		s := m.symmetric(a, i)
-		l, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: m.r, Stride: s.Stride, Data: s.Data})
+		u, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: m.r, Stride: s.Stride, Data: s.Data})
 		if !ok {
 			panicf("cholesky", "%s (%d×%d) is not positive definite", batchIndex(m, i), m.r, m.r)
 		}
-		for p := 0; p < m.r; p++ {
-			for q := p + 1; q < m.r; q++ {
-				l.Data[p*l.Stride+q] = 0
+		n, off := m.r, i*m.r*m.r
+		for p0 := 0; p0 < n; p0 += 32 { // in tiles, as symmetric
+			for q0 := p0; q0 < n; q0 += 32 {
+				for p := p0; p < min(p0+32, n); p++ {
+					for q := max(q0, p); q < min(q0+32, n); q++ {
+						out.set(off+q*n+p, u.Data[p*u.Stride+q])
+					}
+				}
 			}
 		}
-		store(out, i, m.r, m.r, l.Data, l.Stride)
 	}
 	return out
 }
@@ -463,4 +527,51 @@ func MatrixPower(a *Tensor, k int) *Tensor {
 		return Expand(id, a.shape...) // a constant of the batch's shape
 	}
 	return res
+}
+
+// choleskyGradOp computes cholesky's VJP, sym(L⁻ᵀ·Φ(Lᵀ·G)·L⁻¹), for FastVJP
+// (inputs L and G): a product and two triangular solves in float64.
+var choleskyGradOp = &Op{
+	Name:     "cholesky_grad",
+	constant: true,
+	Forward: func(c *Ctx) *Tensor {
+		l, g := c.Inputs[0], c.Inputs[1]
+		m := squareOf("cholesky", l)
+		n := m.r
+		out := newTensorRaw(c.tape, l.dtype, l.shape)
+		p, t := make([]float64, n*n), make([]float64, n*n)
+		for i := 0; i < m.n; i++ {
+			lv, gv := m.read(l, i), m.read(g, i)
+			if n == 0 {
+				continue
+			}
+			gemm.Dgemm(true, false, n, n, n, 1, lv, n, gv, n, 0, p, n) // Lᵀ·G
+			for r := 0; r < n; r++ {                                   // Φ: the lower triangle, half the diagonal
+				p[r*n+r] *= 0.5
+				clear(p[r*n+r+1 : (r+1)*n])
+			}
+			trsm(false, true, n, n, lv, n, p, n) // Y = L⁻ᵀ·Φ
+			transposeInto(t, p, n)
+			trsm(false, true, n, n, lv, n, t, n) // L⁻ᵀ·Yᵀ = (Y·L⁻¹)ᵀ
+			transposeInto(p, t, n)
+			for r := range p {
+				p[r] = 0.5 * (p[r] + t[r])
+			}
+			store(out, i, n, n, p, n)
+		}
+		return out
+	},
+}
+
+// transposeInto sets dst to the transpose of the n×n matrix src, in tiles.
+func transposeInto(dst, src []float64, n int) {
+	for p0 := 0; p0 < n; p0 += 32 {
+		for q0 := 0; q0 < n; q0 += 32 {
+			for p := p0; p < min(p0+32, n); p++ {
+				for q := q0; q < min(q0+32, n); q++ {
+					dst[q*n+p] = src[p*n+q]
+				}
+			}
+		}
+	}
 }
