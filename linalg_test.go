@@ -294,7 +294,9 @@ func TestLinalgErrors(t *testing.T) {
 		{"solve-not-square", "solve", "not square", func() { nabla.Solve(nabla.Ones(2, 3), nabla.Ones(2)) }},
 		{"det-vector", "det", "not a matrix", func() { nabla.Det(nabla.Ones(3)) }},
 		{"triangular-zero-diagonal", "triangular_solve", "diagonal element 1 is 0",
-			func() { nabla.TriangularSolve(nabla.FromSlice([]float64{1, 0, 1, 0}, 2, 2), nabla.Ones(2, 1), false, false) }},
+			func() {
+				nabla.TriangularSolve(nabla.FromSlice([]float64{1, 0, 1, 0}, 2, 2), nabla.Ones(2, 1), false, false)
+			}},
 		{"lstsq-shapes", "lstsq", "want A (..., m, n)", func() { nabla.Lstsq(nabla.Ones(3, 2), nabla.Ones(2, 1)) }},
 		{"det-gradient-singular", "inv", "singular", func() {
 			x := singular.Clone().SetRequiresGrad(true)

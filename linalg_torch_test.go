@@ -17,7 +17,7 @@ type jsonTensor struct {
 func (f jsonTensor) tensor() *nabla.Tensor { return nabla.FromSlice(f.Data, f.Shape...) }
 
 type linalgCase struct {
-	Name    string          `json:"name"`
+	Name    string       `json:"name"`
 	Inputs  []jsonTensor `json:"inputs"`
 	Weights []jsonTensor `json:"weights"`
 	Outputs []jsonTensor `json:"outputs"`
