@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"github.com/nabla-go/nabla/internal/gemm"
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 // Linear algebra with derivatives, as torch.linalg: every function takes
@@ -107,8 +108,18 @@ func squareOf(op string, x *Tensor) matrices {
 
 // general returns a float64 copy of matrix i of x as a row-major blas64.General.
 func (m matrices) general(x *Tensor, i int) blas64.General {
+	return m.copyInto(make([]float64, m.r*m.c), x, i)
+}
+
+// scratch is general in a buffer from nabla's pool: the caller hands it
+// back with kernel.Put64 once done (a 512×512 matrix is 2 MB that would
+// otherwise be fresh memory on every call).
+func (m matrices) scratch(x *Tensor, i int) blas64.General {
+	return m.copyInto(kernel.Get64(m.r*m.c), x, i)
+}
+
+func (m matrices) copyInto(d []float64, x *Tensor, i int) blas64.General {
 	sz := m.r * m.c
-	d := make([]float64, sz)
 	if x.dtype == Float32 {
 		for k, v := range x.f32[i*sz : (i+1)*sz] {
 			d[k] = float64(v)
@@ -143,9 +154,10 @@ func (m matrices) into(out, src *Tensor, i int) (v []float64, done func()) {
 	return v, func() { store(out, i, m.r, m.c, v, m.c) }
 }
 
-// symmetric returns a float64 copy of (A + Aᵀ)/2 for matrix i of x.
+// symmetric returns a float64 copy of (A + Aᵀ)/2 for matrix i of x, in a
+// pooled buffer (see scratch).
 func (m matrices) symmetric(x *Tensor, i int) blas64.General {
-	a := m.general(x, i)
+	a := m.scratch(x, i)
 	n, d := m.r, a.Data
 	// In 32×32 tiles, so that the transposed reads stay in cache.
 	for p0 := 0; p0 < n; p0 += 32 {

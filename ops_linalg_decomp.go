@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
+
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 // Decompositions with several results: QR, the symmetric eigendecomposition
@@ -225,6 +227,7 @@ func eighForward(c *Ctx) *Tensor {
 			panicf("eigh", "%s: the eigenvalue iteration did not converge", batchIndex(m, i))
 		}
 		copy(packed[n:], s.Data)
+		kernel.Put64(s.Data)
 		store(out, i, n+1, n, packed, n)
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 
 	"github.com/nabla-go/nabla/internal/gemm"
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 // Solves, inverses, determinants and Cholesky factors (see linalg.go for the
@@ -16,12 +17,14 @@ import (
 
 type solveParams struct{ trans bool }
 
-// luFactor factors a copy of matrix i of a (in place) and panics, naming op,
-// when it is singular.
+// luFactor factors a copy of matrix i of a (in place, in a pooled buffer the
+// caller hands back with kernel.Put64) and panics, naming op, when it is
+// singular.
 func luFactor(op string, m matrices, a *Tensor, i int) (blas64.General, []int) {
-	lu := m.general(a, i)
+	lu := m.scratch(a, i)
 	ipiv := make([]int, m.r)
 	if !lapack64.Getrf(lu, ipiv) {
+		kernel.Put64(lu.Data)
 		panicf(op, "%s (%d×%d) is singular: LU factorisation has a zero pivot", batchIndex(m, i), m.r, m.c)
 	}
 	return lu, ipiv
@@ -58,6 +61,7 @@ func solveSave(c *Ctx, save bool) (out, saved *Tensor) {
 			}
 			store(saved, i, n+1, n, packed, n)
 		}
+		kernel.Put64(lu.Data)
 	}
 	return out, saved
 }
@@ -155,6 +159,7 @@ func init() {
 				work := make([]float64, max(1, 4*m.r))
 				lapack64.Getri(lu, ipiv, work, len(work))
 				store(out, i, m.r, m.c, lu.Data, lu.Stride)
+				kernel.Put64(lu.Data)
 			}
 			return out
 		},
@@ -395,6 +400,7 @@ func choleskyForward(c *Ctx) *Tensor {
 		s := m.symmetric(a, i)
 		u, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: m.r, Stride: s.Stride, Data: s.Data})
 		if !ok {
+			kernel.Put64(s.Data)
 			panicf("cholesky", "%s (%d×%d) is not positive definite", batchIndex(m, i), m.r, m.r)
 		}
 		n, off := m.r, i*m.r*m.r
@@ -407,6 +413,7 @@ func choleskyForward(c *Ctx) *Tensor {
 				}
 			}
 		}
+		kernel.Put64(s.Data)
 	}
 	return out
 }
@@ -539,7 +546,9 @@ var choleskyGradOp = &Op{
 		m := squareOf("cholesky", l)
 		n := m.r
 		out := newTensorRaw(c.tape, l.dtype, l.shape)
-		p, t := make([]float64, n*n), make([]float64, n*n)
+		p, t := kernel.Get64(n*n), kernel.Get64(n*n)
+		defer kernel.Put64(p)
+		defer kernel.Put64(t)
 		for i := 0; i < m.n; i++ {
 			lv, gv := m.read(l, i), m.read(g, i)
 			if n == 0 {
