@@ -20,8 +20,8 @@ import (
 // functions are safe to call from any number of goroutines.
 //
 // The primitives (one registration each, forward, VJP and JVP together) are
-// solve, inv, det, logabsdet, triangular_solve, cholesky, qr, eigh, svd and
-// the helper linalg_gap_div; CholeskySolve, Lstsq, MatrixPower and the
+// solve, inv, det, logabsdet, triangular_solve, cholesky, qr, eigh, svd,
+// matrix_exp and the helper linalg_gap_div; CholeskySolve, Lstsq, MatrixPower and the
 // right-hand forms are compositions of them. Their rules are written with
 // nabla's ops (Solve's VJP is a Solve with the transpose), so Hessians go
 // through them.

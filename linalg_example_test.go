@@ -82,6 +82,15 @@ func ExampleLstsq() {
 	// Output: tensor([1.1667, 1.5000])
 }
 
+func ExampleMatrixExp() {
+	// exp of the generator of rotations is the rotation by one radian.
+	a := nabla.FromSlice([]float64{0, -1, 1, 0}, 2, 2)
+	fmt.Println(nabla.MatrixExp(a))
+	// Output:
+	// tensor([[ 0.5403, -0.8415],
+	//         [ 0.8415,  0.5403]])
+}
+
 // rosenbrock is (1 − x)² + 100·(y − x²)².
 func rosenbrock(xs ...*nabla.Tensor) *nabla.Tensor {
 	x, y := nabla.Index(xs[0], 0), nabla.Index(xs[0], 1)

@@ -93,6 +93,8 @@ func linalgFns() []struct {
 			[]*nabla.Tensor{spreadMat(15, 2, 3), nabla.Uniform(r, -1, 1, 2)}},
 		{"MatrixPower/3", func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.MatrixPower(xs[0], 3) },
 			[]*nabla.Tensor{nabla.Uniform(r, -1, 1, 3, 3)}},
+		{"MatrixExp/batch", func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.MatrixExp(xs[0]) },
+			[]*nabla.Tensor{nabla.Uniform(r, -1, 1, 2, 3, 3)}},
 		{"MatrixPower/-2", func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.MatrixPower(xs[0], -2) },
 			[]*nabla.Tensor{wellCond(16, 3)}},
 	}

@@ -70,6 +70,7 @@ var linalgFixtureFns = map[string]func(xs ...*nabla.Tensor) []*nabla.Tensor{
 	"lstsq_wide":            func(xs ...*nabla.Tensor) []*nabla.Tensor { return one(nabla.Lstsq(xs[0], xs[1])) },
 	"matrix_power":          func(xs ...*nabla.Tensor) []*nabla.Tensor { return one(nabla.MatrixPower(xs[0], 3)) },
 	"matrix_power_negative": func(xs ...*nabla.Tensor) []*nabla.Tensor { return one(nabla.MatrixPower(xs[0], -2)) },
+	"matrix_exp":            func(xs ...*nabla.Tensor) []*nabla.Tensor { return one(nabla.MatrixExp(xs[0])) },
 }
 
 func one(t *nabla.Tensor) []*nabla.Tensor { return []*nabla.Tensor{t} }

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-go/nabla/internal/kernel"
 )
@@ -426,3 +427,52 @@ func Lstsq(a, b *Tensor) *Tensor {
 	}
 	return x
 }
+
+var matrixExpOp *Op
+
+func init() {
+	// The Fréchet derivative L(A, E) of exp at A in direction E is the
+	// upper-right block of exp([[A, E], [0, A]]) (Higham, "Functions of
+	// Matrices", 3.2), and its adjoint is L(Aᵀ, ·): both rules are the op
+	// itself on a matrix twice the size, so they differentiate again.
+	matrixExpOp = Register(&Op{
+		Name: "matrix_exp",
+		Forward: func(c *Ctx) *Tensor {
+			a := c.Inputs[0]
+			m := squareOf("matrix_exp", a)
+			out := newTensorRaw(c.tape, a.dtype, a.shape)
+			var e mat.Dense
+			for i := 0; i < m.n; i++ {
+				if m.r == 0 {
+					break
+				}
+				x := m.general(a, i)
+				e.Exp(mat.NewDense(m.r, m.r, x.Data))
+				raw := e.RawMatrix()
+				store(out, i, m.r, m.r, raw.Data, raw.Stride)
+			}
+			return out
+		},
+		VJP: func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{expFrechet(mT(c.Inputs[0]), g)} },
+		JVP: func(c *Ctx, d []*Tensor) *Tensor { return expFrechet(c.Inputs[0], d[0]) },
+		Cases: []Case{
+			{Name: "matrix", Shapes: [][]int{{3, 3}}, Lo: -0.7, Hi: 0.7},
+			{Name: "batch", Shapes: [][]int{{2, 2, 2}}, Lo: -1, Hi: 1},
+		},
+	})
+}
+
+// expFrechet returns L(A, E), the upper-right block of exp([[A, E], [0, A]]).
+func expFrechet(a, e *Tensor) *Tensor {
+	n := a.shape[len(a.shape)-1]
+	if !sameShape(e.shape, a.shape) {
+		e = Expand(e, a.shape...)
+	}
+	block := Concat(-2, Concat(-1, a, e), Concat(-1, ZerosLike(a), a))
+	return Slice(Slice(matrixExpOp.Apply(nil, block), -2, 0, n, 1), -1, n, 2*n, 1)
+}
+
+// MatrixExp returns the matrix exponentials of square matrices (..., n, n),
+// with gonum's scaling and squaring Padé approximation (mat.Dense.Exp). Its
+// derivatives are exponentials of 2n×2n block matrices.
+func MatrixExp(a *Tensor) *Tensor { return matrixExpOp.Apply(nil, a) }

@@ -59,6 +59,7 @@ CASES = {
     "lstsq_wide": (lambda a, b: [torch.linalg.pinv(a) @ b], [rand(2, 4), rand(2, 1)]),
     "matrix_power": (lambda a: [torch.linalg.matrix_power(a, 3)], [rand(3, 3)]),
     "matrix_power_negative": (lambda a: [torch.linalg.matrix_power(a, -2)], [well(3)]),
+    "matrix_exp": (lambda a: [torch.linalg.matrix_exp(a)], [rand(2, 3, 3)]),
 }
 
 
