@@ -82,6 +82,42 @@ func ExampleLstsq() {
 	// Output: tensor([1.1667, 1.5000])
 }
 
+func ExampleInv() {
+	a := nabla.FromSlice([]float64{4, 7, 2, 6}, 2, 2)
+	fmt.Println(nabla.Inv(a))
+	// Output:
+	// tensor([[ 0.6000, -0.7000],
+	//         [-0.2000,  0.4000]])
+}
+
+func ExampleTriangularSolve() {
+	l := nabla.FromSlice([]float64{2, 0, 1, 4}, 2, 2) // lower triangular
+	b := nabla.FromSlice([]float64{4, 10}, 2, 1)
+	fmt.Println(nabla.TriangularSolve(l, b, false, false))
+	// Output:
+	// tensor([[2.],
+	//         [2.]])
+}
+
+func ExampleQR() {
+	a := nabla.FromSlice([]float64{3, 1, 4, 2}, 2, 2)
+	q, r := nabla.QR(a)
+	fmt.Println(r) // LAPACK's signs: R's diagonal may be negative, as in PyTorch
+	fmt.Printf("max |Q·R − A| < 1e-15: %v\n", nabla.Max(nabla.Abs(nabla.Sub(nabla.MatMul(q, r), a))).Item() < 1e-15)
+	// Output:
+	// tensor([[-5.0000, -2.2000],
+	//         [ 0.0000,  0.4000]])
+	// max |Q·R − A| < 1e-15: true
+}
+
+func ExampleMatrixPower() {
+	fib := nabla.FromSlice([]float64{1, 1, 1, 0}, 2, 2)
+	fmt.Println(nabla.MatrixPower(fib, 10)) // Fibonacci numbers F₁₁, F₁₀, F₉
+	// Output:
+	// tensor([[89., 55.],
+	//         [55., 34.]])
+}
+
 func ExampleMatrixExp() {
 	// exp of the generator of rotations is the rotation by one radian.
 	a := nabla.FromSlice([]float64{0, -1, 1, 0}, 2, 2)
