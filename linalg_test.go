@@ -425,3 +425,34 @@ func TestLinalgCompiled(t *testing.T) {
 		}
 	}
 }
+
+// Empty matrices and empty batches give empty results of the right shapes,
+// and the determinant of a 0×0 matrix is 1, as in PyTorch.
+func TestLinalgEmpty(t *testing.T) {
+	for _, sh := range [][]int{{0, 0}, {0, 3, 3}, {2, 0, 0}} {
+		a := nabla.Zeros(sh...)
+		batch := sh[:len(sh)-2]
+		check := func(name string, got *nabla.Tensor, want ...int) {
+			t.Helper()
+			if !slicesEqual(got.Shape(), want) {
+				t.Errorf("%v: %s has shape %v, want %v", sh, name, got.Shape(), want)
+			}
+		}
+		check("Solve", nabla.Solve(a, nabla.Zeros(append(sh[:len(sh)-1:len(sh)-1], 1)...)), append(sh[:len(sh)-1:len(sh)-1], 1)...)
+		check("Inv", nabla.Inv(a), sh...)
+		check("Cholesky", nabla.Cholesky(a), sh...)
+		check("MatrixExp", nabla.MatrixExp(a), sh...)
+		lam, v := nabla.Eigh(a)
+		check("Eigh values", lam, sh[:len(sh)-1]...)
+		check("Eigh vectors", v, sh...)
+		_, s, _ := nabla.SVD(a)
+		check("SVD values", s, sh[:len(sh)-1]...)
+		d := nabla.Det(a)
+		check("Det", d, batch...)
+		for _, x := range d.Float64s() {
+			if x != 1 {
+				t.Errorf("%v: Det of an empty matrix = %v, want 1", sh, x)
+			}
+		}
+	}
+}
