@@ -55,11 +55,13 @@ func solveSave(c *Ctx, save bool) (out, saved *Tensor) {
 		}
 		done()
 		if save {
-			packed := append(lu.Data[:n*n:n*n], make([]float64, n)...)
-			for k, p := range ipiv {
-				packed[n*n+k] = float64(p)
+			off := i * (n + 1) * n
+			for k, v := range lu.Data[:n*n] {
+				saved.set(off+k, v)
 			}
-			store(saved, i, n+1, n, packed, n)
+			for k, p := range ipiv {
+				saved.set(off+n*n+k, float64(p))
+			}
 		}
 		kernel.Put64(lu.Data)
 	}
