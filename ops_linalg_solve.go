@@ -316,37 +316,40 @@ func detForward(c *Ctx, logAbs bool) *Tensor {
 	m := squareOf(name, a)
 	out := newTensorRaw(c.tape, a.dtype, append([]int(nil), m.batch...))
 	for i := 0; i < m.n; i++ {
-		sign, logabs := slogdet64(m, a, i)
+		_, logabs, det := slogdet64(m, a, i)
 		if logAbs {
 			out.set(i, logabs)
 		} else {
-			out.set(i, sign*math.Exp(logabs))
+			out.set(i, det)
 		}
 	}
 	return out
 }
 
-// slogdet64 returns the sign and log|det| of matrix i of a: (0, −Inf) when
-// it is singular.
-func slogdet64(m matrices, a *Tensor, i int) (sign, logabs float64) {
-	lu := m.general(a, i)
+// slogdet64 returns the sign, log|det| and det of matrix i of a (the last as
+// the signed product of U's diagonal, as LAPACK users compute it): (0, −Inf,
+// 0) when it is singular.
+func slogdet64(m matrices, a *Tensor, i int) (sign, logabs, det float64) {
+	lu := m.scratch(a, i)
+	defer kernel.Put64(lu.Data)
 	ipiv := make([]int, m.r)
 	lapack64.Getrf(lu, ipiv)
-	sign = 1
+	sign, det = 1, 1
 	for k := 0; k < m.r; k++ {
 		u := lu.Data[k*lu.Stride+k]
 		if u == 0 {
-			return 0, negInf
+			return 0, negInf, 0
 		}
 		if u < 0 {
 			sign = -sign
 		}
 		if ipiv[k] != k {
-			sign = -sign
+			sign, det = -sign, -det
 		}
 		logabs += math.Log(math.Abs(u))
+		det *= u
 	}
-	return sign, logabs
+	return sign, logabs, det
 }
 
 // slogdetSignOp computes the signs of the determinants: piecewise constant,
@@ -359,7 +362,7 @@ var slogdetSignOp = &Op{
 		m := squareOf("Slogdet", a)
 		out := newTensorRaw(c.tape, a.dtype, append([]int(nil), m.batch...))
 		for i := 0; i < m.n; i++ {
-			s, _ := slogdet64(m, a, i)
+			s, _, _ := slogdet64(m, a, i)
 			out.set(i, s)
 		}
 		return out
