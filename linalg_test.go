@@ -300,7 +300,7 @@ func TestLinalgErrors(t *testing.T) {
 				nabla.TriangularSolve(nabla.FromSlice([]float64{1, 0, 1, 0}, 2, 2), nabla.Ones(2, 1), false, false)
 			}},
 		{"lstsq-shapes", "lstsq", "want A (..., m, n)", func() { nabla.Lstsq(nabla.Ones(3, 2), nabla.Ones(2, 1)) }},
-		{"det-gradient-singular", "inv", "singular", func() {
+		{"det-gradient-singular", "inv (in the derivative of Det)", "singular", func() {
 			x := singular.Clone().SetRequiresGrad(true)
 			nabla.Det(x).Backward()
 		}},

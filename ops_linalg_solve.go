@@ -153,11 +153,14 @@ func init() {
 	invOp = Register(&Op{
 		Name: "inv",
 		Forward: func(c *Ctx) *Tensor {
-			a := c.Inputs[0]
-			m := squareOf("inv", a)
+			a, name := c.Inputs[0], "inv"
+			if in, ok := c.Params.(string); ok { // inverting for another op's rule
+				name = "inv (in " + in + ")"
+			}
+			m := squareOf(name, a)
 			out := newTensorRaw(c.tape, a.dtype, a.shape)
 			for i := 0; i < m.n; i++ {
-				lu, ipiv := luFactor("inv", m, a, i)
+				lu, ipiv := luFactor(name, m, a, i)
 				work := make([]float64, max(1, 4*m.r))
 				lapack64.Getri(lu, ipiv, work, len(work))
 				store(out, i, m.r, m.c, lu.Data, lu.Stride)
@@ -186,7 +189,7 @@ func init() {
 		// ∂A = g·det(A)·A⁻ᵀ, d det = det(A)·tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
 			a := c.Inputs[0]
-			return []*Tensor{scaleBatch(mT(invOp.Apply(nil, a)), Mul(g, c.Output))}
+			return []*Tensor{scaleBatch(mT(invOp.Apply("the derivative of Det", a)), Mul(g, c.Output))}
 		},
 		JVP: func(c *Ctx, d []*Tensor) *Tensor {
 			return Mul(c.Output, matTrace(solveOp.Apply(solveParams{}, c.Inputs[0], d[0])))
@@ -202,7 +205,7 @@ func init() {
 		Forward: func(c *Ctx) *Tensor { return detForward(c, true) },
 		// ∂A = g·A⁻ᵀ, d log|det| = tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
-			return []*Tensor{scaleBatch(mT(invOp.Apply(nil, c.Inputs[0])), g)}
+			return []*Tensor{scaleBatch(mT(invOp.Apply("the derivative of Slogdet", c.Inputs[0])), g)}
 		},
 		JVP: func(c *Ctx, d []*Tensor) *Tensor {
 			return matTrace(solveOp.Apply(solveParams{}, c.Inputs[0], d[0]))
