@@ -2,7 +2,6 @@ package nabla
 
 import (
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -229,7 +228,6 @@ func batchIndex(m matrices, i int) string {
 	return fmt.Sprintf("matrix %v of the batch", idx)
 }
 
-var negInf = math.Inf(-1)
 
 // trsmBlock is the size below which trsm leaves a triangular solve to
 // gonum's Trsm.

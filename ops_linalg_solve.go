@@ -341,7 +341,7 @@ func slogdet64(m matrices, a *Tensor, i int) (sign, logabs, det float64) {
 	for k := 0; k < m.r; k++ {
 		u := lu.Data[k*lu.Stride+k]
 		if u == 0 {
-			return 0, negInf, 0
+			return 0, math.Inf(-1), 0
 		}
 		if u < 0 {
 			sign = -sign
