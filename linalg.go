@@ -228,7 +228,6 @@ func batchIndex(m matrices, i int) string {
 	return fmt.Sprintf("matrix %v of the batch", idx)
 }
 
-
 // trsmBlock is the size below which trsm leaves a triangular solve to
 // gonum's Trsm.
 const trsmBlock = 32
