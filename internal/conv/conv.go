@@ -269,8 +269,12 @@ func unfold[T kernel.Float](g *Geom, x, col []T, ld int) {
 					d := dst[oh*g.OW : (oh+1)*g.OW]
 					ih := oh*g.SH + ki*g.DH - g.PH
 					src := xc[ih*g.W : (ih+1)*g.W]
-					clear(d[:wlo])
-					clear(d[whi:])
+					if wlo > 0 {
+						clear(d[:wlo])
+					}
+					if whi < len(d) {
+						clear(d[whi:])
+					}
 					if g.SW == 1 {
 						copy(d[wlo:whi], src[wlo+off:whi+off])
 						continue
