@@ -3,6 +3,7 @@ package nabla_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -172,7 +173,7 @@ func TestLinalgFactorisations(t *testing.T) {
 	eye := func(n int) *nabla.Tensor { return nabla.Eye(n) }
 	near := func(name string, got, want *nabla.Tensor) {
 		t.Helper()
-		if !slicesEqual(got.Shape(), want.Shape()) {
+		if !slices.Equal(got.Shape(), want.Shape()) {
 			t.Fatalf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
 		}
 		g, w := got.Float64s(), want.Float64s()
@@ -259,7 +260,7 @@ func TestSlogdetHessian(t *testing.T) {
 	a := spdMat(21, 3)
 	logdet := func(xs ...*nabla.Tensor) *nabla.Tensor { _, l := nabla.Slogdet(xs[0]); return l }
 	h := nabla.Hessian(logdet)(a)
-	if !slicesEqual(h.Shape(), []int{3, 3, 3, 3}) {
+	if !slices.Equal(h.Shape(), []int{3, 3, 3, 3}) {
 		t.Fatalf("Hessian of shape %v", h.Shape())
 	}
 	inv := nabla.Inv(a)
@@ -434,7 +435,7 @@ func TestLinalgEmpty(t *testing.T) {
 		batch := sh[:len(sh)-2]
 		check := func(name string, got *nabla.Tensor, want ...int) {
 			t.Helper()
-			if !slicesEqual(got.Shape(), want) {
+			if !slices.Equal(got.Shape(), want) {
 				t.Errorf("%v: %s has shape %v, want %v", sh, name, got.Shape(), want)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/nabla-go/nabla"
@@ -130,7 +131,7 @@ func TestLinalgMatchesPyTorch(t *testing.T) {
 
 func closeTo(t *testing.T, what string, k int, got *nabla.Tensor, want jsonTensor) {
 	t.Helper()
-	if !slicesEqual(got.Shape(), want.Shape) {
+	if !slices.Equal(got.Shape(), want.Shape) {
 		t.Fatalf("%s %d has shape %v, PyTorch's %v", what, k, got.Shape(), want.Shape)
 	}
 	for i, v := range got.Float64s() {
@@ -138,16 +139,4 @@ func closeTo(t *testing.T, what string, k int, got *nabla.Tensor, want jsonTenso
 			t.Errorf("%s %d element %d = %.15g, PyTorch %.15g", what, k, i, v, want.Data[i])
 		}
 	}
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
