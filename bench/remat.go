@@ -23,6 +23,10 @@ const (
 	RematBatch  = 64
 )
 
+// RematBigBatch is the batch of the workload's second set of rows, where
+// the activations outweigh the weight gradients.
+const RematBigBatch = 256
+
 // RematMLP is the deep MLP trained with its layers checkpointed k at a time
 // (k = 0: not at all), through nn.CheckpointEvery.
 type RematMLP struct {
@@ -88,9 +92,14 @@ func (m *RematMLP) PeakStep(steps int) (step time.Duration, peak, held uint64) {
 		return sample[0].Value.Uint64()
 	}
 	var times []time.Duration
+	// Two collections empty the buffer pools (sync.Pool keeps a victim
+	// cache across one), so that the base is the live heap.
+	gc := func() {
+		runtime.GC()
+		runtime.GC()
+	}
 	for range steps {
-		runtime.GC()
-		runtime.GC()
+		gc()
 		base := read()
 		var top atomic.Uint64
 		var stop atomic.Bool
@@ -114,10 +123,10 @@ func (m *RematMLP) PeakStep(steps int) (step time.Duration, peak, held uint64) {
 			peak = t - base
 		}
 	}
-	runtime.GC()
+	gc()
 	base := read()
 	m.step(func() {
-		runtime.GC()
+		gc()
 		if h := read(); h > base {
 			held = h - base
 		}
