@@ -311,4 +311,3 @@ func unflatten(params []*nabla.Tensor, v []float64) []*nabla.Tensor {
 func panicf(who, format string, args ...any) {
 	panic(&nabla.Error{Op: "natgrad." + who, Msg: fmt.Sprintf(format, args...), Where: nabla.CallerLocation()})
 }
-
