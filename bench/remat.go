@@ -59,12 +59,15 @@ func NewRematMLP(layers, width, batch, k int) *RematMLP {
 
 // Step is one training step: forward, backward, SGD update. It returns the
 // loss.
-func (m *RematMLP) Step() float64 { return m.step(nil) }
+func (m *RematMLP) Step() float64 { return m.step(nil, nil) }
 
-// step is Step, calling between the forward and the backward pass, when
-// set.
-func (m *RematMLP) step(between func()) float64 {
+// step is Step, calling before after zeroing the gradients and between
+// between the forward and the backward pass, when set.
+func (m *RematMLP) step(before, between func()) float64 {
 	m.Opt.ZeroGrad()
+	if before != nil {
+		before()
+	}
 	loss := nn.CrossEntropyLoss(m.Net.Forward(m.X), m.Labels, nil)
 	if between != nil {
 		between()
@@ -75,13 +78,13 @@ func (m *RematMLP) step(between func()) float64 {
 }
 
 // PeakStep runs steps training steps and returns the median step time, the
-// peak of the heap during a step above the heap before it (the parameters,
-// the batch, the gradients and optimizer state of earlier steps), sampled
-// every 100µs from runtime/metrics with the GC made eager (GOGC 10) so that
-// the sampled heap follows the live one closely, and the live heap the
-// forward pass leaves for the backward pass (after a full GC, in one more
-// step, above the heap before it). The first step, which allocates the
-// gradients, is a warm-up and not counted.
+// peak of the heap during a step above the live heap at its start, after
+// ZeroGrad (the parameters and the batch: ZeroGrad lets the old gradients
+// go), sampled every 100µs from runtime/metrics with the GC made eager
+// (GOGC 10) so that the sampled heap follows the live one closely, and the
+// live heap the forward pass leaves for the backward pass (after a full GC,
+// in one more step, above the same base). The first step is a warm-up and
+// not counted.
 func (m *RematMLP) PeakStep(steps int) (step time.Duration, peak, held uint64) {
 	old := debug.SetGCPercent(10)
 	defer debug.SetGCPercent(old)
@@ -99,23 +102,26 @@ func (m *RematMLP) PeakStep(steps int) (step time.Duration, peak, held uint64) {
 		runtime.GC()
 	}
 	for range steps {
-		gc()
-		base := read()
+		var base uint64
 		var top atomic.Uint64
 		var stop atomic.Bool
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				if h := read(); h > top.Load() {
-					top.Store(h)
+		var start time.Time
+		m.step(func() {
+			gc()
+			base = read()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for !stop.Load() {
+					if h := read(); h > top.Load() {
+						top.Store(h)
+					}
+					time.Sleep(100 * time.Microsecond)
 				}
-				time.Sleep(100 * time.Microsecond)
-			}
-		}()
-		start := time.Now()
-		m.Step()
+			}()
+			start = time.Now()
+		}, nil)
 		times = append(times, time.Since(start))
 		stop.Store(true)
 		wg.Wait()
@@ -123,9 +129,11 @@ func (m *RematMLP) PeakStep(steps int) (step time.Duration, peak, held uint64) {
 			peak = t - base
 		}
 	}
-	gc()
-	base := read()
+	var base uint64
 	m.step(func() {
+		gc()
+		base = read()
+	}, func() {
 		gc()
 		if h := read(); h > base {
 			held = h - base
