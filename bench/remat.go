@@ -95,11 +95,14 @@ func (m *RematMLP) PeakStep(steps int) (step time.Duration, peak, held uint64) {
 		return sample[0].Value.Uint64()
 	}
 	var times []time.Duration
-	// Two collections empty the buffer pools (sync.Pool keeps a victim
-	// cache across one), so that the base is the live heap.
+	// Three collections, each given time for the finalizer that ages
+	// nabla's buffer pools (they keep a victim cache across one), empty
+	// them, so that the base is the live heap.
 	gc := func() {
-		runtime.GC()
-		runtime.GC()
+		for range 3 {
+			runtime.GC()
+			time.Sleep(5 * time.Millisecond)
+		}
 	}
 	for range steps {
 		var base uint64

@@ -25,8 +25,9 @@ var rematRows = []struct{ batch, k int }{
 }
 
 // runRemat measures, in this process, the deep MLP's training step with its
-// layers checkpointed k at a time: the median step time over steps steps and
-// the peak live heap above the heap between steps, and returns the section's
+// layers checkpointed k at a time: the median step time over steps steps,
+// the heap the forward pass holds for the backward pass and the peak heap
+// during a step (see bench.RematMLP.PeakStep), and returns the section's
 // text.
 func runRemat(steps int) string {
 	start, loadBefore := time.Now(), benchdoc.LoadAverage()
