@@ -13,6 +13,8 @@ import (
 	"image/color"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/data"
@@ -25,7 +27,7 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "docs/natural-gradient.svg", "the SVG file to write")
+	out := flag.String("o", "docs/natural-gradient.svg", "the file to write: SVG, PNG or PDF, by its extension")
 	iters := flag.Int("iters", 60, "iterations per optimizer")
 	flag.Parse()
 	if err := run(*out, *iters); err != nil {
@@ -90,7 +92,8 @@ func run(path string, iters int) error {
 		p.Legend.Add(c.name, l)
 	}
 	p.Legend.Top = true
-	w, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, "svg")
+	p.Legend.YOffs, p.Legend.XOffs = -vg.Points(24), -vg.Points(8) // inside the axes
+	w, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, strings.TrimPrefix(filepath.Ext(path), "."))
 	if err != nil {
 		return err
 	}
