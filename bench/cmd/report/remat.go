@@ -43,12 +43,12 @@ func runRemat(steps int) string {
 		rs = append(rs, res{step, peak, held})
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s on %s (%d cores visible, GOMAXPROCS %d), %s, %s: %d steps per row after one warm-up, %s in all; load average %s before, %s after.\n\n",
+	fmt.Fprintf(&b, "Measured %s on %s (%d cores visible, GOMAXPROCS %d), %s, %s: %d timed steps per row after one warm-up, then 3 measured for memory, %s in all; load average %s before, %s after.\n\n",
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), goVersion(),
 		runtime.GOOS+"/"+runtime.GOARCH, steps, time.Since(start).Round(time.Second), loadBefore, benchdoc.LoadAverage())
 	fmt.Fprintf(&b, "MLP of %d Linear layers %d→%d with ReLU, float32, batch %d or %d, cross-entropy, SGD step (`bench.RematMLP`, `nn.CheckpointEvery`). "+
 		"Held for the backward pass: the live heap after the forward pass (after a full GC) above the live heap at the start of the step, after ZeroGrad (parameters, batch): what checkpointing shrinks. "+
-		"Peak: the most the heap grew during the step above that base, sampled every 100 µs from runtime/metrics with GOGC 10; it includes the 128 MiB of new weight gradients the backward pass makes, which checkpointing does not change and which dominate at batch %d.\n\n",
+		"Peak: the most the heap grew during a step above that base, sampled every 100 µs from runtime/metrics with GOGC 10 (step times are measured apart, at the default GOGC); it includes the 128 MiB of new weight gradients the backward pass makes, which checkpointing does not change and which dominate at batch %d.\n\n",
 		bench.RematLayers, bench.RematWidth, bench.RematWidth, bench.RematBatch, bench.RematBigBatch, bench.RematBatch)
 	b.WriteString("| batch, checkpointing | step time (median) | ÷ none | held for the backward pass | ÷ none | peak heap during the step | ÷ none |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|\n")
