@@ -273,3 +273,19 @@ func TestCheckpointSavesMemory(t *testing.T) {
 		t.Errorf("checkpointing keeps %d bytes of activations, more than a quarter of %d", ck, full)
 	}
 }
+
+func TestCheckpointInsideCompile(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	m := newCkptMLP(r, Float64, 3, 5, 5, 2)
+	x := Randn(r, 4, 3)
+	loss := func(k int) Func {
+		return func(xs ...*Tensor) *Tensor { return Sum(Square(m.forward(xs[0], k))) }
+	}
+	want, gw := ValueAndGrad(loss(0))(x)
+	c := CompileValueAndGrad(loss(1))
+	for range 2 { // the trace, then a replay
+		got, gg := c(x)
+		sameBits(t, "compiled value", got, want)
+		sameBits(t, "compiled gradient", gg[0], gw[0])
+	}
+}

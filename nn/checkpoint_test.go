@@ -59,3 +59,17 @@ func TestCheckpointedRefusesDropoutInTraining(t *testing.T) {
 		t.Errorf("in evaluation mode: output shape %v", y.Shape())
 	}
 }
+
+// A deep MLP checkpointed every two Linear layers (each with its ReLU): the
+// parameters keep their names, and the gradients are the plain network's.
+func ExampleCheckpointEvery() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	mlp := MLP([]int{4, 8, 8, 8, 8, 3}, ReLU, rng)
+	net := CheckpointEvery(mlp, 4)
+	x := nabla.Randn(rng, 2, 4)
+	loss := CrossEntropyLoss(net.Forward(x), []int{0, 2}, nil)
+	loss.Backward()
+	p := net.Parameters()[0]
+	fmt.Println(p.Name, p.T.Grad().Shape())
+	// Output: 0.weight [8 4]
+}
