@@ -38,4 +38,15 @@
 //
 // Fisher exposes the products themselves and CG the solver, for other uses
 // (a trust region, a Newton–CG step).
+//
+// # K-FAC
+//
+// KFAC approximates each Linear layer's block of F by a Kronecker product
+// A ⊗ G of two small matrices, whose inverse is the product of their
+// inverses (Martens & Grosse 2015): no conjugate gradients, and a step whose
+// cost is one gradient, one backward pass per class for G, and two
+// inversions of the size of the layer's input and output:
+//
+//	kf := natgrad.NewKFAC(model, natgrad.KFACDefaults())
+//	loss := kf.Step(x, labels)
 package natgrad

@@ -16,7 +16,9 @@ import (
 // optimizer takes to bring the training loss below 0.2. SGD and Adam have the
 // best learning rates of a small grid (SGD 0.5, 1, 2; Adam 0.01, 0.03, 0.1).
 // A natural-gradient iteration costs more: one gradient plus up to 10
-// Fisher-vector products (about two backward passes each), counted below.
+// Fisher-vector products (about two backward passes each), counted below; a
+// K-FAC iteration one gradient, one backward pass per class (10) for its
+// factors, and two small inverses (65×65 and 10×10).
 // docs/natural-gradient.svg draws the three curves.
 func Example_digits() {
 	ds, err := data.Digits()
@@ -54,10 +56,15 @@ func Example_digits() {
 		return ng.Step(func() *nabla.Tensor { return m.Forward(x) }, ds.Y)
 	})
 	fmt.Printf("natural gradient: %s iterations (%d Fisher-vector products)\n", n, ng.CGIterations())
+
+	m = newModel()
+	kf := natgrad.NewKFAC(m, natgrad.KFACDefaults())
+	fmt.Printf("K-FAC:            %s iterations\n", first(func() float64 { return kf.Step(x, ds.Y) }))
 	fmt.Printf("Adam, lr 0.1:     %s iterations\n", firstOrder(optim.NewAdam(0.1)))
 	fmt.Printf("SGD, lr 2:        %s iterations\n", firstOrder(optim.NewSGD(2)))
 	// Output:
 	// natural gradient: 8 iterations (80 Fisher-vector products)
+	// K-FAC:            5 iterations
 	// Adam, lr 0.1:     22 iterations
 	// SGD, lr 2:        93 iterations
 }

@@ -1,6 +1,7 @@
 // Command digitsplot draws docs/natural-gradient.svg: the training loss of
 // logistic regression on the embedded digits against iterations, for
-// natural-gradient descent (natgrad.Defaults), Adam (lr 0.1) and SGD (lr 2),
+// natural-gradient descent (natgrad.Defaults), K-FAC (natgrad.KFACDefaults),
+// Adam (lr 0.1) and SGD (lr 2),
 // the setting of natgrad's Example_digits. From the repository's root:
 //
 //	go run ./optim/natgrad/internal/digitsplot -o docs/natural-gradient.svg
@@ -66,6 +67,9 @@ func run(path string, iters int) error {
 	m := newModel()
 	ng := natgrad.New(nn.Tensors(m), natgrad.Defaults())
 	natural := curve(func() float64 { return ng.Step(func() *nabla.Tensor { return m.Forward(x) }, ds.Y) })
+	km := newModel()
+	kf := natgrad.NewKFAC(km, natgrad.KFACDefaults())
+	kfac := curve(func() float64 { return kf.Step(x, ds.Y) })
 
 	p := plot.New()
 	p.Title.Text = "Logistic regression on the digits (1797 images, full batch)"
@@ -80,6 +84,7 @@ func run(path string, iters int) error {
 		col  color.RGBA
 	}{
 		{fmt.Sprintf("natural gradient (CG, ≤10 Fisher-vector products per iteration; %d in all)", ng.CGIterations()), natural, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}},
+		{"K-FAC (natgrad.KFACDefaults: one backward pass per class per iteration for G)", kfac, color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}},
 		{"Adam, lr 0.1", firstOrder(optim.NewAdam(0.1)), color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}},
 		{"SGD, lr 2", firstOrder(optim.NewSGD(2)), color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}},
 	} {
