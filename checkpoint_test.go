@@ -124,6 +124,11 @@ func TestCheckpointGradOfGrad(t *testing.T) {
 		gw := Gradients([]*Tensor{y}, []*Tensor{w})[0]
 		return []*Tensor{gx, gw}
 	}
+	// The recorded VJP is itself a checkpointed node.
+	xv := x.Detach().SetRequiresGrad(true)
+	if n := countOps(Grad(f(true))(xv), "checkpoint"); n == 0 {
+		t.Errorf("the gradient recorded for a second derivative holds no checkpoint node")
+	}
 	want, got := second(false), second(true)
 	for i := range want {
 		if !allClose(got[i], want[i], 1e-12) {
@@ -287,5 +292,37 @@ func TestCheckpointInsideCompile(t *testing.T) {
 		got, gg := c(x)
 		sameBits(t, "compiled value", got, want)
 		sameBits(t, "compiled gradient", gg[0], gw[0])
+	}
+}
+
+// countOps counts the nodes named op in the graph of t.
+func countOps(t *Tensor, op string) int {
+	seen := map[*Tensor]bool{}
+	stack := []*Tensor{t}
+	n := 0
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == nil || seen[x] {
+			continue
+		}
+		seen[x] = true
+		if x.OpName() == op {
+			n++
+		}
+		stack = append(stack, x.Inputs()...)
+	}
+	return n
+}
+
+func TestCheckpointRetainGraphTwice(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	m := newCkptMLP(r, Float64, 3, 4, 4, 2)
+	x := Randn(r, 2, 3)
+	y := Sum(Square(m.forward(x, 1)))
+	once := Gradients([]*Tensor{y}, m.params(), RetainGraph())
+	again := Gradients([]*Tensor{y}, m.params())
+	for i := range once {
+		sameBits(t, fmt.Sprintf("grad %d, second pass", i), again[i], once[i])
 	}
 }
