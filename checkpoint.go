@@ -68,9 +68,14 @@ func checkpoint(f Func, xs []*Tensor) *Tensor {
 	ct.arena = nil
 	ct.close()
 	captured, tangent := capturedBy(y, in)
-	if tangent || !y.requiresGrad {
-		// Forward mode, or nothing to differentiate: y is f's plain result,
-		// with its graph.
+	switch {
+	case tangent:
+		// Forward mode reached f through what it reads: f runs inline, on
+		// the caller's tensors, so that its graph reaches them.
+		a.drop()
+		return f(xs...)
+	case !y.requiresGrad:
+		// Nothing to differentiate: y is f's plain value.
 		a.drop()
 		return y
 	}

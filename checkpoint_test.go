@@ -326,3 +326,28 @@ func TestCheckpointRetainGraphTwice(t *testing.T) {
 		sameBits(t, fmt.Sprintf("grad %d, second pass", i), again[i], once[i])
 	}
 }
+
+// An HVP whose direction reaches f only through a tensor f reads (not an
+// argument) evaluates f inline, with the gradient still reaching the
+// argument.
+func TestCheckpointHVPThroughCapturedTangent(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	x, w, v := Randn(r, 2, 3), Randn(r, 3, 3), Randn(r, 3, 3)
+	g := func(ck bool) Func {
+		return func(ps ...*Tensor) *Tensor {
+			x, w := ps[0], ps[1]
+			f := func(xs ...*Tensor) *Tensor { return Tanh(MatMul(Sin(xs[0]), w)) }
+			if ck {
+				f = Checkpoint(f)
+			}
+			return Sum(Square(f(x)))
+		}
+	}
+	want := HVP(g(false), []*Tensor{x, w}, []*Tensor{nil, v})
+	got := HVP(g(true), []*Tensor{x, w}, []*Tensor{nil, v})
+	for i := range want {
+		if !allClose(got[i], want[i], 1e-12) {
+			t.Errorf("HVP %d: got %v, want %v", i, got[i].Float64s(), want[i].Float64s())
+		}
+	}
+}
