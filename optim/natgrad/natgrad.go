@@ -43,8 +43,9 @@ type Optimizer struct {
 	cg     int // CG iterations run, in all
 	lambda float64
 
-	// The last step, for Adapt: its direction, the loss before it and the
-	// decrease the quadratic model predicted.
+	// The last step, for Adapt: the parameters before it (nil when there is
+	// none to take back), the loss there and the decrease the quadratic
+	// model predicted.
 	last           []float64
 	lastLoss, pred float64
 }
@@ -103,7 +104,7 @@ func (o *Optimizer) Step(logits func() *nabla.Tensor, labels []int) float64 {
 		}
 		// Worse than before: back to where the loss was lower, and a
 		// shorter, more damped step from there.
-		o.move(-1, o.last)
+		o.restore(o.last)
 		o.last = nil
 		f = NewFisher(o.params, logits(), labels)
 	}
@@ -117,27 +118,62 @@ func (o *Optimizer) Step(logits func() *nabla.Tensor, labels []int) float64 {
 		return fv
 	}, g, o.s.CGIters, o.s.CGTol)
 	o.cg += k
-	o.move(1, d)
+	if o.s.Adapt {
+		o.last = o.snapshot(o.last)
+	}
+	o.move(d)
 	// The quadratic model's decrease along −LR·d, with (F + λI)d ≈ g:
 	// LR·g·d − ½LR²·dᵀ(F + λI)d ≈ (LR − LR²/2)·g·d.
-	o.last, o.lastLoss, o.pred = d, f.Loss(), (o.s.LR-o.s.LR*o.s.LR/2)*dot(g, d)
+	o.lastLoss, o.pred = f.Loss(), (o.s.LR-o.s.LR*o.s.LR/2)*dot(g, d)
 	o.steps++
 	return f.Loss()
 }
 
-// move moves every parameter by −sign·LR·d.
-func (o *Optimizer) move(sign float64, d []float64) {
-	step := sign * o.s.LR
+// move moves every parameter by −LR·d.
+func (o *Optimizer) move(d []float64) {
 	off := 0
 	for _, p := range o.params {
 		if w := p.RawFloat64(); w != nil {
 			for i := range w {
-				w[i] -= step * d[off+i]
+				w[i] -= o.s.LR * d[off+i]
 			}
 		} else {
 			w := p.RawFloat32()
 			for i := range w {
-				w[i] -= float32(step * d[off+i])
+				w[i] -= float32(o.s.LR * d[off+i])
+			}
+		}
+		off += p.Size()
+	}
+}
+
+// snapshot copies the parameters' values into buf (grown as needed) and
+// returns it.
+func (o *Optimizer) snapshot(buf []float64) []float64 {
+	buf = buf[:0]
+	for _, p := range o.params {
+		if w := p.RawFloat64(); w != nil {
+			buf = append(buf, w...)
+		} else {
+			for _, v := range p.RawFloat32() {
+				buf = append(buf, float64(v))
+			}
+		}
+	}
+	return buf
+}
+
+// restore sets the parameters to the values snapshot saved, exactly (a
+// float32 round-trips through float64).
+func (o *Optimizer) restore(buf []float64) {
+	off := 0
+	for _, p := range o.params {
+		if w := p.RawFloat64(); w != nil {
+			copy(w, buf[off:])
+		} else {
+			w := p.RawFloat32()
+			for i := range w {
+				w[i] = float32(buf[off+i])
 			}
 		}
 		off += p.Size()

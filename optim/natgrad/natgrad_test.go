@@ -1,8 +1,10 @@
 package natgrad
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/nabla-go/nabla"
@@ -220,20 +222,36 @@ func TestKFACFactorsAreTheFisherForOneExample(t *testing.T) {
 
 // K-FAC steps, with running factors, train a small tanh MLP.
 func TestKFACStepDecreasesLoss(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	m := nn.MLP([]int{4, 8, 3}, nn.Tanh, rng)
-	x := nabla.Randn(rng, 32, 4)
-	labels := make([]int, 32)
-	for i := range labels {
-		labels[i] = i % 3
+	for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
+		t.Run(dt.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(11, 12))
+			m := nn.MLP([]int{4, 8, 3}, nn.Tanh, rng, nn.WithDType(dt))
+			x := nabla.Randn(rng, 32, 4).As(dt)
+			labels := make([]int, 32)
+			for i := range labels {
+				labels[i] = i % 3
+			}
+			k := NewKFAC(m, KFACSettings{LR: 0.5, Damping: 1e-2, Decay: 0.9})
+			first := k.Step(x, labels)
+			var last float64
+			for range 20 {
+				last = k.Step(x, labels)
+			}
+			if !(last < first/2) {
+				t.Errorf("loss %v after 21 K-FAC steps, from %v", last, first)
+			}
+		})
 	}
-	k := NewKFAC(m, KFACSettings{LR: 0.5, Damping: 1e-2, Decay: 0.9})
-	first := k.Step(x, labels)
-	var last float64
-	for range 20 {
-		last = k.Step(x, labels)
-	}
-	if !(last < first/2) {
-		t.Errorf("loss %v after 21 K-FAC steps, from %v", last, first)
-	}
+}
+
+func TestNewKFACRejectsOtherLayers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	m := nn.NewSequential(nn.NewLinear(3, 4, rng), nn.NewLayerNorm([]int{4}, 1e-5), nn.NewLinear(4, 2, rng))
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), "layer 1") {
+			t.Errorf("panic %v, want one naming layer 1", r)
+		}
+	}()
+	NewKFAC(m, KFACDefaults())
 }
