@@ -28,7 +28,8 @@ const (
 const RematBigBatch = 256
 
 // RematMLP is the deep MLP trained with its layers checkpointed k at a time
-// (k = 0: not at all), through nn.CheckpointEvery.
+// (k = 0: not at all), through nn.CheckpointEvery. It is not safe for
+// concurrent use.
 type RematMLP struct {
 	Net    nn.Module
 	Opt    *optim.Optimizer
