@@ -351,3 +351,22 @@ func TestCheckpointHVPThroughCapturedTangent(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckpointNested(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	m := newCkptMLP(r, Float64, 3, 4, 4, 4, 4, 2)
+	x := Randn(r, 2, 3)
+	plain := Sum(Square(m.forward(x, 0)))
+	want := Gradients([]*Tensor{plain}, m.params())
+	// Two checkpointed halves inside one checkpointed whole.
+	outer := Checkpoint(func(xs ...*Tensor) *Tensor {
+		h := Checkpoint(m.layers(0, 2))(xs[0])
+		return Checkpoint(m.layers(2, 5))(h)
+	})
+	y := Sum(Square(outer(x)))
+	sameBits(t, "loss", y, plain)
+	got := Gradients([]*Tensor{y}, m.params())
+	for i := range want {
+		sameBits(t, fmt.Sprintf("grad %d", i), got[i], want[i])
+	}
+}
