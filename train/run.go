@@ -227,30 +227,13 @@ func (j *job) batch(ds *data.Dataset, idx []int, aug *augmenter) (*nabla.Tensor,
 		j.inputs[len(idx)] = x
 	}
 	if x.DType() == nabla.Float32 {
-		gather(x.RawFloat32(), ds, idx)
+		data.Gather(x.RawFloat32(), ds, idx)
 		aug.apply32(x.RawFloat32(), ds.D)
 	} else {
-		gather(x.RawFloat64(), ds, idx)
+		data.Gather(x.RawFloat64(), ds, idx)
 		aug.apply64(x.RawFloat64(), ds.D)
 	}
 	return x, labels
-}
-
-// gather copies the rows idx of ds into buf, converted to T.
-func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) {
-	d := ds.D
-	for r, i := range idx {
-		out := buf[r*d : (r+1)*d]
-		if ds.Storage() == data.Float32 {
-			for k, v := range ds.Row32(i) {
-				out[k] = T(v)
-			}
-		} else {
-			for k, v := range ds.Row(i) {
-				out[k] = T(v)
-			}
-		}
-	}
 }
 
 func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, error) {
@@ -287,7 +270,7 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 			j.tape.Bind(x)
 			var loss *nabla.Tensor
 			j.arena.Do(j.tape, func() {
-				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
+				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, j.lossOptions())
 				loss.Backward()
 			})
 			l := loss.Item()
@@ -527,4 +510,13 @@ func (j *job) restore(ck *Checkpoint) error {
 		j.sched.Seek(epoch * j.stepsPerEpoch())
 	}
 	return nil
+}
+
+// lossOptions returns the training loss's options: nil (the defaults)
+// unless the run smooths its labels.
+func (j *job) lossOptions() *nn.ClassOptions {
+	if j.cfg.LabelSmoothing == 0 {
+		return nil
+	}
+	return &nn.ClassOptions{LabelSmoothing: j.cfg.LabelSmoothing}
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 func newTrainCmd() *cobra.Command {
 	cfg := train.Defaults()
 	var resume, overwrite, asJSON, quiet bool
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train a classifier, an MLP or (--model cnn) a CNN (default: the embedded digits dataset)",
@@ -54,6 +56,13 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 				cfg.OutDir = filepath.Join("runs", cfg.Data)
 			}
 			leanHeap()
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			if resume && overwrite {
 				return usagef("--resume and --overwrite contradict each other: choose one")
 			}
@@ -119,6 +128,7 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 	f.IntVar(&cfg.Kernel, "kernel", 0, "cnn: kernel size of the convolutions, odd (default 3)")
 	f.BoolVar(&cfg.BatchNorm, "batchnorm", false, "cnn: batch normalisation after each convolution")
 	f.Float64Var(&cfg.Dropout, "dropout", 0, "dropout probability before the last layer")
+	f.Float64Var(&cfg.LabelSmoothing, "label-smoothing", 0, "mix each training target with the uniform distribution, weight ε (as PyTorch's label_smoothing); 0: off")
 	f.IntSliceVar(&cfg.Hidden, "hidden", cfg.Hidden, "hidden layer sizes, e.g. 256,128 (cnn: of the dense layers after the convolutions)")
 	f.StringVar(&cfg.Activation, "activation", cfg.Activation, "relu, tanh, sigmoid, gelu, elu, leaky-relu")
 	f.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "adam, adamw, sgd, rmsprop, adagrad")
@@ -138,7 +148,24 @@ e.g. --augment shift,flip. A resumed run augments as it was started.`,
 	f.BoolVar(&overwrite, "overwrite", false, "start a new run in --out even if it holds one (its files are replaced)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with go tool pprof)")
 	return cmd
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, usagef("--cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, usagef("--cpuprofile: %v", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // leanHeap lets the heap grow by 25 % of the live data between collections
