@@ -370,3 +370,28 @@ func TestCheckpointNested(t *testing.T) {
 		sameBits(t, fmt.Sprintf("grad %d", i), got[i], want[i])
 	}
 }
+
+func TestCheckpointTrivialFunctions(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	w := Randn(r, 2, 3).SetRequiresGrad(true)
+	x := Randn(r, 2, 3).SetRequiresGrad(true)
+	for name, f := range map[string]Func{
+		"identity":       func(xs ...*Tensor) *Tensor { return xs[0] },
+		"reshape":        func(xs ...*Tensor) *Tensor { return Reshape(xs[0], 3, 2) },
+		"captured only":  func(xs ...*Tensor) *Tensor { return w },
+		"argument twice": func(xs ...*Tensor) *Tensor { return Mul(xs[0], Add(xs[0], w)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			want := Gradients([]*Tensor{Sum(Sin(f(x)))}, []*Tensor{x, w}, AllowUnused())
+			got := Gradients([]*Tensor{Sum(Sin(Checkpoint(f)(x)))}, []*Tensor{x, w}, AllowUnused())
+			for i := range want {
+				if (want[i] == nil) != (got[i] == nil) {
+					t.Fatalf("gradient %d: nil %v, want nil %v", i, got[i] == nil, want[i] == nil)
+				}
+				if want[i] != nil {
+					sameBits(t, fmt.Sprintf("gradient %d", i), got[i], want[i])
+				}
+			}
+		})
+	}
+}
