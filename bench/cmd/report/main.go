@@ -4,7 +4,10 @@
 // CNN section's table (convolution, CNN training step, against PyTorch at
 // one and two threads), between <!-- cnn:begin --> and <!-- cnn:end -->;
 // then the linear-algebra section (512×512 solve and Cholesky against gonum,
-// and their gradients), between <!-- linalg:begin --> and <!-- linalg:end -->.
+// and their gradients), between <!-- linalg:begin --> and <!-- linalg:end -->;
+// then the checkpointing section (a deep MLP's training step with its layers
+// rematerialised k at a time: peak heap and step time), between
+// <!-- remat:begin --> and <!-- remat:end -->.
 //
 // Run it from the bench directory:
 //
@@ -12,6 +15,7 @@
 //	go run ./cmd/report -rounds 1 -n  # a quick look, nothing written
 //	go run ./cmd/report -only cnn     # the CNN section alone
 //	go run ./cmd/report -only linalg  # the linear-algebra section alone
+//	go run ./cmd/report -only remat   # the checkpointing section alone
 //
 // PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
 // default, where Debian's python3-torch lives); without torch its cells say
@@ -117,13 +121,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn,linalg", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum)")
+	only := flag.String("only", "main,cnn,linalg,remat", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" && s != "linalg" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn and linalg\n", *only)
+		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg and remat\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -178,7 +182,16 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 		}
 		fmt.Print("\n" + s)
 		if write {
-			return benchdoc.Rewrite(doc, linalgBegin, linalgEnd, s)
+			if err := benchdoc.Rewrite(doc, linalgBegin, linalgEnd, s); err != nil {
+				return err
+			}
+		}
+	}
+	if sections["remat"] {
+		s := runRemat(5)
+		fmt.Print("\n" + s)
+		if write {
+			return benchdoc.Rewrite(doc, rematBegin, rematEnd, s)
 		}
 	}
 	return nil
