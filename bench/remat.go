@@ -25,7 +25,7 @@ const (
 
 // RematBigBatch is the batch of the workload's second set of rows, where
 // the activations outweigh the weight gradients.
-const RematBigBatch = 256
+const RematBigBatch = 1024
 
 // RematMLP is the deep MLP trained with its layers checkpointed k at a time
 // (k = 0: not at all), through nn.CheckpointEvery. It is not safe for
