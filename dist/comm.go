@@ -2,7 +2,9 @@ package dist
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Comm is one rank's handle on a group of workers that train together.
@@ -44,33 +46,60 @@ func Local(n int) []Comm {
 	return comms
 }
 
-// hub is the state the local ranks share: a cyclic barrier and the buffers
-// registered for the current collective.
+// hub is the state the local ranks share: the buffers registered for the
+// current collective and a cyclic barrier. The last rank to arrive at a
+// collective does its work for all (the sums, the copies) and releases the
+// others: one meeting per collective, which matters on a loaded machine,
+// where waking a parked thread can take milliseconds. A waiting rank spins
+// (yielding) for a while before it parks.
 type hub struct {
 	n       int
 	mu      sync.Mutex
 	cond    *sync.Cond
 	arrived int
-	gen     uint64
-	err     error       // set by Abort; every later wait fails with it
+	gen     atomic.Uint64 // completed collectives; changes under mu
+	err     error         // set by Abort; every later wait fails with it
+	aborted atomic.Bool
 	bufs    [][]float64 // each rank's buffer in the current collective
 }
 
-// wait blocks until all n ranks have arrived, or the group is aborted.
-func (h *hub) wait() error {
+// spins bounds the yields of a waiting rank before it parks.
+const spins = 200
+
+// meet registers buf as rank's buffer and waits for all ranks; the last to
+// arrive calls last (with the lock held and every buffer registered) and
+// releases the others. last's error aborts the group.
+func (h *hub) meet(rank int, buf []float64, last func() error) error {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.err != nil {
+		h.mu.Unlock()
 		return h.err
 	}
+	h.bufs[rank] = buf
 	h.arrived++
 	if h.arrived == h.n {
+		var err error
+		if last != nil {
+			err = last()
+		}
+		if err != nil && h.err == nil {
+			h.err = err
+			h.aborted.Store(true)
+		}
 		h.arrived = 0
-		h.gen++
+		h.gen.Add(1)
 		h.cond.Broadcast()
-		return nil
+		h.mu.Unlock()
+		return err
 	}
-	for g := h.gen; g == h.gen && h.err == nil; {
+	g := h.gen.Load()
+	h.mu.Unlock()
+	for i := 0; i < spins && h.gen.Load() == g && !h.aborted.Load(); i++ {
+		runtime.Gosched()
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for g == h.gen.Load() && h.err == nil {
 		h.cond.Wait()
 	}
 	return h.err
@@ -85,41 +114,34 @@ func (c *local) Rank() int { return c.rank }
 func (c *local) Size() int { return c.h.n }
 
 // Barrier returns once all ranks have called it.
-func (c *local) Barrier() error { return c.h.wait() }
+func (c *local) Barrier() error { return c.h.meet(c.rank, nil, nil) }
 
-// AllreduceSum sums in place: each rank adds up its own segment over all
-// ranks' buffers and writes the sum into all of them; segments are
-// disjoint, so no element is read or written by two ranks.
+// AllreduceSum sums in place: the last rank to arrive adds up the buffers
+// element by element in rank order and writes the sums into all of them.
 func (c *local) AllreduceSum(buf []float64) error {
 	h := c.h
 	if h.n == 1 {
 		return nil
 	}
-	h.bufs[c.rank] = buf
-	if err := h.wait(); err != nil {
-		return err
-	}
-	for r, b := range h.bufs {
-		if len(b) != len(buf) {
-			err := fmt.Errorf("dist: AllreduceSum: rank %d gave %d values, rank %d gave %d", r, len(b), c.rank, len(buf))
-			c.Abort(err)
+	return h.meet(c.rank, buf, func() error {
+		if err := h.sameLength("AllreduceSum", len(buf)); err != nil {
 			return err
 		}
-	}
-	lo, hi := segment(len(buf), h.n, c.rank)
-	for i := lo; i < hi; i++ {
-		s := h.bufs[0][i]
-		for _, b := range h.bufs[1:] {
-			s += b[i]
+		first, rest := h.bufs[0], h.bufs[1:]
+		for i, s := range first {
+			for _, b := range rest {
+				s += b[i]
+			}
+			first[i] = s
 		}
-		for _, b := range h.bufs {
-			b[i] = s
+		for _, b := range rest {
+			copy(b, first)
 		}
-	}
-	return h.wait()
+		return nil
+	})
 }
 
-// Broadcast copies root's buffer into the others' once all have arrived.
+// Broadcast copies root's buffer into the others'.
 func (c *local) Broadcast(buf []float64, root int) error {
 	h := c.h
 	if root < 0 || root >= h.n {
@@ -128,19 +150,27 @@ func (c *local) Broadcast(buf []float64, root int) error {
 	if h.n == 1 {
 		return nil
 	}
-	h.bufs[c.rank] = buf
-	if err := h.wait(); err != nil {
-		return err
-	}
-	if c.rank != root {
-		if len(h.bufs[root]) != len(buf) {
-			err := fmt.Errorf("dist: Broadcast: rank %d gave %d values, rank %d gave %d", root, len(h.bufs[root]), c.rank, len(buf))
-			c.Abort(err)
+	return h.meet(c.rank, buf, func() error {
+		if err := h.sameLength("Broadcast", len(buf)); err != nil {
 			return err
 		}
-		copy(buf, h.bufs[root])
+		for r, b := range h.bufs {
+			if r != root {
+				copy(b, h.bufs[root])
+			}
+		}
+		return nil
+	})
+}
+
+// sameLength checks that every rank gave n values.
+func (h *hub) sameLength(op string, n int) error {
+	for r, b := range h.bufs {
+		if len(b) != n {
+			return fmt.Errorf("dist: %s: rank %d gave %d values, another rank %d", op, r, len(b), n)
+		}
 	}
-	return h.wait()
+	return nil
 }
 
 // Abort makes every pending and later collective call of every rank return
@@ -150,6 +180,7 @@ func (c *local) Abort(err error) {
 	h.mu.Lock()
 	if h.err == nil {
 		h.err = &AbortError{Rank: c.rank, Err: err}
+		h.aborted.Store(true)
 	}
 	h.cond.Broadcast()
 	h.mu.Unlock()
