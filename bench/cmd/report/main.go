@@ -2,13 +2,17 @@
 // of medians and ratios, which it also writes into docs/BENCHMARKS.md
 // between the lines <!-- bench:begin --> and <!-- bench:end -->; then the
 // CNN section's table (convolution, CNN training step, against PyTorch at
-// one and two threads), between <!-- cnn:begin --> and <!-- cnn:end -->.
+// one and two threads), between <!-- cnn:begin --> and <!-- cnn:end -->;
+// then the data-parallel section (epochs with --workers 1, 2, 4 and
+// mpirun -np 2, and dist's allreduce), between <!-- dist:begin --> and
+// <!-- dist:end -->.
 //
 // Run it from the bench directory:
 //
 //	go run ./cmd/report               # tests, 5 rounds, rewrite ../docs/BENCHMARKS.md
 //	go run ./cmd/report -rounds 1 -n  # a quick look, nothing written
 //	go run ./cmd/report -only cnn     # the CNN section alone
+//	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
 //
 // PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
 // default, where Debian's python3-torch lives); without torch its cells say
@@ -110,13 +114,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch)")
+	only := flag.String("only", "main,cnn,dist", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), dist (data-parallel epochs and allreduce)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main and cnn\n", *only)
+		if s != "main" && s != "cnn" && s != "dist" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn and dist\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -159,7 +163,19 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 		}
 		fmt.Print("\n" + s)
 		if write {
-			return benchdoc.Rewrite(doc, cnnBegin, cnnEnd, s)
+			if err := benchdoc.Rewrite(doc, cnnBegin, cnnEnd, s); err != nil {
+				return err
+			}
+		}
+	}
+	if sections["dist"] {
+		s, err := runDist(rounds)
+		if err != nil {
+			return err
+		}
+		fmt.Print("\n" + s)
+		if write {
+			return benchdoc.Rewrite(doc, distBegin, distEnd, s)
 		}
 	}
 	return nil
