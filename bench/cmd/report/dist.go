@@ -140,7 +140,10 @@ func mpiTools(dir string) (mpirun, nabla, allreduce string) {
 	nabla, allreduce = filepath.Join(dir, "nabla"), filepath.Join(dir, "allreduce")
 	mpirun, err := exec.LookPath("mpirun")
 	if err == nil {
-		err = command("go", "build", "-tags", "mpi", "-o", nabla, "github.com/nabla-go/nabla/cmd/nabla").Run()
+		// The command's dependencies are the main module's, not bench's.
+		c := command("go", "build", "-tags", "mpi", "-o", nabla, "./cmd/nabla")
+		c.Dir = ".."
+		err = c.Run()
 	}
 	if err == nil {
 		err = command("go", "build", "-tags", "mpi", "-o", allreduce, "./cmd/allreduce").Run()
