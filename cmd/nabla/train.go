@@ -52,8 +52,9 @@ and fashion-mnist at random, seeded by --seed:
 e.g. --augment shift,flip. A resumed run augments as it was started.
 
 --workers N trains data-parallel on N goroutines, each on a shard of every
-batch (default: one per core, up to one per 16 samples of a batch, 1 with
---batchnorm); the weights are those of one worker up to rounding (1e-12).
+batch (default 1, the fastest measured on a 2-core machine); the weights are
+those of one worker up to rounding (1e-12 relative); with --batchnorm each
+shard is normalised by its own statistics.
 --distributed mpi makes each process started by mpirun one worker (a binary
 built with -tags mpi): mpirun -np 4 nabla train --distributed mpi ...
 Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
@@ -170,7 +171,7 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 	f.BoolVar(&overwrite, "overwrite", false, "start a new run in --out even if it holds one (its files are replaced)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
-	f.IntVar(&cfg.Workers, "workers", 0, "data-parallel goroutines, each on a shard of every batch (0: one per core, see above)")
+	f.IntVar(&cfg.Workers, "workers", 0, "data-parallel goroutines, each on a shard of every batch (0: automatic, now 1)")
 	f.StringVar(&distributed, "distributed", "", "mpi: this process is one rank of an mpirun job (needs a binary built with -tags mpi)")
 	return cmd
 }
