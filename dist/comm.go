@@ -25,6 +25,14 @@ type Comm interface {
 	Abort(err error)
 }
 
+// VecReducer is implemented by a Comm that can sum a list of buffers in
+// place without packing them into one: AllreduceSumVec(bufs) has the effect,
+// bit for bit, of AllreduceSum on their concatenation. Local's ranks do;
+// train uses it to sum gradients where they lie.
+type VecReducer interface {
+	AllreduceSumVec(bufs [][]float64) error
+}
+
 // segment returns the bounds of rank r's part of a buffer of n values split
 // among size ranks: the reduce-scatter's unit of work.
 func segment(n, size, r int) (lo, hi int) {
@@ -60,7 +68,8 @@ type hub struct {
 	gen     atomic.Uint64 // completed collectives; changes under mu
 	err     error         // set by Abort; every later wait fails with it
 	aborted atomic.Bool
-	bufs    [][]float64 // each rank's buffer in the current collective
+	bufs    [][]float64   // each rank's buffer in the current collective
+	vecs    [][][]float64 // each rank's buffers in the current AllreduceSumVec
 }
 
 // spins bounds the yields of a waiting rank before it parks.
@@ -136,6 +145,68 @@ func (c *local) AllreduceSum(buf []float64) error {
 		}
 		for _, b := range rest {
 			copy(b, first)
+		}
+		return nil
+	})
+}
+
+// AllreduceSumVec sums the lists of buffers of all ranks in place: each rank
+// adds up its segment of the concatenated values (in rank order) and writes
+// the sums into every rank's buffers; segments are disjoint, so no value is
+// read or written by two ranks, and the work is split n ways.
+func (c *local) AllreduceSumVec(bufs [][]float64) error {
+	h := c.h
+	if h.n == 1 {
+		return nil
+	}
+	if err := h.meetVec(c.rank, bufs); err != nil {
+		return err
+	}
+	total := 0
+	for _, b := range bufs {
+		total += len(b)
+	}
+	lo, hi := segment(total, h.n, c.rank)
+	off := 0
+	for k, b := range bufs {
+		// The part of buffer k inside [lo, hi).
+		from, to := max(lo-off, 0), min(hi-off, len(b))
+		off += len(b)
+		if from >= to {
+			continue
+		}
+		first := h.vecs[0][k][from:to]
+		for i, s := range first {
+			for _, v := range h.vecs[1:] {
+				s += v[k][from+i]
+			}
+			for _, v := range h.vecs {
+				v[k][from+i] = s
+			}
+		}
+	}
+	return h.meet(c.rank, nil, nil)
+}
+
+// meetVec registers rank's buffers and waits for all ranks; the last to
+// arrive checks that the lists have the same shape.
+func (h *hub) meetVec(rank int, bufs [][]float64) error {
+	h.mu.Lock()
+	if h.vecs == nil {
+		h.vecs = make([][][]float64, h.n)
+	}
+	h.vecs[rank] = bufs
+	h.mu.Unlock()
+	return h.meet(rank, nil, func() error {
+		for r, v := range h.vecs {
+			if len(v) != len(bufs) {
+				return fmt.Errorf("dist: AllreduceSumVec: rank %d gave %d buffers, another rank %d", r, len(v), len(bufs))
+			}
+			for k := range v {
+				if len(v[k]) != len(bufs[k]) {
+					return fmt.Errorf("dist: AllreduceSumVec: buffer %d has %d values on rank %d, %d on another", k, len(v[k]), r, len(bufs[k]))
+				}
+			}
 		}
 		return nil
 	})

@@ -126,3 +126,48 @@ func BenchmarkLocalAllreduceSum(b *testing.B) {
 		})
 	}
 }
+
+// TestLocalAllreduceSumVecMatchesPacked: summing buffers where they lie
+// gives the bits of summing their concatenation.
+func TestLocalAllreduceSumVecMatchesPacked(t *testing.T) {
+	for _, n := range []int{2, 3} {
+		lens := []int{5, 0, 1, 17, 2}
+		packed := make([][]float64, n)
+		vec := make([][]float64, n)
+		errs := runLocal(n, func(c Comm) error {
+			var flat []float64
+			var bufs [][]float64
+			for k, l := range lens {
+				b := make([]float64, l)
+				for i := range b {
+					b[i] = []float64{1e16, 1.5, -1e16}[c.Rank()%3] * float64(k+i+1) / 3
+				}
+				bufs = append(bufs, b)
+				flat = append(flat, b...)
+			}
+			if err := c.AllreduceSum(flat); err != nil {
+				return err
+			}
+			if err := c.(VecReducer).AllreduceSumVec(bufs); err != nil {
+				return err
+			}
+			packed[c.Rank()] = flat
+			for _, b := range bufs {
+				vec[c.Rank()] = append(vec[c.Rank()], b...)
+			}
+			return nil
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for r := range n {
+			for i := range packed[0] {
+				if vec[r][i] != packed[0][i] {
+					t.Fatalf("n=%d rank %d value %d: %v, packed %v", n, r, i, vec[r][i], packed[0][i])
+				}
+			}
+		}
+	}
+}

@@ -157,6 +157,20 @@ func (j *job) parallelStep(idx []int, stop bool) (loss float64, stopAll bool, er
 		j.arena.Release()
 	}
 	j.skipDropout(len(idx) - hi)
+	if vr, ok := j.comm.(dist.VecReducer); ok {
+		if bufs := j.gradSlices(); bufs != nil {
+			// Goroutine workers sum float64 gradients where they lie.
+			tail := bufs[len(bufs)-1]
+			tail[0], tail[1] = loss, 0
+			if stop {
+				tail[1] = 1
+			}
+			if err := vr.AllreduceSumVec(bufs); err != nil {
+				return 0, false, err
+			}
+			return tail[0], tail[1] > 0, nil
+		}
+	}
 	buf := j.packGrads()
 	buf[len(buf)-2] = loss
 	buf[len(buf)-1] = 0
@@ -168,6 +182,24 @@ func (j *job) parallelStep(idx []int, stop bool) (loss float64, stopAll bool, er
 	}
 	j.unpackGrads()
 	return buf[len(buf)-2], buf[len(buf)-1] > 0, nil
+}
+
+// gradSlices returns the parameters' float64 gradients as slices, and a
+// last slice of two for the loss and the stop flag, or nil when a gradient
+// is missing or float32 (then packGrads serves). The list is reused.
+func (j *job) gradSlices() [][]float64 {
+	j.vec = j.vec[:0]
+	for _, p := range j.params {
+		g := p.Grad()
+		if g == nil || g.DType() != nabla.Float64 {
+			return nil
+		}
+		j.vec = append(j.vec, g.RawFloat64())
+	}
+	if j.tail == nil {
+		j.tail = make([]float64, 2)
+	}
+	return append(j.vec, j.tail)
 }
 
 // packGrads copies the parameters' gradients (zero where a parameter has

@@ -101,6 +101,8 @@ type job struct {
 	dropWidth   int         // random numbers the dropout layer draws per sample (0: no dropout)
 	comm        dist.Comm   // the data-parallel group; nil: this job trains alone
 	flat        []float64   // gradients, loss and stop flag, packed for AllreduceSum
+	vec         [][]float64 // or the gradients where they lie, for dist.VecReducer
+	tail        []float64   // then the loss and the stop flag
 }
 
 // Run trains as configured and writes the run directory. Everything that
