@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -117,5 +118,40 @@ func TestWorkersValidation(t *testing.T) {
 	cfg.Workers = -1
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "--workers") {
 		t.Errorf("--workers -1: error %v", err)
+	}
+}
+
+// mallocsPerStep returns the heap allocations of a run's epochs after the
+// first, per step.
+func mallocsPerStep(t *testing.T, workers int) float64 {
+	t.Helper()
+	count := func(epochs int) uint64 {
+		cfg := parallelConfig(t, workers)
+		cfg.Epochs = epochs
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := Run(context.Background(), cfg, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	one, three := count(1), count(3)
+	steps := 2 * (1437 + 29) / 30 // digits: 1437 training samples, batches of 30
+	return float64(three-one) / float64(steps)
+}
+
+// TestWorkersAllocations: a step's allocations do not grow with the
+// workers beyond each worker's own few (its batch's labels, its graph's
+// nodes), and the gradient buffers are not allocated per step.
+func TestWorkersAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains several times")
+	}
+	one, two := mallocsPerStep(t, 1), mallocsPerStep(t, 2)
+	t.Logf("allocations per step: %.1f with one worker, %.1f with two", one, two)
+	if two > 2*one+16 {
+		t.Errorf("two workers allocate %.1f times per step, one worker %.1f: more than each worker's share", two, one)
 	}
 }
