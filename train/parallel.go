@@ -42,10 +42,11 @@ import (
 const MaxWorkers = 256
 
 // workers returns the number of goroutines that train: Config.Workers, or
-// when 0 one. One is what measured fastest on the machine nabla is developed
-// on (2 cores: two workers took 1.3× and 1.95× one worker's epoch on the
-// digits and Fashion-MNIST MLPs, see docs/DISTRIBUTED.md), and it leaves a
-// batch-normalised model's statistics those of the whole batch.
+// when 0 one. Two workers did not beat one on the machine nabla is developed
+// on (2 cores, shared while measured: 1.28× then 0.94× one worker's epoch on
+// the digits MLP, 1.95× then 1.00× on Fashion-MNIST's; see
+// docs/DISTRIBUTED.md), and one worker leaves a batch-normalised model's
+// statistics those of the whole batch.
 func (c Config) workers() int {
 	return max(1, c.Workers)
 }
