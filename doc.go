@@ -106,6 +106,21 @@
 // overflow (sigmoid and softplus at ±1000, logsumexp of huge logits, -Inf
 // entries in log-softmax).
 //
+// # Linear algebra
+//
+// Solve, SolveT, Inv, Det, Slogdet, Cholesky, CholeskySolve, TriangularSolve,
+// QR, Eigh, SVD, Lstsq, MatrixPower and MatrixExp take matrices in the last
+// two dimensions and batches in the leading ones, as torch.linalg. The
+// factorisations run in gonum's LAPACK, in float64 (float32 inputs are
+// converted and the results rounded); their rules are written with ops, so
+// Hessians go through them. Singular and non-positive-definite inputs panic
+// with an *Error naming the op and the matrix; Det and Slogdet of a singular
+// matrix are 0 and (0, −Inf). Derivatives through the eigenvectors of Eigh or
+// the singular vectors of SVD panic when two eigenvalues (singular values)
+// coincide and the result depends on the choice of their vectors. The ops
+// keep no workspace between calls: they are safe from any number of
+// goroutines.
+//
 // # Errors
 //
 // Misuse by the program — shapes that do not broadcast, a dtype mix, an axis or

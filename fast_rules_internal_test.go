@@ -71,6 +71,9 @@ func fastTolerance(op string) float64 {
 	if op == "batch_norm" {
 		return 1e-12
 	}
+	if op == "solve" || op == "cholesky" { // LAPACK-style kernels, blocked differently
+		return 1e-12
+	}
 	return 1e-15
 }
 

@@ -19,6 +19,9 @@
 //     32 kernels of 3×3, padding 1, float32 and float64, checked against
 //     the direct six-loop definition; and the forward's unfolded (im2col)
 //     product as one GEMM, for its GFLOPS.
+//   - linalg.go: a 512×512 linear solve and Cholesky factorisation,
+//     nabla.Solve and nabla.Cholesky against gonum's mat, and their
+//     gradients (cmd/report -only linalg).
 //   - cnn.go: one Adam training step of a small Fashion-MNIST CNN (two
 //     conv-BatchNorm-ReLU-maxpool blocks, two linear layers) on a batch of
 //     128, float32, run as train.Run runs a step.

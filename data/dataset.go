@@ -361,3 +361,22 @@ func Standardize(train *Dataset, others ...*Dataset) (Scaler, error) {
 	}
 	return s, nil
 }
+
+// Gather copies the features of samples idx into dst, row after row,
+// converted to T: the rows of a batch, whatever dtype ds is stored in.
+// dst needs len(idx)·ds.D elements.
+func Gather[T float32 | float64](dst []T, ds *Dataset, idx []int) {
+	d := ds.D
+	for r, i := range idx {
+		out := dst[r*d : (r+1)*d]
+		if ds.Storage() == Float32 {
+			for k, v := range ds.Row32(i) {
+				out[k] = T(v)
+			}
+		} else {
+			for k, v := range ds.Row(i) {
+				out[k] = T(v)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package expr
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/nabla-go/nabla"
 )
@@ -177,4 +178,60 @@ func CentralDifferences(e *Expr, p Point, h float64) ([]float64, error) {
 		grad[i] = (fp - fm) / (2 * hi)
 	}
 	return grad, nil
+}
+
+// Taylor returns the Taylor coefficients c₀…c_order of t ↦ e(p + t·dir) at
+// t = 0 (see nabla.TaylorCoefficients): dir gives one number per coordinate,
+// in the order of p.Coords(), so that e(p + h·dir) ≈ Σⱼ cⱼ·hʲ. e must be a
+// number, not a vector.
+func Taylor(e *Expr, p Point, dir []float64, order int) ([]float64, error) {
+	if err := bind([]*Expr{e}, p); err != nil {
+		return nil, err
+	}
+	x := p.Flat()
+	if len(dir) != len(x) {
+		return nil, fmt.Errorf("the direction has %d numbers, the point %d coordinates (%s)", len(dir), len(x), strings.Join(p.Coords(), ", "))
+	}
+	var out []float64
+	var evalErr error
+	err := nabla.Catch(func() {
+		f := func(xt *nabla.Tensor) *nabla.Tensor {
+			// The variables are pieces of the flat point, so that the
+			// direction moves them all along one line.
+			env := make(map[string]*nabla.Tensor, len(p))
+			k := 0
+			for _, v := range p {
+				if v.Vector {
+					env[v.Name] = nabla.Slice(xt, 0, k, k+len(v.Data), 1)
+				} else {
+					env[v.Name] = nabla.Index(xt, k)
+				}
+				k += len(v.Data)
+			}
+			y, err := e.Eval(env)
+			if err == nil {
+				err = scalar(e, y)
+			}
+			if err != nil {
+				evalErr = err
+				return nabla.Scalar(math.NaN())
+			}
+			return y
+		}
+		cs := nabla.TaylorCoefficients(f, nabla.FromSlice(x, len(x)), nabla.FromSlice(dir, len(dir)), order)
+		if evalErr != nil {
+			return
+		}
+		out = make([]float64, len(cs))
+		for j, c := range cs {
+			out[j] = c.Item()
+		}
+	})
+	if evalErr != nil {
+		return nil, evalErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("expanding %s: %w", e, err)
+	}
+	return out, nil
 }

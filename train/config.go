@@ -17,27 +17,31 @@ import (
 // Config describes a training job. The zero value of a field means its
 // default (see Defaults).
 type Config struct {
-	Data         string  `json:"data"`                // digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist
-	DataDir      string  `json:"data_dir"`            // for fashion-mnist; empty means the Debian package's directory
-	Model        string  `json:"model,omitempty"`     // mlp or cnn ("" means mlp)
-	Channels     []int   `json:"channels,omitempty"`  // cnn: output channels of each convolution block
-	Kernel       int     `json:"kernel,omitempty"`    // cnn: kernel size of the convolutions (odd)
-	BatchNorm    bool    `json:"batchnorm,omitempty"` // cnn: batch normalisation after each convolution
-	Dropout      float64 `json:"dropout,omitempty"`   // dropout probability before the last layer
-	Hidden       []int   `json:"hidden"`              // hidden layer sizes (cnn: of the dense layers after the convolutions)
-	Activation   string  `json:"activation"`          // relu, tanh, sigmoid, gelu, elu, leaky-relu
-	Optimizer    string  `json:"optimizer"`           // adam, adamw, sgd, rmsprop, adagrad
-	LR           float64 `json:"lr"`                  // learning rate
-	Momentum     float64 `json:"momentum"`            // for sgd and rmsprop
-	WeightDecay  float64 `json:"weight_decay"`        // L2 (adamw: decoupled); 0 is none for every optimizer
-	Schedule     string  `json:"schedule"`            // none, step, exp, cosine, warmup-cosine, onecycle
-	BatchSize    int     `json:"batch_size"`          // samples per step
-	Epochs       int     `json:"epochs"`              // total epochs (a resumed run continues up to this)
-	Seed         uint64  `json:"seed"`                // determines split, initial weights and batch order
-	Clip         float64 `json:"clip"`                // clip gradients to this global norm (0: off)
-	DType        string  `json:"dtype"`               // float32 or float64
-	TestFraction float64 `json:"test_fraction"`       // held-out share of the data (fashion-mnist has its own test set)
-	OutDir       string  `json:"out_dir"`             // run directory
+	Data      string  `json:"data"`                // digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist
+	DataDir   string  `json:"data_dir"`            // for fashion-mnist; empty means the Debian package's directory
+	Model     string  `json:"model,omitempty"`     // mlp or cnn ("" means mlp)
+	Channels  []int   `json:"channels,omitempty"`  // cnn: output channels of each convolution block
+	Kernel    int     `json:"kernel,omitempty"`    // cnn: kernel size of the convolutions (odd)
+	BatchNorm bool    `json:"batchnorm,omitempty"` // cnn: batch normalisation after each convolution
+	Dropout   float64 `json:"dropout,omitempty"`   // dropout probability before the last layer
+	// LabelSmoothing ε mixes each training target with the uniform
+	// distribution, weight ε (as torch.nn.CrossEntropyLoss's
+	// label_smoothing); the test loss is always the plain cross-entropy.
+	LabelSmoothing float64 `json:"label_smoothing,omitempty"`
+	Hidden         []int   `json:"hidden"`        // hidden layer sizes (cnn: of the dense layers after the convolutions)
+	Activation     string  `json:"activation"`    // relu, tanh, sigmoid, gelu, elu, leaky-relu
+	Optimizer      string  `json:"optimizer"`     // adam, adamw, sgd, rmsprop, adagrad
+	LR             float64 `json:"lr"`            // learning rate
+	Momentum       float64 `json:"momentum"`      // for sgd and rmsprop
+	WeightDecay    float64 `json:"weight_decay"`  // L2 (adamw: decoupled); 0 is none for every optimizer
+	Schedule       string  `json:"schedule"`      // none, step, exp, cosine, warmup-cosine, onecycle
+	BatchSize      int     `json:"batch_size"`    // samples per step
+	Epochs         int     `json:"epochs"`        // total epochs (a resumed run continues up to this)
+	Seed           uint64  `json:"seed"`          // determines split, initial weights and batch order
+	Clip           float64 `json:"clip"`          // clip gradients to this global norm (0: off)
+	DType          string  `json:"dtype"`         // float32 or float64
+	TestFraction   float64 `json:"test_fraction"` // held-out share of the data (fashion-mnist has its own test set)
+	OutDir         string  `json:"out_dir"`       // run directory
 	// Augment lists random transforms of the training images, for image
 	// datasets (digits, fashion-mnist): "shift" (translate by up to a
 	// default of max(1, side/14) pixels: 2 for 28×28, 1 for 8×8; zero fill),
@@ -93,7 +97,7 @@ func (c Config) Validate() error {
 		name string
 		v    float64
 	}{{"learning rate (--lr)", c.LR}, {"momentum (--momentum)", c.Momentum}, {"weight decay (--weight-decay)", c.WeightDecay},
-		{"clip norm (--clip)", c.Clip}, {"test fraction (--test-fraction)", c.TestFraction}} {
+		{"clip norm (--clip)", c.Clip}, {"label smoothing (--label-smoothing)", c.LabelSmoothing}, {"test fraction (--test-fraction)", c.TestFraction}} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("%s must be a finite number, got %v", f.name, f.v)
 		}
@@ -115,6 +119,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("test fraction (--test-fraction) must be in (0, 1), got %v", c.TestFraction)
 	case c.OutDir == "":
 		return fmt.Errorf("output directory is empty")
+	case !(c.LabelSmoothing >= 0 && c.LabelSmoothing < 1):
+		return fmt.Errorf("label smoothing (--label-smoothing) must be in [0, 1), got %v", c.LabelSmoothing)
 	case !(c.Dropout >= 0 && c.Dropout < 1):
 		return fmt.Errorf("dropout (--dropout) must be in [0, 1), got %v", c.Dropout)
 	case c.model() == "cnn" && !slices.Contains(imageDatasets, c.Data):

@@ -150,7 +150,7 @@ func (j *job) parallelStep(idx []int, stop bool) (loss float64, stopAll bool, er
 		var l *nabla.Tensor
 		j.arena.Do(j.tape, func() {
 			// This shard's share of the batch's mean loss.
-			l = nn.CrossEntropyLoss(j.model.Forward(x), y, &nn.ClassOptions{Reduction: nn.Sum})
+			l = nn.CrossEntropyLoss(j.model.Forward(x), y, &nn.ClassOptions{Reduction: nn.Sum, LabelSmoothing: j.cfg.LabelSmoothing})
 			l = nabla.DivScalar(l, float64(len(idx)))
 			l.Backward()
 		})

@@ -49,7 +49,9 @@ func TestWorkersMatchOneWorker(t *testing.T) {
 		set  func(*Config)
 	}{
 		{"plain", func(*Config) {}},
-		{"augment+dropout+clip", func(c *Config) { c.Augment, c.Dropout, c.Clip = []string{"shift"}, 0.3, 1 }},
+		{"augment+dropout+clip+smoothing", func(c *Config) {
+			c.Augment, c.Dropout, c.Clip, c.LabelSmoothing = []string{"shift"}, 0.3, 1, 0.1
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			one := parallelConfig(t, 1)

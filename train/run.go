@@ -299,30 +299,13 @@ func (j *job) shard(ds *data.Dataset, all []int, lo, hi int, aug *augmenter) (*n
 		j.inputs[len(idx)] = x
 	}
 	if x.DType() == nabla.Float32 {
-		gather(x.RawFloat32(), ds, idx)
+		data.Gather(x.RawFloat32(), ds, idx)
 		aug.apply32(x.RawFloat32(), ds.D, lo, len(all))
 	} else {
-		gather(x.RawFloat64(), ds, idx)
+		data.Gather(x.RawFloat64(), ds, idx)
 		aug.apply64(x.RawFloat64(), ds.D, lo, len(all))
 	}
 	return x, labels
-}
-
-// gather copies the rows idx of ds into buf, converted to T.
-func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) {
-	d := ds.D
-	for r, i := range idx {
-		out := buf[r*d : (r+1)*d]
-		if ds.Storage() == data.Float32 {
-			for k, v := range ds.Row32(i) {
-				out[k] = T(v)
-			}
-		} else {
-			for k, v := range ds.Row(i) {
-				out[k] = T(v)
-			}
-		}
-	}
 }
 
 func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, error) {
@@ -467,7 +450,7 @@ func (j *job) step(ds *data.Dataset, idx []int) float64 {
 	j.tape.Bind(x)
 	var loss *nabla.Tensor
 	j.arena.Do(j.tape, func() {
-		loss = nn.CrossEntropyLoss(j.model.Forward(x), y, nil)
+		loss = nn.CrossEntropyLoss(j.model.Forward(x), y, j.lossOptions())
 		loss.Backward()
 	})
 	l := loss.Item()
@@ -659,4 +642,13 @@ func (j *job) restore(ck *Checkpoint) error {
 		j.sched.Seek(epoch * j.stepsPerEpoch())
 	}
 	return nil
+}
+
+// lossOptions returns the training loss's options: nil (the defaults)
+// unless the run smooths its labels.
+func (j *job) lossOptions() *nn.ClassOptions {
+	if j.cfg.LabelSmoothing == 0 {
+		return nil
+	}
+	return &nn.ClassOptions{LabelSmoothing: j.cfg.LabelSmoothing}
 }

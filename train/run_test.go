@@ -246,3 +246,33 @@ func craft(t *testing.T, dir string, edit func(*Checkpoint)) string {
 	}
 	return path
 }
+
+// Label smoothing changes the training loss (it never reaches zero) and
+// leaves the test loss the plain cross-entropy: the same run without it
+// reports a different training loss from the same first step.
+func TestLabelSmoothing(t *testing.T) {
+	cfg := Defaults()
+	cfg.Epochs, cfg.OutDir = 1, t.TempDir()
+	plain, err := Run(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.LabelSmoothing, cfg.OutDir = 0.2, t.TempDir()
+	smooth, err := Run(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(smooth.TrainLoss > plain.TrainLoss) {
+		t.Errorf("training loss with label smoothing 0.2 is %v, without %v: smoothing should raise it", smooth.TrainLoss, plain.TrainLoss)
+	}
+	if smooth.TestAccuracy < 0.85 {
+		t.Errorf("test accuracy with label smoothing after one epoch %v, want ≥ 0.85 on digits", smooth.TestAccuracy)
+	}
+	ck, err := Open(cfg.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Config.LabelSmoothing != 0.2 {
+		t.Errorf("checkpoint's config has label smoothing %v, want 0.2", ck.Config.LabelSmoothing)
+	}
+}

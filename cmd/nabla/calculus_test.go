@@ -231,6 +231,9 @@ func TestTour(t *testing.T) {
 		"minimum at (1.00000000, 1.00000000)",
 		"H(1, 1) = [[802, -400], [-400, 200]]",
 		"det J = 2 = r",
+		"Newton's method on Rosenbrock's function",
+		"step 6: solve H·s = ∇f",
+		"x = (1.00000000, 1.00000000)",
 	} {
 		// Compared with runs of spaces collapsed, so that alignment may change.
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {

@@ -62,7 +62,7 @@ func newRoot() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{flagError(cmd, err)} })
 	root.AddCommand(newTrainCmd(), newEvalCmd(), newPredictCmd(),
-		newGradCmd(), newHessianCmd(), newJacobianCmd(), newCheckCmd(), newGraphCmd(), newTourCmd(), newMinimizeCmd())
+		newGradCmd(), newHessianCmd(), newJacobianCmd(), newTaylorCmd(), newCheckCmd(), newGraphCmd(), newTourCmd(), newMinimizeCmd())
 	for _, c := range testCommands {
 		root.AddCommand(c())
 	}

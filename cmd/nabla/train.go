@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -27,6 +28,7 @@ func newTrainCmd() *cobra.Command {
 	cfg := train.Defaults()
 	var resume, overwrite, asJSON, quiet bool
 	var distributed string
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train a classifier, an MLP or (--model cnn) a CNN (default: the embedded digits dataset)",
@@ -64,6 +66,13 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 				cfg.OutDir = filepath.Join("runs", cfg.Data)
 			}
 			leanHeap()
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			if resume && overwrite {
 				return usagef("--resume and --overwrite contradict each other: choose one")
 			}
@@ -152,6 +161,7 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 	f.IntVar(&cfg.Kernel, "kernel", 0, "cnn: kernel size of the convolutions, odd (default 3)")
 	f.BoolVar(&cfg.BatchNorm, "batchnorm", false, "cnn: batch normalisation after each convolution")
 	f.Float64Var(&cfg.Dropout, "dropout", 0, "dropout probability before the last layer")
+	f.Float64Var(&cfg.LabelSmoothing, "label-smoothing", 0, "mix each training target with the uniform distribution, weight ε (as PyTorch's label_smoothing); 0: off")
 	f.IntSliceVar(&cfg.Hidden, "hidden", cfg.Hidden, "hidden layer sizes, e.g. 256,128 (cnn: of the dense layers after the convolutions)")
 	f.StringVar(&cfg.Activation, "activation", cfg.Activation, "relu, tanh, sigmoid, gelu, elu, leaky-relu")
 	f.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "adam, adamw, sgd, rmsprop, adagrad")
@@ -173,7 +183,24 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
 	f.IntVar(&cfg.Workers, "workers", 0, "data-parallel goroutines, each on a shard of every batch (0: automatic, now 1)")
 	f.StringVar(&distributed, "distributed", "", "mpi: this process is one rank of an mpirun job (needs a binary built with -tags mpi)")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with go tool pprof)")
 	return cmd
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, usagef("--cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, usagef("--cpuprofile: %v", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // leanHeap lets the heap grow by 25 % of the live data between collections

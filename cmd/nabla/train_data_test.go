@@ -146,3 +146,23 @@ func TestTrainWritesPlots(t *testing.T) {
 		}
 	}
 }
+
+// --cpuprofile writes a profile pprof reads; an unwritable path is a usage
+// error before anything trains.
+func TestTrainCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cpu.prof")
+	if code, _, errOut := runCLI(t, "train", "--epochs", "1", "-q", "-o", filepath.Join(dir, "run"), "--cpuprofile", prof); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Errorf("profile: %v", err)
+	}
+	code, _, errOut := runCLI(t, "train", "--epochs", "1", "-q", "-o", filepath.Join(dir, "run2"), "--cpuprofile", filepath.Join(dir, "no", "such", "dir", "p"))
+	if code != 2 || !strings.Contains(errOut, "--cpuprofile") {
+		t.Errorf("unwritable profile: exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "run2")); err == nil {
+		t.Errorf("the run directory was created although the profile could not be")
+	}
+}

@@ -107,9 +107,9 @@ func (l *Loader) Epoch() iter.Seq2[*nabla.Tensor, []int] {
 			}
 			x := nabla.New(l.o.DType, append([]int{len(idx)}, l.shape...)...)
 			if x.DType() == nabla.Float32 {
-				gather(x.RawFloat32(), ds, idx)
+				data.Gather(x.RawFloat32(), ds, idx)
 			} else {
-				gather(x.RawFloat64(), ds, idx)
+				data.Gather(x.RawFloat64(), ds, idx)
 			}
 			y := make([]int, len(idx))
 			for r, i := range idx {
@@ -117,23 +117,6 @@ func (l *Loader) Epoch() iter.Seq2[*nabla.Tensor, []int] {
 			}
 			if !yield(x, y) {
 				return
-			}
-		}
-	}
-}
-
-// gather copies the rows idx of ds into buf, converted to T.
-func gather[T float32 | float64](buf []T, ds *data.Dataset, idx []int) {
-	d := ds.D
-	for r, i := range idx {
-		out := buf[r*d : (r+1)*d]
-		if ds.Storage() == data.Float32 {
-			for k, v := range ds.Row32(i) {
-				out[k] = T(v)
-			}
-		} else {
-			for k, v := range ds.Row(i) {
-				out[k] = T(v)
 			}
 		}
 	}

@@ -249,6 +249,10 @@ func validRange(n, stride, off, size int) (lo, hi int) {
 // kernel reads padding.
 func unfold[T kernel.Float](g *Geom, x, col []T, ld int) {
 	ohw, hw := g.OH*g.OW, g.H*g.W
+	if g.flat() {
+		unfoldFlat(g, x, col, ld)
+		return
+	}
 	row := 0
 	for c := 0; c < g.C/g.G; c++ {
 		xc := x[c*hw : (c+1)*hw]
@@ -269,8 +273,12 @@ func unfold[T kernel.Float](g *Geom, x, col []T, ld int) {
 					d := dst[oh*g.OW : (oh+1)*g.OW]
 					ih := oh*g.SH + ki*g.DH - g.PH
 					src := xc[ih*g.W : (ih+1)*g.W]
-					clear(d[:wlo])
-					clear(d[whi:])
+					if wlo > 0 {
+						clear(d[:wlo])
+					}
+					if whi < len(d) {
+						clear(d[whi:])
+					}
 					if g.SW == 1 {
 						copy(d[wlo:whi], src[wlo+off:whi+off])
 						continue
@@ -288,6 +296,10 @@ func unfold[T kernel.Float](g *Geom, x, col []T, ld int) {
 // one sample's input gradient: the transpose of unfold.
 func fold[T kernel.Float](g *Geom, col, dx []T, ld int) {
 	ohw, hw := g.OH*g.OW, g.H*g.W
+	if g.flat() {
+		foldFlat(g, col, dx, ld)
+		return
+	}
 	row := 0
 	for c := 0; c < g.C/g.G; c++ {
 		xc := dx[c*hw : (c+1)*hw]
@@ -316,6 +328,87 @@ func fold[T kernel.Float](g *Geom, col, dx []T, ld int) {
 						d[ow*g.SW+off] += s[ow]
 					}
 				}
+			}
+		}
+	}
+}
+
+// flat reports whether each row of the unfolded matrix is its channel's
+// plane shifted as a flat array: with unit strides and an output as wide as
+// the input, output position (oh, ow) reads input (oh+a, ow+b), which is
+// flat index oh·OW+ow + a·W+b, for a kernel offset (a, b). Only the
+// positions whose ow+b leaves the row (they read padding, and the flat
+// shift would wrap them into the next row) need fixing.
+func (g *Geom) flat() bool { return g.SH == 1 && g.SW == 1 && g.OW == g.W }
+
+// shiftRange returns, for the kernel row ki and column kj of a flat
+// geometry, the flat shift a·W+b, the output rows [hlo, hhi) that read
+// inside the image, the output columns [wlo, wuhi) that do, and the flat
+// output range [lo, hi) inside [hlo·OW, hhi·OW) whose shifted index lies in
+// the plane.
+func (g *Geom) shiftRange(ki, kj int) (shift, hlo, hhi, wlo, whi, lo, hi int) {
+	a, b := ki*g.DH-g.PH, kj*g.DW-g.PW
+	hlo, hhi = validRange(g.OH, 1, a, g.H)
+	wlo, whi = validRange(g.OW, 1, b, g.W)
+	shift = a*g.W + b
+	lo, hi = max(hlo*g.OW, -shift), min(hhi*g.OW, g.H*g.W-shift)
+	if wlo >= whi || lo >= hi {
+		lo, hi = 0, 0
+	}
+	return
+}
+
+// unfoldFlat is unfold for a flat geometry: one copy per row of the
+// unfolded matrix, then zeros where the shift wrapped across image rows.
+func unfoldFlat[T kernel.Float](g *Geom, x, col []T, ld int) {
+	ohw, hw := g.OH*g.OW, g.H*g.W
+	row := 0
+	for c := 0; c < g.C/g.G; c++ {
+		xc := x[c*hw : (c+1)*hw]
+		for ki := 0; ki < g.KH; ki++ {
+			for kj := 0; kj < g.KW; kj++ {
+				dst := col[row*ld : row*ld+ohw]
+				row++
+				shift, hlo, hhi, wlo, whi, lo, hi := g.shiftRange(ki, kj)
+				if lo >= hi {
+					clear(dst)
+					continue
+				}
+				clear(dst[:lo])
+				clear(dst[hi:])
+				copy(dst[lo:hi], xc[lo+shift:hi+shift])
+				for oh := hlo; oh < hhi; oh++ {
+					r := dst[oh*g.OW : (oh+1)*g.OW]
+					clear(r[:wlo])
+					clear(r[whi:])
+				}
+			}
+		}
+	}
+}
+
+// foldFlat is fold for a flat geometry: it zeros the entries of each row
+// that read padding (col is scratch) and adds the row to its channel's
+// plane in one vector add.
+func foldFlat[T kernel.Float](g *Geom, col, dx []T, ld int) {
+	hw := g.H * g.W
+	row := 0
+	for c := 0; c < g.C/g.G; c++ {
+		xc := dx[c*hw : (c+1)*hw]
+		for ki := 0; ki < g.KH; ki++ {
+			for kj := 0; kj < g.KW; kj++ {
+				src := col[row*ld : row*ld+g.OH*g.OW]
+				row++
+				shift, hlo, hhi, wlo, whi, lo, hi := g.shiftRange(ki, kj)
+				if lo >= hi {
+					continue
+				}
+				for oh := hlo; oh < hhi; oh++ {
+					r := src[oh*g.OW : (oh+1)*g.OW]
+					clear(r[:wlo])
+					clear(r[whi:])
+				}
+				kernel.AddTo(xc[lo+shift:hi+shift], src[lo:hi])
 			}
 		}
 	}

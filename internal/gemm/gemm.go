@@ -225,14 +225,24 @@ func packB[T float32 | float64](trans bool, b []T, ldb, pc, jc, kc, nc, nr int, 
 			}
 			continue
 		}
-		for j := 0; j < cols; j++ { // op(B)[p][j] = b[j*ldb+p]
-			src := b[(jc+s+j)*ldb+pc:][:kc]
-			for p, v := range src {
-				d[p*nr+j] = v
+		// op(B)[p][j] = b[j*ldb+p]: a transpose, done in blocks of
+		// transBlock steps so that the block of d being written (a few KB)
+		// stays in L1 while every column visits it.
+		for p0 := 0; p0 < kc; p0 += transBlock {
+			p1 := min(p0+transBlock, kc)
+			for j := 0; j < cols; j++ {
+				src := b[(jc+s+j)*ldb+pc+p0 : (jc+s+j)*ldb+pc+p1]
+				dj := d[p0*nr+j:]
+				for t, v := range src {
+					dj[t*nr] = v
+				}
 			}
 		}
 	}
 }
+
+// transBlock is the number of steps of a transposed B packed at a time.
+const transBlock = 32
 
 // Packing buffers are reused across calls, one pool per element type, and
 // handed out aligned to a cache line.

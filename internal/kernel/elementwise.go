@@ -289,6 +289,10 @@ func svGo[T Float](op BinOp, d []T, s T, b []T) {
 	}
 }
 
+// AddTo sets dst[i] += src[i] on the calling goroutine (AddInPlace may
+// spread a long slice over the cores).
+func AddTo[T Float](dst, src []T) { vv(Add, dst, dst, src) }
+
 // AddInPlace sets dst[i] += src[i].
 func AddInPlace[T Float](dst, src []T) {
 	if !Big(len(dst), 1) {

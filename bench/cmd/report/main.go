@@ -3,6 +3,8 @@
 // between the lines <!-- bench:begin --> and <!-- bench:end -->; then the
 // CNN section's table (convolution, CNN training step, against PyTorch at
 // one and two threads), between <!-- cnn:begin --> and <!-- cnn:end -->;
+// then the linear-algebra section (512×512 solve and Cholesky against gonum,
+// and their gradients), between <!-- linalg:begin --> and <!-- linalg:end -->;
 // then the data-parallel section (epochs with --workers 1, 2, 4 and
 // mpirun -np 2, and dist's allreduce), between <!-- dist:begin --> and
 // <!-- dist:end -->.
@@ -12,6 +14,7 @@
 //	go run ./cmd/report               # tests, 5 rounds, rewrite ../docs/BENCHMARKS.md
 //	go run ./cmd/report -rounds 1 -n  # a quick look, nothing written
 //	go run ./cmd/report -only cnn     # the CNN section alone
+//	go run ./cmd/report -only linalg  # the linear-algebra section alone
 //	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
 //
 // PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
@@ -104,6 +107,10 @@ var fixed = map[string]string{"BenchmarkLBFGSRosenbrock": "3x"}
 // cnnOnly are the top-level benchmarks that only the CNN section runs.
 var cnnOnly = []string{"BenchmarkConv2d", "BenchmarkConvGEMM", "BenchmarkCNNStep"}
 
+// linalgOnly are the top-level benchmarks that only the linear-algebra
+// section runs.
+var linalgOnly = []string{"BenchmarkLinalg"}
+
 // result is one benchmark line.
 type result struct{ ns, bytes, allocs float64 }
 
@@ -114,13 +121,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn,dist", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), dist (data-parallel epochs and allreduce)")
+	only := flag.String("only", "main,cnn,linalg,dist", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), dist (data-parallel epochs and allreduce)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" && s != "dist" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn and dist\n", *only)
+		if s != "main" && s != "cnn" && s != "linalg" && s != "dist" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg and dist\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -168,6 +175,18 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 			}
 		}
 	}
+	if sections["linalg"] {
+		s, err := runLinalg(rounds, benchtime, bin)
+		if err != nil {
+			return err
+		}
+		fmt.Print("\n" + s)
+		if write {
+			if err := benchdoc.Rewrite(doc, linalgBegin, linalgEnd, s); err != nil {
+				return err
+			}
+		}
+	}
 	if sections["dist"] {
 		s, err := runDist(rounds)
 		if err != nil {
@@ -205,8 +224,9 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		benchtime string
 		skip      []string
 	}
-	// The CNN section's benchmarks run in that section, not here.
-	passes := []pass{{benchtime, append(slices.Clone(fixedNames), cnnOnly...)}}
+	// The CNN and linear-algebra sections' benchmarks run in those sections,
+	// not here.
+	passes := []pass{{benchtime, append(append(slices.Clone(fixedNames), cnnOnly...), linalgOnly...)}}
 	for _, name := range fixedNames {
 		passes = append(passes, pass{fixed[name], others(name)})
 	}
