@@ -42,6 +42,10 @@
 // Invalid values (a negative rate, a beta of 1) panic in New, with a message
 // starting "optim:".
 //
+// These update rules read only the gradient. Second-order methods that need
+// the model and the batch too, natural-gradient descent and K-FAC, are in
+// package optim/natgrad.
+//
 // # Groups and learning rates
 //
 // New puts its parameters into group 0 with the algorithm's LR and

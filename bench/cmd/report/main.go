@@ -5,6 +5,9 @@
 // one and two threads), between <!-- cnn:begin --> and <!-- cnn:end -->;
 // then the linear-algebra section (512×512 solve and Cholesky against gonum,
 // and their gradients), between <!-- linalg:begin --> and <!-- linalg:end -->;
+// then the checkpointing section (a deep MLP's training step with its layers
+// rematerialised k at a time: peak heap and step time), between
+// <!-- remat:begin --> and <!-- remat:end -->;
 // then the data-parallel section (epochs with --workers 1, 2, 4 and
 // mpirun -np 2, and dist's allreduce), between <!-- dist:begin --> and
 // <!-- dist:end -->.
@@ -15,6 +18,7 @@
 //	go run ./cmd/report -rounds 1 -n  # a quick look, nothing written
 //	go run ./cmd/report -only cnn     # the CNN section alone
 //	go run ./cmd/report -only linalg  # the linear-algebra section alone
+//	go run ./cmd/report -only remat   # the checkpointing section alone
 //	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
 //
 // PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
@@ -121,13 +125,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn,linalg,dist", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), dist (data-parallel epochs and allreduce)")
+	only := flag.String("only", "main,cnn,linalg,remat,dist", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time), dist (data-parallel epochs and allreduce)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" && s != "linalg" && s != "dist" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg and dist\n", *only)
+		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" && s != "dist" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg, remat and dist\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -183,6 +187,15 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 		fmt.Print("\n" + s)
 		if write {
 			if err := benchdoc.Rewrite(doc, linalgBegin, linalgEnd, s); err != nil {
+				return err
+			}
+		}
+	}
+	if sections["remat"] {
+		s := runRemat(5)
+		fmt.Print("\n" + s)
+		if write {
+			if err := benchdoc.Rewrite(doc, rematBegin, rematEnd, s); err != nil {
 				return err
 			}
 		}
