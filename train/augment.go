@@ -28,28 +28,32 @@ func newAugmenter(a data.Augmentation, image [3]int, sc data.Scaler, pcg *rand.P
 
 // The two entry points are methods (which cannot be generic) around augment;
 // a nil augmenter does nothing.
-func (a *augmenter) apply32(x []float32, d int) {
+func (a *augmenter) apply32(x []float32, d, first, total int) {
 	if a != nil {
-		augment(a, x, d)
+		augment(a, x, d, first, total)
 	}
 }
 
-func (a *augmenter) apply64(x []float64, d int) {
+func (a *augmenter) apply64(x []float64, d, first, total int) {
 	if a != nil {
-		augment(a, x, d)
+		augment(a, x, d, first, total)
 	}
 }
 
-// augment draws a transform for each row of the row-major x (rows of d
-// values), in order, and applies it in place. Rows whose transform is the
-// identity are left as they are, bit for bit.
-func augment[T float32 | float64](a *augmenter, x []T, d int) {
+// augment draws a transform for each of the total rows of a batch, in
+// order, and applies those of rows first, first+1, … in place to the
+// row-major x (rows of d values), which holds those rows: a worker that
+// holds a shard of the batch draws what the whole batch would. Rows whose
+// transform is the identity are left as they are, bit for bit.
+func augment[T float32 | float64](a *augmenter, x []T, d, first, total int) {
 	mean, std := a.scaler.Mean, a.scaler.Std
-	for lo := 0; lo+d <= len(x); lo += d {
+	rows := len(x) / d
+	for r := range total {
 		t := a.aug.Draw(a.rng)
-		if t.Identity() {
+		if r < first || r >= first+rows || t.Identity() {
 			continue
 		}
+		lo := (r - first) * d
 		row := x[lo : lo+d]
 		for k, v := range row {
 			a.raw[k] = float64(v)*std[k] + mean[k]

@@ -161,7 +161,7 @@ func TestAugmenterWorksOnPixels(t *testing.T) {
 	pcg := rand.NewPCG(1, purposeAugment)
 	a := newAugmenter(data.Augmentation{Shift: 1, Flip: true}, ds.Image, sc, pcg)
 	x := slices.Clone(ds.X)
-	a.apply64(x, ds.D)
+	a.apply64(x, ds.D, 0, len(x)/ds.D)
 	// Replay the draws and apply them to the raw pixels.
 	replay := rand.New(rand.NewPCG(1, purposeAugment))
 	for i := range ds.N {
@@ -180,7 +180,7 @@ func TestAugmenterWorksOnPixels(t *testing.T) {
 	}
 	var nilAug *augmenter
 	y := slices.Clone(ds.X)
-	nilAug.apply64(y, ds.D)
+	nilAug.apply64(y, ds.D, 0, len(y)/ds.D)
 	if !slices.Equal(y, ds.X) {
 		t.Error("a nil augmenter changed the rows")
 	}

@@ -49,6 +49,12 @@ type Config struct {
 	// probability ½; wrong for digits, whose mirror images are not digits,
 	// but allowed). Test batches are never augmented. Empty: none.
 	Augment []string `json:"augment,omitempty"`
+	// Workers is the number of goroutines that train data-parallel, each on
+	// a shard of every batch with a replica of the model; 0 chooses (one,
+	// see workers in parallel.go). The result is the one-worker result up to rounding, except
+	// with BatchNorm, which then normalises each shard by its own
+	// statistics (see parallel.go).
+	Workers int `json:"workers,omitempty"`
 }
 
 // Defaults returns the configuration of `nabla train` with no flags: the
@@ -141,6 +147,9 @@ func (c Config) Validate() error {
 	if len(c.Augment) > 0 && !slices.Contains(imageDatasets, c.Data) {
 		return fmt.Errorf("--augment %s: dataset %s is not made of images; augmentation needs one of %s",
 			strings.Join(c.Augment, ","), c.Data, strings.Join(imageDatasets, ", "))
+	}
+	if err := c.validWorkers(); err != nil {
+		return err
 	}
 	_, err := c.augmentation([3]int{})
 	return err

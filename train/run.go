@@ -16,6 +16,7 @@ import (
 
 	"github.com/nabla-go/nabla"
 	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/dist"
 	"github.com/nabla-go/nabla/nn"
 	"github.com/nabla-go/nabla/optim"
 )
@@ -64,6 +65,15 @@ type Options struct {
 	// locked, to write more files into it: nabla train draws the loss and
 	// accuracy curves with train/plot's Write. Its error is Run's.
 	Finish func(dir string, history []EpochMetrics) error
+	// Comm, when set, makes this call one rank of a data-parallel job of
+	// Comm.Size() processes (dist.OpenMPI under mpirun): every rank calls Run
+	// with the same Config, reads the dataset and computes the gradient of
+	// its shard of each batch; rank 0 alone locks and writes the run
+	// directory and calls Progress and Finish. On resume every rank reads
+	// the checkpoint from Config.OutDir. A rank that fails calls
+	// Comm.Abort, which stops the whole job. Config.Workers must then be 0
+	// or 1: one worker per rank.
+	Comm dist.Comm
 }
 
 // ErrInterrupted is returned, with the partial result, when the context is
@@ -88,6 +98,11 @@ type job struct {
 	tape        *nabla.Tape // the job's engine state: each batch is bound to it
 	arena       nabla.Arena // recycles each training step's graph
 	dropout     *rand.PCG   // the dropout masks' source, reseeded every epoch
+	dropWidth   int         // random numbers the dropout layer draws per sample (0: no dropout)
+	comm        dist.Comm   // the data-parallel group; nil: this job trains alone
+	flat        []float64   // gradients, loss and stop flag, packed for AllreduceSum
+	vec         [][]float64 // or the gradients where they lie, for dist.VecReducer
+	tail        []float64   // then the loss and the stop flag
 }
 
 // Run trains as configured and writes the run directory. Everything that
@@ -98,8 +113,19 @@ type job struct {
 // to the epochs it was started with unless Config.Epochs is set.
 func Run(ctx context.Context, cfg Config, o Options) (res *Result, err error) {
 	start := time.Now()
+	comm := o.Comm
+	if comm != nil && comm.Size() > 1 {
+		// The other ranks would wait for this one forever.
+		defer func() {
+			if err != nil && !errors.Is(err, ErrInterrupted) {
+				comm.Abort(err)
+			}
+		}()
+	}
+	lead := comm == nil || comm.Rank() == 0
+	var saved *Checkpoint
 	if o.Resume {
-		saved, err := LoadCheckpoint(cfg.OutDir)
+		saved, err = LoadCheckpoint(cfg.OutDir)
 		if err != nil {
 			return nil, inputErr(fmt.Errorf("cannot resume: %w", err))
 		}
@@ -122,48 +148,77 @@ func Run(ctx context.Context, cfg Config, o Options) (res *Result, err error) {
 		case cfg.Epochs != 0:
 			old.Epochs = cfg.Epochs
 		}
+		if cfg.Workers != 0 {
+			// The number of workers changes the rounding, not the math.
+			old.Workers = cfg.Workers
+		}
 		old.OutDir, old.DataDir = cfg.OutDir, cfg.DataDir
 		cfg = old
-		j, err := newJob(cfg)
-		if err != nil {
-			return nil, err
-		}
-		unlock, err := claim(cfg.OutDir, true)
-		if err != nil {
-			return nil, inputErr(err)
-		}
-		defer unlock()
-		if err := j.restore(saved); err != nil {
-			return nil, inputErr(fmt.Errorf("cannot resume from %s: %w", cfg.OutDir, err))
-		}
-		return j.run(ctx, o, start)
+	}
+	if comm != nil && cfg.Workers > 1 {
+		return nil, inputErr(fmt.Errorf("--workers %d with a distributed run: each rank is one worker; start more ranks instead", cfg.Workers))
 	}
 	j, err := newJob(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+	if lead {
+		unlock, err := j.claimDir(o)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	if saved != nil {
+		if err := j.restore(saved); err != nil {
+			return nil, inputErr(fmt.Errorf("cannot resume from %s: %w", cfg.OutDir, err))
+		}
+	} else if lead {
+		// The epoch-0 checkpoint means an interrupted run always has one to
+		// resume from.
+		if err := j.save(); err != nil {
+			return nil, err
+		}
+	}
+	if comm != nil {
+		j.comm = comm
+		return j.run(ctx, o, start)
+	}
+	if n := cfg.workers(); n > 1 {
+		return runLocal(ctx, j, saved, n, o, start)
+	}
+	return j.run(ctx, o, start)
+}
+
+// claimDir locks the run directory; a new run creates it, checks that it
+// is writable and, with Overwrite, empties it.
+func (j *job) claimDir(o Options) (unlock func(), err error) {
+	dir := j.cfg.OutDir
+	if o.Resume {
+		unlock, err := claim(dir, true)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		return unlock, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, inputErr(fmt.Errorf("output directory: %w", err))
 	}
-	unlock, err := claim(cfg.OutDir, o.Overwrite)
+	unlock, err = claim(dir, o.Overwrite)
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	defer unlock()
-	if err := checkWritable(cfg.OutDir); err != nil {
+	if err := checkWritable(dir); err != nil {
+		unlock()
 		return nil, inputErr(err)
 	}
 	if o.Overwrite {
-		if err := removeRunFiles(cfg.OutDir); err != nil {
+		if err := removeRunFiles(dir); err != nil {
+			unlock()
 			return nil, inputErr(err)
 		}
 	}
-	// The epoch-0 checkpoint means an interrupted run always has one to
-	// resume from.
-	if err := j.save(); err != nil {
-		return nil, err
-	}
-	return j.run(ctx, o, start)
+	return unlock, nil
 }
 
 func newJob(cfg Config) (*job, error) {
@@ -183,6 +238,12 @@ func newJob(cfg Config) (*job, error) {
 	if err := checkSize(cfg, train.D, train.Image, train.Classes); err != nil {
 		return nil, inputErr(err)
 	}
+	return assemble(cfg, train, test, sc)
+}
+
+// assemble builds the model, optimizer and random streams of a job on
+// loaded data; every replica of a data-parallel run has its own.
+func assemble(cfg Config, train, test *data.Dataset, sc data.Scaler) (*job, error) {
 	dropout := rand.NewPCG(cfg.dropoutSeed(0))
 	model := buildModel(cfg, train.D, train.Image, train.Classes, dropout)
 	params := nn.Tensors(model)
@@ -203,6 +264,9 @@ func newJob(cfg Config) (*job, error) {
 		}
 		j.augment = newAugmenter(a, train.Image, sc, rand.NewPCG(cfg.Seed, purposeAugment))
 	}
+	if cfg.Dropout > 0 {
+		j.dropWidth = dropoutWidth(model)
+	}
 	return j, nil
 }
 
@@ -214,6 +278,14 @@ func (j *job) stepsPerEpoch() int { return (j.train.N + j.cfg.BatchSize - 1) / j
 // previous batch are gone): a step allocates no sample data, which keeps the
 // garbage of an epoch, and so the memory a run needs, small.
 func (j *job) batch(ds *data.Dataset, idx []int, aug *augmenter) (*nabla.Tensor, []int) {
+	return j.shard(ds, idx, 0, len(idx), aug)
+}
+
+// shard is batch for the rows idx[lo:hi] of a batch idx, hi > lo: aug draws
+// the transforms of all of idx, in order, and applies those of the shard,
+// so that the shards of a batch are augmented as the whole batch would be.
+func (j *job) shard(ds *data.Dataset, all []int, lo, hi int, aug *augmenter) (*nabla.Tensor, []int) {
+	idx := all[lo:hi]
 	labels := make([]int, len(idx))
 	for r, i := range idx {
 		labels[r] = ds.Y[i]
@@ -228,19 +300,30 @@ func (j *job) batch(ds *data.Dataset, idx []int, aug *augmenter) (*nabla.Tensor,
 	}
 	if x.DType() == nabla.Float32 {
 		data.Gather(x.RawFloat32(), ds, idx)
-		aug.apply32(x.RawFloat32(), ds.D)
+		aug.apply32(x.RawFloat32(), ds.D, lo, len(all))
 	} else {
 		data.Gather(x.RawFloat64(), ds, idx)
-		aug.apply64(x.RawFloat64(), ds.D)
+		aug.apply64(x.RawFloat64(), ds.D, lo, len(all))
 	}
 	return x, labels
 }
 
 func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, error) {
 	prog := o.Progress
+	lead := j.rank() == 0
+	if !lead {
+		prog = nil
+	}
 	res := &Result{Dataset: j.cfg.Data, Checkpoint: filepath.Join(j.cfg.OutDir, CheckpointFile)}
 	steps := j.stepsPerEpoch()
 	interrupted := false
+	if j.size() > 1 {
+		// Replicas built from one seed are equal already; the broadcast
+		// makes sure, and waits for every rank to be ready.
+		if err := j.broadcastState(); err != nil {
+			return nil, err
+		}
+	}
 	for j.epoch < j.cfg.Epochs && !interrupted {
 		t0 := time.Now()
 		if prog != nil {
@@ -254,27 +337,25 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 		var lossSum, normSum float64
 		seen := 0
 		for b := 0; b < steps; b++ {
-			if ctx.Err() != nil {
-				interrupted = true
-				break
-			}
 			idx := perm[b*j.cfg.BatchSize : min((b+1)*j.cfg.BatchSize, j.train.N)]
-			x, y := j.batch(j.train, idx, j.augment)
-			j.opt.ZeroGrad()
-			// The step's graph lives in an arena: its buffers serve the next
-			// step, released once the loss is read. The batch is bound to the
-			// job's tape, so that the arena collects this job's work alone.
-			if j.tape == nil {
-				j.tape = nabla.NewTape()
+			var l float64
+			if j.size() == 1 {
+				if ctx.Err() != nil {
+					interrupted = true
+					break
+				}
+				l = j.step(j.train, idx)
+			} else {
+				var stop bool
+				var err error
+				if l, stop, err = j.parallelStep(idx, ctx.Err() != nil); err != nil {
+					return nil, err
+				}
+				if stop {
+					interrupted = true
+					break
+				}
 			}
-			j.tape.Bind(x)
-			var loss *nabla.Tensor
-			j.arena.Do(j.tape, func() {
-				loss = nn.CrossEntropyLoss(j.model.Forward(x), y, j.lossOptions())
-				loss.Backward()
-			})
-			l := loss.Item()
-			j.arena.Release()
 			if j.cfg.Clip > 0 {
 				n, err := optim.ClipGradNorm(j.params, j.cfg.Clip, true)
 				if err != nil {
@@ -301,31 +382,49 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 			break
 		}
 		j.epoch++
-		testLoss, acc, _ := j.evaluate(j.test)
+		if err := j.syncBuffers(); err != nil {
+			return nil, err
+		}
+		testLoss, acc, _, err := j.evaluate(j.test)
+		if err != nil {
+			return nil, err
+		}
 		m := EpochMetrics{Epoch: j.epoch, TrainLoss: lossSum / float64(seen), TestLoss: testLoss, TestAccuracy: acc,
 			LR: j.opt.LR(0), GradNorm: normSum / float64(steps), Seconds: time.Since(t0).Seconds()}
 		j.history = append(j.history, m)
 		if prog != nil {
 			prog.EndEpoch(m)
 		}
-		if err := j.save(); err != nil {
-			return nil, err
+		if lead {
+			if err := j.save(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if interrupted {
 		// The summary is the checkpoint's, not the half-trained model's.
-		if err := j.reload(); err != nil {
-			return nil, err
+		if lead {
+			if err := j.reload(); err != nil {
+				return nil, err
+			}
+		}
+		if j.size() > 1 {
+			if err := j.broadcastState(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	testLoss, acc, conf := j.evaluate(j.test)
+	testLoss, acc, conf, err := j.evaluate(j.test)
+	if err != nil {
+		return nil, err
+	}
 	res.Epochs, res.TestLoss, res.TestAccuracy, res.Confusion = j.epoch, testLoss, acc, conf
 	if len(j.history) > 0 {
 		res.TrainLoss = j.history[len(j.history)-1].TrainLoss
 	}
 	res.History = j.history
 	res.Seconds = time.Since(start).Seconds()
-	if o.Finish != nil {
+	if o.Finish != nil && lead {
 		if err := o.Finish(j.cfg.OutDir, j.history); err != nil {
 			return nil, err
 		}
@@ -337,15 +436,49 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 	return res, nil
 }
 
+// step computes the gradient of the mean loss over the rows idx of ds into
+// the parameters' gradients and returns the loss.
+func (j *job) step(ds *data.Dataset, idx []int) float64 {
+	x, y := j.batch(ds, idx, j.augment)
+	j.opt.ZeroGrad()
+	// The step's graph lives in an arena: its buffers serve the next
+	// step, released once the loss is read. The batch is bound to the
+	// job's tape, so that the arena collects this job's work alone.
+	if j.tape == nil {
+		j.tape = nabla.NewTape()
+	}
+	j.tape.Bind(x)
+	var loss *nabla.Tensor
+	j.arena.Do(j.tape, func() {
+		loss = nn.CrossEntropyLoss(j.model.Forward(x), y, j.lossOptions())
+		loss.Backward()
+	})
+	l := loss.Item()
+	j.arena.Release()
+	return l
+}
+
 // evaluate returns the mean loss, the accuracy and the confusion matrix
-// (rows: true class, columns: predicted) of the model on ds.
-func (j *job) evaluate(ds *data.Dataset) (loss, acc float64, confusion [][]int) {
-	return Evaluate(j.model, ds, j.cfg.dtype())
+// (rows: true class, columns: predicted) of the model on ds; the workers of
+// a data-parallel run each evaluate a shard and add up their counts.
+func (j *job) evaluate(ds *data.Dataset) (loss, acc float64, confusion [][]int, err error) {
+	if j.size() == 1 {
+		loss, acc, confusion = Evaluate(j.model, ds, j.cfg.dtype())
+		return loss, acc, confusion, nil
+	}
+	return j.evaluateShared(ds)
 }
 
 // Evaluate runs model on ds in eval mode, in chunks, and returns the mean
 // cross-entropy, the accuracy and the confusion matrix.
 func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc float64, confusion [][]int) {
+	sum, correct, confusion := evaluateRows(model, ds, dt, 0, ds.N)
+	return sum / float64(ds.N), float64(correct) / float64(ds.N), confusion
+}
+
+// evaluateRows returns the summed loss, the number of correct predictions
+// and the confusion matrix of model on the rows [lo, hi) of ds.
+func evaluateRows(model nn.Module, ds *data.Dataset, dt nabla.DType, lo, hi int) (loss float64, correct int, confusion [][]int) {
 	nn.Eval(model)
 	defer nn.Train(model)
 	confusion = make([][]int, ds.Classes)
@@ -353,7 +486,6 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 		confusion[i] = make([]int, ds.Classes)
 	}
 	j := &job{cfg: Config{DType: dt.String()}}
-	correct := 0
 	// Chunks of 64 keep a CNN's activations small (32 channels of 28×28 in
 	// float32 are 6.4 MB for 64 samples, and a forward pass holds several
 	// such tensors until the chunk is done); an arena recycles each chunk's
@@ -364,10 +496,10 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 	tp := nabla.NewTape()
 	var arena nabla.Arena
 	tp.NoGrad(func() {
-		for lo := 0; lo < ds.N; lo += chunk {
-			idx := make([]int, min(chunk, ds.N-lo))
+		for start := lo; start < hi; start += chunk {
+			idx := make([]int, min(chunk, hi-start))
 			for i := range idx {
-				idx[i] = lo + i
+				idx[i] = start + i
 			}
 			x, y := j.batch(ds, idx, nil)
 			tp.Bind(x)
@@ -386,7 +518,7 @@ func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc floa
 			}
 		}
 	})
-	return loss / float64(ds.N), float64(correct) / float64(ds.N), confusion
+	return loss, correct, confusion
 }
 
 // ClassAccuracy returns the accuracy on each class from a confusion matrix

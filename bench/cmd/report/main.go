@@ -7,7 +7,10 @@
 // and their gradients), between <!-- linalg:begin --> and <!-- linalg:end -->;
 // then the checkpointing section (a deep MLP's training step with its layers
 // rematerialised k at a time: peak heap and step time), between
-// <!-- remat:begin --> and <!-- remat:end -->.
+// <!-- remat:begin --> and <!-- remat:end -->;
+// then the data-parallel section (epochs with --workers 1, 2, 4 and
+// mpirun -np 2, and dist's allreduce), between <!-- dist:begin --> and
+// <!-- dist:end -->.
 //
 // Run it from the bench directory:
 //
@@ -16,6 +19,7 @@
 //	go run ./cmd/report -only cnn     # the CNN section alone
 //	go run ./cmd/report -only linalg  # the linear-algebra section alone
 //	go run ./cmd/report -only remat   # the checkpointing section alone
+//	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
 //
 // PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
 // default, where Debian's python3-torch lives); without torch its cells say
@@ -121,13 +125,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn,linalg,remat", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time)")
+	only := flag.String("only", "main,cnn,linalg,remat,dist", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time), dist (data-parallel epochs and allreduce)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg and remat\n", *only)
+		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" && s != "dist" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg, remat and dist\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -191,7 +195,19 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 		s := runRemat(5)
 		fmt.Print("\n" + s)
 		if write {
-			return benchdoc.Rewrite(doc, rematBegin, rematEnd, s)
+			if err := benchdoc.Rewrite(doc, rematBegin, rematEnd, s); err != nil {
+				return err
+			}
+		}
+	}
+	if sections["dist"] {
+		s, err := runDist(rounds)
+		if err != nil {
+			return err
+		}
+		fmt.Print("\n" + s)
+		if write {
+			return benchdoc.Rewrite(doc, distBegin, distEnd, s)
 		}
 	}
 	return nil

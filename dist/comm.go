@@ -1,0 +1,270 @@
+package dist
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Comm is one rank's handle on a group of workers that train together.
+type Comm interface {
+	// Rank returns this worker's index in [0, Size()).
+	Rank() int
+	// Size returns the number of workers.
+	Size() int
+	// AllreduceSum replaces buf, on every rank, by the element-wise sum of
+	// all ranks' buffers, added in rank order; every rank gets the same bits.
+	AllreduceSum(buf []float64) error
+	// Broadcast copies root's buf into every other rank's buf.
+	Broadcast(buf []float64, root int) error
+	// Barrier returns once every rank has called it.
+	Barrier() error
+	// Abort stops the group because this rank failed with err: see the
+	// package documentation for what each implementation does.
+	Abort(err error)
+}
+
+// VecReducer is implemented by a Comm that can sum a list of buffers in
+// place without packing them into one: AllreduceSumVec(bufs) has the effect,
+// bit for bit, of AllreduceSum on their concatenation. Local's ranks do;
+// train uses it to sum gradients where they lie.
+type VecReducer interface {
+	AllreduceSumVec(bufs [][]float64) error
+}
+
+// segment returns the bounds of rank r's part of a buffer of n values split
+// among size ranks: the reduce-scatter's unit of work.
+func segment(n, size, r int) (lo, hi int) {
+	return r * n / size, (r + 1) * n / size
+}
+
+// Local returns the communicators of n workers in one process, one per
+// goroutine: Local(n)[r] is rank r's. n must be at least 1.
+func Local(n int) []Comm {
+	if n < 1 {
+		panic(fmt.Sprintf("dist.Local: %d workers; need at least 1", n))
+	}
+	h := &hub{n: n, bufs: make([][]float64, n)}
+	h.cond = sync.NewCond(&h.mu)
+	comms := make([]Comm, n)
+	for r := range comms {
+		comms[r] = &local{h: h, rank: r}
+	}
+	return comms
+}
+
+// hub is the state the local ranks share: the buffers registered for the
+// current collective and a cyclic barrier. The last rank to arrive at a
+// collective does its work for all (the sums, the copies) and releases the
+// others: one meeting per collective, which matters on a loaded machine,
+// where waking a parked thread can take milliseconds. A waiting rank spins
+// (yielding) for a while before it parks.
+type hub struct {
+	n       int
+	mu      sync.Mutex
+	cond    *sync.Cond
+	arrived int
+	gen     atomic.Uint64 // completed collectives; changes under mu
+	err     error         // set by Abort; every later wait fails with it
+	aborted atomic.Bool
+	bufs    [][]float64   // each rank's buffer in the current collective
+	vecs    [][][]float64 // each rank's buffers in the current AllreduceSumVec
+}
+
+// spins bounds the yields of a waiting rank before it parks.
+const spins = 200
+
+// meet registers buf as rank's buffer and waits for all ranks; the last to
+// arrive calls last (with the lock held and every buffer registered) and
+// releases the others. last's error aborts the group.
+func (h *hub) meet(rank int, buf []float64, last func() error) error {
+	h.mu.Lock()
+	if h.err != nil {
+		h.mu.Unlock()
+		return h.err
+	}
+	h.bufs[rank] = buf
+	h.arrived++
+	if h.arrived == h.n {
+		var err error
+		if last != nil {
+			err = last()
+		}
+		if err != nil && h.err == nil {
+			h.err = err
+			h.aborted.Store(true)
+		}
+		h.arrived = 0
+		h.gen.Add(1)
+		h.cond.Broadcast()
+		h.mu.Unlock()
+		return err
+	}
+	g := h.gen.Load()
+	h.mu.Unlock()
+	for i := 0; i < spins && h.gen.Load() == g && !h.aborted.Load(); i++ {
+		runtime.Gosched()
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for g == h.gen.Load() && h.err == nil {
+		h.cond.Wait()
+	}
+	return h.err
+}
+
+type local struct {
+	h    *hub
+	rank int
+}
+
+func (c *local) Rank() int { return c.rank }
+func (c *local) Size() int { return c.h.n }
+
+// Barrier returns once all ranks have called it.
+func (c *local) Barrier() error { return c.h.meet(c.rank, nil, nil) }
+
+// AllreduceSum sums in place: the last rank to arrive adds up the buffers
+// element by element in rank order and writes the sums into all of them.
+func (c *local) AllreduceSum(buf []float64) error {
+	h := c.h
+	if h.n == 1 {
+		return nil
+	}
+	return h.meet(c.rank, buf, func() error {
+		if err := h.sameLength("AllreduceSum", len(buf)); err != nil {
+			return err
+		}
+		first, rest := h.bufs[0], h.bufs[1:]
+		for i, s := range first {
+			for _, b := range rest {
+				s += b[i]
+			}
+			first[i] = s
+		}
+		for _, b := range rest {
+			copy(b, first)
+		}
+		return nil
+	})
+}
+
+// AllreduceSumVec sums the lists of buffers of all ranks in place: each rank
+// adds up its segment of the concatenated values (in rank order) and writes
+// the sums into every rank's buffers; segments are disjoint, so no value is
+// read or written by two ranks, and the work is split n ways.
+func (c *local) AllreduceSumVec(bufs [][]float64) error {
+	h := c.h
+	if h.n == 1 {
+		return nil
+	}
+	if err := h.meetVec(c.rank, bufs); err != nil {
+		return err
+	}
+	total := 0
+	for _, b := range bufs {
+		total += len(b)
+	}
+	lo, hi := segment(total, h.n, c.rank)
+	off := 0
+	for k, b := range bufs {
+		// The part of buffer k inside [lo, hi).
+		from, to := max(lo-off, 0), min(hi-off, len(b))
+		off += len(b)
+		if from >= to {
+			continue
+		}
+		first := h.vecs[0][k][from:to]
+		for i, s := range first {
+			for _, v := range h.vecs[1:] {
+				s += v[k][from+i]
+			}
+			for _, v := range h.vecs {
+				v[k][from+i] = s
+			}
+		}
+	}
+	return h.meet(c.rank, nil, nil)
+}
+
+// meetVec registers rank's buffers and waits for all ranks; the last to
+// arrive checks that the lists have the same shape.
+func (h *hub) meetVec(rank int, bufs [][]float64) error {
+	h.mu.Lock()
+	if h.vecs == nil {
+		h.vecs = make([][][]float64, h.n)
+	}
+	h.vecs[rank] = bufs
+	h.mu.Unlock()
+	return h.meet(rank, nil, func() error {
+		for r, v := range h.vecs {
+			if len(v) != len(bufs) {
+				return fmt.Errorf("dist: AllreduceSumVec: rank %d gave %d buffers, another rank %d", r, len(v), len(bufs))
+			}
+			for k := range v {
+				if len(v[k]) != len(bufs[k]) {
+					return fmt.Errorf("dist: AllreduceSumVec: buffer %d has %d values on rank %d, %d on another", k, len(v[k]), r, len(bufs[k]))
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Broadcast copies root's buffer into the others'.
+func (c *local) Broadcast(buf []float64, root int) error {
+	h := c.h
+	if root < 0 || root >= h.n {
+		return fmt.Errorf("dist: Broadcast from rank %d of %d", root, h.n)
+	}
+	if h.n == 1 {
+		return nil
+	}
+	return h.meet(c.rank, buf, func() error {
+		if err := h.sameLength("Broadcast", len(buf)); err != nil {
+			return err
+		}
+		for r, b := range h.bufs {
+			if r != root {
+				copy(b, h.bufs[root])
+			}
+		}
+		return nil
+	})
+}
+
+// sameLength checks that every rank gave n values.
+func (h *hub) sameLength(op string, n int) error {
+	for r, b := range h.bufs {
+		if len(b) != n {
+			return fmt.Errorf("dist: %s: rank %d gave %d values, another rank %d", op, r, len(b), n)
+		}
+	}
+	return nil
+}
+
+// Abort makes every pending and later collective call of every rank return
+// an error naming this rank and err; the first Abort wins.
+func (c *local) Abort(err error) {
+	h := c.h
+	h.mu.Lock()
+	if h.err == nil {
+		h.err = &AbortError{Rank: c.rank, Err: err}
+		h.aborted.Store(true)
+	}
+	h.cond.Broadcast()
+	h.mu.Unlock()
+}
+
+// AbortError is what the collectives return once a rank has aborted.
+type AbortError struct {
+	Rank int   // the rank that called Abort
+	Err  error // its reason
+}
+
+func (e *AbortError) Error() string {
+	return fmt.Sprintf("worker %d stopped the job: %v", e.Rank, e.Err)
+}
+
+func (e *AbortError) Unwrap() error { return e.Err }

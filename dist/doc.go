@@ -1,0 +1,33 @@
+// Package dist holds the collectives of data-parallel training: a Comm sums
+// gradients across workers (AllreduceSum), copies values from one worker to
+// the others (Broadcast) and waits for all of them (Barrier).
+//
+// Two implementations share the interface and the order of summation:
+//
+//   - Local(n) returns n communicators for n goroutines of one process;
+//   - OpenMPI() (build tag mpi, a thin cgo binding to the MPI C API) joins
+//     the job that mpirun started, one process per rank.
+//
+// AllreduceSum adds the ranks' buffers element by element in rank order,
+// ((b₀ + b₁) + b₂) + …, and gives every rank the same bits. Under MPI the rank
+// that owns a segment of the buffer sums it and sends the result to the
+// others (a reduce-scatter, MPI_Alltoallv, then an allgather,
+// MPI_Allgatherv: 2·(n−1)/n of the buffer per rank, as a ring allreduce
+// moves); in one process the last rank to arrive sums the buffers, or, with
+// Local's AllreduceSumVec (the VecReducer interface), each rank sums its
+// segment of a list of buffers in place. The order is the same everywhere,
+// so Local and MPI produce bit-identical sums from the same inputs, and
+// replicas that apply the same update to the same sums stay bit-identical.
+// MPI_Allreduce is not used because MPI does not promise an order.
+//
+// Concurrency: each Comm belongs to one goroutine (its rank); the
+// collectives are blocking and every rank must call the same collectives in
+// the same order with buffers of the same length. Abort, unlike the others,
+// may be called from any goroutine at any time.
+//
+// Failure: a rank that cannot go on calls Abort. With Local, every pending
+// and later collective call of every rank then returns an error naming the
+// aborting rank and its reason; with MPI, Abort prints the reason and ends
+// every process of the job (MPI_Abort), so that no rank waits forever for a
+// peer that is gone.
+package dist

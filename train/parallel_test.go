@@ -1,0 +1,159 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// relDiff returns max|a−b| / max|a| over the tensors of two state dicts.
+func relDiff(t *testing.T, a, b map[string][]float64) float64 {
+	t.Helper()
+	worst := 0.0
+	for name, x := range a {
+		y, ok := b[name]
+		if !ok || len(y) != len(x) {
+			t.Fatalf("tensor %s missing or of another size", name)
+		}
+		var d, m float64
+		for i := range x {
+			d = max(d, math.Abs(x[i]-y[i]))
+			m = max(m, math.Abs(x[i]))
+		}
+		if m > 0 {
+			worst = max(worst, d/m)
+		}
+	}
+	return worst
+}
+
+func parallelConfig(t *testing.T, workers int) Config {
+	cfg := Defaults()
+	cfg.Hidden = []int{32}
+	cfg.Epochs = 2
+	cfg.BatchSize = 30 // shards of 15, 10 and 7 or 8 rows: uneven on purpose
+	cfg.Workers = workers
+	cfg.OutDir = t.TempDir()
+	return cfg
+}
+
+// TestWorkersMatchOneWorker is the equivalence of data parallelism: the
+// same global batch and seed give the weights of one worker, to 1e-12
+// relative in float64, with augmentation and dropout too.
+func TestWorkersMatchOneWorker(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*Config)
+	}{
+		{"plain", func(*Config) {}},
+		{"augment+dropout+clip+smoothing", func(c *Config) {
+			c.Augment, c.Dropout, c.Clip, c.LabelSmoothing = []string{"shift"}, 0.3, 1, 0.1
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			one := parallelConfig(t, 1)
+			tc.set(&one)
+			if _, err := Run(context.Background(), one, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			want := weights(t, one.OutDir)
+			for _, n := range []int{2, 3, 4} {
+				cfg := parallelConfig(t, n)
+				tc.set(&cfg)
+				res, err := Run(context.Background(), cfg, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := relDiff(t, want, weights(t, cfg.OutDir)); d > 1e-12 || math.IsNaN(d) {
+					t.Errorf("workers %d: weights differ from one worker's by %.3g relative", n, d)
+				} else {
+					t.Logf("workers %d: %.3g relative to one worker (test accuracy %.4f)", n, d, res.TestAccuracy)
+				}
+			}
+		})
+	}
+}
+
+// TestWorkersResumeIsExact: a data-parallel run interrupted and resumed
+// ends bit for bit where an uninterrupted one does.
+func TestWorkersResumeIsExact(t *testing.T) {
+	full := parallelConfig(t, 2)
+	full.Epochs = 3
+	if _, err := Run(context.Background(), full, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	part := full
+	part.OutDir = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := Run(ctx, part, Options{Progress: stopAfter{1, cancel}}); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	if _, err := Run(context.Background(), part, Options{Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	if d := relDiff(t, weights(t, full.OutDir), weights(t, part.OutDir)); d != 0 {
+		t.Errorf("resumed run differs from the uninterrupted one by %.3g relative", d)
+	}
+}
+
+// TestWorkersStopTogether: an error met by the workers (a loss that is no
+// number) ends the run with the error, not a hang.
+func TestWorkersStopTogether(t *testing.T) {
+	cfg := parallelConfig(t, 2)
+	cfg.LR = 1e6
+	cfg.Optimizer = "sgd"
+	_, err := Run(context.Background(), cfg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "loss") {
+		t.Fatalf("error %v, want one about the loss", err)
+	}
+}
+
+func TestWorkersValidation(t *testing.T) {
+	cfg := parallelConfig(t, 64)
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "--workers 64") {
+		t.Errorf("--workers above --batch-size: error %v", err)
+	}
+	cfg.Workers = -1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "--workers") {
+		t.Errorf("--workers -1: error %v", err)
+	}
+}
+
+// mallocsPerStep returns the heap allocations of a run's epochs after the
+// first, per step.
+func mallocsPerStep(t *testing.T, workers int) float64 {
+	t.Helper()
+	count := func(epochs int) uint64 {
+		cfg := parallelConfig(t, workers)
+		cfg.Epochs = epochs
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := Run(context.Background(), cfg, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	one, three := count(1), count(3)
+	steps := 2 * (1437 + 29) / 30 // digits: 1437 training samples, batches of 30
+	return float64(three-one) / float64(steps)
+}
+
+// TestWorkersAllocations: a step's allocations do not grow with the
+// workers beyond each worker's own few (its batch's labels, its graph's
+// nodes), and the gradient buffers are not allocated per step.
+func TestWorkersAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains several times")
+	}
+	one, two := mallocsPerStep(t, 1), mallocsPerStep(t, 2)
+	t.Logf("allocations per step: %.1f with one worker, %.1f with two", one, two)
+	if two > 2*one+16 {
+		t.Errorf("two workers allocate %.1f times per step, one worker %.1f: more than each worker's share", two, one)
+	}
+}
