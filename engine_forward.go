@@ -42,7 +42,8 @@ var identityOp *Op
 
 func init() {
 	identityOp = Register(&Op{
-		Name: "identity",
+		Name:  "identity",
+		Batch: batchUnary,
 		Forward: func(c *Ctx) *Tensor {
 			x := c.Inputs[0]
 			return viewOf(x, x.shape)

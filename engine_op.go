@@ -68,6 +68,15 @@ type Op struct {
 	// has such a sum, the pass is not recorded and is not traced.
 	AddVJP func(c *Ctx, g, acc *Tensor)
 
+	// Batch, optional, computes the op for a whole batch of examples at once,
+	// for Vmap: c.Inputs are the inputs with the batch on axis 0 where
+	// batched[i] (the others are the same for every example), c.Params the
+	// op's parameters for one example; it returns the outputs, batch on axis
+	// 0, computed with ops (so that they can be differentiated). Most ops
+	// need only align or shift axes (see batchElementwise). Without it,
+	// Vmap runs the op once per example and stacks the results.
+	Batch func(c *Ctx, batched []bool) *Tensor
+
 	// Cases are the inputs on which the registry test checks the rules against
 	// finite differences.
 	Cases []Case
@@ -99,6 +108,7 @@ type Ctx struct {
 	saved     *Tensor // a by-product of the forward pass that a rule reuses
 	tape      *Tape   // the tape the op runs in
 	node      *node   // in a backward pass's view of a node's rule, the node
+	op        *Op     // in a Batch rule, the op
 }
 
 // Saved returns the by-product SaveForward computed, in FastVJP and FastJVP.
@@ -218,6 +228,9 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor { return op.apply(par
 // the commonest op).
 func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 	tp, record, hasTangent := op.mode(inputs)
+	if tp == nil || tp.trace == nil {
+		checkEscape(op, inputs)
+	}
 	n := op.newNode(tp, record, params, aff, inputs)
 	if !record {
 		defer putScratch(n)

@@ -43,6 +43,7 @@ type trace struct {
 	nvals  int32
 	marked []*Tensor // tensors flagged memTraced, cleared when the trace ends
 	vals   []*Tensor // the tensor each value index was, while tracing
+	vmap   bool      // Vmap's trace: an op escaping it is an error (see checkEscape)
 }
 
 // step is one op of a program: its inputs and outputs are value indexes.
@@ -166,7 +167,7 @@ func guardRead(who string, t *Tensor) {
 // the compiled program could not replay what it does with them.
 func checkTraced(who string, t *Tensor) {
 	if t.readOutsideOps() {
-		panicf(who, "a compiled function (Compile, CompileValueAndGrad), or the rule of an op it runs, read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument (an op's rule must compute with ops, as CreateGraph requires)", fmtShape(t.shape))
+		panicTraceRead(who, "a compiled function (Compile, CompileValueAndGrad), or the rule of an op it runs, read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument (an op's rule must compute with ops, as CreateGraph requires)", fmtShape(t.shape))
 	}
 }
 
@@ -280,6 +281,7 @@ type compiled struct {
 	f       Func
 	argnums []int
 	grad    bool
+	vars    bool // every argument is a variable (requires grad) while tracing
 
 	mu    sync.Mutex // held while tracing
 	progs atomic.Pointer[[]*program]
@@ -358,7 +360,7 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) { return c.traceWit
 
 // traceWith is trace, filling info when it is not nil.
 func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor) {
-	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs))}
+	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs)), vmap: c.vars}
 	// The trace's own tape: the arguments are bound to it, and every op on
 	// them (and on what is computed from them) is recorded; ops on
 	// constants alone are computed once, now, and are constants of the
@@ -368,7 +370,7 @@ func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor
 	v := vars{in: make([]*Tensor, len(xs))}
 	for i, x := range xs {
 		in := &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tape: tp}
-		if c.grad && slices.Contains(c.argnums, i) {
+		if c.grad && slices.Contains(c.argnums, i) || c.vars && x.dtype.IsFloat() {
 			in.SetRequiresGrad(true)
 		}
 		v.in[i] = in

@@ -146,6 +146,7 @@ func unaryOp(name string, forward func(c *Ctx) *Tensor, chain func(c *Ctx, d *Te
 		Forward:       forward,
 		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{chain(c, g)} },
 		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return chain(c, d[0]) },
+		Batch:         batchUnary,
 		Cases:         cases,
 	}
 }
@@ -163,6 +164,7 @@ func binaryOp(name string, k kernel.BinOp, vjp func(c *Ctx, g *Tensor) []*Tensor
 		Forward:       func(c *Ctx) *Tensor { return binaryForward(name, k, c.Inputs[0], c.Inputs[1]) },
 		VJP:           vjp,
 		JVP:           jvp,
+		Batch:         batchElementwise,
 		Cases:         cases,
 	}
 }
@@ -174,6 +176,7 @@ var affineOp *Op
 func init() {
 	affineOp = Register(&Op{
 		Name:          "affine",
+		Batch:         batchUnary,
 		BroadcastGrad: true,
 		// a·x + b for constants a and b: negation and all scalar arithmetic in
 		// one pass, without a scalar tensor to broadcast.
@@ -399,6 +402,7 @@ func init() {
 // as g·(2x) is (doubling is exact).
 var squareGradOp = &Op{
 	Name:     "square_grad",
+	Batch:    batchElementwise,
 	constant: true,
 	Forward: func(c *Ctx) *Tensor {
 		g, x := c.Inputs[0], c.Inputs[1]
@@ -594,6 +598,7 @@ var signOp *Op
 func init() {
 	signOp = Register(&Op{
 		Name:    "sign",
+		Batch:   batchUnary,
 		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], sign) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{nil} },
 		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return ZerosLike(c.Output) },
@@ -662,6 +667,7 @@ var clampOp *Op
 func init() {
 	clampOp = Register(&Op{
 		Name:          "clamp",
+		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			p := c.Params.(clampParams)
@@ -743,6 +749,7 @@ var whereOp *Op
 func init() {
 	whereOp = Register(&Op{
 		Name:     "where",
+		Batch:    batchElementwise,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			cond, a, b := c.Inputs[0], c.Inputs[1], c.Inputs[2]
@@ -821,6 +828,7 @@ var castOp *Op
 func init() {
 	castOp = Register(&Op{
 		Name:          "cast",
+		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, dt := c.Inputs[0], c.Params.(DType)

@@ -101,6 +101,7 @@ var sumOp *Op
 func init() {
 	sumOp = Register(&Op{
 		Name:    "sum",
+		Batch:   batchReduce,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Sum, c.Inputs[0], c.Params.(reduceParams)) },
 		// A scalar gradient is passed on as it is: the engine broadcasts it
 		// lazily, which saves materialising a tensor of the input's size.
@@ -157,6 +158,7 @@ func maskOfEqual(a, b *Tensor) *Tensor {
 func extremumOp(name string, k kernel.ReduceOp) *Op {
 	return &Op{
 		Name:    name,
+		Batch:   batchReduce,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(k, c.Inputs[0], c.Params.(reduceParams)) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{extremumRule(c, g)} },
 		JVP: func(c *Ctx, d []*Tensor) *Tensor {
@@ -193,6 +195,7 @@ var prodOp *Op
 func init() {
 	prodOp = Register(&Op{
 		Name:    "prod",
+		Batch:   batchReduce,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Prod, c.Inputs[0], c.Params.(reduceParams)) },
 		// ∂/∂x_i ∏x = ∏_{j≠i} x_j, which is out/x_i when no x_j is zero. With zeros
 		// the products of the others are computed directly (as constants, so the
@@ -309,7 +312,8 @@ var normOp *Op
 
 func init() {
 	normOp = Register(&Op{
-		Name: "norm",
+		Name:  "norm",
+		Batch: batchReduce,
 		Forward: func(c *Ctx) *Tensor {
 			x, p := c.Inputs[0], c.Params.(reduceParams)
 			// Scale by the largest magnitude so that squaring neither overflows nor
