@@ -25,7 +25,7 @@ func Dual(x, tangent *Tensor) *Tensor {
 	}
 	var d *Tensor
 	if x.traced() {
-		d = opaque("dual", detachValues, x) // a view the trace knows
+		d = opaqueElementwise("dual", detachValues, x) // a view the trace knows
 	} else {
 		d = viewOf(x, x.shape)
 	}

@@ -177,20 +177,29 @@ func checkTraced(who string, t *Tensor) {
 // derivative: its output is a constant of the graph.
 var opaqueOp = &Op{
 	Name:     "opaque",
+	Batch:    batchOpaque,
 	Forward:  func(c *Ctx) *Tensor { return c.Params.(opaqueFn).fn(constants(c.Inputs)) },
 	constant: true,
 }
 
 type opaqueFn struct {
-	name string
-	fn   func(xs []*Tensor) *Tensor
+	name        string
+	fn          func(xs []*Tensor) *Tensor
+	elementwise bool // fn maps inputs that broadcast elementwise, whatever their shapes (see batchOpaque)
 }
 
 // opaque returns fn(xs), a value that is not differentiated: fn sees the
 // inputs as constants (no graph, no tangent) and its result is cut from the
 // graph.
 func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
-	return opaqueOp.apply(opaqueFn{name, fn}, nil, xs)
+	return opaqueOp.apply(opaqueFn{name: name, fn: fn}, nil, xs)
+}
+
+// opaqueElementwise is opaque for an fn computing each element of its
+// result from the same elements of its inputs, broadcast: Vmap batches it
+// by applying it to the batch.
+func opaqueElementwise(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
+	return opaqueOp.apply(opaqueFn{name: name, fn: fn, elementwise: true}, nil, xs)
 }
 
 // constants returns headers over xs's values that take no part in

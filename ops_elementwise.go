@@ -70,7 +70,7 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 // maskOf returns a constant tensor (outside the graph) holding pred(x) as 1 or
 // 0: the locally constant factors of rules.
 func maskOf(x *Tensor, pred func(float64) bool) *Tensor {
-	return opaque("mask", func(xs []*Tensor) *Tensor {
+	return opaqueElementwise("mask", func(xs []*Tensor) *Tensor {
 		return unaryForward(xs[0], func(v float64) float64 {
 			if pred(v) {
 				return 1
@@ -83,7 +83,7 @@ func maskOf(x *Tensor, pred func(float64) bool) *Tensor {
 // valueOp returns an op without derivatives that applies one of the
 // kernel's elementwise loops: the constant factors of rules (relu's mask).
 func valueOp(name string, k kernel.UnaryOp) *Op {
-	return &Op{Name: name, Forward: func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], k) }, constant: true}
+	return &Op{Name: name, Forward: func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], k) }, Batch: batchUnary, constant: true}
 }
 
 // positiveOp is 1 where x > 0 and 0 elsewhere.
@@ -334,7 +334,7 @@ func powDA(c *Ctx) *Tensor {
 // the derivatives of this one are finite too.
 func powDB(c *Ctx) *Tensor {
 	a, b := c.Inputs[0], c.Inputs[1]
-	zero := opaque("pow-zero-base", func(xs []*Tensor) *Tensor {
+	zero := opaqueElementwise("pow-zero-base", func(xs []*Tensor) *Tensor {
 		a, b := xs[0], xs[1]
 		shape := broadcastShapes("pow", a.shape, b.shape)
 		ea, eb := Expand(a, shape...), Expand(b, shape...)
@@ -402,7 +402,7 @@ func init() {
 // as g·(2x) is (doubling is exact).
 var squareGradOp = &Op{
 	Name:     "square_grad",
-	Batch:    batchElementwise,
+	Batch:    batchSquareGrad,
 	constant: true,
 	Forward: func(c *Ctx) *Tensor {
 		g, x := c.Inputs[0], c.Inputs[1]
@@ -633,7 +633,7 @@ func Relu(x *Tensor) *Tensor { return reluOp.Apply(nil, x) }
 
 func leakySlope(c *Ctx) *Tensor {
 	s := c.Params.(float64)
-	return opaque("leaky-slope", func(xs []*Tensor) *Tensor {
+	return opaqueElementwise("leaky-slope", func(xs []*Tensor) *Tensor {
 		return unaryForward(xs[0], func(x float64) float64 {
 			if x > 0 {
 				return 1
@@ -696,7 +696,7 @@ func Clamp(x *Tensor, lo, hi float64) *Tensor {
 // maximumMask gives the share of the gradient that goes to a in max(a, b):
 // 1 where a wins, 0 where b wins, and ½ each on ties, as PyTorch does.
 func tieMask(a, b *Tensor, aWins func(x, y float64) bool) *Tensor {
-	return opaque("tie-mask", func(xs []*Tensor) *Tensor {
+	return opaqueElementwise("tie-mask", func(xs []*Tensor) *Tensor {
 		a, b := xs[0], xs[1]
 		dt := checkDType("maximum", a, b)
 		shape := broadcastShapes("maximum", a.shape, b.shape)
@@ -889,6 +889,7 @@ func fusedVJP(op, k *Op) func(c *Ctx, g *Tensor) []*Tensor {
 func gradKernelOp(name string, f32 func(d, g, y []float32), f64 func(d, g, y []float64)) *Op {
 	return &Op{
 		Name:     name,
+		Batch:    batchSameShape,
 		constant: true,
 		Forward: func(c *Ctx) *Tensor {
 			g, y := c.Inputs[0], c.Inputs[1]

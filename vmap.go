@@ -21,6 +21,8 @@ package nabla
 import (
 	"math"
 	"slices"
+
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 // NotMapped, as an in-axis of Vmap, passes that argument whole to every
@@ -122,7 +124,11 @@ func vmapCall(who string, f Func, xs []*Tensor, inAxes []int, outAxis int, stric
 		in[i] = bval{moveAxis(x, axes[i], 0), true}
 		ex[i] = firstExample(x, axes[i])
 	}
-	p, ok := vmapTrace(f, ex)
+	vars := false
+	for _, x := range xs {
+		vars = vars || x.requiresGrad || x.tangent != nil
+	}
+	p, ok := vmapTrace(f, ex, vars)
 	var y *Tensor
 	var fell []string
 	switch {
@@ -152,7 +158,7 @@ type bval struct {
 // the plain rules, whose ops all have Batch rules, rather than with fused
 // by-products. It reports false when f cannot be traced: Go code in it read
 // the values of a traced tensor.
-func vmapTrace(f Func, ex []*Tensor) (p *program, ok bool) {
+func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, isErr := r.(*Error); isErr && e.traceRead {
@@ -162,7 +168,7 @@ func vmapTrace(f Func, ex []*Tensor) (p *program, ok bool) {
 			panic(r)
 		}
 	}()
-	c := &compiled{who: "Vmap", f: f, vars: true}
+	c := &compiled{who: "Vmap", f: f, vars: vars}
 	p, _ = c.traceWith(ex, nil)
 	return p, true
 }
@@ -376,10 +382,69 @@ func shiftAxes(axes []int) []int {
 }
 
 // batchReduce is the Batch rule of a reduction: the same reduction over
-// the shifted axes (all example axes when it reduced them all).
+// the shifted axes, arranged so that every example's elements combine in
+// the order the kernel combines them for one example (see kernel.Reduce),
+// which depends on where the reduced axes lie.
 func batchReduce(c *Ctx, batched []bool) *Tensor {
 	x, p := c.Inputs[0], c.Params.(reduceParams)
+	n, ex := x.shape[0], x.shape[1:]
+	out := p.outShape(ex)
+	if numel(out) == 1 {
+		// One result per example: the kernel reduces the example whole, as
+		// one row; a large sum is split among threads, which a row is not.
+		if c.op == sumOp && numel(ex) >= 2*kernel.Grain {
+			return loopRule(c, batched)
+		}
+		y := c.op.Apply(reduceParams{axes: []int{1}}, Reshape(x, n, numel(ex)))
+		return Reshape(y, withBatch(n, out)...)
+	}
+	if i, j, ok := outerMiddleInner(ex, p.axes); ok {
+		// Leading and trailing axes reduced: the kernel reduces the trailing
+		// block of each row, then combines the blocks in order.
+		if c.op == normOp {
+			return loopRule(c, batched)
+		}
+		inner := reduceParams{axes: shiftAxes(p.axes[i:]), keep: p.keep}
+		outer := reduceParams{axes: shiftAxes(p.axes[:i]), keep: p.keep}
+		_ = j
+		return c.op.Apply(outer, c.op.Apply(inner, x))
+	}
 	return c.op.Apply(reduceParams{axes: shiftAxes(p.axes), keep: p.keep}, x)
+}
+
+// outerMiddleInner reports whether the reduced axes of shape form a
+// leading run of more than one element, then kept axes, then a trailing run
+// of more than one element, as kernel.Reduce's per-channel case does, and
+// returns how many of the axes are leading and where the trailing run starts.
+func outerMiddleInner(shape, axes []int) (lead, trail int, ok bool) {
+	a, c := 1, 1
+	k := 0
+	for k < len(axes) && axes[k] == k {
+		a *= shape[k]
+		k++
+	}
+	lead = k
+	if k == len(axes) {
+		return 0, 0, false
+	}
+	trail = axes[k]
+	for i, ax := range axes[k:] {
+		if ax != trail+i {
+			return 0, 0, false
+		}
+		c *= shape[ax]
+	}
+	if axes[len(axes)-1] != len(shape)-1 || trail == lead {
+		return 0, 0, false
+	}
+	return lead, trail, a > 1 && c > 1
+}
+
+// loopRule runs the op of c once per example: for the cases a Batch rule
+// cannot batch exactly.
+func loopRule(c *Ctx, batched []bool) *Tensor {
+	y, _ := batchLoop(c.op, c.Params, c.Inputs, batched, batchSize(c.Inputs, batched), false)
+	return y
 }
 
 // batchMatmul batches a matrix product. A product of a batch with a
@@ -514,4 +579,30 @@ func batchScan(c *Ctx, batched []bool) *Tensor {
 // axis (argmax, argmin).
 func batchAxisParam(c *Ctx, batched []bool) *Tensor {
 	return c.op.Apply(c.Params.(int)+1, c.Inputs[0])
+}
+
+// batchSquareGrad batches square_grad, whose g has x's shape or one
+// element: it applies to the batch when g and x are batched alike, or g is
+// one element for every example.
+func batchSquareGrad(c *Ctx, batched []bool) *Tensor {
+	g, x := c.Inputs[0], c.Inputs[1]
+	if batched[0] && batched[1] && sameShape(g.shape, x.shape) || !batched[0] && g.Size() == 1 {
+		return c.op.Apply(c.Params, g, x)
+	}
+	return loopRule(c, batched)
+}
+
+// batchSameShape batches an op whose inputs have one shape: the unbatched
+// ones are expanded along the batch.
+func batchSameShape(c *Ctx, batched []bool) *Tensor {
+	return c.op.Apply(c.Params, batchAll(c.Inputs, batched)...)
+}
+
+// batchOpaque batches the values rules compute outside the ops' algebra:
+// elementwise ones apply to the batch, others run once per example.
+func batchOpaque(c *Ctx, batched []bool) *Tensor {
+	if c.Params.(opaqueFn).elementwise {
+		return batchElementwise(c, batched)
+	}
+	return loopRule(c, batched)
 }
