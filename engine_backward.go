@@ -168,6 +168,7 @@ func newPass(who string, roots, wrt []*Tensor, cfg backwardConfig) *pass {
 	}
 	parent := tapeOf(p.roots)
 	tp := parent.child()
+	inheritTrace(tp, cfg.seeds)
 	p.tape, p.record = tp, cfg.create
 	p.traced = tp.trace != nil
 	tp.noGrad = !cfg.create

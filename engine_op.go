@@ -228,9 +228,7 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor { return op.apply(par
 // the commonest op).
 func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 	tp, record, hasTangent := op.mode(inputs)
-	if tp == nil || tp.trace == nil {
-		checkEscape(op, inputs)
-	}
+	checkEscape(op, tp, inputs)
 	n := op.newNode(tp, record, params, aff, inputs)
 	if !record {
 		defer putScratch(n)

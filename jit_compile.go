@@ -142,6 +142,25 @@ func traceOf(t *Tensor) *trace {
 	return nil
 }
 
+// inheritTrace makes tp, a new tape for a transform or a backward pass,
+// record into the trace that knows one of ts, if tp records into none: the
+// values a pass starts from (a seed, a tangent) may be traced when the
+// graph it walks is not (Vmap of a pullback, of a Jacobian's rows), and
+// what is computed from them must be traced too.
+func inheritTrace(tp *Tape, ts []*Tensor) {
+	for _, t := range ts {
+		if t == nil || !t.traced() {
+			continue
+		}
+		if tr := traceOf(t); tp.trace == nil || tr.vmap && newer(tr, tp.trace) {
+			tp.trace = tr // the innermost trace records
+		}
+	}
+}
+
+// newer reports whether trace a began after trace b (inside it).
+func newer(a, b *trace) bool { return a.tape.seq > b.tape.seq }
+
 // traced reports whether t is a value a trace knows.
 func (t *Tensor) traced() bool { return t.mem&memTraced != 0 && traceOf(t) != nil }
 

@@ -209,6 +209,11 @@ func (p *program) runBatched(in []bval, n int) *Tensor {
 			batched = append(batched, v.batched)
 			any = any || v.batched
 		}
+		if !s.recording {
+			// What the trace computed without recording (a backward pass's
+			// rules, a NoGrad scope) is not recorded now either.
+			xs = constants(xs)
+		}
 		params := s.params
 		if s.hasAff {
 			aff := s.aff
@@ -474,15 +479,20 @@ func batchMatmul(c *Ctx, batched []bool) *Tensor {
 }
 
 // checkEscape panics when an op reads a value of Vmap's trace but runs in
-// a tape the trace does not record (a transform inside f made a tape from
-// untraced tensors only): the program would hold the first example's result
-// as a constant. Vmap then maps f example by example.
-func checkEscape(op *Op, inputs []*Tensor) {
+// a tape that trace does not record (a transform inside f made its tape
+// from untraced tensors, or from those of an enclosing trace): the program
+// would hold the first example's result as a constant. Vmap then maps f
+// example by example.
+func checkEscape(op *Op, tp *Tape, inputs []*Tensor) {
 	for _, x := range inputs {
 		if x.mem&memTraced == 0 {
 			continue
 		}
-		if tr := traceOf(x); tr != nil && tr.vmap && tr.depth == 0 {
+		tr := traceOf(x)
+		if tr == nil || !tr.vmap || tr.depth > 0 {
+			continue
+		}
+		if tp == nil || tp.trace == nil || tp.trace != tr && newer(tr, tp.trace) {
 			panicTraceRead(op.Name, "an op on a value of a mapped function ran outside Vmap's trace")
 		}
 	}
