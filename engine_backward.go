@@ -423,6 +423,13 @@ func (p *pass) view(n *node) *Ctx {
 		if tr != nil {
 			tr.alias(h, x)
 		}
+		if x.mem&memTraced != 0 {
+			// The graph traced by an enclosing trace, the pass by Vmap's
+			// (inheritTrace): the header is x in both programs.
+			if tx := traceOf(x); tx != nil && tx != tr {
+				tx.alias(h, x)
+			}
+		}
 		return h
 	}
 	ins := p.ptrs[:0]

@@ -91,6 +91,10 @@ type Op struct {
 	// tensors only.
 	anyDType bool
 
+	// elementwise marks the ops unaryOp defines: each output element is a
+	// function of the same input element, and so is a by-product.
+	elementwise bool
+
 	// constant marks the engine's own ops that compute values without
 	// derivatives (masks, fused gradients): they are never recorded and
 	// carry no tangent.

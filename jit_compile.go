@@ -196,10 +196,12 @@ func checkTraced(who string, t *Tensor) {
 // derivative: its output is a constant of the graph.
 var opaqueOp = &Op{
 	Name:     "opaque",
-	Batch:    batchOpaque,
 	Forward:  func(c *Ctx) *Tensor { return c.Params.(opaqueFn).fn(constants(c.Inputs)) },
 	constant: true,
 }
+
+// Vmap batches opaque values (set at init: the rule applies opaque itself).
+func init() { opaqueOp.Batch = batchOpaque }
 
 type opaqueFn struct {
 	name        string
@@ -310,6 +312,7 @@ type compiled struct {
 	argnums []int
 	grad    bool
 	vars    bool // every argument is a variable (requires grad) while tracing
+	vmap    bool // Vmap's trace (see checkEscape)
 
 	mu    sync.Mutex // held while tracing
 	progs atomic.Pointer[[]*program]
@@ -388,7 +391,7 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) { return c.traceWit
 
 // traceWith is trace, filling info when it is not nil.
 func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor) {
-	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs)), vmap: c.vars}
+	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs)), vmap: c.vmap}
 	// The trace's own tape: the arguments are bound to it, and every op on
 	// them (and on what is computed from them) is recorded; ops on
 	// constants alone are computed once, now, and are constants of the

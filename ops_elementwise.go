@@ -148,6 +148,7 @@ func unaryOp(name string, forward func(c *Ctx) *Tensor, chain func(c *Ctx, d *Te
 		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return chain(c, d[0]) },
 		Batch:         batchUnary,
 		Cases:         cases,
+		elementwise:   true,
 	}
 }
 

@@ -168,7 +168,7 @@ func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
 			panic(r)
 		}
 	}()
-	c := &compiled{who: "Vmap", f: f, vars: vars}
+	c := &compiled{who: "Vmap", f: f, vars: vars, vmap: true}
 	p, _ = c.traceWith(ex, nil)
 	return p, true
 }
@@ -227,6 +227,10 @@ func (p *program) runBatched(in []bval, n int) *Tensor {
 			out, saved = saveForward(s.op, params, xs)
 		case s.op.Batch != nil && s.saved < 0:
 			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op}, batched)
+		case s.op.Batch != nil && s.op.elementwise && len(xs) == 1:
+			// An elementwise op's by-product is elementwise too.
+			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op}, batched)
+			_, saved = saveForward(s.op, params, xs)
 		default:
 			out, saved = batchLoop(s.op, params, xs, batched, n, s.saved >= 0)
 		}
@@ -243,14 +247,22 @@ func (p *program) runBatched(in []bval, n int) *Tensor {
 }
 
 // saveForward computes op's output and the by-product its fast rules read.
-// The by-product is computed from the inputs' values: it is a constant.
+// The by-product is computed from the inputs' values by an op of its own,
+// which enclosing traces record: it is a constant of the graph, as it is
+// for the fast rules.
 func saveForward(op *Op, params any, xs []*Tensor) (out, saved *Tensor) {
-	c := &Ctx{Inputs: constants(xs), Params: params, recording: true, tape: tapeOf(xs)}
+	out = op.Apply(params, xs...)
 	if op.SaveForward == nil {
-		return op.Apply(params, xs...), nil
+		return out, nil
 	}
-	_, saved = op.SaveForward(c)
-	return op.Apply(params, xs...), saved
+	saved = opaque("saved-"+op.Name, func(in []*Tensor) *Tensor {
+		_, s := op.SaveForward(&Ctx{Inputs: in, Params: params, recording: true, tape: tapeOf(in)})
+		if s == nil {
+			s = Scalar(0)
+		}
+		return s
+	}, xs...)
+	return out, saved
 }
 
 // batchLoop runs op once per example and stacks the results: the rule of
