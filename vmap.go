@@ -478,6 +478,12 @@ func batchMatmul(c *Ctx, batched []bool) *Tensor {
 		shape := slices.Clone(a.shape)
 		shape[len(shape)-1] = y.shape[1]
 		return Reshape(y, shape...)
+	case batched[1] && !batched[0] && len(a.shape) == 2 && len(b.shape) == 3 && b.shape[2] == 1 && !p.tb:
+		// Matrix times a batch of vectors: the vectors as the rows of X,
+		// X·op(a)ᵀ holds the products as rows.
+		nb, k := b.shape[0], b.shape[1]
+		y := matmulOp.Apply(mmParams{tb: !p.ta}, Reshape(b, nb, k), a)
+		return Reshape(y, nb, y.shape[1], 1)
 	case batched[1] && !batched[0] && len(a.shape) == 2 && len(b.shape) == 3 && !p.tb:
 		// m×k by k×(B·n): the batch among the columns.
 		nb, k, n := b.shape[0], b.shape[1], b.shape[2]
