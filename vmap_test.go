@@ -289,3 +289,22 @@ func TestBatchedJacobiansMatchLoops(t *testing.T) {
 		sameBits(t, name+"/Hessian", Hessian(loss)(x), Stack(1, cols...))
 	}
 }
+
+func TestVmapInsideCompile(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	W := randT(r, 4, 3)
+	f := func(xs ...*Tensor) *Tensor { return Sum(Sin(MatMul(xs[0], W))) }
+	for name, g := range map[string]Func{
+		"Vmap":       Vmap(f),
+		"Vmap(Grad)": Vmap(Grad(f)),
+		"JacobianRev": func(xs ...*Tensor) *Tensor {
+			return JacobianRev(func(ys ...*Tensor) *Tensor { return Sin(MatMul(ys[0], W)) })(Index(xs[0], 0))
+		},
+	} {
+		c := Compile(g)
+		for k := 0; k < 3; k++ {
+			X := randT(r, 5, 4)
+			sameBits(t, name+" compiled", c(X), g(X))
+		}
+	}
+}
