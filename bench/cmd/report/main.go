@@ -9,6 +9,7 @@
 //	go run ./cmd/report               # tests, 5 rounds, rewrite ../docs/BENCHMARKS.md
 //	go run ./cmd/report -rounds 1 -n  # a quick look, nothing written
 //	go run ./cmd/report -only cnn     # the CNN section alone
+//	go run ./cmd/report -only vmap    # the Vmap section alone
 //
 // PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
 // default, where Debian's python3-torch lives); without torch its cells say
@@ -110,13 +111,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch)")
+	only := flag.String("only", "main,cnn,vmap", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), vmap (batched Jacobians and per-example gradients)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main and cnn\n", *only)
+		if s != "main" && s != "cnn" && s != "vmap" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn and vmap\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -150,6 +151,18 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 	if sections["main"] {
 		if err := runMain(start, loadBefore, rounds, benchtime, pattern, doc, bin, dir, write); err != nil {
 			return err
+		}
+	}
+	if sections["vmap"] {
+		s, err := runVmap(rounds, benchtime, bin)
+		if err != nil {
+			return err
+		}
+		fmt.Print("\n" + s)
+		if write {
+			if err := benchdoc.Rewrite(doc, vmapBegin, vmapEnd, s); err != nil {
+				return err
+			}
 		}
 	}
 	if sections["cnn"] {
@@ -190,7 +203,7 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		skip      []string
 	}
 	// The CNN section's benchmarks run in that section, not here.
-	passes := []pass{{benchtime, append(slices.Clone(fixedNames), cnnOnly...)}}
+	passes := []pass{{benchtime, append(append(slices.Clone(fixedNames), cnnOnly...), vmapOnly...)}}
 	for _, name := range fixedNames {
 		passes = append(passes, pass{fixed[name], others(name)})
 	}
