@@ -141,7 +141,7 @@ func vmapCall(who string, f Func, xs []*Tensor, inAxes []int, outAxis int, stric
 		if strict && len(fell) > 0 {
 			return nil, fell
 		}
-		y = p.runBatched(in, n)
+		y = p.runScratch(in, n, xs)
 	}
 	return moveAxis(y, 0, normAxis(who, outAxis, len(y.shape))), fell
 }
@@ -244,6 +244,37 @@ func (p *program) runBatched(in []bval, n int) *Tensor {
 		return Expand(Unsqueeze(y.t, 0), append([]int{n}, y.t.shape...)...)
 	}
 	return y.t
+}
+
+// runScratch is runBatched in an arena, when nothing it computes but the
+// result can outlive it (nothing is differentiated, nothing traced): the
+// buffers of the batched intermediates, as large as the batch, then serve
+// the next call instead of being allocated afresh.
+func (p *program) runScratch(in []bval, n int, xs []*Tensor) *Tensor {
+	tp := tapeOf(xs).child()
+	defer tp.close()
+	ok := useArena(xs, tp)
+	for _, c := range p.consts {
+		ok = ok && !c.t.requiresGrad && c.t.tangent == nil && !c.t.traced()
+	}
+	if !ok {
+		return p.runBatched(in, n)
+	}
+	a := arenas.Get().(*Arena)
+	defer arenas.Put(a)
+	tp.arena, tp.collect, tp.allSizes = a, engineScratch, true
+	bound := make([]bval, len(in))
+	for i, v := range in {
+		bound[i] = v
+		if v.batched {
+			bound[i].t = viewOf(v.t, v.t.shape)
+			bound[i].t.tape = tp
+		}
+	}
+	y := p.runBatched(bound, n)
+	tp.arena = nil
+	a.Release(y)
+	return y
 }
 
 // saveForward computes op's output and the by-product its fast rules read.
