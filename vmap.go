@@ -665,3 +665,34 @@ func batchOpaque(c *Ctx, batched []bool) *Tensor {
 	}
 	return loopRule(c, batched)
 }
+
+// batchSamples returns the Batch rule of an op whose inputs listed in
+// samples hold independent samples along their axis 0 (convolutions,
+// pooling), and whose other inputs (weights) apply to every sample: the
+// batch joins the samples, B·N of them, when no weight is batched.
+func batchSamples(samples ...int) func(c *Ctx, batched []bool) *Tensor {
+	return func(c *Ctx, batched []bool) *Tensor {
+		n := batchSize(c.Inputs, batched)
+		xs := make([]*Tensor, len(c.Inputs))
+		var per []int // one example's output is per[0] samples
+		for i, x := range c.Inputs {
+			xs[i] = x
+			if !slices.Contains(samples, i) {
+				if batched[i] {
+					return loopRule(c, batched)
+				}
+				continue
+			}
+			if !batched[i] {
+				x = Expand(Unsqueeze(x, 0), withBatch(n, x.shape)...)
+			}
+			if len(x.shape) < 2 {
+				return loopRule(c, batched)
+			}
+			per = x.shape[1:2]
+			xs[i] = Reshape(x, append([]int{n * x.shape[1]}, x.shape[2:]...)...)
+		}
+		y := c.op.Apply(c.Params, xs...)
+		return Reshape(y, append([]int{n, per[0]}, y.shape[1:]...)...)
+	}
+}
