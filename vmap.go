@@ -446,7 +446,7 @@ func batchReduce(c *Ctx, batched []bool) *Tensor {
 		y := c.op.Apply(reduceParams{axes: []int{1}}, Reshape(x, n, numel(ex)))
 		return Reshape(y, withBatch(n, out)...)
 	}
-	if i, j, ok := outerMiddleInner(ex, p.axes); ok {
+	if i, ok := outerMiddleInner(ex, p.axes); ok {
 		// Leading and trailing axes reduced: the kernel reduces the trailing
 		// block of each row, then combines the blocks in order.
 		if c.op == normOp {
@@ -454,7 +454,6 @@ func batchReduce(c *Ctx, batched []bool) *Tensor {
 		}
 		inner := reduceParams{axes: shiftAxes(p.axes[i:]), keep: p.keep}
 		outer := reduceParams{axes: shiftAxes(p.axes[:i]), keep: p.keep}
-		_ = j
 		return c.op.Apply(outer, c.op.Apply(inner, x))
 	}
 	return c.op.Apply(reduceParams{axes: shiftAxes(p.axes), keep: p.keep}, x)
@@ -463,8 +462,8 @@ func batchReduce(c *Ctx, batched []bool) *Tensor {
 // outerMiddleInner reports whether the reduced axes of shape form a
 // leading run of more than one element, then kept axes, then a trailing run
 // of more than one element, as kernel.Reduce's per-channel case does, and
-// returns how many of the axes are leading and where the trailing run starts.
-func outerMiddleInner(shape, axes []int) (lead, trail int, ok bool) {
+// returns how many of the axes are leading.
+func outerMiddleInner(shape, axes []int) (lead int, ok bool) {
 	a, c := 1, 1
 	k := 0
 	for k < len(axes) && axes[k] == k {
@@ -473,19 +472,19 @@ func outerMiddleInner(shape, axes []int) (lead, trail int, ok bool) {
 	}
 	lead = k
 	if k == len(axes) {
-		return 0, 0, false
+		return 0, false
 	}
-	trail = axes[k]
+	trail := axes[k]
 	for i, ax := range axes[k:] {
 		if ax != trail+i {
-			return 0, 0, false
+			return 0, false
 		}
 		c *= shape[ax]
 	}
 	if axes[len(axes)-1] != len(shape)-1 || trail == lead {
-		return 0, 0, false
+		return 0, false
 	}
-	return lead, trail, a > 1 && c > 1
+	return lead, a > 1 && c > 1
 }
 
 // loopRule runs the op of c once per example: for the cases a Batch rule
