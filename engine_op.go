@@ -108,11 +108,12 @@ type Ctx struct {
 	Output *Tensor
 	Params any
 
-	recording bool    // the node will be recorded for a backward pass
-	saved     *Tensor // a by-product of the forward pass that a rule reuses
-	tape      *Tape   // the tape the op runs in
-	node      *node   // in a backward pass's view of a node's rule, the node
-	op        *Op     // in a Batch rule, the op
+	recording bool      // the node will be recorded for a backward pass
+	saved     *Tensor   // a by-product of the forward pass that a rule reuses
+	tape      *Tape     // the tape the op runs in
+	node      *node     // in a backward pass's view of a node's rule, the node
+	op        *Op       // in a Batch rule, the op
+	looped    *[]string // in a Batch rule, where Vmap lists the ops run once per example
 }
 
 // Saved returns the by-product SaveForward computed, in FastVJP and FastJVP.

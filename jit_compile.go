@@ -206,7 +206,8 @@ func init() { opaqueOp.Batch = batchOpaque }
 type opaqueFn struct {
 	name        string
 	fn          func(xs []*Tensor) *Tensor
-	elementwise bool // fn maps inputs that broadcast elementwise, whatever their shapes (see batchOpaque)
+	elementwise bool                       // fn maps inputs that broadcast elementwise, whatever their shapes (see batchOpaque)
+	batch       func(xs []*Tensor) *Tensor // fn for inputs with a batch on axis 0, for Vmap (nil: none)
 }
 
 // opaque returns fn(xs), a value that is not differentiated: fn sees the
@@ -214,6 +215,13 @@ type opaqueFn struct {
 // graph.
 func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
 	return opaqueOp.apply(opaqueFn{name: name, fn: fn}, nil, xs)
+}
+
+// opaqueBatched is opaque with batch, fn for inputs that carry a batch on
+// axis 0 (every input: Vmap expands the others), so that Vmap computes it
+// for every example at once.
+func opaqueBatched(name string, fn, batch func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
+	return opaqueOp.apply(opaqueFn{name: name, fn: fn, batch: batch}, nil, xs)
 }
 
 // opaqueElementwise is opaque for an fn computing each element of its

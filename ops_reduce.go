@@ -287,16 +287,24 @@ func LogSumExp(x *Tensor, axes ...int) *Tensor {
 
 // LogSumExpKeep is LogSumExp keeping the reduced axes with size 1.
 func LogSumExpKeep(x *Tensor, axes ...int) *Tensor {
-	m := opaque("logsumexp-shift", func(xs []*Tensor) *Tensor {
-		m := MaxKeep(xs[0], axes...)
-		// An all -Inf slice has sum 0 and logsumexp -Inf; shift by 0 there.
+	ax := normAxes("logsumexp", axes, len(x.shape))
+	// An all -Inf slice has sum 0 and logsumexp -Inf; shift by 0 there.
+	finite := func(m *Tensor) *Tensor {
 		return unaryForward(m, func(v float64) float64 {
 			if math.IsInf(v, 0) {
 				return 0
 			}
 			return v
 		})
-	}, x)
+	}
+	m := opaqueBatched("logsumexp-shift",
+		func(xs []*Tensor) *Tensor { return finite(MaxKeep(xs[0], ax...)) },
+		func(xs []*Tensor) *Tensor { // for Vmap: the batch on axis 0
+			if len(ax) == 0 {
+				return finite(xs[0])
+			}
+			return finite(MaxKeep(xs[0], shiftAxes(ax)...))
+		}, x)
 	return Add(Log(SumKeep(Exp(Sub(x, m)), axes...)), m)
 }
 

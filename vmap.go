@@ -141,7 +141,13 @@ func vmapCall(who string, f Func, xs []*Tensor, inAxes []int, outAxis int, stric
 		if strict && len(fell) > 0 {
 			return nil, fell
 		}
-		y = p.runScratch(in, n, xs)
+		var looped []string
+		y = p.runScratch(in, n, xs, &looped)
+		for _, name := range looped {
+			if !slices.Contains(fell, name) {
+				fell = append(fell, name)
+			}
+		}
 	}
 	return moveAxis(y, 0, normAxis(who, outAxis, len(y.shape))), fell
 }
@@ -187,8 +193,9 @@ func (p *program) fallbacks() []string {
 }
 
 // runBatched runs p on the batched arguments in, of n examples each, and
-// returns the result with the batch on axis 0.
-func (p *program) runBatched(in []bval, n int) *Tensor {
+// returns the result with the batch on axis 0. It adds to looped the ops
+// whose Batch rule ran them once per example.
+func (p *program) runBatched(in []bval, n int, looped *[]string) *Tensor {
 	vals := make([]bval, p.nvals)
 	copy(vals, in)
 	for _, c := range p.consts {
@@ -226,10 +233,10 @@ func (p *program) runBatched(in []bval, n int) *Tensor {
 		case !any:
 			out, saved = saveForward(s.op, params, xs)
 		case s.op.Batch != nil && s.saved < 0:
-			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op}, batched)
+			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
 		case s.op.Batch != nil && s.op.elementwise && len(xs) == 1:
 			// An elementwise op's by-product is elementwise too.
-			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op}, batched)
+			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
 			_, saved = saveForward(s.op, params, xs)
 		default:
 			out, saved = batchLoop(s.op, params, xs, batched, n, s.saved >= 0)
@@ -250,7 +257,7 @@ func (p *program) runBatched(in []bval, n int) *Tensor {
 // result can outlive it (nothing is differentiated, nothing traced): the
 // buffers of the batched intermediates, as large as the batch, then serve
 // the next call instead of being allocated afresh.
-func (p *program) runScratch(in []bval, n int, xs []*Tensor) *Tensor {
+func (p *program) runScratch(in []bval, n int, xs []*Tensor, looped *[]string) *Tensor {
 	tp := tapeOf(xs).child()
 	defer tp.close()
 	ok := useArena(xs, tp)
@@ -258,7 +265,7 @@ func (p *program) runScratch(in []bval, n int, xs []*Tensor) *Tensor {
 		ok = ok && !c.t.requiresGrad && c.t.tangent == nil && !c.t.traced()
 	}
 	if !ok {
-		return p.runBatched(in, n)
+		return p.runBatched(in, n, looped)
 	}
 	a := arenas.Get().(*Arena)
 	defer arenas.Put(a)
@@ -271,7 +278,7 @@ func (p *program) runScratch(in []bval, n int, xs []*Tensor) *Tensor {
 			bound[i].t.tape = tp
 		}
 	}
-	y := p.runBatched(bound, n)
+	y := p.runBatched(bound, n, looped)
 	tp.arena = nil
 	a.Release(y)
 	return y
@@ -490,6 +497,9 @@ func outerMiddleInner(shape, axes []int) (lead int, ok bool) {
 // loopRule runs the op of c once per example: for the cases a Batch rule
 // cannot batch exactly.
 func loopRule(c *Ctx, batched []bool) *Tensor {
+	if c.looped != nil && !slices.Contains(*c.looped, c.op.Name) {
+		*c.looped = append(*c.looped, c.op.Name)
+	}
 	y, _ := batchLoop(c.op, c.Params, c.Inputs, batched, batchSize(c.Inputs, batched), false)
 	return y
 }
@@ -659,8 +669,12 @@ func batchSameShape(c *Ctx, batched []bool) *Tensor {
 // batchOpaque batches the values rules compute outside the ops' algebra:
 // elementwise ones apply to the batch, others run once per example.
 func batchOpaque(c *Ctx, batched []bool) *Tensor {
-	if c.Params.(opaqueFn).elementwise {
+	fn := c.Params.(opaqueFn)
+	switch {
+	case fn.elementwise:
 		return batchElementwise(c, batched)
+	case fn.batch != nil:
+		return opaque(fn.name, fn.batch, batchAll(c.Inputs, batched)...)
 	}
 	return loopRule(c, batched)
 }
