@@ -18,6 +18,11 @@ type reduceParams struct {
 	keep bool
 }
 
+// batched returns p for inputs with a batch on axis 0 (see Vmap).
+func (p reduceParams) batched() reduceParams {
+	return reduceParams{axes: shiftAxes(p.axes), keep: p.keep}
+}
+
 // shapes returns the output shape and the keepdims shape.
 func (p reduceParams) shapes(in []int) (out, kept []int) {
 	kept = append([]int(nil), in...)
@@ -137,11 +142,14 @@ func (t *Tensor) Mean(axes ...int) *Tensor { return Mean(t, axes...) }
 // result, split equally among ties (as torch.amax does).
 func extremumRule(c *Ctx, g *Tensor) *Tensor {
 	x, p := c.Inputs[0], c.Params.(reduceParams)
-	hit := opaque("extremum-mask", func(xs []*Tensor) *Tensor {
-		x := xs[0]
-		eq := maskOfEqual(x, expandBack(xs[1], p, x.shape))
-		return Div(eq, expandBack(reduceForward(kernel.Sum, eq, p), p, x.shape))
-	}, x, c.Output)
+	mask := func(p reduceParams) func(xs []*Tensor) *Tensor {
+		return func(xs []*Tensor) *Tensor {
+			x := xs[0]
+			eq := maskOfEqual(x, expandBack(xs[1], p, x.shape))
+			return Div(eq, expandBack(reduceForward(kernel.Sum, eq, p), p, x.shape))
+		}
+	}
+	hit := opaqueBatched("extremum-mask", mask(p), mask(p.batched()), x, c.Output)
 	return Mul(expandBack(g, p, x.shape), hit)
 }
 
@@ -219,10 +227,13 @@ func prodOthers(c *Ctx) *Tensor {
 	zero := maskOf(x, func(v float64) bool { return v == 0 })
 	ones := OnesLike(x)
 	quotient := Div(expandBack(c.Output, p, x.shape), Where(zero, ones, x))
-	only := opaque("single-zero", func(xs []*Tensor) *Tensor {
-		count := reduceForward(kernel.Sum, xs[0], p)
-		return expandBack(maskOf(count, func(v float64) bool { return v == 1 }), p, xs[0].shape)
-	}, zero)
+	single := func(p reduceParams) func(xs []*Tensor) *Tensor {
+		return func(xs []*Tensor) *Tensor {
+			count := reduceForward(kernel.Sum, xs[0], p)
+			return expandBack(maskOf(count, func(v float64) bool { return v == 1 }), p, xs[0].shape)
+		}
+	}
+	only := opaqueBatched("single-zero", single(p), single(p.batched()), zero)
 	others := Mul(expandBack(prodOp.Apply(p, Where(zero, ones, x)), p, x.shape), only)
 	return Where(zero, others, quotient)
 }
