@@ -308,3 +308,23 @@ func TestVmapInsideCompile(t *testing.T) {
 		}
 	}
 }
+
+func TestVmapEdgeCases(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	X := randT(r, 4, 3)
+	// A result that does not depend on the mapped argument is broadcast.
+	c := Vmap(func(xs ...*Tensor) *Tensor { return Scalar(7) })(X)
+	sameBits(t, "constant result", c, Full(7, 4))
+	// float32 values.
+	X32 := X.As(Float32)
+	f := func(xs ...*Tensor) *Tensor { return Sum(Exp(xs[0])) }
+	got := Vmap(f)(X32)
+	if got.DType() != Float32 {
+		t.Errorf("float32 Vmap gives %s", got.DType())
+	}
+	sameBits(t, "float32", got, stackLoop(f, []*Tensor{X32}, []int{0}))
+	// A mapped Int64 argument, converted inside f.
+	idx := FromInt64s([]int64{0, 2, 1, 1}, 4)
+	g := func(xs ...*Tensor) *Tensor { return Mul(xs[0], xs[1].As(Float64)) }
+	sameBits(t, "int64 argument", Vmap(g)(X, idx), stackLoop(g, []*Tensor{X, idx}, []int{0, 0}))
+}
