@@ -52,9 +52,10 @@ func VmapOut(f Func, outAxis int, inAxes ...int) Func {
 }
 
 // VmapFallbacks returns f mapped as Vmap maps it, and reports, with each
-// result, the ops that had no Batch rule and ran once per example (the
-// "whole function" entry when f could not be traced at all). It is a
-// debugging aid: the results are Vmap's.
+// result, the ops that ran once per example: those without a Batch rule,
+// and those whose rule cannot batch the case at hand exactly (a
+// convolution with a batched weight); "whole function" when f could not be
+// traced at all. It is a debugging aid: the results are Vmap's.
 func VmapFallbacks(f Func, inAxes ...int) func(xs ...*Tensor) (*Tensor, []string) {
 	return func(xs ...*Tensor) (*Tensor, []string) {
 		return vmapCall("Vmap", f, xs, inAxes, 0, false)
@@ -159,11 +160,13 @@ type bval struct {
 	batched bool
 }
 
-// vmapTrace traces f on one example. The arguments are variables (they
-// require grad) so that transforms inside f record what they compute with
-// the plain rules, whose ops all have Batch rules, rather than with fused
-// by-products. It reports false when f cannot be traced: Go code in it read
-// the values of a traced tensor.
+// vmapTrace traces f on one example. With vars, when the batch is
+// differentiated from outside, the arguments are variables (they require
+// grad), so that transforms inside f record what they compute, as they
+// would on the batch itself, and the batched run can be differentiated in
+// turn. It reports false when f cannot be traced: Go code in it read the
+// values of a traced tensor, or a transform inside it computed outside the
+// trace (see checkEscape).
 func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
