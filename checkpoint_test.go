@@ -46,19 +46,6 @@ func (m *ckptMLP) forward(x *Tensor, k int) *Tensor {
 
 func (m *ckptMLP) params() []*Tensor { return append(append([]*Tensor(nil), m.ws...), m.bs...) }
 
-func sameBits(t *testing.T, what string, got, want *Tensor) {
-	t.Helper()
-	g, w := got.Float64s(), want.Float64s()
-	if len(g) != len(w) {
-		t.Fatalf("%s: %d values, want %d", what, len(g), len(w))
-	}
-	for i := range g {
-		if g[i] != w[i] {
-			t.Fatalf("%s[%d] = %v, want %v (bit for bit)", what, i, g[i], w[i])
-		}
-	}
-}
-
 func TestCheckpointGradientsBitForBit(t *testing.T) {
 	for _, dt := range []DType{Float64, Float32} {
 		for _, k := range []int{1, 2, 3} {
@@ -131,19 +118,20 @@ func TestCheckpointGradOfGrad(t *testing.T) {
 	}
 	want, got := second(false), second(true)
 	for i := range want {
-		if !allClose(got[i], want[i], 1e-12) {
+		if !closeTo(got[i], want[i], 1e-12) {
 			t.Errorf("second-order gradient %d: got %v, want %v", i, got[i].Float64s(), want[i].Float64s())
 		}
 	}
 	// Hessian (forward over reverse) evaluates the checkpointed function inline.
 	hw := Hessian(f(false))(x)
 	hc := Hessian(f(true))(x)
-	if !allClose(hc, hw, 1e-12) {
+	if !closeTo(hc, hw, 1e-12) {
 		t.Errorf("Hessian through Checkpoint differs")
 	}
 }
 
-func allClose(a, b *Tensor, tol float64) bool {
+// closeTo reports whether a and b differ by at most tol everywhere.
+func closeTo(a, b *Tensor, tol float64) bool {
 	x, y := a.Float64s(), b.Float64s()
 	if len(x) != len(y) {
 		return false
@@ -346,7 +334,7 @@ func TestCheckpointHVPThroughCapturedTangent(t *testing.T) {
 	want := HVP(g(false), []*Tensor{x, w}, []*Tensor{nil, v})
 	got := HVP(g(true), []*Tensor{x, w}, []*Tensor{nil, v})
 	for i := range want {
-		if !allClose(got[i], want[i], 1e-12) {
+		if !closeTo(got[i], want[i], 1e-12) {
 			t.Errorf("HVP %d: got %v, want %v", i, got[i].Float64s(), want[i].Float64s())
 		}
 	}

@@ -58,6 +58,13 @@
 // forward-mode Jacobian of the gradient (forward over reverse), HVP is H·v
 // without forming H. Forward mode does not nest with itself.
 //
+// Vmap(f) maps f over a batch axis in one batched pass, as jax.vmap does: it
+// traces f on one example and runs the traced ops on the batch, each by the
+// Batch rule declared beside its VJP and JVP (an op without one runs once
+// per example; VmapFallbacks names such ops). Vmap(Grad(f)) gives
+// per-example gradients, and the Jacobians and Hessian compute all their
+// rows (columns) through it.
+//
 // # Compilation
 //
 // On small tensors an eager op costs more in bookkeeping (a tensor header, a

@@ -168,6 +168,7 @@ func newPass(who string, roots, wrt []*Tensor, cfg backwardConfig) *pass {
 	}
 	parent := tapeOf(p.roots)
 	tp := parent.child()
+	inheritTrace(tp, cfg.seeds)
 	p.tape, p.record = tp, cfg.create
 	p.traced = tp.trace != nil
 	tp.noGrad = !cfg.create
@@ -421,6 +422,13 @@ func (p *pass) view(n *node) *Ctx {
 		h.tape, h.mem = p.tape, x.mem&(memDead|memTraced)
 		if tr != nil {
 			tr.alias(h, x)
+		}
+		if x.mem&memTraced != 0 {
+			// The graph traced by an enclosing trace, the pass by Vmap's
+			// (inheritTrace): the header is x in both programs.
+			if tx := traceOf(x); tx != nil && tx != tr {
+				tx.alias(h, x)
+			}
 		}
 		return h
 	}

@@ -25,7 +25,7 @@ func Dual(x, tangent *Tensor) *Tensor {
 	}
 	var d *Tensor
 	if x.traced() {
-		d = opaque("dual", detachValues, x) // a view the trace knows
+		d = opaqueElementwise("dual", detachValues, x) // a view the trace knows
 	} else {
 		d = viewOf(x, x.shape)
 	}
@@ -42,7 +42,8 @@ var identityOp *Op
 
 func init() {
 	identityOp = Register(&Op{
-		Name: "identity",
+		Name:  "identity",
+		Batch: batchUnary,
 		Forward: func(c *Ctx) *Tensor {
 			x := c.Inputs[0]
 			return viewOf(x, x.shape)

@@ -68,6 +68,15 @@ type Op struct {
 	// has such a sum, the pass is not recorded and is not traced.
 	AddVJP func(c *Ctx, g, acc *Tensor)
 
+	// Batch, optional, computes the op for a whole batch of examples at once,
+	// for Vmap: c.Inputs are the inputs with the batch on axis 0 where
+	// batched[i] (the others are the same for every example), c.Params the
+	// op's parameters for one example; it returns the outputs, batch on axis
+	// 0, computed with ops (so that they can be differentiated). Most ops
+	// need only align or shift axes (see batchElementwise). Without it,
+	// Vmap runs the op once per example and stacks the results.
+	Batch func(c *Ctx, batched []bool) *Tensor
+
 	// Cases are the inputs on which the registry test checks the rules against
 	// finite differences.
 	Cases []Case
@@ -82,6 +91,10 @@ type Op struct {
 	// tensors only.
 	anyDType bool
 
+	// elementwise marks the ops unaryOp defines: each output element is a
+	// function of the same input element, and so is a by-product.
+	elementwise bool
+
 	// constant marks the engine's own ops that compute values without
 	// derivatives (masks, fused gradients): they are never recorded and
 	// carry no tangent.
@@ -95,10 +108,12 @@ type Ctx struct {
 	Output *Tensor
 	Params any
 
-	recording bool    // the node will be recorded for a backward pass
-	saved     *Tensor // a by-product of the forward pass that a rule reuses
-	tape      *Tape   // the tape the op runs in
-	node      *node   // in a backward pass's view of a node's rule, the node
+	recording bool      // the node will be recorded for a backward pass
+	saved     *Tensor   // a by-product of the forward pass that a rule reuses
+	tape      *Tape     // the tape the op runs in
+	node      *node     // in a backward pass's view of a node's rule, the node
+	op        *Op       // in a Batch rule, the op
+	looped    *[]string // in a Batch rule, where Vmap lists the ops run once per example
 }
 
 // Saved returns the by-product SaveForward computed, in FastVJP and FastJVP.
@@ -218,6 +233,7 @@ func (op *Op) Apply(params any, inputs ...*Tensor) *Tensor { return op.apply(par
 // the commonest op).
 func (op *Op) apply(params any, aff *affineParams, inputs []*Tensor) *Tensor {
 	tp, record, hasTangent := op.mode(inputs)
+	checkEscape(op, tp, inputs)
 	n := op.newNode(tp, record, params, aff, inputs)
 	if !record {
 		defer putScratch(n)

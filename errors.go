@@ -16,6 +16,8 @@ type Error struct {
 	Op    string
 	Msg   string
 	Where string
+
+	traceRead bool // values of a traced tensor were read: the function cannot be traced
 }
 
 // Error formats the error as "nabla: OP: MSG (at FILE:LINE)".
@@ -24,6 +26,12 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("nabla: %s: %s", e.Op, e.Msg)
 	}
 	return fmt.Sprintf("nabla: %s: %s (at %s)", e.Op, e.Msg, e.Where)
+}
+
+// panicTraceRead is panicf for Go code reading the values of a traced
+// tensor: Vmap then maps the function example by example instead.
+func panicTraceRead(op, format string, args ...any) {
+	panic(&Error{Op: op, Msg: fmt.Sprintf(format, args...), Where: CallerLocation(), traceRead: true})
 }
 
 // panicf panics with an *Error for op, located at the caller's code.

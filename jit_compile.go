@@ -43,6 +43,7 @@ type trace struct {
 	nvals  int32
 	marked []*Tensor // tensors flagged memTraced, cleared when the trace ends
 	vals   []*Tensor // the tensor each value index was, while tracing
+	vmap   bool      // Vmap's trace: an op escaping it is an error (see checkEscape)
 }
 
 // step is one op of a program: its inputs and outputs are value indexes.
@@ -141,6 +142,25 @@ func traceOf(t *Tensor) *trace {
 	return nil
 }
 
+// inheritTrace makes tp, a new tape for a transform or a backward pass,
+// record into the trace that knows one of ts, if tp records into none: the
+// values a pass starts from (a seed, a tangent) may be traced when the
+// graph it walks is not (Vmap of a pullback, of a Jacobian's rows), and
+// what is computed from them must be traced too.
+func inheritTrace(tp *Tape, ts []*Tensor) {
+	for _, t := range ts {
+		if t == nil || !t.traced() {
+			continue
+		}
+		if tr := traceOf(t); tp.trace == nil || tr.vmap && newer(tr, tp.trace) {
+			tp.trace = tr // the innermost trace records
+		}
+	}
+}
+
+// newer reports whether trace a began after trace b (inside it).
+func newer(a, b *trace) bool { return a.tape.seq > b.tape.seq }
+
 // traced reports whether t is a value a trace knows.
 func (t *Tensor) traced() bool { return t.mem&memTraced != 0 && traceOf(t) != nil }
 
@@ -166,7 +186,7 @@ func guardRead(who string, t *Tensor) {
 // the compiled program could not replay what it does with them.
 func checkTraced(who string, t *Tensor) {
 	if t.readOutsideOps() {
-		panicf(who, "a compiled function (Compile, CompileValueAndGrad), or the rule of an op it runs, read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument (an op's rule must compute with ops, as CreateGraph requires)", fmtShape(t.shape))
+		panicTraceRead(who, "a compiled function (Compile, CompileValueAndGrad), or the rule of an op it runs, read the values of a tensor of shape %s that depends on its arguments; a compiled function is traced once and replayed, so it may only compute with nabla's ops: compute the value outside, or pass it as an argument (an op's rule must compute with ops, as CreateGraph requires)", fmtShape(t.shape))
 	}
 }
 
@@ -180,16 +200,35 @@ var opaqueOp = &Op{
 	constant: true,
 }
 
+// Vmap batches opaque values (set at init: the rule applies opaque itself).
+func init() { opaqueOp.Batch = batchOpaque }
+
 type opaqueFn struct {
-	name string
-	fn   func(xs []*Tensor) *Tensor
+	name        string
+	fn          func(xs []*Tensor) *Tensor
+	elementwise bool                       // fn maps inputs that broadcast elementwise, whatever their shapes (see batchOpaque)
+	batch       func(xs []*Tensor) *Tensor // fn for inputs with a batch on axis 0, for Vmap (nil: none)
 }
 
 // opaque returns fn(xs), a value that is not differentiated: fn sees the
 // inputs as constants (no graph, no tangent) and its result is cut from the
 // graph.
 func opaque(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
-	return opaqueOp.apply(opaqueFn{name, fn}, nil, xs)
+	return opaqueOp.apply(opaqueFn{name: name, fn: fn}, nil, xs)
+}
+
+// opaqueBatched is opaque with batch, fn for inputs that carry a batch on
+// axis 0 (every input: Vmap expands the others), so that Vmap computes it
+// for every example at once.
+func opaqueBatched(name string, fn, batch func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
+	return opaqueOp.apply(opaqueFn{name: name, fn: fn, batch: batch}, nil, xs)
+}
+
+// opaqueElementwise is opaque for an fn computing each element of its
+// result from the same elements of its inputs, broadcast: Vmap batches it
+// by applying it to the batch.
+func opaqueElementwise(name string, fn func(xs []*Tensor) *Tensor, xs ...*Tensor) *Tensor {
+	return opaqueOp.apply(opaqueFn{name: name, fn: fn, elementwise: true}, nil, xs)
 }
 
 // constants returns headers over xs's values that take no part in
@@ -280,6 +319,8 @@ type compiled struct {
 	f       Func
 	argnums []int
 	grad    bool
+	vars    bool // every argument is a variable (requires grad) while tracing
+	vmap    bool // Vmap's trace (see checkEscape)
 
 	mu    sync.Mutex // held while tracing
 	progs atomic.Pointer[[]*program]
@@ -358,7 +399,7 @@ func (c *compiled) trace(xs []*Tensor) (*program, []*Tensor) { return c.traceWit
 
 // traceWith is trace, filling info when it is not nil.
 func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor) {
-	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs))}
+	tr := &trace{ids: map[*Tensor]int32{}, nvals: int32(len(xs)), vmap: c.vmap}
 	// The trace's own tape: the arguments are bound to it, and every op on
 	// them (and on what is computed from them) is recorded; ops on
 	// constants alone are computed once, now, and are constants of the
@@ -368,7 +409,7 @@ func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor
 	v := vars{in: make([]*Tensor, len(xs))}
 	for i, x := range xs {
 		in := &Tensor{shape: x.shape, dtype: x.dtype, f64: x.f64, f32: x.f32, tape: tp}
-		if c.grad && slices.Contains(c.argnums, i) {
+		if c.grad && slices.Contains(c.argnums, i) || c.vars && x.dtype.IsFloat() {
 			in.SetRequiresGrad(true)
 		}
 		v.in[i] = in

@@ -12,6 +12,7 @@ import "math"
 func compareOp(name string, pred func(x, y float64) bool) *Op {
 	return &Op{
 		Name:     name,
+		Batch:    batchElementwise,
 		constant: true,
 		Forward: func(c *Ctx) *Tensor {
 			a, b := c.Inputs[0], c.Inputs[1]
@@ -56,6 +57,7 @@ var (
 	logicalXorOp   = compareOp("logical_xor", func(x, y float64) bool { return truth(x) != truth(y) })
 	logicalNotOp   = &Op{
 		Name:     "logical_not",
+		Batch:    batchUnary,
 		constant: true,
 		Forward: func(c *Ctx) *Tensor {
 			x := c.Inputs[0]
@@ -138,6 +140,7 @@ func (t *Tensor) LogicalNot() *Tensor { return LogicalNot(t) }
 // flows through a conversion to or from data).
 var convertOp = &Op{
 	Name:     "convert",
+	Batch:    batchUnary,
 	constant: true,
 	Forward: func(c *Ctx) *Tensor {
 		x, dt := c.Inputs[0], c.Params.(DType)
@@ -166,6 +169,7 @@ var convertOp = &Op{
 func argExtremumOp(name string, better func(a, b float64) bool) *Op {
 	return &Op{
 		Name:     name,
+		Batch:    batchAxisParam,
 		constant: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, ax := c.Inputs[0], c.Params.(int)

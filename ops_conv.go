@@ -214,7 +214,8 @@ var conv2dOp, convTransposeOp, convWeightGradOp *Op
 
 func init() {
 	conv2dOp = Register(&Op{
-		Name: "conv2d",
+		Name:  "conv2d",
+		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			x, w, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
 			dt := checkDType("conv2d", x, w)
@@ -253,7 +254,8 @@ func init() {
 		Cases: convCases(func(p convParams) [][]int { return [][]int{p.xShape(2), p.wShape(2)} }),
 	})
 	convTransposeOp = Register(&Op{
-		Name: "conv_transpose2d",
+		Name:  "conv_transpose2d",
+		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			y, w, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
 			dt := checkDType("conv_transpose2d", y, w)

@@ -70,7 +70,7 @@ func binaryForward(name string, k kernel.BinOp, a, b *Tensor) *Tensor {
 // maskOf returns a constant tensor (outside the graph) holding pred(x) as 1 or
 // 0: the locally constant factors of rules.
 func maskOf(x *Tensor, pred func(float64) bool) *Tensor {
-	return opaque("mask", func(xs []*Tensor) *Tensor {
+	return opaqueElementwise("mask", func(xs []*Tensor) *Tensor {
 		return unaryForward(xs[0], func(v float64) float64 {
 			if pred(v) {
 				return 1
@@ -83,7 +83,7 @@ func maskOf(x *Tensor, pred func(float64) bool) *Tensor {
 // valueOp returns an op without derivatives that applies one of the
 // kernel's elementwise loops: the constant factors of rules (relu's mask).
 func valueOp(name string, k kernel.UnaryOp) *Op {
-	return &Op{Name: name, Forward: func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], k) }, constant: true}
+	return &Op{Name: name, Forward: func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], k) }, Batch: batchUnary, constant: true}
 }
 
 // positiveOp is 1 where x > 0 and 0 elsewhere.
@@ -146,7 +146,9 @@ func unaryOp(name string, forward func(c *Ctx) *Tensor, chain func(c *Ctx, d *Te
 		Forward:       forward,
 		VJP:           func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{chain(c, g)} },
 		JVP:           func(c *Ctx, d []*Tensor) *Tensor { return chain(c, d[0]) },
+		Batch:         batchUnary,
 		Cases:         cases,
+		elementwise:   true,
 	}
 }
 
@@ -163,6 +165,7 @@ func binaryOp(name string, k kernel.BinOp, vjp func(c *Ctx, g *Tensor) []*Tensor
 		Forward:       func(c *Ctx) *Tensor { return binaryForward(name, k, c.Inputs[0], c.Inputs[1]) },
 		VJP:           vjp,
 		JVP:           jvp,
+		Batch:         batchElementwise,
 		Cases:         cases,
 	}
 }
@@ -174,6 +177,7 @@ var affineOp *Op
 func init() {
 	affineOp = Register(&Op{
 		Name:          "affine",
+		Batch:         batchUnary,
 		BroadcastGrad: true,
 		// a·x + b for constants a and b: negation and all scalar arithmetic in
 		// one pass, without a scalar tensor to broadcast.
@@ -331,7 +335,7 @@ func powDA(c *Ctx) *Tensor {
 // the derivatives of this one are finite too.
 func powDB(c *Ctx) *Tensor {
 	a, b := c.Inputs[0], c.Inputs[1]
-	zero := opaque("pow-zero-base", func(xs []*Tensor) *Tensor {
+	zero := opaqueElementwise("pow-zero-base", func(xs []*Tensor) *Tensor {
 		a, b := xs[0], xs[1]
 		shape := broadcastShapes("pow", a.shape, b.shape)
 		ea, eb := Expand(a, shape...), Expand(b, shape...)
@@ -399,6 +403,7 @@ func init() {
 // as g·(2x) is (doubling is exact).
 var squareGradOp = &Op{
 	Name:     "square_grad",
+	Batch:    batchSquareGrad,
 	constant: true,
 	Forward: func(c *Ctx) *Tensor {
 		g, x := c.Inputs[0], c.Inputs[1]
@@ -594,6 +599,7 @@ var signOp *Op
 func init() {
 	signOp = Register(&Op{
 		Name:    "sign",
+		Batch:   batchUnary,
 		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], sign) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{nil} },
 		JVP:     func(c *Ctx, d []*Tensor) *Tensor { return ZerosLike(c.Output) },
@@ -628,7 +634,7 @@ func Relu(x *Tensor) *Tensor { return reluOp.Apply(nil, x) }
 
 func leakySlope(c *Ctx) *Tensor {
 	s := c.Params.(float64)
-	return opaque("leaky-slope", func(xs []*Tensor) *Tensor {
+	return opaqueElementwise("leaky-slope", func(xs []*Tensor) *Tensor {
 		return unaryForward(xs[0], func(x float64) float64 {
 			if x > 0 {
 				return 1
@@ -662,6 +668,7 @@ var clampOp *Op
 func init() {
 	clampOp = Register(&Op{
 		Name:          "clamp",
+		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			p := c.Params.(clampParams)
@@ -690,7 +697,7 @@ func Clamp(x *Tensor, lo, hi float64) *Tensor {
 // maximumMask gives the share of the gradient that goes to a in max(a, b):
 // 1 where a wins, 0 where b wins, and ½ each on ties, as PyTorch does.
 func tieMask(a, b *Tensor, aWins func(x, y float64) bool) *Tensor {
-	return opaque("tie-mask", func(xs []*Tensor) *Tensor {
+	return opaqueElementwise("tie-mask", func(xs []*Tensor) *Tensor {
 		a, b := xs[0], xs[1]
 		dt := checkDType("maximum", a, b)
 		shape := broadcastShapes("maximum", a.shape, b.shape)
@@ -743,6 +750,7 @@ var whereOp *Op
 func init() {
 	whereOp = Register(&Op{
 		Name:     "where",
+		Batch:    batchElementwise,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			cond, a, b := c.Inputs[0], c.Inputs[1], c.Inputs[2]
@@ -821,6 +829,7 @@ var castOp *Op
 func init() {
 	castOp = Register(&Op{
 		Name:          "cast",
+		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, dt := c.Inputs[0], c.Params.(DType)
@@ -881,6 +890,7 @@ func fusedVJP(op, k *Op) func(c *Ctx, g *Tensor) []*Tensor {
 func gradKernelOp(name string, f32 func(d, g, y []float32), f64 func(d, g, y []float64)) *Op {
 	return &Op{
 		Name:     name,
+		Batch:    batchSameShape,
 		constant: true,
 		Forward: func(c *Ctx) *Tensor {
 			g, y := c.Inputs[0], c.Inputs[1]

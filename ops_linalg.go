@@ -75,6 +75,7 @@ var matmulOp *Op
 func init() {
 	matmulOp = Register(&Op{
 		Name:    "matmul",
+		Batch:   batchMatmul,
 		Forward: matmulForward,
 		// For C = op(A)·op(B): dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, written
 		// with the transpose flags so that nothing is transposed in memory.

@@ -147,7 +147,8 @@ var maxPoolSelectOp, maxPoolScatterOp *Op
 
 func init() {
 	maxPoolSelectOp = Register(&Op{
-		Name: "max_pool2d_select",
+		Name:  "max_pool2d_select",
+		Batch: batchSamples(0, 1),
 		Forward: func(c *Ctx) *Tensor {
 			v, x, m := c.Inputs[0], c.Inputs[1], c.Params.(maxPoolParams)
 			dt := checkPool("max_pool2d_select", m, v, func(x *Tensor) []int { return x.shape }, x)
@@ -196,7 +197,8 @@ func init() {
 		Cases: poolCases(func(m maxPoolParams) [][]int { return [][]int{{2, 2, m.p.H, m.p.W}} }, true),
 	})
 	maxPoolScatterOp = Register(&Op{
-		Name: "max_pool2d_scatter",
+		Name:  "max_pool2d_scatter",
+		Batch: batchSamples(0, 1),
 		Forward: func(c *Ctx) *Tensor {
 			g, x, m := c.Inputs[0], c.Inputs[1], c.Params.(maxPoolParams)
 			dt := checkPool("max_pool2d_scatter", m, g, m.outShape, x)
@@ -303,7 +305,8 @@ var avgPoolOp, avgPoolTransposeOp *Op
 
 func init() {
 	avgPoolOp = Register(&Op{
-		Name: "avg_pool2d",
+		Name:  "avg_pool2d",
+		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			x, a := c.Inputs[0], c.Params.(avgPoolParams)
 			if x.Dims() != 4 || x.shape[2] != a.w.H || x.shape[3] != a.w.W {
@@ -322,7 +325,8 @@ func init() {
 		Cases: avgCases(func(a avgPoolParams) []int { return []int{2, 2, a.w.H, a.w.W} }),
 	})
 	avgPoolTransposeOp = Register(&Op{
-		Name: "avg_pool2d_transpose",
+		Name:  "avg_pool2d_transpose",
+		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			g, a := c.Inputs[0], c.Params.(avgPoolParams)
 			if g.Dims() != 4 || g.shape[2] != a.w.OH || g.shape[3] != a.w.OW {

@@ -18,6 +18,11 @@ type reduceParams struct {
 	keep bool
 }
 
+// batched returns p for inputs with a batch on axis 0 (see Vmap).
+func (p reduceParams) batched() reduceParams {
+	return reduceParams{axes: shiftAxes(p.axes), keep: p.keep}
+}
+
 // shapes returns the output shape and the keepdims shape.
 func (p reduceParams) shapes(in []int) (out, kept []int) {
 	kept = append([]int(nil), in...)
@@ -101,6 +106,7 @@ var sumOp *Op
 func init() {
 	sumOp = Register(&Op{
 		Name:    "sum",
+		Batch:   batchReduce,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Sum, c.Inputs[0], c.Params.(reduceParams)) },
 		// A scalar gradient is passed on as it is: the engine broadcasts it
 		// lazily, which saves materialising a tensor of the input's size.
@@ -136,11 +142,14 @@ func (t *Tensor) Mean(axes ...int) *Tensor { return Mean(t, axes...) }
 // result, split equally among ties (as torch.amax does).
 func extremumRule(c *Ctx, g *Tensor) *Tensor {
 	x, p := c.Inputs[0], c.Params.(reduceParams)
-	hit := opaque("extremum-mask", func(xs []*Tensor) *Tensor {
-		x := xs[0]
-		eq := maskOfEqual(x, expandBack(xs[1], p, x.shape))
-		return Div(eq, expandBack(reduceForward(kernel.Sum, eq, p), p, x.shape))
-	}, x, c.Output)
+	mask := func(p reduceParams) func(xs []*Tensor) *Tensor {
+		return func(xs []*Tensor) *Tensor {
+			x := xs[0]
+			eq := maskOfEqual(x, expandBack(xs[1], p, x.shape))
+			return Div(eq, expandBack(reduceForward(kernel.Sum, eq, p), p, x.shape))
+		}
+	}
+	hit := opaqueBatched("extremum-mask", mask(p), mask(p.batched()), x, c.Output)
 	return Mul(expandBack(g, p, x.shape), hit)
 }
 
@@ -157,6 +166,7 @@ func maskOfEqual(a, b *Tensor) *Tensor {
 func extremumOp(name string, k kernel.ReduceOp) *Op {
 	return &Op{
 		Name:    name,
+		Batch:   batchReduce,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(k, c.Inputs[0], c.Params.(reduceParams)) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{extremumRule(c, g)} },
 		JVP: func(c *Ctx, d []*Tensor) *Tensor {
@@ -193,6 +203,7 @@ var prodOp *Op
 func init() {
 	prodOp = Register(&Op{
 		Name:    "prod",
+		Batch:   batchReduce,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Prod, c.Inputs[0], c.Params.(reduceParams)) },
 		// ∂/∂x_i ∏x = ∏_{j≠i} x_j, which is out/x_i when no x_j is zero. With zeros
 		// the products of the others are computed directly (as constants, so the
@@ -216,10 +227,13 @@ func prodOthers(c *Ctx) *Tensor {
 	zero := maskOf(x, func(v float64) bool { return v == 0 })
 	ones := OnesLike(x)
 	quotient := Div(expandBack(c.Output, p, x.shape), Where(zero, ones, x))
-	only := opaque("single-zero", func(xs []*Tensor) *Tensor {
-		count := reduceForward(kernel.Sum, xs[0], p)
-		return expandBack(maskOf(count, func(v float64) bool { return v == 1 }), p, xs[0].shape)
-	}, zero)
+	single := func(p reduceParams) func(xs []*Tensor) *Tensor {
+		return func(xs []*Tensor) *Tensor {
+			count := reduceForward(kernel.Sum, xs[0], p)
+			return expandBack(maskOf(count, func(v float64) bool { return v == 1 }), p, xs[0].shape)
+		}
+	}
+	only := opaqueBatched("single-zero", single(p), single(p.batched()), zero)
 	others := Mul(expandBack(prodOp.Apply(p, Where(zero, ones, x)), p, x.shape), only)
 	return Where(zero, others, quotient)
 }
@@ -284,16 +298,24 @@ func LogSumExp(x *Tensor, axes ...int) *Tensor {
 
 // LogSumExpKeep is LogSumExp keeping the reduced axes with size 1.
 func LogSumExpKeep(x *Tensor, axes ...int) *Tensor {
-	m := opaque("logsumexp-shift", func(xs []*Tensor) *Tensor {
-		m := MaxKeep(xs[0], axes...)
-		// An all -Inf slice has sum 0 and logsumexp -Inf; shift by 0 there.
+	ax := normAxes("logsumexp", axes, len(x.shape))
+	// An all -Inf slice has sum 0 and logsumexp -Inf; shift by 0 there.
+	finite := func(m *Tensor) *Tensor {
 		return unaryForward(m, func(v float64) float64 {
 			if math.IsInf(v, 0) {
 				return 0
 			}
 			return v
 		})
-	}, x)
+	}
+	m := opaqueBatched("logsumexp-shift",
+		func(xs []*Tensor) *Tensor { return finite(MaxKeep(xs[0], ax...)) },
+		func(xs []*Tensor) *Tensor { // for Vmap: the batch on axis 0
+			if len(ax) == 0 {
+				return finite(xs[0])
+			}
+			return finite(MaxKeep(xs[0], shiftAxes(ax)...))
+		}, x)
 	return Add(Log(SumKeep(Exp(Sub(x, m)), axes...)), m)
 }
 
@@ -309,7 +331,8 @@ var normOp *Op
 
 func init() {
 	normOp = Register(&Op{
-		Name: "norm",
+		Name:  "norm",
+		Batch: batchReduce,
 		Forward: func(c *Ctx) *Tensor {
 			x, p := c.Inputs[0], c.Params.(reduceParams)
 			// Scale by the largest magnitude so that squaring neither overflows nor

@@ -68,7 +68,8 @@ func init() {
 	cases := scanCases()
 	cases = append(cases, Case{Name: "reverse", Shapes: [][]int{{2, 4}}, Params: scanParams{axis: 1, reverse: true}})
 	cumsumOp = Register(&Op{
-		Name: "cumsum",
+		Name:  "cumsum",
+		Batch: batchScan,
 		Forward: func(c *Ctx) *Tensor {
 			p := c.Params.(scanParams)
 			if p.axis < 0 { // a scalar
@@ -87,7 +88,8 @@ func init() {
 	})
 
 	cumprodOp = Register(&Op{
-		Name: "cumprod",
+		Name:  "cumprod",
+		Batch: batchScan,
 		Forward: func(c *Ctx) *Tensor {
 			p := c.Params.(scanParams)
 			if p.axis < 0 {

@@ -23,6 +23,7 @@ var reshapeOp *Op
 func init() {
 	reshapeOp = Register(&Op{
 		Name:     "reshape",
+		Batch:    batchReshape,
 		anyDType: true,
 		// Tensors are immutable, so the result shares x's memory.
 		Forward: func(c *Ctx) *Tensor {
@@ -78,6 +79,7 @@ var expandOp *Op
 func init() {
 	expandOp = Register(&Op{
 		Name:     "expand",
+		Batch:    batchExpand,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, shape := c.Inputs[0], c.Params.([]int)
@@ -111,6 +113,7 @@ var permuteOp *Op
 func init() {
 	permuteOp = Register(&Op{
 		Name:     "permute",
+		Batch:    batchPermute,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, perm := c.Inputs[0], c.Params.([]int)
@@ -195,6 +198,7 @@ var gatherOp *Op
 func init() {
 	gatherOp = Register(&Op{
 		Name:     "gather",
+		Batch:    batchGather,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			x, p := c.Inputs[0], c.Params.(gatherParams)
@@ -229,7 +233,8 @@ var scatterAddOp *Op
 
 func init() {
 	scatterAddOp = Register(&Op{
-		Name: "scatter_add",
+		Name:  "scatter_add",
+		Batch: batchGather,
 		// Data tensors pass too (Pad of a mask): no index is repeated there.
 		anyDType: true,
 		// out = zeros(shape); out.flat[index[i]] += g.flat[i]: the transpose of gather.
@@ -505,6 +510,7 @@ var sliceOp, unsliceOp *Op
 func init() {
 	sliceOp = Register(&Op{
 		Name:     "slice",
+		Batch:    batchSlice,
 		anyDType: true,
 		Forward:  func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), false) },
 		VJP:      func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{unsliceOp.Apply(c.Params, g)} },
@@ -518,6 +524,7 @@ func init() {
 	})
 	unsliceOp = Register(&Op{
 		Name:     "unslice",
+		Batch:    batchSlice,
 		anyDType: true,
 		// The transpose of slice: the slice's values in place, zeros elsewhere.
 		Forward: func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), true) },
@@ -666,6 +673,7 @@ var concatOp *Op
 func init() {
 	concatOp = Register(&Op{
 		Name:     "concat",
+		Batch:    batchConcat,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
 			ax := c.Params.(int)

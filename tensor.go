@@ -341,7 +341,7 @@ func (t *Tensor) RetainGrad() *Tensor {
 func (t *Tensor) Detach() *Tensor {
 	checkLive("Detach", t)
 	if t.traced() {
-		return opaque("detach", detachValues, t)
+		return opaqueElementwise("detach", detachValues, t)
 	}
 	return viewOf(t, t.shape)
 }
@@ -349,7 +349,7 @@ func (t *Tensor) Detach() *Tensor {
 // Clone returns a copy of t's values as a new leaf that does not require grad.
 func (t *Tensor) Clone() *Tensor {
 	if t.traced() {
-		return opaque("clone", cloneValues, t)
+		return opaqueElementwise("clone", cloneValues, t)
 	}
 	c := &Tensor{shape: append([]int(nil), t.shape...), dtype: t.dtype}
 	if t.dtype == Float32 {

@@ -137,6 +137,16 @@ func jacobianRev(v vars, y, x *Tensor) *Tensor {
 	if m == 0 {
 		return New(x.dtype, append(append([]int(nil), y.shape...), x.shape...)...)
 	}
+	if m > 1 {
+		// All rows in one batched backward pass: Vmap of the pullback over
+		// the rows of the identity. The loop below when an op of the pass
+		// has no Batch rule.
+		seeds := Reshape(eye(y.dtype, m), append([]int{m}, y.shape...)...)
+		pull := func(cts ...*Tensor) *Tensor { return v.grads("JacobianRev", y, cts[0], true)[0] }
+		if rows, _ := vmapCall("JacobianRev", pull, []*Tensor{seeds}, nil, 0, true); rows != nil {
+			return Reshape(rows, append(append([]int(nil), y.shape...), x.shape...)...)
+		}
+	}
 	rows := make([]*Tensor, m)
 	for k := range rows {
 		rows[k] = v.grads("JacobianRev", y, oneHot(y, k), k < m-1)[0]
@@ -159,6 +169,24 @@ func jacobianFwd(f Func, xs []*Tensor, i int) *Tensor {
 	x := xs[i]
 	n := x.Size()
 	in := append([]*Tensor(nil), xs...)
+	if n > 1 && x.tangent == nil {
+		// All columns in one batched pass: Vmap of the JVP over the rows of
+		// the identity. The loop below when an op has no Batch rule.
+		dirs := Reshape(eye(x.dtype, n), append([]int{n}, x.shape...)...)
+		var ys *Tensor
+		col := func(es ...*Tensor) *Tensor {
+			in := append([]*Tensor(nil), xs...)
+			in[i] = dualOf("JacobianFwd", i, x, es[0])
+			y, d := untangled(f(in...))
+			ys = y
+			return d
+		}
+		if cols, _ := vmapCall("JacobianFwd", col, []*Tensor{dirs}, nil, 0, true); cols != nil {
+			// cols holds column j of the Jacobian at cols[j]: the input axes
+			// go last.
+			return Reshape(moveAxis(cols, 0, len(cols.shape)-1), append(append([]int(nil), ys.shape...), x.shape...)...)
+		}
+	}
 	cols := make([]*Tensor, n)
 	var y *Tensor
 	for j := range cols {
@@ -217,6 +245,12 @@ type vars struct {
 func newVars(who string, xs []*Tensor, argnums []int) vars {
 	checkArgnums(who, len(xs), argnums)
 	v := vars{in: append([]*Tensor(nil), xs...), wrt: make([]*Tensor, len(argnums)), tape: tapeOf(xs).child()}
+	inheritTrace(v.tape, xs)
+	for _, x := range xs {
+		if x.tangent != nil {
+			inheritTrace(v.tape, []*Tensor{x.tangent})
+		}
+	}
 	for _, x := range xs {
 		v.nested = v.nested || x.requiresGrad
 	}
@@ -342,6 +376,15 @@ func untangled(y *Tensor) (*Tensor, *Tensor) {
 	}
 	y.tangent = nil
 	return y, d
+}
+
+// eye returns the n×n identity matrix of dtype dt.
+func eye(dt DType, n int) *Tensor {
+	e := New(dt, n, n)
+	for k := 0; k < n; k++ {
+		e.set(k*n+k, 1)
+	}
+	return e
 }
 
 func oneHot(x *Tensor, k int) *Tensor {

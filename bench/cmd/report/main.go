@@ -20,6 +20,7 @@
 //	go run ./cmd/report -only linalg  # the linear-algebra section alone
 //	go run ./cmd/report -only remat   # the checkpointing section alone
 //	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
+//	go run ./cmd/report -only vmap    # the Vmap section alone
 //
 // PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
 // default, where Debian's python3-torch lives); without torch its cells say
@@ -125,13 +126,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn,linalg,remat,dist", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time), dist (data-parallel epochs and allreduce)")
+	only := flag.String("only", "main,cnn,linalg,remat,dist,vmap", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time), dist (data-parallel epochs and allreduce), vmap (batched Jacobians and per-example gradients)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" && s != "dist" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg, remat and dist\n", *only)
+		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" && s != "dist" && s != "vmap" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg, remat, dist and vmap\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -165,6 +166,18 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 	if sections["main"] {
 		if err := runMain(start, loadBefore, rounds, benchtime, pattern, doc, bin, dir, write); err != nil {
 			return err
+		}
+	}
+	if sections["vmap"] {
+		s, err := runVmap(rounds, benchtime, bin)
+		if err != nil {
+			return err
+		}
+		fmt.Print("\n" + s)
+		if write {
+			if err := benchdoc.Rewrite(doc, vmapBegin, vmapEnd, s); err != nil {
+				return err
+			}
 		}
 	}
 	if sections["cnn"] {
@@ -237,9 +250,9 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		benchtime string
 		skip      []string
 	}
-	// The CNN and linear-algebra sections' benchmarks run in those sections,
-	// not here.
-	passes := []pass{{benchtime, append(append(slices.Clone(fixedNames), cnnOnly...), linalgOnly...)}}
+	// The CNN, linear-algebra and Vmap sections' benchmarks run in those
+	// sections, not here.
+	passes := []pass{{benchtime, append(append(append(slices.Clone(fixedNames), cnnOnly...), linalgOnly...), vmapOnly...)}}
 	for _, name := range fixedNames {
 		passes = append(passes, pass{fixed[name], others(name)})
 	}
