@@ -665,83 +665,95 @@ done:
 	VZEROUPPER
 	RET
 
-DATA logvec64c<>+0(SB)/8, $0x10000000000000
-DATA logvec64c<>+8(SB)/8, $0x10000000000000
-DATA logvec64c<>+16(SB)/8, $0x10000000000000
-DATA logvec64c<>+24(SB)/8, $0x10000000000000
+DATA logvec64c<>+0(SB)/8, $0x0
+DATA logvec64c<>+8(SB)/8, $0x0
+DATA logvec64c<>+16(SB)/8, $0x0
+DATA logvec64c<>+24(SB)/8, $0x0
 DATA logvec64c<>+32(SB)/8, $0x7fefffffffffffff
 DATA logvec64c<>+40(SB)/8, $0x7fefffffffffffff
 DATA logvec64c<>+48(SB)/8, $0x7fefffffffffffff
 DATA logvec64c<>+56(SB)/8, $0x7fefffffffffffff
-DATA logvec64c<>+64(SB)/8, $0x95f619980c433
-DATA logvec64c<>+72(SB)/8, $0x95f619980c433
-DATA logvec64c<>+80(SB)/8, $0x95f619980c433
-DATA logvec64c<>+88(SB)/8, $0x95f619980c433
-DATA logvec64c<>+96(SB)/8, $0xfffffffffffff
-DATA logvec64c<>+104(SB)/8, $0xfffffffffffff
-DATA logvec64c<>+112(SB)/8, $0xfffffffffffff
-DATA logvec64c<>+120(SB)/8, $0xfffffffffffff
-DATA logvec64c<>+128(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64c<>+136(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64c<>+144(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64c<>+152(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64c<>+160(SB)/8, $0x4330000000000000
-DATA logvec64c<>+168(SB)/8, $0x4330000000000000
-DATA logvec64c<>+176(SB)/8, $0x4330000000000000
-DATA logvec64c<>+184(SB)/8, $0x4330000000000000
-DATA logvec64c<>+192(SB)/8, $0x43300000000003ff
-DATA logvec64c<>+200(SB)/8, $0x43300000000003ff
-DATA logvec64c<>+208(SB)/8, $0x43300000000003ff
-DATA logvec64c<>+216(SB)/8, $0x43300000000003ff
-DATA logvec64c<>+224(SB)/8, $0x3ff0000000000000
-DATA logvec64c<>+232(SB)/8, $0x3ff0000000000000
-DATA logvec64c<>+240(SB)/8, $0x3ff0000000000000
-DATA logvec64c<>+248(SB)/8, $0x3ff0000000000000
-DATA logvec64c<>+256(SB)/8, $0x4000000000000000
-DATA logvec64c<>+264(SB)/8, $0x4000000000000000
-DATA logvec64c<>+272(SB)/8, $0x4000000000000000
-DATA logvec64c<>+280(SB)/8, $0x4000000000000000
-DATA logvec64c<>+288(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64c<>+296(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64c<>+304(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64c<>+312(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64c<>+320(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64c<>+328(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64c<>+336(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64c<>+344(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64c<>+352(SB)/8, $0x3fc7466496cb03de
-DATA logvec64c<>+360(SB)/8, $0x3fc7466496cb03de
-DATA logvec64c<>+368(SB)/8, $0x3fc7466496cb03de
-DATA logvec64c<>+376(SB)/8, $0x3fc7466496cb03de
-DATA logvec64c<>+384(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64c<>+392(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64c<>+400(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64c<>+408(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64c<>+416(SB)/8, $0x3fd2492494229359
-DATA logvec64c<>+424(SB)/8, $0x3fd2492494229359
-DATA logvec64c<>+432(SB)/8, $0x3fd2492494229359
-DATA logvec64c<>+440(SB)/8, $0x3fd2492494229359
-DATA logvec64c<>+448(SB)/8, $0x3fd999999997fa04
-DATA logvec64c<>+456(SB)/8, $0x3fd999999997fa04
-DATA logvec64c<>+464(SB)/8, $0x3fd999999997fa04
-DATA logvec64c<>+472(SB)/8, $0x3fd999999997fa04
-DATA logvec64c<>+480(SB)/8, $0x3fe5555555555593
-DATA logvec64c<>+488(SB)/8, $0x3fe5555555555593
-DATA logvec64c<>+496(SB)/8, $0x3fe5555555555593
-DATA logvec64c<>+504(SB)/8, $0x3fe5555555555593
-DATA logvec64c<>+512(SB)/8, $0x3fe0000000000000
-DATA logvec64c<>+520(SB)/8, $0x3fe0000000000000
-DATA logvec64c<>+528(SB)/8, $0x3fe0000000000000
-DATA logvec64c<>+536(SB)/8, $0x3fe0000000000000
-DATA logvec64c<>+544(SB)/8, $0x3dea39ef35793c76
-DATA logvec64c<>+552(SB)/8, $0x3dea39ef35793c76
-DATA logvec64c<>+560(SB)/8, $0x3dea39ef35793c76
-DATA logvec64c<>+568(SB)/8, $0x3dea39ef35793c76
-DATA logvec64c<>+576(SB)/8, $0x3fe62e42fee00000
-DATA logvec64c<>+584(SB)/8, $0x3fe62e42fee00000
-DATA logvec64c<>+592(SB)/8, $0x3fe62e42fee00000
-DATA logvec64c<>+600(SB)/8, $0x3fe62e42fee00000
-GLOBL logvec64c<>(SB), RODATA|NOPTR, $608
+DATA logvec64c<>+64(SB)/8, $0x10000000000000
+DATA logvec64c<>+72(SB)/8, $0x10000000000000
+DATA logvec64c<>+80(SB)/8, $0x10000000000000
+DATA logvec64c<>+88(SB)/8, $0x10000000000000
+DATA logvec64c<>+96(SB)/8, $0x4350000000000000
+DATA logvec64c<>+104(SB)/8, $0x4350000000000000
+DATA logvec64c<>+112(SB)/8, $0x4350000000000000
+DATA logvec64c<>+120(SB)/8, $0x4350000000000000
+DATA logvec64c<>+128(SB)/8, $0x95f619980c433
+DATA logvec64c<>+136(SB)/8, $0x95f619980c433
+DATA logvec64c<>+144(SB)/8, $0x95f619980c433
+DATA logvec64c<>+152(SB)/8, $0x95f619980c433
+DATA logvec64c<>+160(SB)/8, $0xfffffffffffff
+DATA logvec64c<>+168(SB)/8, $0xfffffffffffff
+DATA logvec64c<>+176(SB)/8, $0xfffffffffffff
+DATA logvec64c<>+184(SB)/8, $0xfffffffffffff
+DATA logvec64c<>+192(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64c<>+200(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64c<>+208(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64c<>+216(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64c<>+224(SB)/8, $0x4330000000000000
+DATA logvec64c<>+232(SB)/8, $0x4330000000000000
+DATA logvec64c<>+240(SB)/8, $0x4330000000000000
+DATA logvec64c<>+248(SB)/8, $0x4330000000000000
+DATA logvec64c<>+256(SB)/8, $0x43300000000003ff
+DATA logvec64c<>+264(SB)/8, $0x43300000000003ff
+DATA logvec64c<>+272(SB)/8, $0x43300000000003ff
+DATA logvec64c<>+280(SB)/8, $0x43300000000003ff
+DATA logvec64c<>+288(SB)/8, $0x404b000000000000
+DATA logvec64c<>+296(SB)/8, $0x404b000000000000
+DATA logvec64c<>+304(SB)/8, $0x404b000000000000
+DATA logvec64c<>+312(SB)/8, $0x404b000000000000
+DATA logvec64c<>+320(SB)/8, $0x3ff0000000000000
+DATA logvec64c<>+328(SB)/8, $0x3ff0000000000000
+DATA logvec64c<>+336(SB)/8, $0x3ff0000000000000
+DATA logvec64c<>+344(SB)/8, $0x3ff0000000000000
+DATA logvec64c<>+352(SB)/8, $0x4000000000000000
+DATA logvec64c<>+360(SB)/8, $0x4000000000000000
+DATA logvec64c<>+368(SB)/8, $0x4000000000000000
+DATA logvec64c<>+376(SB)/8, $0x4000000000000000
+DATA logvec64c<>+384(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64c<>+392(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64c<>+400(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64c<>+408(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64c<>+416(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64c<>+424(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64c<>+432(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64c<>+440(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64c<>+448(SB)/8, $0x3fc7466496cb03de
+DATA logvec64c<>+456(SB)/8, $0x3fc7466496cb03de
+DATA logvec64c<>+464(SB)/8, $0x3fc7466496cb03de
+DATA logvec64c<>+472(SB)/8, $0x3fc7466496cb03de
+DATA logvec64c<>+480(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64c<>+488(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64c<>+496(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64c<>+504(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64c<>+512(SB)/8, $0x3fd2492494229359
+DATA logvec64c<>+520(SB)/8, $0x3fd2492494229359
+DATA logvec64c<>+528(SB)/8, $0x3fd2492494229359
+DATA logvec64c<>+536(SB)/8, $0x3fd2492494229359
+DATA logvec64c<>+544(SB)/8, $0x3fd999999997fa04
+DATA logvec64c<>+552(SB)/8, $0x3fd999999997fa04
+DATA logvec64c<>+560(SB)/8, $0x3fd999999997fa04
+DATA logvec64c<>+568(SB)/8, $0x3fd999999997fa04
+DATA logvec64c<>+576(SB)/8, $0x3fe5555555555593
+DATA logvec64c<>+584(SB)/8, $0x3fe5555555555593
+DATA logvec64c<>+592(SB)/8, $0x3fe5555555555593
+DATA logvec64c<>+600(SB)/8, $0x3fe5555555555593
+DATA logvec64c<>+608(SB)/8, $0x3fe0000000000000
+DATA logvec64c<>+616(SB)/8, $0x3fe0000000000000
+DATA logvec64c<>+624(SB)/8, $0x3fe0000000000000
+DATA logvec64c<>+632(SB)/8, $0x3fe0000000000000
+DATA logvec64c<>+640(SB)/8, $0x3dea39ef35793c76
+DATA logvec64c<>+648(SB)/8, $0x3dea39ef35793c76
+DATA logvec64c<>+656(SB)/8, $0x3dea39ef35793c76
+DATA logvec64c<>+664(SB)/8, $0x3dea39ef35793c76
+DATA logvec64c<>+672(SB)/8, $0x3fe62e42fee00000
+DATA logvec64c<>+680(SB)/8, $0x3fe62e42fee00000
+DATA logvec64c<>+688(SB)/8, $0x3fe62e42fee00000
+DATA logvec64c<>+696(SB)/8, $0x3fe62e42fee00000
+GLOBL logvec64c<>(SB), RODATA|NOPTR, $704
 
 // func logVec64(d, x *float64, n int) int
 TEXT ·logVec64(SB), NOSPLIT, $0-32
@@ -753,7 +765,7 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Y0
-	VCMPPD $1, logvec64c<>+0(SB), Y0, Y1
+	VCMPPD $2, logvec64c<>+0(SB), Y0, Y1
 	VMOVMSKPD Y1, R8
 	TESTQ R8, R8
 	JNZ done
@@ -761,33 +773,38 @@ loop:
 	VMOVMSKPD Y1, R8
 	TESTQ R8, R8
 	JNZ done
-	VPADDQ logvec64c<>+64(SB), Y0, Y0
-	VANDPD logvec64c<>+96(SB), Y0, Y1
-	VPADDQ logvec64c<>+128(SB), Y1, Y1
+	VCMPPD $1, logvec64c<>+64(SB), Y0, Y1
+	VMULPD logvec64c<>+96(SB), Y0, Y2
+	VBLENDVPD Y1, Y2, Y0, Y0
+	VPADDQ logvec64c<>+128(SB), Y0, Y0
+	VANDPD logvec64c<>+160(SB), Y0, Y2
+	VPADDQ logvec64c<>+192(SB), Y2, Y2
 	VPSRLQ $52, Y0, Y0
-	VORPD logvec64c<>+160(SB), Y0, Y0
-	VSUBPD logvec64c<>+192(SB), Y0, Y0
-	VSUBPD logvec64c<>+224(SB), Y1, Y1
-	VADDPD logvec64c<>+256(SB), Y1, Y2
+	VORPD logvec64c<>+224(SB), Y0, Y0
+	VSUBPD logvec64c<>+256(SB), Y0, Y0
+	VANDPD logvec64c<>+288(SB), Y1, Y1
+	VSUBPD Y1, Y0, Y0
+	VSUBPD logvec64c<>+320(SB), Y2, Y1
+	VADDPD logvec64c<>+352(SB), Y1, Y2
 	VDIVPD Y2, Y1, Y2
 	VMULPD Y2, Y2, Y3
-	VMOVUPD logvec64c<>+288(SB), Y4
+	VMOVUPD logvec64c<>+384(SB), Y4
 	VMOVUPD Y3, Y5
-	VFMADD213PD logvec64c<>+320(SB), Y4, Y5
-	VFMADD213PD logvec64c<>+352(SB), Y3, Y5
-	VFMADD213PD logvec64c<>+384(SB), Y3, Y5
-	VFMADD213PD logvec64c<>+416(SB), Y3, Y5
+	VFMADD213PD logvec64c<>+416(SB), Y4, Y5
 	VFMADD213PD logvec64c<>+448(SB), Y3, Y5
 	VFMADD213PD logvec64c<>+480(SB), Y3, Y5
+	VFMADD213PD logvec64c<>+512(SB), Y3, Y5
+	VFMADD213PD logvec64c<>+544(SB), Y3, Y5
+	VFMADD213PD logvec64c<>+576(SB), Y3, Y5
 	VMULPD Y5, Y3, Y3
 	VMULPD Y1, Y1, Y4
-	VMULPD logvec64c<>+512(SB), Y4, Y4
+	VMULPD logvec64c<>+608(SB), Y4, Y4
 	VADDPD Y3, Y4, Y3
-	VMULPD logvec64c<>+544(SB), Y0, Y5
+	VMULPD logvec64c<>+640(SB), Y0, Y5
 	VFMADD231PD Y3, Y2, Y5
 	VSUBPD Y5, Y4, Y2
 	VSUBPD Y2, Y1, Y1
-	VFMADD231PD logvec64c<>+576(SB), Y0, Y1
+	VFMADD231PD logvec64c<>+672(SB), Y0, Y1
 	VMOVUPD Y1, (DI)(AX*8)
 	ADDQ $4, AX
 	JMP loop
@@ -1597,14 +1614,14 @@ done:
 	VZEROUPPER
 	RET
 
-DATA logvec32c<>+0(SB)/4, $0x800000
-DATA logvec32c<>+4(SB)/4, $0x800000
-DATA logvec32c<>+8(SB)/4, $0x800000
-DATA logvec32c<>+12(SB)/4, $0x800000
-DATA logvec32c<>+16(SB)/4, $0x800000
-DATA logvec32c<>+20(SB)/4, $0x800000
-DATA logvec32c<>+24(SB)/4, $0x800000
-DATA logvec32c<>+28(SB)/4, $0x800000
+DATA logvec32c<>+0(SB)/4, $0x0
+DATA logvec32c<>+4(SB)/4, $0x0
+DATA logvec32c<>+8(SB)/4, $0x0
+DATA logvec32c<>+12(SB)/4, $0x0
+DATA logvec32c<>+16(SB)/4, $0x0
+DATA logvec32c<>+20(SB)/4, $0x0
+DATA logvec32c<>+24(SB)/4, $0x0
+DATA logvec32c<>+28(SB)/4, $0x0
 DATA logvec32c<>+32(SB)/4, $0x7f7fffff
 DATA logvec32c<>+36(SB)/4, $0x7f7fffff
 DATA logvec32c<>+40(SB)/4, $0x7f7fffff
@@ -1613,119 +1630,143 @@ DATA logvec32c<>+48(SB)/4, $0x7f7fffff
 DATA logvec32c<>+52(SB)/4, $0x7f7fffff
 DATA logvec32c<>+56(SB)/4, $0x7f7fffff
 DATA logvec32c<>+60(SB)/4, $0x7f7fffff
-DATA logvec32c<>+64(SB)/4, $0x4afb0d
-DATA logvec32c<>+68(SB)/4, $0x4afb0d
-DATA logvec32c<>+72(SB)/4, $0x4afb0d
-DATA logvec32c<>+76(SB)/4, $0x4afb0d
-DATA logvec32c<>+80(SB)/4, $0x4afb0d
-DATA logvec32c<>+84(SB)/4, $0x4afb0d
-DATA logvec32c<>+88(SB)/4, $0x4afb0d
-DATA logvec32c<>+92(SB)/4, $0x4afb0d
-DATA logvec32c<>+96(SB)/4, $0x7fffff
-DATA logvec32c<>+100(SB)/4, $0x7fffff
-DATA logvec32c<>+104(SB)/4, $0x7fffff
-DATA logvec32c<>+108(SB)/4, $0x7fffff
-DATA logvec32c<>+112(SB)/4, $0x7fffff
-DATA logvec32c<>+116(SB)/4, $0x7fffff
-DATA logvec32c<>+120(SB)/4, $0x7fffff
-DATA logvec32c<>+124(SB)/4, $0x7fffff
-DATA logvec32c<>+128(SB)/4, $0x3f3504f3
-DATA logvec32c<>+132(SB)/4, $0x3f3504f3
-DATA logvec32c<>+136(SB)/4, $0x3f3504f3
-DATA logvec32c<>+140(SB)/4, $0x3f3504f3
-DATA logvec32c<>+144(SB)/4, $0x3f3504f3
-DATA logvec32c<>+148(SB)/4, $0x3f3504f3
-DATA logvec32c<>+152(SB)/4, $0x3f3504f3
-DATA logvec32c<>+156(SB)/4, $0x3f3504f3
-DATA logvec32c<>+160(SB)/4, $0x4b000000
-DATA logvec32c<>+164(SB)/4, $0x4b000000
-DATA logvec32c<>+168(SB)/4, $0x4b000000
-DATA logvec32c<>+172(SB)/4, $0x4b000000
-DATA logvec32c<>+176(SB)/4, $0x4b000000
-DATA logvec32c<>+180(SB)/4, $0x4b000000
-DATA logvec32c<>+184(SB)/4, $0x4b000000
-DATA logvec32c<>+188(SB)/4, $0x4b000000
-DATA logvec32c<>+192(SB)/4, $0x4b00007f
-DATA logvec32c<>+196(SB)/4, $0x4b00007f
-DATA logvec32c<>+200(SB)/4, $0x4b00007f
-DATA logvec32c<>+204(SB)/4, $0x4b00007f
-DATA logvec32c<>+208(SB)/4, $0x4b00007f
-DATA logvec32c<>+212(SB)/4, $0x4b00007f
-DATA logvec32c<>+216(SB)/4, $0x4b00007f
-DATA logvec32c<>+220(SB)/4, $0x4b00007f
-DATA logvec32c<>+224(SB)/4, $0x3f800000
-DATA logvec32c<>+228(SB)/4, $0x3f800000
-DATA logvec32c<>+232(SB)/4, $0x3f800000
-DATA logvec32c<>+236(SB)/4, $0x3f800000
-DATA logvec32c<>+240(SB)/4, $0x3f800000
-DATA logvec32c<>+244(SB)/4, $0x3f800000
-DATA logvec32c<>+248(SB)/4, $0x3f800000
-DATA logvec32c<>+252(SB)/4, $0x3f800000
-DATA logvec32c<>+256(SB)/4, $0x40000000
-DATA logvec32c<>+260(SB)/4, $0x40000000
-DATA logvec32c<>+264(SB)/4, $0x40000000
-DATA logvec32c<>+268(SB)/4, $0x40000000
-DATA logvec32c<>+272(SB)/4, $0x40000000
-DATA logvec32c<>+276(SB)/4, $0x40000000
-DATA logvec32c<>+280(SB)/4, $0x40000000
-DATA logvec32c<>+284(SB)/4, $0x40000000
-DATA logvec32c<>+288(SB)/4, $0x3e789e26
-DATA logvec32c<>+292(SB)/4, $0x3e789e26
-DATA logvec32c<>+296(SB)/4, $0x3e789e26
-DATA logvec32c<>+300(SB)/4, $0x3e789e26
-DATA logvec32c<>+304(SB)/4, $0x3e789e26
-DATA logvec32c<>+308(SB)/4, $0x3e789e26
-DATA logvec32c<>+312(SB)/4, $0x3e789e26
-DATA logvec32c<>+316(SB)/4, $0x3e789e26
-DATA logvec32c<>+320(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+324(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+328(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+332(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+336(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+340(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+344(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+348(SB)/4, $0x3e91e9ee
-DATA logvec32c<>+352(SB)/4, $0x3eccce13
-DATA logvec32c<>+356(SB)/4, $0x3eccce13
-DATA logvec32c<>+360(SB)/4, $0x3eccce13
-DATA logvec32c<>+364(SB)/4, $0x3eccce13
-DATA logvec32c<>+368(SB)/4, $0x3eccce13
-DATA logvec32c<>+372(SB)/4, $0x3eccce13
-DATA logvec32c<>+376(SB)/4, $0x3eccce13
-DATA logvec32c<>+380(SB)/4, $0x3eccce13
-DATA logvec32c<>+384(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+388(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+392(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+396(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+400(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+404(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+408(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+412(SB)/4, $0x3f2aaaaa
-DATA logvec32c<>+416(SB)/4, $0x3f000000
-DATA logvec32c<>+420(SB)/4, $0x3f000000
-DATA logvec32c<>+424(SB)/4, $0x3f000000
-DATA logvec32c<>+428(SB)/4, $0x3f000000
-DATA logvec32c<>+432(SB)/4, $0x3f000000
-DATA logvec32c<>+436(SB)/4, $0x3f000000
-DATA logvec32c<>+440(SB)/4, $0x3f000000
-DATA logvec32c<>+444(SB)/4, $0x3f000000
-DATA logvec32c<>+448(SB)/4, $0x3717f7d1
-DATA logvec32c<>+452(SB)/4, $0x3717f7d1
-DATA logvec32c<>+456(SB)/4, $0x3717f7d1
-DATA logvec32c<>+460(SB)/4, $0x3717f7d1
-DATA logvec32c<>+464(SB)/4, $0x3717f7d1
-DATA logvec32c<>+468(SB)/4, $0x3717f7d1
-DATA logvec32c<>+472(SB)/4, $0x3717f7d1
-DATA logvec32c<>+476(SB)/4, $0x3717f7d1
-DATA logvec32c<>+480(SB)/4, $0x3f317180
-DATA logvec32c<>+484(SB)/4, $0x3f317180
-DATA logvec32c<>+488(SB)/4, $0x3f317180
-DATA logvec32c<>+492(SB)/4, $0x3f317180
-DATA logvec32c<>+496(SB)/4, $0x3f317180
-DATA logvec32c<>+500(SB)/4, $0x3f317180
-DATA logvec32c<>+504(SB)/4, $0x3f317180
-DATA logvec32c<>+508(SB)/4, $0x3f317180
-GLOBL logvec32c<>(SB), RODATA|NOPTR, $512
+DATA logvec32c<>+64(SB)/4, $0x800000
+DATA logvec32c<>+68(SB)/4, $0x800000
+DATA logvec32c<>+72(SB)/4, $0x800000
+DATA logvec32c<>+76(SB)/4, $0x800000
+DATA logvec32c<>+80(SB)/4, $0x800000
+DATA logvec32c<>+84(SB)/4, $0x800000
+DATA logvec32c<>+88(SB)/4, $0x800000
+DATA logvec32c<>+92(SB)/4, $0x800000
+DATA logvec32c<>+96(SB)/4, $0x4c000000
+DATA logvec32c<>+100(SB)/4, $0x4c000000
+DATA logvec32c<>+104(SB)/4, $0x4c000000
+DATA logvec32c<>+108(SB)/4, $0x4c000000
+DATA logvec32c<>+112(SB)/4, $0x4c000000
+DATA logvec32c<>+116(SB)/4, $0x4c000000
+DATA logvec32c<>+120(SB)/4, $0x4c000000
+DATA logvec32c<>+124(SB)/4, $0x4c000000
+DATA logvec32c<>+128(SB)/4, $0x4afb0d
+DATA logvec32c<>+132(SB)/4, $0x4afb0d
+DATA logvec32c<>+136(SB)/4, $0x4afb0d
+DATA logvec32c<>+140(SB)/4, $0x4afb0d
+DATA logvec32c<>+144(SB)/4, $0x4afb0d
+DATA logvec32c<>+148(SB)/4, $0x4afb0d
+DATA logvec32c<>+152(SB)/4, $0x4afb0d
+DATA logvec32c<>+156(SB)/4, $0x4afb0d
+DATA logvec32c<>+160(SB)/4, $0x7fffff
+DATA logvec32c<>+164(SB)/4, $0x7fffff
+DATA logvec32c<>+168(SB)/4, $0x7fffff
+DATA logvec32c<>+172(SB)/4, $0x7fffff
+DATA logvec32c<>+176(SB)/4, $0x7fffff
+DATA logvec32c<>+180(SB)/4, $0x7fffff
+DATA logvec32c<>+184(SB)/4, $0x7fffff
+DATA logvec32c<>+188(SB)/4, $0x7fffff
+DATA logvec32c<>+192(SB)/4, $0x3f3504f3
+DATA logvec32c<>+196(SB)/4, $0x3f3504f3
+DATA logvec32c<>+200(SB)/4, $0x3f3504f3
+DATA logvec32c<>+204(SB)/4, $0x3f3504f3
+DATA logvec32c<>+208(SB)/4, $0x3f3504f3
+DATA logvec32c<>+212(SB)/4, $0x3f3504f3
+DATA logvec32c<>+216(SB)/4, $0x3f3504f3
+DATA logvec32c<>+220(SB)/4, $0x3f3504f3
+DATA logvec32c<>+224(SB)/4, $0x4b000000
+DATA logvec32c<>+228(SB)/4, $0x4b000000
+DATA logvec32c<>+232(SB)/4, $0x4b000000
+DATA logvec32c<>+236(SB)/4, $0x4b000000
+DATA logvec32c<>+240(SB)/4, $0x4b000000
+DATA logvec32c<>+244(SB)/4, $0x4b000000
+DATA logvec32c<>+248(SB)/4, $0x4b000000
+DATA logvec32c<>+252(SB)/4, $0x4b000000
+DATA logvec32c<>+256(SB)/4, $0x4b00007f
+DATA logvec32c<>+260(SB)/4, $0x4b00007f
+DATA logvec32c<>+264(SB)/4, $0x4b00007f
+DATA logvec32c<>+268(SB)/4, $0x4b00007f
+DATA logvec32c<>+272(SB)/4, $0x4b00007f
+DATA logvec32c<>+276(SB)/4, $0x4b00007f
+DATA logvec32c<>+280(SB)/4, $0x4b00007f
+DATA logvec32c<>+284(SB)/4, $0x4b00007f
+DATA logvec32c<>+288(SB)/4, $0x41c80000
+DATA logvec32c<>+292(SB)/4, $0x41c80000
+DATA logvec32c<>+296(SB)/4, $0x41c80000
+DATA logvec32c<>+300(SB)/4, $0x41c80000
+DATA logvec32c<>+304(SB)/4, $0x41c80000
+DATA logvec32c<>+308(SB)/4, $0x41c80000
+DATA logvec32c<>+312(SB)/4, $0x41c80000
+DATA logvec32c<>+316(SB)/4, $0x41c80000
+DATA logvec32c<>+320(SB)/4, $0x3f800000
+DATA logvec32c<>+324(SB)/4, $0x3f800000
+DATA logvec32c<>+328(SB)/4, $0x3f800000
+DATA logvec32c<>+332(SB)/4, $0x3f800000
+DATA logvec32c<>+336(SB)/4, $0x3f800000
+DATA logvec32c<>+340(SB)/4, $0x3f800000
+DATA logvec32c<>+344(SB)/4, $0x3f800000
+DATA logvec32c<>+348(SB)/4, $0x3f800000
+DATA logvec32c<>+352(SB)/4, $0x40000000
+DATA logvec32c<>+356(SB)/4, $0x40000000
+DATA logvec32c<>+360(SB)/4, $0x40000000
+DATA logvec32c<>+364(SB)/4, $0x40000000
+DATA logvec32c<>+368(SB)/4, $0x40000000
+DATA logvec32c<>+372(SB)/4, $0x40000000
+DATA logvec32c<>+376(SB)/4, $0x40000000
+DATA logvec32c<>+380(SB)/4, $0x40000000
+DATA logvec32c<>+384(SB)/4, $0x3e789e26
+DATA logvec32c<>+388(SB)/4, $0x3e789e26
+DATA logvec32c<>+392(SB)/4, $0x3e789e26
+DATA logvec32c<>+396(SB)/4, $0x3e789e26
+DATA logvec32c<>+400(SB)/4, $0x3e789e26
+DATA logvec32c<>+404(SB)/4, $0x3e789e26
+DATA logvec32c<>+408(SB)/4, $0x3e789e26
+DATA logvec32c<>+412(SB)/4, $0x3e789e26
+DATA logvec32c<>+416(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+420(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+424(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+428(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+432(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+436(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+440(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+444(SB)/4, $0x3e91e9ee
+DATA logvec32c<>+448(SB)/4, $0x3eccce13
+DATA logvec32c<>+452(SB)/4, $0x3eccce13
+DATA logvec32c<>+456(SB)/4, $0x3eccce13
+DATA logvec32c<>+460(SB)/4, $0x3eccce13
+DATA logvec32c<>+464(SB)/4, $0x3eccce13
+DATA logvec32c<>+468(SB)/4, $0x3eccce13
+DATA logvec32c<>+472(SB)/4, $0x3eccce13
+DATA logvec32c<>+476(SB)/4, $0x3eccce13
+DATA logvec32c<>+480(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+484(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+488(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+492(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+496(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+500(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+504(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+508(SB)/4, $0x3f2aaaaa
+DATA logvec32c<>+512(SB)/4, $0x3f000000
+DATA logvec32c<>+516(SB)/4, $0x3f000000
+DATA logvec32c<>+520(SB)/4, $0x3f000000
+DATA logvec32c<>+524(SB)/4, $0x3f000000
+DATA logvec32c<>+528(SB)/4, $0x3f000000
+DATA logvec32c<>+532(SB)/4, $0x3f000000
+DATA logvec32c<>+536(SB)/4, $0x3f000000
+DATA logvec32c<>+540(SB)/4, $0x3f000000
+DATA logvec32c<>+544(SB)/4, $0x3717f7d1
+DATA logvec32c<>+548(SB)/4, $0x3717f7d1
+DATA logvec32c<>+552(SB)/4, $0x3717f7d1
+DATA logvec32c<>+556(SB)/4, $0x3717f7d1
+DATA logvec32c<>+560(SB)/4, $0x3717f7d1
+DATA logvec32c<>+564(SB)/4, $0x3717f7d1
+DATA logvec32c<>+568(SB)/4, $0x3717f7d1
+DATA logvec32c<>+572(SB)/4, $0x3717f7d1
+DATA logvec32c<>+576(SB)/4, $0x3f317180
+DATA logvec32c<>+580(SB)/4, $0x3f317180
+DATA logvec32c<>+584(SB)/4, $0x3f317180
+DATA logvec32c<>+588(SB)/4, $0x3f317180
+DATA logvec32c<>+592(SB)/4, $0x3f317180
+DATA logvec32c<>+596(SB)/4, $0x3f317180
+DATA logvec32c<>+600(SB)/4, $0x3f317180
+DATA logvec32c<>+604(SB)/4, $0x3f317180
+GLOBL logvec32c<>(SB), RODATA|NOPTR, $608
 
 // func logVec32(d, x *float32, n int) int
 TEXT ·logVec32(SB), NOSPLIT, $0-32
@@ -1737,7 +1778,7 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Y0
-	VCMPPS $1, logvec32c<>+0(SB), Y0, Y1
+	VCMPPS $2, logvec32c<>+0(SB), Y0, Y1
 	VMOVMSKPS Y1, R8
 	TESTQ R8, R8
 	JNZ done
@@ -1745,30 +1786,35 @@ loop:
 	VMOVMSKPS Y1, R8
 	TESTQ R8, R8
 	JNZ done
-	VPADDD logvec32c<>+64(SB), Y0, Y0
-	VANDPS logvec32c<>+96(SB), Y0, Y1
-	VPADDD logvec32c<>+128(SB), Y1, Y1
+	VCMPPS $1, logvec32c<>+64(SB), Y0, Y1
+	VMULPS logvec32c<>+96(SB), Y0, Y2
+	VBLENDVPS Y1, Y2, Y0, Y0
+	VPADDD logvec32c<>+128(SB), Y0, Y0
+	VANDPS logvec32c<>+160(SB), Y0, Y2
+	VPADDD logvec32c<>+192(SB), Y2, Y2
 	VPSRLD $23, Y0, Y0
-	VORPS logvec32c<>+160(SB), Y0, Y0
-	VSUBPS logvec32c<>+192(SB), Y0, Y0
-	VSUBPS logvec32c<>+224(SB), Y1, Y1
-	VADDPS logvec32c<>+256(SB), Y1, Y2
+	VORPS logvec32c<>+224(SB), Y0, Y0
+	VSUBPS logvec32c<>+256(SB), Y0, Y0
+	VANDPS logvec32c<>+288(SB), Y1, Y1
+	VSUBPS Y1, Y0, Y0
+	VSUBPS logvec32c<>+320(SB), Y2, Y1
+	VADDPS logvec32c<>+352(SB), Y1, Y2
 	VDIVPS Y2, Y1, Y2
 	VMULPS Y2, Y2, Y3
-	VMOVUPS logvec32c<>+288(SB), Y4
+	VMOVUPS logvec32c<>+384(SB), Y4
 	VMOVUPS Y3, Y5
-	VFMADD213PS logvec32c<>+320(SB), Y4, Y5
-	VFMADD213PS logvec32c<>+352(SB), Y3, Y5
-	VFMADD213PS logvec32c<>+384(SB), Y3, Y5
+	VFMADD213PS logvec32c<>+416(SB), Y4, Y5
+	VFMADD213PS logvec32c<>+448(SB), Y3, Y5
+	VFMADD213PS logvec32c<>+480(SB), Y3, Y5
 	VMULPS Y5, Y3, Y3
 	VMULPS Y1, Y1, Y4
-	VMULPS logvec32c<>+416(SB), Y4, Y4
+	VMULPS logvec32c<>+512(SB), Y4, Y4
 	VADDPS Y3, Y4, Y3
-	VMULPS logvec32c<>+448(SB), Y0, Y5
+	VMULPS logvec32c<>+544(SB), Y0, Y5
 	VFMADD231PS Y3, Y2, Y5
 	VSUBPS Y5, Y4, Y2
 	VSUBPS Y2, Y1, Y1
-	VFMADD231PS logvec32c<>+480(SB), Y0, Y1
+	VFMADD231PS logvec32c<>+576(SB), Y0, Y1
 	VMOVUPS Y1, (DI)(AX*4)
 	ADDQ $8, AX
 	JMP loop

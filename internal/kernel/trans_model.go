@@ -234,9 +234,9 @@ func sincosModel(x float64) (float64, float64, bool) {
 }
 
 // logModel is the Go model of logVec64 on one element: ok is false where
-// the loop stops (x not a positive normal finite number).
+// the loop stops (x ≤ 0, +Inf, NaN).
 func logModel(x float64) (float64, bool) {
-	v2 := mask(x < math.Float64frombits(0x10000000000000))
+	v2 := mask(x <= math.Float64frombits(0x0))
 	if math.Float64bits(v2)>>63 != 0 {
 		return 0, false
 	}
@@ -244,30 +244,51 @@ func logModel(x float64) (float64, bool) {
 	if math.Float64bits(v5)>>63 != 0 {
 		return 0, false
 	}
-	v8 := math.Float64frombits(math.Float64bits(x) + math.Float64bits(math.Float64frombits(0x95f619980c433)))
-	v10 := math.Float64frombits(math.Float64bits(v8) & math.Float64bits(math.Float64frombits(0xfffffffffffff)))
-	v12 := math.Float64frombits(math.Float64bits(v10) + math.Float64bits(math.Float64frombits(0x3fe6a09e667f3bcd)))
-	v13 := math.Float64frombits(math.Float64bits(v8) >> 52)
-	v15 := math.Float64frombits(math.Float64bits(v13) | math.Float64bits(math.Float64frombits(0x4330000000000000)))
-	v17 := float64(v15 - math.Float64frombits(0x43300000000003ff))
-	v19 := float64(v12 - math.Float64frombits(0x3ff0000000000000))
-	v21 := float64(v19 + math.Float64frombits(0x4000000000000000))
-	v22 := float64(v19 / v21)
-	v23 := float64(v22 * v22)
-	v26 := math.FMA(math.Float64frombits(0x3fc2f112df3e5244), v23, math.Float64frombits(0x3fc39a09d078c69f))
-	v28 := math.FMA(v26, v23, math.Float64frombits(0x3fc7466496cb03de))
-	v30 := math.FMA(v28, v23, math.Float64frombits(0x3fcc71c51d8e78af))
-	v32 := math.FMA(v30, v23, math.Float64frombits(0x3fd2492494229359))
-	v34 := math.FMA(v32, v23, math.Float64frombits(0x3fd999999997fa04))
-	v36 := math.FMA(v34, v23, math.Float64frombits(0x3fe5555555555593))
-	v37 := float64(v23 * v36)
-	v38 := float64(v19 * v19)
-	v40 := float64(v38 * math.Float64frombits(0x3fe0000000000000))
-	v41 := float64(v40 + v37)
-	v43 := float64(v17 * math.Float64frombits(0x3dea39ef35793c76))
-	v44 := math.FMA(v22, v41, v43)
-	v46 := float64(v40 - v44)
-	v47 := float64(v19 - v46)
-	v48 := math.FMA(v17, math.Float64frombits(0x3fe62e42fee00000), v47)
-	return v48, true
+	v8 := mask(x < math.Float64frombits(0x10000000000000))
+	v10 := float64(x * math.Float64frombits(0x4350000000000000))
+	v11 := blend(v8, x, v10)
+	v13 := math.Float64frombits(math.Float64bits(v11) + math.Float64bits(math.Float64frombits(0x95f619980c433)))
+	v15 := math.Float64frombits(math.Float64bits(v13) & math.Float64bits(math.Float64frombits(0xfffffffffffff)))
+	v17 := math.Float64frombits(math.Float64bits(v15) + math.Float64bits(math.Float64frombits(0x3fe6a09e667f3bcd)))
+	v18 := math.Float64frombits(math.Float64bits(v13) >> 52)
+	v20 := math.Float64frombits(math.Float64bits(v18) | math.Float64bits(math.Float64frombits(0x4330000000000000)))
+	v22 := float64(v20 - math.Float64frombits(0x43300000000003ff))
+	v24 := math.Float64frombits(math.Float64bits(v8) & math.Float64bits(math.Float64frombits(0x404b000000000000)))
+	v25 := float64(v22 - v24)
+	v27 := float64(v17 - math.Float64frombits(0x3ff0000000000000))
+	v29 := float64(v27 + math.Float64frombits(0x4000000000000000))
+	v30 := float64(v27 / v29)
+	v31 := float64(v30 * v30)
+	v34 := math.FMA(math.Float64frombits(0x3fc2f112df3e5244), v31, math.Float64frombits(0x3fc39a09d078c69f))
+	v36 := math.FMA(v34, v31, math.Float64frombits(0x3fc7466496cb03de))
+	v38 := math.FMA(v36, v31, math.Float64frombits(0x3fcc71c51d8e78af))
+	v40 := math.FMA(v38, v31, math.Float64frombits(0x3fd2492494229359))
+	v42 := math.FMA(v40, v31, math.Float64frombits(0x3fd999999997fa04))
+	v44 := math.FMA(v42, v31, math.Float64frombits(0x3fe5555555555593))
+	v45 := float64(v31 * v44)
+	v46 := float64(v27 * v27)
+	v48 := float64(v46 * math.Float64frombits(0x3fe0000000000000))
+	v49 := float64(v48 + v45)
+	v51 := float64(v25 * math.Float64frombits(0x3dea39ef35793c76))
+	v52 := math.FMA(v30, v49, v51)
+	v54 := float64(v48 - v52)
+	v55 := float64(v27 - v54)
+	v56 := math.FMA(v25, math.Float64frombits(0x3fe62e42fee00000), v55)
+	return v56, true
 }
+
+// twoOverPiBits holds the first 1280 bits after the binary point of 2/π,
+// most significant first (generated in math/big).
+var twoOverPiBits = [20]uint64{
+	0xa2f9836e4e441529, 0xfc2757d1f534ddc0, 0xdb6295993c439041, 0xfe5163abdebbc561,
+	0xb7246e3a424dd2e0, 0x06492eea09d1921c, 0xfe1deb1cb129a73e, 0xe88235f52ebb4484,
+	0xe99c7026b45f7e41, 0x3991d639835339f4, 0x9c845f8bbdf9283b, 0x1ff897ffde05980f,
+	0xef2f118b5a0a6d1f, 0x6d367ecf27cb09b7, 0x4f463f669e5fea2d, 0x7527bac7ebe5f17b,
+	0x3d0739f78a5292ea, 0x6bfb5fb11f8d5d08, 0x56033046fc7b6bab, 0xf0cfbc209af4361d,
+}
+
+// π/2 = halfPiHi + halfPiLo to about 107 bits.
+const (
+	halfPiHi = 1.5707963267948966
+	halfPiLo = 6.123233995736766e-17
+)

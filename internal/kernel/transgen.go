@@ -110,6 +110,7 @@ func (p *prog) cmp(a, b val, pred int) val { return p.emit("cmp", pred, a, b) }
 
 const (
 	cmpLT  = 1 // a < b, ordered
+	cmpLE  = 2 // a <= b, ordered
 	cmpNLE = 6 // !(a <= b): true for NaN
 	cmpNLT = 5 // !(a < b): true for NaN
 )
@@ -279,17 +280,25 @@ func logProg(name string, t dt) *prog {
 		minNormal, maxFloat, expBias = 0x1p-126, math.MaxFloat32, 127
 		one, sqrtHalf = uint64(math.Float32bits(1)), uint64(math.Float32bits(float32(math.Sqrt2/2)))
 	}
-	p.guard(p.cmp(x, p.c(minNormal), cmpLT)) // subnormals, ±0, negatives
+	p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
 	p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+	// Subnormal x is scaled by 2^scale first, exactly.
+	scale := 54
+	if t.bits == 32 {
+		scale = 25
+	}
+	sub := p.cmp(x, p.c(minNormal), cmpLT)
+	x = p.blend(sub, x, p.mul(x, p.c(math.Ldexp(1, scale))))
 	// Adding bits(1) - bits(√2/2) to the bits of x carries into the
 	// exponent exactly when the significand of x is at least √2; masking
 	// the significand and adding bits(√2/2) back then leaves m in
 	// [√2/2, √2) with x = 2^e·m, e the exponent field of the sum, unbiased.
 	u := p.iadd(x, p.cb(one-sqrtHalf))
 	m := p.iadd(p.and(u, p.cb(1<<mant-1)), p.cb(sqrtHalf))
-	// e as a float: its bits in the significand of 2^mant, minus 2^mant
-	// and the bias.
+	// e as a float: its bits in the significand of 2^mant, minus 2^mant,
+	// the bias, and the scaling.
 	e := p.sub(p.or(p.shr(u, mant), p.c(math.Ldexp(1, mant))), p.c(math.Ldexp(1, mant)+expBias))
+	e = p.sub(e, p.and(sub, p.c(float64(scale))))
 	f := p.sub(m, p.c(1)) // exact
 	s := p.div(f, p.add(f, p.c(2)))
 	z := p.mul(s, s)
@@ -298,6 +307,61 @@ func logProg(name string, t dt) *prog {
 	inner := p.fma(s, p.add(hfsq, r), p.mul(e, p.c(ln2lo)))
 	p.outs = append(p.outs, p.fma(e, p.c(ln2hi), p.sub(f, p.sub(hfsq, inner))))
 	return p
+}
+
+// twoOverPi writes twoOverPiBits, the first 1280 bits of the binary
+// expansion of 2/π (π by Machin's formula in math/big), and the double-
+// double π/2.
+func twoOverPi(w *bytes.Buffer) {
+	const prec = 1500
+	atanInv := func(n int64) *big.Float { // atan(1/n)
+		x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1), new(big.Float).SetPrec(prec).SetInt64(n))
+		x2 := new(big.Float).SetPrec(prec).Mul(x, x)
+		sum := new(big.Float).SetPrec(prec).Set(x)
+		term := new(big.Float).SetPrec(prec).Set(x)
+		for k := int64(1); k < 1200; k++ {
+			term.Mul(term, x2)
+			t := new(big.Float).SetPrec(prec).Quo(term, new(big.Float).SetInt64(2*k+1))
+			if k%2 == 1 {
+				sum.Sub(sum, t)
+			} else {
+				sum.Add(sum, t)
+			}
+		}
+		return sum
+	}
+	pi := new(big.Float).SetPrec(prec).Mul(big.NewFloat(16), atanInv(5))
+	pi.Sub(pi, new(big.Float).SetPrec(prec).Mul(big.NewFloat(4), atanInv(239)))
+	if d := new(big.Float).Sub(pi, new(big.Float).Mul(halfPi, big.NewFloat(2))); d.Sign() != 0 && d.MantExp(nil) > -390 {
+		panic("π: " + pi.Text('g', 60))
+	}
+	f := new(big.Float).SetPrec(prec).Quo(big.NewFloat(2), pi)
+	// 2/π < 1: shift its bits to an integer and cut into words.
+	f.SetMantExp(f, 1280)
+	z, _ := f.Int(nil)
+	fmt.Fprintf(w, "\n// twoOverPiBits holds the first 1280 bits after the binary point of 2/π,\n// most significant first (generated in math/big).\nvar twoOverPiBits = [20]uint64{\n")
+	words := make([]uint64, 20)
+	mask := new(big.Int).SetUint64(^uint64(0))
+	for i := 19; i >= 0; i-- {
+		words[i] = new(big.Int).And(z, mask).Uint64()
+		z.Rsh(z, 64)
+	}
+	for i, x := range words {
+		if i%4 == 0 {
+			fmt.Fprintf(w, "\t")
+		}
+		fmt.Fprintf(w, "%#016x,", x)
+		if i%4 == 3 {
+			fmt.Fprintf(w, "\n")
+		} else {
+			fmt.Fprintf(w, " ")
+		}
+	}
+	fmt.Fprintf(w, "}\n")
+	h := new(big.Float).SetPrec(prec).Quo(pi, big.NewFloat(2))
+	hi, _ := h.Float64()
+	lo, _ := new(big.Float).SetPrec(prec).Sub(h, big.NewFloat(hi)).Float64()
+	fmt.Fprintf(w, "\n// π/2 = halfPiHi + halfPiLo to about 107 bits.\nconst (\n\thalfPiHi = %v\n\thalfPiLo = %v\n)\n", hi, lo)
 }
 
 // liveness: last use of each value.
@@ -576,6 +640,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 			switch in.imm {
 			case cmpLT:
 				c = fmt.Sprintf("%s < %s", n(a[0]), n(a[1]))
+			case cmpLE:
+				c = fmt.Sprintf("%s <= %s", n(a[0]), n(a[1]))
 			case cmpNLE:
 				c = fmt.Sprintf("!(%s <= %s)", n(a[0]), n(a[1]))
 			case cmpNLT:
@@ -617,9 +683,10 @@ func main() {
 		p := logProg("logVec"+t.suffix, t)
 		p.asm(&s)
 		if t.bits == 64 {
-			p.model(&m, "logModel", "// logModel is the Go model of logVec64 on one element: ok is false where\n// the loop stops (x not a positive normal finite number).")
+			p.model(&m, "logModel", "// logModel is the Go model of logVec64 on one element: ok is false where\n// the loop stops (x ≤ 0, +Inf, NaN).")
 		}
 	}
+	twoOverPi(&m)
 	if err := os.WriteFile("trans_amd64.s", s.Bytes(), 0o644); err != nil {
 		panic(err)
 	}
