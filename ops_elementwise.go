@@ -441,7 +441,7 @@ func init() {
 	expOp = Register(unaryOp("exp", func(c *Ctx) *Tensor { return expForward(c.Inputs[0]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, c.Output) },
 		unaryCases(-2, 2)))
-	logOp = Register(unaryOp("log", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log) },
+	logOp = Register(unaryOp("log", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Log[float32], kernel.Log[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, c.Inputs[0]) },
 		unaryCases(0.2, 3)))
 	log1pOp = Register(unaryOp("log1p", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log1p) },
@@ -460,7 +460,7 @@ func init() {
 
 	// sin' = cos. When the node is recorded, the forward pass computes sin
 	// and cos together and the fast rules reuse the cos.
-	sinOp = unaryOp("sin", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sin) },
+	sinOp = unaryOp("sin", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Sin[float32], kernel.Sin[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Cos(c.Inputs[0])) },
 		unaryCases(-3, 3))
 	sinOp.SaveForward = func(c *Ctx) (*Tensor, *Tensor) {
@@ -479,7 +479,7 @@ func init() {
 	sinOp.SavedJVP = func(c *Ctx, d []*Tensor) *Tensor { return Neg(Mul(c.Output, d[0])) }
 	Register(sinOp)
 
-	cosOp = Register(unaryOp("cos", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Cos) },
+	cosOp = Register(unaryOp("cos", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Cos[float32], kernel.Cos[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Neg(Mul(d, Sin(c.Inputs[0]))) },
 		unaryCases(-3, 3)))
 	// tan' = 1 + tan²
