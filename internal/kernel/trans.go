@@ -19,6 +19,15 @@ func Cos[T Float](dst, src []T) { transMap(dst, src, cosVec64, cosVec32, cos64, 
 // Log sets dst[i] = ln(src[i]).
 func Log[T Float](dst, src []T) { transMap(dst, src, logVec64, logVec32, log64, log32) }
 
+// Tanh sets dst[i] = tanh(src[i]).
+func Tanh[T Float](dst, src []T) { transMap(dst, src, tanhVec64, tanhVec32, tanh64, tanh32) }
+
+// Sigmoid sets dst[i] = σ(src[i]) = 1/(1+e^-src[i]), in one pass (no
+// separate exponential), without overflow for any argument.
+func Sigmoid[T Float](dst, src []T) {
+	transMap(dst, src, sigmoidVec64, sigmoidVec32, sigmoid64, sigmoid32)
+}
+
 // Sincos sets s[i], c[i] = sin(x[i]), cos(x[i]) in one pass, with the
 // results of Sin and Cos.
 func Sincos[T Float](s, c, x []T) {
@@ -178,6 +187,37 @@ func log64(x float64) float64 {
 	return math.Log(x)
 }
 
+func tanh64(x float64) float64 {
+	if fmaFast {
+		if v, ok := tanhModel(x); ok {
+			return v
+		}
+	}
+	return math.Tanh(x)
+}
+
+// sigmoid64 is σ(x); below -700, where 1 + e^x rounds to 1, it is e^x.
+// Without hardware FMA (and for NaN) it is nabla's earlier overflow-free
+// form over math.Exp.
+func sigmoid64(x float64) float64 {
+	if fmaFast {
+		if v, ok := sigmoidModel(x); ok {
+			return v
+		}
+		if x < -700 {
+			return exp64(x)
+		}
+	}
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+func tanh32(x float32) float32    { return float32(tanh64(float64(x))) }
+func sigmoid32(x float32) float32 { return float32(sigmoid64(float64(x))) }
+
 func sin32(x float32) float32 { return float32(sin64(float64(x))) }
 func cos32(x float32) float32 { return float32(cos64(float64(x))) }
 func log32(x float32) float32 { return float32(math.Log(float64(x))) }
@@ -303,6 +343,14 @@ func sincos32(s, c, x []float32, asm bool) {
 	for i, v := range x {
 		s[i], c[i] = sin32(v), cos32(v)
 	}
+}
+
+// vmax is VMAXPD: a if a > b, else b (also when either is NaN).
+func vmax(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 // mask is a comparison's result as the loops have it: all ones or zero.

@@ -665,6 +665,355 @@ done:
 	VZEROUPPER
 	RET
 
+DATA sigmoidvec64c<>+0(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64c<>+8(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64c<>+16(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64c<>+24(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64c<>+32(SB)/8, $0x8000000000000000
+DATA sigmoidvec64c<>+40(SB)/8, $0x8000000000000000
+DATA sigmoidvec64c<>+48(SB)/8, $0x8000000000000000
+DATA sigmoidvec64c<>+56(SB)/8, $0x8000000000000000
+DATA sigmoidvec64c<>+64(SB)/8, $0x4338000000000000
+DATA sigmoidvec64c<>+72(SB)/8, $0x4338000000000000
+DATA sigmoidvec64c<>+80(SB)/8, $0x4338000000000000
+DATA sigmoidvec64c<>+88(SB)/8, $0x4338000000000000
+DATA sigmoidvec64c<>+96(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64c<>+104(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64c<>+112(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64c<>+120(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64c<>+128(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64c<>+136(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64c<>+144(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64c<>+152(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64c<>+160(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64c<>+168(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64c<>+176(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64c<>+184(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64c<>+192(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64c<>+200(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64c<>+208(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64c<>+216(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64c<>+224(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64c<>+232(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64c<>+240(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64c<>+248(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64c<>+256(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64c<>+264(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64c<>+272(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64c<>+280(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64c<>+288(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64c<>+296(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64c<>+304(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64c<>+312(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64c<>+320(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64c<>+328(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64c<>+336(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64c<>+344(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64c<>+352(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64c<>+360(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64c<>+368(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64c<>+376(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64c<>+384(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64c<>+392(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64c<>+400(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64c<>+408(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64c<>+416(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64c<>+424(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64c<>+432(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64c<>+440(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64c<>+448(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64c<>+456(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64c<>+464(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64c<>+472(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64c<>+480(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64c<>+488(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64c<>+496(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64c<>+504(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64c<>+512(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64c<>+520(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64c<>+528(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64c<>+536(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64c<>+544(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64c<>+552(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64c<>+560(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64c<>+568(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64c<>+576(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64c<>+584(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64c<>+592(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64c<>+600(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64c<>+608(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64c<>+616(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64c<>+624(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64c<>+632(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64c<>+640(SB)/8, $0x0
+DATA sigmoidvec64c<>+648(SB)/8, $0x0
+DATA sigmoidvec64c<>+656(SB)/8, $0x0
+DATA sigmoidvec64c<>+664(SB)/8, $0x0
+GLOBL sigmoidvec64c<>(SB), RODATA|NOPTR, $672
+
+// func sigmoidVec64(d, x *float64, n int) int
+TEXT ·sigmoidVec64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $3, Y0, Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPD $1, sigmoidvec64c<>+0(SB), Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VORPD sigmoidvec64c<>+32(SB), Y0, Y1
+	VMAXPD sigmoidvec64c<>+0(SB), Y1, Y1
+	VMOVUPD sigmoidvec64c<>+96(SB), Y2
+	VMOVUPD Y1, Y3
+	VFMADD213PD sigmoidvec64c<>+64(SB), Y2, Y3
+	VSUBPD sigmoidvec64c<>+64(SB), Y3, Y2
+	VFNMADD231PD sigmoidvec64c<>+128(SB), Y2, Y1
+	VMOVUPD Y1, Y4
+	VFNMADD231PD sigmoidvec64c<>+160(SB), Y2, Y4
+	VSUBPD Y4, Y1, Y1
+	VFNMADD231PD sigmoidvec64c<>+160(SB), Y2, Y1
+	VMOVUPD Y1, Y2
+	VFMADD231PD Y1, Y4, Y2
+	VMULPD Y4, Y4, Y1
+	VMOVUPD sigmoidvec64c<>+192(SB), Y5
+	VMOVUPD Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+224(SB), Y5, Y6
+	VFMADD213PD sigmoidvec64c<>+256(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+288(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+320(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+352(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+384(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+416(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+448(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+480(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+512(SB), Y4, Y6
+	VFMADD213PD sigmoidvec64c<>+544(SB), Y4, Y6
+	VFMADD231PD Y6, Y1, Y2
+	VMOVUPD sigmoidvec64c<>+576(SB), Y1
+	VADDPD Y4, Y1, Y1
+	VSUBPD sigmoidvec64c<>+576(SB), Y1, Y5
+	VSUBPD Y5, Y4, Y4
+	VADDPD Y2, Y4, Y2
+	VADDPD Y2, Y1, Y4
+	VSUBPD Y4, Y1, Y1
+	VADDPD Y2, Y1, Y1
+	VPADDQ sigmoidvec64c<>+608(SB), Y3, Y2
+	VPSLLQ $52, Y2, Y2
+	VMULPD Y2, Y4, Y3
+	VMULPD Y2, Y1, Y1
+	VMOVUPD sigmoidvec64c<>+576(SB), Y2
+	VADDPD Y3, Y2, Y2
+	VMOVUPD sigmoidvec64c<>+576(SB), Y4
+	VSUBPD Y2, Y4, Y4
+	VADDPD Y3, Y4, Y4
+	VADDPD Y1, Y4, Y4
+	VMOVUPD sigmoidvec64c<>+576(SB), Y5
+	VBLENDVPD Y0, Y3, Y5, Y3
+	VMOVUPD sigmoidvec64c<>+640(SB), Y5
+	VBLENDVPD Y0, Y1, Y5, Y0
+	VMOVUPD sigmoidvec64c<>+576(SB), Y1
+	VDIVPD Y2, Y1, Y1
+	VMULPD Y1, Y3, Y5
+	VFNMADD231PD Y5, Y2, Y3
+	VFNMADD231PD Y4, Y5, Y0
+	VADDPD Y0, Y3, Y0
+	VFMADD231PD Y1, Y0, Y5
+	VMOVUPD Y5, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA tanhvec64c<>+0(SB)/8, $0x8000000000000000
+DATA tanhvec64c<>+8(SB)/8, $0x8000000000000000
+DATA tanhvec64c<>+16(SB)/8, $0x8000000000000000
+DATA tanhvec64c<>+24(SB)/8, $0x8000000000000000
+DATA tanhvec64c<>+32(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64c<>+40(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64c<>+48(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64c<>+56(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64c<>+64(SB)/8, $0xc000000000000000
+DATA tanhvec64c<>+72(SB)/8, $0xc000000000000000
+DATA tanhvec64c<>+80(SB)/8, $0xc000000000000000
+DATA tanhvec64c<>+88(SB)/8, $0xc000000000000000
+DATA tanhvec64c<>+96(SB)/8, $0xc085e00000000000
+DATA tanhvec64c<>+104(SB)/8, $0xc085e00000000000
+DATA tanhvec64c<>+112(SB)/8, $0xc085e00000000000
+DATA tanhvec64c<>+120(SB)/8, $0xc085e00000000000
+DATA tanhvec64c<>+128(SB)/8, $0x4338000000000000
+DATA tanhvec64c<>+136(SB)/8, $0x4338000000000000
+DATA tanhvec64c<>+144(SB)/8, $0x4338000000000000
+DATA tanhvec64c<>+152(SB)/8, $0x4338000000000000
+DATA tanhvec64c<>+160(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64c<>+168(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64c<>+176(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64c<>+184(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64c<>+192(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64c<>+200(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64c<>+208(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64c<>+216(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64c<>+224(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64c<>+232(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64c<>+240(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64c<>+248(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64c<>+256(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64c<>+264(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64c<>+272(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64c<>+280(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64c<>+288(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64c<>+296(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64c<>+304(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64c<>+312(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64c<>+320(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64c<>+328(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64c<>+336(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64c<>+344(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64c<>+352(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64c<>+360(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64c<>+368(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64c<>+376(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64c<>+384(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64c<>+392(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64c<>+400(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64c<>+408(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64c<>+416(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64c<>+424(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64c<>+432(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64c<>+440(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64c<>+448(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64c<>+456(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64c<>+464(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64c<>+472(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64c<>+480(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64c<>+488(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64c<>+496(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64c<>+504(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64c<>+512(SB)/8, $0x3f81111111111111
+DATA tanhvec64c<>+520(SB)/8, $0x3f81111111111111
+DATA tanhvec64c<>+528(SB)/8, $0x3f81111111111111
+DATA tanhvec64c<>+536(SB)/8, $0x3f81111111111111
+DATA tanhvec64c<>+544(SB)/8, $0x3fa5555555555555
+DATA tanhvec64c<>+552(SB)/8, $0x3fa5555555555555
+DATA tanhvec64c<>+560(SB)/8, $0x3fa5555555555555
+DATA tanhvec64c<>+568(SB)/8, $0x3fa5555555555555
+DATA tanhvec64c<>+576(SB)/8, $0x3fc5555555555555
+DATA tanhvec64c<>+584(SB)/8, $0x3fc5555555555555
+DATA tanhvec64c<>+592(SB)/8, $0x3fc5555555555555
+DATA tanhvec64c<>+600(SB)/8, $0x3fc5555555555555
+DATA tanhvec64c<>+608(SB)/8, $0x3fe0000000000000
+DATA tanhvec64c<>+616(SB)/8, $0x3fe0000000000000
+DATA tanhvec64c<>+624(SB)/8, $0x3fe0000000000000
+DATA tanhvec64c<>+632(SB)/8, $0x3fe0000000000000
+DATA tanhvec64c<>+640(SB)/8, $0x3ff0000000000000
+DATA tanhvec64c<>+648(SB)/8, $0x3ff0000000000000
+DATA tanhvec64c<>+656(SB)/8, $0x3ff0000000000000
+DATA tanhvec64c<>+664(SB)/8, $0x3ff0000000000000
+DATA tanhvec64c<>+672(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64c<>+680(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64c<>+688(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64c<>+696(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64c<>+704(SB)/8, $0x3e40000000000000
+DATA tanhvec64c<>+712(SB)/8, $0x3e40000000000000
+DATA tanhvec64c<>+720(SB)/8, $0x3e40000000000000
+DATA tanhvec64c<>+728(SB)/8, $0x3e40000000000000
+GLOBL tanhvec64c<>(SB), RODATA|NOPTR, $736
+
+// func tanhVec64(d, x *float64, n int) int
+TEXT ·tanhVec64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $3, Y0, Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPD tanhvec64c<>+32(SB), Y0, Y1
+	VMULPD tanhvec64c<>+64(SB), Y1, Y2
+	VMAXPD tanhvec64c<>+96(SB), Y2, Y2
+	VMOVUPD tanhvec64c<>+160(SB), Y3
+	VMOVUPD Y2, Y4
+	VFMADD213PD tanhvec64c<>+128(SB), Y3, Y4
+	VSUBPD tanhvec64c<>+128(SB), Y4, Y3
+	VFNMADD231PD tanhvec64c<>+192(SB), Y3, Y2
+	VMOVUPD Y2, Y5
+	VFNMADD231PD tanhvec64c<>+224(SB), Y3, Y5
+	VSUBPD Y5, Y2, Y2
+	VFNMADD231PD tanhvec64c<>+224(SB), Y3, Y2
+	VMOVUPD Y2, Y3
+	VFMADD231PD Y2, Y5, Y3
+	VMULPD Y5, Y5, Y2
+	VMOVUPD tanhvec64c<>+256(SB), Y6
+	VMOVUPD Y5, Y7
+	VFMADD213PD tanhvec64c<>+288(SB), Y6, Y7
+	VFMADD213PD tanhvec64c<>+320(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+352(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+384(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+416(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+448(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+480(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+512(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+544(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+576(SB), Y5, Y7
+	VFMADD213PD tanhvec64c<>+608(SB), Y5, Y7
+	VFMADD231PD Y7, Y2, Y3
+	VMOVUPD tanhvec64c<>+640(SB), Y2
+	VADDPD Y5, Y2, Y2
+	VSUBPD tanhvec64c<>+640(SB), Y2, Y6
+	VSUBPD Y6, Y5, Y5
+	VADDPD Y3, Y5, Y3
+	VADDPD Y3, Y2, Y5
+	VSUBPD Y5, Y2, Y2
+	VADDPD Y3, Y2, Y2
+	VPADDQ tanhvec64c<>+672(SB), Y4, Y3
+	VPSLLQ $52, Y3, Y3
+	VMULPD Y3, Y5, Y4
+	VMULPD Y3, Y2, Y2
+	VMOVUPD tanhvec64c<>+640(SB), Y3
+	VADDPD Y4, Y3, Y3
+	VMOVUPD tanhvec64c<>+640(SB), Y5
+	VSUBPD Y3, Y5, Y5
+	VADDPD Y4, Y5, Y5
+	VADDPD Y2, Y5, Y5
+	VMOVUPD tanhvec64c<>+640(SB), Y6
+	VSUBPD Y4, Y6, Y6
+	VMOVUPD tanhvec64c<>+640(SB), Y7
+	VSUBPD Y6, Y7, Y7
+	VSUBPD Y4, Y7, Y4
+	VSUBPD Y2, Y4, Y2
+	VMOVUPD tanhvec64c<>+640(SB), Y4
+	VDIVPD Y3, Y4, Y4
+	VMULPD Y4, Y6, Y7
+	VFNMADD231PD Y7, Y3, Y6
+	VFNMADD231PD Y5, Y7, Y2
+	VADDPD Y2, Y6, Y2
+	VFMADD231PD Y4, Y2, Y7
+	VANDPD tanhvec64c<>+0(SB), Y0, Y2
+	VORPD Y2, Y7, Y2
+	VCMPPD $1, tanhvec64c<>+704(SB), Y1, Y1
+	VBLENDVPD Y1, Y0, Y2, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA logvec64c<>+0(SB)/8, $0x0
 DATA logvec64c<>+8(SB)/8, $0x0
 DATA logvec64c<>+16(SB)/8, $0x0
@@ -1611,6 +1960,441 @@ loop:
 	JMP loop
 done:
 	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+DATA sigmoidvec32c<>+0(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+4(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+8(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+12(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+16(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+20(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+24(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+28(SB)/4, $0xc2a00000
+DATA sigmoidvec32c<>+32(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+36(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+40(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+44(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+48(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+52(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+56(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+60(SB)/4, $0x80000000
+DATA sigmoidvec32c<>+64(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+68(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+72(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+76(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+80(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+84(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+88(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+92(SB)/4, $0x4b400000
+DATA sigmoidvec32c<>+96(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+100(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+104(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+108(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+112(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+116(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+120(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+124(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32c<>+128(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+132(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+136(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+140(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+144(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+148(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+152(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+156(SB)/4, $0x3f317200
+DATA sigmoidvec32c<>+160(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+164(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+168(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+172(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+176(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+180(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+184(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+188(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32c<>+192(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+196(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+200(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+204(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+208(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+212(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+216(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+220(SB)/4, $0x37d00d01
+DATA sigmoidvec32c<>+224(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+228(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+232(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+236(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+240(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+244(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+248(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+252(SB)/4, $0x39500d01
+DATA sigmoidvec32c<>+256(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+260(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+264(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+268(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+272(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+276(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+280(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+284(SB)/4, $0x3ab60b61
+DATA sigmoidvec32c<>+288(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+292(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+296(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+300(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+304(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+308(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+312(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+316(SB)/4, $0x3c088889
+DATA sigmoidvec32c<>+320(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+324(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+328(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+332(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+336(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+340(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+344(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+348(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32c<>+352(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+356(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+360(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+364(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+368(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+372(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+376(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+380(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32c<>+384(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+388(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+392(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+396(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+400(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+404(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+408(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+412(SB)/4, $0x3f000000
+DATA sigmoidvec32c<>+416(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+420(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+424(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+428(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+432(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+436(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+440(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+444(SB)/4, $0x3f800000
+DATA sigmoidvec32c<>+448(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+452(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+456(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+460(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+464(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+468(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+472(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+476(SB)/4, $0xb4c0007f
+DATA sigmoidvec32c<>+480(SB)/4, $0x0
+DATA sigmoidvec32c<>+484(SB)/4, $0x0
+DATA sigmoidvec32c<>+488(SB)/4, $0x0
+DATA sigmoidvec32c<>+492(SB)/4, $0x0
+DATA sigmoidvec32c<>+496(SB)/4, $0x0
+DATA sigmoidvec32c<>+500(SB)/4, $0x0
+DATA sigmoidvec32c<>+504(SB)/4, $0x0
+DATA sigmoidvec32c<>+508(SB)/4, $0x0
+GLOBL sigmoidvec32c<>(SB), RODATA|NOPTR, $512
+
+// func sigmoidVec32(d, x *float32, n int) int
+TEXT ·sigmoidVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VCMPPS $3, Y0, Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPS $1, sigmoidvec32c<>+0(SB), Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VORPS sigmoidvec32c<>+32(SB), Y0, Y1
+	VMAXPS sigmoidvec32c<>+0(SB), Y1, Y1
+	VMOVUPS sigmoidvec32c<>+96(SB), Y2
+	VMOVUPS Y1, Y3
+	VFMADD213PS sigmoidvec32c<>+64(SB), Y2, Y3
+	VSUBPS sigmoidvec32c<>+64(SB), Y3, Y2
+	VFNMADD231PS sigmoidvec32c<>+128(SB), Y2, Y1
+	VMOVUPS Y1, Y4
+	VFNMADD231PS sigmoidvec32c<>+160(SB), Y2, Y4
+	VSUBPS Y4, Y1, Y1
+	VFNMADD231PS sigmoidvec32c<>+160(SB), Y2, Y1
+	VMOVUPS Y1, Y2
+	VFMADD231PS Y1, Y4, Y2
+	VMULPS Y4, Y4, Y1
+	VMOVUPS sigmoidvec32c<>+192(SB), Y5
+	VMOVUPS Y4, Y6
+	VFMADD213PS sigmoidvec32c<>+224(SB), Y5, Y6
+	VFMADD213PS sigmoidvec32c<>+256(SB), Y4, Y6
+	VFMADD213PS sigmoidvec32c<>+288(SB), Y4, Y6
+	VFMADD213PS sigmoidvec32c<>+320(SB), Y4, Y6
+	VFMADD213PS sigmoidvec32c<>+352(SB), Y4, Y6
+	VFMADD213PS sigmoidvec32c<>+384(SB), Y4, Y6
+	VFMADD231PS Y6, Y1, Y2
+	VMOVUPS sigmoidvec32c<>+416(SB), Y1
+	VADDPS Y4, Y1, Y1
+	VSUBPS sigmoidvec32c<>+416(SB), Y1, Y5
+	VSUBPS Y5, Y4, Y4
+	VADDPS Y2, Y4, Y2
+	VADDPS Y2, Y1, Y4
+	VSUBPS Y4, Y1, Y1
+	VADDPS Y2, Y1, Y1
+	VPADDD sigmoidvec32c<>+448(SB), Y3, Y2
+	VPSLLD $23, Y2, Y2
+	VMULPS Y2, Y4, Y3
+	VMULPS Y2, Y1, Y1
+	VMOVUPS sigmoidvec32c<>+416(SB), Y2
+	VADDPS Y3, Y2, Y2
+	VMOVUPS sigmoidvec32c<>+416(SB), Y4
+	VSUBPS Y2, Y4, Y4
+	VADDPS Y3, Y4, Y4
+	VADDPS Y1, Y4, Y4
+	VMOVUPS sigmoidvec32c<>+416(SB), Y5
+	VBLENDVPS Y0, Y3, Y5, Y3
+	VMOVUPS sigmoidvec32c<>+480(SB), Y5
+	VBLENDVPS Y0, Y1, Y5, Y0
+	VMOVUPS sigmoidvec32c<>+416(SB), Y1
+	VDIVPS Y2, Y1, Y1
+	VMULPS Y1, Y3, Y5
+	VFNMADD231PS Y5, Y2, Y3
+	VFNMADD231PS Y4, Y5, Y0
+	VADDPS Y0, Y3, Y0
+	VFMADD231PS Y1, Y0, Y5
+	VMOVUPS Y5, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA tanhvec32c<>+0(SB)/4, $0x80000000
+DATA tanhvec32c<>+4(SB)/4, $0x80000000
+DATA tanhvec32c<>+8(SB)/4, $0x80000000
+DATA tanhvec32c<>+12(SB)/4, $0x80000000
+DATA tanhvec32c<>+16(SB)/4, $0x80000000
+DATA tanhvec32c<>+20(SB)/4, $0x80000000
+DATA tanhvec32c<>+24(SB)/4, $0x80000000
+DATA tanhvec32c<>+28(SB)/4, $0x80000000
+DATA tanhvec32c<>+32(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+36(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+40(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+44(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+48(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+52(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+56(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+60(SB)/4, $0x7fffffff
+DATA tanhvec32c<>+64(SB)/4, $0xc0000000
+DATA tanhvec32c<>+68(SB)/4, $0xc0000000
+DATA tanhvec32c<>+72(SB)/4, $0xc0000000
+DATA tanhvec32c<>+76(SB)/4, $0xc0000000
+DATA tanhvec32c<>+80(SB)/4, $0xc0000000
+DATA tanhvec32c<>+84(SB)/4, $0xc0000000
+DATA tanhvec32c<>+88(SB)/4, $0xc0000000
+DATA tanhvec32c<>+92(SB)/4, $0xc0000000
+DATA tanhvec32c<>+96(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+100(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+104(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+108(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+112(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+116(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+120(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+124(SB)/4, $0xc2a00000
+DATA tanhvec32c<>+128(SB)/4, $0x4b400000
+DATA tanhvec32c<>+132(SB)/4, $0x4b400000
+DATA tanhvec32c<>+136(SB)/4, $0x4b400000
+DATA tanhvec32c<>+140(SB)/4, $0x4b400000
+DATA tanhvec32c<>+144(SB)/4, $0x4b400000
+DATA tanhvec32c<>+148(SB)/4, $0x4b400000
+DATA tanhvec32c<>+152(SB)/4, $0x4b400000
+DATA tanhvec32c<>+156(SB)/4, $0x4b400000
+DATA tanhvec32c<>+160(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+164(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+168(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+172(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+176(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+180(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+184(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+188(SB)/4, $0x3fb8aa3b
+DATA tanhvec32c<>+192(SB)/4, $0x3f317200
+DATA tanhvec32c<>+196(SB)/4, $0x3f317200
+DATA tanhvec32c<>+200(SB)/4, $0x3f317200
+DATA tanhvec32c<>+204(SB)/4, $0x3f317200
+DATA tanhvec32c<>+208(SB)/4, $0x3f317200
+DATA tanhvec32c<>+212(SB)/4, $0x3f317200
+DATA tanhvec32c<>+216(SB)/4, $0x3f317200
+DATA tanhvec32c<>+220(SB)/4, $0x3f317200
+DATA tanhvec32c<>+224(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+228(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+232(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+236(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+240(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+244(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+248(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+252(SB)/4, $0x35bfbe8e
+DATA tanhvec32c<>+256(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+260(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+264(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+268(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+272(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+276(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+280(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+284(SB)/4, $0x37d00d01
+DATA tanhvec32c<>+288(SB)/4, $0x39500d01
+DATA tanhvec32c<>+292(SB)/4, $0x39500d01
+DATA tanhvec32c<>+296(SB)/4, $0x39500d01
+DATA tanhvec32c<>+300(SB)/4, $0x39500d01
+DATA tanhvec32c<>+304(SB)/4, $0x39500d01
+DATA tanhvec32c<>+308(SB)/4, $0x39500d01
+DATA tanhvec32c<>+312(SB)/4, $0x39500d01
+DATA tanhvec32c<>+316(SB)/4, $0x39500d01
+DATA tanhvec32c<>+320(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+324(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+328(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+332(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+336(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+340(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+344(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+348(SB)/4, $0x3ab60b61
+DATA tanhvec32c<>+352(SB)/4, $0x3c088889
+DATA tanhvec32c<>+356(SB)/4, $0x3c088889
+DATA tanhvec32c<>+360(SB)/4, $0x3c088889
+DATA tanhvec32c<>+364(SB)/4, $0x3c088889
+DATA tanhvec32c<>+368(SB)/4, $0x3c088889
+DATA tanhvec32c<>+372(SB)/4, $0x3c088889
+DATA tanhvec32c<>+376(SB)/4, $0x3c088889
+DATA tanhvec32c<>+380(SB)/4, $0x3c088889
+DATA tanhvec32c<>+384(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+388(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+392(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+396(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+400(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+404(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+408(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+412(SB)/4, $0x3d2aaaab
+DATA tanhvec32c<>+416(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+420(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+424(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+428(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+432(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+436(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+440(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+444(SB)/4, $0x3e2aaaab
+DATA tanhvec32c<>+448(SB)/4, $0x3f000000
+DATA tanhvec32c<>+452(SB)/4, $0x3f000000
+DATA tanhvec32c<>+456(SB)/4, $0x3f000000
+DATA tanhvec32c<>+460(SB)/4, $0x3f000000
+DATA tanhvec32c<>+464(SB)/4, $0x3f000000
+DATA tanhvec32c<>+468(SB)/4, $0x3f000000
+DATA tanhvec32c<>+472(SB)/4, $0x3f000000
+DATA tanhvec32c<>+476(SB)/4, $0x3f000000
+DATA tanhvec32c<>+480(SB)/4, $0x3f800000
+DATA tanhvec32c<>+484(SB)/4, $0x3f800000
+DATA tanhvec32c<>+488(SB)/4, $0x3f800000
+DATA tanhvec32c<>+492(SB)/4, $0x3f800000
+DATA tanhvec32c<>+496(SB)/4, $0x3f800000
+DATA tanhvec32c<>+500(SB)/4, $0x3f800000
+DATA tanhvec32c<>+504(SB)/4, $0x3f800000
+DATA tanhvec32c<>+508(SB)/4, $0x3f800000
+DATA tanhvec32c<>+512(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+516(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+520(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+524(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+528(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+532(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+536(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+540(SB)/4, $0xb4c0007f
+DATA tanhvec32c<>+544(SB)/4, $0x39800000
+DATA tanhvec32c<>+548(SB)/4, $0x39800000
+DATA tanhvec32c<>+552(SB)/4, $0x39800000
+DATA tanhvec32c<>+556(SB)/4, $0x39800000
+DATA tanhvec32c<>+560(SB)/4, $0x39800000
+DATA tanhvec32c<>+564(SB)/4, $0x39800000
+DATA tanhvec32c<>+568(SB)/4, $0x39800000
+DATA tanhvec32c<>+572(SB)/4, $0x39800000
+GLOBL tanhvec32c<>(SB), RODATA|NOPTR, $576
+
+// func tanhVec32(d, x *float32, n int) int
+TEXT ·tanhVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VCMPPS $3, Y0, Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPS tanhvec32c<>+32(SB), Y0, Y1
+	VMULPS tanhvec32c<>+64(SB), Y1, Y2
+	VMAXPS tanhvec32c<>+96(SB), Y2, Y2
+	VMOVUPS tanhvec32c<>+160(SB), Y3
+	VMOVUPS Y2, Y4
+	VFMADD213PS tanhvec32c<>+128(SB), Y3, Y4
+	VSUBPS tanhvec32c<>+128(SB), Y4, Y3
+	VFNMADD231PS tanhvec32c<>+192(SB), Y3, Y2
+	VMOVUPS Y2, Y5
+	VFNMADD231PS tanhvec32c<>+224(SB), Y3, Y5
+	VSUBPS Y5, Y2, Y2
+	VFNMADD231PS tanhvec32c<>+224(SB), Y3, Y2
+	VMOVUPS Y2, Y3
+	VFMADD231PS Y2, Y5, Y3
+	VMULPS Y5, Y5, Y2
+	VMOVUPS tanhvec32c<>+256(SB), Y6
+	VMOVUPS Y5, Y7
+	VFMADD213PS tanhvec32c<>+288(SB), Y6, Y7
+	VFMADD213PS tanhvec32c<>+320(SB), Y5, Y7
+	VFMADD213PS tanhvec32c<>+352(SB), Y5, Y7
+	VFMADD213PS tanhvec32c<>+384(SB), Y5, Y7
+	VFMADD213PS tanhvec32c<>+416(SB), Y5, Y7
+	VFMADD213PS tanhvec32c<>+448(SB), Y5, Y7
+	VFMADD231PS Y7, Y2, Y3
+	VMOVUPS tanhvec32c<>+480(SB), Y2
+	VADDPS Y5, Y2, Y2
+	VSUBPS tanhvec32c<>+480(SB), Y2, Y6
+	VSUBPS Y6, Y5, Y5
+	VADDPS Y3, Y5, Y3
+	VADDPS Y3, Y2, Y5
+	VSUBPS Y5, Y2, Y2
+	VADDPS Y3, Y2, Y2
+	VPADDD tanhvec32c<>+512(SB), Y4, Y3
+	VPSLLD $23, Y3, Y3
+	VMULPS Y3, Y5, Y4
+	VMULPS Y3, Y2, Y2
+	VMOVUPS tanhvec32c<>+480(SB), Y3
+	VADDPS Y4, Y3, Y3
+	VMOVUPS tanhvec32c<>+480(SB), Y5
+	VSUBPS Y3, Y5, Y5
+	VADDPS Y4, Y5, Y5
+	VADDPS Y2, Y5, Y5
+	VMOVUPS tanhvec32c<>+480(SB), Y6
+	VSUBPS Y4, Y6, Y6
+	VMOVUPS tanhvec32c<>+480(SB), Y7
+	VSUBPS Y6, Y7, Y7
+	VSUBPS Y4, Y7, Y4
+	VSUBPS Y2, Y4, Y2
+	VMOVUPS tanhvec32c<>+480(SB), Y4
+	VDIVPS Y3, Y4, Y4
+	VMULPS Y4, Y6, Y7
+	VFNMADD231PS Y7, Y3, Y6
+	VFNMADD231PS Y5, Y7, Y2
+	VADDPS Y2, Y6, Y2
+	VFMADD231PS Y4, Y2, Y7
+	VANDPS tanhvec32c<>+0(SB), Y0, Y2
+	VORPS Y2, Y7, Y2
+	VCMPPS $1, tanhvec32c<>+544(SB), Y1, Y1
+	VBLENDVPS Y1, Y0, Y2, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
 	VZEROUPPER
 	RET
 

@@ -233,6 +233,127 @@ func sincosModel(x float64) (float64, float64, bool) {
 	return v99, v103, true
 }
 
+// sigmoidModel is the Go model of sigmoidVec64 on one element: ok is false
+// where the loop stops (x < -700, NaN).
+func sigmoidModel(x float64) (float64, bool) {
+	v1 := mask(x != x)
+	if math.Float64bits(v1)>>63 != 0 {
+		return 0, false
+	}
+	v4 := mask(x < math.Float64frombits(0xc085e00000000000))
+	if math.Float64bits(v4)>>63 != 0 {
+		return 0, false
+	}
+	v7 := math.Float64frombits(math.Float64bits(x) | math.Float64bits(math.Float64frombits(0x8000000000000000)))
+	v9 := vmax(v7, math.Float64frombits(0xc085e00000000000))
+	v12 := math.FMA(v9, math.Float64frombits(0x3ff71547652b82fe), math.Float64frombits(0x4338000000000000))
+	v13 := float64(v12 - math.Float64frombits(0x4338000000000000))
+	v15 := math.FMA(-v13, math.Float64frombits(0x3fe62e42fee00000), v9)
+	v17 := math.FMA(-v13, math.Float64frombits(0x3dea39ef35793c76), v15)
+	v19 := float64(v15 - v17)
+	v20 := math.FMA(-v13, math.Float64frombits(0x3dea39ef35793c76), v19)
+	v21 := math.FMA(v17, v20, v20)
+	v22 := float64(v17 * v17)
+	v25 := math.FMA(math.Float64frombits(0x3de6124613a86d09), v17, math.Float64frombits(0x3e21eed8eff8d898))
+	v27 := math.FMA(v25, v17, math.Float64frombits(0x3e5ae64567f544e4))
+	v29 := math.FMA(v27, v17, math.Float64frombits(0x3e927e4fb7789f5c))
+	v31 := math.FMA(v29, v17, math.Float64frombits(0x3ec71de3a556c734))
+	v33 := math.FMA(v31, v17, math.Float64frombits(0x3efa01a01a01a01a))
+	v35 := math.FMA(v33, v17, math.Float64frombits(0x3f2a01a01a01a01a))
+	v37 := math.FMA(v35, v17, math.Float64frombits(0x3f56c16c16c16c17))
+	v39 := math.FMA(v37, v17, math.Float64frombits(0x3f81111111111111))
+	v41 := math.FMA(v39, v17, math.Float64frombits(0x3fa5555555555555))
+	v43 := math.FMA(v41, v17, math.Float64frombits(0x3fc5555555555555))
+	v45 := math.FMA(v43, v17, math.Float64frombits(0x3fe0000000000000))
+	v46 := math.FMA(v22, v45, v21)
+	v48 := float64(math.Float64frombits(0x3ff0000000000000) + v17)
+	v49 := float64(v48 - math.Float64frombits(0x3ff0000000000000))
+	v50 := float64(v17 - v49)
+	v51 := float64(v50 + v46)
+	v52 := float64(v48 + v51)
+	v53 := float64(v48 - v52)
+	v54 := float64(v53 + v51)
+	v56 := math.Float64frombits(math.Float64bits(v12) + math.Float64bits(math.Float64frombits(0xbcc80000000003ff)))
+	v57 := math.Float64frombits(math.Float64bits(v56) << 52)
+	v58 := float64(v52 * v57)
+	v59 := float64(v54 * v57)
+	v61 := float64(math.Float64frombits(0x3ff0000000000000) + v58)
+	v62 := float64(math.Float64frombits(0x3ff0000000000000) - v61)
+	v63 := float64(v62 + v58)
+	v64 := float64(v63 + v59)
+	v65 := blend(x, math.Float64frombits(0x3ff0000000000000), v58)
+	v67 := blend(x, math.Float64frombits(0x0), v59)
+	v69 := float64(math.Float64frombits(0x3ff0000000000000) / v61)
+	v70 := float64(v65 * v69)
+	v71 := math.FMA(-v61, v70, v65)
+	v72 := math.FMA(-v70, v64, v67)
+	v73 := float64(v71 + v72)
+	v74 := math.FMA(v73, v69, v70)
+	return v74, true
+}
+
+// tanhModel is the Go model of tanhVec64 on one element: ok is false where
+// the loop stops (NaN).
+func tanhModel(x float64) (float64, bool) {
+	v1 := mask(x != x)
+	if math.Float64bits(v1)>>63 != 0 {
+		return 0, false
+	}
+	v5 := math.Float64frombits(math.Float64bits(x) & math.Float64bits(math.Float64frombits(0x7fffffffffffffff)))
+	v7 := float64(v5 * math.Float64frombits(0xc000000000000000))
+	v9 := vmax(v7, math.Float64frombits(0xc085e00000000000))
+	v12 := math.FMA(v9, math.Float64frombits(0x3ff71547652b82fe), math.Float64frombits(0x4338000000000000))
+	v13 := float64(v12 - math.Float64frombits(0x4338000000000000))
+	v15 := math.FMA(-v13, math.Float64frombits(0x3fe62e42fee00000), v9)
+	v17 := math.FMA(-v13, math.Float64frombits(0x3dea39ef35793c76), v15)
+	v19 := float64(v15 - v17)
+	v20 := math.FMA(-v13, math.Float64frombits(0x3dea39ef35793c76), v19)
+	v21 := math.FMA(v17, v20, v20)
+	v22 := float64(v17 * v17)
+	v25 := math.FMA(math.Float64frombits(0x3de6124613a86d09), v17, math.Float64frombits(0x3e21eed8eff8d898))
+	v27 := math.FMA(v25, v17, math.Float64frombits(0x3e5ae64567f544e4))
+	v29 := math.FMA(v27, v17, math.Float64frombits(0x3e927e4fb7789f5c))
+	v31 := math.FMA(v29, v17, math.Float64frombits(0x3ec71de3a556c734))
+	v33 := math.FMA(v31, v17, math.Float64frombits(0x3efa01a01a01a01a))
+	v35 := math.FMA(v33, v17, math.Float64frombits(0x3f2a01a01a01a01a))
+	v37 := math.FMA(v35, v17, math.Float64frombits(0x3f56c16c16c16c17))
+	v39 := math.FMA(v37, v17, math.Float64frombits(0x3f81111111111111))
+	v41 := math.FMA(v39, v17, math.Float64frombits(0x3fa5555555555555))
+	v43 := math.FMA(v41, v17, math.Float64frombits(0x3fc5555555555555))
+	v45 := math.FMA(v43, v17, math.Float64frombits(0x3fe0000000000000))
+	v46 := math.FMA(v22, v45, v21)
+	v48 := float64(math.Float64frombits(0x3ff0000000000000) + v17)
+	v49 := float64(v48 - math.Float64frombits(0x3ff0000000000000))
+	v50 := float64(v17 - v49)
+	v51 := float64(v50 + v46)
+	v52 := float64(v48 + v51)
+	v53 := float64(v48 - v52)
+	v54 := float64(v53 + v51)
+	v56 := math.Float64frombits(math.Float64bits(v12) + math.Float64bits(math.Float64frombits(0xbcc80000000003ff)))
+	v57 := math.Float64frombits(math.Float64bits(v56) << 52)
+	v58 := float64(v52 * v57)
+	v59 := float64(v54 * v57)
+	v61 := float64(math.Float64frombits(0x3ff0000000000000) + v58)
+	v62 := float64(math.Float64frombits(0x3ff0000000000000) - v61)
+	v63 := float64(v62 + v58)
+	v64 := float64(v63 + v59)
+	v65 := float64(math.Float64frombits(0x3ff0000000000000) - v58)
+	v66 := float64(math.Float64frombits(0x3ff0000000000000) - v65)
+	v67 := float64(v66 - v58)
+	v68 := float64(v67 - v59)
+	v70 := float64(math.Float64frombits(0x3ff0000000000000) / v61)
+	v71 := float64(v65 * v70)
+	v72 := math.FMA(-v61, v71, v65)
+	v73 := math.FMA(-v71, v64, v68)
+	v74 := float64(v72 + v73)
+	v75 := math.FMA(v74, v70, v71)
+	v76 := math.Float64frombits(math.Float64bits(x) & math.Float64bits(math.Float64frombits(0x8000000000000000)))
+	v77 := math.Float64frombits(math.Float64bits(v75) | math.Float64bits(v76))
+	v79 := mask(v5 < math.Float64frombits(0x3e40000000000000))
+	v80 := blend(v79, v77, x)
+	return v80, true
+}
+
 // logModel is the Go model of logVec64 on one element: ok is false where
 // the loop stops (x ≤ 0, +Inf, NaN).
 func logModel(x float64) (float64, bool) {

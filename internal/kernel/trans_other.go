@@ -15,3 +15,7 @@ func sinVec32(d, x *float32, n int) int         { return 0 }
 func cosVec32(d, x *float32, n int) int         { return 0 }
 func logVec32(d, x *float32, n int) int         { return 0 }
 func sincosVec32(d0, d1, x *float32, n int) int { return 0 }
+func tanhVec64(d, x *float64, n int) int        { return 0 }
+func sigmoidVec64(d, x *float64, n int) int     { return 0 }
+func tanhVec32(d, x *float32, n int) int        { return 0 }
+func sigmoidVec32(d, x *float32, n int) int     { return 0 }

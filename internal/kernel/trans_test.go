@@ -111,8 +111,8 @@ func ulpsFrom(got float64, want *big.Float) float64 {
 		e = -1074
 	}
 	e = max(e, -1074)
-	df, _ := d.Float64()
-	return math.Abs(math.Ldexp(df, -e))
+	df, _ := d.SetMantExp(d, -e).Float64() // scaled first: d may be below the subnormals
+	return math.Abs(df)
 }
 
 // transSamples64 is the float64 test set of Sin and Cos: special values,
@@ -252,6 +252,68 @@ func TestTrans64(t *testing.T) {
 	})
 }
 
+// TestTanhSigmoid64 measures Tanh and Sigmoid against math/big and checks
+// the loops against the Go models bit for bit, and the bound of 1 ulp.
+func TestTanhSigmoid64(t *testing.T) {
+	if !fmaFast {
+		t.Skip("no hardware FMA: Tanh and Sigmoid are the math package's")
+	}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	xs := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 1e-20, 0x1p-27, -0x1p-27, 0x1p-26, 0.1, 0.17, 0.35,
+		1, -1, 19, 20, -36, 37, -700, -700.5, -745, -746, 700, 710, 1000, -1000, math.MaxFloat64, -math.MaxFloat64,
+		math.Inf(1), math.Inf(-1), math.NaN()}
+	for range n {
+		xs = append(xs, -5+10*r.Float64(), -40+80*r.Float64(), -750+800*r.Float64(),
+			math.Copysign(math.Exp2(-40+45*r.Float64()), r.Float64()-0.5))
+	}
+	th, sg := make([]float64, len(xs)), make([]float64, len(xs))
+	withAsm(t, func() {
+		Tanh(th, xs)
+		Sigmoid(sg, xs)
+	})
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+	for i, x := range xs {
+		if !same(th[i], tanh64(x)) || !same(sg[i], sigmoid64(x)) {
+			t.Fatalf("x = %v: loops %v %v, Go models %v %v", x, th[i], sg[i], tanh64(x), sigmoid64(x))
+		}
+	}
+	check := func(name string, got []float64, ref func(x float64) *big.Float) {
+		w, at := parallelMax(len(xs), func(i int) float64 {
+			x := xs[i]
+			if x != x || math.IsInf(x, 0) || math.Abs(x) > 1e4 {
+				want := map[string]func(float64) float64{"Tanh": math.Tanh, "Sigmoid": func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }}[name](x)
+				return ulps64(got[i], want)
+			}
+			return ulpsFrom(got[i], ref(x))
+		})
+		t.Logf("%s: largest error %.3f ulp at x = %v (%d arguments)", name, w, xs[at], len(xs))
+		if !(w <= 1) {
+			t.Errorf("%s: error %.3f ulp at x = %v", name, w, xs[at])
+		}
+	}
+	check("Tanh", th, func(x float64) *big.Float {
+		if math.Abs(x) < 0x1p-60 {
+			return new(big.Float).SetFloat64(x)
+		}
+		e := bigExp(-2*math.Abs(x), 400)
+		one := new(big.Float).SetPrec(400).SetInt64(1)
+		v := new(big.Float).SetPrec(400).Quo(new(big.Float).SetPrec(400).Sub(one, e), new(big.Float).SetPrec(400).Add(one, e))
+		if x < 0 {
+			v.Neg(v)
+		}
+		return v
+	})
+	check("Sigmoid", sg, func(x float64) *big.Float {
+		e := bigExp(-x, 200)
+		one := new(big.Float).SetPrec(200).SetInt64(1)
+		return new(big.Float).SetPrec(200).Quo(one, e.Add(e, one))
+	})
+}
+
 // TestTrans32 checks float32 Sin, Cos, Sincos and Log within 1 ulp of the
 // exact value on every 997th bit pattern, or on all 2^32 with
 // -exhaustive-trans.
@@ -273,6 +335,14 @@ func TestTrans32(t *testing.T) {
 		{"Sin", func(d, x []float32) { Sin(d, x) }, math.Sin},
 		{"Cos", func(d, x []float32) { Cos(d, x) }, math.Cos},
 		{"Log", func(d, x []float32) { Log(d, x) }, math.Log},
+		{"Tanh", func(d, x []float32) { Tanh(d, x) }, math.Tanh},
+		{"Sigmoid", func(d, x []float32) { Sigmoid(d, x) }, func(x float64) float64 {
+			if x >= 0 {
+				return 1 / (1 + math.Exp(-x))
+			}
+			e := math.Exp(x)
+			return e / (1 + e)
+		}},
 		{"Sincos", nil, nil},
 	}
 	saved := useAsm

@@ -90,6 +90,8 @@ func (p *prog) c(f float64) val {
 	return p.cb(math.Float64bits(f))
 }
 
+func (p *prog) max(a, b val) val { return p.emit("max", 0, a, b) } // VMAXPD: b where either is NaN
+
 func (p *prog) fma(a, b, c val) val  { return p.emit("fma", 0, a, b, c) }  // a·b + c
 func (p *prog) fnma(a, b, c val) val { return p.emit("fnma", 0, a, b, c) } // c - a·b
 func (p *prog) fms(a, b, c val) val  { return p.emit("fms", 0, a, b, c) }  // a·b - c
@@ -111,6 +113,7 @@ func (p *prog) cmp(a, b val, pred int) val { return p.emit("cmp", pred, a, b) }
 const (
 	cmpLT  = 1 // a < b, ordered
 	cmpLE  = 2 // a <= b, ordered
+	cmpUNO = 3 // a or b NaN
 	cmpNLE = 6 // !(a <= b): true for NaN
 	cmpNLT = 5 // !(a < b): true for NaN
 )
@@ -364,6 +367,111 @@ func twoOverPi(w *bytes.Buffer) {
 	fmt.Fprintf(w, "\n// π/2 = halfPiHi + halfPiLo to about 107 bits.\nconst (\n\thalfPiHi = %v\n\thalfPiLo = %v\n)\n", hi, lo)
 }
 
+// expCore returns e^a as eh + el (relative error about 2^-60) for a in
+// [-700, 0] (float32: [-80, 0]), by exp64's method (exp.go) stopped before
+// the last rounding: k = round(a/ln 2), r + rlo = a - k·ln 2, e^r = h + t
+// with h + l = 1 + r exactly and t = l + r²·P(r) + rlo·(1+r), then
+// eh + el = (h + t)·2^k in double length.
+func (p *prog) expCore(a val) (val, val) {
+	t := p.t
+	var shift, log2e, ln2hi, ln2lo float64
+	var deg int
+	if t.bits == 64 {
+		shift, log2e, ln2hi, ln2lo, deg = 0x1.8p52, 1/math.Ln2, 6.93147180369123816490e-01, 1.90821492927058770002e-10, 13
+	} else {
+		shift, log2e, ln2hi, ln2lo, deg = 0x1.8p23, 1/math.Ln2, 0.693145751953125, 1.428606765330187045e-06, 8
+	}
+	sh := p.c(shift)
+	tk := p.fma(a, p.c(log2e), sh)
+	k := p.sub(tk, sh)
+	hi := p.fnma(k, p.c(ln2hi), a) // exact
+	r := p.fnma(k, p.c(ln2lo), hi)
+	rlo := p.fnma(k, p.c(ln2lo), p.sub(hi, r))
+	c := p.fma(r, rlo, rlo)
+	var cs []float64
+	for n := deg; n >= 2; n-- {
+		cs = append(cs, 1/factorial(n))
+	}
+	q := p.fma(p.mul(r, r), p.horner(r, cs...), c)
+	one := p.c(1)
+	h := p.add(one, r)
+	l := p.sub(r, p.sub(h, one))
+	tt := p.add(l, q)
+	eh := p.add(h, tt)
+	el := p.add(p.sub(h, eh), tt)
+	// 2^k from the low bits of tk, which hold k.
+	var bias, shiftBits uint64
+	if t.bits == 64 {
+		bias, shiftBits = 1023, math.Float64bits(shift)
+	} else {
+		bias, shiftBits = 127, uint64(math.Float32bits(float32(shift)))
+	}
+	scale := p.shl(p.iadd(tk, p.cb((bias-shiftBits)&(1<<t.bits-1))), int(t.prec-1))
+	return p.mul(eh, scale), p.mul(el, scale)
+}
+
+// divDD returns (nh + nl)/(dh + dl) rounded once, up to a relative error of
+// about 2^-100 before that rounding: y = nh/dh to about an ulp, then one
+// correction by the residual n - y·d.
+func (p *prog) divDD(nh, nl, dh, dl val) val {
+	inv := p.div(p.c(1), dh)
+	y := p.mul(nh, inv)
+	rr := p.add(p.fnma(dh, y, nh), p.fnma(y, dl, nl))
+	return p.fma(rr, inv, y)
+}
+
+// sigmoidProg builds σ(x) = 1/(1+e^-x) = e^x/(1+e^x) in one pass: e =
+// e^-|x| (clamped at -700, or -80 in float32, where 1/(1+e) is 1 anyway) in
+// double length, then N/(1+e) with N = 1 for x ≥ +0 and
+// e for x < 0 (the sign bit set), divided with one correction step. x below
+// -700 (-80) and NaN
+// stop the loop.
+func sigmoidProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	lim := -700.0
+	if t.bits == 32 {
+		lim = -80
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	p.guard(p.cmp(x, p.c(lim), cmpLT))
+	a := p.max(p.or(x, p.cb(p.signBit())), p.c(lim)) // -|x|, clamped
+	eh, el := p.expCore(a)
+	one := p.c(1)
+	dh := p.add(one, eh)
+	dl := p.add(p.add(p.sub(one, dh), eh), el)
+	nh := p.blend(x, one, eh)
+	nl := p.blend(x, p.c(0), el)
+	p.outs = append(p.outs, p.divDD(nh, nl, dh, dl))
+	return p
+}
+
+// tanhProg builds tanh x = sign(x)·(1 - e)/(1 + e) with e = e^-2|x| in
+// double length (clamped at -700, or -80 in float32, where the quotient is
+// 1), 1 - e and 1 + e in double length, divided with one correction step; x
+// itself where |x| is tiny. NaN stops the loop.
+func tanhProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	lim, tiny := -700.0, 0x1p-27
+	if t.bits == 32 {
+		lim, tiny = -80, 0x1p-12
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	sign := p.cb(p.signBit())
+	ax := p.and(x, p.cb(p.signBit()-1))
+	a := p.max(p.mul(ax, p.c(-2)), p.c(lim))
+	eh, el := p.expCore(a)
+	one := p.c(1)
+	dh := p.add(one, eh)
+	dl := p.add(p.add(p.sub(one, dh), eh), el)
+	nh := p.sub(one, eh)
+	nl := p.sub(p.sub(p.sub(one, nh), eh), el)
+	v := p.or(p.divDD(nh, nl, dh, dl), p.and(x, sign))
+	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(tiny), cmpLT), v, x))
+	return p
+}
+
 // liveness: last use of each value.
 func (p *prog) lastUse() []int {
 	last := make([]int, len(p.ins))
@@ -514,7 +622,7 @@ func (p *prog) asm(w *bytes.Buffer) {
 			releaseDead()
 			reg[v] = d
 			continue
-		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp":
+		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max":
 			a, b := in.args[0], in.args[1]
 			ra := inReg(a)
 			rb := opnd(b)
@@ -631,6 +739,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 		case "and", "or", "xor", "isub", "iadd":
 			op := map[string]string{"and": "&", "or": "|", "xor": "^", "isub": "-", "iadd": "+"}[in.op]
 			e = fmt.Sprintf("math.Float64frombits(%s %s %s)", u(a[0]), op, u(a[1]))
+		case "max":
+			e = fmt.Sprintf("vmax(%s, %s)", n(a[0]), n(a[1]))
 		case "shl":
 			e = fmt.Sprintf("math.Float64frombits(%s << %d)", u(a[0]), in.imm)
 		case "shr":
@@ -642,6 +752,11 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 				c = fmt.Sprintf("%s < %s", n(a[0]), n(a[1]))
 			case cmpLE:
 				c = fmt.Sprintf("%s <= %s", n(a[0]), n(a[1]))
+			case cmpUNO:
+				c = fmt.Sprintf("%s != %s || %s != %s", n(a[0]), n(a[0]), n(a[1]), n(a[1]))
+				if a[0] == a[1] {
+					c = fmt.Sprintf("%s != %s", n(a[0]), n(a[0]))
+				}
 			case cmpNLE:
 				c = fmt.Sprintf("!(%s <= %s)", n(a[0]), n(a[1]))
 			case cmpNLT:
@@ -680,7 +795,17 @@ func main() {
 				p.model(&m, which+"Model", doc)
 			}
 		}
-		p := logProg("logVec"+t.suffix, t)
+		p := sigmoidProg("sigmoidVec"+t.suffix, t)
+		p.asm(&s)
+		if t.bits == 64 {
+			p.model(&m, "sigmoidModel", "// sigmoidModel is the Go model of sigmoidVec64 on one element: ok is false\n// where the loop stops (x < -700, NaN).")
+		}
+		p = tanhProg("tanhVec"+t.suffix, t)
+		p.asm(&s)
+		if t.bits == 64 {
+			p.model(&m, "tanhModel", "// tanhModel is the Go model of tanhVec64 on one element: ok is false where\n// the loop stops (NaN).")
+		}
+		p = logProg("logVec"+t.suffix, t)
 		p.asm(&s)
 		if t.bits == 64 {
 			p.model(&m, "logModel", "// logModel is the Go model of logVec64 on one element: ok is false where\n// the loop stops (x ≤ 0, +Inf, NaN).")
