@@ -488,7 +488,7 @@ func init() {
 		unaryCases(-1.2, 1.2)))
 
 	// tanh' = 1 - tanh²; the fast rule fuses it into one pass.
-	tanhOp = unaryOp("tanh", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tanh) },
+	tanhOp = unaryOp("tanh", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Tanh[float32], kernel.Tanh[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, RSub(1, Square(c.Output))) },
 		unaryCases(-2, 2))
 	tanhOp.FastVJP = fusedVJP(tanhOp, tanhGradOp)
@@ -496,7 +496,7 @@ func init() {
 
 	// σ' = σ(1-σ); the fast rule fuses it into one pass. The forward pass is
 	// computed without overflow for any x: for x < 0 it uses e^x/(1+e^x),
-	// where e^x cannot overflow (kernel.Sigmoid, with kernel.Exp's e^-|x|).
+	// where e^x cannot overflow (kernel.Sigmoid, one vectorised pass).
 	sigmoidOp = unaryOp("sigmoid", func(c *Ctx) *Tensor { return sigmoidForward(c.Inputs[0]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Mul(c.Output, RSub(1, c.Output))) },
 		unaryCases(-3, 3))
