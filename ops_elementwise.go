@@ -444,10 +444,10 @@ func init() {
 	logOp = Register(unaryOp("log", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Log[float32], kernel.Log[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, c.Inputs[0]) },
 		unaryCases(0.2, 3)))
-	log1pOp = Register(unaryOp("log1p", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log1p) },
+	log1pOp = Register(unaryOp("log1p", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Log1p[float32], kernel.Log1p[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, AddScalar(c.Inputs[0], 1)) },
 		unaryCases(-0.5, 2)))
-	expm1Op = Register(unaryOp("expm1", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Expm1) },
+	expm1Op = Register(unaryOp("expm1", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Expm1[float32], kernel.Expm1[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, AddScalar(c.Output, 1)) },
 		unaryCases(-2, 2)))
 	sqrtOp = Register(unaryOp("sqrt", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sqrt) },

@@ -5,7 +5,8 @@ import (
 	"math/bits"
 )
 
-// This file holds the vectorised Sin, Cos, Sincos and Log: the dispatch
+// This file holds the vectorised Sin, Cos, Sincos, Log, Log1p, Expm1, Tanh
+// and Sigmoid: the dispatch
 // between the assembly loops of trans_amd64.s and the scalar code, and that
 // scalar code. The loops and their float64 Go models (trans_model.go) are
 // written by transgen.go from one description of each function.
@@ -18,6 +19,12 @@ func Cos[T Float](dst, src []T) { transMap(dst, src, cosVec64, cosVec32, cos64, 
 
 // Log sets dst[i] = ln(src[i]).
 func Log[T Float](dst, src []T) { transMap(dst, src, logVec64, logVec32, log64, log32) }
+
+// Log1p sets dst[i] = ln(1 + src[i]).
+func Log1p[T Float](dst, src []T) { transMap(dst, src, log1pVec64, log1pVec32, log1p64, log1p32) }
+
+// Expm1 sets dst[i] = e^src[i] - 1.
+func Expm1[T Float](dst, src []T) { transMap(dst, src, expm1Vec64, expm1Vec32, expm1_64, expm1_32) }
 
 // Tanh sets dst[i] = tanh(src[i]).
 func Tanh[T Float](dst, src []T) { transMap(dst, src, tanhVec64, tanhVec32, tanh64, tanh32) }
@@ -186,6 +193,27 @@ func log64(x float64) float64 {
 	}
 	return math.Log(x)
 }
+
+func log1p64(x float64) float64 {
+	if fmaFast {
+		if v, ok := log1pModel(x); ok {
+			return v
+		}
+	}
+	return math.Log1p(x)
+}
+
+func expm1_64(x float64) float64 {
+	if fmaFast {
+		if v, ok := expm1Model(x); ok {
+			return v
+		}
+	}
+	return math.Expm1(x)
+}
+
+func log1p32(x float32) float32  { return float32(log1p64(float64(x))) }
+func expm1_32(x float32) float32 { return float32(expm1_64(float64(x))) }
 
 func tanh64(x float64) float64 {
 	if fmaFast {

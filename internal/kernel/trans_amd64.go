@@ -36,6 +36,18 @@ func tanhVec32(d, x *float32, n int) int
 func sigmoidVec32(d, x *float32, n int) int
 
 //go:noescape
+func log1pVec64(d, x *float64, n int) int
+
+//go:noescape
+func expm1Vec64(d, x *float64, n int) int
+
+//go:noescape
+func log1pVec32(d, x *float32, n int) int
+
+//go:noescape
+func expm1Vec32(d, x *float32, n int) int
+
+//go:noescape
 func sinVec32(d, x *float32, n int) int
 
 //go:noescape
@@ -55,13 +67,13 @@ var transAsmOK = haveExpAsm && transSelfTest()
 // loops (not with NABLA_KERNEL=portable).
 func useTransAsm() bool { return useAsm && transAsmOK }
 
-// transSelfTest runs every loop (Sin, Cos, Sincos, Log, Tanh, Sigmoid) on a few arguments, among them some each
+// transSelfTest runs every loop (Sin, Cos, Sincos, Log, Log1p, Expm1, Tanh, Sigmoid) on a few arguments, among them some each
 // loop stops at, and checks the float64 results bit for bit against the Go
 // models and the float32 ones against the float64 math functions (1 ulp).
 func transSelfTest() bool {
 	xs := []float64{0, math.Copysign(0, -1), 1e-300, 5e-324, 1e-9, 0.5, 1, -1, 1.5707963267948966, 2, -3,
 		3.141592653589793, 10, -100.25, 1000, 12345.678, 3e7, math.NaN(), 1e300, math.Inf(1), math.Inf(-1),
-		0.75, 1.25, -0.3, 7, 64, 0.001, 1.4142135, 0.7071, 2.5e-8, 33, 99, -20, -90, -750, 800, 0.2, -0.2}
+		0.75, 1.25, -0.3, 7, 64, 0.001, 1.4142135, 0.7071, 2.5e-8, 33, 99, -20, -90, -750, 800, 0.2, -0.2, -0.999, -1.5, 1e-17, -1e-17, 88, 89}
 	n := len(xs)
 	s, c, l := make([]float64, n), make([]float64, n), make([]float64, n)
 	s2, c2 := make([]float64, n), make([]float64, n)
@@ -72,10 +84,14 @@ func transSelfTest() bool {
 	th, sg := make([]float64, n), make([]float64, n)
 	run64(th, xs, tanhVec64, tanh64)
 	run64(sg, xs, sigmoidVec64, sigmoid64)
+	l1, em := make([]float64, n), make([]float64, n)
+	run64(l1, xs, log1pVec64, log1p64)
+	run64(em, xs, expm1Vec64, expm1_64)
 	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
 	for i, x := range xs {
 		if !same(s[i], sin64(x)) || !same(c[i], cos64(x)) || !same(s2[i], s[i]) || !same(c2[i], c[i]) || !same(l[i], log64(x)) ||
-			!same(th[i], tanh64(x)) || !same(sg[i], sigmoid64(x)) {
+			!same(th[i], tanh64(x)) || !same(sg[i], sigmoid64(x)) ||
+			!same(l1[i], log1p64(x)) || !same(em[i], expm1_64(x)) {
 			return false
 		}
 	}
@@ -89,6 +105,9 @@ func transSelfTest() bool {
 	th32, sg32 := make([]float32, n), make([]float32, n)
 	run32(th32, x32, tanhVec32, tanh32)
 	run32(sg32, x32, sigmoidVec32, sigmoid32)
+	l132, em32 := make([]float32, n), make([]float32, n)
+	run32(l132, x32, log1pVec32, log1p32)
+	run32(em32, x32, expm1Vec32, expm1_32)
 	near := func(a float32, b float64) bool {
 		if a != a || b != b || math.IsInf(b, 0) {
 			return a != a && b != b || float64(a) == b
@@ -98,7 +117,8 @@ func transSelfTest() bool {
 	for i, x := range x32 {
 		v := float64(x)
 		if !near(s32[i], math.Sin(v)) || !near(c32[i], math.Cos(v)) || !near(l32[i], math.Log(v)) ||
-			!near(th32[i], math.Tanh(v)) || !near(sg32[i], 1/(1+math.Exp(-v))) {
+			!near(th32[i], math.Tanh(v)) || !near(sg32[i], 1/(1+math.Exp(-v))) ||
+			!near(l132[i], math.Log1p(v)) || !near(em32[i], math.Expm1(v)) {
 			return false
 		}
 	}

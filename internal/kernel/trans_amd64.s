@@ -1148,13 +1148,354 @@ loop:
 	VMULPD Y5, Y3, Y3
 	VMULPD Y1, Y1, Y4
 	VMULPD logvec64c<>+608(SB), Y4, Y4
-	VADDPD Y3, Y4, Y3
 	VMULPD logvec64c<>+640(SB), Y0, Y5
+	VADDPD Y3, Y4, Y3
 	VFMADD231PD Y3, Y2, Y5
 	VSUBPD Y5, Y4, Y2
 	VSUBPD Y2, Y1, Y1
 	VFMADD231PD logvec64c<>+672(SB), Y0, Y1
 	VMOVUPD Y1, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA log1pvec64c<>+0(SB)/8, $0xbff0000000000000
+DATA log1pvec64c<>+8(SB)/8, $0xbff0000000000000
+DATA log1pvec64c<>+16(SB)/8, $0xbff0000000000000
+DATA log1pvec64c<>+24(SB)/8, $0xbff0000000000000
+DATA log1pvec64c<>+32(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64c<>+40(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64c<>+48(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64c<>+56(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64c<>+64(SB)/8, $0x3ff0000000000000
+DATA log1pvec64c<>+72(SB)/8, $0x3ff0000000000000
+DATA log1pvec64c<>+80(SB)/8, $0x3ff0000000000000
+DATA log1pvec64c<>+88(SB)/8, $0x3ff0000000000000
+DATA log1pvec64c<>+96(SB)/8, $0x10000000000000
+DATA log1pvec64c<>+104(SB)/8, $0x10000000000000
+DATA log1pvec64c<>+112(SB)/8, $0x10000000000000
+DATA log1pvec64c<>+120(SB)/8, $0x10000000000000
+DATA log1pvec64c<>+128(SB)/8, $0x4350000000000000
+DATA log1pvec64c<>+136(SB)/8, $0x4350000000000000
+DATA log1pvec64c<>+144(SB)/8, $0x4350000000000000
+DATA log1pvec64c<>+152(SB)/8, $0x4350000000000000
+DATA log1pvec64c<>+160(SB)/8, $0x95f619980c433
+DATA log1pvec64c<>+168(SB)/8, $0x95f619980c433
+DATA log1pvec64c<>+176(SB)/8, $0x95f619980c433
+DATA log1pvec64c<>+184(SB)/8, $0x95f619980c433
+DATA log1pvec64c<>+192(SB)/8, $0xfffffffffffff
+DATA log1pvec64c<>+200(SB)/8, $0xfffffffffffff
+DATA log1pvec64c<>+208(SB)/8, $0xfffffffffffff
+DATA log1pvec64c<>+216(SB)/8, $0xfffffffffffff
+DATA log1pvec64c<>+224(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64c<>+232(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64c<>+240(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64c<>+248(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64c<>+256(SB)/8, $0x4330000000000000
+DATA log1pvec64c<>+264(SB)/8, $0x4330000000000000
+DATA log1pvec64c<>+272(SB)/8, $0x4330000000000000
+DATA log1pvec64c<>+280(SB)/8, $0x4330000000000000
+DATA log1pvec64c<>+288(SB)/8, $0x43300000000003ff
+DATA log1pvec64c<>+296(SB)/8, $0x43300000000003ff
+DATA log1pvec64c<>+304(SB)/8, $0x43300000000003ff
+DATA log1pvec64c<>+312(SB)/8, $0x43300000000003ff
+DATA log1pvec64c<>+320(SB)/8, $0x404b000000000000
+DATA log1pvec64c<>+328(SB)/8, $0x404b000000000000
+DATA log1pvec64c<>+336(SB)/8, $0x404b000000000000
+DATA log1pvec64c<>+344(SB)/8, $0x404b000000000000
+DATA log1pvec64c<>+352(SB)/8, $0x4000000000000000
+DATA log1pvec64c<>+360(SB)/8, $0x4000000000000000
+DATA log1pvec64c<>+368(SB)/8, $0x4000000000000000
+DATA log1pvec64c<>+376(SB)/8, $0x4000000000000000
+DATA log1pvec64c<>+384(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64c<>+392(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64c<>+400(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64c<>+408(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64c<>+416(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64c<>+424(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64c<>+432(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64c<>+440(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64c<>+448(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64c<>+456(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64c<>+464(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64c<>+472(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64c<>+480(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64c<>+488(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64c<>+496(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64c<>+504(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64c<>+512(SB)/8, $0x3fd2492494229359
+DATA log1pvec64c<>+520(SB)/8, $0x3fd2492494229359
+DATA log1pvec64c<>+528(SB)/8, $0x3fd2492494229359
+DATA log1pvec64c<>+536(SB)/8, $0x3fd2492494229359
+DATA log1pvec64c<>+544(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64c<>+552(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64c<>+560(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64c<>+568(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64c<>+576(SB)/8, $0x3fe5555555555593
+DATA log1pvec64c<>+584(SB)/8, $0x3fe5555555555593
+DATA log1pvec64c<>+592(SB)/8, $0x3fe5555555555593
+DATA log1pvec64c<>+600(SB)/8, $0x3fe5555555555593
+DATA log1pvec64c<>+608(SB)/8, $0x3fe0000000000000
+DATA log1pvec64c<>+616(SB)/8, $0x3fe0000000000000
+DATA log1pvec64c<>+624(SB)/8, $0x3fe0000000000000
+DATA log1pvec64c<>+632(SB)/8, $0x3fe0000000000000
+DATA log1pvec64c<>+640(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64c<>+648(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64c<>+656(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64c<>+664(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64c<>+672(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64c<>+680(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64c<>+688(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64c<>+696(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64c<>+704(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64c<>+712(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64c<>+720(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64c<>+728(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64c<>+736(SB)/8, $0x3c90000000000000
+DATA log1pvec64c<>+744(SB)/8, $0x3c90000000000000
+DATA log1pvec64c<>+752(SB)/8, $0x3c90000000000000
+DATA log1pvec64c<>+760(SB)/8, $0x3c90000000000000
+GLOBL log1pvec64c<>(SB), RODATA|NOPTR, $768
+
+// func log1pVec64(d, x *float64, n int) int
+TEXT ·log1pVec64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $2, log1pvec64c<>+0(SB), Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPD $6, log1pvec64c<>+32(SB), Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VMOVUPD log1pvec64c<>+64(SB), Y1
+	VADDPD Y0, Y1, Y1
+	VSUBPD log1pvec64c<>+64(SB), Y1, Y2
+	VSUBPD Y2, Y1, Y3
+	VMOVUPD log1pvec64c<>+64(SB), Y4
+	VSUBPD Y3, Y4, Y3
+	VSUBPD Y2, Y0, Y2
+	VADDPD Y2, Y3, Y2
+	VCMPPD $1, log1pvec64c<>+96(SB), Y1, Y3
+	VMULPD log1pvec64c<>+128(SB), Y1, Y4
+	VBLENDVPD Y3, Y4, Y1, Y1
+	VPADDQ log1pvec64c<>+160(SB), Y1, Y4
+	VANDPD log1pvec64c<>+192(SB), Y4, Y5
+	VPADDQ log1pvec64c<>+224(SB), Y5, Y5
+	VPSRLQ $52, Y4, Y4
+	VORPD log1pvec64c<>+256(SB), Y4, Y4
+	VSUBPD log1pvec64c<>+288(SB), Y4, Y4
+	VANDPD log1pvec64c<>+320(SB), Y3, Y3
+	VSUBPD Y3, Y4, Y3
+	VSUBPD log1pvec64c<>+64(SB), Y5, Y4
+	VADDPD log1pvec64c<>+352(SB), Y4, Y5
+	VDIVPD Y5, Y4, Y5
+	VMULPD Y5, Y5, Y6
+	VMOVUPD log1pvec64c<>+384(SB), Y7
+	VMOVUPD Y6, Y8
+	VFMADD213PD log1pvec64c<>+416(SB), Y7, Y8
+	VFMADD213PD log1pvec64c<>+448(SB), Y6, Y8
+	VFMADD213PD log1pvec64c<>+480(SB), Y6, Y8
+	VFMADD213PD log1pvec64c<>+512(SB), Y6, Y8
+	VFMADD213PD log1pvec64c<>+544(SB), Y6, Y8
+	VFMADD213PD log1pvec64c<>+576(SB), Y6, Y8
+	VMULPD Y8, Y6, Y6
+	VMULPD Y4, Y4, Y7
+	VMULPD log1pvec64c<>+608(SB), Y7, Y7
+	VMULPD log1pvec64c<>+640(SB), Y3, Y8
+	VDIVPD Y1, Y2, Y1
+	VADDPD Y1, Y8, Y1
+	VADDPD Y6, Y7, Y2
+	VFMADD231PD Y2, Y5, Y1
+	VSUBPD Y1, Y7, Y1
+	VSUBPD Y1, Y4, Y1
+	VFMADD231PD log1pvec64c<>+672(SB), Y3, Y1
+	VANDPD log1pvec64c<>+704(SB), Y0, Y2
+	VCMPPD $1, log1pvec64c<>+736(SB), Y2, Y2
+	VBLENDVPD Y2, Y0, Y1, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA expm1vec64c<>+0(SB)/8, $0x4085e00000000000
+DATA expm1vec64c<>+8(SB)/8, $0x4085e00000000000
+DATA expm1vec64c<>+16(SB)/8, $0x4085e00000000000
+DATA expm1vec64c<>+24(SB)/8, $0x4085e00000000000
+DATA expm1vec64c<>+32(SB)/8, $0xc085e00000000000
+DATA expm1vec64c<>+40(SB)/8, $0xc085e00000000000
+DATA expm1vec64c<>+48(SB)/8, $0xc085e00000000000
+DATA expm1vec64c<>+56(SB)/8, $0xc085e00000000000
+DATA expm1vec64c<>+64(SB)/8, $0x4338000000000000
+DATA expm1vec64c<>+72(SB)/8, $0x4338000000000000
+DATA expm1vec64c<>+80(SB)/8, $0x4338000000000000
+DATA expm1vec64c<>+88(SB)/8, $0x4338000000000000
+DATA expm1vec64c<>+96(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64c<>+104(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64c<>+112(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64c<>+120(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64c<>+128(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64c<>+136(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64c<>+144(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64c<>+152(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64c<>+160(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64c<>+168(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64c<>+176(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64c<>+184(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64c<>+192(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64c<>+200(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64c<>+208(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64c<>+216(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64c<>+224(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64c<>+232(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64c<>+240(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64c<>+248(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64c<>+256(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64c<>+264(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64c<>+272(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64c<>+280(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64c<>+288(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64c<>+296(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64c<>+304(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64c<>+312(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64c<>+320(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64c<>+328(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64c<>+336(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64c<>+344(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64c<>+352(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64c<>+360(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64c<>+368(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64c<>+376(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64c<>+384(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64c<>+392(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64c<>+400(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64c<>+408(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64c<>+416(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64c<>+424(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64c<>+432(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64c<>+440(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64c<>+448(SB)/8, $0x3f81111111111111
+DATA expm1vec64c<>+456(SB)/8, $0x3f81111111111111
+DATA expm1vec64c<>+464(SB)/8, $0x3f81111111111111
+DATA expm1vec64c<>+472(SB)/8, $0x3f81111111111111
+DATA expm1vec64c<>+480(SB)/8, $0x3fa5555555555555
+DATA expm1vec64c<>+488(SB)/8, $0x3fa5555555555555
+DATA expm1vec64c<>+496(SB)/8, $0x3fa5555555555555
+DATA expm1vec64c<>+504(SB)/8, $0x3fa5555555555555
+DATA expm1vec64c<>+512(SB)/8, $0x3fc5555555555555
+DATA expm1vec64c<>+520(SB)/8, $0x3fc5555555555555
+DATA expm1vec64c<>+528(SB)/8, $0x3fc5555555555555
+DATA expm1vec64c<>+536(SB)/8, $0x3fc5555555555555
+DATA expm1vec64c<>+544(SB)/8, $0x3fe0000000000000
+DATA expm1vec64c<>+552(SB)/8, $0x3fe0000000000000
+DATA expm1vec64c<>+560(SB)/8, $0x3fe0000000000000
+DATA expm1vec64c<>+568(SB)/8, $0x3fe0000000000000
+DATA expm1vec64c<>+576(SB)/8, $0x3ff0000000000000
+DATA expm1vec64c<>+584(SB)/8, $0x3ff0000000000000
+DATA expm1vec64c<>+592(SB)/8, $0x3ff0000000000000
+DATA expm1vec64c<>+600(SB)/8, $0x3ff0000000000000
+DATA expm1vec64c<>+608(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64c<>+616(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64c<>+624(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64c<>+632(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64c<>+640(SB)/8, $0xbff0000000000000
+DATA expm1vec64c<>+648(SB)/8, $0xbff0000000000000
+DATA expm1vec64c<>+656(SB)/8, $0xbff0000000000000
+DATA expm1vec64c<>+664(SB)/8, $0xbff0000000000000
+DATA expm1vec64c<>+672(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64c<>+680(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64c<>+688(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64c<>+696(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64c<>+704(SB)/8, $0x3c90000000000000
+DATA expm1vec64c<>+712(SB)/8, $0x3c90000000000000
+DATA expm1vec64c<>+720(SB)/8, $0x3c90000000000000
+DATA expm1vec64c<>+728(SB)/8, $0x3c90000000000000
+GLOBL expm1vec64c<>(SB), RODATA|NOPTR, $736
+
+// func expm1Vec64(d, x *float64, n int) int
+TEXT ·expm1Vec64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $3, Y0, Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VMOVUPD expm1vec64c<>+0(SB), Y1
+	VCMPPD $1, Y0, Y1, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VMAXPD expm1vec64c<>+32(SB), Y0, Y1
+	VMOVUPD expm1vec64c<>+96(SB), Y2
+	VMOVUPD Y1, Y3
+	VFMADD213PD expm1vec64c<>+64(SB), Y2, Y3
+	VSUBPD expm1vec64c<>+64(SB), Y3, Y2
+	VFNMADD231PD expm1vec64c<>+128(SB), Y2, Y1
+	VMOVUPD Y1, Y4
+	VFNMADD231PD expm1vec64c<>+160(SB), Y2, Y4
+	VSUBPD Y4, Y1, Y1
+	VFNMADD231PD expm1vec64c<>+160(SB), Y2, Y1
+	VMOVUPD Y1, Y2
+	VFMADD231PD Y1, Y4, Y2
+	VMULPD Y4, Y4, Y1
+	VMOVUPD expm1vec64c<>+192(SB), Y5
+	VMOVUPD Y4, Y6
+	VFMADD213PD expm1vec64c<>+224(SB), Y5, Y6
+	VFMADD213PD expm1vec64c<>+256(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+288(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+320(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+352(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+384(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+416(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+448(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+480(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+512(SB), Y4, Y6
+	VFMADD213PD expm1vec64c<>+544(SB), Y4, Y6
+	VFMADD231PD Y6, Y1, Y2
+	VMOVUPD expm1vec64c<>+576(SB), Y1
+	VADDPD Y4, Y1, Y1
+	VSUBPD expm1vec64c<>+576(SB), Y1, Y5
+	VSUBPD Y5, Y4, Y4
+	VADDPD Y2, Y4, Y2
+	VADDPD Y2, Y1, Y4
+	VSUBPD Y4, Y1, Y1
+	VADDPD Y2, Y1, Y1
+	VPADDQ expm1vec64c<>+608(SB), Y3, Y2
+	VPSLLQ $52, Y2, Y2
+	VMULPD Y2, Y4, Y3
+	VMULPD Y2, Y1, Y1
+	VADDPD expm1vec64c<>+640(SB), Y3, Y2
+	VSUBPD Y3, Y2, Y4
+	VSUBPD Y4, Y2, Y5
+	VSUBPD Y5, Y3, Y3
+	VMOVUPD expm1vec64c<>+640(SB), Y5
+	VSUBPD Y4, Y5, Y4
+	VADDPD Y4, Y3, Y3
+	VADDPD Y1, Y3, Y1
+	VADDPD Y1, Y2, Y1
+	VANDPD expm1vec64c<>+672(SB), Y0, Y2
+	VCMPPD $1, expm1vec64c<>+704(SB), Y2, Y2
+	VBLENDVPD Y2, Y0, Y1, Y0
+	VMOVUPD Y0, (DI)(AX*8)
 	ADDQ $4, AX
 	JMP loop
 done:
@@ -2593,13 +2934,470 @@ loop:
 	VMULPS Y5, Y3, Y3
 	VMULPS Y1, Y1, Y4
 	VMULPS logvec32c<>+512(SB), Y4, Y4
-	VADDPS Y3, Y4, Y3
 	VMULPS logvec32c<>+544(SB), Y0, Y5
+	VADDPS Y3, Y4, Y3
 	VFMADD231PS Y3, Y2, Y5
 	VSUBPS Y5, Y4, Y2
 	VSUBPS Y2, Y1, Y1
 	VFMADD231PS logvec32c<>+576(SB), Y0, Y1
 	VMOVUPS Y1, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA log1pvec32c<>+0(SB)/4, $0xbf800000
+DATA log1pvec32c<>+4(SB)/4, $0xbf800000
+DATA log1pvec32c<>+8(SB)/4, $0xbf800000
+DATA log1pvec32c<>+12(SB)/4, $0xbf800000
+DATA log1pvec32c<>+16(SB)/4, $0xbf800000
+DATA log1pvec32c<>+20(SB)/4, $0xbf800000
+DATA log1pvec32c<>+24(SB)/4, $0xbf800000
+DATA log1pvec32c<>+28(SB)/4, $0xbf800000
+DATA log1pvec32c<>+32(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+36(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+40(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+44(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+48(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+52(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+56(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+60(SB)/4, $0x7f7fffff
+DATA log1pvec32c<>+64(SB)/4, $0x3f800000
+DATA log1pvec32c<>+68(SB)/4, $0x3f800000
+DATA log1pvec32c<>+72(SB)/4, $0x3f800000
+DATA log1pvec32c<>+76(SB)/4, $0x3f800000
+DATA log1pvec32c<>+80(SB)/4, $0x3f800000
+DATA log1pvec32c<>+84(SB)/4, $0x3f800000
+DATA log1pvec32c<>+88(SB)/4, $0x3f800000
+DATA log1pvec32c<>+92(SB)/4, $0x3f800000
+DATA log1pvec32c<>+96(SB)/4, $0x800000
+DATA log1pvec32c<>+100(SB)/4, $0x800000
+DATA log1pvec32c<>+104(SB)/4, $0x800000
+DATA log1pvec32c<>+108(SB)/4, $0x800000
+DATA log1pvec32c<>+112(SB)/4, $0x800000
+DATA log1pvec32c<>+116(SB)/4, $0x800000
+DATA log1pvec32c<>+120(SB)/4, $0x800000
+DATA log1pvec32c<>+124(SB)/4, $0x800000
+DATA log1pvec32c<>+128(SB)/4, $0x4c000000
+DATA log1pvec32c<>+132(SB)/4, $0x4c000000
+DATA log1pvec32c<>+136(SB)/4, $0x4c000000
+DATA log1pvec32c<>+140(SB)/4, $0x4c000000
+DATA log1pvec32c<>+144(SB)/4, $0x4c000000
+DATA log1pvec32c<>+148(SB)/4, $0x4c000000
+DATA log1pvec32c<>+152(SB)/4, $0x4c000000
+DATA log1pvec32c<>+156(SB)/4, $0x4c000000
+DATA log1pvec32c<>+160(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+164(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+168(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+172(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+176(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+180(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+184(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+188(SB)/4, $0x4afb0d
+DATA log1pvec32c<>+192(SB)/4, $0x7fffff
+DATA log1pvec32c<>+196(SB)/4, $0x7fffff
+DATA log1pvec32c<>+200(SB)/4, $0x7fffff
+DATA log1pvec32c<>+204(SB)/4, $0x7fffff
+DATA log1pvec32c<>+208(SB)/4, $0x7fffff
+DATA log1pvec32c<>+212(SB)/4, $0x7fffff
+DATA log1pvec32c<>+216(SB)/4, $0x7fffff
+DATA log1pvec32c<>+220(SB)/4, $0x7fffff
+DATA log1pvec32c<>+224(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+228(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+232(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+236(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+240(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+244(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+248(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+252(SB)/4, $0x3f3504f3
+DATA log1pvec32c<>+256(SB)/4, $0x4b000000
+DATA log1pvec32c<>+260(SB)/4, $0x4b000000
+DATA log1pvec32c<>+264(SB)/4, $0x4b000000
+DATA log1pvec32c<>+268(SB)/4, $0x4b000000
+DATA log1pvec32c<>+272(SB)/4, $0x4b000000
+DATA log1pvec32c<>+276(SB)/4, $0x4b000000
+DATA log1pvec32c<>+280(SB)/4, $0x4b000000
+DATA log1pvec32c<>+284(SB)/4, $0x4b000000
+DATA log1pvec32c<>+288(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+292(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+296(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+300(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+304(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+308(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+312(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+316(SB)/4, $0x4b00007f
+DATA log1pvec32c<>+320(SB)/4, $0x41c80000
+DATA log1pvec32c<>+324(SB)/4, $0x41c80000
+DATA log1pvec32c<>+328(SB)/4, $0x41c80000
+DATA log1pvec32c<>+332(SB)/4, $0x41c80000
+DATA log1pvec32c<>+336(SB)/4, $0x41c80000
+DATA log1pvec32c<>+340(SB)/4, $0x41c80000
+DATA log1pvec32c<>+344(SB)/4, $0x41c80000
+DATA log1pvec32c<>+348(SB)/4, $0x41c80000
+DATA log1pvec32c<>+352(SB)/4, $0x40000000
+DATA log1pvec32c<>+356(SB)/4, $0x40000000
+DATA log1pvec32c<>+360(SB)/4, $0x40000000
+DATA log1pvec32c<>+364(SB)/4, $0x40000000
+DATA log1pvec32c<>+368(SB)/4, $0x40000000
+DATA log1pvec32c<>+372(SB)/4, $0x40000000
+DATA log1pvec32c<>+376(SB)/4, $0x40000000
+DATA log1pvec32c<>+380(SB)/4, $0x40000000
+DATA log1pvec32c<>+384(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+388(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+392(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+396(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+400(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+404(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+408(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+412(SB)/4, $0x3e789e26
+DATA log1pvec32c<>+416(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+420(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+424(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+428(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+432(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+436(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+440(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+444(SB)/4, $0x3e91e9ee
+DATA log1pvec32c<>+448(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+452(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+456(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+460(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+464(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+468(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+472(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+476(SB)/4, $0x3eccce13
+DATA log1pvec32c<>+480(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+484(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+488(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+492(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+496(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+500(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+504(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+508(SB)/4, $0x3f2aaaaa
+DATA log1pvec32c<>+512(SB)/4, $0x3f000000
+DATA log1pvec32c<>+516(SB)/4, $0x3f000000
+DATA log1pvec32c<>+520(SB)/4, $0x3f000000
+DATA log1pvec32c<>+524(SB)/4, $0x3f000000
+DATA log1pvec32c<>+528(SB)/4, $0x3f000000
+DATA log1pvec32c<>+532(SB)/4, $0x3f000000
+DATA log1pvec32c<>+536(SB)/4, $0x3f000000
+DATA log1pvec32c<>+540(SB)/4, $0x3f000000
+DATA log1pvec32c<>+544(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+548(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+552(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+556(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+560(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+564(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+568(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+572(SB)/4, $0x3717f7d1
+DATA log1pvec32c<>+576(SB)/4, $0x3f317180
+DATA log1pvec32c<>+580(SB)/4, $0x3f317180
+DATA log1pvec32c<>+584(SB)/4, $0x3f317180
+DATA log1pvec32c<>+588(SB)/4, $0x3f317180
+DATA log1pvec32c<>+592(SB)/4, $0x3f317180
+DATA log1pvec32c<>+596(SB)/4, $0x3f317180
+DATA log1pvec32c<>+600(SB)/4, $0x3f317180
+DATA log1pvec32c<>+604(SB)/4, $0x3f317180
+DATA log1pvec32c<>+608(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+612(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+616(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+620(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+624(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+628(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+632(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+636(SB)/4, $0x7fffffff
+DATA log1pvec32c<>+640(SB)/4, $0x33000000
+DATA log1pvec32c<>+644(SB)/4, $0x33000000
+DATA log1pvec32c<>+648(SB)/4, $0x33000000
+DATA log1pvec32c<>+652(SB)/4, $0x33000000
+DATA log1pvec32c<>+656(SB)/4, $0x33000000
+DATA log1pvec32c<>+660(SB)/4, $0x33000000
+DATA log1pvec32c<>+664(SB)/4, $0x33000000
+DATA log1pvec32c<>+668(SB)/4, $0x33000000
+GLOBL log1pvec32c<>(SB), RODATA|NOPTR, $672
+
+// func log1pVec32(d, x *float32, n int) int
+TEXT ·log1pVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VCMPPS $2, log1pvec32c<>+0(SB), Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPS $6, log1pvec32c<>+32(SB), Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VMOVUPS log1pvec32c<>+64(SB), Y1
+	VADDPS Y0, Y1, Y1
+	VSUBPS log1pvec32c<>+64(SB), Y1, Y2
+	VSUBPS Y2, Y1, Y3
+	VMOVUPS log1pvec32c<>+64(SB), Y4
+	VSUBPS Y3, Y4, Y3
+	VSUBPS Y2, Y0, Y2
+	VADDPS Y2, Y3, Y2
+	VCMPPS $1, log1pvec32c<>+96(SB), Y1, Y3
+	VMULPS log1pvec32c<>+128(SB), Y1, Y4
+	VBLENDVPS Y3, Y4, Y1, Y1
+	VPADDD log1pvec32c<>+160(SB), Y1, Y4
+	VANDPS log1pvec32c<>+192(SB), Y4, Y5
+	VPADDD log1pvec32c<>+224(SB), Y5, Y5
+	VPSRLD $23, Y4, Y4
+	VORPS log1pvec32c<>+256(SB), Y4, Y4
+	VSUBPS log1pvec32c<>+288(SB), Y4, Y4
+	VANDPS log1pvec32c<>+320(SB), Y3, Y3
+	VSUBPS Y3, Y4, Y3
+	VSUBPS log1pvec32c<>+64(SB), Y5, Y4
+	VADDPS log1pvec32c<>+352(SB), Y4, Y5
+	VDIVPS Y5, Y4, Y5
+	VMULPS Y5, Y5, Y6
+	VMOVUPS log1pvec32c<>+384(SB), Y7
+	VMOVUPS Y6, Y8
+	VFMADD213PS log1pvec32c<>+416(SB), Y7, Y8
+	VFMADD213PS log1pvec32c<>+448(SB), Y6, Y8
+	VFMADD213PS log1pvec32c<>+480(SB), Y6, Y8
+	VMULPS Y8, Y6, Y6
+	VMULPS Y4, Y4, Y7
+	VMULPS log1pvec32c<>+512(SB), Y7, Y7
+	VMULPS log1pvec32c<>+544(SB), Y3, Y8
+	VDIVPS Y1, Y2, Y1
+	VADDPS Y1, Y8, Y1
+	VADDPS Y6, Y7, Y2
+	VFMADD231PS Y2, Y5, Y1
+	VSUBPS Y1, Y7, Y1
+	VSUBPS Y1, Y4, Y1
+	VFMADD231PS log1pvec32c<>+576(SB), Y3, Y1
+	VANDPS log1pvec32c<>+608(SB), Y0, Y2
+	VCMPPS $1, log1pvec32c<>+640(SB), Y2, Y2
+	VBLENDVPS Y2, Y0, Y1, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA expm1vec32c<>+0(SB)/4, $0x42a00000
+DATA expm1vec32c<>+4(SB)/4, $0x42a00000
+DATA expm1vec32c<>+8(SB)/4, $0x42a00000
+DATA expm1vec32c<>+12(SB)/4, $0x42a00000
+DATA expm1vec32c<>+16(SB)/4, $0x42a00000
+DATA expm1vec32c<>+20(SB)/4, $0x42a00000
+DATA expm1vec32c<>+24(SB)/4, $0x42a00000
+DATA expm1vec32c<>+28(SB)/4, $0x42a00000
+DATA expm1vec32c<>+32(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+36(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+40(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+44(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+48(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+52(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+56(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+60(SB)/4, $0xc2a00000
+DATA expm1vec32c<>+64(SB)/4, $0x4b400000
+DATA expm1vec32c<>+68(SB)/4, $0x4b400000
+DATA expm1vec32c<>+72(SB)/4, $0x4b400000
+DATA expm1vec32c<>+76(SB)/4, $0x4b400000
+DATA expm1vec32c<>+80(SB)/4, $0x4b400000
+DATA expm1vec32c<>+84(SB)/4, $0x4b400000
+DATA expm1vec32c<>+88(SB)/4, $0x4b400000
+DATA expm1vec32c<>+92(SB)/4, $0x4b400000
+DATA expm1vec32c<>+96(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+100(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+104(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+108(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+112(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+116(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+120(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+124(SB)/4, $0x3fb8aa3b
+DATA expm1vec32c<>+128(SB)/4, $0x3f317200
+DATA expm1vec32c<>+132(SB)/4, $0x3f317200
+DATA expm1vec32c<>+136(SB)/4, $0x3f317200
+DATA expm1vec32c<>+140(SB)/4, $0x3f317200
+DATA expm1vec32c<>+144(SB)/4, $0x3f317200
+DATA expm1vec32c<>+148(SB)/4, $0x3f317200
+DATA expm1vec32c<>+152(SB)/4, $0x3f317200
+DATA expm1vec32c<>+156(SB)/4, $0x3f317200
+DATA expm1vec32c<>+160(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+164(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+168(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+172(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+176(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+180(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+184(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+188(SB)/4, $0x35bfbe8e
+DATA expm1vec32c<>+192(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+196(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+200(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+204(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+208(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+212(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+216(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+220(SB)/4, $0x37d00d01
+DATA expm1vec32c<>+224(SB)/4, $0x39500d01
+DATA expm1vec32c<>+228(SB)/4, $0x39500d01
+DATA expm1vec32c<>+232(SB)/4, $0x39500d01
+DATA expm1vec32c<>+236(SB)/4, $0x39500d01
+DATA expm1vec32c<>+240(SB)/4, $0x39500d01
+DATA expm1vec32c<>+244(SB)/4, $0x39500d01
+DATA expm1vec32c<>+248(SB)/4, $0x39500d01
+DATA expm1vec32c<>+252(SB)/4, $0x39500d01
+DATA expm1vec32c<>+256(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+260(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+264(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+268(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+272(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+276(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+280(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+284(SB)/4, $0x3ab60b61
+DATA expm1vec32c<>+288(SB)/4, $0x3c088889
+DATA expm1vec32c<>+292(SB)/4, $0x3c088889
+DATA expm1vec32c<>+296(SB)/4, $0x3c088889
+DATA expm1vec32c<>+300(SB)/4, $0x3c088889
+DATA expm1vec32c<>+304(SB)/4, $0x3c088889
+DATA expm1vec32c<>+308(SB)/4, $0x3c088889
+DATA expm1vec32c<>+312(SB)/4, $0x3c088889
+DATA expm1vec32c<>+316(SB)/4, $0x3c088889
+DATA expm1vec32c<>+320(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+324(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+328(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+332(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+336(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+340(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+344(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+348(SB)/4, $0x3d2aaaab
+DATA expm1vec32c<>+352(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+356(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+360(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+364(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+368(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+372(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+376(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+380(SB)/4, $0x3e2aaaab
+DATA expm1vec32c<>+384(SB)/4, $0x3f000000
+DATA expm1vec32c<>+388(SB)/4, $0x3f000000
+DATA expm1vec32c<>+392(SB)/4, $0x3f000000
+DATA expm1vec32c<>+396(SB)/4, $0x3f000000
+DATA expm1vec32c<>+400(SB)/4, $0x3f000000
+DATA expm1vec32c<>+404(SB)/4, $0x3f000000
+DATA expm1vec32c<>+408(SB)/4, $0x3f000000
+DATA expm1vec32c<>+412(SB)/4, $0x3f000000
+DATA expm1vec32c<>+416(SB)/4, $0x3f800000
+DATA expm1vec32c<>+420(SB)/4, $0x3f800000
+DATA expm1vec32c<>+424(SB)/4, $0x3f800000
+DATA expm1vec32c<>+428(SB)/4, $0x3f800000
+DATA expm1vec32c<>+432(SB)/4, $0x3f800000
+DATA expm1vec32c<>+436(SB)/4, $0x3f800000
+DATA expm1vec32c<>+440(SB)/4, $0x3f800000
+DATA expm1vec32c<>+444(SB)/4, $0x3f800000
+DATA expm1vec32c<>+448(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+452(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+456(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+460(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+464(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+468(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+472(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+476(SB)/4, $0xb4c0007f
+DATA expm1vec32c<>+480(SB)/4, $0xbf800000
+DATA expm1vec32c<>+484(SB)/4, $0xbf800000
+DATA expm1vec32c<>+488(SB)/4, $0xbf800000
+DATA expm1vec32c<>+492(SB)/4, $0xbf800000
+DATA expm1vec32c<>+496(SB)/4, $0xbf800000
+DATA expm1vec32c<>+500(SB)/4, $0xbf800000
+DATA expm1vec32c<>+504(SB)/4, $0xbf800000
+DATA expm1vec32c<>+508(SB)/4, $0xbf800000
+DATA expm1vec32c<>+512(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+516(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+520(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+524(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+528(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+532(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+536(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+540(SB)/4, $0x7fffffff
+DATA expm1vec32c<>+544(SB)/4, $0x33000000
+DATA expm1vec32c<>+548(SB)/4, $0x33000000
+DATA expm1vec32c<>+552(SB)/4, $0x33000000
+DATA expm1vec32c<>+556(SB)/4, $0x33000000
+DATA expm1vec32c<>+560(SB)/4, $0x33000000
+DATA expm1vec32c<>+564(SB)/4, $0x33000000
+DATA expm1vec32c<>+568(SB)/4, $0x33000000
+DATA expm1vec32c<>+572(SB)/4, $0x33000000
+GLOBL expm1vec32c<>(SB), RODATA|NOPTR, $576
+
+// func expm1Vec32(d, x *float32, n int) int
+TEXT ·expm1Vec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VCMPPS $3, Y0, Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VMOVUPS expm1vec32c<>+0(SB), Y1
+	VCMPPS $1, Y0, Y1, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VMAXPS expm1vec32c<>+32(SB), Y0, Y1
+	VMOVUPS expm1vec32c<>+96(SB), Y2
+	VMOVUPS Y1, Y3
+	VFMADD213PS expm1vec32c<>+64(SB), Y2, Y3
+	VSUBPS expm1vec32c<>+64(SB), Y3, Y2
+	VFNMADD231PS expm1vec32c<>+128(SB), Y2, Y1
+	VMOVUPS Y1, Y4
+	VFNMADD231PS expm1vec32c<>+160(SB), Y2, Y4
+	VSUBPS Y4, Y1, Y1
+	VFNMADD231PS expm1vec32c<>+160(SB), Y2, Y1
+	VMOVUPS Y1, Y2
+	VFMADD231PS Y1, Y4, Y2
+	VMULPS Y4, Y4, Y1
+	VMOVUPS expm1vec32c<>+192(SB), Y5
+	VMOVUPS Y4, Y6
+	VFMADD213PS expm1vec32c<>+224(SB), Y5, Y6
+	VFMADD213PS expm1vec32c<>+256(SB), Y4, Y6
+	VFMADD213PS expm1vec32c<>+288(SB), Y4, Y6
+	VFMADD213PS expm1vec32c<>+320(SB), Y4, Y6
+	VFMADD213PS expm1vec32c<>+352(SB), Y4, Y6
+	VFMADD213PS expm1vec32c<>+384(SB), Y4, Y6
+	VFMADD231PS Y6, Y1, Y2
+	VMOVUPS expm1vec32c<>+416(SB), Y1
+	VADDPS Y4, Y1, Y1
+	VSUBPS expm1vec32c<>+416(SB), Y1, Y5
+	VSUBPS Y5, Y4, Y4
+	VADDPS Y2, Y4, Y2
+	VADDPS Y2, Y1, Y4
+	VSUBPS Y4, Y1, Y1
+	VADDPS Y2, Y1, Y1
+	VPADDD expm1vec32c<>+448(SB), Y3, Y2
+	VPSLLD $23, Y2, Y2
+	VMULPS Y2, Y4, Y3
+	VMULPS Y2, Y1, Y1
+	VADDPS expm1vec32c<>+480(SB), Y3, Y2
+	VSUBPS Y3, Y2, Y4
+	VSUBPS Y4, Y2, Y5
+	VSUBPS Y5, Y3, Y3
+	VMOVUPS expm1vec32c<>+480(SB), Y5
+	VSUBPS Y4, Y5, Y4
+	VADDPS Y4, Y3, Y3
+	VADDPS Y1, Y3, Y1
+	VADDPS Y1, Y2, Y1
+	VANDPS expm1vec32c<>+512(SB), Y0, Y2
+	VCMPPS $1, expm1vec32c<>+544(SB), Y2, Y2
+	VBLENDVPS Y2, Y0, Y1, Y0
+	VMOVUPS Y0, (DI)(AX*4)
 	ADDQ $8, AX
 	JMP loop
 done:

@@ -389,13 +389,125 @@ func logModel(x float64) (float64, bool) {
 	v45 := float64(v31 * v44)
 	v46 := float64(v27 * v27)
 	v48 := float64(v46 * math.Float64frombits(0x3fe0000000000000))
-	v49 := float64(v48 + v45)
-	v51 := float64(v25 * math.Float64frombits(0x3dea39ef35793c76))
-	v52 := math.FMA(v30, v49, v51)
+	v50 := float64(v25 * math.Float64frombits(0x3dea39ef35793c76))
+	v51 := float64(v48 + v45)
+	v52 := math.FMA(v30, v51, v50)
 	v54 := float64(v48 - v52)
 	v55 := float64(v27 - v54)
 	v56 := math.FMA(v25, math.Float64frombits(0x3fe62e42fee00000), v55)
 	return v56, true
+}
+
+// log1pModel is the Go model of log1pVec64 on one element: ok is false
+// where the loop stops (x ≤ -1, +Inf, NaN).
+func log1pModel(x float64) (float64, bool) {
+	v2 := mask(x <= math.Float64frombits(0xbff0000000000000))
+	if math.Float64bits(v2)>>63 != 0 {
+		return 0, false
+	}
+	v5 := mask(!(x <= math.Float64frombits(0x7fefffffffffffff)))
+	if math.Float64bits(v5)>>63 != 0 {
+		return 0, false
+	}
+	v8 := float64(math.Float64frombits(0x3ff0000000000000) + x)
+	v9 := float64(v8 - math.Float64frombits(0x3ff0000000000000))
+	v10 := float64(v8 - v9)
+	v11 := float64(math.Float64frombits(0x3ff0000000000000) - v10)
+	v12 := float64(x - v9)
+	v13 := float64(v11 + v12)
+	v15 := mask(v8 < math.Float64frombits(0x10000000000000))
+	v17 := float64(v8 * math.Float64frombits(0x4350000000000000))
+	v18 := blend(v15, v8, v17)
+	v20 := math.Float64frombits(math.Float64bits(v18) + math.Float64bits(math.Float64frombits(0x95f619980c433)))
+	v22 := math.Float64frombits(math.Float64bits(v20) & math.Float64bits(math.Float64frombits(0xfffffffffffff)))
+	v24 := math.Float64frombits(math.Float64bits(v22) + math.Float64bits(math.Float64frombits(0x3fe6a09e667f3bcd)))
+	v25 := math.Float64frombits(math.Float64bits(v20) >> 52)
+	v27 := math.Float64frombits(math.Float64bits(v25) | math.Float64bits(math.Float64frombits(0x4330000000000000)))
+	v29 := float64(v27 - math.Float64frombits(0x43300000000003ff))
+	v31 := math.Float64frombits(math.Float64bits(v15) & math.Float64bits(math.Float64frombits(0x404b000000000000)))
+	v32 := float64(v29 - v31)
+	v34 := float64(v24 - math.Float64frombits(0x3ff0000000000000))
+	v36 := float64(v34 + math.Float64frombits(0x4000000000000000))
+	v37 := float64(v34 / v36)
+	v38 := float64(v37 * v37)
+	v41 := math.FMA(math.Float64frombits(0x3fc2f112df3e5244), v38, math.Float64frombits(0x3fc39a09d078c69f))
+	v43 := math.FMA(v41, v38, math.Float64frombits(0x3fc7466496cb03de))
+	v45 := math.FMA(v43, v38, math.Float64frombits(0x3fcc71c51d8e78af))
+	v47 := math.FMA(v45, v38, math.Float64frombits(0x3fd2492494229359))
+	v49 := math.FMA(v47, v38, math.Float64frombits(0x3fd999999997fa04))
+	v51 := math.FMA(v49, v38, math.Float64frombits(0x3fe5555555555593))
+	v52 := float64(v38 * v51)
+	v53 := float64(v34 * v34)
+	v55 := float64(v53 * math.Float64frombits(0x3fe0000000000000))
+	v57 := float64(v32 * math.Float64frombits(0x3dea39ef35793c76))
+	v58 := float64(v13 / v18)
+	v59 := float64(v57 + v58)
+	v60 := float64(v55 + v52)
+	v61 := math.FMA(v37, v60, v59)
+	v63 := float64(v55 - v61)
+	v64 := float64(v34 - v63)
+	v65 := math.FMA(v32, math.Float64frombits(0x3fe62e42fee00000), v64)
+	v67 := math.Float64frombits(math.Float64bits(x) & math.Float64bits(math.Float64frombits(0x7fffffffffffffff)))
+	v69 := mask(v67 < math.Float64frombits(0x3c90000000000000))
+	v70 := blend(v69, v65, x)
+	return v70, true
+}
+
+// expm1Model is the Go model of expm1Vec64 on one element: ok is false
+// where the loop stops (x > 700, NaN).
+func expm1Model(x float64) (float64, bool) {
+	v1 := mask(x != x)
+	if math.Float64bits(v1)>>63 != 0 {
+		return 0, false
+	}
+	v4 := mask(math.Float64frombits(0x4085e00000000000) < x)
+	if math.Float64bits(v4)>>63 != 0 {
+		return 0, false
+	}
+	v7 := vmax(x, math.Float64frombits(0xc085e00000000000))
+	v10 := math.FMA(v7, math.Float64frombits(0x3ff71547652b82fe), math.Float64frombits(0x4338000000000000))
+	v11 := float64(v10 - math.Float64frombits(0x4338000000000000))
+	v13 := math.FMA(-v11, math.Float64frombits(0x3fe62e42fee00000), v7)
+	v15 := math.FMA(-v11, math.Float64frombits(0x3dea39ef35793c76), v13)
+	v17 := float64(v13 - v15)
+	v18 := math.FMA(-v11, math.Float64frombits(0x3dea39ef35793c76), v17)
+	v19 := math.FMA(v15, v18, v18)
+	v20 := float64(v15 * v15)
+	v23 := math.FMA(math.Float64frombits(0x3de6124613a86d09), v15, math.Float64frombits(0x3e21eed8eff8d898))
+	v25 := math.FMA(v23, v15, math.Float64frombits(0x3e5ae64567f544e4))
+	v27 := math.FMA(v25, v15, math.Float64frombits(0x3e927e4fb7789f5c))
+	v29 := math.FMA(v27, v15, math.Float64frombits(0x3ec71de3a556c734))
+	v31 := math.FMA(v29, v15, math.Float64frombits(0x3efa01a01a01a01a))
+	v33 := math.FMA(v31, v15, math.Float64frombits(0x3f2a01a01a01a01a))
+	v35 := math.FMA(v33, v15, math.Float64frombits(0x3f56c16c16c16c17))
+	v37 := math.FMA(v35, v15, math.Float64frombits(0x3f81111111111111))
+	v39 := math.FMA(v37, v15, math.Float64frombits(0x3fa5555555555555))
+	v41 := math.FMA(v39, v15, math.Float64frombits(0x3fc5555555555555))
+	v43 := math.FMA(v41, v15, math.Float64frombits(0x3fe0000000000000))
+	v44 := math.FMA(v20, v43, v19)
+	v46 := float64(math.Float64frombits(0x3ff0000000000000) + v15)
+	v47 := float64(v46 - math.Float64frombits(0x3ff0000000000000))
+	v48 := float64(v15 - v47)
+	v49 := float64(v48 + v44)
+	v50 := float64(v46 + v49)
+	v51 := float64(v46 - v50)
+	v52 := float64(v51 + v49)
+	v54 := math.Float64frombits(math.Float64bits(v10) + math.Float64bits(math.Float64frombits(0xbcc80000000003ff)))
+	v55 := math.Float64frombits(math.Float64bits(v54) << 52)
+	v56 := float64(v50 * v55)
+	v57 := float64(v52 * v55)
+	v59 := float64(v56 + math.Float64frombits(0xbff0000000000000))
+	v60 := float64(v59 - v56)
+	v61 := float64(v59 - v60)
+	v62 := float64(v56 - v61)
+	v63 := float64(math.Float64frombits(0xbff0000000000000) - v60)
+	v64 := float64(v62 + v63)
+	v65 := float64(v64 + v57)
+	v66 := float64(v59 + v65)
+	v68 := math.Float64frombits(math.Float64bits(x) & math.Float64bits(math.Float64frombits(0x7fffffffffffffff)))
+	v70 := mask(v68 < math.Float64frombits(0x3c90000000000000))
+	v71 := blend(v70, v66, x)
+	return v71, true
 }
 
 // twoOverPiBits holds the first 1280 bits after the binary point of 2/π,

@@ -19,3 +19,7 @@ func tanhVec64(d, x *float64, n int) int        { return 0 }
 func sigmoidVec64(d, x *float64, n int) int     { return 0 }
 func tanhVec32(d, x *float32, n int) int        { return 0 }
 func sigmoidVec32(d, x *float32, n int) int     { return 0 }
+func log1pVec64(d, x *float64, n int) int       { return 0 }
+func expm1Vec64(d, x *float64, n int) int       { return 0 }
+func log1pVec32(d, x *float32, n int) int       { return 0 }
+func expm1Vec32(d, x *float32, n int) int       { return 0 }

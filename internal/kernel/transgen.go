@@ -264,9 +264,10 @@ func sincosProg(name, which string, t dt) *prog {
 // log x = e·ln2hi + (f - (f²/2 - (s·(f²/2 + R(s²)) + e·ln2lo))), fdlibm's
 // method, with R its minimax polynomial (float64: degree 7 in s²; float32:
 // degree 4, FreeBSD's logf).
-func logProg(name string, t dt) *prog {
+func logProg(name string, t dt, log1p bool) *prog {
 	p := newProg(name, t)
 	x := p.in()
+	x0 := x
 	mant := int(t.prec - 1)
 	var lg []float64
 	var ln2hi, ln2lo, minNormal, maxFloat, expBias float64
@@ -283,8 +284,15 @@ func logProg(name string, t dt) *prog {
 		minNormal, maxFloat, expBias = 0x1p-126, math.MaxFloat32, 127
 		one, sqrtHalf = uint64(math.Float32bits(1)), uint64(math.Float32bits(float32(math.Sqrt2/2)))
 	}
-	p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
-	p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+	var c val // log1p: 1 + x = u + c exactly, and x is u from here on
+	if log1p {
+		p.guard(p.cmp(x, p.c(-1), cmpLE))        // -1 and below
+		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+		x, c = p.twoSum(p.c(1), x)
+	} else {
+		p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
+		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+	}
 	// Subnormal x is scaled by 2^scale first, exactly.
 	scale := 54
 	if t.bits == 32 {
@@ -307,8 +315,24 @@ func logProg(name string, t dt) *prog {
 	z := p.mul(s, s)
 	r := p.mul(z, p.horner(z, lg...))
 	hfsq := p.mul(p.mul(f, f), p.c(0.5))
-	inner := p.fma(s, p.add(hfsq, r), p.mul(e, p.c(ln2lo)))
-	p.outs = append(p.outs, p.fma(e, p.c(ln2hi), p.sub(f, p.sub(hfsq, inner))))
+	lo := p.mul(e, p.c(ln2lo))
+	if log1p {
+		// log(u + c) = log u + c/u, the correction added with e·ln2lo,
+		// before the last rounding (fdlibm's log1p).
+		lo = p.add(lo, p.div(c, x))
+	}
+	inner := p.fma(s, p.add(hfsq, r), lo)
+	res := p.fma(e, p.c(ln2hi), p.sub(f, p.sub(hfsq, inner)))
+	if log1p {
+		// x itself where |x| is tiny (this keeps the sign of -0).
+		tiny := 0x1p-54
+		if t.bits == 32 {
+			tiny = 0x1p-25
+		}
+		ax := p.and(x0, p.cb(p.signBit()-1))
+		res = p.blend(p.cmp(ax, p.c(tiny), cmpLT), res, x0)
+	}
+	p.outs = append(p.outs, res)
 	return p
 }
 
@@ -368,7 +392,7 @@ func twoOverPi(w *bytes.Buffer) {
 }
 
 // expCore returns e^a as eh + el (relative error about 2^-60) for a in
-// [-700, 0] (float32: [-80, 0]), by exp64's method (exp.go) stopped before
+// [-700, 700] (float32: [-80, 80]), by exp64's method (exp.go) stopped before
 // the last rounding: k = round(a/ln 2), r + rlo = a - k·ln 2, e^r = h + t
 // with h + l = 1 + r exactly and t = l + r²·P(r) + rlo·(1+r), then
 // eh + el = (h + t)·2^k in double length.
@@ -469,6 +493,27 @@ func tanhProg(name string, t dt) *prog {
 	nl := p.sub(p.sub(p.sub(one, nh), eh), el)
 	v := p.or(p.divDD(nh, nl, dh, dl), p.and(x, sign))
 	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(tiny), cmpLT), v, x))
+	return p
+}
+
+// expm1Prog builds e^x - 1: x clamped below at -700 (-80 in float32: the
+// result rounds to -1 there anyway), e^x = eh + el in double length by
+// expCore, then eh - 1 exactly as a sum s + se, and s + (se + el); x itself
+// where |x| is tiny. x above 700 (80) and NaN stop the loop.
+func expm1Prog(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	lim, tiny := 700.0, 0x1p-54
+	if t.bits == 32 {
+		lim, tiny = 80, 0x1p-25
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	p.guard(p.cmp(p.c(lim), x, cmpLT))
+	eh, el := p.expCore(p.max(x, p.c(-lim)))
+	s, se := p.twoSum(eh, p.c(-1))
+	res := p.add(s, p.add(se, el))
+	ax := p.and(x, p.cb(p.signBit()-1))
+	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(tiny), cmpLT), res, x))
 	return p
 }
 
@@ -805,10 +850,20 @@ func main() {
 		if t.bits == 64 {
 			p.model(&m, "tanhModel", "// tanhModel is the Go model of tanhVec64 on one element: ok is false where\n// the loop stops (NaN).")
 		}
-		p = logProg("logVec"+t.suffix, t)
+		p = logProg("logVec"+t.suffix, t, false)
 		p.asm(&s)
 		if t.bits == 64 {
 			p.model(&m, "logModel", "// logModel is the Go model of logVec64 on one element: ok is false where\n// the loop stops (x ≤ 0, +Inf, NaN).")
+		}
+		p = logProg("log1pVec"+t.suffix, t, true)
+		p.asm(&s)
+		if t.bits == 64 {
+			p.model(&m, "log1pModel", "// log1pModel is the Go model of log1pVec64 on one element: ok is false\n// where the loop stops (x ≤ -1, +Inf, NaN).")
+		}
+		p = expm1Prog("expm1Vec"+t.suffix, t)
+		p.asm(&s)
+		if t.bits == 64 {
+			p.model(&m, "expm1Model", "// expm1Model is the Go model of expm1Vec64 on one element: ok is false\n// where the loop stops (x > 700, NaN).")
 		}
 	}
 	twoOverPi(&m)
