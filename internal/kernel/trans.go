@@ -12,27 +12,46 @@ import (
 // written by transgen.go from one description of each function.
 
 // Sin sets dst[i] = sin(src[i]). See the package doc for the accuracy.
-func Sin[T Float](dst, src []T) { transMap(dst, src, sinVec64, sinVec32, sin64, sin32) }
+func Sin[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.sin64, l.sin32, sin64, sin32)
+}
 
 // Cos sets dst[i] = cos(src[i]).
-func Cos[T Float](dst, src []T) { transMap(dst, src, cosVec64, cosVec32, cos64, cos32) }
+func Cos[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.cos64, l.cos32, cos64, cos32)
+}
 
 // Log sets dst[i] = ln(src[i]).
-func Log[T Float](dst, src []T) { transMap(dst, src, logVec64, logVec32, log64, log32) }
+func Log[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.log64, l.log32, log64, log32)
+}
 
 // Log1p sets dst[i] = ln(1 + src[i]).
-func Log1p[T Float](dst, src []T) { transMap(dst, src, log1pVec64, log1pVec32, log1p64, log1p32) }
+func Log1p[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.log1p64, l.log1p32, log1p64, log1p32)
+}
 
 // Expm1 sets dst[i] = e^src[i] - 1.
-func Expm1[T Float](dst, src []T) { transMap(dst, src, expm1Vec64, expm1Vec32, expm1_64, expm1_32) }
+func Expm1[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.expm1_64, l.expm1_32, expm1_64, expm1_32)
+}
 
 // Tanh sets dst[i] = tanh(src[i]).
-func Tanh[T Float](dst, src []T) { transMap(dst, src, tanhVec64, tanhVec32, tanh64, tanh32) }
+func Tanh[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.tanh64, l.tanh32, tanh64, tanh32)
+}
 
 // Sigmoid sets dst[i] = σ(src[i]) = 1/(1+e^-src[i]), in one pass (no
 // separate exponential), without overflow for any argument.
 func Sigmoid[T Float](dst, src []T) {
-	transMap(dst, src, sigmoidVec64, sigmoidVec32, sigmoid64, sigmoid32)
+	l := loops()
+	transMap(dst, src, l.sigmoid64, l.sigmoid32, sigmoid64, sigmoid32)
 }
 
 // Sincos sets s[i], c[i] = sin(x[i]), cos(x[i]) in one pass, with the
@@ -250,21 +269,46 @@ func sin32(x float32) float32 { return float32(sin64(float64(x))) }
 func cos32(x float32) float32 { return float32(cos64(float64(x))) }
 func log32(x float32) float32 { return float32(math.Log(float64(x))) }
 
+// transBlock is the unit in which the loops are called: a multiple of
+// every loop's lanes (4 or 8 float64, 8 or 16 float32). Where a loop stops,
+// the scalar code computes the next transBlock elements.
+const transBlock = 16
+
+// transLoops is one set of assembly loops: AVX2 or AVX-512.
+type transLoops struct {
+	name                                                      string
+	sin64, cos64, log64, log1p64, expm1_64, tanh64, sigmoid64 vecFunc64
+	sin32, cos32, log32, log1p32, expm1_32, tanh32, sigmoid32 vecFunc32
+	sincos64                                                  sincosFunc64
+	sincos32                                                  sincosFunc32
+}
+
+// noLoops is the empty set: every function runs its scalar code.
+var noLoops = &transLoops{name: "portable"}
+
+// loops returns the loops in use: those chosen at start-up, or noLoops
+// with NABLA_KERNEL=portable.
+func loops() *transLoops {
+	if !useAsm {
+		return noLoops
+	}
+	return transLoopsInUse
+}
+
 // vecFunc64 and vecFunc32 are assembly loops (nil for none): it sets d[i] = f(x[i]) for i < n (a multiple
 // of the lanes), block by block, and returns the length done, less than n
 // when it stopped before a block it does not handle (huge arguments, NaN,
 // ...).
 type (
-	vecFunc64 func(d, x *float64, n int) int
-	vecFunc32 func(d, x *float32, n int) int
+	vecFunc64    func(d, x *float64, n int) int
+	vecFunc32    func(d, x *float32, n int) int
+	sincosFunc64 func(d0, d1, x *float64, n int) int
+	sincosFunc32 func(d0, d1, x *float32, n int) int
 )
 
 // transMap applies the loop of f (v64 or v32) to dst, split across cores
 // when long.
 func transMap[T Float](dst, src []T, v64 vecFunc64, v32 vecFunc32, f64 func(float64) float64, f32 func(float32) float32) {
-	if !useTransAsm() {
-		v64, v32 = nil, nil
-	}
 	run := func(d, s []T) {
 		switch d := any(d).(type) {
 		case []float64:
@@ -283,16 +327,17 @@ func transMap[T Float](dst, src []T, v64 vecFunc64, v32 vecFunc32, f64 func(floa
 func run64(d, s []float64, v vecFunc64, f func(float64) float64) {
 	s = s[:len(d)]
 	if v != nil {
-		const lanes = 4
+		const lanes = transBlock
 		for len(d) >= lanes {
 			n := len(d) &^ (lanes - 1)
 			k := v(&d[0], &s[0], n)
 			d, s = d[k:], s[k:]
 			if k < n {
-				for i := range lanes {
+				m := min(lanes, len(d))
+				for i := range m {
 					d[i] = f(s[i])
 				}
-				d, s = d[lanes:], s[lanes:]
+				d, s = d[m:], s[m:]
 			}
 		}
 	}
@@ -304,16 +349,17 @@ func run64(d, s []float64, v vecFunc64, f func(float64) float64) {
 func run32(d, s []float32, v vecFunc32, f func(float32) float32) {
 	s = s[:len(d)]
 	if v != nil {
-		const lanes = 8
+		const lanes = transBlock
 		for len(d) >= lanes {
 			n := len(d) &^ (lanes - 1)
 			k := v(&d[0], &s[0], n)
 			d, s = d[k:], s[k:]
 			if k < n {
-				for i := range lanes {
+				m := min(lanes, len(d))
+				for i := range m {
 					d[i] = f(s[i])
 				}
-				d, s = d[lanes:], s[lanes:]
+				d, s = d[m:], s[m:]
 			}
 		}
 	}
@@ -326,25 +372,26 @@ func sincosRange[T Float](s, c, x []T) {
 	s, c = s[:len(x)], c[:len(x)]
 	switch x := any(x).(type) {
 	case []float64:
-		sincos64(any(s).([]float64), any(c).([]float64), x, useTransAsm())
+		sincos64(any(s).([]float64), any(c).([]float64), x, loops().sincos64)
 	case []float32:
-		sincos32(any(s).([]float32), any(c).([]float32), x, useTransAsm())
+		sincos32(any(s).([]float32), any(c).([]float32), x, loops().sincos32)
 	}
 }
 
-// sincos64 and sincos32 run the assembly loop when asm is true.
-func sincos64(s, c, x []float64, asm bool) {
-	if asm {
-		const lanes = 4
+// sincos64 and sincos32 run the assembly loop v, if not nil.
+func sincos64(s, c, x []float64, v sincosFunc64) {
+	if v != nil {
+		const lanes = transBlock
 		for len(x) >= lanes {
 			n := len(x) &^ (lanes - 1)
-			k := sincosVec64(&s[0], &c[0], &x[0], n)
+			k := v(&s[0], &c[0], &x[0], n)
 			s, c, x = s[k:], c[k:], x[k:]
 			if k < n {
-				for i := range lanes {
+				m := min(lanes, len(x))
+				for i := range m {
 					s[i], c[i] = sin64(x[i]), cos64(x[i])
 				}
-				s, c, x = s[lanes:], c[lanes:], x[lanes:]
+				s, c, x = s[m:], c[m:], x[m:]
 			}
 		}
 	}
@@ -353,18 +400,19 @@ func sincos64(s, c, x []float64, asm bool) {
 	}
 }
 
-func sincos32(s, c, x []float32, asm bool) {
-	if asm {
-		const lanes = 8
+func sincos32(s, c, x []float32, v sincosFunc32) {
+	if v != nil {
+		const lanes = transBlock
 		for len(x) >= lanes {
 			n := len(x) &^ (lanes - 1)
-			k := sincosVec32(&s[0], &c[0], &x[0], n)
+			k := v(&s[0], &c[0], &x[0], n)
 			s, c, x = s[k:], c[k:], x[k:]
 			if k < n {
-				for i := range lanes {
+				m := min(lanes, len(x))
+				for i := range m {
 					s[i], c[i] = sin32(x[i]), cos32(x[i])
 				}
-				s, c, x = s[lanes:], c[lanes:], x[lanes:]
+				s, c, x = s[m:], c[m:], x[m:]
 			}
 		}
 	}

@@ -224,6 +224,350 @@ done:
 	VZEROUPPER
 	RET
 
+DATA sinvec64zc<>+0(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+8(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+16(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+24(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+32(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+40(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+48(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+56(SB)/8, $0x7fffffffffffffff
+DATA sinvec64zc<>+64(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+72(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+80(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+88(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+96(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+104(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+112(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+120(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+128(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+136(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+144(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+152(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+160(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+168(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+176(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+184(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+256(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+264(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+272(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+280(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+288(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+296(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+304(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+312(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+320(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+328(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+336(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+344(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+352(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+360(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+368(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+376(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+384(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+392(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+400(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+408(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+416(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+424(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+432(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+440(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+448(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+456(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+464(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+472(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+480(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+488(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+496(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+504(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+576(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+584(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+592(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+600(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+608(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+616(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+624(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+632(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+640(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+648(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+656(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+664(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+672(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+680(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+688(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+696(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+832(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+840(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+848(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+856(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+864(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+872(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+880(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+888(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+1088(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1096(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1104(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1112(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1120(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1128(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1136(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1144(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+1152(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1160(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1168(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1176(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1184(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1192(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1200(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1208(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+1216(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1224(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1232(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1240(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1248(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1256(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1264(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1272(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+1792(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1800(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1808(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1816(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1824(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1832(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1840(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1848(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+1856(SB)/8, $0x3e40000000000000
+DATA sinvec64zc<>+1864(SB)/8, $0x3e40000000000000
+DATA sinvec64zc<>+1872(SB)/8, $0x3e40000000000000
+DATA sinvec64zc<>+1880(SB)/8, $0x3e40000000000000
+DATA sinvec64zc<>+1888(SB)/8, $0x3e40000000000000
+DATA sinvec64zc<>+1896(SB)/8, $0x3e40000000000000
+DATA sinvec64zc<>+1904(SB)/8, $0x3e40000000000000
+DATA sinvec64zc<>+1912(SB)/8, $0x3e40000000000000
+GLOBL sinvec64zc<>(SB), RODATA|NOPTR, $1920
+
+// func sinVec64Z(d, x *float64, n int) int
+TEXT ·sinVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VPANDQ sinvec64zc<>+0(SB), Z0, Z1
+	VCMPPD $6, sinvec64zc<>+64(SB), Z1, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPD sinvec64zc<>+192(SB), Z2
+	VMOVUPD Z0, Z3
+	VFMADD213PD sinvec64zc<>+128(SB), Z2, Z3
+	VSUBPD sinvec64zc<>+128(SB), Z3, Z2
+	VMOVUPD Z0, Z4
+	VFNMADD231PD sinvec64zc<>+256(SB), Z2, Z4
+	VMULPD sinvec64zc<>+320(SB), Z2, Z5
+	VPXORQ sinvec64zc<>+384(SB), Z5, Z5
+	VADDPD Z5, Z4, Z6
+	VSUBPD Z4, Z6, Z7
+	VSUBPD Z7, Z6, Z8
+	VSUBPD Z8, Z4, Z4
+	VSUBPD Z7, Z5, Z5
+	VADDPD Z5, Z4, Z4
+	VMULPD sinvec64zc<>+448(SB), Z2, Z5
+	VPXORQ sinvec64zc<>+384(SB), Z5, Z5
+	VADDPD Z5, Z6, Z7
+	VSUBPD Z6, Z7, Z8
+	VSUBPD Z8, Z7, Z9
+	VSUBPD Z9, Z6, Z6
+	VSUBPD Z8, Z5, Z5
+	VADDPD Z5, Z6, Z5
+	VADDPD Z5, Z4, Z4
+	VFNMADD231PD sinvec64zc<>+512(SB), Z2, Z4
+	VADDPD Z4, Z7, Z2
+	VSUBPD Z2, Z7, Z5
+	VADDPD Z4, Z5, Z4
+	VMULPD Z2, Z2, Z5
+	VMULPD sinvec64zc<>+576(SB), Z5, Z6
+	VMULPD Z5, Z2, Z7
+	VMOVUPD sinvec64zc<>+640(SB), Z8
+	VMOVUPD Z5, Z9
+	VFMADD213PD sinvec64zc<>+704(SB), Z8, Z9
+	VFMADD213PD sinvec64zc<>+768(SB), Z5, Z9
+	VFMADD213PD sinvec64zc<>+832(SB), Z5, Z9
+	VFMADD213PD sinvec64zc<>+896(SB), Z5, Z9
+	VFMADD213PD sinvec64zc<>+960(SB), Z5, Z9
+	VFMADD213PD sinvec64zc<>+1024(SB), Z5, Z9
+	VFMADD213PD sinvec64zc<>+1088(SB), Z5, Z9
+	VFMADD213PD sinvec64zc<>+1152(SB), Z5, Z9
+	VMOVUPD Z4, Z8
+	VFNMADD231PD Z4, Z6, Z8
+	VFMADD231PD Z9, Z7, Z8
+	VADDPD Z8, Z2, Z6
+	VMULPD sinvec64zc<>+576(SB), Z2, Z7
+	VMULPD Z2, Z7, Z8
+	VMOVUPD Z8, Z9
+	VFMSUB231PD Z2, Z7, Z9
+	VMOVUPD sinvec64zc<>+1216(SB), Z7
+	VSUBPD Z8, Z7, Z7
+	VMOVUPD sinvec64zc<>+1216(SB), Z10
+	VSUBPD Z7, Z10, Z10
+	VSUBPD Z8, Z10, Z8
+	VMULPD Z5, Z5, Z10
+	VMOVUPD sinvec64zc<>+1280(SB), Z11
+	VMOVUPD Z5, Z12
+	VFMADD213PD sinvec64zc<>+1344(SB), Z11, Z12
+	VFMADD213PD sinvec64zc<>+1408(SB), Z5, Z12
+	VFMADD213PD sinvec64zc<>+1472(SB), Z5, Z12
+	VFMADD213PD sinvec64zc<>+1536(SB), Z5, Z12
+	VFMADD213PD sinvec64zc<>+1600(SB), Z5, Z12
+	VFMADD213PD sinvec64zc<>+1664(SB), Z5, Z12
+	VFMADD213PD sinvec64zc<>+1728(SB), Z5, Z12
+	VFMADD213PD sinvec64zc<>+1792(SB), Z5, Z12
+	VFMADD231PD Z4, Z2, Z9
+	VFMSUB231PD Z12, Z10, Z9
+	VADDPD Z9, Z8, Z2
+	VADDPD Z2, Z7, Z2
+	VPSLLQ $63, Z3, Z4
+	VPSLLQ $62, Z3, Z3
+	VPANDQ sinvec64zc<>+384(SB), Z3, Z3
+	VPMOVQ2M Z4, K1
+	VBLENDMPD Z2, Z6, K1, Z2
+	VPXORQ Z3, Z2, Z2
+	VCMPPD $1, sinvec64zc<>+1856(SB), Z1, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	VBLENDMPD Z0, Z2, K1, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA cosvec64c<>+0(SB)/8, $0x7fffffffffffffff
 DATA cosvec64c<>+8(SB)/8, $0x7fffffffffffffff
 DATA cosvec64c<>+16(SB)/8, $0x7fffffffffffffff
@@ -433,6 +777,339 @@ loop:
 	VXORPD Y1, Y0, Y0
 	VMOVUPD Y0, (DI)(AX*8)
 	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA cosvec64zc<>+0(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+8(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+16(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+24(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+32(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+40(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+48(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+56(SB)/8, $0x7fffffffffffffff
+DATA cosvec64zc<>+64(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+72(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+80(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+88(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+96(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+104(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+112(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+120(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+128(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+136(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+144(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+152(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+160(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+168(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+176(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+184(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+256(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+264(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+272(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+280(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+288(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+296(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+304(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+312(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+320(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+328(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+336(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+344(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+352(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+360(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+368(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+376(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+384(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+392(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+400(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+408(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+416(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+424(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+432(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+440(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+448(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+456(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+464(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+472(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+480(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+488(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+496(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+504(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+576(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+584(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+592(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+600(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+608(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+616(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+624(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+632(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+640(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+648(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+656(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+664(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+672(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+680(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+688(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+696(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+832(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+840(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+848(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+856(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+864(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+872(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+880(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+888(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+1088(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1096(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1104(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1112(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1120(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1128(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1136(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1144(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+1152(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1160(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1168(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1176(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1184(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1192(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1200(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1208(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+1216(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1224(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1232(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1240(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1248(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1256(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1264(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1272(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+1792(SB)/8, $0x3fa5555555555555
+DATA cosvec64zc<>+1800(SB)/8, $0x3fa5555555555555
+DATA cosvec64zc<>+1808(SB)/8, $0x3fa5555555555555
+DATA cosvec64zc<>+1816(SB)/8, $0x3fa5555555555555
+DATA cosvec64zc<>+1824(SB)/8, $0x3fa5555555555555
+DATA cosvec64zc<>+1832(SB)/8, $0x3fa5555555555555
+DATA cosvec64zc<>+1840(SB)/8, $0x3fa5555555555555
+DATA cosvec64zc<>+1848(SB)/8, $0x3fa5555555555555
+GLOBL cosvec64zc<>(SB), RODATA|NOPTR, $1856
+
+// func cosVec64Z(d, x *float64, n int) int
+TEXT ·cosVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VPANDQ cosvec64zc<>+0(SB), Z0, Z1
+	VCMPPD $6, cosvec64zc<>+64(SB), Z1, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPD cosvec64zc<>+192(SB), Z1
+	VMOVUPD Z0, Z2
+	VFMADD213PD cosvec64zc<>+128(SB), Z1, Z2
+	VSUBPD cosvec64zc<>+128(SB), Z2, Z1
+	VFNMADD231PD cosvec64zc<>+256(SB), Z1, Z0
+	VMULPD cosvec64zc<>+320(SB), Z1, Z3
+	VPXORQ cosvec64zc<>+384(SB), Z3, Z3
+	VADDPD Z3, Z0, Z4
+	VSUBPD Z0, Z4, Z5
+	VSUBPD Z5, Z4, Z6
+	VSUBPD Z6, Z0, Z0
+	VSUBPD Z5, Z3, Z3
+	VADDPD Z3, Z0, Z0
+	VMULPD cosvec64zc<>+448(SB), Z1, Z3
+	VPXORQ cosvec64zc<>+384(SB), Z3, Z3
+	VADDPD Z3, Z4, Z5
+	VSUBPD Z4, Z5, Z6
+	VSUBPD Z6, Z5, Z7
+	VSUBPD Z7, Z4, Z4
+	VSUBPD Z6, Z3, Z3
+	VADDPD Z3, Z4, Z3
+	VADDPD Z3, Z0, Z0
+	VFNMADD231PD cosvec64zc<>+512(SB), Z1, Z0
+	VADDPD Z0, Z5, Z1
+	VSUBPD Z1, Z5, Z3
+	VADDPD Z0, Z3, Z0
+	VMULPD Z1, Z1, Z3
+	VMULPD cosvec64zc<>+576(SB), Z3, Z4
+	VMULPD Z3, Z1, Z5
+	VMOVUPD cosvec64zc<>+640(SB), Z6
+	VMOVUPD Z3, Z7
+	VFMADD213PD cosvec64zc<>+704(SB), Z6, Z7
+	VFMADD213PD cosvec64zc<>+768(SB), Z3, Z7
+	VFMADD213PD cosvec64zc<>+832(SB), Z3, Z7
+	VFMADD213PD cosvec64zc<>+896(SB), Z3, Z7
+	VFMADD213PD cosvec64zc<>+960(SB), Z3, Z7
+	VFMADD213PD cosvec64zc<>+1024(SB), Z3, Z7
+	VFMADD213PD cosvec64zc<>+1088(SB), Z3, Z7
+	VFMADD213PD cosvec64zc<>+1152(SB), Z3, Z7
+	VMOVUPD Z0, Z6
+	VFNMADD231PD Z0, Z4, Z6
+	VFMADD231PD Z7, Z5, Z6
+	VADDPD Z6, Z1, Z4
+	VMULPD cosvec64zc<>+576(SB), Z1, Z5
+	VMULPD Z1, Z5, Z6
+	VMOVUPD Z6, Z7
+	VFMSUB231PD Z1, Z5, Z7
+	VMOVUPD cosvec64zc<>+1216(SB), Z5
+	VSUBPD Z6, Z5, Z5
+	VMOVUPD cosvec64zc<>+1216(SB), Z8
+	VSUBPD Z5, Z8, Z8
+	VSUBPD Z6, Z8, Z6
+	VMULPD Z3, Z3, Z8
+	VMOVUPD cosvec64zc<>+1280(SB), Z9
+	VMOVUPD Z3, Z10
+	VFMADD213PD cosvec64zc<>+1344(SB), Z9, Z10
+	VFMADD213PD cosvec64zc<>+1408(SB), Z3, Z10
+	VFMADD213PD cosvec64zc<>+1472(SB), Z3, Z10
+	VFMADD213PD cosvec64zc<>+1536(SB), Z3, Z10
+	VFMADD213PD cosvec64zc<>+1600(SB), Z3, Z10
+	VFMADD213PD cosvec64zc<>+1664(SB), Z3, Z10
+	VFMADD213PD cosvec64zc<>+1728(SB), Z3, Z10
+	VFMADD213PD cosvec64zc<>+1792(SB), Z3, Z10
+	VFMADD231PD Z0, Z1, Z7
+	VFMSUB231PD Z10, Z8, Z7
+	VADDPD Z7, Z6, Z0
+	VADDPD Z0, Z5, Z0
+	VPSLLQ $63, Z2, Z1
+	VPSLLQ $62, Z2, Z2
+	VPANDQ cosvec64zc<>+384(SB), Z2, Z2
+	VPMOVQ2M Z1, K1
+	VBLENDMPD Z4, Z0, K1, Z0
+	VPANDQ cosvec64zc<>+384(SB), Z1, Z1
+	VPXORQ Z1, Z2, Z1
+	VPXORQ Z1, Z0, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)
@@ -665,6 +1342,357 @@ done:
 	VZEROUPPER
 	RET
 
+DATA sincosvec64zc<>+0(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+8(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+16(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+24(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+32(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+40(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+48(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+56(SB)/8, $0x7fffffffffffffff
+DATA sincosvec64zc<>+64(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+72(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+80(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+88(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+96(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+104(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+112(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+120(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+128(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+136(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+144(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+152(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+160(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+168(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+176(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+184(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+256(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+264(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+272(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+280(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+288(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+296(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+304(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+312(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+320(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+328(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+336(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+344(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+352(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+360(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+368(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+376(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+384(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+392(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+400(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+408(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+416(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+424(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+432(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+440(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+448(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+456(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+464(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+472(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+480(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+488(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+496(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+504(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+576(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+584(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+592(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+600(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+608(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+616(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+624(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+632(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+640(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+648(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+656(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+664(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+672(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+680(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+688(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+696(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+832(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+840(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+848(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+856(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+864(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+872(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+880(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+888(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+1088(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1096(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1104(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1112(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1120(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1128(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1136(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1144(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+1152(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1160(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1168(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1176(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1184(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1192(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1200(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1208(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+1216(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1224(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1232(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1240(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1248(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1256(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1264(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1272(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+1792(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1800(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1808(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1816(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1824(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1832(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1840(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1848(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+1856(SB)/8, $0x3e40000000000000
+DATA sincosvec64zc<>+1864(SB)/8, $0x3e40000000000000
+DATA sincosvec64zc<>+1872(SB)/8, $0x3e40000000000000
+DATA sincosvec64zc<>+1880(SB)/8, $0x3e40000000000000
+DATA sincosvec64zc<>+1888(SB)/8, $0x3e40000000000000
+DATA sincosvec64zc<>+1896(SB)/8, $0x3e40000000000000
+DATA sincosvec64zc<>+1904(SB)/8, $0x3e40000000000000
+DATA sincosvec64zc<>+1912(SB)/8, $0x3e40000000000000
+GLOBL sincosvec64zc<>(SB), RODATA|NOPTR, $1920
+
+// func sincosVec64Z(d0, d1, x *float64, n int) int
+TEXT ·sincosVec64Z(SB), NOSPLIT, $0-40
+	MOVQ d0+0(FP), DI
+	MOVQ d1+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VPANDQ sincosvec64zc<>+0(SB), Z0, Z1
+	VCMPPD $6, sincosvec64zc<>+64(SB), Z1, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPD sincosvec64zc<>+192(SB), Z2
+	VMOVUPD Z0, Z3
+	VFMADD213PD sincosvec64zc<>+128(SB), Z2, Z3
+	VSUBPD sincosvec64zc<>+128(SB), Z3, Z2
+	VMOVUPD Z0, Z4
+	VFNMADD231PD sincosvec64zc<>+256(SB), Z2, Z4
+	VMULPD sincosvec64zc<>+320(SB), Z2, Z5
+	VPXORQ sincosvec64zc<>+384(SB), Z5, Z5
+	VADDPD Z5, Z4, Z6
+	VSUBPD Z4, Z6, Z7
+	VSUBPD Z7, Z6, Z8
+	VSUBPD Z8, Z4, Z4
+	VSUBPD Z7, Z5, Z5
+	VADDPD Z5, Z4, Z4
+	VMULPD sincosvec64zc<>+448(SB), Z2, Z5
+	VPXORQ sincosvec64zc<>+384(SB), Z5, Z5
+	VADDPD Z5, Z6, Z7
+	VSUBPD Z6, Z7, Z8
+	VSUBPD Z8, Z7, Z9
+	VSUBPD Z9, Z6, Z6
+	VSUBPD Z8, Z5, Z5
+	VADDPD Z5, Z6, Z5
+	VADDPD Z5, Z4, Z4
+	VFNMADD231PD sincosvec64zc<>+512(SB), Z2, Z4
+	VADDPD Z4, Z7, Z2
+	VSUBPD Z2, Z7, Z5
+	VADDPD Z4, Z5, Z4
+	VMULPD Z2, Z2, Z5
+	VMULPD sincosvec64zc<>+576(SB), Z5, Z6
+	VMULPD Z5, Z2, Z7
+	VMOVUPD sincosvec64zc<>+640(SB), Z8
+	VMOVUPD Z5, Z9
+	VFMADD213PD sincosvec64zc<>+704(SB), Z8, Z9
+	VFMADD213PD sincosvec64zc<>+768(SB), Z5, Z9
+	VFMADD213PD sincosvec64zc<>+832(SB), Z5, Z9
+	VFMADD213PD sincosvec64zc<>+896(SB), Z5, Z9
+	VFMADD213PD sincosvec64zc<>+960(SB), Z5, Z9
+	VFMADD213PD sincosvec64zc<>+1024(SB), Z5, Z9
+	VFMADD213PD sincosvec64zc<>+1088(SB), Z5, Z9
+	VFMADD213PD sincosvec64zc<>+1152(SB), Z5, Z9
+	VMOVUPD Z4, Z8
+	VFNMADD231PD Z4, Z6, Z8
+	VFMADD231PD Z9, Z7, Z8
+	VADDPD Z8, Z2, Z6
+	VMULPD sincosvec64zc<>+576(SB), Z2, Z7
+	VMULPD Z2, Z7, Z8
+	VMOVUPD Z8, Z9
+	VFMSUB231PD Z2, Z7, Z9
+	VMOVUPD sincosvec64zc<>+1216(SB), Z7
+	VSUBPD Z8, Z7, Z7
+	VMOVUPD sincosvec64zc<>+1216(SB), Z10
+	VSUBPD Z7, Z10, Z10
+	VSUBPD Z8, Z10, Z8
+	VMULPD Z5, Z5, Z10
+	VMOVUPD sincosvec64zc<>+1280(SB), Z11
+	VMOVUPD Z5, Z12
+	VFMADD213PD sincosvec64zc<>+1344(SB), Z11, Z12
+	VFMADD213PD sincosvec64zc<>+1408(SB), Z5, Z12
+	VFMADD213PD sincosvec64zc<>+1472(SB), Z5, Z12
+	VFMADD213PD sincosvec64zc<>+1536(SB), Z5, Z12
+	VFMADD213PD sincosvec64zc<>+1600(SB), Z5, Z12
+	VFMADD213PD sincosvec64zc<>+1664(SB), Z5, Z12
+	VFMADD213PD sincosvec64zc<>+1728(SB), Z5, Z12
+	VFMADD213PD sincosvec64zc<>+1792(SB), Z5, Z12
+	VFMADD231PD Z4, Z2, Z9
+	VFMSUB231PD Z12, Z10, Z9
+	VADDPD Z9, Z8, Z2
+	VADDPD Z2, Z7, Z2
+	VPSLLQ $63, Z3, Z4
+	VPSLLQ $62, Z3, Z3
+	VPANDQ sincosvec64zc<>+384(SB), Z3, Z3
+	VPMOVQ2M Z4, K1
+	VBLENDMPD Z2, Z6, K1, Z5
+	VPXORQ Z3, Z5, Z5
+	VCMPPD $1, sincosvec64zc<>+1856(SB), Z1, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	VBLENDMPD Z0, Z5, K1, Z0
+	VPMOVQ2M Z4, K1
+	VBLENDMPD Z6, Z2, K1, Z1
+	VPANDQ sincosvec64zc<>+384(SB), Z4, Z2
+	VPXORQ Z2, Z3, Z2
+	VPXORQ Z2, Z1, Z1
+	VMOVUPD Z0, (DI)(AX*8)
+	VMOVUPD Z1, (DX)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
 DATA sigmoidvec64c<>+0(SB)/8, $0xc085e00000000000
 DATA sigmoidvec64c<>+8(SB)/8, $0xc085e00000000000
 DATA sigmoidvec64c<>+16(SB)/8, $0xc085e00000000000
@@ -828,6 +1856,263 @@ loop:
 	VFMADD231PD Y1, Y0, Y5
 	VMOVUPD Y5, (DI)(AX*8)
 	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA sigmoidvec64zc<>+0(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+8(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+16(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+24(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+32(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+40(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+48(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+56(SB)/8, $0xc085e00000000000
+DATA sigmoidvec64zc<>+64(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+72(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+80(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+88(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+96(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+104(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+112(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+120(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+128(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+136(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+144(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+152(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+160(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+168(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+176(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+184(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+192(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+200(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+208(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+216(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+224(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+232(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+240(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+248(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+256(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+264(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+272(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+280(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+288(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+296(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+304(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+312(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+320(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+328(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+336(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+344(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+352(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+360(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+368(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+376(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+384(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+392(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+400(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+408(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+416(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+424(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+432(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+440(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+448(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+456(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+464(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+472(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+480(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+488(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+496(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+504(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+512(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+520(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+528(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+536(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+544(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+552(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+560(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+568(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+576(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+584(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+592(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+600(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+608(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+616(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+624(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+632(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+640(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+648(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+656(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+664(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+672(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+680(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+688(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+696(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+704(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+712(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+720(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+728(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+736(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+744(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+752(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+760(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+768(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+776(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+784(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+792(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+800(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+808(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+816(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+824(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+832(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+840(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+848(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+856(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+864(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+872(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+880(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+888(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+896(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+904(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+912(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+920(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+928(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+936(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+944(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+952(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+960(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+968(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+976(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+984(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+992(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+1000(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+1008(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+1016(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+1024(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1032(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1040(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1048(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1056(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1064(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1072(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1080(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+1088(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1096(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1104(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1112(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1120(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1128(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1136(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1144(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+1152(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1160(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1168(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1176(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1184(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1192(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1200(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1208(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+1216(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1224(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1232(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1240(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1248(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1256(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1264(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1272(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+1280(SB)/8, $0x0
+DATA sigmoidvec64zc<>+1288(SB)/8, $0x0
+DATA sigmoidvec64zc<>+1296(SB)/8, $0x0
+DATA sigmoidvec64zc<>+1304(SB)/8, $0x0
+DATA sigmoidvec64zc<>+1312(SB)/8, $0x0
+DATA sigmoidvec64zc<>+1320(SB)/8, $0x0
+DATA sigmoidvec64zc<>+1328(SB)/8, $0x0
+DATA sigmoidvec64zc<>+1336(SB)/8, $0x0
+GLOBL sigmoidvec64zc<>(SB), RODATA|NOPTR, $1344
+
+// func sigmoidVec64Z(d, x *float64, n int) int
+TEXT ·sigmoidVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VCMPPD $3, Z0, Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPD $1, sigmoidvec64zc<>+0(SB), Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPORQ sigmoidvec64zc<>+64(SB), Z0, Z1
+	VMAXPD sigmoidvec64zc<>+0(SB), Z1, Z1
+	VMOVUPD sigmoidvec64zc<>+192(SB), Z2
+	VMOVUPD Z1, Z3
+	VFMADD213PD sigmoidvec64zc<>+128(SB), Z2, Z3
+	VSUBPD sigmoidvec64zc<>+128(SB), Z3, Z2
+	VFNMADD231PD sigmoidvec64zc<>+256(SB), Z2, Z1
+	VMOVUPD Z1, Z4
+	VFNMADD231PD sigmoidvec64zc<>+320(SB), Z2, Z4
+	VSUBPD Z4, Z1, Z1
+	VFNMADD231PD sigmoidvec64zc<>+320(SB), Z2, Z1
+	VMOVUPD Z1, Z2
+	VFMADD231PD Z1, Z4, Z2
+	VMULPD Z4, Z4, Z1
+	VMOVUPD sigmoidvec64zc<>+384(SB), Z5
+	VMOVUPD Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+448(SB), Z5, Z6
+	VFMADD213PD sigmoidvec64zc<>+512(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+576(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+640(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+704(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+768(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+832(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+896(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+960(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+1024(SB), Z4, Z6
+	VFMADD213PD sigmoidvec64zc<>+1088(SB), Z4, Z6
+	VFMADD231PD Z6, Z1, Z2
+	VMOVUPD sigmoidvec64zc<>+1152(SB), Z1
+	VADDPD Z4, Z1, Z1
+	VSUBPD sigmoidvec64zc<>+1152(SB), Z1, Z5
+	VSUBPD Z5, Z4, Z4
+	VADDPD Z2, Z4, Z2
+	VADDPD Z2, Z1, Z4
+	VSUBPD Z4, Z1, Z1
+	VADDPD Z2, Z1, Z1
+	VPADDQ sigmoidvec64zc<>+1216(SB), Z3, Z2
+	VPSLLQ $52, Z2, Z2
+	VMULPD Z2, Z4, Z3
+	VMULPD Z2, Z1, Z1
+	VMOVUPD sigmoidvec64zc<>+1152(SB), Z2
+	VADDPD Z3, Z2, Z2
+	VMOVUPD sigmoidvec64zc<>+1152(SB), Z4
+	VSUBPD Z2, Z4, Z4
+	VADDPD Z3, Z4, Z4
+	VADDPD Z1, Z4, Z4
+	VMOVUPD sigmoidvec64zc<>+1152(SB), Z5
+	VPMOVQ2M Z0, K1
+	VBLENDMPD Z3, Z5, K1, Z3
+	VMOVUPD sigmoidvec64zc<>+1280(SB), Z5
+	VPMOVQ2M Z0, K1
+	VBLENDMPD Z1, Z5, K1, Z0
+	VMOVUPD sigmoidvec64zc<>+1152(SB), Z1
+	VDIVPD Z2, Z1, Z1
+	VMULPD Z1, Z3, Z5
+	VFNMADD231PD Z5, Z2, Z3
+	VFNMADD231PD Z4, Z5, Z0
+	VADDPD Z0, Z3, Z0
+	VFMADD231PD Z1, Z0, Z5
+	VMOVUPD Z5, (DI)(AX*8)
+	ADDQ $8, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)
@@ -1014,6 +2299,281 @@ done:
 	VZEROUPPER
 	RET
 
+DATA tanhvec64zc<>+0(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+8(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+16(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+24(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+32(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+40(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+48(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+56(SB)/8, $0x8000000000000000
+DATA tanhvec64zc<>+64(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+72(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+80(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+88(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+96(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+104(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+112(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+120(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+128(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+136(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+144(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+152(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+160(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+168(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+176(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+184(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+192(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+200(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+208(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+216(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+224(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+232(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+240(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+248(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+256(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+264(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+272(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+280(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+288(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+296(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+304(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+312(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+320(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+328(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+336(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+344(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+352(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+360(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+368(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+376(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+384(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+392(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+400(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+408(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+416(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+424(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+432(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+440(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+448(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+456(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+464(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+472(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+480(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+488(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+496(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+504(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+512(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+520(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+528(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+536(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+544(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+552(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+560(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+568(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+576(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+584(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+592(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+600(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+608(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+616(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+624(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+632(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+640(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+648(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+656(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+664(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+672(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+680(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+688(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+696(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+704(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+712(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+720(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+728(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+736(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+744(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+752(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+760(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+768(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+776(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+784(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+792(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+800(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+808(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+816(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+824(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+832(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+840(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+848(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+856(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+864(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+872(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+880(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+888(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+896(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+904(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+912(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+920(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+928(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+936(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+944(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+952(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+960(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+968(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+976(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+984(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+992(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+1000(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+1008(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+1016(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+1024(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1032(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1040(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1048(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1056(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1064(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1072(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1080(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+1088(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1096(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1104(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1112(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1120(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1128(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1136(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1144(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+1152(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1160(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1168(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1176(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1184(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1192(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1200(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1208(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+1216(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1224(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1232(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1240(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1248(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1256(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1264(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1272(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+1280(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1288(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1296(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1304(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1312(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1320(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1328(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1336(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+1344(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1352(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1360(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1368(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1376(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1384(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1392(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1400(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+1408(SB)/8, $0x3e40000000000000
+DATA tanhvec64zc<>+1416(SB)/8, $0x3e40000000000000
+DATA tanhvec64zc<>+1424(SB)/8, $0x3e40000000000000
+DATA tanhvec64zc<>+1432(SB)/8, $0x3e40000000000000
+DATA tanhvec64zc<>+1440(SB)/8, $0x3e40000000000000
+DATA tanhvec64zc<>+1448(SB)/8, $0x3e40000000000000
+DATA tanhvec64zc<>+1456(SB)/8, $0x3e40000000000000
+DATA tanhvec64zc<>+1464(SB)/8, $0x3e40000000000000
+GLOBL tanhvec64zc<>(SB), RODATA|NOPTR, $1472
+
+// func tanhVec64Z(d, x *float64, n int) int
+TEXT ·tanhVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VCMPPD $3, Z0, Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ tanhvec64zc<>+64(SB), Z0, Z1
+	VMULPD tanhvec64zc<>+128(SB), Z1, Z2
+	VMAXPD tanhvec64zc<>+192(SB), Z2, Z2
+	VMOVUPD tanhvec64zc<>+320(SB), Z3
+	VMOVUPD Z2, Z4
+	VFMADD213PD tanhvec64zc<>+256(SB), Z3, Z4
+	VSUBPD tanhvec64zc<>+256(SB), Z4, Z3
+	VFNMADD231PD tanhvec64zc<>+384(SB), Z3, Z2
+	VMOVUPD Z2, Z5
+	VFNMADD231PD tanhvec64zc<>+448(SB), Z3, Z5
+	VSUBPD Z5, Z2, Z2
+	VFNMADD231PD tanhvec64zc<>+448(SB), Z3, Z2
+	VMOVUPD Z2, Z3
+	VFMADD231PD Z2, Z5, Z3
+	VMULPD Z5, Z5, Z2
+	VMOVUPD tanhvec64zc<>+512(SB), Z6
+	VMOVUPD Z5, Z7
+	VFMADD213PD tanhvec64zc<>+576(SB), Z6, Z7
+	VFMADD213PD tanhvec64zc<>+640(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+704(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+768(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+832(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+896(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+960(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+1024(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+1088(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+1152(SB), Z5, Z7
+	VFMADD213PD tanhvec64zc<>+1216(SB), Z5, Z7
+	VFMADD231PD Z7, Z2, Z3
+	VMOVUPD tanhvec64zc<>+1280(SB), Z2
+	VADDPD Z5, Z2, Z2
+	VSUBPD tanhvec64zc<>+1280(SB), Z2, Z6
+	VSUBPD Z6, Z5, Z5
+	VADDPD Z3, Z5, Z3
+	VADDPD Z3, Z2, Z5
+	VSUBPD Z5, Z2, Z2
+	VADDPD Z3, Z2, Z2
+	VPADDQ tanhvec64zc<>+1344(SB), Z4, Z3
+	VPSLLQ $52, Z3, Z3
+	VMULPD Z3, Z5, Z4
+	VMULPD Z3, Z2, Z2
+	VMOVUPD tanhvec64zc<>+1280(SB), Z3
+	VADDPD Z4, Z3, Z3
+	VMOVUPD tanhvec64zc<>+1280(SB), Z5
+	VSUBPD Z3, Z5, Z5
+	VADDPD Z4, Z5, Z5
+	VADDPD Z2, Z5, Z5
+	VMOVUPD tanhvec64zc<>+1280(SB), Z6
+	VSUBPD Z4, Z6, Z6
+	VMOVUPD tanhvec64zc<>+1280(SB), Z7
+	VSUBPD Z6, Z7, Z7
+	VSUBPD Z4, Z7, Z4
+	VSUBPD Z2, Z4, Z2
+	VMOVUPD tanhvec64zc<>+1280(SB), Z4
+	VDIVPD Z3, Z4, Z4
+	VMULPD Z4, Z6, Z7
+	VFNMADD231PD Z7, Z3, Z6
+	VFNMADD231PD Z5, Z7, Z2
+	VADDPD Z2, Z6, Z2
+	VFMADD231PD Z4, Z2, Z7
+	VPANDQ tanhvec64zc<>+0(SB), Z0, Z2
+	VPORQ Z2, Z7, Z2
+	VCMPPD $1, tanhvec64zc<>+1408(SB), Z1, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	VBLENDMPD Z0, Z2, K1, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA logvec64c<>+0(SB)/8, $0x0
 DATA logvec64c<>+8(SB)/8, $0x0
 DATA logvec64c<>+16(SB)/8, $0x0
@@ -1156,6 +2716,246 @@ loop:
 	VFMADD231PD logvec64c<>+672(SB), Y0, Y1
 	VMOVUPD Y1, (DI)(AX*8)
 	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA logvec64zc<>+0(SB)/8, $0x0
+DATA logvec64zc<>+8(SB)/8, $0x0
+DATA logvec64zc<>+16(SB)/8, $0x0
+DATA logvec64zc<>+24(SB)/8, $0x0
+DATA logvec64zc<>+32(SB)/8, $0x0
+DATA logvec64zc<>+40(SB)/8, $0x0
+DATA logvec64zc<>+48(SB)/8, $0x0
+DATA logvec64zc<>+56(SB)/8, $0x0
+DATA logvec64zc<>+64(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+72(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+80(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+88(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+96(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+104(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+112(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+120(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+128(SB)/8, $0x10000000000000
+DATA logvec64zc<>+136(SB)/8, $0x10000000000000
+DATA logvec64zc<>+144(SB)/8, $0x10000000000000
+DATA logvec64zc<>+152(SB)/8, $0x10000000000000
+DATA logvec64zc<>+160(SB)/8, $0x10000000000000
+DATA logvec64zc<>+168(SB)/8, $0x10000000000000
+DATA logvec64zc<>+176(SB)/8, $0x10000000000000
+DATA logvec64zc<>+184(SB)/8, $0x10000000000000
+DATA logvec64zc<>+192(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+200(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+208(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+216(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+224(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+232(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+240(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+248(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+256(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+264(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+272(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+280(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+288(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+296(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+304(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+312(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+320(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+328(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+336(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+344(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+352(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+360(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+368(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+376(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+384(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+392(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+400(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+408(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+416(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+424(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+432(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+440(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+448(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+456(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+464(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+472(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+480(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+488(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+496(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+504(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+512(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+520(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+528(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+536(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+544(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+552(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+560(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+568(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+576(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+584(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+592(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+600(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+608(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+616(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+624(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+632(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+640(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+648(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+656(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+664(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+672(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+680(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+688(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+696(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+704(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+712(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+720(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+728(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+736(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+744(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+752(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+760(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+768(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+776(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+784(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+792(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+800(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+808(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+816(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+824(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+832(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+840(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+848(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+856(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+864(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+872(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+880(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+888(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+896(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+904(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+912(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+920(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+928(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+936(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+944(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+952(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+960(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+968(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+976(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+984(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+992(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+1000(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+1008(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+1016(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+1024(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1032(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1040(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1048(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1056(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1064(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1072(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1080(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+1088(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1096(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1104(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1112(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1120(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1128(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1136(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1144(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+1152(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1160(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1168(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1176(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1184(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1192(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1200(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1208(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+1216(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1224(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1232(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1240(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1248(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1256(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1264(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1272(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+1280(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1288(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1296(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1304(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1312(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1320(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1328(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1336(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+1344(SB)/8, $0x3fe62e42fee00000
+DATA logvec64zc<>+1352(SB)/8, $0x3fe62e42fee00000
+DATA logvec64zc<>+1360(SB)/8, $0x3fe62e42fee00000
+DATA logvec64zc<>+1368(SB)/8, $0x3fe62e42fee00000
+DATA logvec64zc<>+1376(SB)/8, $0x3fe62e42fee00000
+DATA logvec64zc<>+1384(SB)/8, $0x3fe62e42fee00000
+DATA logvec64zc<>+1392(SB)/8, $0x3fe62e42fee00000
+DATA logvec64zc<>+1400(SB)/8, $0x3fe62e42fee00000
+GLOBL logvec64zc<>(SB), RODATA|NOPTR, $1408
+
+// func logVec64Z(d, x *float64, n int) int
+TEXT ·logVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VCMPPD $2, logvec64zc<>+0(SB), Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPD $6, logvec64zc<>+64(SB), Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPD $1, logvec64zc<>+128(SB), Z0, K1
+	VPMOVM2Q K1, Z1
+	VMULPD logvec64zc<>+192(SB), Z0, Z2
+	VPMOVQ2M Z1, K1
+	VBLENDMPD Z2, Z0, K1, Z0
+	VPADDQ logvec64zc<>+256(SB), Z0, Z0
+	VPANDQ logvec64zc<>+320(SB), Z0, Z2
+	VPADDQ logvec64zc<>+384(SB), Z2, Z2
+	VPSRLQ $52, Z0, Z0
+	VPORQ logvec64zc<>+448(SB), Z0, Z0
+	VSUBPD logvec64zc<>+512(SB), Z0, Z0
+	VPANDQ logvec64zc<>+576(SB), Z1, Z1
+	VSUBPD Z1, Z0, Z0
+	VSUBPD logvec64zc<>+640(SB), Z2, Z1
+	VADDPD logvec64zc<>+704(SB), Z1, Z2
+	VDIVPD Z2, Z1, Z2
+	VMULPD Z2, Z2, Z3
+	VMOVUPD logvec64zc<>+768(SB), Z4
+	VMOVUPD Z3, Z5
+	VFMADD213PD logvec64zc<>+832(SB), Z4, Z5
+	VFMADD213PD logvec64zc<>+896(SB), Z3, Z5
+	VFMADD213PD logvec64zc<>+960(SB), Z3, Z5
+	VFMADD213PD logvec64zc<>+1024(SB), Z3, Z5
+	VFMADD213PD logvec64zc<>+1088(SB), Z3, Z5
+	VFMADD213PD logvec64zc<>+1152(SB), Z3, Z5
+	VMULPD Z5, Z3, Z3
+	VMULPD Z1, Z1, Z4
+	VMULPD logvec64zc<>+1216(SB), Z4, Z4
+	VMULPD logvec64zc<>+1280(SB), Z0, Z5
+	VADDPD Z3, Z4, Z3
+	VFMADD231PD Z3, Z2, Z5
+	VSUBPD Z5, Z4, Z2
+	VSUBPD Z2, Z1, Z1
+	VFMADD231PD logvec64zc<>+1344(SB), Z0, Z1
+	VMOVUPD Z1, (DI)(AX*8)
+	ADDQ $8, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)
@@ -1331,6 +3131,277 @@ done:
 	VZEROUPPER
 	RET
 
+DATA log1pvec64zc<>+0(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+8(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+16(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+24(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+32(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+40(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+48(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+56(SB)/8, $0xbff0000000000000
+DATA log1pvec64zc<>+64(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+72(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+80(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+88(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+96(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+104(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+112(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+120(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+128(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+136(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+144(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+152(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+160(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+168(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+176(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+184(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+192(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+200(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+208(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+216(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+224(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+232(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+240(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+248(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+256(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+264(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+272(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+280(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+288(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+296(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+304(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+312(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+320(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+328(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+336(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+344(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+352(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+360(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+368(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+376(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+384(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+392(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+400(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+408(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+416(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+424(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+432(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+440(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+448(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+456(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+464(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+472(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+480(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+488(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+496(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+504(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+512(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+520(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+528(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+536(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+544(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+552(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+560(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+568(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+576(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+584(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+592(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+600(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+608(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+616(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+624(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+632(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+640(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+648(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+656(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+664(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+672(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+680(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+688(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+696(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+704(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+712(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+720(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+728(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+736(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+744(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+752(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+760(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+768(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+776(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+784(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+792(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+800(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+808(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+816(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+824(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+832(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+840(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+848(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+856(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+864(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+872(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+880(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+888(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+896(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+904(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+912(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+920(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+928(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+936(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+944(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+952(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+960(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+968(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+976(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+984(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+992(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+1000(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+1008(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+1016(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+1024(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1032(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1040(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1048(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1056(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1064(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1072(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1080(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+1088(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1096(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1104(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1112(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1120(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1128(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1136(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1144(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+1152(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1160(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1168(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1176(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1184(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1192(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1200(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1208(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+1216(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1224(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1232(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1240(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1248(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1256(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1264(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1272(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+1280(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1288(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1296(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1304(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1312(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1320(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1328(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1336(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+1344(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1352(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1360(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1368(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1376(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1384(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1392(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1400(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+1408(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1416(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1424(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1432(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1440(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1448(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1456(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1464(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+1472(SB)/8, $0x3c90000000000000
+DATA log1pvec64zc<>+1480(SB)/8, $0x3c90000000000000
+DATA log1pvec64zc<>+1488(SB)/8, $0x3c90000000000000
+DATA log1pvec64zc<>+1496(SB)/8, $0x3c90000000000000
+DATA log1pvec64zc<>+1504(SB)/8, $0x3c90000000000000
+DATA log1pvec64zc<>+1512(SB)/8, $0x3c90000000000000
+DATA log1pvec64zc<>+1520(SB)/8, $0x3c90000000000000
+DATA log1pvec64zc<>+1528(SB)/8, $0x3c90000000000000
+GLOBL log1pvec64zc<>(SB), RODATA|NOPTR, $1536
+
+// func log1pVec64Z(d, x *float64, n int) int
+TEXT ·log1pVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VCMPPD $2, log1pvec64zc<>+0(SB), Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPD $6, log1pvec64zc<>+64(SB), Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPD log1pvec64zc<>+128(SB), Z1
+	VADDPD Z0, Z1, Z1
+	VSUBPD log1pvec64zc<>+128(SB), Z1, Z2
+	VSUBPD Z2, Z1, Z3
+	VMOVUPD log1pvec64zc<>+128(SB), Z4
+	VSUBPD Z3, Z4, Z3
+	VSUBPD Z2, Z0, Z2
+	VADDPD Z2, Z3, Z2
+	VCMPPD $1, log1pvec64zc<>+192(SB), Z1, K1
+	VPMOVM2Q K1, Z3
+	VMULPD log1pvec64zc<>+256(SB), Z1, Z4
+	VPMOVQ2M Z3, K1
+	VBLENDMPD Z4, Z1, K1, Z1
+	VPADDQ log1pvec64zc<>+320(SB), Z1, Z4
+	VPANDQ log1pvec64zc<>+384(SB), Z4, Z5
+	VPADDQ log1pvec64zc<>+448(SB), Z5, Z5
+	VPSRLQ $52, Z4, Z4
+	VPORQ log1pvec64zc<>+512(SB), Z4, Z4
+	VSUBPD log1pvec64zc<>+576(SB), Z4, Z4
+	VPANDQ log1pvec64zc<>+640(SB), Z3, Z3
+	VSUBPD Z3, Z4, Z3
+	VSUBPD log1pvec64zc<>+128(SB), Z5, Z4
+	VADDPD log1pvec64zc<>+704(SB), Z4, Z5
+	VDIVPD Z5, Z4, Z5
+	VMULPD Z5, Z5, Z6
+	VMOVUPD log1pvec64zc<>+768(SB), Z7
+	VMOVUPD Z6, Z8
+	VFMADD213PD log1pvec64zc<>+832(SB), Z7, Z8
+	VFMADD213PD log1pvec64zc<>+896(SB), Z6, Z8
+	VFMADD213PD log1pvec64zc<>+960(SB), Z6, Z8
+	VFMADD213PD log1pvec64zc<>+1024(SB), Z6, Z8
+	VFMADD213PD log1pvec64zc<>+1088(SB), Z6, Z8
+	VFMADD213PD log1pvec64zc<>+1152(SB), Z6, Z8
+	VMULPD Z8, Z6, Z6
+	VMULPD Z4, Z4, Z7
+	VMULPD log1pvec64zc<>+1216(SB), Z7, Z7
+	VMULPD log1pvec64zc<>+1280(SB), Z3, Z8
+	VDIVPD Z1, Z2, Z1
+	VADDPD Z1, Z8, Z1
+	VADDPD Z6, Z7, Z2
+	VFMADD231PD Z2, Z5, Z1
+	VSUBPD Z1, Z7, Z1
+	VSUBPD Z1, Z4, Z1
+	VFMADD231PD log1pvec64zc<>+1344(SB), Z3, Z1
+	VPANDQ log1pvec64zc<>+1408(SB), Z0, Z2
+	VCMPPD $1, log1pvec64zc<>+1472(SB), Z2, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z0, Z1, K1, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA expm1vec64c<>+0(SB)/8, $0x4085e00000000000
 DATA expm1vec64c<>+8(SB)/8, $0x4085e00000000000
 DATA expm1vec64c<>+16(SB)/8, $0x4085e00000000000
@@ -1497,6 +3568,274 @@ loop:
 	VBLENDVPD Y2, Y0, Y1, Y0
 	VMOVUPD Y0, (DI)(AX*8)
 	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA expm1vec64zc<>+0(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+8(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+16(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+24(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+32(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+40(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+48(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+56(SB)/8, $0x4085e00000000000
+DATA expm1vec64zc<>+64(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+72(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+80(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+88(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+96(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+104(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+112(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+120(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+128(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+136(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+144(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+152(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+160(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+168(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+176(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+184(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+192(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+200(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+208(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+216(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+224(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+232(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+240(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+248(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+256(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+264(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+272(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+280(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+288(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+296(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+304(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+312(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+320(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+328(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+336(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+344(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+352(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+360(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+368(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+376(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+384(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+392(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+400(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+408(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+416(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+424(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+432(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+440(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+448(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+456(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+464(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+472(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+480(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+488(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+496(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+504(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+512(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+520(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+528(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+536(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+544(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+552(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+560(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+568(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+576(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+584(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+592(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+600(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+608(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+616(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+624(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+632(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+640(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+648(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+656(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+664(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+672(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+680(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+688(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+696(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+704(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+712(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+720(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+728(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+736(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+744(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+752(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+760(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+768(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+776(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+784(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+792(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+800(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+808(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+816(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+824(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+832(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+840(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+848(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+856(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+864(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+872(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+880(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+888(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+896(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+904(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+912(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+920(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+928(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+936(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+944(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+952(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+960(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+968(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+976(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+984(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+992(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+1000(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+1008(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+1016(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+1024(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1032(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1040(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1048(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1056(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1064(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1072(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1080(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+1088(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1096(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1104(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1112(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1120(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1128(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1136(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1144(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+1152(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1160(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1168(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1176(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1184(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1192(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1200(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1208(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+1216(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1224(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1232(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1240(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1248(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1256(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1264(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1272(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+1280(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1288(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1296(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1304(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1312(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1320(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1328(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1336(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+1344(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1352(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1360(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1368(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1376(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1384(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1392(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1400(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+1408(SB)/8, $0x3c90000000000000
+DATA expm1vec64zc<>+1416(SB)/8, $0x3c90000000000000
+DATA expm1vec64zc<>+1424(SB)/8, $0x3c90000000000000
+DATA expm1vec64zc<>+1432(SB)/8, $0x3c90000000000000
+DATA expm1vec64zc<>+1440(SB)/8, $0x3c90000000000000
+DATA expm1vec64zc<>+1448(SB)/8, $0x3c90000000000000
+DATA expm1vec64zc<>+1456(SB)/8, $0x3c90000000000000
+DATA expm1vec64zc<>+1464(SB)/8, $0x3c90000000000000
+GLOBL expm1vec64zc<>(SB), RODATA|NOPTR, $1472
+
+// func expm1Vec64Z(d, x *float64, n int) int
+TEXT ·expm1Vec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VCMPPD $3, Z0, Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPD expm1vec64zc<>+0(SB), Z1
+	VCMPPD $1, Z0, Z1, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMAXPD expm1vec64zc<>+64(SB), Z0, Z1
+	VMOVUPD expm1vec64zc<>+192(SB), Z2
+	VMOVUPD Z1, Z3
+	VFMADD213PD expm1vec64zc<>+128(SB), Z2, Z3
+	VSUBPD expm1vec64zc<>+128(SB), Z3, Z2
+	VFNMADD231PD expm1vec64zc<>+256(SB), Z2, Z1
+	VMOVUPD Z1, Z4
+	VFNMADD231PD expm1vec64zc<>+320(SB), Z2, Z4
+	VSUBPD Z4, Z1, Z1
+	VFNMADD231PD expm1vec64zc<>+320(SB), Z2, Z1
+	VMOVUPD Z1, Z2
+	VFMADD231PD Z1, Z4, Z2
+	VMULPD Z4, Z4, Z1
+	VMOVUPD expm1vec64zc<>+384(SB), Z5
+	VMOVUPD Z4, Z6
+	VFMADD213PD expm1vec64zc<>+448(SB), Z5, Z6
+	VFMADD213PD expm1vec64zc<>+512(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+576(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+640(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+704(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+768(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+832(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+896(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+960(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+1024(SB), Z4, Z6
+	VFMADD213PD expm1vec64zc<>+1088(SB), Z4, Z6
+	VFMADD231PD Z6, Z1, Z2
+	VMOVUPD expm1vec64zc<>+1152(SB), Z1
+	VADDPD Z4, Z1, Z1
+	VSUBPD expm1vec64zc<>+1152(SB), Z1, Z5
+	VSUBPD Z5, Z4, Z4
+	VADDPD Z2, Z4, Z2
+	VADDPD Z2, Z1, Z4
+	VSUBPD Z4, Z1, Z1
+	VADDPD Z2, Z1, Z1
+	VPADDQ expm1vec64zc<>+1216(SB), Z3, Z2
+	VPSLLQ $52, Z2, Z2
+	VMULPD Z2, Z4, Z3
+	VMULPD Z2, Z1, Z1
+	VADDPD expm1vec64zc<>+1280(SB), Z3, Z2
+	VSUBPD Z3, Z2, Z4
+	VSUBPD Z4, Z2, Z5
+	VSUBPD Z5, Z3, Z3
+	VMOVUPD expm1vec64zc<>+1280(SB), Z5
+	VSUBPD Z4, Z5, Z4
+	VADDPD Z4, Z3, Z3
+	VADDPD Z1, Z3, Z1
+	VADDPD Z1, Z2, Z1
+	VPANDQ expm1vec64zc<>+1344(SB), Z0, Z2
+	VCMPPD $1, expm1vec64zc<>+1408(SB), Z2, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z0, Z1, K1, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)
@@ -1771,6 +4110,454 @@ done:
 	VZEROUPPER
 	RET
 
+DATA sinvec32zc<>+0(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+4(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+8(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+12(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+16(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+20(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+24(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+28(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+32(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+36(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+40(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+44(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+48(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+52(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+56(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+60(SB)/4, $0x7fffffff
+DATA sinvec32zc<>+64(SB)/4, $0x45000000
+DATA sinvec32zc<>+68(SB)/4, $0x45000000
+DATA sinvec32zc<>+72(SB)/4, $0x45000000
+DATA sinvec32zc<>+76(SB)/4, $0x45000000
+DATA sinvec32zc<>+80(SB)/4, $0x45000000
+DATA sinvec32zc<>+84(SB)/4, $0x45000000
+DATA sinvec32zc<>+88(SB)/4, $0x45000000
+DATA sinvec32zc<>+92(SB)/4, $0x45000000
+DATA sinvec32zc<>+96(SB)/4, $0x45000000
+DATA sinvec32zc<>+100(SB)/4, $0x45000000
+DATA sinvec32zc<>+104(SB)/4, $0x45000000
+DATA sinvec32zc<>+108(SB)/4, $0x45000000
+DATA sinvec32zc<>+112(SB)/4, $0x45000000
+DATA sinvec32zc<>+116(SB)/4, $0x45000000
+DATA sinvec32zc<>+120(SB)/4, $0x45000000
+DATA sinvec32zc<>+124(SB)/4, $0x45000000
+DATA sinvec32zc<>+128(SB)/4, $0x4b400000
+DATA sinvec32zc<>+132(SB)/4, $0x4b400000
+DATA sinvec32zc<>+136(SB)/4, $0x4b400000
+DATA sinvec32zc<>+140(SB)/4, $0x4b400000
+DATA sinvec32zc<>+144(SB)/4, $0x4b400000
+DATA sinvec32zc<>+148(SB)/4, $0x4b400000
+DATA sinvec32zc<>+152(SB)/4, $0x4b400000
+DATA sinvec32zc<>+156(SB)/4, $0x4b400000
+DATA sinvec32zc<>+160(SB)/4, $0x4b400000
+DATA sinvec32zc<>+164(SB)/4, $0x4b400000
+DATA sinvec32zc<>+168(SB)/4, $0x4b400000
+DATA sinvec32zc<>+172(SB)/4, $0x4b400000
+DATA sinvec32zc<>+176(SB)/4, $0x4b400000
+DATA sinvec32zc<>+180(SB)/4, $0x4b400000
+DATA sinvec32zc<>+184(SB)/4, $0x4b400000
+DATA sinvec32zc<>+188(SB)/4, $0x4b400000
+DATA sinvec32zc<>+192(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+196(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+200(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+204(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+208(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+212(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+216(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+220(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+224(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+228(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+232(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+236(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+240(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+244(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+248(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+252(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+256(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+260(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+264(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+268(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+272(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+276(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+280(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+284(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+288(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+292(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+296(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+300(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+304(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+308(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+312(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+316(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+320(SB)/4, $0xb6957800
+DATA sinvec32zc<>+324(SB)/4, $0xb6957800
+DATA sinvec32zc<>+328(SB)/4, $0xb6957800
+DATA sinvec32zc<>+332(SB)/4, $0xb6957800
+DATA sinvec32zc<>+336(SB)/4, $0xb6957800
+DATA sinvec32zc<>+340(SB)/4, $0xb6957800
+DATA sinvec32zc<>+344(SB)/4, $0xb6957800
+DATA sinvec32zc<>+348(SB)/4, $0xb6957800
+DATA sinvec32zc<>+352(SB)/4, $0xb6957800
+DATA sinvec32zc<>+356(SB)/4, $0xb6957800
+DATA sinvec32zc<>+360(SB)/4, $0xb6957800
+DATA sinvec32zc<>+364(SB)/4, $0xb6957800
+DATA sinvec32zc<>+368(SB)/4, $0xb6957800
+DATA sinvec32zc<>+372(SB)/4, $0xb6957800
+DATA sinvec32zc<>+376(SB)/4, $0xb6957800
+DATA sinvec32zc<>+380(SB)/4, $0xb6957800
+DATA sinvec32zc<>+384(SB)/4, $0x80000000
+DATA sinvec32zc<>+388(SB)/4, $0x80000000
+DATA sinvec32zc<>+392(SB)/4, $0x80000000
+DATA sinvec32zc<>+396(SB)/4, $0x80000000
+DATA sinvec32zc<>+400(SB)/4, $0x80000000
+DATA sinvec32zc<>+404(SB)/4, $0x80000000
+DATA sinvec32zc<>+408(SB)/4, $0x80000000
+DATA sinvec32zc<>+412(SB)/4, $0x80000000
+DATA sinvec32zc<>+416(SB)/4, $0x80000000
+DATA sinvec32zc<>+420(SB)/4, $0x80000000
+DATA sinvec32zc<>+424(SB)/4, $0x80000000
+DATA sinvec32zc<>+428(SB)/4, $0x80000000
+DATA sinvec32zc<>+432(SB)/4, $0x80000000
+DATA sinvec32zc<>+436(SB)/4, $0x80000000
+DATA sinvec32zc<>+440(SB)/4, $0x80000000
+DATA sinvec32zc<>+444(SB)/4, $0x80000000
+DATA sinvec32zc<>+448(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+452(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+456(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+460(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+464(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+468(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+472(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+476(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+480(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+484(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+488(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+492(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+496(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+500(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+504(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+508(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+512(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+516(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+520(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+524(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+528(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+532(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+536(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+540(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+544(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+548(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+552(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+556(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+560(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+564(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+568(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+572(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+576(SB)/4, $0x3f000000
+DATA sinvec32zc<>+580(SB)/4, $0x3f000000
+DATA sinvec32zc<>+584(SB)/4, $0x3f000000
+DATA sinvec32zc<>+588(SB)/4, $0x3f000000
+DATA sinvec32zc<>+592(SB)/4, $0x3f000000
+DATA sinvec32zc<>+596(SB)/4, $0x3f000000
+DATA sinvec32zc<>+600(SB)/4, $0x3f000000
+DATA sinvec32zc<>+604(SB)/4, $0x3f000000
+DATA sinvec32zc<>+608(SB)/4, $0x3f000000
+DATA sinvec32zc<>+612(SB)/4, $0x3f000000
+DATA sinvec32zc<>+616(SB)/4, $0x3f000000
+DATA sinvec32zc<>+620(SB)/4, $0x3f000000
+DATA sinvec32zc<>+624(SB)/4, $0x3f000000
+DATA sinvec32zc<>+628(SB)/4, $0x3f000000
+DATA sinvec32zc<>+632(SB)/4, $0x3f000000
+DATA sinvec32zc<>+636(SB)/4, $0x3f000000
+DATA sinvec32zc<>+640(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+644(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+648(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+652(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+656(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+660(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+664(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+668(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+672(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+676(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+680(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+684(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+688(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+692(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+696(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+700(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+704(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+708(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+712(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+716(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+720(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+724(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+728(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+732(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+736(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+740(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+744(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+748(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+752(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+756(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+760(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+764(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+768(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+772(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+776(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+780(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+784(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+788(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+792(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+796(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+800(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+804(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+808(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+812(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+816(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+820(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+824(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+828(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+832(SB)/4, $0x3c088889
+DATA sinvec32zc<>+836(SB)/4, $0x3c088889
+DATA sinvec32zc<>+840(SB)/4, $0x3c088889
+DATA sinvec32zc<>+844(SB)/4, $0x3c088889
+DATA sinvec32zc<>+848(SB)/4, $0x3c088889
+DATA sinvec32zc<>+852(SB)/4, $0x3c088889
+DATA sinvec32zc<>+856(SB)/4, $0x3c088889
+DATA sinvec32zc<>+860(SB)/4, $0x3c088889
+DATA sinvec32zc<>+864(SB)/4, $0x3c088889
+DATA sinvec32zc<>+868(SB)/4, $0x3c088889
+DATA sinvec32zc<>+872(SB)/4, $0x3c088889
+DATA sinvec32zc<>+876(SB)/4, $0x3c088889
+DATA sinvec32zc<>+880(SB)/4, $0x3c088889
+DATA sinvec32zc<>+884(SB)/4, $0x3c088889
+DATA sinvec32zc<>+888(SB)/4, $0x3c088889
+DATA sinvec32zc<>+892(SB)/4, $0x3c088889
+DATA sinvec32zc<>+896(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+900(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+904(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+908(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+912(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+916(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+920(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+924(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+928(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+932(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+936(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+940(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+944(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+948(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+952(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+956(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+960(SB)/4, $0x3f800000
+DATA sinvec32zc<>+964(SB)/4, $0x3f800000
+DATA sinvec32zc<>+968(SB)/4, $0x3f800000
+DATA sinvec32zc<>+972(SB)/4, $0x3f800000
+DATA sinvec32zc<>+976(SB)/4, $0x3f800000
+DATA sinvec32zc<>+980(SB)/4, $0x3f800000
+DATA sinvec32zc<>+984(SB)/4, $0x3f800000
+DATA sinvec32zc<>+988(SB)/4, $0x3f800000
+DATA sinvec32zc<>+992(SB)/4, $0x3f800000
+DATA sinvec32zc<>+996(SB)/4, $0x3f800000
+DATA sinvec32zc<>+1000(SB)/4, $0x3f800000
+DATA sinvec32zc<>+1004(SB)/4, $0x3f800000
+DATA sinvec32zc<>+1008(SB)/4, $0x3f800000
+DATA sinvec32zc<>+1012(SB)/4, $0x3f800000
+DATA sinvec32zc<>+1016(SB)/4, $0x3f800000
+DATA sinvec32zc<>+1020(SB)/4, $0x3f800000
+DATA sinvec32zc<>+1024(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1028(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1032(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1036(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1040(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1044(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1048(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1052(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1056(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1060(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1064(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1068(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1072(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1076(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1080(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1084(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+1088(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1092(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1096(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1100(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1104(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1108(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1112(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1116(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1120(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1124(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1128(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1132(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1136(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1140(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1144(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1148(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+1152(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1156(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1160(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1164(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1168(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1172(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1176(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1180(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1184(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1188(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1192(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1196(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1200(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1204(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1208(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1212(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+1216(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1220(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1224(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1228(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1232(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1236(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1240(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1244(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1248(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1252(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1256(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1260(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1264(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1268(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1272(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1276(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+1280(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1284(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1288(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1292(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1296(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1300(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1304(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1308(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1312(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1316(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1320(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1324(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1328(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1332(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1336(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1340(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+1344(SB)/4, $0x39800000
+DATA sinvec32zc<>+1348(SB)/4, $0x39800000
+DATA sinvec32zc<>+1352(SB)/4, $0x39800000
+DATA sinvec32zc<>+1356(SB)/4, $0x39800000
+DATA sinvec32zc<>+1360(SB)/4, $0x39800000
+DATA sinvec32zc<>+1364(SB)/4, $0x39800000
+DATA sinvec32zc<>+1368(SB)/4, $0x39800000
+DATA sinvec32zc<>+1372(SB)/4, $0x39800000
+DATA sinvec32zc<>+1376(SB)/4, $0x39800000
+DATA sinvec32zc<>+1380(SB)/4, $0x39800000
+DATA sinvec32zc<>+1384(SB)/4, $0x39800000
+DATA sinvec32zc<>+1388(SB)/4, $0x39800000
+DATA sinvec32zc<>+1392(SB)/4, $0x39800000
+DATA sinvec32zc<>+1396(SB)/4, $0x39800000
+DATA sinvec32zc<>+1400(SB)/4, $0x39800000
+DATA sinvec32zc<>+1404(SB)/4, $0x39800000
+GLOBL sinvec32zc<>(SB), RODATA|NOPTR, $1408
+
+// func sinVec32Z(d, x *float32, n int) int
+TEXT ·sinVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VPANDQ sinvec32zc<>+0(SB), Z0, Z1
+	VCMPPS $6, sinvec32zc<>+64(SB), Z1, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPS sinvec32zc<>+192(SB), Z2
+	VMOVUPS Z0, Z3
+	VFMADD213PS sinvec32zc<>+128(SB), Z2, Z3
+	VSUBPS sinvec32zc<>+128(SB), Z3, Z2
+	VMOVUPS Z0, Z4
+	VFNMADD231PS sinvec32zc<>+256(SB), Z2, Z4
+	VMULPS sinvec32zc<>+320(SB), Z2, Z5
+	VPXORQ sinvec32zc<>+384(SB), Z5, Z5
+	VADDPS Z5, Z4, Z6
+	VSUBPS Z4, Z6, Z7
+	VSUBPS Z7, Z6, Z8
+	VSUBPS Z8, Z4, Z4
+	VSUBPS Z7, Z5, Z5
+	VADDPS Z5, Z4, Z4
+	VMULPS sinvec32zc<>+448(SB), Z2, Z5
+	VPXORQ sinvec32zc<>+384(SB), Z5, Z5
+	VADDPS Z5, Z6, Z7
+	VSUBPS Z6, Z7, Z8
+	VSUBPS Z8, Z7, Z9
+	VSUBPS Z9, Z6, Z6
+	VSUBPS Z8, Z5, Z5
+	VADDPS Z5, Z6, Z5
+	VADDPS Z5, Z4, Z4
+	VFNMADD231PS sinvec32zc<>+512(SB), Z2, Z4
+	VADDPS Z4, Z7, Z2
+	VSUBPS Z2, Z7, Z5
+	VADDPS Z4, Z5, Z4
+	VMULPS Z2, Z2, Z5
+	VMULPS sinvec32zc<>+576(SB), Z5, Z6
+	VMULPS Z5, Z2, Z7
+	VMOVUPS sinvec32zc<>+640(SB), Z8
+	VMOVUPS Z5, Z9
+	VFMADD213PS sinvec32zc<>+704(SB), Z8, Z9
+	VFMADD213PS sinvec32zc<>+768(SB), Z5, Z9
+	VFMADD213PS sinvec32zc<>+832(SB), Z5, Z9
+	VFMADD213PS sinvec32zc<>+896(SB), Z5, Z9
+	VMOVUPS Z4, Z8
+	VFNMADD231PS Z4, Z6, Z8
+	VFMADD231PS Z9, Z7, Z8
+	VADDPS Z8, Z2, Z6
+	VMULPS sinvec32zc<>+576(SB), Z2, Z7
+	VMULPS Z2, Z7, Z8
+	VMOVUPS Z8, Z9
+	VFMSUB231PS Z2, Z7, Z9
+	VMOVUPS sinvec32zc<>+960(SB), Z7
+	VSUBPS Z8, Z7, Z7
+	VMOVUPS sinvec32zc<>+960(SB), Z10
+	VSUBPS Z7, Z10, Z10
+	VSUBPS Z8, Z10, Z8
+	VMULPS Z5, Z5, Z10
+	VMOVUPS sinvec32zc<>+1024(SB), Z11
+	VMOVUPS Z5, Z12
+	VFMADD213PS sinvec32zc<>+1088(SB), Z11, Z12
+	VFMADD213PS sinvec32zc<>+1152(SB), Z5, Z12
+	VFMADD213PS sinvec32zc<>+1216(SB), Z5, Z12
+	VFMADD213PS sinvec32zc<>+1280(SB), Z5, Z12
+	VFMADD231PS Z4, Z2, Z9
+	VFMSUB231PS Z12, Z10, Z9
+	VADDPS Z9, Z8, Z2
+	VADDPS Z2, Z7, Z2
+	VPSLLD $31, Z3, Z4
+	VPSLLD $30, Z3, Z3
+	VPANDQ sinvec32zc<>+384(SB), Z3, Z3
+	VPMOVD2M Z4, K1
+	VBLENDMPS Z2, Z6, K1, Z2
+	VPXORQ Z3, Z2, Z2
+	VCMPPS $1, sinvec32zc<>+1344(SB), Z1, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	VBLENDMPS Z0, Z2, K1, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA cosvec32c<>+0(SB)/4, $0x7fffffff
 DATA cosvec32c<>+4(SB)/4, $0x7fffffff
 DATA cosvec32c<>+8(SB)/4, $0x7fffffff
@@ -2024,6 +4811,435 @@ loop:
 	VXORPS Y1, Y0, Y0
 	VMOVUPS Y0, (DI)(AX*4)
 	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA cosvec32zc<>+0(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+4(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+8(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+12(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+16(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+20(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+24(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+28(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+32(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+36(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+40(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+44(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+48(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+52(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+56(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+60(SB)/4, $0x7fffffff
+DATA cosvec32zc<>+64(SB)/4, $0x45000000
+DATA cosvec32zc<>+68(SB)/4, $0x45000000
+DATA cosvec32zc<>+72(SB)/4, $0x45000000
+DATA cosvec32zc<>+76(SB)/4, $0x45000000
+DATA cosvec32zc<>+80(SB)/4, $0x45000000
+DATA cosvec32zc<>+84(SB)/4, $0x45000000
+DATA cosvec32zc<>+88(SB)/4, $0x45000000
+DATA cosvec32zc<>+92(SB)/4, $0x45000000
+DATA cosvec32zc<>+96(SB)/4, $0x45000000
+DATA cosvec32zc<>+100(SB)/4, $0x45000000
+DATA cosvec32zc<>+104(SB)/4, $0x45000000
+DATA cosvec32zc<>+108(SB)/4, $0x45000000
+DATA cosvec32zc<>+112(SB)/4, $0x45000000
+DATA cosvec32zc<>+116(SB)/4, $0x45000000
+DATA cosvec32zc<>+120(SB)/4, $0x45000000
+DATA cosvec32zc<>+124(SB)/4, $0x45000000
+DATA cosvec32zc<>+128(SB)/4, $0x4b400000
+DATA cosvec32zc<>+132(SB)/4, $0x4b400000
+DATA cosvec32zc<>+136(SB)/4, $0x4b400000
+DATA cosvec32zc<>+140(SB)/4, $0x4b400000
+DATA cosvec32zc<>+144(SB)/4, $0x4b400000
+DATA cosvec32zc<>+148(SB)/4, $0x4b400000
+DATA cosvec32zc<>+152(SB)/4, $0x4b400000
+DATA cosvec32zc<>+156(SB)/4, $0x4b400000
+DATA cosvec32zc<>+160(SB)/4, $0x4b400000
+DATA cosvec32zc<>+164(SB)/4, $0x4b400000
+DATA cosvec32zc<>+168(SB)/4, $0x4b400000
+DATA cosvec32zc<>+172(SB)/4, $0x4b400000
+DATA cosvec32zc<>+176(SB)/4, $0x4b400000
+DATA cosvec32zc<>+180(SB)/4, $0x4b400000
+DATA cosvec32zc<>+184(SB)/4, $0x4b400000
+DATA cosvec32zc<>+188(SB)/4, $0x4b400000
+DATA cosvec32zc<>+192(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+196(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+200(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+204(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+208(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+212(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+216(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+220(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+224(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+228(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+232(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+236(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+240(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+244(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+248(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+252(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+256(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+260(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+264(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+268(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+272(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+276(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+280(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+284(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+288(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+292(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+296(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+300(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+304(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+308(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+312(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+316(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+320(SB)/4, $0xb6957800
+DATA cosvec32zc<>+324(SB)/4, $0xb6957800
+DATA cosvec32zc<>+328(SB)/4, $0xb6957800
+DATA cosvec32zc<>+332(SB)/4, $0xb6957800
+DATA cosvec32zc<>+336(SB)/4, $0xb6957800
+DATA cosvec32zc<>+340(SB)/4, $0xb6957800
+DATA cosvec32zc<>+344(SB)/4, $0xb6957800
+DATA cosvec32zc<>+348(SB)/4, $0xb6957800
+DATA cosvec32zc<>+352(SB)/4, $0xb6957800
+DATA cosvec32zc<>+356(SB)/4, $0xb6957800
+DATA cosvec32zc<>+360(SB)/4, $0xb6957800
+DATA cosvec32zc<>+364(SB)/4, $0xb6957800
+DATA cosvec32zc<>+368(SB)/4, $0xb6957800
+DATA cosvec32zc<>+372(SB)/4, $0xb6957800
+DATA cosvec32zc<>+376(SB)/4, $0xb6957800
+DATA cosvec32zc<>+380(SB)/4, $0xb6957800
+DATA cosvec32zc<>+384(SB)/4, $0x80000000
+DATA cosvec32zc<>+388(SB)/4, $0x80000000
+DATA cosvec32zc<>+392(SB)/4, $0x80000000
+DATA cosvec32zc<>+396(SB)/4, $0x80000000
+DATA cosvec32zc<>+400(SB)/4, $0x80000000
+DATA cosvec32zc<>+404(SB)/4, $0x80000000
+DATA cosvec32zc<>+408(SB)/4, $0x80000000
+DATA cosvec32zc<>+412(SB)/4, $0x80000000
+DATA cosvec32zc<>+416(SB)/4, $0x80000000
+DATA cosvec32zc<>+420(SB)/4, $0x80000000
+DATA cosvec32zc<>+424(SB)/4, $0x80000000
+DATA cosvec32zc<>+428(SB)/4, $0x80000000
+DATA cosvec32zc<>+432(SB)/4, $0x80000000
+DATA cosvec32zc<>+436(SB)/4, $0x80000000
+DATA cosvec32zc<>+440(SB)/4, $0x80000000
+DATA cosvec32zc<>+444(SB)/4, $0x80000000
+DATA cosvec32zc<>+448(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+452(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+456(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+460(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+464(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+468(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+472(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+476(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+480(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+484(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+488(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+492(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+496(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+500(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+504(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+508(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+512(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+516(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+520(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+524(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+528(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+532(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+536(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+540(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+544(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+548(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+552(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+556(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+560(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+564(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+568(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+572(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+576(SB)/4, $0x3f000000
+DATA cosvec32zc<>+580(SB)/4, $0x3f000000
+DATA cosvec32zc<>+584(SB)/4, $0x3f000000
+DATA cosvec32zc<>+588(SB)/4, $0x3f000000
+DATA cosvec32zc<>+592(SB)/4, $0x3f000000
+DATA cosvec32zc<>+596(SB)/4, $0x3f000000
+DATA cosvec32zc<>+600(SB)/4, $0x3f000000
+DATA cosvec32zc<>+604(SB)/4, $0x3f000000
+DATA cosvec32zc<>+608(SB)/4, $0x3f000000
+DATA cosvec32zc<>+612(SB)/4, $0x3f000000
+DATA cosvec32zc<>+616(SB)/4, $0x3f000000
+DATA cosvec32zc<>+620(SB)/4, $0x3f000000
+DATA cosvec32zc<>+624(SB)/4, $0x3f000000
+DATA cosvec32zc<>+628(SB)/4, $0x3f000000
+DATA cosvec32zc<>+632(SB)/4, $0x3f000000
+DATA cosvec32zc<>+636(SB)/4, $0x3f000000
+DATA cosvec32zc<>+640(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+644(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+648(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+652(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+656(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+660(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+664(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+668(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+672(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+676(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+680(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+684(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+688(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+692(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+696(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+700(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+704(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+708(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+712(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+716(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+720(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+724(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+728(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+732(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+736(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+740(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+744(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+748(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+752(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+756(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+760(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+764(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+768(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+772(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+776(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+780(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+784(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+788(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+792(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+796(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+800(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+804(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+808(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+812(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+816(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+820(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+824(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+828(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+832(SB)/4, $0x3c088889
+DATA cosvec32zc<>+836(SB)/4, $0x3c088889
+DATA cosvec32zc<>+840(SB)/4, $0x3c088889
+DATA cosvec32zc<>+844(SB)/4, $0x3c088889
+DATA cosvec32zc<>+848(SB)/4, $0x3c088889
+DATA cosvec32zc<>+852(SB)/4, $0x3c088889
+DATA cosvec32zc<>+856(SB)/4, $0x3c088889
+DATA cosvec32zc<>+860(SB)/4, $0x3c088889
+DATA cosvec32zc<>+864(SB)/4, $0x3c088889
+DATA cosvec32zc<>+868(SB)/4, $0x3c088889
+DATA cosvec32zc<>+872(SB)/4, $0x3c088889
+DATA cosvec32zc<>+876(SB)/4, $0x3c088889
+DATA cosvec32zc<>+880(SB)/4, $0x3c088889
+DATA cosvec32zc<>+884(SB)/4, $0x3c088889
+DATA cosvec32zc<>+888(SB)/4, $0x3c088889
+DATA cosvec32zc<>+892(SB)/4, $0x3c088889
+DATA cosvec32zc<>+896(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+900(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+904(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+908(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+912(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+916(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+920(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+924(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+928(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+932(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+936(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+940(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+944(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+948(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+952(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+956(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+960(SB)/4, $0x3f800000
+DATA cosvec32zc<>+964(SB)/4, $0x3f800000
+DATA cosvec32zc<>+968(SB)/4, $0x3f800000
+DATA cosvec32zc<>+972(SB)/4, $0x3f800000
+DATA cosvec32zc<>+976(SB)/4, $0x3f800000
+DATA cosvec32zc<>+980(SB)/4, $0x3f800000
+DATA cosvec32zc<>+984(SB)/4, $0x3f800000
+DATA cosvec32zc<>+988(SB)/4, $0x3f800000
+DATA cosvec32zc<>+992(SB)/4, $0x3f800000
+DATA cosvec32zc<>+996(SB)/4, $0x3f800000
+DATA cosvec32zc<>+1000(SB)/4, $0x3f800000
+DATA cosvec32zc<>+1004(SB)/4, $0x3f800000
+DATA cosvec32zc<>+1008(SB)/4, $0x3f800000
+DATA cosvec32zc<>+1012(SB)/4, $0x3f800000
+DATA cosvec32zc<>+1016(SB)/4, $0x3f800000
+DATA cosvec32zc<>+1020(SB)/4, $0x3f800000
+DATA cosvec32zc<>+1024(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1028(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1032(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1036(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1040(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1044(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1048(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1052(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1056(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1060(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1064(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1068(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1072(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1076(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1080(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1084(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+1088(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1092(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1096(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1100(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1104(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1108(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1112(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1116(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1120(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1124(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1128(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1132(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1136(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1140(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1144(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1148(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+1152(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1156(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1160(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1164(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1168(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1172(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1176(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1180(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1184(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1188(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1192(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1196(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1200(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1204(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1208(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1212(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+1216(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1220(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1224(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1228(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1232(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1236(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1240(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1244(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1248(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1252(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1256(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1260(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1264(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1268(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1272(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1276(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+1280(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1284(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1288(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1292(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1296(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1300(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1304(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1308(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1312(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1316(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1320(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1324(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1328(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1332(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1336(SB)/4, $0x3d2aaaab
+DATA cosvec32zc<>+1340(SB)/4, $0x3d2aaaab
+GLOBL cosvec32zc<>(SB), RODATA|NOPTR, $1344
+
+// func cosVec32Z(d, x *float32, n int) int
+TEXT ·cosVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VPANDQ cosvec32zc<>+0(SB), Z0, Z1
+	VCMPPS $6, cosvec32zc<>+64(SB), Z1, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPS cosvec32zc<>+192(SB), Z1
+	VMOVUPS Z0, Z2
+	VFMADD213PS cosvec32zc<>+128(SB), Z1, Z2
+	VSUBPS cosvec32zc<>+128(SB), Z2, Z1
+	VFNMADD231PS cosvec32zc<>+256(SB), Z1, Z0
+	VMULPS cosvec32zc<>+320(SB), Z1, Z3
+	VPXORQ cosvec32zc<>+384(SB), Z3, Z3
+	VADDPS Z3, Z0, Z4
+	VSUBPS Z0, Z4, Z5
+	VSUBPS Z5, Z4, Z6
+	VSUBPS Z6, Z0, Z0
+	VSUBPS Z5, Z3, Z3
+	VADDPS Z3, Z0, Z0
+	VMULPS cosvec32zc<>+448(SB), Z1, Z3
+	VPXORQ cosvec32zc<>+384(SB), Z3, Z3
+	VADDPS Z3, Z4, Z5
+	VSUBPS Z4, Z5, Z6
+	VSUBPS Z6, Z5, Z7
+	VSUBPS Z7, Z4, Z4
+	VSUBPS Z6, Z3, Z3
+	VADDPS Z3, Z4, Z3
+	VADDPS Z3, Z0, Z0
+	VFNMADD231PS cosvec32zc<>+512(SB), Z1, Z0
+	VADDPS Z0, Z5, Z1
+	VSUBPS Z1, Z5, Z3
+	VADDPS Z0, Z3, Z0
+	VMULPS Z1, Z1, Z3
+	VMULPS cosvec32zc<>+576(SB), Z3, Z4
+	VMULPS Z3, Z1, Z5
+	VMOVUPS cosvec32zc<>+640(SB), Z6
+	VMOVUPS Z3, Z7
+	VFMADD213PS cosvec32zc<>+704(SB), Z6, Z7
+	VFMADD213PS cosvec32zc<>+768(SB), Z3, Z7
+	VFMADD213PS cosvec32zc<>+832(SB), Z3, Z7
+	VFMADD213PS cosvec32zc<>+896(SB), Z3, Z7
+	VMOVUPS Z0, Z6
+	VFNMADD231PS Z0, Z4, Z6
+	VFMADD231PS Z7, Z5, Z6
+	VADDPS Z6, Z1, Z4
+	VMULPS cosvec32zc<>+576(SB), Z1, Z5
+	VMULPS Z1, Z5, Z6
+	VMOVUPS Z6, Z7
+	VFMSUB231PS Z1, Z5, Z7
+	VMOVUPS cosvec32zc<>+960(SB), Z5
+	VSUBPS Z6, Z5, Z5
+	VMOVUPS cosvec32zc<>+960(SB), Z8
+	VSUBPS Z5, Z8, Z8
+	VSUBPS Z6, Z8, Z6
+	VMULPS Z3, Z3, Z8
+	VMOVUPS cosvec32zc<>+1024(SB), Z9
+	VMOVUPS Z3, Z10
+	VFMADD213PS cosvec32zc<>+1088(SB), Z9, Z10
+	VFMADD213PS cosvec32zc<>+1152(SB), Z3, Z10
+	VFMADD213PS cosvec32zc<>+1216(SB), Z3, Z10
+	VFMADD213PS cosvec32zc<>+1280(SB), Z3, Z10
+	VFMADD231PS Z0, Z1, Z7
+	VFMSUB231PS Z10, Z8, Z7
+	VADDPS Z7, Z6, Z0
+	VADDPS Z0, Z5, Z0
+	VPSLLD $31, Z2, Z1
+	VPSLLD $30, Z2, Z2
+	VPANDQ cosvec32zc<>+384(SB), Z2, Z2
+	VPMOVD2M Z1, K1
+	VBLENDMPS Z4, Z0, K1, Z0
+	VPANDQ cosvec32zc<>+384(SB), Z1, Z1
+	VPXORQ Z1, Z2, Z1
+	VPXORQ Z1, Z0, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)
@@ -2304,6 +5520,461 @@ done:
 	VZEROUPPER
 	RET
 
+DATA sincosvec32zc<>+0(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+4(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+8(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+12(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+16(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+20(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+24(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+28(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+32(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+36(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+40(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+44(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+48(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+52(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+56(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+60(SB)/4, $0x7fffffff
+DATA sincosvec32zc<>+64(SB)/4, $0x45000000
+DATA sincosvec32zc<>+68(SB)/4, $0x45000000
+DATA sincosvec32zc<>+72(SB)/4, $0x45000000
+DATA sincosvec32zc<>+76(SB)/4, $0x45000000
+DATA sincosvec32zc<>+80(SB)/4, $0x45000000
+DATA sincosvec32zc<>+84(SB)/4, $0x45000000
+DATA sincosvec32zc<>+88(SB)/4, $0x45000000
+DATA sincosvec32zc<>+92(SB)/4, $0x45000000
+DATA sincosvec32zc<>+96(SB)/4, $0x45000000
+DATA sincosvec32zc<>+100(SB)/4, $0x45000000
+DATA sincosvec32zc<>+104(SB)/4, $0x45000000
+DATA sincosvec32zc<>+108(SB)/4, $0x45000000
+DATA sincosvec32zc<>+112(SB)/4, $0x45000000
+DATA sincosvec32zc<>+116(SB)/4, $0x45000000
+DATA sincosvec32zc<>+120(SB)/4, $0x45000000
+DATA sincosvec32zc<>+124(SB)/4, $0x45000000
+DATA sincosvec32zc<>+128(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+132(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+136(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+140(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+144(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+148(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+152(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+156(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+160(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+164(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+168(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+172(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+176(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+180(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+184(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+188(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+192(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+196(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+200(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+204(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+208(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+212(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+216(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+220(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+224(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+228(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+232(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+236(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+240(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+244(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+248(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+252(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+256(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+260(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+264(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+268(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+272(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+276(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+280(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+284(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+288(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+292(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+296(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+300(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+304(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+308(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+312(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+316(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+320(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+324(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+328(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+332(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+336(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+340(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+344(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+348(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+352(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+356(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+360(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+364(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+368(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+372(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+376(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+380(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+384(SB)/4, $0x80000000
+DATA sincosvec32zc<>+388(SB)/4, $0x80000000
+DATA sincosvec32zc<>+392(SB)/4, $0x80000000
+DATA sincosvec32zc<>+396(SB)/4, $0x80000000
+DATA sincosvec32zc<>+400(SB)/4, $0x80000000
+DATA sincosvec32zc<>+404(SB)/4, $0x80000000
+DATA sincosvec32zc<>+408(SB)/4, $0x80000000
+DATA sincosvec32zc<>+412(SB)/4, $0x80000000
+DATA sincosvec32zc<>+416(SB)/4, $0x80000000
+DATA sincosvec32zc<>+420(SB)/4, $0x80000000
+DATA sincosvec32zc<>+424(SB)/4, $0x80000000
+DATA sincosvec32zc<>+428(SB)/4, $0x80000000
+DATA sincosvec32zc<>+432(SB)/4, $0x80000000
+DATA sincosvec32zc<>+436(SB)/4, $0x80000000
+DATA sincosvec32zc<>+440(SB)/4, $0x80000000
+DATA sincosvec32zc<>+444(SB)/4, $0x80000000
+DATA sincosvec32zc<>+448(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+452(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+456(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+460(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+464(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+468(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+472(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+476(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+480(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+484(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+488(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+492(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+496(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+500(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+504(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+508(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+512(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+516(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+520(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+524(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+528(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+532(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+536(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+540(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+544(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+548(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+552(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+556(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+560(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+564(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+568(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+572(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+576(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+580(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+584(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+588(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+592(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+596(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+600(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+604(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+608(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+612(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+616(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+620(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+624(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+628(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+632(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+636(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+640(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+644(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+648(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+652(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+656(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+660(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+664(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+668(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+672(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+676(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+680(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+684(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+688(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+692(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+696(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+700(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+704(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+708(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+712(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+716(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+720(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+724(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+728(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+732(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+736(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+740(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+744(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+748(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+752(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+756(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+760(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+764(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+768(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+772(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+776(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+780(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+784(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+788(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+792(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+796(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+800(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+804(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+808(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+812(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+816(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+820(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+824(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+828(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+832(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+836(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+840(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+844(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+848(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+852(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+856(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+860(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+864(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+868(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+872(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+876(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+880(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+884(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+888(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+892(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+896(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+900(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+904(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+908(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+912(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+916(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+920(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+924(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+928(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+932(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+936(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+940(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+944(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+948(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+952(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+956(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+960(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+964(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+968(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+972(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+976(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+980(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+984(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+988(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+992(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+996(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+1000(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+1004(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+1008(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+1012(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+1016(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+1020(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+1024(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1028(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1032(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1036(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1040(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1044(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1048(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1052(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1056(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1060(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1064(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1068(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1072(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1076(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1080(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1084(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+1088(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1092(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1096(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1100(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1104(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1108(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1112(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1116(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1120(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1124(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1128(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1132(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1136(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1140(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1144(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1148(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+1152(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1156(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1160(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1164(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1168(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1172(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1176(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1180(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1184(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1188(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1192(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1196(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1200(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1204(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1208(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1212(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+1216(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1220(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1224(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1228(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1232(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1236(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1240(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1244(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1248(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1252(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1256(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1260(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1264(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1268(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1272(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1276(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+1280(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1284(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1288(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1292(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1296(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1300(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1304(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1308(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1312(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1316(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1320(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1324(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1328(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1332(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1336(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1340(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+1344(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1348(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1352(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1356(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1360(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1364(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1368(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1372(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1376(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1380(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1384(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1388(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1392(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1396(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1400(SB)/4, $0x39800000
+DATA sincosvec32zc<>+1404(SB)/4, $0x39800000
+GLOBL sincosvec32zc<>(SB), RODATA|NOPTR, $1408
+
+// func sincosVec32Z(d0, d1, x *float32, n int) int
+TEXT ·sincosVec32Z(SB), NOSPLIT, $0-40
+	MOVQ d0+0(FP), DI
+	MOVQ d1+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VPANDQ sincosvec32zc<>+0(SB), Z0, Z1
+	VCMPPS $6, sincosvec32zc<>+64(SB), Z1, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPS sincosvec32zc<>+192(SB), Z2
+	VMOVUPS Z0, Z3
+	VFMADD213PS sincosvec32zc<>+128(SB), Z2, Z3
+	VSUBPS sincosvec32zc<>+128(SB), Z3, Z2
+	VMOVUPS Z0, Z4
+	VFNMADD231PS sincosvec32zc<>+256(SB), Z2, Z4
+	VMULPS sincosvec32zc<>+320(SB), Z2, Z5
+	VPXORQ sincosvec32zc<>+384(SB), Z5, Z5
+	VADDPS Z5, Z4, Z6
+	VSUBPS Z4, Z6, Z7
+	VSUBPS Z7, Z6, Z8
+	VSUBPS Z8, Z4, Z4
+	VSUBPS Z7, Z5, Z5
+	VADDPS Z5, Z4, Z4
+	VMULPS sincosvec32zc<>+448(SB), Z2, Z5
+	VPXORQ sincosvec32zc<>+384(SB), Z5, Z5
+	VADDPS Z5, Z6, Z7
+	VSUBPS Z6, Z7, Z8
+	VSUBPS Z8, Z7, Z9
+	VSUBPS Z9, Z6, Z6
+	VSUBPS Z8, Z5, Z5
+	VADDPS Z5, Z6, Z5
+	VADDPS Z5, Z4, Z4
+	VFNMADD231PS sincosvec32zc<>+512(SB), Z2, Z4
+	VADDPS Z4, Z7, Z2
+	VSUBPS Z2, Z7, Z5
+	VADDPS Z4, Z5, Z4
+	VMULPS Z2, Z2, Z5
+	VMULPS sincosvec32zc<>+576(SB), Z5, Z6
+	VMULPS Z5, Z2, Z7
+	VMOVUPS sincosvec32zc<>+640(SB), Z8
+	VMOVUPS Z5, Z9
+	VFMADD213PS sincosvec32zc<>+704(SB), Z8, Z9
+	VFMADD213PS sincosvec32zc<>+768(SB), Z5, Z9
+	VFMADD213PS sincosvec32zc<>+832(SB), Z5, Z9
+	VFMADD213PS sincosvec32zc<>+896(SB), Z5, Z9
+	VMOVUPS Z4, Z8
+	VFNMADD231PS Z4, Z6, Z8
+	VFMADD231PS Z9, Z7, Z8
+	VADDPS Z8, Z2, Z6
+	VMULPS sincosvec32zc<>+576(SB), Z2, Z7
+	VMULPS Z2, Z7, Z8
+	VMOVUPS Z8, Z9
+	VFMSUB231PS Z2, Z7, Z9
+	VMOVUPS sincosvec32zc<>+960(SB), Z7
+	VSUBPS Z8, Z7, Z7
+	VMOVUPS sincosvec32zc<>+960(SB), Z10
+	VSUBPS Z7, Z10, Z10
+	VSUBPS Z8, Z10, Z8
+	VMULPS Z5, Z5, Z10
+	VMOVUPS sincosvec32zc<>+1024(SB), Z11
+	VMOVUPS Z5, Z12
+	VFMADD213PS sincosvec32zc<>+1088(SB), Z11, Z12
+	VFMADD213PS sincosvec32zc<>+1152(SB), Z5, Z12
+	VFMADD213PS sincosvec32zc<>+1216(SB), Z5, Z12
+	VFMADD213PS sincosvec32zc<>+1280(SB), Z5, Z12
+	VFMADD231PS Z4, Z2, Z9
+	VFMSUB231PS Z12, Z10, Z9
+	VADDPS Z9, Z8, Z2
+	VADDPS Z2, Z7, Z2
+	VPSLLD $31, Z3, Z4
+	VPSLLD $30, Z3, Z3
+	VPANDQ sincosvec32zc<>+384(SB), Z3, Z3
+	VPMOVD2M Z4, K1
+	VBLENDMPS Z2, Z6, K1, Z5
+	VPXORQ Z3, Z5, Z5
+	VCMPPS $1, sincosvec32zc<>+1344(SB), Z1, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	VBLENDMPS Z0, Z5, K1, Z0
+	VPMOVD2M Z4, K1
+	VBLENDMPS Z6, Z2, K1, Z1
+	VPANDQ sincosvec32zc<>+384(SB), Z4, Z2
+	VPXORQ Z2, Z3, Z2
+	VPXORQ Z2, Z1, Z1
+	VMOVUPS Z0, (DI)(AX*4)
+	VMOVUPS Z1, (DX)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
 DATA sigmoidvec32c<>+0(SB)/4, $0xc2a00000
 DATA sigmoidvec32c<>+4(SB)/4, $0xc2a00000
 DATA sigmoidvec32c<>+8(SB)/4, $0xc2a00000
@@ -2506,6 +6177,346 @@ loop:
 	VFMADD231PS Y1, Y0, Y5
 	VMOVUPS Y5, (DI)(AX*4)
 	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA sigmoidvec32zc<>+0(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+4(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+8(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+12(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+16(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+20(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+24(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+28(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+32(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+36(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+40(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+44(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+48(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+52(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+56(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+60(SB)/4, $0xc2a00000
+DATA sigmoidvec32zc<>+64(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+68(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+72(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+76(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+80(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+84(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+88(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+92(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+96(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+100(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+104(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+108(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+112(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+116(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+120(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+124(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+128(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+132(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+136(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+140(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+144(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+148(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+152(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+156(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+160(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+164(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+168(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+172(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+176(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+180(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+184(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+188(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+192(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+196(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+200(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+204(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+208(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+212(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+216(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+220(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+224(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+228(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+232(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+236(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+240(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+244(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+248(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+252(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+256(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+260(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+264(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+268(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+272(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+276(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+280(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+284(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+288(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+292(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+296(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+300(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+304(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+308(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+312(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+316(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+320(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+324(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+328(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+332(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+336(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+340(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+344(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+348(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+352(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+356(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+360(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+364(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+368(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+372(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+376(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+380(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+384(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+388(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+392(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+396(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+400(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+404(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+408(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+412(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+416(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+420(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+424(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+428(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+432(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+436(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+440(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+444(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+448(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+452(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+456(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+460(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+464(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+468(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+472(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+476(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+480(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+484(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+488(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+492(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+496(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+500(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+504(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+508(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+512(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+516(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+520(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+524(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+528(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+532(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+536(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+540(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+544(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+548(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+552(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+556(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+560(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+564(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+568(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+572(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+576(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+580(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+584(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+588(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+592(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+596(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+600(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+604(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+608(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+612(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+616(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+620(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+624(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+628(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+632(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+636(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+640(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+644(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+648(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+652(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+656(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+660(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+664(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+668(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+672(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+676(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+680(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+684(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+688(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+692(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+696(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+700(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+704(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+708(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+712(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+716(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+720(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+724(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+728(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+732(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+736(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+740(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+744(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+748(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+752(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+756(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+760(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+764(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+768(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+772(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+776(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+780(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+784(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+788(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+792(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+796(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+800(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+804(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+808(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+812(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+816(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+820(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+824(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+828(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+832(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+836(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+840(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+844(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+848(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+852(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+856(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+860(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+864(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+868(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+872(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+876(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+880(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+884(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+888(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+892(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+896(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+900(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+904(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+908(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+912(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+916(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+920(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+924(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+928(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+932(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+936(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+940(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+944(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+948(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+952(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+956(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+960(SB)/4, $0x0
+DATA sigmoidvec32zc<>+964(SB)/4, $0x0
+DATA sigmoidvec32zc<>+968(SB)/4, $0x0
+DATA sigmoidvec32zc<>+972(SB)/4, $0x0
+DATA sigmoidvec32zc<>+976(SB)/4, $0x0
+DATA sigmoidvec32zc<>+980(SB)/4, $0x0
+DATA sigmoidvec32zc<>+984(SB)/4, $0x0
+DATA sigmoidvec32zc<>+988(SB)/4, $0x0
+DATA sigmoidvec32zc<>+992(SB)/4, $0x0
+DATA sigmoidvec32zc<>+996(SB)/4, $0x0
+DATA sigmoidvec32zc<>+1000(SB)/4, $0x0
+DATA sigmoidvec32zc<>+1004(SB)/4, $0x0
+DATA sigmoidvec32zc<>+1008(SB)/4, $0x0
+DATA sigmoidvec32zc<>+1012(SB)/4, $0x0
+DATA sigmoidvec32zc<>+1016(SB)/4, $0x0
+DATA sigmoidvec32zc<>+1020(SB)/4, $0x0
+GLOBL sigmoidvec32zc<>(SB), RODATA|NOPTR, $1024
+
+// func sigmoidVec32Z(d, x *float32, n int) int
+TEXT ·sigmoidVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VCMPPS $3, Z0, Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPS $1, sigmoidvec32zc<>+0(SB), Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPORQ sigmoidvec32zc<>+64(SB), Z0, Z1
+	VMAXPS sigmoidvec32zc<>+0(SB), Z1, Z1
+	VMOVUPS sigmoidvec32zc<>+192(SB), Z2
+	VMOVUPS Z1, Z3
+	VFMADD213PS sigmoidvec32zc<>+128(SB), Z2, Z3
+	VSUBPS sigmoidvec32zc<>+128(SB), Z3, Z2
+	VFNMADD231PS sigmoidvec32zc<>+256(SB), Z2, Z1
+	VMOVUPS Z1, Z4
+	VFNMADD231PS sigmoidvec32zc<>+320(SB), Z2, Z4
+	VSUBPS Z4, Z1, Z1
+	VFNMADD231PS sigmoidvec32zc<>+320(SB), Z2, Z1
+	VMOVUPS Z1, Z2
+	VFMADD231PS Z1, Z4, Z2
+	VMULPS Z4, Z4, Z1
+	VMOVUPS sigmoidvec32zc<>+384(SB), Z5
+	VMOVUPS Z4, Z6
+	VFMADD213PS sigmoidvec32zc<>+448(SB), Z5, Z6
+	VFMADD213PS sigmoidvec32zc<>+512(SB), Z4, Z6
+	VFMADD213PS sigmoidvec32zc<>+576(SB), Z4, Z6
+	VFMADD213PS sigmoidvec32zc<>+640(SB), Z4, Z6
+	VFMADD213PS sigmoidvec32zc<>+704(SB), Z4, Z6
+	VFMADD213PS sigmoidvec32zc<>+768(SB), Z4, Z6
+	VFMADD231PS Z6, Z1, Z2
+	VMOVUPS sigmoidvec32zc<>+832(SB), Z1
+	VADDPS Z4, Z1, Z1
+	VSUBPS sigmoidvec32zc<>+832(SB), Z1, Z5
+	VSUBPS Z5, Z4, Z4
+	VADDPS Z2, Z4, Z2
+	VADDPS Z2, Z1, Z4
+	VSUBPS Z4, Z1, Z1
+	VADDPS Z2, Z1, Z1
+	VPADDD sigmoidvec32zc<>+896(SB), Z3, Z2
+	VPSLLD $23, Z2, Z2
+	VMULPS Z2, Z4, Z3
+	VMULPS Z2, Z1, Z1
+	VMOVUPS sigmoidvec32zc<>+832(SB), Z2
+	VADDPS Z3, Z2, Z2
+	VMOVUPS sigmoidvec32zc<>+832(SB), Z4
+	VSUBPS Z2, Z4, Z4
+	VADDPS Z3, Z4, Z4
+	VADDPS Z1, Z4, Z4
+	VMOVUPS sigmoidvec32zc<>+832(SB), Z5
+	VPMOVD2M Z0, K1
+	VBLENDMPS Z3, Z5, K1, Z3
+	VMOVUPS sigmoidvec32zc<>+960(SB), Z5
+	VPMOVD2M Z0, K1
+	VBLENDMPS Z1, Z5, K1, Z0
+	VMOVUPS sigmoidvec32zc<>+832(SB), Z1
+	VDIVPS Z2, Z1, Z1
+	VMULPS Z1, Z3, Z5
+	VFNMADD231PS Z5, Z2, Z3
+	VFNMADD231PS Z4, Z5, Z0
+	VADDPS Z0, Z3, Z0
+	VFMADD231PS Z1, Z0, Z5
+	VMOVUPS Z5, (DI)(AX*4)
+	ADDQ $16, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)
@@ -2739,6 +6750,380 @@ done:
 	VZEROUPPER
 	RET
 
+DATA tanhvec32zc<>+0(SB)/4, $0x80000000
+DATA tanhvec32zc<>+4(SB)/4, $0x80000000
+DATA tanhvec32zc<>+8(SB)/4, $0x80000000
+DATA tanhvec32zc<>+12(SB)/4, $0x80000000
+DATA tanhvec32zc<>+16(SB)/4, $0x80000000
+DATA tanhvec32zc<>+20(SB)/4, $0x80000000
+DATA tanhvec32zc<>+24(SB)/4, $0x80000000
+DATA tanhvec32zc<>+28(SB)/4, $0x80000000
+DATA tanhvec32zc<>+32(SB)/4, $0x80000000
+DATA tanhvec32zc<>+36(SB)/4, $0x80000000
+DATA tanhvec32zc<>+40(SB)/4, $0x80000000
+DATA tanhvec32zc<>+44(SB)/4, $0x80000000
+DATA tanhvec32zc<>+48(SB)/4, $0x80000000
+DATA tanhvec32zc<>+52(SB)/4, $0x80000000
+DATA tanhvec32zc<>+56(SB)/4, $0x80000000
+DATA tanhvec32zc<>+60(SB)/4, $0x80000000
+DATA tanhvec32zc<>+64(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+68(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+72(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+76(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+80(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+84(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+88(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+92(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+96(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+100(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+104(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+108(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+112(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+116(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+120(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+124(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+128(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+132(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+136(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+140(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+144(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+148(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+152(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+156(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+160(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+164(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+168(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+172(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+176(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+180(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+184(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+188(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+192(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+196(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+200(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+204(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+208(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+212(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+216(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+220(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+224(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+228(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+232(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+236(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+240(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+244(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+248(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+252(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+256(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+260(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+264(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+268(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+272(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+276(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+280(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+284(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+288(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+292(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+296(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+300(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+304(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+308(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+312(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+316(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+320(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+324(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+328(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+332(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+336(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+340(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+344(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+348(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+352(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+356(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+360(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+364(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+368(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+372(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+376(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+380(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+384(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+388(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+392(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+396(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+400(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+404(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+408(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+412(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+416(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+420(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+424(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+428(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+432(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+436(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+440(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+444(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+448(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+452(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+456(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+460(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+464(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+468(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+472(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+476(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+480(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+484(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+488(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+492(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+496(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+500(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+504(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+508(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+512(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+516(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+520(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+524(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+528(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+532(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+536(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+540(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+544(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+548(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+552(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+556(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+560(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+564(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+568(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+572(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+576(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+580(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+584(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+588(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+592(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+596(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+600(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+604(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+608(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+612(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+616(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+620(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+624(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+628(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+632(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+636(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+640(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+644(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+648(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+652(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+656(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+660(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+664(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+668(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+672(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+676(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+680(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+684(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+688(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+692(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+696(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+700(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+704(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+708(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+712(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+716(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+720(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+724(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+728(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+732(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+736(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+740(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+744(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+748(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+752(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+756(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+760(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+764(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+768(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+772(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+776(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+780(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+784(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+788(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+792(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+796(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+800(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+804(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+808(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+812(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+816(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+820(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+824(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+828(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+832(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+836(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+840(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+844(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+848(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+852(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+856(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+860(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+864(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+868(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+872(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+876(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+880(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+884(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+888(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+892(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+896(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+900(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+904(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+908(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+912(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+916(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+920(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+924(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+928(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+932(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+936(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+940(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+944(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+948(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+952(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+956(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+960(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+964(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+968(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+972(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+976(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+980(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+984(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+988(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+992(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+996(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+1000(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+1004(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+1008(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+1012(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+1016(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+1020(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+1024(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1028(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1032(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1036(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1040(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1044(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1048(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1052(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1056(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1060(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1064(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1068(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1072(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1076(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1080(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1084(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+1088(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1092(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1096(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1100(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1104(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1108(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1112(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1116(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1120(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1124(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1128(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1132(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1136(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1140(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1144(SB)/4, $0x39800000
+DATA tanhvec32zc<>+1148(SB)/4, $0x39800000
+GLOBL tanhvec32zc<>(SB), RODATA|NOPTR, $1152
+
+// func tanhVec32Z(d, x *float32, n int) int
+TEXT ·tanhVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VCMPPS $3, Z0, Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ tanhvec32zc<>+64(SB), Z0, Z1
+	VMULPS tanhvec32zc<>+128(SB), Z1, Z2
+	VMAXPS tanhvec32zc<>+192(SB), Z2, Z2
+	VMOVUPS tanhvec32zc<>+320(SB), Z3
+	VMOVUPS Z2, Z4
+	VFMADD213PS tanhvec32zc<>+256(SB), Z3, Z4
+	VSUBPS tanhvec32zc<>+256(SB), Z4, Z3
+	VFNMADD231PS tanhvec32zc<>+384(SB), Z3, Z2
+	VMOVUPS Z2, Z5
+	VFNMADD231PS tanhvec32zc<>+448(SB), Z3, Z5
+	VSUBPS Z5, Z2, Z2
+	VFNMADD231PS tanhvec32zc<>+448(SB), Z3, Z2
+	VMOVUPS Z2, Z3
+	VFMADD231PS Z2, Z5, Z3
+	VMULPS Z5, Z5, Z2
+	VMOVUPS tanhvec32zc<>+512(SB), Z6
+	VMOVUPS Z5, Z7
+	VFMADD213PS tanhvec32zc<>+576(SB), Z6, Z7
+	VFMADD213PS tanhvec32zc<>+640(SB), Z5, Z7
+	VFMADD213PS tanhvec32zc<>+704(SB), Z5, Z7
+	VFMADD213PS tanhvec32zc<>+768(SB), Z5, Z7
+	VFMADD213PS tanhvec32zc<>+832(SB), Z5, Z7
+	VFMADD213PS tanhvec32zc<>+896(SB), Z5, Z7
+	VFMADD231PS Z7, Z2, Z3
+	VMOVUPS tanhvec32zc<>+960(SB), Z2
+	VADDPS Z5, Z2, Z2
+	VSUBPS tanhvec32zc<>+960(SB), Z2, Z6
+	VSUBPS Z6, Z5, Z5
+	VADDPS Z3, Z5, Z3
+	VADDPS Z3, Z2, Z5
+	VSUBPS Z5, Z2, Z2
+	VADDPS Z3, Z2, Z2
+	VPADDD tanhvec32zc<>+1024(SB), Z4, Z3
+	VPSLLD $23, Z3, Z3
+	VMULPS Z3, Z5, Z4
+	VMULPS Z3, Z2, Z2
+	VMOVUPS tanhvec32zc<>+960(SB), Z3
+	VADDPS Z4, Z3, Z3
+	VMOVUPS tanhvec32zc<>+960(SB), Z5
+	VSUBPS Z3, Z5, Z5
+	VADDPS Z4, Z5, Z5
+	VADDPS Z2, Z5, Z5
+	VMOVUPS tanhvec32zc<>+960(SB), Z6
+	VSUBPS Z4, Z6, Z6
+	VMOVUPS tanhvec32zc<>+960(SB), Z7
+	VSUBPS Z6, Z7, Z7
+	VSUBPS Z4, Z7, Z4
+	VSUBPS Z2, Z4, Z2
+	VMOVUPS tanhvec32zc<>+960(SB), Z4
+	VDIVPS Z3, Z4, Z4
+	VMULPS Z4, Z6, Z7
+	VFNMADD231PS Z7, Z3, Z6
+	VFNMADD231PS Z5, Z7, Z2
+	VADDPS Z2, Z6, Z2
+	VFMADD231PS Z4, Z2, Z7
+	VPANDQ tanhvec32zc<>+0(SB), Z0, Z2
+	VPORQ Z2, Z7, Z2
+	VCMPPS $1, tanhvec32zc<>+1088(SB), Z1, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	VBLENDMPS Z0, Z2, K1, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA logvec32c<>+0(SB)/4, $0x0
 DATA logvec32c<>+4(SB)/4, $0x0
 DATA logvec32c<>+8(SB)/4, $0x0
@@ -2942,6 +7327,371 @@ loop:
 	VFMADD231PS logvec32c<>+576(SB), Y0, Y1
 	VMOVUPS Y1, (DI)(AX*4)
 	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA logvec32zc<>+0(SB)/4, $0x0
+DATA logvec32zc<>+4(SB)/4, $0x0
+DATA logvec32zc<>+8(SB)/4, $0x0
+DATA logvec32zc<>+12(SB)/4, $0x0
+DATA logvec32zc<>+16(SB)/4, $0x0
+DATA logvec32zc<>+20(SB)/4, $0x0
+DATA logvec32zc<>+24(SB)/4, $0x0
+DATA logvec32zc<>+28(SB)/4, $0x0
+DATA logvec32zc<>+32(SB)/4, $0x0
+DATA logvec32zc<>+36(SB)/4, $0x0
+DATA logvec32zc<>+40(SB)/4, $0x0
+DATA logvec32zc<>+44(SB)/4, $0x0
+DATA logvec32zc<>+48(SB)/4, $0x0
+DATA logvec32zc<>+52(SB)/4, $0x0
+DATA logvec32zc<>+56(SB)/4, $0x0
+DATA logvec32zc<>+60(SB)/4, $0x0
+DATA logvec32zc<>+64(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+68(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+72(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+76(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+80(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+84(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+88(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+92(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+96(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+100(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+104(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+108(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+112(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+116(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+120(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+124(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+128(SB)/4, $0x800000
+DATA logvec32zc<>+132(SB)/4, $0x800000
+DATA logvec32zc<>+136(SB)/4, $0x800000
+DATA logvec32zc<>+140(SB)/4, $0x800000
+DATA logvec32zc<>+144(SB)/4, $0x800000
+DATA logvec32zc<>+148(SB)/4, $0x800000
+DATA logvec32zc<>+152(SB)/4, $0x800000
+DATA logvec32zc<>+156(SB)/4, $0x800000
+DATA logvec32zc<>+160(SB)/4, $0x800000
+DATA logvec32zc<>+164(SB)/4, $0x800000
+DATA logvec32zc<>+168(SB)/4, $0x800000
+DATA logvec32zc<>+172(SB)/4, $0x800000
+DATA logvec32zc<>+176(SB)/4, $0x800000
+DATA logvec32zc<>+180(SB)/4, $0x800000
+DATA logvec32zc<>+184(SB)/4, $0x800000
+DATA logvec32zc<>+188(SB)/4, $0x800000
+DATA logvec32zc<>+192(SB)/4, $0x4c000000
+DATA logvec32zc<>+196(SB)/4, $0x4c000000
+DATA logvec32zc<>+200(SB)/4, $0x4c000000
+DATA logvec32zc<>+204(SB)/4, $0x4c000000
+DATA logvec32zc<>+208(SB)/4, $0x4c000000
+DATA logvec32zc<>+212(SB)/4, $0x4c000000
+DATA logvec32zc<>+216(SB)/4, $0x4c000000
+DATA logvec32zc<>+220(SB)/4, $0x4c000000
+DATA logvec32zc<>+224(SB)/4, $0x4c000000
+DATA logvec32zc<>+228(SB)/4, $0x4c000000
+DATA logvec32zc<>+232(SB)/4, $0x4c000000
+DATA logvec32zc<>+236(SB)/4, $0x4c000000
+DATA logvec32zc<>+240(SB)/4, $0x4c000000
+DATA logvec32zc<>+244(SB)/4, $0x4c000000
+DATA logvec32zc<>+248(SB)/4, $0x4c000000
+DATA logvec32zc<>+252(SB)/4, $0x4c000000
+DATA logvec32zc<>+256(SB)/4, $0x4afb0d
+DATA logvec32zc<>+260(SB)/4, $0x4afb0d
+DATA logvec32zc<>+264(SB)/4, $0x4afb0d
+DATA logvec32zc<>+268(SB)/4, $0x4afb0d
+DATA logvec32zc<>+272(SB)/4, $0x4afb0d
+DATA logvec32zc<>+276(SB)/4, $0x4afb0d
+DATA logvec32zc<>+280(SB)/4, $0x4afb0d
+DATA logvec32zc<>+284(SB)/4, $0x4afb0d
+DATA logvec32zc<>+288(SB)/4, $0x4afb0d
+DATA logvec32zc<>+292(SB)/4, $0x4afb0d
+DATA logvec32zc<>+296(SB)/4, $0x4afb0d
+DATA logvec32zc<>+300(SB)/4, $0x4afb0d
+DATA logvec32zc<>+304(SB)/4, $0x4afb0d
+DATA logvec32zc<>+308(SB)/4, $0x4afb0d
+DATA logvec32zc<>+312(SB)/4, $0x4afb0d
+DATA logvec32zc<>+316(SB)/4, $0x4afb0d
+DATA logvec32zc<>+320(SB)/4, $0x7fffff
+DATA logvec32zc<>+324(SB)/4, $0x7fffff
+DATA logvec32zc<>+328(SB)/4, $0x7fffff
+DATA logvec32zc<>+332(SB)/4, $0x7fffff
+DATA logvec32zc<>+336(SB)/4, $0x7fffff
+DATA logvec32zc<>+340(SB)/4, $0x7fffff
+DATA logvec32zc<>+344(SB)/4, $0x7fffff
+DATA logvec32zc<>+348(SB)/4, $0x7fffff
+DATA logvec32zc<>+352(SB)/4, $0x7fffff
+DATA logvec32zc<>+356(SB)/4, $0x7fffff
+DATA logvec32zc<>+360(SB)/4, $0x7fffff
+DATA logvec32zc<>+364(SB)/4, $0x7fffff
+DATA logvec32zc<>+368(SB)/4, $0x7fffff
+DATA logvec32zc<>+372(SB)/4, $0x7fffff
+DATA logvec32zc<>+376(SB)/4, $0x7fffff
+DATA logvec32zc<>+380(SB)/4, $0x7fffff
+DATA logvec32zc<>+384(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+388(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+392(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+396(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+400(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+404(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+408(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+412(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+416(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+420(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+424(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+428(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+432(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+436(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+440(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+444(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+448(SB)/4, $0x4b000000
+DATA logvec32zc<>+452(SB)/4, $0x4b000000
+DATA logvec32zc<>+456(SB)/4, $0x4b000000
+DATA logvec32zc<>+460(SB)/4, $0x4b000000
+DATA logvec32zc<>+464(SB)/4, $0x4b000000
+DATA logvec32zc<>+468(SB)/4, $0x4b000000
+DATA logvec32zc<>+472(SB)/4, $0x4b000000
+DATA logvec32zc<>+476(SB)/4, $0x4b000000
+DATA logvec32zc<>+480(SB)/4, $0x4b000000
+DATA logvec32zc<>+484(SB)/4, $0x4b000000
+DATA logvec32zc<>+488(SB)/4, $0x4b000000
+DATA logvec32zc<>+492(SB)/4, $0x4b000000
+DATA logvec32zc<>+496(SB)/4, $0x4b000000
+DATA logvec32zc<>+500(SB)/4, $0x4b000000
+DATA logvec32zc<>+504(SB)/4, $0x4b000000
+DATA logvec32zc<>+508(SB)/4, $0x4b000000
+DATA logvec32zc<>+512(SB)/4, $0x4b00007f
+DATA logvec32zc<>+516(SB)/4, $0x4b00007f
+DATA logvec32zc<>+520(SB)/4, $0x4b00007f
+DATA logvec32zc<>+524(SB)/4, $0x4b00007f
+DATA logvec32zc<>+528(SB)/4, $0x4b00007f
+DATA logvec32zc<>+532(SB)/4, $0x4b00007f
+DATA logvec32zc<>+536(SB)/4, $0x4b00007f
+DATA logvec32zc<>+540(SB)/4, $0x4b00007f
+DATA logvec32zc<>+544(SB)/4, $0x4b00007f
+DATA logvec32zc<>+548(SB)/4, $0x4b00007f
+DATA logvec32zc<>+552(SB)/4, $0x4b00007f
+DATA logvec32zc<>+556(SB)/4, $0x4b00007f
+DATA logvec32zc<>+560(SB)/4, $0x4b00007f
+DATA logvec32zc<>+564(SB)/4, $0x4b00007f
+DATA logvec32zc<>+568(SB)/4, $0x4b00007f
+DATA logvec32zc<>+572(SB)/4, $0x4b00007f
+DATA logvec32zc<>+576(SB)/4, $0x41c80000
+DATA logvec32zc<>+580(SB)/4, $0x41c80000
+DATA logvec32zc<>+584(SB)/4, $0x41c80000
+DATA logvec32zc<>+588(SB)/4, $0x41c80000
+DATA logvec32zc<>+592(SB)/4, $0x41c80000
+DATA logvec32zc<>+596(SB)/4, $0x41c80000
+DATA logvec32zc<>+600(SB)/4, $0x41c80000
+DATA logvec32zc<>+604(SB)/4, $0x41c80000
+DATA logvec32zc<>+608(SB)/4, $0x41c80000
+DATA logvec32zc<>+612(SB)/4, $0x41c80000
+DATA logvec32zc<>+616(SB)/4, $0x41c80000
+DATA logvec32zc<>+620(SB)/4, $0x41c80000
+DATA logvec32zc<>+624(SB)/4, $0x41c80000
+DATA logvec32zc<>+628(SB)/4, $0x41c80000
+DATA logvec32zc<>+632(SB)/4, $0x41c80000
+DATA logvec32zc<>+636(SB)/4, $0x41c80000
+DATA logvec32zc<>+640(SB)/4, $0x3f800000
+DATA logvec32zc<>+644(SB)/4, $0x3f800000
+DATA logvec32zc<>+648(SB)/4, $0x3f800000
+DATA logvec32zc<>+652(SB)/4, $0x3f800000
+DATA logvec32zc<>+656(SB)/4, $0x3f800000
+DATA logvec32zc<>+660(SB)/4, $0x3f800000
+DATA logvec32zc<>+664(SB)/4, $0x3f800000
+DATA logvec32zc<>+668(SB)/4, $0x3f800000
+DATA logvec32zc<>+672(SB)/4, $0x3f800000
+DATA logvec32zc<>+676(SB)/4, $0x3f800000
+DATA logvec32zc<>+680(SB)/4, $0x3f800000
+DATA logvec32zc<>+684(SB)/4, $0x3f800000
+DATA logvec32zc<>+688(SB)/4, $0x3f800000
+DATA logvec32zc<>+692(SB)/4, $0x3f800000
+DATA logvec32zc<>+696(SB)/4, $0x3f800000
+DATA logvec32zc<>+700(SB)/4, $0x3f800000
+DATA logvec32zc<>+704(SB)/4, $0x40000000
+DATA logvec32zc<>+708(SB)/4, $0x40000000
+DATA logvec32zc<>+712(SB)/4, $0x40000000
+DATA logvec32zc<>+716(SB)/4, $0x40000000
+DATA logvec32zc<>+720(SB)/4, $0x40000000
+DATA logvec32zc<>+724(SB)/4, $0x40000000
+DATA logvec32zc<>+728(SB)/4, $0x40000000
+DATA logvec32zc<>+732(SB)/4, $0x40000000
+DATA logvec32zc<>+736(SB)/4, $0x40000000
+DATA logvec32zc<>+740(SB)/4, $0x40000000
+DATA logvec32zc<>+744(SB)/4, $0x40000000
+DATA logvec32zc<>+748(SB)/4, $0x40000000
+DATA logvec32zc<>+752(SB)/4, $0x40000000
+DATA logvec32zc<>+756(SB)/4, $0x40000000
+DATA logvec32zc<>+760(SB)/4, $0x40000000
+DATA logvec32zc<>+764(SB)/4, $0x40000000
+DATA logvec32zc<>+768(SB)/4, $0x3e789e26
+DATA logvec32zc<>+772(SB)/4, $0x3e789e26
+DATA logvec32zc<>+776(SB)/4, $0x3e789e26
+DATA logvec32zc<>+780(SB)/4, $0x3e789e26
+DATA logvec32zc<>+784(SB)/4, $0x3e789e26
+DATA logvec32zc<>+788(SB)/4, $0x3e789e26
+DATA logvec32zc<>+792(SB)/4, $0x3e789e26
+DATA logvec32zc<>+796(SB)/4, $0x3e789e26
+DATA logvec32zc<>+800(SB)/4, $0x3e789e26
+DATA logvec32zc<>+804(SB)/4, $0x3e789e26
+DATA logvec32zc<>+808(SB)/4, $0x3e789e26
+DATA logvec32zc<>+812(SB)/4, $0x3e789e26
+DATA logvec32zc<>+816(SB)/4, $0x3e789e26
+DATA logvec32zc<>+820(SB)/4, $0x3e789e26
+DATA logvec32zc<>+824(SB)/4, $0x3e789e26
+DATA logvec32zc<>+828(SB)/4, $0x3e789e26
+DATA logvec32zc<>+832(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+836(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+840(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+844(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+848(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+852(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+856(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+860(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+864(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+868(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+872(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+876(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+880(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+884(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+888(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+892(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+896(SB)/4, $0x3eccce13
+DATA logvec32zc<>+900(SB)/4, $0x3eccce13
+DATA logvec32zc<>+904(SB)/4, $0x3eccce13
+DATA logvec32zc<>+908(SB)/4, $0x3eccce13
+DATA logvec32zc<>+912(SB)/4, $0x3eccce13
+DATA logvec32zc<>+916(SB)/4, $0x3eccce13
+DATA logvec32zc<>+920(SB)/4, $0x3eccce13
+DATA logvec32zc<>+924(SB)/4, $0x3eccce13
+DATA logvec32zc<>+928(SB)/4, $0x3eccce13
+DATA logvec32zc<>+932(SB)/4, $0x3eccce13
+DATA logvec32zc<>+936(SB)/4, $0x3eccce13
+DATA logvec32zc<>+940(SB)/4, $0x3eccce13
+DATA logvec32zc<>+944(SB)/4, $0x3eccce13
+DATA logvec32zc<>+948(SB)/4, $0x3eccce13
+DATA logvec32zc<>+952(SB)/4, $0x3eccce13
+DATA logvec32zc<>+956(SB)/4, $0x3eccce13
+DATA logvec32zc<>+960(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+964(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+968(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+972(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+976(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+980(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+984(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+988(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+992(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+996(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+1000(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+1004(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+1008(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+1012(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+1016(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+1020(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+1024(SB)/4, $0x3f000000
+DATA logvec32zc<>+1028(SB)/4, $0x3f000000
+DATA logvec32zc<>+1032(SB)/4, $0x3f000000
+DATA logvec32zc<>+1036(SB)/4, $0x3f000000
+DATA logvec32zc<>+1040(SB)/4, $0x3f000000
+DATA logvec32zc<>+1044(SB)/4, $0x3f000000
+DATA logvec32zc<>+1048(SB)/4, $0x3f000000
+DATA logvec32zc<>+1052(SB)/4, $0x3f000000
+DATA logvec32zc<>+1056(SB)/4, $0x3f000000
+DATA logvec32zc<>+1060(SB)/4, $0x3f000000
+DATA logvec32zc<>+1064(SB)/4, $0x3f000000
+DATA logvec32zc<>+1068(SB)/4, $0x3f000000
+DATA logvec32zc<>+1072(SB)/4, $0x3f000000
+DATA logvec32zc<>+1076(SB)/4, $0x3f000000
+DATA logvec32zc<>+1080(SB)/4, $0x3f000000
+DATA logvec32zc<>+1084(SB)/4, $0x3f000000
+DATA logvec32zc<>+1088(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1092(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1096(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1100(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1104(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1108(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1112(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1116(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1120(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1124(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1128(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1132(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1136(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1140(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1144(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1148(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+1152(SB)/4, $0x3f317180
+DATA logvec32zc<>+1156(SB)/4, $0x3f317180
+DATA logvec32zc<>+1160(SB)/4, $0x3f317180
+DATA logvec32zc<>+1164(SB)/4, $0x3f317180
+DATA logvec32zc<>+1168(SB)/4, $0x3f317180
+DATA logvec32zc<>+1172(SB)/4, $0x3f317180
+DATA logvec32zc<>+1176(SB)/4, $0x3f317180
+DATA logvec32zc<>+1180(SB)/4, $0x3f317180
+DATA logvec32zc<>+1184(SB)/4, $0x3f317180
+DATA logvec32zc<>+1188(SB)/4, $0x3f317180
+DATA logvec32zc<>+1192(SB)/4, $0x3f317180
+DATA logvec32zc<>+1196(SB)/4, $0x3f317180
+DATA logvec32zc<>+1200(SB)/4, $0x3f317180
+DATA logvec32zc<>+1204(SB)/4, $0x3f317180
+DATA logvec32zc<>+1208(SB)/4, $0x3f317180
+DATA logvec32zc<>+1212(SB)/4, $0x3f317180
+GLOBL logvec32zc<>(SB), RODATA|NOPTR, $1216
+
+// func logVec32Z(d, x *float32, n int) int
+TEXT ·logVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VCMPPS $2, logvec32zc<>+0(SB), Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPS $6, logvec32zc<>+64(SB), Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPS $1, logvec32zc<>+128(SB), Z0, K1
+	VPMOVM2D K1, Z1
+	VMULPS logvec32zc<>+192(SB), Z0, Z2
+	VPMOVD2M Z1, K1
+	VBLENDMPS Z2, Z0, K1, Z0
+	VPADDD logvec32zc<>+256(SB), Z0, Z0
+	VPANDQ logvec32zc<>+320(SB), Z0, Z2
+	VPADDD logvec32zc<>+384(SB), Z2, Z2
+	VPSRLD $23, Z0, Z0
+	VPORQ logvec32zc<>+448(SB), Z0, Z0
+	VSUBPS logvec32zc<>+512(SB), Z0, Z0
+	VPANDQ logvec32zc<>+576(SB), Z1, Z1
+	VSUBPS Z1, Z0, Z0
+	VSUBPS logvec32zc<>+640(SB), Z2, Z1
+	VADDPS logvec32zc<>+704(SB), Z1, Z2
+	VDIVPS Z2, Z1, Z2
+	VMULPS Z2, Z2, Z3
+	VMOVUPS logvec32zc<>+768(SB), Z4
+	VMOVUPS Z3, Z5
+	VFMADD213PS logvec32zc<>+832(SB), Z4, Z5
+	VFMADD213PS logvec32zc<>+896(SB), Z3, Z5
+	VFMADD213PS logvec32zc<>+960(SB), Z3, Z5
+	VMULPS Z5, Z3, Z3
+	VMULPS Z1, Z1, Z4
+	VMULPS logvec32zc<>+1024(SB), Z4, Z4
+	VMULPS logvec32zc<>+1088(SB), Z0, Z5
+	VADDPS Z3, Z4, Z3
+	VFMADD231PS Z3, Z2, Z5
+	VSUBPS Z5, Z4, Z2
+	VSUBPS Z2, Z1, Z1
+	VFMADD231PS logvec32zc<>+1152(SB), Z0, Z1
+	VMOVUPS Z1, (DI)(AX*4)
+	ADDQ $16, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)
@@ -3186,6 +7936,418 @@ done:
 	VZEROUPPER
 	RET
 
+DATA log1pvec32zc<>+0(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+4(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+8(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+12(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+16(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+20(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+24(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+28(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+32(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+36(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+40(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+44(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+48(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+52(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+56(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+60(SB)/4, $0xbf800000
+DATA log1pvec32zc<>+64(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+68(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+72(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+76(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+80(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+84(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+88(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+92(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+96(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+100(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+104(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+108(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+112(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+116(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+120(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+124(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+128(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+132(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+136(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+140(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+144(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+148(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+152(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+156(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+160(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+164(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+168(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+172(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+176(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+180(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+184(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+188(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+192(SB)/4, $0x800000
+DATA log1pvec32zc<>+196(SB)/4, $0x800000
+DATA log1pvec32zc<>+200(SB)/4, $0x800000
+DATA log1pvec32zc<>+204(SB)/4, $0x800000
+DATA log1pvec32zc<>+208(SB)/4, $0x800000
+DATA log1pvec32zc<>+212(SB)/4, $0x800000
+DATA log1pvec32zc<>+216(SB)/4, $0x800000
+DATA log1pvec32zc<>+220(SB)/4, $0x800000
+DATA log1pvec32zc<>+224(SB)/4, $0x800000
+DATA log1pvec32zc<>+228(SB)/4, $0x800000
+DATA log1pvec32zc<>+232(SB)/4, $0x800000
+DATA log1pvec32zc<>+236(SB)/4, $0x800000
+DATA log1pvec32zc<>+240(SB)/4, $0x800000
+DATA log1pvec32zc<>+244(SB)/4, $0x800000
+DATA log1pvec32zc<>+248(SB)/4, $0x800000
+DATA log1pvec32zc<>+252(SB)/4, $0x800000
+DATA log1pvec32zc<>+256(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+260(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+264(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+268(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+272(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+276(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+280(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+284(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+288(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+292(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+296(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+300(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+304(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+308(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+312(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+316(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+320(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+324(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+328(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+332(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+336(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+340(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+344(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+348(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+352(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+356(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+360(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+364(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+368(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+372(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+376(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+380(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+384(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+388(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+392(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+396(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+400(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+404(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+408(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+412(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+416(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+420(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+424(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+428(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+432(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+436(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+440(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+444(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+448(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+452(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+456(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+460(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+464(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+468(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+472(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+476(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+480(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+484(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+488(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+492(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+496(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+500(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+504(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+508(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+512(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+516(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+520(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+524(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+528(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+532(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+536(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+540(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+544(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+548(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+552(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+556(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+560(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+564(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+568(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+572(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+576(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+580(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+584(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+588(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+592(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+596(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+600(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+604(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+608(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+612(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+616(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+620(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+624(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+628(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+632(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+636(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+640(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+644(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+648(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+652(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+656(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+660(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+664(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+668(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+672(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+676(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+680(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+684(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+688(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+692(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+696(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+700(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+704(SB)/4, $0x40000000
+DATA log1pvec32zc<>+708(SB)/4, $0x40000000
+DATA log1pvec32zc<>+712(SB)/4, $0x40000000
+DATA log1pvec32zc<>+716(SB)/4, $0x40000000
+DATA log1pvec32zc<>+720(SB)/4, $0x40000000
+DATA log1pvec32zc<>+724(SB)/4, $0x40000000
+DATA log1pvec32zc<>+728(SB)/4, $0x40000000
+DATA log1pvec32zc<>+732(SB)/4, $0x40000000
+DATA log1pvec32zc<>+736(SB)/4, $0x40000000
+DATA log1pvec32zc<>+740(SB)/4, $0x40000000
+DATA log1pvec32zc<>+744(SB)/4, $0x40000000
+DATA log1pvec32zc<>+748(SB)/4, $0x40000000
+DATA log1pvec32zc<>+752(SB)/4, $0x40000000
+DATA log1pvec32zc<>+756(SB)/4, $0x40000000
+DATA log1pvec32zc<>+760(SB)/4, $0x40000000
+DATA log1pvec32zc<>+764(SB)/4, $0x40000000
+DATA log1pvec32zc<>+768(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+772(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+776(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+780(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+784(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+788(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+792(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+796(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+800(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+804(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+808(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+812(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+816(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+820(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+824(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+828(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+832(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+836(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+840(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+844(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+848(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+852(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+856(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+860(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+864(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+868(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+872(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+876(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+880(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+884(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+888(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+892(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+896(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+900(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+904(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+908(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+912(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+916(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+920(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+924(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+928(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+932(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+936(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+940(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+944(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+948(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+952(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+956(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+960(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+964(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+968(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+972(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+976(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+980(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+984(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+988(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+992(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+996(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+1000(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+1004(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+1008(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+1012(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+1016(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+1020(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+1024(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1028(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1032(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1036(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1040(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1044(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1048(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1052(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1056(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1060(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1064(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1068(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1072(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1076(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1080(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1084(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+1088(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1092(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1096(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1100(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1104(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1108(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1112(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1116(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1120(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1124(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1128(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1132(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1136(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1140(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1144(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1148(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+1152(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1156(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1160(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1164(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1168(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1172(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1176(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1180(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1184(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1188(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1192(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1196(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1200(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1204(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1208(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1212(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+1216(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1220(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1224(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1228(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1232(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1236(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1240(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1244(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1248(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1252(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1256(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1260(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1264(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1268(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1272(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1276(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+1280(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1284(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1288(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1292(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1296(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1300(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1304(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1308(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1312(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1316(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1320(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1324(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1328(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1332(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1336(SB)/4, $0x33000000
+DATA log1pvec32zc<>+1340(SB)/4, $0x33000000
+GLOBL log1pvec32zc<>(SB), RODATA|NOPTR, $1344
+
+// func log1pVec32Z(d, x *float32, n int) int
+TEXT ·log1pVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VCMPPS $2, log1pvec32zc<>+0(SB), Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPS $6, log1pvec32zc<>+64(SB), Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPS log1pvec32zc<>+128(SB), Z1
+	VADDPS Z0, Z1, Z1
+	VSUBPS log1pvec32zc<>+128(SB), Z1, Z2
+	VSUBPS Z2, Z1, Z3
+	VMOVUPS log1pvec32zc<>+128(SB), Z4
+	VSUBPS Z3, Z4, Z3
+	VSUBPS Z2, Z0, Z2
+	VADDPS Z2, Z3, Z2
+	VCMPPS $1, log1pvec32zc<>+192(SB), Z1, K1
+	VPMOVM2D K1, Z3
+	VMULPS log1pvec32zc<>+256(SB), Z1, Z4
+	VPMOVD2M Z3, K1
+	VBLENDMPS Z4, Z1, K1, Z1
+	VPADDD log1pvec32zc<>+320(SB), Z1, Z4
+	VPANDQ log1pvec32zc<>+384(SB), Z4, Z5
+	VPADDD log1pvec32zc<>+448(SB), Z5, Z5
+	VPSRLD $23, Z4, Z4
+	VPORQ log1pvec32zc<>+512(SB), Z4, Z4
+	VSUBPS log1pvec32zc<>+576(SB), Z4, Z4
+	VPANDQ log1pvec32zc<>+640(SB), Z3, Z3
+	VSUBPS Z3, Z4, Z3
+	VSUBPS log1pvec32zc<>+128(SB), Z5, Z4
+	VADDPS log1pvec32zc<>+704(SB), Z4, Z5
+	VDIVPS Z5, Z4, Z5
+	VMULPS Z5, Z5, Z6
+	VMOVUPS log1pvec32zc<>+768(SB), Z7
+	VMOVUPS Z6, Z8
+	VFMADD213PS log1pvec32zc<>+832(SB), Z7, Z8
+	VFMADD213PS log1pvec32zc<>+896(SB), Z6, Z8
+	VFMADD213PS log1pvec32zc<>+960(SB), Z6, Z8
+	VMULPS Z8, Z6, Z6
+	VMULPS Z4, Z4, Z7
+	VMULPS log1pvec32zc<>+1024(SB), Z7, Z7
+	VMULPS log1pvec32zc<>+1088(SB), Z3, Z8
+	VDIVPS Z1, Z2, Z1
+	VADDPS Z1, Z8, Z1
+	VADDPS Z6, Z7, Z2
+	VFMADD231PS Z2, Z5, Z1
+	VSUBPS Z1, Z7, Z1
+	VSUBPS Z1, Z4, Z1
+	VFMADD231PS log1pvec32zc<>+1152(SB), Z3, Z1
+	VPANDQ log1pvec32zc<>+1216(SB), Z0, Z2
+	VCMPPS $1, log1pvec32zc<>+1280(SB), Z2, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z0, Z1, K1, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA expm1vec32c<>+0(SB)/4, $0x42a00000
 DATA expm1vec32c<>+4(SB)/4, $0x42a00000
 DATA expm1vec32c<>+8(SB)/4, $0x42a00000
@@ -3399,6 +8561,373 @@ loop:
 	VBLENDVPS Y2, Y0, Y1, Y0
 	VMOVUPS Y0, (DI)(AX*4)
 	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA expm1vec32zc<>+0(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+4(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+8(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+12(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+16(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+20(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+24(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+28(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+32(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+36(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+40(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+44(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+48(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+52(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+56(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+60(SB)/4, $0x42a00000
+DATA expm1vec32zc<>+64(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+68(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+72(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+76(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+80(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+84(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+88(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+92(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+96(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+100(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+104(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+108(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+112(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+116(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+120(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+124(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+128(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+132(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+136(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+140(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+144(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+148(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+152(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+156(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+160(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+164(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+168(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+172(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+176(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+180(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+184(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+188(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+192(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+196(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+200(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+204(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+208(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+212(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+216(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+220(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+224(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+228(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+232(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+236(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+240(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+244(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+248(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+252(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+256(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+260(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+264(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+268(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+272(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+276(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+280(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+284(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+288(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+292(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+296(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+300(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+304(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+308(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+312(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+316(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+320(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+324(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+328(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+332(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+336(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+340(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+344(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+348(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+352(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+356(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+360(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+364(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+368(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+372(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+376(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+380(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+384(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+388(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+392(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+396(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+400(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+404(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+408(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+412(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+416(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+420(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+424(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+428(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+432(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+436(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+440(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+444(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+448(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+452(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+456(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+460(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+464(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+468(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+472(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+476(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+480(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+484(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+488(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+492(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+496(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+500(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+504(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+508(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+512(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+516(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+520(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+524(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+528(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+532(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+536(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+540(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+544(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+548(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+552(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+556(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+560(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+564(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+568(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+572(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+576(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+580(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+584(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+588(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+592(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+596(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+600(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+604(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+608(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+612(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+616(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+620(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+624(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+628(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+632(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+636(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+640(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+644(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+648(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+652(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+656(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+660(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+664(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+668(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+672(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+676(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+680(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+684(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+688(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+692(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+696(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+700(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+704(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+708(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+712(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+716(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+720(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+724(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+728(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+732(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+736(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+740(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+744(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+748(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+752(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+756(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+760(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+764(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+768(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+772(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+776(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+780(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+784(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+788(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+792(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+796(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+800(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+804(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+808(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+812(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+816(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+820(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+824(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+828(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+832(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+836(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+840(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+844(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+848(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+852(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+856(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+860(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+864(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+868(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+872(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+876(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+880(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+884(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+888(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+892(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+896(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+900(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+904(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+908(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+912(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+916(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+920(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+924(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+928(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+932(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+936(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+940(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+944(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+948(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+952(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+956(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+960(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+964(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+968(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+972(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+976(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+980(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+984(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+988(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+992(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+996(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+1000(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+1004(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+1008(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+1012(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+1016(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+1020(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+1024(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1028(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1032(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1036(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1040(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1044(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1048(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1052(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1056(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1060(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1064(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1068(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1072(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1076(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1080(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1084(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+1088(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1092(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1096(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1100(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1104(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1108(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1112(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1116(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1120(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1124(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1128(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1132(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1136(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1140(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1144(SB)/4, $0x33000000
+DATA expm1vec32zc<>+1148(SB)/4, $0x33000000
+GLOBL expm1vec32zc<>(SB), RODATA|NOPTR, $1152
+
+// func expm1Vec32Z(d, x *float32, n int) int
+TEXT ·expm1Vec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VCMPPS $3, Z0, Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPS expm1vec32zc<>+0(SB), Z1
+	VCMPPS $1, Z0, Z1, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMAXPS expm1vec32zc<>+64(SB), Z0, Z1
+	VMOVUPS expm1vec32zc<>+192(SB), Z2
+	VMOVUPS Z1, Z3
+	VFMADD213PS expm1vec32zc<>+128(SB), Z2, Z3
+	VSUBPS expm1vec32zc<>+128(SB), Z3, Z2
+	VFNMADD231PS expm1vec32zc<>+256(SB), Z2, Z1
+	VMOVUPS Z1, Z4
+	VFNMADD231PS expm1vec32zc<>+320(SB), Z2, Z4
+	VSUBPS Z4, Z1, Z1
+	VFNMADD231PS expm1vec32zc<>+320(SB), Z2, Z1
+	VMOVUPS Z1, Z2
+	VFMADD231PS Z1, Z4, Z2
+	VMULPS Z4, Z4, Z1
+	VMOVUPS expm1vec32zc<>+384(SB), Z5
+	VMOVUPS Z4, Z6
+	VFMADD213PS expm1vec32zc<>+448(SB), Z5, Z6
+	VFMADD213PS expm1vec32zc<>+512(SB), Z4, Z6
+	VFMADD213PS expm1vec32zc<>+576(SB), Z4, Z6
+	VFMADD213PS expm1vec32zc<>+640(SB), Z4, Z6
+	VFMADD213PS expm1vec32zc<>+704(SB), Z4, Z6
+	VFMADD213PS expm1vec32zc<>+768(SB), Z4, Z6
+	VFMADD231PS Z6, Z1, Z2
+	VMOVUPS expm1vec32zc<>+832(SB), Z1
+	VADDPS Z4, Z1, Z1
+	VSUBPS expm1vec32zc<>+832(SB), Z1, Z5
+	VSUBPS Z5, Z4, Z4
+	VADDPS Z2, Z4, Z2
+	VADDPS Z2, Z1, Z4
+	VSUBPS Z4, Z1, Z1
+	VADDPS Z2, Z1, Z1
+	VPADDD expm1vec32zc<>+896(SB), Z3, Z2
+	VPSLLD $23, Z2, Z2
+	VMULPS Z2, Z4, Z3
+	VMULPS Z2, Z1, Z1
+	VADDPS expm1vec32zc<>+960(SB), Z3, Z2
+	VSUBPS Z3, Z2, Z4
+	VSUBPS Z4, Z2, Z5
+	VSUBPS Z5, Z3, Z3
+	VMOVUPS expm1vec32zc<>+960(SB), Z5
+	VSUBPS Z4, Z5, Z4
+	VADDPS Z4, Z3, Z3
+	VADDPS Z1, Z3, Z1
+	VADDPS Z1, Z2, Z1
+	VPANDQ expm1vec32zc<>+1024(SB), Z0, Z2
+	VCMPPS $1, expm1vec32zc<>+1088(SB), Z2, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z0, Z1, K1, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
 	JMP loop
 done:
 	MOVQ AX, ret+24(FP)

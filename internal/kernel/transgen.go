@@ -517,6 +517,9 @@ func expm1Prog(name string, t dt) *prog {
 	return p
 }
 
+// decls collects the Go declarations of the assembly functions.
+var decls bytes.Buffer
+
 // liveness: last use of each value.
 func (p *prog) lastUse() []int {
 	last := make([]int, len(p.ins))
@@ -532,26 +535,41 @@ func (p *prog) lastUse() []int {
 }
 
 // asm emits the loop of p.
-func (p *prog) asm(w *bytes.Buffer) {
+//
+// With zmm, the loop is the AVX-512 one (AVX512F and AVX512DQ): 512-bit
+// registers Z0..Z31, twice the lanes; comparisons go through K1 and come
+// back as vectors of all ones or zeros (VPMOVM2Q), blends and guards read
+// the sign bits into K1 (VPMOVQ2M). The name gets a Z.
+func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	t := p.t
 	pr := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	tab := strings.ToLower(p.name) + "c"
-	// constants, deduplicated, each in a 32-byte block
+	name := p.name
+	width, nreg, lanes := 32, 16, t.lanes
+	if zmm {
+		name += "Z"
+		width, nreg, lanes = 64, 32, 2*t.lanes
+	}
+	qd := "Q"
+	if t.bits == 32 {
+		qd = "D"
+	}
+	tab := strings.ToLower(name) + "c"
+	// constants, deduplicated, each in a block as wide as a register
 	off := map[uint64]int{}
 	var order []uint64
 	for _, c := range p.consts {
 		if _, ok := off[c]; !ok {
-			off[c] = len(order) * 32
+			off[c] = len(order) * width
 			order = append(order, c)
 		}
 	}
 	fmt.Fprintln(w)
 	for i, c := range order {
-		for l := 0; l < 32; l += t.bits / 8 {
-			fmt.Fprintf(w, "DATA %s<>+%d(SB)/%d, $%#x\n", tab, i*32+l, t.bits/8, c)
+		for l := 0; l < width; l += t.bits / 8 {
+			fmt.Fprintf(w, "DATA %s<>+%d(SB)/%d, $%#x\n", tab, i*width+l, t.bits/8, c)
 		}
 	}
-	fmt.Fprintf(w, "GLOBL %s<>(SB), RODATA|NOPTR, $%d\n", tab, len(order)*32)
+	fmt.Fprintf(w, "GLOBL %s<>(SB), RODATA|NOPTR, $%d\n", tab, len(order)*width)
 	mem := func(v val) string { return fmt.Sprintf("%s<>+%d(SB)", tab, off[p.consts[p.isConst[v]]]) }
 
 	nout := len(p.outs)
@@ -559,9 +577,10 @@ func (p *prog) asm(w *bytes.Buffer) {
 	if nout == 2 {
 		sig = []string{"d0", "d1"}
 	}
-	fmt.Fprintf(w, "\n// func %s(%s, x *%s, n int) int\n", p.name, strings.Join(sig, ", "), t.goType)
+	fmt.Fprintf(w, "\n// func %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
 	argBytes := 8 * (nout + 2)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", p.name, argBytes+8)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argBytes+8)
+	fmt.Fprintf(&decls, "\n//go:noescape\nfunc %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
 	outRegs := []string{"DI", "DX"}
 	for i := 0; i < nout; i++ {
 		pr("MOVQ %s+%d(FP), %s", sig[i], 8*i, outRegs[i])
@@ -575,8 +594,8 @@ func (p *prog) asm(w *bytes.Buffer) {
 
 	last := p.lastUse()
 	reg := map[val]int{}
-	var free [16]bool
-	for i := range free {
+	var free [32]bool
+	for i := range nreg {
 		free[i] = true
 	}
 	alloc := func() int {
@@ -588,7 +607,12 @@ func (p *prog) asm(w *bytes.Buffer) {
 		}
 		panic(p.name + ": out of registers")
 	}
-	y := func(r int) string { return fmt.Sprintf("Y%d", r) }
+	y := func(r int) string {
+		if zmm {
+			return fmt.Sprintf("Z%d", r)
+		}
+		return fmt.Sprintf("Y%d", r)
+	}
 	// opnd is the operand for v: a register, or memory for a constant.
 	opnd := func(v val) string {
 		if _, ok := p.isConst[v]; ok {
@@ -632,8 +656,13 @@ func (p *prog) asm(w *bytes.Buffer) {
 		case "const":
 			continue
 		case "guard":
-			pr("VMOVMSK%s %s, R8", t.p, inReg(in.args[0]))
-			pr("TESTQ R8, R8")
+			if zmm {
+				pr("VPMOV%s2M %s, K1", qd, inReg(in.args[0]))
+				pr("KORTESTW K1, K1")
+			} else {
+				pr("VMOVMSK%s %s, R8", t.p, inReg(in.args[0]))
+				pr("TESTQ R8, R8")
+			}
 			pr("JNZ done")
 		case "fma", "fnma", "fms":
 			a, b, c := in.args[0], in.args[1], in.args[2]
@@ -685,7 +714,15 @@ func (p *prog) asm(w *bytes.Buffer) {
 				mn = t.iadd
 			case "and", "or", "xor":
 				mn = "V" + strings.ToUpper(in.op) + t.p
+				if zmm {
+					mn = "VP" + strings.ToUpper(in.op) + "Q"
+				}
 			case "cmp":
+				if zmm {
+					pr("VCMP%s $%d, %s, %s, K1", t.p, in.imm, rb, ra)
+					pr("VPMOVM2%s K1, %s", qd, y(d))
+					continue
+				}
 				pr("VCMP%s $%d, %s, %s, %s", t.p, in.imm, rb, ra, y(d))
 				continue
 			default:
@@ -716,6 +753,11 @@ func (p *prog) asm(w *bytes.Buffer) {
 			releaseDead()
 			d := alloc()
 			reg[v] = d
+			if zmm {
+				pr("VPMOV%s2M %s, K1", qd, rm)
+				pr("VBLENDM%s %s, %s, K1, %s", t.p, rb, ra, y(d))
+				continue
+			}
 			pr("VBLENDV%s %s, %s, %s, %s", t.p, rm, rb, ra, y(d))
 			continue
 		default:
@@ -729,7 +771,7 @@ func (p *prog) asm(w *bytes.Buffer) {
 	for i, o := range p.outs {
 		pr("VMOVUP%s %s, (%s)(AX*%d)", t.p[1:], inReg(o), outRegs[i], t.bits/8)
 	}
-	pr("ADDQ $%d, AX", t.lanes)
+	pr("ADDQ $%d, AX", lanes)
 	pr("JMP loop")
 	fmt.Fprintf(w, "done:\n")
 	pr("MOVQ AX, ret+%d(FP)", argBytes)
@@ -834,40 +876,50 @@ func main() {
 	for _, t := range []dt{f64, f32} {
 		for _, which := range []string{"sin", "cos", "sincos"} {
 			p := sincosProg(which+"Vec"+t.suffix, which, t)
-			p.asm(&s)
+			p.asm(&s, false)
+			p.asm(&s, true)
 			if t.bits == 64 {
 				doc := fmt.Sprintf("// %sModel is the Go model of %sVec64 on one element: ok is false where\n// the loop stops (|x| > %g, ±Inf, NaN).", which, which, paramsFor(t).thr)
 				p.model(&m, which+"Model", doc)
 			}
 		}
 		p := sigmoidProg("sigmoidVec"+t.suffix, t)
-		p.asm(&s)
+		p.asm(&s, false)
+		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "sigmoidModel", "// sigmoidModel is the Go model of sigmoidVec64 on one element: ok is false\n// where the loop stops (x < -700, NaN).")
 		}
 		p = tanhProg("tanhVec"+t.suffix, t)
-		p.asm(&s)
+		p.asm(&s, false)
+		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "tanhModel", "// tanhModel is the Go model of tanhVec64 on one element: ok is false where\n// the loop stops (NaN).")
 		}
 		p = logProg("logVec"+t.suffix, t, false)
-		p.asm(&s)
+		p.asm(&s, false)
+		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "logModel", "// logModel is the Go model of logVec64 on one element: ok is false where\n// the loop stops (x ≤ 0, +Inf, NaN).")
 		}
 		p = logProg("log1pVec"+t.suffix, t, true)
-		p.asm(&s)
+		p.asm(&s, false)
+		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "log1pModel", "// log1pModel is the Go model of log1pVec64 on one element: ok is false\n// where the loop stops (x ≤ -1, +Inf, NaN).")
 		}
 		p = expm1Prog("expm1Vec"+t.suffix, t)
-		p.asm(&s)
+		p.asm(&s, false)
+		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "expm1Model", "// expm1Model is the Go model of expm1Vec64 on one element: ok is false\n// where the loop stops (x > 700, NaN).")
 		}
 	}
 	twoOverPi(&m)
 	if err := os.WriteFile("trans_amd64.s", s.Bytes(), 0o644); err != nil {
+		panic(err)
+	}
+	d := "// Code generated by transgen.go; DO NOT EDIT.\n\n//go:build amd64\n\npackage kernel\n\n// The loops of trans_amd64.s. Each sets d[i] = f(x[i]) for i < n, n a\n// multiple of the lanes, and returns the length done: it stops before the\n// first block with an argument it does not handle. d may be x. The names\n// ending in Z are the AVX-512 loops.\n" + decls.String()
+	if err := os.WriteFile("trans_decl_amd64.go", []byte(d), 0o644); err != nil {
 		panic(err)
 	}
 	if err := os.WriteFile("trans_model.go", m.Bytes(), 0o644); err != nil {
