@@ -44,14 +44,17 @@
 // evaluates nabla's overflow-free form in float64 with e^-|x| from the same
 // loops, 256 elements at a time.
 //
-// Sin, Cos, Sincos, Log, Tanh and Sigmoid (trans.go) are vectorised too:
-// AVX2+FMA loops on four float64 or eight float32 lanes (trans_amd64.s),
-// float32 computed in float32. transgen.go writes each loop, and for
-// float64 its Go model (trans_model.go, the same operations with
-// math.FMA), from one description; a loop is used only when the CPU has
-// AVX2 and FMA and every loop passes a self-test at start-up (float64 bit
+// Sin, Cos, Sincos, Log, Log1p, Expm1, Tanh and Sigmoid (trans.go) are
+// vectorised too, float32 computed in float32: AVX-512 loops (AVX512F and
+// AVX512DQ) on eight float64 or sixteen float32 lanes, and AVX2+FMA loops
+// on four or eight (trans_amd64.s). transgen.go writes each loop in both
+// forms, and for float64 its Go model (trans_model.go, the same operations
+// with math.FMA), from one description. At start-up the AVX-512 set is
+// chosen if the CPU has it and every loop passes a self-test (float64 bit
 // for bit against the Go models, float32 within 1 ulp of the math
-// package), else the scalar code runs. The scalar code is the Go model,
+// package), else the AVX2 set on the same condition, else none: the scalar
+// code runs (TransKernel names the choice; NABLA_KERNEL=avx2 skips AVX-512,
+// NABLA_KERNEL=portable all assembly). The two sets give the same bits. The scalar code is the Go model,
 // element by element, for float64 where math.FMA is an instruction (so the
 // result does not depend on which ran, nor on where in a slice an element
 // sits), and the math package where it is not; float32 elements outside the

@@ -175,8 +175,10 @@ func TestTrans64(t *testing.T) {
 	if !fmaFast {
 		t.Skip("no hardware FMA: Sin, Cos and Log are the math package's")
 	}
-	n := 3000
-	if testing.Short() {
+	n := 1000
+	if *transExhaustive {
+		n = 10000
+	} else if testing.Short() {
 		n = 300
 	}
 	xs := transSamples64(n)
@@ -258,9 +260,11 @@ func TestTanhSigmoid64(t *testing.T) {
 	if !fmaFast {
 		t.Skip("no hardware FMA: Tanh and Sigmoid are the math package's")
 	}
-	n := 20000
-	if testing.Short() {
-		n = 2000
+	n := 4000
+	if *transExhaustive {
+		n = 40000
+	} else if testing.Short() {
+		n = 1000
 	}
 	r := rand.New(rand.NewPCG(9, 10))
 	xs := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 1e-20, 0x1p-27, -0x1p-27, 0x1p-26, 0.1, 0.17, 0.35,
@@ -332,9 +336,11 @@ func TestLog1pExpm1_64(t *testing.T) {
 	if !fmaFast {
 		t.Skip("no hardware FMA: Log1p and Expm1 are the math package's")
 	}
-	n := 20000
-	if testing.Short() {
-		n = 2000
+	n := 4000
+	if *transExhaustive {
+		n = 40000
+	} else if testing.Short() {
+		n = 1000
 	}
 	r := rand.New(rand.NewPCG(11, 12))
 	xs := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 1e-20, -1e-20, 0x1p-54, -0x1p-54, 0x1p-53, 0.1,
