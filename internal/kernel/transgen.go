@@ -1,8 +1,10 @@
 //go:build ignore
 
-// transgen writes trans_amd64.s, the AVX2+FMA loops of the vectorised
-// transcendental functions (Sin, Cos, Sincos, Log), and trans_model.go, the
-// float64 Go model of each loop. Run with go generate.
+// transgen writes trans_amd64.s, the AVX2+FMA and AVX-512 loops of the
+// vectorised transcendental functions (Sin, Cos, Sincos, Log, Log1p, Expm1,
+// Tanh, Sigmoid), trans_decl_amd64.go, their Go declarations, and
+// trans_model.go, the float64 Go model of each loop and the constants of
+// the Payne–Hanek reduction. Run with go generate.
 //
 // Each function is written once, below, as a straight-line program over
 // vector values (type prog): fused multiply-adds, arithmetic, comparisons,
@@ -671,16 +673,15 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			}
 			base := map[string]string{"fma": "VFMADD", "fnma": "VFNMADD", "fms": "VFMSUB"}[in.op]
 			// 213: d = s2·d + s3 (d from a); 231: d = s2·s3 + d (d from c).
-			var form, dsrc, s2, s3 string
+			var form, s2, s3 string
 			var from val
-			if isC(c) || isC(b) && isC(c) {
+			if isC(c) {
 				form, from = "213", a
 				s2, s3 = inReg(b), opnd(c)
 			} else {
 				form, from = "231", c
 				s2, s3 = inReg(a), opnd(b)
 			}
-			_ = dsrc
 			var d int
 			if !isC(from) && dies(from) && !(form == "231" && (a == from || b == from)) {
 				d = reg[from]
