@@ -446,13 +446,13 @@ func init() {
 	expOp = Register(unaryOp("exp", func(c *Ctx) *Tensor { return expForward(c.Inputs[0]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, c.Output) },
 		unaryCases(-2, 2)))
-	logOp = Register(unaryOp("log", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log) },
+	logOp = Register(unaryOp("log", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Log[float32], kernel.Log[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, c.Inputs[0]) },
 		unaryCases(0.2, 3)))
-	log1pOp = Register(unaryOp("log1p", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Log1p) },
+	log1pOp = Register(unaryOp("log1p", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Log1p[float32], kernel.Log1p[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, AddScalar(c.Inputs[0], 1)) },
 		unaryCases(-0.5, 2)))
-	expm1Op = Register(unaryOp("expm1", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Expm1) },
+	expm1Op = Register(unaryOp("expm1", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Expm1[float32], kernel.Expm1[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, AddScalar(c.Output, 1)) },
 		unaryCases(-2, 2)))
 	sqrtOp = Register(unaryOp("sqrt", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sqrt) },
@@ -465,7 +465,7 @@ func init() {
 
 	// sin' = cos. When the node is recorded, the forward pass computes sin
 	// and cos together and the fast rules reuse the cos.
-	sinOp = unaryOp("sin", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sin) },
+	sinOp = unaryOp("sin", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Sin[float32], kernel.Sin[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Cos(c.Inputs[0])) },
 		unaryCases(-3, 3))
 	sinOp.SaveForward = func(c *Ctx) (*Tensor, *Tensor) {
@@ -484,7 +484,7 @@ func init() {
 	sinOp.SavedJVP = func(c *Ctx, d []*Tensor) *Tensor { return Neg(Mul(c.Output, d[0])) }
 	Register(sinOp)
 
-	cosOp = Register(unaryOp("cos", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Cos) },
+	cosOp = Register(unaryOp("cos", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Cos[float32], kernel.Cos[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Neg(Mul(d, Sin(c.Inputs[0]))) },
 		unaryCases(-3, 3)))
 	// tan' = 1 + tan²
@@ -493,7 +493,7 @@ func init() {
 		unaryCases(-1.2, 1.2)))
 
 	// tanh' = 1 - tanh²; the fast rule fuses it into one pass.
-	tanhOp = unaryOp("tanh", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tanh) },
+	tanhOp = unaryOp("tanh", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Tanh[float32], kernel.Tanh[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, RSub(1, Square(c.Output))) },
 		unaryCases(-2, 2))
 	tanhOp.FastVJP = fusedVJP(tanhOp, tanhGradOp)
@@ -501,7 +501,7 @@ func init() {
 
 	// σ' = σ(1-σ); the fast rule fuses it into one pass. The forward pass is
 	// computed without overflow for any x: for x < 0 it uses e^x/(1+e^x),
-	// where e^x cannot overflow (kernel.Sigmoid, with kernel.Exp's e^-|x|).
+	// where e^x cannot overflow (kernel.Sigmoid, one vectorised pass).
 	sigmoidOp = unaryOp("sigmoid", func(c *Ctx) *Tensor { return sigmoidForward(c.Inputs[0]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Mul(c.Output, RSub(1, c.Output))) },
 		unaryCases(-3, 3))

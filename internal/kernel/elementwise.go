@@ -412,23 +412,6 @@ func affineGo[T Float](d, s []T, a, b T) {
 	}
 }
 
-// Sincos sets s[i], c[i] = sin(x[i]), cos(x[i]) in one pass.
-func Sincos[T Float](s, c, x []T) {
-	if !Big(len(x), 8) {
-		sincosRange(s, c, x)
-		return
-	}
-	Parallel(len(x), 8, func(lo, hi int) { sincosRange(s[lo:hi], c[lo:hi], x[lo:hi]) })
-}
-
-func sincosRange[T Float](s, c, x []T) {
-	s, c = s[:len(x)], c[:len(x)]
-	for i, v := range x {
-		sn, cs := math.Sincos(float64(v))
-		s[i], c[i] = T(sn), T(cs)
-	}
-}
-
 // UnaryOp names an elementwise function with a hand-written loop, for the
 // hot cases where calling a func value per element would dominate.
 type UnaryOp uint8

@@ -167,41 +167,6 @@ func exp64(x float64) float64 {
 	return float64(m*math.Float64frombits(e1<<52)) * math.Float64frombits(e2<<52)
 }
 
-// Sigmoid sets dst[i] = σ(src[i]) in float64, in the form that cannot
-// overflow: 1/(1+e^-x) for x ≥ 0, e^x/(1+e^x) otherwise, with e^-|x| from
-// Exp's loops (a block at a time).
-func Sigmoid[T Float](dst, src []T) {
-	if !Big(len(dst), 4) {
-		sigmoidRange(dst, src)
-		return
-	}
-	Parallel(len(dst), 4, func(lo, hi int) { sigmoidRange(dst[lo:hi], src[lo:hi]) })
-}
-
-func sigmoidRange[T Float](d, s []T) {
-	s = s[:len(d)]
-	var buf [256]float64
-	for len(s) > 0 {
-		e := buf[:min(len(s), len(buf))]
-		for i, v := range s[:len(e)] {
-			x := float64(v)
-			if x >= 0 {
-				x = -x
-			}
-			e[i] = x // -|x|, and a NaN unchanged
-		}
-		expRange(e, e)
-		for i, v := range s[:len(e)] {
-			if v >= 0 {
-				d[i] = T(1 / (1 + e[i]))
-			} else {
-				d[i] = T(e[i] / (1 + e[i]))
-			}
-		}
-		d, s = d[len(e):], s[len(e):]
-	}
-}
-
 // Softplus sets dst[i] = log(1 + e^src[i]) in float64, in the form that
 // cannot overflow: max(x, 0) + log1p(e^-|x|), with e^-|x| from Exp's loops.
 func Softplus[T Float](dst, src []T) {

@@ -1,0 +1,929 @@
+//go:build ignore
+
+// transgen writes trans_amd64.s, the AVX2+FMA and AVX-512 loops of the
+// vectorised transcendental functions (Sin, Cos, Sincos, Log, Log1p, Expm1,
+// Tanh, Sigmoid), trans_decl_amd64.go, their Go declarations, and
+// trans_model.go, the float64 Go model of each loop and the constants of
+// the Payne–Hanek reduction. Run with go generate.
+//
+// Each function is written once, below, as a straight-line program over
+// vector values (type prog): fused multiply-adds, arithmetic, comparisons,
+// blends, bit operations on the representation, and guards. The same
+// program is emitted twice: as assembly on four float64 or eight float32
+// lanes, with a simple register allocator, and, for float64, as a Go
+// function with one scalar statement per instruction (math.FMA where the
+// assembly fuses), so that the Go model and the assembly give the same bits.
+// A guard ends the assembly loop before the block it fails on is written
+// (the caller computes that block some other way and calls again); in the Go
+// model it returns ok = false.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/big"
+	"os"
+	"strings"
+)
+
+// dt is an element type.
+type dt struct {
+	goType string
+	bits   int // 32 or 64
+	prec   uint
+	lanes  int
+	p      string // PD or PS
+	shl    string // VPSLLQ or VPSLLD
+	shr    string // VPSRLQ or VPSRLD
+	isub   string // VPSUBQ or VPSUBD
+	iadd   string // VPADDQ or VPADDD
+	suffix string
+}
+
+var (
+	f64 = dt{"float64", 64, 53, 4, "PD", "VPSLLQ", "VPSRLQ", "VPSUBQ", "VPADDQ", "64"}
+	f32 = dt{"float32", 32, 24, 8, "PS", "VPSLLD", "VPSRLD", "VPSUBD", "VPADDD", "32"}
+)
+
+// val is a value of a program: an instruction's result, the input (0), or
+// a constant.
+type val int
+
+type ins struct {
+	op   string
+	args []val
+	imm  int
+}
+
+type prog struct {
+	name    string
+	t       dt
+	ins     []ins    // ins[i] defines val i; ins[0] is the input
+	consts  []uint64 // bits of constant values, by index
+	isConst map[val]int
+	outs    []val
+}
+
+func newProg(name string, t dt) *prog {
+	return &prog{name: name, t: t, ins: []ins{{op: "in"}}, isConst: map[val]int{}}
+}
+
+func (p *prog) in() val { return 0 }
+
+func (p *prog) emit(op string, imm int, args ...val) val {
+	p.ins = append(p.ins, ins{op, args, imm})
+	return val(len(p.ins) - 1)
+}
+
+// cb is a constant given by its bits.
+func (p *prog) cb(bits uint64) val {
+	v := p.emit("const", 0)
+	p.isConst[v] = len(p.consts)
+	p.consts = append(p.consts, bits)
+	return v
+}
+
+// c is a constant rounded to the element type.
+func (p *prog) c(f float64) val {
+	if p.t.bits == 32 {
+		return p.cb(uint64(math.Float32bits(float32(f))))
+	}
+	return p.cb(math.Float64bits(f))
+}
+
+func (p *prog) max(a, b val) val { return p.emit("max", 0, a, b) } // VMAXPD: b where either is NaN
+
+func (p *prog) fma(a, b, c val) val  { return p.emit("fma", 0, a, b, c) }  // a·b + c
+func (p *prog) fnma(a, b, c val) val { return p.emit("fnma", 0, a, b, c) } // c - a·b
+func (p *prog) fms(a, b, c val) val  { return p.emit("fms", 0, a, b, c) }  // a·b - c
+func (p *prog) add(a, b val) val     { return p.emit("add", 0, a, b) }
+func (p *prog) sub(a, b val) val     { return p.emit("sub", 0, a, b) }
+func (p *prog) mul(a, b val) val     { return p.emit("mul", 0, a, b) }
+func (p *prog) div(a, b val) val     { return p.emit("div", 0, a, b) }
+func (p *prog) and(a, b val) val     { return p.emit("and", 0, a, b) }
+func (p *prog) or(a, b val) val      { return p.emit("or", 0, a, b) }
+func (p *prog) xor(a, b val) val     { return p.emit("xor", 0, a, b) }
+func (p *prog) isub(a, b val) val    { return p.emit("isub", 0, a, b) }
+func (p *prog) iadd(a, b val) val    { return p.emit("iadd", 0, a, b) }
+func (p *prog) shl(a val, n int) val { return p.emit("shl", n, a) }
+func (p *prog) shr(a val, n int) val { return p.emit("shr", n, a) }
+
+// cmp is all ones where a pred b, else zero. Predicates as in VCMPPD.
+func (p *prog) cmp(a, b val, pred int) val { return p.emit("cmp", pred, a, b) }
+
+const (
+	cmpLT  = 1 // a < b, ordered
+	cmpLE  = 2 // a <= b, ordered
+	cmpUNO = 3 // a or b NaN
+	cmpNLE = 6 // !(a <= b): true for NaN
+	cmpNLT = 5 // !(a < b): true for NaN
+)
+
+// blend is b where the sign bit of m is set, else a.
+func (p *prog) blend(m, a, b val) val { return p.emit("blend", 0, m, a, b) }
+
+// guard stops the loop (ok = false in the model) where m has a sign bit set.
+func (p *prog) guard(m val) { p.emit("guard", 0, m) }
+
+// horner is ((c0·z + c1)·z + c2)... with cs from the highest degree down.
+func (p *prog) horner(z val, cs ...float64) val {
+	acc := p.c(cs[0])
+	for _, c := range cs[1:] {
+		acc = p.fma(acc, z, p.c(c))
+	}
+	return acc
+}
+
+func (p *prog) signBit() uint64 { return 1 << (p.t.bits - 1) }
+
+// twoSum returns s, e with s + e = a + b exactly.
+func (p *prog) twoSum(a, b val) (val, val) {
+	s := p.add(a, b)
+	bb := p.sub(s, a)
+	e := p.add(p.sub(a, p.sub(s, bb)), p.sub(b, bb))
+	return s, e
+}
+
+// round returns v rounded to prec bits.
+func round(v *big.Float, prec uint) *big.Float {
+	return new(big.Float).SetMode(big.ToNearestEven).SetPrec(prec).Set(v)
+}
+
+// halfPi is π/2 to 256 bits.
+var halfPi = func() *big.Float {
+	pi, _, err := big.ParseFloat("3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803482534211706798214808651328230664709384460955058223172535940812848111745028410270193852110555964462294895493038196", 10, 400, big.ToNearestEven)
+	if err != nil {
+		panic(err)
+	}
+	return pi.Quo(pi, big.NewFloat(2))
+}()
+
+// factorial is n! as a float64 (exact up to 22!).
+func factorial(n int) float64 {
+	f := 1.0
+	for i := 2; i <= n; i++ {
+		f *= float64(i)
+	}
+	return f
+}
+
+// sincosParams are, per type: kBits, the bits of the largest k = round(x·2/π)
+// the reduction handles exactly; the threshold on |x| that keeps k below
+// 2^kBits; the degrees of the Taylor polynomials; and the magnitude below
+// which sin x rounds to x.
+type sincosParams struct {
+	kBits      uint
+	thr        float64
+	sinDeg     int // highest odd power of r
+	cosDeg     int // highest even power of r
+	tiny       float64
+	roundShift float64
+}
+
+func paramsFor(t dt) sincosParams {
+	if t.bits == 64 {
+		return sincosParams{kBits: 25, thr: 0x1p25, sinDeg: 19, cosDeg: 20, tiny: 0x1p-27, roundShift: 0x1.8p52}
+	}
+	return sincosParams{kBits: 11, thr: 0x1p11, sinDeg: 11, cosDeg: 12, tiny: 0x1p-12, roundShift: 0x1.8p23}
+}
+
+// sincosProg builds sin (which = "sin"), cos, or both ("sincos").
+//
+// k = round(x·2/π); r + rl = x - k·π/2 in double-length arithmetic with π/2
+// in four parts, the first three of prec-kBits bits so that k times each is
+// exact; sin and cos of r + rl by Taylor polynomials, with the leading terms
+// carried exactly; then the quadrant k mod 4 picks and signs them.
+func sincosProg(name, which string, t dt) *prog {
+	p := newProg(name, t)
+	sp := paramsFor(t)
+	x := p.in()
+	ax := p.and(x, p.cb(p.signBit()-1))
+	p.guard(p.cmp(ax, p.c(sp.thr), cmpNLE)) // NaN, ±Inf, |x| > thr
+	shift := p.c(sp.roundShift)
+	tk := p.fma(x, p.c(2/math.Pi), shift)
+	k := p.sub(tk, shift)
+	rem := new(big.Float).SetPrec(400).Set(halfPi)
+	var parts [4]float64
+	for i := range parts {
+		bits := t.prec - sp.kBits
+		if i == 3 {
+			bits = t.prec
+		}
+		q := round(rem, bits)
+		parts[i], _ = q.Float64()
+		rem.Sub(rem, q)
+	}
+	a := p.fnma(k, p.c(parts[0]), x) // exact
+	p2 := p.mul(k, p.c(parts[1]))    // exact
+	s1, e1 := p.twoSum(a, p.xor(p2, p.cb(p.signBit())))
+	p3 := p.mul(k, p.c(parts[2])) // exact
+	s2, e2 := p.twoSum(s1, p.xor(p3, p.cb(p.signBit())))
+	rl0 := p.fnma(k, p.c(parts[3]), p.add(e1, e2))
+	r := p.add(s2, rl0)
+	rl := p.add(p.sub(s2, r), rl0)
+	z := p.mul(r, r)
+	// sin(r + rl) = r + r³·S(z) + rl·(1 - z/2)
+	var sc []float64
+	for n := sp.sinDeg; n >= 3; n -= 2 {
+		sc = append(sc, math.Copysign(1/factorial(n), float64(1-(n/2%2)*2)))
+	}
+	half := p.c(0.5)
+	hz := p.mul(z, half)
+	sn := p.add(r, p.fma(p.mul(r, z), p.horner(z, sc...), p.fnma(hz, rl, rl)))
+	// cos(r + rl) = 1 - r²/2 + z²·C(z) - r·rl, with 1 - r²/2 carried in
+	// double length.
+	var cc []float64
+	for n := sp.cosDeg; n >= 4; n -= 2 {
+		cc = append(cc, math.Copysign(1/factorial(n), float64(1-(n/2%2)*2)))
+	}
+	hr := p.mul(r, half)
+	h := p.mul(hr, r)
+	hl := p.fms(hr, r, h)
+	one := p.c(1)
+	w := p.sub(one, h)
+	wl := p.sub(p.sub(one, w), h)
+	cs := p.add(w, p.add(wl, p.fms(p.mul(z, z), p.horner(z, cc...), p.fma(r, rl, hl))))
+	sign := p.cb(p.signBit())
+	q0 := p.shl(tk, t.bits-1)              // bit 0 of k, as a sign bit
+	q1 := p.and(p.shl(tk, t.bits-2), sign) // bit 1 of k
+	if which == "sin" || which == "sincos" {
+		// sin x = S, C, -S, -C for k mod 4 = 0, 1, 2, 3; x itself where
+		// |x| is tiny (this keeps the sign of -0).
+		v := p.xor(p.blend(q0, sn, cs), q1)
+		p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(sp.tiny), cmpLT), v, x))
+	}
+	if which == "cos" || which == "sincos" {
+		// cos x = C, -S, -C, S.
+		v := p.xor(p.blend(q0, cs, sn), p.xor(q1, p.and(q0, sign)))
+		p.outs = append(p.outs, v)
+	}
+	return p
+}
+
+// logProg builds log x for positive normal finite x (the guard sends the
+// rest elsewhere): x = 2^e·m with m in [√2/2, √2), f = m - 1, s = f/(2+f),
+// log x = e·ln2hi + (f - (f²/2 - (s·(f²/2 + R(s²)) + e·ln2lo))), fdlibm's
+// method, with R its minimax polynomial (float64: degree 7 in s²; float32:
+// degree 4, FreeBSD's logf).
+func logProg(name string, t dt, log1p bool) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	x0 := x
+	mant := int(t.prec - 1)
+	var lg []float64
+	var ln2hi, ln2lo, minNormal, maxFloat, expBias float64
+	var one, sqrtHalf uint64 // bits of 1 and of √2/2
+	if t.bits == 64 {
+		lg = []float64{1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01,
+			2.222219843214978396e-01, 2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01}
+		ln2hi, ln2lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		minNormal, maxFloat, expBias = 0x1p-1022, math.MaxFloat64, 1023
+		one, sqrtHalf = math.Float64bits(1), math.Float64bits(math.Sqrt2/2)
+	} else {
+		lg = []float64{0xf89e26.0p-26, 0x91e9ee.0p-25, 0xccce13.0p-25, 0xaaaaaa.0p-24}
+		ln2hi, ln2lo = 6.9313812256e-01, 9.0580006145e-06
+		minNormal, maxFloat, expBias = 0x1p-126, math.MaxFloat32, 127
+		one, sqrtHalf = uint64(math.Float32bits(1)), uint64(math.Float32bits(float32(math.Sqrt2/2)))
+	}
+	var c val // log1p: 1 + x = u + c exactly, and x is u from here on
+	if log1p {
+		p.guard(p.cmp(x, p.c(-1), cmpLE))        // -1 and below
+		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+		x, c = p.twoSum(p.c(1), x)
+	} else {
+		p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
+		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+	}
+	// Subnormal x is scaled by 2^scale first, exactly.
+	scale := 54
+	if t.bits == 32 {
+		scale = 25
+	}
+	sub := p.cmp(x, p.c(minNormal), cmpLT)
+	x = p.blend(sub, x, p.mul(x, p.c(math.Ldexp(1, scale))))
+	// Adding bits(1) - bits(√2/2) to the bits of x carries into the
+	// exponent exactly when the significand of x is at least √2; masking
+	// the significand and adding bits(√2/2) back then leaves m in
+	// [√2/2, √2) with x = 2^e·m, e the exponent field of the sum, unbiased.
+	u := p.iadd(x, p.cb(one-sqrtHalf))
+	m := p.iadd(p.and(u, p.cb(1<<mant-1)), p.cb(sqrtHalf))
+	// e as a float: its bits in the significand of 2^mant, minus 2^mant,
+	// the bias, and the scaling.
+	e := p.sub(p.or(p.shr(u, mant), p.c(math.Ldexp(1, mant))), p.c(math.Ldexp(1, mant)+expBias))
+	e = p.sub(e, p.and(sub, p.c(float64(scale))))
+	f := p.sub(m, p.c(1)) // exact
+	s := p.div(f, p.add(f, p.c(2)))
+	z := p.mul(s, s)
+	r := p.mul(z, p.horner(z, lg...))
+	hfsq := p.mul(p.mul(f, f), p.c(0.5))
+	lo := p.mul(e, p.c(ln2lo))
+	if log1p {
+		// log(u + c) = log u + c/u, the correction added with e·ln2lo,
+		// before the last rounding (fdlibm's log1p).
+		lo = p.add(lo, p.div(c, x))
+	}
+	inner := p.fma(s, p.add(hfsq, r), lo)
+	res := p.fma(e, p.c(ln2hi), p.sub(f, p.sub(hfsq, inner)))
+	if log1p {
+		// x itself where |x| is tiny (this keeps the sign of -0).
+		tiny := 0x1p-54
+		if t.bits == 32 {
+			tiny = 0x1p-25
+		}
+		ax := p.and(x0, p.cb(p.signBit()-1))
+		res = p.blend(p.cmp(ax, p.c(tiny), cmpLT), res, x0)
+	}
+	p.outs = append(p.outs, res)
+	return p
+}
+
+// twoOverPi writes twoOverPiBits, the first 1280 bits of the binary
+// expansion of 2/π (π by Machin's formula in math/big), and the double-
+// double π/2.
+func twoOverPi(w *bytes.Buffer) {
+	const prec = 1500
+	atanInv := func(n int64) *big.Float { // atan(1/n)
+		x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1), new(big.Float).SetPrec(prec).SetInt64(n))
+		x2 := new(big.Float).SetPrec(prec).Mul(x, x)
+		sum := new(big.Float).SetPrec(prec).Set(x)
+		term := new(big.Float).SetPrec(prec).Set(x)
+		for k := int64(1); k < 1200; k++ {
+			term.Mul(term, x2)
+			t := new(big.Float).SetPrec(prec).Quo(term, new(big.Float).SetInt64(2*k+1))
+			if k%2 == 1 {
+				sum.Sub(sum, t)
+			} else {
+				sum.Add(sum, t)
+			}
+		}
+		return sum
+	}
+	pi := new(big.Float).SetPrec(prec).Mul(big.NewFloat(16), atanInv(5))
+	pi.Sub(pi, new(big.Float).SetPrec(prec).Mul(big.NewFloat(4), atanInv(239)))
+	if d := new(big.Float).Sub(pi, new(big.Float).Mul(halfPi, big.NewFloat(2))); d.Sign() != 0 && d.MantExp(nil) > -390 {
+		panic("π: " + pi.Text('g', 60))
+	}
+	f := new(big.Float).SetPrec(prec).Quo(big.NewFloat(2), pi)
+	// 2/π < 1: shift its bits to an integer and cut into words.
+	f.SetMantExp(f, 1280)
+	z, _ := f.Int(nil)
+	fmt.Fprintf(w, "\n// twoOverPiBits holds the first 1280 bits after the binary point of 2/π,\n// most significant first (generated in math/big).\nvar twoOverPiBits = [20]uint64{\n")
+	words := make([]uint64, 20)
+	mask := new(big.Int).SetUint64(^uint64(0))
+	for i := 19; i >= 0; i-- {
+		words[i] = new(big.Int).And(z, mask).Uint64()
+		z.Rsh(z, 64)
+	}
+	for i, x := range words {
+		if i%4 == 0 {
+			fmt.Fprintf(w, "\t")
+		}
+		fmt.Fprintf(w, "%#016x,", x)
+		if i%4 == 3 {
+			fmt.Fprintf(w, "\n")
+		} else {
+			fmt.Fprintf(w, " ")
+		}
+	}
+	fmt.Fprintf(w, "}\n")
+	h := new(big.Float).SetPrec(prec).Quo(pi, big.NewFloat(2))
+	hi, _ := h.Float64()
+	lo, _ := new(big.Float).SetPrec(prec).Sub(h, big.NewFloat(hi)).Float64()
+	fmt.Fprintf(w, "\n// π/2 = halfPiHi + halfPiLo to about 107 bits.\nconst (\n\thalfPiHi = %v\n\thalfPiLo = %v\n)\n", hi, lo)
+}
+
+// expCore returns e^a as eh + el (relative error about 2^-60) for a in
+// [-700, 700] (float32: [-80, 80]), by exp64's method (exp.go) stopped before
+// the last rounding: k = round(a/ln 2), r + rlo = a - k·ln 2, e^r = h + t
+// with h + l = 1 + r exactly and t = l + r²·P(r) + rlo·(1+r), then
+// eh + el = (h + t)·2^k in double length.
+func (p *prog) expCore(a val) (val, val) {
+	t := p.t
+	var shift, log2e, ln2hi, ln2lo float64
+	var deg int
+	if t.bits == 64 {
+		shift, log2e, ln2hi, ln2lo, deg = 0x1.8p52, 1/math.Ln2, 6.93147180369123816490e-01, 1.90821492927058770002e-10, 13
+	} else {
+		shift, log2e, ln2hi, ln2lo, deg = 0x1.8p23, 1/math.Ln2, 0.693145751953125, 1.428606765330187045e-06, 8
+	}
+	sh := p.c(shift)
+	tk := p.fma(a, p.c(log2e), sh)
+	k := p.sub(tk, sh)
+	hi := p.fnma(k, p.c(ln2hi), a) // exact
+	r := p.fnma(k, p.c(ln2lo), hi)
+	rlo := p.fnma(k, p.c(ln2lo), p.sub(hi, r))
+	c := p.fma(r, rlo, rlo)
+	var cs []float64
+	for n := deg; n >= 2; n-- {
+		cs = append(cs, 1/factorial(n))
+	}
+	q := p.fma(p.mul(r, r), p.horner(r, cs...), c)
+	one := p.c(1)
+	h := p.add(one, r)
+	l := p.sub(r, p.sub(h, one))
+	tt := p.add(l, q)
+	eh := p.add(h, tt)
+	el := p.add(p.sub(h, eh), tt)
+	// 2^k from the low bits of tk, which hold k.
+	var bias, shiftBits uint64
+	if t.bits == 64 {
+		bias, shiftBits = 1023, math.Float64bits(shift)
+	} else {
+		bias, shiftBits = 127, uint64(math.Float32bits(float32(shift)))
+	}
+	scale := p.shl(p.iadd(tk, p.cb((bias-shiftBits)&(1<<t.bits-1))), int(t.prec-1))
+	return p.mul(eh, scale), p.mul(el, scale)
+}
+
+// divDD returns (nh + nl)/(dh + dl) rounded once, up to a relative error of
+// about 2^-100 before that rounding: y = nh/dh to about an ulp, then one
+// correction by the residual n - y·d.
+func (p *prog) divDD(nh, nl, dh, dl val) val {
+	inv := p.div(p.c(1), dh)
+	y := p.mul(nh, inv)
+	rr := p.add(p.fnma(dh, y, nh), p.fnma(y, dl, nl))
+	return p.fma(rr, inv, y)
+}
+
+// sigmoidProg builds σ(x) = 1/(1+e^-x) = e^x/(1+e^x) in one pass: e =
+// e^-|x| (clamped at -700, or -80 in float32, where 1/(1+e) is 1 anyway) in
+// double length, then N/(1+e) with N = 1 for x ≥ +0 and
+// e for x < 0 (the sign bit set), divided with one correction step. x below
+// -700 (-80) and NaN
+// stop the loop.
+func sigmoidProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	lim := -700.0
+	if t.bits == 32 {
+		lim = -80
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	p.guard(p.cmp(x, p.c(lim), cmpLT))
+	a := p.max(p.or(x, p.cb(p.signBit())), p.c(lim)) // -|x|, clamped
+	eh, el := p.expCore(a)
+	one := p.c(1)
+	dh := p.add(one, eh)
+	dl := p.add(p.add(p.sub(one, dh), eh), el)
+	nh := p.blend(x, one, eh)
+	nl := p.blend(x, p.c(0), el)
+	p.outs = append(p.outs, p.divDD(nh, nl, dh, dl))
+	return p
+}
+
+// tanhProg builds tanh x = sign(x)·(1 - e)/(1 + e) with e = e^-2|x| in
+// double length (clamped at -700, or -80 in float32, where the quotient is
+// 1), 1 - e and 1 + e in double length, divided with one correction step; x
+// itself where |x| is tiny. NaN stops the loop.
+func tanhProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	lim, tiny := -700.0, 0x1p-27
+	if t.bits == 32 {
+		lim, tiny = -80, 0x1p-12
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	sign := p.cb(p.signBit())
+	ax := p.and(x, p.cb(p.signBit()-1))
+	a := p.max(p.mul(ax, p.c(-2)), p.c(lim))
+	eh, el := p.expCore(a)
+	one := p.c(1)
+	dh := p.add(one, eh)
+	dl := p.add(p.add(p.sub(one, dh), eh), el)
+	nh := p.sub(one, eh)
+	nl := p.sub(p.sub(p.sub(one, nh), eh), el)
+	v := p.or(p.divDD(nh, nl, dh, dl), p.and(x, sign))
+	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(tiny), cmpLT), v, x))
+	return p
+}
+
+// expm1Prog builds e^x - 1: x clamped below at -700 (-80 in float32: the
+// result rounds to -1 there anyway), e^x = eh + el in double length by
+// expCore, then eh - 1 exactly as a sum s + se, and s + (se + el); x itself
+// where |x| is tiny. x above 700 (80) and NaN stop the loop.
+func expm1Prog(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	lim, tiny := 700.0, 0x1p-54
+	if t.bits == 32 {
+		lim, tiny = 80, 0x1p-25
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	p.guard(p.cmp(p.c(lim), x, cmpLT))
+	eh, el := p.expCore(p.max(x, p.c(-lim)))
+	s, se := p.twoSum(eh, p.c(-1))
+	res := p.add(s, p.add(se, el))
+	ax := p.and(x, p.cb(p.signBit()-1))
+	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(tiny), cmpLT), res, x))
+	return p
+}
+
+// decls collects the Go declarations of the assembly functions.
+var decls bytes.Buffer
+
+// liveness: last use of each value.
+func (p *prog) lastUse() []int {
+	last := make([]int, len(p.ins))
+	for i, in := range p.ins {
+		for _, a := range in.args {
+			last[a] = i
+		}
+	}
+	for _, o := range p.outs {
+		last[o] = len(p.ins)
+	}
+	return last
+}
+
+// asm emits the loop of p.
+//
+// With zmm, the loop is the AVX-512 one (AVX512F and AVX512DQ): 512-bit
+// registers Z0..Z31, twice the lanes; comparisons go through K1 and come
+// back as vectors of all ones or zeros (VPMOVM2Q), blends and guards read
+// the sign bits into K1 (VPMOVQ2M). The name gets a Z.
+func (p *prog) asm(w *bytes.Buffer, zmm bool) {
+	t := p.t
+	pr := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	name := p.name
+	width, nreg, lanes := 32, 16, t.lanes
+	if zmm {
+		name += "Z"
+		width, nreg, lanes = 64, 32, 2*t.lanes
+	}
+	qd := "Q"
+	if t.bits == 32 {
+		qd = "D"
+	}
+	tab := strings.ToLower(name) + "c"
+	// constants, deduplicated, each in a block as wide as a register
+	off := map[uint64]int{}
+	var order []uint64
+	for _, c := range p.consts {
+		if _, ok := off[c]; !ok {
+			off[c] = len(order) * width
+			order = append(order, c)
+		}
+	}
+	fmt.Fprintln(w)
+	for i, c := range order {
+		for l := 0; l < width; l += t.bits / 8 {
+			fmt.Fprintf(w, "DATA %s<>+%d(SB)/%d, $%#x\n", tab, i*width+l, t.bits/8, c)
+		}
+	}
+	fmt.Fprintf(w, "GLOBL %s<>(SB), RODATA|NOPTR, $%d\n", tab, len(order)*width)
+	mem := func(v val) string { return fmt.Sprintf("%s<>+%d(SB)", tab, off[p.consts[p.isConst[v]]]) }
+
+	nout := len(p.outs)
+	sig := []string{"d"}
+	if nout == 2 {
+		sig = []string{"d0", "d1"}
+	}
+	fmt.Fprintf(w, "\n// func %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
+	argBytes := 8 * (nout + 2)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argBytes+8)
+	fmt.Fprintf(&decls, "\n//go:noescape\nfunc %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
+	outRegs := []string{"DI", "DX"}
+	for i := 0; i < nout; i++ {
+		pr("MOVQ %s+%d(FP), %s", sig[i], 8*i, outRegs[i])
+	}
+	pr("MOVQ x+%d(FP), SI", 8*nout)
+	pr("MOVQ n+%d(FP), CX", 8*nout+8)
+	pr("XORQ AX, AX")
+	fmt.Fprintf(w, "loop:\n")
+	pr("CMPQ AX, CX")
+	pr("JGE done")
+
+	last := p.lastUse()
+	reg := map[val]int{}
+	var free [32]bool
+	for i := range nreg {
+		free[i] = true
+	}
+	alloc := func() int {
+		for i := range free {
+			if free[i] {
+				free[i] = false
+				return i
+			}
+		}
+		panic(p.name + ": out of registers")
+	}
+	y := func(r int) string {
+		if zmm {
+			return fmt.Sprintf("Z%d", r)
+		}
+		return fmt.Sprintf("Y%d", r)
+	}
+	// opnd is the operand for v: a register, or memory for a constant.
+	opnd := func(v val) string {
+		if _, ok := p.isConst[v]; ok {
+			return mem(v)
+		}
+		return y(reg[v])
+	}
+	// inReg loads a constant into a fresh register when a register is
+	// needed; the caller frees it with release.
+	var temps []int
+	inReg := func(v val) string {
+		if _, ok := p.isConst[v]; ok {
+			r := alloc()
+			temps = append(temps, r)
+			pr("VMOVUP%s %s, %s", t.p[1:], mem(v), y(r))
+			return y(r)
+		}
+		return y(reg[v])
+	}
+	isC := func(v val) bool { _, ok := p.isConst[v]; return ok }
+	for i, in := range p.ins {
+		v := val(i)
+		temps = temps[:0]
+		dies := func(a val) bool { return !isC(a) && last[a] == i }
+		releaseDead := func() {
+			for _, a := range in.args {
+				if dies(a) {
+					if r, ok := reg[a]; ok {
+						free[r] = true
+						delete(reg, a)
+					}
+				}
+			}
+		}
+		switch in.op {
+		case "in":
+			r := alloc()
+			reg[v] = r
+			pr("VMOVUP%s (SI)(AX*%d), %s", t.p[1:], t.bits/8, y(r))
+			continue
+		case "const":
+			continue
+		case "guard":
+			if zmm {
+				pr("VPMOV%s2M %s, K1", qd, inReg(in.args[0]))
+				pr("KORTESTW K1, K1")
+			} else {
+				pr("VMOVMSK%s %s, R8", t.p, inReg(in.args[0]))
+				pr("TESTQ R8, R8")
+			}
+			pr("JNZ done")
+		case "fma", "fnma", "fms":
+			a, b, c := in.args[0], in.args[1], in.args[2]
+			if isC(a) {
+				a, b = b, a
+			}
+			base := map[string]string{"fma": "VFMADD", "fnma": "VFNMADD", "fms": "VFMSUB"}[in.op]
+			// 213: d = s2·d + s3 (d from a); 231: d = s2·s3 + d (d from c).
+			var form, s2, s3 string
+			var from val
+			if isC(c) {
+				form, from = "213", a
+				s2, s3 = inReg(b), opnd(c)
+			} else {
+				form, from = "231", c
+				s2, s3 = inReg(a), opnd(b)
+			}
+			var d int
+			if !isC(from) && dies(from) && !(form == "231" && (a == from || b == from)) {
+				d = reg[from]
+				delete(reg, from)
+			} else {
+				d = alloc()
+				pr("VMOVUP%s %s, %s", t.p[1:], opnd(from), y(d))
+			}
+			pr("%s%s%s %s, %s, %s", base, form, t.p, s3, s2, y(d))
+			for _, r := range temps {
+				free[r] = true
+			}
+			releaseDead()
+			reg[v] = d
+			continue
+		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max":
+			a, b := in.args[0], in.args[1]
+			ra := inReg(a)
+			rb := opnd(b)
+			for _, r := range temps {
+				free[r] = true
+			}
+			releaseDead()
+			d := alloc()
+			reg[v] = d
+			var mn string
+			switch in.op {
+			case "isub":
+				mn = t.isub
+			case "iadd":
+				mn = t.iadd
+			case "and", "or", "xor":
+				mn = "V" + strings.ToUpper(in.op) + t.p
+				if zmm {
+					mn = "VP" + strings.ToUpper(in.op) + "Q"
+				}
+			case "cmp":
+				if zmm {
+					pr("VCMP%s $%d, %s, %s, K1", t.p, in.imm, rb, ra)
+					pr("VPMOVM2%s K1, %s", qd, y(d))
+					continue
+				}
+				pr("VCMP%s $%d, %s, %s, %s", t.p, in.imm, rb, ra, y(d))
+				continue
+			default:
+				mn = "V" + strings.ToUpper(in.op) + t.p
+			}
+			pr("%s %s, %s, %s", mn, rb, ra, y(d))
+			continue
+		case "shl", "shr":
+			ra := inReg(in.args[0])
+			for _, r := range temps {
+				free[r] = true
+			}
+			releaseDead()
+			d := alloc()
+			reg[v] = d
+			mn := t.shl
+			if in.op == "shr" {
+				mn = t.shr
+			}
+			pr("%s $%d, %s, %s", mn, in.imm, ra, y(d))
+			continue
+		case "blend":
+			m, a, b := in.args[0], in.args[1], in.args[2]
+			rm, ra, rb := inReg(m), inReg(a), opnd(b)
+			for _, r := range temps {
+				free[r] = true
+			}
+			releaseDead()
+			d := alloc()
+			reg[v] = d
+			if zmm {
+				pr("VPMOV%s2M %s, K1", qd, rm)
+				pr("VBLENDM%s %s, %s, K1, %s", t.p, rb, ra, y(d))
+				continue
+			}
+			pr("VBLENDV%s %s, %s, %s, %s", t.p, rm, rb, ra, y(d))
+			continue
+		default:
+			panic(in.op)
+		}
+		for _, r := range temps {
+			free[r] = true
+		}
+		releaseDead()
+	}
+	for i, o := range p.outs {
+		pr("VMOVUP%s %s, (%s)(AX*%d)", t.p[1:], inReg(o), outRegs[i], t.bits/8)
+	}
+	pr("ADDQ $%d, AX", lanes)
+	pr("JMP loop")
+	fmt.Fprintf(w, "done:\n")
+	pr("MOVQ AX, ret+%d(FP)", argBytes)
+	pr("VZEROUPPER")
+	pr("RET")
+}
+
+// model emits the float64 Go model of p.
+func (p *prog) model(w *bytes.Buffer, name, doc string) {
+	nout := len(p.outs)
+	res := strings.Repeat("float64, ", nout)
+	fmt.Fprintf(w, "\n%s\nfunc %s(x float64) (%sbool) {\n", doc, name, res)
+	zeros := strings.Repeat("0, ", nout)
+	used := map[val]bool{}
+	for _, in := range p.ins {
+		for _, a := range in.args {
+			used[a] = true
+		}
+	}
+	for _, o := range p.outs {
+		used[o] = true
+	}
+	n := func(v val) string {
+		if i, ok := p.isConst[v]; ok {
+			return fmt.Sprintf("math.Float64frombits(%#x)", p.consts[i])
+		}
+		if v == 0 {
+			return "x"
+		}
+		return fmt.Sprintf("v%d", v)
+	}
+	u := func(v val) string { return "math.Float64bits(" + n(v) + ")" }
+	for i, in := range p.ins {
+		v := val(i)
+		a := in.args
+		var e string
+		switch in.op {
+		case "in", "const":
+			continue
+		case "guard":
+			fmt.Fprintf(w, "\tif %s>>63 != 0 {\n\t\treturn %sfalse\n\t}\n", u(a[0]), zeros)
+			continue
+		case "fma":
+			e = fmt.Sprintf("math.FMA(%s, %s, %s)", n(a[0]), n(a[1]), n(a[2]))
+		case "fnma":
+			e = fmt.Sprintf("math.FMA(-%s, %s, %s)", n(a[0]), n(a[1]), n(a[2]))
+		case "fms":
+			e = fmt.Sprintf("math.FMA(%s, %s, -%s)", n(a[0]), n(a[1]), n(a[2]))
+		case "add", "sub", "mul", "div":
+			op := map[string]string{"add": "+", "sub": "-", "mul": "*", "div": "/"}[in.op]
+			e = fmt.Sprintf("float64(%s %s %s)", n(a[0]), op, n(a[1]))
+		case "and", "or", "xor", "isub", "iadd":
+			op := map[string]string{"and": "&", "or": "|", "xor": "^", "isub": "-", "iadd": "+"}[in.op]
+			e = fmt.Sprintf("math.Float64frombits(%s %s %s)", u(a[0]), op, u(a[1]))
+		case "max":
+			e = fmt.Sprintf("vmax(%s, %s)", n(a[0]), n(a[1]))
+		case "shl":
+			e = fmt.Sprintf("math.Float64frombits(%s << %d)", u(a[0]), in.imm)
+		case "shr":
+			e = fmt.Sprintf("math.Float64frombits(%s >> %d)", u(a[0]), in.imm)
+		case "cmp":
+			var c string
+			switch in.imm {
+			case cmpLT:
+				c = fmt.Sprintf("%s < %s", n(a[0]), n(a[1]))
+			case cmpLE:
+				c = fmt.Sprintf("%s <= %s", n(a[0]), n(a[1]))
+			case cmpUNO:
+				c = fmt.Sprintf("%s != %s || %s != %s", n(a[0]), n(a[0]), n(a[1]), n(a[1]))
+				if a[0] == a[1] {
+					c = fmt.Sprintf("%s != %s", n(a[0]), n(a[0]))
+				}
+			case cmpNLE:
+				c = fmt.Sprintf("!(%s <= %s)", n(a[0]), n(a[1]))
+			case cmpNLT:
+				c = fmt.Sprintf("!(%s < %s)", n(a[0]), n(a[1]))
+			default:
+				panic("cmp")
+			}
+			e = "mask(" + c + ")"
+		case "blend":
+			e = fmt.Sprintf("blend(%s, %s, %s)", n(a[0]), n(a[1]), n(a[2]))
+		default:
+			panic(in.op)
+		}
+		if !used[v] {
+			continue
+		}
+		fmt.Fprintf(w, "\tv%d := %s\n", v, e)
+	}
+	var outs []string
+	for _, o := range p.outs {
+		outs = append(outs, n(o))
+	}
+	fmt.Fprintf(w, "\treturn %s, true\n}\n", strings.Join(outs, ", "))
+}
+
+func main() {
+	var s, m bytes.Buffer
+	fmt.Fprintf(&s, "// Code generated by transgen.go; DO NOT EDIT.\n\n//go:build amd64\n\n#include \"textflag.h\"\n")
+	fmt.Fprintf(&m, "// Code generated by transgen.go; DO NOT EDIT.\n\npackage kernel\n\nimport \"math\"\n")
+	for _, t := range []dt{f64, f32} {
+		for _, which := range []string{"sin", "cos", "sincos"} {
+			p := sincosProg(which+"Vec"+t.suffix, which, t)
+			p.asm(&s, false)
+			p.asm(&s, true)
+			if t.bits == 64 {
+				doc := fmt.Sprintf("// %sModel is the Go model of %sVec64 on one element: ok is false where\n// the loop stops (|x| > %g, ±Inf, NaN).", which, which, paramsFor(t).thr)
+				p.model(&m, which+"Model", doc)
+			}
+		}
+		p := sigmoidProg("sigmoidVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "sigmoidModel", "// sigmoidModel is the Go model of sigmoidVec64 on one element: ok is false\n// where the loop stops (x < -700, NaN).")
+		}
+		p = tanhProg("tanhVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "tanhModel", "// tanhModel is the Go model of tanhVec64 on one element: ok is false where\n// the loop stops (NaN).")
+		}
+		p = logProg("logVec"+t.suffix, t, false)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "logModel", "// logModel is the Go model of logVec64 on one element: ok is false where\n// the loop stops (x ≤ 0, +Inf, NaN).")
+		}
+		p = logProg("log1pVec"+t.suffix, t, true)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "log1pModel", "// log1pModel is the Go model of log1pVec64 on one element: ok is false\n// where the loop stops (x ≤ -1, +Inf, NaN).")
+		}
+		p = expm1Prog("expm1Vec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "expm1Model", "// expm1Model is the Go model of expm1Vec64 on one element: ok is false\n// where the loop stops (x > 700, NaN).")
+		}
+	}
+	twoOverPi(&m)
+	if err := os.WriteFile("trans_amd64.s", s.Bytes(), 0o644); err != nil {
+		panic(err)
+	}
+	d := "// Code generated by transgen.go; DO NOT EDIT.\n\n//go:build amd64\n\npackage kernel\n\n// The loops of trans_amd64.s. Each sets d[i] = f(x[i]) for i < n, n a\n// multiple of the lanes, and returns the length done: it stops before the\n// first block with an argument it does not handle. d may be x. The names\n// ending in Z are the AVX-512 loops.\n" + decls.String()
+	if err := os.WriteFile("trans_decl_amd64.go", []byte(d), 0o644); err != nil {
+		panic(err)
+	}
+	if err := os.WriteFile("trans_model.go", m.Bytes(), 0o644); err != nil {
+		panic(err)
+	}
+}
