@@ -24,6 +24,7 @@ var qrOp, eighOp, svdOp, gapDivOp *Op
 func init() {
 	qrOp = Register(&Op{
 		Name:    "qr",
+		Batch:   batchLeading,
 		Forward: qrForward,
 		// A = Q·R, m ≥ n. With D = dA·R⁻¹ and C = Qᵀ·D = QᵀdQ + dR·R⁻¹ (skew
 		// plus upper triangular), Ω = tril(C, −1) − tril(C, −1)ᵀ and U = C − Ω:
@@ -54,6 +55,7 @@ func init() {
 
 	eighOp = Register(&Op{
 		Name:    "eigh",
+		Batch:   batchLeading,
 		Forward: eighForward,
 		// S = (A + Aᵀ)/2 = V·diag(λ)·Vᵀ. With K = Vᵀ·dS·V and F_ij = 1/(λj − λi)
 		// (0 on the diagonal): dλ = diag(K), dV = V·(F∘K); so
@@ -79,6 +81,7 @@ func init() {
 
 	svdOp = Register(&Op{
 		Name:    "svd",
+		Batch:   batchLeading,
 		Forward: svdForward,
 		// A = U·diag(s)·Vᵀ, m ≥ n (Townsend, "Differentiating the singular
 		// value decomposition"). With dP = Uᵀ·dA·V and F_ij = 1/(sj² − si²):
@@ -125,6 +128,7 @@ func init() {
 
 	gapDivOp = Register(&Op{
 		Name:    "linalg_gap_div",
+		Batch:   batchLeading,
 		Forward: gapDivForward,
 		// Y_ij = K_ij/(λj − λi): ∂K = G/(λj − λi); with R = G∘Y/(λj − λi),
 		// ∂λ = rowsums(R) − colsums(R).
@@ -436,7 +440,8 @@ func init() {
 	// Matrices", 3.2), and its adjoint is L(Aᵀ, ·): both rules are the op
 	// itself on a matrix twice the size, so they differentiate again.
 	matrixExpOp = Register(&Op{
-		Name: "matrix_exp",
+		Name:  "matrix_exp",
+		Batch: batchLeading,
 		Forward: func(c *Ctx) *Tensor {
 			a := c.Inputs[0]
 			m := squareOf("matrix_exp", a)

@@ -100,6 +100,7 @@ var solveOp, invOp, detOp, logabsdetOp, trisolveOp, choleskyOp *Op
 func init() {
 	solveOp = Register(&Op{
 		Name:        "solve",
+		Batch:       batchLeading,
 		Forward:     solveForward,
 		SaveForward: func(c *Ctx) (*Tensor, *Tensor) { return solveSave(c, true) },
 		// VJP's solve with the transpose, reusing the saved LU factors.
@@ -151,7 +152,8 @@ func init() {
 	})
 
 	invOp = Register(&Op{
-		Name: "inv",
+		Name:  "inv",
+		Batch: batchLeading,
 		Forward: func(c *Ctx) *Tensor {
 			a, name := c.Inputs[0], "inv"
 			if in, ok := c.Params.(string); ok { // inverting for another op's rule
@@ -185,6 +187,7 @@ func init() {
 
 	detOp = Register(&Op{
 		Name:    "det",
+		Batch:   batchLeading,
 		Forward: func(c *Ctx) *Tensor { return detForward(c, false) },
 		// ∂A = g·det(A)·A⁻ᵀ, d det = det(A)·tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
@@ -202,6 +205,7 @@ func init() {
 
 	logabsdetOp = Register(&Op{
 		Name:    "logabsdet",
+		Batch:   batchLeading,
 		Forward: func(c *Ctx) *Tensor { return detForward(c, true) },
 		// ∂A = g·A⁻ᵀ, d log|det| = tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
@@ -219,6 +223,7 @@ func init() {
 
 	trisolveOp = Register(&Op{
 		Name:    "triangular_solve",
+		Batch:   batchLeading,
 		Forward: trisolveForward,
 		// X = op(T)⁻¹B with T triangular: ∂B = op(T)⁻ᵀG and ∂op(T) = −∂B·Xᵀ,
 		// kept to T's triangle (the other is not read).
@@ -261,6 +266,7 @@ func init() {
 
 	choleskyOp = Register(&Op{
 		Name:    "cholesky",
+		Batch:   batchLeading,
 		Forward: choleskyForward,
 		// VJP's formula in one pass of LAPACK-style kernels: no masks,
 		// transposes or copies as ops.

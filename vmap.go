@@ -663,6 +663,13 @@ func batchSquareGrad(c *Ctx, batched []bool) *Tensor {
 	return loopRule(c, batched)
 }
 
+// batchLeading batches an op that takes any number of leading batch
+// dimensions, broadcast between its inputs (the linear algebra): the batch
+// is one more of them, the unbatched inputs expanded along it.
+func batchLeading(c *Ctx, batched []bool) *Tensor {
+	return c.op.Apply(c.Params, batchAll(c.Inputs, batched)...)
+}
+
 // batchSameShape batches an op whose inputs have one shape: the unbatched
 // ones are expanded along the batch.
 func batchSameShape(c *Ctx, batched []bool) *Tensor {
