@@ -10,7 +10,11 @@
 // gradient with respect to the input is Wᵀ·dY folded back (col2im), and the
 // gradient with respect to the weight is dY times the unfolded input,
 // transposed. A 1×1 convolution with stride 1 and no padding needs no
-// unfolding: the input is already the matrix.
+// unfolding: the input is already the matrix. With unit strides and an
+// output as wide as the input (the common "same" 3×3), each row of the
+// unfolded matrix is its channel's plane shifted as a flat array, so unfold
+// is one copy per row and fold one vector add per row, plus zeros where the
+// shift wraps from one image row into the next.
 //
 // The products run in internal/gemm's serial kernels, on chunks of samples
 // unfolded side by side (up to 1024 output positions, so that a small
