@@ -147,7 +147,26 @@ const weightBlocks = 8
 
 // WeightGrad sets dw (F×C/G×KH×KW) to the gradient of ⟨dy, Forward(x, w)⟩
 // with respect to w.
+//
+// The product is dY (F/G × positions) times the unfolded input transposed
+// (positions × C/G·KH·KW). Unfolded row by row, that operand would have to be
+// transposed into the kernels' layout, a scatter of KH·KW copies of the
+// input. Instead each chunk's input is transposed once to channels-last
+// (positions × C/G, a ninth of the unfolded size for 3×3) and packTaps
+// writes the kernels' slivers straight from it, the columns ordered (tap,
+// channel) so that a sliver step is a run of contiguous channels of one
+// input position. The result, in (F, tap, channel) order, is permuted into
+// dw at the end. The sums over positions are the same products in the same
+// order as with the stored operand, so the bits are too. With fewer than
+// minTapChannels channels per group the input is unfolded and packed as
+// before, and a 1×1 convolution with unit strides multiplies the input as
+// it is.
 func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
+	weightGrad(g, x, dy, dw, !g.direct() && g.C/g.G >= minTapChannels)
+}
+
+// weightGrad is WeightGrad, packing from the channels-last input if taps.
+func weightGrad[T kernel.Float](g Geom, x, dy, dw []T, taps bool) {
 	cg, fg, ohw, rows, hw, nb := g.C/g.G, g.F/g.G, g.OH*g.OW, g.colRows(), g.H*g.W, g.chunk()
 	if g.N == 0 {
 		clear(dw)
@@ -159,25 +178,58 @@ func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
 	for b := 1; b < blocks; b++ {
 		partial[b] = getBuf[T](len(dw))
 	}
-	parallel(blocks, g.N*g.macs(), g.bufLen(), func(b int, buf []T) {
+	// A worker's buffer: the chunk's output gradients (when gathered), its
+	// channels-last input, and the block's sum in (F, tap, channel) order;
+	// or, unfolding, the chunk's unfolded input and output gradients.
+	ld := nb * ohw
+	bufLen := g.bufLen()
+	if taps {
+		bufLen = fg*ld + nb*hw*cg + len(dw)
+	}
+	parallel(blocks, g.N*g.macs(), bufLen, func(b int, buf []T) {
 		acc := partial[b]
 		var beta T // the block's first product overwrites
+		if !taps {
+			for n0, hi := b*g.N/blocks, (b+1)*g.N/blocks; n0 < hi; n0 += nb {
+				k := min(nb, hi-n0)
+				ld := k * ohw
+				col, grad := buf[:rows*ld], buf[rows*ld:(rows+fg)*ld]
+				for gi := 0; gi < g.G; gi++ {
+					if g.direct() {
+						mm(false, true, fg, rows, ohw, dy[(n0*g.F+gi*fg)*ohw:], ohw, x[(n0*g.C+gi*cg)*hw:], ohw, beta, acc[gi*fg*rows:], rows)
+						continue
+					}
+					for i := 0; i < k; i++ {
+						unfold(&g, x[((n0+i)*g.C+gi*cg)*hw:][:cg*hw], col[i*ohw:], ld)
+					}
+					dyc := gatherGrad(&g, dy, grad, n0, k, gi)
+					mm(false, true, fg, rows, ld, dyc, ld, col, ld, beta, acc[gi*fg*rows:], rows)
+				}
+				beta = 1
+			}
+			return
+		}
+		grad, xt, sum := buf[:fg*ld], buf[fg*ld:fg*ld+nb*hw*cg], buf[fg*ld+nb*hw*cg:][:len(dw)]
 		for n0, hi := b*g.N/blocks, (b+1)*g.N/blocks; n0 < hi; n0 += nb {
 			k := min(nb, hi-n0)
-			ld := k * ohw
-			col, grad := buf[:rows*ld], buf[rows*ld:(rows+fg)*ld]
 			for gi := 0; gi < g.G; gi++ {
-				if g.direct() {
-					mm(false, true, fg, rows, ohw, dy[(n0*g.F+gi*fg)*ohw:], ohw, x[(n0*g.C+gi*cg)*hw:], ohw, beta, acc[gi*fg*rows:], rows)
-					continue
-				}
 				for i := 0; i < k; i++ {
-					unfold(&g, x[((n0+i)*g.C+gi*cg)*hw:][:cg*hw], col[i*ohw:], ld)
+					channelsLast(x[((n0+i)*g.C+gi*cg)*hw:][:cg*hw], cg, hw, xt[i*hw*cg:])
 				}
 				dyc := gatherGrad(&g, dy, grad, n0, k, gi)
-				mm(false, true, fg, rows, ld, dyc, ld, col, ld, beta, acc[gi*fg*rows:], rows)
+				mmTaps(&g, fg, rows, k*ohw, dyc, xt, beta, sum[gi*fg*rows:])
 			}
 			beta = 1
+		}
+		// (F, tap, channel) → (F, channel, tap)
+		taps := g.KH * g.KW
+		for f := 0; f < g.F; f++ {
+			src, dst := sum[f*rows:][:rows], acc[f*rows:][:rows]
+			for t := 0; t < taps; t++ {
+				for c := 0; c < cg; c++ {
+					dst[c*taps+t] = src[t*cg+c]
+				}
+			}
 		}
 	})
 	for b := 1; b < blocks; b++ {
@@ -185,6 +237,98 @@ func WeightGrad[T kernel.Float](g Geom, x, dy, dw []T) {
 			dw[i] += v
 		}
 		putBuf(partial[b])
+	}
+}
+
+// minTapChannels is the number of channels per group from which the weight
+// gradient packs its operand from the channels-last input (packTaps): with
+// fewer, a sliver step is too short a run to beat unfolding and transposing.
+const minTapChannels = 4
+
+// channelsLast writes the c×hw matrix x transposed into xt (hw×c), in
+// blocks of positions so that the rows being written stay in cache.
+func channelsLast[T kernel.Float](x []T, c, hw int, xt []T) {
+	const block = 16
+	for p0 := 0; p0 < hw; p0 += block {
+		p1 := min(p0+block, hw)
+		for ch := 0; ch < c; ch++ {
+			src := x[ch*hw+p0 : ch*hw+p1]
+			for i, v := range src {
+				xt[(p0+i)*c+ch] = v
+			}
+		}
+	}
+}
+
+// packTaps is a gemm.PackB for the weight gradient's second operand: the
+// unfolded input of a chunk of samples, transposed (positions × taps·C/G,
+// column tap·C/G + c holding channel c at kernel tap (i, j) = (tap/KW,
+// tap%KW)), read from the chunk's channels-last input xt (sample, input
+// position, channel). A sliver step is one output position: runs of
+// contiguous channels of one input position, or zeros where the tap reads
+// padding. When a sliver is exactly one tap's channels and the stride is 1,
+// a whole output row's valid positions are one copy.
+func packTaps[T kernel.Float](g *Geom, xt []T, dst []T, pc, jc, kc, nc, nr int) {
+	cg, ohw, hw := g.C/g.G, g.OH*g.OW, g.H*g.W
+	for s := 0; s < nc; s += nr {
+		d := dst[s*kc : (s+nr)*kc]
+		cols := min(nr, nc-s)
+		if cols < nr {
+			clear(d)
+		}
+		for r0 := jc + s; r0 < jc+s+cols; {
+			tap, c0 := r0/cg, r0%cg
+			run := min(cg-c0, jc+s+cols-r0)
+			j0 := r0 - (jc + s)
+			dh, dw := tap/g.KW*g.DH-g.PH, tap%g.KW*g.DW-g.PW
+			wlo, whi := validRange(g.OW, g.SW, dw, g.W)
+			merge := run == nr && run == cg && g.SW == 1
+			for p := pc; p < pc+kc; {
+				i, q := p/ohw, p%ohw
+				oh, ow := q/g.OW, q%g.OW
+				n := min(pc+kc-p, g.OW-ow) // positions left in this output row
+				row := d[(p-pc)*nr:]
+				ih := oh*g.SH + dh
+				if ih < 0 || ih >= g.H {
+					for t := 0; t < n; t++ {
+						clear(row[t*nr+j0:][:run])
+					}
+					p += n
+					continue
+				}
+				lo, hi := min(max(wlo, ow), ow+n), max(min(whi, ow+n), ow)
+				lo = min(lo, hi)
+				if run == 1 {
+					for t := 0; t < lo-ow; t++ {
+						row[t*nr+j0] = 0
+					}
+					for t := hi - ow; t < n; t++ {
+						row[t*nr+j0] = 0
+					}
+				} else {
+					for t := 0; t < lo-ow; t++ {
+						clear(row[t*nr+j0:][:run])
+					}
+					for t := hi - ow; t < n; t++ {
+						clear(row[t*nr+j0:][:run])
+					}
+				}
+				src := xt[(i*hw+ih*g.W)*cg+c0:]
+				if merge && hi > lo {
+					copy(row[(lo-ow)*nr:(hi-ow)*nr], src[(lo+dw)*cg:])
+				} else if run == 1 {
+					for o := lo; o < hi; o++ {
+						row[(o-ow)*nr+j0] = src[(o*g.SW+dw)*cg]
+					}
+				} else {
+					for o := lo; o < hi; o++ {
+						copy(row[(o-ow)*nr+j0:][:run], src[(o*g.SW+dw)*cg:])
+					}
+				}
+				p += n
+			}
+			r0 += run
+		}
 	}
 }
 
@@ -421,6 +565,23 @@ func mm[T kernel.Float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int
 		gemm.DgemmSerial(ta, tb, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	case []float32:
 		gemm.SgemmSerial(ta, tb, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	}
+}
+
+// mmTaps sets c (m×n, row stride n) to a (m×k, row stride k) times the
+// transposed unfolded input that packTaps writes from xt, plus beta·c.
+func mmTaps[T kernel.Float](g *Geom, m, n, k int, a, xt []T, beta T, c []T) {
+	switch a := any(a).(type) {
+	case []float64:
+		xt := any(xt).([]float64)
+		gemm.SerialPacked(false, m, n, k, a, k, func(dst []float64, pc, jc, kc, nc, nr int) {
+			packTaps(g, xt, dst, pc, jc, kc, nc, nr)
+		}, float64(beta), any(c).([]float64), n)
+	case []float32:
+		xt := any(xt).([]float32)
+		gemm.SerialPacked(false, m, n, k, a, k, func(dst []float32, pc, jc, kc, nc, nr int) {
+			packTaps(g, xt, dst, pc, jc, kc, nc, nr)
+		}, float32(beta), any(c).([]float32), n)
 	}
 }
 

@@ -48,6 +48,9 @@ func randomGeom(r *rand.Rand) Geom {
 			SH: 1 + r.IntN(3), SW: 1 + r.IntN(3), DH: 1 + r.IntN(2), DW: 1 + r.IntN(2),
 			H: 1 + r.IntN(9), W: 1 + r.IntN(9)}
 		g.C, g.F = g.G*(1+r.IntN(3)), g.G*(1+r.IntN(3))
+		if r.IntN(3) == 0 { // enough channels for the weight gradient's channels-last packing
+			g.C = g.G * (minTapChannels + r.IntN(40))
+		}
 		g.PH, g.PW = r.IntN(3), r.IntN(3)
 		g.OH = OutSize(g.H, g.KH, g.SH, g.PH, r.IntN(3), g.DH)
 		g.OW = OutSize(g.W, g.KW, g.SW, g.PW, r.IntN(3), g.DW)
@@ -102,6 +105,38 @@ func TestAgainstDefinition(t *testing.T) {
 			near(t, "dx32", to64(dx32), dx, 1e-4)
 			near(t, "dw32", to64(dw32), dw, 1e-4)
 		})
+	}
+}
+
+// TestWeightGradPackings checks that the weight gradient packed from the
+// channels-last input has the bits of the one packed from the unfolded
+// input, in float64 and float32.
+func TestWeightGradPackings(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for it := 0; it < 200; it++ {
+		g := randomGeom(r)
+		if g.direct() {
+			continue
+		}
+		x, dy := fill(r, g.N*g.C*g.H*g.W), fill(r, g.N*g.F*g.OH*g.OW)
+		n := g.F * g.C / g.G * g.KH * g.KW
+		a, b := make([]float64, n), make([]float64, n)
+		weightGrad(g, x, dy, a, false)
+		weightGrad(g, x, dy, b, true)
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%+v: dw[%d] is %v packed from the unfolded input, %v from the channels-last one", g, i, a[i], b[i])
+			}
+		}
+		x32, dy32 := to32(x), to32(dy)
+		a32, b32 := make([]float32, n), make([]float32, n)
+		weightGrad(g, x32, dy32, a32, false)
+		weightGrad(g, x32, dy32, b32, true)
+		for i := range a32 {
+			if a32[i] != b32[i] {
+				t.Fatalf("%+v: float32 dw[%d] is %v packed from the unfolded input, %v from the channels-last one", g, i, a32[i], b32[i])
+			}
+		}
 	}
 }
 

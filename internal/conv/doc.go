@@ -16,6 +16,16 @@
 // is one copy per row and fold one vector add per row, plus zeros where the
 // shift wraps from one image row into the next.
 //
+// The weight gradient's product reduces over output positions, the axis
+// along which both dY and the unfolded input are stored, so one of them has
+// to be transposed into the kernels' layout, and the unfolded input is the
+// large one (KH·KW copies of the input). With four or more channels per
+// group the input is instead transposed once to channels-last, and the
+// kernels' slivers are written straight from it through gemm.PackB, the
+// columns ordered (tap, channel) so that each step of a sliver is a run of
+// contiguous channels; the result is permuted back at the end, with the
+// same bits.
+//
 // The products run in internal/gemm's serial kernels, on chunks of samples
 // unfolded side by side (up to 1024 output positions, so that a small
 // image's product still has enough columns to amortise packing), with the

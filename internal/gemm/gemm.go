@@ -44,18 +44,7 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 	if m == 0 || n == 0 {
 		return
 	}
-	if beta != 1 {
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(row)
-				continue
-			}
-			for j := range row {
-				row[j] *= beta
-			}
-		}
-	}
+	scale(m, n, beta, c, ldc)
 	if alpha == 0 || k == 0 {
 		return
 	}
@@ -67,7 +56,7 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 		workers = min(workers, runtime.GOMAXPROCS(0))
 	}
 	if workers <= 1 {
-		serial(kr, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		serial(kr, transA, transB, m, n, k, alpha, a, lda, b, ldb, nil, c, ldc)
 		return
 	}
 	// Give each worker a band of C's columns (or rows, if C is taller than
@@ -89,14 +78,14 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 				if transA {
 					ao = lo
 				}
-				serial(kr, transA, transB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, c[lo*ldc:], ldc)
+				serial(kr, transA, transB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, nil, c[lo*ldc:], ldc)
 				return
 			}
 			bo := lo
 			if transB {
 				bo = lo * ldb
 			}
-			serial(kr, transA, transB, m, hi-lo, k, alpha, a, lda, b[bo:], ldb, c[lo:], ldc)
+			serial(kr, transA, transB, m, hi-lo, k, alpha, a, lda, b[bo:], ldb, nil, c[lo:], ldc)
 		}
 		if w == workers-1 {
 			run() // the calling goroutine takes the last band
@@ -129,8 +118,62 @@ func checkMatrix[T any](name string, trans bool, rows, cols int, x []T, ld int) 
 	}
 }
 
-// serial adds alpha·op(A)·op(B) to C on the calling goroutine.
-func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+// scale sets the m×n matrix C to beta·C; beta 0 clears it (NaN included).
+func scale[T float32 | float64](m, n int, beta T, c []T, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// PackB writes the kc×nc block of a k×n matrix B whose top left element is
+// B[pc][jc] into dst, in the layout the microkernels read: slivers of nr
+// columns one after another (the sliver of columns jc+s … jc+s+nr−1 at
+// dst[s·kc:], s a multiple of nr), each holding, for each of the kc rows in
+// turn, the sliver's nr values of that row, and zeros past column nc. dst
+// holds exactly the slivers' elements and arrives with whatever an earlier
+// block left in it.
+//
+// A PackB lets a caller whose B is a function of some smaller array (a
+// convolution's unfolded input) write it straight into the kernels' layout
+// instead of storing B and having it copied.
+type PackB[T float32 | float64] func(dst []T, pc, jc, kc, nc, nr int)
+
+// SerialPacked sets C = op(A)·B + beta·C on the calling goroutine, where
+// op(A) is m×k (Aᵀ if transA, A stored with row stride lda) and B, k×n, is
+// written block by block by pack. As in Dgemm, beta 0 overwrites C.
+func SerialPacked[T float32 | float64](transA bool, m, n, k int, a []T, lda int, pack PackB[T], beta T, c []T, ldc int) {
+	checkMatrix("A", transA, m, k, a, lda)
+	checkMatrix("C", false, m, n, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	scale(m, n, beta, c, ldc)
+	if k == 0 {
+		return
+	}
+	var kr *kernel[T]
+	switch any(beta).(type) {
+	case float64:
+		kr = any(k64).(*kernel[T])
+	case float32:
+		kr = any(k32).(*kernel[T])
+	}
+	serial(kr, transA, false, m, n, k, 1, a, lda, nil, 0, pack, c, ldc)
+}
+
+// serial adds alpha·op(A)·op(B) to C on the calling goroutine; B is packed
+// from b, or written by pack when that is not nil.
+func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, pack PackB[T], c []T, ldc int) {
 	mr, nr := kr.mr, kr.nr
 	kcMax, mcMax, ncMax := min(k, kr.kc), min(roundUp(m, mr), kr.mc), min(roundUp(n, nr), kr.nc)
 	// The B panel starts on a cache line too: A's length rounds up to 16.
@@ -141,7 +184,11 @@ func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int
 		nc := min(kr.nc, n-jc)
 		for pc := 0; pc < k; pc += kr.kc {
 			kc := min(kr.kc, k-pc)
-			packB(transB, b, ldb, pc, jc, kc, nc, nr, bp)
+			if pack != nil {
+				pack(bp[:roundUp(nc, nr)*kc], pc, jc, kc, nc, nr)
+			} else {
+				packB(transB, b, ldb, pc, jc, kc, nc, nr, bp)
+			}
 			for ic := 0; ic < m; ic += kr.mc {
 				mc := min(kr.mc, m-ic)
 				packA(transA, a, lda, ic, pc, mc, kc, mr, alpha, ap)
@@ -194,14 +241,22 @@ func packA[T float32 | float64](trans bool, a []T, lda, ic, pc, mc, kc, mr int, 
 			}
 			continue
 		}
-		for i := 0; i < rows; i++ { // op(A)[i][p] = a[i*lda+p]: each row is contiguous
-			src, di := a[(ic+s+i)*lda+pc:][:kc], d[i:]
-			if alpha == 1 {
-				for p, v := range src {
-					di[p*mr] = v
-				}
-				continue
+		// op(A)[i][p] = a[i*lda+p]: each row is contiguous. Steps are
+		// written whole, gathered from four rows at a time, so that the
+		// writes stay sequential.
+		i := 0
+		for ; i+4 <= rows; i += 4 {
+			r0 := a[(ic+s+i)*lda+pc:][:kc]
+			r1 := a[(ic+s+i+1)*lda+pc:][:kc]
+			r2 := a[(ic+s+i+2)*lda+pc:][:kc]
+			r3 := a[(ic+s+i+3)*lda+pc:][:kc]
+			for p := range r0 {
+				dp := d[p*mr+i:][:4]
+				dp[0], dp[1], dp[2], dp[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
 			}
+		}
+		for ; i < rows; i++ {
+			src, di := a[(ic+s+i)*lda+pc:][:kc], d[i:]
 			for p, v := range src {
 				di[p*mr] = alpha * v
 			}

@@ -222,3 +222,56 @@ func TestKernelSelfTest(t *testing.T) {
 		t.Errorf("passing kept %d kernels, want 1", len(got))
 	}
 }
+
+// TestSerialPacked checks that a product whose B is written by a PackB has
+// the bits of the same product with B stored, for shapes that cross every
+// cache block (dst arrives filled with NaN: a PackB must write all of it).
+func TestSerialPacked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	shapes := append(blockShapes(), randomShape(rng, 80), randomShape(rng, 300), randomShape(rng, 700))
+	for _, s := range shapes {
+		for _, beta := range []float64{0, 1, 0.5} {
+			a := make([]float64, s.m*s.k)
+			b := make([]float64, s.k*s.n)
+			c := make([]float64, s.m*s.n)
+			for _, x := range [][]float64{a, b, c} {
+				for i := range x {
+					x[i] = rng.NormFloat64()
+				}
+			}
+			want := append([]float64(nil), c...)
+			DgemmSerial(false, false, s.m, s.n, s.k, 1, a, max(1, s.k), b, max(1, s.n), beta, want, max(1, s.n))
+			got := append([]float64(nil), c...)
+			SerialPacked(false, s.m, s.n, s.k, a, max(1, s.k), func(dst []float64, pc, jc, kc, nc, nr int) {
+				for i := range dst {
+					dst[i] = math.NaN() // every element must be written
+				}
+				packB(false, b, max(1, s.n), pc, jc, kc, nc, nr, dst)
+			}, beta, got, max(1, s.n))
+			for i := range want {
+				if got[i] != want[i] && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("%v beta %v: c[%d] = %v, stored B gives %v", s, beta, i, got[i], want[i])
+				}
+			}
+			a32, b32, c32 := to32(a), to32(b), to32(c)
+			w32 := append([]float32(nil), c32...)
+			SgemmSerial(false, false, s.m, s.n, s.k, 1, a32, max(1, s.k), b32, max(1, s.n), float32(beta), w32, max(1, s.n))
+			SerialPacked(false, s.m, s.n, s.k, a32, max(1, s.k), func(dst []float32, pc, jc, kc, nc, nr int) {
+				packB(false, b32, max(1, s.n), pc, jc, kc, nc, nr, dst)
+			}, float32(beta), c32, max(1, s.n))
+			for i := range w32 {
+				if c32[i] != w32[i] {
+					t.Fatalf("%v beta %v float32: c[%d] = %v, stored B gives %v", s, beta, i, c32[i], w32[i])
+				}
+			}
+		}
+	}
+}
+
+func to32(x []float64) []float32 {
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = float32(v)
+	}
+	return y
+}
