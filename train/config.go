@@ -319,7 +319,9 @@ func buildModel(c Config, inputs int, image [3]int, classes int, dropout *rand.P
 // buildCNN returns the convolutional network of c for images of shape
 // (C, H, W): per entry of Channels, a k×k convolution keeping the size
 // ("same" padding), batch normalisation if asked, the activation and a 2×2
-// max pooling (while the image is at least 2×2); then the dense layers of
+// max pooling (while the image is at least 2×2; the pooling goes first
+// unless the activation is GELU, the one that is not non-decreasing, since
+// the two orders are then the same function); then the dense layers of
 // Hidden, with dropout before the last one. As PyTorch would name it:
 // "1.weight" is the first convolution's kernel (layer 0 unflattens the rows).
 func buildCNN(c Config, image [3]int, classes int, rng *rand.Rand, dt nn.Option, dropout *rand.PCG) *nn.Sequential {
@@ -336,10 +338,18 @@ func buildCNN(c Config, image [3]int, classes int, rng *rand.Rand, dt nn.Option,
 		if c.BatchNorm {
 			s.Layers = append(s.Layers, nn.NewBatchNorm2d(out, dt))
 		}
-		s.Layers = append(s.Layers, act())
-		if h >= 2 && w >= 2 {
-			s.Layers = append(s.Layers, nn.NewMaxPool2d(2))
+		if h >= 2 && w >= 2 && c.Activation != "gelu" {
+			// A non-decreasing activation commutes with taking a maximum,
+			// gradients included: pooling first is the same network with
+			// the activation on a quarter of the values.
+			s.Layers = append(s.Layers, nn.NewMaxPool2d(2), act())
 			h, w = h/2, w/2
+		} else {
+			s.Layers = append(s.Layers, act())
+			if h >= 2 && w >= 2 {
+				s.Layers = append(s.Layers, nn.NewMaxPool2d(2))
+				h, w = h/2, w/2
+			}
 		}
 		ch = out
 	}
