@@ -226,3 +226,44 @@ func TestArgmaxPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPoolSIMD checks float32 2×2 max pooling with stride 2 (the
+// AVX-512 loop where the CPU has it) against the general window loop, bit
+// for bit, on planes of ragged sizes with ties, signed zeros, infinities and
+// some NaNs.
+func TestMaxPoolSIMD(t *testing.T) {
+	if !hasMaxPool2x2 {
+		t.Log("no AVX-512 here (or its self-test failed): the Go loop runs")
+	} else if !maxPool2x2SelfTest(maxPool2x2AVX512) {
+		t.Fatal("self-test fails")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	vals := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 0.5, float32(math.Inf(1)), float32(math.Inf(-1)), 1e-40}
+	for it := 0; it < 300; it++ {
+		p := Pool{Planes: 1 + r.IntN(3), H: 2 + r.IntN(12), W: 2 + r.IntN(70), KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1}
+		p.OH, p.OW = p.H/2, p.W/2
+		x := make([]float32, p.Planes*p.H*p.W)
+		for i := range x {
+			if r.IntN(2) == 0 {
+				x[i] = vals[r.IntN(len(vals))]
+			} else {
+				x[i] = float32(r.NormFloat64())
+			}
+		}
+		if r.IntN(5) == 0 {
+			x[r.IntN(len(x))] = float32(math.NaN())
+		}
+		y, pos := make([]float32, p.Planes*p.OH*p.OW), make([]float32, p.Planes*p.OH*p.OW)
+		MaxPool(p, x, y, pos)
+		hw := p.H * p.W
+		for q := 0; q < p.Planes; q++ {
+			for o := 0; o < p.OH*p.OW; o++ {
+				i := argmax(&p, x[q*hw:(q+1)*hw], o/p.OW, o%p.OW)
+				k := q*p.OH*p.OW + o
+				if int(pos[k]) != i || math.Float32bits(y[k]) != math.Float32bits(x[q*hw+i]) {
+					t.Fatalf("%+v plane %d output %d: got %v at %v, want %v at %d", p, q, o, y[k], pos[k], x[q*hw+i], i)
+				}
+			}
+		}
+	}
+}
