@@ -48,15 +48,12 @@ func shiftedSums[T Float](x []T, k T) (s1, s2 float64) {
 	return a0 + a1, b0 + b1
 }
 
-// ChannelAffine sets y = x·scale[j] + shift[j] in channel j.
+// ChannelAffine sets y = x·scale[j] + shift[j] in channel j (rounded after
+// the product and after the sum, as Affine).
 func ChannelAffine[T Float](y, x []T, n, c, s int, scale, shift []float64) {
 	Parallel(n*c, s, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			a, b := T(scale[r%c]), T(shift[r%c])
-			ys, xs := y[r*s:(r+1)*s], x[r*s:(r+1)*s]
-			for k, v := range xs {
-				ys[k] = v*a + b
-			}
+			affineRange(y[r*s:(r+1)*s], x[r*s:(r+1)*s], T(scale[r%c]), T(shift[r%c]))
 		}
 	})
 }
