@@ -514,6 +514,11 @@ func ReluGrad[T Float](dst, g, y []T) {
 		switch d := any(dst[lo:hi]).(type) {
 		case []float32:
 			gs, ys := any(g[lo:hi]).([]float32), any(y[lo:hi]).([]float32)
+			if reluGradAsm {
+				reluGrad32(d, gs, ys)
+				n := len(d) / 16 * 16
+				d, gs, ys = d[n:], gs[n:], ys[n:]
+			}
 			for i := range d {
 				keep, zero := math.Float32bits(gs[i]), math.Float32bits(gs[i]*0) // g·0 keeps NaN and Inf NaN
 				if !(ys[i] > 0) {
@@ -523,6 +528,11 @@ func ReluGrad[T Float](dst, g, y []T) {
 			}
 		case []float64:
 			gs, ys := any(g[lo:hi]).([]float64), any(y[lo:hi]).([]float64)
+			if reluGradAsm {
+				reluGrad64(d, gs, ys)
+				n := len(d) / 8 * 8
+				d, gs, ys = d[n:], gs[n:], ys[n:]
+			}
 			for i := range d {
 				keep, zero := math.Float64bits(gs[i]), math.Float64bits(gs[i]*0)
 				if !(ys[i] > 0) {
