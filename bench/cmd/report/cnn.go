@@ -155,7 +155,7 @@ func runCNN(rounds int, benchtime, bin, python string) (string, error) {
 		"Two threads: unpinned, GOMAXPROCS=2, `torch.set_num_threads(2)`, OMP_NUM_THREADS=2, OPENBLAS_NUM_THREADS=2.\n\n", pinning)
 	cnnTable(&b, results, torchOK, skipped)
 	b.WriteString("\nKernels:\n\n")
-	fmt.Fprintf(&b, "- nabla: `nabla.MatMulBackend()` = %s; convolutions unfold each sample (im2col) and multiply with the serial GEMM, samples spread over the cores.\n", nabla.MatMulBackend())
+	fmt.Fprintf(&b, "- nabla: `nabla.MatMulBackend()` = %s; convolutions unfold each sample (im2col) and multiply with the serial GEMM, samples spread over the cores; the weight gradient packs the GEMM's operand from a channels-last copy of the input.\n", nabla.MatMulBackend())
 	if torchOK {
 		for _, th := range []int{1, 2} {
 			fmt.Fprintf(&b, "- PyTorch, %d thread%s: %s\n", th, map[bool]string{true: "s"}[th > 1], strings.Join(torchInfo[th], "; "))
