@@ -63,16 +63,6 @@ func draw32(r *rand.Rand) float32 {
 	return float32(r.NormFloat64() * math.Ldexp(1, r.IntN(40)-20))
 }
 
-func bitsOf[T Float](x T) uint64 {
-	switch x := any(x).(type) {
-	case float64:
-		return math.Float64bits(x)
-	case float32:
-		return uint64(math.Float32bits(x))
-	}
-	panic("unreachable")
-}
-
 // withAsm runs f with the assembly loops on (where the CPU has them),
 // whatever NABLA_KERNEL says.
 func withAsm(t *testing.T, f func()) {
@@ -84,6 +74,37 @@ func withAsm(t *testing.T, f func()) {
 	useAsm = haveAsm
 	defer func() { useAsm = saved }()
 	f()
+}
+
+// elemSets returns the sets of assembly loops this CPU can run, AVX-512
+// first.
+func elemSets() []*elemSet {
+	var sets []*elemSet
+	if haveAVX512Elem {
+		sets = append(sets, avx512Elem)
+	}
+	if haveAsm {
+		sets = append(sets, avx2Elem)
+	}
+	return sets
+}
+
+// eachElem runs f once for each set of assembly loops this CPU can run, as
+// the set in use, whatever NABLA_KERNEL says; where there is none it runs f
+// once with the Go loops, which the tests then compare with themselves.
+func eachElem(t *testing.T, f func(t *testing.T)) {
+	sets := elemSets()
+	if len(sets) == 0 {
+		t.Log("no assembly loops on this machine: comparing the Go loops with themselves")
+		f(t)
+		return
+	}
+	savedUse, savedSet := useAsm, elemInUse
+	defer func() { useAsm, elemInUse = savedUse, savedSet }()
+	for _, es := range sets {
+		useAsm, elemInUse = true, es
+		t.Run(es.name, f)
+	}
 }
 
 const guard = 5 // elements checked past the end of each output
@@ -170,7 +191,7 @@ func testAsmMatchesGo[T Float](t *testing.T, draw func(*rand.Rand) T, seed uint6
 }
 
 func TestAsmMatchesGo(t *testing.T) {
-	withAsm(t, func() {
+	eachElem(t, func(t *testing.T) {
 		t.Run("float64", func(t *testing.T) { testAsmMatchesGo(t, draw64, 1) })
 		t.Run("float32", func(t *testing.T) { testAsmMatchesGo(t, draw32, 2) })
 	})
@@ -180,7 +201,7 @@ func TestAsmMatchesGo(t *testing.T) {
 // binary kernel, in a slice long enough for the main loop, the one-register
 // loop and the scalar tail to each see them.
 func TestAsmAllSpecialPairs(t *testing.T) {
-	withAsm(t, func() {
+	eachElem(t, func(t *testing.T) {
 		t.Run("float64", func(t *testing.T) {
 			sp := make([]float64, len(specials64))
 			for i, b := range specials64 {
@@ -227,7 +248,7 @@ func testSpecialPairs[T Float](t *testing.T, sp []T) {
 // (Binary, AddInPlace, Affine, Unary) on sizes that take the parallel path
 // too, against the Go loops.
 func TestAsmPublicKernels(t *testing.T) {
-	withAsm(t, func() {
+	eachElem(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for _, n := range []int{17, 1000, 3 * Grain} {
 			a, b := make([]float32, n), make([]float32, n)
@@ -365,6 +386,43 @@ func BenchmarkUnary(b *testing.B) {
 					benchPair(b, func(d, x, _ []float32) { unaryRange(op.op, d, x) }, func(d, x, _ []float32) { unaryGo(op.op, d, x) })
 				})
 		})
+	}
+}
+
+// TestElemSelfTest checks that every set of loops this CPU can run passes
+// the start-up self-test, and that the set chosen is the best of them.
+func TestElemSelfTest(t *testing.T) {
+	for _, es := range elemSets() {
+		if !elemSelfTest(es) {
+			t.Errorf("%s loops fail the self-test", es.name)
+		}
+	}
+	if sets := elemSets(); len(sets) > 0 && pickElem("") != sets[0] {
+		t.Errorf("pickElem chose %v, want %s", pickElem(""), sets[0].name)
+	}
+	if pickElem("portable") != nil {
+		t.Error("NABLA_KERNEL=portable, yet pickElem chose assembly loops")
+	}
+	if haveAsm && pickElem("avx2") != avx2Elem {
+		t.Error("NABLA_KERNEL=avx2, yet pickElem did not choose the AVX2 loops")
+	}
+	t.Logf("elementwise loops in use: %s", ElemKernel())
+}
+
+// TestElemSelfTestCatches breaks one loop of a copy of each set and checks
+// that the self-test notices.
+func TestElemSelfTestCatches(t *testing.T) {
+	for _, es := range elemSets() {
+		bad := *es
+		bad.f32.vv[Sub] = bad.f32.vv[Add]
+		if elemSelfTest(&bad) {
+			t.Errorf("%s: a broken float32 Sub passes the self-test", es.name)
+		}
+		bad = *es
+		bad.f64.unary[Relu] = bad.f64.unary[Abs]
+		if elemSelfTest(&bad) {
+			t.Errorf("%s: a broken float64 Relu passes the self-test", es.name)
+		}
 	}
 }
 
