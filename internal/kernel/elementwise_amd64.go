@@ -203,6 +203,14 @@ func ElemKernel() string {
 	return elemInUse.name
 }
 
+// ExpKernel names the loops behind Exp: "AVX2+FMA" or "portable".
+func ExpKernel() string {
+	if !useAsm || !haveExpAsm {
+		return "portable"
+	}
+	return "AVX2+FMA"
+}
+
 // elemSelfTest runs every loop of es on a slice long enough to reach the
 // main loop, the one-register loop and the tail, filled with pairs of
 // special values (signed zeros, infinities, NaNs with payloads, signalling

@@ -15,3 +15,6 @@ func expAsm[T Float](d, s []T) int                    { return 0 }
 // ElemKernel names the loops behind the elementwise kernels: always
 // "portable" here.
 func ElemKernel() string { return "portable" }
+
+// ExpKernel names the loops behind Exp: always "portable" here.
+func ExpKernel() string { return "portable" }
