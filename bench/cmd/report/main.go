@@ -22,9 +22,11 @@
 //	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
 //	go run ./cmd/report -only vmap    # the Vmap section alone
 //
-// PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
-// default, where Debian's python3-torch lives); without torch its cells say
-// so and the report completes.
+// PyTorch's side of the main table and of the CNN section runs
+// pytorch/bench.py with -python (/usr/bin/python3 by default, where Debian's
+// python3-torch lives), in the same rounds as nabla; without torch its cells
+// say so and the report completes. Rows on one core run pinned to CPU 0
+// with taskset, nabla (-test.cpu 1) and PyTorch (one thread) alike.
 //
 // It first runs the tests (which check that the implementations compute the
 // same values), then compiles the benchmarks once and runs the whole set
