@@ -2,23 +2,30 @@
 
 // gen writes elementwise_amd64.s: the AVX2 loops behind vv, vs, sv,
 // affineRange and unaryRange, one function per operation and element type;
-// and exp_amd64.s, the AVX2+FMA loops behind Exp (see genExp). Run with go
-// generate.
+// elementwise_avx512_amd64.s, the same loops on AVX-512 registers (names
+// ending in Z, declared in elementwise_avx512_decl_amd64.go); and
+// exp_amd64.s, the AVX2+FMA and AVX-512 loops behind Exp (see genExp). Run
+// with go generate.
 //
 // Every function has the same shape. With DI, SI and DX holding d, the first
 // and the second input, CX the length and AX the index, a main loop handles 4
-// registers (16 float64 or 32 float32) per iteration, a second loop one
-// register at a time, and a scalar loop the last few elements. Each element is
-// read before it is written, so d may alias an input exactly (as AddInPlace
-// does).
+// registers (16 float64 or 32 float32 with AVX2, twice that with AVX-512) per
+// iteration, a second loop one register at a time, and then the last few
+// elements: a scalar loop with AVX2, one register under a mask with AVX-512
+// (its loads zero the other lanes without reading their memory, its store
+// leaves them alone). Each element is read before it is written, so d may
+// alias an input exactly (as AddInPlace does).
 //
 // Operand order follows the scalar instructions the Go compiler (go1.26)
 // emits for the Go loops, so that when both operands are NaN the result
-// carries the same payload: VEX instructions, like SSE ones, return the first
-// source's NaN. In Go's operand order, "VSUBPD b, a, d" computes d = a - b with
-// a the first source. The Go loops have a[i] first in vv and vs, s first in sv
-// Sub and Div, but b[i] first in sv Add and Mul, and, in affine, s[i] then the
-// product. TestAsmAllSpecialPairs would notice a compiler that changed this.
+// carries the same payload: VEX and EVEX instructions, like SSE ones, return
+// the first source's NaN. In Go's operand order, "VSUBPD b, a, d" computes
+// d = a - b with a the first source. The Go loops have a[i] first in vv and
+// vs, s first in sv Sub and Div, but b[i] first in sv Add and Mul, and, in
+// affine, s[i] then the product. TestAsmAllSpecialPairs would notice a
+// compiler that changed this. AVX-512F lacks VBLENDVPD and VANDPD: its relu
+// and abs work on the bits with integer instructions, and positive compares
+// into a mask register.
 package main
 
 import (
