@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// elemCompareSizes are the lengths TestElemLoopsCompare times the
+// elementwise loops at: in L1, in L2, in L3 and beyond.
+var elemCompareSizes = []int{1000, 16384, 1 << 16, 1 << 18, 1 << 20, 1 << 22}
+
 var elemCompare = flag.Bool("elem-compare", false, "TestElemLoopsCompare: time every AVX-512 loop (and Exp's) against its AVX2 one")
 
 // TestElemLoopsCompare times each AVX-512 loop against its AVX2 loop, the
@@ -29,7 +33,7 @@ func TestElemLoopsCompare(t *testing.T) {
 	b.WriteString("| loop | n | float64 AVX2 | AVX-512 | AVX2 ÷ AVX-512 | float32 AVX2 | AVX-512 | AVX2 ÷ AVX-512 |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	ks64, ks32 := elemKernels[float64](), elemKernels[float32]()
 	for i := range ks64 {
-		for _, n := range []int{1000, 16384, 1 << 16, 1 << 18, 1 << 20, 1 << 22} {
+		for _, n := range elemCompareSizes {
 			a2, z2 := compareLoops(ks64[i].run, &avx2Elem.f64, &avx512Elem.f64, n)
 			a4, z4 := compareLoops(ks32[i].run, &avx2Elem.f32, &avx512Elem.f32, n)
 			fmt.Fprintf(&b, "| %s | %d | %s | %s | %.2f× | %s | %s | %.2f× |\n", ks64[i].name, n,
@@ -37,7 +41,7 @@ func TestElemLoopsCompare(t *testing.T) {
 		}
 	}
 	// Exp: bound by arithmetic, so both sizes in and out of cache.
-	for _, n := range []int{1000, 16384, 1 << 20} {
+	for _, n := range []int{1000, 16384, 1 << 18, 1 << 19, 1 << 20, 1 << 21} {
 		x64, d64 := make([]float64, n), make([]float64, n)
 		x32, d32 := make([]float32, n), make([]float32, n)
 		for i := range x64 {
