@@ -407,34 +407,28 @@ func expVec64Z(d, s *float64, n int)
 func expVec32Z(d, s *float32, n int)
 
 // expLoops is one instruction set's loops of Exp, for n a multiple of
-// lanes. With long set, float64 slices of at least longMin elements run
-// long's loop.
+// lanes.
 type expLoops struct {
-	name    string
-	lanes   int
-	f64     func(d, s *float64, n int)
-	f32     func(d, s *float32, n int)
-	long    *expLoops
-	longMin int
+	name  string
+	lanes int
+	f64   func(d, s *float64, n int)
+	f32   func(d, s *float32, n int)
 }
 
 var (
-	avx2Exp = &expLoops{name: "AVX2+FMA", lanes: 4, f64: expVec64, f32: expVec32}
-	// avx512Exp hands float64 slices of 2^20 elements or more (8 MB) to
-	// the AVX2 loop: there, streaming from memory, the AVX-512 loop
-	// measured 0.62–0.94× the AVX2 loop's speed, where below 2^19 it is
-	// 1.2–1.25× faster (float32, which moves half the bytes: 1.4× up to
-	// 2^20, 0.9–1.15× at 2^21).
-	avx512Exp = &expLoops{name: "AVX-512", lanes: 8, f64: expVec64Z, f32: expVec32Z, long: avx2Exp, longMin: 1 << 20}
+	avx2Exp   = &expLoops{"AVX2+FMA", 4, expVec64, expVec32}
+	avx512Exp = &expLoops{"AVX-512", 8, expVec64Z, expVec32Z}
 )
 
 // expInUse is the loops Exp calls, decided once at start-up: the AVX-512
 // loops where the CPU has AVX512F (and FMA) and they pass expSelfTest, else
 // the AVX2+FMA loops on the same condition, else none (nil: the Go loop
 // runs). NABLA_KERNEL=avx2 skips the AVX-512 loops. On one core of an AMD
-// EPYC (Zen 5) the AVX-512 loops take 0.8 (float64) and 0.7 (float32) of
-// the AVX2 loops' time while the data are in the caches
-// (TestElemLoopsCompare).
+// EPYC (Zen 5) the AVX-512 loops took 0.5–0.55 of the AVX2 loops' time up
+// to 2^19 elements, 0.5–1.0 beyond, where memory bandwidth starts to
+// bound them (TestElemLoopsCompare; in two earlier runs, under another
+// load from the machine's other users, 0.7–0.8 in cache, and for float64
+// beyond 2^20 elements up to 1.6 times the AVX2 loop's time).
 var expInUse = pickExp(os.Getenv("NABLA_KERNEL"))
 
 func pickExp(env string) *expLoops {
@@ -493,9 +487,6 @@ func expAsm[T Float](d, s []T) int {
 	el := expInUse
 	if el == nil {
 		return 0
-	}
-	if _, ok := any(d).([]float64); ok && el.long != nil && len(d) >= el.longMin {
-		el = el.long
 	}
 	n := len(d) &^ (el.lanes - 1)
 	if n == 0 {

@@ -603,7 +603,7 @@ func TestExpParallel(t *testing.T) {
 			compare(t, "Exp float64", n, 1, func(d []float64) { Exp(d, a) }, func(d []float64) { expGo(d, a) })
 			compare(t, "Exp float32", n, 3, func(d []float32) { Exp(d, b) }, func(d []float32) { expGo(d, b) })
 		}
-		// One slice long enough for a set's long loop (avx512Exp.longMin).
+		// One long slice on one goroutine.
 		n := 1<<20 + 5
 		a := make([]float64, n)
 		for i := range a {
