@@ -21,8 +21,8 @@
 // same test, else none. The AVX-512 set keeps the AVX2 vector-vector loops
 // for slices of 2^19 elements or more, where 512-bit registers gained
 // nothing (TestElemLoopsCompare measures each loop against the other set's:
-// in the L1 cache the AVX-512 loops take 0.5–0.75 of the AVX2 time, divisions
-// 0.5 up to the L2 size; bound by memory, the two are level). The choice of
+// in the L1 cache the AVX-512 loops take 0.5–0.8 of the AVX2 time, divisions
+// 0.5 up to 2^16 elements; bound by memory, the two are level). The choice of
 // loop is made per call in vv, vs, sv, affineRange and unaryRange: slices of
 // at least 16 elements go to the assembly, everything else to the portable
 // Go loops, which are also the only ones on other architectures and when
@@ -46,8 +46,8 @@
 // arithmetic, itself checked with math/big. float32 is computed in float64
 // and rounded once: all 2^32 float32 inputs give the correctly rounded
 // float32 result (go test -run TestExp32 -exhaustive). The assembly runs
-// eight float64 lanes on CPUs with AVX-512 (about 1.3–1.5× the AVX2 loop in
-// cache), four on CPUs with AVX2 and FMA, two registers per iteration, chosen
+// eight float64 lanes on CPUs with AVX-512 (1.8–1.9× the AVX2 loop's speed
+// in cache), four on CPUs with AVX2 and FMA, two registers per iteration, chosen
 // at start-up after a bit-exact self-test (ExpKernel names it;
 // NABLA_KERNEL=avx2 and NABLA_KERNEL=portable as for the others); the Go loop (exp64)
 // performs the same operations with math.FMA and gives the same bits on

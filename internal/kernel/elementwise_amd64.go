@@ -150,12 +150,12 @@ var avx2Elem = &elemSet{name: "AVX2",
 // avx512Elem is the AVX-512 loops (elementwise_avx512_amd64.s), except
 // for vv on slices of 2^19 elements or more, which runs the AVX2 loops.
 // Measured on one core of an AMD EPYC (Zen 5) with both sets alternating
-// (TestElemLoopsCompare): in the L1 cache (10³ elements) the AVX-512 loops
-// take 0.50–0.75 of the AVX2 loops' time, divisions 0.50 up to 2^18
-// elements and vs/sv divisions 0.55 at 2^20; elsewhere memory bandwidth
-// bounds both and they are within a few percent, except vv, where AVX-512
-// measured up to 16 % slower than AVX2 in some runs from 2^20 float64
-// elements on (and level in others: the machine was shared).
+// (TestElemLoopsCompare; docs/BENCHMARKS.md): in the L1 cache (10³
+// elements) the AVX-512 loops take 0.5–0.8 of the AVX2 loops' time, vs and
+// sv divisions 0.5 up to 2^16 elements and 0.55–0.9 up to 2^20; elsewhere
+// memory bandwidth bounds both and they are within a few percent, except vv
+// in float64 at 2^20 elements, where AVX-512 measured 0.84–0.90× AVX2's
+// speed in four runs of five.
 var avx512Elem = &elemSet{name: "AVX-512", long: avx2Elem, longMin: 1 << 19,
 	f64: elemLoops[float64]{
 		vv:    [...]func(d, a, b *float64, n int){addVV64Z, subVV64Z, mulVV64Z, divVV64Z},
