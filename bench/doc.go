@@ -22,13 +22,17 @@
 //   - linalg.go: a 512×512 linear solve and Cholesky factorisation,
 //     nabla.Solve and nabla.Cholesky against gonum's mat, and their
 //     gradients (cmd/report -only linalg).
+//   - elementwise.go: the per-op overhead (Chain20: 21 ops on two
+//     elements, forward and backward) and each vectorised function (exp,
+//     log, sin, cos, tanh, sigmoid, log1p, expm1) over 10⁶ elements.
 //   - cnn.go: one Adam training step of a small Fashion-MNIST CNN (two
 //     conv-BatchNorm-ReLU-maxpool blocks, two linear layers) on a batch of
 //     128, float32, run as train.Run runs a step.
 //
-// pytorch/bench.py times the same convolution, GEMM and CNN step (and the
-// MLP step and the 1024 MatMul) in PyTorch; cmd/report runs it next to
-// nabla at one pinned thread and at two.
+// pytorch/bench.py times the same convolution, GEMM and CNN step, and the
+// main table's MLP step, MatMul, sum(x²·sin x), per-op chain and vectorised
+// functions, in PyTorch; cmd/report runs it next to nabla at one pinned
+// thread and at two.
 //
 // The benchmarks live in the matching _test.go files, named
 // Benchmark<Workload>/<case>/<implementation>, so that every implementation

@@ -1,7 +1,9 @@
-"""PyTorch's side of the bench report's CNN section (bench/cmd/report).
+"""PyTorch's side of the bench report's main table and CNN section
+(bench/cmd/report).
 
-Times in PyTorch the workloads that bench/conv.go, bench/cnn.go, bench/mlp.go
-and bench/matmul.go time in nabla, and prints one line per workload in the
+Times in PyTorch the workloads that bench/conv.go, bench/cnn.go, bench/mlp.go,
+bench/matmul.go, bench/sumsin.go and bench/elementwise.go time in nabla, and
+prints one line per workload in the
 format of `go test -bench` ("BenchmarkCNNStep/float32/pytorch  10  123 ns/op"),
 so that the report parses both sides alike. Lines starting with "#" describe
 the build and the kernels that ran.
@@ -14,7 +16,9 @@ and OpenMP read them when torch is imported.
 """
 
 import argparse
+import ctypes
 import math
+import os
 import re
 import sys
 import time
@@ -28,6 +32,11 @@ CONV = dict(N=128, C=32, H=28, W=28, F=32, K=3, Pad=1)
 CNN_BATCH = 128
 MLP = (784, 256, 10, 128)  # in, hidden, out, batch
 MATMUL = (64, 256, 1024)
+SUMSIN_N = 10**6
+VECFUNC_N = 10**6
+# bench/elementwise.go's VecFuncs, in its order.
+VECFUNCS = {"exp": torch.exp, "log": torch.log, "sin": torch.sin, "cos": torch.cos,
+            "tanh": torch.tanh, "sigmoid": torch.sigmoid, "log1p": torch.log1p, "expm1": torch.expm1}
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -122,6 +131,61 @@ def matmul_step(n, dt):
     return lambda: torch.mm(a, b)
 
 
+def chain20_step():
+    """bench/elementwise.go's Chain20 on two float64 elements: ten rounds of
+    y = tanh(y·x), the sum, and the backward pass."""
+    x = torch.tensor([0.3, 0.7], dtype=torch.float64, requires_grad=True)
+
+    def step():
+        x.grad = None
+        y = x
+        for _ in range(10):
+            y = torch.tanh(y * x)
+        y.sum().backward()
+
+    return step
+
+
+def sumsin_steps(dt):
+    """bench/sumsin.go's sum(x²·sin x) over 10⁶ inputs uniform in [-3, 3]:
+    the forward pass under no_grad, and forward+backward."""
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(SUMSIN_N, generator=gen, dtype=dt) * 6 - 3
+    v = x.clone().requires_grad_()
+
+    def forward():
+        with torch.no_grad():
+            (x.square() * x.sin()).sum()
+
+    def backward():
+        v.grad = None
+        (v.square() * v.sin()).sum().backward()
+
+    return forward, backward
+
+
+def vecfunc_step(f, dt):
+    gen = torch.Generator().manual_seed(2)
+    x = torch.rand(VECFUNC_N, generator=gen, dtype=dt) * 2.9 + 0.1
+    return lambda: f(x)
+
+
+def openblas_core():
+    """The core type OpenBLAS chose (openblas_get_corename) and its build
+    (openblas_get_config), from the library loaded into this process."""
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        if re.search(r"libopenblas", path):
+            try:
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                lib.openblas_get_config.restype = ctypes.c_char_p
+                return f"{lib.openblas_get_corename().decode()} ({lib.openblas_get_config().decode()})"
+            except (OSError, AttributeError) as e:
+                return f"? ({e})"
+    return "no OpenBLAS loaded"
+
+
 def kernels():
     """Prints what PyTorch was built with and which kernels run the
     convolutions: the aten ops a profiled conv2d forward+backward calls, and
@@ -134,6 +198,11 @@ def kernels():
           f"CPU capability {cap.group(1) if cap else '?'}, "
           f"oneDNN {dnnl.group(1) if dnnl else '?'} (torch.backends.mkldnn.is_available() = {torch.backends.mkldnn.is_available()}), "
           f"BLAS_INFO={blas.group(1) if blas else '?'}")
+    cpu_cap = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+    print(f"# elementwise kernels: ATen CPU capability {cpu_cap() if cpu_cap else (cap.group(1) if cap else '?')}"
+          f"{'' if cpu_cap else ' (torch.__config__.show(); torch.backends.cpu.get_cpu_capability is not in this version)'}, "
+          f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', 'unset')}")
+    print(f"# GEMM: OpenBLAS core {openblas_core()}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
     for name, dt in DTYPES.items():
         x = torch.rand(2, 4, 8, 8, dtype=dt, requires_grad=True)
         w = torch.rand(4, 4, 3, 3, dtype=dt, requires_grad=True)
@@ -152,7 +221,8 @@ def main():
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     p.add_argument("--benchtime", type=float, default=1.0, help="seconds per workload")
     p.add_argument("--only", default="conv,convgemm,cnn,mlp,matmul",
-                   help="comma-separated workloads: conv, convgemm, cnn, mlp, matmul")
+                   help="comma-separated workloads: conv, convgemm, cnn, mlp, matmul, chain, sumsin, vecfunc")
+    p.add_argument("--dtypes", default="float32,float64", help="comma-separated dtypes of sumsin and vecfunc")
     p.add_argument("--kernels", action="store_true", help="print the build and kernel summary first")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -176,6 +246,19 @@ def main():
             for n in MATMUL:
                 for name, dt in DTYPES.items():
                     run(f"MatMul/n={n}/{name}/pytorch", matmul_step(n, dt), a.benchtime)
+    dtypes = [d for d in DTYPES if d in a.dtypes.split(",")]
+    if "chain" in only:
+        run("Chain20/pytorch", chain20_step(), a.benchtime)
+    if "sumsin" in only:
+        for name in dtypes:
+            forward, backward = sumsin_steps(DTYPES[name])
+            run(f"SumX2SinX/{name}/forward/pytorch", forward, a.benchtime)
+            run(f"SumX2SinX/{name}/forward+backward/pytorch", backward, a.benchtime)
+    if "vecfunc" in only:
+        with torch.no_grad():
+            for fname, f in VECFUNCS.items():
+                for name in dtypes:
+                    run(f"VecFunc/{fname}/{name}/pytorch", vecfunc_step(f, DTYPES[name]), a.benchtime)
 
 
 if __name__ == "__main__":

@@ -178,6 +178,17 @@ func scalar[T Float](op BinOp, x, y T) T {
 	return T(scalarFuncs[op](float64(x), float64(y))) // an undefined op panics here
 }
 
+// bitsOf returns the bits of x, zero-extended for float32.
+func bitsOf[T Float](x T) uint64 {
+	switch x := any(x).(type) {
+	case float64:
+		return math.Float64bits(x)
+	case float32:
+		return uint64(math.Float32bits(x))
+	}
+	panic("kernel: bitsOf: not float32 or float64")
+}
+
 // asmMin is the shortest slice handed to an assembly loop: below it the
 // call and the dispatch cost more than they save.
 const asmMin = 16

@@ -63,16 +63,6 @@ func draw32(r *rand.Rand) float32 {
 	return float32(r.NormFloat64() * math.Ldexp(1, r.IntN(40)-20))
 }
 
-func bitsOf[T Float](x T) uint64 {
-	switch x := any(x).(type) {
-	case float64:
-		return math.Float64bits(x)
-	case float32:
-		return uint64(math.Float32bits(x))
-	}
-	panic("unreachable")
-}
-
 // withAsm runs f with the assembly loops on (where the CPU has them),
 // whatever NABLA_KERNEL says.
 func withAsm(t *testing.T, f func()) {
@@ -170,7 +160,7 @@ func testAsmMatchesGo[T Float](t *testing.T, draw func(*rand.Rand) T, seed uint6
 }
 
 func TestAsmMatchesGo(t *testing.T) {
-	withAsm(t, func() {
+	eachElem(t, func(t *testing.T) {
 		t.Run("float64", func(t *testing.T) { testAsmMatchesGo(t, draw64, 1) })
 		t.Run("float32", func(t *testing.T) { testAsmMatchesGo(t, draw32, 2) })
 	})
@@ -180,7 +170,7 @@ func TestAsmMatchesGo(t *testing.T) {
 // binary kernel, in a slice long enough for the main loop, the one-register
 // loop and the scalar tail to each see them.
 func TestAsmAllSpecialPairs(t *testing.T) {
-	withAsm(t, func() {
+	eachElem(t, func(t *testing.T) {
 		t.Run("float64", func(t *testing.T) {
 			sp := make([]float64, len(specials64))
 			for i, b := range specials64 {
@@ -227,7 +217,7 @@ func testSpecialPairs[T Float](t *testing.T, sp []T) {
 // (Binary, AddInPlace, Affine, Unary) on sizes that take the parallel path
 // too, against the Go loops.
 func TestAsmPublicKernels(t *testing.T) {
-	withAsm(t, func() {
+	eachElem(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for _, n := range []int{17, 1000, 3 * Grain} {
 			a, b := make([]float32, n), make([]float32, n)

@@ -552,7 +552,7 @@ func TestExp32(t *testing.T) {
 // the assembly and the Go loop agree bit for bit, and nothing past the end
 // is written.
 func TestExpTails(t *testing.T) {
-	withAsm(t, func() {
+	eachExp(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(9, 10))
 		d64 := func(r *rand.Rand) float64 {
 			if r.IntN(8) == 0 {
@@ -591,7 +591,7 @@ func testExpTails[T Float](t *testing.T, r *rand.Rand, draw func(*rand.Rand) T) 
 
 // TestExpParallel runs Exp on sizes that split across cores.
 func TestExpParallel(t *testing.T) {
-	withAsm(t, func() {
+	eachExp(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(11, 12))
 		for _, n := range []int{17, 1000, 5 * Grain, 200_003} {
 			a := make([]float64, n)
@@ -603,6 +603,13 @@ func TestExpParallel(t *testing.T) {
 			compare(t, "Exp float64", n, 1, func(d []float64) { Exp(d, a) }, func(d []float64) { expGo(d, a) })
 			compare(t, "Exp float32", n, 3, func(d []float32) { Exp(d, b) }, func(d []float32) { expGo(d, b) })
 		}
+		// One long slice on one goroutine.
+		n := 1<<20 + 5
+		a := make([]float64, n)
+		for i := range a {
+			a[i] = -750 + r.Float64()*1465
+		}
+		compare(t, "expRange float64 long", n, 1, func(d []float64) { expRange(d, a) }, func(d []float64) { expGo(d, a) })
 	})
 }
 

@@ -22,9 +22,11 @@
 //	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
 //	go run ./cmd/report -only vmap    # the Vmap section alone
 //
-// PyTorch's side runs pytorch/bench.py with -python (/usr/bin/python3 by
-// default, where Debian's python3-torch lives); without torch its cells say
-// so and the report completes.
+// PyTorch's side of the main table and of the CNN section runs
+// pytorch/bench.py with -python (/usr/bin/python3 by default, where Debian's
+// python3-torch lives), in the same rounds as nabla; without torch its cells
+// say so and the report completes. Rows on one core run pinned to CPU 0
+// with taskset, nabla (-test.cpu 1) and PyTorch (one thread) alike.
 //
 // It first runs the tests (which check that the implementations compute the
 // same values), then compiles the benchmarks once and runs the whole set
@@ -49,7 +51,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/bench"
 	"github.com/nabla-go/nabla/bench/internal/benchdoc"
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 const (
@@ -62,47 +67,86 @@ const (
 // "gonum"). A row with over set divides each implementation's time for name
 // by its time for over instead of comparing implementations. A row with
 // flops set (the floating-point operations of one op) adds each
-// implementation's GFLOPS to its label.
+// implementation's GFLOPS to its label. The PyTorch column reads name's
+// PyTorch result, or torch's when set.
 type row struct {
 	label, name, hand, over string
 	flops                   float64
+	torch                   string
 }
 
 // cube returns 2n³, the flops of an n×n matrix product.
 func cube(n float64) float64 { return 2 * n * n * n }
 
 var rows = []row{
-	{"sum(x²·sin x), 10⁶ float64, forward", "SumX2SinX/float64/forward", "hand-written", "", 0},
-	{"sum(x²·sin x), 10⁶ float64, forward+backward", "SumX2SinX/float64/forward+backward", "hand-written", "", 0},
-	{"↳ forward+backward ÷ forward", "SumX2SinX/float64/forward+backward", "hand-written", "SumX2SinX/float64/forward", 0},
-	{"sum(x²·sin x), 10⁶ float32, forward", "SumX2SinX/float32/forward", "hand-written", "", 0},
-	{"sum(x²·sin x), 10⁶ float32, forward+backward", "SumX2SinX/float32/forward+backward", "hand-written", "", 0},
-	{"↳ forward+backward ÷ forward", "SumX2SinX/float32/forward+backward", "hand-written", "SumX2SinX/float32/forward", 0},
-	{"Rosenbrock gradient, n=1000, pairs form", "RosenbrockGrad/pairs", "hand-written", "", 0},
-	{"Rosenbrock gradient, n=1000, chained form (gonum's)", "RosenbrockGrad/chained", "gonum", "", 0},
-	{"↳ pairs form, with ValueAndGrad (arena)", "RosenbrockGrad/pairs-ValueAndGrad", "hand-written", "", 0},
-	{"↳ chained form, with ValueAndGrad (arena)", "RosenbrockGrad/chained-ValueAndGrad", "gonum", "", 0},
-	{"↳ pairs form, CompileValueAndGradInto (traced once, replayed)", "RosenbrockGrad/pairs-CompileInto", "hand-written", "", 0},
-	{"↳ chained form, CompileValueAndGradInto", "RosenbrockGrad/chained-CompileInto", "gonum", "", 0},
-	{"↳ pairs form, CompileValueAndGrad (allocates the gradient)", "RosenbrockGrad/pairs-Compile", "hand-written", "", 0},
-	{"↳ chained form, CompileValueAndGrad", "RosenbrockGrad/chained-Compile", "gonum", "", 0},
-	{"MLP 784-256-10 SGD step, batch 128, float64", "MLPStep/float64", "hand-written", "", 0},
-	{"MLP 784-256-10 SGD step, batch 128, float32", "MLPStep/float32", "hand-written", "", 0},
-	{"MatMul 64×64 float64", "MatMul/n=64/float64", "gonum", "", cube(64)},
-	{"MatMul 256×256 float64", "MatMul/n=256/float64", "gonum", "", cube(256)},
-	{"MatMul 1024×1024 float64", "MatMul/n=1024/float64", "gonum", "", cube(1024)},
-	{"MatMul 64×64 float32", "MatMul/n=64/float32", "gonum", "", cube(64)},
-	{"MatMul 256×256 float32", "MatMul/n=256/float32", "gonum", "", cube(256)},
-	{"MatMul 1024×1024 float32", "MatMul/n=1024/float32", "gonum", "", cube(1024)},
-	{"MLP step, float64, one core (GOMAXPROCS 1)", "cpu1/MLPStep/float64", "hand-written", "", 0},
-	{"MLP step, float32, one core (GOMAXPROCS 1)", "cpu1/MLPStep/float32", "hand-written", "", 0},
-	{"MLP step, float64, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float64", "hand-written", "", 0},
-	{"MLP step, float32, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float32", "hand-written", "", 0},
-	{"L-BFGS to ‖∇f‖ < 1e-5, chained Rosenbrock n=1000", "LBFGSRosenbrock/n=1000", "gonum", "", 0},
-	{"↳ with minimize.Options.Compile", "LBFGSRosenbrock/n=1000-compiled", "gonum", "", 0},
-	{"Hessian, Rosenbrock n=100, pairs form (gonum: central differences)", "RosenbrockHessian/n=100", "gonum", "", 0},
-	{"↳ compiled (nabla.Compile of the Hessian)", "RosenbrockHessian/n=100-compiled", "gonum", "", 0},
-	{"↳ reverse over reverse, compiled", "RosenbrockHessian/n=100-rev-over-rev-compiled", "gonum", "", 0},
+	{"sum(x²·sin x), 10⁶ float64, forward", "SumX2SinX/float64/forward", "hand-written", "", 0, ""},
+	{"sum(x²·sin x), 10⁶ float64, forward+backward", "SumX2SinX/float64/forward+backward", "hand-written", "", 0, ""},
+	{"↳ forward+backward ÷ forward", "SumX2SinX/float64/forward+backward", "hand-written", "SumX2SinX/float64/forward", 0, ""},
+	{"sum(x²·sin x), 10⁶ float32, forward", "SumX2SinX/float32/forward", "hand-written", "", 0, ""},
+	{"sum(x²·sin x), 10⁶ float32, forward+backward", "SumX2SinX/float32/forward+backward", "hand-written", "", 0, ""},
+	{"↳ forward+backward ÷ forward", "SumX2SinX/float32/forward+backward", "hand-written", "SumX2SinX/float32/forward", 0, ""},
+	{"Rosenbrock gradient, n=1000, pairs form", "RosenbrockGrad/pairs", "hand-written", "", 0, ""},
+	{"Rosenbrock gradient, n=1000, chained form (gonum's)", "RosenbrockGrad/chained", "gonum", "", 0, ""},
+	{"↳ pairs form, with ValueAndGrad (arena)", "RosenbrockGrad/pairs-ValueAndGrad", "hand-written", "", 0, ""},
+	{"↳ chained form, with ValueAndGrad (arena)", "RosenbrockGrad/chained-ValueAndGrad", "gonum", "", 0, ""},
+	{"↳ pairs form, CompileValueAndGradInto (traced once, replayed)", "RosenbrockGrad/pairs-CompileInto", "hand-written", "", 0, ""},
+	{"↳ chained form, CompileValueAndGradInto", "RosenbrockGrad/chained-CompileInto", "gonum", "", 0, ""},
+	{"↳ pairs form, CompileValueAndGrad (allocates the gradient)", "RosenbrockGrad/pairs-Compile", "hand-written", "", 0, ""},
+	{"↳ chained form, CompileValueAndGrad", "RosenbrockGrad/chained-Compile", "gonum", "", 0, ""},
+	{"MLP 784-256-10 SGD step, batch 128, float64", "MLPStep/float64", "hand-written", "", 0, ""},
+	{"MLP 784-256-10 SGD step, batch 128, float32", "MLPStep/float32", "hand-written", "", 0, ""},
+	{"MatMul 64×64 float64", "MatMul/n=64/float64", "gonum", "", cube(64), ""},
+	{"MatMul 256×256 float64", "MatMul/n=256/float64", "gonum", "", cube(256), ""},
+	{"MatMul 1024×1024 float64", "MatMul/n=1024/float64", "gonum", "", cube(1024), ""},
+	{"MatMul 64×64 float32", "MatMul/n=64/float32", "gonum", "", cube(64), ""},
+	{"MatMul 256×256 float32", "MatMul/n=256/float32", "gonum", "", cube(256), ""},
+	{"MatMul 1024×1024 float32", "MatMul/n=1024/float32", "gonum", "", cube(1024), ""},
+	{"per-op overhead: 20-op chain (10 × tanh(y·x), sum) on 2 float64, forward+backward", "Chain20", "hand-written", "", 0, ""},
+	{"MLP step, float64, one core (pinned, GOMAXPROCS 1)", "cpu1/MLPStep/float64", "hand-written", "", 0, ""},
+	{"MLP step, float32, one core (pinned, GOMAXPROCS 1)", "cpu1/MLPStep/float32", "hand-written", "", 0, ""},
+	{"MLP step, float64, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float64", "hand-written", "", 0, "cpu1/MLPStep/float64"},
+	{"MLP step, float32, one core, all on OpenBLAS (-tags openblas)", "openblas/MLPStep/float32", "hand-written", "", 0, "cpu1/MLPStep/float32"},
+	{"MatMul 1024×1024 float64, one core", "cpu1/MatMul/n=1024/float64", "gonum", "", cube(1024), ""},
+	{"MatMul 1024×1024 float32, one core", "cpu1/MatMul/n=1024/float32", "gonum", "", cube(1024), ""},
+	{"sum(x²·sin x), 10⁶ float32, forward, one core", "cpu1/SumX2SinX/float32/forward", "hand-written", "", 0, ""},
+	{"sum(x²·sin x), 10⁶ float32, forward+backward, one core", "cpu1/SumX2SinX/float32/forward+backward", "hand-written", "", 0, ""},
+	{"per-op overhead: 20-op chain on 2 float64, forward+backward, one core", "cpu1/Chain20", "hand-written", "", 0, ""},
+	{"L-BFGS to ‖∇f‖ < 1e-5, chained Rosenbrock n=1000", "LBFGSRosenbrock/n=1000", "gonum", "", 0, ""},
+	{"↳ with minimize.Options.Compile", "LBFGSRosenbrock/n=1000-compiled", "gonum", "", 0, ""},
+	{"Hessian, Rosenbrock n=100, pairs form (gonum: central differences)", "RosenbrockHessian/n=100", "gonum", "", 0, ""},
+	{"↳ compiled (nabla.Compile of the Hessian)", "RosenbrockHessian/n=100-compiled", "gonum", "", 0, ""},
+	{"↳ reverse over reverse, compiled", "RosenbrockHessian/n=100-rev-over-rev-compiled", "gonum", "", 0, ""},
+}
+
+// vecFuncRows are the rows of the vectorised functions over 10⁶ elements:
+// float64 and float32 with the cores of the main run, then float32 on one
+// core.
+func vecFuncRows() []row {
+	var rs []row
+	for _, prefix := range []string{"", "cpu1/"} {
+		for _, f := range bench.VecFuncs {
+			for _, dt := range []string{"float64", "float32"} {
+				if prefix != "" && dt == "float64" {
+					continue
+				}
+				label := fmt.Sprintf("%s, 10⁶ %s (no gradient)", f.Name, dt)
+				if prefix != "" {
+					label += ", one core"
+				}
+				rs = append(rs, row{label, prefix + "VecFunc/" + f.Name + "/" + dt, "hand-written", "", 0, ""})
+			}
+		}
+	}
+	return rs
+}
+
+// cpu1Benchmarks are the -test.bench patterns the one-core rows run.
+var cpu1Benchmarks = []string{
+	"^BenchmarkMLPStep$/^float(32|64)$/^(nabla|hand-written|gorgonia)$",
+	"^BenchmarkMatMul$/^n=1024$/^float(32|64)$/^(nabla|gonum)$",
+	"^BenchmarkSumX2SinX$/^float32$/^forward(\\+backward)?$/^(nabla|hand-written|gorgonia)$",
+	"^BenchmarkChain20$/^nabla$",
+	"^BenchmarkVecFunc$/./^float32$/^(nabla|hand-written)$",
 }
 
 // fixed gives the top-level benchmarks that run with their own -benchtime
@@ -164,7 +208,7 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 		return fmt.Errorf("compiling the benchmarks: %w", err)
 	}
 	if sections["main"] {
-		if err := runMain(start, loadBefore, rounds, benchtime, pattern, doc, bin, dir, write); err != nil {
+		if err := runMain(start, loadBefore, rounds, benchtime, pattern, doc, bin, dir, python, write); err != nil {
 			return err
 		}
 	}
@@ -227,8 +271,9 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 }
 
 // runMain runs the main table's rounds with the compiled benchmarks bin (and
-// an OpenBLAS build in dir) and rewrites its section of doc.
-func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern, doc, bin, dir string, write bool) error {
+// an OpenBLAS build in dir), and PyTorch's side with python where it has
+// torch, and rewrites its section of doc.
+func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern, doc, bin, dir, python string, write bool) error {
 	// A round is one run of the binary for the benchmarks at -benchtime
 	// (skipping the fixed ones), then one for each fixed benchmark at its
 	// own benchtime (skipping all the others).
@@ -257,14 +302,19 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		passes = append(passes, pass{fixed[name], others(name)})
 	}
 
-	// The MLP step again on one core, with the default build and with
+	// The one-core rows: the MLP step with the default build and with
 	// OpenBLAS under nabla, the hand-written step and Gorgonia alike (the
-	// openblas tag installs it as gonum's blas64/blas32 implementation).
+	// openblas tag installs it as gonum's blas64/blas32 implementation);
+	// MatMul 1024, sum(x²·sin x) in float32, the per-op chain and the
+	// float32 vectorised functions with the default build. -test.cpu 1
+	// sets GOMAXPROCS to 1, which bounds nabla's own goroutines, and
+	// taskset pins the process to CPU 0 as PyTorch's one-thread run is.
 	type extra struct {
 		prefix, bin string
+		patterns    []string
 		env         []string
 	}
-	extras := []extra{{"cpu1/", bin, nil}}
+	extras := []extra{{"cpu1/", bin, cpu1Benchmarks, nil}}
 	if openBLAS() {
 		bin2 := filepath.Join(dir, "bench-openblas.test")
 		c := command("go", "test", "-c", "-tags", "openblas", "-o", bin2, ".")
@@ -272,9 +322,70 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		if err := c.Run(); err != nil {
 			return fmt.Errorf("compiling the benchmarks with -tags openblas: %w", err)
 		}
-		extras = append(extras, extra{"openblas/", bin2, []string{"OPENBLAS_NUM_THREADS=1", "CGO_LDFLAGS=-lopenblas"}})
+		extras = append(extras, extra{"openblas/", bin2, cpu1Benchmarks[:1], []string{"OPENBLAS_NUM_THREADS=1", "CGO_LDFLAGS=-lopenblas"}})
 	} else {
 		fmt.Fprintln(os.Stderr, "report: no OpenBLAS (apt-get install libopenblas-dev): its rows stay empty")
+	}
+	_, err = exec.LookPath("taskset")
+	pin := err == nil
+	if !pin {
+		fmt.Fprintln(os.Stderr, "report: no taskset: the one-core runs are not pinned")
+	}
+	// oneCore returns the command for name with args on one core: pinned to
+	// CPU 0 where taskset exists, with every thread-count variable at 1.
+	oneCore := func(env []string, name string, args ...string) *exec.Cmd {
+		if pin {
+			args = append([]string{"-c", "0", name}, args...)
+			name = "taskset"
+		}
+		cmd := exec.Command(name, args...)
+		cmd.Env = append(append(os.Environ(), "GOMAXPROCS=1", "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", "MKL_NUM_THREADS=1"), env...)
+		cmd.Stderr = os.Stderr
+		return cmd
+	}
+
+	// PyTorch's side: the same workloads with the main run's cores,
+	// unpinned, and on one core, pinned.
+	torchOK, skipped := torchState(python)
+	if !torchOK {
+		fmt.Fprintf(os.Stderr, "report: %s (%s -c 'import torch' failed): the PyTorch column stays empty\n", skipped, python)
+	}
+	pyTime := "1"
+	if d, err := time.ParseDuration(benchtime); err == nil {
+		pyTime = strconv.FormatFloat(d.Seconds(), 'g', -1, 64)
+	}
+	cores := runtime.GOMAXPROCS(0)
+	var torchInfo [2][]string // all cores, one core: the script's # lines
+	torch := func(r int, one bool) (map[string]result, error) {
+		args := []string{"pytorch/bench.py", "--benchtime", pyTime, "--only", "mlp,matmul,chain,sumsin,vecfunc"}
+		if r == 0 {
+			args = append(args, "--kernels")
+		}
+		var cmd *exec.Cmd
+		if one {
+			cmd = oneCore(nil, python, append(args, "--threads", "1", "--dtypes", "float32")...)
+		} else {
+			t := strconv.Itoa(cores)
+			cmd = exec.Command(python, append(args, "--threads", t)...)
+			cmd.Env = append(os.Environ(), "OMP_NUM_THREADS="+t, "OPENBLAS_NUM_THREADS="+t, "MKL_NUM_THREADS="+t)
+			cmd.Stderr = os.Stderr
+		}
+		out, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("round %d, PyTorch: %w\n%s", r+1, err, out)
+		}
+		if r == 0 {
+			i := 0
+			if one {
+				i = 1
+			}
+			for line := range strings.Lines(string(out)) {
+				if l, ok := strings.CutPrefix(strings.TrimSpace(line), "# "); ok && !strings.HasPrefix(l, "conv2d") {
+					torchInfo[i] = append(torchInfo[i], l)
+				}
+			}
+		}
+		return parse(out), nil
 	}
 
 	// results[name][round]
@@ -298,16 +409,29 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 			}
 		}
 		for _, x := range extras {
-			cmd := exec.Command(x.bin, "-test.run", "^$", "-test.bench", "^BenchmarkMLPStep$/^float(32|64)$/^(nabla|hand-written|gorgonia)$",
-				"-test.benchmem", "-test.benchtime", benchtime, "-test.cpu", "1")
-			cmd.Env = append(os.Environ(), x.env...)
-			cmd.Stderr = os.Stderr
-			out, err := cmd.Output()
-			if err != nil {
-				return fmt.Errorf("round %d, %s: %w\n%s", r+1, x.prefix, err, out)
+			for _, pat := range x.patterns {
+				out, err := oneCore(x.env, x.bin, "-test.run", "^$", "-test.bench", pat,
+					"-test.benchmem", "-test.benchtime", benchtime, "-test.cpu", "1").Output()
+				if err != nil {
+					return fmt.Errorf("round %d, %s: %w\n%s", r+1, x.prefix, err, out)
+				}
+				for name, res := range parse(out) {
+					results[x.prefix+name] = append(results[x.prefix+name], res)
+				}
 			}
-			for name, res := range parse(out) {
-				results[x.prefix+name] = append(results[x.prefix+name], res)
+		}
+		if torchOK {
+			for _, one := range []bool{false, true} {
+				res, err := torch(r, one)
+				if err != nil {
+					return err
+				}
+				for name, v := range res {
+					if one {
+						name = "cpu1/" + name
+					}
+					results[name] = append(results[name], v)
+				}
 			}
 		}
 	}
@@ -321,7 +445,29 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0),
 		goVersion(), runtime.GOOS+"/"+runtime.GOARCH, rounds, bt, time.Since(start).Round(time.Second),
 		loadBefore, benchdoc.LoadAverage())
-	table(&b, results)
+	pinning := "pinned to CPU 0 with `taskset -c 0`"
+	if !pin {
+		pinning = "not pinned (no taskset)"
+	}
+	fmt.Fprintf(&b, "Rows without \"one core\": nabla with GOMAXPROCS %d, PyTorch with `torch.set_num_threads(%d)` and OMP_NUM_THREADS, OPENBLAS_NUM_THREADS = %d, both unpinned. "+
+		"One-core rows: %s, nabla with `-test.cpu 1` (GOMAXPROCS 1), PyTorch with `torch.set_num_threads(1)`, OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1.\n\n",
+		cores, cores, cores, pinning)
+	table(&b, results, torchOK)
+	b.WriteString("\nKernels:\n\n")
+	fmt.Fprintf(&b, "- nabla: GEMM `%s`; elementwise loops (`kernel.ElemKernel()`: add, sub, mul, div, affine, relu, square, abs) %s; exp %s; sin, cos, log, tanh, sigmoid, log1p, expm1 (`kernel.TransKernel()`) %s.\n",
+		nabla.MatMulBackend(), kernel.ElemKernel(), kernel.ExpKernel(), kernel.TransKernel())
+	if torchOK {
+		for i, what := range []string{fmt.Sprintf("%d threads", cores), "one thread"} {
+			fmt.Fprintf(&b, "- PyTorch, %s: %s\n", what, strings.Join(torchInfo[i], "; "))
+		}
+	} else {
+		fmt.Fprintf(&b, "- PyTorch: %s (`%s -c 'import torch'` failed): its columns are empty.\n", skipped, python)
+	}
+	coretype, ok := os.LookupEnv("OPENBLAS_CORETYPE")
+	if !ok {
+		coretype = "unset"
+	}
+	fmt.Fprintf(&b, "- OPENBLAS_CORETYPE (as found, not changed by the report): %s.\n", coretype)
 	fmt.Print(b.String())
 	if write {
 		return benchdoc.Rewrite(doc, beginMarker, endMarker, b.String())
@@ -364,10 +510,12 @@ func parse(out []byte) map[string]result {
 	return res
 }
 
-// table writes the Markdown table of medians and ratios.
-func table(b *strings.Builder, results map[string][]result) {
-	b.WriteString("| workload | nabla | hand-written | Gorgonia | nabla ÷ hand-written | nabla ÷ Gorgonia | allocs/op: nabla · hand · Gorgonia |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|\n")
+// table writes the Markdown table of medians and ratios; the PyTorch
+// columns say "—" where PyTorch did not run (and torchOK is false when it
+// could not be imported).
+func table(b *strings.Builder, results map[string][]result, torchOK bool) {
+	b.WriteString("| workload | nabla | hand-written | Gorgonia | PyTorch | nabla ÷ hand-written | nabla ÷ Gorgonia | nabla ÷ PyTorch | allocs/op: nabla · hand · Gorgonia |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	ns := func(name string) []float64 {
 		var v []float64
 		for _, r := range results[name] {
@@ -375,31 +523,38 @@ func table(b *strings.Builder, results map[string][]result) {
 		}
 		return v
 	}
-	for _, r := range rows {
+	for _, r := range append(slices.Clone(rows), vecFuncRows()...) {
 		impls := []string{"nabla", r.hand, "gorgonia"}
+		// full names the result of implementation impl.
+		full := func(name, impl string) string {
+			if impl == "pytorch" && r.torch != "" {
+				return r.torch + "/pytorch"
+			}
+			return name + "/" + impl
+		}
 		label := r.label
 		if r.flops > 0 {
 			var g []string
-			for _, impl := range impls[:2] {
+			for _, impl := range []string{"nabla", r.hand, "pytorch"} {
 				cell := "—"
-				if t := ns(r.name + "/" + impl); len(t) > 0 {
+				if t := ns(full(r.name, impl)); len(t) > 0 {
 					cell = fmt.Sprintf("%.3g", r.flops/benchdoc.Median(t))
 				}
 				g = append(g, cell)
 			}
-			label += fmt.Sprintf(" (%s · %s GFLOPS)", g[0], g[1])
+			label += fmt.Sprintf(" (%s · %s · PyTorch %s GFLOPS)", g[0], g[1], g[2])
 		}
 		cells := []string{label}
 		if r.over != "" {
 			// Each implementation against itself on another benchmark.
-			for _, impl := range impls {
-				cells = append(cells, ratioCell(ns(r.name+"/"+impl), ns(r.over+"/"+impl)))
+			for _, impl := range append(impls, "pytorch") {
+				cells = append(cells, ratioCell(ns(full(r.name, impl)), ns(full(r.over, impl))))
 			}
-			cells = append(cells, "", "", "")
+			cells = append(cells, "", "", "", "")
 		} else {
 			var allocs []string
-			for _, impl := range impls {
-				t := ns(r.name + "/" + impl)
+			for _, impl := range append(impls, "pytorch") {
+				t := ns(full(r.name, impl))
 				cell := "—"
 				if len(t) > 0 {
 					cell = benchdoc.Duration(benchdoc.Median(t))
@@ -408,8 +563,11 @@ func table(b *strings.Builder, results map[string][]result) {
 					}
 				}
 				cells = append(cells, cell)
+				if impl == "pytorch" {
+					continue
+				}
 				a := "—"
-				if rs := results[r.name+"/"+impl]; len(rs) > 0 {
+				if rs := results[full(r.name, impl)]; len(rs) > 0 {
 					var v []float64
 					for _, x := range rs {
 						v = append(v, x.allocs)
@@ -420,11 +578,15 @@ func table(b *strings.Builder, results map[string][]result) {
 			}
 			nabla := ns(r.name + "/nabla")
 			cells = append(cells,
-				ratioCell(nabla, ns(r.name+"/"+r.hand)),
-				ratioCell(nabla, ns(r.name+"/gorgonia")),
+				ratioCell(nabla, ns(full(r.name, r.hand))),
+				ratioCell(nabla, ns(full(r.name, "gorgonia"))),
+				ratioCell(nabla, ns(full(r.name, "pytorch"))),
 				strings.Join(allocs, " · "))
 		}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	if !torchOK {
+		b.WriteString("\nPyTorch: not measured (see Kernels below).\n")
 	}
 }
 
