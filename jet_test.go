@@ -112,7 +112,9 @@ func TestJetAgainstDerivatives(t *testing.T) {
 // a coefficient is the coefficient of the gradient), inside Vmap (against a
 // loop) and Compile (against the uncompiled call), and of a gradient.
 func TestJetComposes(t *testing.T) {
-	f := func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Tanh(nabla.Mul(xs[0], nabla.Exp(xs[0])))) }
+	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		return nabla.Sum(nabla.Tanh(nabla.Mul(xs[0], nabla.Exp(xs[0]))))
+	}
 	x := nabla.FromSlice([]float64{0.3, -0.4, 0.9}, 3)
 	v := nabla.FromSlice([]float64{1, -1, 0.5}, 3)
 	coef := func(j int) nabla.Func {
