@@ -85,8 +85,8 @@ type Op struct {
 	// output's coefficients 1…k (nil entries are zero; a result that
 	// broadcasts to the output's shape is expanded), c.Output being the
 	// primal output: all orders in one call, computed with ops (so that
-	// they can be differentiated). Linear ops declare jetLinear (the JVP
-	// rule applied to each coefficient), bilinear ones jetBilinear (a
+	// they can be differentiated). Linear ops declare JetLinear (the JVP
+	// rule applied to each coefficient), bilinear ones JetBilinear (a
 	// Cauchy product of the op), nonlinear ones a recurrence (exp:
 	// j·y_j = Σᵢ i·x_i·y_{j−i}). Without it, Jet expands the JVP rule one
 	// order lower and integrates: right, but slower (OpsWithoutJetRule

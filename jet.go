@@ -457,11 +457,11 @@ func jetChain(x []*Tensor, y0 *Tensor, k int, g func(y []*Tensor, m int) *Tensor
 	return y[1:]
 }
 
-// jetLinear is the Jet rule of an op whose JVP is linear in the tangents,
+// JetLinear is the Jet rule of an op whose JVP is linear in the tangents,
 // with factors that do not change with the inputs near the point (shape
 // ops, sums, add; relu, abs, max and the like away from their kinks): the
 // JVP rule maps each coefficient, y_j = JVP(x₀; x_j).
-func jetLinear(c *Ctx, series [][]*Tensor) []*Tensor {
+func JetLinear(c *Ctx, series [][]*Tensor) []*Tensor {
 	k := len(series[0])
 	ys := make([]*Tensor, k)
 	dots := make([]*Tensor, len(series))
@@ -478,9 +478,9 @@ func jetLinear(c *Ctx, series [][]*Tensor) []*Tensor {
 	return ys
 }
 
-// jetBilinear is the Jet rule of an op that is linear in each of its two
+// JetBilinear is the Jet rule of an op that is linear in each of its two
 // inputs (mul, matmul, convolutions): y_j = Σ_{i=0}^{j} op(a_i, b_{j−i}).
-func jetBilinear(c *Ctx, series [][]*Tensor) []*Tensor {
+func JetBilinear(c *Ctx, series [][]*Tensor) []*Tensor {
 	a, b := jetFull(c, series, 0), jetFull(c, series, 1)
 	k := len(series[0])
 	ys := make([]*Tensor, k)

@@ -177,7 +177,7 @@ var affineOp *Op
 func init() {
 	affineOp = Register(&Op{
 		Name:          "affine",
-		Jet:           jetLinear,
+		Jet:           JetLinear,
 		Batch:         batchUnary,
 		BroadcastGrad: true,
 		// a·x + b for constants a and b: negation and all scalar arithmetic in
@@ -234,13 +234,13 @@ func init() {
 			return tAdd(d[0], Neg(d[1]))
 		},
 		binaryCases(-2, 2)))
-	subOp.Jet = jetLinear
+	subOp.Jet = JetLinear
 
 	addOp = Register(binaryOp("add", kernel.Add,
 		func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{g, g} },
 		func(c *Ctx, d []*Tensor) *Tensor { return tAdd(d[0], d[1]) },
 		binaryCases(-2, 2)))
-	addOp.Jet = jetLinear
+	addOp.Jet = JetLinear
 
 	// d(a·b) = da·b + a·db
 	mulOp = Register(binaryOp("mul", kernel.Mul,
@@ -257,7 +257,7 @@ func init() {
 		},
 		func(c *Ctx, d []*Tensor) *Tensor { return tAdd(tMul(d[0], c.Inputs[1]), tMul(d[1], c.Inputs[0])) },
 		binaryCases(-2, 2)))
-	mulOp.Jet = jetBilinear
+	mulOp.Jet = JetBilinear
 
 	// d(a/b) = da/b - (a/b)·db/b
 	divOp = Register(binaryOp("div", kernel.Div,
@@ -474,7 +474,7 @@ func init() {
 	absOp = Register(unaryOp("abs", func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Abs) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Sign(c.Inputs[0])) },
 		kinkedCases(0.1, 2)))
-	absOp.Jet = jetLinear
+	absOp.Jet = JetLinear
 
 	// sin' = cos. When the node is recorded, the forward pass computes sin
 	// and cos together and the fast rules reuse the cos.
@@ -532,7 +532,7 @@ func init() {
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, positiveOp.Apply(nil, c.Inputs[0])) },
 		kinkedCases(0.1, 2))
 	reluOp.FastVJP = fusedVJP(reluOp, reluGradOp)
-	reluOp.Jet = jetLinear
+	reluOp.Jet = JetLinear
 	Register(reluOp)
 
 	leakyReluOp = Register(unaryOp("leaky_relu",
@@ -547,7 +547,7 @@ func init() {
 		},
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, leakySlope(c)) },
 		[]Case{{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: 0.1, Lo: 0.1, Hi: 2, AwayFromZero: true}}))
-	leakyReluOp.Jet = jetLinear
+	leakyReluOp.Jet = JetLinear
 
 	// elu'(x) = 1 for x > 0, elu(x) + α otherwise
 	eluOp = Register(unaryOp("elu",
@@ -622,7 +622,7 @@ var signOp *Op
 func init() {
 	signOp = Register(&Op{
 		Name:    "sign",
-		Jet:     jetLinear,
+		Jet:     JetLinear,
 		Batch:   batchUnary,
 		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], sign) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{nil} },
@@ -692,7 +692,7 @@ var clampOp *Op
 func init() {
 	clampOp = Register(&Op{
 		Name:          "clamp",
-		Jet:           jetLinear,
+		Jet:           JetLinear,
 		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
@@ -760,7 +760,7 @@ var maximumOp, minimumOp *Op
 func init() {
 	maximumOp = Register(minMaxOp("maximum", kernel.Max, func(x, y float64) bool { return x > y }))
 	minimumOp = Register(minMaxOp("minimum", kernel.Min, func(x, y float64) bool { return x < y }))
-	maximumOp.Jet, minimumOp.Jet = jetLinear, jetLinear
+	maximumOp.Jet, minimumOp.Jet = JetLinear, JetLinear
 }
 
 // Maximum returns the elementwise maximum of a and b, broadcasting. On ties the
@@ -776,7 +776,7 @@ var whereOp *Op
 func init() {
 	whereOp = Register(&Op{
 		Name:     "where",
-		Jet:      jetLinear,
+		Jet:      JetLinear,
 		Batch:    batchElementwise,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
@@ -856,7 +856,7 @@ var castOp *Op
 func init() {
 	castOp = Register(&Op{
 		Name:          "cast",
-		Jet:           jetLinear,
+		Jet:           JetLinear,
 		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
