@@ -626,7 +626,7 @@ func jetPow(c *Ctx, series [][]*Tensor) []*Tensor {
 			for i := 0; i < j; i++ {
 				if a[j-i] != nil {
 					w := AddScalar(MulScalar(b[0], float64(j-i)), -float64(i))
-					s = tAdd(s, Mul(w, Mul(a[j-i], y[i])))
+					s = tAdd(s, jMul(w, jMul(a[j-i], y[i])))
 				}
 			}
 			y[j] = jScale(jDiv(s, a[0]), 1/float64(j))

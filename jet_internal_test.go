@@ -27,7 +27,10 @@ func TestJetRegistry(t *testing.T) {
 						continue
 					}
 					for j := range series[i] {
-						series[i][j] = Uniform(r, -1, 1, x.shape...)
+						// Some series skip a coefficient: rules must take nil for zero.
+						if j != 1 || (ci+i)%2 == 0 {
+							series[i][j] = Uniform(r, -1, 1, x.shape...)
+						}
 					}
 				}
 				f := func(xs ...*Tensor) *Tensor { return op.Apply(cs.Params, xs...) }
@@ -67,5 +70,41 @@ func jetAgree(t *testing.T, what string, got, want *Tensor, tol float64) {
 			t.Errorf("%s: element %d is %.17g, want %.17g (error %.2g, scale %.2g)", what, i, g[i], w[i], d, scale)
 			return
 		}
+	}
+}
+
+// The points where a recurrence would divide by zero or take the log of a
+// negative number, and the rules that avoid them: integer powers at 0 (by
+// products), a negative base with a constant exponent, relu and abs on
+// either side of their kink; and a curve whose first coefficient is zero.
+func TestJetEdgeCases(t *testing.T) {
+	pw := func(p float64) Func { return func(xs ...*Tensor) *Tensor { return PowScalar(xs[0], p) } }
+	cases := []struct {
+		name string
+		f    Func
+		xs   []*Tensor
+	}{
+		{"square at 0", pw(2), []*Tensor{Scalar(0)}},
+		{"cube at 0", pw(3), []*Tensor{Scalar(0)}},
+		{"x^7 at -0.5", pw(7), []*Tensor{Scalar(-0.5)}},
+		{"x^-1.5", pw(-1.5), []*Tensor{Scalar(0.8)}},
+		{"pow negative base", func(xs ...*Tensor) *Tensor { return Pow(xs[0], Scalar(3)) }, []*Tensor{Scalar(-1.5)}},
+		{"pow both vary", func(xs ...*Tensor) *Tensor { return Pow(xs[0], Mul(xs[0], xs[0])) }, []*Tensor{Scalar(1.3)}},
+		{"relu", func(xs ...*Tensor) *Tensor { return Relu(Mul(xs[0], Sin(xs[0]))) }, []*Tensor{FromSlice([]float64{-1, 1}, 2)}},
+		{"abs", func(xs ...*Tensor) *Tensor { return Abs(Exp(xs[0])) }, []*Tensor{FromSlice([]float64{-1, 1}, 2)}},
+		{"elu", func(xs ...*Tensor) *Tensor { return Elu(Mul(xs[0], xs[0]), 1) }, []*Tensor{FromSlice([]float64{-1, 1}, 2)}},
+		{"softmax", func(xs ...*Tensor) *Tensor { return Softmax(xs[0], -1) }, []*Tensor{FromSlice([]float64{-1, 0.5, 2}, 3)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x := c.xs[0]
+			// A curve whose first coefficient is zero: x(t) = x₀ + 0.7t² − 0.2t³.
+			s := [][]*Tensor{{nil, FullLike(x, 0.7), FullLike(x, -0.2), nil, nil, nil}}
+			_, got := Jet(c.f, c.xs, s)
+			_, want := jetNested("test", c.f, c.xs, s, 6)
+			for j := range want {
+				jetAgree(t, fmt.Sprintf("coefficient %d", j+1), got[j], want[j], 1e-12)
+			}
+		})
 	}
 }
