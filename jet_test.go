@@ -108,9 +108,9 @@ func TestJetAgainstDerivatives(t *testing.T) {
 	}
 }
 
-// Jet composes with the transforms: differentiated by Grad (the gradient of
-// a coefficient is the coefficient of the gradient), inside Vmap (against a
-// loop) and Compile (against the uncompiled call), and of a gradient.
+// Jet composes with the transforms: differentiated by Grad, Hessian and JVP,
+// batched by Vmap (with no op run once per example; against a loop),
+// compiled (against the uncompiled call), and of a gradient.
 func TestJetComposes(t *testing.T) {
 	f := func(xs ...*nabla.Tensor) *nabla.Tensor {
 		return nabla.Sum(nabla.Tanh(nabla.Mul(xs[0], nabla.Exp(xs[0]))))
@@ -132,6 +132,12 @@ func TestJetComposes(t *testing.T) {
 		})(x)
 		jetClose(t, "Grad(Jet)", got, want, 1e-12)
 	})
+	t.Run("Hessian(Jet)", func(t *testing.T) {
+		// y₁ = ∇f·v, whose Hessian is that of x ↦ ∇f(x)·v.
+		got := nabla.Hessian(coef(0))(x)
+		want := nabla.Hessian(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Dot(nabla.Grad(f)(xs[0]), v) })(x)
+		jetClose(t, "Hessian(Jet)", got, want, 1e-12)
+	})
 	t.Run("Jet(Grad)", func(t *testing.T) {
 		// The first coefficient of ∇f along v is H·v.
 		_, s := nabla.Jet(nabla.Grad(f), []*nabla.Tensor{x}, [][]*nabla.Tensor{{v, nil}})
@@ -144,7 +150,10 @@ func TestJetComposes(t *testing.T) {
 	})
 	t.Run("Vmap(Jet)", func(t *testing.T) {
 		X := nabla.FromSlice([]float64{0.3, -0.4, 0.9, 0.1, 0.2, -0.8}, 2, 3)
-		got := nabla.Vmap(coef(2))(X)
+		got, fell := nabla.VmapFallbacks(coef(2))(X)
+		if len(fell) > 0 {
+			t.Errorf("Vmap(Jet) ran ops once per example: %v", fell)
+		}
 		want := nabla.Stack(0, coef(2)(nabla.Index(X, 0)), coef(2)(nabla.Index(X, 1)))
 		jetClose(t, "Vmap(Jet)", got, want, 1e-14)
 	})
@@ -152,6 +161,22 @@ func TestJetComposes(t *testing.T) {
 		c := nabla.Compile(coef(2))
 		for _, p := range []*nabla.Tensor{x, nabla.FromSlice([]float64{-0.1, 0.6, 0.2}, 3)} {
 			jetClose(t, "Compile(Jet)", c(p), coef(2)(p), 1e-15)
+		}
+	})
+	t.Run("Jet(Compile) and Jet(Vmap)", func(t *testing.T) {
+		_, want := nabla.Jet(f, []*nabla.Tensor{x}, [][]*nabla.Tensor{{v, nil, nil}})
+		_, got := nabla.Jet(nabla.Compile(f), []*nabla.Tensor{x}, [][]*nabla.Tensor{{v, nil, nil}})
+		for j := range want {
+			jetClose(t, "Jet(Compile)", got[j], want[j], 1e-15)
+		}
+		rows := func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Vmap(f)(nabla.Reshape(xs[0], 3, 1))) }
+		each := func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.Sum(nabla.Tanh(nabla.Mul(xs[0], nabla.Exp(xs[0]))))
+		}
+		_, got = nabla.Jet(rows, []*nabla.Tensor{x}, [][]*nabla.Tensor{{v, nil, nil}})
+		_, want = nabla.Jet(each, []*nabla.Tensor{x}, [][]*nabla.Tensor{{v, nil, nil}})
+		for j := range want {
+			jetClose(t, "Jet(Vmap)", got[j], want[j], 1e-14)
 		}
 	})
 	t.Run("JVP(Jet)", func(t *testing.T) {
