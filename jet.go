@@ -29,9 +29,9 @@ import (
 // xᵢ(t) = primals[i] + Σⱼ series[i][j−1]·tʲ (j = 1…k): out[j−1] is the
 // coefficient of tʲ in f(x(t)), so that f(x(t)) = y + Σⱼ out[j−1]·tʲ +
 // O(tᵏ⁺¹). These are normalised coefficients (a derivative divided by j!),
-// not JAX's derivative coefficients. Every series[i] has length k (nil
-// entries, or a nil series[i] when k is 0, are zero coefficients); each
-// coefficient has its primal's shape and dtype. The result's coefficients
+// not JAX's derivative coefficients. Every series[i] has length k, or is
+// nil for an argument that does not vary (nil entries are zero
+// coefficients); each coefficient has its primal's shape and dtype. The result's coefficients
 // have f's output's shape and dtype.
 //
 // The work is one pass through f carrying all k coefficients: O(k²) ops for
@@ -79,22 +79,17 @@ func checkJet(who string, primals []*Tensor, series [][]*Tensor) int {
 	if len(series) != len(primals) {
 		panicf(who, "%d series for %d primals", len(series), len(primals))
 	}
-	k := -1
-	for i, s := range series {
-		if k >= 0 && len(s) != k && !(s == nil && k == 0) {
-			panicf(who, "series %d has %d coefficients, series 0 has %d: every series has the same order", i, len(s), k)
-		}
+	k := 0
+	for _, s := range series {
 		k = max(k, len(s))
 	}
-	k = max(k, 0)
+	for i, s := range series {
+		if s != nil && len(s) != k {
+			panicf(who, "series %d has %d coefficients, another %d: every series has the same order (a nil series is a constant argument)", i, len(s), k)
+		}
+	}
 	for i, x := range primals {
 		checkLive(who, x)
-		if len(series[i]) != k {
-			if series[i] != nil {
-				panicf(who, "series %d has %d coefficients, another %d: every series has the same order", i, len(series[i]), k)
-			}
-			continue
-		}
 		for j, c := range series[i] {
 			if c == nil {
 				continue

@@ -243,6 +243,11 @@ func TestJetErrors(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
+	// A nil series is a constant argument, whatever the order.
+	_, s := nabla.Jet(mul, []*nabla.Tensor{nabla.Scalar(2), nabla.Scalar(3)}, [][]*nabla.Tensor{{one, nil}, nil})
+	if s[0].Item() != 3 || s[1].Item() != 0 {
+		t.Errorf("x·3 along x = 2 + t: coefficients %v, %v, want 3, 0", s[0].Item(), s[1].Item())
+	}
 }
 
 // Jet on many goroutines at once, each with its own function and point:
