@@ -731,3 +731,83 @@ func jetElu(c *Ctx, series [][]*Tensor) []*Tensor {
 	}
 	return ys
 }
+
+// atan2(a, b): y′ = (b·a′ − a·b′)/(a² + b²) = w; y_j = w_{j−1}/j, w by
+// the division recurrence.
+func jetAtan2(c *Ctx, series [][]*Tensor) []*Tensor {
+	a, b, k := jetFull(c, series, 0), jetFull(c, series, 1), len(series[0])
+	r := make([]*Tensor, k) // a² + b²
+	w := make([]*Tensor, k)
+	ys := make([]*Tensor, k)
+	for m := 0; m < k; m++ {
+		r[m] = tAdd(cauchy(a, a, m, 0, m), cauchy(b, b, m, 0, m))
+		var num *Tensor // coefficient m of b·a′ − a·b′
+		for i := 0; i <= m; i++ {
+			d := float64(m - i + 1)
+			num = tAdd(num, jScale(jSub(jMul(b[i], a[m-i+1]), jMul(a[i], b[m-i+1])), d))
+		}
+		w[m] = jDiv(jSub(num, cauchy(w, r, m, 0, m-1)), r[0])
+		ys[m] = jScale(w[m], 1/float64(m+1))
+	}
+	return ys
+}
+
+// inv: A·Y = I, so Y_j = −Y₀·Σ_{i=1}^{j} A_i·Y_{j−i}.
+func jetInv(c *Ctx, series [][]*Tensor) []*Tensor {
+	a, k := jetFull(c, series, 0), len(series[0])
+	y := make([]*Tensor, k+1)
+	y[0] = c.Output
+	for j := 1; j <= k; j++ {
+		var s *Tensor
+		for i := 1; i <= j; i++ {
+			if a[i] != nil && y[j-i] != nil {
+				s = tAdd(s, MatMul(a[i], y[j-i]))
+			}
+		}
+		if s != nil {
+			y[j] = Neg(MatMul(y[0], s))
+		}
+	}
+	return y[1:]
+}
+
+// solve: op(A)·X = B, so op(A₀)·X_j = B_j − Σ_{i=1}^{j} op(A_i)·X_{j−i}.
+func jetSolve(c *Ctx, series [][]*Tensor) []*Tensor {
+	a, b, k := jetFull(c, series, 0), jetFull(c, series, 1), len(series[0])
+	trans := c.Params.(solveParams).trans
+	x := make([]*Tensor, k+1)
+	x[0] = c.Output
+	for j := 1; j <= k; j++ {
+		rhs := b[j]
+		for i := 1; i <= j; i++ {
+			if a[i] != nil && x[j-i] != nil {
+				rhs = jSub(rhs, MatMulT(a[i], x[j-i], trans, false))
+			}
+		}
+		if rhs != nil {
+			x[j] = solveOp.Apply(solveParams{trans}, a[0], rhs)
+		}
+	}
+	return x[1:]
+}
+
+// triangular_solve: as solve, with T's triangle only:
+// op(T₀)·X_j = B_j − Σ_{i=1}^{j} op(tri(T_i))·X_{j−i}.
+func jetTrisolve(c *Ctx, series [][]*Tensor) []*Tensor {
+	t, b, k := jetFull(c, series, 0), jetFull(c, series, 1), len(series[0])
+	p := c.Params.(triParams)
+	x := make([]*Tensor, k+1)
+	x[0] = c.Output
+	for j := 1; j <= k; j++ {
+		rhs := b[j]
+		for i := 1; i <= j; i++ {
+			if t[i] != nil && x[j-i] != nil {
+				rhs = jSub(rhs, MatMulT(triPart(t[i], p.upper, 1), x[j-i], p.trans, false))
+			}
+		}
+		if rhs != nil {
+			x[j] = trisolveOp.Apply(p, t[0], rhs)
+		}
+	}
+	return x[1:]
+}

@@ -317,6 +317,7 @@ func init() {
 			{Name: "vector", Shapes: [][]int{{4}, {4}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 		}))
+	atan2Op.Jet = jetAtan2
 }
 
 // Sub returns a - b, broadcasting.

@@ -101,6 +101,7 @@ func init() {
 	solveOp = Register(&Op{
 		Name:        "solve",
 		Batch:       batchLeading,
+		Jet:         jetSolve,
 		Forward:     solveForward,
 		SaveForward: func(c *Ctx) (*Tensor, *Tensor) { return solveSave(c, true) },
 		// VJP's solve with the transpose, reusing the saved LU factors.
@@ -154,6 +155,7 @@ func init() {
 	invOp = Register(&Op{
 		Name:  "inv",
 		Batch: batchLeading,
+		Jet:   jetInv,
 		Forward: func(c *Ctx) *Tensor {
 			a, name := c.Inputs[0], "inv"
 			if in, ok := c.Params.(string); ok { // inverting for another op's rule
@@ -224,6 +226,7 @@ func init() {
 	trisolveOp = Register(&Op{
 		Name:    "triangular_solve",
 		Batch:   batchLeading,
+		Jet:     jetTrisolve,
 		Forward: trisolveForward,
 		// X = op(T)⁻¹B with T triangular: ∂B = op(T)⁻ᵀG and ∂op(T) = −∂B·Xᵀ,
 		// kept to T's triangle (the other is not read).
