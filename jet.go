@@ -115,12 +115,18 @@ func jetCall(who string, f Func, xs []*Tensor, series [][]*Tensor, k int) (*Tens
 	p, ok := jetTrace(f, xs)
 	if !ok {
 		for i, x := range xs {
-			vary := x.requiresGrad || x.tangent != nil || x.traced()
+			vary, traced := x.requiresGrad || x.tangent != nil, x.traced()
 			for _, c := range series[i] {
-				vary = vary || c != nil && (c.requiresGrad || c.tangent != nil || c.traced())
+				vary = vary || c != nil && (c.requiresGrad || c.tangent != nil)
+				traced = traced || c != nil && c.traced()
+			}
+			const msg = "f reads tensor values in Go, so Jet cannot trace it, and argument %d or its series is %s from outside, which the nested reverse mode Jet then uses cannot follow: compute with nabla's ops only"
+			if traced {
+				// An enclosing Vmap then maps example by example.
+				panicTraceRead(who, msg, i, "traced")
 			}
 			if vary {
-				panicf(who, "f reads tensor values in Go, so Jet cannot trace it, and argument %d or its series is differentiated or traced from outside, which the nested reverse mode Jet then uses cannot follow: compute with nabla's ops only", i)
+				panicf(who, msg, i, "differentiated")
 			}
 		}
 		return jetNested(who, f, xs, series, k)
