@@ -31,8 +31,9 @@ import (
 // O(tᵏ⁺¹). These are normalised coefficients (a derivative divided by j!),
 // not JAX's derivative coefficients. Every series[i] has length k, or is
 // nil for an argument that does not vary (nil entries are zero
-// coefficients); each coefficient has its primal's shape and dtype. The result's coefficients
-// have f's output's shape and dtype.
+// coefficients); each coefficient has its primal's shape and dtype. The
+// result's coefficients have f's output's shape and dtype; where f passes
+// an argument through, they are that argument's own coefficients.
 //
 // The work is one pass through f carrying all k coefficients: O(k²) ops for
 // a nonlinear elementwise op, O(k) for a linear one, where nested reverse
