@@ -818,3 +818,50 @@ func jetTrisolve(c *Ctx, series [][]*Tensor) []*Tensor {
 	}
 	return x[1:]
 }
+
+// logDetSeries returns coefficients 0…k−1 of h = tr(A⁻¹·A′), the
+// derivative of log|det A|: Z = A⁻¹·A′ solves A·Z = A′, so
+// A₀·Z_m = (m+1)·A_{m+1} − Σ_{i=1}^{m} A_i·Z_{m−i}, and h_m = tr(Z_m).
+func logDetSeries(a []*Tensor, k int) []*Tensor {
+	z := make([]*Tensor, k)
+	h := make([]*Tensor, k)
+	for m := 0; m < k; m++ {
+		rhs := jScale(a[m+1], float64(m+1))
+		for i := 1; i <= m; i++ {
+			if a[i] != nil && z[m-i] != nil {
+				rhs = jSub(rhs, MatMul(a[i], z[m-i]))
+			}
+		}
+		if rhs != nil {
+			z[m] = solveOp.Apply(solveParams{}, a[0], rhs)
+			h[m] = matTrace(z[m])
+		}
+	}
+	return h
+}
+
+// logabsdet: l′ = h, so l_j = h_{j−1}/j.
+func jetLogabsdet(c *Ctx, series [][]*Tensor) []*Tensor {
+	h := logDetSeries(jetFull(c, series, 0), len(series[0]))
+	ys := make([]*Tensor, len(h))
+	for j := range ys {
+		ys[j] = jScale(h[j], 1/float64(j+1))
+	}
+	return ys
+}
+
+// det: d′ = d·h, so j·d_j = Σ_{i=0}^{j−1} h_i·d_{j−1−i}.
+func jetDet(c *Ctx, series [][]*Tensor) []*Tensor {
+	k := len(series[0])
+	h := logDetSeries(jetFull(c, series, 0), k)
+	d := make([]*Tensor, k+1)
+	d[0] = c.Output
+	for j := 1; j <= k; j++ {
+		var s *Tensor
+		for i := 0; i < j; i++ {
+			s = tAdd(s, jMul(h[i], d[j-1-i]))
+		}
+		d[j] = jScale(s, 1/float64(j))
+	}
+	return d[1:]
+}

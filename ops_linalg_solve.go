@@ -190,6 +190,7 @@ func init() {
 	detOp = Register(&Op{
 		Name:    "det",
 		Batch:   batchLeading,
+		Jet:     jetDet,
 		Forward: func(c *Ctx) *Tensor { return detForward(c, false) },
 		// ∂A = g·det(A)·A⁻ᵀ, d det = det(A)·tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
@@ -208,6 +209,7 @@ func init() {
 	logabsdetOp = Register(&Op{
 		Name:    "logabsdet",
 		Batch:   batchLeading,
+		Jet:     jetLogabsdet,
 		Forward: func(c *Ctx) *Tensor { return detForward(c, true) },
 		// ∂A = g·A⁻ᵀ, d log|det| = tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
