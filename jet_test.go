@@ -250,9 +250,11 @@ func TestJetErrors(t *testing.T) {
 	}
 }
 
-// Jet on many goroutines at once, each with its own function and point:
-// run with -race.
+// Jet on many goroutines at once, each with its own function and point,
+// all reading shared tensors: run with -race.
 func TestJetConcurrent(t *testing.T) {
+	// The second argument and the direction are shared by every goroutine.
+	y0, dir := nabla.Scalar(0.3), nabla.Scalar(1)
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)
 	for g := range 32 {
@@ -265,7 +267,7 @@ func TestJetConcurrent(t *testing.T) {
 			if g%2 == 1 {
 				f = func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Exp(xs[0]) }
 			}
-			_, s := nabla.Jet(f, []*nabla.Tensor{x, nabla.Scalar(0.3)}, [][]*nabla.Tensor{{nabla.Scalar(1), nil, nil, nil}, {nil, nil, nil, nil}})
+			_, s := nabla.Jet(f, []*nabla.Tensor{x, y0}, [][]*nabla.Tensor{{dir, nil, nil, nil}, nil})
 			if g%2 == 1 {
 				if w := math.Exp(x0) / 24; math.Abs(s[3].Item()-w) > 1e-15 {
 					errs <- fmt.Errorf("goroutine %d: y4 = %v, want %v", g, s[3].Item(), w)
