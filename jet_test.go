@@ -329,3 +329,51 @@ func Example_jet() {
 	// sin: 0.000000 1.000000 0.000000 -0.166667 0.000000 0.008333
 	// exp: 2.718282 0.000000 2.718282 0.000000 1.359141
 }
+
+// squareOp is a custom op with a Taylor rule of its own: the Cauchy
+// product (x²)_j = Σ_{i=0}^{j} x_i·x_{j−i}, written with nabla's ops. (An op
+// without one still works in Jet, through its JVP rule.)
+var squareOp = nabla.Register(&nabla.Op{
+	Name: "example_square",
+	Forward: func(c *nabla.Ctx) *nabla.Tensor {
+		x := c.Inputs[0]
+		v := x.Float64s()
+		for i, xi := range v {
+			v[i] = xi * xi
+		}
+		return nabla.FromSlice(v, x.Shape()...).As(x.DType())
+	},
+	VJP: func(c *nabla.Ctx, g *nabla.Tensor) []*nabla.Tensor {
+		return []*nabla.Tensor{nabla.Mul(g, nabla.MulScalar(c.Inputs[0], 2))}
+	},
+	JVP: func(c *nabla.Ctx, d []*nabla.Tensor) *nabla.Tensor {
+		return nabla.Mul(d[0], nabla.MulScalar(c.Inputs[0], 2))
+	},
+	// series[0][j-1] is x's coefficient j (nil: zero); c.Inputs[0] is x₀.
+	Jet: func(c *nabla.Ctx, series [][]*nabla.Tensor) []*nabla.Tensor {
+		x := append([]*nabla.Tensor{c.Inputs[0]}, series[0]...)
+		out := make([]*nabla.Tensor, len(series[0]))
+		for j := 1; j <= len(out); j++ {
+			for i := 0; i <= j; i++ {
+				if x[i] == nil || x[j-i] == nil {
+					continue
+				}
+				if t := nabla.Mul(x[i], x[j-i]); out[j-1] == nil {
+					out[j-1] = t
+				} else {
+					out[j-1] = nabla.Add(out[j-1], t)
+				}
+			}
+		}
+		return out
+	},
+	Cases: []nabla.Case{{Name: "vector", Shapes: [][]int{{4}}}},
+})
+
+// A custom op's Taylor rule: (3 + t)² = 9 + 6t + t².
+func Example_customOpJet() {
+	square := func(xs ...*nabla.Tensor) *nabla.Tensor { return squareOp.Apply(nil, xs[0]) }
+	y, s := nabla.Jet(square, []*nabla.Tensor{nabla.Scalar(3)}, [][]*nabla.Tensor{{nabla.Scalar(1), nil, nil}})
+	fmt.Println(y.Item(), s[0].Item(), s[1].Item(), s[2].Item())
+	// Output: 9 6 1 0
+}
