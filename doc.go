@@ -65,6 +65,13 @@
 // per-example gradients, and the Jacobians and Hessian compute all their
 // rows (columns) through it.
 //
+// Jet(f, primals, series) is Taylor mode, as jax.experimental.jet: it
+// traces f and pushes truncated Taylor series (normalised coefficients,
+// x(t) = x₀ + x₁t + … + x_k tᵏ) through the traced ops in one pass, each by
+// the Jet rule declared beside its other rules (an op without one is
+// expanded through its JVP rule; OpsWithoutJetRule names such ops).
+// TaylorCoefficients is Jet along a line.
+//
 // # Compilation
 //
 // On small tensors an eager op costs more in bookkeeping (a tensor header, a

@@ -43,6 +43,7 @@ var identityOp *Op
 func init() {
 	identityOp = Register(&Op{
 		Name:  "identity",
+		Jet:   JetLinear,
 		Batch: batchUnary,
 		Forward: func(c *Ctx) *Tensor {
 			x := c.Inputs[0]

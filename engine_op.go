@@ -77,6 +77,22 @@ type Op struct {
 	// Vmap runs the op once per example and stacks the results.
 	Batch func(c *Ctx, batched []bool) *Tensor
 
+	// Jet, optional, is the op's Taylor-mode rule, for Jet: given the
+	// inputs' normalised Taylor coefficients, series[i][j−1] the
+	// coefficient of tʲ in input i's curve xᵢ(t) = c.Inputs[i] + Σ tʲ·…
+	// (j = 1…k, k the same for every input; nil entries are zero, and an
+	// input that is a constant has only nil entries), it returns the
+	// output's coefficients 1…k (nil entries are zero; a result that
+	// broadcasts to the output's shape is expanded), c.Output being the
+	// primal output: all orders in one call, computed with ops (so that
+	// they can be differentiated). Linear ops declare JetLinear (the JVP
+	// rule applied to each coefficient), bilinear ones JetBilinear (a
+	// Cauchy product of the op), nonlinear ones a recurrence (exp:
+	// j·y_j = Σᵢ i·x_i·y_{j−i}). Without it, Jet expands the JVP rule one
+	// order lower and integrates: right, but slower (OpsWithoutJetRule
+	// lists such ops).
+	Jet func(c *Ctx, series [][]*Tensor) []*Tensor
+
 	// Cases are the inputs on which the registry test checks the rules against
 	// finite differences.
 	Cases []Case

@@ -215,6 +215,7 @@ var conv2dOp, convTransposeOp, convWeightGradOp *Op
 func init() {
 	conv2dOp = Register(&Op{
 		Name:  "conv2d",
+		Jet:   JetBilinear,
 		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			x, w, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
@@ -255,6 +256,7 @@ func init() {
 	})
 	convTransposeOp = Register(&Op{
 		Name:  "conv_transpose2d",
+		Jet:   JetBilinear,
 		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			y, w, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
@@ -296,6 +298,7 @@ func init() {
 	})
 	convWeightGradOp = Register(&Op{
 		Name: "conv2d_weight_grad",
+		Jet:  JetBilinear,
 		Forward: func(c *Ctx) *Tensor {
 			x, y, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
 			dt := checkDType("conv2d_weight_grad", x, y)

@@ -177,6 +177,7 @@ var affineOp *Op
 func init() {
 	affineOp = Register(&Op{
 		Name:          "affine",
+		Jet:           JetLinear,
 		Batch:         batchUnary,
 		BroadcastGrad: true,
 		// a·x + b for constants a and b: negation and all scalar arithmetic in
@@ -233,11 +234,13 @@ func init() {
 			return tAdd(d[0], Neg(d[1]))
 		},
 		binaryCases(-2, 2)))
+	subOp.Jet = JetLinear
 
 	addOp = Register(binaryOp("add", kernel.Add,
 		func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{g, g} },
 		func(c *Ctx, d []*Tensor) *Tensor { return tAdd(d[0], d[1]) },
 		binaryCases(-2, 2)))
+	addOp.Jet = JetLinear
 
 	// d(a·b) = da·b + a·db
 	mulOp = Register(binaryOp("mul", kernel.Mul,
@@ -254,6 +257,7 @@ func init() {
 		},
 		func(c *Ctx, d []*Tensor) *Tensor { return tAdd(tMul(d[0], c.Inputs[1]), tMul(d[1], c.Inputs[0])) },
 		binaryCases(-2, 2)))
+	mulOp.Jet = JetBilinear
 
 	// d(a/b) = da/b - (a/b)·db/b
 	divOp = Register(binaryOp("div", kernel.Div,
@@ -278,6 +282,7 @@ func init() {
 			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 			{Name: "scalar-broadcast", Shapes: [][]int{{}, {2, 3}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 		}))
+	divOp.Jet = jetDiv
 
 	// d(a^b) = b·a^(b-1)·da + a^b·log(a)·db
 	powOp = Register(binaryOp("pow", kernel.Pow,
@@ -296,6 +301,7 @@ func init() {
 			{Name: "vector", Shapes: [][]int{{4}, {4}}, Lo: 0.5, Hi: 2},
 			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2},
 		}))
+	powOp.Jet = jetPow
 
 	// d atan2(a, b) = (b·da − a·db) / (a² + b²)
 	atan2Op = Register(binaryOp("atan2", kernel.Atan2,
@@ -311,6 +317,7 @@ func init() {
 			{Name: "vector", Shapes: [][]int{{4}, {4}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 			{Name: "row-broadcast", Shapes: [][]int{{2, 3}, {3}}, Lo: 0.5, Hi: 2, AwayFromZero: true},
 		}))
+	atan2Op.Jet = jetAtan2
 }
 
 // Sub returns a - b, broadcasting.
@@ -387,6 +394,7 @@ func init() {
 			{Name: "inverse", Shapes: [][]int{{4}}, Params: -1.0, Lo: 0.5, Hi: 2, AwayFromZero: true},
 			{Name: "fractional", Shapes: [][]int{{}}, Params: 2.5, Lo: 0.5, Hi: 2},
 		})
+	powScalarOp.Jet = jetPowScalar
 	// A square's gradient 2·g·x in one pass over x (g whole, or the one
 	// value of a summed square's gradient).
 	powScalarOp.FastVJP = func(c *Ctx, g *Tensor) []*Tensor {
@@ -446,22 +454,28 @@ func init() {
 	expOp = Register(unaryOp("exp", func(c *Ctx) *Tensor { return expForward(c.Inputs[0]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, c.Output) },
 		unaryCases(-2, 2)))
+	expOp.Jet = jetExp
 	logOp = Register(unaryOp("log", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Log[float32], kernel.Log[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, c.Inputs[0]) },
 		unaryCases(0.2, 3)))
+	logOp.Jet = jetLog
 	log1pOp = Register(unaryOp("log1p", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Log1p[float32], kernel.Log1p[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, AddScalar(c.Inputs[0], 1)) },
 		unaryCases(-0.5, 2)))
+	log1pOp.Jet = jetLog1p
 	expm1Op = Register(unaryOp("expm1", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Expm1[float32], kernel.Expm1[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, AddScalar(c.Output, 1)) },
 		unaryCases(-2, 2)))
+	expm1Op.Jet = jetExpm1
 	sqrtOp = Register(unaryOp("sqrt", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Sqrt) },
 		func(c *Ctx, d *Tensor) *Tensor { return Div(d, MulScalar(c.Output, 2)) },
 		unaryCases(0.2, 3)))
+	sqrtOp.Jet = jetSqrt
 	// abs'(0) = 0 by convention (sign(0) = 0), as in PyTorch.
 	absOp = Register(unaryOp("abs", func(c *Ctx) *Tensor { return fastUnary(c.Inputs[0], kernel.Abs) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Sign(c.Inputs[0])) },
 		kinkedCases(0.1, 2)))
+	absOp.Jet = JetLinear
 
 	// sin' = cos. When the node is recorded, the forward pass computes sin
 	// and cos together and the fast rules reuse the cos.
@@ -482,21 +496,25 @@ func init() {
 	sinOp.FastJVP = func(c *Ctx, d []*Tensor) *Tensor { return Mul(d[0], c.Saved()) }
 	// d cos x = −sin x·dx
 	sinOp.SavedJVP = func(c *Ctx, d []*Tensor) *Tensor { return Neg(Mul(c.Output, d[0])) }
+	sinOp.Jet = jetSin
 	Register(sinOp)
 
 	cosOp = Register(unaryOp("cos", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Cos[float32], kernel.Cos[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Neg(Mul(d, Sin(c.Inputs[0]))) },
 		unaryCases(-3, 3)))
+	cosOp.Jet = jetCos
 	// tan' = 1 + tan²
 	tanOp = Register(unaryOp("tan", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tan) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, AddScalar(Square(c.Output), 1)) },
 		unaryCases(-1.2, 1.2)))
+	tanOp.Jet = jetTan
 
 	// tanh' = 1 - tanh²; the fast rule fuses it into one pass.
 	tanhOp = unaryOp("tanh", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Tanh[float32], kernel.Tanh[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, RSub(1, Square(c.Output))) },
 		unaryCases(-2, 2))
 	tanhOp.FastVJP = fusedVJP(tanhOp, tanhGradOp)
+	tanhOp.Jet = jetTanh
 	Register(tanhOp)
 
 	// σ' = σ(1-σ); the fast rule fuses it into one pass. The forward pass is
@@ -506,6 +524,7 @@ func init() {
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Mul(c.Output, RSub(1, c.Output))) },
 		unaryCases(-3, 3))
 	sigmoidOp.FastVJP = fusedVJP(sigmoidOp, sigmoidGradOp)
+	sigmoidOp.Jet = jetSigmoid
 	Register(sigmoidOp)
 
 	// relu'(0) = 0 by convention, as in PyTorch.
@@ -514,6 +533,7 @@ func init() {
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, positiveOp.Apply(nil, c.Inputs[0])) },
 		kinkedCases(0.1, 2))
 	reluOp.FastVJP = fusedVJP(reluOp, reluGradOp)
+	reluOp.Jet = JetLinear
 	Register(reluOp)
 
 	leakyReluOp = Register(unaryOp("leaky_relu",
@@ -528,6 +548,7 @@ func init() {
 		},
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, leakySlope(c)) },
 		[]Case{{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: 0.1, Lo: 0.1, Hi: 2, AwayFromZero: true}}))
+	leakyReluOp.Jet = JetLinear
 
 	// elu'(x) = 1 for x > 0, elu(x) + α otherwise
 	eluOp = Register(unaryOp("elu",
@@ -542,6 +563,7 @@ func init() {
 		},
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, eluDeriv(c)) },
 		[]Case{{Name: "matrix", Shapes: [][]int{{2, 3}}, Params: 1.0, Lo: 0.1, Hi: 2, AwayFromZero: true}}))
+	eluOp.Jet = jetElu
 
 	// softplus' = σ. The forward pass is max(x,0) + log1p(e^-|x|): no
 	// overflow, and exact for large |x| (kernel.Softplus).
@@ -551,6 +573,7 @@ func init() {
 		},
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, Sigmoid(c.Inputs[0])) },
 		unaryCases(-3, 3)))
+	softplusOp.Jet = jetSoftplus
 
 	// erf'(x) = 2/√π · e^(-x²)
 	erfOp = Register(unaryOp("erf", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Erf) },
@@ -558,6 +581,7 @@ func init() {
 			return Mul(d, MulScalar(Exp(Neg(Square(c.Inputs[0]))), 2/math.SqrtPi))
 		},
 		unaryCases(-2, 2)))
+	erfOp.Jet = jetErf
 }
 
 // expForward is e^x by kernel.Exp (vectorised; float32 computed in float64
@@ -599,6 +623,7 @@ var signOp *Op
 func init() {
 	signOp = Register(&Op{
 		Name:    "sign",
+		Jet:     JetLinear,
 		Batch:   batchUnary,
 		Forward: func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], sign) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{nil} },
@@ -668,6 +693,7 @@ var clampOp *Op
 func init() {
 	clampOp = Register(&Op{
 		Name:          "clamp",
+		Jet:           JetLinear,
 		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {
@@ -735,6 +761,7 @@ var maximumOp, minimumOp *Op
 func init() {
 	maximumOp = Register(minMaxOp("maximum", kernel.Max, func(x, y float64) bool { return x > y }))
 	minimumOp = Register(minMaxOp("minimum", kernel.Min, func(x, y float64) bool { return x < y }))
+	maximumOp.Jet, minimumOp.Jet = JetLinear, JetLinear
 }
 
 // Maximum returns the elementwise maximum of a and b, broadcasting. On ties the
@@ -750,6 +777,7 @@ var whereOp *Op
 func init() {
 	whereOp = Register(&Op{
 		Name:     "where",
+		Jet:      JetLinear,
 		Batch:    batchElementwise,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
@@ -829,6 +857,7 @@ var castOp *Op
 func init() {
 	castOp = Register(&Op{
 		Name:          "cast",
+		Jet:           JetLinear,
 		Batch:         batchUnary,
 		BroadcastGrad: true,
 		Forward: func(c *Ctx) *Tensor {

@@ -75,6 +75,7 @@ var matmulOp *Op
 func init() {
 	matmulOp = Register(&Op{
 		Name:    "matmul",
+		Jet:     JetBilinear,
 		Batch:   batchMatmul,
 		Forward: matmulForward,
 		// For C = op(A)·op(B): dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, written

@@ -101,6 +101,7 @@ func init() {
 	solveOp = Register(&Op{
 		Name:        "solve",
 		Batch:       batchLeading,
+		Jet:         jetSolve,
 		Forward:     solveForward,
 		SaveForward: func(c *Ctx) (*Tensor, *Tensor) { return solveSave(c, true) },
 		// VJP's solve with the transpose, reusing the saved LU factors.
@@ -154,6 +155,7 @@ func init() {
 	invOp = Register(&Op{
 		Name:  "inv",
 		Batch: batchLeading,
+		Jet:   jetInv,
 		Forward: func(c *Ctx) *Tensor {
 			a, name := c.Inputs[0], "inv"
 			if in, ok := c.Params.(string); ok { // inverting for another op's rule
@@ -188,6 +190,7 @@ func init() {
 	detOp = Register(&Op{
 		Name:    "det",
 		Batch:   batchLeading,
+		Jet:     jetDet,
 		Forward: func(c *Ctx) *Tensor { return detForward(c, false) },
 		// ∂A = g·det(A)·A⁻ᵀ, d det = det(A)·tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
@@ -206,6 +209,7 @@ func init() {
 	logabsdetOp = Register(&Op{
 		Name:    "logabsdet",
 		Batch:   batchLeading,
+		Jet:     jetLogabsdet,
 		Forward: func(c *Ctx) *Tensor { return detForward(c, true) },
 		// ∂A = g·A⁻ᵀ, d log|det| = tr(A⁻¹dA).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
@@ -224,6 +228,7 @@ func init() {
 	trisolveOp = Register(&Op{
 		Name:    "triangular_solve",
 		Batch:   batchLeading,
+		Jet:     jetTrisolve,
 		Forward: trisolveForward,
 		// X = op(T)⁻¹B with T triangular: ∂B = op(T)⁻ᵀG and ∂op(T) = −∂B·Xᵀ,
 		// kept to T's triangle (the other is not read).

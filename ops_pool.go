@@ -148,6 +148,7 @@ var maxPoolSelectOp, maxPoolScatterOp *Op
 func init() {
 	maxPoolSelectOp = Register(&Op{
 		Name:  "max_pool2d_select",
+		Jet:   JetLinear,
 		Batch: batchSamples(0, 1),
 		Forward: func(c *Ctx) *Tensor {
 			v, x, m := c.Inputs[0], c.Inputs[1], c.Params.(maxPoolParams)
@@ -198,6 +199,7 @@ func init() {
 	})
 	maxPoolScatterOp = Register(&Op{
 		Name:  "max_pool2d_scatter",
+		Jet:   JetLinear,
 		Batch: batchSamples(0, 1),
 		Forward: func(c *Ctx) *Tensor {
 			g, x, m := c.Inputs[0], c.Inputs[1], c.Params.(maxPoolParams)
@@ -306,6 +308,7 @@ var avgPoolOp, avgPoolTransposeOp *Op
 func init() {
 	avgPoolOp = Register(&Op{
 		Name:  "avg_pool2d",
+		Jet:   JetLinear,
 		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			x, a := c.Inputs[0], c.Params.(avgPoolParams)
@@ -326,6 +329,7 @@ func init() {
 	})
 	avgPoolTransposeOp = Register(&Op{
 		Name:  "avg_pool2d_transpose",
+		Jet:   JetLinear,
 		Batch: batchSamples(0),
 		Forward: func(c *Ctx) *Tensor {
 			g, a := c.Inputs[0], c.Params.(avgPoolParams)

@@ -106,6 +106,7 @@ var sumOp *Op
 func init() {
 	sumOp = Register(&Op{
 		Name:    "sum",
+		Jet:     JetLinear,
 		Batch:   batchReduce,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(kernel.Sum, c.Inputs[0], c.Params.(reduceParams)) },
 		// A scalar gradient is passed on as it is: the engine broadcasts it
@@ -167,6 +168,7 @@ func extremumOp(name string, k kernel.ReduceOp) *Op {
 	return &Op{
 		Name:    name,
 		Batch:   batchReduce,
+		Jet:     JetLinear,
 		Forward: func(c *Ctx) *Tensor { return reduceForward(k, c.Inputs[0], c.Params.(reduceParams)) },
 		VJP:     func(c *Ctx, g *Tensor) []*Tensor { return []*Tensor{extremumRule(c, g)} },
 		JVP: func(c *Ctx, d []*Tensor) *Tensor {

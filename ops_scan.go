@@ -69,6 +69,7 @@ func init() {
 	cases = append(cases, Case{Name: "reverse", Shapes: [][]int{{2, 4}}, Params: scanParams{axis: 1, reverse: true}})
 	cumsumOp = Register(&Op{
 		Name:  "cumsum",
+		Jet:   JetLinear,
 		Batch: batchScan,
 		Forward: func(c *Ctx) *Tensor {
 			p := c.Params.(scanParams)

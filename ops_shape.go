@@ -23,6 +23,7 @@ var reshapeOp *Op
 func init() {
 	reshapeOp = Register(&Op{
 		Name:     "reshape",
+		Jet:      JetLinear,
 		Batch:    batchReshape,
 		anyDType: true,
 		// Tensors are immutable, so the result shares x's memory.
@@ -79,6 +80,7 @@ var expandOp *Op
 func init() {
 	expandOp = Register(&Op{
 		Name:     "expand",
+		Jet:      JetLinear,
 		Batch:    batchExpand,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
@@ -113,6 +115,7 @@ var permuteOp *Op
 func init() {
 	permuteOp = Register(&Op{
 		Name:     "permute",
+		Jet:      JetLinear,
 		Batch:    batchPermute,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
@@ -198,6 +201,7 @@ var gatherOp *Op
 func init() {
 	gatherOp = Register(&Op{
 		Name:     "gather",
+		Jet:      JetLinear,
 		Batch:    batchGather,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {
@@ -234,6 +238,7 @@ var scatterAddOp *Op
 func init() {
 	scatterAddOp = Register(&Op{
 		Name:  "scatter_add",
+		Jet:   JetLinear,
 		Batch: batchGather,
 		// Data tensors pass too (Pad of a mask): no index is repeated there.
 		anyDType: true,
@@ -510,6 +515,7 @@ var sliceOp, unsliceOp *Op
 func init() {
 	sliceOp = Register(&Op{
 		Name:     "slice",
+		Jet:      JetLinear,
 		Batch:    batchSlice,
 		anyDType: true,
 		Forward:  func(c *Ctx) *Tensor { return sliceForward(c.Inputs[0], c.Params.(sliceParams), false) },
@@ -524,6 +530,7 @@ func init() {
 	})
 	unsliceOp = Register(&Op{
 		Name:     "unslice",
+		Jet:      JetLinear,
 		Batch:    batchSlice,
 		anyDType: true,
 		// The transpose of slice: the slice's values in place, zeros elsewhere.
@@ -673,6 +680,7 @@ var concatOp *Op
 func init() {
 	concatOp = Register(&Op{
 		Name:     "concat",
+		Jet:      JetLinear,
 		Batch:    batchConcat,
 		anyDType: true,
 		Forward: func(c *Ctx) *Tensor {

@@ -7,20 +7,19 @@ package nabla
 // curvature vᵀ∇²f(x)v: gradient descent follows the polynomial of order 1,
 // Newton's method that of order 2.
 //
-// The coefficients are derivatives of t ↦ f(x + t·v) taken in reverse mode
-// through the recorded previous derivative (gradients of gradients, a
-// backward pass with CreateGraph per order and per output element), exact
-// to rounding. The work grows quickly with the order (each derivative's
-// graph is larger than the last): fine to order 8 or so for a function of
-// a few dozen ops, where Taylor-mode propagation (one pass carrying all
-// coefficients, as JAX's jet) would grow linearly; that engine is not
-// implemented yet. A coefficient past a derivative that no longer depends on
-// t (a polynomial of lower degree) is zero.
+// The coefficients come from Jet: one pass through f carrying the series
+// x + t·v, each op mapping its inputs' coefficients to its output's (JAX's
+// jet, Taylor mode), exact to rounding. The work grows as the square of the
+// order for nonlinear ops and linearly for linear ones. A coefficient past a
+// derivative that no longer depends on t (a polynomial of lower degree) is
+// zero.
 //
 // x and v must have the same shape and a float dtype; the coefficients have
-// x's dtype. f must not read anything but its argument and constants.
-// TaylorCoefficients records on a tape of its own: it is safe to call from
-// many goroutines at once (with functions that share no mutable state).
+// x's dtype, and are constants (x and v are not differentiated through
+// them: use Jet for that). f must not read anything but its argument and
+// constants. TaylorCoefficients traces f on a tape of its own: it is safe to
+// call from many goroutines at once (with functions that share no mutable
+// state).
 func TaylorCoefficients(f func(*Tensor) *Tensor, x, v *Tensor, order int) []*Tensor {
 	const who = "TaylorCoefficients"
 	if order < 0 {
@@ -34,40 +33,22 @@ func TaylorCoefficients(f func(*Tensor) *Tensor, x, v *Tensor, order int) []*Ten
 			panicf(who, "argument %d is %s; Taylor coefficients need float64 or float32", i+2, a.dtype)
 		}
 	}
-	t := newVars(who, []*Tensor{New(x.dtype)}, []int{0})
-	defer t.tape.close()
-	tt := t.wrt[0]
-	y := f(Add(x.Detach(), Mul(tt, v.Detach().As(x.dtype))))
+	series := make([]*Tensor, order)
+	if order > 0 {
+		series[0] = v.Detach().As(x.dtype)
+	}
+	y, ys := jetCall(who, func(xs ...*Tensor) *Tensor { return f(xs[0]) }, []*Tensor{x.Detach()}, [][]*Tensor{series}, order)
 	if !y.dtype.IsFloat() {
 		panicf(who, "f returned a %s tensor; it must return float64 or float32", y.dtype)
 	}
 	out := make([]*Tensor, order+1)
 	out[0] = y.Detach().Clone()
-	n := y.Size()
-	coef := make([][]float64, order+1)
 	for j := 1; j <= order; j++ {
-		coef[j] = make([]float64, n)
-	}
-	flat := y.Reshape(n)
-	for e := 0; e < n; e++ {
-		cur := Index(flat, e)
-		fact := 1.0
-		for j := 1; j <= order && cur.requiresGrad; j++ {
-			g := Gradients([]*Tensor{cur}, []*Tensor{tt}, CreateGraph(), AllowUnused())[0]
-			if g == nil {
-				break
-			}
-			fact *= float64(j)
-			coef[j][e] = g.Item() / fact
-			cur = g
+		if c := ys[j-1]; c != nil {
+			out[j] = c.Detach().Clone()
+		} else {
+			out[j] = ZerosLike(out[0])
 		}
-	}
-	for j := 1; j <= order; j++ {
-		c := FromSlice(coef[j], y.shape...)
-		if y.dtype != Float64 {
-			c = c.As(y.dtype)
-		}
-		out[j] = c
 	}
 	return out
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/nabla-go/nabla/expr"
 )
 
-// maxTaylorOrder bounds --order: each order differentiates the previous
-// derivative's recorded graph, which grows with the order.
+// maxTaylorOrder bounds --order: Taylor mode's work grows as the square of
+// the order, and polynomials of higher order say little more on a plot.
 const maxTaylorOrder = 12
 
 func newTaylorCmd() *cobra.Command {
@@ -38,8 +38,9 @@ the polynomial of order 1, Newton's method minimises that of order 2.
 With --plot FILE.svg (or .png) it draws f(p + h·d) for h in [−radius, radius]
 and its Taylor polynomials of order 1 … K around h = 0.
 
-The coefficients are derivatives of t ↦ f(p + t·d), each taken in reverse mode
-through the recorded previous one (nabla.TaylorCoefficients).
+The coefficients come from Taylor mode (nabla.Jet, through
+nabla.TaylorCoefficients): one pass through the expression carrying the series
+of p + t·d, each operation mapping its arguments' coefficients to its result's.
 
 ` + exprHelp,
 		Example: `  nabla taylor 'exp(x) * sin(x)' --at x=0 --order 5

@@ -10,7 +10,9 @@
 // <!-- remat:begin --> and <!-- remat:end -->;
 // then the data-parallel section (epochs with --workers 1, 2, 4 and
 // mpirun -np 2, and dist's allreduce), between <!-- dist:begin --> and
-// <!-- dist:end -->.
+// <!-- dist:end -->; then the Vmap section, between <!-- vmap:begin --> and
+// <!-- vmap:end -->, and the Taylor-mode section (Jet against nested reverse
+// mode by order), between <!-- jet:begin --> and <!-- jet:end -->.
 //
 // Run it from the bench directory:
 //
@@ -21,6 +23,7 @@
 //	go run ./cmd/report -only remat   # the checkpointing section alone
 //	go run ./cmd/report -only dist    # data-parallel epochs and allreduce
 //	go run ./cmd/report -only vmap    # the Vmap section alone
+//	go run ./cmd/report -only jet     # the Taylor-mode (Jet) section alone
 //
 // PyTorch's side of the main table and of the CNN section runs
 // pytorch/bench.py with -python (/usr/bin/python3 by default, where Debian's
@@ -170,13 +173,13 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "file whose marked section is rewritten")
 	noWrite := flag.Bool("n", false, "print the table without writing the file")
 	noTests := flag.Bool("skip-tests", false, "do not run the tests first")
-	only := flag.String("only", "main,cnn,linalg,remat,dist,vmap", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time), dist (data-parallel epochs and allreduce), vmap (batched Jacobians and per-example gradients)")
+	only := flag.String("only", "main,cnn,linalg,remat,dist,vmap,jet", "sections to run and rewrite, comma-separated: main (the table above), cnn (convolution and CNN step against PyTorch), linalg (solve and Cholesky against gonum), remat (checkpointing a deep MLP: peak heap and step time), dist (data-parallel epochs and allreduce), vmap (batched Jacobians and per-example gradients), jet (Taylor coefficients by Jet against nested reverse mode)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with torch, for the CNN section")
 	flag.Parse()
 	sections := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
-		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" && s != "dist" && s != "vmap" {
-			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg, remat, dist and vmap\n", *only)
+		if s != "main" && s != "cnn" && s != "linalg" && s != "remat" && s != "dist" && s != "vmap" && s != "jet" {
+			fmt.Fprintf(os.Stderr, "report: -only %q: sections are main, cnn, linalg, remat, dist, vmap and jet\n", *only)
 			os.Exit(2)
 		}
 		sections[s] = true
@@ -220,6 +223,18 @@ func run(rounds int, benchtime, pattern, doc string, write, tests bool, sections
 		fmt.Print("\n" + s)
 		if write {
 			if err := benchdoc.Rewrite(doc, vmapBegin, vmapEnd, s); err != nil {
+				return err
+			}
+		}
+	}
+	if sections["jet"] {
+		s, err := runJet(rounds, benchtime, bin)
+		if err != nil {
+			return err
+		}
+		fmt.Print("\n" + s)
+		if write {
+			if err := benchdoc.Rewrite(doc, jetBegin, jetEnd, s); err != nil {
 				return err
 			}
 		}
@@ -295,9 +310,9 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		benchtime string
 		skip      []string
 	}
-	// The CNN, linear-algebra and Vmap sections' benchmarks run in those
+	// The CNN, linear-algebra, Vmap and Taylor-mode sections' benchmarks run in those
 	// sections, not here.
-	passes := []pass{{benchtime, append(append(append(slices.Clone(fixedNames), cnnOnly...), linalgOnly...), vmapOnly...)}}
+	passes := []pass{{benchtime, append(append(append(append(slices.Clone(fixedNames), cnnOnly...), linalgOnly...), vmapOnly...), jetOnly...)}}
 	for _, name := range fixedNames {
 		passes = append(passes, pass{fixed[name], others(name)})
 	}
