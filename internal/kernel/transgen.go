@@ -1,8 +1,8 @@
 //go:build ignore
 
 // transgen writes trans_amd64.s, the AVX2+FMA and AVX-512 loops of the
-// vectorised transcendental functions (Sin, Cos, Sincos, Log, Log1p, Expm1,
-// Tanh, Sigmoid), trans_decl_amd64.go, their Go declarations, and
+// vectorised transcendental functions (Sin, Cos, Sincos, Tan, Atan, Erf,
+// Log, Log1p, Expm1, Tanh, Sigmoid), trans_decl_amd64.go, their Go declarations, and
 // trans_model.go, the float64 Go model of each loop and the constants of
 // the Payne–Hanek reduction. Run with go generate.
 //
@@ -198,10 +198,38 @@ func sincosProg(name, which string, t dt) *prog {
 	p := newProg(name, t)
 	sp := paramsFor(t)
 	x := p.in()
-	ax := p.and(x, p.cb(p.signBit()-1))
+	ax, tk, r, rl := p.reduceHalfPi(x, sp)
+	z := p.mul(r, r)
+	sr, st := p.sinReduced(r, rl, z)
+	sn := p.add(sr, st)
+	w, v := p.cosReduced(r, rl, z)
+	cs := p.add(w, v)
+	sign := p.cb(p.signBit())
+	q0 := p.shl(tk, t.bits-1)              // bit 0 of k, as a sign bit
+	q1 := p.and(p.shl(tk, t.bits-2), sign) // bit 1 of k
+	if which == "sin" || which == "sincos" {
+		// sin x = S, C, -S, -C for k mod 4 = 0, 1, 2, 3; x itself where
+		// |x| is tiny (this keeps the sign of -0).
+		v := p.xor(p.blend(q0, sn, cs), q1)
+		p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(sp.tiny), cmpLT), v, x))
+	}
+	if which == "cos" || which == "sincos" {
+		// cos x = C, -S, -C, S.
+		v := p.xor(p.blend(q0, cs, sn), p.xor(q1, p.and(q0, sign)))
+		p.outs = append(p.outs, v)
+	}
+	return p
+}
+
+// reduceHalfPi guards |x| ≤ thr (NaN and ±Inf stop the loop too) and
+// returns |x|, tk (k = round(x·2/π) in its low bits) and r + rl = x - k·π/2
+// as a double-length number.
+func (p *prog) reduceHalfPi(x val, sp sincosParams) (ax, tk, r, rl val) {
+	t := p.t
+	ax = p.and(x, p.cb(p.signBit()-1))
 	p.guard(p.cmp(ax, p.c(sp.thr), cmpNLE)) // NaN, ±Inf, |x| > thr
 	shift := p.c(sp.roundShift)
-	tk := p.fma(x, p.c(2/math.Pi), shift)
+	tk = p.fma(x, p.c(2/math.Pi), shift)
 	k := p.sub(tk, shift)
 	rem := new(big.Float).SetPrec(400).Set(halfPi)
 	var parts [4]float64
@@ -220,44 +248,61 @@ func sincosProg(name, which string, t dt) *prog {
 	p3 := p.mul(k, p.c(parts[2])) // exact
 	s2, e2 := p.twoSum(s1, p.xor(p3, p.cb(p.signBit())))
 	rl0 := p.fnma(k, p.c(parts[3]), p.add(e1, e2))
-	r := p.add(s2, rl0)
-	rl := p.add(p.sub(s2, r), rl0)
-	z := p.mul(r, r)
-	// sin(r + rl) = r + r³·S(z) + rl·(1 - z/2)
+	r = p.add(s2, rl0)
+	rl = p.add(p.sub(s2, r), rl0)
+	return ax, tk, r, rl
+}
+
+// sinReduced returns sin(r + rl) as r + st, |r| ≤ π/4 + ε, z = r²:
+// sin(r + rl) = r + r³·S(z) + rl·(1 - z/2), S of Taylor's series.
+func (p *prog) sinReduced(r, rl, z val) (val, val) {
+	sp := paramsFor(p.t)
 	var sc []float64
 	for n := sp.sinDeg; n >= 3; n -= 2 {
 		sc = append(sc, math.Copysign(1/factorial(n), float64(1-(n/2%2)*2)))
 	}
-	half := p.c(0.5)
-	hz := p.mul(z, half)
-	sn := p.add(r, p.fma(p.mul(r, z), p.horner(z, sc...), p.fnma(hz, rl, rl)))
-	// cos(r + rl) = 1 - r²/2 + z²·C(z) - r·rl, with 1 - r²/2 carried in
-	// double length.
+	hz := p.mul(z, p.c(0.5))
+	return r, p.fma(p.mul(r, z), p.horner(z, sc...), p.fnma(hz, rl, rl))
+}
+
+// cosReduced returns cos(r + rl) as w + v: 1 - r²/2 + z²·C(z) - r·rl,
+// with 1 - r²/2 carried in double length.
+func (p *prog) cosReduced(r, rl, z val) (val, val) {
+	sp := paramsFor(p.t)
 	var cc []float64
 	for n := sp.cosDeg; n >= 4; n -= 2 {
 		cc = append(cc, math.Copysign(1/factorial(n), float64(1-(n/2%2)*2)))
 	}
-	hr := p.mul(r, half)
+	hr := p.mul(r, p.c(0.5))
 	h := p.mul(hr, r)
 	hl := p.fms(hr, r, h)
 	one := p.c(1)
 	w := p.sub(one, h)
 	wl := p.sub(p.sub(one, w), h)
-	cs := p.add(w, p.add(wl, p.fms(p.mul(z, z), p.horner(z, cc...), p.fma(r, rl, hl))))
+	return w, p.add(wl, p.fms(p.mul(z, z), p.horner(z, cc...), p.fma(r, rl, hl)))
+}
+
+// tanProg builds tan x = sin/cos (k even) or -cos/sin (k odd) after the
+// reduction of sincosProg, with both in double length and the quotient
+// divided with one correction step; x itself where |x| is tiny.
+func tanProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	sp := paramsFor(t)
+	x := p.in()
+	ax, tk, r, rl := p.reduceHalfPi(x, sp)
+	z := p.mul(r, r)
+	sr, st := p.sinReduced(r, rl, z)
+	sh := p.add(sr, st)
+	sl := p.add(p.sub(sr, sh), st)
+	w, v := p.cosReduced(r, rl, z)
+	ch := p.add(w, v)
+	cl := p.add(p.sub(w, ch), v)
+	q0 := p.shl(tk, t.bits-1) // bit 0 of k, as a sign bit
 	sign := p.cb(p.signBit())
-	q0 := p.shl(tk, t.bits-1)              // bit 0 of k, as a sign bit
-	q1 := p.and(p.shl(tk, t.bits-2), sign) // bit 1 of k
-	if which == "sin" || which == "sincos" {
-		// sin x = S, C, -S, -C for k mod 4 = 0, 1, 2, 3; x itself where
-		// |x| is tiny (this keeps the sign of -0).
-		v := p.xor(p.blend(q0, sn, cs), q1)
-		p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(sp.tiny), cmpLT), v, x))
-	}
-	if which == "cos" || which == "sincos" {
-		// cos x = C, -S, -C, S.
-		v := p.xor(p.blend(q0, cs, sn), p.xor(q1, p.and(q0, sign)))
-		p.outs = append(p.outs, v)
-	}
+	nh, nl := p.blend(q0, sh, ch), p.blend(q0, sl, cl)
+	dh, dl := p.blend(q0, ch, sh), p.blend(q0, cl, sl)
+	v = p.xor(p.divDD(nh, nl, dh, dl), p.and(q0, sign))
+	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(sp.tiny), cmpLT), v, x))
 	return p
 }
 
@@ -516,6 +561,115 @@ func expm1Prog(name string, t dt) *prog {
 	res := p.add(s, p.add(se, el))
 	ax := p.and(x, p.cb(p.signBit()-1))
 	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(tiny), cmpLT), res, x))
+	return p
+}
+
+// The polynomials of atanProg and erfProg, highest degree first: weighted
+// minimax fits by fit/transfit.py, rounded to the element type.
+var (
+	// atan r = r + r³·P(r²) on |r| ≤ tan(π/8).
+	atanP64 = []float64{0x1.f2607709cfb4fp-7, -0x1.1256166c15c81p-5, 0x1.70fabd0badc64p-5, -0x1.ab80ee6789f3cp-5, 0x1.e1728df907363p-5, -0x1.110c7a625096bp-4, 0x1.3b136eb7e95b7p-4, -0x1.745d14c032a87p-4, 0x1.c71c71b77b71ep-4, -0x1.2492492475daap-3, 0x1.999999999965bp-3, -0x1.5555555555554p-2}
+	atanP32 = []float64{0x1.84fa42p-5, -0x1.5b4674p-4, 0x1.c4683p-4, -0x1.247f08p-3, 0x1.99991ap-3, -0x1.555554p-2}
+	// erf x = x·(2/√π + z·E(z)), z = x², |x| < 1.
+	erfE64 = []float64{-0x1.2a527eb0fe9eap-38, 0x1.7f46c806485c2p-34, -0x1.4e6c4572c9f07p-30, 0x1.fc45e43933bdcp-27, -0x1.5f6dc04c1afccp-23, 0x1.b9e654ff0e555p-20, -0x1.f4d256653fe3bp-17, 0x1.f9a326c59b542p-14, -0x1.c02db3ff06982p-11, 0x1.565bcd0e65924p-8, -0x1.b82ce312889f5p-6, 0x1.ce2f21a042bdfp-4, -0x1.812746b0379e7p-2}
+	erfE32 = []float64{-0x1.46386cp-17, 0x1.d960a4p-14, -0x1.bcf728p-11, 0x1.562e1p-8, -0x1.b82a26p-6, 0x1.ce2f0ep-4, -0x1.812746p-2}
+	// erf x = 1 - e^(-x²)·G(x - 3), 1 ≤ x ≤ 6 (float32: G(x - 2.5),
+	// 1 ≤ x ≤ 4).
+	erfG64 = []float64{-0x1.e1e2cb5e89267p-43, -0x1.6f77aa91f87fbp-40, -0x1.5fcad7b85cfeep-39, 0x1.3f9ead85c91e5p-37, 0x1.ec67d3ce271d6p-36, 0x1.fe5fbfe9f3e9cp-35, -0x1.16a206ca0fce4p-32, 0x1.11491e07c45abp-31, -0x1.cba97ce2c1c72p-29, 0x1.080cbba9674bdp-26, -0x1.1bab030d79702p-24, 0x1.367c1a9f35b7cp-22, -0x1.4b33a208f17aep-20, 0x1.595b5fbb7c084p-18, -0x1.602491e6ce7abp-16, 0x1.5e73b864110a9p-14, -0x1.53dec8446fec6p-12, 0x1.409cc29ff41c8p-10, -0x1.259061c242190p-8, 0x1.043fe1a9824e4p-6, -0x1.bd6ae4d143c8dp-5, 0x1.6e9827d229f24p-3}
+	erfG32 = []float64{0x1.d7328p-18, 0x1.c72f48p-17, 0x1.02aab8p-15, -0x1.33285p-14, 0x1.75b9e8p-13, -0x1.888c2cp-11, 0x1.442518p-9, -0x1.05f944p-7, 0x1.989ae6p-6, -0x1.30870ap-4, 0x1.afbb3ap-3}
+)
+
+// atanProg builds atan x = sign(x)·(b + atan(n/d)): with a = |x|, n/d is
+// a/1 (b = 0) for a ≤ tan(π/8), (a-1)/(a+1) (b = π/4) up to tan(3π/8), and
+// -1/a (b = π/2) beyond, so that |n/d| ≤ tan(π/8). n and d are exact sums
+// and the quotient y + yl is carried in double length; atan(y + yl) =
+// y + yl·(1 - y²) + y³·P(y²), and b + y is summed exactly. Where a > 2^60
+// (and for ±Inf) the result is ±π/2 rounded; NaN stops the loop.
+func atanProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	cs := atanP64
+	if t.bits == 32 {
+		cs = atanP32
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	sign := p.cb(p.signBit())
+	ax := p.and(x, p.cb(p.signBit()-1))
+	huge := p.c(0x1p60)
+	a := p.blend(p.cmp(huge, ax, cmpLT), ax, huge)
+	m0 := p.cmp(p.c(math.Sqrt2-1), a, cmpLT)
+	m1 := p.cmp(p.c(math.Sqrt2+1), a, cmpLT)
+	one, zero := p.c(1), p.c(0)
+	sh, sl := p.twoSum(a, p.c(-1))
+	ah, al := p.twoSum(a, one)
+	nh := p.blend(m1, p.blend(m0, a, sh), p.c(-1))
+	nl := p.blend(m1, p.blend(m0, zero, sl), zero)
+	dh := p.blend(m1, p.blend(m0, one, ah), a)
+	dl := p.blend(m1, p.blend(m0, zero, al), zero)
+	inv := p.div(one, dh)
+	y := p.mul(nh, inv)
+	yl := p.mul(p.add(p.fnma(dh, y, nh), p.fnma(y, dl, nl)), inv)
+	z := p.mul(y, y)
+	tail := p.fma(p.mul(y, z), p.horner(z, cs...), p.fnma(yl, z, yl))
+	// b = bh + bl: 0, π/4 or π/2.
+	qpi := new(big.Float).SetPrec(400).Quo(halfPi, big.NewFloat(2))
+	split := func(v *big.Float) (float64, float64) {
+		h := round(v, t.prec)
+		l := round(new(big.Float).SetPrec(400).Sub(v, h), t.prec)
+		hf, _ := h.Float64()
+		lf, _ := l.Float64()
+		return hf, lf
+	}
+	q4h, q4l := split(qpi)
+	q2h, q2l := split(halfPi)
+	bh := p.blend(m1, p.blend(m0, zero, p.c(q4h)), p.c(q2h))
+	bl := p.blend(m1, p.blend(m0, zero, p.c(q4l)), p.c(q2l))
+	s, e := p.twoSum(bh, y)
+	res := p.add(s, p.add(e, p.add(tail, bl)))
+	p.outs = append(p.outs, p.or(res, p.and(x, sign)))
+	return p
+}
+
+// erfProg builds erf x = sign(x)·erf|x|. For a = |x| < 1, erf a =
+// a·(2/√π) + a·z·E(z) with a·(2/√π) in double length; for a ≥ 1 (clamped
+// at 6, float32 4, where erf rounds to 1), erf a = 1 - e^(-a²)·G(a - c)
+// with a² and e^(-a²) (expCore) in double length and 1 - e·G summed
+// exactly before the last rounding. NaN stops the loop.
+func erfProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	es, gs, hi, mid := erfE64, erfG64, 6.0, 3.0
+	if t.bits == 32 {
+		es, gs, hi, mid = erfE32, erfG32, 4, 2.5
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	sign := p.cb(p.signBit())
+	ax := p.and(x, p.cb(p.signBit()-1))
+	// |x| < 1
+	c0 := new(big.Float).SetPrec(400).Quo(big.NewFloat(2), new(big.Float).SetPrec(400).Sqrt(new(big.Float).SetPrec(400).Mul(halfPi, big.NewFloat(2))))
+	c0h := round(c0, t.prec)
+	c0hf, _ := c0h.Float64()
+	c0lf, _ := round(new(big.Float).SetPrec(400).Sub(c0, c0h), t.prec).Float64()
+	z := p.mul(ax, ax)
+	ph := p.mul(ax, p.c(c0hf))
+	pl := p.fms(ax, p.c(c0hf), ph)
+	small := p.add(ph, p.fma(ax, p.fma(z, p.horner(z, es...), p.c(c0lf)), pl))
+	// |x| ≥ 1
+	lim := p.c(hi)
+	a := p.blend(p.cmp(lim, ax, cmpLT), ax, lim)
+	g := p.horner(p.sub(a, p.c(mid)), gs...)
+	h := p.mul(a, a)
+	l := p.fms(a, a, h)
+	eh, el := p.expCore(p.xor(h, sign))
+	el = p.fnma(eh, l, el) // e^(-h-l) = e^-h·(1 - l)
+	qh := p.mul(eh, g)
+	ql := p.fma(el, g, p.fms(eh, g, qh))
+	one := p.c(1)
+	s := p.sub(one, qh)
+	sl := p.sub(p.sub(one, s), qh)
+	large := p.add(s, p.sub(sl, ql))
+	res := p.blend(p.cmp(ax, one, cmpLT), large, small)
+	p.outs = append(p.outs, p.or(res, p.and(x, sign)))
 	return p
 }
 
@@ -913,6 +1067,24 @@ func main() {
 		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "expm1Model", "// expm1Model is the Go model of expm1Vec64 on one element: ok is false\n// where the loop stops (x > 700, NaN).")
+		}
+		p = tanProg("tanVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "tanModel", fmt.Sprintf("// tanModel is the Go model of tanVec64 on one element: ok is false where\n// the loop stops (|x| > %g, ±Inf, NaN).", paramsFor(t).thr))
+		}
+		p = atanProg("atanVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "atanModel", "// atanModel is the Go model of atanVec64 on one element: ok is false where\n// the loop stops (NaN).")
+		}
+		p = erfProg("erfVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "erfModel", "// erfModel is the Go model of erfVec64 on one element: ok is false where\n// the loop stops (NaN).")
 		}
 	}
 	twoOverPi(&m)
