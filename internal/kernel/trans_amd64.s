@@ -4950,231 +4950,247 @@ DATA erfvec64c<>+64(SB)/8, $0x3ff20dd750429b6d
 DATA erfvec64c<>+72(SB)/8, $0x3ff20dd750429b6d
 DATA erfvec64c<>+80(SB)/8, $0x3ff20dd750429b6d
 DATA erfvec64c<>+88(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64c<>+96(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64c<>+104(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64c<>+112(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64c<>+120(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64c<>+128(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64c<>+136(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64c<>+144(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64c<>+152(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64c<>+160(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64c<>+168(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64c<>+176(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64c<>+184(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64c<>+192(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64c<>+200(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64c<>+208(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64c<>+216(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64c<>+224(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64c<>+232(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64c<>+240(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64c<>+248(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64c<>+256(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64c<>+264(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64c<>+272(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64c<>+280(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64c<>+288(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64c<>+296(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64c<>+304(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64c<>+312(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64c<>+320(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64c<>+328(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64c<>+336(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64c<>+344(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64c<>+352(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64c<>+360(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64c<>+368(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64c<>+376(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64c<>+384(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64c<>+392(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64c<>+400(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64c<>+408(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64c<>+416(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64c<>+424(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64c<>+432(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64c<>+440(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64c<>+448(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64c<>+456(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64c<>+464(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64c<>+472(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64c<>+480(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64c<>+488(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64c<>+496(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64c<>+504(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64c<>+512(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64c<>+520(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64c<>+528(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64c<>+536(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64c<>+544(SB)/8, $0x4018000000000000
-DATA erfvec64c<>+552(SB)/8, $0x4018000000000000
-DATA erfvec64c<>+560(SB)/8, $0x4018000000000000
-DATA erfvec64c<>+568(SB)/8, $0x4018000000000000
-DATA erfvec64c<>+576(SB)/8, $0x4008000000000000
-DATA erfvec64c<>+584(SB)/8, $0x4008000000000000
-DATA erfvec64c<>+592(SB)/8, $0x4008000000000000
-DATA erfvec64c<>+600(SB)/8, $0x4008000000000000
-DATA erfvec64c<>+608(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64c<>+616(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64c<>+624(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64c<>+632(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64c<>+640(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64c<>+648(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64c<>+656(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64c<>+664(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64c<>+672(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64c<>+680(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64c<>+688(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64c<>+696(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64c<>+704(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64c<>+712(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64c<>+720(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64c<>+728(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64c<>+736(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64c<>+744(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64c<>+752(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64c<>+760(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64c<>+768(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64c<>+776(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64c<>+784(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64c<>+792(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64c<>+800(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64c<>+808(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64c<>+816(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64c<>+824(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64c<>+832(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64c<>+840(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64c<>+848(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64c<>+856(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64c<>+864(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64c<>+872(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64c<>+880(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64c<>+888(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64c<>+896(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64c<>+904(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64c<>+912(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64c<>+920(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64c<>+928(SB)/8, $0xbe71bab030d79702
-DATA erfvec64c<>+936(SB)/8, $0xbe71bab030d79702
-DATA erfvec64c<>+944(SB)/8, $0xbe71bab030d79702
-DATA erfvec64c<>+952(SB)/8, $0xbe71bab030d79702
-DATA erfvec64c<>+960(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64c<>+968(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64c<>+976(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64c<>+984(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64c<>+992(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64c<>+1000(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64c<>+1008(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64c<>+1016(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64c<>+1024(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64c<>+1032(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64c<>+1040(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64c<>+1048(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64c<>+1056(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64c<>+1064(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64c<>+1072(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64c<>+1080(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64c<>+1088(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64c<>+1096(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64c<>+1104(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64c<>+1112(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64c<>+1120(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64c<>+1128(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64c<>+1136(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64c<>+1144(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64c<>+1152(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64c<>+1160(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64c<>+1168(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64c<>+1176(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64c<>+1184(SB)/8, $0xbf7259061c242190
-DATA erfvec64c<>+1192(SB)/8, $0xbf7259061c242190
-DATA erfvec64c<>+1200(SB)/8, $0xbf7259061c242190
-DATA erfvec64c<>+1208(SB)/8, $0xbf7259061c242190
-DATA erfvec64c<>+1216(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64c<>+1224(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64c<>+1232(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64c<>+1240(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64c<>+1248(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64c<>+1256(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64c<>+1264(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64c<>+1272(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64c<>+1280(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64c<>+1288(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64c<>+1296(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64c<>+1304(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64c<>+1312(SB)/8, $0x4338000000000000
-DATA erfvec64c<>+1320(SB)/8, $0x4338000000000000
-DATA erfvec64c<>+1328(SB)/8, $0x4338000000000000
-DATA erfvec64c<>+1336(SB)/8, $0x4338000000000000
-DATA erfvec64c<>+1344(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64c<>+1352(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64c<>+1360(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64c<>+1368(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64c<>+1376(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64c<>+1384(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64c<>+1392(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64c<>+1400(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64c<>+1408(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64c<>+1416(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64c<>+1424(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64c<>+1432(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64c<>+1440(SB)/8, $0x3de6124613a86d09
-DATA erfvec64c<>+1448(SB)/8, $0x3de6124613a86d09
-DATA erfvec64c<>+1456(SB)/8, $0x3de6124613a86d09
-DATA erfvec64c<>+1464(SB)/8, $0x3de6124613a86d09
-DATA erfvec64c<>+1472(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64c<>+1480(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64c<>+1488(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64c<>+1496(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64c<>+1504(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64c<>+1512(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64c<>+1520(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64c<>+1528(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64c<>+1536(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64c<>+1544(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64c<>+1552(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64c<>+1560(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64c<>+1568(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64c<>+1576(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64c<>+1584(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64c<>+1592(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64c<>+1600(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64c<>+1608(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64c<>+1616(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64c<>+1624(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64c<>+1632(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64c<>+1640(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64c<>+1648(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64c<>+1656(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64c<>+1664(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64c<>+1672(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64c<>+1680(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64c<>+1688(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64c<>+1696(SB)/8, $0x3f81111111111111
-DATA erfvec64c<>+1704(SB)/8, $0x3f81111111111111
-DATA erfvec64c<>+1712(SB)/8, $0x3f81111111111111
-DATA erfvec64c<>+1720(SB)/8, $0x3f81111111111111
-DATA erfvec64c<>+1728(SB)/8, $0x3fa5555555555555
-DATA erfvec64c<>+1736(SB)/8, $0x3fa5555555555555
-DATA erfvec64c<>+1744(SB)/8, $0x3fa5555555555555
-DATA erfvec64c<>+1752(SB)/8, $0x3fa5555555555555
-DATA erfvec64c<>+1760(SB)/8, $0x3fc5555555555555
-DATA erfvec64c<>+1768(SB)/8, $0x3fc5555555555555
-DATA erfvec64c<>+1776(SB)/8, $0x3fc5555555555555
-DATA erfvec64c<>+1784(SB)/8, $0x3fc5555555555555
-DATA erfvec64c<>+1792(SB)/8, $0x3fe0000000000000
-DATA erfvec64c<>+1800(SB)/8, $0x3fe0000000000000
-DATA erfvec64c<>+1808(SB)/8, $0x3fe0000000000000
-DATA erfvec64c<>+1816(SB)/8, $0x3fe0000000000000
-DATA erfvec64c<>+1824(SB)/8, $0x3ff0000000000000
-DATA erfvec64c<>+1832(SB)/8, $0x3ff0000000000000
-DATA erfvec64c<>+1840(SB)/8, $0x3ff0000000000000
-DATA erfvec64c<>+1848(SB)/8, $0x3ff0000000000000
-DATA erfvec64c<>+1856(SB)/8, $0xbcc80000000003ff
-DATA erfvec64c<>+1864(SB)/8, $0xbcc80000000003ff
-DATA erfvec64c<>+1872(SB)/8, $0xbcc80000000003ff
-DATA erfvec64c<>+1880(SB)/8, $0xbcc80000000003ff
-GLOBL erfvec64c<>(SB), RODATA|NOPTR, $1888
+DATA erfvec64c<>+96(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+104(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+112(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+120(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+128(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+136(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+144(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+152(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+160(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+168(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+176(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+184(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+192(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+200(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+208(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+216(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+224(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+232(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+240(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+248(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+256(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+264(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+272(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+280(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+288(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+296(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+304(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+312(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+320(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+328(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+336(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+344(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+352(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+360(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+368(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+376(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+384(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+392(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+400(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+408(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+416(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+424(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+432(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+440(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+448(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+456(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+464(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+472(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+480(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+488(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+496(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+504(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+512(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+520(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+528(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+536(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+544(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+552(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+560(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+568(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+576(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+584(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+592(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+600(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+608(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+616(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+624(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+632(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+640(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+648(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+656(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+664(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+672(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+680(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+688(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+696(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+704(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+712(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+720(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+728(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+736(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+744(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+752(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+760(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+768(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+776(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+784(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+792(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+800(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+808(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+816(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+824(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+832(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+840(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+848(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+856(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+864(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+872(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+880(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+888(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+896(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+904(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+912(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+920(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+928(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+936(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+944(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+952(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+960(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+968(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+976(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+984(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+992(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1000(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1008(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1016(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1024(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1032(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1040(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1048(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1056(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1064(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1072(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1080(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1088(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1096(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1104(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1112(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1120(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1128(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1136(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1144(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1152(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1160(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1168(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1176(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1184(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1192(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1200(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1208(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1216(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1224(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1232(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1240(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1248(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1256(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1264(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1272(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1280(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1288(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1296(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1304(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1312(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1320(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1328(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1336(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1344(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1352(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1360(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1368(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1376(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1384(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1392(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1400(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1408(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1416(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1424(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1432(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1440(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1448(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1456(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1464(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1472(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1480(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1488(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1496(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1504(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1512(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1520(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1528(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1536(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1544(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1552(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1560(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1568(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1576(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1584(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1592(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1600(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1608(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1616(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1624(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1632(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1640(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1648(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1656(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1664(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1672(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1680(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1688(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1696(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1704(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1712(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1720(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1728(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1736(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1744(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1752(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1760(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1768(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1776(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1784(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1792(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1800(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1808(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1816(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1824(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1832(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1840(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1848(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1856(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1864(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1872(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1880(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1888(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1896(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1904(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1912(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1920(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1928(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1936(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1944(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1952(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1960(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1968(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1976(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1984(SB)/8, $0xbcc80000000003ff
+DATA erfvec64c<>+1992(SB)/8, $0xbcc80000000003ff
+DATA erfvec64c<>+2000(SB)/8, $0xbcc80000000003ff
+DATA erfvec64c<>+2008(SB)/8, $0xbcc80000000003ff
+GLOBL erfvec64c<>(SB), RODATA|NOPTR, $2016
 
 // func erfVec64(d, x *float64, n int) int
 TEXT ·erfVec64(SB), NOSPLIT, $0-32
@@ -5191,38 +5207,54 @@ loop:
 	TESTQ R8, R8
 	JNZ done
 	VANDPD erfvec64c<>+32(SB), Y0, Y1
-	VMULPD Y1, Y1, Y2
-	VMULPD erfvec64c<>+64(SB), Y1, Y3
-	VMOVUPD Y3, Y4
-	VFMSUB231PD erfvec64c<>+64(SB), Y1, Y4
-	VMOVUPD erfvec64c<>+96(SB), Y5
-	VMOVUPD Y2, Y6
-	VFMADD213PD erfvec64c<>+128(SB), Y5, Y6
-	VFMADD213PD erfvec64c<>+160(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+192(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+224(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+256(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+288(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+320(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+352(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+384(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+416(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+448(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+480(SB), Y2, Y6
-	VFMADD213PD erfvec64c<>+512(SB), Y6, Y2
-	VFMADD231PD Y2, Y1, Y4
-	VADDPD Y4, Y3, Y2
-	VMOVUPD erfvec64c<>+544(SB), Y3
+	VCMPPD $1, erfvec64c<>+192(SB), Y1, Y2
+	VMULPD erfvec64c<>+224(SB), Y1, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMULPD Y3, Y3, Y4
+	VMOVUPD Y4, Y5
+	VFMSUB231PD Y3, Y3, Y5
+	VMULPD erfvec64c<>+128(SB), Y4, Y6
+	VMOVUPD Y6, Y7
+	VFMSUB231PD erfvec64c<>+128(SB), Y4, Y7
+	VMOVUPD erfvec64c<>+64(SB), Y8
+	VADDPD Y6, Y8, Y8
+	VMOVUPD erfvec64c<>+64(SB), Y9
+	VSUBPD Y8, Y9, Y9
+	VADDPD Y6, Y9, Y6
+	VMULPD Y4, Y4, Y9
+	VMOVUPD erfvec64c<>+256(SB), Y10
+	VMOVUPD Y4, Y11
+	VFMADD213PD erfvec64c<>+288(SB), Y10, Y11
+	VFMADD213PD erfvec64c<>+320(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+352(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+384(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+416(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+448(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+480(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+512(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+544(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+576(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+608(SB), Y4, Y11
+	VMOVUPD erfvec64c<>+160(SB), Y10
+	VFMADD213PD erfvec64c<>+96(SB), Y10, Y4
+	VFMADD231PD erfvec64c<>+128(SB), Y5, Y4
+	VFMADD231PD Y11, Y9, Y4
+	VADDPD Y7, Y6, Y5
+	VADDPD Y4, Y5, Y4
+	VMULPD Y8, Y3, Y5
+	VMOVUPD Y5, Y6
+	VFMSUB231PD Y8, Y3, Y6
+	VFMADD231PD Y4, Y3, Y6
+	VADDPD Y6, Y5, Y3
+	VMULPD erfvec64c<>+640(SB), Y3, Y4
+	VBLENDVPD Y2, Y4, Y3, Y2
+	VMOVUPD erfvec64c<>+672(SB), Y3
 	VCMPPD $1, Y1, Y3, Y3
-	VBLENDVPD Y3, erfvec64c<>+544(SB), Y1, Y3
-	VSUBPD erfvec64c<>+576(SB), Y3, Y4
-	VMOVUPD erfvec64c<>+608(SB), Y5
+	VBLENDVPD Y3, erfvec64c<>+672(SB), Y1, Y3
+	VSUBPD erfvec64c<>+704(SB), Y3, Y4
+	VMOVUPD erfvec64c<>+736(SB), Y5
 	VMOVUPD Y4, Y6
-	VFMADD213PD erfvec64c<>+640(SB), Y5, Y6
-	VFMADD213PD erfvec64c<>+672(SB), Y4, Y6
-	VFMADD213PD erfvec64c<>+704(SB), Y4, Y6
-	VFMADD213PD erfvec64c<>+736(SB), Y4, Y6
-	VFMADD213PD erfvec64c<>+768(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+768(SB), Y5, Y6
 	VFMADD213PD erfvec64c<>+800(SB), Y4, Y6
 	VFMADD213PD erfvec64c<>+832(SB), Y4, Y6
 	VFMADD213PD erfvec64c<>+864(SB), Y4, Y6
@@ -5239,45 +5271,49 @@ loop:
 	VFMADD213PD erfvec64c<>+1216(SB), Y4, Y6
 	VFMADD213PD erfvec64c<>+1248(SB), Y4, Y6
 	VFMADD213PD erfvec64c<>+1280(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1312(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1344(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1376(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1408(SB), Y4, Y6
 	VMULPD Y3, Y3, Y4
 	VMOVUPD Y4, Y5
 	VFMSUB231PD Y3, Y3, Y5
 	VXORPD erfvec64c<>+0(SB), Y4, Y3
-	VMOVUPD erfvec64c<>+1344(SB), Y4
+	VMOVUPD erfvec64c<>+1472(SB), Y4
 	VMOVUPD Y3, Y7
-	VFMADD213PD erfvec64c<>+1312(SB), Y4, Y7
-	VSUBPD erfvec64c<>+1312(SB), Y7, Y4
-	VFNMADD231PD erfvec64c<>+1376(SB), Y4, Y3
+	VFMADD213PD erfvec64c<>+1440(SB), Y4, Y7
+	VSUBPD erfvec64c<>+1440(SB), Y7, Y4
+	VFNMADD231PD erfvec64c<>+1504(SB), Y4, Y3
 	VMOVUPD Y3, Y8
-	VFNMADD231PD erfvec64c<>+1408(SB), Y4, Y8
+	VFNMADD231PD erfvec64c<>+1536(SB), Y4, Y8
 	VSUBPD Y8, Y3, Y3
-	VFNMADD231PD erfvec64c<>+1408(SB), Y4, Y3
+	VFNMADD231PD erfvec64c<>+1536(SB), Y4, Y3
 	VMOVUPD Y3, Y4
 	VFMADD231PD Y3, Y8, Y4
 	VMULPD Y8, Y8, Y3
-	VMOVUPD erfvec64c<>+1440(SB), Y9
+	VMOVUPD erfvec64c<>+1568(SB), Y9
 	VMOVUPD Y8, Y10
-	VFMADD213PD erfvec64c<>+1472(SB), Y9, Y10
-	VFMADD213PD erfvec64c<>+1504(SB), Y8, Y10
-	VFMADD213PD erfvec64c<>+1536(SB), Y8, Y10
-	VFMADD213PD erfvec64c<>+1568(SB), Y8, Y10
-	VFMADD213PD erfvec64c<>+1600(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1600(SB), Y9, Y10
 	VFMADD213PD erfvec64c<>+1632(SB), Y8, Y10
 	VFMADD213PD erfvec64c<>+1664(SB), Y8, Y10
 	VFMADD213PD erfvec64c<>+1696(SB), Y8, Y10
 	VFMADD213PD erfvec64c<>+1728(SB), Y8, Y10
 	VFMADD213PD erfvec64c<>+1760(SB), Y8, Y10
 	VFMADD213PD erfvec64c<>+1792(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1824(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1856(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1888(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1920(SB), Y8, Y10
 	VFMADD231PD Y10, Y3, Y4
-	VMOVUPD erfvec64c<>+1824(SB), Y3
+	VMOVUPD erfvec64c<>+1952(SB), Y3
 	VADDPD Y8, Y3, Y3
-	VSUBPD erfvec64c<>+1824(SB), Y3, Y9
+	VSUBPD erfvec64c<>+1952(SB), Y3, Y9
 	VSUBPD Y9, Y8, Y8
 	VADDPD Y4, Y8, Y4
 	VADDPD Y4, Y3, Y8
 	VSUBPD Y8, Y3, Y3
 	VADDPD Y4, Y3, Y3
-	VPADDQ erfvec64c<>+1856(SB), Y7, Y4
+	VPADDQ erfvec64c<>+1984(SB), Y7, Y4
 	VPSLLQ $52, Y4, Y4
 	VMULPD Y4, Y8, Y7
 	VMULPD Y4, Y3, Y3
@@ -5286,14 +5322,14 @@ loop:
 	VMOVUPD Y4, Y5
 	VFMSUB231PD Y6, Y7, Y5
 	VFMADD231PD Y6, Y3, Y5
-	VMOVUPD erfvec64c<>+1824(SB), Y3
+	VMOVUPD erfvec64c<>+1952(SB), Y3
 	VSUBPD Y4, Y3, Y3
-	VMOVUPD erfvec64c<>+1824(SB), Y6
+	VMOVUPD erfvec64c<>+1952(SB), Y6
 	VSUBPD Y3, Y6, Y6
 	VSUBPD Y4, Y6, Y4
 	VSUBPD Y5, Y4, Y4
 	VADDPD Y4, Y3, Y3
-	VCMPPD $1, erfvec64c<>+1824(SB), Y1, Y1
+	VCMPPD $1, erfvec64c<>+1952(SB), Y1, Y1
 	VBLENDVPD Y1, Y2, Y3, Y1
 	VANDPD erfvec64c<>+0(SB), Y0, Y0
 	VORPD Y0, Y1, Y0
@@ -5329,455 +5365,487 @@ DATA erfvec64zc<>+160(SB)/8, $0x3ff20dd750429b6d
 DATA erfvec64zc<>+168(SB)/8, $0x3ff20dd750429b6d
 DATA erfvec64zc<>+176(SB)/8, $0x3ff20dd750429b6d
 DATA erfvec64zc<>+184(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+192(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+200(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+208(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+216(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+224(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+232(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+240(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+248(SB)/8, $0xbd92a527eb0fe9ea
-DATA erfvec64zc<>+256(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+264(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+272(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+280(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+288(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+296(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+304(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+312(SB)/8, $0x3dd7f46c806485c2
-DATA erfvec64zc<>+320(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+328(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+336(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+344(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+352(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+360(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+368(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+376(SB)/8, $0xbe14e6c4572c9f07
-DATA erfvec64zc<>+384(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+392(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+400(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+408(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+416(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+424(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+432(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+440(SB)/8, $0x3e4fc45e43933bdc
-DATA erfvec64zc<>+448(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+456(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+464(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+472(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+480(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+488(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+496(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+504(SB)/8, $0xbe85f6dc04c1afcc
-DATA erfvec64zc<>+512(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+520(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+528(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+536(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+544(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+552(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+560(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+568(SB)/8, $0x3ebb9e654ff0e555
-DATA erfvec64zc<>+576(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+584(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+592(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+600(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+608(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+616(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+624(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+632(SB)/8, $0xbeef4d256653fe3b
-DATA erfvec64zc<>+640(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+648(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+656(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+664(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+672(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+680(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+688(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+696(SB)/8, $0x3f1f9a326c59b542
-DATA erfvec64zc<>+704(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+712(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+720(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+728(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+736(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+744(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+752(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+760(SB)/8, $0xbf4c02db3ff06982
-DATA erfvec64zc<>+768(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+776(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+784(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+792(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+800(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+808(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+816(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+824(SB)/8, $0x3f7565bcd0e65924
-DATA erfvec64zc<>+832(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+840(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+848(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+856(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+864(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+872(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+880(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+888(SB)/8, $0xbf9b82ce312889f5
-DATA erfvec64zc<>+896(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+904(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+912(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+920(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+928(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+936(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+944(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+952(SB)/8, $0x3fbce2f21a042bdf
-DATA erfvec64zc<>+960(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+968(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+976(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+984(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+992(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+1000(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+1008(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+1016(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+1024(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1032(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1040(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1048(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1056(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1064(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1072(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1080(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+1088(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1096(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1104(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1112(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1120(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1128(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1136(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1144(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1152(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1160(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1168(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1176(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1184(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1192(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1200(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1208(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1216(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1224(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1232(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1240(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1248(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1256(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1264(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1272(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1280(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1288(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1296(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1304(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1312(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1320(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1328(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1336(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1344(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1352(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1360(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1368(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1376(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1384(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1392(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1400(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1408(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1416(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1424(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1432(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1440(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1448(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1456(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1464(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1472(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1480(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1488(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1496(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1504(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1512(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1520(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1528(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1536(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1544(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1552(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1560(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1568(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1576(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1584(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1592(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1600(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1608(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1616(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1624(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1632(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1640(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1648(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1656(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1664(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1672(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1680(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1688(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1696(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1704(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1712(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1720(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1728(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1736(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1744(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1752(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1760(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1768(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1776(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1784(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1792(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1800(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1808(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1816(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1824(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1832(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1840(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1848(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+1856(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1864(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1872(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1880(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1888(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1896(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1904(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1912(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+1920(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1928(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1936(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1944(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1952(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1960(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1968(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1976(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+1984(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+1992(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2000(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2008(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2016(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2024(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2032(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2040(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2048(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2056(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2064(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2072(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2080(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2088(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2096(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2104(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2112(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2120(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2128(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2136(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2144(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2152(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2160(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2168(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2176(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2184(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2192(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2200(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2208(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2216(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2224(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2232(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2240(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2248(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2256(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2264(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2272(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2280(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2288(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2296(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2304(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2312(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2320(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2328(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2336(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2344(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2352(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2360(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2368(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2376(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2384(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2392(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2400(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2408(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2416(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2424(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2432(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2440(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2448(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2456(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2464(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2472(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2480(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2488(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2496(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2504(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2512(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2520(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2528(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2536(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2544(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2552(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2560(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2568(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2576(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2584(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2592(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2600(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2608(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2616(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2624(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2632(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2640(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2648(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2656(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2664(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2672(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2680(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2688(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2696(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2704(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2712(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2720(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2728(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2736(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2744(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2752(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2760(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2768(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2776(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2784(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2792(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2800(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2808(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+2816(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2824(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2832(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2840(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2848(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2856(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2864(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2872(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+2880(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2888(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2896(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2904(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2912(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2920(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2928(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2936(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+2944(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+2952(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+2960(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+2968(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+2976(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+2984(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+2992(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3000(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3008(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3016(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3024(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3032(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3040(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3048(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3056(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3064(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3072(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3080(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3088(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3096(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3104(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3112(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3120(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3128(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3136(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3144(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3152(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3160(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3168(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3176(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3184(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3192(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3200(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3208(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3216(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3224(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3232(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3240(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3248(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3256(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3264(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3272(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3280(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3288(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3296(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3304(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3312(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3320(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3328(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3336(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3344(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3352(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3360(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3368(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3376(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3384(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3392(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3400(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3408(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3416(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3424(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3432(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3440(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3448(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3456(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3464(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3472(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3480(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3488(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3496(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3504(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3512(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3520(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3528(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3536(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3544(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3552(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3560(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3568(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3576(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3584(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3592(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3600(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3608(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3616(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3624(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3632(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3640(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3648(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3656(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3664(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3672(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3680(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3688(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3696(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3704(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3712(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3720(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3728(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3736(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3744(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3752(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3760(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3768(SB)/8, $0xbcc80000000003ff
-GLOBL erfvec64zc<>(SB), RODATA|NOPTR, $3776
+DATA erfvec64zc<>+192(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+200(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+208(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+216(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+224(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+232(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+240(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+248(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+256(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+264(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+272(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+280(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+288(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+296(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+304(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+312(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+320(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+328(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+336(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+344(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+352(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+360(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+368(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+376(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+384(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+392(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+400(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+408(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+416(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+424(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+432(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+440(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+448(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+456(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+464(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+472(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+480(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+488(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+496(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+504(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+512(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+520(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+528(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+536(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+544(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+552(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+560(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+568(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+576(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+584(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+592(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+600(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+608(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+616(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+624(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+632(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+640(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+648(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+656(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+664(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+672(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+680(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+688(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+696(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+704(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+712(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+720(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+728(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+736(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+744(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+752(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+760(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+768(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+776(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+784(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+792(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+800(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+808(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+816(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+824(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+832(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+840(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+848(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+856(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+864(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+872(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+880(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+888(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+896(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+904(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+912(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+920(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+928(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+936(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+944(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+952(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+960(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+968(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+976(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+984(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+992(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1000(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1008(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1016(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1024(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1032(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1040(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1048(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1056(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1064(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1072(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1080(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1088(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1096(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1104(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1112(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1120(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1128(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1136(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1144(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1152(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1160(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1168(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1176(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1184(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1192(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1200(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1208(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1216(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1224(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1232(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1240(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1248(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1256(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1264(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1272(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1280(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1288(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1296(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1304(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1312(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1320(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1328(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1336(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1344(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1352(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1360(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1368(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1376(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1384(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1392(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1400(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1408(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1416(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1424(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1432(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1440(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1448(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1456(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1464(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1472(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1480(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1488(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1496(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1504(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1512(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1520(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1528(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1536(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1544(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1552(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1560(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1568(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1576(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1584(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1592(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1600(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1608(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1616(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1624(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1632(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1640(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1648(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1656(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1664(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1672(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1680(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1688(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1696(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1704(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1712(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1720(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1728(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1736(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1744(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1752(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1760(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1768(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1776(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1784(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1792(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1800(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1808(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1816(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1824(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1832(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1840(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1848(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1856(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1864(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1872(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1880(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1888(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1896(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1904(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1912(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1920(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1928(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1936(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1944(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1952(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1960(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1968(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1976(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1984(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+1992(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2000(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2008(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2016(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2024(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2032(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2040(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2048(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2056(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2064(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2072(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2080(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2088(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2096(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2104(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2112(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2120(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2128(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2136(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2144(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2152(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2160(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2168(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2176(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2184(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2192(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2200(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2208(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2216(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2224(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2232(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2240(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2248(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2256(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2264(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2272(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2280(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2288(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2296(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2304(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2312(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2320(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2328(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2336(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2344(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2352(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2360(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2368(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2376(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2384(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2392(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2400(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2408(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2416(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2424(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2432(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2440(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2448(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2456(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2464(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2472(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2480(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2488(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2496(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2504(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2512(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2520(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2528(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2536(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2544(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2552(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2560(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2568(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2576(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2584(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2592(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2600(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2608(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2616(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2624(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2632(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2640(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2648(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2656(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2664(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2672(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2680(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2688(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2696(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2704(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2712(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2720(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2728(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2736(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2744(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2752(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2760(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2768(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2776(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2784(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2792(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2800(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2808(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2816(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2824(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2832(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2840(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2848(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2856(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2864(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2872(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2880(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2888(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2896(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2904(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2912(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2920(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2928(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2936(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2944(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2952(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2960(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2968(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2976(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2984(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2992(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+3000(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+3008(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3016(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3024(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3032(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3040(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3048(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3056(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3064(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3072(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3080(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3088(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3096(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3104(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3112(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3120(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3128(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3136(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3144(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3152(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3160(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3168(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3176(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3184(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3192(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3200(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3208(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3216(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3224(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3232(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3240(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3248(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3256(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3264(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3272(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3280(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3288(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3296(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3304(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3312(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3320(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3328(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3336(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3344(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3352(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3360(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3368(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3376(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3384(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3392(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3400(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3408(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3416(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3424(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3432(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3440(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3448(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3456(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3464(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3472(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3480(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3488(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3496(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3504(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3512(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3520(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3528(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3536(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3544(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3552(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3560(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3568(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3576(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3584(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3592(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3600(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3608(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3616(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3624(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3632(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3640(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3648(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3656(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3664(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3672(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3680(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3688(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3696(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3704(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3712(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3720(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3728(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3736(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3744(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3752(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3760(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3768(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3776(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3784(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3792(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3800(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3808(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3816(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3824(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3832(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3840(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3848(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3856(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3864(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3872(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3880(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3888(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3896(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3904(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3912(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3920(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3928(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3936(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3944(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3952(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3960(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3968(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+3976(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+3984(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+3992(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4000(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4008(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4016(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4024(SB)/8, $0xbcc80000000003ff
+GLOBL erfvec64zc<>(SB), RODATA|NOPTR, $4032
 
 // func erfVec64Z(d, x *float64, n int) int
 TEXT ·erfVec64Z(SB), NOSPLIT, $0-32
@@ -5795,40 +5863,59 @@ loop:
 	KORTESTW K1, K1
 	JNZ done
 	VPANDQ erfvec64zc<>+64(SB), Z0, Z1
-	VMULPD Z1, Z1, Z2
-	VMULPD erfvec64zc<>+128(SB), Z1, Z3
-	VMOVUPD Z3, Z4
-	VFMSUB231PD erfvec64zc<>+128(SB), Z1, Z4
-	VMOVUPD erfvec64zc<>+192(SB), Z5
-	VMOVUPD Z2, Z6
-	VFMADD213PD erfvec64zc<>+256(SB), Z5, Z6
-	VFMADD213PD erfvec64zc<>+320(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+384(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+448(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+512(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+576(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+640(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+704(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+768(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+832(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+896(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+960(SB), Z2, Z6
-	VFMADD213PD erfvec64zc<>+1024(SB), Z6, Z2
-	VFMADD231PD Z2, Z1, Z4
-	VADDPD Z4, Z3, Z2
-	VMOVUPD erfvec64zc<>+1088(SB), Z3
+	VCMPPD $1, erfvec64zc<>+384(SB), Z1, K1
+	VPMOVM2Q K1, Z2
+	VMULPD erfvec64zc<>+448(SB), Z1, Z3
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z3, Z1, K1, Z3
+	VMULPD Z3, Z3, Z4
+	VMOVUPD Z4, Z5
+	VFMSUB231PD Z3, Z3, Z5
+	VMULPD erfvec64zc<>+256(SB), Z4, Z6
+	VMOVUPD Z6, Z7
+	VFMSUB231PD erfvec64zc<>+256(SB), Z4, Z7
+	VMOVUPD erfvec64zc<>+128(SB), Z8
+	VADDPD Z6, Z8, Z8
+	VMOVUPD erfvec64zc<>+128(SB), Z9
+	VSUBPD Z8, Z9, Z9
+	VADDPD Z6, Z9, Z6
+	VMULPD Z4, Z4, Z9
+	VMOVUPD erfvec64zc<>+512(SB), Z10
+	VMOVUPD Z4, Z11
+	VFMADD213PD erfvec64zc<>+576(SB), Z10, Z11
+	VFMADD213PD erfvec64zc<>+640(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+704(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+768(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+832(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+896(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+960(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1024(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1088(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1152(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1216(SB), Z4, Z11
+	VMOVUPD erfvec64zc<>+320(SB), Z10
+	VFMADD213PD erfvec64zc<>+192(SB), Z10, Z4
+	VFMADD231PD erfvec64zc<>+256(SB), Z5, Z4
+	VFMADD231PD Z11, Z9, Z4
+	VADDPD Z7, Z6, Z5
+	VADDPD Z4, Z5, Z4
+	VMULPD Z8, Z3, Z5
+	VMOVUPD Z5, Z6
+	VFMSUB231PD Z8, Z3, Z6
+	VFMADD231PD Z4, Z3, Z6
+	VADDPD Z6, Z5, Z3
+	VMULPD erfvec64zc<>+1280(SB), Z3, Z4
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z4, Z3, K1, Z2
+	VMOVUPD erfvec64zc<>+1344(SB), Z3
 	VCMPPD $1, Z1, Z3, K1
 	VPMOVM2Q K1, Z3
 	VPMOVQ2M Z3, K1
-	VBLENDMPD erfvec64zc<>+1088(SB), Z1, K1, Z3
-	VSUBPD erfvec64zc<>+1152(SB), Z3, Z4
-	VMOVUPD erfvec64zc<>+1216(SB), Z5
+	VBLENDMPD erfvec64zc<>+1344(SB), Z1, K1, Z3
+	VSUBPD erfvec64zc<>+1408(SB), Z3, Z4
+	VMOVUPD erfvec64zc<>+1472(SB), Z5
 	VMOVUPD Z4, Z6
-	VFMADD213PD erfvec64zc<>+1280(SB), Z5, Z6
-	VFMADD213PD erfvec64zc<>+1344(SB), Z4, Z6
-	VFMADD213PD erfvec64zc<>+1408(SB), Z4, Z6
-	VFMADD213PD erfvec64zc<>+1472(SB), Z4, Z6
-	VFMADD213PD erfvec64zc<>+1536(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+1536(SB), Z5, Z6
 	VFMADD213PD erfvec64zc<>+1600(SB), Z4, Z6
 	VFMADD213PD erfvec64zc<>+1664(SB), Z4, Z6
 	VFMADD213PD erfvec64zc<>+1728(SB), Z4, Z6
@@ -5845,45 +5932,49 @@ loop:
 	VFMADD213PD erfvec64zc<>+2432(SB), Z4, Z6
 	VFMADD213PD erfvec64zc<>+2496(SB), Z4, Z6
 	VFMADD213PD erfvec64zc<>+2560(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2624(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2688(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2752(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2816(SB), Z4, Z6
 	VMULPD Z3, Z3, Z4
 	VMOVUPD Z4, Z5
 	VFMSUB231PD Z3, Z3, Z5
 	VPXORQ erfvec64zc<>+0(SB), Z4, Z3
-	VMOVUPD erfvec64zc<>+2688(SB), Z4
+	VMOVUPD erfvec64zc<>+2944(SB), Z4
 	VMOVUPD Z3, Z7
-	VFMADD213PD erfvec64zc<>+2624(SB), Z4, Z7
-	VSUBPD erfvec64zc<>+2624(SB), Z7, Z4
-	VFNMADD231PD erfvec64zc<>+2752(SB), Z4, Z3
+	VFMADD213PD erfvec64zc<>+2880(SB), Z4, Z7
+	VSUBPD erfvec64zc<>+2880(SB), Z7, Z4
+	VFNMADD231PD erfvec64zc<>+3008(SB), Z4, Z3
 	VMOVUPD Z3, Z8
-	VFNMADD231PD erfvec64zc<>+2816(SB), Z4, Z8
+	VFNMADD231PD erfvec64zc<>+3072(SB), Z4, Z8
 	VSUBPD Z8, Z3, Z3
-	VFNMADD231PD erfvec64zc<>+2816(SB), Z4, Z3
+	VFNMADD231PD erfvec64zc<>+3072(SB), Z4, Z3
 	VMOVUPD Z3, Z4
 	VFMADD231PD Z3, Z8, Z4
 	VMULPD Z8, Z8, Z3
-	VMOVUPD erfvec64zc<>+2880(SB), Z9
+	VMOVUPD erfvec64zc<>+3136(SB), Z9
 	VMOVUPD Z8, Z10
-	VFMADD213PD erfvec64zc<>+2944(SB), Z9, Z10
-	VFMADD213PD erfvec64zc<>+3008(SB), Z8, Z10
-	VFMADD213PD erfvec64zc<>+3072(SB), Z8, Z10
-	VFMADD213PD erfvec64zc<>+3136(SB), Z8, Z10
-	VFMADD213PD erfvec64zc<>+3200(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3200(SB), Z9, Z10
 	VFMADD213PD erfvec64zc<>+3264(SB), Z8, Z10
 	VFMADD213PD erfvec64zc<>+3328(SB), Z8, Z10
 	VFMADD213PD erfvec64zc<>+3392(SB), Z8, Z10
 	VFMADD213PD erfvec64zc<>+3456(SB), Z8, Z10
 	VFMADD213PD erfvec64zc<>+3520(SB), Z8, Z10
 	VFMADD213PD erfvec64zc<>+3584(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3648(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3712(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3776(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3840(SB), Z8, Z10
 	VFMADD231PD Z10, Z3, Z4
-	VMOVUPD erfvec64zc<>+3648(SB), Z3
+	VMOVUPD erfvec64zc<>+3904(SB), Z3
 	VADDPD Z8, Z3, Z3
-	VSUBPD erfvec64zc<>+3648(SB), Z3, Z9
+	VSUBPD erfvec64zc<>+3904(SB), Z3, Z9
 	VSUBPD Z9, Z8, Z8
 	VADDPD Z4, Z8, Z4
 	VADDPD Z4, Z3, Z8
 	VSUBPD Z8, Z3, Z3
 	VADDPD Z4, Z3, Z3
-	VPADDQ erfvec64zc<>+3712(SB), Z7, Z4
+	VPADDQ erfvec64zc<>+3968(SB), Z7, Z4
 	VPSLLQ $52, Z4, Z4
 	VMULPD Z4, Z8, Z7
 	VMULPD Z4, Z3, Z3
@@ -5892,14 +5983,14 @@ loop:
 	VMOVUPD Z4, Z5
 	VFMSUB231PD Z6, Z7, Z5
 	VFMADD231PD Z6, Z3, Z5
-	VMOVUPD erfvec64zc<>+3648(SB), Z3
+	VMOVUPD erfvec64zc<>+3904(SB), Z3
 	VSUBPD Z4, Z3, Z3
-	VMOVUPD erfvec64zc<>+3648(SB), Z6
+	VMOVUPD erfvec64zc<>+3904(SB), Z6
 	VSUBPD Z3, Z6, Z6
 	VSUBPD Z4, Z6, Z4
 	VSUBPD Z5, Z4, Z4
 	VADDPD Z4, Z3, Z3
-	VCMPPD $1, erfvec64zc<>+3648(SB), Z1, K1
+	VCMPPD $1, erfvec64zc<>+3904(SB), Z1, K1
 	VPMOVM2Q K1, Z1
 	VPMOVQ2M Z1, K1
 	VBLENDMPD Z2, Z3, K1, Z1
@@ -12409,279 +12500,311 @@ DATA erfvec32c<>+80(SB)/4, $0x3f906ebb
 DATA erfvec32c<>+84(SB)/4, $0x3f906ebb
 DATA erfvec32c<>+88(SB)/4, $0x3f906ebb
 DATA erfvec32c<>+92(SB)/4, $0x3f906ebb
-DATA erfvec32c<>+96(SB)/4, $0xb7231c36
-DATA erfvec32c<>+100(SB)/4, $0xb7231c36
-DATA erfvec32c<>+104(SB)/4, $0xb7231c36
-DATA erfvec32c<>+108(SB)/4, $0xb7231c36
-DATA erfvec32c<>+112(SB)/4, $0xb7231c36
-DATA erfvec32c<>+116(SB)/4, $0xb7231c36
-DATA erfvec32c<>+120(SB)/4, $0xb7231c36
-DATA erfvec32c<>+124(SB)/4, $0xb7231c36
-DATA erfvec32c<>+128(SB)/4, $0x38ecb052
-DATA erfvec32c<>+132(SB)/4, $0x38ecb052
-DATA erfvec32c<>+136(SB)/4, $0x38ecb052
-DATA erfvec32c<>+140(SB)/4, $0x38ecb052
-DATA erfvec32c<>+144(SB)/4, $0x38ecb052
-DATA erfvec32c<>+148(SB)/4, $0x38ecb052
-DATA erfvec32c<>+152(SB)/4, $0x38ecb052
-DATA erfvec32c<>+156(SB)/4, $0x38ecb052
-DATA erfvec32c<>+160(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+164(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+168(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+172(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+176(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+180(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+184(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+188(SB)/4, $0xba5e7b94
-DATA erfvec32c<>+192(SB)/4, $0x3bab1708
-DATA erfvec32c<>+196(SB)/4, $0x3bab1708
-DATA erfvec32c<>+200(SB)/4, $0x3bab1708
-DATA erfvec32c<>+204(SB)/4, $0x3bab1708
-DATA erfvec32c<>+208(SB)/4, $0x3bab1708
-DATA erfvec32c<>+212(SB)/4, $0x3bab1708
-DATA erfvec32c<>+216(SB)/4, $0x3bab1708
-DATA erfvec32c<>+220(SB)/4, $0x3bab1708
-DATA erfvec32c<>+224(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+228(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+232(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+236(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+240(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+244(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+248(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+252(SB)/4, $0xbcdc1513
-DATA erfvec32c<>+256(SB)/4, $0x3de71787
-DATA erfvec32c<>+260(SB)/4, $0x3de71787
-DATA erfvec32c<>+264(SB)/4, $0x3de71787
-DATA erfvec32c<>+268(SB)/4, $0x3de71787
-DATA erfvec32c<>+272(SB)/4, $0x3de71787
-DATA erfvec32c<>+276(SB)/4, $0x3de71787
-DATA erfvec32c<>+280(SB)/4, $0x3de71787
-DATA erfvec32c<>+284(SB)/4, $0x3de71787
-DATA erfvec32c<>+288(SB)/4, $0xbec093a3
-DATA erfvec32c<>+292(SB)/4, $0xbec093a3
-DATA erfvec32c<>+296(SB)/4, $0xbec093a3
-DATA erfvec32c<>+300(SB)/4, $0xbec093a3
-DATA erfvec32c<>+304(SB)/4, $0xbec093a3
-DATA erfvec32c<>+308(SB)/4, $0xbec093a3
-DATA erfvec32c<>+312(SB)/4, $0xbec093a3
-DATA erfvec32c<>+316(SB)/4, $0xbec093a3
-DATA erfvec32c<>+320(SB)/4, $0xb37bd649
-DATA erfvec32c<>+324(SB)/4, $0xb37bd649
-DATA erfvec32c<>+328(SB)/4, $0xb37bd649
-DATA erfvec32c<>+332(SB)/4, $0xb37bd649
-DATA erfvec32c<>+336(SB)/4, $0xb37bd649
-DATA erfvec32c<>+340(SB)/4, $0xb37bd649
-DATA erfvec32c<>+344(SB)/4, $0xb37bd649
-DATA erfvec32c<>+348(SB)/4, $0xb37bd649
-DATA erfvec32c<>+352(SB)/4, $0x40800000
-DATA erfvec32c<>+356(SB)/4, $0x40800000
-DATA erfvec32c<>+360(SB)/4, $0x40800000
-DATA erfvec32c<>+364(SB)/4, $0x40800000
-DATA erfvec32c<>+368(SB)/4, $0x40800000
-DATA erfvec32c<>+372(SB)/4, $0x40800000
-DATA erfvec32c<>+376(SB)/4, $0x40800000
-DATA erfvec32c<>+380(SB)/4, $0x40800000
-DATA erfvec32c<>+384(SB)/4, $0x40200000
-DATA erfvec32c<>+388(SB)/4, $0x40200000
-DATA erfvec32c<>+392(SB)/4, $0x40200000
-DATA erfvec32c<>+396(SB)/4, $0x40200000
-DATA erfvec32c<>+400(SB)/4, $0x40200000
-DATA erfvec32c<>+404(SB)/4, $0x40200000
-DATA erfvec32c<>+408(SB)/4, $0x40200000
-DATA erfvec32c<>+412(SB)/4, $0x40200000
-DATA erfvec32c<>+416(SB)/4, $0x36eb9940
-DATA erfvec32c<>+420(SB)/4, $0x36eb9940
-DATA erfvec32c<>+424(SB)/4, $0x36eb9940
-DATA erfvec32c<>+428(SB)/4, $0x36eb9940
-DATA erfvec32c<>+432(SB)/4, $0x36eb9940
-DATA erfvec32c<>+436(SB)/4, $0x36eb9940
-DATA erfvec32c<>+440(SB)/4, $0x36eb9940
-DATA erfvec32c<>+444(SB)/4, $0x36eb9940
-DATA erfvec32c<>+448(SB)/4, $0x376397a4
-DATA erfvec32c<>+452(SB)/4, $0x376397a4
-DATA erfvec32c<>+456(SB)/4, $0x376397a4
-DATA erfvec32c<>+460(SB)/4, $0x376397a4
-DATA erfvec32c<>+464(SB)/4, $0x376397a4
-DATA erfvec32c<>+468(SB)/4, $0x376397a4
-DATA erfvec32c<>+472(SB)/4, $0x376397a4
-DATA erfvec32c<>+476(SB)/4, $0x376397a4
-DATA erfvec32c<>+480(SB)/4, $0x3801555c
-DATA erfvec32c<>+484(SB)/4, $0x3801555c
-DATA erfvec32c<>+488(SB)/4, $0x3801555c
-DATA erfvec32c<>+492(SB)/4, $0x3801555c
-DATA erfvec32c<>+496(SB)/4, $0x3801555c
-DATA erfvec32c<>+500(SB)/4, $0x3801555c
-DATA erfvec32c<>+504(SB)/4, $0x3801555c
-DATA erfvec32c<>+508(SB)/4, $0x3801555c
-DATA erfvec32c<>+512(SB)/4, $0xb8999428
-DATA erfvec32c<>+516(SB)/4, $0xb8999428
-DATA erfvec32c<>+520(SB)/4, $0xb8999428
-DATA erfvec32c<>+524(SB)/4, $0xb8999428
-DATA erfvec32c<>+528(SB)/4, $0xb8999428
-DATA erfvec32c<>+532(SB)/4, $0xb8999428
-DATA erfvec32c<>+536(SB)/4, $0xb8999428
-DATA erfvec32c<>+540(SB)/4, $0xb8999428
-DATA erfvec32c<>+544(SB)/4, $0x393adcf4
-DATA erfvec32c<>+548(SB)/4, $0x393adcf4
-DATA erfvec32c<>+552(SB)/4, $0x393adcf4
-DATA erfvec32c<>+556(SB)/4, $0x393adcf4
-DATA erfvec32c<>+560(SB)/4, $0x393adcf4
-DATA erfvec32c<>+564(SB)/4, $0x393adcf4
-DATA erfvec32c<>+568(SB)/4, $0x393adcf4
-DATA erfvec32c<>+572(SB)/4, $0x393adcf4
-DATA erfvec32c<>+576(SB)/4, $0xba444616
-DATA erfvec32c<>+580(SB)/4, $0xba444616
-DATA erfvec32c<>+584(SB)/4, $0xba444616
-DATA erfvec32c<>+588(SB)/4, $0xba444616
-DATA erfvec32c<>+592(SB)/4, $0xba444616
-DATA erfvec32c<>+596(SB)/4, $0xba444616
-DATA erfvec32c<>+600(SB)/4, $0xba444616
-DATA erfvec32c<>+604(SB)/4, $0xba444616
-DATA erfvec32c<>+608(SB)/4, $0x3b22128c
-DATA erfvec32c<>+612(SB)/4, $0x3b22128c
-DATA erfvec32c<>+616(SB)/4, $0x3b22128c
-DATA erfvec32c<>+620(SB)/4, $0x3b22128c
-DATA erfvec32c<>+624(SB)/4, $0x3b22128c
-DATA erfvec32c<>+628(SB)/4, $0x3b22128c
-DATA erfvec32c<>+632(SB)/4, $0x3b22128c
-DATA erfvec32c<>+636(SB)/4, $0x3b22128c
-DATA erfvec32c<>+640(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+644(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+648(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+652(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+656(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+660(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+664(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+668(SB)/4, $0xbc02fca2
-DATA erfvec32c<>+672(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+676(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+680(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+684(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+688(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+692(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+696(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+700(SB)/4, $0x3ccc4d73
-DATA erfvec32c<>+704(SB)/4, $0xbd984385
-DATA erfvec32c<>+708(SB)/4, $0xbd984385
-DATA erfvec32c<>+712(SB)/4, $0xbd984385
-DATA erfvec32c<>+716(SB)/4, $0xbd984385
-DATA erfvec32c<>+720(SB)/4, $0xbd984385
-DATA erfvec32c<>+724(SB)/4, $0xbd984385
-DATA erfvec32c<>+728(SB)/4, $0xbd984385
-DATA erfvec32c<>+732(SB)/4, $0xbd984385
-DATA erfvec32c<>+736(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+740(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+744(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+748(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+752(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+756(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+760(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+764(SB)/4, $0x3e57dd9d
-DATA erfvec32c<>+768(SB)/4, $0x4b400000
-DATA erfvec32c<>+772(SB)/4, $0x4b400000
-DATA erfvec32c<>+776(SB)/4, $0x4b400000
-DATA erfvec32c<>+780(SB)/4, $0x4b400000
-DATA erfvec32c<>+784(SB)/4, $0x4b400000
-DATA erfvec32c<>+788(SB)/4, $0x4b400000
-DATA erfvec32c<>+792(SB)/4, $0x4b400000
-DATA erfvec32c<>+796(SB)/4, $0x4b400000
-DATA erfvec32c<>+800(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+804(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+808(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+812(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+816(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+820(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+824(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+828(SB)/4, $0x3fb8aa3b
-DATA erfvec32c<>+832(SB)/4, $0x3f317200
-DATA erfvec32c<>+836(SB)/4, $0x3f317200
-DATA erfvec32c<>+840(SB)/4, $0x3f317200
-DATA erfvec32c<>+844(SB)/4, $0x3f317200
-DATA erfvec32c<>+848(SB)/4, $0x3f317200
-DATA erfvec32c<>+852(SB)/4, $0x3f317200
-DATA erfvec32c<>+856(SB)/4, $0x3f317200
-DATA erfvec32c<>+860(SB)/4, $0x3f317200
-DATA erfvec32c<>+864(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+868(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+872(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+876(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+880(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+884(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+888(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+892(SB)/4, $0x35bfbe8e
-DATA erfvec32c<>+896(SB)/4, $0x37d00d01
-DATA erfvec32c<>+900(SB)/4, $0x37d00d01
-DATA erfvec32c<>+904(SB)/4, $0x37d00d01
-DATA erfvec32c<>+908(SB)/4, $0x37d00d01
-DATA erfvec32c<>+912(SB)/4, $0x37d00d01
-DATA erfvec32c<>+916(SB)/4, $0x37d00d01
-DATA erfvec32c<>+920(SB)/4, $0x37d00d01
-DATA erfvec32c<>+924(SB)/4, $0x37d00d01
-DATA erfvec32c<>+928(SB)/4, $0x39500d01
-DATA erfvec32c<>+932(SB)/4, $0x39500d01
-DATA erfvec32c<>+936(SB)/4, $0x39500d01
-DATA erfvec32c<>+940(SB)/4, $0x39500d01
-DATA erfvec32c<>+944(SB)/4, $0x39500d01
-DATA erfvec32c<>+948(SB)/4, $0x39500d01
-DATA erfvec32c<>+952(SB)/4, $0x39500d01
-DATA erfvec32c<>+956(SB)/4, $0x39500d01
-DATA erfvec32c<>+960(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+964(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+968(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+972(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+976(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+980(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+984(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+988(SB)/4, $0x3ab60b61
-DATA erfvec32c<>+992(SB)/4, $0x3c088889
-DATA erfvec32c<>+996(SB)/4, $0x3c088889
-DATA erfvec32c<>+1000(SB)/4, $0x3c088889
-DATA erfvec32c<>+1004(SB)/4, $0x3c088889
-DATA erfvec32c<>+1008(SB)/4, $0x3c088889
-DATA erfvec32c<>+1012(SB)/4, $0x3c088889
-DATA erfvec32c<>+1016(SB)/4, $0x3c088889
-DATA erfvec32c<>+1020(SB)/4, $0x3c088889
-DATA erfvec32c<>+1024(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1028(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1032(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1036(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1040(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1044(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1048(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1052(SB)/4, $0x3d2aaaab
-DATA erfvec32c<>+1056(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1060(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1064(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1068(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1072(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1076(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1080(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1084(SB)/4, $0x3e2aaaab
-DATA erfvec32c<>+1088(SB)/4, $0x3f000000
-DATA erfvec32c<>+1092(SB)/4, $0x3f000000
-DATA erfvec32c<>+1096(SB)/4, $0x3f000000
-DATA erfvec32c<>+1100(SB)/4, $0x3f000000
-DATA erfvec32c<>+1104(SB)/4, $0x3f000000
-DATA erfvec32c<>+1108(SB)/4, $0x3f000000
-DATA erfvec32c<>+1112(SB)/4, $0x3f000000
-DATA erfvec32c<>+1116(SB)/4, $0x3f000000
-DATA erfvec32c<>+1120(SB)/4, $0x3f800000
-DATA erfvec32c<>+1124(SB)/4, $0x3f800000
-DATA erfvec32c<>+1128(SB)/4, $0x3f800000
-DATA erfvec32c<>+1132(SB)/4, $0x3f800000
-DATA erfvec32c<>+1136(SB)/4, $0x3f800000
-DATA erfvec32c<>+1140(SB)/4, $0x3f800000
-DATA erfvec32c<>+1144(SB)/4, $0x3f800000
-DATA erfvec32c<>+1148(SB)/4, $0x3f800000
-DATA erfvec32c<>+1152(SB)/4, $0xb4c0007f
-DATA erfvec32c<>+1156(SB)/4, $0xb4c0007f
-DATA erfvec32c<>+1160(SB)/4, $0xb4c0007f
-DATA erfvec32c<>+1164(SB)/4, $0xb4c0007f
-DATA erfvec32c<>+1168(SB)/4, $0xb4c0007f
-DATA erfvec32c<>+1172(SB)/4, $0xb4c0007f
-DATA erfvec32c<>+1176(SB)/4, $0xb4c0007f
-DATA erfvec32c<>+1180(SB)/4, $0xb4c0007f
-GLOBL erfvec32c<>(SB), RODATA|NOPTR, $1184
+DATA erfvec32c<>+96(SB)/4, $0xb37bd649
+DATA erfvec32c<>+100(SB)/4, $0xb37bd649
+DATA erfvec32c<>+104(SB)/4, $0xb37bd649
+DATA erfvec32c<>+108(SB)/4, $0xb37bd649
+DATA erfvec32c<>+112(SB)/4, $0xb37bd649
+DATA erfvec32c<>+116(SB)/4, $0xb37bd649
+DATA erfvec32c<>+120(SB)/4, $0xb37bd649
+DATA erfvec32c<>+124(SB)/4, $0xb37bd649
+DATA erfvec32c<>+128(SB)/4, $0xbec093a3
+DATA erfvec32c<>+132(SB)/4, $0xbec093a3
+DATA erfvec32c<>+136(SB)/4, $0xbec093a3
+DATA erfvec32c<>+140(SB)/4, $0xbec093a3
+DATA erfvec32c<>+144(SB)/4, $0xbec093a3
+DATA erfvec32c<>+148(SB)/4, $0xbec093a3
+DATA erfvec32c<>+152(SB)/4, $0xbec093a3
+DATA erfvec32c<>+156(SB)/4, $0xbec093a3
+DATA erfvec32c<>+160(SB)/4, $0xb230379e
+DATA erfvec32c<>+164(SB)/4, $0xb230379e
+DATA erfvec32c<>+168(SB)/4, $0xb230379e
+DATA erfvec32c<>+172(SB)/4, $0xb230379e
+DATA erfvec32c<>+176(SB)/4, $0xb230379e
+DATA erfvec32c<>+180(SB)/4, $0xb230379e
+DATA erfvec32c<>+184(SB)/4, $0xb230379e
+DATA erfvec32c<>+188(SB)/4, $0xb230379e
+DATA erfvec32c<>+192(SB)/4, $0x12800000
+DATA erfvec32c<>+196(SB)/4, $0x12800000
+DATA erfvec32c<>+200(SB)/4, $0x12800000
+DATA erfvec32c<>+204(SB)/4, $0x12800000
+DATA erfvec32c<>+208(SB)/4, $0x12800000
+DATA erfvec32c<>+212(SB)/4, $0x12800000
+DATA erfvec32c<>+216(SB)/4, $0x12800000
+DATA erfvec32c<>+220(SB)/4, $0x12800000
+DATA erfvec32c<>+224(SB)/4, $0x58800000
+DATA erfvec32c<>+228(SB)/4, $0x58800000
+DATA erfvec32c<>+232(SB)/4, $0x58800000
+DATA erfvec32c<>+236(SB)/4, $0x58800000
+DATA erfvec32c<>+240(SB)/4, $0x58800000
+DATA erfvec32c<>+244(SB)/4, $0x58800000
+DATA erfvec32c<>+248(SB)/4, $0x58800000
+DATA erfvec32c<>+252(SB)/4, $0x58800000
+DATA erfvec32c<>+256(SB)/4, $0xb726578e
+DATA erfvec32c<>+260(SB)/4, $0xb726578e
+DATA erfvec32c<>+264(SB)/4, $0xb726578e
+DATA erfvec32c<>+268(SB)/4, $0xb726578e
+DATA erfvec32c<>+272(SB)/4, $0xb726578e
+DATA erfvec32c<>+276(SB)/4, $0xb726578e
+DATA erfvec32c<>+280(SB)/4, $0xb726578e
+DATA erfvec32c<>+284(SB)/4, $0xb726578e
+DATA erfvec32c<>+288(SB)/4, $0x38ee264a
+DATA erfvec32c<>+292(SB)/4, $0x38ee264a
+DATA erfvec32c<>+296(SB)/4, $0x38ee264a
+DATA erfvec32c<>+300(SB)/4, $0x38ee264a
+DATA erfvec32c<>+304(SB)/4, $0x38ee264a
+DATA erfvec32c<>+308(SB)/4, $0x38ee264a
+DATA erfvec32c<>+312(SB)/4, $0x38ee264a
+DATA erfvec32c<>+316(SB)/4, $0x38ee264a
+DATA erfvec32c<>+320(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+324(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+328(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+332(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+336(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+340(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+344(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+348(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+352(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+356(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+360(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+364(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+368(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+372(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+376(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+380(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+384(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+388(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+392(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+396(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+400(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+404(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+408(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+412(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+416(SB)/4, $0x3de7178d
+DATA erfvec32c<>+420(SB)/4, $0x3de7178d
+DATA erfvec32c<>+424(SB)/4, $0x3de7178d
+DATA erfvec32c<>+428(SB)/4, $0x3de7178d
+DATA erfvec32c<>+432(SB)/4, $0x3de7178d
+DATA erfvec32c<>+436(SB)/4, $0x3de7178d
+DATA erfvec32c<>+440(SB)/4, $0x3de7178d
+DATA erfvec32c<>+444(SB)/4, $0x3de7178d
+DATA erfvec32c<>+448(SB)/4, $0x26800000
+DATA erfvec32c<>+452(SB)/4, $0x26800000
+DATA erfvec32c<>+456(SB)/4, $0x26800000
+DATA erfvec32c<>+460(SB)/4, $0x26800000
+DATA erfvec32c<>+464(SB)/4, $0x26800000
+DATA erfvec32c<>+468(SB)/4, $0x26800000
+DATA erfvec32c<>+472(SB)/4, $0x26800000
+DATA erfvec32c<>+476(SB)/4, $0x26800000
+DATA erfvec32c<>+480(SB)/4, $0x40800000
+DATA erfvec32c<>+484(SB)/4, $0x40800000
+DATA erfvec32c<>+488(SB)/4, $0x40800000
+DATA erfvec32c<>+492(SB)/4, $0x40800000
+DATA erfvec32c<>+496(SB)/4, $0x40800000
+DATA erfvec32c<>+500(SB)/4, $0x40800000
+DATA erfvec32c<>+504(SB)/4, $0x40800000
+DATA erfvec32c<>+508(SB)/4, $0x40800000
+DATA erfvec32c<>+512(SB)/4, $0x40200000
+DATA erfvec32c<>+516(SB)/4, $0x40200000
+DATA erfvec32c<>+520(SB)/4, $0x40200000
+DATA erfvec32c<>+524(SB)/4, $0x40200000
+DATA erfvec32c<>+528(SB)/4, $0x40200000
+DATA erfvec32c<>+532(SB)/4, $0x40200000
+DATA erfvec32c<>+536(SB)/4, $0x40200000
+DATA erfvec32c<>+540(SB)/4, $0x40200000
+DATA erfvec32c<>+544(SB)/4, $0x36eb9940
+DATA erfvec32c<>+548(SB)/4, $0x36eb9940
+DATA erfvec32c<>+552(SB)/4, $0x36eb9940
+DATA erfvec32c<>+556(SB)/4, $0x36eb9940
+DATA erfvec32c<>+560(SB)/4, $0x36eb9940
+DATA erfvec32c<>+564(SB)/4, $0x36eb9940
+DATA erfvec32c<>+568(SB)/4, $0x36eb9940
+DATA erfvec32c<>+572(SB)/4, $0x36eb9940
+DATA erfvec32c<>+576(SB)/4, $0x376397a4
+DATA erfvec32c<>+580(SB)/4, $0x376397a4
+DATA erfvec32c<>+584(SB)/4, $0x376397a4
+DATA erfvec32c<>+588(SB)/4, $0x376397a4
+DATA erfvec32c<>+592(SB)/4, $0x376397a4
+DATA erfvec32c<>+596(SB)/4, $0x376397a4
+DATA erfvec32c<>+600(SB)/4, $0x376397a4
+DATA erfvec32c<>+604(SB)/4, $0x376397a4
+DATA erfvec32c<>+608(SB)/4, $0x3801555c
+DATA erfvec32c<>+612(SB)/4, $0x3801555c
+DATA erfvec32c<>+616(SB)/4, $0x3801555c
+DATA erfvec32c<>+620(SB)/4, $0x3801555c
+DATA erfvec32c<>+624(SB)/4, $0x3801555c
+DATA erfvec32c<>+628(SB)/4, $0x3801555c
+DATA erfvec32c<>+632(SB)/4, $0x3801555c
+DATA erfvec32c<>+636(SB)/4, $0x3801555c
+DATA erfvec32c<>+640(SB)/4, $0xb8999428
+DATA erfvec32c<>+644(SB)/4, $0xb8999428
+DATA erfvec32c<>+648(SB)/4, $0xb8999428
+DATA erfvec32c<>+652(SB)/4, $0xb8999428
+DATA erfvec32c<>+656(SB)/4, $0xb8999428
+DATA erfvec32c<>+660(SB)/4, $0xb8999428
+DATA erfvec32c<>+664(SB)/4, $0xb8999428
+DATA erfvec32c<>+668(SB)/4, $0xb8999428
+DATA erfvec32c<>+672(SB)/4, $0x393adcf4
+DATA erfvec32c<>+676(SB)/4, $0x393adcf4
+DATA erfvec32c<>+680(SB)/4, $0x393adcf4
+DATA erfvec32c<>+684(SB)/4, $0x393adcf4
+DATA erfvec32c<>+688(SB)/4, $0x393adcf4
+DATA erfvec32c<>+692(SB)/4, $0x393adcf4
+DATA erfvec32c<>+696(SB)/4, $0x393adcf4
+DATA erfvec32c<>+700(SB)/4, $0x393adcf4
+DATA erfvec32c<>+704(SB)/4, $0xba444616
+DATA erfvec32c<>+708(SB)/4, $0xba444616
+DATA erfvec32c<>+712(SB)/4, $0xba444616
+DATA erfvec32c<>+716(SB)/4, $0xba444616
+DATA erfvec32c<>+720(SB)/4, $0xba444616
+DATA erfvec32c<>+724(SB)/4, $0xba444616
+DATA erfvec32c<>+728(SB)/4, $0xba444616
+DATA erfvec32c<>+732(SB)/4, $0xba444616
+DATA erfvec32c<>+736(SB)/4, $0x3b22128c
+DATA erfvec32c<>+740(SB)/4, $0x3b22128c
+DATA erfvec32c<>+744(SB)/4, $0x3b22128c
+DATA erfvec32c<>+748(SB)/4, $0x3b22128c
+DATA erfvec32c<>+752(SB)/4, $0x3b22128c
+DATA erfvec32c<>+756(SB)/4, $0x3b22128c
+DATA erfvec32c<>+760(SB)/4, $0x3b22128c
+DATA erfvec32c<>+764(SB)/4, $0x3b22128c
+DATA erfvec32c<>+768(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+772(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+776(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+780(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+784(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+788(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+792(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+796(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+800(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+804(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+808(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+812(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+816(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+820(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+824(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+828(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+832(SB)/4, $0xbd984385
+DATA erfvec32c<>+836(SB)/4, $0xbd984385
+DATA erfvec32c<>+840(SB)/4, $0xbd984385
+DATA erfvec32c<>+844(SB)/4, $0xbd984385
+DATA erfvec32c<>+848(SB)/4, $0xbd984385
+DATA erfvec32c<>+852(SB)/4, $0xbd984385
+DATA erfvec32c<>+856(SB)/4, $0xbd984385
+DATA erfvec32c<>+860(SB)/4, $0xbd984385
+DATA erfvec32c<>+864(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+868(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+872(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+876(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+880(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+884(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+888(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+892(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+896(SB)/4, $0x4b400000
+DATA erfvec32c<>+900(SB)/4, $0x4b400000
+DATA erfvec32c<>+904(SB)/4, $0x4b400000
+DATA erfvec32c<>+908(SB)/4, $0x4b400000
+DATA erfvec32c<>+912(SB)/4, $0x4b400000
+DATA erfvec32c<>+916(SB)/4, $0x4b400000
+DATA erfvec32c<>+920(SB)/4, $0x4b400000
+DATA erfvec32c<>+924(SB)/4, $0x4b400000
+DATA erfvec32c<>+928(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+932(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+936(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+940(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+944(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+948(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+952(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+956(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+960(SB)/4, $0x3f317200
+DATA erfvec32c<>+964(SB)/4, $0x3f317200
+DATA erfvec32c<>+968(SB)/4, $0x3f317200
+DATA erfvec32c<>+972(SB)/4, $0x3f317200
+DATA erfvec32c<>+976(SB)/4, $0x3f317200
+DATA erfvec32c<>+980(SB)/4, $0x3f317200
+DATA erfvec32c<>+984(SB)/4, $0x3f317200
+DATA erfvec32c<>+988(SB)/4, $0x3f317200
+DATA erfvec32c<>+992(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+996(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1000(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1004(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1008(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1012(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1016(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1020(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1024(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1028(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1032(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1036(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1040(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1044(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1048(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1052(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1056(SB)/4, $0x39500d01
+DATA erfvec32c<>+1060(SB)/4, $0x39500d01
+DATA erfvec32c<>+1064(SB)/4, $0x39500d01
+DATA erfvec32c<>+1068(SB)/4, $0x39500d01
+DATA erfvec32c<>+1072(SB)/4, $0x39500d01
+DATA erfvec32c<>+1076(SB)/4, $0x39500d01
+DATA erfvec32c<>+1080(SB)/4, $0x39500d01
+DATA erfvec32c<>+1084(SB)/4, $0x39500d01
+DATA erfvec32c<>+1088(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1092(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1096(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1100(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1104(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1108(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1112(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1116(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1120(SB)/4, $0x3c088889
+DATA erfvec32c<>+1124(SB)/4, $0x3c088889
+DATA erfvec32c<>+1128(SB)/4, $0x3c088889
+DATA erfvec32c<>+1132(SB)/4, $0x3c088889
+DATA erfvec32c<>+1136(SB)/4, $0x3c088889
+DATA erfvec32c<>+1140(SB)/4, $0x3c088889
+DATA erfvec32c<>+1144(SB)/4, $0x3c088889
+DATA erfvec32c<>+1148(SB)/4, $0x3c088889
+DATA erfvec32c<>+1152(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1156(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1160(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1164(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1168(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1172(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1176(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1180(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1184(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1188(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1192(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1196(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1200(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1204(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1208(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1212(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1216(SB)/4, $0x3f000000
+DATA erfvec32c<>+1220(SB)/4, $0x3f000000
+DATA erfvec32c<>+1224(SB)/4, $0x3f000000
+DATA erfvec32c<>+1228(SB)/4, $0x3f000000
+DATA erfvec32c<>+1232(SB)/4, $0x3f000000
+DATA erfvec32c<>+1236(SB)/4, $0x3f000000
+DATA erfvec32c<>+1240(SB)/4, $0x3f000000
+DATA erfvec32c<>+1244(SB)/4, $0x3f000000
+DATA erfvec32c<>+1248(SB)/4, $0x3f800000
+DATA erfvec32c<>+1252(SB)/4, $0x3f800000
+DATA erfvec32c<>+1256(SB)/4, $0x3f800000
+DATA erfvec32c<>+1260(SB)/4, $0x3f800000
+DATA erfvec32c<>+1264(SB)/4, $0x3f800000
+DATA erfvec32c<>+1268(SB)/4, $0x3f800000
+DATA erfvec32c<>+1272(SB)/4, $0x3f800000
+DATA erfvec32c<>+1276(SB)/4, $0x3f800000
+DATA erfvec32c<>+1280(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1284(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1288(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1292(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1296(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1300(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1304(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1308(SB)/4, $0xb4c0007f
+GLOBL erfvec32c<>(SB), RODATA|NOPTR, $1312
 
 // func erfVec32(d, x *float32, n int) int
 TEXT ·erfVec32(SB), NOSPLIT, $0-32
@@ -12698,71 +12821,91 @@ loop:
 	TESTQ R8, R8
 	JNZ done
 	VANDPS erfvec32c<>+32(SB), Y0, Y1
-	VMULPS Y1, Y1, Y2
-	VMULPS erfvec32c<>+64(SB), Y1, Y3
-	VMOVUPS Y3, Y4
-	VFMSUB231PS erfvec32c<>+64(SB), Y1, Y4
-	VMOVUPS erfvec32c<>+96(SB), Y5
-	VMOVUPS Y2, Y6
-	VFMADD213PS erfvec32c<>+128(SB), Y5, Y6
-	VFMADD213PS erfvec32c<>+160(SB), Y2, Y6
-	VFMADD213PS erfvec32c<>+192(SB), Y2, Y6
-	VFMADD213PS erfvec32c<>+224(SB), Y2, Y6
-	VFMADD213PS erfvec32c<>+256(SB), Y2, Y6
-	VFMADD213PS erfvec32c<>+288(SB), Y2, Y6
-	VFMADD213PS erfvec32c<>+320(SB), Y6, Y2
-	VFMADD231PS Y2, Y1, Y4
-	VADDPS Y4, Y3, Y2
-	VMOVUPS erfvec32c<>+352(SB), Y3
+	VCMPPS $1, erfvec32c<>+192(SB), Y1, Y2
+	VMULPS erfvec32c<>+224(SB), Y1, Y3
+	VBLENDVPS Y2, Y3, Y1, Y3
+	VMULPS Y3, Y3, Y4
+	VMOVUPS Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMULPS erfvec32c<>+128(SB), Y4, Y6
+	VMOVUPS Y6, Y7
+	VFMSUB231PS erfvec32c<>+128(SB), Y4, Y7
+	VMOVUPS erfvec32c<>+64(SB), Y8
+	VADDPS Y6, Y8, Y8
+	VMOVUPS erfvec32c<>+64(SB), Y9
+	VSUBPS Y8, Y9, Y9
+	VADDPS Y6, Y9, Y6
+	VMULPS Y4, Y4, Y9
+	VMOVUPS erfvec32c<>+256(SB), Y10
+	VMOVUPS Y4, Y11
+	VFMADD213PS erfvec32c<>+288(SB), Y10, Y11
+	VFMADD213PS erfvec32c<>+320(SB), Y4, Y11
+	VFMADD213PS erfvec32c<>+352(SB), Y4, Y11
+	VFMADD213PS erfvec32c<>+384(SB), Y4, Y11
+	VFMADD213PS erfvec32c<>+416(SB), Y4, Y11
+	VMOVUPS erfvec32c<>+160(SB), Y10
+	VFMADD213PS erfvec32c<>+96(SB), Y10, Y4
+	VFMADD231PS erfvec32c<>+128(SB), Y5, Y4
+	VFMADD231PS Y11, Y9, Y4
+	VADDPS Y7, Y6, Y5
+	VADDPS Y4, Y5, Y4
+	VMULPS Y8, Y3, Y5
+	VMOVUPS Y5, Y6
+	VFMSUB231PS Y8, Y3, Y6
+	VFMADD231PS Y4, Y3, Y6
+	VADDPS Y6, Y5, Y3
+	VMULPS erfvec32c<>+448(SB), Y3, Y4
+	VBLENDVPS Y2, Y4, Y3, Y2
+	VMOVUPS erfvec32c<>+480(SB), Y3
 	VCMPPS $1, Y1, Y3, Y3
-	VBLENDVPS Y3, erfvec32c<>+352(SB), Y1, Y3
-	VSUBPS erfvec32c<>+384(SB), Y3, Y4
-	VMOVUPS erfvec32c<>+416(SB), Y5
+	VBLENDVPS Y3, erfvec32c<>+480(SB), Y1, Y3
+	VSUBPS erfvec32c<>+512(SB), Y3, Y4
+	VMOVUPS erfvec32c<>+544(SB), Y5
 	VMOVUPS Y4, Y6
-	VFMADD213PS erfvec32c<>+448(SB), Y5, Y6
-	VFMADD213PS erfvec32c<>+480(SB), Y4, Y6
-	VFMADD213PS erfvec32c<>+512(SB), Y4, Y6
-	VFMADD213PS erfvec32c<>+544(SB), Y4, Y6
-	VFMADD213PS erfvec32c<>+576(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+576(SB), Y5, Y6
 	VFMADD213PS erfvec32c<>+608(SB), Y4, Y6
 	VFMADD213PS erfvec32c<>+640(SB), Y4, Y6
 	VFMADD213PS erfvec32c<>+672(SB), Y4, Y6
 	VFMADD213PS erfvec32c<>+704(SB), Y4, Y6
 	VFMADD213PS erfvec32c<>+736(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+768(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+800(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+832(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+864(SB), Y4, Y6
 	VMULPS Y3, Y3, Y4
 	VMOVUPS Y4, Y5
 	VFMSUB231PS Y3, Y3, Y5
 	VXORPS erfvec32c<>+0(SB), Y4, Y3
-	VMOVUPS erfvec32c<>+800(SB), Y4
+	VMOVUPS erfvec32c<>+928(SB), Y4
 	VMOVUPS Y3, Y7
-	VFMADD213PS erfvec32c<>+768(SB), Y4, Y7
-	VSUBPS erfvec32c<>+768(SB), Y7, Y4
-	VFNMADD231PS erfvec32c<>+832(SB), Y4, Y3
+	VFMADD213PS erfvec32c<>+896(SB), Y4, Y7
+	VSUBPS erfvec32c<>+896(SB), Y7, Y4
+	VFNMADD231PS erfvec32c<>+960(SB), Y4, Y3
 	VMOVUPS Y3, Y8
-	VFNMADD231PS erfvec32c<>+864(SB), Y4, Y8
+	VFNMADD231PS erfvec32c<>+992(SB), Y4, Y8
 	VSUBPS Y8, Y3, Y3
-	VFNMADD231PS erfvec32c<>+864(SB), Y4, Y3
+	VFNMADD231PS erfvec32c<>+992(SB), Y4, Y3
 	VMOVUPS Y3, Y4
 	VFMADD231PS Y3, Y8, Y4
 	VMULPS Y8, Y8, Y3
-	VMOVUPS erfvec32c<>+896(SB), Y9
+	VMOVUPS erfvec32c<>+1024(SB), Y9
 	VMOVUPS Y8, Y10
-	VFMADD213PS erfvec32c<>+928(SB), Y9, Y10
-	VFMADD213PS erfvec32c<>+960(SB), Y8, Y10
-	VFMADD213PS erfvec32c<>+992(SB), Y8, Y10
-	VFMADD213PS erfvec32c<>+1024(SB), Y8, Y10
-	VFMADD213PS erfvec32c<>+1056(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1056(SB), Y9, Y10
 	VFMADD213PS erfvec32c<>+1088(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1120(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1152(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1184(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1216(SB), Y8, Y10
 	VFMADD231PS Y10, Y3, Y4
-	VMOVUPS erfvec32c<>+1120(SB), Y3
+	VMOVUPS erfvec32c<>+1248(SB), Y3
 	VADDPS Y8, Y3, Y3
-	VSUBPS erfvec32c<>+1120(SB), Y3, Y9
+	VSUBPS erfvec32c<>+1248(SB), Y3, Y9
 	VSUBPS Y9, Y8, Y8
 	VADDPS Y4, Y8, Y4
 	VADDPS Y4, Y3, Y8
 	VSUBPS Y8, Y3, Y3
 	VADDPS Y4, Y3, Y3
-	VPADDD erfvec32c<>+1152(SB), Y7, Y4
+	VPADDD erfvec32c<>+1280(SB), Y7, Y4
 	VPSLLD $23, Y4, Y4
 	VMULPS Y4, Y8, Y7
 	VMULPS Y4, Y3, Y3
@@ -12771,14 +12914,14 @@ loop:
 	VMOVUPS Y4, Y5
 	VFMSUB231PS Y6, Y7, Y5
 	VFMADD231PS Y6, Y3, Y5
-	VMOVUPS erfvec32c<>+1120(SB), Y3
+	VMOVUPS erfvec32c<>+1248(SB), Y3
 	VSUBPS Y4, Y3, Y3
-	VMOVUPS erfvec32c<>+1120(SB), Y6
+	VMOVUPS erfvec32c<>+1248(SB), Y6
 	VSUBPS Y3, Y6, Y6
 	VSUBPS Y4, Y6, Y4
 	VSUBPS Y5, Y4, Y4
 	VADDPS Y4, Y3, Y3
-	VCMPPS $1, erfvec32c<>+1120(SB), Y1, Y1
+	VCMPPS $1, erfvec32c<>+1248(SB), Y1, Y1
 	VBLENDVPS Y1, Y2, Y3, Y1
 	VANDPS erfvec32c<>+0(SB), Y0, Y0
 	VORPS Y0, Y1, Y0
@@ -12838,551 +12981,615 @@ DATA erfvec32zc<>+176(SB)/4, $0x3f906ebb
 DATA erfvec32zc<>+180(SB)/4, $0x3f906ebb
 DATA erfvec32zc<>+184(SB)/4, $0x3f906ebb
 DATA erfvec32zc<>+188(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+192(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+196(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+200(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+204(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+208(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+212(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+216(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+220(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+224(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+228(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+232(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+236(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+240(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+244(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+248(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+252(SB)/4, $0xb7231c36
-DATA erfvec32zc<>+256(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+260(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+264(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+268(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+272(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+276(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+280(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+284(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+288(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+292(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+296(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+300(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+304(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+308(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+312(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+316(SB)/4, $0x38ecb052
-DATA erfvec32zc<>+320(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+324(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+328(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+332(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+336(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+340(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+344(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+348(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+352(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+356(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+360(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+364(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+368(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+372(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+376(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+380(SB)/4, $0xba5e7b94
-DATA erfvec32zc<>+384(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+388(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+392(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+396(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+400(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+404(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+408(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+412(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+416(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+420(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+424(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+428(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+432(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+436(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+440(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+444(SB)/4, $0x3bab1708
-DATA erfvec32zc<>+448(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+452(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+456(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+460(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+464(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+468(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+472(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+476(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+480(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+484(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+488(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+492(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+496(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+500(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+504(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+508(SB)/4, $0xbcdc1513
-DATA erfvec32zc<>+512(SB)/4, $0x3de71787
-DATA erfvec32zc<>+516(SB)/4, $0x3de71787
-DATA erfvec32zc<>+520(SB)/4, $0x3de71787
-DATA erfvec32zc<>+524(SB)/4, $0x3de71787
-DATA erfvec32zc<>+528(SB)/4, $0x3de71787
-DATA erfvec32zc<>+532(SB)/4, $0x3de71787
-DATA erfvec32zc<>+536(SB)/4, $0x3de71787
-DATA erfvec32zc<>+540(SB)/4, $0x3de71787
-DATA erfvec32zc<>+544(SB)/4, $0x3de71787
-DATA erfvec32zc<>+548(SB)/4, $0x3de71787
-DATA erfvec32zc<>+552(SB)/4, $0x3de71787
-DATA erfvec32zc<>+556(SB)/4, $0x3de71787
-DATA erfvec32zc<>+560(SB)/4, $0x3de71787
-DATA erfvec32zc<>+564(SB)/4, $0x3de71787
-DATA erfvec32zc<>+568(SB)/4, $0x3de71787
-DATA erfvec32zc<>+572(SB)/4, $0x3de71787
-DATA erfvec32zc<>+576(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+580(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+584(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+588(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+592(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+596(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+600(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+604(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+608(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+612(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+616(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+620(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+624(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+628(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+632(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+636(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+640(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+644(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+648(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+652(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+656(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+660(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+664(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+668(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+672(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+676(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+680(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+684(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+688(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+692(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+696(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+700(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+704(SB)/4, $0x40800000
-DATA erfvec32zc<>+708(SB)/4, $0x40800000
-DATA erfvec32zc<>+712(SB)/4, $0x40800000
-DATA erfvec32zc<>+716(SB)/4, $0x40800000
-DATA erfvec32zc<>+720(SB)/4, $0x40800000
-DATA erfvec32zc<>+724(SB)/4, $0x40800000
-DATA erfvec32zc<>+728(SB)/4, $0x40800000
-DATA erfvec32zc<>+732(SB)/4, $0x40800000
-DATA erfvec32zc<>+736(SB)/4, $0x40800000
-DATA erfvec32zc<>+740(SB)/4, $0x40800000
-DATA erfvec32zc<>+744(SB)/4, $0x40800000
-DATA erfvec32zc<>+748(SB)/4, $0x40800000
-DATA erfvec32zc<>+752(SB)/4, $0x40800000
-DATA erfvec32zc<>+756(SB)/4, $0x40800000
-DATA erfvec32zc<>+760(SB)/4, $0x40800000
-DATA erfvec32zc<>+764(SB)/4, $0x40800000
-DATA erfvec32zc<>+768(SB)/4, $0x40200000
-DATA erfvec32zc<>+772(SB)/4, $0x40200000
-DATA erfvec32zc<>+776(SB)/4, $0x40200000
-DATA erfvec32zc<>+780(SB)/4, $0x40200000
-DATA erfvec32zc<>+784(SB)/4, $0x40200000
-DATA erfvec32zc<>+788(SB)/4, $0x40200000
-DATA erfvec32zc<>+792(SB)/4, $0x40200000
-DATA erfvec32zc<>+796(SB)/4, $0x40200000
-DATA erfvec32zc<>+800(SB)/4, $0x40200000
-DATA erfvec32zc<>+804(SB)/4, $0x40200000
-DATA erfvec32zc<>+808(SB)/4, $0x40200000
-DATA erfvec32zc<>+812(SB)/4, $0x40200000
-DATA erfvec32zc<>+816(SB)/4, $0x40200000
-DATA erfvec32zc<>+820(SB)/4, $0x40200000
-DATA erfvec32zc<>+824(SB)/4, $0x40200000
-DATA erfvec32zc<>+828(SB)/4, $0x40200000
-DATA erfvec32zc<>+832(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+836(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+840(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+844(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+848(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+852(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+856(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+860(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+864(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+868(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+872(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+876(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+880(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+884(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+888(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+892(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+896(SB)/4, $0x376397a4
-DATA erfvec32zc<>+900(SB)/4, $0x376397a4
-DATA erfvec32zc<>+904(SB)/4, $0x376397a4
-DATA erfvec32zc<>+908(SB)/4, $0x376397a4
-DATA erfvec32zc<>+912(SB)/4, $0x376397a4
-DATA erfvec32zc<>+916(SB)/4, $0x376397a4
-DATA erfvec32zc<>+920(SB)/4, $0x376397a4
-DATA erfvec32zc<>+924(SB)/4, $0x376397a4
-DATA erfvec32zc<>+928(SB)/4, $0x376397a4
-DATA erfvec32zc<>+932(SB)/4, $0x376397a4
-DATA erfvec32zc<>+936(SB)/4, $0x376397a4
-DATA erfvec32zc<>+940(SB)/4, $0x376397a4
-DATA erfvec32zc<>+944(SB)/4, $0x376397a4
-DATA erfvec32zc<>+948(SB)/4, $0x376397a4
-DATA erfvec32zc<>+952(SB)/4, $0x376397a4
-DATA erfvec32zc<>+956(SB)/4, $0x376397a4
-DATA erfvec32zc<>+960(SB)/4, $0x3801555c
-DATA erfvec32zc<>+964(SB)/4, $0x3801555c
-DATA erfvec32zc<>+968(SB)/4, $0x3801555c
-DATA erfvec32zc<>+972(SB)/4, $0x3801555c
-DATA erfvec32zc<>+976(SB)/4, $0x3801555c
-DATA erfvec32zc<>+980(SB)/4, $0x3801555c
-DATA erfvec32zc<>+984(SB)/4, $0x3801555c
-DATA erfvec32zc<>+988(SB)/4, $0x3801555c
-DATA erfvec32zc<>+992(SB)/4, $0x3801555c
-DATA erfvec32zc<>+996(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1000(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1004(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1008(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1012(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1016(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1020(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1024(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1028(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1032(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1036(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1040(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1044(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1048(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1052(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1056(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1060(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1064(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1068(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1072(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1076(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1080(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1084(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1088(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1092(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1096(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1100(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1104(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1108(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1112(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1116(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1120(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1124(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1128(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1132(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1136(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1140(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1144(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1148(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1152(SB)/4, $0xba444616
-DATA erfvec32zc<>+1156(SB)/4, $0xba444616
-DATA erfvec32zc<>+1160(SB)/4, $0xba444616
-DATA erfvec32zc<>+1164(SB)/4, $0xba444616
-DATA erfvec32zc<>+1168(SB)/4, $0xba444616
-DATA erfvec32zc<>+1172(SB)/4, $0xba444616
-DATA erfvec32zc<>+1176(SB)/4, $0xba444616
-DATA erfvec32zc<>+1180(SB)/4, $0xba444616
-DATA erfvec32zc<>+1184(SB)/4, $0xba444616
-DATA erfvec32zc<>+1188(SB)/4, $0xba444616
-DATA erfvec32zc<>+1192(SB)/4, $0xba444616
-DATA erfvec32zc<>+1196(SB)/4, $0xba444616
-DATA erfvec32zc<>+1200(SB)/4, $0xba444616
-DATA erfvec32zc<>+1204(SB)/4, $0xba444616
-DATA erfvec32zc<>+1208(SB)/4, $0xba444616
-DATA erfvec32zc<>+1212(SB)/4, $0xba444616
-DATA erfvec32zc<>+1216(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1220(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1224(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1228(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1232(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1236(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1240(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1244(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1248(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1252(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1256(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1260(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1264(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1268(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1272(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1276(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1280(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1284(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1288(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1292(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1296(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1300(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1304(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1308(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1312(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1316(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1320(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1324(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1328(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1332(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1336(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1340(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1344(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1348(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1352(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1356(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1360(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1364(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1368(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1372(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1376(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1380(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1384(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1388(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1392(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1396(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1400(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1404(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1408(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1412(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1416(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1420(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1424(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1428(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1432(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1436(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1440(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1444(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1448(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1452(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1456(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1460(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1464(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1468(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1472(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1476(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1480(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1484(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1488(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1492(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1496(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1500(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1504(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1508(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1512(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1516(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1520(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1524(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1528(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1532(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1536(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1540(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1544(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1548(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1552(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1556(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1560(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1564(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1568(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1572(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1576(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1580(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1584(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1588(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1592(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1596(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1600(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1604(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1608(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1612(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1616(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1620(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1624(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1628(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1632(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1636(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1640(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1644(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1648(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1652(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1656(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1660(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1664(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1668(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1672(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1676(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1680(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1684(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1688(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1692(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1696(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1700(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1704(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1708(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1712(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1716(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1720(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1724(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1728(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1732(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1736(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1740(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1744(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1748(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1752(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1756(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1760(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1764(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1768(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1772(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1776(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1780(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1784(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1788(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1792(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1796(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1800(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1804(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1808(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1812(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1816(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1820(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1824(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1828(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1832(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1836(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1840(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1844(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1848(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1852(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+1856(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1860(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1864(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1868(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1872(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1876(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1880(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1884(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1888(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1892(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1896(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1900(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1904(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1908(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1912(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1916(SB)/4, $0x39500d01
-DATA erfvec32zc<>+1920(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1924(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1928(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1932(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1936(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1940(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1944(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1948(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1952(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1956(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1960(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1964(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1968(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1972(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1976(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1980(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+1984(SB)/4, $0x3c088889
-DATA erfvec32zc<>+1988(SB)/4, $0x3c088889
-DATA erfvec32zc<>+1992(SB)/4, $0x3c088889
-DATA erfvec32zc<>+1996(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2000(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2004(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2008(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2012(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2016(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2020(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2024(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2028(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2032(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2036(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2040(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2044(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2048(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2052(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2056(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2060(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2064(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2068(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2072(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2076(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2080(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2084(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2088(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2092(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2096(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2100(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2104(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2108(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2112(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2116(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2120(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2124(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2128(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2132(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2136(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2140(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2144(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2148(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2152(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2156(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2160(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2164(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2168(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2172(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2176(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2180(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2184(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2188(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2192(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2196(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2200(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2204(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2208(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2212(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2216(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2220(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2224(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2228(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2232(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2236(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2240(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2244(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2248(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2252(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2256(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2260(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2264(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2268(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2272(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2276(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2280(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2284(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2288(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2292(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2296(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2300(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2304(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2308(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2312(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2316(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2320(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2324(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2328(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2332(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2336(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2340(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2344(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2348(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2352(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2356(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2360(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2364(SB)/4, $0xb4c0007f
-GLOBL erfvec32zc<>(SB), RODATA|NOPTR, $2368
+DATA erfvec32zc<>+192(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+196(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+200(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+204(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+208(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+212(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+216(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+220(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+224(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+228(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+232(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+236(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+240(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+244(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+248(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+252(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+256(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+260(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+264(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+268(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+272(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+276(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+280(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+284(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+288(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+292(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+296(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+300(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+304(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+308(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+312(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+316(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+320(SB)/4, $0xb230379e
+DATA erfvec32zc<>+324(SB)/4, $0xb230379e
+DATA erfvec32zc<>+328(SB)/4, $0xb230379e
+DATA erfvec32zc<>+332(SB)/4, $0xb230379e
+DATA erfvec32zc<>+336(SB)/4, $0xb230379e
+DATA erfvec32zc<>+340(SB)/4, $0xb230379e
+DATA erfvec32zc<>+344(SB)/4, $0xb230379e
+DATA erfvec32zc<>+348(SB)/4, $0xb230379e
+DATA erfvec32zc<>+352(SB)/4, $0xb230379e
+DATA erfvec32zc<>+356(SB)/4, $0xb230379e
+DATA erfvec32zc<>+360(SB)/4, $0xb230379e
+DATA erfvec32zc<>+364(SB)/4, $0xb230379e
+DATA erfvec32zc<>+368(SB)/4, $0xb230379e
+DATA erfvec32zc<>+372(SB)/4, $0xb230379e
+DATA erfvec32zc<>+376(SB)/4, $0xb230379e
+DATA erfvec32zc<>+380(SB)/4, $0xb230379e
+DATA erfvec32zc<>+384(SB)/4, $0x12800000
+DATA erfvec32zc<>+388(SB)/4, $0x12800000
+DATA erfvec32zc<>+392(SB)/4, $0x12800000
+DATA erfvec32zc<>+396(SB)/4, $0x12800000
+DATA erfvec32zc<>+400(SB)/4, $0x12800000
+DATA erfvec32zc<>+404(SB)/4, $0x12800000
+DATA erfvec32zc<>+408(SB)/4, $0x12800000
+DATA erfvec32zc<>+412(SB)/4, $0x12800000
+DATA erfvec32zc<>+416(SB)/4, $0x12800000
+DATA erfvec32zc<>+420(SB)/4, $0x12800000
+DATA erfvec32zc<>+424(SB)/4, $0x12800000
+DATA erfvec32zc<>+428(SB)/4, $0x12800000
+DATA erfvec32zc<>+432(SB)/4, $0x12800000
+DATA erfvec32zc<>+436(SB)/4, $0x12800000
+DATA erfvec32zc<>+440(SB)/4, $0x12800000
+DATA erfvec32zc<>+444(SB)/4, $0x12800000
+DATA erfvec32zc<>+448(SB)/4, $0x58800000
+DATA erfvec32zc<>+452(SB)/4, $0x58800000
+DATA erfvec32zc<>+456(SB)/4, $0x58800000
+DATA erfvec32zc<>+460(SB)/4, $0x58800000
+DATA erfvec32zc<>+464(SB)/4, $0x58800000
+DATA erfvec32zc<>+468(SB)/4, $0x58800000
+DATA erfvec32zc<>+472(SB)/4, $0x58800000
+DATA erfvec32zc<>+476(SB)/4, $0x58800000
+DATA erfvec32zc<>+480(SB)/4, $0x58800000
+DATA erfvec32zc<>+484(SB)/4, $0x58800000
+DATA erfvec32zc<>+488(SB)/4, $0x58800000
+DATA erfvec32zc<>+492(SB)/4, $0x58800000
+DATA erfvec32zc<>+496(SB)/4, $0x58800000
+DATA erfvec32zc<>+500(SB)/4, $0x58800000
+DATA erfvec32zc<>+504(SB)/4, $0x58800000
+DATA erfvec32zc<>+508(SB)/4, $0x58800000
+DATA erfvec32zc<>+512(SB)/4, $0xb726578e
+DATA erfvec32zc<>+516(SB)/4, $0xb726578e
+DATA erfvec32zc<>+520(SB)/4, $0xb726578e
+DATA erfvec32zc<>+524(SB)/4, $0xb726578e
+DATA erfvec32zc<>+528(SB)/4, $0xb726578e
+DATA erfvec32zc<>+532(SB)/4, $0xb726578e
+DATA erfvec32zc<>+536(SB)/4, $0xb726578e
+DATA erfvec32zc<>+540(SB)/4, $0xb726578e
+DATA erfvec32zc<>+544(SB)/4, $0xb726578e
+DATA erfvec32zc<>+548(SB)/4, $0xb726578e
+DATA erfvec32zc<>+552(SB)/4, $0xb726578e
+DATA erfvec32zc<>+556(SB)/4, $0xb726578e
+DATA erfvec32zc<>+560(SB)/4, $0xb726578e
+DATA erfvec32zc<>+564(SB)/4, $0xb726578e
+DATA erfvec32zc<>+568(SB)/4, $0xb726578e
+DATA erfvec32zc<>+572(SB)/4, $0xb726578e
+DATA erfvec32zc<>+576(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+580(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+584(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+588(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+592(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+596(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+600(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+604(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+608(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+612(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+616(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+620(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+624(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+628(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+632(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+636(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+640(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+644(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+648(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+652(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+656(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+660(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+664(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+668(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+672(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+676(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+680(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+684(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+688(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+692(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+696(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+700(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+704(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+708(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+712(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+716(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+720(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+724(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+728(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+732(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+736(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+740(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+744(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+748(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+752(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+756(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+760(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+764(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+768(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+772(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+776(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+780(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+784(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+788(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+792(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+796(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+800(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+804(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+808(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+812(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+816(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+820(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+824(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+828(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+832(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+836(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+840(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+844(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+848(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+852(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+856(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+860(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+864(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+868(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+872(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+876(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+880(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+884(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+888(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+892(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+896(SB)/4, $0x26800000
+DATA erfvec32zc<>+900(SB)/4, $0x26800000
+DATA erfvec32zc<>+904(SB)/4, $0x26800000
+DATA erfvec32zc<>+908(SB)/4, $0x26800000
+DATA erfvec32zc<>+912(SB)/4, $0x26800000
+DATA erfvec32zc<>+916(SB)/4, $0x26800000
+DATA erfvec32zc<>+920(SB)/4, $0x26800000
+DATA erfvec32zc<>+924(SB)/4, $0x26800000
+DATA erfvec32zc<>+928(SB)/4, $0x26800000
+DATA erfvec32zc<>+932(SB)/4, $0x26800000
+DATA erfvec32zc<>+936(SB)/4, $0x26800000
+DATA erfvec32zc<>+940(SB)/4, $0x26800000
+DATA erfvec32zc<>+944(SB)/4, $0x26800000
+DATA erfvec32zc<>+948(SB)/4, $0x26800000
+DATA erfvec32zc<>+952(SB)/4, $0x26800000
+DATA erfvec32zc<>+956(SB)/4, $0x26800000
+DATA erfvec32zc<>+960(SB)/4, $0x40800000
+DATA erfvec32zc<>+964(SB)/4, $0x40800000
+DATA erfvec32zc<>+968(SB)/4, $0x40800000
+DATA erfvec32zc<>+972(SB)/4, $0x40800000
+DATA erfvec32zc<>+976(SB)/4, $0x40800000
+DATA erfvec32zc<>+980(SB)/4, $0x40800000
+DATA erfvec32zc<>+984(SB)/4, $0x40800000
+DATA erfvec32zc<>+988(SB)/4, $0x40800000
+DATA erfvec32zc<>+992(SB)/4, $0x40800000
+DATA erfvec32zc<>+996(SB)/4, $0x40800000
+DATA erfvec32zc<>+1000(SB)/4, $0x40800000
+DATA erfvec32zc<>+1004(SB)/4, $0x40800000
+DATA erfvec32zc<>+1008(SB)/4, $0x40800000
+DATA erfvec32zc<>+1012(SB)/4, $0x40800000
+DATA erfvec32zc<>+1016(SB)/4, $0x40800000
+DATA erfvec32zc<>+1020(SB)/4, $0x40800000
+DATA erfvec32zc<>+1024(SB)/4, $0x40200000
+DATA erfvec32zc<>+1028(SB)/4, $0x40200000
+DATA erfvec32zc<>+1032(SB)/4, $0x40200000
+DATA erfvec32zc<>+1036(SB)/4, $0x40200000
+DATA erfvec32zc<>+1040(SB)/4, $0x40200000
+DATA erfvec32zc<>+1044(SB)/4, $0x40200000
+DATA erfvec32zc<>+1048(SB)/4, $0x40200000
+DATA erfvec32zc<>+1052(SB)/4, $0x40200000
+DATA erfvec32zc<>+1056(SB)/4, $0x40200000
+DATA erfvec32zc<>+1060(SB)/4, $0x40200000
+DATA erfvec32zc<>+1064(SB)/4, $0x40200000
+DATA erfvec32zc<>+1068(SB)/4, $0x40200000
+DATA erfvec32zc<>+1072(SB)/4, $0x40200000
+DATA erfvec32zc<>+1076(SB)/4, $0x40200000
+DATA erfvec32zc<>+1080(SB)/4, $0x40200000
+DATA erfvec32zc<>+1084(SB)/4, $0x40200000
+DATA erfvec32zc<>+1088(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1092(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1096(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1100(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1104(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1108(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1112(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1116(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1120(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1124(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1128(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1132(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1136(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1140(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1144(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1148(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1152(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1156(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1160(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1164(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1168(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1172(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1176(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1180(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1184(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1188(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1192(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1196(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1200(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1204(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1208(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1212(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1216(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1220(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1224(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1228(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1232(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1236(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1240(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1244(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1248(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1252(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1256(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1260(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1264(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1268(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1272(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1276(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1280(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1284(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1288(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1292(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1296(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1300(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1304(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1308(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1312(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1316(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1320(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1324(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1328(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1332(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1336(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1340(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1344(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1348(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1352(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1356(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1360(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1364(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1368(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1372(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1376(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1380(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1384(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1388(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1392(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1396(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1400(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1404(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1408(SB)/4, $0xba444616
+DATA erfvec32zc<>+1412(SB)/4, $0xba444616
+DATA erfvec32zc<>+1416(SB)/4, $0xba444616
+DATA erfvec32zc<>+1420(SB)/4, $0xba444616
+DATA erfvec32zc<>+1424(SB)/4, $0xba444616
+DATA erfvec32zc<>+1428(SB)/4, $0xba444616
+DATA erfvec32zc<>+1432(SB)/4, $0xba444616
+DATA erfvec32zc<>+1436(SB)/4, $0xba444616
+DATA erfvec32zc<>+1440(SB)/4, $0xba444616
+DATA erfvec32zc<>+1444(SB)/4, $0xba444616
+DATA erfvec32zc<>+1448(SB)/4, $0xba444616
+DATA erfvec32zc<>+1452(SB)/4, $0xba444616
+DATA erfvec32zc<>+1456(SB)/4, $0xba444616
+DATA erfvec32zc<>+1460(SB)/4, $0xba444616
+DATA erfvec32zc<>+1464(SB)/4, $0xba444616
+DATA erfvec32zc<>+1468(SB)/4, $0xba444616
+DATA erfvec32zc<>+1472(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1476(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1480(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1484(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1488(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1492(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1496(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1500(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1504(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1508(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1512(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1516(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1520(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1524(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1528(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1532(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1536(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1540(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1544(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1548(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1552(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1556(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1560(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1564(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1568(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1572(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1576(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1580(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1584(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1588(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1592(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1596(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1600(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1604(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1608(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1612(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1616(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1620(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1624(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1628(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1632(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1636(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1640(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1644(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1648(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1652(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1656(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1660(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1664(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1668(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1672(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1676(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1680(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1684(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1688(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1692(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1696(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1700(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1704(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1708(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1712(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1716(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1720(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1724(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1728(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1732(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1736(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1740(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1744(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1748(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1752(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1756(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1760(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1764(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1768(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1772(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1776(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1780(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1784(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1788(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1792(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1796(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1800(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1804(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1808(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1812(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1816(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1820(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1824(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1828(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1832(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1836(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1840(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1844(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1848(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1852(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1856(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1860(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1864(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1868(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1872(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1876(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1880(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1884(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1888(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1892(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1896(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1900(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1904(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1908(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1912(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1916(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1920(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1924(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1928(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1932(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1936(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1940(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1944(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1948(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1952(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1956(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1960(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1964(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1968(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1972(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1976(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1980(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1984(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+1988(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+1992(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+1996(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2000(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2004(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2008(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2012(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2016(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2020(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2024(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2028(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2032(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2036(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2040(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2044(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2048(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2052(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2056(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2060(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2064(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2068(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2072(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2076(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2080(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2084(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2088(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2092(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2096(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2100(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2104(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2108(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2112(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2116(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2120(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2124(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2128(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2132(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2136(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2140(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2144(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2148(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2152(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2156(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2160(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2164(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2168(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2172(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2176(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2180(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2184(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2188(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2192(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2196(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2200(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2204(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2208(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2212(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2216(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2220(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2224(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2228(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2232(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2236(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2240(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2244(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2248(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2252(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2256(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2260(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2264(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2268(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2272(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2276(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2280(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2284(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2288(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2292(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2296(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2300(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2304(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2308(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2312(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2316(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2320(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2324(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2328(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2332(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2336(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2340(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2344(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2348(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2352(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2356(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2360(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2364(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2368(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2372(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2376(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2380(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2384(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2388(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2392(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2396(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2400(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2404(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2408(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2412(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2416(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2420(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2424(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2428(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2432(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2436(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2440(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2444(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2448(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2452(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2456(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2460(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2464(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2468(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2472(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2476(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2480(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2484(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2488(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2492(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2496(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2500(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2504(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2508(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2512(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2516(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2520(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2524(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2528(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2532(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2536(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2540(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2544(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2548(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2552(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2556(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2560(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2564(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2568(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2572(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2576(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2580(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2584(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2588(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2592(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2596(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2600(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2604(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2608(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2612(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2616(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2620(SB)/4, $0xb4c0007f
+GLOBL erfvec32zc<>(SB), RODATA|NOPTR, $2624
 
 // func erfVec32Z(d, x *float32, n int) int
 TEXT ·erfVec32Z(SB), NOSPLIT, $0-32
@@ -13400,73 +13607,96 @@ loop:
 	KORTESTW K1, K1
 	JNZ done
 	VPANDQ erfvec32zc<>+64(SB), Z0, Z1
-	VMULPS Z1, Z1, Z2
-	VMULPS erfvec32zc<>+128(SB), Z1, Z3
-	VMOVUPS Z3, Z4
-	VFMSUB231PS erfvec32zc<>+128(SB), Z1, Z4
-	VMOVUPS erfvec32zc<>+192(SB), Z5
-	VMOVUPS Z2, Z6
-	VFMADD213PS erfvec32zc<>+256(SB), Z5, Z6
-	VFMADD213PS erfvec32zc<>+320(SB), Z2, Z6
-	VFMADD213PS erfvec32zc<>+384(SB), Z2, Z6
-	VFMADD213PS erfvec32zc<>+448(SB), Z2, Z6
-	VFMADD213PS erfvec32zc<>+512(SB), Z2, Z6
-	VFMADD213PS erfvec32zc<>+576(SB), Z2, Z6
-	VFMADD213PS erfvec32zc<>+640(SB), Z6, Z2
-	VFMADD231PS Z2, Z1, Z4
-	VADDPS Z4, Z3, Z2
-	VMOVUPS erfvec32zc<>+704(SB), Z3
+	VCMPPS $1, erfvec32zc<>+384(SB), Z1, K1
+	VPMOVM2D K1, Z2
+	VMULPS erfvec32zc<>+448(SB), Z1, Z3
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z3, Z1, K1, Z3
+	VMULPS Z3, Z3, Z4
+	VMOVUPS Z4, Z5
+	VFMSUB231PS Z3, Z3, Z5
+	VMULPS erfvec32zc<>+256(SB), Z4, Z6
+	VMOVUPS Z6, Z7
+	VFMSUB231PS erfvec32zc<>+256(SB), Z4, Z7
+	VMOVUPS erfvec32zc<>+128(SB), Z8
+	VADDPS Z6, Z8, Z8
+	VMOVUPS erfvec32zc<>+128(SB), Z9
+	VSUBPS Z8, Z9, Z9
+	VADDPS Z6, Z9, Z6
+	VMULPS Z4, Z4, Z9
+	VMOVUPS erfvec32zc<>+512(SB), Z10
+	VMOVUPS Z4, Z11
+	VFMADD213PS erfvec32zc<>+576(SB), Z10, Z11
+	VFMADD213PS erfvec32zc<>+640(SB), Z4, Z11
+	VFMADD213PS erfvec32zc<>+704(SB), Z4, Z11
+	VFMADD213PS erfvec32zc<>+768(SB), Z4, Z11
+	VFMADD213PS erfvec32zc<>+832(SB), Z4, Z11
+	VMOVUPS erfvec32zc<>+320(SB), Z10
+	VFMADD213PS erfvec32zc<>+192(SB), Z10, Z4
+	VFMADD231PS erfvec32zc<>+256(SB), Z5, Z4
+	VFMADD231PS Z11, Z9, Z4
+	VADDPS Z7, Z6, Z5
+	VADDPS Z4, Z5, Z4
+	VMULPS Z8, Z3, Z5
+	VMOVUPS Z5, Z6
+	VFMSUB231PS Z8, Z3, Z6
+	VFMADD231PS Z4, Z3, Z6
+	VADDPS Z6, Z5, Z3
+	VMULPS erfvec32zc<>+896(SB), Z3, Z4
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z4, Z3, K1, Z2
+	VMOVUPS erfvec32zc<>+960(SB), Z3
 	VCMPPS $1, Z1, Z3, K1
 	VPMOVM2D K1, Z3
 	VPMOVD2M Z3, K1
-	VBLENDMPS erfvec32zc<>+704(SB), Z1, K1, Z3
-	VSUBPS erfvec32zc<>+768(SB), Z3, Z4
-	VMOVUPS erfvec32zc<>+832(SB), Z5
+	VBLENDMPS erfvec32zc<>+960(SB), Z1, K1, Z3
+	VSUBPS erfvec32zc<>+1024(SB), Z3, Z4
+	VMOVUPS erfvec32zc<>+1088(SB), Z5
 	VMOVUPS Z4, Z6
-	VFMADD213PS erfvec32zc<>+896(SB), Z5, Z6
-	VFMADD213PS erfvec32zc<>+960(SB), Z4, Z6
-	VFMADD213PS erfvec32zc<>+1024(SB), Z4, Z6
-	VFMADD213PS erfvec32zc<>+1088(SB), Z4, Z6
-	VFMADD213PS erfvec32zc<>+1152(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1152(SB), Z5, Z6
 	VFMADD213PS erfvec32zc<>+1216(SB), Z4, Z6
 	VFMADD213PS erfvec32zc<>+1280(SB), Z4, Z6
 	VFMADD213PS erfvec32zc<>+1344(SB), Z4, Z6
 	VFMADD213PS erfvec32zc<>+1408(SB), Z4, Z6
 	VFMADD213PS erfvec32zc<>+1472(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1536(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1600(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1664(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1728(SB), Z4, Z6
 	VMULPS Z3, Z3, Z4
 	VMOVUPS Z4, Z5
 	VFMSUB231PS Z3, Z3, Z5
 	VPXORQ erfvec32zc<>+0(SB), Z4, Z3
-	VMOVUPS erfvec32zc<>+1600(SB), Z4
+	VMOVUPS erfvec32zc<>+1856(SB), Z4
 	VMOVUPS Z3, Z7
-	VFMADD213PS erfvec32zc<>+1536(SB), Z4, Z7
-	VSUBPS erfvec32zc<>+1536(SB), Z7, Z4
-	VFNMADD231PS erfvec32zc<>+1664(SB), Z4, Z3
+	VFMADD213PS erfvec32zc<>+1792(SB), Z4, Z7
+	VSUBPS erfvec32zc<>+1792(SB), Z7, Z4
+	VFNMADD231PS erfvec32zc<>+1920(SB), Z4, Z3
 	VMOVUPS Z3, Z8
-	VFNMADD231PS erfvec32zc<>+1728(SB), Z4, Z8
+	VFNMADD231PS erfvec32zc<>+1984(SB), Z4, Z8
 	VSUBPS Z8, Z3, Z3
-	VFNMADD231PS erfvec32zc<>+1728(SB), Z4, Z3
+	VFNMADD231PS erfvec32zc<>+1984(SB), Z4, Z3
 	VMOVUPS Z3, Z4
 	VFMADD231PS Z3, Z8, Z4
 	VMULPS Z8, Z8, Z3
-	VMOVUPS erfvec32zc<>+1792(SB), Z9
+	VMOVUPS erfvec32zc<>+2048(SB), Z9
 	VMOVUPS Z8, Z10
-	VFMADD213PS erfvec32zc<>+1856(SB), Z9, Z10
-	VFMADD213PS erfvec32zc<>+1920(SB), Z8, Z10
-	VFMADD213PS erfvec32zc<>+1984(SB), Z8, Z10
-	VFMADD213PS erfvec32zc<>+2048(SB), Z8, Z10
-	VFMADD213PS erfvec32zc<>+2112(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2112(SB), Z9, Z10
 	VFMADD213PS erfvec32zc<>+2176(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2240(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2304(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2368(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2432(SB), Z8, Z10
 	VFMADD231PS Z10, Z3, Z4
-	VMOVUPS erfvec32zc<>+2240(SB), Z3
+	VMOVUPS erfvec32zc<>+2496(SB), Z3
 	VADDPS Z8, Z3, Z3
-	VSUBPS erfvec32zc<>+2240(SB), Z3, Z9
+	VSUBPS erfvec32zc<>+2496(SB), Z3, Z9
 	VSUBPS Z9, Z8, Z8
 	VADDPS Z4, Z8, Z4
 	VADDPS Z4, Z3, Z8
 	VSUBPS Z8, Z3, Z3
 	VADDPS Z4, Z3, Z3
-	VPADDD erfvec32zc<>+2304(SB), Z7, Z4
+	VPADDD erfvec32zc<>+2560(SB), Z7, Z4
 	VPSLLD $23, Z4, Z4
 	VMULPS Z4, Z8, Z7
 	VMULPS Z4, Z3, Z3
@@ -13475,14 +13705,14 @@ loop:
 	VMOVUPS Z4, Z5
 	VFMSUB231PS Z6, Z7, Z5
 	VFMADD231PS Z6, Z3, Z5
-	VMOVUPS erfvec32zc<>+2240(SB), Z3
+	VMOVUPS erfvec32zc<>+2496(SB), Z3
 	VSUBPS Z4, Z3, Z3
-	VMOVUPS erfvec32zc<>+2240(SB), Z6
+	VMOVUPS erfvec32zc<>+2496(SB), Z6
 	VSUBPS Z3, Z6, Z6
 	VSUBPS Z4, Z6, Z4
 	VSUBPS Z5, Z4, Z4
 	VADDPS Z4, Z3, Z3
-	VCMPPS $1, erfvec32zc<>+2240(SB), Z1, K1
+	VCMPPS $1, erfvec32zc<>+2496(SB), Z1, K1
 	VPMOVM2D K1, Z1
 	VPMOVD2M Z1, K1
 	VBLENDMPS Z2, Z3, K1, Z1

@@ -392,7 +392,7 @@ func TestLog1pExpm1_64(t *testing.T) {
 
 // TestTrans32 checks the float32 functions within 1 ulp of the exact value
 // on every 997th bit pattern, or on all 2^32 with -exhaustive-trans (for
-// Sin, Cos and Sincos all |x| ≤ 2^11, where the loops run, and every 997th
+// Sin, Cos, Sincos and Tan all |x| ≤ 2^11, where the loops run, and every 997th
 // beyond).
 func TestTrans32(t *testing.T) {
 	stride := uint64(997)
@@ -426,6 +426,9 @@ func TestTrans32(t *testing.T) {
 		{"Log1p", Log1p[float32], math.Log1p, Log1p[float64]},
 		{"Expm1", Expm1[float32], math.Expm1, Expm1[float64]},
 		{"Sigmoid", Sigmoid[float32], sigmoid, Sigmoid[float64]},
+		{"Tan", Tan[float32], math.Tan, Tan[float64]},
+		{"Atan", Atan[float32], math.Atan, Atan[float64]},
+		{"Erf", Erf[float32], math.Erf, Erf[float64]},
 		{"Sincos", nil, nil, nil},
 	}
 	saved := useAsm
@@ -450,7 +453,7 @@ func TestTrans32(t *testing.T) {
 						break
 					}
 					xs = xs[:0]
-					trig := f.name == "Sin" || f.name == "Cos" || f.name == "Sincos"
+					trig := f.name == "Sin" || f.name == "Cos" || f.name == "Sincos" || f.name == "Tan"
 					for b := lo; b < min(lo+chunk*stride, 1<<32); b += stride {
 						x := math.Float32frombits(uint32(b))
 						// Exhaustive for the loops; beyond their threshold

@@ -570,9 +570,9 @@ var (
 	// atan r = r + r³·P(r²) on |r| ≤ tan(π/8).
 	atanP64 = []float64{0x1.f2607709cfb4fp-7, -0x1.1256166c15c81p-5, 0x1.70fabd0badc64p-5, -0x1.ab80ee6789f3cp-5, 0x1.e1728df907363p-5, -0x1.110c7a625096bp-4, 0x1.3b136eb7e95b7p-4, -0x1.745d14c032a87p-4, 0x1.c71c71b77b71ep-4, -0x1.2492492475daap-3, 0x1.999999999965bp-3, -0x1.5555555555554p-2}
 	atanP32 = []float64{0x1.84fa42p-5, -0x1.5b4674p-4, 0x1.c4683p-4, -0x1.247f08p-3, 0x1.99991ap-3, -0x1.555554p-2}
-	// erf x = x·(2/√π + z·E(z)), z = x², |x| < 1.
-	erfE64 = []float64{-0x1.2a527eb0fe9eap-38, 0x1.7f46c806485c2p-34, -0x1.4e6c4572c9f07p-30, 0x1.fc45e43933bdcp-27, -0x1.5f6dc04c1afccp-23, 0x1.b9e654ff0e555p-20, -0x1.f4d256653fe3bp-17, 0x1.f9a326c59b542p-14, -0x1.c02db3ff06982p-11, 0x1.565bcd0e65924p-8, -0x1.b82ce312889f5p-6, 0x1.ce2f21a042bdfp-4, -0x1.812746b0379e7p-2}
-	erfE32 = []float64{-0x1.46386cp-17, 0x1.d960a4p-14, -0x1.bcf728p-11, 0x1.562e1p-8, -0x1.b82a26p-6, 0x1.ce2f0ep-4, -0x1.812746p-2}
+	// erf x = x·(2/√π - 2/√π·z/3 + z²·E(z)), z = x², |x| < 1.
+	erfE64 = []float64{-0x1.2c558e3d47cc0p-38, 0x1.801d9e59e3297p-34, -0x1.4e94065d702d5p-30, 0x1.fc4e7cc5fd8e2p-27, -0x1.5f6e5a5fcc33dp-23, 0x1.b9e663a18b328p-20, -0x1.f4d2575af42a9p-17, 0x1.f9a326d0b6e45p-14, -0x1.c02db3ff5d7eep-11, 0x1.565bcd0e674b6p-8, -0x1.b82ce31288a9dp-6, 0x1.ce2f21a042be1p-4}
+	erfE32 = []float64{-0x1.4caf1cp-17, 0x1.dc4c94p-14, -0x1.bd7cc2p-11, 0x1.5639fap-8, -0x1.b82b3ep-6, 0x1.ce2f1ap-4}
 	// erf x = 1 - e^(-x²)·G(x - 3), 1 ≤ x ≤ 6 (float32: G(x - 2.5),
 	// 1 ≤ x ≤ 4).
 	erfG64 = []float64{-0x1.e1e2cb5e89267p-43, -0x1.6f77aa91f87fbp-40, -0x1.5fcad7b85cfeep-39, 0x1.3f9ead85c91e5p-37, 0x1.ec67d3ce271d6p-36, 0x1.fe5fbfe9f3e9cp-35, -0x1.16a206ca0fce4p-32, 0x1.11491e07c45abp-31, -0x1.cba97ce2c1c72p-29, 0x1.080cbba9674bdp-26, -0x1.1bab030d79702p-24, 0x1.367c1a9f35b7cp-22, -0x1.4b33a208f17aep-20, 0x1.595b5fbb7c084p-18, -0x1.602491e6ce7abp-16, 0x1.5e73b864110a9p-14, -0x1.53dec8446fec6p-12, 0x1.409cc29ff41c8p-10, -0x1.259061c242190p-8, 0x1.043fe1a9824e4p-6, -0x1.bd6ae4d143c8dp-5, 0x1.6e9827d229f24p-3}
@@ -631,7 +631,8 @@ func atanProg(name string, t dt) *prog {
 }
 
 // erfProg builds erf x = sign(x)·erf|x|. For a = |x| < 1, erf a =
-// a·(2/√π) + a·z·E(z) with a·(2/√π) in double length; for a ≥ 1 (clamped
+// a·(2/√π - 2/√π·z/3 + z²·E(z)), z = a², with everything but z²·E(z) in
+// double length; for a ≥ 1 (clamped
 // at 6, float32 4, where erf rounds to 1), erf a = 1 - e^(-a²)·G(a - c)
 // with a² and e^(-a²) (expCore) in double length and 1 - e·G summed
 // exactly before the last rounding. NaN stops the loop.
@@ -645,15 +646,36 @@ func erfProg(name string, t dt) *prog {
 	p.guard(p.cmp(x, x, cmpUNO))
 	sign := p.cb(p.signBit())
 	ax := p.and(x, p.cb(p.signBit()-1))
-	// |x| < 1
+	// |x| < 1: c0 = 2/√π, e0 = -c0/3 and z = a² in double length; A + Ql
+	// = c0 + z·e0 + z²·E(z) with c0 + zh·e0h summed exactly.
 	c0 := new(big.Float).SetPrec(400).Quo(big.NewFloat(2), new(big.Float).SetPrec(400).Sqrt(new(big.Float).SetPrec(400).Mul(halfPi, big.NewFloat(2))))
-	c0h := round(c0, t.prec)
-	c0hf, _ := c0h.Float64()
-	c0lf, _ := round(new(big.Float).SetPrec(400).Sub(c0, c0h), t.prec).Float64()
-	z := p.mul(ax, ax)
-	ph := p.mul(ax, p.c(c0hf))
-	pl := p.fms(ax, p.c(c0hf), ph)
-	small := p.add(ph, p.fma(ax, p.fma(z, p.horner(z, es...), p.c(c0lf)), pl))
+	split := func(v *big.Float) (val, val) {
+		h := round(v, t.prec)
+		hf, _ := h.Float64()
+		lf, _ := round(new(big.Float).SetPrec(400).Sub(v, h), t.prec).Float64()
+		return p.c(hf), p.c(lf)
+	}
+	c0h, c0l := split(c0)
+	e0h, e0l := split(new(big.Float).SetPrec(400).Quo(c0, big.NewFloat(-3)))
+	// Tiny a is scaled up by 2^up first, so that the low part of a·A does
+	// not underflow, and the result back down at the end.
+	tinyT, up := 0x1p-900, 200
+	if t.bits == 32 {
+		tinyT, up = 0x1p-90, 50
+	}
+	tiny := p.cmp(ax, p.c(tinyT), cmpLT)
+	as := p.blend(tiny, ax, p.mul(ax, p.c(math.Ldexp(1, up))))
+	zh := p.mul(as, as)
+	zl := p.fms(as, as, zh)
+	ph := p.mul(zh, e0h)
+	pl := p.fms(zh, e0h, ph)
+	A := p.add(c0h, ph)
+	ae := p.add(p.sub(c0h, A), ph)
+	ql := p.fma(p.mul(zh, zh), p.horner(zh, es...), p.fma(zl, e0h, p.fma(zh, e0l, c0l)))
+	ql = p.add(p.add(ae, pl), ql)
+	rh := p.mul(as, A)
+	small := p.add(rh, p.fma(as, ql, p.fms(as, A, rh)))
+	small = p.blend(tiny, small, p.mul(small, p.c(math.Ldexp(1, -up))))
 	// |x| ≥ 1
 	lim := p.c(hi)
 	a := p.blend(p.cmp(lim, ax, cmpLT), ax, lim)
@@ -663,11 +685,11 @@ func erfProg(name string, t dt) *prog {
 	eh, el := p.expCore(p.xor(h, sign))
 	el = p.fnma(eh, l, el) // e^(-h-l) = e^-h·(1 - l)
 	qh := p.mul(eh, g)
-	ql := p.fma(el, g, p.fms(eh, g, qh))
+	qe := p.fma(el, g, p.fms(eh, g, qh))
 	one := p.c(1)
 	s := p.sub(one, qh)
 	sl := p.sub(p.sub(one, s), qh)
-	large := p.add(s, p.sub(sl, ql))
+	large := p.add(s, p.sub(sl, qe))
 	res := p.blend(p.cmp(ax, one, cmpLT), large, small)
 	p.outs = append(p.outs, p.or(res, p.and(x, sign)))
 	return p

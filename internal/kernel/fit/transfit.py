@@ -76,11 +76,12 @@ C0 = 2 / mp.sqrt(mp.pi)
 
 
 def erfE(z):
-    """(erf √z / √z - 2/√π)/z, so that erf x = x·(2/√π + z·E(z)), z = x²."""
-    if z < mp.mpf('1e-30'):
-        return -C0 / 3 + C0 * z / 10
+    """(erf √z / √z - 2/√π + 2/√π·z/3)/z², so that
+    erf x = x·(2/√π - 2/√π·z/3 + z²·E(z)), z = x²."""
+    if z < mp.mpf('1e-12'):
+        return C0 / 10 - C0 * z / 42
     s = mp.sqrt(z)
-    return (mp.erf(s) / s - C0) / z
+    return (mp.erf(s) / s - C0 + C0 * z / 3) / z ** 2
 
 
 def erfG(x):
@@ -94,9 +95,9 @@ if __name__ == "__main__":
     # atan r = r + r³P: the error of P counts at weight z (relative to r).
     report("atan float64", atanP, lambda z: z, 0, tan8sq, 12, 64)
     report("atan float32", atanP, lambda z: z, 0, tan8sq, 6, 32)
-    # erf, |x| < 1: x·z·E relative to erf x ≈ x·2/√π.
-    report("erf small float64", erfE, lambda z: z, 0, 1, 13, 64)
-    report("erf small float32", erfE, lambda z: z, 0, 1, 7, 32)
+    # erf, |x| < 1: x·z²·E relative to erf x ≈ x·2/√π.
+    report("erf small float64", erfE, lambda z: z * z, 0, 1, 12, 64)
+    report("erf small float32", erfE, lambda z: z * z, 0, 1, 6, 32)
     # erf, 1 ≤ |x| ≤ 6 (float32: 4), in t = x - 3 (x - 2.5): the error of G
     # counts at weight e^(-x²) (absolute, erf ≈ 1).
     report("erf large float64", erfG, lambda x: mp.exp(-x * x), 1, 6, 22, 64, center=3)
