@@ -72,6 +72,26 @@ func Erf[T Float](dst, src []T) {
 	transMap(dst, src, l.erf64, l.erf32, erf64, erf32)
 }
 
+// Power sets dst[i] = x[i]^y[i], with math.Pow's special cases (C99's).
+func Power[T Float](dst, x, y []T) {
+	if !Big(len(dst), 4) {
+		powRange(dst, x, y)
+		return
+	}
+	Parallel(len(dst), 4, func(lo, hi int) { powRange(dst[lo:hi], x[lo:hi], y[lo:hi]) })
+}
+
+// powRange is Power on one core.
+func powRange[T Float](dst, x, y []T) {
+	l := loops()
+	switch d := any(dst).(type) {
+	case []float64:
+		runBin64(d, any(x).([]float64), any(y).([]float64), l.pow64, pow64)
+	case []float32:
+		runBin32(d, any(x).([]float32), any(y).([]float32), l.pow32, pow32)
+	}
+}
+
 // Sincos sets s[i], c[i] = sin(x[i]), cos(x[i]) in one pass, with the
 // results of Sin and Cos.
 func Sincos[T Float](s, c, x []T) {
@@ -278,6 +298,30 @@ func erf64(x float64) float64 {
 	return math.Erf(x)
 }
 
+// pow64 is x^y: the Go model of the loop for finite x > 0 and finite y,
+// and for finite x < 0 and integer y with the sign of the result; math.Pow
+// for the special cases (zeros, infinities, NaN, x < 0 with y not an
+// integer), which it returns exactly.
+func pow64(x, y float64) float64 {
+	if fmaFast && math.Abs(y) <= math.MaxFloat64 && x >= -math.MaxFloat64 && x <= math.MaxFloat64 && x != 0 {
+		if x > 0 {
+			v, _ := powModel(x, y)
+			return v
+		}
+		if y == math.Trunc(y) {
+			v, _ := powModel(-x, y)
+			if math.Abs(y) < 0x1p53 && math.Mod(y, 2) != 0 { // odd
+				v = -v
+			}
+			return v
+		}
+	}
+	return math.Pow(x, y)
+}
+
+// pow32 is x^y through pow64, rounded once.
+func pow32(x, y float32) float32 { return float32(pow64(float64(x), float64(y))) }
+
 func tan32(x float32) float32  { return float32(tan64(float64(x))) }
 func atan32(x float32) float32 { return float32(atan64(float64(x))) }
 func erf32(x float32) float32  { return float32(erf64(float64(x))) }
@@ -361,6 +405,8 @@ type transLoops struct {
 	tan32, atan32, erf32                                      vecFunc32
 	sincos64                                                  sincosFunc64
 	sincos32                                                  sincosFunc32
+	pow64                                                     binFunc64
+	pow32                                                     binFunc32
 }
 
 // noLoops is the empty set: every function runs its scalar code.
@@ -384,6 +430,8 @@ type (
 	vecFunc32    func(d, x *float32, n int) int
 	sincosFunc64 func(d0, d1, x *float64, n int) int
 	sincosFunc32 func(d0, d1, x *float32, n int) int
+	binFunc64    func(d, x, y *float64, n int) int
+	binFunc32    func(d, x, y *float32, n int) int
 )
 
 // transMap applies the loop of f (v64 or v32) to dst, split across cores
@@ -445,6 +493,52 @@ func run32(d, s []float32, v vecFunc32, f func(float32) float32) {
 	}
 	for i, x := range s {
 		d[i] = f(x)
+	}
+}
+
+// runBin64 and runBin32 are run64 and run32 for a function of two
+// arguments.
+func runBin64(d, x, y []float64, v binFunc64, f func(x, y float64) float64) {
+	x, y = x[:len(d)], y[:len(d)]
+	if v != nil {
+		const lanes = transBlock
+		for len(d) >= lanes {
+			n := len(d) &^ (lanes - 1)
+			k := v(&d[0], &x[0], &y[0], n)
+			d, x, y = d[k:], x[k:], y[k:]
+			if k < n {
+				m := min(lanes, len(d))
+				for i := range m {
+					d[i] = f(x[i], y[i])
+				}
+				d, x, y = d[m:], x[m:], y[m:]
+			}
+		}
+	}
+	for i := range d {
+		d[i] = f(x[i], y[i])
+	}
+}
+
+func runBin32(d, x, y []float32, v binFunc32, f func(x, y float32) float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	if v != nil {
+		const lanes = transBlock
+		for len(d) >= lanes {
+			n := len(d) &^ (lanes - 1)
+			k := v(&d[0], &x[0], &y[0], n)
+			d, x, y = d[k:], x[k:], y[k:]
+			if k < n {
+				m := min(lanes, len(d))
+				for i := range m {
+					d[i] = f(x[i], y[i])
+				}
+				d, x, y = d[m:], x[m:], y[m:]
+			}
+		}
+	}
+	for i := range d {
+		d[i] = f(x[i], y[i])
 	}
 }
 

@@ -70,6 +70,12 @@ func atanVec64(d, x *float64, n int) int
 func atanVec64Z(d, x *float64, n int) int
 
 //go:noescape
+func powVec64(d, x, y *float64, n int) int
+
+//go:noescape
+func powVec64Z(d, x, y *float64, n int) int
+
+//go:noescape
 func erfVec64(d, x *float64, n int) int
 
 //go:noescape
@@ -134,6 +140,12 @@ func atanVec32(d, x *float32, n int) int
 
 //go:noescape
 func atanVec32Z(d, x *float32, n int) int
+
+//go:noescape
+func powVec32(d, x, y *float32, n int) int
+
+//go:noescape
+func powVec32Z(d, x, y *float32, n int) int
 
 //go:noescape
 func erfVec32(d, x *float32, n int) int

@@ -63,13 +63,20 @@ type prog struct {
 	consts  []uint64 // bits of constant values, by index
 	isConst map[val]int
 	outs    []val
+	nin     int // inputs: 1, or 2 with in2
 }
 
 func newProg(name string, t dt) *prog {
-	return &prog{name: name, t: t, ins: []ins{{op: "in"}}, isConst: map[val]int{}}
+	return &prog{name: name, t: t, ins: []ins{{op: "in"}}, isConst: map[val]int{}, nin: 1}
 }
 
 func (p *prog) in() val { return 0 }
+
+// in2 is the second input (y of pow), read from its own slice.
+func (p *prog) in2() val {
+	p.nin = 2
+	return p.emit("in2", 0)
+}
 
 func (p *prog) emit(op string, imm int, args ...val) val {
 	p.ins = append(p.ins, ins{op, args, imm})
@@ -444,6 +451,28 @@ func twoOverPi(w *bytes.Buffer) {
 // with h + l = 1 + r exactly and t = l + r²·P(r) + rlo·(1+r), then
 // eh + el = (h + t)·2^k in double length.
 func (p *prog) expCore(a val) (val, val) {
+	eh, el, tk := p.expParts(a, -1)
+	scale := p.pow2(tk)
+	return p.mul(eh, scale), p.mul(el, scale)
+}
+
+// pow2 is 2^k from tk = k + the rounding shift of expParts (its low bits
+// hold k), for k in the exponent range.
+func (p *prog) pow2(tk val) val {
+	t := p.t
+	var bias, shiftBits uint64
+	if t.bits == 64 {
+		bias, shiftBits = 1023, math.Float64bits(0x1.8p52)
+	} else {
+		bias, shiftBits = 127, uint64(math.Float32bits(0x1.8p23))
+	}
+	return p.shl(p.iadd(tk, p.cb((bias-shiftBits)&(1<<t.bits-1))), int(t.prec-1))
+}
+
+// expParts is expCore before the scaling by 2^k: e^(a + al) = (eh + el)·2^k,
+// k in the low bits of tk; al (none if negative) is a low part of a, of at
+// most an ulp of a.
+func (p *prog) expParts(a, al val) (eh, el, tk val) {
 	t := p.t
 	var shift, log2e, ln2hi, ln2lo float64
 	var deg int
@@ -453,11 +482,19 @@ func (p *prog) expCore(a val) (val, val) {
 		shift, log2e, ln2hi, ln2lo, deg = 0x1.8p23, 1/math.Ln2, 0.693145751953125, 1.428606765330187045e-06, 8
 	}
 	sh := p.c(shift)
-	tk := p.fma(a, p.c(log2e), sh)
+	tk = p.fma(a, p.c(log2e), sh)
 	k := p.sub(tk, sh)
 	hi := p.fnma(k, p.c(ln2hi), a) // exact
 	r := p.fnma(k, p.c(ln2lo), hi)
 	rlo := p.fnma(k, p.c(ln2lo), p.sub(hi, r))
+	if al >= 0 {
+		// al may exceed an ulp of r: r + al is summed exactly into r and
+		// the low part, since rlo·(1+r) stands for rlo·e^r only when rlo
+		// is that small.
+		var re val
+		r, re = p.twoSum(r, al)
+		rlo = p.add(rlo, re)
+	}
 	c := p.fma(r, rlo, rlo)
 	var cs []float64
 	for n := deg; n >= 2; n-- {
@@ -468,17 +505,9 @@ func (p *prog) expCore(a val) (val, val) {
 	h := p.add(one, r)
 	l := p.sub(r, p.sub(h, one))
 	tt := p.add(l, q)
-	eh := p.add(h, tt)
-	el := p.add(p.sub(h, eh), tt)
-	// 2^k from the low bits of tk, which hold k.
-	var bias, shiftBits uint64
-	if t.bits == 64 {
-		bias, shiftBits = 1023, math.Float64bits(shift)
-	} else {
-		bias, shiftBits = 127, uint64(math.Float32bits(float32(shift)))
-	}
-	scale := p.shl(p.iadd(tk, p.cb((bias-shiftBits)&(1<<t.bits-1))), int(t.prec-1))
-	return p.mul(eh, scale), p.mul(el, scale)
+	eh = p.add(h, tt)
+	el = p.add(p.sub(h, eh), tt)
+	return eh, el, tk
 }
 
 // divDD returns (nh + nl)/(dh + dl) rounded once, up to a relative error of
@@ -695,6 +724,91 @@ func erfProg(name string, t dt) *prog {
 	return p
 }
 
+// powProg builds x^y = e^(y·ln x) for finite x > 0 and finite y (the rest
+// stops the loop: the scalar code has the special cases and negative x).
+// ln x = e·ln 2 + 2·atanh s, s = f/(2+f) as in logProg, is carried to about
+// 2^-100 relative: s = sh + sl in double length, 2sh + (2/3)·sh³ summed
+// exactly with e·ln2hi, the rest (e·ln2lo, 2sl·(1+s²), s⁵·Q(s²) with Q
+// Taylor's 2/5 + 2/7·s² + ...) added before Lh + Ll is formed. y·(Lh + Ll)
+// = ph + pl by an FMA, clamped where |ph| > 760 (float32: 110) where the
+// result is 0 or +Inf anyway, then e^(ph + pl) by expParts and 2^k applied
+// in two halves, so that overflow gives +Inf and subnormal results are
+// rounded once from eh.
+func powProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	y := p.in2()
+	mant := int(t.prec - 1)
+	var ln2hi, ln2lo, minNormal, maxFloat, expBias, clamp float64
+	var one, sqrtHalf uint64
+	scale, qdeg := 54, 12
+	if t.bits == 64 {
+		ln2hi, ln2lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		minNormal, maxFloat, expBias, clamp = 0x1p-1022, math.MaxFloat64, 1023, 760
+		one, sqrtHalf = math.Float64bits(1), math.Float64bits(math.Sqrt2/2)
+	} else {
+		ln2hi, ln2lo = 0.693145751953125, 1.428606765330187045e-06
+		minNormal, maxFloat, expBias, clamp = 0x1p-126, math.MaxFloat32, 127, 110
+		one, sqrtHalf = uint64(math.Float32bits(1)), uint64(math.Float32bits(float32(math.Sqrt2/2)))
+		scale, qdeg = 25, 6
+	}
+	p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
+	p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+	sign := p.cb(p.signBit())
+	ay := p.and(y, p.cb(p.signBit()-1))
+	p.guard(p.cmp(ay, p.c(maxFloat), cmpNLE)) // ±Inf, NaN
+	// x = 2^e·m, m in [√2/2, √2), as in logProg.
+	sub := p.cmp(x, p.c(minNormal), cmpLT)
+	x = p.blend(sub, x, p.mul(x, p.c(math.Ldexp(1, scale))))
+	u := p.iadd(x, p.cb(one-sqrtHalf))
+	m := p.iadd(p.and(u, p.cb(1<<mant-1)), p.cb(sqrtHalf))
+	e := p.sub(p.or(p.shr(u, mant), p.c(math.Ldexp(1, mant))), p.c(math.Ldexp(1, mant)+expBias))
+	e = p.sub(e, p.and(sub, p.c(float64(scale))))
+	f := p.sub(m, p.c(1)) // exact
+	dh, dl := p.twoSum(p.c(2), f)
+	inv := p.div(p.c(1), dh)
+	sh := p.mul(f, inv)
+	sl := p.mul(p.fnma(sh, dl, p.fnma(sh, dh, f)), inv)
+	// (2/3)·sh³ = th + tl
+	c23 := new(big.Float).SetPrec(400).Quo(big.NewFloat(2), big.NewFloat(3))
+	c23h := round(c23, t.prec)
+	c23hf, _ := c23h.Float64()
+	c23lf, _ := round(new(big.Float).SetPrec(400).Sub(c23, c23h), t.prec).Float64()
+	z := p.mul(sh, sh)
+	zl := p.fms(sh, sh, z)
+	b := p.mul(z, sh)
+	bl := p.fma(zl, sh, p.fms(z, sh, b))
+	th := p.mul(b, p.c(c23hf))
+	tl := p.fma(bl, p.c(c23hf), p.fma(b, p.c(c23lf), p.fms(b, p.c(c23hf), th)))
+	var qs []float64
+	for k := qdeg - 1; k >= 0; k-- {
+		qs = append(qs, 2/float64(2*k+5))
+	}
+	two := p.c(2)
+	A, a := p.twoSum(p.mul(e, p.c(ln2hi)), p.mul(sh, two))
+	B := p.add(A, th)
+	bb := p.add(p.sub(A, B), th)
+	rest := p.fma(p.mul(sh, p.mul(z, z)), p.horner(z, qs...), p.fma(p.mul(sl, two), p.add(z, p.c(1)), p.fma(e, p.c(ln2lo), tl)))
+	rest = p.add(p.add(a, bb), rest)
+	Lh := p.add(B, rest)
+	Ll := p.add(p.sub(B, Lh), rest)
+	// y·L = ph + pl, clamped.
+	ph := p.mul(y, Lh)
+	pl := p.fma(y, Ll, p.fms(y, Lh, ph))
+	lim := p.c(clamp)
+	over := p.cmp(p.and(ph, p.cb(p.signBit()-1)), lim, cmpNLE)
+	ph = p.blend(over, ph, p.or(lim, p.and(ph, sign)))
+	pl = p.blend(over, pl, p.c(0))
+	eh, _, tk := p.expParts(ph, pl)
+	// 2^k = 2^k1·2^(k-k1), k1 = round(k/2).
+	shift := p.c(map[int]float64{64: 0x1.8p52, 32: 0x1.8p23}[t.bits])
+	k := p.sub(tk, shift)
+	tk1 := p.fma(k, p.c(0.5), shift)
+	tk2 := p.add(p.sub(k, p.sub(tk1, shift)), shift)
+	p.outs = append(p.outs, p.mul(p.mul(eh, p.pow2(tk1)), p.pow2(tk2)))
+	return p
+}
+
 // decls collects the Go declarations of the assembly functions.
 var decls bytes.Buffer
 
@@ -755,16 +869,23 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	if nout == 2 {
 		sig = []string{"d0", "d1"}
 	}
-	fmt.Fprintf(w, "\n// func %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
-	argBytes := 8 * (nout + 2)
+	ins := "x"
+	if p.nin == 2 {
+		ins = "x, y"
+	}
+	fmt.Fprintf(w, "\n// func %s(%s, %s *%s, n int) int\n", name, strings.Join(sig, ", "), ins, t.goType)
+	argBytes := 8 * (nout + p.nin + 1)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argBytes+8)
-	fmt.Fprintf(&decls, "\n//go:noescape\nfunc %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
+	fmt.Fprintf(&decls, "\n//go:noescape\nfunc %s(%s, %s *%s, n int) int\n", name, strings.Join(sig, ", "), ins, t.goType)
 	outRegs := []string{"DI", "DX"}
 	for i := 0; i < nout; i++ {
 		pr("MOVQ %s+%d(FP), %s", sig[i], 8*i, outRegs[i])
 	}
 	pr("MOVQ x+%d(FP), SI", 8*nout)
-	pr("MOVQ n+%d(FP), CX", 8*nout+8)
+	if p.nin == 2 {
+		pr("MOVQ y+%d(FP), BX", 8*nout+8)
+	}
+	pr("MOVQ n+%d(FP), CX", 8*(nout+p.nin))
 	pr("XORQ AX, AX")
 	fmt.Fprintf(w, "loop:\n")
 	pr("CMPQ AX, CX")
@@ -826,10 +947,11 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			}
 		}
 		switch in.op {
-		case "in":
+		case "in", "in2":
 			r := alloc()
 			reg[v] = r
-			pr("VMOVUP%s (SI)(AX*%d), %s", t.p[1:], t.bits/8, y(r))
+			src := map[string]string{"in": "SI", "in2": "BX"}[in.op]
+			pr("VMOVUP%s (%s)(AX*%d), %s", t.p[1:], src, t.bits/8, y(r))
 			continue
 		case "const":
 			continue
@@ -960,16 +1082,24 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 func (p *prog) model(w *bytes.Buffer, name, doc string) {
 	nout := len(p.outs)
 	res := strings.Repeat("float64, ", nout)
-	fmt.Fprintf(w, "\n%s\nfunc %s(x float64) (%sbool) {\n", doc, name, res)
-	zeros := strings.Repeat("0, ", nout)
-	used := map[val]bool{}
-	for _, in := range p.ins {
-		for _, a := range in.args {
-			used[a] = true
-		}
+	params := "x float64"
+	if p.nin == 2 {
+		params = "x, y float64"
 	}
+	fmt.Fprintf(w, "\n%s\nfunc %s(%s) (%sbool) {\n", doc, name, params, res)
+	zeros := strings.Repeat("0, ", nout)
+	// used: the values the outputs and guards depend on (the rest is dead
+	// code here; the assembly computes it, to the same effect).
+	used := map[val]bool{}
 	for _, o := range p.outs {
 		used[o] = true
+	}
+	for i := len(p.ins) - 1; i >= 0; i-- {
+		if in := p.ins[i]; used[val(i)] || in.op == "guard" {
+			for _, a := range in.args {
+				used[a] = true
+			}
+		}
 	}
 	n := func(v val) string {
 		if i, ok := p.isConst[v]; ok {
@@ -977,6 +1107,9 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 		}
 		if v == 0 {
 			return "x"
+		}
+		if p.ins[v].op == "in2" {
+			return "y"
 		}
 		return fmt.Sprintf("v%d", v)
 	}
@@ -986,7 +1119,7 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 		a := in.args
 		var e string
 		switch in.op {
-		case "in", "const":
+		case "in", "in2", "const":
 			continue
 		case "guard":
 			fmt.Fprintf(w, "\tif %s>>63 != 0 {\n\t\treturn %sfalse\n\t}\n", u(a[0]), zeros)
@@ -1101,6 +1234,12 @@ func main() {
 		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "atanModel", "// atanModel is the Go model of atanVec64 on one element: ok is false where\n// the loop stops (NaN).")
+		}
+		p = powProg("powVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "powModel", "// powModel is the Go model of powVec64 on one pair: ok is false where the\n// loop stops (x ≤ 0, x or y ±Inf or NaN).")
 		}
 		p = erfProg("erfVec"+t.suffix, t)
 		p.asm(&s, false)
