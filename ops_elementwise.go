@@ -350,8 +350,10 @@ func powDB(c *Ctx) *Tensor {
 	return Mul(c.Output, Log(Where(zero, OnesLike(zero), a)))
 }
 
-// Pow returns a^b elementwise, broadcasting. For a < 0 the result is NaN
-// unless b is an integer; use PowScalar for a constant exponent.
+// Pow returns a^b elementwise, broadcasting, by a vectorised kernel within
+// 1 ulp of the exact value, with math.Pow's special cases. For a < 0 the
+// result is NaN unless b is an integer; use PowScalar for a constant
+// exponent.
 func Pow(a, b *Tensor) *Tensor { return powOp.Apply(nil, a, b) }
 
 func atan2R2(c *Ctx) *Tensor {
@@ -377,7 +379,12 @@ func init() {
 			case 0.5:
 				return unaryForward(c.Inputs[0], math.Sqrt)
 			}
-			return unaryForward(c.Inputs[0], func(x float64) float64 { return math.Pow(x, p) })
+			if x := c.Inputs[0]; x.dtype == Float32 && float64(float32(p)) != p {
+				// p is not a float32: the float64 power, rounded once.
+				return unaryForward(x, func(x float64) float64 { return kernel.PowScalar64(x, p) })
+			}
+			return kernelForward(c.Inputs[0], func(d, x []float32) { kernel.PowerScalar(d, x, float32(p)) },
+				func(d, x []float64) { kernel.PowerScalar(d, x, p) })
 		},
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, powScalarDeriv(c.Inputs[0], c.Params.(float64))) },
 		[]Case{

@@ -81,6 +81,26 @@ func Power[T Float](dst, x, y []T) {
 	Parallel(len(dst), 4, func(lo, hi int) { powRange(dst[lo:hi], x[lo:hi], y[lo:hi]) })
 }
 
+// PowerScalar sets dst[i] = x[i]^p, as Power.
+func PowerScalar[T Float](dst, x []T, p T) {
+	run := func(d, x []T) {
+		var ys [256]T
+		for i := range ys {
+			ys[i] = p
+		}
+		for len(d) > 0 {
+			m := min(len(d), len(ys))
+			powRange(d[:m], x[:m], ys[:m])
+			d, x = d[m:], x[m:]
+		}
+	}
+	if !Big(len(dst), 4) {
+		run(dst, x)
+		return
+	}
+	Parallel(len(dst), 4, func(lo, hi int) { run(dst[lo:hi], x[lo:hi]) })
+}
+
 // powRange is Power on one core.
 func powRange[T Float](dst, x, y []T) {
 	l := loops()
@@ -318,6 +338,9 @@ func pow64(x, y float64) float64 {
 	}
 	return math.Pow(x, y)
 }
+
+// PowScalar64 is x^y as Power computes it, for one pair.
+func PowScalar64(x, y float64) float64 { return pow64(x, y) }
 
 // pow32 is x^y through pow64, rounded once.
 func pow32(x, y float32) float32 { return float32(pow64(float64(x), float64(y))) }
