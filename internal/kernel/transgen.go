@@ -2,17 +2,19 @@
 
 // transgen writes trans_amd64.s, the AVX2+FMA and AVX-512 loops of the
 // vectorised transcendental functions (Sin, Cos, Sincos, Tan, Atan, Erf,
-// Log, Log1p, Expm1, Tanh, Sigmoid), trans_decl_amd64.go, their Go declarations, and
-// trans_model.go, the float64 Go model of each loop and the constants of
-// the Payne–Hanek reduction. Run with go generate.
+// Log, Log1p, Expm1, Tanh, Sigmoid, Power), trans_decl_amd64.go, their Go
+// declarations, and trans_model.go, the float64 Go model of each loop and
+// the constants of the Payne–Hanek reduction. Run with go generate. The
+// polynomials of Atan and Erf come from fit/transfit.py (run by hand; its
+// output is pasted below).
 //
 // Each function is written once, below, as a straight-line program over
 // vector values (type prog): fused multiply-adds, arithmetic, comparisons,
 // blends, bit operations on the representation, and guards. The same
 // program is emitted twice: as assembly on four float64 or eight float32
-// lanes, with a simple register allocator, and, for float64, as a Go
-// function with one scalar statement per instruction (math.FMA where the
-// assembly fuses), so that the Go model and the assembly give the same bits.
+// lanes (eight or sixteen with AVX-512), with a simple register allocator,
+// and, for float64, as a Go function with one scalar statement per
+// instruction (math.FMA where the assembly fuses), so that the Go model and the assembly give the same bits.
 // A guard ends the assembly loop before the block it fails on is written
 // (the caller computes that block some other way and calls again); in the Go
 // model it returns ok = false.
