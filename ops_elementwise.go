@@ -357,8 +357,10 @@ func powDB(c *Ctx) *Tensor {
 	return Mul(c.Output, Log(Where(zero, OnesLike(zero), a)))
 }
 
-// Pow returns a^b elementwise, broadcasting. For a < 0 the result is NaN
-// unless b is an integer; use PowScalar for a constant exponent.
+// Pow returns a^b elementwise, broadcasting, by a vectorised kernel within
+// 1 ulp of the exact value, with math.Pow's special cases. For a < 0 the
+// result is NaN unless b is an integer; use PowScalar for a constant
+// exponent.
 func Pow(a, b *Tensor) *Tensor { return powOp.Apply(nil, a, b) }
 
 func atan2R2(c *Ctx) *Tensor {
@@ -384,7 +386,12 @@ func init() {
 			case 0.5:
 				return unaryForward(c.Inputs[0], math.Sqrt)
 			}
-			return unaryForward(c.Inputs[0], func(x float64) float64 { return math.Pow(x, p) })
+			if x := c.Inputs[0]; x.dtype == Float32 && float64(float32(p)) != p {
+				// p is not a float32: the float64 power, rounded once.
+				return unaryForward(x, func(x float64) float64 { return kernel.PowScalar64(x, p) })
+			}
+			return kernelForward(c.Inputs[0], func(d, x []float32) { kernel.PowerScalar(d, x, float32(p)) },
+				func(d, x []float64) { kernel.PowerScalar(d, x, p) })
 		},
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, powScalarDeriv(c.Inputs[0], c.Params.(float64))) },
 		[]Case{
@@ -448,7 +455,7 @@ func powScalarDeriv(x *Tensor, p float64) *Tensor {
 func PowScalar(x *Tensor, p float64) *Tensor { return powScalarOp.Apply(p, x) }
 
 var expOp, logOp, log1pOp, expm1Op, sqrtOp, absOp, sinOp, cosOp, tanOp, tanhOp, sigmoidOp, reluOp,
-	leakyReluOp, eluOp, softplusOp, erfOp *Op
+	leakyReluOp, eluOp, softplusOp, erfOp, atanOp *Op
 
 func init() {
 	expOp = Register(unaryOp("exp", func(c *Ctx) *Tensor { return expForward(c.Inputs[0]) },
@@ -504,7 +511,7 @@ func init() {
 		unaryCases(-3, 3)))
 	cosOp.Jet = jetCos
 	// tan' = 1 + tan²
-	tanOp = Register(unaryOp("tan", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Tan) },
+	tanOp = Register(unaryOp("tan", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Tan[float32], kernel.Tan[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor { return Mul(d, AddScalar(Square(c.Output), 1)) },
 		unaryCases(-1.2, 1.2)))
 	tanOp.Jet = jetTan
@@ -575,8 +582,13 @@ func init() {
 		unaryCases(-3, 3)))
 	softplusOp.Jet = jetSoftplus
 
+	// atan' = 1/(1 + x²)
+	atanOp = Register(unaryOp("atan", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Atan[float32], kernel.Atan[float64]) },
+		func(c *Ctx, d *Tensor) *Tensor { return Div(d, AddScalar(Square(c.Inputs[0]), 1)) },
+		unaryCases(-3, 3)))
+
 	// erf'(x) = 2/√π · e^(-x²)
-	erfOp = Register(unaryOp("erf", func(c *Ctx) *Tensor { return unaryForward(c.Inputs[0], math.Erf) },
+	erfOp = Register(unaryOp("erf", func(c *Ctx) *Tensor { return kernelForward(c.Inputs[0], kernel.Erf[float32], kernel.Erf[float64]) },
 		func(c *Ctx, d *Tensor) *Tensor {
 			return Mul(d, MulScalar(Exp(Neg(Square(c.Inputs[0]))), 2/math.SqrtPi))
 		},
@@ -641,7 +653,8 @@ func Sin(x *Tensor) *Tensor { return sinOp.Apply(nil, x) }
 // Cos returns the cosine elementwise.
 func Cos(x *Tensor) *Tensor { return cosOp.Apply(nil, x) }
 
-// Tan returns the tangent elementwise.
+// Tan returns the tangent elementwise, by a vectorised kernel within 1 ulp
+// of the exact value (see internal/kernel).
 func Tan(x *Tensor) *Tensor { return tanOp.Apply(nil, x) }
 
 // Tanh returns the hyperbolic tangent elementwise.
@@ -683,7 +696,12 @@ func Elu(x *Tensor, alpha float64) *Tensor { return eluOp.Apply(alpha, x) }
 // Softplus returns log(1 + e^x) elementwise, computed stably.
 func Softplus(x *Tensor) *Tensor { return softplusOp.Apply(nil, x) }
 
-// Erf returns the error function elementwise.
+// Atan returns the arctangent elementwise, in [-π/2, π/2], by a
+// vectorised kernel within 1 ulp of the exact value (see internal/kernel).
+func Atan(x *Tensor) *Tensor { return atanOp.Apply(nil, x) }
+
+// Erf returns the error function elementwise, by a vectorised kernel within
+// 1 ulp of the exact value (see internal/kernel).
 func Erf(x *Tensor) *Tensor { return erfOp.Apply(nil, x) }
 
 type clampParams struct{ Lo, Hi float64 }

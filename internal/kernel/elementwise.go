@@ -62,7 +62,7 @@ var scalarFuncs = [...]func(x, y float64) float64{
 	Sub:   func(x, y float64) float64 { return x - y },
 	Mul:   func(x, y float64) float64 { return x * y },
 	Div:   func(x, y float64) float64 { return x / y },
-	Pow:   math.Pow,
+	Pow:   pow64, // math.Pow's special cases, within 1 ulp (trans.go)
 	Max:   math.Max,
 	Min:   math.Min,
 	Atan2: math.Atan2,
@@ -200,6 +200,10 @@ const asmMin = 16
 var useAsm = haveAsm && os.Getenv("NABLA_KERNEL") != "portable"
 
 func vv[T Float](op BinOp, d, a, b []T) {
+	if op == Pow {
+		powRange(d, a, b) // the vectorised loop of trans.go
+		return
+	}
 	if useAsm && len(d) >= asmMin && vvAsm(op, d, a, b) {
 		return
 	}

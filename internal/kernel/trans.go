@@ -5,8 +5,8 @@ import (
 	"math/bits"
 )
 
-// This file holds the vectorised Sin, Cos, Sincos, Log, Log1p, Expm1, Tanh
-// and Sigmoid: the dispatch
+// This file holds the vectorised Sin, Cos, Sincos, Tan, Atan, Erf, Log,
+// Log1p, Expm1, Tanh and Sigmoid: the dispatch
 // between the assembly loops of trans_amd64.s and the scalar code, and that
 // scalar code. The loops and their float64 Go models (trans_model.go) are
 // written by transgen.go from one description of each function.
@@ -52,6 +52,64 @@ func Tanh[T Float](dst, src []T) {
 func Sigmoid[T Float](dst, src []T) {
 	l := loops()
 	transMap(dst, src, l.sigmoid64, l.sigmoid32, sigmoid64, sigmoid32)
+}
+
+// Tan sets dst[i] = tan(src[i]), reduced like Sin and Cos.
+func Tan[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.tan64, l.tan32, tan64, tan32)
+}
+
+// Atan sets dst[i] = atan(src[i]), in [-π/2, π/2].
+func Atan[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.atan64, l.atan32, atan64, atan32)
+}
+
+// Erf sets dst[i] = erf(src[i]).
+func Erf[T Float](dst, src []T) {
+	l := loops()
+	transMap(dst, src, l.erf64, l.erf32, erf64, erf32)
+}
+
+// Power sets dst[i] = x[i]^y[i], with math.Pow's special cases (C99's).
+func Power[T Float](dst, x, y []T) {
+	if !Big(len(dst), 4) {
+		powRange(dst, x, y)
+		return
+	}
+	Parallel(len(dst), 4, func(lo, hi int) { powRange(dst[lo:hi], x[lo:hi], y[lo:hi]) })
+}
+
+// PowerScalar sets dst[i] = x[i]^p, as Power.
+func PowerScalar[T Float](dst, x []T, p T) {
+	run := func(d, x []T) {
+		var ys [256]T
+		for i := range ys {
+			ys[i] = p
+		}
+		for len(d) > 0 {
+			m := min(len(d), len(ys))
+			powRange(d[:m], x[:m], ys[:m])
+			d, x = d[m:], x[m:]
+		}
+	}
+	if !Big(len(dst), 4) {
+		run(dst, x)
+		return
+	}
+	Parallel(len(dst), 4, func(lo, hi int) { run(dst[lo:hi], x[lo:hi]) })
+}
+
+// powRange is Power on one core.
+func powRange[T Float](dst, x, y []T) {
+	l := loops()
+	switch d := any(dst).(type) {
+	case []float64:
+		runBin64(d, any(x).([]float64), any(y).([]float64), l.pow64, pow64)
+	case []float32:
+		runBin32(d, any(x).([]float32), any(y).([]float32), l.pow32, pow32)
+	}
 }
 
 // Sincos sets s[i], c[i] = sin(x[i]), cos(x[i]) in one pass, with the
@@ -182,6 +240,13 @@ func reduceHuge(x float64) (r, rl float64, k uint64) {
 // sincosReduced is sin and cos of r + rl, |r| ≤ π/4 + ε, by the Taylor
 // polynomials of the loops (transgen.go), in the same operations.
 func sincosReduced(r, rl float64) (float64, float64) {
+	sr, st, w, v := sincosParts(r, rl)
+	return sr + st, w + v
+}
+
+// sincosParts is sin(r + rl) as sr + st and cos(r + rl) as w + v, before
+// the last additions of the loops.
+func sincosParts(r, rl float64) (sr, st, w, v float64) {
 	z := float64(r * r)
 	hz := float64(z * 0.5)
 	ps := -1.0 / 121645100408832000
@@ -189,7 +254,7 @@ func sincosReduced(r, rl float64) (float64, float64) {
 		1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6} {
 		ps = math.FMA(ps, z, c)
 	}
-	sn := r + math.FMA(float64(r*z), ps, math.FMA(-hz, rl, rl))
+	st = math.FMA(float64(r*z), ps, math.FMA(-hz, rl, rl))
 	pc := 1.0 / 2432902008176640000
 	for _, c := range [...]float64{-1.0 / 6402373705728000, 1.0 / 20922789888000, -1.0 / 87178291200, 1.0 / 479001600,
 		-1.0 / 3628800, 1.0 / 40320, -1.0 / 720, 1.0 / 24} {
@@ -198,11 +263,91 @@ func sincosReduced(r, rl float64) (float64, float64) {
 	hr := float64(r * 0.5)
 	h := float64(hr * r)
 	hl := math.FMA(hr, r, -h)
-	w := 1 - h
+	w = 1 - h
 	wl := float64(1-w) - h
-	cs := w + (wl + math.FMA(float64(z*z), pc, -math.FMA(r, rl, hl)))
-	return sn, cs
+	v = wl + math.FMA(float64(z*z), pc, -math.FMA(r, rl, hl))
+	return r, st, w, v
 }
+
+// tan64 is tan x: the Go model of the loop, beyond its threshold the
+// Payne–Hanek reduction and the loop's quotient.
+func tan64(x float64) float64 {
+	if fmaFast {
+		if v, ok := tanModel(x); ok {
+			return v
+		}
+		if !math.IsInf(x, 0) && x == x {
+			r, rl, k := reduceHuge(x)
+			sr, st, w, v := sincosParts(r, rl)
+			sh := sr + st
+			sl := float64(sr-sh) + st
+			ch := w + v
+			cl := float64(w-ch) + v
+			if k&1 == 0 {
+				return divDD(sh, sl, ch, cl)
+			}
+			return -divDD(ch, cl, sh, sl)
+		}
+	}
+	return math.Tan(x)
+}
+
+// divDD is (nh + nl)/(dh + dl), in the operations of the loops' divDD.
+func divDD(nh, nl, dh, dl float64) float64 {
+	inv := 1 / dh
+	y := float64(nh * inv)
+	rr := math.FMA(-dh, y, nh) + math.FMA(-y, dl, nl)
+	return math.FMA(rr, inv, y)
+}
+
+func atan64(x float64) float64 {
+	if fmaFast {
+		if v, ok := atanModel(x); ok {
+			return v
+		}
+	}
+	return math.Atan(x)
+}
+
+func erf64(x float64) float64 {
+	if fmaFast {
+		if v, ok := erfModel(x); ok {
+			return v
+		}
+	}
+	return math.Erf(x)
+}
+
+// pow64 is x^y: the Go model of the loop for finite x > 0 and finite y,
+// and for finite x < 0 and integer y with the sign of the result; math.Pow
+// for the special cases (zeros, infinities, NaN, x < 0 with y not an
+// integer), which it returns exactly.
+func pow64(x, y float64) float64 {
+	if fmaFast && math.Abs(y) <= math.MaxFloat64 && x >= -math.MaxFloat64 && x <= math.MaxFloat64 && x != 0 {
+		if x > 0 {
+			v, _ := powModel(x, y)
+			return v
+		}
+		if y == math.Trunc(y) {
+			v, _ := powModel(-x, y)
+			if math.Abs(y) < 0x1p53 && math.Mod(y, 2) != 0 { // odd
+				v = -v
+			}
+			return v
+		}
+	}
+	return math.Pow(x, y)
+}
+
+// PowScalar64 is x^y as Power computes it, for one pair.
+func PowScalar64(x, y float64) float64 { return pow64(x, y) }
+
+// pow32 is x^y through pow64, rounded once.
+func pow32(x, y float32) float32 { return float32(pow64(float64(x), float64(y))) }
+
+func tan32(x float32) float32  { return float32(tan64(float64(x))) }
+func atan32(x float32) float32 { return float32(atan64(float64(x))) }
+func erf32(x float32) float32  { return float32(erf64(float64(x))) }
 
 func log64(x float64) float64 {
 	if fmaFast {
@@ -279,8 +424,12 @@ type transLoops struct {
 	name                                                      string
 	sin64, cos64, log64, log1p64, expm1_64, tanh64, sigmoid64 vecFunc64
 	sin32, cos32, log32, log1p32, expm1_32, tanh32, sigmoid32 vecFunc32
+	tan64, atan64, erf64                                      vecFunc64
+	tan32, atan32, erf32                                      vecFunc32
 	sincos64                                                  sincosFunc64
 	sincos32                                                  sincosFunc32
+	pow64                                                     binFunc64
+	pow32                                                     binFunc32
 }
 
 // noLoops is the empty set: every function runs its scalar code.
@@ -304,6 +453,8 @@ type (
 	vecFunc32    func(d, x *float32, n int) int
 	sincosFunc64 func(d0, d1, x *float64, n int) int
 	sincosFunc32 func(d0, d1, x *float32, n int) int
+	binFunc64    func(d, x, y *float64, n int) int
+	binFunc32    func(d, x, y *float32, n int) int
 )
 
 // transMap applies the loop of f (v64 or v32) to dst, split across cores
@@ -365,6 +516,52 @@ func run32(d, s []float32, v vecFunc32, f func(float32) float32) {
 	}
 	for i, x := range s {
 		d[i] = f(x)
+	}
+}
+
+// runBin64 and runBin32 are run64 and run32 for a function of two
+// arguments.
+func runBin64(d, x, y []float64, v binFunc64, f func(x, y float64) float64) {
+	x, y = x[:len(d)], y[:len(d)]
+	if v != nil {
+		const lanes = transBlock
+		for len(d) >= lanes {
+			n := len(d) &^ (lanes - 1)
+			k := v(&d[0], &x[0], &y[0], n)
+			d, x, y = d[k:], x[k:], y[k:]
+			if k < n {
+				m := min(lanes, len(d))
+				for i := range m {
+					d[i] = f(x[i], y[i])
+				}
+				d, x, y = d[m:], x[m:], y[m:]
+			}
+		}
+	}
+	for i := range d {
+		d[i] = f(x[i], y[i])
+	}
+}
+
+func runBin32(d, x, y []float32, v binFunc32, f func(x, y float32) float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	if v != nil {
+		const lanes = transBlock
+		for len(d) >= lanes {
+			n := len(d) &^ (lanes - 1)
+			k := v(&d[0], &x[0], &y[0], n)
+			d, x, y = d[k:], x[k:], y[k:]
+			if k < n {
+				m := min(lanes, len(d))
+				for i := range m {
+					d[i] = f(x[i], y[i])
+				}
+				d, x, y = d[m:], x[m:], y[m:]
+			}
+		}
+	}
+	for i := range d {
+		d[i] = f(x[i], y[i])
 	}
 }
 

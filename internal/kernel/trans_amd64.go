@@ -16,12 +16,16 @@ var (
 		sin64: sinVec64, cos64: cosVec64, log64: logVec64, log1p64: log1pVec64, expm1_64: expm1Vec64,
 		tanh64: tanhVec64, sigmoid64: sigmoidVec64, sincos64: sincosVec64,
 		sin32: sinVec32, cos32: cosVec32, log32: logVec32, log1p32: log1pVec32, expm1_32: expm1Vec32,
-		tanh32: tanhVec32, sigmoid32: sigmoidVec32, sincos32: sincosVec32}
+		tanh32: tanhVec32, sigmoid32: sigmoidVec32, sincos32: sincosVec32,
+		tan64: tanVec64, atan64: atanVec64, erf64: erfVec64, tan32: tanVec32, atan32: atanVec32, erf32: erfVec32,
+		pow64: powVec64, pow32: powVec32}
 	avx512Loops = &transLoops{name: "AVX-512",
 		sin64: sinVec64Z, cos64: cosVec64Z, log64: logVec64Z, log1p64: log1pVec64Z, expm1_64: expm1Vec64Z,
 		tanh64: tanhVec64Z, sigmoid64: sigmoidVec64Z, sincos64: sincosVec64Z,
 		sin32: sinVec32Z, cos32: cosVec32Z, log32: logVec32Z, log1p32: log1pVec32Z, expm1_32: expm1Vec32Z,
-		tanh32: tanhVec32Z, sigmoid32: sigmoidVec32Z, sincos32: sincosVec32Z}
+		tanh32: tanhVec32Z, sigmoid32: sigmoidVec32Z, sincos32: sincosVec32Z,
+		tan64: tanVec64Z, atan64: atanVec64Z, erf64: erfVec64Z, tan32: tanVec32Z, atan32: atanVec32Z, erf32: erfVec32Z,
+		pow64: powVec64Z, pow32: powVec32Z}
 )
 
 // haveAVX512 reports whether this CPU runs the AVX-512 loops (AVX512F and
@@ -45,8 +49,8 @@ var transLoopsInUse = func() *transLoops {
 // "AVX2+FMA" or "portable".
 func TransKernel() string { return loops().name }
 
-// transSelfTest runs every loop of ls (Sin, Cos, Sincos, Log, Log1p, Expm1,
-// Tanh, Sigmoid) on a few arguments, among them some each
+// transSelfTest runs every loop of ls (Sin, Cos, Sincos, Tan, Atan, Erf,
+// Log, Log1p, Expm1, Tanh, Sigmoid) on a few arguments, among them some each
 // loop stops at, and checks the float64 results bit for bit against the Go
 // models and the float32 ones against the float64 math functions (1 ulp).
 func transSelfTest(ls *transLoops) bool {
@@ -75,8 +79,22 @@ func transSelfTest(ls *transLoops) bool {
 	l1, em := make([]float64, n), make([]float64, n)
 	run64(l1, xs, ls.log1p64, log1p64)
 	run64(em, xs, ls.expm1_64, expm1_64)
+	tn, at, ef := make([]float64, n), make([]float64, n), make([]float64, n)
+	run64(tn, xs, ls.tan64, tan64)
+	run64(at, xs, ls.atan64, atan64)
+	run64(ef, xs, ls.erf64, erf64)
 	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+	// Pow: x against y = the arguments in reverse order.
+	ys := make([]float64, n)
+	for i := range xs {
+		ys[i] = xs[n-1-i]
+	}
+	pw := make([]float64, n)
+	runBin64(pw, xs, ys, ls.pow64, pow64)
 	for i, x := range xs {
+		if !same(tn[i], tan64(x)) || !same(at[i], atan64(x)) || !same(ef[i], erf64(x)) || !same(pw[i], pow64(x, ys[i])) {
+			return false
+		}
 		if !same(s[i], sin64(x)) || !same(c[i], cos64(x)) || !same(s2[i], s[i]) || !same(c2[i], c[i]) || !same(l[i], log64(x)) ||
 			!same(th[i], tanh64(x)) || !same(sg[i], sigmoid64(x)) ||
 			!same(l1[i], log1p64(x)) || !same(em[i], expm1_64(x)) {
@@ -96,6 +114,15 @@ func transSelfTest(ls *transLoops) bool {
 	l132, em32 := make([]float32, n), make([]float32, n)
 	run32(l132, x32, ls.log1p32, log1p32)
 	run32(em32, x32, ls.expm1_32, expm1_32)
+	tn32, at32, ef32 := make([]float32, n), make([]float32, n), make([]float32, n)
+	run32(tn32, x32, ls.tan32, tan32)
+	run32(at32, x32, ls.atan32, atan32)
+	run32(ef32, x32, ls.erf32, erf32)
+	y32, pw32 := make([]float32, n), make([]float32, n)
+	for i := range x32 {
+		y32[i] = x32[n-1-i]
+	}
+	runBin32(pw32, x32, y32, ls.pow32, pow32)
 	near := func(a float32, b float64) bool {
 		if a != a || b != b || math.IsInf(b, 0) {
 			return a != a && b != b || float64(a) == b
@@ -106,7 +133,9 @@ func transSelfTest(ls *transLoops) bool {
 		v := float64(x)
 		if !near(s32[i], math.Sin(v)) || !near(c32[i], math.Cos(v)) || !near(l32[i], math.Log(v)) ||
 			!near(th32[i], math.Tanh(v)) || !near(sg32[i], 1/(1+math.Exp(-v))) ||
-			!near(l132[i], math.Log1p(v)) || !near(em32[i], math.Expm1(v)) {
+			!near(l132[i], math.Log1p(v)) || !near(em32[i], math.Expm1(v)) ||
+			!near(tn32[i], math.Tan(v)) || !near(at32[i], math.Atan(v)) || !near(ef32[i], math.Erf(v)) ||
+			!near(pw32[i], math.Pow(v, float64(y32[i]))) {
 			return false
 		}
 	}

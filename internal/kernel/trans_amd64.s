@@ -3842,6 +3842,3076 @@ done:
 	VZEROUPPER
 	RET
 
+DATA tanvec64c<>+0(SB)/8, $0x7fffffffffffffff
+DATA tanvec64c<>+8(SB)/8, $0x7fffffffffffffff
+DATA tanvec64c<>+16(SB)/8, $0x7fffffffffffffff
+DATA tanvec64c<>+24(SB)/8, $0x7fffffffffffffff
+DATA tanvec64c<>+32(SB)/8, $0x4180000000000000
+DATA tanvec64c<>+40(SB)/8, $0x4180000000000000
+DATA tanvec64c<>+48(SB)/8, $0x4180000000000000
+DATA tanvec64c<>+56(SB)/8, $0x4180000000000000
+DATA tanvec64c<>+64(SB)/8, $0x4338000000000000
+DATA tanvec64c<>+72(SB)/8, $0x4338000000000000
+DATA tanvec64c<>+80(SB)/8, $0x4338000000000000
+DATA tanvec64c<>+88(SB)/8, $0x4338000000000000
+DATA tanvec64c<>+96(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64c<>+104(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64c<>+112(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64c<>+120(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64c<>+128(SB)/8, $0x3ff921fb54000000
+DATA tanvec64c<>+136(SB)/8, $0x3ff921fb54000000
+DATA tanvec64c<>+144(SB)/8, $0x3ff921fb54000000
+DATA tanvec64c<>+152(SB)/8, $0x3ff921fb54000000
+DATA tanvec64c<>+160(SB)/8, $0x3e110b4612000000
+DATA tanvec64c<>+168(SB)/8, $0x3e110b4612000000
+DATA tanvec64c<>+176(SB)/8, $0x3e110b4612000000
+DATA tanvec64c<>+184(SB)/8, $0x3e110b4612000000
+DATA tanvec64c<>+192(SB)/8, $0x8000000000000000
+DATA tanvec64c<>+200(SB)/8, $0x8000000000000000
+DATA tanvec64c<>+208(SB)/8, $0x8000000000000000
+DATA tanvec64c<>+216(SB)/8, $0x8000000000000000
+DATA tanvec64c<>+224(SB)/8, $0xbc3676733a000000
+DATA tanvec64c<>+232(SB)/8, $0xbc3676733a000000
+DATA tanvec64c<>+240(SB)/8, $0xbc3676733a000000
+DATA tanvec64c<>+248(SB)/8, $0xbc3676733a000000
+DATA tanvec64c<>+256(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64c<>+264(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64c<>+272(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64c<>+280(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64c<>+288(SB)/8, $0x3fe0000000000000
+DATA tanvec64c<>+296(SB)/8, $0x3fe0000000000000
+DATA tanvec64c<>+304(SB)/8, $0x3fe0000000000000
+DATA tanvec64c<>+312(SB)/8, $0x3fe0000000000000
+DATA tanvec64c<>+320(SB)/8, $0xbc62f49b46814157
+DATA tanvec64c<>+328(SB)/8, $0xbc62f49b46814157
+DATA tanvec64c<>+336(SB)/8, $0xbc62f49b46814157
+DATA tanvec64c<>+344(SB)/8, $0xbc62f49b46814157
+DATA tanvec64c<>+352(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64c<>+360(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64c<>+368(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64c<>+376(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64c<>+384(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64c<>+392(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64c<>+400(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64c<>+408(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64c<>+416(SB)/8, $0x3de6124613a86d09
+DATA tanvec64c<>+424(SB)/8, $0x3de6124613a86d09
+DATA tanvec64c<>+432(SB)/8, $0x3de6124613a86d09
+DATA tanvec64c<>+440(SB)/8, $0x3de6124613a86d09
+DATA tanvec64c<>+448(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64c<>+456(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64c<>+464(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64c<>+472(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64c<>+480(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64c<>+488(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64c<>+496(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64c<>+504(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64c<>+512(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64c<>+520(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64c<>+528(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64c<>+536(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64c<>+544(SB)/8, $0x3f81111111111111
+DATA tanvec64c<>+552(SB)/8, $0x3f81111111111111
+DATA tanvec64c<>+560(SB)/8, $0x3f81111111111111
+DATA tanvec64c<>+568(SB)/8, $0x3f81111111111111
+DATA tanvec64c<>+576(SB)/8, $0xbfc5555555555555
+DATA tanvec64c<>+584(SB)/8, $0xbfc5555555555555
+DATA tanvec64c<>+592(SB)/8, $0xbfc5555555555555
+DATA tanvec64c<>+600(SB)/8, $0xbfc5555555555555
+DATA tanvec64c<>+608(SB)/8, $0x3ff0000000000000
+DATA tanvec64c<>+616(SB)/8, $0x3ff0000000000000
+DATA tanvec64c<>+624(SB)/8, $0x3ff0000000000000
+DATA tanvec64c<>+632(SB)/8, $0x3ff0000000000000
+DATA tanvec64c<>+640(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64c<>+648(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64c<>+656(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64c<>+664(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64c<>+672(SB)/8, $0xbca6827863b97d97
+DATA tanvec64c<>+680(SB)/8, $0xbca6827863b97d97
+DATA tanvec64c<>+688(SB)/8, $0xbca6827863b97d97
+DATA tanvec64c<>+696(SB)/8, $0xbca6827863b97d97
+DATA tanvec64c<>+704(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64c<>+712(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64c<>+720(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64c<>+728(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64c<>+736(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64c<>+744(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64c<>+752(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64c<>+760(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64c<>+768(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64c<>+776(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64c<>+784(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64c<>+792(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64c<>+800(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64c<>+808(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64c<>+816(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64c<>+824(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64c<>+832(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64c<>+840(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64c<>+848(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64c<>+856(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64c<>+864(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64c<>+872(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64c<>+880(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64c<>+888(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64c<>+896(SB)/8, $0x3fa5555555555555
+DATA tanvec64c<>+904(SB)/8, $0x3fa5555555555555
+DATA tanvec64c<>+912(SB)/8, $0x3fa5555555555555
+DATA tanvec64c<>+920(SB)/8, $0x3fa5555555555555
+DATA tanvec64c<>+928(SB)/8, $0x3e40000000000000
+DATA tanvec64c<>+936(SB)/8, $0x3e40000000000000
+DATA tanvec64c<>+944(SB)/8, $0x3e40000000000000
+DATA tanvec64c<>+952(SB)/8, $0x3e40000000000000
+GLOBL tanvec64c<>(SB), RODATA|NOPTR, $960
+
+// func tanVec64(d, x *float64, n int) int
+TEXT ·tanVec64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VANDPD tanvec64c<>+0(SB), Y0, Y1
+	VCMPPD $6, tanvec64c<>+32(SB), Y1, Y2
+	VMOVMSKPD Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VMOVUPD tanvec64c<>+96(SB), Y2
+	VMOVUPD Y0, Y3
+	VFMADD213PD tanvec64c<>+64(SB), Y2, Y3
+	VSUBPD tanvec64c<>+64(SB), Y3, Y2
+	VMOVUPD Y0, Y4
+	VFNMADD231PD tanvec64c<>+128(SB), Y2, Y4
+	VMULPD tanvec64c<>+160(SB), Y2, Y5
+	VXORPD tanvec64c<>+192(SB), Y5, Y5
+	VADDPD Y5, Y4, Y6
+	VSUBPD Y4, Y6, Y7
+	VSUBPD Y7, Y6, Y8
+	VSUBPD Y8, Y4, Y4
+	VSUBPD Y7, Y5, Y5
+	VADDPD Y5, Y4, Y4
+	VMULPD tanvec64c<>+224(SB), Y2, Y5
+	VXORPD tanvec64c<>+192(SB), Y5, Y5
+	VADDPD Y5, Y6, Y7
+	VSUBPD Y6, Y7, Y8
+	VSUBPD Y8, Y7, Y9
+	VSUBPD Y9, Y6, Y6
+	VSUBPD Y8, Y5, Y5
+	VADDPD Y5, Y6, Y5
+	VADDPD Y5, Y4, Y4
+	VFNMADD231PD tanvec64c<>+256(SB), Y2, Y4
+	VADDPD Y4, Y7, Y2
+	VSUBPD Y2, Y7, Y5
+	VADDPD Y4, Y5, Y4
+	VMULPD Y2, Y2, Y5
+	VMULPD tanvec64c<>+288(SB), Y5, Y6
+	VMULPD Y5, Y2, Y7
+	VMOVUPD tanvec64c<>+320(SB), Y8
+	VMOVUPD Y5, Y9
+	VFMADD213PD tanvec64c<>+352(SB), Y8, Y9
+	VFMADD213PD tanvec64c<>+384(SB), Y5, Y9
+	VFMADD213PD tanvec64c<>+416(SB), Y5, Y9
+	VFMADD213PD tanvec64c<>+448(SB), Y5, Y9
+	VFMADD213PD tanvec64c<>+480(SB), Y5, Y9
+	VFMADD213PD tanvec64c<>+512(SB), Y5, Y9
+	VFMADD213PD tanvec64c<>+544(SB), Y5, Y9
+	VFMADD213PD tanvec64c<>+576(SB), Y5, Y9
+	VMOVUPD Y4, Y8
+	VFNMADD231PD Y4, Y6, Y8
+	VFMADD231PD Y9, Y7, Y8
+	VADDPD Y8, Y2, Y6
+	VSUBPD Y6, Y2, Y7
+	VADDPD Y8, Y7, Y7
+	VMULPD tanvec64c<>+288(SB), Y2, Y8
+	VMULPD Y2, Y8, Y9
+	VMOVUPD Y9, Y10
+	VFMSUB231PD Y2, Y8, Y10
+	VMOVUPD tanvec64c<>+608(SB), Y8
+	VSUBPD Y9, Y8, Y8
+	VMOVUPD tanvec64c<>+608(SB), Y11
+	VSUBPD Y8, Y11, Y11
+	VSUBPD Y9, Y11, Y9
+	VMULPD Y5, Y5, Y11
+	VMOVUPD tanvec64c<>+640(SB), Y12
+	VMOVUPD Y5, Y13
+	VFMADD213PD tanvec64c<>+672(SB), Y12, Y13
+	VFMADD213PD tanvec64c<>+704(SB), Y5, Y13
+	VFMADD213PD tanvec64c<>+736(SB), Y5, Y13
+	VFMADD213PD tanvec64c<>+768(SB), Y5, Y13
+	VFMADD213PD tanvec64c<>+800(SB), Y5, Y13
+	VFMADD213PD tanvec64c<>+832(SB), Y5, Y13
+	VFMADD213PD tanvec64c<>+864(SB), Y5, Y13
+	VFMADD213PD tanvec64c<>+896(SB), Y5, Y13
+	VFMADD231PD Y4, Y2, Y10
+	VFMSUB231PD Y13, Y11, Y10
+	VADDPD Y10, Y9, Y2
+	VADDPD Y2, Y8, Y4
+	VSUBPD Y4, Y8, Y5
+	VADDPD Y2, Y5, Y2
+	VPSLLQ $63, Y3, Y3
+	VBLENDVPD Y3, Y4, Y6, Y5
+	VBLENDVPD Y3, Y2, Y7, Y8
+	VBLENDVPD Y3, Y6, Y4, Y4
+	VBLENDVPD Y3, Y7, Y2, Y2
+	VMOVUPD tanvec64c<>+608(SB), Y6
+	VDIVPD Y4, Y6, Y6
+	VMULPD Y6, Y5, Y7
+	VFNMADD231PD Y7, Y4, Y5
+	VFNMADD231PD Y2, Y7, Y8
+	VADDPD Y8, Y5, Y2
+	VFMADD231PD Y6, Y2, Y7
+	VANDPD tanvec64c<>+192(SB), Y3, Y2
+	VXORPD Y2, Y7, Y2
+	VCMPPD $1, tanvec64c<>+928(SB), Y1, Y1
+	VBLENDVPD Y1, Y0, Y2, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA tanvec64zc<>+0(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+8(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+16(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+24(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+32(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+40(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+48(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+56(SB)/8, $0x7fffffffffffffff
+DATA tanvec64zc<>+64(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+72(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+80(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+88(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+96(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+104(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+112(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+120(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+128(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+136(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+144(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+152(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+160(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+168(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+176(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+184(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+256(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+264(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+272(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+280(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+288(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+296(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+304(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+312(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+320(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+328(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+336(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+344(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+352(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+360(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+368(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+376(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+384(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+392(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+400(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+408(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+416(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+424(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+432(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+440(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+448(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+456(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+464(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+472(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+480(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+488(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+496(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+504(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+576(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+584(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+592(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+600(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+608(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+616(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+624(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+632(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+640(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+648(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+656(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+664(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+672(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+680(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+688(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+696(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+832(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+840(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+848(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+856(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+864(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+872(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+880(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+888(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+1088(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1096(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1104(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1112(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1120(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1128(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1136(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1144(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+1152(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1160(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1168(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1176(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1184(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1192(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1200(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1208(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+1216(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1224(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1232(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1240(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1248(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1256(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1264(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1272(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+1792(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1800(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1808(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1816(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1824(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1832(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1840(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1848(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+1856(SB)/8, $0x3e40000000000000
+DATA tanvec64zc<>+1864(SB)/8, $0x3e40000000000000
+DATA tanvec64zc<>+1872(SB)/8, $0x3e40000000000000
+DATA tanvec64zc<>+1880(SB)/8, $0x3e40000000000000
+DATA tanvec64zc<>+1888(SB)/8, $0x3e40000000000000
+DATA tanvec64zc<>+1896(SB)/8, $0x3e40000000000000
+DATA tanvec64zc<>+1904(SB)/8, $0x3e40000000000000
+DATA tanvec64zc<>+1912(SB)/8, $0x3e40000000000000
+GLOBL tanvec64zc<>(SB), RODATA|NOPTR, $1920
+
+// func tanVec64Z(d, x *float64, n int) int
+TEXT ·tanVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VPANDQ tanvec64zc<>+0(SB), Z0, Z1
+	VCMPPD $6, tanvec64zc<>+64(SB), Z1, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPD tanvec64zc<>+192(SB), Z2
+	VMOVUPD Z0, Z3
+	VFMADD213PD tanvec64zc<>+128(SB), Z2, Z3
+	VSUBPD tanvec64zc<>+128(SB), Z3, Z2
+	VMOVUPD Z0, Z4
+	VFNMADD231PD tanvec64zc<>+256(SB), Z2, Z4
+	VMULPD tanvec64zc<>+320(SB), Z2, Z5
+	VPXORQ tanvec64zc<>+384(SB), Z5, Z5
+	VADDPD Z5, Z4, Z6
+	VSUBPD Z4, Z6, Z7
+	VSUBPD Z7, Z6, Z8
+	VSUBPD Z8, Z4, Z4
+	VSUBPD Z7, Z5, Z5
+	VADDPD Z5, Z4, Z4
+	VMULPD tanvec64zc<>+448(SB), Z2, Z5
+	VPXORQ tanvec64zc<>+384(SB), Z5, Z5
+	VADDPD Z5, Z6, Z7
+	VSUBPD Z6, Z7, Z8
+	VSUBPD Z8, Z7, Z9
+	VSUBPD Z9, Z6, Z6
+	VSUBPD Z8, Z5, Z5
+	VADDPD Z5, Z6, Z5
+	VADDPD Z5, Z4, Z4
+	VFNMADD231PD tanvec64zc<>+512(SB), Z2, Z4
+	VADDPD Z4, Z7, Z2
+	VSUBPD Z2, Z7, Z5
+	VADDPD Z4, Z5, Z4
+	VMULPD Z2, Z2, Z5
+	VMULPD tanvec64zc<>+576(SB), Z5, Z6
+	VMULPD Z5, Z2, Z7
+	VMOVUPD tanvec64zc<>+640(SB), Z8
+	VMOVUPD Z5, Z9
+	VFMADD213PD tanvec64zc<>+704(SB), Z8, Z9
+	VFMADD213PD tanvec64zc<>+768(SB), Z5, Z9
+	VFMADD213PD tanvec64zc<>+832(SB), Z5, Z9
+	VFMADD213PD tanvec64zc<>+896(SB), Z5, Z9
+	VFMADD213PD tanvec64zc<>+960(SB), Z5, Z9
+	VFMADD213PD tanvec64zc<>+1024(SB), Z5, Z9
+	VFMADD213PD tanvec64zc<>+1088(SB), Z5, Z9
+	VFMADD213PD tanvec64zc<>+1152(SB), Z5, Z9
+	VMOVUPD Z4, Z8
+	VFNMADD231PD Z4, Z6, Z8
+	VFMADD231PD Z9, Z7, Z8
+	VADDPD Z8, Z2, Z6
+	VSUBPD Z6, Z2, Z7
+	VADDPD Z8, Z7, Z7
+	VMULPD tanvec64zc<>+576(SB), Z2, Z8
+	VMULPD Z2, Z8, Z9
+	VMOVUPD Z9, Z10
+	VFMSUB231PD Z2, Z8, Z10
+	VMOVUPD tanvec64zc<>+1216(SB), Z8
+	VSUBPD Z9, Z8, Z8
+	VMOVUPD tanvec64zc<>+1216(SB), Z11
+	VSUBPD Z8, Z11, Z11
+	VSUBPD Z9, Z11, Z9
+	VMULPD Z5, Z5, Z11
+	VMOVUPD tanvec64zc<>+1280(SB), Z12
+	VMOVUPD Z5, Z13
+	VFMADD213PD tanvec64zc<>+1344(SB), Z12, Z13
+	VFMADD213PD tanvec64zc<>+1408(SB), Z5, Z13
+	VFMADD213PD tanvec64zc<>+1472(SB), Z5, Z13
+	VFMADD213PD tanvec64zc<>+1536(SB), Z5, Z13
+	VFMADD213PD tanvec64zc<>+1600(SB), Z5, Z13
+	VFMADD213PD tanvec64zc<>+1664(SB), Z5, Z13
+	VFMADD213PD tanvec64zc<>+1728(SB), Z5, Z13
+	VFMADD213PD tanvec64zc<>+1792(SB), Z5, Z13
+	VFMADD231PD Z4, Z2, Z10
+	VFMSUB231PD Z13, Z11, Z10
+	VADDPD Z10, Z9, Z2
+	VADDPD Z2, Z8, Z4
+	VSUBPD Z4, Z8, Z5
+	VADDPD Z2, Z5, Z2
+	VPSLLQ $63, Z3, Z3
+	VPMOVQ2M Z3, K1
+	VBLENDMPD Z4, Z6, K1, Z5
+	VPMOVQ2M Z3, K1
+	VBLENDMPD Z2, Z7, K1, Z8
+	VPMOVQ2M Z3, K1
+	VBLENDMPD Z6, Z4, K1, Z4
+	VPMOVQ2M Z3, K1
+	VBLENDMPD Z7, Z2, K1, Z2
+	VMOVUPD tanvec64zc<>+1216(SB), Z6
+	VDIVPD Z4, Z6, Z6
+	VMULPD Z6, Z5, Z7
+	VFNMADD231PD Z7, Z4, Z5
+	VFNMADD231PD Z2, Z7, Z8
+	VADDPD Z8, Z5, Z2
+	VFMADD231PD Z6, Z2, Z7
+	VPANDQ tanvec64zc<>+384(SB), Z3, Z2
+	VPXORQ Z2, Z7, Z2
+	VCMPPD $1, tanvec64zc<>+1856(SB), Z1, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	VBLENDMPD Z0, Z2, K1, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA atanvec64c<>+0(SB)/8, $0x8000000000000000
+DATA atanvec64c<>+8(SB)/8, $0x8000000000000000
+DATA atanvec64c<>+16(SB)/8, $0x8000000000000000
+DATA atanvec64c<>+24(SB)/8, $0x8000000000000000
+DATA atanvec64c<>+32(SB)/8, $0x7fffffffffffffff
+DATA atanvec64c<>+40(SB)/8, $0x7fffffffffffffff
+DATA atanvec64c<>+48(SB)/8, $0x7fffffffffffffff
+DATA atanvec64c<>+56(SB)/8, $0x7fffffffffffffff
+DATA atanvec64c<>+64(SB)/8, $0x43b0000000000000
+DATA atanvec64c<>+72(SB)/8, $0x43b0000000000000
+DATA atanvec64c<>+80(SB)/8, $0x43b0000000000000
+DATA atanvec64c<>+88(SB)/8, $0x43b0000000000000
+DATA atanvec64c<>+96(SB)/8, $0x3fda827999fcef32
+DATA atanvec64c<>+104(SB)/8, $0x3fda827999fcef32
+DATA atanvec64c<>+112(SB)/8, $0x3fda827999fcef32
+DATA atanvec64c<>+120(SB)/8, $0x3fda827999fcef32
+DATA atanvec64c<>+128(SB)/8, $0x4003504f333f9de6
+DATA atanvec64c<>+136(SB)/8, $0x4003504f333f9de6
+DATA atanvec64c<>+144(SB)/8, $0x4003504f333f9de6
+DATA atanvec64c<>+152(SB)/8, $0x4003504f333f9de6
+DATA atanvec64c<>+160(SB)/8, $0x3ff0000000000000
+DATA atanvec64c<>+168(SB)/8, $0x3ff0000000000000
+DATA atanvec64c<>+176(SB)/8, $0x3ff0000000000000
+DATA atanvec64c<>+184(SB)/8, $0x3ff0000000000000
+DATA atanvec64c<>+192(SB)/8, $0x0
+DATA atanvec64c<>+200(SB)/8, $0x0
+DATA atanvec64c<>+208(SB)/8, $0x0
+DATA atanvec64c<>+216(SB)/8, $0x0
+DATA atanvec64c<>+224(SB)/8, $0xbff0000000000000
+DATA atanvec64c<>+232(SB)/8, $0xbff0000000000000
+DATA atanvec64c<>+240(SB)/8, $0xbff0000000000000
+DATA atanvec64c<>+248(SB)/8, $0xbff0000000000000
+DATA atanvec64c<>+256(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64c<>+264(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64c<>+272(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64c<>+280(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64c<>+288(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64c<>+296(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64c<>+304(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64c<>+312(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64c<>+320(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64c<>+328(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64c<>+336(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64c<>+344(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64c<>+352(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64c<>+360(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64c<>+368(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64c<>+376(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64c<>+384(SB)/8, $0x3fae1728df907363
+DATA atanvec64c<>+392(SB)/8, $0x3fae1728df907363
+DATA atanvec64c<>+400(SB)/8, $0x3fae1728df907363
+DATA atanvec64c<>+408(SB)/8, $0x3fae1728df907363
+DATA atanvec64c<>+416(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64c<>+424(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64c<>+432(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64c<>+440(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64c<>+448(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64c<>+456(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64c<>+464(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64c<>+472(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64c<>+480(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64c<>+488(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64c<>+496(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64c<>+504(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64c<>+512(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64c<>+520(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64c<>+528(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64c<>+536(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64c<>+544(SB)/8, $0xbfc2492492475daa
+DATA atanvec64c<>+552(SB)/8, $0xbfc2492492475daa
+DATA atanvec64c<>+560(SB)/8, $0xbfc2492492475daa
+DATA atanvec64c<>+568(SB)/8, $0xbfc2492492475daa
+DATA atanvec64c<>+576(SB)/8, $0x3fc999999999965b
+DATA atanvec64c<>+584(SB)/8, $0x3fc999999999965b
+DATA atanvec64c<>+592(SB)/8, $0x3fc999999999965b
+DATA atanvec64c<>+600(SB)/8, $0x3fc999999999965b
+DATA atanvec64c<>+608(SB)/8, $0xbfd5555555555554
+DATA atanvec64c<>+616(SB)/8, $0xbfd5555555555554
+DATA atanvec64c<>+624(SB)/8, $0xbfd5555555555554
+DATA atanvec64c<>+632(SB)/8, $0xbfd5555555555554
+DATA atanvec64c<>+640(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64c<>+648(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64c<>+656(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64c<>+664(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64c<>+672(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64c<>+680(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64c<>+688(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64c<>+696(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64c<>+704(SB)/8, $0x3c81a62633145c07
+DATA atanvec64c<>+712(SB)/8, $0x3c81a62633145c07
+DATA atanvec64c<>+720(SB)/8, $0x3c81a62633145c07
+DATA atanvec64c<>+728(SB)/8, $0x3c81a62633145c07
+DATA atanvec64c<>+736(SB)/8, $0x3c91a62633145c07
+DATA atanvec64c<>+744(SB)/8, $0x3c91a62633145c07
+DATA atanvec64c<>+752(SB)/8, $0x3c91a62633145c07
+DATA atanvec64c<>+760(SB)/8, $0x3c91a62633145c07
+GLOBL atanvec64c<>(SB), RODATA|NOPTR, $768
+
+// func atanVec64(d, x *float64, n int) int
+TEXT ·atanVec64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $3, Y0, Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPD atanvec64c<>+32(SB), Y0, Y1
+	VMOVUPD atanvec64c<>+64(SB), Y2
+	VCMPPD $1, Y1, Y2, Y2
+	VBLENDVPD Y2, atanvec64c<>+64(SB), Y1, Y1
+	VMOVUPD atanvec64c<>+96(SB), Y2
+	VCMPPD $1, Y1, Y2, Y2
+	VMOVUPD atanvec64c<>+128(SB), Y3
+	VCMPPD $1, Y1, Y3, Y3
+	VADDPD atanvec64c<>+224(SB), Y1, Y4
+	VSUBPD Y1, Y4, Y5
+	VSUBPD Y5, Y4, Y6
+	VSUBPD Y6, Y1, Y6
+	VMOVUPD atanvec64c<>+224(SB), Y7
+	VSUBPD Y5, Y7, Y5
+	VADDPD Y5, Y6, Y5
+	VADDPD atanvec64c<>+160(SB), Y1, Y6
+	VSUBPD Y1, Y6, Y7
+	VSUBPD Y7, Y6, Y8
+	VSUBPD Y8, Y1, Y8
+	VMOVUPD atanvec64c<>+160(SB), Y9
+	VSUBPD Y7, Y9, Y7
+	VADDPD Y7, Y8, Y7
+	VBLENDVPD Y2, Y4, Y1, Y4
+	VBLENDVPD Y3, atanvec64c<>+224(SB), Y4, Y4
+	VMOVUPD atanvec64c<>+192(SB), Y8
+	VBLENDVPD Y2, Y5, Y8, Y5
+	VBLENDVPD Y3, atanvec64c<>+192(SB), Y5, Y5
+	VMOVUPD atanvec64c<>+160(SB), Y8
+	VBLENDVPD Y2, Y6, Y8, Y6
+	VBLENDVPD Y3, Y1, Y6, Y1
+	VMOVUPD atanvec64c<>+192(SB), Y6
+	VBLENDVPD Y2, Y7, Y6, Y6
+	VBLENDVPD Y3, atanvec64c<>+192(SB), Y6, Y6
+	VMOVUPD atanvec64c<>+160(SB), Y7
+	VDIVPD Y1, Y7, Y7
+	VMULPD Y7, Y4, Y8
+	VFNMADD231PD Y8, Y1, Y4
+	VFNMADD231PD Y6, Y8, Y5
+	VADDPD Y5, Y4, Y1
+	VMULPD Y7, Y1, Y1
+	VMULPD Y8, Y8, Y4
+	VMULPD Y4, Y8, Y5
+	VMOVUPD atanvec64c<>+256(SB), Y6
+	VMOVUPD Y4, Y7
+	VFMADD213PD atanvec64c<>+288(SB), Y6, Y7
+	VFMADD213PD atanvec64c<>+320(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+352(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+384(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+416(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+448(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+480(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+512(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+544(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+576(SB), Y4, Y7
+	VFMADD213PD atanvec64c<>+608(SB), Y4, Y7
+	VMOVUPD Y1, Y6
+	VFNMADD231PD Y4, Y1, Y6
+	VFMADD231PD Y7, Y5, Y6
+	VMOVUPD atanvec64c<>+192(SB), Y1
+	VBLENDVPD Y2, atanvec64c<>+640(SB), Y1, Y1
+	VBLENDVPD Y3, atanvec64c<>+672(SB), Y1, Y1
+	VMOVUPD atanvec64c<>+192(SB), Y4
+	VBLENDVPD Y2, atanvec64c<>+704(SB), Y4, Y2
+	VBLENDVPD Y3, atanvec64c<>+736(SB), Y2, Y2
+	VADDPD Y8, Y1, Y3
+	VSUBPD Y1, Y3, Y4
+	VSUBPD Y4, Y3, Y5
+	VSUBPD Y5, Y1, Y1
+	VSUBPD Y4, Y8, Y4
+	VADDPD Y4, Y1, Y1
+	VADDPD Y2, Y6, Y2
+	VADDPD Y2, Y1, Y1
+	VADDPD Y1, Y3, Y1
+	VANDPD atanvec64c<>+0(SB), Y0, Y0
+	VORPD Y0, Y1, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA atanvec64zc<>+0(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+8(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+16(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+24(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+32(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+40(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+48(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+56(SB)/8, $0x8000000000000000
+DATA atanvec64zc<>+64(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+72(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+80(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+88(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+96(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+104(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+112(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+120(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+128(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+136(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+144(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+152(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+160(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+168(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+176(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+184(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+192(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+200(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+208(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+216(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+224(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+232(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+240(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+248(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+256(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+264(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+272(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+280(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+288(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+296(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+304(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+312(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+320(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+328(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+336(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+344(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+352(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+360(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+368(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+376(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+384(SB)/8, $0x0
+DATA atanvec64zc<>+392(SB)/8, $0x0
+DATA atanvec64zc<>+400(SB)/8, $0x0
+DATA atanvec64zc<>+408(SB)/8, $0x0
+DATA atanvec64zc<>+416(SB)/8, $0x0
+DATA atanvec64zc<>+424(SB)/8, $0x0
+DATA atanvec64zc<>+432(SB)/8, $0x0
+DATA atanvec64zc<>+440(SB)/8, $0x0
+DATA atanvec64zc<>+448(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+456(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+464(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+472(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+480(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+488(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+496(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+504(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+512(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+520(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+528(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+536(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+544(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+552(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+560(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+568(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+576(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+584(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+592(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+600(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+608(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+616(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+624(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+632(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+640(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+648(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+656(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+664(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+672(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+680(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+688(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+696(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+704(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+712(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+720(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+728(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+736(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+744(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+752(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+760(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+768(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+776(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+784(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+792(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+800(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+808(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+816(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+824(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+832(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+840(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+848(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+856(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+864(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+872(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+880(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+888(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+896(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+904(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+912(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+920(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+928(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+936(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+944(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+952(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+960(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+968(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+976(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+984(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+992(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+1000(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+1008(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+1016(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+1024(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1032(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1040(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1048(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1056(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1064(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1072(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1080(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+1088(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1096(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1104(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1112(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1120(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1128(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1136(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1144(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+1152(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1160(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1168(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1176(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1184(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1192(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1200(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1208(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+1216(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1224(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1232(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1240(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1248(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1256(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1264(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1272(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+1280(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1288(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1296(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1304(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1312(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1320(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1328(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1336(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+1344(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1352(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1360(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1368(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1376(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1384(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1392(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1400(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+1408(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1416(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1424(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1432(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1440(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1448(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1456(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1464(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+1472(SB)/8, $0x3c91a62633145c07
+DATA atanvec64zc<>+1480(SB)/8, $0x3c91a62633145c07
+DATA atanvec64zc<>+1488(SB)/8, $0x3c91a62633145c07
+DATA atanvec64zc<>+1496(SB)/8, $0x3c91a62633145c07
+DATA atanvec64zc<>+1504(SB)/8, $0x3c91a62633145c07
+DATA atanvec64zc<>+1512(SB)/8, $0x3c91a62633145c07
+DATA atanvec64zc<>+1520(SB)/8, $0x3c91a62633145c07
+DATA atanvec64zc<>+1528(SB)/8, $0x3c91a62633145c07
+GLOBL atanvec64zc<>(SB), RODATA|NOPTR, $1536
+
+// func atanVec64Z(d, x *float64, n int) int
+TEXT ·atanVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VCMPPD $3, Z0, Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ atanvec64zc<>+64(SB), Z0, Z1
+	VMOVUPD atanvec64zc<>+128(SB), Z2
+	VCMPPD $1, Z1, Z2, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	VBLENDMPD atanvec64zc<>+128(SB), Z1, K1, Z1
+	VMOVUPD atanvec64zc<>+192(SB), Z2
+	VCMPPD $1, Z1, Z2, K1
+	VPMOVM2Q K1, Z2
+	VMOVUPD atanvec64zc<>+256(SB), Z3
+	VCMPPD $1, Z1, Z3, K1
+	VPMOVM2Q K1, Z3
+	VADDPD atanvec64zc<>+448(SB), Z1, Z4
+	VSUBPD Z1, Z4, Z5
+	VSUBPD Z5, Z4, Z6
+	VSUBPD Z6, Z1, Z6
+	VMOVUPD atanvec64zc<>+448(SB), Z7
+	VSUBPD Z5, Z7, Z5
+	VADDPD Z5, Z6, Z5
+	VADDPD atanvec64zc<>+320(SB), Z1, Z6
+	VSUBPD Z1, Z6, Z7
+	VSUBPD Z7, Z6, Z8
+	VSUBPD Z8, Z1, Z8
+	VMOVUPD atanvec64zc<>+320(SB), Z9
+	VSUBPD Z7, Z9, Z7
+	VADDPD Z7, Z8, Z7
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z4, Z1, K1, Z4
+	VPMOVQ2M Z3, K1
+	VBLENDMPD atanvec64zc<>+448(SB), Z4, K1, Z4
+	VMOVUPD atanvec64zc<>+384(SB), Z8
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z5, Z8, K1, Z5
+	VPMOVQ2M Z3, K1
+	VBLENDMPD atanvec64zc<>+384(SB), Z5, K1, Z5
+	VMOVUPD atanvec64zc<>+320(SB), Z8
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z6, Z8, K1, Z6
+	VPMOVQ2M Z3, K1
+	VBLENDMPD Z1, Z6, K1, Z1
+	VMOVUPD atanvec64zc<>+384(SB), Z6
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z7, Z6, K1, Z6
+	VPMOVQ2M Z3, K1
+	VBLENDMPD atanvec64zc<>+384(SB), Z6, K1, Z6
+	VMOVUPD atanvec64zc<>+320(SB), Z7
+	VDIVPD Z1, Z7, Z7
+	VMULPD Z7, Z4, Z8
+	VFNMADD231PD Z8, Z1, Z4
+	VFNMADD231PD Z6, Z8, Z5
+	VADDPD Z5, Z4, Z1
+	VMULPD Z7, Z1, Z1
+	VMULPD Z8, Z8, Z4
+	VMULPD Z4, Z8, Z5
+	VMOVUPD atanvec64zc<>+512(SB), Z6
+	VMOVUPD Z4, Z7
+	VFMADD213PD atanvec64zc<>+576(SB), Z6, Z7
+	VFMADD213PD atanvec64zc<>+640(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+704(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+768(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+832(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+896(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+960(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+1024(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+1088(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+1152(SB), Z4, Z7
+	VFMADD213PD atanvec64zc<>+1216(SB), Z4, Z7
+	VMOVUPD Z1, Z6
+	VFNMADD231PD Z4, Z1, Z6
+	VFMADD231PD Z7, Z5, Z6
+	VMOVUPD atanvec64zc<>+384(SB), Z1
+	VPMOVQ2M Z2, K1
+	VBLENDMPD atanvec64zc<>+1280(SB), Z1, K1, Z1
+	VPMOVQ2M Z3, K1
+	VBLENDMPD atanvec64zc<>+1344(SB), Z1, K1, Z1
+	VMOVUPD atanvec64zc<>+384(SB), Z4
+	VPMOVQ2M Z2, K1
+	VBLENDMPD atanvec64zc<>+1408(SB), Z4, K1, Z2
+	VPMOVQ2M Z3, K1
+	VBLENDMPD atanvec64zc<>+1472(SB), Z2, K1, Z2
+	VADDPD Z8, Z1, Z3
+	VSUBPD Z1, Z3, Z4
+	VSUBPD Z4, Z3, Z5
+	VSUBPD Z5, Z1, Z1
+	VSUBPD Z4, Z8, Z4
+	VADDPD Z4, Z1, Z1
+	VADDPD Z2, Z6, Z2
+	VADDPD Z2, Z1, Z1
+	VADDPD Z1, Z3, Z1
+	VPANDQ atanvec64zc<>+0(SB), Z0, Z0
+	VPORQ Z0, Z1, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA powvec64c<>+0(SB)/8, $0x0
+DATA powvec64c<>+8(SB)/8, $0x0
+DATA powvec64c<>+16(SB)/8, $0x0
+DATA powvec64c<>+24(SB)/8, $0x0
+DATA powvec64c<>+32(SB)/8, $0x7fefffffffffffff
+DATA powvec64c<>+40(SB)/8, $0x7fefffffffffffff
+DATA powvec64c<>+48(SB)/8, $0x7fefffffffffffff
+DATA powvec64c<>+56(SB)/8, $0x7fefffffffffffff
+DATA powvec64c<>+64(SB)/8, $0x8000000000000000
+DATA powvec64c<>+72(SB)/8, $0x8000000000000000
+DATA powvec64c<>+80(SB)/8, $0x8000000000000000
+DATA powvec64c<>+88(SB)/8, $0x8000000000000000
+DATA powvec64c<>+96(SB)/8, $0x7fffffffffffffff
+DATA powvec64c<>+104(SB)/8, $0x7fffffffffffffff
+DATA powvec64c<>+112(SB)/8, $0x7fffffffffffffff
+DATA powvec64c<>+120(SB)/8, $0x7fffffffffffffff
+DATA powvec64c<>+128(SB)/8, $0x10000000000000
+DATA powvec64c<>+136(SB)/8, $0x10000000000000
+DATA powvec64c<>+144(SB)/8, $0x10000000000000
+DATA powvec64c<>+152(SB)/8, $0x10000000000000
+DATA powvec64c<>+160(SB)/8, $0x4350000000000000
+DATA powvec64c<>+168(SB)/8, $0x4350000000000000
+DATA powvec64c<>+176(SB)/8, $0x4350000000000000
+DATA powvec64c<>+184(SB)/8, $0x4350000000000000
+DATA powvec64c<>+192(SB)/8, $0x95f619980c433
+DATA powvec64c<>+200(SB)/8, $0x95f619980c433
+DATA powvec64c<>+208(SB)/8, $0x95f619980c433
+DATA powvec64c<>+216(SB)/8, $0x95f619980c433
+DATA powvec64c<>+224(SB)/8, $0xfffffffffffff
+DATA powvec64c<>+232(SB)/8, $0xfffffffffffff
+DATA powvec64c<>+240(SB)/8, $0xfffffffffffff
+DATA powvec64c<>+248(SB)/8, $0xfffffffffffff
+DATA powvec64c<>+256(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64c<>+264(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64c<>+272(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64c<>+280(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64c<>+288(SB)/8, $0x4330000000000000
+DATA powvec64c<>+296(SB)/8, $0x4330000000000000
+DATA powvec64c<>+304(SB)/8, $0x4330000000000000
+DATA powvec64c<>+312(SB)/8, $0x4330000000000000
+DATA powvec64c<>+320(SB)/8, $0x43300000000003ff
+DATA powvec64c<>+328(SB)/8, $0x43300000000003ff
+DATA powvec64c<>+336(SB)/8, $0x43300000000003ff
+DATA powvec64c<>+344(SB)/8, $0x43300000000003ff
+DATA powvec64c<>+352(SB)/8, $0x404b000000000000
+DATA powvec64c<>+360(SB)/8, $0x404b000000000000
+DATA powvec64c<>+368(SB)/8, $0x404b000000000000
+DATA powvec64c<>+376(SB)/8, $0x404b000000000000
+DATA powvec64c<>+384(SB)/8, $0x3ff0000000000000
+DATA powvec64c<>+392(SB)/8, $0x3ff0000000000000
+DATA powvec64c<>+400(SB)/8, $0x3ff0000000000000
+DATA powvec64c<>+408(SB)/8, $0x3ff0000000000000
+DATA powvec64c<>+416(SB)/8, $0x4000000000000000
+DATA powvec64c<>+424(SB)/8, $0x4000000000000000
+DATA powvec64c<>+432(SB)/8, $0x4000000000000000
+DATA powvec64c<>+440(SB)/8, $0x4000000000000000
+DATA powvec64c<>+448(SB)/8, $0x3fe5555555555555
+DATA powvec64c<>+456(SB)/8, $0x3fe5555555555555
+DATA powvec64c<>+464(SB)/8, $0x3fe5555555555555
+DATA powvec64c<>+472(SB)/8, $0x3fe5555555555555
+DATA powvec64c<>+480(SB)/8, $0x3c85555555555555
+DATA powvec64c<>+488(SB)/8, $0x3c85555555555555
+DATA powvec64c<>+496(SB)/8, $0x3c85555555555555
+DATA powvec64c<>+504(SB)/8, $0x3c85555555555555
+DATA powvec64c<>+512(SB)/8, $0x3fe62e42fee00000
+DATA powvec64c<>+520(SB)/8, $0x3fe62e42fee00000
+DATA powvec64c<>+528(SB)/8, $0x3fe62e42fee00000
+DATA powvec64c<>+536(SB)/8, $0x3fe62e42fee00000
+DATA powvec64c<>+544(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64c<>+552(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64c<>+560(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64c<>+568(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64c<>+576(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64c<>+584(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64c<>+592(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64c<>+600(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64c<>+608(SB)/8, $0x3fb642c8590b2164
+DATA powvec64c<>+616(SB)/8, $0x3fb642c8590b2164
+DATA powvec64c<>+624(SB)/8, $0x3fb642c8590b2164
+DATA powvec64c<>+632(SB)/8, $0x3fb642c8590b2164
+DATA powvec64c<>+640(SB)/8, $0x3fb8618618618618
+DATA powvec64c<>+648(SB)/8, $0x3fb8618618618618
+DATA powvec64c<>+656(SB)/8, $0x3fb8618618618618
+DATA powvec64c<>+664(SB)/8, $0x3fb8618618618618
+DATA powvec64c<>+672(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64c<>+680(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64c<>+688(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64c<>+696(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64c<>+704(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64c<>+712(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64c<>+720(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64c<>+728(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64c<>+736(SB)/8, $0x3fc1111111111111
+DATA powvec64c<>+744(SB)/8, $0x3fc1111111111111
+DATA powvec64c<>+752(SB)/8, $0x3fc1111111111111
+DATA powvec64c<>+760(SB)/8, $0x3fc1111111111111
+DATA powvec64c<>+768(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64c<>+776(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64c<>+784(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64c<>+792(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64c<>+800(SB)/8, $0x3fc745d1745d1746
+DATA powvec64c<>+808(SB)/8, $0x3fc745d1745d1746
+DATA powvec64c<>+816(SB)/8, $0x3fc745d1745d1746
+DATA powvec64c<>+824(SB)/8, $0x3fc745d1745d1746
+DATA powvec64c<>+832(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64c<>+840(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64c<>+848(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64c<>+856(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64c<>+864(SB)/8, $0x3fd2492492492492
+DATA powvec64c<>+872(SB)/8, $0x3fd2492492492492
+DATA powvec64c<>+880(SB)/8, $0x3fd2492492492492
+DATA powvec64c<>+888(SB)/8, $0x3fd2492492492492
+DATA powvec64c<>+896(SB)/8, $0x3fd999999999999a
+DATA powvec64c<>+904(SB)/8, $0x3fd999999999999a
+DATA powvec64c<>+912(SB)/8, $0x3fd999999999999a
+DATA powvec64c<>+920(SB)/8, $0x3fd999999999999a
+DATA powvec64c<>+928(SB)/8, $0x3dea39ef35793c76
+DATA powvec64c<>+936(SB)/8, $0x3dea39ef35793c76
+DATA powvec64c<>+944(SB)/8, $0x3dea39ef35793c76
+DATA powvec64c<>+952(SB)/8, $0x3dea39ef35793c76
+DATA powvec64c<>+960(SB)/8, $0x4087c00000000000
+DATA powvec64c<>+968(SB)/8, $0x4087c00000000000
+DATA powvec64c<>+976(SB)/8, $0x4087c00000000000
+DATA powvec64c<>+984(SB)/8, $0x4087c00000000000
+DATA powvec64c<>+992(SB)/8, $0x4338000000000000
+DATA powvec64c<>+1000(SB)/8, $0x4338000000000000
+DATA powvec64c<>+1008(SB)/8, $0x4338000000000000
+DATA powvec64c<>+1016(SB)/8, $0x4338000000000000
+DATA powvec64c<>+1024(SB)/8, $0x3ff71547652b82fe
+DATA powvec64c<>+1032(SB)/8, $0x3ff71547652b82fe
+DATA powvec64c<>+1040(SB)/8, $0x3ff71547652b82fe
+DATA powvec64c<>+1048(SB)/8, $0x3ff71547652b82fe
+DATA powvec64c<>+1056(SB)/8, $0x3de6124613a86d09
+DATA powvec64c<>+1064(SB)/8, $0x3de6124613a86d09
+DATA powvec64c<>+1072(SB)/8, $0x3de6124613a86d09
+DATA powvec64c<>+1080(SB)/8, $0x3de6124613a86d09
+DATA powvec64c<>+1088(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64c<>+1096(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64c<>+1104(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64c<>+1112(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64c<>+1120(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64c<>+1128(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64c<>+1136(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64c<>+1144(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64c<>+1152(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64c<>+1160(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64c<>+1168(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64c<>+1176(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64c<>+1184(SB)/8, $0x3ec71de3a556c734
+DATA powvec64c<>+1192(SB)/8, $0x3ec71de3a556c734
+DATA powvec64c<>+1200(SB)/8, $0x3ec71de3a556c734
+DATA powvec64c<>+1208(SB)/8, $0x3ec71de3a556c734
+DATA powvec64c<>+1216(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64c<>+1224(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64c<>+1232(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64c<>+1240(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64c<>+1248(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64c<>+1256(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64c<>+1264(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64c<>+1272(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64c<>+1280(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64c<>+1288(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64c<>+1296(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64c<>+1304(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64c<>+1312(SB)/8, $0x3f81111111111111
+DATA powvec64c<>+1320(SB)/8, $0x3f81111111111111
+DATA powvec64c<>+1328(SB)/8, $0x3f81111111111111
+DATA powvec64c<>+1336(SB)/8, $0x3f81111111111111
+DATA powvec64c<>+1344(SB)/8, $0x3fa5555555555555
+DATA powvec64c<>+1352(SB)/8, $0x3fa5555555555555
+DATA powvec64c<>+1360(SB)/8, $0x3fa5555555555555
+DATA powvec64c<>+1368(SB)/8, $0x3fa5555555555555
+DATA powvec64c<>+1376(SB)/8, $0x3fc5555555555555
+DATA powvec64c<>+1384(SB)/8, $0x3fc5555555555555
+DATA powvec64c<>+1392(SB)/8, $0x3fc5555555555555
+DATA powvec64c<>+1400(SB)/8, $0x3fc5555555555555
+DATA powvec64c<>+1408(SB)/8, $0x3fe0000000000000
+DATA powvec64c<>+1416(SB)/8, $0x3fe0000000000000
+DATA powvec64c<>+1424(SB)/8, $0x3fe0000000000000
+DATA powvec64c<>+1432(SB)/8, $0x3fe0000000000000
+DATA powvec64c<>+1440(SB)/8, $0xbcc80000000003ff
+DATA powvec64c<>+1448(SB)/8, $0xbcc80000000003ff
+DATA powvec64c<>+1456(SB)/8, $0xbcc80000000003ff
+DATA powvec64c<>+1464(SB)/8, $0xbcc80000000003ff
+GLOBL powvec64c<>(SB), RODATA|NOPTR, $1472
+
+// func powVec64(d, x, y *float64, n int) int
+TEXT ·powVec64(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD (BX)(AX*8), Y1
+	VCMPPD $2, powvec64c<>+0(SB), Y0, Y2
+	VMOVMSKPD Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPD $6, powvec64c<>+32(SB), Y0, Y2
+	VMOVMSKPD Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPD powvec64c<>+96(SB), Y1, Y2
+	VCMPPD $6, powvec64c<>+32(SB), Y2, Y2
+	VMOVMSKPD Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPD $1, powvec64c<>+128(SB), Y0, Y2
+	VMULPD powvec64c<>+160(SB), Y0, Y3
+	VBLENDVPD Y2, Y3, Y0, Y0
+	VPADDQ powvec64c<>+192(SB), Y0, Y0
+	VANDPD powvec64c<>+224(SB), Y0, Y3
+	VPADDQ powvec64c<>+256(SB), Y3, Y3
+	VPSRLQ $52, Y0, Y0
+	VORPD powvec64c<>+288(SB), Y0, Y0
+	VSUBPD powvec64c<>+320(SB), Y0, Y0
+	VANDPD powvec64c<>+352(SB), Y2, Y2
+	VSUBPD Y2, Y0, Y0
+	VSUBPD powvec64c<>+384(SB), Y3, Y2
+	VMOVUPD powvec64c<>+416(SB), Y3
+	VADDPD Y2, Y3, Y3
+	VSUBPD powvec64c<>+416(SB), Y3, Y4
+	VSUBPD Y4, Y3, Y5
+	VMOVUPD powvec64c<>+416(SB), Y6
+	VSUBPD Y5, Y6, Y5
+	VSUBPD Y4, Y2, Y4
+	VADDPD Y4, Y5, Y4
+	VMOVUPD powvec64c<>+384(SB), Y5
+	VDIVPD Y3, Y5, Y5
+	VMULPD Y5, Y2, Y6
+	VFNMADD231PD Y3, Y6, Y2
+	VFNMADD231PD Y4, Y6, Y2
+	VMULPD Y5, Y2, Y2
+	VMULPD Y6, Y6, Y3
+	VMOVUPD Y3, Y4
+	VFMSUB231PD Y6, Y6, Y4
+	VMULPD Y6, Y3, Y5
+	VMOVUPD Y5, Y7
+	VFMSUB231PD Y6, Y3, Y7
+	VFMADD231PD Y6, Y4, Y7
+	VMULPD powvec64c<>+448(SB), Y5, Y4
+	VMOVUPD Y4, Y8
+	VFMSUB231PD powvec64c<>+448(SB), Y5, Y8
+	VFMADD231PD powvec64c<>+480(SB), Y5, Y8
+	VFMADD231PD powvec64c<>+448(SB), Y7, Y8
+	VMULPD powvec64c<>+512(SB), Y0, Y5
+	VMULPD powvec64c<>+416(SB), Y6, Y7
+	VADDPD Y7, Y5, Y9
+	VSUBPD Y5, Y9, Y10
+	VSUBPD Y10, Y9, Y11
+	VSUBPD Y11, Y5, Y5
+	VSUBPD Y10, Y7, Y7
+	VADDPD Y7, Y5, Y5
+	VADDPD Y4, Y9, Y7
+	VSUBPD Y7, Y9, Y9
+	VADDPD Y4, Y9, Y4
+	VMULPD Y3, Y3, Y9
+	VMULPD Y9, Y6, Y6
+	VMOVUPD powvec64c<>+544(SB), Y9
+	VMOVUPD Y3, Y10
+	VFMADD213PD powvec64c<>+576(SB), Y9, Y10
+	VFMADD213PD powvec64c<>+608(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+640(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+672(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+704(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+736(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+768(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+800(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+832(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+864(SB), Y3, Y10
+	VFMADD213PD powvec64c<>+896(SB), Y3, Y10
+	VMULPD powvec64c<>+416(SB), Y2, Y2
+	VADDPD powvec64c<>+384(SB), Y3, Y3
+	VFMADD231PD powvec64c<>+928(SB), Y0, Y8
+	VFMADD231PD Y3, Y2, Y8
+	VFMADD231PD Y10, Y6, Y8
+	VADDPD Y4, Y5, Y0
+	VADDPD Y8, Y0, Y0
+	VADDPD Y0, Y7, Y2
+	VSUBPD Y2, Y7, Y3
+	VADDPD Y0, Y3, Y0
+	VMULPD Y2, Y1, Y3
+	VMOVUPD Y3, Y4
+	VFMSUB231PD Y2, Y1, Y4
+	VFMADD231PD Y0, Y1, Y4
+	VANDPD powvec64c<>+96(SB), Y3, Y0
+	VCMPPD $6, powvec64c<>+960(SB), Y0, Y0
+	VANDPD powvec64c<>+64(SB), Y3, Y1
+	VMOVUPD powvec64c<>+960(SB), Y2
+	VORPD Y1, Y2, Y1
+	VBLENDVPD Y0, Y1, Y3, Y1
+	VBLENDVPD Y0, powvec64c<>+0(SB), Y4, Y0
+	VMOVUPD powvec64c<>+1024(SB), Y2
+	VMOVUPD Y1, Y3
+	VFMADD213PD powvec64c<>+992(SB), Y2, Y3
+	VSUBPD powvec64c<>+992(SB), Y3, Y2
+	VFNMADD231PD powvec64c<>+512(SB), Y2, Y1
+	VMOVUPD Y1, Y4
+	VFNMADD231PD powvec64c<>+928(SB), Y2, Y4
+	VSUBPD Y4, Y1, Y1
+	VFNMADD231PD powvec64c<>+928(SB), Y2, Y1
+	VADDPD Y0, Y4, Y2
+	VSUBPD Y4, Y2, Y5
+	VSUBPD Y5, Y2, Y6
+	VSUBPD Y6, Y4, Y4
+	VSUBPD Y5, Y0, Y0
+	VADDPD Y0, Y4, Y0
+	VADDPD Y0, Y1, Y0
+	VMOVUPD Y0, Y1
+	VFMADD231PD Y0, Y2, Y1
+	VMULPD Y2, Y2, Y0
+	VMOVUPD powvec64c<>+1056(SB), Y4
+	VMOVUPD Y2, Y5
+	VFMADD213PD powvec64c<>+1088(SB), Y4, Y5
+	VFMADD213PD powvec64c<>+1120(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1152(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1184(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1216(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1248(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1280(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1312(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1344(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1376(SB), Y2, Y5
+	VFMADD213PD powvec64c<>+1408(SB), Y2, Y5
+	VFMADD231PD Y5, Y0, Y1
+	VMOVUPD powvec64c<>+384(SB), Y0
+	VADDPD Y2, Y0, Y0
+	VSUBPD powvec64c<>+384(SB), Y0, Y4
+	VSUBPD Y4, Y2, Y2
+	VADDPD Y1, Y2, Y1
+	VADDPD Y1, Y0, Y2
+	VSUBPD Y2, Y0, Y0
+	VADDPD Y1, Y0, Y0
+	VSUBPD powvec64c<>+992(SB), Y3, Y1
+	VMOVUPD powvec64c<>+1408(SB), Y3
+	VMOVUPD Y1, Y4
+	VFMADD213PD powvec64c<>+992(SB), Y3, Y4
+	VSUBPD powvec64c<>+992(SB), Y4, Y3
+	VSUBPD Y3, Y1, Y1
+	VADDPD powvec64c<>+992(SB), Y1, Y1
+	VPADDQ powvec64c<>+1440(SB), Y4, Y3
+	VPSLLQ $52, Y3, Y3
+	VMULPD Y3, Y2, Y2
+	VPADDQ powvec64c<>+1440(SB), Y1, Y1
+	VPSLLQ $52, Y1, Y1
+	VMULPD Y1, Y2, Y1
+	VMOVUPD Y1, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+DATA powvec64zc<>+0(SB)/8, $0x0
+DATA powvec64zc<>+8(SB)/8, $0x0
+DATA powvec64zc<>+16(SB)/8, $0x0
+DATA powvec64zc<>+24(SB)/8, $0x0
+DATA powvec64zc<>+32(SB)/8, $0x0
+DATA powvec64zc<>+40(SB)/8, $0x0
+DATA powvec64zc<>+48(SB)/8, $0x0
+DATA powvec64zc<>+56(SB)/8, $0x0
+DATA powvec64zc<>+64(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+72(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+80(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+88(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+96(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+104(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+112(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+120(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+128(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+136(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+144(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+152(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+160(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+168(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+176(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+184(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+192(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+200(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+208(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+216(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+224(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+232(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+240(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+248(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+256(SB)/8, $0x10000000000000
+DATA powvec64zc<>+264(SB)/8, $0x10000000000000
+DATA powvec64zc<>+272(SB)/8, $0x10000000000000
+DATA powvec64zc<>+280(SB)/8, $0x10000000000000
+DATA powvec64zc<>+288(SB)/8, $0x10000000000000
+DATA powvec64zc<>+296(SB)/8, $0x10000000000000
+DATA powvec64zc<>+304(SB)/8, $0x10000000000000
+DATA powvec64zc<>+312(SB)/8, $0x10000000000000
+DATA powvec64zc<>+320(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+328(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+336(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+344(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+352(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+360(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+368(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+376(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+384(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+392(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+400(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+408(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+416(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+424(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+432(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+440(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+448(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+456(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+464(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+472(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+480(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+488(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+496(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+504(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+512(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+520(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+528(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+536(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+544(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+552(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+560(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+568(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+576(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+584(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+592(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+600(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+608(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+616(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+624(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+632(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+640(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+648(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+656(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+664(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+672(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+680(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+688(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+696(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+704(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+712(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+720(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+728(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+736(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+744(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+752(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+760(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+768(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+776(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+784(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+792(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+800(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+808(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+816(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+824(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+832(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+840(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+848(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+856(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+864(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+872(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+880(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+888(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+896(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+904(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+912(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+920(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+928(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+936(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+944(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+952(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+960(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+968(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+976(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+984(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+992(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+1000(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+1008(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+1016(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+1024(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1032(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1040(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1048(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1056(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1064(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1072(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1080(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+1088(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1096(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1104(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1112(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1120(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1128(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1136(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1144(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+1152(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1160(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1168(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1176(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1184(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1192(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1200(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1208(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+1216(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1224(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1232(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1240(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1248(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1256(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1264(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1272(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+1280(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1288(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1296(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1304(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1312(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1320(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1328(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1336(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+1344(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1352(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1360(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1368(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1376(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1384(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1392(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1400(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+1408(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1416(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1424(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1432(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1440(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1448(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1456(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1464(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+1472(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1480(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1488(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1496(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1504(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1512(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1520(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1528(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+1536(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1544(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1552(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1560(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1568(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1576(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1584(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1592(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+1600(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1608(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1616(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1624(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1632(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1640(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1648(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1656(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+1664(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1672(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1680(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1688(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1696(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1704(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1712(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1720(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+1728(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1736(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1744(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1752(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1760(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1768(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1776(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1784(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+1792(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1800(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1808(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1816(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1824(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1832(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1840(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1848(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+1856(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1864(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1872(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1880(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1888(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1896(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1904(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1912(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+1920(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1928(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1936(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1944(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1952(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1960(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1968(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1976(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+1984(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+1992(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+2000(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+2008(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+2016(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+2024(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+2032(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+2040(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+2048(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2056(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2064(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2072(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2080(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2088(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2096(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2104(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+2112(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2120(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2128(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2136(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2144(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2152(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2160(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2168(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+2176(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2184(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2192(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2200(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2208(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2216(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2224(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2232(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+2240(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2248(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2256(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2264(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2272(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2280(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2288(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2296(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+2304(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2312(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2320(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2328(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2336(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2344(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2352(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2360(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+2368(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2376(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2384(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2392(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2400(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2408(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2416(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2424(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+2432(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2440(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2448(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2456(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2464(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2472(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2480(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2488(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+2496(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2504(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2512(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2520(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2528(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2536(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2544(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2552(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+2560(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2568(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2576(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2584(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2592(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2600(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2608(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2616(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+2624(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2632(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2640(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2648(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2656(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2664(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2672(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2680(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+2688(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2696(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2704(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2712(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2720(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2728(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2736(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2744(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+2752(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2760(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2768(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2776(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2784(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2792(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2800(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2808(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+2816(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2824(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2832(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2840(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2848(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2856(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2864(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2872(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+2880(SB)/8, $0xbcc80000000003ff
+DATA powvec64zc<>+2888(SB)/8, $0xbcc80000000003ff
+DATA powvec64zc<>+2896(SB)/8, $0xbcc80000000003ff
+DATA powvec64zc<>+2904(SB)/8, $0xbcc80000000003ff
+DATA powvec64zc<>+2912(SB)/8, $0xbcc80000000003ff
+DATA powvec64zc<>+2920(SB)/8, $0xbcc80000000003ff
+DATA powvec64zc<>+2928(SB)/8, $0xbcc80000000003ff
+DATA powvec64zc<>+2936(SB)/8, $0xbcc80000000003ff
+GLOBL powvec64zc<>(SB), RODATA|NOPTR, $2944
+
+// func powVec64Z(d, x, y *float64, n int) int
+TEXT ·powVec64Z(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VMOVUPD (BX)(AX*8), Z1
+	VCMPPD $2, powvec64zc<>+0(SB), Z0, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPD $6, powvec64zc<>+64(SB), Z0, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ powvec64zc<>+192(SB), Z1, Z2
+	VCMPPD $6, powvec64zc<>+64(SB), Z2, K1
+	VPMOVM2Q K1, Z2
+	VPMOVQ2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPD $1, powvec64zc<>+256(SB), Z0, K1
+	VPMOVM2Q K1, Z2
+	VMULPD powvec64zc<>+320(SB), Z0, Z3
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z3, Z0, K1, Z0
+	VPADDQ powvec64zc<>+384(SB), Z0, Z0
+	VPANDQ powvec64zc<>+448(SB), Z0, Z3
+	VPADDQ powvec64zc<>+512(SB), Z3, Z3
+	VPSRLQ $52, Z0, Z0
+	VPORQ powvec64zc<>+576(SB), Z0, Z0
+	VSUBPD powvec64zc<>+640(SB), Z0, Z0
+	VPANDQ powvec64zc<>+704(SB), Z2, Z2
+	VSUBPD Z2, Z0, Z0
+	VSUBPD powvec64zc<>+768(SB), Z3, Z2
+	VMOVUPD powvec64zc<>+832(SB), Z3
+	VADDPD Z2, Z3, Z3
+	VSUBPD powvec64zc<>+832(SB), Z3, Z4
+	VSUBPD Z4, Z3, Z5
+	VMOVUPD powvec64zc<>+832(SB), Z6
+	VSUBPD Z5, Z6, Z5
+	VSUBPD Z4, Z2, Z4
+	VADDPD Z4, Z5, Z4
+	VMOVUPD powvec64zc<>+768(SB), Z5
+	VDIVPD Z3, Z5, Z5
+	VMULPD Z5, Z2, Z6
+	VFNMADD231PD Z3, Z6, Z2
+	VFNMADD231PD Z4, Z6, Z2
+	VMULPD Z5, Z2, Z2
+	VMULPD Z6, Z6, Z3
+	VMOVUPD Z3, Z4
+	VFMSUB231PD Z6, Z6, Z4
+	VMULPD Z6, Z3, Z5
+	VMOVUPD Z5, Z7
+	VFMSUB231PD Z6, Z3, Z7
+	VFMADD231PD Z6, Z4, Z7
+	VMULPD powvec64zc<>+896(SB), Z5, Z4
+	VMOVUPD Z4, Z8
+	VFMSUB231PD powvec64zc<>+896(SB), Z5, Z8
+	VFMADD231PD powvec64zc<>+960(SB), Z5, Z8
+	VFMADD231PD powvec64zc<>+896(SB), Z7, Z8
+	VMULPD powvec64zc<>+1024(SB), Z0, Z5
+	VMULPD powvec64zc<>+832(SB), Z6, Z7
+	VADDPD Z7, Z5, Z9
+	VSUBPD Z5, Z9, Z10
+	VSUBPD Z10, Z9, Z11
+	VSUBPD Z11, Z5, Z5
+	VSUBPD Z10, Z7, Z7
+	VADDPD Z7, Z5, Z5
+	VADDPD Z4, Z9, Z7
+	VSUBPD Z7, Z9, Z9
+	VADDPD Z4, Z9, Z4
+	VMULPD Z3, Z3, Z9
+	VMULPD Z9, Z6, Z6
+	VMOVUPD powvec64zc<>+1088(SB), Z9
+	VMOVUPD Z3, Z10
+	VFMADD213PD powvec64zc<>+1152(SB), Z9, Z10
+	VFMADD213PD powvec64zc<>+1216(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1280(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1344(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1408(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1472(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1536(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1600(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1664(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1728(SB), Z3, Z10
+	VFMADD213PD powvec64zc<>+1792(SB), Z3, Z10
+	VMULPD powvec64zc<>+832(SB), Z2, Z2
+	VADDPD powvec64zc<>+768(SB), Z3, Z3
+	VFMADD231PD powvec64zc<>+1856(SB), Z0, Z8
+	VFMADD231PD Z3, Z2, Z8
+	VFMADD231PD Z10, Z6, Z8
+	VADDPD Z4, Z5, Z0
+	VADDPD Z8, Z0, Z0
+	VADDPD Z0, Z7, Z2
+	VSUBPD Z2, Z7, Z3
+	VADDPD Z0, Z3, Z0
+	VMULPD Z2, Z1, Z3
+	VMOVUPD Z3, Z4
+	VFMSUB231PD Z2, Z1, Z4
+	VFMADD231PD Z0, Z1, Z4
+	VPANDQ powvec64zc<>+192(SB), Z3, Z0
+	VCMPPD $6, powvec64zc<>+1920(SB), Z0, K1
+	VPMOVM2Q K1, Z0
+	VPANDQ powvec64zc<>+128(SB), Z3, Z1
+	VMOVUPD powvec64zc<>+1920(SB), Z2
+	VPORQ Z1, Z2, Z1
+	VPMOVQ2M Z0, K1
+	VBLENDMPD Z1, Z3, K1, Z1
+	VPMOVQ2M Z0, K1
+	VBLENDMPD powvec64zc<>+0(SB), Z4, K1, Z0
+	VMOVUPD powvec64zc<>+2048(SB), Z2
+	VMOVUPD Z1, Z3
+	VFMADD213PD powvec64zc<>+1984(SB), Z2, Z3
+	VSUBPD powvec64zc<>+1984(SB), Z3, Z2
+	VFNMADD231PD powvec64zc<>+1024(SB), Z2, Z1
+	VMOVUPD Z1, Z4
+	VFNMADD231PD powvec64zc<>+1856(SB), Z2, Z4
+	VSUBPD Z4, Z1, Z1
+	VFNMADD231PD powvec64zc<>+1856(SB), Z2, Z1
+	VADDPD Z0, Z4, Z2
+	VSUBPD Z4, Z2, Z5
+	VSUBPD Z5, Z2, Z6
+	VSUBPD Z6, Z4, Z4
+	VSUBPD Z5, Z0, Z0
+	VADDPD Z0, Z4, Z0
+	VADDPD Z0, Z1, Z0
+	VMOVUPD Z0, Z1
+	VFMADD231PD Z0, Z2, Z1
+	VMULPD Z2, Z2, Z0
+	VMOVUPD powvec64zc<>+2112(SB), Z4
+	VMOVUPD Z2, Z5
+	VFMADD213PD powvec64zc<>+2176(SB), Z4, Z5
+	VFMADD213PD powvec64zc<>+2240(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2304(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2368(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2432(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2496(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2560(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2624(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2688(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2752(SB), Z2, Z5
+	VFMADD213PD powvec64zc<>+2816(SB), Z2, Z5
+	VFMADD231PD Z5, Z0, Z1
+	VMOVUPD powvec64zc<>+768(SB), Z0
+	VADDPD Z2, Z0, Z0
+	VSUBPD powvec64zc<>+768(SB), Z0, Z4
+	VSUBPD Z4, Z2, Z2
+	VADDPD Z1, Z2, Z1
+	VADDPD Z1, Z0, Z2
+	VSUBPD Z2, Z0, Z0
+	VADDPD Z1, Z0, Z0
+	VSUBPD powvec64zc<>+1984(SB), Z3, Z1
+	VMOVUPD powvec64zc<>+2816(SB), Z3
+	VMOVUPD Z1, Z4
+	VFMADD213PD powvec64zc<>+1984(SB), Z3, Z4
+	VSUBPD powvec64zc<>+1984(SB), Z4, Z3
+	VSUBPD Z3, Z1, Z1
+	VADDPD powvec64zc<>+1984(SB), Z1, Z1
+	VPADDQ powvec64zc<>+2880(SB), Z4, Z3
+	VPSLLQ $52, Z3, Z3
+	VMULPD Z3, Z2, Z2
+	VPADDQ powvec64zc<>+2880(SB), Z1, Z1
+	VPSLLQ $52, Z1, Z1
+	VMULPD Z1, Z2, Z1
+	VMOVUPD Z1, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+DATA erfvec64c<>+0(SB)/8, $0x8000000000000000
+DATA erfvec64c<>+8(SB)/8, $0x8000000000000000
+DATA erfvec64c<>+16(SB)/8, $0x8000000000000000
+DATA erfvec64c<>+24(SB)/8, $0x8000000000000000
+DATA erfvec64c<>+32(SB)/8, $0x7fffffffffffffff
+DATA erfvec64c<>+40(SB)/8, $0x7fffffffffffffff
+DATA erfvec64c<>+48(SB)/8, $0x7fffffffffffffff
+DATA erfvec64c<>+56(SB)/8, $0x7fffffffffffffff
+DATA erfvec64c<>+64(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64c<>+72(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64c<>+80(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64c<>+88(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64c<>+96(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+104(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+112(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+120(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64c<>+128(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+136(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+144(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+152(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64c<>+160(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+168(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+176(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+184(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64c<>+192(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+200(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+208(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+216(SB)/8, $0x7b0000000000000
+DATA erfvec64c<>+224(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+232(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+240(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+248(SB)/8, $0x4c70000000000000
+DATA erfvec64c<>+256(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+264(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+272(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+280(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64c<>+288(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+296(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+304(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+312(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64c<>+320(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+328(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+336(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+344(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64c<>+352(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+360(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+368(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+376(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64c<>+384(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+392(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+400(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+408(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64c<>+416(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+424(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+432(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+440(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64c<>+448(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+456(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+464(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+472(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64c<>+480(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+488(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+496(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+504(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64c<>+512(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+520(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+528(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+536(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64c<>+544(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+552(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+560(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+568(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64c<>+576(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+584(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+592(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+600(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64c<>+608(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+616(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+624(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+632(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64c<>+640(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+648(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+656(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+664(SB)/8, $0x3370000000000000
+DATA erfvec64c<>+672(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+680(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+688(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+696(SB)/8, $0x4018000000000000
+DATA erfvec64c<>+704(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+712(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+720(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+728(SB)/8, $0x4008000000000000
+DATA erfvec64c<>+736(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+744(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+752(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+760(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64c<>+768(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+776(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+784(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+792(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64c<>+800(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+808(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+816(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+824(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64c<>+832(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+840(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+848(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+856(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64c<>+864(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+872(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+880(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+888(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64c<>+896(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+904(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+912(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+920(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64c<>+928(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+936(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+944(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+952(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64c<>+960(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+968(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+976(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+984(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64c<>+992(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1000(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1008(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1016(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64c<>+1024(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1032(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1040(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1048(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64c<>+1056(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1064(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1072(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1080(SB)/8, $0xbe71bab030d79702
+DATA erfvec64c<>+1088(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1096(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1104(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1112(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64c<>+1120(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1128(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1136(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1144(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64c<>+1152(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1160(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1168(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1176(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64c<>+1184(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1192(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1200(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1208(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64c<>+1216(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1224(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1232(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1240(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64c<>+1248(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1256(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1264(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1272(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64c<>+1280(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1288(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1296(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1304(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64c<>+1312(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1320(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1328(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1336(SB)/8, $0xbf7259061c242190
+DATA erfvec64c<>+1344(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1352(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1360(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1368(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64c<>+1376(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1384(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1392(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1400(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64c<>+1408(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1416(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1424(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1432(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64c<>+1440(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1448(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1456(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1464(SB)/8, $0x4338000000000000
+DATA erfvec64c<>+1472(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1480(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1488(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1496(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64c<>+1504(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1512(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1520(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1528(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64c<>+1536(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1544(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1552(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1560(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64c<>+1568(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1576(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1584(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1592(SB)/8, $0x3de6124613a86d09
+DATA erfvec64c<>+1600(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1608(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1616(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1624(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64c<>+1632(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1640(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1648(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1656(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64c<>+1664(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1672(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1680(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1688(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64c<>+1696(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1704(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1712(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1720(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64c<>+1728(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1736(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1744(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1752(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64c<>+1760(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1768(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1776(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1784(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64c<>+1792(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1800(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1808(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1816(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64c<>+1824(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1832(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1840(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1848(SB)/8, $0x3f81111111111111
+DATA erfvec64c<>+1856(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1864(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1872(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1880(SB)/8, $0x3fa5555555555555
+DATA erfvec64c<>+1888(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1896(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1904(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1912(SB)/8, $0x3fc5555555555555
+DATA erfvec64c<>+1920(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1928(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1936(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1944(SB)/8, $0x3fe0000000000000
+DATA erfvec64c<>+1952(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1960(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1968(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1976(SB)/8, $0x3ff0000000000000
+DATA erfvec64c<>+1984(SB)/8, $0xbcc80000000003ff
+DATA erfvec64c<>+1992(SB)/8, $0xbcc80000000003ff
+DATA erfvec64c<>+2000(SB)/8, $0xbcc80000000003ff
+DATA erfvec64c<>+2008(SB)/8, $0xbcc80000000003ff
+GLOBL erfvec64c<>(SB), RODATA|NOPTR, $2016
+
+// func erfVec64(d, x *float64, n int) int
+TEXT ·erfVec64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Y0
+	VCMPPD $3, Y0, Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPD erfvec64c<>+32(SB), Y0, Y1
+	VCMPPD $1, erfvec64c<>+192(SB), Y1, Y2
+	VMULPD erfvec64c<>+224(SB), Y1, Y3
+	VBLENDVPD Y2, Y3, Y1, Y3
+	VMULPD Y3, Y3, Y4
+	VMOVUPD Y4, Y5
+	VFMSUB231PD Y3, Y3, Y5
+	VMULPD erfvec64c<>+128(SB), Y4, Y6
+	VMOVUPD Y6, Y7
+	VFMSUB231PD erfvec64c<>+128(SB), Y4, Y7
+	VMOVUPD erfvec64c<>+64(SB), Y8
+	VADDPD Y6, Y8, Y8
+	VMOVUPD erfvec64c<>+64(SB), Y9
+	VSUBPD Y8, Y9, Y9
+	VADDPD Y6, Y9, Y6
+	VMULPD Y4, Y4, Y9
+	VMOVUPD erfvec64c<>+256(SB), Y10
+	VMOVUPD Y4, Y11
+	VFMADD213PD erfvec64c<>+288(SB), Y10, Y11
+	VFMADD213PD erfvec64c<>+320(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+352(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+384(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+416(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+448(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+480(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+512(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+544(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+576(SB), Y4, Y11
+	VFMADD213PD erfvec64c<>+608(SB), Y4, Y11
+	VMOVUPD erfvec64c<>+160(SB), Y10
+	VFMADD213PD erfvec64c<>+96(SB), Y10, Y4
+	VFMADD231PD erfvec64c<>+128(SB), Y5, Y4
+	VFMADD231PD Y11, Y9, Y4
+	VADDPD Y7, Y6, Y5
+	VADDPD Y4, Y5, Y4
+	VMULPD Y8, Y3, Y5
+	VMOVUPD Y5, Y6
+	VFMSUB231PD Y8, Y3, Y6
+	VFMADD231PD Y4, Y3, Y6
+	VADDPD Y6, Y5, Y3
+	VMULPD erfvec64c<>+640(SB), Y3, Y4
+	VBLENDVPD Y2, Y4, Y3, Y2
+	VMOVUPD erfvec64c<>+672(SB), Y3
+	VCMPPD $1, Y1, Y3, Y3
+	VBLENDVPD Y3, erfvec64c<>+672(SB), Y1, Y3
+	VSUBPD erfvec64c<>+704(SB), Y3, Y4
+	VMOVUPD erfvec64c<>+736(SB), Y5
+	VMOVUPD Y4, Y6
+	VFMADD213PD erfvec64c<>+768(SB), Y5, Y6
+	VFMADD213PD erfvec64c<>+800(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+832(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+864(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+896(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+928(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+960(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+992(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1024(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1056(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1088(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1120(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1152(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1184(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1216(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1248(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1280(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1312(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1344(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1376(SB), Y4, Y6
+	VFMADD213PD erfvec64c<>+1408(SB), Y4, Y6
+	VMULPD Y3, Y3, Y4
+	VMOVUPD Y4, Y5
+	VFMSUB231PD Y3, Y3, Y5
+	VXORPD erfvec64c<>+0(SB), Y4, Y3
+	VMOVUPD erfvec64c<>+1472(SB), Y4
+	VMOVUPD Y3, Y7
+	VFMADD213PD erfvec64c<>+1440(SB), Y4, Y7
+	VSUBPD erfvec64c<>+1440(SB), Y7, Y4
+	VFNMADD231PD erfvec64c<>+1504(SB), Y4, Y3
+	VMOVUPD Y3, Y8
+	VFNMADD231PD erfvec64c<>+1536(SB), Y4, Y8
+	VSUBPD Y8, Y3, Y3
+	VFNMADD231PD erfvec64c<>+1536(SB), Y4, Y3
+	VMOVUPD Y3, Y4
+	VFMADD231PD Y3, Y8, Y4
+	VMULPD Y8, Y8, Y3
+	VMOVUPD erfvec64c<>+1568(SB), Y9
+	VMOVUPD Y8, Y10
+	VFMADD213PD erfvec64c<>+1600(SB), Y9, Y10
+	VFMADD213PD erfvec64c<>+1632(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1664(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1696(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1728(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1760(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1792(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1824(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1856(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1888(SB), Y8, Y10
+	VFMADD213PD erfvec64c<>+1920(SB), Y8, Y10
+	VFMADD231PD Y10, Y3, Y4
+	VMOVUPD erfvec64c<>+1952(SB), Y3
+	VADDPD Y8, Y3, Y3
+	VSUBPD erfvec64c<>+1952(SB), Y3, Y9
+	VSUBPD Y9, Y8, Y8
+	VADDPD Y4, Y8, Y4
+	VADDPD Y4, Y3, Y8
+	VSUBPD Y8, Y3, Y3
+	VADDPD Y4, Y3, Y3
+	VPADDQ erfvec64c<>+1984(SB), Y7, Y4
+	VPSLLQ $52, Y4, Y4
+	VMULPD Y4, Y8, Y7
+	VMULPD Y4, Y3, Y3
+	VFNMADD231PD Y5, Y7, Y3
+	VMULPD Y6, Y7, Y4
+	VMOVUPD Y4, Y5
+	VFMSUB231PD Y6, Y7, Y5
+	VFMADD231PD Y6, Y3, Y5
+	VMOVUPD erfvec64c<>+1952(SB), Y3
+	VSUBPD Y4, Y3, Y3
+	VMOVUPD erfvec64c<>+1952(SB), Y6
+	VSUBPD Y3, Y6, Y6
+	VSUBPD Y4, Y6, Y4
+	VSUBPD Y5, Y4, Y4
+	VADDPD Y4, Y3, Y3
+	VCMPPD $1, erfvec64c<>+1952(SB), Y1, Y1
+	VBLENDVPD Y1, Y2, Y3, Y1
+	VANDPD erfvec64c<>+0(SB), Y0, Y0
+	VORPD Y0, Y1, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA erfvec64zc<>+0(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+8(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+16(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+24(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+32(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+40(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+48(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+56(SB)/8, $0x8000000000000000
+DATA erfvec64zc<>+64(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+72(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+80(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+88(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+96(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+104(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+112(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+120(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+128(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+136(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+144(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+152(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+160(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+168(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+176(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+184(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+192(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+200(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+208(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+216(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+224(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+232(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+240(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+248(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+256(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+264(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+272(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+280(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+288(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+296(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+304(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+312(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+320(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+328(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+336(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+344(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+352(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+360(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+368(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+376(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+384(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+392(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+400(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+408(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+416(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+424(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+432(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+440(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+448(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+456(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+464(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+472(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+480(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+488(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+496(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+504(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+512(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+520(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+528(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+536(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+544(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+552(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+560(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+568(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+576(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+584(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+592(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+600(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+608(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+616(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+624(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+632(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+640(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+648(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+656(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+664(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+672(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+680(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+688(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+696(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+704(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+712(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+720(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+728(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+736(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+744(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+752(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+760(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+768(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+776(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+784(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+792(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+800(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+808(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+816(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+824(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+832(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+840(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+848(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+856(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+864(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+872(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+880(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+888(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+896(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+904(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+912(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+920(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+928(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+936(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+944(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+952(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+960(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+968(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+976(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+984(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+992(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1000(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1008(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1016(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+1024(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1032(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1040(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1048(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1056(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1064(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1072(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1080(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+1088(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1096(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1104(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1112(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1120(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1128(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1136(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1144(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+1152(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1160(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1168(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1176(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1184(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1192(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1200(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1208(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+1216(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1224(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1232(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1240(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1248(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1256(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1264(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1272(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+1280(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1288(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1296(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1304(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1312(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1320(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1328(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1336(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+1344(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1352(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1360(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1368(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1376(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1384(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1392(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1400(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+1408(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1416(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1424(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1432(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1440(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1448(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1456(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1464(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+1472(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1480(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1488(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1496(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1504(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1512(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1520(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1528(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+1536(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1544(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1552(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1560(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1568(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1576(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1584(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1592(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+1600(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1608(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1616(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1624(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1632(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1640(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1648(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1656(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+1664(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1672(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1680(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1688(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1696(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1704(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1712(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1720(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+1728(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1736(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1744(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1752(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1760(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1768(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1776(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1784(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+1792(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1800(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1808(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1816(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1824(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1832(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1840(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1848(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+1856(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1864(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1872(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1880(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1888(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1896(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1904(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1912(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+1920(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1928(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1936(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1944(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1952(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1960(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1968(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1976(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+1984(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+1992(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2000(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2008(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2016(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2024(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2032(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2040(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+2048(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2056(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2064(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2072(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2080(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2088(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2096(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2104(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+2112(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2120(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2128(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2136(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2144(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2152(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2160(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2168(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+2176(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2184(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2192(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2200(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2208(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2216(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2224(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2232(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+2240(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2248(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2256(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2264(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2272(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2280(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2288(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2296(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+2304(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2312(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2320(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2328(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2336(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2344(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2352(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2360(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+2368(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2376(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2384(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2392(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2400(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2408(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2416(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2424(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+2432(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2440(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2448(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2456(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2464(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2472(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2480(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2488(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+2496(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2504(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2512(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2520(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2528(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2536(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2544(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2552(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+2560(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2568(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2576(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2584(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2592(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2600(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2608(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2616(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+2624(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2632(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2640(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2648(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2656(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2664(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2672(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2680(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+2688(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2696(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2704(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2712(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2720(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2728(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2736(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2744(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+2752(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2760(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2768(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2776(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2784(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2792(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2800(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2808(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+2816(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2824(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2832(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2840(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2848(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2856(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2864(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2872(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+2880(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2888(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2896(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2904(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2912(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2920(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2928(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2936(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+2944(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2952(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2960(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2968(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2976(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2984(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+2992(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+3000(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+3008(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3016(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3024(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3032(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3040(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3048(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3056(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3064(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+3072(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3080(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3088(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3096(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3104(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3112(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3120(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3128(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+3136(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3144(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3152(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3160(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3168(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3176(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3184(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3192(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+3200(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3208(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3216(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3224(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3232(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3240(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3248(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3256(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+3264(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3272(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3280(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3288(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3296(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3304(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3312(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3320(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+3328(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3336(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3344(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3352(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3360(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3368(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3376(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3384(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+3392(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3400(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3408(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3416(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3424(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3432(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3440(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3448(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+3456(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3464(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3472(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3480(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3488(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3496(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3504(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3512(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+3520(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3528(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3536(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3544(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3552(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3560(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3568(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3576(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+3584(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3592(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3600(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3608(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3616(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3624(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3632(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3640(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+3648(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3656(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3664(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3672(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3680(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3688(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3696(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3704(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+3712(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3720(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3728(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3736(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3744(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3752(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3760(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3768(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+3776(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3784(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3792(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3800(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3808(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3816(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3824(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3832(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+3840(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3848(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3856(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3864(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3872(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3880(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3888(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3896(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+3904(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3912(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3920(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3928(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3936(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3944(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3952(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3960(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+3968(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+3976(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+3984(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+3992(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4000(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4008(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4016(SB)/8, $0xbcc80000000003ff
+DATA erfvec64zc<>+4024(SB)/8, $0xbcc80000000003ff
+GLOBL erfvec64zc<>(SB), RODATA|NOPTR, $4032
+
+// func erfVec64Z(d, x *float64, n int) int
+TEXT ·erfVec64Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPD (SI)(AX*8), Z0
+	VCMPPD $3, Z0, Z0, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ erfvec64zc<>+64(SB), Z0, Z1
+	VCMPPD $1, erfvec64zc<>+384(SB), Z1, K1
+	VPMOVM2Q K1, Z2
+	VMULPD erfvec64zc<>+448(SB), Z1, Z3
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z3, Z1, K1, Z3
+	VMULPD Z3, Z3, Z4
+	VMOVUPD Z4, Z5
+	VFMSUB231PD Z3, Z3, Z5
+	VMULPD erfvec64zc<>+256(SB), Z4, Z6
+	VMOVUPD Z6, Z7
+	VFMSUB231PD erfvec64zc<>+256(SB), Z4, Z7
+	VMOVUPD erfvec64zc<>+128(SB), Z8
+	VADDPD Z6, Z8, Z8
+	VMOVUPD erfvec64zc<>+128(SB), Z9
+	VSUBPD Z8, Z9, Z9
+	VADDPD Z6, Z9, Z6
+	VMULPD Z4, Z4, Z9
+	VMOVUPD erfvec64zc<>+512(SB), Z10
+	VMOVUPD Z4, Z11
+	VFMADD213PD erfvec64zc<>+576(SB), Z10, Z11
+	VFMADD213PD erfvec64zc<>+640(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+704(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+768(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+832(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+896(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+960(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1024(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1088(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1152(SB), Z4, Z11
+	VFMADD213PD erfvec64zc<>+1216(SB), Z4, Z11
+	VMOVUPD erfvec64zc<>+320(SB), Z10
+	VFMADD213PD erfvec64zc<>+192(SB), Z10, Z4
+	VFMADD231PD erfvec64zc<>+256(SB), Z5, Z4
+	VFMADD231PD Z11, Z9, Z4
+	VADDPD Z7, Z6, Z5
+	VADDPD Z4, Z5, Z4
+	VMULPD Z8, Z3, Z5
+	VMOVUPD Z5, Z6
+	VFMSUB231PD Z8, Z3, Z6
+	VFMADD231PD Z4, Z3, Z6
+	VADDPD Z6, Z5, Z3
+	VMULPD erfvec64zc<>+1280(SB), Z3, Z4
+	VPMOVQ2M Z2, K1
+	VBLENDMPD Z4, Z3, K1, Z2
+	VMOVUPD erfvec64zc<>+1344(SB), Z3
+	VCMPPD $1, Z1, Z3, K1
+	VPMOVM2Q K1, Z3
+	VPMOVQ2M Z3, K1
+	VBLENDMPD erfvec64zc<>+1344(SB), Z1, K1, Z3
+	VSUBPD erfvec64zc<>+1408(SB), Z3, Z4
+	VMOVUPD erfvec64zc<>+1472(SB), Z5
+	VMOVUPD Z4, Z6
+	VFMADD213PD erfvec64zc<>+1536(SB), Z5, Z6
+	VFMADD213PD erfvec64zc<>+1600(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+1664(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+1728(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+1792(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+1856(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+1920(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+1984(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2048(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2112(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2176(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2240(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2304(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2368(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2432(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2496(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2560(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2624(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2688(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2752(SB), Z4, Z6
+	VFMADD213PD erfvec64zc<>+2816(SB), Z4, Z6
+	VMULPD Z3, Z3, Z4
+	VMOVUPD Z4, Z5
+	VFMSUB231PD Z3, Z3, Z5
+	VPXORQ erfvec64zc<>+0(SB), Z4, Z3
+	VMOVUPD erfvec64zc<>+2944(SB), Z4
+	VMOVUPD Z3, Z7
+	VFMADD213PD erfvec64zc<>+2880(SB), Z4, Z7
+	VSUBPD erfvec64zc<>+2880(SB), Z7, Z4
+	VFNMADD231PD erfvec64zc<>+3008(SB), Z4, Z3
+	VMOVUPD Z3, Z8
+	VFNMADD231PD erfvec64zc<>+3072(SB), Z4, Z8
+	VSUBPD Z8, Z3, Z3
+	VFNMADD231PD erfvec64zc<>+3072(SB), Z4, Z3
+	VMOVUPD Z3, Z4
+	VFMADD231PD Z3, Z8, Z4
+	VMULPD Z8, Z8, Z3
+	VMOVUPD erfvec64zc<>+3136(SB), Z9
+	VMOVUPD Z8, Z10
+	VFMADD213PD erfvec64zc<>+3200(SB), Z9, Z10
+	VFMADD213PD erfvec64zc<>+3264(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3328(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3392(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3456(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3520(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3584(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3648(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3712(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3776(SB), Z8, Z10
+	VFMADD213PD erfvec64zc<>+3840(SB), Z8, Z10
+	VFMADD231PD Z10, Z3, Z4
+	VMOVUPD erfvec64zc<>+3904(SB), Z3
+	VADDPD Z8, Z3, Z3
+	VSUBPD erfvec64zc<>+3904(SB), Z3, Z9
+	VSUBPD Z9, Z8, Z8
+	VADDPD Z4, Z8, Z4
+	VADDPD Z4, Z3, Z8
+	VSUBPD Z8, Z3, Z3
+	VADDPD Z4, Z3, Z3
+	VPADDQ erfvec64zc<>+3968(SB), Z7, Z4
+	VPSLLQ $52, Z4, Z4
+	VMULPD Z4, Z8, Z7
+	VMULPD Z4, Z3, Z3
+	VFNMADD231PD Z5, Z7, Z3
+	VMULPD Z6, Z7, Z4
+	VMOVUPD Z4, Z5
+	VFMSUB231PD Z6, Z7, Z5
+	VFMADD231PD Z6, Z3, Z5
+	VMOVUPD erfvec64zc<>+3904(SB), Z3
+	VSUBPD Z4, Z3, Z3
+	VMOVUPD erfvec64zc<>+3904(SB), Z6
+	VSUBPD Z3, Z6, Z6
+	VSUBPD Z4, Z6, Z4
+	VSUBPD Z5, Z4, Z4
+	VADDPD Z4, Z3, Z3
+	VCMPPD $1, erfvec64zc<>+3904(SB), Z1, K1
+	VPMOVM2Q K1, Z1
+	VPMOVQ2M Z1, K1
+	VBLENDMPD Z2, Z3, K1, Z1
+	VPANDQ erfvec64zc<>+0(SB), Z0, Z0
+	VPORQ Z0, Z1, Z0
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA sinvec32c<>+0(SB)/4, $0x7fffffff
 DATA sinvec32c<>+4(SB)/4, $0x7fffffff
 DATA sinvec32c<>+8(SB)/4, $0x7fffffff
@@ -8926,6 +11996,3810 @@ loop:
 	VPMOVM2D K1, Z2
 	VPMOVD2M Z2, K1
 	VBLENDMPS Z0, Z1, K1, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA tanvec32c<>+0(SB)/4, $0x7fffffff
+DATA tanvec32c<>+4(SB)/4, $0x7fffffff
+DATA tanvec32c<>+8(SB)/4, $0x7fffffff
+DATA tanvec32c<>+12(SB)/4, $0x7fffffff
+DATA tanvec32c<>+16(SB)/4, $0x7fffffff
+DATA tanvec32c<>+20(SB)/4, $0x7fffffff
+DATA tanvec32c<>+24(SB)/4, $0x7fffffff
+DATA tanvec32c<>+28(SB)/4, $0x7fffffff
+DATA tanvec32c<>+32(SB)/4, $0x45000000
+DATA tanvec32c<>+36(SB)/4, $0x45000000
+DATA tanvec32c<>+40(SB)/4, $0x45000000
+DATA tanvec32c<>+44(SB)/4, $0x45000000
+DATA tanvec32c<>+48(SB)/4, $0x45000000
+DATA tanvec32c<>+52(SB)/4, $0x45000000
+DATA tanvec32c<>+56(SB)/4, $0x45000000
+DATA tanvec32c<>+60(SB)/4, $0x45000000
+DATA tanvec32c<>+64(SB)/4, $0x4b400000
+DATA tanvec32c<>+68(SB)/4, $0x4b400000
+DATA tanvec32c<>+72(SB)/4, $0x4b400000
+DATA tanvec32c<>+76(SB)/4, $0x4b400000
+DATA tanvec32c<>+80(SB)/4, $0x4b400000
+DATA tanvec32c<>+84(SB)/4, $0x4b400000
+DATA tanvec32c<>+88(SB)/4, $0x4b400000
+DATA tanvec32c<>+92(SB)/4, $0x4b400000
+DATA tanvec32c<>+96(SB)/4, $0x3f22f983
+DATA tanvec32c<>+100(SB)/4, $0x3f22f983
+DATA tanvec32c<>+104(SB)/4, $0x3f22f983
+DATA tanvec32c<>+108(SB)/4, $0x3f22f983
+DATA tanvec32c<>+112(SB)/4, $0x3f22f983
+DATA tanvec32c<>+116(SB)/4, $0x3f22f983
+DATA tanvec32c<>+120(SB)/4, $0x3f22f983
+DATA tanvec32c<>+124(SB)/4, $0x3f22f983
+DATA tanvec32c<>+128(SB)/4, $0x3fc91000
+DATA tanvec32c<>+132(SB)/4, $0x3fc91000
+DATA tanvec32c<>+136(SB)/4, $0x3fc91000
+DATA tanvec32c<>+140(SB)/4, $0x3fc91000
+DATA tanvec32c<>+144(SB)/4, $0x3fc91000
+DATA tanvec32c<>+148(SB)/4, $0x3fc91000
+DATA tanvec32c<>+152(SB)/4, $0x3fc91000
+DATA tanvec32c<>+156(SB)/4, $0x3fc91000
+DATA tanvec32c<>+160(SB)/4, $0xb6957800
+DATA tanvec32c<>+164(SB)/4, $0xb6957800
+DATA tanvec32c<>+168(SB)/4, $0xb6957800
+DATA tanvec32c<>+172(SB)/4, $0xb6957800
+DATA tanvec32c<>+176(SB)/4, $0xb6957800
+DATA tanvec32c<>+180(SB)/4, $0xb6957800
+DATA tanvec32c<>+184(SB)/4, $0xb6957800
+DATA tanvec32c<>+188(SB)/4, $0xb6957800
+DATA tanvec32c<>+192(SB)/4, $0x80000000
+DATA tanvec32c<>+196(SB)/4, $0x80000000
+DATA tanvec32c<>+200(SB)/4, $0x80000000
+DATA tanvec32c<>+204(SB)/4, $0x80000000
+DATA tanvec32c<>+208(SB)/4, $0x80000000
+DATA tanvec32c<>+212(SB)/4, $0x80000000
+DATA tanvec32c<>+216(SB)/4, $0x80000000
+DATA tanvec32c<>+220(SB)/4, $0x80000000
+DATA tanvec32c<>+224(SB)/4, $0x2e85a000
+DATA tanvec32c<>+228(SB)/4, $0x2e85a000
+DATA tanvec32c<>+232(SB)/4, $0x2e85a000
+DATA tanvec32c<>+236(SB)/4, $0x2e85a000
+DATA tanvec32c<>+240(SB)/4, $0x2e85a000
+DATA tanvec32c<>+244(SB)/4, $0x2e85a000
+DATA tanvec32c<>+248(SB)/4, $0x2e85a000
+DATA tanvec32c<>+252(SB)/4, $0x2e85a000
+DATA tanvec32c<>+256(SB)/4, $0x27c234c5
+DATA tanvec32c<>+260(SB)/4, $0x27c234c5
+DATA tanvec32c<>+264(SB)/4, $0x27c234c5
+DATA tanvec32c<>+268(SB)/4, $0x27c234c5
+DATA tanvec32c<>+272(SB)/4, $0x27c234c5
+DATA tanvec32c<>+276(SB)/4, $0x27c234c5
+DATA tanvec32c<>+280(SB)/4, $0x27c234c5
+DATA tanvec32c<>+284(SB)/4, $0x27c234c5
+DATA tanvec32c<>+288(SB)/4, $0x3f000000
+DATA tanvec32c<>+292(SB)/4, $0x3f000000
+DATA tanvec32c<>+296(SB)/4, $0x3f000000
+DATA tanvec32c<>+300(SB)/4, $0x3f000000
+DATA tanvec32c<>+304(SB)/4, $0x3f000000
+DATA tanvec32c<>+308(SB)/4, $0x3f000000
+DATA tanvec32c<>+312(SB)/4, $0x3f000000
+DATA tanvec32c<>+316(SB)/4, $0x3f000000
+DATA tanvec32c<>+320(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+324(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+328(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+332(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+336(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+340(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+344(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+348(SB)/4, $0xb2d7322b
+DATA tanvec32c<>+352(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+356(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+360(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+364(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+368(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+372(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+376(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+380(SB)/4, $0x3638ef1d
+DATA tanvec32c<>+384(SB)/4, $0xb9500d01
+DATA tanvec32c<>+388(SB)/4, $0xb9500d01
+DATA tanvec32c<>+392(SB)/4, $0xb9500d01
+DATA tanvec32c<>+396(SB)/4, $0xb9500d01
+DATA tanvec32c<>+400(SB)/4, $0xb9500d01
+DATA tanvec32c<>+404(SB)/4, $0xb9500d01
+DATA tanvec32c<>+408(SB)/4, $0xb9500d01
+DATA tanvec32c<>+412(SB)/4, $0xb9500d01
+DATA tanvec32c<>+416(SB)/4, $0x3c088889
+DATA tanvec32c<>+420(SB)/4, $0x3c088889
+DATA tanvec32c<>+424(SB)/4, $0x3c088889
+DATA tanvec32c<>+428(SB)/4, $0x3c088889
+DATA tanvec32c<>+432(SB)/4, $0x3c088889
+DATA tanvec32c<>+436(SB)/4, $0x3c088889
+DATA tanvec32c<>+440(SB)/4, $0x3c088889
+DATA tanvec32c<>+444(SB)/4, $0x3c088889
+DATA tanvec32c<>+448(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+452(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+456(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+460(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+464(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+468(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+472(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+476(SB)/4, $0xbe2aaaab
+DATA tanvec32c<>+480(SB)/4, $0x3f800000
+DATA tanvec32c<>+484(SB)/4, $0x3f800000
+DATA tanvec32c<>+488(SB)/4, $0x3f800000
+DATA tanvec32c<>+492(SB)/4, $0x3f800000
+DATA tanvec32c<>+496(SB)/4, $0x3f800000
+DATA tanvec32c<>+500(SB)/4, $0x3f800000
+DATA tanvec32c<>+504(SB)/4, $0x3f800000
+DATA tanvec32c<>+508(SB)/4, $0x3f800000
+DATA tanvec32c<>+512(SB)/4, $0x310f76c7
+DATA tanvec32c<>+516(SB)/4, $0x310f76c7
+DATA tanvec32c<>+520(SB)/4, $0x310f76c7
+DATA tanvec32c<>+524(SB)/4, $0x310f76c7
+DATA tanvec32c<>+528(SB)/4, $0x310f76c7
+DATA tanvec32c<>+532(SB)/4, $0x310f76c7
+DATA tanvec32c<>+536(SB)/4, $0x310f76c7
+DATA tanvec32c<>+540(SB)/4, $0x310f76c7
+DATA tanvec32c<>+544(SB)/4, $0xb493f27e
+DATA tanvec32c<>+548(SB)/4, $0xb493f27e
+DATA tanvec32c<>+552(SB)/4, $0xb493f27e
+DATA tanvec32c<>+556(SB)/4, $0xb493f27e
+DATA tanvec32c<>+560(SB)/4, $0xb493f27e
+DATA tanvec32c<>+564(SB)/4, $0xb493f27e
+DATA tanvec32c<>+568(SB)/4, $0xb493f27e
+DATA tanvec32c<>+572(SB)/4, $0xb493f27e
+DATA tanvec32c<>+576(SB)/4, $0x37d00d01
+DATA tanvec32c<>+580(SB)/4, $0x37d00d01
+DATA tanvec32c<>+584(SB)/4, $0x37d00d01
+DATA tanvec32c<>+588(SB)/4, $0x37d00d01
+DATA tanvec32c<>+592(SB)/4, $0x37d00d01
+DATA tanvec32c<>+596(SB)/4, $0x37d00d01
+DATA tanvec32c<>+600(SB)/4, $0x37d00d01
+DATA tanvec32c<>+604(SB)/4, $0x37d00d01
+DATA tanvec32c<>+608(SB)/4, $0xbab60b61
+DATA tanvec32c<>+612(SB)/4, $0xbab60b61
+DATA tanvec32c<>+616(SB)/4, $0xbab60b61
+DATA tanvec32c<>+620(SB)/4, $0xbab60b61
+DATA tanvec32c<>+624(SB)/4, $0xbab60b61
+DATA tanvec32c<>+628(SB)/4, $0xbab60b61
+DATA tanvec32c<>+632(SB)/4, $0xbab60b61
+DATA tanvec32c<>+636(SB)/4, $0xbab60b61
+DATA tanvec32c<>+640(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+644(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+648(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+652(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+656(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+660(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+664(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+668(SB)/4, $0x3d2aaaab
+DATA tanvec32c<>+672(SB)/4, $0x39800000
+DATA tanvec32c<>+676(SB)/4, $0x39800000
+DATA tanvec32c<>+680(SB)/4, $0x39800000
+DATA tanvec32c<>+684(SB)/4, $0x39800000
+DATA tanvec32c<>+688(SB)/4, $0x39800000
+DATA tanvec32c<>+692(SB)/4, $0x39800000
+DATA tanvec32c<>+696(SB)/4, $0x39800000
+DATA tanvec32c<>+700(SB)/4, $0x39800000
+GLOBL tanvec32c<>(SB), RODATA|NOPTR, $704
+
+// func tanVec32(d, x *float32, n int) int
+TEXT ·tanVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VANDPS tanvec32c<>+0(SB), Y0, Y1
+	VCMPPS $6, tanvec32c<>+32(SB), Y1, Y2
+	VMOVMSKPS Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VMOVUPS tanvec32c<>+96(SB), Y2
+	VMOVUPS Y0, Y3
+	VFMADD213PS tanvec32c<>+64(SB), Y2, Y3
+	VSUBPS tanvec32c<>+64(SB), Y3, Y2
+	VMOVUPS Y0, Y4
+	VFNMADD231PS tanvec32c<>+128(SB), Y2, Y4
+	VMULPS tanvec32c<>+160(SB), Y2, Y5
+	VXORPS tanvec32c<>+192(SB), Y5, Y5
+	VADDPS Y5, Y4, Y6
+	VSUBPS Y4, Y6, Y7
+	VSUBPS Y7, Y6, Y8
+	VSUBPS Y8, Y4, Y4
+	VSUBPS Y7, Y5, Y5
+	VADDPS Y5, Y4, Y4
+	VMULPS tanvec32c<>+224(SB), Y2, Y5
+	VXORPS tanvec32c<>+192(SB), Y5, Y5
+	VADDPS Y5, Y6, Y7
+	VSUBPS Y6, Y7, Y8
+	VSUBPS Y8, Y7, Y9
+	VSUBPS Y9, Y6, Y6
+	VSUBPS Y8, Y5, Y5
+	VADDPS Y5, Y6, Y5
+	VADDPS Y5, Y4, Y4
+	VFNMADD231PS tanvec32c<>+256(SB), Y2, Y4
+	VADDPS Y4, Y7, Y2
+	VSUBPS Y2, Y7, Y5
+	VADDPS Y4, Y5, Y4
+	VMULPS Y2, Y2, Y5
+	VMULPS tanvec32c<>+288(SB), Y5, Y6
+	VMULPS Y5, Y2, Y7
+	VMOVUPS tanvec32c<>+320(SB), Y8
+	VMOVUPS Y5, Y9
+	VFMADD213PS tanvec32c<>+352(SB), Y8, Y9
+	VFMADD213PS tanvec32c<>+384(SB), Y5, Y9
+	VFMADD213PS tanvec32c<>+416(SB), Y5, Y9
+	VFMADD213PS tanvec32c<>+448(SB), Y5, Y9
+	VMOVUPS Y4, Y8
+	VFNMADD231PS Y4, Y6, Y8
+	VFMADD231PS Y9, Y7, Y8
+	VADDPS Y8, Y2, Y6
+	VSUBPS Y6, Y2, Y7
+	VADDPS Y8, Y7, Y7
+	VMULPS tanvec32c<>+288(SB), Y2, Y8
+	VMULPS Y2, Y8, Y9
+	VMOVUPS Y9, Y10
+	VFMSUB231PS Y2, Y8, Y10
+	VMOVUPS tanvec32c<>+480(SB), Y8
+	VSUBPS Y9, Y8, Y8
+	VMOVUPS tanvec32c<>+480(SB), Y11
+	VSUBPS Y8, Y11, Y11
+	VSUBPS Y9, Y11, Y9
+	VMULPS Y5, Y5, Y11
+	VMOVUPS tanvec32c<>+512(SB), Y12
+	VMOVUPS Y5, Y13
+	VFMADD213PS tanvec32c<>+544(SB), Y12, Y13
+	VFMADD213PS tanvec32c<>+576(SB), Y5, Y13
+	VFMADD213PS tanvec32c<>+608(SB), Y5, Y13
+	VFMADD213PS tanvec32c<>+640(SB), Y5, Y13
+	VFMADD231PS Y4, Y2, Y10
+	VFMSUB231PS Y13, Y11, Y10
+	VADDPS Y10, Y9, Y2
+	VADDPS Y2, Y8, Y4
+	VSUBPS Y4, Y8, Y5
+	VADDPS Y2, Y5, Y2
+	VPSLLD $31, Y3, Y3
+	VBLENDVPS Y3, Y4, Y6, Y5
+	VBLENDVPS Y3, Y2, Y7, Y8
+	VBLENDVPS Y3, Y6, Y4, Y4
+	VBLENDVPS Y3, Y7, Y2, Y2
+	VMOVUPS tanvec32c<>+480(SB), Y6
+	VDIVPS Y4, Y6, Y6
+	VMULPS Y6, Y5, Y7
+	VFNMADD231PS Y7, Y4, Y5
+	VFNMADD231PS Y2, Y7, Y8
+	VADDPS Y8, Y5, Y2
+	VFMADD231PS Y6, Y2, Y7
+	VANDPS tanvec32c<>+192(SB), Y3, Y2
+	VXORPS Y2, Y7, Y2
+	VCMPPS $1, tanvec32c<>+672(SB), Y1, Y1
+	VBLENDVPS Y1, Y0, Y2, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA tanvec32zc<>+0(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+4(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+8(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+12(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+16(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+20(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+24(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+28(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+32(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+36(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+40(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+44(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+48(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+52(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+56(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+60(SB)/4, $0x7fffffff
+DATA tanvec32zc<>+64(SB)/4, $0x45000000
+DATA tanvec32zc<>+68(SB)/4, $0x45000000
+DATA tanvec32zc<>+72(SB)/4, $0x45000000
+DATA tanvec32zc<>+76(SB)/4, $0x45000000
+DATA tanvec32zc<>+80(SB)/4, $0x45000000
+DATA tanvec32zc<>+84(SB)/4, $0x45000000
+DATA tanvec32zc<>+88(SB)/4, $0x45000000
+DATA tanvec32zc<>+92(SB)/4, $0x45000000
+DATA tanvec32zc<>+96(SB)/4, $0x45000000
+DATA tanvec32zc<>+100(SB)/4, $0x45000000
+DATA tanvec32zc<>+104(SB)/4, $0x45000000
+DATA tanvec32zc<>+108(SB)/4, $0x45000000
+DATA tanvec32zc<>+112(SB)/4, $0x45000000
+DATA tanvec32zc<>+116(SB)/4, $0x45000000
+DATA tanvec32zc<>+120(SB)/4, $0x45000000
+DATA tanvec32zc<>+124(SB)/4, $0x45000000
+DATA tanvec32zc<>+128(SB)/4, $0x4b400000
+DATA tanvec32zc<>+132(SB)/4, $0x4b400000
+DATA tanvec32zc<>+136(SB)/4, $0x4b400000
+DATA tanvec32zc<>+140(SB)/4, $0x4b400000
+DATA tanvec32zc<>+144(SB)/4, $0x4b400000
+DATA tanvec32zc<>+148(SB)/4, $0x4b400000
+DATA tanvec32zc<>+152(SB)/4, $0x4b400000
+DATA tanvec32zc<>+156(SB)/4, $0x4b400000
+DATA tanvec32zc<>+160(SB)/4, $0x4b400000
+DATA tanvec32zc<>+164(SB)/4, $0x4b400000
+DATA tanvec32zc<>+168(SB)/4, $0x4b400000
+DATA tanvec32zc<>+172(SB)/4, $0x4b400000
+DATA tanvec32zc<>+176(SB)/4, $0x4b400000
+DATA tanvec32zc<>+180(SB)/4, $0x4b400000
+DATA tanvec32zc<>+184(SB)/4, $0x4b400000
+DATA tanvec32zc<>+188(SB)/4, $0x4b400000
+DATA tanvec32zc<>+192(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+196(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+200(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+204(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+208(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+212(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+216(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+220(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+224(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+228(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+232(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+236(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+240(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+244(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+248(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+252(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+256(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+260(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+264(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+268(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+272(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+276(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+280(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+284(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+288(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+292(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+296(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+300(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+304(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+308(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+312(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+316(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+320(SB)/4, $0xb6957800
+DATA tanvec32zc<>+324(SB)/4, $0xb6957800
+DATA tanvec32zc<>+328(SB)/4, $0xb6957800
+DATA tanvec32zc<>+332(SB)/4, $0xb6957800
+DATA tanvec32zc<>+336(SB)/4, $0xb6957800
+DATA tanvec32zc<>+340(SB)/4, $0xb6957800
+DATA tanvec32zc<>+344(SB)/4, $0xb6957800
+DATA tanvec32zc<>+348(SB)/4, $0xb6957800
+DATA tanvec32zc<>+352(SB)/4, $0xb6957800
+DATA tanvec32zc<>+356(SB)/4, $0xb6957800
+DATA tanvec32zc<>+360(SB)/4, $0xb6957800
+DATA tanvec32zc<>+364(SB)/4, $0xb6957800
+DATA tanvec32zc<>+368(SB)/4, $0xb6957800
+DATA tanvec32zc<>+372(SB)/4, $0xb6957800
+DATA tanvec32zc<>+376(SB)/4, $0xb6957800
+DATA tanvec32zc<>+380(SB)/4, $0xb6957800
+DATA tanvec32zc<>+384(SB)/4, $0x80000000
+DATA tanvec32zc<>+388(SB)/4, $0x80000000
+DATA tanvec32zc<>+392(SB)/4, $0x80000000
+DATA tanvec32zc<>+396(SB)/4, $0x80000000
+DATA tanvec32zc<>+400(SB)/4, $0x80000000
+DATA tanvec32zc<>+404(SB)/4, $0x80000000
+DATA tanvec32zc<>+408(SB)/4, $0x80000000
+DATA tanvec32zc<>+412(SB)/4, $0x80000000
+DATA tanvec32zc<>+416(SB)/4, $0x80000000
+DATA tanvec32zc<>+420(SB)/4, $0x80000000
+DATA tanvec32zc<>+424(SB)/4, $0x80000000
+DATA tanvec32zc<>+428(SB)/4, $0x80000000
+DATA tanvec32zc<>+432(SB)/4, $0x80000000
+DATA tanvec32zc<>+436(SB)/4, $0x80000000
+DATA tanvec32zc<>+440(SB)/4, $0x80000000
+DATA tanvec32zc<>+444(SB)/4, $0x80000000
+DATA tanvec32zc<>+448(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+452(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+456(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+460(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+464(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+468(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+472(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+476(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+480(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+484(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+488(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+492(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+496(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+500(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+504(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+508(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+512(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+516(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+520(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+524(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+528(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+532(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+536(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+540(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+544(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+548(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+552(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+556(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+560(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+564(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+568(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+572(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+576(SB)/4, $0x3f000000
+DATA tanvec32zc<>+580(SB)/4, $0x3f000000
+DATA tanvec32zc<>+584(SB)/4, $0x3f000000
+DATA tanvec32zc<>+588(SB)/4, $0x3f000000
+DATA tanvec32zc<>+592(SB)/4, $0x3f000000
+DATA tanvec32zc<>+596(SB)/4, $0x3f000000
+DATA tanvec32zc<>+600(SB)/4, $0x3f000000
+DATA tanvec32zc<>+604(SB)/4, $0x3f000000
+DATA tanvec32zc<>+608(SB)/4, $0x3f000000
+DATA tanvec32zc<>+612(SB)/4, $0x3f000000
+DATA tanvec32zc<>+616(SB)/4, $0x3f000000
+DATA tanvec32zc<>+620(SB)/4, $0x3f000000
+DATA tanvec32zc<>+624(SB)/4, $0x3f000000
+DATA tanvec32zc<>+628(SB)/4, $0x3f000000
+DATA tanvec32zc<>+632(SB)/4, $0x3f000000
+DATA tanvec32zc<>+636(SB)/4, $0x3f000000
+DATA tanvec32zc<>+640(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+644(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+648(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+652(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+656(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+660(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+664(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+668(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+672(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+676(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+680(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+684(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+688(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+692(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+696(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+700(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+704(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+708(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+712(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+716(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+720(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+724(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+728(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+732(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+736(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+740(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+744(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+748(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+752(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+756(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+760(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+764(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+768(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+772(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+776(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+780(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+784(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+788(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+792(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+796(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+800(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+804(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+808(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+812(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+816(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+820(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+824(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+828(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+832(SB)/4, $0x3c088889
+DATA tanvec32zc<>+836(SB)/4, $0x3c088889
+DATA tanvec32zc<>+840(SB)/4, $0x3c088889
+DATA tanvec32zc<>+844(SB)/4, $0x3c088889
+DATA tanvec32zc<>+848(SB)/4, $0x3c088889
+DATA tanvec32zc<>+852(SB)/4, $0x3c088889
+DATA tanvec32zc<>+856(SB)/4, $0x3c088889
+DATA tanvec32zc<>+860(SB)/4, $0x3c088889
+DATA tanvec32zc<>+864(SB)/4, $0x3c088889
+DATA tanvec32zc<>+868(SB)/4, $0x3c088889
+DATA tanvec32zc<>+872(SB)/4, $0x3c088889
+DATA tanvec32zc<>+876(SB)/4, $0x3c088889
+DATA tanvec32zc<>+880(SB)/4, $0x3c088889
+DATA tanvec32zc<>+884(SB)/4, $0x3c088889
+DATA tanvec32zc<>+888(SB)/4, $0x3c088889
+DATA tanvec32zc<>+892(SB)/4, $0x3c088889
+DATA tanvec32zc<>+896(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+900(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+904(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+908(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+912(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+916(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+920(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+924(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+928(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+932(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+936(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+940(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+944(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+948(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+952(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+956(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+960(SB)/4, $0x3f800000
+DATA tanvec32zc<>+964(SB)/4, $0x3f800000
+DATA tanvec32zc<>+968(SB)/4, $0x3f800000
+DATA tanvec32zc<>+972(SB)/4, $0x3f800000
+DATA tanvec32zc<>+976(SB)/4, $0x3f800000
+DATA tanvec32zc<>+980(SB)/4, $0x3f800000
+DATA tanvec32zc<>+984(SB)/4, $0x3f800000
+DATA tanvec32zc<>+988(SB)/4, $0x3f800000
+DATA tanvec32zc<>+992(SB)/4, $0x3f800000
+DATA tanvec32zc<>+996(SB)/4, $0x3f800000
+DATA tanvec32zc<>+1000(SB)/4, $0x3f800000
+DATA tanvec32zc<>+1004(SB)/4, $0x3f800000
+DATA tanvec32zc<>+1008(SB)/4, $0x3f800000
+DATA tanvec32zc<>+1012(SB)/4, $0x3f800000
+DATA tanvec32zc<>+1016(SB)/4, $0x3f800000
+DATA tanvec32zc<>+1020(SB)/4, $0x3f800000
+DATA tanvec32zc<>+1024(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1028(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1032(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1036(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1040(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1044(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1048(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1052(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1056(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1060(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1064(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1068(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1072(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1076(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1080(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1084(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+1088(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1092(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1096(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1100(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1104(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1108(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1112(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1116(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1120(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1124(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1128(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1132(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1136(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1140(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1144(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1148(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+1152(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1156(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1160(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1164(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1168(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1172(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1176(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1180(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1184(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1188(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1192(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1196(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1200(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1204(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1208(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1212(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+1216(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1220(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1224(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1228(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1232(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1236(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1240(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1244(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1248(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1252(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1256(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1260(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1264(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1268(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1272(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1276(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+1280(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1284(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1288(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1292(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1296(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1300(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1304(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1308(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1312(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1316(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1320(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1324(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1328(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1332(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1336(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1340(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+1344(SB)/4, $0x39800000
+DATA tanvec32zc<>+1348(SB)/4, $0x39800000
+DATA tanvec32zc<>+1352(SB)/4, $0x39800000
+DATA tanvec32zc<>+1356(SB)/4, $0x39800000
+DATA tanvec32zc<>+1360(SB)/4, $0x39800000
+DATA tanvec32zc<>+1364(SB)/4, $0x39800000
+DATA tanvec32zc<>+1368(SB)/4, $0x39800000
+DATA tanvec32zc<>+1372(SB)/4, $0x39800000
+DATA tanvec32zc<>+1376(SB)/4, $0x39800000
+DATA tanvec32zc<>+1380(SB)/4, $0x39800000
+DATA tanvec32zc<>+1384(SB)/4, $0x39800000
+DATA tanvec32zc<>+1388(SB)/4, $0x39800000
+DATA tanvec32zc<>+1392(SB)/4, $0x39800000
+DATA tanvec32zc<>+1396(SB)/4, $0x39800000
+DATA tanvec32zc<>+1400(SB)/4, $0x39800000
+DATA tanvec32zc<>+1404(SB)/4, $0x39800000
+GLOBL tanvec32zc<>(SB), RODATA|NOPTR, $1408
+
+// func tanVec32Z(d, x *float32, n int) int
+TEXT ·tanVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VPANDQ tanvec32zc<>+0(SB), Z0, Z1
+	VCMPPS $6, tanvec32zc<>+64(SB), Z1, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPS tanvec32zc<>+192(SB), Z2
+	VMOVUPS Z0, Z3
+	VFMADD213PS tanvec32zc<>+128(SB), Z2, Z3
+	VSUBPS tanvec32zc<>+128(SB), Z3, Z2
+	VMOVUPS Z0, Z4
+	VFNMADD231PS tanvec32zc<>+256(SB), Z2, Z4
+	VMULPS tanvec32zc<>+320(SB), Z2, Z5
+	VPXORQ tanvec32zc<>+384(SB), Z5, Z5
+	VADDPS Z5, Z4, Z6
+	VSUBPS Z4, Z6, Z7
+	VSUBPS Z7, Z6, Z8
+	VSUBPS Z8, Z4, Z4
+	VSUBPS Z7, Z5, Z5
+	VADDPS Z5, Z4, Z4
+	VMULPS tanvec32zc<>+448(SB), Z2, Z5
+	VPXORQ tanvec32zc<>+384(SB), Z5, Z5
+	VADDPS Z5, Z6, Z7
+	VSUBPS Z6, Z7, Z8
+	VSUBPS Z8, Z7, Z9
+	VSUBPS Z9, Z6, Z6
+	VSUBPS Z8, Z5, Z5
+	VADDPS Z5, Z6, Z5
+	VADDPS Z5, Z4, Z4
+	VFNMADD231PS tanvec32zc<>+512(SB), Z2, Z4
+	VADDPS Z4, Z7, Z2
+	VSUBPS Z2, Z7, Z5
+	VADDPS Z4, Z5, Z4
+	VMULPS Z2, Z2, Z5
+	VMULPS tanvec32zc<>+576(SB), Z5, Z6
+	VMULPS Z5, Z2, Z7
+	VMOVUPS tanvec32zc<>+640(SB), Z8
+	VMOVUPS Z5, Z9
+	VFMADD213PS tanvec32zc<>+704(SB), Z8, Z9
+	VFMADD213PS tanvec32zc<>+768(SB), Z5, Z9
+	VFMADD213PS tanvec32zc<>+832(SB), Z5, Z9
+	VFMADD213PS tanvec32zc<>+896(SB), Z5, Z9
+	VMOVUPS Z4, Z8
+	VFNMADD231PS Z4, Z6, Z8
+	VFMADD231PS Z9, Z7, Z8
+	VADDPS Z8, Z2, Z6
+	VSUBPS Z6, Z2, Z7
+	VADDPS Z8, Z7, Z7
+	VMULPS tanvec32zc<>+576(SB), Z2, Z8
+	VMULPS Z2, Z8, Z9
+	VMOVUPS Z9, Z10
+	VFMSUB231PS Z2, Z8, Z10
+	VMOVUPS tanvec32zc<>+960(SB), Z8
+	VSUBPS Z9, Z8, Z8
+	VMOVUPS tanvec32zc<>+960(SB), Z11
+	VSUBPS Z8, Z11, Z11
+	VSUBPS Z9, Z11, Z9
+	VMULPS Z5, Z5, Z11
+	VMOVUPS tanvec32zc<>+1024(SB), Z12
+	VMOVUPS Z5, Z13
+	VFMADD213PS tanvec32zc<>+1088(SB), Z12, Z13
+	VFMADD213PS tanvec32zc<>+1152(SB), Z5, Z13
+	VFMADD213PS tanvec32zc<>+1216(SB), Z5, Z13
+	VFMADD213PS tanvec32zc<>+1280(SB), Z5, Z13
+	VFMADD231PS Z4, Z2, Z10
+	VFMSUB231PS Z13, Z11, Z10
+	VADDPS Z10, Z9, Z2
+	VADDPS Z2, Z8, Z4
+	VSUBPS Z4, Z8, Z5
+	VADDPS Z2, Z5, Z2
+	VPSLLD $31, Z3, Z3
+	VPMOVD2M Z3, K1
+	VBLENDMPS Z4, Z6, K1, Z5
+	VPMOVD2M Z3, K1
+	VBLENDMPS Z2, Z7, K1, Z8
+	VPMOVD2M Z3, K1
+	VBLENDMPS Z6, Z4, K1, Z4
+	VPMOVD2M Z3, K1
+	VBLENDMPS Z7, Z2, K1, Z2
+	VMOVUPS tanvec32zc<>+960(SB), Z6
+	VDIVPS Z4, Z6, Z6
+	VMULPS Z6, Z5, Z7
+	VFNMADD231PS Z7, Z4, Z5
+	VFNMADD231PS Z2, Z7, Z8
+	VADDPS Z8, Z5, Z2
+	VFMADD231PS Z6, Z2, Z7
+	VPANDQ tanvec32zc<>+384(SB), Z3, Z2
+	VPXORQ Z2, Z7, Z2
+	VCMPPS $1, tanvec32zc<>+1344(SB), Z1, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	VBLENDMPS Z0, Z2, K1, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA atanvec32c<>+0(SB)/4, $0x80000000
+DATA atanvec32c<>+4(SB)/4, $0x80000000
+DATA atanvec32c<>+8(SB)/4, $0x80000000
+DATA atanvec32c<>+12(SB)/4, $0x80000000
+DATA atanvec32c<>+16(SB)/4, $0x80000000
+DATA atanvec32c<>+20(SB)/4, $0x80000000
+DATA atanvec32c<>+24(SB)/4, $0x80000000
+DATA atanvec32c<>+28(SB)/4, $0x80000000
+DATA atanvec32c<>+32(SB)/4, $0x7fffffff
+DATA atanvec32c<>+36(SB)/4, $0x7fffffff
+DATA atanvec32c<>+40(SB)/4, $0x7fffffff
+DATA atanvec32c<>+44(SB)/4, $0x7fffffff
+DATA atanvec32c<>+48(SB)/4, $0x7fffffff
+DATA atanvec32c<>+52(SB)/4, $0x7fffffff
+DATA atanvec32c<>+56(SB)/4, $0x7fffffff
+DATA atanvec32c<>+60(SB)/4, $0x7fffffff
+DATA atanvec32c<>+64(SB)/4, $0x5d800000
+DATA atanvec32c<>+68(SB)/4, $0x5d800000
+DATA atanvec32c<>+72(SB)/4, $0x5d800000
+DATA atanvec32c<>+76(SB)/4, $0x5d800000
+DATA atanvec32c<>+80(SB)/4, $0x5d800000
+DATA atanvec32c<>+84(SB)/4, $0x5d800000
+DATA atanvec32c<>+88(SB)/4, $0x5d800000
+DATA atanvec32c<>+92(SB)/4, $0x5d800000
+DATA atanvec32c<>+96(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+100(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+104(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+108(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+112(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+116(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+120(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+124(SB)/4, $0x3ed413cd
+DATA atanvec32c<>+128(SB)/4, $0x401a827a
+DATA atanvec32c<>+132(SB)/4, $0x401a827a
+DATA atanvec32c<>+136(SB)/4, $0x401a827a
+DATA atanvec32c<>+140(SB)/4, $0x401a827a
+DATA atanvec32c<>+144(SB)/4, $0x401a827a
+DATA atanvec32c<>+148(SB)/4, $0x401a827a
+DATA atanvec32c<>+152(SB)/4, $0x401a827a
+DATA atanvec32c<>+156(SB)/4, $0x401a827a
+DATA atanvec32c<>+160(SB)/4, $0x3f800000
+DATA atanvec32c<>+164(SB)/4, $0x3f800000
+DATA atanvec32c<>+168(SB)/4, $0x3f800000
+DATA atanvec32c<>+172(SB)/4, $0x3f800000
+DATA atanvec32c<>+176(SB)/4, $0x3f800000
+DATA atanvec32c<>+180(SB)/4, $0x3f800000
+DATA atanvec32c<>+184(SB)/4, $0x3f800000
+DATA atanvec32c<>+188(SB)/4, $0x3f800000
+DATA atanvec32c<>+192(SB)/4, $0x0
+DATA atanvec32c<>+196(SB)/4, $0x0
+DATA atanvec32c<>+200(SB)/4, $0x0
+DATA atanvec32c<>+204(SB)/4, $0x0
+DATA atanvec32c<>+208(SB)/4, $0x0
+DATA atanvec32c<>+212(SB)/4, $0x0
+DATA atanvec32c<>+216(SB)/4, $0x0
+DATA atanvec32c<>+220(SB)/4, $0x0
+DATA atanvec32c<>+224(SB)/4, $0xbf800000
+DATA atanvec32c<>+228(SB)/4, $0xbf800000
+DATA atanvec32c<>+232(SB)/4, $0xbf800000
+DATA atanvec32c<>+236(SB)/4, $0xbf800000
+DATA atanvec32c<>+240(SB)/4, $0xbf800000
+DATA atanvec32c<>+244(SB)/4, $0xbf800000
+DATA atanvec32c<>+248(SB)/4, $0xbf800000
+DATA atanvec32c<>+252(SB)/4, $0xbf800000
+DATA atanvec32c<>+256(SB)/4, $0x3d427d21
+DATA atanvec32c<>+260(SB)/4, $0x3d427d21
+DATA atanvec32c<>+264(SB)/4, $0x3d427d21
+DATA atanvec32c<>+268(SB)/4, $0x3d427d21
+DATA atanvec32c<>+272(SB)/4, $0x3d427d21
+DATA atanvec32c<>+276(SB)/4, $0x3d427d21
+DATA atanvec32c<>+280(SB)/4, $0x3d427d21
+DATA atanvec32c<>+284(SB)/4, $0x3d427d21
+DATA atanvec32c<>+288(SB)/4, $0xbdada33a
+DATA atanvec32c<>+292(SB)/4, $0xbdada33a
+DATA atanvec32c<>+296(SB)/4, $0xbdada33a
+DATA atanvec32c<>+300(SB)/4, $0xbdada33a
+DATA atanvec32c<>+304(SB)/4, $0xbdada33a
+DATA atanvec32c<>+308(SB)/4, $0xbdada33a
+DATA atanvec32c<>+312(SB)/4, $0xbdada33a
+DATA atanvec32c<>+316(SB)/4, $0xbdada33a
+DATA atanvec32c<>+320(SB)/4, $0x3de23418
+DATA atanvec32c<>+324(SB)/4, $0x3de23418
+DATA atanvec32c<>+328(SB)/4, $0x3de23418
+DATA atanvec32c<>+332(SB)/4, $0x3de23418
+DATA atanvec32c<>+336(SB)/4, $0x3de23418
+DATA atanvec32c<>+340(SB)/4, $0x3de23418
+DATA atanvec32c<>+344(SB)/4, $0x3de23418
+DATA atanvec32c<>+348(SB)/4, $0x3de23418
+DATA atanvec32c<>+352(SB)/4, $0xbe123f84
+DATA atanvec32c<>+356(SB)/4, $0xbe123f84
+DATA atanvec32c<>+360(SB)/4, $0xbe123f84
+DATA atanvec32c<>+364(SB)/4, $0xbe123f84
+DATA atanvec32c<>+368(SB)/4, $0xbe123f84
+DATA atanvec32c<>+372(SB)/4, $0xbe123f84
+DATA atanvec32c<>+376(SB)/4, $0xbe123f84
+DATA atanvec32c<>+380(SB)/4, $0xbe123f84
+DATA atanvec32c<>+384(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+388(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+392(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+396(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+400(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+404(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+408(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+412(SB)/4, $0x3e4ccc8d
+DATA atanvec32c<>+416(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+420(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+424(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+428(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+432(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+436(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+440(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+444(SB)/4, $0xbeaaaaaa
+DATA atanvec32c<>+448(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+452(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+456(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+460(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+464(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+468(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+472(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+476(SB)/4, $0x3f490fdb
+DATA atanvec32c<>+480(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+484(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+488(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+492(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+496(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+500(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+504(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+508(SB)/4, $0x3fc90fdb
+DATA atanvec32c<>+512(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+516(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+520(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+524(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+528(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+532(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+536(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+540(SB)/4, $0xb2bbbd2e
+DATA atanvec32c<>+544(SB)/4, $0xb33bbd2e
+DATA atanvec32c<>+548(SB)/4, $0xb33bbd2e
+DATA atanvec32c<>+552(SB)/4, $0xb33bbd2e
+DATA atanvec32c<>+556(SB)/4, $0xb33bbd2e
+DATA atanvec32c<>+560(SB)/4, $0xb33bbd2e
+DATA atanvec32c<>+564(SB)/4, $0xb33bbd2e
+DATA atanvec32c<>+568(SB)/4, $0xb33bbd2e
+DATA atanvec32c<>+572(SB)/4, $0xb33bbd2e
+GLOBL atanvec32c<>(SB), RODATA|NOPTR, $576
+
+// func atanVec32(d, x *float32, n int) int
+TEXT ·atanVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VCMPPS $3, Y0, Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPS atanvec32c<>+32(SB), Y0, Y1
+	VMOVUPS atanvec32c<>+64(SB), Y2
+	VCMPPS $1, Y1, Y2, Y2
+	VBLENDVPS Y2, atanvec32c<>+64(SB), Y1, Y1
+	VMOVUPS atanvec32c<>+96(SB), Y2
+	VCMPPS $1, Y1, Y2, Y2
+	VMOVUPS atanvec32c<>+128(SB), Y3
+	VCMPPS $1, Y1, Y3, Y3
+	VADDPS atanvec32c<>+224(SB), Y1, Y4
+	VSUBPS Y1, Y4, Y5
+	VSUBPS Y5, Y4, Y6
+	VSUBPS Y6, Y1, Y6
+	VMOVUPS atanvec32c<>+224(SB), Y7
+	VSUBPS Y5, Y7, Y5
+	VADDPS Y5, Y6, Y5
+	VADDPS atanvec32c<>+160(SB), Y1, Y6
+	VSUBPS Y1, Y6, Y7
+	VSUBPS Y7, Y6, Y8
+	VSUBPS Y8, Y1, Y8
+	VMOVUPS atanvec32c<>+160(SB), Y9
+	VSUBPS Y7, Y9, Y7
+	VADDPS Y7, Y8, Y7
+	VBLENDVPS Y2, Y4, Y1, Y4
+	VBLENDVPS Y3, atanvec32c<>+224(SB), Y4, Y4
+	VMOVUPS atanvec32c<>+192(SB), Y8
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VBLENDVPS Y3, atanvec32c<>+192(SB), Y5, Y5
+	VMOVUPS atanvec32c<>+160(SB), Y8
+	VBLENDVPS Y2, Y6, Y8, Y6
+	VBLENDVPS Y3, Y1, Y6, Y1
+	VMOVUPS atanvec32c<>+192(SB), Y6
+	VBLENDVPS Y2, Y7, Y6, Y6
+	VBLENDVPS Y3, atanvec32c<>+192(SB), Y6, Y6
+	VMOVUPS atanvec32c<>+160(SB), Y7
+	VDIVPS Y1, Y7, Y7
+	VMULPS Y7, Y4, Y8
+	VFNMADD231PS Y8, Y1, Y4
+	VFNMADD231PS Y6, Y8, Y5
+	VADDPS Y5, Y4, Y1
+	VMULPS Y7, Y1, Y1
+	VMULPS Y8, Y8, Y4
+	VMULPS Y4, Y8, Y5
+	VMOVUPS atanvec32c<>+256(SB), Y6
+	VMOVUPS Y4, Y7
+	VFMADD213PS atanvec32c<>+288(SB), Y6, Y7
+	VFMADD213PS atanvec32c<>+320(SB), Y4, Y7
+	VFMADD213PS atanvec32c<>+352(SB), Y4, Y7
+	VFMADD213PS atanvec32c<>+384(SB), Y4, Y7
+	VFMADD213PS atanvec32c<>+416(SB), Y4, Y7
+	VMOVUPS Y1, Y6
+	VFNMADD231PS Y4, Y1, Y6
+	VFMADD231PS Y7, Y5, Y6
+	VMOVUPS atanvec32c<>+192(SB), Y1
+	VBLENDVPS Y2, atanvec32c<>+448(SB), Y1, Y1
+	VBLENDVPS Y3, atanvec32c<>+480(SB), Y1, Y1
+	VMOVUPS atanvec32c<>+192(SB), Y4
+	VBLENDVPS Y2, atanvec32c<>+512(SB), Y4, Y2
+	VBLENDVPS Y3, atanvec32c<>+544(SB), Y2, Y2
+	VADDPS Y8, Y1, Y3
+	VSUBPS Y1, Y3, Y4
+	VSUBPS Y4, Y3, Y5
+	VSUBPS Y5, Y1, Y1
+	VSUBPS Y4, Y8, Y4
+	VADDPS Y4, Y1, Y1
+	VADDPS Y2, Y6, Y2
+	VADDPS Y2, Y1, Y1
+	VADDPS Y1, Y3, Y1
+	VANDPS atanvec32c<>+0(SB), Y0, Y0
+	VORPS Y0, Y1, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA atanvec32zc<>+0(SB)/4, $0x80000000
+DATA atanvec32zc<>+4(SB)/4, $0x80000000
+DATA atanvec32zc<>+8(SB)/4, $0x80000000
+DATA atanvec32zc<>+12(SB)/4, $0x80000000
+DATA atanvec32zc<>+16(SB)/4, $0x80000000
+DATA atanvec32zc<>+20(SB)/4, $0x80000000
+DATA atanvec32zc<>+24(SB)/4, $0x80000000
+DATA atanvec32zc<>+28(SB)/4, $0x80000000
+DATA atanvec32zc<>+32(SB)/4, $0x80000000
+DATA atanvec32zc<>+36(SB)/4, $0x80000000
+DATA atanvec32zc<>+40(SB)/4, $0x80000000
+DATA atanvec32zc<>+44(SB)/4, $0x80000000
+DATA atanvec32zc<>+48(SB)/4, $0x80000000
+DATA atanvec32zc<>+52(SB)/4, $0x80000000
+DATA atanvec32zc<>+56(SB)/4, $0x80000000
+DATA atanvec32zc<>+60(SB)/4, $0x80000000
+DATA atanvec32zc<>+64(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+68(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+72(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+76(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+80(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+84(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+88(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+92(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+96(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+100(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+104(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+108(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+112(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+116(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+120(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+124(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+128(SB)/4, $0x5d800000
+DATA atanvec32zc<>+132(SB)/4, $0x5d800000
+DATA atanvec32zc<>+136(SB)/4, $0x5d800000
+DATA atanvec32zc<>+140(SB)/4, $0x5d800000
+DATA atanvec32zc<>+144(SB)/4, $0x5d800000
+DATA atanvec32zc<>+148(SB)/4, $0x5d800000
+DATA atanvec32zc<>+152(SB)/4, $0x5d800000
+DATA atanvec32zc<>+156(SB)/4, $0x5d800000
+DATA atanvec32zc<>+160(SB)/4, $0x5d800000
+DATA atanvec32zc<>+164(SB)/4, $0x5d800000
+DATA atanvec32zc<>+168(SB)/4, $0x5d800000
+DATA atanvec32zc<>+172(SB)/4, $0x5d800000
+DATA atanvec32zc<>+176(SB)/4, $0x5d800000
+DATA atanvec32zc<>+180(SB)/4, $0x5d800000
+DATA atanvec32zc<>+184(SB)/4, $0x5d800000
+DATA atanvec32zc<>+188(SB)/4, $0x5d800000
+DATA atanvec32zc<>+192(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+196(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+200(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+204(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+208(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+212(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+216(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+220(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+224(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+228(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+232(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+236(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+240(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+244(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+248(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+252(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+256(SB)/4, $0x401a827a
+DATA atanvec32zc<>+260(SB)/4, $0x401a827a
+DATA atanvec32zc<>+264(SB)/4, $0x401a827a
+DATA atanvec32zc<>+268(SB)/4, $0x401a827a
+DATA atanvec32zc<>+272(SB)/4, $0x401a827a
+DATA atanvec32zc<>+276(SB)/4, $0x401a827a
+DATA atanvec32zc<>+280(SB)/4, $0x401a827a
+DATA atanvec32zc<>+284(SB)/4, $0x401a827a
+DATA atanvec32zc<>+288(SB)/4, $0x401a827a
+DATA atanvec32zc<>+292(SB)/4, $0x401a827a
+DATA atanvec32zc<>+296(SB)/4, $0x401a827a
+DATA atanvec32zc<>+300(SB)/4, $0x401a827a
+DATA atanvec32zc<>+304(SB)/4, $0x401a827a
+DATA atanvec32zc<>+308(SB)/4, $0x401a827a
+DATA atanvec32zc<>+312(SB)/4, $0x401a827a
+DATA atanvec32zc<>+316(SB)/4, $0x401a827a
+DATA atanvec32zc<>+320(SB)/4, $0x3f800000
+DATA atanvec32zc<>+324(SB)/4, $0x3f800000
+DATA atanvec32zc<>+328(SB)/4, $0x3f800000
+DATA atanvec32zc<>+332(SB)/4, $0x3f800000
+DATA atanvec32zc<>+336(SB)/4, $0x3f800000
+DATA atanvec32zc<>+340(SB)/4, $0x3f800000
+DATA atanvec32zc<>+344(SB)/4, $0x3f800000
+DATA atanvec32zc<>+348(SB)/4, $0x3f800000
+DATA atanvec32zc<>+352(SB)/4, $0x3f800000
+DATA atanvec32zc<>+356(SB)/4, $0x3f800000
+DATA atanvec32zc<>+360(SB)/4, $0x3f800000
+DATA atanvec32zc<>+364(SB)/4, $0x3f800000
+DATA atanvec32zc<>+368(SB)/4, $0x3f800000
+DATA atanvec32zc<>+372(SB)/4, $0x3f800000
+DATA atanvec32zc<>+376(SB)/4, $0x3f800000
+DATA atanvec32zc<>+380(SB)/4, $0x3f800000
+DATA atanvec32zc<>+384(SB)/4, $0x0
+DATA atanvec32zc<>+388(SB)/4, $0x0
+DATA atanvec32zc<>+392(SB)/4, $0x0
+DATA atanvec32zc<>+396(SB)/4, $0x0
+DATA atanvec32zc<>+400(SB)/4, $0x0
+DATA atanvec32zc<>+404(SB)/4, $0x0
+DATA atanvec32zc<>+408(SB)/4, $0x0
+DATA atanvec32zc<>+412(SB)/4, $0x0
+DATA atanvec32zc<>+416(SB)/4, $0x0
+DATA atanvec32zc<>+420(SB)/4, $0x0
+DATA atanvec32zc<>+424(SB)/4, $0x0
+DATA atanvec32zc<>+428(SB)/4, $0x0
+DATA atanvec32zc<>+432(SB)/4, $0x0
+DATA atanvec32zc<>+436(SB)/4, $0x0
+DATA atanvec32zc<>+440(SB)/4, $0x0
+DATA atanvec32zc<>+444(SB)/4, $0x0
+DATA atanvec32zc<>+448(SB)/4, $0xbf800000
+DATA atanvec32zc<>+452(SB)/4, $0xbf800000
+DATA atanvec32zc<>+456(SB)/4, $0xbf800000
+DATA atanvec32zc<>+460(SB)/4, $0xbf800000
+DATA atanvec32zc<>+464(SB)/4, $0xbf800000
+DATA atanvec32zc<>+468(SB)/4, $0xbf800000
+DATA atanvec32zc<>+472(SB)/4, $0xbf800000
+DATA atanvec32zc<>+476(SB)/4, $0xbf800000
+DATA atanvec32zc<>+480(SB)/4, $0xbf800000
+DATA atanvec32zc<>+484(SB)/4, $0xbf800000
+DATA atanvec32zc<>+488(SB)/4, $0xbf800000
+DATA atanvec32zc<>+492(SB)/4, $0xbf800000
+DATA atanvec32zc<>+496(SB)/4, $0xbf800000
+DATA atanvec32zc<>+500(SB)/4, $0xbf800000
+DATA atanvec32zc<>+504(SB)/4, $0xbf800000
+DATA atanvec32zc<>+508(SB)/4, $0xbf800000
+DATA atanvec32zc<>+512(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+516(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+520(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+524(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+528(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+532(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+536(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+540(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+544(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+548(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+552(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+556(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+560(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+564(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+568(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+572(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+576(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+580(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+584(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+588(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+592(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+596(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+600(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+604(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+608(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+612(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+616(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+620(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+624(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+628(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+632(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+636(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+640(SB)/4, $0x3de23418
+DATA atanvec32zc<>+644(SB)/4, $0x3de23418
+DATA atanvec32zc<>+648(SB)/4, $0x3de23418
+DATA atanvec32zc<>+652(SB)/4, $0x3de23418
+DATA atanvec32zc<>+656(SB)/4, $0x3de23418
+DATA atanvec32zc<>+660(SB)/4, $0x3de23418
+DATA atanvec32zc<>+664(SB)/4, $0x3de23418
+DATA atanvec32zc<>+668(SB)/4, $0x3de23418
+DATA atanvec32zc<>+672(SB)/4, $0x3de23418
+DATA atanvec32zc<>+676(SB)/4, $0x3de23418
+DATA atanvec32zc<>+680(SB)/4, $0x3de23418
+DATA atanvec32zc<>+684(SB)/4, $0x3de23418
+DATA atanvec32zc<>+688(SB)/4, $0x3de23418
+DATA atanvec32zc<>+692(SB)/4, $0x3de23418
+DATA atanvec32zc<>+696(SB)/4, $0x3de23418
+DATA atanvec32zc<>+700(SB)/4, $0x3de23418
+DATA atanvec32zc<>+704(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+708(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+712(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+716(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+720(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+724(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+728(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+732(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+736(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+740(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+744(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+748(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+752(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+756(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+760(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+764(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+768(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+772(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+776(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+780(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+784(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+788(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+792(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+796(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+800(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+804(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+808(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+812(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+816(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+820(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+824(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+828(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+832(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+836(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+840(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+844(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+848(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+852(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+856(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+860(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+864(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+868(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+872(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+876(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+880(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+884(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+888(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+892(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+896(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+900(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+904(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+908(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+912(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+916(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+920(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+924(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+928(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+932(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+936(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+940(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+944(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+948(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+952(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+956(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+960(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+964(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+968(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+972(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+976(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+980(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+984(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+988(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+992(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+996(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+1000(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+1004(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+1008(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+1012(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+1016(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+1020(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+1024(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1028(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1032(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1036(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1040(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1044(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1048(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1052(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1056(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1060(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1064(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1068(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1072(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1076(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1080(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1084(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+1088(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1092(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1096(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1100(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1104(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1108(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1112(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1116(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1120(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1124(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1128(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1132(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1136(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1140(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1144(SB)/4, $0xb33bbd2e
+DATA atanvec32zc<>+1148(SB)/4, $0xb33bbd2e
+GLOBL atanvec32zc<>(SB), RODATA|NOPTR, $1152
+
+// func atanVec32Z(d, x *float32, n int) int
+TEXT ·atanVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VCMPPS $3, Z0, Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ atanvec32zc<>+64(SB), Z0, Z1
+	VMOVUPS atanvec32zc<>+128(SB), Z2
+	VCMPPS $1, Z1, Z2, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	VBLENDMPS atanvec32zc<>+128(SB), Z1, K1, Z1
+	VMOVUPS atanvec32zc<>+192(SB), Z2
+	VCMPPS $1, Z1, Z2, K1
+	VPMOVM2D K1, Z2
+	VMOVUPS atanvec32zc<>+256(SB), Z3
+	VCMPPS $1, Z1, Z3, K1
+	VPMOVM2D K1, Z3
+	VADDPS atanvec32zc<>+448(SB), Z1, Z4
+	VSUBPS Z1, Z4, Z5
+	VSUBPS Z5, Z4, Z6
+	VSUBPS Z6, Z1, Z6
+	VMOVUPS atanvec32zc<>+448(SB), Z7
+	VSUBPS Z5, Z7, Z5
+	VADDPS Z5, Z6, Z5
+	VADDPS atanvec32zc<>+320(SB), Z1, Z6
+	VSUBPS Z1, Z6, Z7
+	VSUBPS Z7, Z6, Z8
+	VSUBPS Z8, Z1, Z8
+	VMOVUPS atanvec32zc<>+320(SB), Z9
+	VSUBPS Z7, Z9, Z7
+	VADDPS Z7, Z8, Z7
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z4, Z1, K1, Z4
+	VPMOVD2M Z3, K1
+	VBLENDMPS atanvec32zc<>+448(SB), Z4, K1, Z4
+	VMOVUPS atanvec32zc<>+384(SB), Z8
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z5, Z8, K1, Z5
+	VPMOVD2M Z3, K1
+	VBLENDMPS atanvec32zc<>+384(SB), Z5, K1, Z5
+	VMOVUPS atanvec32zc<>+320(SB), Z8
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z6, Z8, K1, Z6
+	VPMOVD2M Z3, K1
+	VBLENDMPS Z1, Z6, K1, Z1
+	VMOVUPS atanvec32zc<>+384(SB), Z6
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z7, Z6, K1, Z6
+	VPMOVD2M Z3, K1
+	VBLENDMPS atanvec32zc<>+384(SB), Z6, K1, Z6
+	VMOVUPS atanvec32zc<>+320(SB), Z7
+	VDIVPS Z1, Z7, Z7
+	VMULPS Z7, Z4, Z8
+	VFNMADD231PS Z8, Z1, Z4
+	VFNMADD231PS Z6, Z8, Z5
+	VADDPS Z5, Z4, Z1
+	VMULPS Z7, Z1, Z1
+	VMULPS Z8, Z8, Z4
+	VMULPS Z4, Z8, Z5
+	VMOVUPS atanvec32zc<>+512(SB), Z6
+	VMOVUPS Z4, Z7
+	VFMADD213PS atanvec32zc<>+576(SB), Z6, Z7
+	VFMADD213PS atanvec32zc<>+640(SB), Z4, Z7
+	VFMADD213PS atanvec32zc<>+704(SB), Z4, Z7
+	VFMADD213PS atanvec32zc<>+768(SB), Z4, Z7
+	VFMADD213PS atanvec32zc<>+832(SB), Z4, Z7
+	VMOVUPS Z1, Z6
+	VFNMADD231PS Z4, Z1, Z6
+	VFMADD231PS Z7, Z5, Z6
+	VMOVUPS atanvec32zc<>+384(SB), Z1
+	VPMOVD2M Z2, K1
+	VBLENDMPS atanvec32zc<>+896(SB), Z1, K1, Z1
+	VPMOVD2M Z3, K1
+	VBLENDMPS atanvec32zc<>+960(SB), Z1, K1, Z1
+	VMOVUPS atanvec32zc<>+384(SB), Z4
+	VPMOVD2M Z2, K1
+	VBLENDMPS atanvec32zc<>+1024(SB), Z4, K1, Z2
+	VPMOVD2M Z3, K1
+	VBLENDMPS atanvec32zc<>+1088(SB), Z2, K1, Z2
+	VADDPS Z8, Z1, Z3
+	VSUBPS Z1, Z3, Z4
+	VSUBPS Z4, Z3, Z5
+	VSUBPS Z5, Z1, Z1
+	VSUBPS Z4, Z8, Z4
+	VADDPS Z4, Z1, Z1
+	VADDPS Z2, Z6, Z2
+	VADDPS Z2, Z1, Z1
+	VADDPS Z1, Z3, Z1
+	VPANDQ atanvec32zc<>+0(SB), Z0, Z0
+	VPORQ Z0, Z1, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA powvec32c<>+0(SB)/4, $0x0
+DATA powvec32c<>+4(SB)/4, $0x0
+DATA powvec32c<>+8(SB)/4, $0x0
+DATA powvec32c<>+12(SB)/4, $0x0
+DATA powvec32c<>+16(SB)/4, $0x0
+DATA powvec32c<>+20(SB)/4, $0x0
+DATA powvec32c<>+24(SB)/4, $0x0
+DATA powvec32c<>+28(SB)/4, $0x0
+DATA powvec32c<>+32(SB)/4, $0x7f7fffff
+DATA powvec32c<>+36(SB)/4, $0x7f7fffff
+DATA powvec32c<>+40(SB)/4, $0x7f7fffff
+DATA powvec32c<>+44(SB)/4, $0x7f7fffff
+DATA powvec32c<>+48(SB)/4, $0x7f7fffff
+DATA powvec32c<>+52(SB)/4, $0x7f7fffff
+DATA powvec32c<>+56(SB)/4, $0x7f7fffff
+DATA powvec32c<>+60(SB)/4, $0x7f7fffff
+DATA powvec32c<>+64(SB)/4, $0x80000000
+DATA powvec32c<>+68(SB)/4, $0x80000000
+DATA powvec32c<>+72(SB)/4, $0x80000000
+DATA powvec32c<>+76(SB)/4, $0x80000000
+DATA powvec32c<>+80(SB)/4, $0x80000000
+DATA powvec32c<>+84(SB)/4, $0x80000000
+DATA powvec32c<>+88(SB)/4, $0x80000000
+DATA powvec32c<>+92(SB)/4, $0x80000000
+DATA powvec32c<>+96(SB)/4, $0x7fffffff
+DATA powvec32c<>+100(SB)/4, $0x7fffffff
+DATA powvec32c<>+104(SB)/4, $0x7fffffff
+DATA powvec32c<>+108(SB)/4, $0x7fffffff
+DATA powvec32c<>+112(SB)/4, $0x7fffffff
+DATA powvec32c<>+116(SB)/4, $0x7fffffff
+DATA powvec32c<>+120(SB)/4, $0x7fffffff
+DATA powvec32c<>+124(SB)/4, $0x7fffffff
+DATA powvec32c<>+128(SB)/4, $0x800000
+DATA powvec32c<>+132(SB)/4, $0x800000
+DATA powvec32c<>+136(SB)/4, $0x800000
+DATA powvec32c<>+140(SB)/4, $0x800000
+DATA powvec32c<>+144(SB)/4, $0x800000
+DATA powvec32c<>+148(SB)/4, $0x800000
+DATA powvec32c<>+152(SB)/4, $0x800000
+DATA powvec32c<>+156(SB)/4, $0x800000
+DATA powvec32c<>+160(SB)/4, $0x4c000000
+DATA powvec32c<>+164(SB)/4, $0x4c000000
+DATA powvec32c<>+168(SB)/4, $0x4c000000
+DATA powvec32c<>+172(SB)/4, $0x4c000000
+DATA powvec32c<>+176(SB)/4, $0x4c000000
+DATA powvec32c<>+180(SB)/4, $0x4c000000
+DATA powvec32c<>+184(SB)/4, $0x4c000000
+DATA powvec32c<>+188(SB)/4, $0x4c000000
+DATA powvec32c<>+192(SB)/4, $0x4afb0d
+DATA powvec32c<>+196(SB)/4, $0x4afb0d
+DATA powvec32c<>+200(SB)/4, $0x4afb0d
+DATA powvec32c<>+204(SB)/4, $0x4afb0d
+DATA powvec32c<>+208(SB)/4, $0x4afb0d
+DATA powvec32c<>+212(SB)/4, $0x4afb0d
+DATA powvec32c<>+216(SB)/4, $0x4afb0d
+DATA powvec32c<>+220(SB)/4, $0x4afb0d
+DATA powvec32c<>+224(SB)/4, $0x7fffff
+DATA powvec32c<>+228(SB)/4, $0x7fffff
+DATA powvec32c<>+232(SB)/4, $0x7fffff
+DATA powvec32c<>+236(SB)/4, $0x7fffff
+DATA powvec32c<>+240(SB)/4, $0x7fffff
+DATA powvec32c<>+244(SB)/4, $0x7fffff
+DATA powvec32c<>+248(SB)/4, $0x7fffff
+DATA powvec32c<>+252(SB)/4, $0x7fffff
+DATA powvec32c<>+256(SB)/4, $0x3f3504f3
+DATA powvec32c<>+260(SB)/4, $0x3f3504f3
+DATA powvec32c<>+264(SB)/4, $0x3f3504f3
+DATA powvec32c<>+268(SB)/4, $0x3f3504f3
+DATA powvec32c<>+272(SB)/4, $0x3f3504f3
+DATA powvec32c<>+276(SB)/4, $0x3f3504f3
+DATA powvec32c<>+280(SB)/4, $0x3f3504f3
+DATA powvec32c<>+284(SB)/4, $0x3f3504f3
+DATA powvec32c<>+288(SB)/4, $0x4b000000
+DATA powvec32c<>+292(SB)/4, $0x4b000000
+DATA powvec32c<>+296(SB)/4, $0x4b000000
+DATA powvec32c<>+300(SB)/4, $0x4b000000
+DATA powvec32c<>+304(SB)/4, $0x4b000000
+DATA powvec32c<>+308(SB)/4, $0x4b000000
+DATA powvec32c<>+312(SB)/4, $0x4b000000
+DATA powvec32c<>+316(SB)/4, $0x4b000000
+DATA powvec32c<>+320(SB)/4, $0x4b00007f
+DATA powvec32c<>+324(SB)/4, $0x4b00007f
+DATA powvec32c<>+328(SB)/4, $0x4b00007f
+DATA powvec32c<>+332(SB)/4, $0x4b00007f
+DATA powvec32c<>+336(SB)/4, $0x4b00007f
+DATA powvec32c<>+340(SB)/4, $0x4b00007f
+DATA powvec32c<>+344(SB)/4, $0x4b00007f
+DATA powvec32c<>+348(SB)/4, $0x4b00007f
+DATA powvec32c<>+352(SB)/4, $0x41c80000
+DATA powvec32c<>+356(SB)/4, $0x41c80000
+DATA powvec32c<>+360(SB)/4, $0x41c80000
+DATA powvec32c<>+364(SB)/4, $0x41c80000
+DATA powvec32c<>+368(SB)/4, $0x41c80000
+DATA powvec32c<>+372(SB)/4, $0x41c80000
+DATA powvec32c<>+376(SB)/4, $0x41c80000
+DATA powvec32c<>+380(SB)/4, $0x41c80000
+DATA powvec32c<>+384(SB)/4, $0x3f800000
+DATA powvec32c<>+388(SB)/4, $0x3f800000
+DATA powvec32c<>+392(SB)/4, $0x3f800000
+DATA powvec32c<>+396(SB)/4, $0x3f800000
+DATA powvec32c<>+400(SB)/4, $0x3f800000
+DATA powvec32c<>+404(SB)/4, $0x3f800000
+DATA powvec32c<>+408(SB)/4, $0x3f800000
+DATA powvec32c<>+412(SB)/4, $0x3f800000
+DATA powvec32c<>+416(SB)/4, $0x40000000
+DATA powvec32c<>+420(SB)/4, $0x40000000
+DATA powvec32c<>+424(SB)/4, $0x40000000
+DATA powvec32c<>+428(SB)/4, $0x40000000
+DATA powvec32c<>+432(SB)/4, $0x40000000
+DATA powvec32c<>+436(SB)/4, $0x40000000
+DATA powvec32c<>+440(SB)/4, $0x40000000
+DATA powvec32c<>+444(SB)/4, $0x40000000
+DATA powvec32c<>+448(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+452(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+456(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+460(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+464(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+468(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+472(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+476(SB)/4, $0x3f2aaaab
+DATA powvec32c<>+480(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+484(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+488(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+492(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+496(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+500(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+504(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+508(SB)/4, $0xb2aaaaab
+DATA powvec32c<>+512(SB)/4, $0x3f317200
+DATA powvec32c<>+516(SB)/4, $0x3f317200
+DATA powvec32c<>+520(SB)/4, $0x3f317200
+DATA powvec32c<>+524(SB)/4, $0x3f317200
+DATA powvec32c<>+528(SB)/4, $0x3f317200
+DATA powvec32c<>+532(SB)/4, $0x3f317200
+DATA powvec32c<>+536(SB)/4, $0x3f317200
+DATA powvec32c<>+540(SB)/4, $0x3f317200
+DATA powvec32c<>+544(SB)/4, $0x3e088889
+DATA powvec32c<>+548(SB)/4, $0x3e088889
+DATA powvec32c<>+552(SB)/4, $0x3e088889
+DATA powvec32c<>+556(SB)/4, $0x3e088889
+DATA powvec32c<>+560(SB)/4, $0x3e088889
+DATA powvec32c<>+564(SB)/4, $0x3e088889
+DATA powvec32c<>+568(SB)/4, $0x3e088889
+DATA powvec32c<>+572(SB)/4, $0x3e088889
+DATA powvec32c<>+576(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+580(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+584(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+588(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+592(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+596(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+600(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+604(SB)/4, $0x3e1d89d9
+DATA powvec32c<>+608(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+612(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+616(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+620(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+624(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+628(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+632(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+636(SB)/4, $0x3e3a2e8c
+DATA powvec32c<>+640(SB)/4, $0x3e638e39
+DATA powvec32c<>+644(SB)/4, $0x3e638e39
+DATA powvec32c<>+648(SB)/4, $0x3e638e39
+DATA powvec32c<>+652(SB)/4, $0x3e638e39
+DATA powvec32c<>+656(SB)/4, $0x3e638e39
+DATA powvec32c<>+660(SB)/4, $0x3e638e39
+DATA powvec32c<>+664(SB)/4, $0x3e638e39
+DATA powvec32c<>+668(SB)/4, $0x3e638e39
+DATA powvec32c<>+672(SB)/4, $0x3e924925
+DATA powvec32c<>+676(SB)/4, $0x3e924925
+DATA powvec32c<>+680(SB)/4, $0x3e924925
+DATA powvec32c<>+684(SB)/4, $0x3e924925
+DATA powvec32c<>+688(SB)/4, $0x3e924925
+DATA powvec32c<>+692(SB)/4, $0x3e924925
+DATA powvec32c<>+696(SB)/4, $0x3e924925
+DATA powvec32c<>+700(SB)/4, $0x3e924925
+DATA powvec32c<>+704(SB)/4, $0x3ecccccd
+DATA powvec32c<>+708(SB)/4, $0x3ecccccd
+DATA powvec32c<>+712(SB)/4, $0x3ecccccd
+DATA powvec32c<>+716(SB)/4, $0x3ecccccd
+DATA powvec32c<>+720(SB)/4, $0x3ecccccd
+DATA powvec32c<>+724(SB)/4, $0x3ecccccd
+DATA powvec32c<>+728(SB)/4, $0x3ecccccd
+DATA powvec32c<>+732(SB)/4, $0x3ecccccd
+DATA powvec32c<>+736(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+740(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+744(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+748(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+752(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+756(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+760(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+764(SB)/4, $0x35bfbe8e
+DATA powvec32c<>+768(SB)/4, $0x42dc0000
+DATA powvec32c<>+772(SB)/4, $0x42dc0000
+DATA powvec32c<>+776(SB)/4, $0x42dc0000
+DATA powvec32c<>+780(SB)/4, $0x42dc0000
+DATA powvec32c<>+784(SB)/4, $0x42dc0000
+DATA powvec32c<>+788(SB)/4, $0x42dc0000
+DATA powvec32c<>+792(SB)/4, $0x42dc0000
+DATA powvec32c<>+796(SB)/4, $0x42dc0000
+DATA powvec32c<>+800(SB)/4, $0x4b400000
+DATA powvec32c<>+804(SB)/4, $0x4b400000
+DATA powvec32c<>+808(SB)/4, $0x4b400000
+DATA powvec32c<>+812(SB)/4, $0x4b400000
+DATA powvec32c<>+816(SB)/4, $0x4b400000
+DATA powvec32c<>+820(SB)/4, $0x4b400000
+DATA powvec32c<>+824(SB)/4, $0x4b400000
+DATA powvec32c<>+828(SB)/4, $0x4b400000
+DATA powvec32c<>+832(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+836(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+840(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+844(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+848(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+852(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+856(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+860(SB)/4, $0x3fb8aa3b
+DATA powvec32c<>+864(SB)/4, $0x37d00d01
+DATA powvec32c<>+868(SB)/4, $0x37d00d01
+DATA powvec32c<>+872(SB)/4, $0x37d00d01
+DATA powvec32c<>+876(SB)/4, $0x37d00d01
+DATA powvec32c<>+880(SB)/4, $0x37d00d01
+DATA powvec32c<>+884(SB)/4, $0x37d00d01
+DATA powvec32c<>+888(SB)/4, $0x37d00d01
+DATA powvec32c<>+892(SB)/4, $0x37d00d01
+DATA powvec32c<>+896(SB)/4, $0x39500d01
+DATA powvec32c<>+900(SB)/4, $0x39500d01
+DATA powvec32c<>+904(SB)/4, $0x39500d01
+DATA powvec32c<>+908(SB)/4, $0x39500d01
+DATA powvec32c<>+912(SB)/4, $0x39500d01
+DATA powvec32c<>+916(SB)/4, $0x39500d01
+DATA powvec32c<>+920(SB)/4, $0x39500d01
+DATA powvec32c<>+924(SB)/4, $0x39500d01
+DATA powvec32c<>+928(SB)/4, $0x3ab60b61
+DATA powvec32c<>+932(SB)/4, $0x3ab60b61
+DATA powvec32c<>+936(SB)/4, $0x3ab60b61
+DATA powvec32c<>+940(SB)/4, $0x3ab60b61
+DATA powvec32c<>+944(SB)/4, $0x3ab60b61
+DATA powvec32c<>+948(SB)/4, $0x3ab60b61
+DATA powvec32c<>+952(SB)/4, $0x3ab60b61
+DATA powvec32c<>+956(SB)/4, $0x3ab60b61
+DATA powvec32c<>+960(SB)/4, $0x3c088889
+DATA powvec32c<>+964(SB)/4, $0x3c088889
+DATA powvec32c<>+968(SB)/4, $0x3c088889
+DATA powvec32c<>+972(SB)/4, $0x3c088889
+DATA powvec32c<>+976(SB)/4, $0x3c088889
+DATA powvec32c<>+980(SB)/4, $0x3c088889
+DATA powvec32c<>+984(SB)/4, $0x3c088889
+DATA powvec32c<>+988(SB)/4, $0x3c088889
+DATA powvec32c<>+992(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+996(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+1000(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+1004(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+1008(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+1012(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+1016(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+1020(SB)/4, $0x3d2aaaab
+DATA powvec32c<>+1024(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1028(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1032(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1036(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1040(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1044(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1048(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1052(SB)/4, $0x3e2aaaab
+DATA powvec32c<>+1056(SB)/4, $0x3f000000
+DATA powvec32c<>+1060(SB)/4, $0x3f000000
+DATA powvec32c<>+1064(SB)/4, $0x3f000000
+DATA powvec32c<>+1068(SB)/4, $0x3f000000
+DATA powvec32c<>+1072(SB)/4, $0x3f000000
+DATA powvec32c<>+1076(SB)/4, $0x3f000000
+DATA powvec32c<>+1080(SB)/4, $0x3f000000
+DATA powvec32c<>+1084(SB)/4, $0x3f000000
+DATA powvec32c<>+1088(SB)/4, $0xb4c0007f
+DATA powvec32c<>+1092(SB)/4, $0xb4c0007f
+DATA powvec32c<>+1096(SB)/4, $0xb4c0007f
+DATA powvec32c<>+1100(SB)/4, $0xb4c0007f
+DATA powvec32c<>+1104(SB)/4, $0xb4c0007f
+DATA powvec32c<>+1108(SB)/4, $0xb4c0007f
+DATA powvec32c<>+1112(SB)/4, $0xb4c0007f
+DATA powvec32c<>+1116(SB)/4, $0xb4c0007f
+GLOBL powvec32c<>(SB), RODATA|NOPTR, $1120
+
+// func powVec32(d, x, y *float32, n int) int
+TEXT ·powVec32(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS (BX)(AX*4), Y1
+	VCMPPS $2, powvec32c<>+0(SB), Y0, Y2
+	VMOVMSKPS Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPS $6, powvec32c<>+32(SB), Y0, Y2
+	VMOVMSKPS Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPS powvec32c<>+96(SB), Y1, Y2
+	VCMPPS $6, powvec32c<>+32(SB), Y2, Y2
+	VMOVMSKPS Y2, R8
+	TESTQ R8, R8
+	JNZ done
+	VCMPPS $1, powvec32c<>+128(SB), Y0, Y2
+	VMULPS powvec32c<>+160(SB), Y0, Y3
+	VBLENDVPS Y2, Y3, Y0, Y0
+	VPADDD powvec32c<>+192(SB), Y0, Y0
+	VANDPS powvec32c<>+224(SB), Y0, Y3
+	VPADDD powvec32c<>+256(SB), Y3, Y3
+	VPSRLD $23, Y0, Y0
+	VORPS powvec32c<>+288(SB), Y0, Y0
+	VSUBPS powvec32c<>+320(SB), Y0, Y0
+	VANDPS powvec32c<>+352(SB), Y2, Y2
+	VSUBPS Y2, Y0, Y0
+	VSUBPS powvec32c<>+384(SB), Y3, Y2
+	VMOVUPS powvec32c<>+416(SB), Y3
+	VADDPS Y2, Y3, Y3
+	VSUBPS powvec32c<>+416(SB), Y3, Y4
+	VSUBPS Y4, Y3, Y5
+	VMOVUPS powvec32c<>+416(SB), Y6
+	VSUBPS Y5, Y6, Y5
+	VSUBPS Y4, Y2, Y4
+	VADDPS Y4, Y5, Y4
+	VMOVUPS powvec32c<>+384(SB), Y5
+	VDIVPS Y3, Y5, Y5
+	VMULPS Y5, Y2, Y6
+	VFNMADD231PS Y3, Y6, Y2
+	VFNMADD231PS Y4, Y6, Y2
+	VMULPS Y5, Y2, Y2
+	VMULPS Y6, Y6, Y3
+	VMOVUPS Y3, Y4
+	VFMSUB231PS Y6, Y6, Y4
+	VMULPS Y6, Y3, Y5
+	VMOVUPS Y5, Y7
+	VFMSUB231PS Y6, Y3, Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMULPS powvec32c<>+448(SB), Y5, Y4
+	VMOVUPS Y4, Y8
+	VFMSUB231PS powvec32c<>+448(SB), Y5, Y8
+	VFMADD231PS powvec32c<>+480(SB), Y5, Y8
+	VFMADD231PS powvec32c<>+448(SB), Y7, Y8
+	VMULPS powvec32c<>+512(SB), Y0, Y5
+	VMULPS powvec32c<>+416(SB), Y6, Y7
+	VADDPS Y7, Y5, Y9
+	VSUBPS Y5, Y9, Y10
+	VSUBPS Y10, Y9, Y11
+	VSUBPS Y11, Y5, Y5
+	VSUBPS Y10, Y7, Y7
+	VADDPS Y7, Y5, Y5
+	VADDPS Y4, Y9, Y7
+	VSUBPS Y7, Y9, Y9
+	VADDPS Y4, Y9, Y4
+	VMULPS Y3, Y3, Y9
+	VMULPS Y9, Y6, Y6
+	VMOVUPS powvec32c<>+544(SB), Y9
+	VMOVUPS Y3, Y10
+	VFMADD213PS powvec32c<>+576(SB), Y9, Y10
+	VFMADD213PS powvec32c<>+608(SB), Y3, Y10
+	VFMADD213PS powvec32c<>+640(SB), Y3, Y10
+	VFMADD213PS powvec32c<>+672(SB), Y3, Y10
+	VFMADD213PS powvec32c<>+704(SB), Y3, Y10
+	VMULPS powvec32c<>+416(SB), Y2, Y2
+	VADDPS powvec32c<>+384(SB), Y3, Y3
+	VFMADD231PS powvec32c<>+736(SB), Y0, Y8
+	VFMADD231PS Y3, Y2, Y8
+	VFMADD231PS Y10, Y6, Y8
+	VADDPS Y4, Y5, Y0
+	VADDPS Y8, Y0, Y0
+	VADDPS Y0, Y7, Y2
+	VSUBPS Y2, Y7, Y3
+	VADDPS Y0, Y3, Y0
+	VMULPS Y2, Y1, Y3
+	VMOVUPS Y3, Y4
+	VFMSUB231PS Y2, Y1, Y4
+	VFMADD231PS Y0, Y1, Y4
+	VANDPS powvec32c<>+96(SB), Y3, Y0
+	VCMPPS $6, powvec32c<>+768(SB), Y0, Y0
+	VANDPS powvec32c<>+64(SB), Y3, Y1
+	VMOVUPS powvec32c<>+768(SB), Y2
+	VORPS Y1, Y2, Y1
+	VBLENDVPS Y0, Y1, Y3, Y1
+	VBLENDVPS Y0, powvec32c<>+0(SB), Y4, Y0
+	VMOVUPS powvec32c<>+832(SB), Y2
+	VMOVUPS Y1, Y3
+	VFMADD213PS powvec32c<>+800(SB), Y2, Y3
+	VSUBPS powvec32c<>+800(SB), Y3, Y2
+	VFNMADD231PS powvec32c<>+512(SB), Y2, Y1
+	VMOVUPS Y1, Y4
+	VFNMADD231PS powvec32c<>+736(SB), Y2, Y4
+	VSUBPS Y4, Y1, Y1
+	VFNMADD231PS powvec32c<>+736(SB), Y2, Y1
+	VADDPS Y0, Y4, Y2
+	VSUBPS Y4, Y2, Y5
+	VSUBPS Y5, Y2, Y6
+	VSUBPS Y6, Y4, Y4
+	VSUBPS Y5, Y0, Y0
+	VADDPS Y0, Y4, Y0
+	VADDPS Y0, Y1, Y0
+	VMOVUPS Y0, Y1
+	VFMADD231PS Y0, Y2, Y1
+	VMULPS Y2, Y2, Y0
+	VMOVUPS powvec32c<>+864(SB), Y4
+	VMOVUPS Y2, Y5
+	VFMADD213PS powvec32c<>+896(SB), Y4, Y5
+	VFMADD213PS powvec32c<>+928(SB), Y2, Y5
+	VFMADD213PS powvec32c<>+960(SB), Y2, Y5
+	VFMADD213PS powvec32c<>+992(SB), Y2, Y5
+	VFMADD213PS powvec32c<>+1024(SB), Y2, Y5
+	VFMADD213PS powvec32c<>+1056(SB), Y2, Y5
+	VFMADD231PS Y5, Y0, Y1
+	VMOVUPS powvec32c<>+384(SB), Y0
+	VADDPS Y2, Y0, Y0
+	VSUBPS powvec32c<>+384(SB), Y0, Y4
+	VSUBPS Y4, Y2, Y2
+	VADDPS Y1, Y2, Y1
+	VADDPS Y1, Y0, Y2
+	VSUBPS Y2, Y0, Y0
+	VADDPS Y1, Y0, Y0
+	VSUBPS powvec32c<>+800(SB), Y3, Y1
+	VMOVUPS powvec32c<>+1056(SB), Y3
+	VMOVUPS Y1, Y4
+	VFMADD213PS powvec32c<>+800(SB), Y3, Y4
+	VSUBPS powvec32c<>+800(SB), Y4, Y3
+	VSUBPS Y3, Y1, Y1
+	VADDPS powvec32c<>+800(SB), Y1, Y1
+	VPADDD powvec32c<>+1088(SB), Y4, Y3
+	VPSLLD $23, Y3, Y3
+	VMULPS Y3, Y2, Y2
+	VPADDD powvec32c<>+1088(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y2, Y1
+	VMOVUPS Y1, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+DATA powvec32zc<>+0(SB)/4, $0x0
+DATA powvec32zc<>+4(SB)/4, $0x0
+DATA powvec32zc<>+8(SB)/4, $0x0
+DATA powvec32zc<>+12(SB)/4, $0x0
+DATA powvec32zc<>+16(SB)/4, $0x0
+DATA powvec32zc<>+20(SB)/4, $0x0
+DATA powvec32zc<>+24(SB)/4, $0x0
+DATA powvec32zc<>+28(SB)/4, $0x0
+DATA powvec32zc<>+32(SB)/4, $0x0
+DATA powvec32zc<>+36(SB)/4, $0x0
+DATA powvec32zc<>+40(SB)/4, $0x0
+DATA powvec32zc<>+44(SB)/4, $0x0
+DATA powvec32zc<>+48(SB)/4, $0x0
+DATA powvec32zc<>+52(SB)/4, $0x0
+DATA powvec32zc<>+56(SB)/4, $0x0
+DATA powvec32zc<>+60(SB)/4, $0x0
+DATA powvec32zc<>+64(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+68(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+72(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+76(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+80(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+84(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+88(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+92(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+96(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+100(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+104(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+108(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+112(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+116(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+120(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+124(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+128(SB)/4, $0x80000000
+DATA powvec32zc<>+132(SB)/4, $0x80000000
+DATA powvec32zc<>+136(SB)/4, $0x80000000
+DATA powvec32zc<>+140(SB)/4, $0x80000000
+DATA powvec32zc<>+144(SB)/4, $0x80000000
+DATA powvec32zc<>+148(SB)/4, $0x80000000
+DATA powvec32zc<>+152(SB)/4, $0x80000000
+DATA powvec32zc<>+156(SB)/4, $0x80000000
+DATA powvec32zc<>+160(SB)/4, $0x80000000
+DATA powvec32zc<>+164(SB)/4, $0x80000000
+DATA powvec32zc<>+168(SB)/4, $0x80000000
+DATA powvec32zc<>+172(SB)/4, $0x80000000
+DATA powvec32zc<>+176(SB)/4, $0x80000000
+DATA powvec32zc<>+180(SB)/4, $0x80000000
+DATA powvec32zc<>+184(SB)/4, $0x80000000
+DATA powvec32zc<>+188(SB)/4, $0x80000000
+DATA powvec32zc<>+192(SB)/4, $0x7fffffff
+DATA powvec32zc<>+196(SB)/4, $0x7fffffff
+DATA powvec32zc<>+200(SB)/4, $0x7fffffff
+DATA powvec32zc<>+204(SB)/4, $0x7fffffff
+DATA powvec32zc<>+208(SB)/4, $0x7fffffff
+DATA powvec32zc<>+212(SB)/4, $0x7fffffff
+DATA powvec32zc<>+216(SB)/4, $0x7fffffff
+DATA powvec32zc<>+220(SB)/4, $0x7fffffff
+DATA powvec32zc<>+224(SB)/4, $0x7fffffff
+DATA powvec32zc<>+228(SB)/4, $0x7fffffff
+DATA powvec32zc<>+232(SB)/4, $0x7fffffff
+DATA powvec32zc<>+236(SB)/4, $0x7fffffff
+DATA powvec32zc<>+240(SB)/4, $0x7fffffff
+DATA powvec32zc<>+244(SB)/4, $0x7fffffff
+DATA powvec32zc<>+248(SB)/4, $0x7fffffff
+DATA powvec32zc<>+252(SB)/4, $0x7fffffff
+DATA powvec32zc<>+256(SB)/4, $0x800000
+DATA powvec32zc<>+260(SB)/4, $0x800000
+DATA powvec32zc<>+264(SB)/4, $0x800000
+DATA powvec32zc<>+268(SB)/4, $0x800000
+DATA powvec32zc<>+272(SB)/4, $0x800000
+DATA powvec32zc<>+276(SB)/4, $0x800000
+DATA powvec32zc<>+280(SB)/4, $0x800000
+DATA powvec32zc<>+284(SB)/4, $0x800000
+DATA powvec32zc<>+288(SB)/4, $0x800000
+DATA powvec32zc<>+292(SB)/4, $0x800000
+DATA powvec32zc<>+296(SB)/4, $0x800000
+DATA powvec32zc<>+300(SB)/4, $0x800000
+DATA powvec32zc<>+304(SB)/4, $0x800000
+DATA powvec32zc<>+308(SB)/4, $0x800000
+DATA powvec32zc<>+312(SB)/4, $0x800000
+DATA powvec32zc<>+316(SB)/4, $0x800000
+DATA powvec32zc<>+320(SB)/4, $0x4c000000
+DATA powvec32zc<>+324(SB)/4, $0x4c000000
+DATA powvec32zc<>+328(SB)/4, $0x4c000000
+DATA powvec32zc<>+332(SB)/4, $0x4c000000
+DATA powvec32zc<>+336(SB)/4, $0x4c000000
+DATA powvec32zc<>+340(SB)/4, $0x4c000000
+DATA powvec32zc<>+344(SB)/4, $0x4c000000
+DATA powvec32zc<>+348(SB)/4, $0x4c000000
+DATA powvec32zc<>+352(SB)/4, $0x4c000000
+DATA powvec32zc<>+356(SB)/4, $0x4c000000
+DATA powvec32zc<>+360(SB)/4, $0x4c000000
+DATA powvec32zc<>+364(SB)/4, $0x4c000000
+DATA powvec32zc<>+368(SB)/4, $0x4c000000
+DATA powvec32zc<>+372(SB)/4, $0x4c000000
+DATA powvec32zc<>+376(SB)/4, $0x4c000000
+DATA powvec32zc<>+380(SB)/4, $0x4c000000
+DATA powvec32zc<>+384(SB)/4, $0x4afb0d
+DATA powvec32zc<>+388(SB)/4, $0x4afb0d
+DATA powvec32zc<>+392(SB)/4, $0x4afb0d
+DATA powvec32zc<>+396(SB)/4, $0x4afb0d
+DATA powvec32zc<>+400(SB)/4, $0x4afb0d
+DATA powvec32zc<>+404(SB)/4, $0x4afb0d
+DATA powvec32zc<>+408(SB)/4, $0x4afb0d
+DATA powvec32zc<>+412(SB)/4, $0x4afb0d
+DATA powvec32zc<>+416(SB)/4, $0x4afb0d
+DATA powvec32zc<>+420(SB)/4, $0x4afb0d
+DATA powvec32zc<>+424(SB)/4, $0x4afb0d
+DATA powvec32zc<>+428(SB)/4, $0x4afb0d
+DATA powvec32zc<>+432(SB)/4, $0x4afb0d
+DATA powvec32zc<>+436(SB)/4, $0x4afb0d
+DATA powvec32zc<>+440(SB)/4, $0x4afb0d
+DATA powvec32zc<>+444(SB)/4, $0x4afb0d
+DATA powvec32zc<>+448(SB)/4, $0x7fffff
+DATA powvec32zc<>+452(SB)/4, $0x7fffff
+DATA powvec32zc<>+456(SB)/4, $0x7fffff
+DATA powvec32zc<>+460(SB)/4, $0x7fffff
+DATA powvec32zc<>+464(SB)/4, $0x7fffff
+DATA powvec32zc<>+468(SB)/4, $0x7fffff
+DATA powvec32zc<>+472(SB)/4, $0x7fffff
+DATA powvec32zc<>+476(SB)/4, $0x7fffff
+DATA powvec32zc<>+480(SB)/4, $0x7fffff
+DATA powvec32zc<>+484(SB)/4, $0x7fffff
+DATA powvec32zc<>+488(SB)/4, $0x7fffff
+DATA powvec32zc<>+492(SB)/4, $0x7fffff
+DATA powvec32zc<>+496(SB)/4, $0x7fffff
+DATA powvec32zc<>+500(SB)/4, $0x7fffff
+DATA powvec32zc<>+504(SB)/4, $0x7fffff
+DATA powvec32zc<>+508(SB)/4, $0x7fffff
+DATA powvec32zc<>+512(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+516(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+520(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+524(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+528(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+532(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+536(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+540(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+544(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+548(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+552(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+556(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+560(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+564(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+568(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+572(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+576(SB)/4, $0x4b000000
+DATA powvec32zc<>+580(SB)/4, $0x4b000000
+DATA powvec32zc<>+584(SB)/4, $0x4b000000
+DATA powvec32zc<>+588(SB)/4, $0x4b000000
+DATA powvec32zc<>+592(SB)/4, $0x4b000000
+DATA powvec32zc<>+596(SB)/4, $0x4b000000
+DATA powvec32zc<>+600(SB)/4, $0x4b000000
+DATA powvec32zc<>+604(SB)/4, $0x4b000000
+DATA powvec32zc<>+608(SB)/4, $0x4b000000
+DATA powvec32zc<>+612(SB)/4, $0x4b000000
+DATA powvec32zc<>+616(SB)/4, $0x4b000000
+DATA powvec32zc<>+620(SB)/4, $0x4b000000
+DATA powvec32zc<>+624(SB)/4, $0x4b000000
+DATA powvec32zc<>+628(SB)/4, $0x4b000000
+DATA powvec32zc<>+632(SB)/4, $0x4b000000
+DATA powvec32zc<>+636(SB)/4, $0x4b000000
+DATA powvec32zc<>+640(SB)/4, $0x4b00007f
+DATA powvec32zc<>+644(SB)/4, $0x4b00007f
+DATA powvec32zc<>+648(SB)/4, $0x4b00007f
+DATA powvec32zc<>+652(SB)/4, $0x4b00007f
+DATA powvec32zc<>+656(SB)/4, $0x4b00007f
+DATA powvec32zc<>+660(SB)/4, $0x4b00007f
+DATA powvec32zc<>+664(SB)/4, $0x4b00007f
+DATA powvec32zc<>+668(SB)/4, $0x4b00007f
+DATA powvec32zc<>+672(SB)/4, $0x4b00007f
+DATA powvec32zc<>+676(SB)/4, $0x4b00007f
+DATA powvec32zc<>+680(SB)/4, $0x4b00007f
+DATA powvec32zc<>+684(SB)/4, $0x4b00007f
+DATA powvec32zc<>+688(SB)/4, $0x4b00007f
+DATA powvec32zc<>+692(SB)/4, $0x4b00007f
+DATA powvec32zc<>+696(SB)/4, $0x4b00007f
+DATA powvec32zc<>+700(SB)/4, $0x4b00007f
+DATA powvec32zc<>+704(SB)/4, $0x41c80000
+DATA powvec32zc<>+708(SB)/4, $0x41c80000
+DATA powvec32zc<>+712(SB)/4, $0x41c80000
+DATA powvec32zc<>+716(SB)/4, $0x41c80000
+DATA powvec32zc<>+720(SB)/4, $0x41c80000
+DATA powvec32zc<>+724(SB)/4, $0x41c80000
+DATA powvec32zc<>+728(SB)/4, $0x41c80000
+DATA powvec32zc<>+732(SB)/4, $0x41c80000
+DATA powvec32zc<>+736(SB)/4, $0x41c80000
+DATA powvec32zc<>+740(SB)/4, $0x41c80000
+DATA powvec32zc<>+744(SB)/4, $0x41c80000
+DATA powvec32zc<>+748(SB)/4, $0x41c80000
+DATA powvec32zc<>+752(SB)/4, $0x41c80000
+DATA powvec32zc<>+756(SB)/4, $0x41c80000
+DATA powvec32zc<>+760(SB)/4, $0x41c80000
+DATA powvec32zc<>+764(SB)/4, $0x41c80000
+DATA powvec32zc<>+768(SB)/4, $0x3f800000
+DATA powvec32zc<>+772(SB)/4, $0x3f800000
+DATA powvec32zc<>+776(SB)/4, $0x3f800000
+DATA powvec32zc<>+780(SB)/4, $0x3f800000
+DATA powvec32zc<>+784(SB)/4, $0x3f800000
+DATA powvec32zc<>+788(SB)/4, $0x3f800000
+DATA powvec32zc<>+792(SB)/4, $0x3f800000
+DATA powvec32zc<>+796(SB)/4, $0x3f800000
+DATA powvec32zc<>+800(SB)/4, $0x3f800000
+DATA powvec32zc<>+804(SB)/4, $0x3f800000
+DATA powvec32zc<>+808(SB)/4, $0x3f800000
+DATA powvec32zc<>+812(SB)/4, $0x3f800000
+DATA powvec32zc<>+816(SB)/4, $0x3f800000
+DATA powvec32zc<>+820(SB)/4, $0x3f800000
+DATA powvec32zc<>+824(SB)/4, $0x3f800000
+DATA powvec32zc<>+828(SB)/4, $0x3f800000
+DATA powvec32zc<>+832(SB)/4, $0x40000000
+DATA powvec32zc<>+836(SB)/4, $0x40000000
+DATA powvec32zc<>+840(SB)/4, $0x40000000
+DATA powvec32zc<>+844(SB)/4, $0x40000000
+DATA powvec32zc<>+848(SB)/4, $0x40000000
+DATA powvec32zc<>+852(SB)/4, $0x40000000
+DATA powvec32zc<>+856(SB)/4, $0x40000000
+DATA powvec32zc<>+860(SB)/4, $0x40000000
+DATA powvec32zc<>+864(SB)/4, $0x40000000
+DATA powvec32zc<>+868(SB)/4, $0x40000000
+DATA powvec32zc<>+872(SB)/4, $0x40000000
+DATA powvec32zc<>+876(SB)/4, $0x40000000
+DATA powvec32zc<>+880(SB)/4, $0x40000000
+DATA powvec32zc<>+884(SB)/4, $0x40000000
+DATA powvec32zc<>+888(SB)/4, $0x40000000
+DATA powvec32zc<>+892(SB)/4, $0x40000000
+DATA powvec32zc<>+896(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+900(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+904(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+908(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+912(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+916(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+920(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+924(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+928(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+932(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+936(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+940(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+944(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+948(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+952(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+956(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+960(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+964(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+968(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+972(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+976(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+980(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+984(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+988(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+992(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+996(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+1000(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+1004(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+1008(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+1012(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+1016(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+1020(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+1024(SB)/4, $0x3f317200
+DATA powvec32zc<>+1028(SB)/4, $0x3f317200
+DATA powvec32zc<>+1032(SB)/4, $0x3f317200
+DATA powvec32zc<>+1036(SB)/4, $0x3f317200
+DATA powvec32zc<>+1040(SB)/4, $0x3f317200
+DATA powvec32zc<>+1044(SB)/4, $0x3f317200
+DATA powvec32zc<>+1048(SB)/4, $0x3f317200
+DATA powvec32zc<>+1052(SB)/4, $0x3f317200
+DATA powvec32zc<>+1056(SB)/4, $0x3f317200
+DATA powvec32zc<>+1060(SB)/4, $0x3f317200
+DATA powvec32zc<>+1064(SB)/4, $0x3f317200
+DATA powvec32zc<>+1068(SB)/4, $0x3f317200
+DATA powvec32zc<>+1072(SB)/4, $0x3f317200
+DATA powvec32zc<>+1076(SB)/4, $0x3f317200
+DATA powvec32zc<>+1080(SB)/4, $0x3f317200
+DATA powvec32zc<>+1084(SB)/4, $0x3f317200
+DATA powvec32zc<>+1088(SB)/4, $0x3e088889
+DATA powvec32zc<>+1092(SB)/4, $0x3e088889
+DATA powvec32zc<>+1096(SB)/4, $0x3e088889
+DATA powvec32zc<>+1100(SB)/4, $0x3e088889
+DATA powvec32zc<>+1104(SB)/4, $0x3e088889
+DATA powvec32zc<>+1108(SB)/4, $0x3e088889
+DATA powvec32zc<>+1112(SB)/4, $0x3e088889
+DATA powvec32zc<>+1116(SB)/4, $0x3e088889
+DATA powvec32zc<>+1120(SB)/4, $0x3e088889
+DATA powvec32zc<>+1124(SB)/4, $0x3e088889
+DATA powvec32zc<>+1128(SB)/4, $0x3e088889
+DATA powvec32zc<>+1132(SB)/4, $0x3e088889
+DATA powvec32zc<>+1136(SB)/4, $0x3e088889
+DATA powvec32zc<>+1140(SB)/4, $0x3e088889
+DATA powvec32zc<>+1144(SB)/4, $0x3e088889
+DATA powvec32zc<>+1148(SB)/4, $0x3e088889
+DATA powvec32zc<>+1152(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1156(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1160(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1164(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1168(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1172(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1176(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1180(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1184(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1188(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1192(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1196(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1200(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1204(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1208(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1212(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+1216(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1220(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1224(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1228(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1232(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1236(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1240(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1244(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1248(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1252(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1256(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1260(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1264(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1268(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1272(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1276(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+1280(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1284(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1288(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1292(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1296(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1300(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1304(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1308(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1312(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1316(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1320(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1324(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1328(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1332(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1336(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1340(SB)/4, $0x3e638e39
+DATA powvec32zc<>+1344(SB)/4, $0x3e924925
+DATA powvec32zc<>+1348(SB)/4, $0x3e924925
+DATA powvec32zc<>+1352(SB)/4, $0x3e924925
+DATA powvec32zc<>+1356(SB)/4, $0x3e924925
+DATA powvec32zc<>+1360(SB)/4, $0x3e924925
+DATA powvec32zc<>+1364(SB)/4, $0x3e924925
+DATA powvec32zc<>+1368(SB)/4, $0x3e924925
+DATA powvec32zc<>+1372(SB)/4, $0x3e924925
+DATA powvec32zc<>+1376(SB)/4, $0x3e924925
+DATA powvec32zc<>+1380(SB)/4, $0x3e924925
+DATA powvec32zc<>+1384(SB)/4, $0x3e924925
+DATA powvec32zc<>+1388(SB)/4, $0x3e924925
+DATA powvec32zc<>+1392(SB)/4, $0x3e924925
+DATA powvec32zc<>+1396(SB)/4, $0x3e924925
+DATA powvec32zc<>+1400(SB)/4, $0x3e924925
+DATA powvec32zc<>+1404(SB)/4, $0x3e924925
+DATA powvec32zc<>+1408(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1412(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1416(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1420(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1424(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1428(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1432(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1436(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1440(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1444(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1448(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1452(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1456(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1460(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1464(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1468(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+1472(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1476(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1480(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1484(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1488(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1492(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1496(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1500(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1504(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1508(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1512(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1516(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1520(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1524(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1528(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1532(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+1536(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1540(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1544(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1548(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1552(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1556(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1560(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1564(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1568(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1572(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1576(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1580(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1584(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1588(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1592(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1596(SB)/4, $0x42dc0000
+DATA powvec32zc<>+1600(SB)/4, $0x4b400000
+DATA powvec32zc<>+1604(SB)/4, $0x4b400000
+DATA powvec32zc<>+1608(SB)/4, $0x4b400000
+DATA powvec32zc<>+1612(SB)/4, $0x4b400000
+DATA powvec32zc<>+1616(SB)/4, $0x4b400000
+DATA powvec32zc<>+1620(SB)/4, $0x4b400000
+DATA powvec32zc<>+1624(SB)/4, $0x4b400000
+DATA powvec32zc<>+1628(SB)/4, $0x4b400000
+DATA powvec32zc<>+1632(SB)/4, $0x4b400000
+DATA powvec32zc<>+1636(SB)/4, $0x4b400000
+DATA powvec32zc<>+1640(SB)/4, $0x4b400000
+DATA powvec32zc<>+1644(SB)/4, $0x4b400000
+DATA powvec32zc<>+1648(SB)/4, $0x4b400000
+DATA powvec32zc<>+1652(SB)/4, $0x4b400000
+DATA powvec32zc<>+1656(SB)/4, $0x4b400000
+DATA powvec32zc<>+1660(SB)/4, $0x4b400000
+DATA powvec32zc<>+1664(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1668(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1672(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1676(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1680(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1684(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1688(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1692(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1696(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1700(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1704(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1708(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1712(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1716(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1720(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1724(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+1728(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1732(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1736(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1740(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1744(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1748(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1752(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1756(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1760(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1764(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1768(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1772(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1776(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1780(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1784(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1788(SB)/4, $0x37d00d01
+DATA powvec32zc<>+1792(SB)/4, $0x39500d01
+DATA powvec32zc<>+1796(SB)/4, $0x39500d01
+DATA powvec32zc<>+1800(SB)/4, $0x39500d01
+DATA powvec32zc<>+1804(SB)/4, $0x39500d01
+DATA powvec32zc<>+1808(SB)/4, $0x39500d01
+DATA powvec32zc<>+1812(SB)/4, $0x39500d01
+DATA powvec32zc<>+1816(SB)/4, $0x39500d01
+DATA powvec32zc<>+1820(SB)/4, $0x39500d01
+DATA powvec32zc<>+1824(SB)/4, $0x39500d01
+DATA powvec32zc<>+1828(SB)/4, $0x39500d01
+DATA powvec32zc<>+1832(SB)/4, $0x39500d01
+DATA powvec32zc<>+1836(SB)/4, $0x39500d01
+DATA powvec32zc<>+1840(SB)/4, $0x39500d01
+DATA powvec32zc<>+1844(SB)/4, $0x39500d01
+DATA powvec32zc<>+1848(SB)/4, $0x39500d01
+DATA powvec32zc<>+1852(SB)/4, $0x39500d01
+DATA powvec32zc<>+1856(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1860(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1864(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1868(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1872(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1876(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1880(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1884(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1888(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1892(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1896(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1900(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1904(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1908(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1912(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1916(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+1920(SB)/4, $0x3c088889
+DATA powvec32zc<>+1924(SB)/4, $0x3c088889
+DATA powvec32zc<>+1928(SB)/4, $0x3c088889
+DATA powvec32zc<>+1932(SB)/4, $0x3c088889
+DATA powvec32zc<>+1936(SB)/4, $0x3c088889
+DATA powvec32zc<>+1940(SB)/4, $0x3c088889
+DATA powvec32zc<>+1944(SB)/4, $0x3c088889
+DATA powvec32zc<>+1948(SB)/4, $0x3c088889
+DATA powvec32zc<>+1952(SB)/4, $0x3c088889
+DATA powvec32zc<>+1956(SB)/4, $0x3c088889
+DATA powvec32zc<>+1960(SB)/4, $0x3c088889
+DATA powvec32zc<>+1964(SB)/4, $0x3c088889
+DATA powvec32zc<>+1968(SB)/4, $0x3c088889
+DATA powvec32zc<>+1972(SB)/4, $0x3c088889
+DATA powvec32zc<>+1976(SB)/4, $0x3c088889
+DATA powvec32zc<>+1980(SB)/4, $0x3c088889
+DATA powvec32zc<>+1984(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+1988(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+1992(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+1996(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2000(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2004(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2008(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2012(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2016(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2020(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2024(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2028(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2032(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2036(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2040(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2044(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+2048(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2052(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2056(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2060(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2064(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2068(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2072(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2076(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2080(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2084(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2088(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2092(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2096(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2100(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2104(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2108(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+2112(SB)/4, $0x3f000000
+DATA powvec32zc<>+2116(SB)/4, $0x3f000000
+DATA powvec32zc<>+2120(SB)/4, $0x3f000000
+DATA powvec32zc<>+2124(SB)/4, $0x3f000000
+DATA powvec32zc<>+2128(SB)/4, $0x3f000000
+DATA powvec32zc<>+2132(SB)/4, $0x3f000000
+DATA powvec32zc<>+2136(SB)/4, $0x3f000000
+DATA powvec32zc<>+2140(SB)/4, $0x3f000000
+DATA powvec32zc<>+2144(SB)/4, $0x3f000000
+DATA powvec32zc<>+2148(SB)/4, $0x3f000000
+DATA powvec32zc<>+2152(SB)/4, $0x3f000000
+DATA powvec32zc<>+2156(SB)/4, $0x3f000000
+DATA powvec32zc<>+2160(SB)/4, $0x3f000000
+DATA powvec32zc<>+2164(SB)/4, $0x3f000000
+DATA powvec32zc<>+2168(SB)/4, $0x3f000000
+DATA powvec32zc<>+2172(SB)/4, $0x3f000000
+DATA powvec32zc<>+2176(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2180(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2184(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2188(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2192(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2196(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2200(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2204(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2208(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2212(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2216(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2220(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2224(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2228(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2232(SB)/4, $0xb4c0007f
+DATA powvec32zc<>+2236(SB)/4, $0xb4c0007f
+GLOBL powvec32zc<>(SB), RODATA|NOPTR, $2240
+
+// func powVec32Z(d, x, y *float32, n int) int
+TEXT ·powVec32Z(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VMOVUPS (BX)(AX*4), Z1
+	VCMPPS $2, powvec32zc<>+0(SB), Z0, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPS $6, powvec32zc<>+64(SB), Z0, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ powvec32zc<>+192(SB), Z1, Z2
+	VCMPPS $6, powvec32zc<>+64(SB), Z2, K1
+	VPMOVM2D K1, Z2
+	VPMOVD2M Z2, K1
+	KORTESTW K1, K1
+	JNZ done
+	VCMPPS $1, powvec32zc<>+256(SB), Z0, K1
+	VPMOVM2D K1, Z2
+	VMULPS powvec32zc<>+320(SB), Z0, Z3
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z3, Z0, K1, Z0
+	VPADDD powvec32zc<>+384(SB), Z0, Z0
+	VPANDQ powvec32zc<>+448(SB), Z0, Z3
+	VPADDD powvec32zc<>+512(SB), Z3, Z3
+	VPSRLD $23, Z0, Z0
+	VPORQ powvec32zc<>+576(SB), Z0, Z0
+	VSUBPS powvec32zc<>+640(SB), Z0, Z0
+	VPANDQ powvec32zc<>+704(SB), Z2, Z2
+	VSUBPS Z2, Z0, Z0
+	VSUBPS powvec32zc<>+768(SB), Z3, Z2
+	VMOVUPS powvec32zc<>+832(SB), Z3
+	VADDPS Z2, Z3, Z3
+	VSUBPS powvec32zc<>+832(SB), Z3, Z4
+	VSUBPS Z4, Z3, Z5
+	VMOVUPS powvec32zc<>+832(SB), Z6
+	VSUBPS Z5, Z6, Z5
+	VSUBPS Z4, Z2, Z4
+	VADDPS Z4, Z5, Z4
+	VMOVUPS powvec32zc<>+768(SB), Z5
+	VDIVPS Z3, Z5, Z5
+	VMULPS Z5, Z2, Z6
+	VFNMADD231PS Z3, Z6, Z2
+	VFNMADD231PS Z4, Z6, Z2
+	VMULPS Z5, Z2, Z2
+	VMULPS Z6, Z6, Z3
+	VMOVUPS Z3, Z4
+	VFMSUB231PS Z6, Z6, Z4
+	VMULPS Z6, Z3, Z5
+	VMOVUPS Z5, Z7
+	VFMSUB231PS Z6, Z3, Z7
+	VFMADD231PS Z6, Z4, Z7
+	VMULPS powvec32zc<>+896(SB), Z5, Z4
+	VMOVUPS Z4, Z8
+	VFMSUB231PS powvec32zc<>+896(SB), Z5, Z8
+	VFMADD231PS powvec32zc<>+960(SB), Z5, Z8
+	VFMADD231PS powvec32zc<>+896(SB), Z7, Z8
+	VMULPS powvec32zc<>+1024(SB), Z0, Z5
+	VMULPS powvec32zc<>+832(SB), Z6, Z7
+	VADDPS Z7, Z5, Z9
+	VSUBPS Z5, Z9, Z10
+	VSUBPS Z10, Z9, Z11
+	VSUBPS Z11, Z5, Z5
+	VSUBPS Z10, Z7, Z7
+	VADDPS Z7, Z5, Z5
+	VADDPS Z4, Z9, Z7
+	VSUBPS Z7, Z9, Z9
+	VADDPS Z4, Z9, Z4
+	VMULPS Z3, Z3, Z9
+	VMULPS Z9, Z6, Z6
+	VMOVUPS powvec32zc<>+1088(SB), Z9
+	VMOVUPS Z3, Z10
+	VFMADD213PS powvec32zc<>+1152(SB), Z9, Z10
+	VFMADD213PS powvec32zc<>+1216(SB), Z3, Z10
+	VFMADD213PS powvec32zc<>+1280(SB), Z3, Z10
+	VFMADD213PS powvec32zc<>+1344(SB), Z3, Z10
+	VFMADD213PS powvec32zc<>+1408(SB), Z3, Z10
+	VMULPS powvec32zc<>+832(SB), Z2, Z2
+	VADDPS powvec32zc<>+768(SB), Z3, Z3
+	VFMADD231PS powvec32zc<>+1472(SB), Z0, Z8
+	VFMADD231PS Z3, Z2, Z8
+	VFMADD231PS Z10, Z6, Z8
+	VADDPS Z4, Z5, Z0
+	VADDPS Z8, Z0, Z0
+	VADDPS Z0, Z7, Z2
+	VSUBPS Z2, Z7, Z3
+	VADDPS Z0, Z3, Z0
+	VMULPS Z2, Z1, Z3
+	VMOVUPS Z3, Z4
+	VFMSUB231PS Z2, Z1, Z4
+	VFMADD231PS Z0, Z1, Z4
+	VPANDQ powvec32zc<>+192(SB), Z3, Z0
+	VCMPPS $6, powvec32zc<>+1536(SB), Z0, K1
+	VPMOVM2D K1, Z0
+	VPANDQ powvec32zc<>+128(SB), Z3, Z1
+	VMOVUPS powvec32zc<>+1536(SB), Z2
+	VPORQ Z1, Z2, Z1
+	VPMOVD2M Z0, K1
+	VBLENDMPS Z1, Z3, K1, Z1
+	VPMOVD2M Z0, K1
+	VBLENDMPS powvec32zc<>+0(SB), Z4, K1, Z0
+	VMOVUPS powvec32zc<>+1664(SB), Z2
+	VMOVUPS Z1, Z3
+	VFMADD213PS powvec32zc<>+1600(SB), Z2, Z3
+	VSUBPS powvec32zc<>+1600(SB), Z3, Z2
+	VFNMADD231PS powvec32zc<>+1024(SB), Z2, Z1
+	VMOVUPS Z1, Z4
+	VFNMADD231PS powvec32zc<>+1472(SB), Z2, Z4
+	VSUBPS Z4, Z1, Z1
+	VFNMADD231PS powvec32zc<>+1472(SB), Z2, Z1
+	VADDPS Z0, Z4, Z2
+	VSUBPS Z4, Z2, Z5
+	VSUBPS Z5, Z2, Z6
+	VSUBPS Z6, Z4, Z4
+	VSUBPS Z5, Z0, Z0
+	VADDPS Z0, Z4, Z0
+	VADDPS Z0, Z1, Z0
+	VMOVUPS Z0, Z1
+	VFMADD231PS Z0, Z2, Z1
+	VMULPS Z2, Z2, Z0
+	VMOVUPS powvec32zc<>+1728(SB), Z4
+	VMOVUPS Z2, Z5
+	VFMADD213PS powvec32zc<>+1792(SB), Z4, Z5
+	VFMADD213PS powvec32zc<>+1856(SB), Z2, Z5
+	VFMADD213PS powvec32zc<>+1920(SB), Z2, Z5
+	VFMADD213PS powvec32zc<>+1984(SB), Z2, Z5
+	VFMADD213PS powvec32zc<>+2048(SB), Z2, Z5
+	VFMADD213PS powvec32zc<>+2112(SB), Z2, Z5
+	VFMADD231PS Z5, Z0, Z1
+	VMOVUPS powvec32zc<>+768(SB), Z0
+	VADDPS Z2, Z0, Z0
+	VSUBPS powvec32zc<>+768(SB), Z0, Z4
+	VSUBPS Z4, Z2, Z2
+	VADDPS Z1, Z2, Z1
+	VADDPS Z1, Z0, Z2
+	VSUBPS Z2, Z0, Z0
+	VADDPS Z1, Z0, Z0
+	VSUBPS powvec32zc<>+1600(SB), Z3, Z1
+	VMOVUPS powvec32zc<>+2112(SB), Z3
+	VMOVUPS Z1, Z4
+	VFMADD213PS powvec32zc<>+1600(SB), Z3, Z4
+	VSUBPS powvec32zc<>+1600(SB), Z4, Z3
+	VSUBPS Z3, Z1, Z1
+	VADDPS powvec32zc<>+1600(SB), Z1, Z1
+	VPADDD powvec32zc<>+2176(SB), Z4, Z3
+	VPSLLD $23, Z3, Z3
+	VMULPS Z3, Z2, Z2
+	VPADDD powvec32zc<>+2176(SB), Z1, Z1
+	VPSLLD $23, Z1, Z1
+	VMULPS Z1, Z2, Z1
+	VMOVUPS Z1, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+DATA erfvec32c<>+0(SB)/4, $0x80000000
+DATA erfvec32c<>+4(SB)/4, $0x80000000
+DATA erfvec32c<>+8(SB)/4, $0x80000000
+DATA erfvec32c<>+12(SB)/4, $0x80000000
+DATA erfvec32c<>+16(SB)/4, $0x80000000
+DATA erfvec32c<>+20(SB)/4, $0x80000000
+DATA erfvec32c<>+24(SB)/4, $0x80000000
+DATA erfvec32c<>+28(SB)/4, $0x80000000
+DATA erfvec32c<>+32(SB)/4, $0x7fffffff
+DATA erfvec32c<>+36(SB)/4, $0x7fffffff
+DATA erfvec32c<>+40(SB)/4, $0x7fffffff
+DATA erfvec32c<>+44(SB)/4, $0x7fffffff
+DATA erfvec32c<>+48(SB)/4, $0x7fffffff
+DATA erfvec32c<>+52(SB)/4, $0x7fffffff
+DATA erfvec32c<>+56(SB)/4, $0x7fffffff
+DATA erfvec32c<>+60(SB)/4, $0x7fffffff
+DATA erfvec32c<>+64(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+68(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+72(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+76(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+80(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+84(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+88(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+92(SB)/4, $0x3f906ebb
+DATA erfvec32c<>+96(SB)/4, $0xb37bd649
+DATA erfvec32c<>+100(SB)/4, $0xb37bd649
+DATA erfvec32c<>+104(SB)/4, $0xb37bd649
+DATA erfvec32c<>+108(SB)/4, $0xb37bd649
+DATA erfvec32c<>+112(SB)/4, $0xb37bd649
+DATA erfvec32c<>+116(SB)/4, $0xb37bd649
+DATA erfvec32c<>+120(SB)/4, $0xb37bd649
+DATA erfvec32c<>+124(SB)/4, $0xb37bd649
+DATA erfvec32c<>+128(SB)/4, $0xbec093a3
+DATA erfvec32c<>+132(SB)/4, $0xbec093a3
+DATA erfvec32c<>+136(SB)/4, $0xbec093a3
+DATA erfvec32c<>+140(SB)/4, $0xbec093a3
+DATA erfvec32c<>+144(SB)/4, $0xbec093a3
+DATA erfvec32c<>+148(SB)/4, $0xbec093a3
+DATA erfvec32c<>+152(SB)/4, $0xbec093a3
+DATA erfvec32c<>+156(SB)/4, $0xbec093a3
+DATA erfvec32c<>+160(SB)/4, $0xb230379e
+DATA erfvec32c<>+164(SB)/4, $0xb230379e
+DATA erfvec32c<>+168(SB)/4, $0xb230379e
+DATA erfvec32c<>+172(SB)/4, $0xb230379e
+DATA erfvec32c<>+176(SB)/4, $0xb230379e
+DATA erfvec32c<>+180(SB)/4, $0xb230379e
+DATA erfvec32c<>+184(SB)/4, $0xb230379e
+DATA erfvec32c<>+188(SB)/4, $0xb230379e
+DATA erfvec32c<>+192(SB)/4, $0x12800000
+DATA erfvec32c<>+196(SB)/4, $0x12800000
+DATA erfvec32c<>+200(SB)/4, $0x12800000
+DATA erfvec32c<>+204(SB)/4, $0x12800000
+DATA erfvec32c<>+208(SB)/4, $0x12800000
+DATA erfvec32c<>+212(SB)/4, $0x12800000
+DATA erfvec32c<>+216(SB)/4, $0x12800000
+DATA erfvec32c<>+220(SB)/4, $0x12800000
+DATA erfvec32c<>+224(SB)/4, $0x58800000
+DATA erfvec32c<>+228(SB)/4, $0x58800000
+DATA erfvec32c<>+232(SB)/4, $0x58800000
+DATA erfvec32c<>+236(SB)/4, $0x58800000
+DATA erfvec32c<>+240(SB)/4, $0x58800000
+DATA erfvec32c<>+244(SB)/4, $0x58800000
+DATA erfvec32c<>+248(SB)/4, $0x58800000
+DATA erfvec32c<>+252(SB)/4, $0x58800000
+DATA erfvec32c<>+256(SB)/4, $0xb726578e
+DATA erfvec32c<>+260(SB)/4, $0xb726578e
+DATA erfvec32c<>+264(SB)/4, $0xb726578e
+DATA erfvec32c<>+268(SB)/4, $0xb726578e
+DATA erfvec32c<>+272(SB)/4, $0xb726578e
+DATA erfvec32c<>+276(SB)/4, $0xb726578e
+DATA erfvec32c<>+280(SB)/4, $0xb726578e
+DATA erfvec32c<>+284(SB)/4, $0xb726578e
+DATA erfvec32c<>+288(SB)/4, $0x38ee264a
+DATA erfvec32c<>+292(SB)/4, $0x38ee264a
+DATA erfvec32c<>+296(SB)/4, $0x38ee264a
+DATA erfvec32c<>+300(SB)/4, $0x38ee264a
+DATA erfvec32c<>+304(SB)/4, $0x38ee264a
+DATA erfvec32c<>+308(SB)/4, $0x38ee264a
+DATA erfvec32c<>+312(SB)/4, $0x38ee264a
+DATA erfvec32c<>+316(SB)/4, $0x38ee264a
+DATA erfvec32c<>+320(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+324(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+328(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+332(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+336(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+340(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+344(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+348(SB)/4, $0xba5ebe61
+DATA erfvec32c<>+352(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+356(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+360(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+364(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+368(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+372(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+376(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+380(SB)/4, $0x3bab1cfd
+DATA erfvec32c<>+384(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+388(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+392(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+396(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+400(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+404(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+408(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+412(SB)/4, $0xbcdc159f
+DATA erfvec32c<>+416(SB)/4, $0x3de7178d
+DATA erfvec32c<>+420(SB)/4, $0x3de7178d
+DATA erfvec32c<>+424(SB)/4, $0x3de7178d
+DATA erfvec32c<>+428(SB)/4, $0x3de7178d
+DATA erfvec32c<>+432(SB)/4, $0x3de7178d
+DATA erfvec32c<>+436(SB)/4, $0x3de7178d
+DATA erfvec32c<>+440(SB)/4, $0x3de7178d
+DATA erfvec32c<>+444(SB)/4, $0x3de7178d
+DATA erfvec32c<>+448(SB)/4, $0x26800000
+DATA erfvec32c<>+452(SB)/4, $0x26800000
+DATA erfvec32c<>+456(SB)/4, $0x26800000
+DATA erfvec32c<>+460(SB)/4, $0x26800000
+DATA erfvec32c<>+464(SB)/4, $0x26800000
+DATA erfvec32c<>+468(SB)/4, $0x26800000
+DATA erfvec32c<>+472(SB)/4, $0x26800000
+DATA erfvec32c<>+476(SB)/4, $0x26800000
+DATA erfvec32c<>+480(SB)/4, $0x40800000
+DATA erfvec32c<>+484(SB)/4, $0x40800000
+DATA erfvec32c<>+488(SB)/4, $0x40800000
+DATA erfvec32c<>+492(SB)/4, $0x40800000
+DATA erfvec32c<>+496(SB)/4, $0x40800000
+DATA erfvec32c<>+500(SB)/4, $0x40800000
+DATA erfvec32c<>+504(SB)/4, $0x40800000
+DATA erfvec32c<>+508(SB)/4, $0x40800000
+DATA erfvec32c<>+512(SB)/4, $0x40200000
+DATA erfvec32c<>+516(SB)/4, $0x40200000
+DATA erfvec32c<>+520(SB)/4, $0x40200000
+DATA erfvec32c<>+524(SB)/4, $0x40200000
+DATA erfvec32c<>+528(SB)/4, $0x40200000
+DATA erfvec32c<>+532(SB)/4, $0x40200000
+DATA erfvec32c<>+536(SB)/4, $0x40200000
+DATA erfvec32c<>+540(SB)/4, $0x40200000
+DATA erfvec32c<>+544(SB)/4, $0x36eb9940
+DATA erfvec32c<>+548(SB)/4, $0x36eb9940
+DATA erfvec32c<>+552(SB)/4, $0x36eb9940
+DATA erfvec32c<>+556(SB)/4, $0x36eb9940
+DATA erfvec32c<>+560(SB)/4, $0x36eb9940
+DATA erfvec32c<>+564(SB)/4, $0x36eb9940
+DATA erfvec32c<>+568(SB)/4, $0x36eb9940
+DATA erfvec32c<>+572(SB)/4, $0x36eb9940
+DATA erfvec32c<>+576(SB)/4, $0x376397a4
+DATA erfvec32c<>+580(SB)/4, $0x376397a4
+DATA erfvec32c<>+584(SB)/4, $0x376397a4
+DATA erfvec32c<>+588(SB)/4, $0x376397a4
+DATA erfvec32c<>+592(SB)/4, $0x376397a4
+DATA erfvec32c<>+596(SB)/4, $0x376397a4
+DATA erfvec32c<>+600(SB)/4, $0x376397a4
+DATA erfvec32c<>+604(SB)/4, $0x376397a4
+DATA erfvec32c<>+608(SB)/4, $0x3801555c
+DATA erfvec32c<>+612(SB)/4, $0x3801555c
+DATA erfvec32c<>+616(SB)/4, $0x3801555c
+DATA erfvec32c<>+620(SB)/4, $0x3801555c
+DATA erfvec32c<>+624(SB)/4, $0x3801555c
+DATA erfvec32c<>+628(SB)/4, $0x3801555c
+DATA erfvec32c<>+632(SB)/4, $0x3801555c
+DATA erfvec32c<>+636(SB)/4, $0x3801555c
+DATA erfvec32c<>+640(SB)/4, $0xb8999428
+DATA erfvec32c<>+644(SB)/4, $0xb8999428
+DATA erfvec32c<>+648(SB)/4, $0xb8999428
+DATA erfvec32c<>+652(SB)/4, $0xb8999428
+DATA erfvec32c<>+656(SB)/4, $0xb8999428
+DATA erfvec32c<>+660(SB)/4, $0xb8999428
+DATA erfvec32c<>+664(SB)/4, $0xb8999428
+DATA erfvec32c<>+668(SB)/4, $0xb8999428
+DATA erfvec32c<>+672(SB)/4, $0x393adcf4
+DATA erfvec32c<>+676(SB)/4, $0x393adcf4
+DATA erfvec32c<>+680(SB)/4, $0x393adcf4
+DATA erfvec32c<>+684(SB)/4, $0x393adcf4
+DATA erfvec32c<>+688(SB)/4, $0x393adcf4
+DATA erfvec32c<>+692(SB)/4, $0x393adcf4
+DATA erfvec32c<>+696(SB)/4, $0x393adcf4
+DATA erfvec32c<>+700(SB)/4, $0x393adcf4
+DATA erfvec32c<>+704(SB)/4, $0xba444616
+DATA erfvec32c<>+708(SB)/4, $0xba444616
+DATA erfvec32c<>+712(SB)/4, $0xba444616
+DATA erfvec32c<>+716(SB)/4, $0xba444616
+DATA erfvec32c<>+720(SB)/4, $0xba444616
+DATA erfvec32c<>+724(SB)/4, $0xba444616
+DATA erfvec32c<>+728(SB)/4, $0xba444616
+DATA erfvec32c<>+732(SB)/4, $0xba444616
+DATA erfvec32c<>+736(SB)/4, $0x3b22128c
+DATA erfvec32c<>+740(SB)/4, $0x3b22128c
+DATA erfvec32c<>+744(SB)/4, $0x3b22128c
+DATA erfvec32c<>+748(SB)/4, $0x3b22128c
+DATA erfvec32c<>+752(SB)/4, $0x3b22128c
+DATA erfvec32c<>+756(SB)/4, $0x3b22128c
+DATA erfvec32c<>+760(SB)/4, $0x3b22128c
+DATA erfvec32c<>+764(SB)/4, $0x3b22128c
+DATA erfvec32c<>+768(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+772(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+776(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+780(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+784(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+788(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+792(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+796(SB)/4, $0xbc02fca2
+DATA erfvec32c<>+800(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+804(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+808(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+812(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+816(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+820(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+824(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+828(SB)/4, $0x3ccc4d73
+DATA erfvec32c<>+832(SB)/4, $0xbd984385
+DATA erfvec32c<>+836(SB)/4, $0xbd984385
+DATA erfvec32c<>+840(SB)/4, $0xbd984385
+DATA erfvec32c<>+844(SB)/4, $0xbd984385
+DATA erfvec32c<>+848(SB)/4, $0xbd984385
+DATA erfvec32c<>+852(SB)/4, $0xbd984385
+DATA erfvec32c<>+856(SB)/4, $0xbd984385
+DATA erfvec32c<>+860(SB)/4, $0xbd984385
+DATA erfvec32c<>+864(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+868(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+872(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+876(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+880(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+884(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+888(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+892(SB)/4, $0x3e57dd9d
+DATA erfvec32c<>+896(SB)/4, $0x4b400000
+DATA erfvec32c<>+900(SB)/4, $0x4b400000
+DATA erfvec32c<>+904(SB)/4, $0x4b400000
+DATA erfvec32c<>+908(SB)/4, $0x4b400000
+DATA erfvec32c<>+912(SB)/4, $0x4b400000
+DATA erfvec32c<>+916(SB)/4, $0x4b400000
+DATA erfvec32c<>+920(SB)/4, $0x4b400000
+DATA erfvec32c<>+924(SB)/4, $0x4b400000
+DATA erfvec32c<>+928(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+932(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+936(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+940(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+944(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+948(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+952(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+956(SB)/4, $0x3fb8aa3b
+DATA erfvec32c<>+960(SB)/4, $0x3f317200
+DATA erfvec32c<>+964(SB)/4, $0x3f317200
+DATA erfvec32c<>+968(SB)/4, $0x3f317200
+DATA erfvec32c<>+972(SB)/4, $0x3f317200
+DATA erfvec32c<>+976(SB)/4, $0x3f317200
+DATA erfvec32c<>+980(SB)/4, $0x3f317200
+DATA erfvec32c<>+984(SB)/4, $0x3f317200
+DATA erfvec32c<>+988(SB)/4, $0x3f317200
+DATA erfvec32c<>+992(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+996(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1000(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1004(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1008(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1012(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1016(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1020(SB)/4, $0x35bfbe8e
+DATA erfvec32c<>+1024(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1028(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1032(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1036(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1040(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1044(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1048(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1052(SB)/4, $0x37d00d01
+DATA erfvec32c<>+1056(SB)/4, $0x39500d01
+DATA erfvec32c<>+1060(SB)/4, $0x39500d01
+DATA erfvec32c<>+1064(SB)/4, $0x39500d01
+DATA erfvec32c<>+1068(SB)/4, $0x39500d01
+DATA erfvec32c<>+1072(SB)/4, $0x39500d01
+DATA erfvec32c<>+1076(SB)/4, $0x39500d01
+DATA erfvec32c<>+1080(SB)/4, $0x39500d01
+DATA erfvec32c<>+1084(SB)/4, $0x39500d01
+DATA erfvec32c<>+1088(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1092(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1096(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1100(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1104(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1108(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1112(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1116(SB)/4, $0x3ab60b61
+DATA erfvec32c<>+1120(SB)/4, $0x3c088889
+DATA erfvec32c<>+1124(SB)/4, $0x3c088889
+DATA erfvec32c<>+1128(SB)/4, $0x3c088889
+DATA erfvec32c<>+1132(SB)/4, $0x3c088889
+DATA erfvec32c<>+1136(SB)/4, $0x3c088889
+DATA erfvec32c<>+1140(SB)/4, $0x3c088889
+DATA erfvec32c<>+1144(SB)/4, $0x3c088889
+DATA erfvec32c<>+1148(SB)/4, $0x3c088889
+DATA erfvec32c<>+1152(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1156(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1160(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1164(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1168(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1172(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1176(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1180(SB)/4, $0x3d2aaaab
+DATA erfvec32c<>+1184(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1188(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1192(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1196(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1200(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1204(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1208(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1212(SB)/4, $0x3e2aaaab
+DATA erfvec32c<>+1216(SB)/4, $0x3f000000
+DATA erfvec32c<>+1220(SB)/4, $0x3f000000
+DATA erfvec32c<>+1224(SB)/4, $0x3f000000
+DATA erfvec32c<>+1228(SB)/4, $0x3f000000
+DATA erfvec32c<>+1232(SB)/4, $0x3f000000
+DATA erfvec32c<>+1236(SB)/4, $0x3f000000
+DATA erfvec32c<>+1240(SB)/4, $0x3f000000
+DATA erfvec32c<>+1244(SB)/4, $0x3f000000
+DATA erfvec32c<>+1248(SB)/4, $0x3f800000
+DATA erfvec32c<>+1252(SB)/4, $0x3f800000
+DATA erfvec32c<>+1256(SB)/4, $0x3f800000
+DATA erfvec32c<>+1260(SB)/4, $0x3f800000
+DATA erfvec32c<>+1264(SB)/4, $0x3f800000
+DATA erfvec32c<>+1268(SB)/4, $0x3f800000
+DATA erfvec32c<>+1272(SB)/4, $0x3f800000
+DATA erfvec32c<>+1276(SB)/4, $0x3f800000
+DATA erfvec32c<>+1280(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1284(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1288(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1292(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1296(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1300(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1304(SB)/4, $0xb4c0007f
+DATA erfvec32c<>+1308(SB)/4, $0xb4c0007f
+GLOBL erfvec32c<>(SB), RODATA|NOPTR, $1312
+
+// func erfVec32(d, x *float32, n int) int
+TEXT ·erfVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VCMPPS $3, Y0, Y0, Y1
+	VMOVMSKPS Y1, R8
+	TESTQ R8, R8
+	JNZ done
+	VANDPS erfvec32c<>+32(SB), Y0, Y1
+	VCMPPS $1, erfvec32c<>+192(SB), Y1, Y2
+	VMULPS erfvec32c<>+224(SB), Y1, Y3
+	VBLENDVPS Y2, Y3, Y1, Y3
+	VMULPS Y3, Y3, Y4
+	VMOVUPS Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMULPS erfvec32c<>+128(SB), Y4, Y6
+	VMOVUPS Y6, Y7
+	VFMSUB231PS erfvec32c<>+128(SB), Y4, Y7
+	VMOVUPS erfvec32c<>+64(SB), Y8
+	VADDPS Y6, Y8, Y8
+	VMOVUPS erfvec32c<>+64(SB), Y9
+	VSUBPS Y8, Y9, Y9
+	VADDPS Y6, Y9, Y6
+	VMULPS Y4, Y4, Y9
+	VMOVUPS erfvec32c<>+256(SB), Y10
+	VMOVUPS Y4, Y11
+	VFMADD213PS erfvec32c<>+288(SB), Y10, Y11
+	VFMADD213PS erfvec32c<>+320(SB), Y4, Y11
+	VFMADD213PS erfvec32c<>+352(SB), Y4, Y11
+	VFMADD213PS erfvec32c<>+384(SB), Y4, Y11
+	VFMADD213PS erfvec32c<>+416(SB), Y4, Y11
+	VMOVUPS erfvec32c<>+160(SB), Y10
+	VFMADD213PS erfvec32c<>+96(SB), Y10, Y4
+	VFMADD231PS erfvec32c<>+128(SB), Y5, Y4
+	VFMADD231PS Y11, Y9, Y4
+	VADDPS Y7, Y6, Y5
+	VADDPS Y4, Y5, Y4
+	VMULPS Y8, Y3, Y5
+	VMOVUPS Y5, Y6
+	VFMSUB231PS Y8, Y3, Y6
+	VFMADD231PS Y4, Y3, Y6
+	VADDPS Y6, Y5, Y3
+	VMULPS erfvec32c<>+448(SB), Y3, Y4
+	VBLENDVPS Y2, Y4, Y3, Y2
+	VMOVUPS erfvec32c<>+480(SB), Y3
+	VCMPPS $1, Y1, Y3, Y3
+	VBLENDVPS Y3, erfvec32c<>+480(SB), Y1, Y3
+	VSUBPS erfvec32c<>+512(SB), Y3, Y4
+	VMOVUPS erfvec32c<>+544(SB), Y5
+	VMOVUPS Y4, Y6
+	VFMADD213PS erfvec32c<>+576(SB), Y5, Y6
+	VFMADD213PS erfvec32c<>+608(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+640(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+672(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+704(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+736(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+768(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+800(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+832(SB), Y4, Y6
+	VFMADD213PS erfvec32c<>+864(SB), Y4, Y6
+	VMULPS Y3, Y3, Y4
+	VMOVUPS Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VXORPS erfvec32c<>+0(SB), Y4, Y3
+	VMOVUPS erfvec32c<>+928(SB), Y4
+	VMOVUPS Y3, Y7
+	VFMADD213PS erfvec32c<>+896(SB), Y4, Y7
+	VSUBPS erfvec32c<>+896(SB), Y7, Y4
+	VFNMADD231PS erfvec32c<>+960(SB), Y4, Y3
+	VMOVUPS Y3, Y8
+	VFNMADD231PS erfvec32c<>+992(SB), Y4, Y8
+	VSUBPS Y8, Y3, Y3
+	VFNMADD231PS erfvec32c<>+992(SB), Y4, Y3
+	VMOVUPS Y3, Y4
+	VFMADD231PS Y3, Y8, Y4
+	VMULPS Y8, Y8, Y3
+	VMOVUPS erfvec32c<>+1024(SB), Y9
+	VMOVUPS Y8, Y10
+	VFMADD213PS erfvec32c<>+1056(SB), Y9, Y10
+	VFMADD213PS erfvec32c<>+1088(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1120(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1152(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1184(SB), Y8, Y10
+	VFMADD213PS erfvec32c<>+1216(SB), Y8, Y10
+	VFMADD231PS Y10, Y3, Y4
+	VMOVUPS erfvec32c<>+1248(SB), Y3
+	VADDPS Y8, Y3, Y3
+	VSUBPS erfvec32c<>+1248(SB), Y3, Y9
+	VSUBPS Y9, Y8, Y8
+	VADDPS Y4, Y8, Y4
+	VADDPS Y4, Y3, Y8
+	VSUBPS Y8, Y3, Y3
+	VADDPS Y4, Y3, Y3
+	VPADDD erfvec32c<>+1280(SB), Y7, Y4
+	VPSLLD $23, Y4, Y4
+	VMULPS Y4, Y8, Y7
+	VMULPS Y4, Y3, Y3
+	VFNMADD231PS Y5, Y7, Y3
+	VMULPS Y6, Y7, Y4
+	VMOVUPS Y4, Y5
+	VFMSUB231PS Y6, Y7, Y5
+	VFMADD231PS Y6, Y3, Y5
+	VMOVUPS erfvec32c<>+1248(SB), Y3
+	VSUBPS Y4, Y3, Y3
+	VMOVUPS erfvec32c<>+1248(SB), Y6
+	VSUBPS Y3, Y6, Y6
+	VSUBPS Y4, Y6, Y4
+	VSUBPS Y5, Y4, Y4
+	VADDPS Y4, Y3, Y3
+	VCMPPS $1, erfvec32c<>+1248(SB), Y1, Y1
+	VBLENDVPS Y1, Y2, Y3, Y1
+	VANDPS erfvec32c<>+0(SB), Y0, Y0
+	VORPS Y0, Y1, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA erfvec32zc<>+0(SB)/4, $0x80000000
+DATA erfvec32zc<>+4(SB)/4, $0x80000000
+DATA erfvec32zc<>+8(SB)/4, $0x80000000
+DATA erfvec32zc<>+12(SB)/4, $0x80000000
+DATA erfvec32zc<>+16(SB)/4, $0x80000000
+DATA erfvec32zc<>+20(SB)/4, $0x80000000
+DATA erfvec32zc<>+24(SB)/4, $0x80000000
+DATA erfvec32zc<>+28(SB)/4, $0x80000000
+DATA erfvec32zc<>+32(SB)/4, $0x80000000
+DATA erfvec32zc<>+36(SB)/4, $0x80000000
+DATA erfvec32zc<>+40(SB)/4, $0x80000000
+DATA erfvec32zc<>+44(SB)/4, $0x80000000
+DATA erfvec32zc<>+48(SB)/4, $0x80000000
+DATA erfvec32zc<>+52(SB)/4, $0x80000000
+DATA erfvec32zc<>+56(SB)/4, $0x80000000
+DATA erfvec32zc<>+60(SB)/4, $0x80000000
+DATA erfvec32zc<>+64(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+68(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+72(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+76(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+80(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+84(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+88(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+92(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+96(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+100(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+104(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+108(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+112(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+116(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+120(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+124(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+128(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+132(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+136(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+140(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+144(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+148(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+152(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+156(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+160(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+164(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+168(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+172(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+176(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+180(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+184(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+188(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+192(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+196(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+200(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+204(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+208(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+212(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+216(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+220(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+224(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+228(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+232(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+236(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+240(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+244(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+248(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+252(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+256(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+260(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+264(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+268(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+272(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+276(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+280(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+284(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+288(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+292(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+296(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+300(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+304(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+308(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+312(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+316(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+320(SB)/4, $0xb230379e
+DATA erfvec32zc<>+324(SB)/4, $0xb230379e
+DATA erfvec32zc<>+328(SB)/4, $0xb230379e
+DATA erfvec32zc<>+332(SB)/4, $0xb230379e
+DATA erfvec32zc<>+336(SB)/4, $0xb230379e
+DATA erfvec32zc<>+340(SB)/4, $0xb230379e
+DATA erfvec32zc<>+344(SB)/4, $0xb230379e
+DATA erfvec32zc<>+348(SB)/4, $0xb230379e
+DATA erfvec32zc<>+352(SB)/4, $0xb230379e
+DATA erfvec32zc<>+356(SB)/4, $0xb230379e
+DATA erfvec32zc<>+360(SB)/4, $0xb230379e
+DATA erfvec32zc<>+364(SB)/4, $0xb230379e
+DATA erfvec32zc<>+368(SB)/4, $0xb230379e
+DATA erfvec32zc<>+372(SB)/4, $0xb230379e
+DATA erfvec32zc<>+376(SB)/4, $0xb230379e
+DATA erfvec32zc<>+380(SB)/4, $0xb230379e
+DATA erfvec32zc<>+384(SB)/4, $0x12800000
+DATA erfvec32zc<>+388(SB)/4, $0x12800000
+DATA erfvec32zc<>+392(SB)/4, $0x12800000
+DATA erfvec32zc<>+396(SB)/4, $0x12800000
+DATA erfvec32zc<>+400(SB)/4, $0x12800000
+DATA erfvec32zc<>+404(SB)/4, $0x12800000
+DATA erfvec32zc<>+408(SB)/4, $0x12800000
+DATA erfvec32zc<>+412(SB)/4, $0x12800000
+DATA erfvec32zc<>+416(SB)/4, $0x12800000
+DATA erfvec32zc<>+420(SB)/4, $0x12800000
+DATA erfvec32zc<>+424(SB)/4, $0x12800000
+DATA erfvec32zc<>+428(SB)/4, $0x12800000
+DATA erfvec32zc<>+432(SB)/4, $0x12800000
+DATA erfvec32zc<>+436(SB)/4, $0x12800000
+DATA erfvec32zc<>+440(SB)/4, $0x12800000
+DATA erfvec32zc<>+444(SB)/4, $0x12800000
+DATA erfvec32zc<>+448(SB)/4, $0x58800000
+DATA erfvec32zc<>+452(SB)/4, $0x58800000
+DATA erfvec32zc<>+456(SB)/4, $0x58800000
+DATA erfvec32zc<>+460(SB)/4, $0x58800000
+DATA erfvec32zc<>+464(SB)/4, $0x58800000
+DATA erfvec32zc<>+468(SB)/4, $0x58800000
+DATA erfvec32zc<>+472(SB)/4, $0x58800000
+DATA erfvec32zc<>+476(SB)/4, $0x58800000
+DATA erfvec32zc<>+480(SB)/4, $0x58800000
+DATA erfvec32zc<>+484(SB)/4, $0x58800000
+DATA erfvec32zc<>+488(SB)/4, $0x58800000
+DATA erfvec32zc<>+492(SB)/4, $0x58800000
+DATA erfvec32zc<>+496(SB)/4, $0x58800000
+DATA erfvec32zc<>+500(SB)/4, $0x58800000
+DATA erfvec32zc<>+504(SB)/4, $0x58800000
+DATA erfvec32zc<>+508(SB)/4, $0x58800000
+DATA erfvec32zc<>+512(SB)/4, $0xb726578e
+DATA erfvec32zc<>+516(SB)/4, $0xb726578e
+DATA erfvec32zc<>+520(SB)/4, $0xb726578e
+DATA erfvec32zc<>+524(SB)/4, $0xb726578e
+DATA erfvec32zc<>+528(SB)/4, $0xb726578e
+DATA erfvec32zc<>+532(SB)/4, $0xb726578e
+DATA erfvec32zc<>+536(SB)/4, $0xb726578e
+DATA erfvec32zc<>+540(SB)/4, $0xb726578e
+DATA erfvec32zc<>+544(SB)/4, $0xb726578e
+DATA erfvec32zc<>+548(SB)/4, $0xb726578e
+DATA erfvec32zc<>+552(SB)/4, $0xb726578e
+DATA erfvec32zc<>+556(SB)/4, $0xb726578e
+DATA erfvec32zc<>+560(SB)/4, $0xb726578e
+DATA erfvec32zc<>+564(SB)/4, $0xb726578e
+DATA erfvec32zc<>+568(SB)/4, $0xb726578e
+DATA erfvec32zc<>+572(SB)/4, $0xb726578e
+DATA erfvec32zc<>+576(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+580(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+584(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+588(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+592(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+596(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+600(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+604(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+608(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+612(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+616(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+620(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+624(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+628(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+632(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+636(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+640(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+644(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+648(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+652(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+656(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+660(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+664(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+668(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+672(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+676(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+680(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+684(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+688(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+692(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+696(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+700(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+704(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+708(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+712(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+716(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+720(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+724(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+728(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+732(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+736(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+740(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+744(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+748(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+752(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+756(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+760(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+764(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+768(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+772(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+776(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+780(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+784(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+788(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+792(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+796(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+800(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+804(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+808(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+812(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+816(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+820(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+824(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+828(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+832(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+836(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+840(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+844(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+848(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+852(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+856(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+860(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+864(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+868(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+872(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+876(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+880(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+884(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+888(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+892(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+896(SB)/4, $0x26800000
+DATA erfvec32zc<>+900(SB)/4, $0x26800000
+DATA erfvec32zc<>+904(SB)/4, $0x26800000
+DATA erfvec32zc<>+908(SB)/4, $0x26800000
+DATA erfvec32zc<>+912(SB)/4, $0x26800000
+DATA erfvec32zc<>+916(SB)/4, $0x26800000
+DATA erfvec32zc<>+920(SB)/4, $0x26800000
+DATA erfvec32zc<>+924(SB)/4, $0x26800000
+DATA erfvec32zc<>+928(SB)/4, $0x26800000
+DATA erfvec32zc<>+932(SB)/4, $0x26800000
+DATA erfvec32zc<>+936(SB)/4, $0x26800000
+DATA erfvec32zc<>+940(SB)/4, $0x26800000
+DATA erfvec32zc<>+944(SB)/4, $0x26800000
+DATA erfvec32zc<>+948(SB)/4, $0x26800000
+DATA erfvec32zc<>+952(SB)/4, $0x26800000
+DATA erfvec32zc<>+956(SB)/4, $0x26800000
+DATA erfvec32zc<>+960(SB)/4, $0x40800000
+DATA erfvec32zc<>+964(SB)/4, $0x40800000
+DATA erfvec32zc<>+968(SB)/4, $0x40800000
+DATA erfvec32zc<>+972(SB)/4, $0x40800000
+DATA erfvec32zc<>+976(SB)/4, $0x40800000
+DATA erfvec32zc<>+980(SB)/4, $0x40800000
+DATA erfvec32zc<>+984(SB)/4, $0x40800000
+DATA erfvec32zc<>+988(SB)/4, $0x40800000
+DATA erfvec32zc<>+992(SB)/4, $0x40800000
+DATA erfvec32zc<>+996(SB)/4, $0x40800000
+DATA erfvec32zc<>+1000(SB)/4, $0x40800000
+DATA erfvec32zc<>+1004(SB)/4, $0x40800000
+DATA erfvec32zc<>+1008(SB)/4, $0x40800000
+DATA erfvec32zc<>+1012(SB)/4, $0x40800000
+DATA erfvec32zc<>+1016(SB)/4, $0x40800000
+DATA erfvec32zc<>+1020(SB)/4, $0x40800000
+DATA erfvec32zc<>+1024(SB)/4, $0x40200000
+DATA erfvec32zc<>+1028(SB)/4, $0x40200000
+DATA erfvec32zc<>+1032(SB)/4, $0x40200000
+DATA erfvec32zc<>+1036(SB)/4, $0x40200000
+DATA erfvec32zc<>+1040(SB)/4, $0x40200000
+DATA erfvec32zc<>+1044(SB)/4, $0x40200000
+DATA erfvec32zc<>+1048(SB)/4, $0x40200000
+DATA erfvec32zc<>+1052(SB)/4, $0x40200000
+DATA erfvec32zc<>+1056(SB)/4, $0x40200000
+DATA erfvec32zc<>+1060(SB)/4, $0x40200000
+DATA erfvec32zc<>+1064(SB)/4, $0x40200000
+DATA erfvec32zc<>+1068(SB)/4, $0x40200000
+DATA erfvec32zc<>+1072(SB)/4, $0x40200000
+DATA erfvec32zc<>+1076(SB)/4, $0x40200000
+DATA erfvec32zc<>+1080(SB)/4, $0x40200000
+DATA erfvec32zc<>+1084(SB)/4, $0x40200000
+DATA erfvec32zc<>+1088(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1092(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1096(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1100(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1104(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1108(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1112(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1116(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1120(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1124(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1128(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1132(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1136(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1140(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1144(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1148(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+1152(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1156(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1160(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1164(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1168(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1172(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1176(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1180(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1184(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1188(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1192(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1196(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1200(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1204(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1208(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1212(SB)/4, $0x376397a4
+DATA erfvec32zc<>+1216(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1220(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1224(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1228(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1232(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1236(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1240(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1244(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1248(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1252(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1256(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1260(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1264(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1268(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1272(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1276(SB)/4, $0x3801555c
+DATA erfvec32zc<>+1280(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1284(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1288(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1292(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1296(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1300(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1304(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1308(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1312(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1316(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1320(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1324(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1328(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1332(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1336(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1340(SB)/4, $0xb8999428
+DATA erfvec32zc<>+1344(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1348(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1352(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1356(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1360(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1364(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1368(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1372(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1376(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1380(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1384(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1388(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1392(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1396(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1400(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1404(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+1408(SB)/4, $0xba444616
+DATA erfvec32zc<>+1412(SB)/4, $0xba444616
+DATA erfvec32zc<>+1416(SB)/4, $0xba444616
+DATA erfvec32zc<>+1420(SB)/4, $0xba444616
+DATA erfvec32zc<>+1424(SB)/4, $0xba444616
+DATA erfvec32zc<>+1428(SB)/4, $0xba444616
+DATA erfvec32zc<>+1432(SB)/4, $0xba444616
+DATA erfvec32zc<>+1436(SB)/4, $0xba444616
+DATA erfvec32zc<>+1440(SB)/4, $0xba444616
+DATA erfvec32zc<>+1444(SB)/4, $0xba444616
+DATA erfvec32zc<>+1448(SB)/4, $0xba444616
+DATA erfvec32zc<>+1452(SB)/4, $0xba444616
+DATA erfvec32zc<>+1456(SB)/4, $0xba444616
+DATA erfvec32zc<>+1460(SB)/4, $0xba444616
+DATA erfvec32zc<>+1464(SB)/4, $0xba444616
+DATA erfvec32zc<>+1468(SB)/4, $0xba444616
+DATA erfvec32zc<>+1472(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1476(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1480(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1484(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1488(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1492(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1496(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1500(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1504(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1508(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1512(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1516(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1520(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1524(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1528(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1532(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+1536(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1540(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1544(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1548(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1552(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1556(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1560(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1564(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1568(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1572(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1576(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1580(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1584(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1588(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1592(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1596(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+1600(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1604(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1608(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1612(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1616(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1620(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1624(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1628(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1632(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1636(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1640(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1644(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1648(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1652(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1656(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1660(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+1664(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1668(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1672(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1676(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1680(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1684(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1688(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1692(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1696(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1700(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1704(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1708(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1712(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1716(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1720(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1724(SB)/4, $0xbd984385
+DATA erfvec32zc<>+1728(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1732(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1736(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1740(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1744(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1748(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1752(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1756(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1760(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1764(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1768(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1772(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1776(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1780(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1784(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1788(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+1792(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1796(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1800(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1804(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1808(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1812(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1816(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1820(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1824(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1828(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1832(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1836(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1840(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1844(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1848(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1852(SB)/4, $0x4b400000
+DATA erfvec32zc<>+1856(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1860(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1864(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1868(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1872(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1876(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1880(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1884(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1888(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1892(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1896(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1900(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1904(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1908(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1912(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1916(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+1920(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1924(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1928(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1932(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1936(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1940(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1944(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1948(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1952(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1956(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1960(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1964(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1968(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1972(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1976(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1980(SB)/4, $0x3f317200
+DATA erfvec32zc<>+1984(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+1988(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+1992(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+1996(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2000(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2004(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2008(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2012(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2016(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2020(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2024(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2028(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2032(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2036(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2040(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2044(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+2048(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2052(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2056(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2060(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2064(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2068(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2072(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2076(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2080(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2084(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2088(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2092(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2096(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2100(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2104(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2108(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+2112(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2116(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2120(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2124(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2128(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2132(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2136(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2140(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2144(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2148(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2152(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2156(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2160(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2164(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2168(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2172(SB)/4, $0x39500d01
+DATA erfvec32zc<>+2176(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2180(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2184(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2188(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2192(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2196(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2200(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2204(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2208(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2212(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2216(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2220(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2224(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2228(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2232(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2236(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+2240(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2244(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2248(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2252(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2256(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2260(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2264(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2268(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2272(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2276(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2280(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2284(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2288(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2292(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2296(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2300(SB)/4, $0x3c088889
+DATA erfvec32zc<>+2304(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2308(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2312(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2316(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2320(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2324(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2328(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2332(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2336(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2340(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2344(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2348(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2352(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2356(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2360(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2364(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+2368(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2372(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2376(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2380(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2384(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2388(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2392(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2396(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2400(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2404(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2408(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2412(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2416(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2420(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2424(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2428(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+2432(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2436(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2440(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2444(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2448(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2452(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2456(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2460(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2464(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2468(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2472(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2476(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2480(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2484(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2488(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2492(SB)/4, $0x3f000000
+DATA erfvec32zc<>+2496(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2500(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2504(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2508(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2512(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2516(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2520(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2524(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2528(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2532(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2536(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2540(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2544(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2548(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2552(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2556(SB)/4, $0x3f800000
+DATA erfvec32zc<>+2560(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2564(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2568(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2572(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2576(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2580(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2584(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2588(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2592(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2596(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2600(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2604(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2608(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2612(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2616(SB)/4, $0xb4c0007f
+DATA erfvec32zc<>+2620(SB)/4, $0xb4c0007f
+GLOBL erfvec32zc<>(SB), RODATA|NOPTR, $2624
+
+// func erfVec32Z(d, x *float32, n int) int
+TEXT ·erfVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VCMPPS $3, Z0, Z0, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VPANDQ erfvec32zc<>+64(SB), Z0, Z1
+	VCMPPS $1, erfvec32zc<>+384(SB), Z1, K1
+	VPMOVM2D K1, Z2
+	VMULPS erfvec32zc<>+448(SB), Z1, Z3
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z3, Z1, K1, Z3
+	VMULPS Z3, Z3, Z4
+	VMOVUPS Z4, Z5
+	VFMSUB231PS Z3, Z3, Z5
+	VMULPS erfvec32zc<>+256(SB), Z4, Z6
+	VMOVUPS Z6, Z7
+	VFMSUB231PS erfvec32zc<>+256(SB), Z4, Z7
+	VMOVUPS erfvec32zc<>+128(SB), Z8
+	VADDPS Z6, Z8, Z8
+	VMOVUPS erfvec32zc<>+128(SB), Z9
+	VSUBPS Z8, Z9, Z9
+	VADDPS Z6, Z9, Z6
+	VMULPS Z4, Z4, Z9
+	VMOVUPS erfvec32zc<>+512(SB), Z10
+	VMOVUPS Z4, Z11
+	VFMADD213PS erfvec32zc<>+576(SB), Z10, Z11
+	VFMADD213PS erfvec32zc<>+640(SB), Z4, Z11
+	VFMADD213PS erfvec32zc<>+704(SB), Z4, Z11
+	VFMADD213PS erfvec32zc<>+768(SB), Z4, Z11
+	VFMADD213PS erfvec32zc<>+832(SB), Z4, Z11
+	VMOVUPS erfvec32zc<>+320(SB), Z10
+	VFMADD213PS erfvec32zc<>+192(SB), Z10, Z4
+	VFMADD231PS erfvec32zc<>+256(SB), Z5, Z4
+	VFMADD231PS Z11, Z9, Z4
+	VADDPS Z7, Z6, Z5
+	VADDPS Z4, Z5, Z4
+	VMULPS Z8, Z3, Z5
+	VMOVUPS Z5, Z6
+	VFMSUB231PS Z8, Z3, Z6
+	VFMADD231PS Z4, Z3, Z6
+	VADDPS Z6, Z5, Z3
+	VMULPS erfvec32zc<>+896(SB), Z3, Z4
+	VPMOVD2M Z2, K1
+	VBLENDMPS Z4, Z3, K1, Z2
+	VMOVUPS erfvec32zc<>+960(SB), Z3
+	VCMPPS $1, Z1, Z3, K1
+	VPMOVM2D K1, Z3
+	VPMOVD2M Z3, K1
+	VBLENDMPS erfvec32zc<>+960(SB), Z1, K1, Z3
+	VSUBPS erfvec32zc<>+1024(SB), Z3, Z4
+	VMOVUPS erfvec32zc<>+1088(SB), Z5
+	VMOVUPS Z4, Z6
+	VFMADD213PS erfvec32zc<>+1152(SB), Z5, Z6
+	VFMADD213PS erfvec32zc<>+1216(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1280(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1344(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1408(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1472(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1536(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1600(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1664(SB), Z4, Z6
+	VFMADD213PS erfvec32zc<>+1728(SB), Z4, Z6
+	VMULPS Z3, Z3, Z4
+	VMOVUPS Z4, Z5
+	VFMSUB231PS Z3, Z3, Z5
+	VPXORQ erfvec32zc<>+0(SB), Z4, Z3
+	VMOVUPS erfvec32zc<>+1856(SB), Z4
+	VMOVUPS Z3, Z7
+	VFMADD213PS erfvec32zc<>+1792(SB), Z4, Z7
+	VSUBPS erfvec32zc<>+1792(SB), Z7, Z4
+	VFNMADD231PS erfvec32zc<>+1920(SB), Z4, Z3
+	VMOVUPS Z3, Z8
+	VFNMADD231PS erfvec32zc<>+1984(SB), Z4, Z8
+	VSUBPS Z8, Z3, Z3
+	VFNMADD231PS erfvec32zc<>+1984(SB), Z4, Z3
+	VMOVUPS Z3, Z4
+	VFMADD231PS Z3, Z8, Z4
+	VMULPS Z8, Z8, Z3
+	VMOVUPS erfvec32zc<>+2048(SB), Z9
+	VMOVUPS Z8, Z10
+	VFMADD213PS erfvec32zc<>+2112(SB), Z9, Z10
+	VFMADD213PS erfvec32zc<>+2176(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2240(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2304(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2368(SB), Z8, Z10
+	VFMADD213PS erfvec32zc<>+2432(SB), Z8, Z10
+	VFMADD231PS Z10, Z3, Z4
+	VMOVUPS erfvec32zc<>+2496(SB), Z3
+	VADDPS Z8, Z3, Z3
+	VSUBPS erfvec32zc<>+2496(SB), Z3, Z9
+	VSUBPS Z9, Z8, Z8
+	VADDPS Z4, Z8, Z4
+	VADDPS Z4, Z3, Z8
+	VSUBPS Z8, Z3, Z3
+	VADDPS Z4, Z3, Z3
+	VPADDD erfvec32zc<>+2560(SB), Z7, Z4
+	VPSLLD $23, Z4, Z4
+	VMULPS Z4, Z8, Z7
+	VMULPS Z4, Z3, Z3
+	VFNMADD231PS Z5, Z7, Z3
+	VMULPS Z6, Z7, Z4
+	VMOVUPS Z4, Z5
+	VFMSUB231PS Z6, Z7, Z5
+	VFMADD231PS Z6, Z3, Z5
+	VMOVUPS erfvec32zc<>+2496(SB), Z3
+	VSUBPS Z4, Z3, Z3
+	VMOVUPS erfvec32zc<>+2496(SB), Z6
+	VSUBPS Z3, Z6, Z6
+	VSUBPS Z4, Z6, Z4
+	VSUBPS Z5, Z4, Z4
+	VADDPS Z4, Z3, Z3
+	VCMPPS $1, erfvec32zc<>+2496(SB), Z1, K1
+	VPMOVM2D K1, Z1
+	VPMOVD2M Z1, K1
+	VBLENDMPS Z2, Z3, K1, Z1
+	VPANDQ erfvec32zc<>+0(SB), Z0, Z0
+	VPORQ Z0, Z1, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
 	JMP loop

@@ -51,10 +51,11 @@ func TestTransLoopsAgree(t *testing.T) {
 	a, z := avx2Loops, avx512Loops
 	for _, p := range []pair64{{"sin", a.sin64, z.sin64}, {"cos", a.cos64, z.cos64}, {"log", a.log64, z.log64},
 		{"log1p", a.log1p64, z.log1p64}, {"expm1", a.expm1_64, z.expm1_64}, {"tanh", a.tanh64, z.tanh64},
-		{"sigmoid", a.sigmoid64, z.sigmoid64}} {
+		{"sigmoid", a.sigmoid64, z.sigmoid64}, {"tan", a.tan64, z.tan64}, {"atan", a.atan64, z.atan64},
+		{"erf", a.erf64, z.erf64}} {
 		d1, d2 := make([]float64, len(x64)), make([]float64, len(x64))
 		f := map[string]func(float64) float64{"sin": sin64, "cos": cos64, "log": log64, "log1p": log1p64,
-			"expm1": expm1_64, "tanh": tanh64, "sigmoid": sigmoid64}[p.name]
+			"expm1": expm1_64, "tanh": tanh64, "sigmoid": sigmoid64, "tan": tan64, "atan": atan64, "erf": erf64}[p.name]
 		run64(d1, x64, p.a, f)
 		run64(d2, x64, p.b, f)
 		for i := range d1 {
@@ -63,16 +64,41 @@ func TestTransLoopsAgree(t *testing.T) {
 			}
 		}
 	}
+	y64 := make([]float64, len(x64))
+	for i := range x64 {
+		y64[i] = x64[len(x64)-1-i] / 64
+	}
+	p1, p2 := make([]float64, len(x64)), make([]float64, len(x64))
+	runBin64(p1, x64, y64, a.pow64, pow64)
+	runBin64(p2, x64, y64, z.pow64, pow64)
+	for i := range p1 {
+		if math.Float64bits(p1[i]) != math.Float64bits(p2[i]) && !(p1[i] != p1[i] && p2[i] != p2[i]) {
+			t.Fatalf("float64 pow(%v, %v): AVX2 %v, AVX-512 %v", x64[i], y64[i], p1[i], p2[i])
+		}
+	}
+	y32 := make([]float32, len(x32))
+	for i := range x32 {
+		y32[i] = x32[len(x32)-1-i] / 64
+	}
+	q1, q2 := make([]float32, len(x32)), make([]float32, len(x32))
+	runBin32(q1, x32, y32, a.pow32, pow32)
+	runBin32(q2, x32, y32, z.pow32, pow32)
+	for i := range q1 {
+		if math.Float32bits(q1[i]) != math.Float32bits(q2[i]) && !(q1[i] != q1[i] && q2[i] != q2[i]) {
+			t.Fatalf("float32 pow(%v, %v): AVX2 %v, AVX-512 %v", x32[i], y32[i], q1[i], q2[i])
+		}
+	}
 	type pair32 struct {
 		name string
 		a, b vecFunc32
 	}
 	for _, p := range []pair32{{"sin", a.sin32, z.sin32}, {"cos", a.cos32, z.cos32}, {"log", a.log32, z.log32},
 		{"log1p", a.log1p32, z.log1p32}, {"expm1", a.expm1_32, z.expm1_32}, {"tanh", a.tanh32, z.tanh32},
-		{"sigmoid", a.sigmoid32, z.sigmoid32}} {
+		{"sigmoid", a.sigmoid32, z.sigmoid32}, {"tan", a.tan32, z.tan32}, {"atan", a.atan32, z.atan32},
+		{"erf", a.erf32, z.erf32}} {
 		d1, d2 := make([]float32, len(x32)), make([]float32, len(x32))
 		f := map[string]func(float32) float32{"sin": sin32, "cos": cos32, "log": log32, "log1p": log1p32,
-			"expm1": expm1_32, "tanh": tanh32, "sigmoid": sigmoid32}[p.name]
+			"expm1": expm1_32, "tanh": tanh32, "sigmoid": sigmoid32, "tan": tan32, "atan": atan32, "erf": erf32}[p.name]
 		run32(d1, x32, p.a, f)
 		run32(d2, x32, p.b, f)
 		for i := range d1 {

@@ -58,6 +58,30 @@ func expm1Vec64(d, x *float64, n int) int
 func expm1Vec64Z(d, x *float64, n int) int
 
 //go:noescape
+func tanVec64(d, x *float64, n int) int
+
+//go:noescape
+func tanVec64Z(d, x *float64, n int) int
+
+//go:noescape
+func atanVec64(d, x *float64, n int) int
+
+//go:noescape
+func atanVec64Z(d, x *float64, n int) int
+
+//go:noescape
+func powVec64(d, x, y *float64, n int) int
+
+//go:noescape
+func powVec64Z(d, x, y *float64, n int) int
+
+//go:noescape
+func erfVec64(d, x *float64, n int) int
+
+//go:noescape
+func erfVec64Z(d, x *float64, n int) int
+
+//go:noescape
 func sinVec32(d, x *float32, n int) int
 
 //go:noescape
@@ -104,3 +128,27 @@ func expm1Vec32(d, x *float32, n int) int
 
 //go:noescape
 func expm1Vec32Z(d, x *float32, n int) int
+
+//go:noescape
+func tanVec32(d, x *float32, n int) int
+
+//go:noescape
+func tanVec32Z(d, x *float32, n int) int
+
+//go:noescape
+func atanVec32(d, x *float32, n int) int
+
+//go:noescape
+func atanVec32Z(d, x *float32, n int) int
+
+//go:noescape
+func powVec32(d, x, y *float32, n int) int
+
+//go:noescape
+func powVec32Z(d, x, y *float32, n int) int
+
+//go:noescape
+func erfVec32(d, x *float32, n int) int
+
+//go:noescape
+func erfVec32Z(d, x *float32, n int) int

@@ -392,7 +392,7 @@ func TestLog1pExpm1_64(t *testing.T) {
 
 // TestTrans32 checks the float32 functions within 1 ulp of the exact value
 // on every 997th bit pattern, or on all 2^32 with -exhaustive-trans (for
-// Sin, Cos and Sincos all |x| ≤ 2^11, where the loops run, and every 997th
+// Sin, Cos, Sincos and Tan all |x| ≤ 2^11, where the loops run, and every 997th
 // beyond).
 func TestTrans32(t *testing.T) {
 	stride := uint64(997)
@@ -426,12 +426,28 @@ func TestTrans32(t *testing.T) {
 		{"Log1p", Log1p[float32], math.Log1p, Log1p[float64]},
 		{"Expm1", Expm1[float32], math.Expm1, Expm1[float64]},
 		{"Sigmoid", Sigmoid[float32], sigmoid, Sigmoid[float64]},
+		{"Tan", Tan[float32], math.Tan, Tan[float64]},
+		{"Atan", Atan[float32], math.Atan, Atan[float64]},
+		{"Erf", Erf[float32], math.Erf, Erf[float64]},
 		{"Sincos", nil, nil, nil},
 	}
 	saved := useAsm
 	useAsm = haveAsm
 	defer func() { useAsm = saved }()
 	for _, f := range fns {
+		t.Run(f.name, func(t *testing.T) { trans32One(t, f.name, f.run, f.ref, f.ref64, stride) })
+	}
+}
+
+// trans32One is TestTrans32 for one function (run nil: Sincos).
+func trans32One(t *testing.T, name string, run func(d, x []float32), ref func(float64) float64, ref64 func(d, x []float64), stride uint64) {
+	f := struct {
+		name  string
+		run   func(d, x []float32)
+		ref   func(float64) float64
+		ref64 func(d, x []float64)
+	}{name, run, ref, ref64}
+	{
 		const chunk = 1 << 16
 		var next atomic.Uint64
 		var mu sync.Mutex
@@ -450,7 +466,7 @@ func TestTrans32(t *testing.T) {
 						break
 					}
 					xs = xs[:0]
-					trig := f.name == "Sin" || f.name == "Cos" || f.name == "Sincos"
+					trig := f.name == "Sin" || f.name == "Cos" || f.name == "Sincos" || f.name == "Tan"
 					for b := lo; b < min(lo+chunk*stride, 1<<32); b += stride {
 						x := math.Float32frombits(uint32(b))
 						// Exhaustive for the loops; beyond their threshold
@@ -532,7 +548,8 @@ func ulps32From(got float32, want float64) float64 {
 }
 
 // BenchmarkTrans times the vectorised functions on 10⁶ elements (one core
-// with -cpu 1), against a loop over the math package ("scalar").
+// with -cpu 1), x uniform in [0.01, 3.01] (pow: y uniform in [-3, 3]),
+// against a loop over the math package ("scalar").
 func BenchmarkTrans(b *testing.B) {
 	const n = 1_000_000
 	r := rand.New(rand.NewPCG(7, 8))
@@ -543,6 +560,12 @@ func BenchmarkTrans(b *testing.B) {
 	x32, d32, e32 := make([]float32, n), make([]float32, n), make([]float32, n)
 	for i, v := range x64 {
 		x32[i] = float32(v)
+	}
+	// pow's exponents, uniform in [-3, 3].
+	y64, y32 := make([]float64, n), make([]float32, n)
+	for i := range y64 {
+		y64[i] = -3 + 6*r.Float64()
+		y32[i] = float32(y64[i])
 	}
 	for _, f := range []struct {
 		name string
@@ -557,6 +580,10 @@ func BenchmarkTrans(b *testing.B) {
 		{"expm1", Expm1[float64], Expm1[float32], math.Expm1},
 		{"tanh", Tanh[float64], Tanh[float32], math.Tanh},
 		{"sigmoid", Sigmoid[float64], Sigmoid[float32], func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }},
+		{"tan", Tan[float64], Tan[float32], math.Tan},
+		{"atan", Atan[float64], Atan[float32], math.Atan},
+		{"erf", Erf[float64], Erf[float32], math.Erf},
+		{"pow", func(d, x []float64) { Power(d, x, y64) }, func(d, x []float32) { Power(d, x, y32) }, nil},
 		{"sincos", func(d, x []float64) { Sincos(d, e64, x) }, func(d, x []float32) { Sincos(d, e32, x) }, nil},
 	} {
 		b.Run(f.name+"/float64", func(b *testing.B) {
@@ -569,6 +596,22 @@ func BenchmarkTrans(b *testing.B) {
 				f.k32(d32, x32)
 			}
 		})
+		if f.name == "pow" {
+			b.Run("pow/float64/scalar", func(b *testing.B) {
+				for b.Loop() {
+					for i, v := range x64 {
+						d64[i] = math.Pow(v, y64[i])
+					}
+				}
+			})
+			b.Run("pow/float32/scalar", func(b *testing.B) {
+				for b.Loop() {
+					for i, v := range x32 {
+						d32[i] = float32(math.Pow(float64(v), float64(y32[i])))
+					}
+				}
+			})
+		}
 		if f.ref == nil {
 			continue
 		}

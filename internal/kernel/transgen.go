@@ -1,18 +1,20 @@
 //go:build ignore
 
 // transgen writes trans_amd64.s, the AVX2+FMA and AVX-512 loops of the
-// vectorised transcendental functions (Sin, Cos, Sincos, Log, Log1p, Expm1,
-// Tanh, Sigmoid), trans_decl_amd64.go, their Go declarations, and
-// trans_model.go, the float64 Go model of each loop and the constants of
-// the Payne–Hanek reduction. Run with go generate.
+// vectorised transcendental functions (Sin, Cos, Sincos, Tan, Atan, Erf,
+// Log, Log1p, Expm1, Tanh, Sigmoid, Power), trans_decl_amd64.go, their Go
+// declarations, and trans_model.go, the float64 Go model of each loop and
+// the constants of the Payne–Hanek reduction. Run with go generate. The
+// polynomials of Atan and Erf come from fit/transfit.py (run by hand; its
+// output is pasted below).
 //
 // Each function is written once, below, as a straight-line program over
 // vector values (type prog): fused multiply-adds, arithmetic, comparisons,
 // blends, bit operations on the representation, and guards. The same
 // program is emitted twice: as assembly on four float64 or eight float32
-// lanes, with a simple register allocator, and, for float64, as a Go
-// function with one scalar statement per instruction (math.FMA where the
-// assembly fuses), so that the Go model and the assembly give the same bits.
+// lanes (eight or sixteen with AVX-512), with a simple register allocator,
+// and, for float64, as a Go function with one scalar statement per
+// instruction (math.FMA where the assembly fuses), so that the Go model and the assembly give the same bits.
 // A guard ends the assembly loop before the block it fails on is written
 // (the caller computes that block some other way and calls again); in the Go
 // model it returns ok = false.
@@ -63,13 +65,20 @@ type prog struct {
 	consts  []uint64 // bits of constant values, by index
 	isConst map[val]int
 	outs    []val
+	nin     int // inputs: 1, or 2 with in2
 }
 
 func newProg(name string, t dt) *prog {
-	return &prog{name: name, t: t, ins: []ins{{op: "in"}}, isConst: map[val]int{}}
+	return &prog{name: name, t: t, ins: []ins{{op: "in"}}, isConst: map[val]int{}, nin: 1}
 }
 
 func (p *prog) in() val { return 0 }
+
+// in2 is the second input (y of pow), read from its own slice.
+func (p *prog) in2() val {
+	p.nin = 2
+	return p.emit("in2", 0)
+}
 
 func (p *prog) emit(op string, imm int, args ...val) val {
 	p.ins = append(p.ins, ins{op, args, imm})
@@ -198,10 +207,38 @@ func sincosProg(name, which string, t dt) *prog {
 	p := newProg(name, t)
 	sp := paramsFor(t)
 	x := p.in()
-	ax := p.and(x, p.cb(p.signBit()-1))
+	ax, tk, r, rl := p.reduceHalfPi(x, sp)
+	z := p.mul(r, r)
+	sr, st := p.sinReduced(r, rl, z)
+	sn := p.add(sr, st)
+	w, v := p.cosReduced(r, rl, z)
+	cs := p.add(w, v)
+	sign := p.cb(p.signBit())
+	q0 := p.shl(tk, t.bits-1)              // bit 0 of k, as a sign bit
+	q1 := p.and(p.shl(tk, t.bits-2), sign) // bit 1 of k
+	if which == "sin" || which == "sincos" {
+		// sin x = S, C, -S, -C for k mod 4 = 0, 1, 2, 3; x itself where
+		// |x| is tiny (this keeps the sign of -0).
+		v := p.xor(p.blend(q0, sn, cs), q1)
+		p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(sp.tiny), cmpLT), v, x))
+	}
+	if which == "cos" || which == "sincos" {
+		// cos x = C, -S, -C, S.
+		v := p.xor(p.blend(q0, cs, sn), p.xor(q1, p.and(q0, sign)))
+		p.outs = append(p.outs, v)
+	}
+	return p
+}
+
+// reduceHalfPi guards |x| ≤ thr (NaN and ±Inf stop the loop too) and
+// returns |x|, tk (k = round(x·2/π) in its low bits) and r + rl = x - k·π/2
+// as a double-length number.
+func (p *prog) reduceHalfPi(x val, sp sincosParams) (ax, tk, r, rl val) {
+	t := p.t
+	ax = p.and(x, p.cb(p.signBit()-1))
 	p.guard(p.cmp(ax, p.c(sp.thr), cmpNLE)) // NaN, ±Inf, |x| > thr
 	shift := p.c(sp.roundShift)
-	tk := p.fma(x, p.c(2/math.Pi), shift)
+	tk = p.fma(x, p.c(2/math.Pi), shift)
 	k := p.sub(tk, shift)
 	rem := new(big.Float).SetPrec(400).Set(halfPi)
 	var parts [4]float64
@@ -220,44 +257,61 @@ func sincosProg(name, which string, t dt) *prog {
 	p3 := p.mul(k, p.c(parts[2])) // exact
 	s2, e2 := p.twoSum(s1, p.xor(p3, p.cb(p.signBit())))
 	rl0 := p.fnma(k, p.c(parts[3]), p.add(e1, e2))
-	r := p.add(s2, rl0)
-	rl := p.add(p.sub(s2, r), rl0)
-	z := p.mul(r, r)
-	// sin(r + rl) = r + r³·S(z) + rl·(1 - z/2)
+	r = p.add(s2, rl0)
+	rl = p.add(p.sub(s2, r), rl0)
+	return ax, tk, r, rl
+}
+
+// sinReduced returns sin(r + rl) as r + st, |r| ≤ π/4 + ε, z = r²:
+// sin(r + rl) = r + r³·S(z) + rl·(1 - z/2), S of Taylor's series.
+func (p *prog) sinReduced(r, rl, z val) (val, val) {
+	sp := paramsFor(p.t)
 	var sc []float64
 	for n := sp.sinDeg; n >= 3; n -= 2 {
 		sc = append(sc, math.Copysign(1/factorial(n), float64(1-(n/2%2)*2)))
 	}
-	half := p.c(0.5)
-	hz := p.mul(z, half)
-	sn := p.add(r, p.fma(p.mul(r, z), p.horner(z, sc...), p.fnma(hz, rl, rl)))
-	// cos(r + rl) = 1 - r²/2 + z²·C(z) - r·rl, with 1 - r²/2 carried in
-	// double length.
+	hz := p.mul(z, p.c(0.5))
+	return r, p.fma(p.mul(r, z), p.horner(z, sc...), p.fnma(hz, rl, rl))
+}
+
+// cosReduced returns cos(r + rl) as w + v: 1 - r²/2 + z²·C(z) - r·rl,
+// with 1 - r²/2 carried in double length.
+func (p *prog) cosReduced(r, rl, z val) (val, val) {
+	sp := paramsFor(p.t)
 	var cc []float64
 	for n := sp.cosDeg; n >= 4; n -= 2 {
 		cc = append(cc, math.Copysign(1/factorial(n), float64(1-(n/2%2)*2)))
 	}
-	hr := p.mul(r, half)
+	hr := p.mul(r, p.c(0.5))
 	h := p.mul(hr, r)
 	hl := p.fms(hr, r, h)
 	one := p.c(1)
 	w := p.sub(one, h)
 	wl := p.sub(p.sub(one, w), h)
-	cs := p.add(w, p.add(wl, p.fms(p.mul(z, z), p.horner(z, cc...), p.fma(r, rl, hl))))
+	return w, p.add(wl, p.fms(p.mul(z, z), p.horner(z, cc...), p.fma(r, rl, hl)))
+}
+
+// tanProg builds tan x = sin/cos (k even) or -cos/sin (k odd) after the
+// reduction of sincosProg, with both in double length and the quotient
+// divided with one correction step; x itself where |x| is tiny.
+func tanProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	sp := paramsFor(t)
+	x := p.in()
+	ax, tk, r, rl := p.reduceHalfPi(x, sp)
+	z := p.mul(r, r)
+	sr, st := p.sinReduced(r, rl, z)
+	sh := p.add(sr, st)
+	sl := p.add(p.sub(sr, sh), st)
+	w, v := p.cosReduced(r, rl, z)
+	ch := p.add(w, v)
+	cl := p.add(p.sub(w, ch), v)
+	q0 := p.shl(tk, t.bits-1) // bit 0 of k, as a sign bit
 	sign := p.cb(p.signBit())
-	q0 := p.shl(tk, t.bits-1)              // bit 0 of k, as a sign bit
-	q1 := p.and(p.shl(tk, t.bits-2), sign) // bit 1 of k
-	if which == "sin" || which == "sincos" {
-		// sin x = S, C, -S, -C for k mod 4 = 0, 1, 2, 3; x itself where
-		// |x| is tiny (this keeps the sign of -0).
-		v := p.xor(p.blend(q0, sn, cs), q1)
-		p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(sp.tiny), cmpLT), v, x))
-	}
-	if which == "cos" || which == "sincos" {
-		// cos x = C, -S, -C, S.
-		v := p.xor(p.blend(q0, cs, sn), p.xor(q1, p.and(q0, sign)))
-		p.outs = append(p.outs, v)
-	}
+	nh, nl := p.blend(q0, sh, ch), p.blend(q0, sl, cl)
+	dh, dl := p.blend(q0, ch, sh), p.blend(q0, cl, sl)
+	v = p.xor(p.divDD(nh, nl, dh, dl), p.and(q0, sign))
+	p.outs = append(p.outs, p.blend(p.cmp(ax, p.c(sp.tiny), cmpLT), v, x))
 	return p
 }
 
@@ -399,6 +453,28 @@ func twoOverPi(w *bytes.Buffer) {
 // with h + l = 1 + r exactly and t = l + r²·P(r) + rlo·(1+r), then
 // eh + el = (h + t)·2^k in double length.
 func (p *prog) expCore(a val) (val, val) {
+	eh, el, tk := p.expParts(a, -1)
+	scale := p.pow2(tk)
+	return p.mul(eh, scale), p.mul(el, scale)
+}
+
+// pow2 is 2^k from tk = k + the rounding shift of expParts (its low bits
+// hold k), for k in the exponent range.
+func (p *prog) pow2(tk val) val {
+	t := p.t
+	var bias, shiftBits uint64
+	if t.bits == 64 {
+		bias, shiftBits = 1023, math.Float64bits(0x1.8p52)
+	} else {
+		bias, shiftBits = 127, uint64(math.Float32bits(0x1.8p23))
+	}
+	return p.shl(p.iadd(tk, p.cb((bias-shiftBits)&(1<<t.bits-1))), int(t.prec-1))
+}
+
+// expParts is expCore before the scaling by 2^k: e^(a + al) = (eh + el)·2^k,
+// k in the low bits of tk; al (none if negative) is a low part of a, of at
+// most an ulp of a.
+func (p *prog) expParts(a, al val) (eh, el, tk val) {
 	t := p.t
 	var shift, log2e, ln2hi, ln2lo float64
 	var deg int
@@ -408,11 +484,19 @@ func (p *prog) expCore(a val) (val, val) {
 		shift, log2e, ln2hi, ln2lo, deg = 0x1.8p23, 1/math.Ln2, 0.693145751953125, 1.428606765330187045e-06, 8
 	}
 	sh := p.c(shift)
-	tk := p.fma(a, p.c(log2e), sh)
+	tk = p.fma(a, p.c(log2e), sh)
 	k := p.sub(tk, sh)
 	hi := p.fnma(k, p.c(ln2hi), a) // exact
 	r := p.fnma(k, p.c(ln2lo), hi)
 	rlo := p.fnma(k, p.c(ln2lo), p.sub(hi, r))
+	if al >= 0 {
+		// al may exceed an ulp of r: r + al is summed exactly into r and
+		// the low part, since rlo·(1+r) stands for rlo·e^r only when rlo
+		// is that small.
+		var re val
+		r, re = p.twoSum(r, al)
+		rlo = p.add(rlo, re)
+	}
 	c := p.fma(r, rlo, rlo)
 	var cs []float64
 	for n := deg; n >= 2; n-- {
@@ -423,17 +507,9 @@ func (p *prog) expCore(a val) (val, val) {
 	h := p.add(one, r)
 	l := p.sub(r, p.sub(h, one))
 	tt := p.add(l, q)
-	eh := p.add(h, tt)
-	el := p.add(p.sub(h, eh), tt)
-	// 2^k from the low bits of tk, which hold k.
-	var bias, shiftBits uint64
-	if t.bits == 64 {
-		bias, shiftBits = 1023, math.Float64bits(shift)
-	} else {
-		bias, shiftBits = 127, uint64(math.Float32bits(float32(shift)))
-	}
-	scale := p.shl(p.iadd(tk, p.cb((bias-shiftBits)&(1<<t.bits-1))), int(t.prec-1))
-	return p.mul(eh, scale), p.mul(el, scale)
+	eh = p.add(h, tt)
+	el = p.add(p.sub(h, eh), tt)
+	return eh, el, tk
 }
 
 // divDD returns (nh + nl)/(dh + dl) rounded once, up to a relative error of
@@ -519,6 +595,222 @@ func expm1Prog(name string, t dt) *prog {
 	return p
 }
 
+// The polynomials of atanProg and erfProg, highest degree first: weighted
+// minimax fits by fit/transfit.py, rounded to the element type.
+var (
+	// atan r = r + r³·P(r²) on |r| ≤ tan(π/8).
+	atanP64 = []float64{0x1.f2607709cfb4fp-7, -0x1.1256166c15c81p-5, 0x1.70fabd0badc64p-5, -0x1.ab80ee6789f3cp-5, 0x1.e1728df907363p-5, -0x1.110c7a625096bp-4, 0x1.3b136eb7e95b7p-4, -0x1.745d14c032a87p-4, 0x1.c71c71b77b71ep-4, -0x1.2492492475daap-3, 0x1.999999999965bp-3, -0x1.5555555555554p-2}
+	atanP32 = []float64{0x1.84fa42p-5, -0x1.5b4674p-4, 0x1.c4683p-4, -0x1.247f08p-3, 0x1.99991ap-3, -0x1.555554p-2}
+	// erf x = x·(2/√π - 2/√π·z/3 + z²·E(z)), z = x², |x| < 1.
+	erfE64 = []float64{-0x1.2c558e3d47cc0p-38, 0x1.801d9e59e3297p-34, -0x1.4e94065d702d5p-30, 0x1.fc4e7cc5fd8e2p-27, -0x1.5f6e5a5fcc33dp-23, 0x1.b9e663a18b328p-20, -0x1.f4d2575af42a9p-17, 0x1.f9a326d0b6e45p-14, -0x1.c02db3ff5d7eep-11, 0x1.565bcd0e674b6p-8, -0x1.b82ce31288a9dp-6, 0x1.ce2f21a042be1p-4}
+	erfE32 = []float64{-0x1.4caf1cp-17, 0x1.dc4c94p-14, -0x1.bd7cc2p-11, 0x1.5639fap-8, -0x1.b82b3ep-6, 0x1.ce2f1ap-4}
+	// erf x = 1 - e^(-x²)·G(x - 3), 1 ≤ x ≤ 6 (float32: G(x - 2.5),
+	// 1 ≤ x ≤ 4).
+	erfG64 = []float64{-0x1.e1e2cb5e89267p-43, -0x1.6f77aa91f87fbp-40, -0x1.5fcad7b85cfeep-39, 0x1.3f9ead85c91e5p-37, 0x1.ec67d3ce271d6p-36, 0x1.fe5fbfe9f3e9cp-35, -0x1.16a206ca0fce4p-32, 0x1.11491e07c45abp-31, -0x1.cba97ce2c1c72p-29, 0x1.080cbba9674bdp-26, -0x1.1bab030d79702p-24, 0x1.367c1a9f35b7cp-22, -0x1.4b33a208f17aep-20, 0x1.595b5fbb7c084p-18, -0x1.602491e6ce7abp-16, 0x1.5e73b864110a9p-14, -0x1.53dec8446fec6p-12, 0x1.409cc29ff41c8p-10, -0x1.259061c242190p-8, 0x1.043fe1a9824e4p-6, -0x1.bd6ae4d143c8dp-5, 0x1.6e9827d229f24p-3}
+	erfG32 = []float64{0x1.d7328p-18, 0x1.c72f48p-17, 0x1.02aab8p-15, -0x1.33285p-14, 0x1.75b9e8p-13, -0x1.888c2cp-11, 0x1.442518p-9, -0x1.05f944p-7, 0x1.989ae6p-6, -0x1.30870ap-4, 0x1.afbb3ap-3}
+)
+
+// atanProg builds atan x = sign(x)·(b + atan(n/d)): with a = |x|, n/d is
+// a/1 (b = 0) for a ≤ tan(π/8), (a-1)/(a+1) (b = π/4) up to tan(3π/8), and
+// -1/a (b = π/2) beyond, so that |n/d| ≤ tan(π/8). n and d are exact sums
+// and the quotient y + yl is carried in double length; atan(y + yl) =
+// y + yl·(1 - y²) + y³·P(y²), and b + y is summed exactly. Where a > 2^60
+// (and for ±Inf) the result is ±π/2 rounded; NaN stops the loop.
+func atanProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	cs := atanP64
+	if t.bits == 32 {
+		cs = atanP32
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	sign := p.cb(p.signBit())
+	ax := p.and(x, p.cb(p.signBit()-1))
+	huge := p.c(0x1p60)
+	a := p.blend(p.cmp(huge, ax, cmpLT), ax, huge)
+	m0 := p.cmp(p.c(math.Sqrt2-1), a, cmpLT)
+	m1 := p.cmp(p.c(math.Sqrt2+1), a, cmpLT)
+	one, zero := p.c(1), p.c(0)
+	sh, sl := p.twoSum(a, p.c(-1))
+	ah, al := p.twoSum(a, one)
+	nh := p.blend(m1, p.blend(m0, a, sh), p.c(-1))
+	nl := p.blend(m1, p.blend(m0, zero, sl), zero)
+	dh := p.blend(m1, p.blend(m0, one, ah), a)
+	dl := p.blend(m1, p.blend(m0, zero, al), zero)
+	inv := p.div(one, dh)
+	y := p.mul(nh, inv)
+	yl := p.mul(p.add(p.fnma(dh, y, nh), p.fnma(y, dl, nl)), inv)
+	z := p.mul(y, y)
+	tail := p.fma(p.mul(y, z), p.horner(z, cs...), p.fnma(yl, z, yl))
+	// b = bh + bl: 0, π/4 or π/2.
+	qpi := new(big.Float).SetPrec(400).Quo(halfPi, big.NewFloat(2))
+	split := func(v *big.Float) (float64, float64) {
+		h := round(v, t.prec)
+		l := round(new(big.Float).SetPrec(400).Sub(v, h), t.prec)
+		hf, _ := h.Float64()
+		lf, _ := l.Float64()
+		return hf, lf
+	}
+	q4h, q4l := split(qpi)
+	q2h, q2l := split(halfPi)
+	bh := p.blend(m1, p.blend(m0, zero, p.c(q4h)), p.c(q2h))
+	bl := p.blend(m1, p.blend(m0, zero, p.c(q4l)), p.c(q2l))
+	s, e := p.twoSum(bh, y)
+	res := p.add(s, p.add(e, p.add(tail, bl)))
+	p.outs = append(p.outs, p.or(res, p.and(x, sign)))
+	return p
+}
+
+// erfProg builds erf x = sign(x)·erf|x|. For a = |x| < 1, erf a =
+// a·(2/√π - 2/√π·z/3 + z²·E(z)), z = a², with everything but z²·E(z) in
+// double length; for a ≥ 1 (clamped
+// at 6, float32 4, where erf rounds to 1), erf a = 1 - e^(-a²)·G(a - c)
+// with a² and e^(-a²) (expCore) in double length and 1 - e·G summed
+// exactly before the last rounding. NaN stops the loop.
+func erfProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	es, gs, hi, mid := erfE64, erfG64, 6.0, 3.0
+	if t.bits == 32 {
+		es, gs, hi, mid = erfE32, erfG32, 4, 2.5
+	}
+	p.guard(p.cmp(x, x, cmpUNO))
+	sign := p.cb(p.signBit())
+	ax := p.and(x, p.cb(p.signBit()-1))
+	// |x| < 1: c0 = 2/√π, e0 = -c0/3 and z = a² in double length; A + Ql
+	// = c0 + z·e0 + z²·E(z) with c0 + zh·e0h summed exactly.
+	c0 := new(big.Float).SetPrec(400).Quo(big.NewFloat(2), new(big.Float).SetPrec(400).Sqrt(new(big.Float).SetPrec(400).Mul(halfPi, big.NewFloat(2))))
+	split := func(v *big.Float) (val, val) {
+		h := round(v, t.prec)
+		hf, _ := h.Float64()
+		lf, _ := round(new(big.Float).SetPrec(400).Sub(v, h), t.prec).Float64()
+		return p.c(hf), p.c(lf)
+	}
+	c0h, c0l := split(c0)
+	e0h, e0l := split(new(big.Float).SetPrec(400).Quo(c0, big.NewFloat(-3)))
+	// Tiny a is scaled up by 2^up first, so that the low part of a·A does
+	// not underflow, and the result back down at the end.
+	tinyT, up := 0x1p-900, 200
+	if t.bits == 32 {
+		tinyT, up = 0x1p-90, 50
+	}
+	tiny := p.cmp(ax, p.c(tinyT), cmpLT)
+	as := p.blend(tiny, ax, p.mul(ax, p.c(math.Ldexp(1, up))))
+	zh := p.mul(as, as)
+	zl := p.fms(as, as, zh)
+	ph := p.mul(zh, e0h)
+	pl := p.fms(zh, e0h, ph)
+	A := p.add(c0h, ph)
+	ae := p.add(p.sub(c0h, A), ph)
+	ql := p.fma(p.mul(zh, zh), p.horner(zh, es...), p.fma(zl, e0h, p.fma(zh, e0l, c0l)))
+	ql = p.add(p.add(ae, pl), ql)
+	rh := p.mul(as, A)
+	small := p.add(rh, p.fma(as, ql, p.fms(as, A, rh)))
+	small = p.blend(tiny, small, p.mul(small, p.c(math.Ldexp(1, -up))))
+	// |x| ≥ 1
+	lim := p.c(hi)
+	a := p.blend(p.cmp(lim, ax, cmpLT), ax, lim)
+	g := p.horner(p.sub(a, p.c(mid)), gs...)
+	h := p.mul(a, a)
+	l := p.fms(a, a, h)
+	eh, el := p.expCore(p.xor(h, sign))
+	el = p.fnma(eh, l, el) // e^(-h-l) = e^-h·(1 - l)
+	qh := p.mul(eh, g)
+	qe := p.fma(el, g, p.fms(eh, g, qh))
+	one := p.c(1)
+	s := p.sub(one, qh)
+	sl := p.sub(p.sub(one, s), qh)
+	large := p.add(s, p.sub(sl, qe))
+	res := p.blend(p.cmp(ax, one, cmpLT), large, small)
+	p.outs = append(p.outs, p.or(res, p.and(x, sign)))
+	return p
+}
+
+// powProg builds x^y = e^(y·ln x) for finite x > 0 and finite y (the rest
+// stops the loop: the scalar code has the special cases and negative x).
+// ln x = e·ln 2 + 2·atanh s, s = f/(2+f) as in logProg, is carried to about
+// 2^-100 relative: s = sh + sl in double length, 2sh + (2/3)·sh³ summed
+// exactly with e·ln2hi, the rest (e·ln2lo, 2sl·(1+s²), s⁵·Q(s²) with Q
+// Taylor's 2/5 + 2/7·s² + ...) added before Lh + Ll is formed. y·(Lh + Ll)
+// = ph + pl by an FMA, clamped where |ph| > 760 (float32: 110) where the
+// result is 0 or +Inf anyway, then e^(ph + pl) by expParts and 2^k applied
+// in two halves, so that overflow gives +Inf and subnormal results are
+// rounded once from eh.
+func powProg(name string, t dt) *prog {
+	p := newProg(name, t)
+	x := p.in()
+	y := p.in2()
+	mant := int(t.prec - 1)
+	var ln2hi, ln2lo, minNormal, maxFloat, expBias, clamp float64
+	var one, sqrtHalf uint64
+	scale, qdeg := 54, 12
+	if t.bits == 64 {
+		ln2hi, ln2lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		minNormal, maxFloat, expBias, clamp = 0x1p-1022, math.MaxFloat64, 1023, 760
+		one, sqrtHalf = math.Float64bits(1), math.Float64bits(math.Sqrt2/2)
+	} else {
+		ln2hi, ln2lo = 0.693145751953125, 1.428606765330187045e-06
+		minNormal, maxFloat, expBias, clamp = 0x1p-126, math.MaxFloat32, 127, 110
+		one, sqrtHalf = uint64(math.Float32bits(1)), uint64(math.Float32bits(float32(math.Sqrt2/2)))
+		scale, qdeg = 25, 6
+	}
+	p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
+	p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+	sign := p.cb(p.signBit())
+	ay := p.and(y, p.cb(p.signBit()-1))
+	p.guard(p.cmp(ay, p.c(maxFloat), cmpNLE)) // ±Inf, NaN
+	// x = 2^e·m, m in [√2/2, √2), as in logProg.
+	sub := p.cmp(x, p.c(minNormal), cmpLT)
+	x = p.blend(sub, x, p.mul(x, p.c(math.Ldexp(1, scale))))
+	u := p.iadd(x, p.cb(one-sqrtHalf))
+	m := p.iadd(p.and(u, p.cb(1<<mant-1)), p.cb(sqrtHalf))
+	e := p.sub(p.or(p.shr(u, mant), p.c(math.Ldexp(1, mant))), p.c(math.Ldexp(1, mant)+expBias))
+	e = p.sub(e, p.and(sub, p.c(float64(scale))))
+	f := p.sub(m, p.c(1)) // exact
+	dh, dl := p.twoSum(p.c(2), f)
+	inv := p.div(p.c(1), dh)
+	sh := p.mul(f, inv)
+	sl := p.mul(p.fnma(sh, dl, p.fnma(sh, dh, f)), inv)
+	// (2/3)·sh³ = th + tl
+	c23 := new(big.Float).SetPrec(400).Quo(big.NewFloat(2), big.NewFloat(3))
+	c23h := round(c23, t.prec)
+	c23hf, _ := c23h.Float64()
+	c23lf, _ := round(new(big.Float).SetPrec(400).Sub(c23, c23h), t.prec).Float64()
+	z := p.mul(sh, sh)
+	zl := p.fms(sh, sh, z)
+	b := p.mul(z, sh)
+	bl := p.fma(zl, sh, p.fms(z, sh, b))
+	th := p.mul(b, p.c(c23hf))
+	tl := p.fma(bl, p.c(c23hf), p.fma(b, p.c(c23lf), p.fms(b, p.c(c23hf), th)))
+	var qs []float64
+	for k := qdeg - 1; k >= 0; k-- {
+		qs = append(qs, 2/float64(2*k+5))
+	}
+	two := p.c(2)
+	A, a := p.twoSum(p.mul(e, p.c(ln2hi)), p.mul(sh, two))
+	B := p.add(A, th)
+	bb := p.add(p.sub(A, B), th)
+	rest := p.fma(p.mul(sh, p.mul(z, z)), p.horner(z, qs...), p.fma(p.mul(sl, two), p.add(z, p.c(1)), p.fma(e, p.c(ln2lo), tl)))
+	rest = p.add(p.add(a, bb), rest)
+	Lh := p.add(B, rest)
+	Ll := p.add(p.sub(B, Lh), rest)
+	// y·L = ph + pl, clamped.
+	ph := p.mul(y, Lh)
+	pl := p.fma(y, Ll, p.fms(y, Lh, ph))
+	lim := p.c(clamp)
+	over := p.cmp(p.and(ph, p.cb(p.signBit()-1)), lim, cmpNLE)
+	ph = p.blend(over, ph, p.or(lim, p.and(ph, sign)))
+	pl = p.blend(over, pl, p.c(0))
+	eh, _, tk := p.expParts(ph, pl)
+	// 2^k = 2^k1·2^(k-k1), k1 = round(k/2).
+	shift := p.c(map[int]float64{64: 0x1.8p52, 32: 0x1.8p23}[t.bits])
+	k := p.sub(tk, shift)
+	tk1 := p.fma(k, p.c(0.5), shift)
+	tk2 := p.add(p.sub(k, p.sub(tk1, shift)), shift)
+	p.outs = append(p.outs, p.mul(p.mul(eh, p.pow2(tk1)), p.pow2(tk2)))
+	return p
+}
+
 // decls collects the Go declarations of the assembly functions.
 var decls bytes.Buffer
 
@@ -579,16 +871,23 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	if nout == 2 {
 		sig = []string{"d0", "d1"}
 	}
-	fmt.Fprintf(w, "\n// func %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
-	argBytes := 8 * (nout + 2)
+	ins := "x"
+	if p.nin == 2 {
+		ins = "x, y"
+	}
+	fmt.Fprintf(w, "\n// func %s(%s, %s *%s, n int) int\n", name, strings.Join(sig, ", "), ins, t.goType)
+	argBytes := 8 * (nout + p.nin + 1)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, argBytes+8)
-	fmt.Fprintf(&decls, "\n//go:noescape\nfunc %s(%s, x *%s, n int) int\n", name, strings.Join(sig, ", "), t.goType)
+	fmt.Fprintf(&decls, "\n//go:noescape\nfunc %s(%s, %s *%s, n int) int\n", name, strings.Join(sig, ", "), ins, t.goType)
 	outRegs := []string{"DI", "DX"}
 	for i := 0; i < nout; i++ {
 		pr("MOVQ %s+%d(FP), %s", sig[i], 8*i, outRegs[i])
 	}
 	pr("MOVQ x+%d(FP), SI", 8*nout)
-	pr("MOVQ n+%d(FP), CX", 8*nout+8)
+	if p.nin == 2 {
+		pr("MOVQ y+%d(FP), BX", 8*nout+8)
+	}
+	pr("MOVQ n+%d(FP), CX", 8*(nout+p.nin))
 	pr("XORQ AX, AX")
 	fmt.Fprintf(w, "loop:\n")
 	pr("CMPQ AX, CX")
@@ -650,10 +949,11 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			}
 		}
 		switch in.op {
-		case "in":
+		case "in", "in2":
 			r := alloc()
 			reg[v] = r
-			pr("VMOVUP%s (SI)(AX*%d), %s", t.p[1:], t.bits/8, y(r))
+			src := map[string]string{"in": "SI", "in2": "BX"}[in.op]
+			pr("VMOVUP%s (%s)(AX*%d), %s", t.p[1:], src, t.bits/8, y(r))
 			continue
 		case "const":
 			continue
@@ -784,16 +1084,24 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 func (p *prog) model(w *bytes.Buffer, name, doc string) {
 	nout := len(p.outs)
 	res := strings.Repeat("float64, ", nout)
-	fmt.Fprintf(w, "\n%s\nfunc %s(x float64) (%sbool) {\n", doc, name, res)
-	zeros := strings.Repeat("0, ", nout)
-	used := map[val]bool{}
-	for _, in := range p.ins {
-		for _, a := range in.args {
-			used[a] = true
-		}
+	params := "x float64"
+	if p.nin == 2 {
+		params = "x, y float64"
 	}
+	fmt.Fprintf(w, "\n%s\nfunc %s(%s) (%sbool) {\n", doc, name, params, res)
+	zeros := strings.Repeat("0, ", nout)
+	// used: the values the outputs and guards depend on (the rest is dead
+	// code here; the assembly computes it, to the same effect).
+	used := map[val]bool{}
 	for _, o := range p.outs {
 		used[o] = true
+	}
+	for i := len(p.ins) - 1; i >= 0; i-- {
+		if in := p.ins[i]; used[val(i)] || in.op == "guard" {
+			for _, a := range in.args {
+				used[a] = true
+			}
+		}
 	}
 	n := func(v val) string {
 		if i, ok := p.isConst[v]; ok {
@@ -801,6 +1109,9 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 		}
 		if v == 0 {
 			return "x"
+		}
+		if p.ins[v].op == "in2" {
+			return "y"
 		}
 		return fmt.Sprintf("v%d", v)
 	}
@@ -810,7 +1121,7 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 		a := in.args
 		var e string
 		switch in.op {
-		case "in", "const":
+		case "in", "in2", "const":
 			continue
 		case "guard":
 			fmt.Fprintf(w, "\tif %s>>63 != 0 {\n\t\treturn %sfalse\n\t}\n", u(a[0]), zeros)
@@ -913,6 +1224,30 @@ func main() {
 		p.asm(&s, true)
 		if t.bits == 64 {
 			p.model(&m, "expm1Model", "// expm1Model is the Go model of expm1Vec64 on one element: ok is false\n// where the loop stops (x > 700, NaN).")
+		}
+		p = tanProg("tanVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "tanModel", fmt.Sprintf("// tanModel is the Go model of tanVec64 on one element: ok is false where\n// the loop stops (|x| > %g, ±Inf, NaN).", paramsFor(t).thr))
+		}
+		p = atanProg("atanVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "atanModel", "// atanModel is the Go model of atanVec64 on one element: ok is false where\n// the loop stops (NaN).")
+		}
+		p = powProg("powVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "powModel", "// powModel is the Go model of powVec64 on one pair: ok is false where the\n// loop stops (x ≤ 0, x or y ±Inf or NaN).")
+		}
+		p = erfProg("erfVec"+t.suffix, t)
+		p.asm(&s, false)
+		p.asm(&s, true)
+		if t.bits == 64 {
+			p.model(&m, "erfModel", "// erfModel is the Go model of erfVec64 on one element: ok is false where\n// the loop stops (NaN).")
 		}
 	}
 	twoOverPi(&m)
