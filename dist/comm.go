@@ -45,7 +45,8 @@ func Local(n int) []Comm {
 	if n < 1 {
 		panic(fmt.Sprintf("dist.Local: %d workers; need at least 1", n))
 	}
-	h := &hub{n: n, bufs: make([][]float64, n)}
+	h := &hub{n: n, bufs: make([][]float64, n),
+		rsVecs: make([][][]float64, n), agVecs: make([][][]float64, n), aux: make([][]float64, n), mine: make([]float64, n)}
 	h.cond = sync.NewCond(&h.mu)
 	comms := make([]Comm, n)
 	for r := range comms {
@@ -70,6 +71,14 @@ type hub struct {
 	aborted atomic.Bool
 	bufs    [][]float64   // each rank's buffer in the current collective
 	vecs    [][][]float64 // each rank's buffers in the current AllreduceSumVec
+
+	// Sharder's: each rank's lists in the last ReduceScatterSum and
+	// Allgather (two slots, as a rank may enter Allgather while another
+	// still reads its ReduceScatterSum buffers), a copy of each rank's aux
+	// and each rank's gathered value. Slot r is written by rank r alone.
+	rsVecs, agVecs [][][]float64
+	aux            [][]float64
+	mine           []float64
 }
 
 // spins bounds the yields of a waiting rank before it parks.
