@@ -24,6 +24,14 @@ static int nb_allgatherv(double *buf, int *counts, int *displs) {
 	return MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);
 }
 static int nb_bcast(double *buf, int n, int root) { return MPI_Bcast(buf, n, MPI_DOUBLE, root, MPI_COMM_WORLD); }
+static int nb_local_size(int *n) {
+	MPI_Comm node;
+	int rc = MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+	if (rc != MPI_SUCCESS) return rc;
+	rc = MPI_Comm_size(node, n);
+	MPI_Comm_free(&node);
+	return rc;
+}
 static int nb_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
 static void nb_abort(int code) { fflush(stdout); fflush(stderr); MPI_Abort(MPI_COMM_WORLD, code); }
 static int nb_finalize(void) { return MPI_Finalize(); }
@@ -45,6 +53,7 @@ const MPIAvailable = true
 // mpi is the rank of this process in MPI_COMM_WORLD.
 type mpi struct {
 	rank, size       int
+	localSize        int     // ranks on this rank's host
 	counts, displs   []C.int // segment sizes and starts, for the current length
 	rcounts, rdispls []C.int
 	recv             []float64            // this rank's segment from every rank
@@ -92,7 +101,11 @@ func OpenMPI() (Comm, error) {
 		var r, s C.int
 		C.nb_rank(&r)
 		C.nb_size(&s)
-		mpiComm = &mpi{rank: int(r), size: int(s)}
+		mpiComm = &mpi{rank: int(r), size: int(s), localSize: 1}
+		var l C.int
+		if C.nb_local_size(&l) == C.MPI_SUCCESS && l > 0 {
+			mpiComm.localSize = int(l)
+		}
 	})
 	return mpiComm, mpiErr
 }
@@ -106,7 +119,11 @@ func FinalizeMPI() {
 }
 
 func (c *mpi) Rank() int { return c.rank }
-func (c *mpi) Size() int { return c.size }
+
+// LocalSize returns the number of ranks of the job on this rank's host
+// (MPI_Comm_split_type with MPI_COMM_TYPE_SHARED), found at OpenMPI.
+func (c *mpi) LocalSize() int { return c.localSize }
+func (c *mpi) Size() int      { return c.size }
 
 func check(op string, rc C.int) error {
 	if rc != C.MPI_SUCCESS {

@@ -71,17 +71,15 @@ func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 	if h.n == 1 {
 		return nil
 	}
-	// Slot rank is written by this rank alone, before the meeting, and
-	// read by the others after it: the meeting orders them, and the next
-	// write comes after the next collective's meeting.
-	h.rsVecs[c.rank] = bufs
-	h.aux[c.rank] = append(h.aux[c.rank][:0], aux...)
-	if err := h.meet(c.rank, nil, func() error { return h.sameShape("ReduceScatterSum", h.rsVecs, h.aux) }); err != nil {
+	sl := c.slots()
+	sl.vecs[c.rank] = bufs
+	sl.aux[c.rank] = append(sl.aux[c.rank][:0], aux...)
+	if err := h.meet(c.rank, nil, func() error { return h.sameShape("ReduceScatterSum", sl.vecs, sl.aux) }); err != nil {
 		return err
 	}
 	for i := range aux {
-		s := h.aux[0][i]
-		for _, a := range h.aux[1:] {
+		s := sl.aux[0][i]
+		for _, a := range sl.aux[1:] {
 			s += a[i]
 		}
 		aux[i] = s
@@ -89,17 +87,17 @@ func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 	lo, hi := segment(total(bufs), h.n, c.rank)
 	eachPart(bufs, lo, hi, func(k, from, to int) {
 		dst := bufs[k][from:to]
-		first := h.rsVecs[0][k][from:to]
+		first := sl.vecs[0][k][from:to]
 		switch h.n {
 		case 2:
 			// The common case without the inner loop over ranks.
-			second := h.rsVecs[1][k][from:to]
+			second := sl.vecs[1][k][from:to]
 			for i, s := range first {
 				dst[i] = s + second[i]
 			}
 		default:
 			for i, s := range first {
-				for _, v := range h.rsVecs[1:] {
+				for _, v := range sl.vecs[1:] {
 					s += v[k][from+i]
 				}
 				dst[i] = s
@@ -120,14 +118,15 @@ func (c *local) Allgather(bufs [][]float64, mine float64, all []float64) error {
 		all[0] = mine
 		return nil
 	}
-	h.agVecs[c.rank] = bufs
-	h.mine[c.rank] = mine
-	if err := h.meet(c.rank, nil, func() error { return h.sameShape("Allgather", h.agVecs, nil) }); err != nil {
+	sl := c.slots()
+	sl.vecs[c.rank] = bufs
+	sl.mine[c.rank] = mine
+	if err := h.meet(c.rank, nil, func() error { return h.sameShape("Allgather", sl.vecs, nil) }); err != nil {
 		return err
 	}
-	copy(all, h.mine)
+	copy(all, sl.mine)
 	n := total(bufs)
-	for r, src := range h.agVecs {
+	for r, src := range sl.vecs {
 		if r == c.rank {
 			continue
 		}
@@ -135,6 +134,13 @@ func (c *local) Allgather(bufs [][]float64, mine float64, all []float64) error {
 		eachPart(bufs, lo, hi, func(k, from, to int) { copy(bufs[k][from:to], src[k][from:to]) })
 	}
 	return nil
+}
+
+// slots returns the hub's slots for this rank's next Sharder collective
+// (see shardSlots).
+func (c *local) slots() *shardSlots {
+	c.calls++
+	return &c.h.sh[c.calls%2]
 }
 
 // sameShape checks that every rank gave lists of buffers of the same

@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -92,6 +93,55 @@ func TestLocalShardedShapeMismatchIsAnError(t *testing.T) {
 	for r, err := range errs {
 		if err == nil {
 			t.Fatalf("rank %d: no error", r)
+		}
+	}
+}
+
+// TestLocalBackToBackAllgathers checks collectives that follow each other
+// without a reduce-scatter between them (as an optimizer's buffers are
+// gathered after the last step's parameters): a rank released by one
+// meeting must not overwrite what a slower rank still reads. Run with
+// -race.
+func TestLocalBackToBackAllgathers(t *testing.T) {
+	const n, m, rounds = 3, 10, 50
+	errs := runLocal(n, func(c Comm) error {
+		s := c.(Sharder)
+		all := make([]float64, n)
+		lo, hi := s.Segment(m)
+		for round := range rounds {
+			for kind := range 3 {
+				bufs := [][]float64{make([]float64, 4), make([]float64, m-4)}
+				// Only this rank's segment holds its values.
+				eachPart(bufs, lo, hi, func(k, from, to int) {
+					for i := from; i < to; i++ {
+						bufs[k][i] = float64(round*100 + kind*10 + 4*k + i)
+					}
+				})
+				if kind == 2 {
+					bufs = nil
+				}
+				if err := s.Allgather(bufs, float64(round*10+kind+c.Rank()), all); err != nil {
+					return err
+				}
+				for r, v := range all {
+					if v != float64(round*10+kind+r) {
+						return fmt.Errorf("round %d, gather %d: rank %d's value is %v", round, kind, r, v)
+					}
+				}
+				for k, b := range bufs {
+					for i, v := range b {
+						if v != float64(round*100+kind*10+4*k+i) {
+							return fmt.Errorf("round %d, gather %d: buffer %d value %d is %v", round, kind, k, i, v)
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
 		}
 	}
 }

@@ -103,6 +103,11 @@ type job struct {
 	flat        []float64   // gradients, loss and stop flag, packed for AllreduceSum
 	vec         [][]float64 // or the gradients where they lie, for dist.VecReducer
 	tail        []float64   // then the loss and the stop flag
+	// sharedStep's: the gradients and parameters where they lie, their
+	// number, the loss and stop flag, and each worker's sum of squares.
+	gviews, pviews [][]float64
+	nparams        int
+	aux, norms     []float64
 }
 
 // Run trains as configured and writes the run directory. Everything that
@@ -339,6 +344,29 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 		for b := 0; b < steps; b++ {
 			idx := perm[b*j.cfg.BatchSize : min((b+1)*j.cfg.BatchSize, j.train.N)]
 			var l float64
+			if s := j.sharder(); s != nil {
+				l, n, stop, err := j.sharedStep(s, idx, ctx.Err() != nil)
+				if err != nil {
+					return nil, fmt.Errorf("epoch %d, step %d: %w", j.epoch+1, b+1, err)
+				}
+				if stop {
+					interrupted = true
+					break
+				}
+				normSum += n
+				if j.sched != nil {
+					j.sched.Step()
+				}
+				if math.IsNaN(l) || math.IsInf(l, 0) {
+					return nil, fmt.Errorf("epoch %d, step %d: the loss is %v; lower the learning rate or set --clip", j.epoch+1, b+1, l)
+				}
+				lossSum += l * float64(len(idx))
+				seen += len(idx)
+				if prog != nil {
+					prog.Batch(b+1, lossSum/float64(seen), len(idx))
+				}
+				continue
+			}
 			if j.size() == 1 {
 				if ctx.Err() != nil {
 					interrupted = true
@@ -382,6 +410,11 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 			break
 		}
 		j.epoch++
+		if s := j.sharder(); s != nil {
+			if err := j.gatherOptimizer(s); err != nil {
+				return nil, err
+			}
+		}
 		if err := j.syncBuffers(); err != nil {
 			return nil, err
 		}
@@ -472,13 +505,13 @@ func (j *job) evaluate(ds *data.Dataset) (loss, acc float64, confusion [][]int, 
 // Evaluate runs model on ds in eval mode, in chunks, and returns the mean
 // cross-entropy, the accuracy and the confusion matrix.
 func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc float64, confusion [][]int) {
-	sum, correct, confusion := evaluateRows(model, ds, dt, 0, ds.N)
+	sum, correct, confusion := evaluateRows(model, ds, dt, 0, ds.N, false)
 	return sum / float64(ds.N), float64(correct) / float64(ds.N), confusion
 }
 
 // evaluateRows returns the summed loss, the number of correct predictions
 // and the confusion matrix of model on the rows [lo, hi) of ds.
-func evaluateRows(model nn.Module, ds *data.Dataset, dt nabla.DType, lo, hi int) (loss float64, correct int, confusion [][]int) {
+func evaluateRows(model nn.Module, ds *data.Dataset, dt nabla.DType, lo, hi int, serial bool) (loss float64, correct int, confusion [][]int) {
 	nn.Eval(model)
 	defer nn.Train(model)
 	confusion = make([][]int, ds.Classes)
@@ -496,6 +529,7 @@ func evaluateRows(model nn.Module, ds *data.Dataset, dt nabla.DType, lo, hi int)
 	// nabla train sets. Nothing is differentiated.
 	const chunk = 64
 	tp := nabla.NewTape()
+	tp.SetSerial(serial)
 	var arena nabla.Arena
 	for start := lo; start < hi; start += chunk {
 		idx := make([]int, min(chunk, hi-start))
