@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -202,14 +203,18 @@ func (j *job) shardGrad(idx []int) float64 {
 }
 
 // serial reports whether this worker's kernels should keep to its own
-// goroutine: when other workers of the group run on the same host. One
-// worker already splits its matrix products across the cores; two workers
-// that each do fight for them (measured in docs/DISTRIBUTED.md).
+// goroutine: when the workers of the group that share this host are at
+// least as many as the cores this process may use (GOMAXPROCS), so that
+// they occupy every core already. One worker splits its matrix products
+// across the cores; two workers that each do fight for them (measured in
+// docs/DISTRIBUTED.md). With fewer workers than cores (one MPI rank per
+// socket, say) the kernels split as usual.
 func (j *job) serial() bool {
+	local := j.size()
 	if ls, ok := j.comm.(dist.LocalSizer); ok {
-		return ls.LocalSize() > 1
+		local = ls.LocalSize()
 	}
-	return j.size() > 1
+	return local > 1 && local >= runtime.GOMAXPROCS(0)
 }
 
 // sharder returns the group's dist.Sharder when the workers share the work
