@@ -356,6 +356,9 @@ func (j *job) views() (grads, params [][]float64) {
 // checkpoint saves is one worker's; every worker calls it at the end of an
 // epoch of shared steps.
 func (j *job) gatherOptimizer(s dist.Sharder) error {
+	if j.norms == nil {
+		j.norms = make([]float64, j.size())
+	}
 	for _, bufs := range j.opt.StateViews() {
 		if slices.ContainsFunc(bufs, func(b []float64) bool { return b == nil }) {
 			continue // not stepped yet: the same on every worker
