@@ -46,11 +46,16 @@ import (
 const MaxWorkers = 256
 
 // workers returns the number of goroutines that train: Config.Workers, or
-// when 0 one. Two workers did not beat one on the machine nabla is developed
-// on (2 cores, shared while measured: 1.28× then 0.94× one worker's epoch on
-// the digits MLP, 1.95× then 1.00× on Fashion-MNIST's; see
-// docs/DISTRIBUTED.md), and one worker leaves a batch-normalised model's
-// statistics those of the whole batch.
+// when 0 one. With the shared update and serial kernels two workers use
+// 1.13–1.24× one worker's CPU per Fashion-MNIST epoch and 1.5× per digits
+// epoch (1.9× and 2–3× before), which projects to a faster epoch on a quiet
+// 2-core machine; but every wall-clock measurement that could be taken so
+// far was on a machine shared with other jobs (load average 17–24), where
+// two workers that must meet twice per step lose to one (see
+// docs/DISTRIBUTED.md). One worker also leaves a batch-normalised model's
+// statistics those of the whole batch. This is the one place to change
+// when a quiet machine's run of the bench report's dist section says
+// otherwise.
 func (c Config) workers() int {
 	return max(1, c.Workers)
 }
