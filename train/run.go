@@ -343,57 +343,15 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 		seen := 0
 		for b := 0; b < steps; b++ {
 			idx := perm[b*j.cfg.BatchSize : min((b+1)*j.cfg.BatchSize, j.train.N)]
-			var l float64
-			if s := j.sharder(); s != nil {
-				l, n, stop, err := j.sharedStep(s, idx, ctx.Err() != nil)
-				if err != nil {
-					return nil, fmt.Errorf("epoch %d, step %d: %w", j.epoch+1, b+1, err)
-				}
-				if stop {
-					interrupted = true
-					break
-				}
-				normSum += n
-				if j.sched != nil {
-					j.sched.Step()
-				}
-				if math.IsNaN(l) || math.IsInf(l, 0) {
-					return nil, fmt.Errorf("epoch %d, step %d: the loss is %v; lower the learning rate or set --clip", j.epoch+1, b+1, l)
-				}
-				lossSum += l * float64(len(idx))
-				seen += len(idx)
-				if prog != nil {
-					prog.Batch(b+1, lossSum/float64(seen), len(idx))
-				}
-				continue
+			l, norm, stop, err := j.trainStep(ctx, idx)
+			if err != nil {
+				return nil, fmt.Errorf("epoch %d, step %d: %w", j.epoch+1, b+1, err)
 			}
-			if j.size() == 1 {
-				if ctx.Err() != nil {
-					interrupted = true
-					break
-				}
-				l = j.step(j.train, idx)
-			} else {
-				var stop bool
-				var err error
-				if l, stop, err = j.parallelStep(idx, ctx.Err() != nil); err != nil {
-					return nil, err
-				}
-				if stop {
-					interrupted = true
-					break
-				}
+			if stop {
+				interrupted = true
+				break
 			}
-			if j.cfg.Clip > 0 {
-				n, err := optim.ClipGradNorm(j.params, j.cfg.Clip, true)
-				if err != nil {
-					return nil, fmt.Errorf("epoch %d, step %d: %w", j.epoch+1, b+1, err)
-				}
-				normSum += n
-			} else {
-				normSum += optim.GradNorm(j.params)
-			}
-			j.opt.Step()
+			normSum += norm
 			if j.sched != nil {
 				j.sched.Step()
 			}
@@ -467,6 +425,37 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 		return res, ErrInterrupted
 	}
 	return res, nil
+}
+
+// trainStep trains on the batch idx of the training set: it computes the
+// gradient (this worker's shard of it, summed over the workers), clips it
+// when the run clips, and updates the parameters (the whole update, or with
+// workers that share it this worker's segment, see sharedStep). It returns
+// the batch's mean loss and the gradient's global norm before clipping, or
+// stop when the run is interrupted (every worker alike), before any update.
+func (j *job) trainStep(ctx context.Context, idx []int) (loss, norm float64, stop bool, err error) {
+	switch s := j.sharder(); {
+	case s != nil:
+		return j.sharedStep(s, idx, ctx.Err() != nil)
+	case j.size() == 1:
+		if ctx.Err() != nil {
+			return 0, 0, true, nil
+		}
+		loss = j.step(j.train, idx)
+	default:
+		if loss, stop, err = j.parallelStep(idx, ctx.Err() != nil); err != nil || stop {
+			return 0, 0, stop, err
+		}
+	}
+	if j.cfg.Clip > 0 {
+		if norm, err = optim.ClipGradNorm(j.params, j.cfg.Clip, true); err != nil {
+			return 0, 0, false, err
+		}
+	} else {
+		norm = optim.GradNorm(j.params)
+	}
+	j.opt.Step()
+	return loss, norm, false, nil
 }
 
 // step computes the gradient of the mean loss over the rows idx of ds into
