@@ -31,6 +31,7 @@ type Tape struct {
 
 	noGrad  bool
 	anomaly bool
+	serial  bool // kernels run on the calling goroutine only (SetSerial)
 
 	arena    *Arena
 	collect  uint8 // engineIdle, engineScratch or engineRecording: how arena marks what it collects
@@ -58,6 +59,7 @@ func (tp *Tape) child() *Tape {
 		return c
 	}
 	c.anomaly, c.arena, c.collect, c.allSizes = tp.anomaly, tp.arena, tp.collect, tp.allSizes
+	c.serial = tp.serial
 	c.trace, c.replay = tp.trace, tp.replay
 	return c
 }
@@ -157,6 +159,31 @@ func (tp *Tape) DetectAnomaly(f func()) {
 	defer tp.SetAnomalyDetection(prev)
 	f()
 }
+
+// SetSerial makes the operations on tp's tensors, and the backward passes
+// and transforms run on them, compute on the calling goroutine only (on) or
+// split large kernels across GOMAXPROCS goroutines (off, the default), and
+// returns the previous setting. Data-parallel workers that already keep
+// every core busy set it, so that their matrix products do not compete for
+// the cores with each other (see train's --workers). It affects this tape
+// only; tapes are not safe for concurrent use, so set it from the goroutine
+// that uses tp.
+//
+// Matrix products and convolutions honour it; elementwise kernels on
+// tensors of more than 2¹⁶ elements still split, and so does OpenBLAS (the
+// openblas build), whose threads are its own.
+func (tp *Tape) SetSerial(on bool) bool {
+	prev := tp.serial
+	tp.serial = on
+	return prev
+}
+
+// Serial reports whether the operations on tp's tensors run their kernels on
+// the calling goroutine only (see SetSerial).
+func (tp *Tape) Serial() bool { return tp.serial }
+
+// serialOn reports whether ops in tp keep to one goroutine.
+func serialOn(tp *Tape) bool { return tp != nil && tp.serial }
 
 // Tape returns the tape t belongs to, or nil for the default tape.
 func (t *Tensor) Tape() *Tape { return live(t.tape) }

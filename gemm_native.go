@@ -10,13 +10,22 @@ import (
 
 // dgemm sets the m×n matrix c to op(a)·op(b), where a and b are stored
 // row-major with row strides lda and ldb and op transposes when its flag is
-// set. Without the openblas build tag it runs internal/gemm's kernels.
-func dgemm(ta, tb bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64) {
+// set. Without the openblas build tag it runs internal/gemm's kernels, on
+// the calling goroutine alone when serial is set (Tape.SetSerial).
+func dgemm(serial, ta, tb bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64) {
+	if serial {
+		gemm.DgemmSerial(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+		return
+	}
 	gemm.Dgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n)
 }
 
 // sgemm is dgemm for float32.
-func sgemm(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
+func sgemm(serial, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
+	if serial {
+		gemm.SgemmSerial(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+		return
+	}
 	gemm.Sgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n)
 }
 

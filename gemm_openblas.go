@@ -39,8 +39,9 @@ func storedRows(trans bool, r, c int) int {
 	return r
 }
 
-// dgemm sets the m×n matrix c to op(a)·op(b) with blas64.Gemm.
-func dgemm(ta, tb bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64) {
+// dgemm sets the m×n matrix c to op(a)·op(b) with blas64.Gemm. OpenBLAS
+// runs its own threads: the serial flag (Tape.SetSerial) is not honoured.
+func dgemm(_, ta, tb bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64) {
 	blas64.Gemm(transpose(ta), transpose(tb), 1,
 		blas64.General{Rows: storedRows(ta, m, k), Cols: lda, Stride: lda, Data: a},
 		blas64.General{Rows: storedRows(tb, k, n), Cols: ldb, Stride: ldb, Data: b},
@@ -48,7 +49,7 @@ func dgemm(ta, tb bool, m, n, k int, a []float64, lda int, b []float64, ldb int,
 }
 
 // sgemm sets the m×n matrix c to op(a)·op(b) with blas32.Gemm.
-func sgemm(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
+func sgemm(_, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32) {
 	blas32.Gemm(transpose(ta), transpose(tb), 1,
 		blas32.General{Rows: storedRows(ta, m, k), Cols: lda, Stride: lda, Data: a},
 		blas32.General{Rows: storedRows(tb, k, n), Cols: ldb, Stride: ldb, Data: b},

@@ -222,6 +222,7 @@ func init() {
 			dt := checkDType("conv2d", x, w)
 			g := p.g
 			g.N = checkConv("conv2d", g, x, w, p.xShape, p.wShape)
+			g.Serial = serialOn(tapeOf2(x, w))
 			out := newTensorRaw(tapeOf2(x, w), dt, p.yShape(g.N))
 			if dt == Float32 {
 				conv.Forward(g, x.f32, w.f32, out.f32)
@@ -263,6 +264,7 @@ func init() {
 			dt := checkDType("conv_transpose2d", y, w)
 			g := p.g
 			g.N = checkConv("conv_transpose2d", g, y, w, p.yShape, p.wShape)
+			g.Serial = serialOn(tapeOf2(y, w))
 			out := newTensorRaw(tapeOf2(y, w), dt, p.xShape(g.N))
 			if dt == Float32 {
 				conv.InputGrad(g, y.f32, w.f32, out.f32)
@@ -304,6 +306,7 @@ func init() {
 			dt := checkDType("conv2d_weight_grad", x, y)
 			g := p.g
 			g.N = checkConv("conv2d_weight_grad", g, x, y, p.xShape, p.yShape)
+			g.Serial = serialOn(tapeOf2(x, y))
 			out := newTensorRaw(tapeOf2(x, y), dt, p.wShape(0))
 			if dt == Float32 {
 				conv.WeightGrad(g, x.f32, y.f32, out.f32)

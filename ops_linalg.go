@@ -40,7 +40,9 @@ func matmulForward(c *Ctx) *Tensor {
 	if nb == 0 || m == 0 || n == 0 || k == 0 {
 		return newTensor(tapeOf2(a, b), dt, shape)
 	}
-	out := newTensorRaw(tapeOf2(a, b), dt, shape) // every element is written with β = 0
+	tp := tapeOf2(a, b)
+	out := newTensorRaw(tp, dt, shape) // every element is written with β = 0
+	serial := serialOn(tp)
 	sa, sb := broadcastStrides(ab, batch), broadcastStrides(bb, batch)
 	ar, ac := a.shape[len(a.shape)-2], a.shape[len(a.shape)-1]
 	br, bc := b.shape[len(b.shape)-2], b.shape[len(b.shape)-1]
@@ -55,9 +57,9 @@ func matmulForward(c *Ctx) *Tensor {
 		ob *= br * bc
 		oc := i * m * n
 		if dt == Float32 {
-			sgemm(p.ta, p.tb, m, n, k, a.f32[oa:oa+ar*ac], ac, b.f32[ob:ob+br*bc], bc, out.f32[oc:oc+m*n])
+			sgemm(serial, p.ta, p.tb, m, n, k, a.f32[oa:oa+ar*ac], ac, b.f32[ob:ob+br*bc], bc, out.f32[oc:oc+m*n])
 		} else {
-			dgemm(p.ta, p.tb, m, n, k, a.f64[oa:oa+ar*ac], ac, b.f64[ob:ob+br*bc], bc, out.f64[oc:oc+m*n])
+			dgemm(serial, p.ta, p.tb, m, n, k, a.f64[oa:oa+ar*ac], ac, b.f64[ob:ob+br*bc], bc, out.f64[oc:oc+m*n])
 		}
 		for d := len(idx) - 1; d >= 0; d-- {
 			idx[d]++

@@ -33,6 +33,14 @@ type VecReducer interface {
 	AllreduceSumVec(bufs [][]float64) error
 }
 
+// LocalSizer is implemented by a Comm that knows how many of its ranks run
+// on this rank's host (all of Local's; under MPI, those sharing its node).
+// Ranks that share a host share its cores: a trainer then keeps each rank's
+// kernels on one goroutine.
+type LocalSizer interface {
+	LocalSize() int
+}
+
 // segment returns the bounds of rank r's part of a buffer of n values split
 // among size ranks: the reduce-scatter's unit of work.
 func segment(n, size, r int) (lo, hi int) {
@@ -46,6 +54,9 @@ func Local(n int) []Comm {
 		panic(fmt.Sprintf("dist.Local: %d workers; need at least 1", n))
 	}
 	h := &hub{n: n, bufs: make([][]float64, n)}
+	for i := range h.sh {
+		h.sh[i] = shardSlots{vecs: make([][][]float64, n), aux: make([][]float64, n), mine: make([]float64, n)}
+	}
 	h.cond = sync.NewCond(&h.mu)
 	comms := make([]Comm, n)
 	for r := range comms {
@@ -70,6 +81,24 @@ type hub struct {
 	aborted atomic.Bool
 	bufs    [][]float64   // each rank's buffer in the current collective
 	vecs    [][][]float64 // each rank's buffers in the current AllreduceSumVec
+
+	// Sharder's collectives, alternately in sh[0] and sh[1] (see
+	// local.calls).
+	sh [2]shardSlots
+}
+
+// shardSlots holds what each rank gives one Sharder collective: its list
+// of buffers, a copy of its aux and its gathered value; entry r is written
+// by rank r alone, before the collective's meeting, and read by the others
+// after it. The others may still read it when rank r, released by that
+// meeting, enters its next collective: so consecutive collectives use the
+// two sets of slots in turn. Rank r cannot reach the one after (which
+// reuses these) before the next meeting, which every rank reaches only
+// once done reading.
+type shardSlots struct {
+	vecs [][][]float64
+	aux  [][]float64
+	mine []float64
 }
 
 // spins bounds the yields of a waiting rank before it parks.
@@ -115,12 +144,16 @@ func (h *hub) meet(rank int, buf []float64, last func() error) error {
 }
 
 type local struct {
-	h    *hub
-	rank int
+	h     *hub
+	rank  int
+	calls int // Sharder collectives made: calls%2 picks hub.sh's slots
 }
 
 func (c *local) Rank() int { return c.rank }
 func (c *local) Size() int { return c.h.n }
+
+// LocalSize returns Size(): every rank runs in this process.
+func (c *local) LocalSize() int { return c.h.n }
 
 // Barrier returns once all ranks have called it.
 func (c *local) Barrier() error { return c.h.meet(c.rank, nil, nil) }

@@ -20,6 +20,13 @@
 // replicas that apply the same update to the same sums stay bit-identical.
 // MPI_Allreduce is not used because MPI does not promise an order.
 //
+// Both also implement Sharder, the two halves of AllreduceSum apart: a
+// reduce-scatter (each rank gets the sums of its own segment) and an
+// allgather (each rank's segment to every rank), so that replicas can
+// share the work of an update, each updating its segment of the
+// parameters in between. The sums are AllreduceSum's, bit for bit.
+// LocalSizer tells how many ranks share this rank's host.
+//
 // Concurrency: each Comm belongs to one goroutine (its rank); the
 // collectives are blocking and every rank must call the same collectives in
 // the same order with buffers of the same length. Abort, unlike the others,

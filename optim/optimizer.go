@@ -54,6 +54,9 @@ type Optimizer struct {
 	alg    Algorithm
 	groups []group
 	steps  int
+
+	cut64 [][]float64 // StepRange's views of a parameter's buffers
+	cut32 [][]float32
 }
 
 type group struct {
@@ -186,11 +189,27 @@ func (o *Optimizer) ClearGrad() {
 // algorithm; parameters whose Grad is nil are skipped and keep their step
 // count, as in PyTorch. Buffers are allocated at a parameter's first step, so
 // later steps do not allocate.
-func (o *Optimizer) Step() {
+func (o *Optimizer) Step() { o.StepRange(0, math.MaxInt) }
+
+// StepRange is Step restricted to the elements [lo, hi) of the parameters
+// laid end to end, in group order (every parameter counts, with a gradient
+// or not): every parameter that has a gradient counts the step, as in Step,
+// but only its elements in [lo, hi), and the same elements of its buffers,
+// change. The algorithms update each element from that element's gradient
+// and state alone, so the union of StepRange over disjoint ranges covering
+// the parameters is one Step, bit for bit. Data-parallel replicas use it to
+// share the work of one step: each updates its own range, then they copy
+// the ranges to one another (the parameters every step; the buffers, seen
+// through StateViews, when a checkpoint needs them).
+func (o *Optimizer) StepRange(lo, hi int) {
 	o.steps++
+	off := 0
 	for gi := range o.groups {
 		g := &o.groups[gi]
 		for i, p := range g.params {
+			n := p.Size()
+			from, to := max(lo-off, 0), min(hi-off, n)
+			off += n
 			gr := p.Grad()
 			if gr == nil {
 				continue
@@ -204,13 +223,54 @@ func (o *Optimizer) Step() {
 				st.alloc(o.alg.buffers(), p)
 			}
 			st.step++
+			if from >= to {
+				continue
+			}
 			if p.DType() == nabla.Float32 {
-				o.alg.update32(p.RawFloat32(), gr.RawFloat32(), st.f32, st.step, g.lr, g.weightDecay)
+				o.alg.update32(p.RawFloat32()[from:to], gr.RawFloat32()[from:to], cut(&o.cut32, st.f32, from, to), st.step, g.lr, g.weightDecay)
 			} else {
-				o.alg.update64(p.RawFloat64(), gr.RawFloat64(), st.f64, st.step, g.lr, g.weightDecay)
+				o.alg.update64(p.RawFloat64()[from:to], gr.RawFloat64()[from:to], cut(&o.cut64, st.f64, from, to), st.step, g.lr, g.weightDecay)
 			}
 		}
 	}
+}
+
+// cut returns the buffers bufs restricted to [from, to), in *scratch
+// (reused: StepRange allocates nothing once the buffers exist).
+func cut[T float](scratch *[][]T, bufs [][]T, from, to int) [][]T {
+	if from == 0 && (len(bufs) == 0 || to == len(bufs[0])) {
+		return bufs
+	}
+	out := (*scratch)[:0]
+	for _, b := range bufs {
+		out = append(out, b[from:to])
+	}
+	*scratch = out
+	return out
+}
+
+// StateViews returns, for each of the algorithm's buffers (in the order
+// State names them), that buffer of every parameter in order, as float64
+// slices that alias the optimizer's state; a parameter that has not been
+// stepped, or is float32, has nil. Replicas that share the work of a step
+// with StepRange hold current values only in their own range: they copy the
+// ranges to one another through these views before saving a checkpoint.
+// The views stay valid until the next LoadState.
+func (o *Optimizer) StateViews() [][][]float64 {
+	bufs := o.alg.buffers()
+	out := make([][][]float64, len(bufs))
+	for k := range bufs {
+		for _, g := range o.groups {
+			for i := range g.params {
+				var v []float64
+				if st := g.state[i]; st.f64 != nil {
+					v = st.f64[k]
+				}
+				out[k] = append(out[k], v)
+			}
+		}
+	}
+	return out
 }
 
 // alloc creates the buffers of a parameter, filled with their initial values.

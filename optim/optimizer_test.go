@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/nabla-go/nabla"
@@ -490,5 +491,113 @@ func TestStepAllocatesNothing(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestStepRangeIsStep checks that replicas that each run StepRange on one
+// of disjoint ranges covering the parameters (cut inside parameters too),
+// and copy their ranges to one another, update the parameters and, once
+// the ranges of the state are copied too, the state, bit for bit as Step.
+func TestStepRangeIsStep(t *testing.T) {
+	algs := map[string]Algorithm{
+		"sgd":     SGD{LR: 0.1, Momentum: 0.9, Nesterov: true, WeightDecay: 0.01},
+		"adam":    Adam{LR: 0.01, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, WeightDecay: 0.1, AMSGrad: true},
+		"adamw":   NewAdamW(0.01),
+		"rmsprop": RMSprop{LR: 0.01, Alpha: 0.99, Eps: 1e-8, Momentum: 0.5, Centered: true},
+		"adagrad": NewAdagrad(0.1),
+	}
+	// 14 values, cut inside parameters 0 and 1.
+	ranges := [][2]int{{0, 4}, {4, 7}, {7, 11}, {11, 14}}
+	params := func() []*nabla.Tensor {
+		ps := []*nabla.Tensor{
+			nabla.FromSlice([]float64{1, -2, 3, 0.5, -0.25, 4}, 2, 3),
+			nabla.FromSlice([]float64{0.1, 0.2, -0.3}),
+			nabla.FromSlice([]float64{-1, 1, 2, -2, 0.75}),
+		}
+		for _, p := range ps {
+			p.SetRequiresGrad(true)
+		}
+		return ps
+	}
+	// copyRange copies the values in [lo, hi) of the concatenation of src
+	// into dst.
+	copyRange := func(dst, src [][]float64, lo, hi int) {
+		off := 0
+		for i := range src {
+			from, to := max(lo-off, 0), min(hi-off, len(src[i]))
+			off += len(src[i])
+			if from < to {
+				copy(dst[i][from:to], src[i][from:to])
+			}
+		}
+	}
+	raw := func(ps []*nabla.Tensor) [][]float64 {
+		var out [][]float64
+		for _, p := range ps {
+			out = append(out, p.RawFloat64())
+		}
+		return out
+	}
+	for name, alg := range algs {
+		t.Run(name, func(t *testing.T) {
+			whole := params()
+			ow := New(whole, alg)
+			reps := make([][]*nabla.Tensor, len(ranges))
+			opts := make([]*Optimizer, len(ranges))
+			for r := range reps {
+				reps[r] = params()
+				opts[r] = New(reps[r], alg)
+			}
+			for step := range 3 {
+				for i := range whole {
+					g := make([]float64, whole[i].Size())
+					for k := range g {
+						g[k] = float64((step+1)*(k+1)*(i+2)%7) - 3
+					}
+					whole[i].SetGrad(nabla.FromSlice(g, whole[i].Shape()...))
+					for _, ps := range reps {
+						ps[i].SetGrad(nabla.FromSlice(append([]float64(nil), g...), ps[i].Shape()...))
+					}
+				}
+				ow.Step()
+				for r, rg := range ranges {
+					opts[r].StepRange(rg[0], rg[1])
+				}
+				for r, rg := range ranges {
+					for q := range reps {
+						if q != r {
+							copyRange(raw(reps[q]), raw(reps[r]), rg[0], rg[1])
+						}
+					}
+				}
+			}
+			for r := range reps {
+				for i := range whole {
+					if a, b := whole[i].Float64s(), reps[r][i].Float64s(); !slices.Equal(a, b) {
+						t.Fatalf("replica %d, parameter %d: %v by StepRange, %v by Step", r, i, b, a)
+					}
+				}
+			}
+			// The state, gathered into replica 0.
+			dst := opts[0].StateViews()
+			if len(dst) != len(alg.buffers()) || len(dst[0]) != 3 || len(dst[0][2]) != 5 {
+				t.Fatalf("StateViews: %d buffers of %d parameters", len(dst), len(dst[0]))
+			}
+			for r, rg := range ranges[1:] {
+				src := opts[r+1].StateViews()
+				for k := range dst {
+					copyRange(dst[k], src[k], rg[0], rg[1])
+				}
+			}
+			sw, s0 := ow.State(), opts[0].State()
+			for k, v := range sw {
+				if !slices.Equal(v.Float64s(), s0[k].Float64s()) {
+					t.Fatalf("state %s: %v by StepRange, %v by Step", k, s0[k].Float64s(), v.Float64s())
+				}
+			}
+			if n := testing.AllocsPerRun(10, func() { opts[1].StepRange(4, 7) }); n != 0 {
+				t.Errorf("StepRange allocates %v times per call", n)
+			}
+		})
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/nabla-go/nabla/data"
 	"github.com/nabla-go/nabla/dist"
 	"github.com/nabla-go/nabla/nn"
+	"github.com/nabla-go/nabla/optim"
 )
 
 // Data-parallel training. Each worker (a goroutine of runLocal, or a
@@ -42,11 +46,16 @@ import (
 const MaxWorkers = 256
 
 // workers returns the number of goroutines that train: Config.Workers, or
-// when 0 one. Two workers did not beat one on the machine nabla is developed
-// on (2 cores, shared while measured: 1.28× then 0.94× one worker's epoch on
-// the digits MLP, 1.95× then 1.00× on Fashion-MNIST's; see
-// docs/DISTRIBUTED.md), and one worker leaves a batch-normalised model's
-// statistics those of the whole batch.
+// when 0 one. With the shared update and serial kernels two workers use
+// 1.13–1.24× one worker's CPU per Fashion-MNIST epoch and 1.5× per digits
+// epoch (1.9× and 2–3× before), which projects to a faster epoch on a quiet
+// 2-core machine; but every wall-clock measurement that could be taken so
+// far was on a machine shared with other jobs (load average 17–24), where
+// two workers that must meet twice per step lose to one (see
+// docs/DISTRIBUTED.md). One worker also leaves a batch-normalised model's
+// statistics those of the whole batch. This is the one place to change
+// when a quiet machine's run of the bench report's dist section says
+// otherwise.
 func (c Config) workers() int {
 	return max(1, c.Workers)
 }
@@ -137,27 +146,7 @@ func runLocal(ctx context.Context, j *job, saved *Checkpoint, n int, o Options, 
 // (interrupted); the step stops, on every worker alike, when any wishes it,
 // before the update.
 func (j *job) parallelStep(idx []int, stop bool) (loss float64, stopAll bool, err error) {
-	n, r := j.size(), j.rank()
-	lo, hi := r*len(idx)/n, (r+1)*len(idx)/n
-	j.opt.ZeroGrad()
-	j.skipDropout(lo)
-	if hi > lo {
-		x, y := j.shard(j.train, idx, lo, hi, j.augment)
-		if j.tape == nil {
-			j.tape = nabla.NewTape()
-		}
-		j.tape.Bind(x)
-		var l *nabla.Tensor
-		j.arena.Do(j.tape, func() {
-			// This shard's share of the batch's mean loss.
-			l = nn.CrossEntropyLoss(j.model.Forward(x), y, &nn.ClassOptions{Reduction: nn.Sum, LabelSmoothing: j.cfg.LabelSmoothing})
-			l = nabla.DivScalar(l, float64(len(idx)))
-			l.Backward()
-		})
-		loss = l.Item()
-		j.arena.Release()
-	}
-	j.skipDropout(len(idx) - hi)
+	loss = j.shardGrad(idx)
 	if vr, ok := j.comm.(dist.VecReducer); ok {
 		if bufs := j.gradSlices(); bufs != nil {
 			// Goroutine workers sum float64 gradients where they lie.
@@ -183,6 +172,207 @@ func (j *job) parallelStep(idx []int, stop bool) (loss float64, stopAll bool, er
 	}
 	j.unpackGrads()
 	return buf[len(buf)-2], buf[len(buf)-1] > 0, nil
+}
+
+// shardGrad computes this worker's part of the gradient of the batch idx
+// (the gradient of its shard's share of the batch's mean loss) into the
+// parameters' gradients and returns that share of the loss, keeping the
+// dropout stream in step with one worker's. When the workers share a host,
+// the step's kernels keep to this worker's goroutine (Tape.SetSerial): the
+// other workers occupy the other cores.
+func (j *job) shardGrad(idx []int) float64 {
+	n, r := j.size(), j.rank()
+	lo, hi := r*len(idx)/n, (r+1)*len(idx)/n
+	j.opt.ZeroGrad()
+	j.skipDropout(lo)
+	var loss float64
+	if hi > lo {
+		x, y := j.shard(j.train, idx, lo, hi, j.augment)
+		if j.tape == nil {
+			j.tape = nabla.NewTape()
+			j.tape.SetSerial(j.serial())
+		}
+		j.tape.Bind(x)
+		var l *nabla.Tensor
+		j.arena.Do(j.tape, func() {
+			// This shard's share of the batch's mean loss.
+			l = nn.CrossEntropyLoss(j.model.Forward(x), y, &nn.ClassOptions{Reduction: nn.Sum, LabelSmoothing: j.cfg.LabelSmoothing})
+			l = nabla.DivScalar(l, float64(len(idx)))
+			l.Backward()
+		})
+		loss = l.Item()
+		j.arena.Release()
+	}
+	j.skipDropout(len(idx) - hi)
+	return loss
+}
+
+// serial reports whether this worker's kernels should keep to its own
+// goroutine: when the workers of the group that share this host are at
+// least as many as the cores this process may use (GOMAXPROCS), so that
+// they occupy every core already. One worker splits its matrix products
+// across the cores; two workers that each do fight for them (measured in
+// docs/DISTRIBUTED.md). With fewer workers than cores (one MPI rank per
+// socket, say) the kernels split as usual.
+func (j *job) serial() bool {
+	local := j.size()
+	if ls, ok := j.comm.(dist.LocalSizer); ok {
+		local = ls.LocalSize()
+	}
+	return local > 1 && local >= runtime.GOMAXPROCS(0)
+}
+
+// sharder returns the group's dist.Sharder when the workers share the work
+// of each update (sharedStep): the Comm implements it, the group has more
+// than one worker and every parameter is float64 (the collectives move
+// float64 values where they lie). Otherwise nil, and every worker runs the
+// whole update after an AllreduceSum (parallelStep).
+func (j *job) sharder() dist.Sharder {
+	s, ok := j.comm.(dist.Sharder)
+	if !ok || j.size() == 1 {
+		return nil
+	}
+	for _, p := range j.params {
+		if p.DType() != nabla.Float64 {
+			return nil
+		}
+	}
+	return s
+}
+
+// sharedStep is a training step whose update the workers share, one
+// segment of the parameters (laid end to end) each, as ZeRO stage 1 and
+// PyTorch's ZeroRedundancyOptimizer do:
+//
+//  1. each worker computes its shard's gradient (shardGrad);
+//  2. ReduceScatterSum leaves each worker the sum over workers, in rank
+//     order, of its segment of the gradients, and every worker the
+//     batch's loss and the stop flags;
+//  3. with --clip, one more collective gathers each segment's sum of
+//     squares, so that every worker computes the same global norm;
+//  4. each worker applies the optimizer to its segment (StepRange);
+//  5. Allgather copies every segment of the parameters to every worker,
+//     with each segment's sum of squares (the norm, without --clip).
+//
+// Every worker ends with the bits one AllreduceSum and a whole Step on
+// every worker would give, but the update is done once, not on each
+// worker, and the ranks meet twice per step (three times with --clip).
+// The optimizer's buffers are current only in each worker's own segment:
+// gatherOptimizer completes them before a checkpoint.
+//
+// It returns the batch's mean loss and the gradient's global norm (before
+// clipping), or stopAll when any worker wished to stop (stop), before any
+// update.
+func (j *job) sharedStep(s dist.Sharder, idx []int, stop bool) (loss, norm float64, stopAll bool, err error) {
+	loss = j.shardGrad(idx)
+	grads, params := j.views()
+	aux := j.aux[:2]
+	aux[0], aux[1] = loss, 0
+	if stop {
+		aux[1] = 1
+	}
+	if err := s.ReduceScatterSum(grads, aux); err != nil {
+		return 0, 0, false, err
+	}
+	if aux[1] > 0 {
+		return 0, 0, true, nil
+	}
+	lo, hi := s.Segment(j.nparams)
+	var sq float64
+	eachPart(grads, lo, hi, func(g []float64) {
+		for _, v := range g {
+			sq += v * v
+		}
+	})
+	if j.cfg.Clip > 0 {
+		if err := s.Allgather(nil, sq, j.norms); err != nil {
+			return 0, 0, false, err
+		}
+		norm = rootSum(j.norms)
+		if math.IsNaN(norm) || math.IsInf(norm, 0) {
+			return 0, 0, false, fmt.Errorf("optim: ClipGradNorm: total norm %v of %d parameters: %w", norm, len(j.params), optim.ErrNonFiniteNorm)
+		}
+		// As optim.ClipGradNorm, on this worker's segment.
+		if c := j.cfg.Clip / (norm + 1e-6); c < 1 {
+			eachPart(grads, lo, hi, func(g []float64) {
+				for i := range g {
+					g[i] *= c
+				}
+			})
+		}
+	}
+	j.opt.StepRange(lo, hi)
+	if err := s.Allgather(params, sq, j.norms); err != nil {
+		return 0, 0, false, err
+	}
+	if j.cfg.Clip == 0 {
+		norm = rootSum(j.norms)
+	}
+	return aux[0], norm, false, nil
+}
+
+// rootSum returns the square root of the sum of v, added in order.
+func rootSum(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return math.Sqrt(s)
+}
+
+// eachPart calls f on the parts of bufs inside [lo, hi) of their
+// concatenation.
+func eachPart(bufs [][]float64, lo, hi int, f func([]float64)) {
+	off := 0
+	for _, b := range bufs {
+		from, to := max(lo-off, 0), min(hi-off, len(b))
+		off += len(b)
+		if from < to {
+			f(b[from:to])
+		}
+	}
+}
+
+// views returns the parameters' float64 gradients and values as slices, in
+// j.params's order (the optimizer's), giving a zero gradient to a parameter
+// the backward pass did not reach. The lists are made once: the other
+// workers read them between collectives (see dist.Sharder).
+func (j *job) views() (grads, params [][]float64) {
+	if j.gviews == nil {
+		j.aux = make([]float64, 2)
+		j.norms = make([]float64, j.size())
+		for _, p := range j.params {
+			j.nparams += p.Size()
+			j.pviews = append(j.pviews, p.RawFloat64())
+		}
+		j.gviews = make([][]float64, len(j.params))
+	}
+	for i, p := range j.params {
+		if p.Grad() == nil {
+			p.SetGrad(nabla.New(p.DType(), p.Shape()...))
+		}
+		j.gviews[i] = p.Grad().RawFloat64()
+	}
+	return j.gviews, j.pviews
+}
+
+// gatherOptimizer completes every worker's optimizer buffers from the
+// segments the other workers updated (see sharedStep), so that the state a
+// checkpoint saves is one worker's; every worker calls it at the end of an
+// epoch of shared steps.
+func (j *job) gatherOptimizer(s dist.Sharder) error {
+	if j.norms == nil {
+		j.norms = make([]float64, j.size())
+	}
+	for _, bufs := range j.opt.StateViews() {
+		if slices.ContainsFunc(bufs, func(b []float64) bool { return b == nil }) {
+			continue // not stepped yet: the same on every worker
+		}
+		if err := s.Allgather(bufs, 0, j.norms); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // gradSlices returns the parameters' float64 gradients as slices, and a
@@ -341,7 +531,7 @@ func (j *job) broadcast(ts []*nabla.Tensor) error {
 // float64).
 func (j *job) evaluateShared(ds *data.Dataset) (loss, acc float64, confusion [][]int, err error) {
 	n, r := j.size(), j.rank()
-	sum, _, conf := evaluateRows(j.model, ds, j.cfg.dtype(), r*ds.N/n, (r+1)*ds.N/n)
+	sum, _, conf := evaluateRows(j.model, ds, j.cfg.dtype(), r*ds.N/n, (r+1)*ds.N/n, j.serial())
 	k := ds.Classes
 	buf := make([]float64, 1+k*k)
 	buf[0] = sum

@@ -103,6 +103,11 @@ type job struct {
 	flat        []float64   // gradients, loss and stop flag, packed for AllreduceSum
 	vec         [][]float64 // or the gradients where they lie, for dist.VecReducer
 	tail        []float64   // then the loss and the stop flag
+	// sharedStep's: the gradients and parameters where they lie, their
+	// number, the loss and stop flag, and each worker's sum of squares.
+	gviews, pviews [][]float64
+	nparams        int
+	aux, norms     []float64
 }
 
 // Run trains as configured and writes the run directory. Everything that
@@ -338,34 +343,15 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 		seen := 0
 		for b := 0; b < steps; b++ {
 			idx := perm[b*j.cfg.BatchSize : min((b+1)*j.cfg.BatchSize, j.train.N)]
-			var l float64
-			if j.size() == 1 {
-				if ctx.Err() != nil {
-					interrupted = true
-					break
-				}
-				l = j.step(j.train, idx)
-			} else {
-				var stop bool
-				var err error
-				if l, stop, err = j.parallelStep(idx, ctx.Err() != nil); err != nil {
-					return nil, err
-				}
-				if stop {
-					interrupted = true
-					break
-				}
+			l, norm, stop, err := j.trainStep(ctx, idx)
+			if err != nil {
+				return nil, fmt.Errorf("epoch %d, step %d: %w", j.epoch+1, b+1, err)
 			}
-			if j.cfg.Clip > 0 {
-				n, err := optim.ClipGradNorm(j.params, j.cfg.Clip, true)
-				if err != nil {
-					return nil, fmt.Errorf("epoch %d, step %d: %w", j.epoch+1, b+1, err)
-				}
-				normSum += n
-			} else {
-				normSum += optim.GradNorm(j.params)
+			if stop {
+				interrupted = true
+				break
 			}
-			j.opt.Step()
+			normSum += norm
 			if j.sched != nil {
 				j.sched.Step()
 			}
@@ -382,6 +368,11 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 			break
 		}
 		j.epoch++
+		if s := j.sharder(); s != nil {
+			if err := j.gatherOptimizer(s); err != nil {
+				return nil, err
+			}
+		}
 		if err := j.syncBuffers(); err != nil {
 			return nil, err
 		}
@@ -436,6 +427,37 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 	return res, nil
 }
 
+// trainStep trains on the batch idx of the training set: it computes the
+// gradient (this worker's shard of it, summed over the workers), clips it
+// when the run clips, and updates the parameters (the whole update, or with
+// workers that share it this worker's segment, see sharedStep). It returns
+// the batch's mean loss and the gradient's global norm before clipping, or
+// stop when the run is interrupted (every worker alike), before any update.
+func (j *job) trainStep(ctx context.Context, idx []int) (loss, norm float64, stop bool, err error) {
+	switch s := j.sharder(); {
+	case s != nil:
+		return j.sharedStep(s, idx, ctx.Err() != nil)
+	case j.size() == 1:
+		if ctx.Err() != nil {
+			return 0, 0, true, nil
+		}
+		loss = j.step(j.train, idx)
+	default:
+		if loss, stop, err = j.parallelStep(idx, ctx.Err() != nil); err != nil || stop {
+			return 0, 0, stop, err
+		}
+	}
+	if j.cfg.Clip > 0 {
+		if norm, err = optim.ClipGradNorm(j.params, j.cfg.Clip, true); err != nil {
+			return 0, 0, false, err
+		}
+	} else {
+		norm = optim.GradNorm(j.params)
+	}
+	j.opt.Step()
+	return loss, norm, false, nil
+}
+
 // step computes the gradient of the mean loss over the rows idx of ds into
 // the parameters' gradients and returns the loss.
 func (j *job) step(ds *data.Dataset, idx []int) float64 {
@@ -472,13 +494,13 @@ func (j *job) evaluate(ds *data.Dataset) (loss, acc float64, confusion [][]int, 
 // Evaluate runs model on ds in eval mode, in chunks, and returns the mean
 // cross-entropy, the accuracy and the confusion matrix.
 func Evaluate(model nn.Module, ds *data.Dataset, dt nabla.DType) (loss, acc float64, confusion [][]int) {
-	sum, correct, confusion := evaluateRows(model, ds, dt, 0, ds.N)
+	sum, correct, confusion := evaluateRows(model, ds, dt, 0, ds.N, false)
 	return sum / float64(ds.N), float64(correct) / float64(ds.N), confusion
 }
 
 // evaluateRows returns the summed loss, the number of correct predictions
 // and the confusion matrix of model on the rows [lo, hi) of ds.
-func evaluateRows(model nn.Module, ds *data.Dataset, dt nabla.DType, lo, hi int) (loss float64, correct int, confusion [][]int) {
+func evaluateRows(model nn.Module, ds *data.Dataset, dt nabla.DType, lo, hi int, serial bool) (loss float64, correct int, confusion [][]int) {
 	nn.Eval(model)
 	defer nn.Train(model)
 	confusion = make([][]int, ds.Classes)
@@ -496,6 +518,7 @@ func evaluateRows(model nn.Module, ds *data.Dataset, dt nabla.DType, lo, hi int)
 	// nabla train sets. Nothing is differentiated.
 	const chunk = 64
 	tp := nabla.NewTape()
+	tp.SetSerial(serial)
 	var arena nabla.Arena
 	for start := lo; start < hi; start += chunk {
 		idx := make([]int, min(chunk, hi-start))

@@ -54,9 +54,10 @@ and fashion-mnist at random, seeded by --seed:
 e.g. --augment shift,flip. A resumed run augments as it was started.
 
 --workers N trains data-parallel on N goroutines, each on a shard of every
-batch (default 1, the fastest measured on a 2-core machine); the weights are
-those of one worker up to rounding (1e-12 relative); with --batchnorm each
-shard is normalised by its own statistics.
+batch, each updating a segment of the parameters (default 1; see
+docs/DISTRIBUTED.md for when more help); the weights are those of one worker
+up to rounding (1e-12 relative); with --batchnorm each shard is normalised by
+its own statistics.
 --distributed mpi makes each process started by mpirun one worker (a binary
 built with -tags mpi): mpirun -np 4 nabla train --distributed mpi ...
 Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,

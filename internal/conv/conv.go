@@ -18,6 +18,19 @@ type Geom struct {
 	DH, DW     int // dilations
 	G          int // groups: C and F are both multiples of G
 	OH, OW     int // output height and width
+
+	// Serial keeps the computation on the calling goroutine: set by a
+	// caller whose own goroutines already occupy the cores (nabla's
+	// Tape.SetSerial).
+	Serial bool
+}
+
+// procs returns the number of goroutines g's kernels may use.
+func (g *Geom) procs() int {
+	if g.Serial {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // OutSize returns PyTorch's output length of a convolution along one axis:
@@ -186,7 +199,7 @@ func weightGrad[T kernel.Float](g Geom, x, dy, dw []T, taps bool) {
 	if taps {
 		bufLen = fg*ld + nb*hw*cg + len(dw)
 	}
-	parallel(blocks, g.N*g.macs(), bufLen, func(b int, buf []T) {
+	parallel(g.procs(), blocks, g.N*g.macs(), bufLen, func(b int, buf []T) {
 		acc := partial[b]
 		var beta T // the block's first product overwrites
 		if !taps {
@@ -335,17 +348,17 @@ func packTaps[T kernel.Float](g *Geom, xt []T, dst []T, pc, jc, kc, nc, nr int) 
 // samples calls f on ranges of samples, spread over the cores when the work
 // is worth it, each call with an unfolding buffer of its own.
 func samples[T kernel.Float](g *Geom, f func(lo, hi int, col []T)) {
-	workers := min(g.N, runtime.GOMAXPROCS(0), max(1, g.N*g.macs()/(1<<18)))
-	parallel(workers, g.N*g.macs(), g.bufLen(), func(w int, col []T) {
+	workers := min(g.N, g.procs(), max(1, g.N*g.macs()/(1<<18)))
+	parallel(workers, workers, g.N*g.macs(), g.bufLen(), func(w int, col []T) {
 		f(w*g.N/workers, (w+1)*g.N/workers, col)
 	})
 }
 
-// parallel calls f(i, col) for i in [0, tasks), on up to GOMAXPROCS
-// goroutines when work (multiply-adds) is large, each goroutine with its own
-// buffer of colLen elements.
-func parallel[T kernel.Float](tasks, work, colLen int, f func(i int, col []T)) {
-	workers := min(tasks, runtime.GOMAXPROCS(0))
+// parallel calls f(i, col) for i in [0, tasks), on up to procs goroutines
+// when work (multiply-adds) is large, each goroutine with its own buffer of
+// colLen elements.
+func parallel[T kernel.Float](procs, tasks, work, colLen int, f func(i int, col []T)) {
+	workers := min(tasks, procs)
 	if work < 1<<18 {
 		workers = 1
 	}

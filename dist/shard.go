@@ -1,0 +1,165 @@
+package dist
+
+import "fmt"
+
+// Sharder is implemented by a Comm whose ranks can share the work of one
+// update: ReduceScatterSum leaves each rank the sums of its own segment of
+// the gradients, the rank updates that segment of the parameters, and
+// Allgather gives every rank every segment. That is the work of
+// AllreduceSum on the gradients, with the update done once instead of on
+// every rank. Local and OpenMPI implement it.
+//
+// The segments are those of AllreduceSum: of n values laid end to end (the
+// buffers of a list, concatenated), rank r owns [r·n/size, (r+1)·n/size),
+// which Segment returns.
+//
+// Concurrency: as for every collective, all ranks call the same sequence of
+// collectives with lists of the same shape. The other ranks read a rank's
+// buffers during its ReduceScatterSum and Allgather calls and until its
+// next collective call returns: until then a rank may change its own
+// segment of them, nothing else.
+type Sharder interface {
+	// Segment returns the bounds of this rank's segment of n values.
+	Segment(n int) (lo, hi int)
+	// ReduceScatterSum replaces, in this rank's bufs, the values of its
+	// segment of their concatenation by their sums over all ranks, added
+	// in rank order, and every rank's aux (the same length on every rank)
+	// by the element-wise sum of all ranks' aux, in rank order. The values
+	// of bufs outside the segment are left as they are.
+	ReduceScatterSum(bufs [][]float64, aux []float64) error
+	// Allgather copies into this rank's bufs every other rank's segment of
+	// its bufs, and sets all[r] to rank r's mine for every rank r
+	// (len(all) = Size()). bufs may be empty: it then gathers one value
+	// per rank.
+	Allgather(bufs [][]float64, mine float64, all []float64) error
+}
+
+// total returns the number of values in bufs.
+func total(bufs [][]float64) int {
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+	}
+	return n
+}
+
+// eachPart calls f(k, from, to) for each buffer k of bufs that has values
+// in [lo, hi) of their concatenation, with the bounds of those values in
+// buffer k.
+func eachPart(bufs [][]float64, lo, hi int, f func(k, from, to int)) {
+	off := 0
+	for k, b := range bufs {
+		from, to := max(lo-off, 0), min(hi-off, len(b))
+		off += len(b)
+		if from < to {
+			f(k, from, to)
+		}
+		if off >= hi {
+			return
+		}
+	}
+}
+
+// Segment returns the bounds of this rank's segment of n values.
+func (c *local) Segment(n int) (lo, hi int) { return segment(n, c.h.n, c.rank) }
+
+// ReduceScatterSum: every rank registers its list and a copy of its aux,
+// the ranks meet once, and each then sums its own segment from the
+// others' buffers (reading, never writing, them) and all the aux.
+func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
+	h := c.h
+	if h.n == 1 {
+		return nil
+	}
+	sl := c.slots()
+	sl.vecs[c.rank] = bufs
+	sl.aux[c.rank] = append(sl.aux[c.rank][:0], aux...)
+	if err := h.meet(c.rank, nil, func() error { return h.sameShape("ReduceScatterSum", sl.vecs, sl.aux) }); err != nil {
+		return err
+	}
+	for i := range aux {
+		s := sl.aux[0][i]
+		for _, a := range sl.aux[1:] {
+			s += a[i]
+		}
+		aux[i] = s
+	}
+	lo, hi := segment(total(bufs), h.n, c.rank)
+	eachPart(bufs, lo, hi, func(k, from, to int) {
+		dst := bufs[k][from:to]
+		first := sl.vecs[0][k][from:to]
+		switch h.n {
+		case 2:
+			// The common case without the inner loop over ranks.
+			second := sl.vecs[1][k][from:to]
+			for i, s := range first {
+				dst[i] = s + second[i]
+			}
+		default:
+			for i, s := range first {
+				for _, v := range sl.vecs[1:] {
+					s += v[k][from+i]
+				}
+				dst[i] = s
+			}
+		}
+	})
+	return nil
+}
+
+// Allgather: every rank registers its list and its value, the ranks meet
+// once, and each copies the others' segments into its own buffers.
+func (c *local) Allgather(bufs [][]float64, mine float64, all []float64) error {
+	h := c.h
+	if len(all) != h.n {
+		return fmt.Errorf("dist: Allgather into %d values for %d ranks", len(all), h.n)
+	}
+	if h.n == 1 {
+		all[0] = mine
+		return nil
+	}
+	sl := c.slots()
+	sl.vecs[c.rank] = bufs
+	sl.mine[c.rank] = mine
+	if err := h.meet(c.rank, nil, func() error { return h.sameShape("Allgather", sl.vecs, nil) }); err != nil {
+		return err
+	}
+	copy(all, sl.mine)
+	n := total(bufs)
+	for r, src := range sl.vecs {
+		if r == c.rank {
+			continue
+		}
+		lo, hi := segment(n, h.n, r)
+		eachPart(bufs, lo, hi, func(k, from, to int) { copy(bufs[k][from:to], src[k][from:to]) })
+	}
+	return nil
+}
+
+// slots returns the hub's slots for this rank's next Sharder collective
+// (see shardSlots).
+func (c *local) slots() *shardSlots {
+	c.calls++
+	return &c.h.sh[c.calls%2]
+}
+
+// sameShape checks that every rank gave lists of buffers of the same
+// lengths, and aux of the same length.
+func (h *hub) sameShape(op string, vecs [][][]float64, aux [][]float64) error {
+	for r, v := range vecs {
+		if len(v) != len(vecs[0]) {
+			return fmt.Errorf("dist: %s: rank %d gave %d buffers, rank 0 %d", op, r, len(v), len(vecs[0]))
+		}
+		for k := range v {
+			if len(v[k]) != len(vecs[0][k]) {
+				return fmt.Errorf("dist: %s: buffer %d has %d values on rank %d, %d on rank 0", op, k, len(v[k]), r, len(vecs[0][k]))
+			}
+		}
+	}
+	for r, a := range aux {
+		if len(a) != len(aux[0]) {
+			return fmt.Errorf("dist: %s: rank %d gave %d aux values, rank 0 %d", op, r, len(a), len(aux[0]))
+		}
+	}
+	return nil
+}
