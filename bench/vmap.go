@@ -111,3 +111,19 @@ func (p *PerExample) Loop() *nabla.Tensor {
 // BatchGradient returns the gradient of the batch's summed loss: what a
 // training step computes, the baseline for per-example gradients.
 func (p *PerExample) BatchGradient() *nabla.Tensor { return allGrads(p.args(p.X, p.Y)...) }
+
+// VmapInto is Vmap writing the per-example gradients into out, (128, P),
+// whose memory the next call reuses.
+func (p *PerExample) VmapInto(out *nabla.Tensor) *nabla.Tensor {
+	m := nabla.NotMapped
+	return nabla.VmapInto(allGrads, 0, 0, m, m, m, m)(out, p.args(p.X, p.Y)...)
+}
+
+// Size returns the number of parameters, P.
+func (p *PerExample) Size() int {
+	n := 0
+	for _, w := range p.Params {
+		n += w.Size()
+	}
+	return n
+}

@@ -17,8 +17,15 @@ func TestVmapWorkloads(t *testing.T) {
 	}
 	p := NewPerExample()
 	p.X, p.Y = nabla.Slice(p.X, 0, 0, 8, 1), nabla.Slice(p.Y, 0, 0, 8, 1)
-	if d := maxAbsDiff(p.Vmap().Float64s(), p.Loop().Float64s()); d > 1e-12 {
+	loop := p.Loop()
+	if d := maxAbsDiff(p.Vmap().Float64s(), loop.Float64s()); d > 1e-12 {
 		t.Errorf("per-example gradients differ from the loop by %g", d)
+	}
+	out := nabla.Full(7, loop.Shape()...)
+	for range 2 { // the second call reuses out
+		if d := maxAbsDiff(p.VmapInto(out).Float64s(), loop.Float64s()); d > 1e-12 {
+			t.Errorf("per-example gradients written in place differ from the loop by %g", d)
+		}
 	}
 }
 
@@ -60,6 +67,12 @@ func BenchmarkVmap(b *testing.B) {
 	b.Run("perexample-mlp/vmap", func(b *testing.B) {
 		for b.Loop() {
 			p.Vmap()
+		}
+	})
+	b.Run("perexample-mlp/vmap-into", func(b *testing.B) {
+		out := nabla.Zeros(p.X.Shape()[0], p.Size())
+		for b.Loop() {
+			p.VmapInto(out)
 		}
 	})
 	b.Run("perexample-mlp/loop", func(b *testing.B) {
