@@ -44,6 +44,10 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 	if m == 0 || n == 0 {
 		return
 	}
+	if k == 1 && beta == 0 && alpha != 0 {
+		outer(transA, transB, m, n, alpha, a, lda, b, ldb, c, ldc, parallel)
+		return
+	}
 	if beta != 1 {
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
@@ -106,6 +110,62 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 		go func() {
 			defer wg.Done()
 			run()
+		}()
+	}
+	wg.Wait()
+}
+
+// outer sets C to alpha·op(A)·op(B) when the product is an outer product
+// (k = 1) and beta is 0: each element is written once, where the blocked
+// product would clear C and then add the microkernel's tile to it. The
+// values are the blocked product's bit for bit: that one computes
+// 0 + (alpha·a)·b, and so does outer (the explicit conversion keeps the
+// compiler from fusing the multiply into an add that would round
+// differently), which turns a zero product of either sign into +0 as it
+// does.
+func outer[T float32 | float64](transA, transB bool, m, n int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int, parallel bool) {
+	rows := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var ai T
+			if transA {
+				ai = a[i]
+			} else {
+				ai = a[i*lda]
+			}
+			if alpha != 1 {
+				ai = T(alpha * ai)
+			}
+			row := c[i*ldc : i*ldc+n]
+			if transB {
+				for j := range row {
+					row[j] = T(ai*b[j*ldb]) + 0
+				}
+				continue
+			}
+			for j, bj := range b[:n] {
+				row[j] = T(ai*bj) + 0
+			}
+		}
+	}
+	workers := 1
+	if parallel {
+		workers = min(m*n/parallelMACs, runtime.GOMAXPROCS(0), m)
+	}
+	if workers <= 1 {
+		rows(0, m)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*m/workers, (w+1)*m/workers
+		if w == workers-1 {
+			rows(lo, hi)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rows(lo, hi)
 		}()
 	}
 	wg.Wait()
