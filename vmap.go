@@ -316,6 +316,8 @@ func (p *program) runStep(s *step, vals []bval, xs []*Tensor, batched []bool, an
 		out, saved = saveForward(s.op, params, xs)
 	case s.op.Batch != nil && s.saved < 0:
 		out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
+	case s.op.BatchSave != nil:
+		out, saved = s.op.BatchSave(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
 	case s.op.Batch != nil && s.op.elementwise && len(xs) == 1:
 		// An elementwise op's by-product is elementwise too.
 		out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
@@ -953,11 +955,18 @@ func batchAxisParam(c *Ctx, batched []bool) *Tensor {
 
 // batchSquareGrad batches square_grad, whose g has x's shape or one
 // element: it applies to the batch when g and x are batched alike, or g is
-// one element for every example.
+// one element for every example; when g (or x) has the example's shape
+// but is the same for every example, it is expanded along the batch first.
 func batchSquareGrad(c *Ctx, batched []bool) *Tensor {
 	g, x := c.Inputs[0], c.Inputs[1]
-	if batched[0] && batched[1] && sameShape(g.shape, x.shape) || !batched[0] && g.Size() == 1 {
+	switch {
+	case batched[0] && batched[1] && sameShape(g.shape, x.shape) || !batched[0] && g.Size() == 1:
 		return c.op.Apply(c.Params, g, x)
+	case batched[0] != batched[1] && exampleRank(g, batched[0]) == exampleRank(x, batched[1]) && g.Size() != 1:
+		xs := batchAll(c.Inputs, batched)
+		if sameShape(xs[0].shape, xs[1].shape) {
+			return c.op.Apply(c.Params, xs...)
+		}
 	}
 	return loopRule(c, batched)
 }
@@ -967,6 +976,12 @@ func batchSquareGrad(c *Ctx, batched []bool) *Tensor {
 // is one more of them, the unbatched inputs expanded along it.
 func batchLeading(c *Ctx, batched []bool) *Tensor {
 	return c.op.Apply(c.Params, batchAll(c.Inputs, batched)...)
+}
+
+// batchLeadingSave is batchLeading with the by-product SaveForward makes,
+// which has the same leading batch dimensions.
+func batchLeadingSave(c *Ctx, batched []bool) (out, saved *Tensor) {
+	return saveForward(c.op, c.Params, batchAll(c.Inputs, batched))
 }
 
 // batchSameShape batches an op whose inputs have one shape: the unbatched
