@@ -208,8 +208,20 @@ type bval struct {
 // values of a traced tensor, or a transform inside it computed outside the
 // trace (see checkEscape).
 func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
+	// What the trace computes serves only to find the program: an arena
+	// collects it and recycles it once the program is known (all but the
+	// program's constants), so that the values of the next call's trace,
+	// an example of the batch each, do not come from fresh memory.
+	var a *Arena
+	if !vars {
+		a = arenas.Get().(*Arena)
+		defer arenas.Put(a)
+	}
 	defer func() {
 		if r := recover(); r != nil {
+			if a != nil {
+				a.drop()
+			}
 			if e, isErr := r.(*Error); isErr && e.traceRead {
 				p, ok = nil, false
 				return
@@ -217,8 +229,15 @@ func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
 			panic(r)
 		}
 	}()
-	c := &compiled{who: "Vmap", f: f, vars: vars, vmap: true}
+	c := &compiled{who: "Vmap", f: f, vars: vars, vmap: true, arena: a}
 	p, _ = c.traceWith(ex, nil)
+	if a != nil {
+		keep := make([]*Tensor, len(p.consts))
+		for i, k := range p.consts {
+			keep[i] = k.t
+		}
+		a.Release(keep...)
+	}
 	return p, true
 }
 
@@ -508,18 +527,22 @@ func (c *inPlace) run(p *program, vals []bval, n int, into *Tensor, looped *[]st
 	}
 	off := 0
 	for _, pc := range pieces {
-		for e := 0; e < n; e++ {
-			dst := e*total + off
-			switch {
-			case pc.x != nil:
-				src := 0
-				if len(pc.x.shape) == 2 {
-					src = e * pc.size
+		if pc.x == nil {
+			// The examples' products are independent: spread over the cores.
+			kernel.Parallel(n, pc.size, func(lo, hi int) {
+				for e := lo; e < hi; e++ {
+					productInto(pc.a, pc.b, pc.mm, e, out, e*total+off)
 				}
-				copyRange(out, dst, pc.x, src, pc.size)
-			default:
-				productInto(pc.a, pc.b, pc.mm, e, out, dst)
+			})
+			off += pc.size
+			continue
+		}
+		for e := 0; e < n; e++ {
+			src := 0
+			if len(pc.x.shape) == 2 {
+				src = e * pc.size
 			}
+			copyRange(out, e*total+off, pc.x, src, pc.size)
 		}
 		off += pc.size
 	}
