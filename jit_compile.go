@@ -319,8 +319,8 @@ type compiled struct {
 	f       Func
 	argnums []int
 	grad    bool
-	vars    bool // every argument is a variable (requires grad) while tracing
-	vmap    bool // Vmap's trace (see checkEscape)
+	vars    bool   // every argument is a variable (requires grad) while tracing
+	vmap    bool   // Vmap's trace (see checkEscape)
 	arena   *Arena // when set, collects what the trace computes (see vmapTrace)
 
 	mu    sync.Mutex // held while tracing
