@@ -112,11 +112,37 @@ func (p *PerExample) Loop() *nabla.Tensor {
 // training step computes, the baseline for per-example gradients.
 func (p *PerExample) BatchGradient() *nabla.Tensor { return allGrads(p.args(p.X, p.Y)...) }
 
+// As returns the workload with its batch and parameters converted to dt.
+func (p *PerExample) As(dt nabla.DType) *PerExample {
+	q := &PerExample{X: p.X.As(dt), Y: p.Y.As(dt)}
+	for _, w := range p.Params {
+		q.Params = append(q.Params, w.As(dt))
+	}
+	return q
+}
+
 // VmapInto is Vmap writing the per-example gradients into out, (128, P),
 // whose memory the next call reuses.
 func (p *PerExample) VmapInto(out *nabla.Tensor) *nabla.Tensor {
 	m := nabla.NotMapped
 	return nabla.VmapInto(allGrads, 0, 0, m, m, m, m)(out, p.args(p.X, p.Y)...)
+}
+
+// Fill writes v into every element of out, as VmapInto's result is written:
+// the memory traffic any way of computing per-example gradients into out
+// has to pay, the floor for VmapInto.
+func Fill(out *nabla.Tensor, v float64) {
+	if out.DType() == nabla.Float32 {
+		s := out.RawFloat32()
+		for i := range s {
+			s[i] = float32(v)
+		}
+		return
+	}
+	s := out.RawFloat64()
+	for i := range s {
+		s[i] = v
+	}
 }
 
 // Size returns the number of parameters, P.

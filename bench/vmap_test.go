@@ -27,6 +27,11 @@ func TestVmapWorkloads(t *testing.T) {
 			t.Errorf("per-example gradients written in place differ from the loop by %g", d)
 		}
 	}
+	q := p.As(nabla.Float32)
+	out32 := nabla.Zeros(loop.Shape()...).As(nabla.Float32)
+	if d := maxAbsDiff(q.VmapInto(out32).Float64s(), loop.Float64s()); d > 1e-4 {
+		t.Errorf("float32 per-example gradients differ from the float64 loop by %g", d)
+	}
 }
 
 // BenchmarkVmap measures Jacobians computed in one batched pass (Vmap
@@ -69,20 +74,31 @@ func BenchmarkVmap(b *testing.B) {
 			p.Vmap()
 		}
 	})
-	b.Run("perexample-mlp/vmap-into", func(b *testing.B) {
-		out := nabla.Zeros(p.X.Shape()[0], p.Size())
-		for b.Loop() {
-			p.VmapInto(out)
+	for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
+		name, q := "perexample-mlp", p
+		if dt == nabla.Float32 {
+			name, q = "perexample-mlp-f32", p.As(dt)
 		}
-	})
+		out := nabla.Zeros(q.X.Shape()[0], q.Size()).As(dt)
+		b.Run(name+"/vmap-into", func(b *testing.B) {
+			for b.Loop() {
+				q.VmapInto(out)
+			}
+		})
+		b.Run(name+"/fill", func(b *testing.B) {
+			for b.Loop() {
+				Fill(out, 1)
+			}
+		})
+		b.Run(name+"/batch-gradient", func(b *testing.B) {
+			for b.Loop() {
+				q.BatchGradient()
+			}
+		})
+	}
 	b.Run("perexample-mlp/loop", func(b *testing.B) {
 		for b.Loop() {
 			p.Loop()
-		}
-	})
-	b.Run("perexample-mlp/batch-gradient", func(b *testing.B) {
-		for b.Loop() {
-			p.BatchGradient()
 		}
 	})
 }
