@@ -128,21 +128,16 @@ func (p *PerExample) VmapInto(out *nabla.Tensor) *nabla.Tensor {
 	return nabla.VmapInto(allGrads, 0, 0, m, m, m, m)(out, p.args(p.X, p.Y)...)
 }
 
-// Fill writes v into every element of out, as VmapInto's result is written:
-// the memory traffic any way of computing per-example gradients into out
-// has to pay, the floor for VmapInto.
-func Fill(out *nabla.Tensor, v float64) {
+// WriteOnce sets every element of out to zero with Go's clear (the
+// runtime's fastest store loop), as VmapInto's result is written once: the
+// memory traffic any way of computing per-example gradients into out has
+// to pay, the floor for VmapInto.
+func WriteOnce(out *nabla.Tensor) {
 	if out.DType() == nabla.Float32 {
-		s := out.RawFloat32()
-		for i := range s {
-			s[i] = float32(v)
-		}
+		clear(out.RawFloat32())
 		return
 	}
-	s := out.RawFloat64()
-	for i := range s {
-		s[i] = v
-	}
+	clear(out.RawFloat64())
 }
 
 // Size returns the number of parameters, P.

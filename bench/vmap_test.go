@@ -87,7 +87,7 @@ func BenchmarkVmap(b *testing.B) {
 		})
 		b.Run(name+"/fill", func(b *testing.B) {
 			for b.Loop() {
-				Fill(out, 1)
+				WriteOnce(out)
 			}
 		})
 		b.Run(name+"/batch-gradient", func(b *testing.B) {

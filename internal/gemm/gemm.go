@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
+
+	elementwise "github.com/nabla-go/nabla/internal/kernel"
 )
 
 // Dgemm sets C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n
@@ -121,9 +123,16 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 // values are the blocked product's bit for bit: that one computes
 // 0 + (alpha·a)·b, and so does outer (the explicit conversion keeps the
 // compiler from fusing the multiply into an add that would round
-// differently), which turns a zero product of either sign into +0 as it
-// does.
+// differently; see elementwise.ScaleAddZero), which turns a zero product of
+// either sign into +0 as it does.
 func outer[T float32 | float64](transA, transB bool, m, n int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int, parallel bool) {
+	brow := b[:n]
+	if transB { // op(B)'s row is B's column: gathered once
+		brow = make([]T, n)
+		for j := range brow {
+			brow[j] = b[j*ldb]
+		}
+	}
 	rows := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			var ai T
@@ -135,16 +144,7 @@ func outer[T float32 | float64](transA, transB bool, m, n int, alpha T, a []T, l
 			if alpha != 1 {
 				ai = T(alpha * ai)
 			}
-			row := c[i*ldc : i*ldc+n]
-			if transB {
-				for j := range row {
-					row[j] = T(ai*b[j*ldb]) + 0
-				}
-				continue
-			}
-			for j, bj := range b[:n] {
-				row[j] = T(ai*bj) + 0
-			}
+			elementwise.ScaleAddZero(c[i*ldc:i*ldc+n], brow, ai)
 		}
 	}
 	workers := 1
