@@ -370,7 +370,8 @@ func stridedRows[T Float](dst, src []T, shape, st []int, lo, hi int) {
 // writes, where a zero product of either sign, or one that underflows,
 // comes out as +0. It is the row of an outer product.
 func ScaleAddZero[T Float](dst, src []T, a T) {
-	if useAsm && len(dst) >= asmMin && vsAsm(Mul, dst, src, a) && vsAsm(Add, dst, dst, 0) {
+	// affineAsm multiplies, then adds, unfused: one pass.
+	if useAsm && len(dst) >= asmMin && affineAsm(dst, src, a, 0) {
 		return
 	}
 	for i, v := range src[:len(dst)] {
