@@ -17,6 +17,13 @@ package nabla
 // batched run applies ops as usual, so Grad(Vmap(f)) differentiates the
 // batched computation, and Vmap(Grad(f)) batches a traced backward pass:
 // per-example gradients.
+//
+// Per-example gradients are large (the batch times the parameters), so
+// their memory decides their cost: VmapInto writes them into a tensor the
+// caller reuses, a result that joins flattened gradients is written once
+// (the weights' per-example outer products run in place in it, see
+// inPlace), and the trace's values and the batched intermediates are
+// recycled through arenas rather than left to the garbage collector.
 
 import (
 	"math"
@@ -61,9 +68,10 @@ func VmapOut(f Func, outAxis int, inAxes ...int) Func {
 //
 // The result is a plain tensor, never recorded: VmapInto panics when an
 // argument, or a tensor f closes over, takes part in differentiation or in
-// a trace (use Vmap there). Goroutines may call the mapped function at
-// once, each with its own out; out must not be read or written by another
-// goroutine during a call.
+// a trace (use Vmap there), and out must not share memory with an
+// argument. Goroutines may call the mapped function at once, each with its
+// own out; out must not be read or written by another goroutine during a
+// call.
 func VmapInto(f Func, inAxes ...int) func(out *Tensor, xs ...*Tensor) *Tensor {
 	return func(out *Tensor, xs ...*Tensor) *Tensor {
 		if out == nil {
