@@ -244,7 +244,7 @@ func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
 		for i, k := range p.consts {
 			keep[i] = k.t
 		}
-		a.Release(keep...)
+		a.releaseAll(keep...)
 	}
 	return p, true
 }
