@@ -397,6 +397,15 @@ func (p *program) findInPlace() *inPlace {
 	if len(p.outs) != 1 {
 		return nil
 	}
+	last := -1
+	for i := len(p.steps) - 1; i >= 0 && last < 0; i-- {
+		if p.steps[i].out == p.outs[0] {
+			last = i
+		}
+	}
+	if last < 0 || p.steps[last].op != concatOp {
+		return nil // the common case, found without building the maps below
+	}
 	def := map[int32]int{} // value → the step defining it
 	uses := map[int32]int{}
 	for i := range p.steps {
