@@ -123,7 +123,14 @@ func viewRange(x *Tensor, shape []int, lo, hi int) *Tensor {
 // Release recycles the buffers of the scratch tensors collected since the
 // last Release, except those whose memory a tensor in keep shares, and
 // marks them and their views dead.
-func (a *Arena) Release(keep ...*Tensor) {
+func (a *Arena) Release(keep ...*Tensor) { a.release(false, keep) }
+
+// releaseAll is Release for the values of a trace, which serve only to
+// find the program: every tensor collected is released, recorded or not,
+// except pinned ones and those whose memory a tensor in keep shares.
+func (a *Arena) releaseAll(keep ...*Tensor) { a.release(true, keep) }
+
+func (a *Arena) release(all bool, keep []*Tensor) {
 	if a.state64 == nil {
 		a.state64, a.state32 = map[*float64]uint8{}, map[*float32]uint8{}
 	}
@@ -153,7 +160,7 @@ func (a *Arena) Release(keep ...*Tensor) {
 		mark(t, held)
 	}
 	for _, t := range a.made {
-		if t.mem&memPinned != 0 || t.node == nil && t.mem&(memScratch|memSaved) == 0 {
+		if t.mem&memPinned != 0 || !all && t.node == nil && t.mem&(memScratch|memSaved) == 0 {
 			mark(t, held)
 		}
 	}

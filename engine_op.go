@@ -76,6 +76,13 @@ type Op struct {
 	// need only align or shift axes (see batchElementwise). Without it,
 	// Vmap runs the op once per example and stacks the results.
 	Batch func(c *Ctx, batched []bool) *Tensor
+	// BatchSave, optional, is Batch for a node the trace recorded with
+	// SaveForward's by-product: it returns the outputs and the by-products
+	// for the whole batch, both with the batch on axis 0, the by-product a
+	// constant as saveForward makes it. Without it, such a node runs once
+	// per example (an elementwise op's by-product is elementwise and needs
+	// none).
+	BatchSave func(c *Ctx, batched []bool) (out, saved *Tensor)
 
 	// Jet, optional, is the op's Taylor-mode rule, for Jet: given the
 	// inputs' normalised Taylor coefficients, series[i][j−1] the

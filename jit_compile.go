@@ -319,8 +319,9 @@ type compiled struct {
 	f       Func
 	argnums []int
 	grad    bool
-	vars    bool // every argument is a variable (requires grad) while tracing
-	vmap    bool // Vmap's trace (see checkEscape)
+	vars    bool   // every argument is a variable (requires grad) while tracing
+	vmap    bool   // Vmap's trace (see checkEscape)
+	arena   *Arena // when set, collects what the trace computes (see vmapTrace)
 
 	mu    sync.Mutex // held while tracing
 	progs atomic.Pointer[[]*program]
@@ -405,6 +406,9 @@ func (c *compiled) traceWith(xs []*Tensor, info *traceInfo) (*program, []*Tensor
 	// constants alone are computed once, now, and are constants of the
 	// program.
 	tp := &Tape{parent: live(tapeOf(xs)), seq: tapeSeq.Add(1), trace: tr}
+	if c.arena != nil {
+		tp.arena, tp.collect, tp.allSizes = c.arena, engineIdle, true
+	}
 	tr.tape = tp
 	v := vars{in: make([]*Tensor, len(xs))}
 	for i, x := range xs {

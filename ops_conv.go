@@ -216,7 +216,7 @@ func init() {
 	conv2dOp = Register(&Op{
 		Name:  "conv2d",
 		Jet:   JetBilinear,
-		Batch: batchSamples(0),
+		Batch: batchConv,
 		Forward: func(c *Ctx) *Tensor {
 			x, w, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
 			dt := checkDType("conv2d", x, w)
@@ -258,7 +258,7 @@ func init() {
 	convTransposeOp = Register(&Op{
 		Name:  "conv_transpose2d",
 		Jet:   JetBilinear,
-		Batch: batchSamples(0),
+		Batch: batchConv,
 		Forward: func(c *Ctx) *Tensor {
 			y, w, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
 			dt := checkDType("conv_transpose2d", y, w)
@@ -299,8 +299,9 @@ func init() {
 		Cases: convCases(func(p convParams) [][]int { return [][]int{p.yShape(2), p.wShape(2)} }),
 	})
 	convWeightGradOp = Register(&Op{
-		Name: "conv2d_weight_grad",
-		Jet:  JetBilinear,
+		Name:  "conv2d_weight_grad",
+		Jet:   JetBilinear,
+		Batch: batchConv,
 		Forward: func(c *Ctx) *Tensor {
 			x, y, p := c.Inputs[0], c.Inputs[1], c.Params.(convParams)
 			dt := checkDType("conv2d_weight_grad", x, y)
@@ -340,6 +341,38 @@ func init() {
 		},
 		Cases: convCases(func(p convParams) [][]int { return [][]int{p.xShape(2), p.yShape(2)} }),
 	})
+}
+
+// batchConv batches the convolution ops. With a weight the same for every
+// example, the examples' samples join into one batch of B·N samples (see
+// batchSamples). With a weight per example, and for conv2d_weight_grad,
+// whose result is one, each example's channels become groups of their
+// own: one convolution of B·G groups, in which every group's products are
+// those of the example's own convolution (the same operands, samples and
+// chunks), bit for bit.
+func batchConv(c *Ctx, batched []bool) *Tensor {
+	if c.op != convWeightGradOp && !batched[1] {
+		return batchSamples(0)(c, batched)
+	}
+	b := batchSize(c.Inputs, batched)
+	xs := batchAll(c.Inputs, batched)
+	p := c.Params.(convParams)
+	q := p
+	q.g.C, q.g.F, q.g.G = b*p.g.C, b*p.g.F, b*p.g.G
+	// (B, N, K, H, W) → (N, B·K, H, W): example b's channels are groups
+	// b·G to (b+1)·G − 1.
+	grouped := func(x *Tensor) *Tensor {
+		s := x.shape
+		return Reshape(Permute(x, 1, 0, 2, 3, 4), s[1], s[0]*s[2], s[3], s[4])
+	}
+	if c.op == convWeightGradOp {
+		w := c.op.Apply(q, grouped(xs[0]), grouped(xs[1])) // (B·F, C/G, KH, KW)
+		return Reshape(w, append([]int{b, p.g.F}, w.shape[1:]...)...)
+	}
+	w := xs[1] // (B, F, C/G, KH, KW)
+	y := c.op.Apply(q, grouped(xs[0]), Reshape(w, append([]int{b * w.shape[1]}, w.shape[2:]...)...))
+	s := y.shape // (N, B·K, OH, OW)
+	return Permute(Reshape(y, s[0], b, s[1]/b, s[2], s[3]), 1, 0, 2, 3, 4)
 }
 
 // convCases are the geometries the registry test checks each convolution

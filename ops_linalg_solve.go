@@ -72,6 +72,7 @@ func solveSave(c *Ctx, save bool) (out, saved *Tensor) {
 // packed factors and G; Params: solveParams). It is FastVJP's: constant.
 var luSolveOp = &Op{
 	Name:     "lu_solve",
+	Batch:    batchLeading,
 	constant: true,
 	Forward: func(c *Ctx) *Tensor {
 		f, g, trans := c.Inputs[0], c.Inputs[1], c.Params.(solveParams).trans
@@ -102,6 +103,7 @@ func init() {
 		Name:        "solve",
 		Batch:       batchLeading,
 		Jet:         jetSolve,
+		BatchSave:   batchLeadingSave,
 		Forward:     solveForward,
 		SaveForward: func(c *Ctx) (*Tensor, *Tensor) { return solveSave(c, true) },
 		// VJP's solve with the transpose, reusing the saved LU factors.
@@ -559,6 +561,7 @@ func MatrixPower(a *Tensor, k int) *Tensor {
 // (inputs L and G): a product and two triangular solves in float64.
 var choleskyGradOp = &Op{
 	Name:     "cholesky_grad",
+	Batch:    batchLeading,
 	constant: true,
 	Forward: func(c *Ctx) *Tensor {
 		l, g := c.Inputs[0], c.Inputs[1]

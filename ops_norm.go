@@ -82,6 +82,8 @@ func init() {
 		Name:        "batch_norm",
 		Forward:     func(c *Ctx) *Tensor { y, _ := bnForward(c); return y },
 		SaveForward: bnForward,
+		Batch:       func(c *Ctx, batched []bool) *Tensor { y, _ := bnBatch(c, batched, false); return y },
+		BatchSave:   func(c *Ctx, batched []bool) (*Tensor, *Tensor) { return bnBatch(c, batched, true) },
 		// With x̂ = (x − μ)·σ⁻¹ and m values per channel:
 		// ∂b = Σg, ∂w = Σg·x̂, ∂x = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)).
 		VJP: func(c *Ctx, g *Tensor) []*Tensor {
@@ -174,6 +176,73 @@ var (
 		},
 	}
 )
+
+func init() {
+	bnGradSumsOp.Batch = func(c *Ctx, batched []bool) *Tensor {
+		n := batchSize(c.Inputs, batched)
+		xs := batchAll(c.Inputs, batched)
+		sums := c.op.Apply(nil, bnToChannels(xs[0]), bnToChannels(xs[1]), bnStatsToChannels(xs[2]))
+		return bnStatsFromChannels(sums, n)
+	}
+	bnGradInputOp.Batch = func(c *Ctx, batched []bool) *Tensor {
+		n := batchSize(c.Inputs, batched)
+		xs := batchAll(c.Inputs, batched)
+		gx := c.op.Apply(nil, bnToChannels(xs[0]), bnToChannels(xs[1]), bnStatsToChannels(xs[2]),
+			Reshape(xs[3], -1), bnStatsToChannels(xs[4]))
+		return bnFromChannels(gx, n)
+	}
+}
+
+// Batch rules. Vmap batches batch normalisation by giving each example's
+// channels channels of their own: x, of shape (B, N, C, ...) for B
+// examples, is read as (N, B·C, ...), whose channel statistics are the
+// examples' own, bit for bit (the kernels reduce each channel alone, in an
+// order set by N and the trailing axes only). Statistics and sums, (2, C)
+// per example, are (2, B·C) for the batch.
+
+// bnBatch is batch_norm's Batch rule; with save it also returns the
+// batched by-product (the examples' means and 1/σ, (B, 2, C)).
+func bnBatch(c *Ctx, batched []bool, save bool) (out, saved *Tensor) {
+	n := batchSize(c.Inputs, batched)
+	xs := batchAll(c.Inputs, batched)
+	in := []*Tensor{bnToChannels(xs[0]), Reshape(xs[1], -1), Reshape(xs[2], -1)}
+	if !save {
+		return bnFromChannels(batchNormOp.Apply(c.Params, in...), n), nil
+	}
+	out, saved = saveForward(batchNormOp, c.Params, in)
+	return bnFromChannels(out, n), bnStatsFromChannels(saved, n)
+}
+
+// bnToChannels returns x, (B, N, C, ...), as (N, B·C, ...).
+func bnToChannels(x *Tensor) *Tensor {
+	s := x.shape
+	perm := []int{1, 0}
+	for i := 2; i < len(s); i++ {
+		perm = append(perm, i)
+	}
+	return Reshape(Permute(x, perm...), append([]int{s[1], s[0] * s[2]}, s[3:]...)...)
+}
+
+// bnFromChannels returns y, (N, B·C, ...), as (B, N, C, ...).
+func bnFromChannels(y *Tensor, b int) *Tensor {
+	s := y.shape
+	y = Reshape(y, append([]int{s[0], b, s[1] / b}, s[2:]...)...)
+	perm := []int{1, 0}
+	for i := 2; i < len(y.shape); i++ {
+		perm = append(perm, i)
+	}
+	return Permute(y, perm...)
+}
+
+// bnStatsToChannels returns per-example statistics, (B, 2, C), as (2, B·C).
+func bnStatsToChannels(s *Tensor) *Tensor {
+	return Reshape(Permute(s, 1, 0, 2), 2, s.shape[0]*s.shape[2])
+}
+
+// bnStatsFromChannels returns statistics (2, B·C) as (B, 2, C).
+func bnStatsFromChannels(s *Tensor, b int) *Tensor {
+	return Permute(Reshape(s, 2, b, s.shape[1]/b), 1, 0, 2)
+}
 
 // rowFloat64s returns row i of a matrix as float64 values.
 func (t *Tensor) rowFloat64s(i int) []float64 {

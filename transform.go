@@ -143,7 +143,7 @@ func jacobianRev(v vars, y, x *Tensor) *Tensor {
 		// has no Batch rule.
 		seeds := Reshape(eye(y.dtype, m), append([]int{m}, y.shape...)...)
 		pull := func(cts ...*Tensor) *Tensor { return v.grads("JacobianRev", y, cts[0], true)[0] }
-		if rows, _ := vmapCall("JacobianRev", pull, []*Tensor{seeds}, nil, 0, true); rows != nil {
+		if rows, _ := vmapCall("JacobianRev", pull, []*Tensor{seeds}, nil, 0, true, nil); rows != nil {
 			return Reshape(rows, append(append([]int(nil), y.shape...), x.shape...)...)
 		}
 	}
@@ -181,7 +181,7 @@ func jacobianFwd(f Func, xs []*Tensor, i int) *Tensor {
 			ys = y
 			return d
 		}
-		if cols, _ := vmapCall("JacobianFwd", col, []*Tensor{dirs}, nil, 0, true); cols != nil {
+		if cols, _ := vmapCall("JacobianFwd", col, []*Tensor{dirs}, nil, 0, true, nil); cols != nil {
 			// cols holds column j of the Jacobian at cols[j]: the input axes
 			// go last.
 			return Reshape(moveAxis(cols, 0, len(cols.shape)-1), append(append([]int(nil), ys.shape...), x.shape...)...)

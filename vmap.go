@@ -17,6 +17,13 @@ package nabla
 // batched run applies ops as usual, so Grad(Vmap(f)) differentiates the
 // batched computation, and Vmap(Grad(f)) batches a traced backward pass:
 // per-example gradients.
+//
+// Per-example gradients are large (the batch times the parameters), so
+// their memory decides their cost: VmapInto writes them into a tensor the
+// caller reuses, a result that joins flattened gradients is written once
+// (the weights' per-example outer products run in place in it, see
+// inPlace), and the trace's values and the batched intermediates are
+// recycled through arenas rather than left to the garbage collector.
 
 import (
 	"math"
@@ -46,8 +53,36 @@ func Vmap(f Func, inAxes ...int) Func { return VmapOut(f, 0, inAxes...) }
 // counts from the end of the result's dimensions).
 func VmapOut(f Func, outAxis int, inAxes ...int) Func {
 	return func(xs ...*Tensor) *Tensor {
-		y, _ := vmapCall("Vmap", f, xs, inAxes, outAxis, false)
+		y, _ := vmapCall("Vmap", f, xs, inAxes, outAxis, false, nil)
 		return y
+	}
+}
+
+// VmapInto returns f mapped as Vmap maps it, writing the result (batch on
+// axis 0) into out, which must have its dtype and shape, and returning
+// out. Calling it again with the same out reuses out's memory: per-example
+// gradients are as large as the batch times the parameters (208 MB for a
+// 784-256-10 MLP on 128 examples in float64), and writing them into fresh
+// memory costs more than computing them, the operating system zeroing each
+// new page on first touch.
+//
+// The result is a plain tensor, never recorded: VmapInto panics when an
+// argument, or a tensor f closes over, takes part in differentiation or in
+// a trace (use Vmap there), and out must not share memory with an
+// argument. Goroutines may call the mapped function at once, each with its
+// own out; out must not be read or written by another goroutine during a
+// call.
+func VmapInto(f Func, inAxes ...int) func(out *Tensor, xs ...*Tensor) *Tensor {
+	return func(out *Tensor, xs ...*Tensor) *Tensor {
+		if out == nil {
+			panicf("VmapInto", "out is nil")
+		}
+		checkLive("VmapInto", out)
+		if out.requiresGrad || out.tangent != nil || out.traced() {
+			panicf("VmapInto", "out takes part in differentiation or in a trace: VmapInto writes its values in place")
+		}
+		vmapCall("VmapInto", f, xs, inAxes, 0, false, out)
+		return out
 	}
 }
 
@@ -58,7 +93,7 @@ func VmapOut(f Func, outAxis int, inAxes ...int) Func {
 // traced at all. It is a debugging aid: the results are Vmap's.
 func VmapFallbacks(f Func, inAxes ...int) func(xs ...*Tensor) (*Tensor, []string) {
 	return func(xs ...*Tensor) (*Tensor, []string) {
-		return vmapCall("Vmap", f, xs, inAxes, 0, false)
+		return vmapCall("Vmap", f, xs, inAxes, 0, false, nil)
 	}
 }
 
@@ -76,8 +111,9 @@ func OpsWithoutBatchRule() []string {
 
 // vmapCall maps f over xs. With strict, it returns nil when an op of the
 // program has no Batch rule, without running anything (the Jacobians then
-// keep their loop).
-func vmapCall(who string, f Func, xs []*Tensor, inAxes []int, outAxis int, strict bool) (*Tensor, []string) {
+// keep their loop). With into, it writes the result there (VmapInto: the
+// batch on axis 0).
+func vmapCall(who string, f Func, xs []*Tensor, inAxes []int, outAxis int, strict bool, into *Tensor) (*Tensor, []string) {
 	axes := make([]int, len(xs))
 	switch {
 	case len(inAxes) == 0:
@@ -126,8 +162,11 @@ func vmapCall(who string, f Func, xs []*Tensor, inAxes []int, outAxis int, stric
 		ex[i] = firstExample(x, axes[i])
 	}
 	vars := false
-	for _, x := range xs {
+	for i, x := range xs {
 		vars = vars || x.requiresGrad || x.tangent != nil
+		if into != nil && (x.requiresGrad || x.tangent != nil || x.traced()) {
+			panicf(who, "argument %d takes part in differentiation or in a trace: the result, written in place, would not be; use Vmap", i)
+		}
 	}
 	p, ok := vmapTrace(f, ex, vars)
 	var y *Tensor
@@ -137,13 +176,22 @@ func vmapCall(who string, f Func, xs []*Tensor, inAxes []int, outAxis int, stric
 		return nil, []string{"whole function"}
 	case !ok:
 		y, fell = vmapLoop(f, in, n), []string{"whole function"}
+		if into != nil {
+			checkInto(into, y)
+			copyInto(into, y)
+			y = into
+		}
 	default:
 		fell = p.fallbacks()
 		if strict && len(fell) > 0 {
 			return nil, fell
 		}
 		var looped []string
-		y = p.runScratch(in, n, xs, &looped)
+		var scratch bool
+		y, scratch = p.runScratch(in, n, xs, &looped, into)
+		if !scratch {
+			panicf(who, "f closes over a tensor that takes part in differentiation or in a trace: the result, written in place, would not; use Vmap")
+		}
 		for _, name := range looped {
 			if !slices.Contains(fell, name) {
 				fell = append(fell, name)
@@ -168,8 +216,20 @@ type bval struct {
 // values of a traced tensor, or a transform inside it computed outside the
 // trace (see checkEscape).
 func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
+	// What the trace computes serves only to find the program: an arena
+	// collects it and recycles it once the program is known (all but the
+	// program's constants), so that the values of the next call's trace,
+	// an example of the batch each, do not come from fresh memory.
+	var a *Arena
+	if !vars {
+		a = arenas.Get().(*Arena)
+		defer arenas.Put(a)
+	}
 	defer func() {
 		if r := recover(); r != nil {
+			if a != nil {
+				a.drop()
+			}
 			if e, isErr := r.(*Error); isErr && e.traceRead {
 				p, ok = nil, false
 				return
@@ -177,8 +237,15 @@ func vmapTrace(f Func, ex []*Tensor, vars bool) (p *program, ok bool) {
 			panic(r)
 		}
 	}()
-	c := &compiled{who: "Vmap", f: f, vars: vars, vmap: true}
+	c := &compiled{who: "Vmap", f: f, vars: vars, vmap: true, arena: a}
 	p, _ = c.traceWith(ex, nil)
+	if a != nil {
+		keep := make([]*Tensor, len(p.consts))
+		for i, k := range p.consts {
+			keep[i] = k.t
+		}
+		a.releaseAll(keep...)
+	}
 	return p, true
 }
 
@@ -199,76 +266,350 @@ func (p *program) fallbacks() []string {
 // returns the result with the batch on axis 0. It adds to looped the ops
 // whose Batch rule ran them once per example.
 func (p *program) runBatched(in []bval, n int, looped *[]string) *Tensor {
+	return p.runBatchedInto(in, n, looped, nil, false)
+}
+
+// runBatchedInto is runBatched writing the result into into when it is
+// not nil. With fuse (nothing is recorded: see runScratch), a result that
+// concatenates vectors is written in place: the products among its
+// pieces write their values straight into the result (see concatInPlace),
+// not into a batched intermediate that the concatenation then copies.
+func (p *program) runBatchedInto(in []bval, n int, looped *[]string, into *Tensor, fuse bool) *Tensor {
 	vals := make([]bval, p.nvals)
 	copy(vals, in)
 	for _, c := range p.consts {
 		vals[c.id] = bval{c.t, false}
 	}
+	var cat *inPlace
+	if fuse {
+		cat = p.findInPlace()
+	}
 	var xs []*Tensor
 	var batched []bool
 	for i := range p.steps {
 		s := &p.steps[i]
+		if cat != nil && cat.deferred(i) {
+			continue // computed by the result's concatenation, in place
+		}
 		xs, batched = xs[:0], batched[:0]
 		any := false
 		for _, id := range s.in {
 			v := vals[id]
-			if v.t == nil {
+			if v.t == nil && (cat == nil || !cat.pending(id)) {
 				panicf("Vmap", "internal error: op %s reads a value no step defined; please report this", s.op.Name)
 			}
 			xs = append(xs, v.t)
 			batched = append(batched, v.batched)
 			any = any || v.batched
 		}
-		if !s.recording {
-			// What the trace computed without recording (a backward pass's
-			// rules, a NoGrad scope) is not recorded now either.
-			xs = constants(xs)
+		if cat != nil && i == cat.step {
+			if cat.run(p, vals, n, into, looped) {
+				into = nil // written
+			}
+			continue
 		}
-		params := s.params
-		if s.hasAff {
-			aff := s.aff
-			params = &aff
-		}
-		var out, saved *Tensor
-		switch {
-		case !any && s.saved < 0:
-			out = s.op.Apply(params, xs...)
-		case !any:
-			out, saved = saveForward(s.op, params, xs)
-		case s.op.Batch != nil && s.saved < 0:
-			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
-		case s.op.Batch != nil && s.op.elementwise && len(xs) == 1:
-			// An elementwise op's by-product is elementwise too.
-			out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
-			_, saved = saveForward(s.op, params, xs)
-		default:
-			out, saved = batchLoop(s.op, params, xs, batched, n, s.saved >= 0)
-		}
-		vals[s.out] = bval{out, any}
-		if s.saved >= 0 {
-			vals[s.saved] = bval{saved, any}
-		}
+		p.runStep(s, vals, xs, batched, any, n, looped)
 	}
 	y := vals[p.outs[0]]
 	if !y.batched {
-		return Expand(Unsqueeze(y.t, 0), append([]int{n}, y.t.shape...)...)
+		y.t = Expand(Unsqueeze(y.t, 0), append([]int{n}, y.t.shape...)...)
+	}
+	if into != nil {
+		checkInto(into, y.t)
+		copyInto(into, y.t)
+		return into
 	}
 	return y.t
+}
+
+// runStep runs step s of p on its inputs xs, batched where batched[i] (any
+// of them when any), and stores its output and by-product in vals.
+func (p *program) runStep(s *step, vals []bval, xs []*Tensor, batched []bool, any bool, n int, looped *[]string) {
+	if !s.recording {
+		// What the trace computed without recording (a backward pass's
+		// rules, a NoGrad scope) is not recorded now either.
+		xs = constants(xs)
+	}
+	params := s.params
+	if s.hasAff {
+		aff := s.aff
+		params = &aff
+	}
+	var out, saved *Tensor
+	switch {
+	case !any && s.saved < 0:
+		out = s.op.Apply(params, xs...)
+	case !any:
+		out, saved = saveForward(s.op, params, xs)
+	case s.op.Batch != nil && s.saved < 0:
+		out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
+	case s.op.BatchSave != nil:
+		out, saved = s.op.BatchSave(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
+	case s.op.Batch != nil && s.op.elementwise && len(xs) == 1:
+		// An elementwise op's by-product is elementwise too.
+		out = s.op.Batch(&Ctx{Inputs: xs, Params: params, op: s.op, looped: looped}, batched)
+		_, saved = saveForward(s.op, params, xs)
+	default:
+		out, saved = batchLoop(s.op, params, xs, batched, n, s.saved >= 0)
+	}
+	vals[s.out] = bval{out, any}
+	if s.saved >= 0 {
+		vals[s.saved] = bval{saved, any}
+	}
+}
+
+// checkInto panics unless into can hold a result of y's dtype and shape:
+// VmapInto's out.
+func checkInto(into, y *Tensor) { checkIntoShape(into, y.dtype, y.shape) }
+
+func checkIntoShape(into *Tensor, dt DType, shape []int) {
+	if into.dtype != dt || !sameShape(into.shape, shape) {
+		panicf("VmapInto", "out is a %s tensor of shape %s; the mapped result is a %s tensor of shape %s", into.dtype, fmtShape(into.shape), dt, fmtShape(shape))
+	}
+}
+
+// stepInputs returns the inputs of step s from vals, whether each is
+// batched, and whether any is.
+func stepInputs(s *step, vals []bval) (xs []*Tensor, batched []bool, any bool) {
+	for _, id := range s.in {
+		xs = append(xs, vals[id].t)
+		batched = append(batched, vals[id].batched)
+		any = any || vals[id].batched
+	}
+	return xs, batched, any
+}
+
+// inPlace plans a result that concatenates vectors, as the flattened
+// per-example gradients of Vmap(ValueAndGrad(…)) do: the matrix products
+// among its pieces, each reshaped only to be concatenated, are deferred to
+// the concatenation, which runs them on the result's memory. The product
+// of a per-example outer product (a weight's gradient) is the largest
+// value of such a program, as large as the result; computed in place it is
+// written once, not written and then copied.
+type inPlace struct {
+	step     int              // the concatenation's step
+	products map[int32][2]int // a piece deferred → its product's step and its reshape's
+}
+
+// findInPlace returns the plan of p's result, or nil when it has no piece
+// to compute in place.
+func (p *program) findInPlace() *inPlace {
+	if len(p.outs) != 1 {
+		return nil
+	}
+	last := -1
+	for i := len(p.steps) - 1; i >= 0 && last < 0; i-- {
+		if p.steps[i].out == p.outs[0] {
+			last = i
+		}
+	}
+	if last < 0 || p.steps[last].op != concatOp {
+		return nil // the common case, found without building the maps below
+	}
+	def := map[int32]int{} // value → the step defining it
+	uses := map[int32]int{}
+	for i := range p.steps {
+		s := &p.steps[i]
+		def[s.out] = i
+		if s.saved >= 0 {
+			def[s.saved] = i
+		}
+		for _, id := range s.in {
+			uses[id]++
+		}
+	}
+	for _, id := range p.outs {
+		uses[id]++
+	}
+	ci, ok := def[p.outs[0]]
+	if !ok || p.steps[ci].op != concatOp || p.steps[ci].params.(int) != 0 {
+		return nil
+	}
+	c := &inPlace{step: ci, products: map[int32][2]int{}}
+	for _, id := range p.steps[ci].in {
+		r, ok := def[id]
+		if !ok || uses[id] != 1 || p.steps[r].op != reshapeOp || len(p.steps[r].params.([]int)) != 1 {
+			continue
+		}
+		m := p.steps[r].in[0]
+		mi, ok := def[m]
+		if !ok || uses[m] != 1 || p.steps[mi].op != matmulOp || p.steps[mi].saved >= 0 || p.steps[mi].out != m {
+			continue
+		}
+		c.products[id] = [2]int{mi, r}
+	}
+	if len(c.products) == 0 {
+		return nil
+	}
+	return c
+}
+
+// deferred reports whether step i runs in the concatenation.
+func (c *inPlace) deferred(i int) bool {
+	for _, d := range c.products {
+		if d[0] == i || d[1] == i {
+			return true
+		}
+	}
+	return false
+}
+
+// pending reports whether value id is a piece the concatenation computes.
+func (c *inPlace) pending(id int32) bool {
+	_, ok := c.products[id]
+	return ok
+}
+
+// run computes the concatenation into into (a new tensor when nil), the
+// deferred products in place, and stores it in vals. When a piece does not
+// have the shape that allows it (a product of a batch with a matrix, a
+// piece that is not a batch of vectors), it computes the deferred steps
+// and the concatenation as they are and reports false: the caller then
+// copies the result into into.
+func (c *inPlace) run(p *program, vals []bval, n int, into *Tensor, looped *[]string) bool {
+	s := &p.steps[c.step]
+	type piece struct {
+		x    *Tensor // a piece computed already
+		a, b *Tensor // a product's batched operands
+		mm   mmParams
+		size int // per example
+	}
+	pieces := make([]piece, len(s.in))
+	var tensors []*Tensor
+	total, ok := 0, true
+	var dt DType
+	setDType := func(t *Tensor) {
+		switch {
+		case len(tensors) == 0:
+			dt = t.dtype
+		case dt != t.dtype:
+			ok = false
+		}
+	}
+	for i, id := range s.in {
+		if d, isProduct := c.products[id]; isProduct {
+			ms := &p.steps[d[0]]
+			a, b, mm := vals[ms.in[0]], vals[ms.in[1]], ms.params.(mmParams)
+			size := p.steps[d[1]].params.([]int)[0]
+			if !a.batched || !b.batched || len(a.t.shape) != 3 || len(b.t.shape) != 3 || a.t.shape[0] != n || b.t.shape[0] != n {
+				ok = false
+				break
+			}
+			m, k := matDims(a.t, mm.ta)
+			k2, cols := matDims(b.t, mm.tb)
+			if k != k2 || m*cols != size {
+				ok = false
+				break
+			}
+			pieces[i] = piece{a: a.t, b: b.t, mm: mm, size: size}
+			setDType(a.t)
+			tensors = append(tensors, a.t)
+			setDType(b.t)
+			tensors = append(tensors, b.t)
+			total += size
+			continue
+		}
+		x := vals[id]
+		switch {
+		case x.batched && len(x.t.shape) == 2 && x.t.shape[0] == n:
+			pieces[i] = piece{x: x.t, size: x.t.shape[1]}
+		case !x.batched && len(x.t.shape) == 1:
+			pieces[i] = piece{x: x.t, size: x.t.shape[0]}
+		default:
+			ok = false
+		}
+		if !ok {
+			break
+		}
+		setDType(x.t)
+		tensors = append(tensors, x.t)
+		total += pieces[i].size
+	}
+	if !ok || len(tensors) == 0 || !dt.IsFloat() {
+		for _, d := range c.products {
+			for _, si := range d {
+				xs, batched, any := stepInputs(&p.steps[si], vals)
+				p.runStep(&p.steps[si], vals, xs, batched, any, n, looped)
+			}
+		}
+		xs, batched, any := stepInputs(s, vals)
+		p.runStep(s, vals, xs, batched, any, n, looped)
+		return false
+	}
+	out := into
+	if out == nil {
+		out = newTensorRaw(tapeOf(tensors), dt, []int{n, total})
+	} else {
+		checkIntoShape(out, dt, []int{n, total})
+	}
+	off := 0
+	for _, pc := range pieces {
+		if pc.x == nil {
+			// The examples' products are independent: spread over the cores.
+			kernel.Parallel(n, pc.size, func(lo, hi int) {
+				for e := lo; e < hi; e++ {
+					productInto(pc.a, pc.b, pc.mm, e, out, e*total+off)
+				}
+			})
+			off += pc.size
+			continue
+		}
+		for e := 0; e < n; e++ {
+			src := 0
+			if len(pc.x.shape) == 2 {
+				src = e * pc.size
+			}
+			copyRange(out, e*total+off, pc.x, src, pc.size)
+		}
+		off += pc.size
+	}
+	vals[s.out] = bval{out, true}
+	return true
+}
+
+// copyRange copies count values of src from soff to dst from doff.
+func copyRange(dst *Tensor, doff int, src *Tensor, soff, count int) {
+	if dst.dtype == Float32 {
+		copy(dst.f32[doff:doff+count], src.f32[soff:soff+count])
+		return
+	}
+	copy(dst.f64[doff:doff+count], src.f64[soff:soff+count])
+}
+
+// productInto writes example e of the batched product op(a)·op(b) into
+// out from off, with the call matmulForward makes for that example (the
+// same values, bit for bit).
+func productInto(a, b *Tensor, mm mmParams, e int, out *Tensor, off int) {
+	m, k := matDims(a, mm.ta)
+	_, cols := matDims(b, mm.tb)
+	ar, ac := a.shape[1], a.shape[2]
+	br, bc := b.shape[1], b.shape[2]
+	oa, ob := e*ar*ac, e*br*bc
+	if out.dtype == Float32 {
+		sgemm(false, mm.ta, mm.tb, m, cols, k, a.f32[oa:oa+ar*ac], ac, b.f32[ob:ob+br*bc], bc, out.f32[off:off+m*cols])
+		return
+	}
+	dgemm(false, mm.ta, mm.tb, m, cols, k, a.f64[oa:oa+ar*ac], ac, b.f64[ob:ob+br*bc], bc, out.f64[off:off+m*cols])
 }
 
 // runScratch is runBatched in an arena, when nothing it computes but the
 // result can outlive it (nothing is differentiated, nothing traced): the
 // buffers of the batched intermediates, as large as the batch, then serve
-// the next call instead of being allocated afresh.
-func (p *program) runScratch(in []bval, n int, xs []*Tensor, looped *[]string) *Tensor {
+// the next call instead of being allocated afresh. The result is written
+// into into when it is not nil; ok is false, and nothing is run, when
+// into is given but the run would be differentiated or traced.
+func (p *program) runScratch(in []bval, n int, xs []*Tensor, looped *[]string, into *Tensor) (y *Tensor, ok bool) {
 	tp := tapeOf(xs).child()
 	defer tp.close()
-	ok := useArena(xs, tp)
+	ok = useArena(xs, tp)
 	for _, c := range p.consts {
 		ok = ok && !c.t.requiresGrad && c.t.tangent == nil && !c.t.traced()
 	}
-	if !ok {
-		return p.runBatched(in, n, looped)
+	switch {
+	case !ok && into != nil:
+		return nil, false
+	case !ok:
+		return p.runBatched(in, n, looped), true
 	}
 	a := arenas.Get().(*Arena)
 	defer arenas.Put(a)
@@ -281,10 +622,10 @@ func (p *program) runScratch(in []bval, n int, xs []*Tensor, looped *[]string) *
 			bound[i].t.tape = tp
 		}
 	}
-	y := p.runBatched(bound, n, looped)
+	y = p.runBatchedInto(bound, n, looped, into, true)
 	tp.arena = nil
 	a.Release(y)
-	return y
+	return y, true
 }
 
 // saveForward computes op's output and the by-product its fast rules read.
@@ -654,11 +995,18 @@ func batchAxisParam(c *Ctx, batched []bool) *Tensor {
 
 // batchSquareGrad batches square_grad, whose g has x's shape or one
 // element: it applies to the batch when g and x are batched alike, or g is
-// one element for every example.
+// one element for every example; when g (or x) has the example's shape
+// but is the same for every example, it is expanded along the batch first.
 func batchSquareGrad(c *Ctx, batched []bool) *Tensor {
 	g, x := c.Inputs[0], c.Inputs[1]
-	if batched[0] && batched[1] && sameShape(g.shape, x.shape) || !batched[0] && g.Size() == 1 {
+	switch {
+	case batched[0] && batched[1] && sameShape(g.shape, x.shape) || !batched[0] && g.Size() == 1:
 		return c.op.Apply(c.Params, g, x)
+	case batched[0] != batched[1] && exampleRank(g, batched[0]) == exampleRank(x, batched[1]) && g.Size() != 1:
+		xs := batchAll(c.Inputs, batched)
+		if sameShape(xs[0].shape, xs[1].shape) {
+			return c.op.Apply(c.Params, xs...)
+		}
 	}
 	return loopRule(c, batched)
 }
@@ -668,6 +1016,12 @@ func batchSquareGrad(c *Ctx, batched []bool) *Tensor {
 // is one more of them, the unbatched inputs expanded along it.
 func batchLeading(c *Ctx, batched []bool) *Tensor {
 	return c.op.Apply(c.Params, batchAll(c.Inputs, batched)...)
+}
+
+// batchLeadingSave is batchLeading with the by-product SaveForward makes,
+// which has the same leading batch dimensions.
+func batchLeadingSave(c *Ctx, batched []bool) (out, saved *Tensor) {
+	return saveForward(c.op, c.Params, batchAll(c.Inputs, batched))
 }
 
 // batchSameShape batches an op whose inputs have one shape: the unbatched

@@ -47,3 +47,31 @@ func ExampleVmapFallbacks() {
 	fmt.Println(y.Shape(), fell)
 	// Output: [4 3] []
 }
+
+func ExampleVmapInto() {
+	// Per-example gradients of every parameter, flattened and joined, written
+	// into a tensor the caller keeps: calling again reuses its memory, which
+	// for a real network is as large as the batch times the parameters.
+	loss := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		x, y, w, b := xs[0], xs[1], xs[2], xs[3]
+		return nabla.Square(nabla.Sub(nabla.Add(nabla.Dot(w, x), b), y))
+	}
+	grads := func(xs ...*nabla.Tensor) *nabla.Tensor {
+		_, gs := nabla.ValueAndGrad(loss, 2, 3)(xs...)
+		return nabla.Concat(0, nabla.Flatten(gs[0]), nabla.Flatten(gs[1]))
+	}
+	x := nabla.FromSlice([]float64{1, 2, 3, 1, 0, 2}, 3, 2)
+	y := nabla.FromSlice([]float64{0, 1, -1})
+	w, b := nabla.FromSlice([]float64{1, -1}), nabla.Scalar(0.5)
+	m := nabla.NotMapped
+	perExample := nabla.VmapInto(grads, 0, 0, m, m)
+	out := nabla.Zeros(3, 3) // 3 examples, 2 + 1 parameters
+	for step := 0; step < 2; step++ {
+		perExample(out, x, y, w, b)
+	}
+	fmt.Println(out)
+	// Output:
+	// tensor([[-1., -2., -1.],
+	//         [ 9.,  3.,  3.],
+	//         [ 0., -2., -1.]])
+}

@@ -332,3 +332,97 @@ func TestVmapEdgeCases(t *testing.T) {
 	g := func(xs ...*Tensor) *Tensor { return Mul(xs[0], xs[1].As(Float64)) }
 	sameBits(t, "int64 argument", Vmap(g)(X, idx), stackLoop(g, []*Tensor{X, idx}, []int{0, 0}))
 }
+
+// allGradsOf returns f's gradients with respect to arguments from on,
+// flattened and joined: the function whose per-example values VmapInto
+// computes in place.
+func allGradsOf(f Func, argnums ...int) Func {
+	return func(xs ...*Tensor) *Tensor {
+		_, gs := ValueAndGrad(f, argnums...)(xs...)
+		for i, g := range gs {
+			gs[i] = Flatten(g)
+		}
+		return Concat(0, gs...)
+	}
+}
+
+func TestVmapInto(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	const n, in, hidden, out = 5, 7, 4, 3
+	X := randT(r, n, in)
+	Y := Zeros(n, out)
+	for i := 0; i < n; i++ {
+		Y.f64[i*out+i%out] = 1
+	}
+	ps := mlpParams(r, in, hidden, out)
+	axes := []int{0, 0, NotMapped, NotMapped, NotMapped, NotMapped}
+	g := allGradsOf(mlpLoss, 2, 3, 4, 5)
+	for _, dt := range []DType{Float64, Float32} {
+		args := []*Tensor{X.As(dt), Y.As(dt)}
+		for _, p := range ps {
+			args = append(args, p.As(dt))
+		}
+		want := stackLoop(g, args, axes)
+		// Vmap writes the weights' per-example gradients in place too.
+		got, fell := VmapFallbacks(g, axes...)(args...)
+		if len(fell) > 0 {
+			t.Errorf("%s: ran once per example: %v", dt, fell)
+		}
+		sameBits(t, dt.String()+" Vmap", got, want)
+		into := Full(7, want.shape...).As(dt)
+		for k := 0; k < 2; k++ {
+			if y := VmapInto(g, axes...)(into, args...); y != into {
+				t.Fatalf("VmapInto returned another tensor than out")
+			}
+			sameBits(t, dt.String()+" VmapInto", into, want)
+		}
+	}
+	// Results that are not computed in place: a batched weight (the
+	// products are then batched products of matrices, not of a batch with
+	// a matrix), and a result that is no concatenation.
+	wAxes := []int{0, 0, 0, NotMapped, NotMapped, NotMapped}
+	W := Stack(0, ps[0], Exp(ps[0]), ps[0], ps[0], ps[0])
+	args := []*Tensor{X, Y, W, ps[1], ps[2], ps[3]}
+	want := stackLoop(g, args, wAxes)
+	into := Zeros(want.shape...)
+	sameBits(t, "batched weight", VmapInto(g, wAxes...)(into, args...), want)
+	// A product of a batch with a matrix, which is computed as it is.
+	w := ps[0]
+	prod := func(xs ...*Tensor) *Tensor {
+		return Concat(0, Flatten(MatMul(Reshape(xs[0], 1, in), w)), xs[0], Flatten(Outer(xs[0], xs[0])))
+	}
+	want = stackLoop(prod, []*Tensor{X}, []int{0})
+	into = Zeros(want.shape...)
+	sameBits(t, "product with a matrix", VmapInto(prod)(into, X), want)
+	h := Grad(mlpLoss, 2)
+	want = stackLoop(h, []*Tensor{X, Y, ps[0], ps[1], ps[2], ps[3]}, axes)
+	into = Zeros(want.shape...)
+	sameBits(t, "one gradient", VmapInto(h, axes...)(into, X, Y, ps[0], ps[1], ps[2], ps[3]), want)
+}
+
+func TestVmapIntoErrors(t *testing.T) {
+	f := func(xs ...*Tensor) *Tensor { return Exp(xs[0]) }
+	v := Zeros(3, 2).SetRequiresGrad(true)
+	for _, c := range []struct {
+		name string
+		run  func()
+		want string
+	}{
+		{"shape", func() { VmapInto(f)(Zeros(2, 3), Zeros(3, 2)) }, "out is a float64 tensor of shape (2, 3)"},
+		{"dtype", func() { VmapInto(f)(Zeros(3, 2).As(Float32), Zeros(3, 2)) }, "out is a float32 tensor"},
+		{"differentiated", func() { VmapInto(f)(Zeros(3, 2), v) }, "argument 0 takes part in differentiation"},
+		{"closure", func() {
+			VmapInto(func(xs ...*Tensor) *Tensor { return Mul(xs[0], Index(v, 0)) })(Zeros(3, 2), Zeros(3, 2))
+		}, "closes over a tensor"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				e, ok := recover().(*Error)
+				if !ok || !strings.Contains(e.Msg, c.want) {
+					t.Errorf("got %v, want an error containing %q", e, c.want)
+				}
+			}()
+			c.run()
+		})
+	}
+}

@@ -111,3 +111,40 @@ func (p *PerExample) Loop() *nabla.Tensor {
 // BatchGradient returns the gradient of the batch's summed loss: what a
 // training step computes, the baseline for per-example gradients.
 func (p *PerExample) BatchGradient() *nabla.Tensor { return allGrads(p.args(p.X, p.Y)...) }
+
+// As returns the workload with its batch and parameters converted to dt.
+func (p *PerExample) As(dt nabla.DType) *PerExample {
+	q := &PerExample{X: p.X.As(dt), Y: p.Y.As(dt)}
+	for _, w := range p.Params {
+		q.Params = append(q.Params, w.As(dt))
+	}
+	return q
+}
+
+// VmapInto is Vmap writing the per-example gradients into out, (128, P),
+// whose memory the next call reuses.
+func (p *PerExample) VmapInto(out *nabla.Tensor) *nabla.Tensor {
+	m := nabla.NotMapped
+	return nabla.VmapInto(allGrads, 0, 0, m, m, m, m)(out, p.args(p.X, p.Y)...)
+}
+
+// WriteOnce sets every element of out to zero with Go's clear (the
+// runtime's fastest store loop), as VmapInto's result is written once: the
+// memory traffic any way of computing per-example gradients into out has
+// to pay, the floor for VmapInto.
+func WriteOnce(out *nabla.Tensor) {
+	if out.DType() == nabla.Float32 {
+		clear(out.RawFloat32())
+		return
+	}
+	clear(out.RawFloat64())
+}
+
+// Size returns the number of parameters, P.
+func (p *PerExample) Size() int {
+	n := 0
+	for _, w := range p.Params {
+		n += w.Size()
+	}
+	return n
+}

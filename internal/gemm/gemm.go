@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
+
+	elementwise "github.com/nabla-go/nabla/internal/kernel"
 )
 
 // Dgemm sets C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n
@@ -42,6 +44,10 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 	checkMatrix("B", transB, k, n, b, ldb)
 	checkMatrix("C", false, m, n, c, ldc)
 	if m == 0 || n == 0 {
+		return
+	}
+	if k == 1 && beta == 0 && alpha != 0 {
+		outer(transA, transB, m, n, alpha, a, lda, b, ldb, c, ldc, parallel)
 		return
 	}
 	scale(m, n, beta, c, ldc)
@@ -95,6 +101,60 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 		go func() {
 			defer wg.Done()
 			run()
+		}()
+	}
+	wg.Wait()
+}
+
+// outer sets C to alpha·op(A)·op(B) when the product is an outer product
+// (k = 1) and beta is 0: each element is written once, where the blocked
+// product would clear C and then add the microkernel's tile to it. The
+// values are the blocked product's bit for bit: that one computes
+// 0 + (alpha·a)·b, and so does outer (the explicit conversion keeps the
+// compiler from fusing the multiply into an add that would round
+// differently; see elementwise.ScaleAddZero), which turns a zero product of
+// either sign into +0 as it does.
+func outer[T float32 | float64](transA, transB bool, m, n int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int, parallel bool) {
+	brow := b[:n]
+	if transB { // op(B)'s row is B's column: gathered once
+		brow = make([]T, n)
+		for j := range brow {
+			brow[j] = b[j*ldb]
+		}
+	}
+	rows := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var ai T
+			if transA {
+				ai = a[i]
+			} else {
+				ai = a[i*lda]
+			}
+			if alpha != 1 {
+				ai = T(alpha * ai)
+			}
+			elementwise.ScaleAddZero(c[i*ldc:i*ldc+n], brow, ai)
+		}
+	}
+	workers := 1
+	if parallel {
+		workers = min(m*n/parallelMACs, runtime.GOMAXPROCS(0), m)
+	}
+	if workers <= 1 {
+		rows(0, m)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*m/workers, (w+1)*m/workers
+		if w == workers-1 {
+			rows(lo, hi)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rows(lo, hi)
 		}()
 	}
 	wg.Wait()

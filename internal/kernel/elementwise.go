@@ -380,6 +380,20 @@ func stridedRows[T Float](dst, src []T, shape, st []int, lo, hi int) {
 	})
 }
 
+// ScaleAddZero sets dst[i] = src[i]·a + 0, the product rounded on its own
+// (no fused multiply-add): what a blocked matrix product of one inner step
+// writes, where a zero product of either sign, or one that underflows,
+// comes out as +0. It is the row of an outer product.
+func ScaleAddZero[T Float](dst, src []T, a T) {
+	// affineAsm multiplies, then adds, unfused: one pass.
+	if useAsm && len(dst) >= asmMin && affineAsm(dst, src, a, 0) {
+		return
+	}
+	for i, v := range src[:len(dst)] {
+		dst[i] = T(v*a) + 0 // the conversion keeps the compiler from fusing
+	}
+}
+
 // Affine sets dst[i] = a·src[i] + b.
 func Affine[T Float](dst, src []T, a, b float64) {
 	if !Big(len(dst), 1) {

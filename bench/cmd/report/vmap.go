@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,20 +24,27 @@ const (
 // vmapOnly are the top-level benchmarks that only the Vmap section runs.
 var vmapOnly = []string{"BenchmarkVmap"}
 
-// A vmapRow compares BenchmarkVmap/name/vmap with BenchmarkVmap/name/other:
-// other's time over Vmap's (how much faster batching is), or with over set
-// Vmap's time over other's (how many of the other it costs).
+// A vmapRow compares BenchmarkVmap/name/vmap (name/batched when batched is
+// set) with BenchmarkVmap/name/other: other's time over Vmap's (how much
+// faster batching is), or with over set Vmap's time over other's (how many
+// of the other it costs).
 type vmapRow struct {
 	label, name, other, otherLabel string
 	over                           bool
+	batched                        string
 }
 
 var vmapRows = []vmapRow{
-	{"Jacobian of tanh(W·x + b), 100 → 100, reverse mode", "jacrev-100to100", "loop", "a backward pass per row", false},
-	{"Jacobian of tanh(W·x + b), 1000 → 100, reverse mode", "jacrev-1000to100", "loop", "a backward pass per row", false},
-	{"Jacobian of tanh(W·x + b), 100 → 100, forward mode", "jacfwd-100to100", "loop", "a dual pass per column", false},
-	{"Per-example gradients, MLP 784-256-10, batch 128, float64", "perexample-mlp", "loop", "a Go loop over the examples", false},
-	{"↳ against one gradient of the batch's summed loss", "perexample-mlp", "batch-gradient", "one batch gradient", true},
+	{"Jacobian of tanh(W·x + b), 100 → 100, reverse mode", "jacrev-100to100", "loop", "a backward pass per row", false, ""},
+	{"Jacobian of tanh(W·x + b), 1000 → 100, reverse mode", "jacrev-1000to100", "loop", "a backward pass per row", false, ""},
+	{"Jacobian of tanh(W·x + b), 100 → 100, forward mode", "jacfwd-100to100", "loop", "a dual pass per column", false, ""},
+	{"Per-example gradients, MLP 784-256-10, batch 128, float64", "perexample-mlp", "loop", "a Go loop over the examples", false, ""},
+	{"↳ against one gradient of the batch's summed loss", "perexample-mlp", "batch-gradient", "one batch gradient", true, ""},
+	{"↳ VmapInto (the result written into a reused tensor), against one batch gradient", "perexample-mlp", "batch-gradient", "one batch gradient", true, "vmap-into"},
+	{"↳ VmapInto, against the Go loop", "perexample-mlp", "loop", "a Go loop over the examples", false, "vmap-into"},
+	{"↳ the floor: writing the 208 MB result once into reused memory, against one batch gradient", "perexample-mlp", "batch-gradient", "one batch gradient", true, "fill"},
+	{"Per-example gradients, same, float32, VmapInto", "perexample-mlp-f32", "batch-gradient", "one float32 batch gradient", true, "vmap-into"},
+	{"↳ the floor: writing the 104 MB result once into reused memory", "perexample-mlp-f32", "batch-gradient", "one float32 batch gradient", true, "fill"},
 }
 
 // runVmap runs the Vmap section's rounds with the compiled benchmarks bin
@@ -72,7 +80,8 @@ func runVmap(rounds int, benchtime, bin string) (string, error) {
 		return benchdoc.Median(v), true
 	}
 	for _, row := range vmapRows {
-		vm, ok1 := median("Vmap/" + row.name + "/vmap")
+		batched := cmp.Or(row.batched, "vmap")
+		vm, ok1 := median("Vmap/" + row.name + "/" + batched)
 		other, ok2 := median("Vmap/" + row.name + "/" + row.other)
 		if !ok1 || !ok2 {
 			fmt.Fprintf(&b, "| %s | — | — (%s) | — |\n", row.label, row.otherLabel)
