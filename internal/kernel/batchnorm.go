@@ -3,7 +3,9 @@ package kernel
 // Batch normalisation of x viewed as (n, c, s): channel j's statistics are
 // over the n·s values x[(i*c+j)*s+k]. Statistics accumulate in float64 and
 // are computed one channel per index of a parallel loop, so their bits do
-// not depend on the number of cores.
+// not depend on the number of cores. In float32 the sums run in 16 lanes
+// (AVX-512 where the CPU has it, the same lanes in Go elsewhere: the same
+// bits either way).
 
 // ChannelStats sets mean[j] and variance[j] to the mean and the biased
 // (population) variance of channel j, in one pass: sums of x − K and
@@ -18,10 +20,18 @@ func ChannelStats[T Float](x []T, n, c, s int, mean, variance []float64) {
 				k = x[j*s]
 			}
 			var s1, s2 float64
-			for i := 0; i < n; i++ {
-				a1, a2 := shiftedSums(x[(i*c+j)*s:(i*c+j+1)*s], k)
-				s1 += a1
-				s2 += a2
+			if x32, ok := any(x).([]float32); ok {
+				var acc [32]float64
+				for i := 0; i < n; i++ {
+					lanesSums(x32[(i*c+j)*s:(i*c+j+1)*s], float32(k), &acc)
+				}
+				s1, s2 = lanesTotal(acc[:16]), lanesTotal(acc[16:])
+			} else {
+				for i := 0; i < n; i++ {
+					a1, a2 := shiftedSums(x[(i*c+j)*s:(i*c+j+1)*s], k)
+					s1 += a1
+					s2 += a2
+				}
 			}
 			d := s1 / m
 			mean[j], variance[j] = float64(k)+d, max(s2/m-d*d, 0)
@@ -65,6 +75,15 @@ func BatchNormGradSums[T Float](g, x []T, n, c, s int, mean, invstd, sumG, sumGX
 		for j := lo; j < hi; j++ {
 			mu := mean[j]
 			var sg, sgx float64
+			if g32, ok := any(g).([]float32); ok {
+				x32 := any(x).([]float32)
+				var acc [32]float64
+				for i := 0; i < n; i++ {
+					lanesGradSums(g32[(i*c+j)*s:(i*c+j+1)*s], x32[(i*c+j)*s:(i*c+j+1)*s], mu, &acc)
+				}
+				sumG[j], sumGX[j] = lanesTotal(acc[:16]), lanesTotal(acc[16:])*invstd[j]
+				continue
+			}
 			for i := 0; i < n; i++ {
 				gs, xs := g[(i*c+j)*s:(i*c+j+1)*s], x[(i*c+j)*s:(i*c+j+1)*s]
 				for k, v := range gs {
@@ -91,9 +110,95 @@ func BatchNormGradX[T Float](gx, g, x []T, n, c, s int, mean, invstd, w, sumG, s
 			d := T(-k*sumG[j]/m - b*mean[j])
 			bt := T(b)
 			gs, xs, out := g[r*s:(r+1)*s], x[r*s:(r+1)*s], gx[r*s:(r+1)*s]
-			for i, v := range gs {
-				out[i] = a*v + bt*xs[i] + d
+			i := 0
+			if bnAsm {
+				if o32, ok := any(out).([]float32); ok {
+					bnGradX32(o32, any(gs).([]float32), any(xs).([]float32), float32(a), float32(bt), float32(d))
+					i = len(out) / 16 * 16
+				}
+			}
+			for ; i < len(out); i++ {
+				out[i] = T(a*gs[i]) + T(bt*xs[i]) + d // each product rounded, as the assembly
 			}
 		}
 	})
+}
+
+// In float32 the channel sums keep 16 partial sums, element i going to
+// lane i mod 16 of each, as the AVX-512 loops do; lanesTotal adds the lanes
+// in a fixed order. The explicit conversions keep the compiler from fusing
+// a product into the following sum, which the assembly does not do either.
+
+// lanesSums adds x[i] − k and (x[i] − k)² to the lanes of acc.
+func lanesSums(x []float32, k float32, acc *[32]float64) {
+	i := 0
+	if bnAsm {
+		bnSums32(x, k, acc)
+		i = len(x) / 16 * 16
+	}
+	for ; i < len(x); i++ {
+		d := float64(x[i]) - float64(k)
+		acc[i%16] += d
+		acc[16+i%16] += float64(d * d)
+	}
+}
+
+// lanesGradSums adds g[i] and g[i]·(x[i] − mu) to the lanes of acc.
+func lanesGradSums(g, x []float32, mu float64, acc *[32]float64) {
+	i := 0
+	if bnAsm {
+		bnGradSums32(g, x, mu, acc)
+		i = len(g) / 16 * 16
+	}
+	x = x[:len(g)]
+	for ; i < len(g); i++ {
+		acc[i%16] += float64(g[i])
+		acc[16+i%16] += float64(float64(g[i]) * (float64(x[i]) - mu))
+	}
+}
+
+// lanesTotal returns the sum of 16 lanes, added pairwise.
+func lanesTotal(l []float64) float64 {
+	var t [16]float64
+	copy(t[:], l)
+	for w := 8; w >= 1; w /= 2 {
+		for i := 0; i < w; i++ {
+			t[i] += t[i+w]
+		}
+	}
+	return t[0]
+}
+
+// bnSelfTest reports whether the assembly loops give the Go loops' bits on
+// rows of ragged lengths.
+func bnSelfTest() bool {
+	for _, n := range []int{16, 33, 80} {
+		x, g, out := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i] = float32(i%7)*0.37 - 1.1
+			g[i] = float32(i%5)*0.21 - 0.4
+		}
+		var a, b [32]float64
+		bnSums32(x, 0.3, &a)
+		bnGradSums32(g, x, 0.7, &a)
+		for i := 0; i < n/16*16; i++ {
+			d := float64(x[i]) - float64(float32(0.3))
+			b[i%16] += d
+			b[16+i%16] += float64(d * d)
+		}
+		for i := 0; i < n/16*16; i++ {
+			b[i%16] += float64(g[i])
+			b[16+i%16] += float64(float64(g[i]) * (float64(x[i]) - 0.7))
+		}
+		if a != b {
+			return false
+		}
+		bnGradX32(out, g, x, 1.3, -0.6, 0.25)
+		for i := 0; i < n/16*16; i++ {
+			if out[i] != float32(float32(1.3)*g[i])+float32(float32(-0.6)*x[i])+0.25 {
+				return false
+			}
+		}
+	}
+	return true
 }
