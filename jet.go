@@ -413,16 +413,6 @@ func jScale(a *Tensor, s float64) *Tensor {
 	return scale(a, s)
 }
 
-func jSub(a, b *Tensor) *Tensor {
-	switch {
-	case b == nil:
-		return a
-	case a == nil:
-		return Neg(b)
-	}
-	return Sub(a, b)
-}
-
 func jDiv(a, b *Tensor) *Tensor {
 	if a == nil {
 		return nil
@@ -506,7 +496,7 @@ func jetDiv(c *Ctx, series [][]*Tensor) []*Tensor {
 	y := make([]*Tensor, k+1)
 	y[0] = c.Output
 	for j := 1; j <= k; j++ {
-		y[j] = jDiv(jSub(a[j], cauchy(y, b, j, 0, j-1)), b[0])
+		y[j] = jDiv(tSub(a[j], cauchy(y, b, j, 0, j-1)), b[0])
 	}
 	return y[1:]
 }
@@ -538,7 +528,7 @@ func jetLogOf(x []*Tensor, y0 *Tensor, k int) []*Tensor {
 		for i := 1; i < j; i++ {
 			s = tAdd(s, jScale(jMul(y[i], x[j-i]), float64(i)/float64(j)))
 		}
-		y[j] = jDiv(jSub(x[j], s), x[0])
+		y[j] = jDiv(tSub(x[j], s), x[0])
 	}
 	return y[1:]
 }
@@ -560,7 +550,7 @@ func jetSqrt(c *Ctx, series [][]*Tensor) []*Tensor {
 	y[0] = c.Output
 	two := MulScalar(y[0], 2)
 	for j := 1; j <= k; j++ {
-		y[j] = jDiv(jSub(x[j], cauchy(y, y, j, 1, j-1)), two)
+		y[j] = jDiv(tSub(x[j], cauchy(y, y, j, 1, j-1)), two)
 	}
 	return y[1:]
 }
@@ -692,7 +682,7 @@ func jetTanh(c *Ctx, series [][]*Tensor) []*Tensor {
 
 // sigmoidSeries returns coefficients 1…k of σ(x), σ′ = (σ − σ²)·x′.
 func sigmoidSeries(x []*Tensor, y0 *Tensor, k int) []*Tensor {
-	return jetChain(x, y0, k, func(y []*Tensor, m int) *Tensor { return jSub(y[m], squareCoef(y, m)) })
+	return jetChain(x, y0, k, func(y []*Tensor, m int) *Tensor { return tSub(y[m], squareCoef(y, m)) })
 }
 
 func jetSigmoid(c *Ctx, series [][]*Tensor) []*Tensor {
@@ -751,9 +741,9 @@ func jetAtan2(c *Ctx, series [][]*Tensor) []*Tensor {
 		var num *Tensor // coefficient m of b·a′ − a·b′
 		for i := 0; i <= m; i++ {
 			d := float64(m - i + 1)
-			num = tAdd(num, jScale(jSub(jMul(b[i], a[m-i+1]), jMul(a[i], b[m-i+1])), d))
+			num = tAdd(num, jScale(tSub(jMul(b[i], a[m-i+1]), jMul(a[i], b[m-i+1])), d))
 		}
-		w[m] = jDiv(jSub(num, cauchy(w, r, m, 0, m-1)), r[0])
+		w[m] = jDiv(tSub(num, cauchy(w, r, m, 0, m-1)), r[0])
 		ys[m] = jScale(w[m], 1/float64(m+1))
 	}
 	return ys
@@ -788,7 +778,7 @@ func jetSolve(c *Ctx, series [][]*Tensor) []*Tensor {
 		rhs := b[j]
 		for i := 1; i <= j; i++ {
 			if a[i] != nil && x[j-i] != nil {
-				rhs = jSub(rhs, MatMulT(a[i], x[j-i], trans, false))
+				rhs = tSub(rhs, MatMulT(a[i], x[j-i], trans, false))
 			}
 		}
 		if rhs != nil {
@@ -809,7 +799,7 @@ func jetTrisolve(c *Ctx, series [][]*Tensor) []*Tensor {
 		rhs := b[j]
 		for i := 1; i <= j; i++ {
 			if t[i] != nil && x[j-i] != nil {
-				rhs = jSub(rhs, MatMulT(triPart(t[i], p.upper, 1), x[j-i], p.trans, false))
+				rhs = tSub(rhs, MatMulT(triPart(t[i], p.upper, 1), x[j-i], p.trans, false))
 			}
 		}
 		if rhs != nil {
@@ -829,7 +819,7 @@ func logDetSeries(a []*Tensor, k int) []*Tensor {
 		rhs := jScale(a[m+1], float64(m+1))
 		for i := 1; i <= m; i++ {
 			if a[i] != nil && z[m-i] != nil {
-				rhs = jSub(rhs, MatMul(a[i], z[m-i]))
+				rhs = tSub(rhs, MatMul(a[i], z[m-i]))
 			}
 		}
 		if rhs != nil {

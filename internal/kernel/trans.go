@@ -106,9 +106,9 @@ func powRange[T Float](dst, x, y []T) {
 	l := loops()
 	switch d := any(dst).(type) {
 	case []float64:
-		runBin64(d, any(x).([]float64), any(y).([]float64), l.pow64, pow64)
+		runBin(d, any(x).([]float64), any(y).([]float64), l.pow64, pow64)
 	case []float32:
-		runBin32(d, any(x).([]float32), any(y).([]float32), l.pow32, pow32)
+		runBin(d, any(x).([]float32), any(y).([]float32), l.pow32, pow32)
 	}
 }
 
@@ -519,31 +519,9 @@ func run32(d, s []float32, v vecFunc32, f func(float32) float32) {
 	}
 }
 
-// runBin64 and runBin32 are run64 and run32 for a function of two
-// arguments.
-func runBin64(d, x, y []float64, v binFunc64, f func(x, y float64) float64) {
-	x, y = x[:len(d)], y[:len(d)]
-	if v != nil {
-		const lanes = transBlock
-		for len(d) >= lanes {
-			n := len(d) &^ (lanes - 1)
-			k := v(&d[0], &x[0], &y[0], n)
-			d, x, y = d[k:], x[k:], y[k:]
-			if k < n {
-				m := min(lanes, len(d))
-				for i := range m {
-					d[i] = f(x[i], y[i])
-				}
-				d, x, y = d[m:], x[m:], y[m:]
-			}
-		}
-	}
-	for i := range d {
-		d[i] = f(x[i], y[i])
-	}
-}
-
-func runBin32(d, x, y []float32, v binFunc32, f func(x, y float32) float32) {
+// runBin is run64 and run32 for a function of two arguments: the vector
+// loop v where there is one, f on what it leaves.
+func runBin[T Float](d, x, y []T, v func(d, x, y *T, n int) int, f func(x, y T) T) {
 	x, y = x[:len(d)], y[:len(d)]
 	if v != nil {
 		const lanes = transBlock

@@ -69,8 +69,8 @@ func TestTransLoopsAgree(t *testing.T) {
 		y64[i] = x64[len(x64)-1-i] / 64
 	}
 	p1, p2 := make([]float64, len(x64)), make([]float64, len(x64))
-	runBin64(p1, x64, y64, a.pow64, pow64)
-	runBin64(p2, x64, y64, z.pow64, pow64)
+	runBin(p1, x64, y64, a.pow64, pow64)
+	runBin(p2, x64, y64, z.pow64, pow64)
 	for i := range p1 {
 		if math.Float64bits(p1[i]) != math.Float64bits(p2[i]) && !(p1[i] != p1[i] && p2[i] != p2[i]) {
 			t.Fatalf("float64 pow(%v, %v): AVX2 %v, AVX-512 %v", x64[i], y64[i], p1[i], p2[i])
@@ -81,8 +81,8 @@ func TestTransLoopsAgree(t *testing.T) {
 		y32[i] = x32[len(x32)-1-i] / 64
 	}
 	q1, q2 := make([]float32, len(x32)), make([]float32, len(x32))
-	runBin32(q1, x32, y32, a.pow32, pow32)
-	runBin32(q2, x32, y32, z.pow32, pow32)
+	runBin(q1, x32, y32, a.pow32, pow32)
+	runBin(q2, x32, y32, z.pow32, pow32)
 	for i := range q1 {
 		if math.Float32bits(q1[i]) != math.Float32bits(q2[i]) && !(q1[i] != q1[i] && q2[i] != q2[i]) {
 			t.Fatalf("float32 pow(%v, %v): AVX2 %v, AVX-512 %v", x32[i], y32[i], q1[i], q2[i])
