@@ -3,8 +3,13 @@ package train
 import (
 	"context"
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nabla-go/nabla"
+	"github.com/nabla-go/nabla/nn"
 )
 
 func cnnConfig(t *testing.T, dt string) Config {
@@ -106,6 +111,50 @@ func TestCNNSettingsAreChecked(t *testing.T) {
 		err := cfg.Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want one containing %q", cfg, err, tc.want)
+		}
+	}
+}
+
+// The CNN pools before its activation; for every non-decreasing activation
+// that is the function, and the gradients, of pooling after it, bit for bit
+// (ReLU included: a window of non-positive values sends no gradient either
+// way).
+func TestCNNPoolBeforeActivation(t *testing.T) {
+	for _, act := range []string{"relu", "tanh", "sigmoid", "elu", "leaky-relu"} {
+		for _, dt := range []string{"float64", "float32"} {
+			cfg := cnnConfig(t, dt)
+			cfg.Activation, cfg.Dropout = act, 0
+			pooled := buildModel(cfg, 64, [3]int{1, 8, 8}, 10, nil).(*nn.Sequential)
+			after := nn.NewSequential(slices.Clone(pooled.Layers)...) // the same layers, so the same weights
+			swapped := 0
+			for i := 0; i+1 < len(after.Layers); i++ {
+				if _, ok := after.Layers[i].(*nn.MaxPool2d); ok {
+					after.Layers[i], after.Layers[i+1] = after.Layers[i+1], after.Layers[i]
+					swapped++
+					i++
+				}
+			}
+			if swapped != len(cfg.Channels) {
+				t.Fatalf("%s: %d poolings swapped, want %d", act, swapped, len(cfg.Channels))
+			}
+			r := nabla.NewRand(5)
+			x := nabla.Uniform(r, -2, 2, 12, 64).As(cfg.dtype())
+			w := nabla.Uniform(r, -1, 1, 12, 10).As(cfg.dtype())
+			params := nn.Tensors(pooled)
+			run := func(m nn.Module) []float64 {
+				out := m.Forward(x)
+				vals := slices.Clone(out.Float64s())
+				for _, g := range nabla.Gradients([]*nabla.Tensor{nabla.Sum(nabla.Mul(out, w))}, params) {
+					vals = append(vals, g.Float64s()...)
+				}
+				return vals
+			}
+			a, b := run(pooled), run(after)
+			for i := range a {
+				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+					t.Fatalf("%s %s: value %d of the outputs and gradients is %v pooling first, %v pooling after", act, dt, i, a[i], b[i])
+				}
+			}
 		}
 	}
 }
