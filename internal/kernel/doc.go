@@ -29,6 +29,13 @@
 // the environment sets NABLA_KERNEL=portable (NABLA_KERNEL=avx2 skips the
 // AVX-512 loops).
 //
+// Two hand-written AVX-512 groups sit beside them, each with its own
+// start-up self-test and the Go loop as fallback: ReluGrad (relugrad_amd64.s,
+// g where y > 0 and g·0 elsewhere, the Go loop's bits) and batch
+// normalisation in float32 (batchnorm_amd64.s: the channel statistics and
+// gradient sums in 16 float64 lanes, which the Go loops keep too, so that
+// both give the same bits, and the input gradient).
+//
 // Exp (exp.go, exp_amd64.s) is a vectorised e^x, not a loop over math.Exp:
 // k = round(x/ln 2) and r = x - k·ln 2 by Cody–Waite reduction with a
 // two-part ln 2 (the rounding error of r carried along as a correction), e^r
