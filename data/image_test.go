@@ -1,6 +1,7 @@
 package data
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -80,5 +81,68 @@ func TestAugmentationDraw(t *testing.T) {
 	}
 	if r3.Uint64() != r4.Uint64() {
 		t.Error("Draw drew a number of values that depends on its outcome")
+	}
+}
+
+// Random erasing zeroes exactly the rectangle EraseRect names, in every
+// channel, after the flip and the shift; the rectangle always lies inside
+// the image and covers about the drawn share of it.
+func TestRandomErasing(t *testing.T) {
+	shape := [3]int{2, 28, 20}
+	src := make([]float64, 2*28*20)
+	for i := range src {
+		src[i] = float64(i + 1)
+	}
+	a := Augmentation{Shift: 2, Flip: true, Erase: 1}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 3000 {
+		tr := a.Draw(rng)
+		if tr.EraseArea < 0.02 || tr.EraseArea > 0.4 || tr.EraseAspect < 0.3-1e-12 || tr.EraseAspect > 1/0.3+1e-12 {
+			t.Fatalf("draw %+v outside the bounds of erasing", tr)
+		}
+		y, x, h, w := tr.EraseRect(28, 20)
+		if h < 1 || w < 1 || y < 0 || x < 0 || y+h > 28 || x+w > 20 {
+			t.Fatalf("%+v: rectangle (%d, %d) %d×%d outside the 28×20 image", tr, y, x, h, w)
+		}
+		// Unclamped, the rectangle covers the drawn area up to rounding.
+		if hh, ww := 28*math.Sqrt(tr.EraseArea*tr.EraseAspect), 20*math.Sqrt(tr.EraseArea/tr.EraseAspect); hh <= 28 && ww <= 20 &&
+			(math.Abs(float64(h)-hh) > 0.5 || math.Abs(float64(w)-ww) > 0.5) {
+			t.Fatalf("%+v: rectangle %d×%d, want about %.2f×%.2f", tr, h, w, hh, ww)
+		}
+		got, want := make([]float64, len(src)), make([]float64, len(src))
+		tr.Apply(got, src, shape)
+		plain := tr
+		plain.EraseArea = 0
+		plain.Apply(want, src, shape)
+		for ch := range 2 {
+			for r := range 28 {
+				for c := range 20 {
+					k := ch*28*20 + r*20 + c
+					inside := r >= y && r < y+h && c >= x && c < x+w
+					if inside && got[k] != 0 || !inside && got[k] != want[k] {
+						t.Fatalf("%+v: channel %d pixel (%d, %d) = %v (inside %v), want %v", tr, ch, r, c, got[k], inside, want[k])
+					}
+				}
+			}
+		}
+	}
+	// Erasing with probability ½ leaves about half the images whole, and
+	// draws five numbers whatever the outcome.
+	a = Augmentation{Erase: 0.5}
+	r1, r2 := rand.New(rand.NewPCG(5, 6)), rand.New(rand.NewPCG(5, 6))
+	erased := 0
+	for range 1000 {
+		if tr := a.Draw(r1); !tr.Identity() {
+			erased++
+		}
+		for range 5 {
+			r2.Float64()
+		}
+	}
+	if erased < 430 || erased > 570 {
+		t.Errorf("erase=0.5 erased %d of 1000 images", erased)
+	}
+	if r1.Uint64() != r2.Uint64() {
+		t.Error("Draw with Erase drew a number of values that depends on its outcome")
 	}
 }

@@ -115,12 +115,16 @@ func TestAugmentErrors(t *testing.T) {
 		want    string
 	}{
 		{"iris", []string{"flip"}, "--augment flip: dataset iris is not made of images; augmentation needs one of digits, fashion-mnist"},
-		{"digits", []string{"rotate"}, `--augment: unknown augmentation "rotate" (want shift, shift=N or flip)`},
+		{"digits", []string{"rotate"}, `--augment: unknown augmentation "rotate" (want shift, shift=N, flip, erase or erase=P)`},
 		{"digits", []string{""}, `--augment: unknown augmentation ""`},
 		{"digits", []string{"flip=1"}, `unknown augmentation "flip=1"`},
 		{"digits", []string{"shift=0"}, "--augment shift=0: the shift must be a whole number of pixels in [1, 1024]"},
 		{"digits", []string{"shift=x"}, "--augment shift=x: the shift must be"},
 		{"digits", []string{"flip", "flip"}, `--augment: "flip" is given twice`},
+		{"digits", []string{"erase=0"}, "--augment erase=0: the probability of erasing must be a number in (0, 1]"},
+		{"digits", []string{"erase=1.5"}, "--augment erase=1.5: the probability of erasing must be"},
+		{"digits", []string{"erase=NaN"}, "--augment erase=NaN: the probability of erasing must be"},
+		{"digits", []string{"erase", "erase=0.2"}, `--augment: "erase" is given twice`},
 		{"digits", []string{"shift", "shift=2"}, `--augment: "shift" is given twice`},
 		{"digits", []string{"shift=8"}, "--augment shift=8: a shift of 8 pixels moves a 8×8 image out of sight; use at most 7"},
 	} {
@@ -133,6 +137,18 @@ func TestAugmentErrors(t *testing.T) {
 			continue
 		}
 		wantInputError(t, err, tc.want)
+	}
+}
+
+func TestEraseSetting(t *testing.T) {
+	for _, tc := range []struct {
+		augment []string
+		want    float64
+	}{{[]string{"erase"}, 0.5}, {[]string{"flip", "erase=0.25"}, 0.25}, {[]string{"erase=1"}, 1}} {
+		a, err := Config{Augment: tc.augment}.augmentation([3]int{1, 28, 28})
+		if err != nil || a.Erase != tc.want {
+			t.Errorf("--augment %v: erase %v (%v), want %v", tc.augment, a.Erase, err, tc.want)
+		}
 	}
 }
 
@@ -159,7 +175,7 @@ func TestAugmenterWorksOnPixels(t *testing.T) {
 	raw := slices.Clone(ds.X)
 	sc, _ := data.Standardize(ds)
 	pcg := rand.NewPCG(1, purposeAugment)
-	a := newAugmenter(data.Augmentation{Shift: 1, Flip: true}, ds.Image, sc, pcg)
+	a := newAugmenter(data.Augmentation{Shift: 1, Flip: true, Erase: 0.5}, ds.Image, sc, pcg)
 	x := slices.Clone(ds.X)
 	a.apply64(x, ds.D, 0, len(x)/ds.D)
 	// Replay the draws and apply them to the raw pixels.

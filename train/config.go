@@ -47,7 +47,9 @@ type Config struct {
 	// default of max(1, side/14) pixels: 2 for 28×28, 1 for 8×8; zero fill),
 	// "shift=N" (up to N pixels), "flip" (mirror left to right with
 	// probability ½; wrong for digits, whose mirror images are not digits,
-	// but allowed). Test batches are never augmented. Empty: none.
+	// but allowed), "erase" (random erasing: with probability ½, set a
+	// random rectangle of 2–40 % of the image to zero), "erase=P" (with
+	// probability P). Test batches are never augmented. Empty: none.
 	Augment []string `json:"augment,omitempty"`
 	// Workers is the number of goroutines that train data-parallel, each on
 	// a shard of every batch with a replica of the model; 0 chooses (one,
@@ -183,8 +185,16 @@ func (c Config) augmentation(image [3]int) (data.Augmentation, error) {
 				return a, fmt.Errorf("--augment %s: the shift must be a whole number of pixels in [1, %d]", item, MaxShift)
 			}
 			a.Shift = n
+		case name == "erase" && !hasArg:
+			a.Erase = 0.5
+		case name == "erase":
+			p, err := strconv.ParseFloat(arg, 64)
+			if err != nil || !(p > 0 && p <= 1) {
+				return a, fmt.Errorf("--augment %s: the probability of erasing must be a number in (0, 1]", item)
+			}
+			a.Erase = p
 		default:
-			return a, fmt.Errorf("--augment: unknown augmentation %q (want shift, shift=N or flip)", item)
+			return a, fmt.Errorf("--augment: unknown augmentation %q (want shift, shift=N, flip, erase or erase=P)", item)
 		}
 	}
 	if h, w := image[1], image[2]; a.Shift > 0 && h > 0 && a.Shift >= min(h, w) {

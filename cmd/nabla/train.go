@@ -51,6 +51,9 @@ and fashion-mnist at random, seeded by --seed:
   shift=N   translate by up to N pixels
   flip      mirror left to right with probability ½; right for clothes, wrong
             for digits (a mirrored 3 is no digit), but allowed
+  erase     random erasing: with probability ½, set a rectangle of 2–40 %
+            of the image (aspect ratio 0.3 to 3.3) at a random place to zero
+  erase=P   random erasing with probability P
 e.g. --augment shift,flip. A resumed run augments as it was started.
 
 --workers N trains data-parallel on N goroutines, each on a shard of every
@@ -176,7 +179,7 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 	f.Float64Var(&cfg.Clip, "clip", 0, "clip gradients to this global norm (0: off)")
 	f.StringVar(&cfg.DType, "dtype", cfg.DType, "float64 or float32")
 	f.Float64Var(&cfg.TestFraction, "test-fraction", cfg.TestFraction, "held-out share of the data")
-	f.StringSliceVar(&cfg.Augment, "augment", nil, "augment training images (digits, fashion-mnist): shift, shift=N, flip (flip is wrong for digits); e.g. shift,flip")
+	f.StringSliceVar(&cfg.Augment, "augment", nil, "augment training images (digits, fashion-mnist): shift, shift=N, flip (flip is wrong for digits), erase, erase=P; e.g. shift,flip")
 	f.StringVarP(&cfg.OutDir, "out", "o", "", "run directory (default runs/DATASET)")
 	f.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint, with its saved settings")
 	f.BoolVar(&overwrite, "overwrite", false, "start a new run in --out even if it holds one (its files are replaced)")
