@@ -104,6 +104,9 @@ func TestCNNSettingsAreChecked(t *testing.T) {
 		{func(c *Config) { c.Model, c.Kernel = "cnn", 4 }, "kernel size (--kernel) must be odd"},
 		{func(c *Config) { c.Model, c.Channels = "cnn", []int{8, 0} }, "channels (--channels) must be in"},
 		{func(c *Config) { c.Dropout = 1 }, "dropout (--dropout) must be in [0, 1)"},
+		{func(c *Config) { c.Convs = []int{2} }, "--channels, --convs, --kernel and --batchnorm are settings of --model cnn"},
+		{func(c *Config) { c.Model, c.Convs = "cnn", []int{1, 2, 1} }, "--convs gives 3 counts for 2 convolution blocks (--channels [32 64])"},
+		{func(c *Config) { c.Model, c.Convs = "cnn", []int{0} }, "convolutions per block (--convs) must be in [1, 64]"},
 	} {
 		cfg := Defaults()
 		cfg.OutDir = t.TempDir()
@@ -156,5 +159,59 @@ func TestCNNPoolBeforeActivation(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// --convs puts that many convolutions in each block, each with its
+// normalisation, the activation between them, and the block's pooling and
+// activation after the last; one count applies to every block.
+func TestCNNConvsPerBlock(t *testing.T) {
+	kinds := func(m nn.Module) string {
+		var out []string
+		for _, l := range m.(*nn.Sequential).Layers {
+			switch l.(type) {
+			case *nn.Conv:
+				out = append(out, "conv")
+			case *nn.BatchNorm:
+				out = append(out, "bn")
+			case *nn.MaxPool2d:
+				out = append(out, "pool")
+			case *nn.Linear:
+				out = append(out, "linear")
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	cfg := cnnConfig(t, "float64")
+	cfg.Convs = []int{1, 2}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m := buildModel(cfg, 64, [3]int{1, 8, 8}, 10, nil)
+	if got, want := kinds(m), "conv bn pool conv bn conv bn pool linear linear"; got != want {
+		t.Errorf("--convs 1,2: layers %q, want %q", got, want)
+	}
+	if got := m.(*nn.Sequential).Layers[8].(*nn.Conv).Weight.Shape(); !slices.Equal(got, []int{6, 6, 3, 3}) {
+		t.Errorf("second convolution of block 2: kernel %v, want [6 6 3 3]", got)
+	}
+	cfg.Convs = []int{2}
+	if got, want := kinds(buildModel(cfg, 64, [3]int{1, 8, 8}, 10, nil)), "conv bn conv bn pool conv bn conv bn pool linear linear"; got != want {
+		t.Errorf("--convs 2: layers %q, want %q", got, want)
+	}
+	cfg.Convs = nil
+	if got, want := kinds(buildModel(cfg, 64, [3]int{1, 8, 8}, 10, nil)), "conv bn pool conv bn pool linear linear"; got != want {
+		t.Errorf("no --convs: layers %q, want %q", got, want)
+	}
+	// It trains and resumes like any CNN.
+	cfg.Convs, cfg.Epochs = []int{1, 2}, 1
+	if _, err := Run(context.Background(), cfg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Open(cfg.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kinds(tr.Model), "conv bn pool conv bn conv bn pool linear linear"; got != want {
+		t.Errorf("reopened: layers %q, want %q", got, want)
 	}
 }

@@ -17,11 +17,16 @@ import (
 // Config describes a training job. The zero value of a field means its
 // default (see Defaults).
 type Config struct {
-	Data      string  `json:"data"`                // digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist
-	DataDir   string  `json:"data_dir"`            // for fashion-mnist; empty means the Debian package's directory
-	Model     string  `json:"model,omitempty"`     // mlp or cnn ("" means mlp)
-	Channels  []int   `json:"channels,omitempty"`  // cnn: output channels of each convolution block
-	Kernel    int     `json:"kernel,omitempty"`    // cnn: kernel size of the convolutions (odd)
+	Data     string `json:"data"`               // digits, iris, wine, breast-cancer, spirals, moons, fashion-mnist
+	DataDir  string `json:"data_dir"`           // for fashion-mnist; empty means the Debian package's directory
+	Model    string `json:"model,omitempty"`    // mlp or cnn ("" means mlp)
+	Channels []int  `json:"channels,omitempty"` // cnn: output channels of each convolution block
+	Kernel   int    `json:"kernel,omitempty"`   // cnn: kernel size of the convolutions (odd)
+	// Convs is the number of convolutions in each block (cnn), one entry
+	// per block or one for all; each convolution but the block's last is
+	// followed by its normalisation and activation, the last by the
+	// normalisation, the pooling and the activation. Empty: one each.
+	Convs     []int   `json:"convs,omitempty"`
 	BatchNorm bool    `json:"batchnorm,omitempty"` // cnn: batch normalisation after each convolution
 	Dropout   float64 `json:"dropout,omitempty"`   // dropout probability before the last layer
 	// LabelSmoothing ε mixes each training target with the uniform
@@ -127,14 +132,21 @@ func (c Config) Validate() error {
 		return fmt.Errorf("dropout (--dropout) must be in [0, 1), got %v", c.Dropout)
 	case c.model() == "cnn" && !slices.Contains(imageDatasets, c.Data):
 		return fmt.Errorf("--model cnn needs a dataset of images (%s), not %s", strings.Join(imageDatasets, ", "), c.Data)
-	case c.model() == "mlp" && (len(c.Channels) > 0 || c.Kernel != 0 || c.BatchNorm):
-		return fmt.Errorf("--channels, --kernel and --batchnorm are settings of --model cnn")
+	case c.model() == "mlp" && (len(c.Channels) > 0 || c.Kernel != 0 || c.BatchNorm || len(c.Convs) > 0):
+		return fmt.Errorf("--channels, --convs, --kernel and --batchnorm are settings of --model cnn")
+	case len(c.Convs) > 1 && len(c.Convs) != len(c.channels()):
+		return fmt.Errorf("--convs gives %d counts for %d convolution blocks (--channels %v); give one per block, or one for all", len(c.Convs), len(c.channels()), c.channels())
 	case c.Kernel != 0 && (c.Kernel < 1 || c.Kernel > MaxKernel || c.Kernel%2 == 0):
 		return fmt.Errorf("kernel size (--kernel) must be odd and in [1, %d], got %d", MaxKernel, c.Kernel)
 	case len(c.Channels) > MaxLayers:
 		return fmt.Errorf("--channels gives %d convolution blocks, at most %d are supported", len(c.Channels), MaxLayers)
 	case len(c.Hidden) > MaxLayers:
 		return fmt.Errorf("--hidden gives %d layers, at most %d are supported", len(c.Hidden), MaxLayers)
+	}
+	for _, n := range c.Convs {
+		if n < 1 || n > MaxLayers {
+			return fmt.Errorf("convolutions per block (--convs) must be in [1, %d], got %v", MaxLayers, c.Convs)
+		}
 	}
 	for _, ch := range c.Channels {
 		if ch < 1 || ch > MaxChannels {
@@ -327,8 +339,9 @@ func buildModel(c Config, inputs int, image [3]int, classes int, dropout *rand.P
 }
 
 // buildCNN returns the convolutional network of c for images of shape
-// (C, H, W): per entry of Channels, a k×k convolution keeping the size
-// ("same" padding), batch normalisation if asked, the activation and a 2×2
+// (C, H, W): per entry of Channels, a block of Convs k×k convolutions keeping
+// the size ("same" padding), each with batch normalisation if asked and all
+// but the last with the activation, then the last's activation and a 2×2
 // max pooling (while the image is at least 2×2; the pooling goes first
 // unless the activation is GELU, the one that is not non-decreasing, since
 // the two orders are then the same function); then the dense layers of
@@ -339,14 +352,20 @@ func buildCNN(c Config, image [3]int, classes int, rng *rand.Rand, dt nn.Option,
 	k := c.kernel()
 	s := nn.NewSequential(nn.NewUnflatten(image[:]...))
 	ch, h, w := image[0], image[1], image[2]
-	for _, out := range c.channels() {
+	for b, out := range c.channels() {
 		opts := []nn.Option{nn.Padding(k / 2), dt}
 		if c.BatchNorm {
 			opts = append(opts, nn.NoBias()) // the normalisation's shift replaces the bias
 		}
-		s.Layers = append(s.Layers, nn.NewConv2d(ch, out, k, rng, opts...))
-		if c.BatchNorm {
-			s.Layers = append(s.Layers, nn.NewBatchNorm2d(out, dt))
+		for i := range c.convs(b) {
+			if i > 0 {
+				s.Layers = append(s.Layers, act())
+			}
+			s.Layers = append(s.Layers, nn.NewConv2d(ch, out, k, rng, opts...))
+			if c.BatchNorm {
+				s.Layers = append(s.Layers, nn.NewBatchNorm2d(out, dt))
+			}
+			ch = out
 		}
 		if h >= 2 && w >= 2 && c.Activation != "gelu" {
 			// A non-decreasing activation commutes with taking a maximum,
@@ -361,7 +380,6 @@ func buildCNN(c Config, image [3]int, classes int, rng *rand.Rand, dt nn.Option,
 				h, w = h/2, w/2
 			}
 		}
-		ch = out
 	}
 	s.Layers = append(s.Layers, nn.Flatten{})
 	prev := ch * h * w
@@ -381,6 +399,17 @@ func (c Config) model() string {
 		return "mlp"
 	}
 	return c.Model
+}
+
+// convs returns the number of convolutions in block b.
+func (c Config) convs(b int) int {
+	switch len(c.Convs) {
+	case 0:
+		return 1
+	case 1:
+		return c.Convs[0]
+	}
+	return c.Convs[b]
 }
 
 func (c Config) channels() []int {

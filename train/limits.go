@@ -25,9 +25,11 @@ func checkSize(c Config, inputs int, image [3]int, classes int) error {
 	if c.model() == "cnn" {
 		ch, h, w := float64(image[0]), image[1], image[2]
 		k := float64(c.kernel())
-		for _, out := range c.channels() {
-			params += (ch*k*k + 3) * float64(out) // kernel, bias or the normalisation's four vectors
-			ch = float64(out)
+		for b, out := range c.channels() {
+			for range c.convs(b) {
+				params += (ch*k*k + 3) * float64(out) // kernel, bias or the normalisation's four vectors
+				ch = float64(out)
+			}
 			if h >= 2 && w >= 2 {
 				h, w = h/2, w/2
 			}

@@ -162,6 +162,7 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 	f.StringVar(&cfg.DataDir, "data-dir", "", "directory of the fashion-mnist files (default: the Debian package's)")
 	f.StringVar(&cfg.Model, "model", "mlp", "mlp or cnn (convolutions, for digits and fashion-mnist)")
 	f.IntSliceVar(&cfg.Channels, "channels", nil, "cnn: output channels of each convolution block (default 32,64)")
+	f.IntSliceVar(&cfg.Convs, "convs", nil, "cnn: convolutions in each block, one count per block or one for all (default 1); e.g. 1,1,2")
 	f.IntVar(&cfg.Kernel, "kernel", 0, "cnn: kernel size of the convolutions, odd (default 3)")
 	f.BoolVar(&cfg.BatchNorm, "batchnorm", false, "cnn: batch normalisation after each convolution")
 	f.Float64Var(&cfg.Dropout, "dropout", 0, "dropout probability before the last layer")
