@@ -300,6 +300,58 @@ func FitScaler(ds *Dataset) Scaler {
 	return s
 }
 
+// FitChannelScaler computes, for a dataset of images, the mean and
+// (population) standard deviation of each channel over all its pixels and
+// samples, in float64, as torchvision's Normalize uses them: the Scaler
+// repeats each channel's two numbers for every pixel of the channel, so that
+// standardising keeps the images' spatial structure (a pixel near the border
+// that is almost always black is not scaled up by its own tiny spread). A
+// constant channel gets Std 1. It panics if ds is not made of images.
+func FitChannelScaler(ds *Dataset) Scaler {
+	if !ds.IsImage() {
+		panic("data: FitChannelScaler: the dataset is not made of images")
+	}
+	c, hw := ds.Image[0], ds.Image[1]*ds.Image[2]
+	s := Scaler{Mean: make([]float64, ds.D), Std: make([]float64, ds.D)}
+	for ch := range c {
+		var mean, ss float64
+		if ds.N > 0 {
+			if ds.X32 != nil {
+				mean, ss = channelMoments(ds.X32, ds.N, ds.D, ch*hw, hw)
+			} else {
+				mean, ss = channelMoments(ds.X, ds.N, ds.D, ch*hw, hw)
+			}
+		}
+		std := math.Sqrt(ss)
+		if std == 0 || math.IsNaN(std) {
+			std = 1
+		}
+		for k := ch * hw; k < (ch+1)*hw; k++ {
+			s.Mean[k], s.Std[k] = mean, std
+		}
+	}
+	return s
+}
+
+// channelMoments returns the mean and the population variance of the
+// values [off, off+hw) of each of the n rows of d values of x, two passes.
+func channelMoments[T float32 | float64](x []T, n, d, off, hw int) (mean, variance float64) {
+	for i := range n {
+		for _, v := range x[i*d+off : i*d+off+hw] {
+			mean += float64(v)
+		}
+	}
+	count := float64(n) * float64(hw)
+	mean /= count
+	for i := range n {
+		for _, v := range x[i*d+off : i*d+off+hw] {
+			dv := float64(v) - mean
+			variance += dv * dv
+		}
+	}
+	return mean, variance / count
+}
+
 func fitScaler[T float32 | float64](s Scaler, x []T, n int) {
 	d := len(s.Mean)
 	for i := range n {
@@ -354,6 +406,18 @@ func applyScaler[T float32 | float64](s Scaler, x []T) {
 // to each of others (typically the validation and test sets).
 func Standardize(train *Dataset, others ...*Dataset) (Scaler, error) {
 	s := FitScaler(train)
+	for _, ds := range append([]*Dataset{train}, others...) {
+		if err := s.Apply(ds); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// StandardizeChannels is Standardize with the scaler of FitChannelScaler:
+// one mean and standard deviation per channel of the images of train.
+func StandardizeChannels(train *Dataset, others ...*Dataset) (Scaler, error) {
+	s := FitChannelScaler(train)
 	for _, ds := range append([]*Dataset{train}, others...) {
 		if err := s.Apply(ds); err != nil {
 			return s, err

@@ -194,3 +194,39 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// FitChannelScaler takes one mean and standard deviation per channel over
+// every pixel and sample, in float64 whatever the storage, and repeats them
+// over the channel's pixels.
+func TestChannelScaler(t *testing.T) {
+	// Two samples of 2 channels of 2×1 pixels.
+	x := []float64{
+		1, 3, 10, 10,
+		5, 7, 10, 10,
+	}
+	ds := &Dataset{X: x, N: 2, D: 4, Image: [3]int{2, 2, 1}}
+	s := FitChannelScaler(ds)
+	// Channel 0: values 1 3 5 7, mean 4, variance (9+1+1+9)/4 = 5.
+	// Channel 1: constant, so Std 1.
+	want := Scaler{Mean: []float64{4, 4, 10, 10}, Std: []float64{math.Sqrt(5), math.Sqrt(5), 1, 1}}
+	if !slices.Equal(s.Mean, want.Mean) || !slices.Equal(s.Std, want.Std) {
+		t.Errorf("got %+v, want %+v", s, want)
+	}
+	ds32 := &Dataset{X32: []float32{1, 3, 10, 10, 5, 7, 10, 10}, N: 2, D: 4, Image: [3]int{2, 2, 1}}
+	if s32 := FitChannelScaler(ds32); !slices.Equal(s32.Mean, want.Mean) || !slices.Equal(s32.Std, want.Std) {
+		t.Errorf("float32 storage: got %+v, want %+v", s32, want)
+	}
+	other := &Dataset{X: []float64{4, 4 + math.Sqrt(5), 11, 9}, N: 1, D: 4, Image: [3]int{2, 2, 1}}
+	if _, err := StandardizeChannels(ds, other); err != nil {
+		t.Fatal(err)
+	}
+	if got := other.X; math.Abs(got[0]) > 1e-15 || math.Abs(got[1]-1) > 1e-15 || got[2] != 1 || got[3] != -1 {
+		t.Errorf("standardised with the training set's channel statistics: %v, want [0 1 1 -1]", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("FitChannelScaler of a dataset without images did not panic")
+		}
+	}()
+	FitChannelScaler(&Dataset{X: x, N: 2, D: 4})
+}

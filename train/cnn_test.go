@@ -215,3 +215,25 @@ func TestCNNConvsPerBlock(t *testing.T) {
 		t.Errorf("reopened: layers %q, want %q", got, want)
 	}
 }
+
+// A CNN's inputs are standardised per channel (one mean and deviation for
+// all pixels, as torchvision's Normalize), an MLP's per pixel.
+func TestCNNStandardisesPerChannel(t *testing.T) {
+	for _, model := range []string{"cnn", "mlp"} {
+		cfg := cnnConfig(t, "float64")
+		if model == "mlp" {
+			cfg.Model, cfg.Channels, cfg.BatchNorm = "mlp", nil, false
+		}
+		_, _, sc, err := loadData(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		distinct := map[float64]bool{}
+		for _, s := range sc.Std {
+			distinct[s] = true
+		}
+		if model == "cnn" && len(distinct) != 1 || model == "mlp" && len(distinct) < 10 {
+			t.Errorf("%s: %d distinct deviations over the 64 pixels of digits", model, len(distinct))
+		}
+	}
+}

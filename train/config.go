@@ -287,7 +287,11 @@ func loadData(c Config) (train, test *data.Dataset, sc data.Scaler, err error) {
 	if ds != nil {
 		train, test = ds.Split(c.TestFraction, c.rng(purposeSplit))
 	}
-	if sc, err = data.Standardize(train, test); err != nil {
+	standardize := data.Standardize
+	if c.model() == "cnn" && train.IsImage() {
+		standardize = data.StandardizeChannels
+	}
+	if sc, err = standardize(train, test); err != nil {
 		return nil, nil, sc, err
 	}
 	train.SetStorage(storage)
