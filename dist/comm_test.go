@@ -2,6 +2,7 @@ package dist
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -170,4 +171,37 @@ func TestLocalAllreduceSumVecMatchesPacked(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkLocalMeeting times one meeting of two or four ranks that each
+// do the same work between meetings (a loop of about work µs), the shape of
+// a training step: ns/op is the work plus the meeting.
+func BenchmarkLocalMeeting(b *testing.B) {
+	for _, n := range []int{2, 4} {
+		for _, work := range []int{0, 20, 100} {
+			b.Run(fmt.Sprintf("workers=%d/work=%dus", n, work), func(b *testing.B) {
+				iters := work * 300 // about 1 µs per 300 iterations of spinWork
+				runLocal(n, func(c Comm) error {
+					for range b.N {
+						spinWork(iters)
+						if err := c.Barrier(); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			})
+		}
+	}
+}
+
+var sink float64
+
+// spinWork runs n dependent multiply-adds.
+func spinWork(n int) {
+	x := 1.0
+	for range n {
+		x = x*0.999999 + 1e-9
+	}
+	sink += x
 }
