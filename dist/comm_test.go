@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // runLocal runs f on each rank of a Local group and returns their errors.
@@ -173,17 +174,18 @@ func TestLocalAllreduceSumVecMatchesPacked(t *testing.T) {
 	}
 }
 
-// BenchmarkLocalMeeting times one meeting of two or four ranks that each
-// do the same work between meetings (a loop of about work µs), the shape of
-// a training step: ns/op is the work plus the meeting.
+// BenchmarkLocalMeeting times a meeting of 1, 2 or 4 ranks that each do
+// the same work between meetings (about work µs of dependent arithmetic),
+// the shape of a training step: ns/op is the work plus the meeting, so the
+// meeting's cost is the difference from workers=1.
 func BenchmarkLocalMeeting(b *testing.B) {
-	for _, n := range []int{2, 4} {
+	perUS := itersPerMicrosecond()
+	for _, n := range []int{1, 2, 4} {
 		for _, work := range []int{0, 20, 100} {
 			b.Run(fmt.Sprintf("workers=%d/work=%dus", n, work), func(b *testing.B) {
-				iters := work * 300 // about 1 µs per 300 iterations of spinWork
 				runLocal(n, func(c Comm) error {
 					for range b.N {
-						spinWork(iters)
+						spinWork(work * perUS)
 						if err := c.Barrier(); err != nil {
 							return err
 						}
@@ -193,6 +195,18 @@ func BenchmarkLocalMeeting(b *testing.B) {
 			})
 		}
 	}
+}
+
+// itersPerMicrosecond calibrates spinWork: the fastest of five runs.
+func itersPerMicrosecond() int {
+	const n = 1 << 20
+	best := time.Hour
+	for range 5 {
+		t := time.Now()
+		spinWork(n)
+		best = min(best, time.Since(t))
+	}
+	return max(1, int(n/best.Microseconds()))
 }
 
 var sink float64
