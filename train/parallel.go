@@ -45,19 +45,47 @@ import (
 // MaxWorkers bounds Config.Workers.
 const MaxWorkers = 256
 
-// workers returns the number of goroutines that train: Config.Workers, or
-// when 0 one. With the shared update and serial kernels two workers use
-// 1.13–1.24× one worker's CPU per Fashion-MNIST epoch and 1.5× per digits
-// epoch (1.9× and 2–3× before), which projects to a faster epoch on a quiet
-// 2-core machine; but every wall-clock measurement that could be taken so
-// far was on a machine shared with other jobs (load average 17–24), where
-// two workers that must meet twice per step lose to one (see
-// docs/DISTRIBUTED.md). One worker also leaves a batch-normalised model's
-// statistics those of the whole batch. This is the one place to change
-// when a quiet machine's run of the bench report's dist section says
-// otherwise.
-func (c Config) workers() int {
-	return max(1, c.Workers)
+// workers returns the number of goroutines that train j: Config.Workers,
+// or when 0 the automatic choice, autoWorkers(GOMAXPROCS).
+func (j *job) workers() int {
+	if j.cfg.Workers > 0 {
+		return j.cfg.Workers
+	}
+	return j.autoWorkers(runtime.GOMAXPROCS(0))
+}
+
+// macsPerWorker is the least work, in multiply-adds of a step's forward
+// pass, that the automatic choice gives each worker. Measured on a quiet
+// 2-core machine (docs/DISTRIBUTED.md): two workers train the
+// Fashion-MNIST MLP (batch 128, 26 M multiply-adds a step) in 0.69× the
+// epoch time of one, and the digits MLP (batch 32, 0.6 M) in 1.55×, where
+// the per-operation costs of 16-row shards and the two meetings of a step
+// outweigh the halved arithmetic. The bound lies between the two, above
+// the digits MLP at batch 128 (2.4 M); the bench report's digits rows at
+// batches 128 and 256 are the measurements that would move it.
+const macsPerWorker = 4 << 20
+
+// autoWorkers returns the number of workers that --workers 0 trains j
+// with on procs cores: one per macsPerWorker multiply-adds of a step's
+// forward pass, at most procs and at most the batch size, and one when the
+// workers would not share the update (float32 parameters, see sharder) or
+// when the model has buffers (batch normalisation's statistics would be
+// those of a shard, a different model).
+func (j *job) autoWorkers(procs int) int {
+	if procs < 2 || j.cfg.dtype() != nabla.Float64 || len(nn.Buffers(j.model)) > 0 {
+		return 1
+	}
+	// A matrix parameter of r×c values costs r·c multiply-adds a sample
+	// (exactly for a Linear layer; a convolution's kernel costs that at
+	// every output position, so this undercounts a CNN).
+	perSample := 0
+	for _, p := range j.params {
+		if len(p.Shape()) >= 2 {
+			perSample += p.Size()
+		}
+	}
+	n := perSample * j.cfg.BatchSize / macsPerWorker
+	return max(1, min(n, procs, j.cfg.BatchSize))
 }
 
 // validWorkers checks Config.Workers.
