@@ -49,7 +49,12 @@ func segment(n, size, r int) (lo, hi int) {
 }
 
 // Local returns the communicators of n workers in one process, one per
-// goroutine: Local(n)[r] is rank r's. n must be at least 1.
+// goroutine: Local(n)[r] is rank r's. n must be at least 1. Each
+// communicator belongs to one goroutine at a time; a rank that reaches a
+// collective before the others polls for up to spinFor (1 ms), yielding
+// to other goroutines, and then parks until the last rank releases it, so
+// that a group of no more ranks than cores meets in about a µs past its
+// slowest rank at the price of a busy core while it waits.
 func Local(n int) []Comm {
 	if n < 1 {
 		panic(fmt.Sprintf("dist.Local: %d workers; need at least 1", n))
