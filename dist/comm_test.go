@@ -2,9 +2,11 @@ package dist
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // runLocal runs f on each rank of a Local group and returns their errors.
@@ -170,4 +172,50 @@ func TestLocalAllreduceSumVecMatchesPacked(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkLocalMeeting times a meeting of 1, 2 or 4 ranks that each do
+// the same work between meetings (about work µs of dependent arithmetic),
+// the shape of a training step: ns/op is the work plus the meeting, so the
+// meeting's cost is the difference from workers=1.
+func BenchmarkLocalMeeting(b *testing.B) {
+	perUS := itersPerMicrosecond()
+	for _, n := range []int{1, 2, 4} {
+		for _, work := range []int{0, 20, 100} {
+			b.Run(fmt.Sprintf("workers=%d/work=%dus", n, work), func(b *testing.B) {
+				runLocal(n, func(c Comm) error {
+					for range b.N {
+						spinWork(work * perUS)
+						if err := c.Barrier(); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			})
+		}
+	}
+}
+
+// itersPerMicrosecond calibrates spinWork: the fastest of five runs.
+func itersPerMicrosecond() int {
+	const n = 1 << 20
+	best := time.Hour
+	for range 5 {
+		t := time.Now()
+		spinWork(n)
+		best = min(best, time.Since(t))
+	}
+	return max(1, int(n/best.Microseconds()))
+}
+
+var sink float64
+
+// spinWork runs n dependent multiply-adds.
+func spinWork(n int) {
+	x := 1.0
+	for range n {
+		x = x*0.999999 + 1e-9
+	}
+	sink += x
 }

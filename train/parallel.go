@@ -45,19 +45,47 @@ import (
 // MaxWorkers bounds Config.Workers.
 const MaxWorkers = 256
 
-// workers returns the number of goroutines that train: Config.Workers, or
-// when 0 one. With the shared update and serial kernels two workers use
-// 1.13–1.24× one worker's CPU per Fashion-MNIST epoch and 1.5× per digits
-// epoch (1.9× and 2–3× before), which projects to a faster epoch on a quiet
-// 2-core machine; but every wall-clock measurement that could be taken so
-// far was on a machine shared with other jobs (load average 17–24), where
-// two workers that must meet twice per step lose to one (see
-// docs/DISTRIBUTED.md). One worker also leaves a batch-normalised model's
-// statistics those of the whole batch. This is the one place to change
-// when a quiet machine's run of the bench report's dist section says
-// otherwise.
-func (c Config) workers() int {
-	return max(1, c.Workers)
+// workers returns the number of goroutines that train j: Config.Workers,
+// or when 0 the automatic choice, autoWorkers(GOMAXPROCS).
+func (j *job) workers() int {
+	if j.cfg.Workers > 0 {
+		return j.cfg.Workers
+	}
+	return j.autoWorkers(runtime.GOMAXPROCS(0))
+}
+
+// macsPerWorker is the least work, in multiply-adds of a step's forward
+// pass, that the automatic choice gives each worker. Measured on a quiet
+// 2-core machine (docs/DISTRIBUTED.md): two workers train the
+// Fashion-MNIST MLP (batch 128, 26 M multiply-adds a step) in 0.69× the
+// epoch time of one, and the digits MLP (batch 32, 0.6 M) in 1.55×, where
+// the per-operation costs of 16-row shards and the two meetings of a step
+// outweigh the halved arithmetic. The bound lies between the two, above
+// the digits MLP at batch 128 (2.4 M); the bench report's digits rows at
+// batches 128 and 256 are the measurements that would move it.
+const macsPerWorker = 4 << 20
+
+// autoWorkers returns the number of workers that --workers 0 trains j
+// with on procs cores: one per macsPerWorker multiply-adds of a step's
+// forward pass, at most procs and at most the batch size, and one when the
+// workers would not share the update (float32 parameters, see sharder) or
+// when the model has buffers (batch normalisation's statistics would be
+// those of a shard, a different model).
+func (j *job) autoWorkers(procs int) int {
+	if procs < 2 || j.cfg.dtype() != nabla.Float64 || len(nn.Buffers(j.model)) > 0 {
+		return 1
+	}
+	// A matrix parameter of r×c values costs r·c multiply-adds a sample
+	// (exactly for a Linear layer; a convolution's kernel costs that at
+	// every output position, so this undercounts a CNN).
+	perSample := 0
+	for _, p := range j.params {
+		if len(p.Shape()) >= 2 {
+			perSample += p.Size()
+		}
+	}
+	n := perSample * j.cfg.BatchSize / macsPerWorker
+	return max(1, min(n, procs, j.cfg.BatchSize))
 }
 
 // validWorkers checks Config.Workers.
@@ -279,11 +307,7 @@ func (j *job) sharedStep(s dist.Sharder, idx []int, stop bool) (loss, norm float
 	}
 	lo, hi := s.Segment(j.nparams)
 	var sq float64
-	eachPart(grads, lo, hi, func(g []float64) {
-		for _, v := range g {
-			sq += v * v
-		}
-	})
+	eachPart(grads, lo, hi, func(g []float64) { sq += sumSquares(g) })
 	if j.cfg.Clip > 0 {
 		if err := s.Allgather(nil, sq, j.norms); err != nil {
 			return 0, 0, false, err
@@ -309,6 +333,29 @@ func (j *job) sharedStep(s dist.Sharder, idx []int, stop bool) (loss, norm float
 		norm = rootSum(j.norms)
 	}
 	return aux[0], norm, false, nil
+}
+
+// sumSquares returns Σ g[i]², in four interleaved partial sums added at
+// the end, ((s₀ + s₁) + s₂) + s₃, with s_k the sum of g[i]² over i ≡ k
+// (mod 4) in order: a fixed order, so every worker and every MPI rank that
+// sums a segment gets the same bits, and four chains of additions instead
+// of one, which waits on each addition's latency (0.8 ns a value: 8 µs per
+// step on a digits MLP worker's half of the parameters, 4 µs in four
+// chains, measured in thread CPU time).
+func sumSquares(g []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(g); i += 4 {
+		v := g[i : i+4 : i+4]
+		s0 += v[0] * v[0]
+		s1 += v[1] * v[1]
+		s2 += v[2] * v[2]
+		s3 += v[3] * v[3]
+	}
+	for ; i < len(g); i++ {
+		s0 += g[i] * g[i]
+	}
+	return ((s0 + s1) + s2) + s3
 }
 
 // rootSum returns the square root of the sum of v, added in order.

@@ -157,3 +157,41 @@ func TestWorkersAllocations(t *testing.T) {
 		t.Errorf("two workers allocate %.1f times per step, one worker %.1f: more than each worker's share", two, one)
 	}
 }
+
+// TestAutoWorkers: --workers 0 trains a model whose step is small (the
+// digits MLP at its default batch) with one worker, a large one with as
+// many as the cores allow, and keeps to one worker for float32 and for
+// batch normalisation.
+func TestAutoWorkers(t *testing.T) {
+	auto := func(edit func(*Config), procs int) int {
+		t.Helper()
+		cfg := Defaults()
+		cfg.OutDir = t.TempDir()
+		edit(&cfg)
+		j, err := newJob(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.autoWorkers(procs)
+	}
+	wide := func(c *Config) { c.Hidden, c.BatchSize = []int{2048}, 128 } // 151 k multiply-adds a sample, 19 M a step
+	cases := []struct {
+		name  string
+		edit  func(*Config)
+		procs int
+		want  int
+	}{
+		{"digits MLP, batch 32", func(*Config) {}, 2, 1},
+		{"digits MLP, batch 128", func(c *Config) { c.BatchSize = 128 }, 2, 1},
+		{"wide MLP, 1 core", wide, 1, 1},
+		{"wide MLP, 2 cores", wide, 2, 2},
+		{"wide MLP, 64 cores", wide, 64, 4},
+		{"wide MLP, float32", func(c *Config) { wide(c); c.DType = "float32" }, 2, 1},
+		{"CNN with batch normalisation", func(c *Config) { c.Model, c.BatchNorm, c.DType, c.BatchSize = "cnn", true, "float64", 128 }, 2, 1},
+	}
+	for _, c := range cases {
+		if got := auto(c.edit, c.procs); got != c.want {
+			t.Errorf("%s on %d cores: %d workers, want %d", c.name, c.procs, got, c.want)
+		}
+	}
+}

@@ -189,7 +189,7 @@ func Run(ctx context.Context, cfg Config, o Options) (res *Result, err error) {
 		j.comm = comm
 		return j.run(ctx, o, start)
 	}
-	if n := cfg.workers(); n > 1 {
+	if n := j.workers(); n > 1 {
 		return runLocal(ctx, j, saved, n, o, start)
 	}
 	return j.run(ctx, o, start)

@@ -323,3 +323,39 @@ func to32(x []float64) []float32 {
 	}
 	return y
 }
+
+// TestPackBTransposed: the transposed pack writes, in every sliver of nr
+// columns, op(B)[pc+p][jc+s+j] = b[(jc+s+j)·ldb + pc+p] at p·nr + j, and
+// zeros past the last column, for widths that leave 0–3 columns after the
+// groups of four and blocks that are not whole.
+func TestPackBTransposed(t *testing.T) {
+	for _, sh := range [][4]int{{784, 256, 0, 0}, {37, 29, 3, 5}, {300, 13, 40, 2}, {5, 7, 1, 1}, {64, 258, 0, 128}} {
+		k, n, pc, jc := sh[0], sh[1], sh[2], sh[3]
+		ldb := k + 3
+		b := make([]float64, (n+jc)*ldb)
+		for i := range b {
+			b[i] = float64(i) + 0.5
+		}
+		for _, nr := range []int{4, 6, 8, 16} {
+			kc, nc := k-pc, n
+			dst := make([]float64, roundUp(nc, nr)*kc)
+			for i := range dst {
+				dst[i] = math.NaN()
+			}
+			packB(true, b, ldb, pc, jc, kc, nc, nr, dst)
+			for s := 0; s < nc; s += nr {
+				for p := range kc {
+					for j := range nr {
+						want := 0.0
+						if s+j < nc {
+							want = b[(jc+s+j)*ldb+pc+p]
+						}
+						if got := dst[s*kc+p*nr+j]; got != want {
+							t.Fatalf("k %d n %d pc %d jc %d nr %d: sliver %d step %d column %d = %v, want %v", k, n, pc, jc, nr, s/nr, p, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

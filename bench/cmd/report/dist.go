@@ -35,6 +35,19 @@ type distJob struct {
 
 var distJobs = []distJob{
 	{"digits MLP 64-256-10, batch 32", func() train.Config { return train.Defaults() }, 6},
+	// The default batch's shards of 16 rows are mostly per-operation cost,
+	// which two workers do not divide: larger batches show where two
+	// workers pay (docs/DISTRIBUTED.md).
+	{"digits MLP 64-256-10, batch 128", func() train.Config {
+		c := train.Defaults()
+		c.BatchSize = 128
+		return c
+	}, 6},
+	{"digits MLP 64-256-10, batch 256", func() train.Config {
+		c := train.Defaults()
+		c.BatchSize = 256
+		return c
+	}, 6},
 	{"Fashion-MNIST MLP 784-256-10, batch 128", func() train.Config {
 		c := train.Defaults()
 		c.Data, c.BatchSize = "fashion-mnist", 128
