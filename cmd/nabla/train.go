@@ -57,8 +57,9 @@ and fashion-mnist at random, seeded by --seed:
 e.g. --augment shift,flip. A resumed run augments as it was started.
 
 --workers N trains data-parallel on N goroutines, each on a shard of every
-batch, each updating a segment of the parameters (default 1; see
-docs/DISTRIBUTED.md for when more help); the weights are those of one worker
+batch, each updating a segment of the parameters (default: chosen from
+the model's size, two for the Fashion-MNIST MLP on two cores, one for small
+models, float32 and batch-norm models; see docs/DISTRIBUTED.md); the weights are those of one worker
 up to rounding (1e-12 relative); with --batchnorm each shard is normalised by
 its own statistics.
 --distributed mpi makes each process started by mpirun one worker (a binary
