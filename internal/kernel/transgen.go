@@ -934,6 +934,40 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 		return y(reg[v])
 	}
 	isC := func(v val) bool { _, ok := p.isConst[v]; return ok }
+	// With zmm, a comparison whose every use is as the mask of a guard or
+	// a blend stays in a mask register (K2..K7), not as a vector.
+	maskOnly := map[val]bool{}
+	if zmm {
+		for i, in := range p.ins {
+			if in.op == "cmp" {
+				maskOnly[val(i)] = true
+			}
+		}
+		for _, in := range p.ins {
+			for j, a := range in.args {
+				if j != 0 || in.op != "guard" && in.op != "blend" {
+					delete(maskOnly, a)
+				}
+			}
+		}
+		for _, o := range p.outs {
+			delete(maskOnly, o)
+		}
+	}
+	kreg := map[val]int{}
+	var kfree [8]bool
+	for i := 2; i < 8; i++ {
+		kfree[i] = true
+	}
+	// mask returns the mask register holding the sign bits of v: its own
+	// for a comparison kept in one, else K1, loaded from v.
+	mask := func(v val) string {
+		if k, ok := kreg[v]; ok {
+			return fmt.Sprintf("K%d", k)
+		}
+		pr("VPMOV%s2M %s, K1", qd, inReg(v))
+		return "K1"
+	}
 	for i, in := range p.ins {
 		v := val(i)
 		temps = temps[:0]
@@ -944,6 +978,10 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 					if r, ok := reg[a]; ok {
 						free[r] = true
 						delete(reg, a)
+					}
+					if k, ok := kreg[a]; ok {
+						kfree[k] = true
+						delete(kreg, a)
 					}
 				}
 			}
@@ -959,36 +997,50 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			continue
 		case "guard":
 			if zmm {
-				pr("VPMOV%s2M %s, K1", qd, inReg(in.args[0]))
-				pr("KORTESTW K1, K1")
+				k := mask(in.args[0])
+				pr("KORTESTW %s, %s", k, k)
 			} else {
 				pr("VMOVMSK%s %s, R8", t.p, inReg(in.args[0]))
 				pr("TESTQ R8, R8")
 			}
 			pr("JNZ done")
 		case "fma", "fnma", "fms":
+			// ±(a·b) ± c, in the form whose destination is the register
+			// of an operand that dies here (231: d = s2·s3 + d, d from c;
+			// 213: d = s2·d + s3, d from a or b), else in a fresh register
+			// loaded with a constant operand, or copied from one.
 			a, b, c := in.args[0], in.args[1], in.args[2]
-			if isC(a) {
-				a, b = b, a
-			}
 			base := map[string]string{"fma": "VFMADD", "fnma": "VFNMADD", "fms": "VFMSUB"}[in.op]
-			// 213: d = s2·d + s3 (d from a); 231: d = s2·s3 + d (d from c).
-			var form, s2, s3 string
-			var from val
-			if isC(c) {
-				form, from = "213", a
-				s2, s3 = inReg(b), opnd(c)
-			} else {
-				form, from = "231", c
-				s2, s3 = inReg(a), opnd(b)
+			if !dies(a) && dies(b) || isC(a) && !isC(b) {
+				a, b = b, a // a·b = b·a
 			}
+			var form, s2, s3 string
 			var d int
-			if !isC(from) && dies(from) && !(form == "231" && (a == from || b == from)) {
-				d = reg[from]
-				delete(reg, from)
-			} else {
+			switch {
+			case dies(c) && !isC(c):
+				if isC(a) {
+					a, b = b, a
+				}
+				form, s2, s3 = "231", inReg(a), opnd(b)
+				d = reg[c]
+				delete(reg, c)
+			case dies(a) && !isC(a):
+				form, s2, s3 = "213", inReg(b), opnd(c)
+				d = reg[a]
+				delete(reg, a)
+			case isC(c) && isC(b):
+				// d = b, loaded; then d = a·d + c.
+				form, s2, s3 = "213", inReg(a), opnd(c)
 				d = alloc()
-				pr("VMOVUP%s %s, %s", t.p[1:], opnd(from), y(d))
+				pr("VMOVUP%s %s, %s", t.p[1:], mem(b), y(d))
+			case isC(c):
+				form, s2, s3 = "213", inReg(b), opnd(c)
+				d = alloc()
+				pr("VMOVUP%s %s, %s", t.p[1:], opnd(a), y(d))
+			default:
+				form, s2, s3 = "231", inReg(a), opnd(b)
+				d = alloc()
+				pr("VMOVUP%s %s, %s", t.p[1:], opnd(c), y(d))
 			}
 			pr("%s%s%s %s, %s, %s", base, form, t.p, s3, s2, y(d))
 			for _, r := range temps {
@@ -1005,6 +1057,21 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 				free[r] = true
 			}
 			releaseDead()
+			if maskOnly[v] {
+				k := -1
+				for j := 2; j < 8; j++ {
+					if kfree[j] {
+						k = j
+						break
+					}
+				}
+				if k >= 0 {
+					kfree[k] = false
+					kreg[v] = k
+					pr("VCMP%s $%d, %s, %s, K%d", t.p, in.imm, rb, ra, k)
+					continue
+				}
+			}
 			d := alloc()
 			reg[v] = d
 			var mn string
@@ -1047,6 +1114,18 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			continue
 		case "blend":
 			m, a, b := in.args[0], in.args[1], in.args[2]
+			if zmm {
+				k := mask(m)
+				ra, rb := inReg(a), opnd(b)
+				for _, r := range temps {
+					free[r] = true
+				}
+				releaseDead()
+				d := alloc()
+				reg[v] = d
+				pr("VBLENDM%s %s, %s, %s, %s", t.p, rb, ra, k, y(d))
+				continue
+			}
 			rm, ra, rb := inReg(m), inReg(a), opnd(b)
 			for _, r := range temps {
 				free[r] = true
@@ -1054,11 +1133,6 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			releaseDead()
 			d := alloc()
 			reg[v] = d
-			if zmm {
-				pr("VPMOV%s2M %s, K1", qd, rm)
-				pr("VBLENDM%s %s, %s, K1, %s", t.p, rb, ra, y(d))
-				continue
-			}
 			pr("VBLENDV%s %s, %s, %s, %s", t.p, rm, rb, ra, y(d))
 			continue
 		default:
