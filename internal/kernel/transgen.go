@@ -453,10 +453,18 @@ func twoOverPi(w *bytes.Buffer) {
 // with h + l = 1 + r exactly and t = l + r²·P(r) + rlo·(1+r), then
 // eh + el = (h + t)·2^k in double length.
 func (p *prog) expCore(a val) (val, val) {
-	eh, el, tk := p.expParts(a, -1)
+	eh, el, tk, k := p.expParts(a, -1)
 	scale := p.pow2(tk)
+	if p.t.bits == 64 {
+		return p.scalef(eh, k, scale), p.scalef(el, k, scale)
+	}
 	return p.mul(eh, scale), p.mul(el, scale)
 }
+
+// scalef is a·2^k for k an integer in the normal exponent range, pw =
+// 2^k: VSCALEFPD a, k in the AVX-512 loops (pw is then not computed), a·pw
+// in the AVX2 loops and the model, the same product rounded once.
+func (p *prog) scalef(a, k, pw val) val { return p.emit("scalef", 0, a, k, pw) }
 
 // pow2 is 2^k from tk = k + the rounding shift of expParts (its low bits
 // hold k), for k in the exponent range.
@@ -474,7 +482,7 @@ func (p *prog) pow2(tk val) val {
 // expParts is expCore before the scaling by 2^k: e^(a + al) = (eh + el)·2^k,
 // k in the low bits of tk; al (none if negative) is a low part of a, of at
 // most an ulp of a.
-func (p *prog) expParts(a, al val) (eh, el, tk val) {
+func (p *prog) expParts(a, al val) (eh, el, tk, k val) {
 	t := p.t
 	var shift, log2e, ln2hi, ln2lo float64
 	var deg int
@@ -485,7 +493,7 @@ func (p *prog) expParts(a, al val) (eh, el, tk val) {
 	}
 	sh := p.c(shift)
 	tk = p.fma(a, p.c(log2e), sh)
-	k := p.sub(tk, sh)
+	k = p.sub(tk, sh)
 	hi := p.fnma(k, p.c(ln2hi), a) // exact
 	r := p.fnma(k, p.c(ln2lo), hi)
 	rlo := p.fnma(k, p.c(ln2lo), p.sub(hi, r))
@@ -509,7 +517,7 @@ func (p *prog) expParts(a, al val) (eh, el, tk val) {
 	tt := p.add(l, q)
 	eh = p.add(h, tt)
 	el = p.add(p.sub(h, eh), tt)
-	return eh, el, tk
+	return eh, el, tk, k
 }
 
 // divDD returns (nh + nl)/(dh + dl) rounded once, up to a relative error of
@@ -801,7 +809,7 @@ func powProg(name string, t dt) *prog {
 	over := p.cmp(p.and(ph, p.cb(p.signBit()-1)), lim, cmpNLE)
 	ph = p.blend(over, ph, p.or(lim, p.and(ph, sign)))
 	pl = p.blend(over, pl, p.c(0))
-	eh, _, tk := p.expParts(ph, pl)
+	eh, _, tk, _ := p.expParts(ph, pl)
 	// 2^k = 2^k1·2^(k-k1), k1 = round(k/2).
 	shift := p.c(map[int]float64{64: 0x1.8p52, 32: 0x1.8p23}[t.bits])
 	k := p.sub(tk, shift)
@@ -815,10 +823,13 @@ func powProg(name string, t dt) *prog {
 var decls bytes.Buffer
 
 // liveness: last use of each value.
-func (p *prog) lastUse() []int {
+func (p *prog) lastUse(needed []bool, zmm bool) []int {
 	last := make([]int, len(p.ins))
 	for i, in := range p.ins {
-		for _, a := range in.args {
+		if !needed[i] {
+			continue
+		}
+		for _, a := range p.uses(in, zmm) {
 			last[a] = i
 		}
 	}
@@ -826,6 +837,36 @@ func (p *prog) lastUse() []int {
 		last[o] = len(p.ins)
 	}
 	return last
+}
+
+// uses are the arguments in reads in the assembly: scalef reads k with
+// zmm, 2^k without.
+func (p *prog) uses(in ins, zmm bool) []val {
+	if in.op == "scalef" {
+		if zmm {
+			return in.args[:2]
+		}
+		return []val{in.args[0], in.args[2]}
+	}
+	return in.args
+}
+
+// needed reports, for each instruction of p, whether the assembly loop
+// computes it: the outputs, the guards and what they read.
+func (p *prog) needed(zmm bool) []bool {
+	need := make([]bool, len(p.ins))
+	for _, o := range p.outs {
+		need[o] = true
+	}
+	for i := len(p.ins) - 1; i >= 0; i-- {
+		if in := p.ins[i]; need[i] || in.op == "guard" || in.op == "in" || in.op == "in2" {
+			need[i] = true
+			for _, a := range p.uses(in, zmm) {
+				need[a] = true
+			}
+		}
+	}
+	return need
 }
 
 // asm emits the loop of p.
@@ -893,7 +934,8 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	pr("CMPQ AX, CX")
 	pr("JGE done")
 
-	last := p.lastUse()
+	needed := p.needed(zmm)
+	last := p.lastUse(needed, zmm)
 	reg := map[val]int{}
 	var free [32]bool
 	for i := range nreg {
@@ -970,6 +1012,9 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	}
 	for i, in := range p.ins {
 		v := val(i)
+		if !needed[i] {
+			continue
+		}
 		temps = temps[:0]
 		dies := func(a val) bool { return !isC(a) && last[a] == i }
 		releaseDead := func() {
@@ -1048,6 +1093,21 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			}
 			releaseDead()
 			reg[v] = d
+			continue
+		case "scalef":
+			a, b := in.args[0], in.args[1]
+			mn := "VSCALEF" + t.p
+			if !zmm {
+				b, mn = in.args[2], "VMUL"+t.p
+			}
+			ra, rb := inReg(a), opnd(b)
+			for _, r := range temps {
+				free[r] = true
+			}
+			releaseDead()
+			d := alloc()
+			reg[v] = d
+			pr("%s %s, %s, %s", mn, rb, ra, y(d))
 			continue
 		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max":
 			a, b := in.args[0], in.args[1]
@@ -1206,6 +1266,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 			e = fmt.Sprintf("math.FMA(-%s, %s, %s)", n(a[0]), n(a[1]), n(a[2]))
 		case "fms":
 			e = fmt.Sprintf("math.FMA(%s, %s, -%s)", n(a[0]), n(a[1]), n(a[2]))
+		case "scalef":
+			e = fmt.Sprintf("float64(%s * %s)", n(a[0]), n(a[2]))
 		case "add", "sub", "mul", "div":
 			op := map[string]string{"add": "+", "sub": "-", "mul": "*", "div": "/"}[in.op]
 			e = fmt.Sprintf("float64(%s %s %s)", n(a[0]), op, n(a[1]))
