@@ -1749,11 +1749,7 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Y0
-	VCMPPD $3, Y0, Y0, Y1
-	VMOVMSKPD Y1, R8
-	TESTQ R8, R8
-	JNZ done
-	VCMPPD $1, sigmoidvec64c<>+0(SB), Y0, Y1
+	VCMPPD $9, sigmoidvec64c<>+0(SB), Y0, Y1
 	VMOVMSKPD Y1, R8
 	TESTQ R8, R8
 	JNZ done
@@ -1999,10 +1995,7 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VCMPPD $3, Z0, Z0, K2
-	KORTESTW K2, K2
-	JNZ done
-	VCMPPD $1, sigmoidvec64zc<>+0(SB), Z0, K2
+	VCMPPD $9, sigmoidvec64zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
 	VPORQ sigmoidvec64zc<>+64(SB), Z0, Z1
@@ -2611,11 +2604,10 @@ loop:
 	JGE done
 	VMOVUPD (SI)(AX*8), Y0
 	VCMPPD $2, logvec64c<>+0(SB), Y0, Y1
+	VCMPPD $6, logvec64c<>+32(SB), Y0, Y2
 	VMOVMSKPD Y1, R8
-	TESTQ R8, R8
-	JNZ done
-	VCMPPD $6, logvec64c<>+32(SB), Y0, Y1
-	VMOVMSKPD Y1, R8
+	VMOVMSKPD Y2, R9
+	ORQ R9, R8
 	TESTQ R8, R8
 	JNZ done
 	VCMPPD $1, logvec64c<>+64(SB), Y0, Y1
@@ -2846,10 +2838,8 @@ loop:
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
 	VCMPPD $2, logvec64zc<>+0(SB), Z0, K2
-	KORTESTW K2, K2
-	JNZ done
-	VCMPPD $6, logvec64zc<>+64(SB), Z0, K2
-	KORTESTW K2, K2
+	VCMPPD $6, logvec64zc<>+64(SB), Z0, K3
+	KORTESTW K2, K3
 	JNZ done
 	VCMPPD $1, logvec64zc<>+128(SB), Z0, K1
 	VPMOVM2Q K1, Z1
@@ -3001,11 +2991,10 @@ loop:
 	JGE done
 	VMOVUPD (SI)(AX*8), Y0
 	VCMPPD $2, log1pvec64c<>+0(SB), Y0, Y1
+	VCMPPD $6, log1pvec64c<>+32(SB), Y0, Y2
 	VMOVMSKPD Y1, R8
-	TESTQ R8, R8
-	JNZ done
-	VCMPPD $6, log1pvec64c<>+32(SB), Y0, Y1
-	VMOVMSKPD Y1, R8
+	VMOVMSKPD Y2, R9
+	ORQ R9, R8
 	TESTQ R8, R8
 	JNZ done
 	VMOVUPD log1pvec64c<>+64(SB), Y1
@@ -3265,10 +3254,8 @@ loop:
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
 	VCMPPD $2, log1pvec64zc<>+0(SB), Z0, K2
-	KORTESTW K2, K2
-	JNZ done
-	VCMPPD $6, log1pvec64zc<>+64(SB), Z0, K2
-	KORTESTW K2, K2
+	VCMPPD $6, log1pvec64zc<>+64(SB), Z0, K3
+	KORTESTW K2, K3
 	JNZ done
 	VMOVUPD log1pvec64zc<>+128(SB), Z1
 	VADDPD Z0, Z1, Z1
@@ -3428,12 +3415,7 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Y0
-	VCMPPD $3, Y0, Y0, Y1
-	VMOVMSKPD Y1, R8
-	TESTQ R8, R8
-	JNZ done
-	VMOVUPD expm1vec64c<>+0(SB), Y1
-	VCMPPD $1, Y0, Y1, Y1
+	VCMPPD $6, expm1vec64c<>+0(SB), Y0, Y1
 	VMOVMSKPD Y1, R8
 	TESTQ R8, R8
 	JNZ done
@@ -3689,11 +3671,7 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VCMPPD $3, Z0, Z0, K2
-	KORTESTW K2, K2
-	JNZ done
-	VMOVUPD expm1vec64zc<>+0(SB), Z1
-	VCMPPD $1, Z0, Z1, K2
+	VCMPPD $6, expm1vec64zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
 	VMAXPD expm1vec64zc<>+64(SB), Z0, Z1

@@ -127,13 +127,32 @@ const (
 	cmpUNO = 3 // a or b NaN
 	cmpNLE = 6 // !(a <= b): true for NaN
 	cmpNLT = 5 // !(a < b): true for NaN
+	cmpNGE = 9 // !(a >= b): true for NaN
 )
 
 // blend is b where the sign bit of m is set, else a.
 func (p *prog) blend(m, a, b val) val { return p.emit("blend", 0, m, a, b) }
 
-// guard stops the loop (ok = false in the model) where m has a sign bit set.
-func (p *prog) guard(m val) { p.emit("guard", 0, m) }
+// guard stops the loop (ok = false in the model) where one of m has a sign
+// bit set.
+func (p *prog) guard(m ...val) { p.emit("guard", 0, m...) }
+
+// guards stops the loop where one of the masks ms build has a sign bit
+// set: in one guard in the float64 programs, in a guard after each mask in
+// the float32 ones.
+func (p *prog) guards(ms ...func() val) {
+	if p.t.bits == 32 {
+		for _, m := range ms {
+			p.guard(m())
+		}
+		return
+	}
+	vs := make([]val, len(ms))
+	for i, m := range ms {
+		vs[i] = m()
+	}
+	p.guard(vs...)
+}
 
 // horner is ((c0·z + c1)·z + c2)... with cs from the highest degree down.
 func (p *prog) horner(z val, cs ...float64) val {
@@ -342,12 +361,12 @@ func logProg(name string, t dt, log1p bool) *prog {
 	}
 	var c val // log1p: 1 + x = u + c exactly, and x is u from here on
 	if log1p {
-		p.guard(p.cmp(x, p.c(-1), cmpLE))        // -1 and below
-		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+		// -1 and below; +Inf, NaN
+		p.guards(func() val { return p.cmp(x, p.c(-1), cmpLE) }, func() val { return p.cmp(x, p.c(maxFloat), cmpNLE) })
 		x, c = p.twoSum(p.c(1), x)
 	} else {
-		p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
-		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+		// ±0, negatives; +Inf, NaN
+		p.guards(func() val { return p.cmp(x, p.c(0), cmpLE) }, func() val { return p.cmp(x, p.c(maxFloat), cmpNLE) })
 	}
 	// Subnormal x is scaled by 2^scale first, exactly.
 	scale := 54
@@ -543,8 +562,12 @@ func sigmoidProg(name string, t dt) *prog {
 	if t.bits == 32 {
 		lim = -80
 	}
-	p.guard(p.cmp(x, x, cmpUNO))
-	p.guard(p.cmp(x, p.c(lim), cmpLT))
+	if t.bits == 64 {
+		p.guard(p.cmp(x, p.c(lim), cmpNGE)) // NaN, x < lim
+	} else {
+		p.guard(p.cmp(x, x, cmpUNO))
+		p.guard(p.cmp(x, p.c(lim), cmpLT))
+	}
 	a := p.max(p.or(x, p.cb(p.signBit())), p.c(lim)) // -|x|, clamped
 	eh, el := p.expCore(a)
 	one := p.c(1)
@@ -593,8 +616,12 @@ func expm1Prog(name string, t dt) *prog {
 	if t.bits == 32 {
 		lim, tiny = 80, 0x1p-25
 	}
-	p.guard(p.cmp(x, x, cmpUNO))
-	p.guard(p.cmp(p.c(lim), x, cmpLT))
+	if t.bits == 64 {
+		p.guard(p.cmp(x, p.c(lim), cmpNLE)) // NaN, x > lim
+	} else {
+		p.guard(p.cmp(x, x, cmpUNO))
+		p.guard(p.cmp(p.c(lim), x, cmpLT))
+	}
 	eh, el := p.expCore(p.max(x, p.c(-lim)))
 	s, se := p.twoSum(eh, p.c(-1))
 	res := p.add(s, p.add(se, el))
@@ -987,7 +1014,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 		}
 		for _, in := range p.ins {
 			for j, a := range in.args {
-				if j != 0 || in.op != "guard" && in.op != "blend" {
+				if in.op != "guard" && (j != 0 || in.op != "blend") {
 					delete(maskOnly, a)
 				}
 			}
@@ -1041,14 +1068,32 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 		case "const":
 			continue
 		case "guard":
-			if zmm {
-				k := mask(in.args[0])
-				pr("KORTESTW %s, %s", k, k)
-			} else {
-				pr("VMOVMSK%s %s, R8", t.p, inReg(in.args[0]))
-				pr("TESTQ R8, R8")
+			ks := make([]string, len(in.args))
+			for j, a := range in.args {
+				if k, ok := kreg[a]; ok {
+					ks[j] = fmt.Sprintf("K%d", k)
+				}
 			}
-			pr("JNZ done")
+			switch {
+			case zmm && len(ks) == 2 && ks[0] != "" && ks[1] != "":
+				pr("KORTESTW %s, %s", ks[0], ks[1])
+				pr("JNZ done")
+			case zmm:
+				for _, a := range in.args {
+					k := mask(a)
+					pr("KORTESTW %s, %s", k, k)
+					pr("JNZ done")
+				}
+			default:
+				for j, a := range in.args {
+					pr("VMOVMSK%s %s, R%d", t.p, inReg(a), 8+min(j, 1))
+					if j > 0 {
+						pr("ORQ R9, R8")
+					}
+				}
+				pr("TESTQ R8, R8")
+				pr("JNZ done")
+			}
 		case "fma", "fnma", "fms":
 			// ±(a·b) ± c, in the form whose destination is the register
 			// of an operand that dies here (231: d = s2·s3 + d, d from c;
@@ -1258,7 +1303,11 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 		case "in", "in2", "const":
 			continue
 		case "guard":
-			fmt.Fprintf(w, "\tif %s>>63 != 0 {\n\t\treturn %sfalse\n\t}\n", u(a[0]), zeros)
+			var cs []string
+			for _, m := range a {
+				cs = append(cs, u(m)+">>63 != 0")
+			}
+			fmt.Fprintf(w, "\tif %s {\n\t\treturn %sfalse\n\t}\n", strings.Join(cs, " || "), zeros)
 			continue
 		case "fma":
 			e = fmt.Sprintf("math.FMA(%s, %s, %s)", n(a[0]), n(a[1]), n(a[2]))
@@ -1296,6 +1345,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 				c = fmt.Sprintf("!(%s <= %s)", n(a[0]), n(a[1]))
 			case cmpNLT:
 				c = fmt.Sprintf("!(%s < %s)", n(a[0]), n(a[1]))
+			case cmpNGE:
+				c = fmt.Sprintf("!(%s >= %s)", n(a[0]), n(a[1]))
 			default:
 				panic("cmp")
 			}
