@@ -12,6 +12,8 @@ import (
 // zeroing of fresh memory and the garbage collector a buffer per op. Classes
 // are 4 per octave (sizes (4+k)·2^(e-2)), so a buffer wastes at most 25 % of
 // its capacity. Small buffers are not pooled: make is cheaper for them.
+// Where a list is empty, Get64 and Get32 allocate fresh memory without
+// clearing it (makeNoZero), Zeros64 and Zeros32 with make.
 //
 // The free lists are plain stacks under a mutex (a sync.Pool would allocate on
 // every Put to box the slice). Like a sync.Pool they give memory back to the
