@@ -220,246 +220,36 @@ done:
 	RET
 
 DATA sinvec64zc<>+0(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+8(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+16(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+24(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+32(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+40(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+48(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+56(SB)/8, $0x7fffffffffffffff
-DATA sinvec64zc<>+64(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+72(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+80(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+88(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+96(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+104(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+112(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+120(SB)/8, $0x4180000000000000
-DATA sinvec64zc<>+128(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+136(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+144(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+152(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+160(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+168(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+176(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+184(SB)/8, $0x4338000000000000
-DATA sinvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
-DATA sinvec64zc<>+256(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+264(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+272(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+280(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+288(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+296(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+304(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+312(SB)/8, $0x3ff921fb54000000
-DATA sinvec64zc<>+320(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+328(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+336(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+344(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+352(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+360(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+368(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+376(SB)/8, $0x3e110b4612000000
-DATA sinvec64zc<>+384(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+392(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+400(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+408(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+416(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+424(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+432(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+440(SB)/8, $0x8000000000000000
-DATA sinvec64zc<>+448(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+456(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+464(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+472(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+480(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+488(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+496(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+504(SB)/8, $0xbc3676733a000000
-DATA sinvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sinvec64zc<>+576(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+584(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+592(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+600(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+608(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+616(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+624(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+632(SB)/8, $0x3fe0000000000000
-DATA sinvec64zc<>+640(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+648(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+656(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+664(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+672(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+680(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+688(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+696(SB)/8, $0xbc62f49b46814157
-DATA sinvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
-DATA sinvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
-DATA sinvec64zc<>+832(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+840(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+848(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+856(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+864(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+872(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+880(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+888(SB)/8, $0x3de6124613a86d09
-DATA sinvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
-DATA sinvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
-DATA sinvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
-DATA sinvec64zc<>+1088(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1096(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1104(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1112(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1120(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1128(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1136(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1144(SB)/8, $0x3f81111111111111
-DATA sinvec64zc<>+1152(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1160(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1168(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1176(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1184(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1192(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1200(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1208(SB)/8, $0xbfc5555555555555
-DATA sinvec64zc<>+1216(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1224(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1232(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1240(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1248(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1256(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1264(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1272(SB)/8, $0x3ff0000000000000
-DATA sinvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
-DATA sinvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
-DATA sinvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
-DATA sinvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
-DATA sinvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
-DATA sinvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
-DATA sinvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
-DATA sinvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
-DATA sinvec64zc<>+1792(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1800(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1808(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1816(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1824(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1832(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1840(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1848(SB)/8, $0x3fa5555555555555
-DATA sinvec64zc<>+1856(SB)/8, $0x3e40000000000000
-DATA sinvec64zc<>+1864(SB)/8, $0x3e40000000000000
-DATA sinvec64zc<>+1872(SB)/8, $0x3e40000000000000
-DATA sinvec64zc<>+1880(SB)/8, $0x3e40000000000000
-DATA sinvec64zc<>+1888(SB)/8, $0x3e40000000000000
-DATA sinvec64zc<>+1896(SB)/8, $0x3e40000000000000
-DATA sinvec64zc<>+1904(SB)/8, $0x3e40000000000000
-DATA sinvec64zc<>+1912(SB)/8, $0x3e40000000000000
-GLOBL sinvec64zc<>(SB), RODATA|NOPTR, $1920
+DATA sinvec64zc<>+8(SB)/8, $0x4180000000000000
+DATA sinvec64zc<>+16(SB)/8, $0x4338000000000000
+DATA sinvec64zc<>+24(SB)/8, $0x3fe45f306dc9c883
+DATA sinvec64zc<>+32(SB)/8, $0x3ff921fb54000000
+DATA sinvec64zc<>+40(SB)/8, $0x3e110b4612000000
+DATA sinvec64zc<>+48(SB)/8, $0x8000000000000000
+DATA sinvec64zc<>+56(SB)/8, $0xbc3676733a000000
+DATA sinvec64zc<>+64(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sinvec64zc<>+72(SB)/8, $0x3fe0000000000000
+DATA sinvec64zc<>+80(SB)/8, $0xbc62f49b46814157
+DATA sinvec64zc<>+88(SB)/8, $0x3ce952c77030ad4a
+DATA sinvec64zc<>+96(SB)/8, $0xbd6ae7f3e733b81f
+DATA sinvec64zc<>+104(SB)/8, $0x3de6124613a86d09
+DATA sinvec64zc<>+112(SB)/8, $0xbe5ae64567f544e4
+DATA sinvec64zc<>+120(SB)/8, $0x3ec71de3a556c734
+DATA sinvec64zc<>+128(SB)/8, $0xbf2a01a01a01a01a
+DATA sinvec64zc<>+136(SB)/8, $0x3f81111111111111
+DATA sinvec64zc<>+144(SB)/8, $0xbfc5555555555555
+DATA sinvec64zc<>+152(SB)/8, $0x3ff0000000000000
+DATA sinvec64zc<>+160(SB)/8, $0x3c1e542ba4020225
+DATA sinvec64zc<>+168(SB)/8, $0xbca6827863b97d97
+DATA sinvec64zc<>+176(SB)/8, $0x3d2ae7f3e733b81f
+DATA sinvec64zc<>+184(SB)/8, $0xbda93974a8c07c9d
+DATA sinvec64zc<>+192(SB)/8, $0x3e21eed8eff8d898
+DATA sinvec64zc<>+200(SB)/8, $0xbe927e4fb7789f5c
+DATA sinvec64zc<>+208(SB)/8, $0x3efa01a01a01a01a
+DATA sinvec64zc<>+216(SB)/8, $0xbf56c16c16c16c17
+DATA sinvec64zc<>+224(SB)/8, $0x3fa5555555555555
+DATA sinvec64zc<>+232(SB)/8, $0x3e40000000000000
+GLOBL sinvec64zc<>(SB), RODATA|NOPTR, $240
 
 // func sinVec64Z(d, x *float64, n int) int
 TEXT ·sinVec64Z(SB), NOSPLIT, $0-32
@@ -471,25 +261,25 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VPANDQ sinvec64zc<>+0(SB), Z0, Z1
-	VCMPPD $6, sinvec64zc<>+64(SB), Z1, K2
+	VPANDQ.BCST sinvec64zc<>+0(SB), Z0, Z1
+	VCMPPD.BCST $6, sinvec64zc<>+8(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPD sinvec64zc<>+192(SB), Z2
-	VFMADD213PD sinvec64zc<>+128(SB), Z0, Z2
-	VSUBPD sinvec64zc<>+128(SB), Z2, Z3
+	VBROADCASTSD sinvec64zc<>+24(SB), Z2
+	VFMADD213PD.BCST sinvec64zc<>+16(SB), Z0, Z2
+	VSUBPD.BCST sinvec64zc<>+16(SB), Z2, Z3
 	VMOVUPD Z0, Z4
-	VFNMADD231PD sinvec64zc<>+256(SB), Z3, Z4
-	VMULPD sinvec64zc<>+320(SB), Z3, Z5
-	VPXORQ sinvec64zc<>+384(SB), Z5, Z5
+	VFNMADD231PD.BCST sinvec64zc<>+32(SB), Z3, Z4
+	VMULPD.BCST sinvec64zc<>+40(SB), Z3, Z5
+	VPXORQ.BCST sinvec64zc<>+48(SB), Z5, Z5
 	VADDPD Z5, Z4, Z6
 	VSUBPD Z4, Z6, Z7
 	VSUBPD Z7, Z6, Z8
 	VSUBPD Z8, Z4, Z4
 	VSUBPD Z7, Z5, Z5
 	VADDPD Z5, Z4, Z4
-	VMULPD sinvec64zc<>+448(SB), Z3, Z5
-	VPXORQ sinvec64zc<>+384(SB), Z5, Z5
+	VMULPD.BCST sinvec64zc<>+56(SB), Z3, Z5
+	VPXORQ.BCST sinvec64zc<>+48(SB), Z5, Z5
 	VADDPD Z5, Z6, Z7
 	VSUBPD Z6, Z7, Z8
 	VSUBPD Z8, Z7, Z9
@@ -497,54 +287,54 @@ loop:
 	VSUBPD Z8, Z5, Z5
 	VADDPD Z5, Z6, Z5
 	VADDPD Z5, Z4, Z4
-	VFNMADD231PD sinvec64zc<>+512(SB), Z3, Z4
+	VFNMADD231PD.BCST sinvec64zc<>+64(SB), Z3, Z4
 	VADDPD Z4, Z7, Z3
 	VSUBPD Z3, Z7, Z5
 	VADDPD Z4, Z5, Z4
 	VMULPD Z3, Z3, Z5
-	VMULPD sinvec64zc<>+576(SB), Z5, Z6
+	VMULPD.BCST sinvec64zc<>+72(SB), Z5, Z6
 	VMULPD Z5, Z3, Z7
-	VMOVUPD sinvec64zc<>+640(SB), Z8
-	VFMADD213PD sinvec64zc<>+704(SB), Z5, Z8
-	VFMADD213PD sinvec64zc<>+768(SB), Z5, Z8
-	VFMADD213PD sinvec64zc<>+832(SB), Z5, Z8
-	VFMADD213PD sinvec64zc<>+896(SB), Z5, Z8
-	VFMADD213PD sinvec64zc<>+960(SB), Z5, Z8
-	VFMADD213PD sinvec64zc<>+1024(SB), Z5, Z8
-	VFMADD213PD sinvec64zc<>+1088(SB), Z5, Z8
-	VFMADD213PD sinvec64zc<>+1152(SB), Z5, Z8
+	VBROADCASTSD sinvec64zc<>+80(SB), Z8
+	VFMADD213PD.BCST sinvec64zc<>+88(SB), Z5, Z8
+	VFMADD213PD.BCST sinvec64zc<>+96(SB), Z5, Z8
+	VFMADD213PD.BCST sinvec64zc<>+104(SB), Z5, Z8
+	VFMADD213PD.BCST sinvec64zc<>+112(SB), Z5, Z8
+	VFMADD213PD.BCST sinvec64zc<>+120(SB), Z5, Z8
+	VFMADD213PD.BCST sinvec64zc<>+128(SB), Z5, Z8
+	VFMADD213PD.BCST sinvec64zc<>+136(SB), Z5, Z8
+	VFMADD213PD.BCST sinvec64zc<>+144(SB), Z5, Z8
 	VFNMADD213PD Z4, Z4, Z6
 	VFMADD231PD Z8, Z7, Z6
 	VADDPD Z6, Z3, Z6
-	VMULPD sinvec64zc<>+576(SB), Z3, Z7
+	VMULPD.BCST sinvec64zc<>+72(SB), Z3, Z7
 	VMULPD Z3, Z7, Z8
 	VFMSUB213PD Z8, Z3, Z7
-	VMOVUPD sinvec64zc<>+1216(SB), Z9
+	VBROADCASTSD sinvec64zc<>+152(SB), Z9
 	VSUBPD Z8, Z9, Z9
-	VMOVUPD sinvec64zc<>+1216(SB), Z10
+	VBROADCASTSD sinvec64zc<>+152(SB), Z10
 	VSUBPD Z9, Z10, Z10
 	VSUBPD Z8, Z10, Z8
 	VMULPD Z5, Z5, Z10
-	VMOVUPD sinvec64zc<>+1280(SB), Z11
-	VFMADD213PD sinvec64zc<>+1344(SB), Z5, Z11
-	VFMADD213PD sinvec64zc<>+1408(SB), Z5, Z11
-	VFMADD213PD sinvec64zc<>+1472(SB), Z5, Z11
-	VFMADD213PD sinvec64zc<>+1536(SB), Z5, Z11
-	VFMADD213PD sinvec64zc<>+1600(SB), Z5, Z11
-	VFMADD213PD sinvec64zc<>+1664(SB), Z5, Z11
-	VFMADD213PD sinvec64zc<>+1728(SB), Z5, Z11
-	VFMADD213PD sinvec64zc<>+1792(SB), Z5, Z11
+	VBROADCASTSD sinvec64zc<>+160(SB), Z11
+	VFMADD213PD.BCST sinvec64zc<>+168(SB), Z5, Z11
+	VFMADD213PD.BCST sinvec64zc<>+176(SB), Z5, Z11
+	VFMADD213PD.BCST sinvec64zc<>+184(SB), Z5, Z11
+	VFMADD213PD.BCST sinvec64zc<>+192(SB), Z5, Z11
+	VFMADD213PD.BCST sinvec64zc<>+200(SB), Z5, Z11
+	VFMADD213PD.BCST sinvec64zc<>+208(SB), Z5, Z11
+	VFMADD213PD.BCST sinvec64zc<>+216(SB), Z5, Z11
+	VFMADD213PD.BCST sinvec64zc<>+224(SB), Z5, Z11
 	VFMADD231PD Z4, Z3, Z7
 	VFMSUB231PD Z11, Z10, Z7
 	VADDPD Z7, Z8, Z3
 	VADDPD Z3, Z9, Z3
 	VPSLLQ $63, Z2, Z4
 	VPSLLQ $62, Z2, Z2
-	VPANDQ sinvec64zc<>+384(SB), Z2, Z2
+	VPANDQ.BCST sinvec64zc<>+48(SB), Z2, Z2
 	VPMOVQ2M Z4, K1
 	VBLENDMPD Z3, Z6, K1, Z3
 	VPXORQ Z2, Z3, Z2
-	VCMPPD $1, sinvec64zc<>+1856(SB), Z1, K2
+	VCMPPD.BCST $1, sinvec64zc<>+232(SB), Z1, K2
 	VBLENDMPD Z0, Z2, K2, Z0
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ $8, AX
@@ -765,238 +555,35 @@ done:
 	RET
 
 DATA cosvec64zc<>+0(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+8(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+16(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+24(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+32(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+40(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+48(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+56(SB)/8, $0x7fffffffffffffff
-DATA cosvec64zc<>+64(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+72(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+80(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+88(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+96(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+104(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+112(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+120(SB)/8, $0x4180000000000000
-DATA cosvec64zc<>+128(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+136(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+144(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+152(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+160(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+168(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+176(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+184(SB)/8, $0x4338000000000000
-DATA cosvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
-DATA cosvec64zc<>+256(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+264(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+272(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+280(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+288(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+296(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+304(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+312(SB)/8, $0x3ff921fb54000000
-DATA cosvec64zc<>+320(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+328(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+336(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+344(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+352(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+360(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+368(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+376(SB)/8, $0x3e110b4612000000
-DATA cosvec64zc<>+384(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+392(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+400(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+408(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+416(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+424(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+432(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+440(SB)/8, $0x8000000000000000
-DATA cosvec64zc<>+448(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+456(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+464(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+472(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+480(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+488(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+496(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+504(SB)/8, $0xbc3676733a000000
-DATA cosvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA cosvec64zc<>+576(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+584(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+592(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+600(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+608(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+616(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+624(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+632(SB)/8, $0x3fe0000000000000
-DATA cosvec64zc<>+640(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+648(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+656(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+664(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+672(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+680(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+688(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+696(SB)/8, $0xbc62f49b46814157
-DATA cosvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
-DATA cosvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
-DATA cosvec64zc<>+832(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+840(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+848(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+856(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+864(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+872(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+880(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+888(SB)/8, $0x3de6124613a86d09
-DATA cosvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
-DATA cosvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
-DATA cosvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
-DATA cosvec64zc<>+1088(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1096(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1104(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1112(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1120(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1128(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1136(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1144(SB)/8, $0x3f81111111111111
-DATA cosvec64zc<>+1152(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1160(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1168(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1176(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1184(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1192(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1200(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1208(SB)/8, $0xbfc5555555555555
-DATA cosvec64zc<>+1216(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1224(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1232(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1240(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1248(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1256(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1264(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1272(SB)/8, $0x3ff0000000000000
-DATA cosvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
-DATA cosvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
-DATA cosvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
-DATA cosvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
-DATA cosvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
-DATA cosvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
-DATA cosvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
-DATA cosvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
-DATA cosvec64zc<>+1792(SB)/8, $0x3fa5555555555555
-DATA cosvec64zc<>+1800(SB)/8, $0x3fa5555555555555
-DATA cosvec64zc<>+1808(SB)/8, $0x3fa5555555555555
-DATA cosvec64zc<>+1816(SB)/8, $0x3fa5555555555555
-DATA cosvec64zc<>+1824(SB)/8, $0x3fa5555555555555
-DATA cosvec64zc<>+1832(SB)/8, $0x3fa5555555555555
-DATA cosvec64zc<>+1840(SB)/8, $0x3fa5555555555555
-DATA cosvec64zc<>+1848(SB)/8, $0x3fa5555555555555
-GLOBL cosvec64zc<>(SB), RODATA|NOPTR, $1856
+DATA cosvec64zc<>+8(SB)/8, $0x4180000000000000
+DATA cosvec64zc<>+16(SB)/8, $0x4338000000000000
+DATA cosvec64zc<>+24(SB)/8, $0x3fe45f306dc9c883
+DATA cosvec64zc<>+32(SB)/8, $0x3ff921fb54000000
+DATA cosvec64zc<>+40(SB)/8, $0x3e110b4612000000
+DATA cosvec64zc<>+48(SB)/8, $0x8000000000000000
+DATA cosvec64zc<>+56(SB)/8, $0xbc3676733a000000
+DATA cosvec64zc<>+64(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA cosvec64zc<>+72(SB)/8, $0x3fe0000000000000
+DATA cosvec64zc<>+80(SB)/8, $0xbc62f49b46814157
+DATA cosvec64zc<>+88(SB)/8, $0x3ce952c77030ad4a
+DATA cosvec64zc<>+96(SB)/8, $0xbd6ae7f3e733b81f
+DATA cosvec64zc<>+104(SB)/8, $0x3de6124613a86d09
+DATA cosvec64zc<>+112(SB)/8, $0xbe5ae64567f544e4
+DATA cosvec64zc<>+120(SB)/8, $0x3ec71de3a556c734
+DATA cosvec64zc<>+128(SB)/8, $0xbf2a01a01a01a01a
+DATA cosvec64zc<>+136(SB)/8, $0x3f81111111111111
+DATA cosvec64zc<>+144(SB)/8, $0xbfc5555555555555
+DATA cosvec64zc<>+152(SB)/8, $0x3ff0000000000000
+DATA cosvec64zc<>+160(SB)/8, $0x3c1e542ba4020225
+DATA cosvec64zc<>+168(SB)/8, $0xbca6827863b97d97
+DATA cosvec64zc<>+176(SB)/8, $0x3d2ae7f3e733b81f
+DATA cosvec64zc<>+184(SB)/8, $0xbda93974a8c07c9d
+DATA cosvec64zc<>+192(SB)/8, $0x3e21eed8eff8d898
+DATA cosvec64zc<>+200(SB)/8, $0xbe927e4fb7789f5c
+DATA cosvec64zc<>+208(SB)/8, $0x3efa01a01a01a01a
+DATA cosvec64zc<>+216(SB)/8, $0xbf56c16c16c16c17
+DATA cosvec64zc<>+224(SB)/8, $0x3fa5555555555555
+GLOBL cosvec64zc<>(SB), RODATA|NOPTR, $232
 
 // func cosVec64Z(d, x *float64, n int) int
 TEXT ·cosVec64Z(SB), NOSPLIT, $0-32
@@ -1008,24 +595,24 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VPANDQ cosvec64zc<>+0(SB), Z0, Z1
-	VCMPPD $6, cosvec64zc<>+64(SB), Z1, K2
+	VPANDQ.BCST cosvec64zc<>+0(SB), Z0, Z1
+	VCMPPD.BCST $6, cosvec64zc<>+8(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPD cosvec64zc<>+192(SB), Z1
-	VFMADD213PD cosvec64zc<>+128(SB), Z0, Z1
-	VSUBPD cosvec64zc<>+128(SB), Z1, Z2
-	VFNMADD231PD cosvec64zc<>+256(SB), Z2, Z0
-	VMULPD cosvec64zc<>+320(SB), Z2, Z3
-	VPXORQ cosvec64zc<>+384(SB), Z3, Z3
+	VBROADCASTSD cosvec64zc<>+24(SB), Z1
+	VFMADD213PD.BCST cosvec64zc<>+16(SB), Z0, Z1
+	VSUBPD.BCST cosvec64zc<>+16(SB), Z1, Z2
+	VFNMADD231PD.BCST cosvec64zc<>+32(SB), Z2, Z0
+	VMULPD.BCST cosvec64zc<>+40(SB), Z2, Z3
+	VPXORQ.BCST cosvec64zc<>+48(SB), Z3, Z3
 	VADDPD Z3, Z0, Z4
 	VSUBPD Z0, Z4, Z5
 	VSUBPD Z5, Z4, Z6
 	VSUBPD Z6, Z0, Z0
 	VSUBPD Z5, Z3, Z3
 	VADDPD Z3, Z0, Z0
-	VMULPD cosvec64zc<>+448(SB), Z2, Z3
-	VPXORQ cosvec64zc<>+384(SB), Z3, Z3
+	VMULPD.BCST cosvec64zc<>+56(SB), Z2, Z3
+	VPXORQ.BCST cosvec64zc<>+48(SB), Z3, Z3
 	VADDPD Z3, Z4, Z5
 	VSUBPD Z4, Z5, Z6
 	VSUBPD Z6, Z5, Z7
@@ -1033,53 +620,53 @@ loop:
 	VSUBPD Z6, Z3, Z3
 	VADDPD Z3, Z4, Z3
 	VADDPD Z3, Z0, Z0
-	VFNMADD231PD cosvec64zc<>+512(SB), Z2, Z0
+	VFNMADD231PD.BCST cosvec64zc<>+64(SB), Z2, Z0
 	VADDPD Z0, Z5, Z2
 	VSUBPD Z2, Z5, Z3
 	VADDPD Z0, Z3, Z0
 	VMULPD Z2, Z2, Z3
-	VMULPD cosvec64zc<>+576(SB), Z3, Z4
+	VMULPD.BCST cosvec64zc<>+72(SB), Z3, Z4
 	VMULPD Z3, Z2, Z5
-	VMOVUPD cosvec64zc<>+640(SB), Z6
-	VFMADD213PD cosvec64zc<>+704(SB), Z3, Z6
-	VFMADD213PD cosvec64zc<>+768(SB), Z3, Z6
-	VFMADD213PD cosvec64zc<>+832(SB), Z3, Z6
-	VFMADD213PD cosvec64zc<>+896(SB), Z3, Z6
-	VFMADD213PD cosvec64zc<>+960(SB), Z3, Z6
-	VFMADD213PD cosvec64zc<>+1024(SB), Z3, Z6
-	VFMADD213PD cosvec64zc<>+1088(SB), Z3, Z6
-	VFMADD213PD cosvec64zc<>+1152(SB), Z3, Z6
+	VBROADCASTSD cosvec64zc<>+80(SB), Z6
+	VFMADD213PD.BCST cosvec64zc<>+88(SB), Z3, Z6
+	VFMADD213PD.BCST cosvec64zc<>+96(SB), Z3, Z6
+	VFMADD213PD.BCST cosvec64zc<>+104(SB), Z3, Z6
+	VFMADD213PD.BCST cosvec64zc<>+112(SB), Z3, Z6
+	VFMADD213PD.BCST cosvec64zc<>+120(SB), Z3, Z6
+	VFMADD213PD.BCST cosvec64zc<>+128(SB), Z3, Z6
+	VFMADD213PD.BCST cosvec64zc<>+136(SB), Z3, Z6
+	VFMADD213PD.BCST cosvec64zc<>+144(SB), Z3, Z6
 	VFNMADD213PD Z0, Z0, Z4
 	VFMADD231PD Z6, Z5, Z4
 	VADDPD Z4, Z2, Z4
-	VMULPD cosvec64zc<>+576(SB), Z2, Z5
+	VMULPD.BCST cosvec64zc<>+72(SB), Z2, Z5
 	VMULPD Z2, Z5, Z6
 	VFMSUB213PD Z6, Z2, Z5
-	VMOVUPD cosvec64zc<>+1216(SB), Z7
+	VBROADCASTSD cosvec64zc<>+152(SB), Z7
 	VSUBPD Z6, Z7, Z7
-	VMOVUPD cosvec64zc<>+1216(SB), Z8
+	VBROADCASTSD cosvec64zc<>+152(SB), Z8
 	VSUBPD Z7, Z8, Z8
 	VSUBPD Z6, Z8, Z6
 	VMULPD Z3, Z3, Z8
-	VMOVUPD cosvec64zc<>+1280(SB), Z9
-	VFMADD213PD cosvec64zc<>+1344(SB), Z3, Z9
-	VFMADD213PD cosvec64zc<>+1408(SB), Z3, Z9
-	VFMADD213PD cosvec64zc<>+1472(SB), Z3, Z9
-	VFMADD213PD cosvec64zc<>+1536(SB), Z3, Z9
-	VFMADD213PD cosvec64zc<>+1600(SB), Z3, Z9
-	VFMADD213PD cosvec64zc<>+1664(SB), Z3, Z9
-	VFMADD213PD cosvec64zc<>+1728(SB), Z3, Z9
-	VFMADD213PD cosvec64zc<>+1792(SB), Z3, Z9
+	VBROADCASTSD cosvec64zc<>+160(SB), Z9
+	VFMADD213PD.BCST cosvec64zc<>+168(SB), Z3, Z9
+	VFMADD213PD.BCST cosvec64zc<>+176(SB), Z3, Z9
+	VFMADD213PD.BCST cosvec64zc<>+184(SB), Z3, Z9
+	VFMADD213PD.BCST cosvec64zc<>+192(SB), Z3, Z9
+	VFMADD213PD.BCST cosvec64zc<>+200(SB), Z3, Z9
+	VFMADD213PD.BCST cosvec64zc<>+208(SB), Z3, Z9
+	VFMADD213PD.BCST cosvec64zc<>+216(SB), Z3, Z9
+	VFMADD213PD.BCST cosvec64zc<>+224(SB), Z3, Z9
 	VFMADD231PD Z0, Z2, Z5
 	VFMSUB231PD Z9, Z8, Z5
 	VADDPD Z5, Z6, Z0
 	VADDPD Z0, Z7, Z0
 	VPSLLQ $63, Z1, Z2
 	VPSLLQ $62, Z1, Z1
-	VPANDQ cosvec64zc<>+384(SB), Z1, Z1
+	VPANDQ.BCST cosvec64zc<>+48(SB), Z1, Z1
 	VPMOVQ2M Z2, K1
 	VBLENDMPD Z4, Z0, K1, Z0
-	VPANDQ cosvec64zc<>+384(SB), Z2, Z2
+	VPANDQ.BCST cosvec64zc<>+48(SB), Z2, Z2
 	VPXORQ Z2, Z1, Z1
 	VPXORQ Z1, Z0, Z0
 	VMOVUPD Z0, (DI)(AX*8)
@@ -1312,246 +899,36 @@ done:
 	RET
 
 DATA sincosvec64zc<>+0(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+8(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+16(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+24(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+32(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+40(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+48(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+56(SB)/8, $0x7fffffffffffffff
-DATA sincosvec64zc<>+64(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+72(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+80(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+88(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+96(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+104(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+112(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+120(SB)/8, $0x4180000000000000
-DATA sincosvec64zc<>+128(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+136(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+144(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+152(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+160(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+168(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+176(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+184(SB)/8, $0x4338000000000000
-DATA sincosvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
-DATA sincosvec64zc<>+256(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+264(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+272(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+280(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+288(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+296(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+304(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+312(SB)/8, $0x3ff921fb54000000
-DATA sincosvec64zc<>+320(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+328(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+336(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+344(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+352(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+360(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+368(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+376(SB)/8, $0x3e110b4612000000
-DATA sincosvec64zc<>+384(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+392(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+400(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+408(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+416(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+424(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+432(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+440(SB)/8, $0x8000000000000000
-DATA sincosvec64zc<>+448(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+456(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+464(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+472(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+480(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+488(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+496(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+504(SB)/8, $0xbc3676733a000000
-DATA sincosvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA sincosvec64zc<>+576(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+584(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+592(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+600(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+608(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+616(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+624(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+632(SB)/8, $0x3fe0000000000000
-DATA sincosvec64zc<>+640(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+648(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+656(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+664(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+672(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+680(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+688(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+696(SB)/8, $0xbc62f49b46814157
-DATA sincosvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
-DATA sincosvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
-DATA sincosvec64zc<>+832(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+840(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+848(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+856(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+864(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+872(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+880(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+888(SB)/8, $0x3de6124613a86d09
-DATA sincosvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
-DATA sincosvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
-DATA sincosvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
-DATA sincosvec64zc<>+1088(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1096(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1104(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1112(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1120(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1128(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1136(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1144(SB)/8, $0x3f81111111111111
-DATA sincosvec64zc<>+1152(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1160(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1168(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1176(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1184(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1192(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1200(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1208(SB)/8, $0xbfc5555555555555
-DATA sincosvec64zc<>+1216(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1224(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1232(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1240(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1248(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1256(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1264(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1272(SB)/8, $0x3ff0000000000000
-DATA sincosvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
-DATA sincosvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
-DATA sincosvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
-DATA sincosvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
-DATA sincosvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
-DATA sincosvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
-DATA sincosvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
-DATA sincosvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
-DATA sincosvec64zc<>+1792(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1800(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1808(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1816(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1824(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1832(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1840(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1848(SB)/8, $0x3fa5555555555555
-DATA sincosvec64zc<>+1856(SB)/8, $0x3e40000000000000
-DATA sincosvec64zc<>+1864(SB)/8, $0x3e40000000000000
-DATA sincosvec64zc<>+1872(SB)/8, $0x3e40000000000000
-DATA sincosvec64zc<>+1880(SB)/8, $0x3e40000000000000
-DATA sincosvec64zc<>+1888(SB)/8, $0x3e40000000000000
-DATA sincosvec64zc<>+1896(SB)/8, $0x3e40000000000000
-DATA sincosvec64zc<>+1904(SB)/8, $0x3e40000000000000
-DATA sincosvec64zc<>+1912(SB)/8, $0x3e40000000000000
-GLOBL sincosvec64zc<>(SB), RODATA|NOPTR, $1920
+DATA sincosvec64zc<>+8(SB)/8, $0x4180000000000000
+DATA sincosvec64zc<>+16(SB)/8, $0x4338000000000000
+DATA sincosvec64zc<>+24(SB)/8, $0x3fe45f306dc9c883
+DATA sincosvec64zc<>+32(SB)/8, $0x3ff921fb54000000
+DATA sincosvec64zc<>+40(SB)/8, $0x3e110b4612000000
+DATA sincosvec64zc<>+48(SB)/8, $0x8000000000000000
+DATA sincosvec64zc<>+56(SB)/8, $0xbc3676733a000000
+DATA sincosvec64zc<>+64(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA sincosvec64zc<>+72(SB)/8, $0x3fe0000000000000
+DATA sincosvec64zc<>+80(SB)/8, $0xbc62f49b46814157
+DATA sincosvec64zc<>+88(SB)/8, $0x3ce952c77030ad4a
+DATA sincosvec64zc<>+96(SB)/8, $0xbd6ae7f3e733b81f
+DATA sincosvec64zc<>+104(SB)/8, $0x3de6124613a86d09
+DATA sincosvec64zc<>+112(SB)/8, $0xbe5ae64567f544e4
+DATA sincosvec64zc<>+120(SB)/8, $0x3ec71de3a556c734
+DATA sincosvec64zc<>+128(SB)/8, $0xbf2a01a01a01a01a
+DATA sincosvec64zc<>+136(SB)/8, $0x3f81111111111111
+DATA sincosvec64zc<>+144(SB)/8, $0xbfc5555555555555
+DATA sincosvec64zc<>+152(SB)/8, $0x3ff0000000000000
+DATA sincosvec64zc<>+160(SB)/8, $0x3c1e542ba4020225
+DATA sincosvec64zc<>+168(SB)/8, $0xbca6827863b97d97
+DATA sincosvec64zc<>+176(SB)/8, $0x3d2ae7f3e733b81f
+DATA sincosvec64zc<>+184(SB)/8, $0xbda93974a8c07c9d
+DATA sincosvec64zc<>+192(SB)/8, $0x3e21eed8eff8d898
+DATA sincosvec64zc<>+200(SB)/8, $0xbe927e4fb7789f5c
+DATA sincosvec64zc<>+208(SB)/8, $0x3efa01a01a01a01a
+DATA sincosvec64zc<>+216(SB)/8, $0xbf56c16c16c16c17
+DATA sincosvec64zc<>+224(SB)/8, $0x3fa5555555555555
+DATA sincosvec64zc<>+232(SB)/8, $0x3e40000000000000
+GLOBL sincosvec64zc<>(SB), RODATA|NOPTR, $240
 
 // func sincosVec64Z(d0, d1, x *float64, n int) int
 TEXT ·sincosVec64Z(SB), NOSPLIT, $0-40
@@ -1564,25 +941,25 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VPANDQ sincosvec64zc<>+0(SB), Z0, Z1
-	VCMPPD $6, sincosvec64zc<>+64(SB), Z1, K2
+	VPANDQ.BCST sincosvec64zc<>+0(SB), Z0, Z1
+	VCMPPD.BCST $6, sincosvec64zc<>+8(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPD sincosvec64zc<>+192(SB), Z2
-	VFMADD213PD sincosvec64zc<>+128(SB), Z0, Z2
-	VSUBPD sincosvec64zc<>+128(SB), Z2, Z3
+	VBROADCASTSD sincosvec64zc<>+24(SB), Z2
+	VFMADD213PD.BCST sincosvec64zc<>+16(SB), Z0, Z2
+	VSUBPD.BCST sincosvec64zc<>+16(SB), Z2, Z3
 	VMOVUPD Z0, Z4
-	VFNMADD231PD sincosvec64zc<>+256(SB), Z3, Z4
-	VMULPD sincosvec64zc<>+320(SB), Z3, Z5
-	VPXORQ sincosvec64zc<>+384(SB), Z5, Z5
+	VFNMADD231PD.BCST sincosvec64zc<>+32(SB), Z3, Z4
+	VMULPD.BCST sincosvec64zc<>+40(SB), Z3, Z5
+	VPXORQ.BCST sincosvec64zc<>+48(SB), Z5, Z5
 	VADDPD Z5, Z4, Z6
 	VSUBPD Z4, Z6, Z7
 	VSUBPD Z7, Z6, Z8
 	VSUBPD Z8, Z4, Z4
 	VSUBPD Z7, Z5, Z5
 	VADDPD Z5, Z4, Z4
-	VMULPD sincosvec64zc<>+448(SB), Z3, Z5
-	VPXORQ sincosvec64zc<>+384(SB), Z5, Z5
+	VMULPD.BCST sincosvec64zc<>+56(SB), Z3, Z5
+	VPXORQ.BCST sincosvec64zc<>+48(SB), Z5, Z5
 	VADDPD Z5, Z6, Z7
 	VSUBPD Z6, Z7, Z8
 	VSUBPD Z8, Z7, Z9
@@ -1590,58 +967,58 @@ loop:
 	VSUBPD Z8, Z5, Z5
 	VADDPD Z5, Z6, Z5
 	VADDPD Z5, Z4, Z4
-	VFNMADD231PD sincosvec64zc<>+512(SB), Z3, Z4
+	VFNMADD231PD.BCST sincosvec64zc<>+64(SB), Z3, Z4
 	VADDPD Z4, Z7, Z3
 	VSUBPD Z3, Z7, Z5
 	VADDPD Z4, Z5, Z4
 	VMULPD Z3, Z3, Z5
-	VMULPD sincosvec64zc<>+576(SB), Z5, Z6
+	VMULPD.BCST sincosvec64zc<>+72(SB), Z5, Z6
 	VMULPD Z5, Z3, Z7
-	VMOVUPD sincosvec64zc<>+640(SB), Z8
-	VFMADD213PD sincosvec64zc<>+704(SB), Z5, Z8
-	VFMADD213PD sincosvec64zc<>+768(SB), Z5, Z8
-	VFMADD213PD sincosvec64zc<>+832(SB), Z5, Z8
-	VFMADD213PD sincosvec64zc<>+896(SB), Z5, Z8
-	VFMADD213PD sincosvec64zc<>+960(SB), Z5, Z8
-	VFMADD213PD sincosvec64zc<>+1024(SB), Z5, Z8
-	VFMADD213PD sincosvec64zc<>+1088(SB), Z5, Z8
-	VFMADD213PD sincosvec64zc<>+1152(SB), Z5, Z8
+	VBROADCASTSD sincosvec64zc<>+80(SB), Z8
+	VFMADD213PD.BCST sincosvec64zc<>+88(SB), Z5, Z8
+	VFMADD213PD.BCST sincosvec64zc<>+96(SB), Z5, Z8
+	VFMADD213PD.BCST sincosvec64zc<>+104(SB), Z5, Z8
+	VFMADD213PD.BCST sincosvec64zc<>+112(SB), Z5, Z8
+	VFMADD213PD.BCST sincosvec64zc<>+120(SB), Z5, Z8
+	VFMADD213PD.BCST sincosvec64zc<>+128(SB), Z5, Z8
+	VFMADD213PD.BCST sincosvec64zc<>+136(SB), Z5, Z8
+	VFMADD213PD.BCST sincosvec64zc<>+144(SB), Z5, Z8
 	VFNMADD213PD Z4, Z4, Z6
 	VFMADD231PD Z8, Z7, Z6
 	VADDPD Z6, Z3, Z6
-	VMULPD sincosvec64zc<>+576(SB), Z3, Z7
+	VMULPD.BCST sincosvec64zc<>+72(SB), Z3, Z7
 	VMULPD Z3, Z7, Z8
 	VFMSUB213PD Z8, Z3, Z7
-	VMOVUPD sincosvec64zc<>+1216(SB), Z9
+	VBROADCASTSD sincosvec64zc<>+152(SB), Z9
 	VSUBPD Z8, Z9, Z9
-	VMOVUPD sincosvec64zc<>+1216(SB), Z10
+	VBROADCASTSD sincosvec64zc<>+152(SB), Z10
 	VSUBPD Z9, Z10, Z10
 	VSUBPD Z8, Z10, Z8
 	VMULPD Z5, Z5, Z10
-	VMOVUPD sincosvec64zc<>+1280(SB), Z11
-	VFMADD213PD sincosvec64zc<>+1344(SB), Z5, Z11
-	VFMADD213PD sincosvec64zc<>+1408(SB), Z5, Z11
-	VFMADD213PD sincosvec64zc<>+1472(SB), Z5, Z11
-	VFMADD213PD sincosvec64zc<>+1536(SB), Z5, Z11
-	VFMADD213PD sincosvec64zc<>+1600(SB), Z5, Z11
-	VFMADD213PD sincosvec64zc<>+1664(SB), Z5, Z11
-	VFMADD213PD sincosvec64zc<>+1728(SB), Z5, Z11
-	VFMADD213PD sincosvec64zc<>+1792(SB), Z5, Z11
+	VBROADCASTSD sincosvec64zc<>+160(SB), Z11
+	VFMADD213PD.BCST sincosvec64zc<>+168(SB), Z5, Z11
+	VFMADD213PD.BCST sincosvec64zc<>+176(SB), Z5, Z11
+	VFMADD213PD.BCST sincosvec64zc<>+184(SB), Z5, Z11
+	VFMADD213PD.BCST sincosvec64zc<>+192(SB), Z5, Z11
+	VFMADD213PD.BCST sincosvec64zc<>+200(SB), Z5, Z11
+	VFMADD213PD.BCST sincosvec64zc<>+208(SB), Z5, Z11
+	VFMADD213PD.BCST sincosvec64zc<>+216(SB), Z5, Z11
+	VFMADD213PD.BCST sincosvec64zc<>+224(SB), Z5, Z11
 	VFMADD231PD Z4, Z3, Z7
 	VFMSUB231PD Z11, Z10, Z7
 	VADDPD Z7, Z8, Z3
 	VADDPD Z3, Z9, Z3
 	VPSLLQ $63, Z2, Z4
 	VPSLLQ $62, Z2, Z2
-	VPANDQ sincosvec64zc<>+384(SB), Z2, Z2
+	VPANDQ.BCST sincosvec64zc<>+48(SB), Z2, Z2
 	VPMOVQ2M Z4, K1
 	VBLENDMPD Z3, Z6, K1, Z5
 	VPXORQ Z2, Z5, Z5
-	VCMPPD $1, sincosvec64zc<>+1856(SB), Z1, K2
+	VCMPPD.BCST $1, sincosvec64zc<>+232(SB), Z1, K2
 	VBLENDMPD Z0, Z5, K2, Z0
 	VPMOVQ2M Z4, K1
 	VBLENDMPD Z6, Z3, K1, Z1
-	VPANDQ sincosvec64zc<>+384(SB), Z4, Z3
+	VPANDQ.BCST sincosvec64zc<>+48(SB), Z4, Z3
 	VPXORQ Z3, Z2, Z2
 	VPXORQ Z2, Z1, Z1
 	VMOVUPD Z0, (DI)(AX*8)
@@ -1816,174 +1193,27 @@ done:
 	RET
 
 DATA sigmoidvec64zc<>+0(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+8(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+16(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+24(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+32(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+40(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+48(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+56(SB)/8, $0xc085e00000000000
-DATA sigmoidvec64zc<>+64(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+72(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+80(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+88(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+96(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+104(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+112(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+120(SB)/8, $0x8000000000000000
-DATA sigmoidvec64zc<>+128(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+136(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+144(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+152(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+160(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+168(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+176(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+184(SB)/8, $0x4338000000000000
-DATA sigmoidvec64zc<>+192(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+200(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+208(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+216(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+224(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+232(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+240(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+248(SB)/8, $0x3ff71547652b82fe
-DATA sigmoidvec64zc<>+256(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+264(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+272(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+280(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+288(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+296(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+304(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+312(SB)/8, $0x3fe62e42fee00000
-DATA sigmoidvec64zc<>+320(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+328(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+336(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+344(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+352(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+360(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+368(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+376(SB)/8, $0x3dea39ef35793c76
-DATA sigmoidvec64zc<>+384(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+392(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+400(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+408(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+416(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+424(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+432(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+440(SB)/8, $0x3de6124613a86d09
-DATA sigmoidvec64zc<>+448(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+456(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+464(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+472(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+480(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+488(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+496(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+504(SB)/8, $0x3e21eed8eff8d898
-DATA sigmoidvec64zc<>+512(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+520(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+528(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+536(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+544(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+552(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+560(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+568(SB)/8, $0x3e5ae64567f544e4
-DATA sigmoidvec64zc<>+576(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+584(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+592(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+600(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+608(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+616(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+624(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+632(SB)/8, $0x3e927e4fb7789f5c
-DATA sigmoidvec64zc<>+640(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+648(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+656(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+664(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+672(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+680(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+688(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+696(SB)/8, $0x3ec71de3a556c734
-DATA sigmoidvec64zc<>+704(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+712(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+720(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+728(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+736(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+744(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+752(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+760(SB)/8, $0x3efa01a01a01a01a
-DATA sigmoidvec64zc<>+768(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+776(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+784(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+792(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+800(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+808(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+816(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+824(SB)/8, $0x3f2a01a01a01a01a
-DATA sigmoidvec64zc<>+832(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+840(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+848(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+856(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+864(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+872(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+880(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+888(SB)/8, $0x3f56c16c16c16c17
-DATA sigmoidvec64zc<>+896(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+904(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+912(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+920(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+928(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+936(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+944(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+952(SB)/8, $0x3f81111111111111
-DATA sigmoidvec64zc<>+960(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+968(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+976(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+984(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+992(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+1000(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+1008(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+1016(SB)/8, $0x3fa5555555555555
-DATA sigmoidvec64zc<>+1024(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1032(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1040(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1048(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1056(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1064(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1072(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1080(SB)/8, $0x3fc5555555555555
-DATA sigmoidvec64zc<>+1088(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1096(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1104(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1112(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1120(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1128(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1136(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1144(SB)/8, $0x3fe0000000000000
-DATA sigmoidvec64zc<>+1152(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1160(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1168(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1176(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1184(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1192(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1200(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1208(SB)/8, $0x3ff0000000000000
-DATA sigmoidvec64zc<>+1216(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1224(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1232(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1240(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1248(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1256(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1264(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1272(SB)/8, $0xbcc80000000003ff
-DATA sigmoidvec64zc<>+1280(SB)/8, $0x0
-DATA sigmoidvec64zc<>+1288(SB)/8, $0x0
-DATA sigmoidvec64zc<>+1296(SB)/8, $0x0
-DATA sigmoidvec64zc<>+1304(SB)/8, $0x0
-DATA sigmoidvec64zc<>+1312(SB)/8, $0x0
-DATA sigmoidvec64zc<>+1320(SB)/8, $0x0
-DATA sigmoidvec64zc<>+1328(SB)/8, $0x0
-DATA sigmoidvec64zc<>+1336(SB)/8, $0x0
-GLOBL sigmoidvec64zc<>(SB), RODATA|NOPTR, $1344
+DATA sigmoidvec64zc<>+8(SB)/8, $0x8000000000000000
+DATA sigmoidvec64zc<>+16(SB)/8, $0x4338000000000000
+DATA sigmoidvec64zc<>+24(SB)/8, $0x3ff71547652b82fe
+DATA sigmoidvec64zc<>+32(SB)/8, $0x3fe62e42fee00000
+DATA sigmoidvec64zc<>+40(SB)/8, $0x3dea39ef35793c76
+DATA sigmoidvec64zc<>+48(SB)/8, $0x3de6124613a86d09
+DATA sigmoidvec64zc<>+56(SB)/8, $0x3e21eed8eff8d898
+DATA sigmoidvec64zc<>+64(SB)/8, $0x3e5ae64567f544e4
+DATA sigmoidvec64zc<>+72(SB)/8, $0x3e927e4fb7789f5c
+DATA sigmoidvec64zc<>+80(SB)/8, $0x3ec71de3a556c734
+DATA sigmoidvec64zc<>+88(SB)/8, $0x3efa01a01a01a01a
+DATA sigmoidvec64zc<>+96(SB)/8, $0x3f2a01a01a01a01a
+DATA sigmoidvec64zc<>+104(SB)/8, $0x3f56c16c16c16c17
+DATA sigmoidvec64zc<>+112(SB)/8, $0x3f81111111111111
+DATA sigmoidvec64zc<>+120(SB)/8, $0x3fa5555555555555
+DATA sigmoidvec64zc<>+128(SB)/8, $0x3fc5555555555555
+DATA sigmoidvec64zc<>+136(SB)/8, $0x3fe0000000000000
+DATA sigmoidvec64zc<>+144(SB)/8, $0x3ff0000000000000
+DATA sigmoidvec64zc<>+152(SB)/8, $0xbcc80000000003ff
+DATA sigmoidvec64zc<>+160(SB)/8, $0x0
+GLOBL sigmoidvec64zc<>(SB), RODATA|NOPTR, $168
 
 // func sigmoidVec64Z(d, x *float64, n int) int
 TEXT ·sigmoidVec64Z(SB), NOSPLIT, $0-32
@@ -1995,37 +1225,37 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VCMPPD $9, sigmoidvec64zc<>+0(SB), Z0, K2
+	VCMPPD.BCST $9, sigmoidvec64zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPORQ sigmoidvec64zc<>+64(SB), Z0, Z1
-	VMAXPD sigmoidvec64zc<>+0(SB), Z1, Z1
-	VMOVUPD sigmoidvec64zc<>+192(SB), Z2
-	VFMADD213PD sigmoidvec64zc<>+128(SB), Z1, Z2
-	VSUBPD sigmoidvec64zc<>+128(SB), Z2, Z2
-	VFNMADD231PD sigmoidvec64zc<>+256(SB), Z2, Z1
+	VPORQ.BCST sigmoidvec64zc<>+8(SB), Z0, Z1
+	VMAXPD.BCST sigmoidvec64zc<>+0(SB), Z1, Z1
+	VBROADCASTSD sigmoidvec64zc<>+24(SB), Z2
+	VFMADD213PD.BCST sigmoidvec64zc<>+16(SB), Z1, Z2
+	VSUBPD.BCST sigmoidvec64zc<>+16(SB), Z2, Z2
+	VFNMADD231PD.BCST sigmoidvec64zc<>+32(SB), Z2, Z1
 	VMOVUPD Z1, Z3
-	VFNMADD231PD sigmoidvec64zc<>+320(SB), Z2, Z3
+	VFNMADD231PD.BCST sigmoidvec64zc<>+40(SB), Z2, Z3
 	VSUBPD Z3, Z1, Z1
-	VFNMADD231PD sigmoidvec64zc<>+320(SB), Z2, Z1
+	VFNMADD231PD.BCST sigmoidvec64zc<>+40(SB), Z2, Z1
 	VFMADD231PD Z3, Z1, Z1
 	VMULPD Z3, Z3, Z4
-	VMOVUPD sigmoidvec64zc<>+384(SB), Z5
-	VFMADD213PD sigmoidvec64zc<>+448(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+512(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+576(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+640(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+704(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+768(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+832(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+896(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+960(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+1024(SB), Z3, Z5
-	VFMADD213PD sigmoidvec64zc<>+1088(SB), Z3, Z5
+	VBROADCASTSD sigmoidvec64zc<>+48(SB), Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+56(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+64(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+72(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+80(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+88(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+96(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+104(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+112(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+120(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+128(SB), Z3, Z5
+	VFMADD213PD.BCST sigmoidvec64zc<>+136(SB), Z3, Z5
 	VFMADD231PD Z5, Z4, Z1
-	VMOVUPD sigmoidvec64zc<>+1152(SB), Z4
+	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z4
 	VADDPD Z3, Z4, Z4
-	VSUBPD sigmoidvec64zc<>+1152(SB), Z4, Z5
+	VSUBPD.BCST sigmoidvec64zc<>+144(SB), Z4, Z5
 	VSUBPD Z5, Z3, Z3
 	VADDPD Z1, Z3, Z1
 	VADDPD Z1, Z4, Z3
@@ -2033,19 +1263,19 @@ loop:
 	VADDPD Z1, Z4, Z1
 	VSCALEFPD Z2, Z3, Z3
 	VSCALEFPD Z2, Z1, Z1
-	VMOVUPD sigmoidvec64zc<>+1152(SB), Z2
+	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z2
 	VADDPD Z3, Z2, Z2
-	VMOVUPD sigmoidvec64zc<>+1152(SB), Z4
+	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z4
 	VSUBPD Z2, Z4, Z4
 	VADDPD Z3, Z4, Z4
 	VADDPD Z1, Z4, Z4
 	VPMOVQ2M Z0, K1
-	VMOVUPD sigmoidvec64zc<>+1152(SB), Z5
+	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z5
 	VBLENDMPD Z3, Z5, K1, Z3
 	VPMOVQ2M Z0, K1
-	VMOVUPD sigmoidvec64zc<>+1280(SB), Z5
+	VBROADCASTSD sigmoidvec64zc<>+160(SB), Z5
 	VBLENDMPD Z1, Z5, K1, Z0
-	VMOVUPD sigmoidvec64zc<>+1152(SB), Z1
+	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z1
 	VDIVPD Z2, Z1, Z1
 	VMULPD Z1, Z3, Z5
 	VFNMADD231PD Z5, Z2, Z3
@@ -2238,190 +1468,29 @@ done:
 	RET
 
 DATA tanhvec64zc<>+0(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+8(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+16(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+24(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+32(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+40(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+48(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+56(SB)/8, $0x8000000000000000
-DATA tanhvec64zc<>+64(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+72(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+80(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+88(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+96(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+104(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+112(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+120(SB)/8, $0x7fffffffffffffff
-DATA tanhvec64zc<>+128(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+136(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+144(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+152(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+160(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+168(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+176(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+184(SB)/8, $0xc000000000000000
-DATA tanhvec64zc<>+192(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+200(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+208(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+216(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+224(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+232(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+240(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+248(SB)/8, $0xc085e00000000000
-DATA tanhvec64zc<>+256(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+264(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+272(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+280(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+288(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+296(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+304(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+312(SB)/8, $0x4338000000000000
-DATA tanhvec64zc<>+320(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+328(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+336(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+344(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+352(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+360(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+368(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+376(SB)/8, $0x3ff71547652b82fe
-DATA tanhvec64zc<>+384(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+392(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+400(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+408(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+416(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+424(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+432(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+440(SB)/8, $0x3fe62e42fee00000
-DATA tanhvec64zc<>+448(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+456(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+464(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+472(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+480(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+488(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+496(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+504(SB)/8, $0x3dea39ef35793c76
-DATA tanhvec64zc<>+512(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+520(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+528(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+536(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+544(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+552(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+560(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+568(SB)/8, $0x3de6124613a86d09
-DATA tanhvec64zc<>+576(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+584(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+592(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+600(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+608(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+616(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+624(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+632(SB)/8, $0x3e21eed8eff8d898
-DATA tanhvec64zc<>+640(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+648(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+656(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+664(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+672(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+680(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+688(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+696(SB)/8, $0x3e5ae64567f544e4
-DATA tanhvec64zc<>+704(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+712(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+720(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+728(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+736(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+744(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+752(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+760(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhvec64zc<>+768(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+776(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+784(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+792(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+800(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+808(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+816(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+824(SB)/8, $0x3ec71de3a556c734
-DATA tanhvec64zc<>+832(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+840(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+848(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+856(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+864(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+872(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+880(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+888(SB)/8, $0x3efa01a01a01a01a
-DATA tanhvec64zc<>+896(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+904(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+912(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+920(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+928(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+936(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+944(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+952(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhvec64zc<>+960(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+968(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+976(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+984(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+992(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+1000(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+1008(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+1016(SB)/8, $0x3f56c16c16c16c17
-DATA tanhvec64zc<>+1024(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1032(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1040(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1048(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1056(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1064(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1072(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1080(SB)/8, $0x3f81111111111111
-DATA tanhvec64zc<>+1088(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1096(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1104(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1112(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1120(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1128(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1136(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1144(SB)/8, $0x3fa5555555555555
-DATA tanhvec64zc<>+1152(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1160(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1168(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1176(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1184(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1192(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1200(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1208(SB)/8, $0x3fc5555555555555
-DATA tanhvec64zc<>+1216(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1224(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1232(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1240(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1248(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1256(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1264(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1272(SB)/8, $0x3fe0000000000000
-DATA tanhvec64zc<>+1280(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1288(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1296(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1304(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1312(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1320(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1328(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1336(SB)/8, $0x3ff0000000000000
-DATA tanhvec64zc<>+1344(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1352(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1360(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1368(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1376(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1384(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1392(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1400(SB)/8, $0xbcc80000000003ff
-DATA tanhvec64zc<>+1408(SB)/8, $0x3e40000000000000
-DATA tanhvec64zc<>+1416(SB)/8, $0x3e40000000000000
-DATA tanhvec64zc<>+1424(SB)/8, $0x3e40000000000000
-DATA tanhvec64zc<>+1432(SB)/8, $0x3e40000000000000
-DATA tanhvec64zc<>+1440(SB)/8, $0x3e40000000000000
-DATA tanhvec64zc<>+1448(SB)/8, $0x3e40000000000000
-DATA tanhvec64zc<>+1456(SB)/8, $0x3e40000000000000
-DATA tanhvec64zc<>+1464(SB)/8, $0x3e40000000000000
-GLOBL tanhvec64zc<>(SB), RODATA|NOPTR, $1472
+DATA tanhvec64zc<>+8(SB)/8, $0x7fffffffffffffff
+DATA tanhvec64zc<>+16(SB)/8, $0xc000000000000000
+DATA tanhvec64zc<>+24(SB)/8, $0xc085e00000000000
+DATA tanhvec64zc<>+32(SB)/8, $0x4338000000000000
+DATA tanhvec64zc<>+40(SB)/8, $0x3ff71547652b82fe
+DATA tanhvec64zc<>+48(SB)/8, $0x3fe62e42fee00000
+DATA tanhvec64zc<>+56(SB)/8, $0x3dea39ef35793c76
+DATA tanhvec64zc<>+64(SB)/8, $0x3de6124613a86d09
+DATA tanhvec64zc<>+72(SB)/8, $0x3e21eed8eff8d898
+DATA tanhvec64zc<>+80(SB)/8, $0x3e5ae64567f544e4
+DATA tanhvec64zc<>+88(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhvec64zc<>+96(SB)/8, $0x3ec71de3a556c734
+DATA tanhvec64zc<>+104(SB)/8, $0x3efa01a01a01a01a
+DATA tanhvec64zc<>+112(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhvec64zc<>+120(SB)/8, $0x3f56c16c16c16c17
+DATA tanhvec64zc<>+128(SB)/8, $0x3f81111111111111
+DATA tanhvec64zc<>+136(SB)/8, $0x3fa5555555555555
+DATA tanhvec64zc<>+144(SB)/8, $0x3fc5555555555555
+DATA tanhvec64zc<>+152(SB)/8, $0x3fe0000000000000
+DATA tanhvec64zc<>+160(SB)/8, $0x3ff0000000000000
+DATA tanhvec64zc<>+168(SB)/8, $0xbcc80000000003ff
+DATA tanhvec64zc<>+176(SB)/8, $0x3e40000000000000
+GLOBL tanhvec64zc<>(SB), RODATA|NOPTR, $184
 
 // func tanhVec64Z(d, x *float64, n int) int
 TEXT ·tanhVec64Z(SB), NOSPLIT, $0-32
@@ -2436,35 +1505,35 @@ loop:
 	VCMPPD $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ tanhvec64zc<>+64(SB), Z0, Z1
-	VMULPD tanhvec64zc<>+128(SB), Z1, Z2
-	VMAXPD tanhvec64zc<>+192(SB), Z2, Z2
-	VMOVUPD tanhvec64zc<>+320(SB), Z3
-	VFMADD213PD tanhvec64zc<>+256(SB), Z2, Z3
-	VSUBPD tanhvec64zc<>+256(SB), Z3, Z3
-	VFNMADD231PD tanhvec64zc<>+384(SB), Z3, Z2
+	VPANDQ.BCST tanhvec64zc<>+8(SB), Z0, Z1
+	VMULPD.BCST tanhvec64zc<>+16(SB), Z1, Z2
+	VMAXPD.BCST tanhvec64zc<>+24(SB), Z2, Z2
+	VBROADCASTSD tanhvec64zc<>+40(SB), Z3
+	VFMADD213PD.BCST tanhvec64zc<>+32(SB), Z2, Z3
+	VSUBPD.BCST tanhvec64zc<>+32(SB), Z3, Z3
+	VFNMADD231PD.BCST tanhvec64zc<>+48(SB), Z3, Z2
 	VMOVUPD Z2, Z4
-	VFNMADD231PD tanhvec64zc<>+448(SB), Z3, Z4
+	VFNMADD231PD.BCST tanhvec64zc<>+56(SB), Z3, Z4
 	VSUBPD Z4, Z2, Z2
-	VFNMADD231PD tanhvec64zc<>+448(SB), Z3, Z2
+	VFNMADD231PD.BCST tanhvec64zc<>+56(SB), Z3, Z2
 	VFMADD231PD Z4, Z2, Z2
 	VMULPD Z4, Z4, Z5
-	VMOVUPD tanhvec64zc<>+512(SB), Z6
-	VFMADD213PD tanhvec64zc<>+576(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+640(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+704(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+768(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+832(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+896(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+960(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+1024(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+1088(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+1152(SB), Z4, Z6
-	VFMADD213PD tanhvec64zc<>+1216(SB), Z4, Z6
+	VBROADCASTSD tanhvec64zc<>+64(SB), Z6
+	VFMADD213PD.BCST tanhvec64zc<>+72(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+80(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+88(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+96(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+104(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+112(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+120(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+128(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+136(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+144(SB), Z4, Z6
+	VFMADD213PD.BCST tanhvec64zc<>+152(SB), Z4, Z6
 	VFMADD231PD Z6, Z5, Z2
-	VMOVUPD tanhvec64zc<>+1280(SB), Z5
+	VBROADCASTSD tanhvec64zc<>+160(SB), Z5
 	VADDPD Z4, Z5, Z5
-	VSUBPD tanhvec64zc<>+1280(SB), Z5, Z6
+	VSUBPD.BCST tanhvec64zc<>+160(SB), Z5, Z6
 	VSUBPD Z6, Z4, Z4
 	VADDPD Z2, Z4, Z2
 	VADDPD Z2, Z5, Z4
@@ -2472,28 +1541,28 @@ loop:
 	VADDPD Z2, Z5, Z2
 	VSCALEFPD Z3, Z4, Z4
 	VSCALEFPD Z3, Z2, Z2
-	VMOVUPD tanhvec64zc<>+1280(SB), Z3
+	VBROADCASTSD tanhvec64zc<>+160(SB), Z3
 	VADDPD Z4, Z3, Z3
-	VMOVUPD tanhvec64zc<>+1280(SB), Z5
+	VBROADCASTSD tanhvec64zc<>+160(SB), Z5
 	VSUBPD Z3, Z5, Z5
 	VADDPD Z4, Z5, Z5
 	VADDPD Z2, Z5, Z5
-	VMOVUPD tanhvec64zc<>+1280(SB), Z6
+	VBROADCASTSD tanhvec64zc<>+160(SB), Z6
 	VSUBPD Z4, Z6, Z6
-	VMOVUPD tanhvec64zc<>+1280(SB), Z7
+	VBROADCASTSD tanhvec64zc<>+160(SB), Z7
 	VSUBPD Z6, Z7, Z7
 	VSUBPD Z4, Z7, Z4
 	VSUBPD Z2, Z4, Z2
-	VMOVUPD tanhvec64zc<>+1280(SB), Z4
+	VBROADCASTSD tanhvec64zc<>+160(SB), Z4
 	VDIVPD Z3, Z4, Z4
 	VMULPD Z4, Z6, Z7
 	VFNMADD231PD Z7, Z3, Z6
 	VFNMADD231PD Z7, Z5, Z2
 	VADDPD Z2, Z6, Z2
 	VFMADD231PD Z4, Z2, Z7
-	VPANDQ tanhvec64zc<>+0(SB), Z0, Z2
+	VPANDQ.BCST tanhvec64zc<>+0(SB), Z0, Z2
 	VPORQ Z2, Z7, Z2
-	VCMPPD $1, tanhvec64zc<>+1408(SB), Z1, K2
+	VCMPPD.BCST $1, tanhvec64zc<>+176(SB), Z1, K2
 	VBLENDMPD Z0, Z2, K2, Z0
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ $8, AX
@@ -2650,182 +1719,28 @@ done:
 	RET
 
 DATA logvec64zc<>+0(SB)/8, $0x0
-DATA logvec64zc<>+8(SB)/8, $0x0
-DATA logvec64zc<>+16(SB)/8, $0x0
-DATA logvec64zc<>+24(SB)/8, $0x0
-DATA logvec64zc<>+32(SB)/8, $0x0
-DATA logvec64zc<>+40(SB)/8, $0x0
-DATA logvec64zc<>+48(SB)/8, $0x0
-DATA logvec64zc<>+56(SB)/8, $0x0
-DATA logvec64zc<>+64(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+72(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+80(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+88(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+96(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+104(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+112(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+120(SB)/8, $0x7fefffffffffffff
-DATA logvec64zc<>+128(SB)/8, $0x10000000000000
-DATA logvec64zc<>+136(SB)/8, $0x10000000000000
-DATA logvec64zc<>+144(SB)/8, $0x10000000000000
-DATA logvec64zc<>+152(SB)/8, $0x10000000000000
-DATA logvec64zc<>+160(SB)/8, $0x10000000000000
-DATA logvec64zc<>+168(SB)/8, $0x10000000000000
-DATA logvec64zc<>+176(SB)/8, $0x10000000000000
-DATA logvec64zc<>+184(SB)/8, $0x10000000000000
-DATA logvec64zc<>+192(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+200(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+208(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+216(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+224(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+232(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+240(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+248(SB)/8, $0x4350000000000000
-DATA logvec64zc<>+256(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+264(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+272(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+280(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+288(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+296(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+304(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+312(SB)/8, $0x95f619980c433
-DATA logvec64zc<>+320(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+328(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+336(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+344(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+352(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+360(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+368(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+376(SB)/8, $0xfffffffffffff
-DATA logvec64zc<>+384(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+392(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+400(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+408(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+416(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+424(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+432(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+440(SB)/8, $0x3fe6a09e667f3bcd
-DATA logvec64zc<>+448(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+456(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+464(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+472(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+480(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+488(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+496(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+504(SB)/8, $0x4330000000000000
-DATA logvec64zc<>+512(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+520(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+528(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+536(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+544(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+552(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+560(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+568(SB)/8, $0x43300000000003ff
-DATA logvec64zc<>+576(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+584(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+592(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+600(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+608(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+616(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+624(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+632(SB)/8, $0x404b000000000000
-DATA logvec64zc<>+640(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+648(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+656(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+664(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+672(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+680(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+688(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+696(SB)/8, $0x3ff0000000000000
-DATA logvec64zc<>+704(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+712(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+720(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+728(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+736(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+744(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+752(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+760(SB)/8, $0x4000000000000000
-DATA logvec64zc<>+768(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+776(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+784(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+792(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+800(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+808(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+816(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+824(SB)/8, $0x3fc2f112df3e5244
-DATA logvec64zc<>+832(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+840(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+848(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+856(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+864(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+872(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+880(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+888(SB)/8, $0x3fc39a09d078c69f
-DATA logvec64zc<>+896(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+904(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+912(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+920(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+928(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+936(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+944(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+952(SB)/8, $0x3fc7466496cb03de
-DATA logvec64zc<>+960(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+968(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+976(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+984(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+992(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+1000(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+1008(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+1016(SB)/8, $0x3fcc71c51d8e78af
-DATA logvec64zc<>+1024(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1032(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1040(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1048(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1056(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1064(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1072(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1080(SB)/8, $0x3fd2492494229359
-DATA logvec64zc<>+1088(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1096(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1104(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1112(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1120(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1128(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1136(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1144(SB)/8, $0x3fd999999997fa04
-DATA logvec64zc<>+1152(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1160(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1168(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1176(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1184(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1192(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1200(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1208(SB)/8, $0x3fe5555555555593
-DATA logvec64zc<>+1216(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1224(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1232(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1240(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1248(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1256(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1264(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1272(SB)/8, $0x3fe0000000000000
-DATA logvec64zc<>+1280(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1288(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1296(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1304(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1312(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1320(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1328(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1336(SB)/8, $0x3dea39ef35793c76
-DATA logvec64zc<>+1344(SB)/8, $0x3fe62e42fee00000
-DATA logvec64zc<>+1352(SB)/8, $0x3fe62e42fee00000
-DATA logvec64zc<>+1360(SB)/8, $0x3fe62e42fee00000
-DATA logvec64zc<>+1368(SB)/8, $0x3fe62e42fee00000
-DATA logvec64zc<>+1376(SB)/8, $0x3fe62e42fee00000
-DATA logvec64zc<>+1384(SB)/8, $0x3fe62e42fee00000
-DATA logvec64zc<>+1392(SB)/8, $0x3fe62e42fee00000
-DATA logvec64zc<>+1400(SB)/8, $0x3fe62e42fee00000
-GLOBL logvec64zc<>(SB), RODATA|NOPTR, $1408
+DATA logvec64zc<>+8(SB)/8, $0x7fefffffffffffff
+DATA logvec64zc<>+16(SB)/8, $0x10000000000000
+DATA logvec64zc<>+24(SB)/8, $0x4350000000000000
+DATA logvec64zc<>+32(SB)/8, $0x95f619980c433
+DATA logvec64zc<>+40(SB)/8, $0xfffffffffffff
+DATA logvec64zc<>+48(SB)/8, $0x3fe6a09e667f3bcd
+DATA logvec64zc<>+56(SB)/8, $0x4330000000000000
+DATA logvec64zc<>+64(SB)/8, $0x43300000000003ff
+DATA logvec64zc<>+72(SB)/8, $0x404b000000000000
+DATA logvec64zc<>+80(SB)/8, $0x3ff0000000000000
+DATA logvec64zc<>+88(SB)/8, $0x4000000000000000
+DATA logvec64zc<>+96(SB)/8, $0x3fc2f112df3e5244
+DATA logvec64zc<>+104(SB)/8, $0x3fc39a09d078c69f
+DATA logvec64zc<>+112(SB)/8, $0x3fc7466496cb03de
+DATA logvec64zc<>+120(SB)/8, $0x3fcc71c51d8e78af
+DATA logvec64zc<>+128(SB)/8, $0x3fd2492494229359
+DATA logvec64zc<>+136(SB)/8, $0x3fd999999997fa04
+DATA logvec64zc<>+144(SB)/8, $0x3fe5555555555593
+DATA logvec64zc<>+152(SB)/8, $0x3fe0000000000000
+DATA logvec64zc<>+160(SB)/8, $0x3dea39ef35793c76
+DATA logvec64zc<>+168(SB)/8, $0x3fe62e42fee00000
+GLOBL logvec64zc<>(SB), RODATA|NOPTR, $176
 
 // func logVec64Z(d, x *float64, n int) int
 TEXT ·logVec64Z(SB), NOSPLIT, $0-32
@@ -2837,43 +1752,43 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VCMPPD $2, logvec64zc<>+0(SB), Z0, K2
-	VCMPPD $6, logvec64zc<>+64(SB), Z0, K3
+	VCMPPD.BCST $2, logvec64zc<>+0(SB), Z0, K2
+	VCMPPD.BCST $6, logvec64zc<>+8(SB), Z0, K3
 	KORTESTW K2, K3
 	JNZ done
-	VCMPPD $1, logvec64zc<>+128(SB), Z0, K1
+	VCMPPD.BCST $1, logvec64zc<>+16(SB), Z0, K1
 	VPMOVM2Q K1, Z1
-	VMULPD logvec64zc<>+192(SB), Z0, Z2
+	VMULPD.BCST logvec64zc<>+24(SB), Z0, Z2
 	VPMOVQ2M Z1, K1
 	VBLENDMPD Z2, Z0, K1, Z0
-	VPADDQ logvec64zc<>+256(SB), Z0, Z0
-	VPANDQ logvec64zc<>+320(SB), Z0, Z2
-	VPADDQ logvec64zc<>+384(SB), Z2, Z2
+	VPADDQ.BCST logvec64zc<>+32(SB), Z0, Z0
+	VPANDQ.BCST logvec64zc<>+40(SB), Z0, Z2
+	VPADDQ.BCST logvec64zc<>+48(SB), Z2, Z2
 	VPSRLQ $52, Z0, Z0
-	VPORQ logvec64zc<>+448(SB), Z0, Z0
-	VSUBPD logvec64zc<>+512(SB), Z0, Z0
-	VPANDQ logvec64zc<>+576(SB), Z1, Z1
+	VPORQ.BCST logvec64zc<>+56(SB), Z0, Z0
+	VSUBPD.BCST logvec64zc<>+64(SB), Z0, Z0
+	VPANDQ.BCST logvec64zc<>+72(SB), Z1, Z1
 	VSUBPD Z1, Z0, Z0
-	VSUBPD logvec64zc<>+640(SB), Z2, Z1
-	VADDPD logvec64zc<>+704(SB), Z1, Z2
+	VSUBPD.BCST logvec64zc<>+80(SB), Z2, Z1
+	VADDPD.BCST logvec64zc<>+88(SB), Z1, Z2
 	VDIVPD Z2, Z1, Z2
 	VMULPD Z2, Z2, Z3
-	VMOVUPD logvec64zc<>+768(SB), Z4
-	VFMADD213PD logvec64zc<>+832(SB), Z3, Z4
-	VFMADD213PD logvec64zc<>+896(SB), Z3, Z4
-	VFMADD213PD logvec64zc<>+960(SB), Z3, Z4
-	VFMADD213PD logvec64zc<>+1024(SB), Z3, Z4
-	VFMADD213PD logvec64zc<>+1088(SB), Z3, Z4
-	VFMADD213PD logvec64zc<>+1152(SB), Z3, Z4
+	VBROADCASTSD logvec64zc<>+96(SB), Z4
+	VFMADD213PD.BCST logvec64zc<>+104(SB), Z3, Z4
+	VFMADD213PD.BCST logvec64zc<>+112(SB), Z3, Z4
+	VFMADD213PD.BCST logvec64zc<>+120(SB), Z3, Z4
+	VFMADD213PD.BCST logvec64zc<>+128(SB), Z3, Z4
+	VFMADD213PD.BCST logvec64zc<>+136(SB), Z3, Z4
+	VFMADD213PD.BCST logvec64zc<>+144(SB), Z3, Z4
 	VMULPD Z4, Z3, Z3
 	VMULPD Z1, Z1, Z4
-	VMULPD logvec64zc<>+1216(SB), Z4, Z4
-	VMULPD logvec64zc<>+1280(SB), Z0, Z5
+	VMULPD.BCST logvec64zc<>+152(SB), Z4, Z4
+	VMULPD.BCST logvec64zc<>+160(SB), Z0, Z5
 	VADDPD Z3, Z4, Z3
 	VFMADD231PD Z3, Z2, Z5
 	VSUBPD Z5, Z4, Z2
 	VSUBPD Z2, Z1, Z1
-	VFMADD231PD logvec64zc<>+1344(SB), Z0, Z1
+	VFMADD231PD.BCST logvec64zc<>+168(SB), Z0, Z1
 	VMOVUPD Z1, (DI)(AX*8)
 	ADDQ $8, AX
 	JMP loop
@@ -3050,198 +1965,30 @@ done:
 	RET
 
 DATA log1pvec64zc<>+0(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+8(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+16(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+24(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+32(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+40(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+48(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+56(SB)/8, $0xbff0000000000000
-DATA log1pvec64zc<>+64(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+72(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+80(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+88(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+96(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+104(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+112(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+120(SB)/8, $0x7fefffffffffffff
-DATA log1pvec64zc<>+128(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+136(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+144(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+152(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+160(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+168(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+176(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+184(SB)/8, $0x3ff0000000000000
-DATA log1pvec64zc<>+192(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+200(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+208(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+216(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+224(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+232(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+240(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+248(SB)/8, $0x10000000000000
-DATA log1pvec64zc<>+256(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+264(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+272(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+280(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+288(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+296(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+304(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+312(SB)/8, $0x4350000000000000
-DATA log1pvec64zc<>+320(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+328(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+336(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+344(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+352(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+360(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+368(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+376(SB)/8, $0x95f619980c433
-DATA log1pvec64zc<>+384(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+392(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+400(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+408(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+416(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+424(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+432(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+440(SB)/8, $0xfffffffffffff
-DATA log1pvec64zc<>+448(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+456(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+464(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+472(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+480(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+488(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+496(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+504(SB)/8, $0x3fe6a09e667f3bcd
-DATA log1pvec64zc<>+512(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+520(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+528(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+536(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+544(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+552(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+560(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+568(SB)/8, $0x4330000000000000
-DATA log1pvec64zc<>+576(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+584(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+592(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+600(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+608(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+616(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+624(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+632(SB)/8, $0x43300000000003ff
-DATA log1pvec64zc<>+640(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+648(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+656(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+664(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+672(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+680(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+688(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+696(SB)/8, $0x404b000000000000
-DATA log1pvec64zc<>+704(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+712(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+720(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+728(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+736(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+744(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+752(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+760(SB)/8, $0x4000000000000000
-DATA log1pvec64zc<>+768(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+776(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+784(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+792(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+800(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+808(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+816(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+824(SB)/8, $0x3fc2f112df3e5244
-DATA log1pvec64zc<>+832(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+840(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+848(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+856(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+864(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+872(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+880(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+888(SB)/8, $0x3fc39a09d078c69f
-DATA log1pvec64zc<>+896(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+904(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+912(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+920(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+928(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+936(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+944(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+952(SB)/8, $0x3fc7466496cb03de
-DATA log1pvec64zc<>+960(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+968(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+976(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+984(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+992(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+1000(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+1008(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+1016(SB)/8, $0x3fcc71c51d8e78af
-DATA log1pvec64zc<>+1024(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1032(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1040(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1048(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1056(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1064(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1072(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1080(SB)/8, $0x3fd2492494229359
-DATA log1pvec64zc<>+1088(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1096(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1104(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1112(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1120(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1128(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1136(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1144(SB)/8, $0x3fd999999997fa04
-DATA log1pvec64zc<>+1152(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1160(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1168(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1176(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1184(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1192(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1200(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1208(SB)/8, $0x3fe5555555555593
-DATA log1pvec64zc<>+1216(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1224(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1232(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1240(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1248(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1256(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1264(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1272(SB)/8, $0x3fe0000000000000
-DATA log1pvec64zc<>+1280(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1288(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1296(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1304(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1312(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1320(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1328(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1336(SB)/8, $0x3dea39ef35793c76
-DATA log1pvec64zc<>+1344(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1352(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1360(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1368(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1376(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1384(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1392(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1400(SB)/8, $0x3fe62e42fee00000
-DATA log1pvec64zc<>+1408(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1416(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1424(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1432(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1440(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1448(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1456(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1464(SB)/8, $0x7fffffffffffffff
-DATA log1pvec64zc<>+1472(SB)/8, $0x3c90000000000000
-DATA log1pvec64zc<>+1480(SB)/8, $0x3c90000000000000
-DATA log1pvec64zc<>+1488(SB)/8, $0x3c90000000000000
-DATA log1pvec64zc<>+1496(SB)/8, $0x3c90000000000000
-DATA log1pvec64zc<>+1504(SB)/8, $0x3c90000000000000
-DATA log1pvec64zc<>+1512(SB)/8, $0x3c90000000000000
-DATA log1pvec64zc<>+1520(SB)/8, $0x3c90000000000000
-DATA log1pvec64zc<>+1528(SB)/8, $0x3c90000000000000
-GLOBL log1pvec64zc<>(SB), RODATA|NOPTR, $1536
+DATA log1pvec64zc<>+8(SB)/8, $0x7fefffffffffffff
+DATA log1pvec64zc<>+16(SB)/8, $0x3ff0000000000000
+DATA log1pvec64zc<>+24(SB)/8, $0x10000000000000
+DATA log1pvec64zc<>+32(SB)/8, $0x4350000000000000
+DATA log1pvec64zc<>+40(SB)/8, $0x95f619980c433
+DATA log1pvec64zc<>+48(SB)/8, $0xfffffffffffff
+DATA log1pvec64zc<>+56(SB)/8, $0x3fe6a09e667f3bcd
+DATA log1pvec64zc<>+64(SB)/8, $0x4330000000000000
+DATA log1pvec64zc<>+72(SB)/8, $0x43300000000003ff
+DATA log1pvec64zc<>+80(SB)/8, $0x404b000000000000
+DATA log1pvec64zc<>+88(SB)/8, $0x4000000000000000
+DATA log1pvec64zc<>+96(SB)/8, $0x3fc2f112df3e5244
+DATA log1pvec64zc<>+104(SB)/8, $0x3fc39a09d078c69f
+DATA log1pvec64zc<>+112(SB)/8, $0x3fc7466496cb03de
+DATA log1pvec64zc<>+120(SB)/8, $0x3fcc71c51d8e78af
+DATA log1pvec64zc<>+128(SB)/8, $0x3fd2492494229359
+DATA log1pvec64zc<>+136(SB)/8, $0x3fd999999997fa04
+DATA log1pvec64zc<>+144(SB)/8, $0x3fe5555555555593
+DATA log1pvec64zc<>+152(SB)/8, $0x3fe0000000000000
+DATA log1pvec64zc<>+160(SB)/8, $0x3dea39ef35793c76
+DATA log1pvec64zc<>+168(SB)/8, $0x3fe62e42fee00000
+DATA log1pvec64zc<>+176(SB)/8, $0x7fffffffffffffff
+DATA log1pvec64zc<>+184(SB)/8, $0x3c90000000000000
+GLOBL log1pvec64zc<>(SB), RODATA|NOPTR, $192
 
 // func log1pVec64Z(d, x *float64, n int) int
 TEXT ·log1pVec64Z(SB), NOSPLIT, $0-32
@@ -3253,55 +2000,55 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VCMPPD $2, log1pvec64zc<>+0(SB), Z0, K2
-	VCMPPD $6, log1pvec64zc<>+64(SB), Z0, K3
+	VCMPPD.BCST $2, log1pvec64zc<>+0(SB), Z0, K2
+	VCMPPD.BCST $6, log1pvec64zc<>+8(SB), Z0, K3
 	KORTESTW K2, K3
 	JNZ done
-	VMOVUPD log1pvec64zc<>+128(SB), Z1
+	VBROADCASTSD log1pvec64zc<>+16(SB), Z1
 	VADDPD Z0, Z1, Z1
-	VSUBPD log1pvec64zc<>+128(SB), Z1, Z2
+	VSUBPD.BCST log1pvec64zc<>+16(SB), Z1, Z2
 	VSUBPD Z2, Z1, Z3
-	VMOVUPD log1pvec64zc<>+128(SB), Z4
+	VBROADCASTSD log1pvec64zc<>+16(SB), Z4
 	VSUBPD Z3, Z4, Z3
 	VSUBPD Z2, Z0, Z2
 	VADDPD Z2, Z3, Z2
-	VCMPPD $1, log1pvec64zc<>+192(SB), Z1, K1
+	VCMPPD.BCST $1, log1pvec64zc<>+24(SB), Z1, K1
 	VPMOVM2Q K1, Z3
-	VMULPD log1pvec64zc<>+256(SB), Z1, Z4
+	VMULPD.BCST log1pvec64zc<>+32(SB), Z1, Z4
 	VPMOVQ2M Z3, K1
 	VBLENDMPD Z4, Z1, K1, Z1
-	VPADDQ log1pvec64zc<>+320(SB), Z1, Z4
-	VPANDQ log1pvec64zc<>+384(SB), Z4, Z5
-	VPADDQ log1pvec64zc<>+448(SB), Z5, Z5
+	VPADDQ.BCST log1pvec64zc<>+40(SB), Z1, Z4
+	VPANDQ.BCST log1pvec64zc<>+48(SB), Z4, Z5
+	VPADDQ.BCST log1pvec64zc<>+56(SB), Z5, Z5
 	VPSRLQ $52, Z4, Z4
-	VPORQ log1pvec64zc<>+512(SB), Z4, Z4
-	VSUBPD log1pvec64zc<>+576(SB), Z4, Z4
-	VPANDQ log1pvec64zc<>+640(SB), Z3, Z3
+	VPORQ.BCST log1pvec64zc<>+64(SB), Z4, Z4
+	VSUBPD.BCST log1pvec64zc<>+72(SB), Z4, Z4
+	VPANDQ.BCST log1pvec64zc<>+80(SB), Z3, Z3
 	VSUBPD Z3, Z4, Z3
-	VSUBPD log1pvec64zc<>+128(SB), Z5, Z4
-	VADDPD log1pvec64zc<>+704(SB), Z4, Z5
+	VSUBPD.BCST log1pvec64zc<>+16(SB), Z5, Z4
+	VADDPD.BCST log1pvec64zc<>+88(SB), Z4, Z5
 	VDIVPD Z5, Z4, Z5
 	VMULPD Z5, Z5, Z6
-	VMOVUPD log1pvec64zc<>+768(SB), Z7
-	VFMADD213PD log1pvec64zc<>+832(SB), Z6, Z7
-	VFMADD213PD log1pvec64zc<>+896(SB), Z6, Z7
-	VFMADD213PD log1pvec64zc<>+960(SB), Z6, Z7
-	VFMADD213PD log1pvec64zc<>+1024(SB), Z6, Z7
-	VFMADD213PD log1pvec64zc<>+1088(SB), Z6, Z7
-	VFMADD213PD log1pvec64zc<>+1152(SB), Z6, Z7
+	VBROADCASTSD log1pvec64zc<>+96(SB), Z7
+	VFMADD213PD.BCST log1pvec64zc<>+104(SB), Z6, Z7
+	VFMADD213PD.BCST log1pvec64zc<>+112(SB), Z6, Z7
+	VFMADD213PD.BCST log1pvec64zc<>+120(SB), Z6, Z7
+	VFMADD213PD.BCST log1pvec64zc<>+128(SB), Z6, Z7
+	VFMADD213PD.BCST log1pvec64zc<>+136(SB), Z6, Z7
+	VFMADD213PD.BCST log1pvec64zc<>+144(SB), Z6, Z7
 	VMULPD Z7, Z6, Z6
 	VMULPD Z4, Z4, Z7
-	VMULPD log1pvec64zc<>+1216(SB), Z7, Z7
-	VMULPD log1pvec64zc<>+1280(SB), Z3, Z8
+	VMULPD.BCST log1pvec64zc<>+152(SB), Z7, Z7
+	VMULPD.BCST log1pvec64zc<>+160(SB), Z3, Z8
 	VDIVPD Z1, Z2, Z1
 	VADDPD Z1, Z8, Z1
 	VADDPD Z6, Z7, Z2
 	VFMADD231PD Z2, Z5, Z1
 	VSUBPD Z1, Z7, Z1
 	VSUBPD Z1, Z4, Z1
-	VFMADD231PD log1pvec64zc<>+1344(SB), Z3, Z1
-	VPANDQ log1pvec64zc<>+1408(SB), Z0, Z2
-	VCMPPD $1, log1pvec64zc<>+1472(SB), Z2, K2
+	VFMADD231PD.BCST log1pvec64zc<>+168(SB), Z3, Z1
+	VPANDQ.BCST log1pvec64zc<>+176(SB), Z0, Z2
+	VCMPPD.BCST $1, log1pvec64zc<>+184(SB), Z2, K2
 	VBLENDMPD Z0, Z1, K2, Z0
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ $8, AX
@@ -3476,190 +2223,29 @@ done:
 	RET
 
 DATA expm1vec64zc<>+0(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+8(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+16(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+24(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+32(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+40(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+48(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+56(SB)/8, $0x4085e00000000000
-DATA expm1vec64zc<>+64(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+72(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+80(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+88(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+96(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+104(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+112(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+120(SB)/8, $0xc085e00000000000
-DATA expm1vec64zc<>+128(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+136(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+144(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+152(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+160(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+168(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+176(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+184(SB)/8, $0x4338000000000000
-DATA expm1vec64zc<>+192(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+200(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+208(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+216(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+224(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+232(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+240(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+248(SB)/8, $0x3ff71547652b82fe
-DATA expm1vec64zc<>+256(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+264(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+272(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+280(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+288(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+296(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+304(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+312(SB)/8, $0x3fe62e42fee00000
-DATA expm1vec64zc<>+320(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+328(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+336(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+344(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+352(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+360(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+368(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+376(SB)/8, $0x3dea39ef35793c76
-DATA expm1vec64zc<>+384(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+392(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+400(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+408(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+416(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+424(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+432(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+440(SB)/8, $0x3de6124613a86d09
-DATA expm1vec64zc<>+448(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+456(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+464(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+472(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+480(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+488(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+496(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+504(SB)/8, $0x3e21eed8eff8d898
-DATA expm1vec64zc<>+512(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+520(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+528(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+536(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+544(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+552(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+560(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+568(SB)/8, $0x3e5ae64567f544e4
-DATA expm1vec64zc<>+576(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+584(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+592(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+600(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+608(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+616(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+624(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+632(SB)/8, $0x3e927e4fb7789f5c
-DATA expm1vec64zc<>+640(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+648(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+656(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+664(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+672(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+680(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+688(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+696(SB)/8, $0x3ec71de3a556c734
-DATA expm1vec64zc<>+704(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+712(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+720(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+728(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+736(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+744(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+752(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+760(SB)/8, $0x3efa01a01a01a01a
-DATA expm1vec64zc<>+768(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+776(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+784(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+792(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+800(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+808(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+816(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+824(SB)/8, $0x3f2a01a01a01a01a
-DATA expm1vec64zc<>+832(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+840(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+848(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+856(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+864(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+872(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+880(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+888(SB)/8, $0x3f56c16c16c16c17
-DATA expm1vec64zc<>+896(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+904(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+912(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+920(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+928(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+936(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+944(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+952(SB)/8, $0x3f81111111111111
-DATA expm1vec64zc<>+960(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+968(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+976(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+984(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+992(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+1000(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+1008(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+1016(SB)/8, $0x3fa5555555555555
-DATA expm1vec64zc<>+1024(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1032(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1040(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1048(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1056(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1064(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1072(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1080(SB)/8, $0x3fc5555555555555
-DATA expm1vec64zc<>+1088(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1096(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1104(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1112(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1120(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1128(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1136(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1144(SB)/8, $0x3fe0000000000000
-DATA expm1vec64zc<>+1152(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1160(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1168(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1176(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1184(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1192(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1200(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1208(SB)/8, $0x3ff0000000000000
-DATA expm1vec64zc<>+1216(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1224(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1232(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1240(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1248(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1256(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1264(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1272(SB)/8, $0xbcc80000000003ff
-DATA expm1vec64zc<>+1280(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1288(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1296(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1304(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1312(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1320(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1328(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1336(SB)/8, $0xbff0000000000000
-DATA expm1vec64zc<>+1344(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1352(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1360(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1368(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1376(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1384(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1392(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1400(SB)/8, $0x7fffffffffffffff
-DATA expm1vec64zc<>+1408(SB)/8, $0x3c90000000000000
-DATA expm1vec64zc<>+1416(SB)/8, $0x3c90000000000000
-DATA expm1vec64zc<>+1424(SB)/8, $0x3c90000000000000
-DATA expm1vec64zc<>+1432(SB)/8, $0x3c90000000000000
-DATA expm1vec64zc<>+1440(SB)/8, $0x3c90000000000000
-DATA expm1vec64zc<>+1448(SB)/8, $0x3c90000000000000
-DATA expm1vec64zc<>+1456(SB)/8, $0x3c90000000000000
-DATA expm1vec64zc<>+1464(SB)/8, $0x3c90000000000000
-GLOBL expm1vec64zc<>(SB), RODATA|NOPTR, $1472
+DATA expm1vec64zc<>+8(SB)/8, $0xc085e00000000000
+DATA expm1vec64zc<>+16(SB)/8, $0x4338000000000000
+DATA expm1vec64zc<>+24(SB)/8, $0x3ff71547652b82fe
+DATA expm1vec64zc<>+32(SB)/8, $0x3fe62e42fee00000
+DATA expm1vec64zc<>+40(SB)/8, $0x3dea39ef35793c76
+DATA expm1vec64zc<>+48(SB)/8, $0x3de6124613a86d09
+DATA expm1vec64zc<>+56(SB)/8, $0x3e21eed8eff8d898
+DATA expm1vec64zc<>+64(SB)/8, $0x3e5ae64567f544e4
+DATA expm1vec64zc<>+72(SB)/8, $0x3e927e4fb7789f5c
+DATA expm1vec64zc<>+80(SB)/8, $0x3ec71de3a556c734
+DATA expm1vec64zc<>+88(SB)/8, $0x3efa01a01a01a01a
+DATA expm1vec64zc<>+96(SB)/8, $0x3f2a01a01a01a01a
+DATA expm1vec64zc<>+104(SB)/8, $0x3f56c16c16c16c17
+DATA expm1vec64zc<>+112(SB)/8, $0x3f81111111111111
+DATA expm1vec64zc<>+120(SB)/8, $0x3fa5555555555555
+DATA expm1vec64zc<>+128(SB)/8, $0x3fc5555555555555
+DATA expm1vec64zc<>+136(SB)/8, $0x3fe0000000000000
+DATA expm1vec64zc<>+144(SB)/8, $0x3ff0000000000000
+DATA expm1vec64zc<>+152(SB)/8, $0xbcc80000000003ff
+DATA expm1vec64zc<>+160(SB)/8, $0xbff0000000000000
+DATA expm1vec64zc<>+168(SB)/8, $0x7fffffffffffffff
+DATA expm1vec64zc<>+176(SB)/8, $0x3c90000000000000
+GLOBL expm1vec64zc<>(SB), RODATA|NOPTR, $184
 
 // func expm1Vec64Z(d, x *float64, n int) int
 TEXT ·expm1Vec64Z(SB), NOSPLIT, $0-32
@@ -3671,36 +2257,36 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VCMPPD $6, expm1vec64zc<>+0(SB), Z0, K2
+	VCMPPD.BCST $6, expm1vec64zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMAXPD expm1vec64zc<>+64(SB), Z0, Z1
-	VMOVUPD expm1vec64zc<>+192(SB), Z2
-	VFMADD213PD expm1vec64zc<>+128(SB), Z1, Z2
-	VSUBPD expm1vec64zc<>+128(SB), Z2, Z2
-	VFNMADD231PD expm1vec64zc<>+256(SB), Z2, Z1
+	VMAXPD.BCST expm1vec64zc<>+8(SB), Z0, Z1
+	VBROADCASTSD expm1vec64zc<>+24(SB), Z2
+	VFMADD213PD.BCST expm1vec64zc<>+16(SB), Z1, Z2
+	VSUBPD.BCST expm1vec64zc<>+16(SB), Z2, Z2
+	VFNMADD231PD.BCST expm1vec64zc<>+32(SB), Z2, Z1
 	VMOVUPD Z1, Z3
-	VFNMADD231PD expm1vec64zc<>+320(SB), Z2, Z3
+	VFNMADD231PD.BCST expm1vec64zc<>+40(SB), Z2, Z3
 	VSUBPD Z3, Z1, Z1
-	VFNMADD231PD expm1vec64zc<>+320(SB), Z2, Z1
+	VFNMADD231PD.BCST expm1vec64zc<>+40(SB), Z2, Z1
 	VFMADD231PD Z3, Z1, Z1
 	VMULPD Z3, Z3, Z4
-	VMOVUPD expm1vec64zc<>+384(SB), Z5
-	VFMADD213PD expm1vec64zc<>+448(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+512(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+576(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+640(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+704(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+768(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+832(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+896(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+960(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+1024(SB), Z3, Z5
-	VFMADD213PD expm1vec64zc<>+1088(SB), Z3, Z5
+	VBROADCASTSD expm1vec64zc<>+48(SB), Z5
+	VFMADD213PD.BCST expm1vec64zc<>+56(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+64(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+72(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+80(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+88(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+96(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+104(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+112(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+120(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+128(SB), Z3, Z5
+	VFMADD213PD.BCST expm1vec64zc<>+136(SB), Z3, Z5
 	VFMADD231PD Z5, Z4, Z1
-	VMOVUPD expm1vec64zc<>+1152(SB), Z4
+	VBROADCASTSD expm1vec64zc<>+144(SB), Z4
 	VADDPD Z3, Z4, Z4
-	VSUBPD expm1vec64zc<>+1152(SB), Z4, Z5
+	VSUBPD.BCST expm1vec64zc<>+144(SB), Z4, Z5
 	VSUBPD Z5, Z3, Z3
 	VADDPD Z1, Z3, Z1
 	VADDPD Z1, Z4, Z3
@@ -3708,17 +2294,17 @@ loop:
 	VADDPD Z1, Z4, Z1
 	VSCALEFPD Z2, Z3, Z3
 	VSCALEFPD Z2, Z1, Z1
-	VADDPD expm1vec64zc<>+1280(SB), Z3, Z2
+	VADDPD.BCST expm1vec64zc<>+160(SB), Z3, Z2
 	VSUBPD Z3, Z2, Z4
 	VSUBPD Z4, Z2, Z5
 	VSUBPD Z5, Z3, Z3
-	VMOVUPD expm1vec64zc<>+1280(SB), Z5
+	VBROADCASTSD expm1vec64zc<>+160(SB), Z5
 	VSUBPD Z4, Z5, Z4
 	VADDPD Z4, Z3, Z3
 	VADDPD Z1, Z3, Z1
 	VADDPD Z1, Z2, Z1
-	VPANDQ expm1vec64zc<>+1344(SB), Z0, Z2
-	VCMPPD $1, expm1vec64zc<>+1408(SB), Z2, K2
+	VPANDQ.BCST expm1vec64zc<>+168(SB), Z0, Z2
+	VCMPPD.BCST $1, expm1vec64zc<>+176(SB), Z2, K2
 	VBLENDMPD Z0, Z1, K2, Z0
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ $8, AX
@@ -3957,246 +2543,36 @@ done:
 	RET
 
 DATA tanvec64zc<>+0(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+8(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+16(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+24(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+32(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+40(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+48(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+56(SB)/8, $0x7fffffffffffffff
-DATA tanvec64zc<>+64(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+72(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+80(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+88(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+96(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+104(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+112(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+120(SB)/8, $0x4180000000000000
-DATA tanvec64zc<>+128(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+136(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+144(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+152(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+160(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+168(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+176(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+184(SB)/8, $0x4338000000000000
-DATA tanvec64zc<>+192(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+200(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+208(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+216(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+224(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+232(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+240(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+248(SB)/8, $0x3fe45f306dc9c883
-DATA tanvec64zc<>+256(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+264(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+272(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+280(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+288(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+296(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+304(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+312(SB)/8, $0x3ff921fb54000000
-DATA tanvec64zc<>+320(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+328(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+336(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+344(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+352(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+360(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+368(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+376(SB)/8, $0x3e110b4612000000
-DATA tanvec64zc<>+384(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+392(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+400(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+408(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+416(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+424(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+432(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+440(SB)/8, $0x8000000000000000
-DATA tanvec64zc<>+448(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+456(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+464(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+472(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+480(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+488(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+496(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+504(SB)/8, $0xbc3676733a000000
-DATA tanvec64zc<>+512(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+520(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+528(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+536(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+544(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+552(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+560(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+568(SB)/8, $0xba6d1fc8f8cbb5bf
-DATA tanvec64zc<>+576(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+584(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+592(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+600(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+608(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+616(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+624(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+632(SB)/8, $0x3fe0000000000000
-DATA tanvec64zc<>+640(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+648(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+656(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+664(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+672(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+680(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+688(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+696(SB)/8, $0xbc62f49b46814157
-DATA tanvec64zc<>+704(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+712(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+720(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+728(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+736(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+744(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+752(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+760(SB)/8, $0x3ce952c77030ad4a
-DATA tanvec64zc<>+768(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+776(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+784(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+792(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+800(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+808(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+816(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+824(SB)/8, $0xbd6ae7f3e733b81f
-DATA tanvec64zc<>+832(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+840(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+848(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+856(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+864(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+872(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+880(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+888(SB)/8, $0x3de6124613a86d09
-DATA tanvec64zc<>+896(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+904(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+912(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+920(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+928(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+936(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+944(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+952(SB)/8, $0xbe5ae64567f544e4
-DATA tanvec64zc<>+960(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+968(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+976(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+984(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+992(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+1000(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+1008(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+1016(SB)/8, $0x3ec71de3a556c734
-DATA tanvec64zc<>+1024(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1032(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1040(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1048(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1056(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1064(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1072(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1080(SB)/8, $0xbf2a01a01a01a01a
-DATA tanvec64zc<>+1088(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1096(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1104(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1112(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1120(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1128(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1136(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1144(SB)/8, $0x3f81111111111111
-DATA tanvec64zc<>+1152(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1160(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1168(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1176(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1184(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1192(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1200(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1208(SB)/8, $0xbfc5555555555555
-DATA tanvec64zc<>+1216(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1224(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1232(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1240(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1248(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1256(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1264(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1272(SB)/8, $0x3ff0000000000000
-DATA tanvec64zc<>+1280(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1288(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1296(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1304(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1312(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1320(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1328(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1336(SB)/8, $0x3c1e542ba4020225
-DATA tanvec64zc<>+1344(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1352(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1360(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1368(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1376(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1384(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1392(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1400(SB)/8, $0xbca6827863b97d97
-DATA tanvec64zc<>+1408(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1416(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1424(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1432(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1440(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1448(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1456(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1464(SB)/8, $0x3d2ae7f3e733b81f
-DATA tanvec64zc<>+1472(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1480(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1488(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1496(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1504(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1512(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1520(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1528(SB)/8, $0xbda93974a8c07c9d
-DATA tanvec64zc<>+1536(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1544(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1552(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1560(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1568(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1576(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1584(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1592(SB)/8, $0x3e21eed8eff8d898
-DATA tanvec64zc<>+1600(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1608(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1616(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1624(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1632(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1640(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1648(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1656(SB)/8, $0xbe927e4fb7789f5c
-DATA tanvec64zc<>+1664(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1672(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1680(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1688(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1696(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1704(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1712(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1720(SB)/8, $0x3efa01a01a01a01a
-DATA tanvec64zc<>+1728(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1736(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1744(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1752(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1760(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1768(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1776(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1784(SB)/8, $0xbf56c16c16c16c17
-DATA tanvec64zc<>+1792(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1800(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1808(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1816(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1824(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1832(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1840(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1848(SB)/8, $0x3fa5555555555555
-DATA tanvec64zc<>+1856(SB)/8, $0x3e40000000000000
-DATA tanvec64zc<>+1864(SB)/8, $0x3e40000000000000
-DATA tanvec64zc<>+1872(SB)/8, $0x3e40000000000000
-DATA tanvec64zc<>+1880(SB)/8, $0x3e40000000000000
-DATA tanvec64zc<>+1888(SB)/8, $0x3e40000000000000
-DATA tanvec64zc<>+1896(SB)/8, $0x3e40000000000000
-DATA tanvec64zc<>+1904(SB)/8, $0x3e40000000000000
-DATA tanvec64zc<>+1912(SB)/8, $0x3e40000000000000
-GLOBL tanvec64zc<>(SB), RODATA|NOPTR, $1920
+DATA tanvec64zc<>+8(SB)/8, $0x4180000000000000
+DATA tanvec64zc<>+16(SB)/8, $0x4338000000000000
+DATA tanvec64zc<>+24(SB)/8, $0x3fe45f306dc9c883
+DATA tanvec64zc<>+32(SB)/8, $0x3ff921fb54000000
+DATA tanvec64zc<>+40(SB)/8, $0x3e110b4612000000
+DATA tanvec64zc<>+48(SB)/8, $0x8000000000000000
+DATA tanvec64zc<>+56(SB)/8, $0xbc3676733a000000
+DATA tanvec64zc<>+64(SB)/8, $0xba6d1fc8f8cbb5bf
+DATA tanvec64zc<>+72(SB)/8, $0x3fe0000000000000
+DATA tanvec64zc<>+80(SB)/8, $0xbc62f49b46814157
+DATA tanvec64zc<>+88(SB)/8, $0x3ce952c77030ad4a
+DATA tanvec64zc<>+96(SB)/8, $0xbd6ae7f3e733b81f
+DATA tanvec64zc<>+104(SB)/8, $0x3de6124613a86d09
+DATA tanvec64zc<>+112(SB)/8, $0xbe5ae64567f544e4
+DATA tanvec64zc<>+120(SB)/8, $0x3ec71de3a556c734
+DATA tanvec64zc<>+128(SB)/8, $0xbf2a01a01a01a01a
+DATA tanvec64zc<>+136(SB)/8, $0x3f81111111111111
+DATA tanvec64zc<>+144(SB)/8, $0xbfc5555555555555
+DATA tanvec64zc<>+152(SB)/8, $0x3ff0000000000000
+DATA tanvec64zc<>+160(SB)/8, $0x3c1e542ba4020225
+DATA tanvec64zc<>+168(SB)/8, $0xbca6827863b97d97
+DATA tanvec64zc<>+176(SB)/8, $0x3d2ae7f3e733b81f
+DATA tanvec64zc<>+184(SB)/8, $0xbda93974a8c07c9d
+DATA tanvec64zc<>+192(SB)/8, $0x3e21eed8eff8d898
+DATA tanvec64zc<>+200(SB)/8, $0xbe927e4fb7789f5c
+DATA tanvec64zc<>+208(SB)/8, $0x3efa01a01a01a01a
+DATA tanvec64zc<>+216(SB)/8, $0xbf56c16c16c16c17
+DATA tanvec64zc<>+224(SB)/8, $0x3fa5555555555555
+DATA tanvec64zc<>+232(SB)/8, $0x3e40000000000000
+GLOBL tanvec64zc<>(SB), RODATA|NOPTR, $240
 
 // func tanVec64Z(d, x *float64, n int) int
 TEXT ·tanVec64Z(SB), NOSPLIT, $0-32
@@ -4208,25 +2584,25 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
-	VPANDQ tanvec64zc<>+0(SB), Z0, Z1
-	VCMPPD $6, tanvec64zc<>+64(SB), Z1, K2
+	VPANDQ.BCST tanvec64zc<>+0(SB), Z0, Z1
+	VCMPPD.BCST $6, tanvec64zc<>+8(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPD tanvec64zc<>+192(SB), Z2
-	VFMADD213PD tanvec64zc<>+128(SB), Z0, Z2
-	VSUBPD tanvec64zc<>+128(SB), Z2, Z3
+	VBROADCASTSD tanvec64zc<>+24(SB), Z2
+	VFMADD213PD.BCST tanvec64zc<>+16(SB), Z0, Z2
+	VSUBPD.BCST tanvec64zc<>+16(SB), Z2, Z3
 	VMOVUPD Z0, Z4
-	VFNMADD231PD tanvec64zc<>+256(SB), Z3, Z4
-	VMULPD tanvec64zc<>+320(SB), Z3, Z5
-	VPXORQ tanvec64zc<>+384(SB), Z5, Z5
+	VFNMADD231PD.BCST tanvec64zc<>+32(SB), Z3, Z4
+	VMULPD.BCST tanvec64zc<>+40(SB), Z3, Z5
+	VPXORQ.BCST tanvec64zc<>+48(SB), Z5, Z5
 	VADDPD Z5, Z4, Z6
 	VSUBPD Z4, Z6, Z7
 	VSUBPD Z7, Z6, Z8
 	VSUBPD Z8, Z4, Z4
 	VSUBPD Z7, Z5, Z5
 	VADDPD Z5, Z4, Z4
-	VMULPD tanvec64zc<>+448(SB), Z3, Z5
-	VPXORQ tanvec64zc<>+384(SB), Z5, Z5
+	VMULPD.BCST tanvec64zc<>+56(SB), Z3, Z5
+	VPXORQ.BCST tanvec64zc<>+48(SB), Z5, Z5
 	VADDPD Z5, Z6, Z7
 	VSUBPD Z6, Z7, Z8
 	VSUBPD Z8, Z7, Z9
@@ -4234,45 +2610,45 @@ loop:
 	VSUBPD Z8, Z5, Z5
 	VADDPD Z5, Z6, Z5
 	VADDPD Z5, Z4, Z4
-	VFNMADD231PD tanvec64zc<>+512(SB), Z3, Z4
+	VFNMADD231PD.BCST tanvec64zc<>+64(SB), Z3, Z4
 	VADDPD Z4, Z7, Z3
 	VSUBPD Z3, Z7, Z5
 	VADDPD Z4, Z5, Z4
 	VMULPD Z3, Z3, Z5
-	VMULPD tanvec64zc<>+576(SB), Z5, Z6
+	VMULPD.BCST tanvec64zc<>+72(SB), Z5, Z6
 	VMULPD Z5, Z3, Z7
-	VMOVUPD tanvec64zc<>+640(SB), Z8
-	VFMADD213PD tanvec64zc<>+704(SB), Z5, Z8
-	VFMADD213PD tanvec64zc<>+768(SB), Z5, Z8
-	VFMADD213PD tanvec64zc<>+832(SB), Z5, Z8
-	VFMADD213PD tanvec64zc<>+896(SB), Z5, Z8
-	VFMADD213PD tanvec64zc<>+960(SB), Z5, Z8
-	VFMADD213PD tanvec64zc<>+1024(SB), Z5, Z8
-	VFMADD213PD tanvec64zc<>+1088(SB), Z5, Z8
-	VFMADD213PD tanvec64zc<>+1152(SB), Z5, Z8
+	VBROADCASTSD tanvec64zc<>+80(SB), Z8
+	VFMADD213PD.BCST tanvec64zc<>+88(SB), Z5, Z8
+	VFMADD213PD.BCST tanvec64zc<>+96(SB), Z5, Z8
+	VFMADD213PD.BCST tanvec64zc<>+104(SB), Z5, Z8
+	VFMADD213PD.BCST tanvec64zc<>+112(SB), Z5, Z8
+	VFMADD213PD.BCST tanvec64zc<>+120(SB), Z5, Z8
+	VFMADD213PD.BCST tanvec64zc<>+128(SB), Z5, Z8
+	VFMADD213PD.BCST tanvec64zc<>+136(SB), Z5, Z8
+	VFMADD213PD.BCST tanvec64zc<>+144(SB), Z5, Z8
 	VFNMADD213PD Z4, Z4, Z6
 	VFMADD231PD Z8, Z7, Z6
 	VADDPD Z6, Z3, Z7
 	VSUBPD Z7, Z3, Z8
 	VADDPD Z6, Z8, Z6
-	VMULPD tanvec64zc<>+576(SB), Z3, Z8
+	VMULPD.BCST tanvec64zc<>+72(SB), Z3, Z8
 	VMULPD Z3, Z8, Z9
 	VFMSUB213PD Z9, Z3, Z8
-	VMOVUPD tanvec64zc<>+1216(SB), Z10
+	VBROADCASTSD tanvec64zc<>+152(SB), Z10
 	VSUBPD Z9, Z10, Z10
-	VMOVUPD tanvec64zc<>+1216(SB), Z11
+	VBROADCASTSD tanvec64zc<>+152(SB), Z11
 	VSUBPD Z10, Z11, Z11
 	VSUBPD Z9, Z11, Z9
 	VMULPD Z5, Z5, Z11
-	VMOVUPD tanvec64zc<>+1280(SB), Z12
-	VFMADD213PD tanvec64zc<>+1344(SB), Z5, Z12
-	VFMADD213PD tanvec64zc<>+1408(SB), Z5, Z12
-	VFMADD213PD tanvec64zc<>+1472(SB), Z5, Z12
-	VFMADD213PD tanvec64zc<>+1536(SB), Z5, Z12
-	VFMADD213PD tanvec64zc<>+1600(SB), Z5, Z12
-	VFMADD213PD tanvec64zc<>+1664(SB), Z5, Z12
-	VFMADD213PD tanvec64zc<>+1728(SB), Z5, Z12
-	VFMADD213PD tanvec64zc<>+1792(SB), Z5, Z12
+	VBROADCASTSD tanvec64zc<>+160(SB), Z12
+	VFMADD213PD.BCST tanvec64zc<>+168(SB), Z5, Z12
+	VFMADD213PD.BCST tanvec64zc<>+176(SB), Z5, Z12
+	VFMADD213PD.BCST tanvec64zc<>+184(SB), Z5, Z12
+	VFMADD213PD.BCST tanvec64zc<>+192(SB), Z5, Z12
+	VFMADD213PD.BCST tanvec64zc<>+200(SB), Z5, Z12
+	VFMADD213PD.BCST tanvec64zc<>+208(SB), Z5, Z12
+	VFMADD213PD.BCST tanvec64zc<>+216(SB), Z5, Z12
+	VFMADD213PD.BCST tanvec64zc<>+224(SB), Z5, Z12
 	VFMADD231PD Z4, Z3, Z8
 	VFMSUB231PD Z12, Z11, Z8
 	VADDPD Z8, Z9, Z3
@@ -4288,16 +2664,16 @@ loop:
 	VBLENDMPD Z7, Z4, K1, Z4
 	VPMOVQ2M Z2, K1
 	VBLENDMPD Z6, Z3, K1, Z3
-	VMOVUPD tanvec64zc<>+1216(SB), Z6
+	VBROADCASTSD tanvec64zc<>+152(SB), Z6
 	VDIVPD Z4, Z6, Z6
 	VMULPD Z6, Z5, Z7
 	VFNMADD231PD Z7, Z4, Z5
 	VFNMADD231PD Z7, Z3, Z8
 	VADDPD Z8, Z5, Z3
 	VFMADD231PD Z6, Z3, Z7
-	VPANDQ tanvec64zc<>+384(SB), Z2, Z2
+	VPANDQ.BCST tanvec64zc<>+48(SB), Z2, Z2
 	VPXORQ Z2, Z7, Z2
-	VCMPPD $1, tanvec64zc<>+1856(SB), Z1, K2
+	VCMPPD.BCST $1, tanvec64zc<>+232(SB), Z1, K2
 	VBLENDMPD Z0, Z2, K2, Z0
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ $8, AX
@@ -4501,198 +2877,30 @@ done:
 	RET
 
 DATA atanvec64zc<>+0(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+8(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+16(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+24(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+32(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+40(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+48(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+56(SB)/8, $0x8000000000000000
-DATA atanvec64zc<>+64(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+72(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+80(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+88(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+96(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+104(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+112(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+120(SB)/8, $0x7fffffffffffffff
-DATA atanvec64zc<>+128(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+136(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+144(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+152(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+160(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+168(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+176(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+184(SB)/8, $0x43b0000000000000
-DATA atanvec64zc<>+192(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+200(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+208(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+216(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+224(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+232(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+240(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+248(SB)/8, $0x3fda827999fcef32
-DATA atanvec64zc<>+256(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+264(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+272(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+280(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+288(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+296(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+304(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+312(SB)/8, $0x4003504f333f9de6
-DATA atanvec64zc<>+320(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+328(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+336(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+344(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+352(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+360(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+368(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+376(SB)/8, $0x3ff0000000000000
-DATA atanvec64zc<>+384(SB)/8, $0x0
-DATA atanvec64zc<>+392(SB)/8, $0x0
-DATA atanvec64zc<>+400(SB)/8, $0x0
-DATA atanvec64zc<>+408(SB)/8, $0x0
-DATA atanvec64zc<>+416(SB)/8, $0x0
-DATA atanvec64zc<>+424(SB)/8, $0x0
-DATA atanvec64zc<>+432(SB)/8, $0x0
-DATA atanvec64zc<>+440(SB)/8, $0x0
-DATA atanvec64zc<>+448(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+456(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+464(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+472(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+480(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+488(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+496(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+504(SB)/8, $0xbff0000000000000
-DATA atanvec64zc<>+512(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+520(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+528(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+536(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+544(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+552(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+560(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+568(SB)/8, $0x3f8f2607709cfb4f
-DATA atanvec64zc<>+576(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+584(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+592(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+600(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+608(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+616(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+624(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+632(SB)/8, $0xbfa1256166c15c81
-DATA atanvec64zc<>+640(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+648(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+656(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+664(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+672(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+680(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+688(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+696(SB)/8, $0x3fa70fabd0badc64
-DATA atanvec64zc<>+704(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+712(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+720(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+728(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+736(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+744(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+752(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+760(SB)/8, $0xbfaab80ee6789f3c
-DATA atanvec64zc<>+768(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+776(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+784(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+792(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+800(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+808(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+816(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+824(SB)/8, $0x3fae1728df907363
-DATA atanvec64zc<>+832(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+840(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+848(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+856(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+864(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+872(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+880(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+888(SB)/8, $0xbfb110c7a625096b
-DATA atanvec64zc<>+896(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+904(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+912(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+920(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+928(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+936(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+944(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+952(SB)/8, $0x3fb3b136eb7e95b7
-DATA atanvec64zc<>+960(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+968(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+976(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+984(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+992(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+1000(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+1008(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+1016(SB)/8, $0xbfb745d14c032a87
-DATA atanvec64zc<>+1024(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1032(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1040(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1048(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1056(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1064(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1072(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1080(SB)/8, $0x3fbc71c71b77b71e
-DATA atanvec64zc<>+1088(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1096(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1104(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1112(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1120(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1128(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1136(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1144(SB)/8, $0xbfc2492492475daa
-DATA atanvec64zc<>+1152(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1160(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1168(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1176(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1184(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1192(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1200(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1208(SB)/8, $0x3fc999999999965b
-DATA atanvec64zc<>+1216(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1224(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1232(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1240(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1248(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1256(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1264(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1272(SB)/8, $0xbfd5555555555554
-DATA atanvec64zc<>+1280(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1288(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1296(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1304(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1312(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1320(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1328(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1336(SB)/8, $0x3fe921fb54442d18
-DATA atanvec64zc<>+1344(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1352(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1360(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1368(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1376(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1384(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1392(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1400(SB)/8, $0x3ff921fb54442d18
-DATA atanvec64zc<>+1408(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1416(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1424(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1432(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1440(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1448(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1456(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1464(SB)/8, $0x3c81a62633145c07
-DATA atanvec64zc<>+1472(SB)/8, $0x3c91a62633145c07
-DATA atanvec64zc<>+1480(SB)/8, $0x3c91a62633145c07
-DATA atanvec64zc<>+1488(SB)/8, $0x3c91a62633145c07
-DATA atanvec64zc<>+1496(SB)/8, $0x3c91a62633145c07
-DATA atanvec64zc<>+1504(SB)/8, $0x3c91a62633145c07
-DATA atanvec64zc<>+1512(SB)/8, $0x3c91a62633145c07
-DATA atanvec64zc<>+1520(SB)/8, $0x3c91a62633145c07
-DATA atanvec64zc<>+1528(SB)/8, $0x3c91a62633145c07
-GLOBL atanvec64zc<>(SB), RODATA|NOPTR, $1536
+DATA atanvec64zc<>+8(SB)/8, $0x7fffffffffffffff
+DATA atanvec64zc<>+16(SB)/8, $0x43b0000000000000
+DATA atanvec64zc<>+24(SB)/8, $0x3fda827999fcef32
+DATA atanvec64zc<>+32(SB)/8, $0x4003504f333f9de6
+DATA atanvec64zc<>+40(SB)/8, $0x3ff0000000000000
+DATA atanvec64zc<>+48(SB)/8, $0x0
+DATA atanvec64zc<>+56(SB)/8, $0xbff0000000000000
+DATA atanvec64zc<>+64(SB)/8, $0x3f8f2607709cfb4f
+DATA atanvec64zc<>+72(SB)/8, $0xbfa1256166c15c81
+DATA atanvec64zc<>+80(SB)/8, $0x3fa70fabd0badc64
+DATA atanvec64zc<>+88(SB)/8, $0xbfaab80ee6789f3c
+DATA atanvec64zc<>+96(SB)/8, $0x3fae1728df907363
+DATA atanvec64zc<>+104(SB)/8, $0xbfb110c7a625096b
+DATA atanvec64zc<>+112(SB)/8, $0x3fb3b136eb7e95b7
+DATA atanvec64zc<>+120(SB)/8, $0xbfb745d14c032a87
+DATA atanvec64zc<>+128(SB)/8, $0x3fbc71c71b77b71e
+DATA atanvec64zc<>+136(SB)/8, $0xbfc2492492475daa
+DATA atanvec64zc<>+144(SB)/8, $0x3fc999999999965b
+DATA atanvec64zc<>+152(SB)/8, $0xbfd5555555555554
+DATA atanvec64zc<>+160(SB)/8, $0x3fe921fb54442d18
+DATA atanvec64zc<>+168(SB)/8, $0x3ff921fb54442d18
+DATA atanvec64zc<>+176(SB)/8, $0x3c81a62633145c07
+DATA atanvec64zc<>+184(SB)/8, $0x3c91a62633145c07
+GLOBL atanvec64zc<>(SB), RODATA|NOPTR, $192
 
 // func atanVec64Z(d, x *float64, n int) int
 TEXT ·atanVec64Z(SB), NOSPLIT, $0-32
@@ -4707,40 +2915,40 @@ loop:
 	VCMPPD $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ atanvec64zc<>+64(SB), Z0, Z1
-	VMOVUPD atanvec64zc<>+128(SB), Z2
+	VPANDQ.BCST atanvec64zc<>+8(SB), Z0, Z1
+	VBROADCASTSD atanvec64zc<>+16(SB), Z2
 	VCMPPD $1, Z1, Z2, K2
-	VBLENDMPD atanvec64zc<>+128(SB), Z1, K2, Z1
-	VMOVUPD atanvec64zc<>+192(SB), Z2
+	VBLENDMPD.BCST atanvec64zc<>+16(SB), Z1, K2, Z1
+	VBROADCASTSD atanvec64zc<>+24(SB), Z2
 	VCMPPD $1, Z1, Z2, K2
-	VMOVUPD atanvec64zc<>+256(SB), Z2
+	VBROADCASTSD atanvec64zc<>+32(SB), Z2
 	VCMPPD $1, Z1, Z2, K3
-	VADDPD atanvec64zc<>+448(SB), Z1, Z2
+	VADDPD.BCST atanvec64zc<>+56(SB), Z1, Z2
 	VSUBPD Z1, Z2, Z3
 	VSUBPD Z3, Z2, Z4
 	VSUBPD Z4, Z1, Z4
-	VMOVUPD atanvec64zc<>+448(SB), Z5
+	VBROADCASTSD atanvec64zc<>+56(SB), Z5
 	VSUBPD Z3, Z5, Z3
 	VADDPD Z3, Z4, Z3
-	VADDPD atanvec64zc<>+320(SB), Z1, Z4
+	VADDPD.BCST atanvec64zc<>+40(SB), Z1, Z4
 	VSUBPD Z1, Z4, Z5
 	VSUBPD Z5, Z4, Z6
 	VSUBPD Z6, Z1, Z6
-	VMOVUPD atanvec64zc<>+320(SB), Z7
+	VBROADCASTSD atanvec64zc<>+40(SB), Z7
 	VSUBPD Z5, Z7, Z5
 	VADDPD Z5, Z6, Z5
 	VBLENDMPD Z2, Z1, K2, Z2
-	VBLENDMPD atanvec64zc<>+448(SB), Z2, K3, Z2
-	VMOVUPD atanvec64zc<>+384(SB), Z6
+	VBLENDMPD.BCST atanvec64zc<>+56(SB), Z2, K3, Z2
+	VBROADCASTSD atanvec64zc<>+48(SB), Z6
 	VBLENDMPD Z3, Z6, K2, Z3
-	VBLENDMPD atanvec64zc<>+384(SB), Z3, K3, Z3
-	VMOVUPD atanvec64zc<>+320(SB), Z6
+	VBLENDMPD.BCST atanvec64zc<>+48(SB), Z3, K3, Z3
+	VBROADCASTSD atanvec64zc<>+40(SB), Z6
 	VBLENDMPD Z4, Z6, K2, Z4
 	VBLENDMPD Z1, Z4, K3, Z1
-	VMOVUPD atanvec64zc<>+384(SB), Z4
+	VBROADCASTSD atanvec64zc<>+48(SB), Z4
 	VBLENDMPD Z5, Z4, K2, Z4
-	VBLENDMPD atanvec64zc<>+384(SB), Z4, K3, Z4
-	VMOVUPD atanvec64zc<>+320(SB), Z5
+	VBLENDMPD.BCST atanvec64zc<>+48(SB), Z4, K3, Z4
+	VBROADCASTSD atanvec64zc<>+40(SB), Z5
 	VDIVPD Z1, Z5, Z5
 	VMULPD Z5, Z2, Z6
 	VFNMADD231PD Z6, Z1, Z2
@@ -4749,26 +2957,26 @@ loop:
 	VMULPD Z5, Z1, Z1
 	VMULPD Z6, Z6, Z2
 	VMULPD Z2, Z6, Z3
-	VMOVUPD atanvec64zc<>+512(SB), Z4
-	VFMADD213PD atanvec64zc<>+576(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+640(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+704(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+768(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+832(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+896(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+960(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+1024(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+1088(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+1152(SB), Z2, Z4
-	VFMADD213PD atanvec64zc<>+1216(SB), Z2, Z4
+	VBROADCASTSD atanvec64zc<>+64(SB), Z4
+	VFMADD213PD.BCST atanvec64zc<>+72(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+80(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+88(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+96(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+104(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+112(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+120(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+128(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+136(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+144(SB), Z2, Z4
+	VFMADD213PD.BCST atanvec64zc<>+152(SB), Z2, Z4
 	VFNMADD231PD Z2, Z1, Z1
 	VFMADD231PD Z4, Z3, Z1
-	VMOVUPD atanvec64zc<>+384(SB), Z2
-	VBLENDMPD atanvec64zc<>+1280(SB), Z2, K2, Z2
-	VBLENDMPD atanvec64zc<>+1344(SB), Z2, K3, Z2
-	VMOVUPD atanvec64zc<>+384(SB), Z3
-	VBLENDMPD atanvec64zc<>+1408(SB), Z3, K2, Z3
-	VBLENDMPD atanvec64zc<>+1472(SB), Z3, K3, Z3
+	VBROADCASTSD atanvec64zc<>+48(SB), Z2
+	VBLENDMPD.BCST atanvec64zc<>+160(SB), Z2, K2, Z2
+	VBLENDMPD.BCST atanvec64zc<>+168(SB), Z2, K3, Z2
+	VBROADCASTSD atanvec64zc<>+48(SB), Z3
+	VBLENDMPD.BCST atanvec64zc<>+176(SB), Z3, K2, Z3
+	VBLENDMPD.BCST atanvec64zc<>+184(SB), Z3, K3, Z3
 	VADDPD Z6, Z2, Z4
 	VSUBPD Z2, Z4, Z5
 	VSUBPD Z5, Z4, Z7
@@ -4778,7 +2986,7 @@ loop:
 	VADDPD Z3, Z1, Z1
 	VADDPD Z1, Z2, Z1
 	VADDPD Z1, Z4, Z1
-	VPANDQ atanvec64zc<>+0(SB), Z0, Z0
+	VPANDQ.BCST atanvec64zc<>+0(SB), Z0, Z0
 	VPORQ Z0, Z1, Z0
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ $8, AX
@@ -5139,374 +3347,52 @@ done:
 	RET
 
 DATA powvec64zc<>+0(SB)/8, $0x0
-DATA powvec64zc<>+8(SB)/8, $0x0
-DATA powvec64zc<>+16(SB)/8, $0x0
-DATA powvec64zc<>+24(SB)/8, $0x0
-DATA powvec64zc<>+32(SB)/8, $0x0
-DATA powvec64zc<>+40(SB)/8, $0x0
-DATA powvec64zc<>+48(SB)/8, $0x0
-DATA powvec64zc<>+56(SB)/8, $0x0
-DATA powvec64zc<>+64(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+72(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+80(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+88(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+96(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+104(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+112(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+120(SB)/8, $0x7fefffffffffffff
-DATA powvec64zc<>+128(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+136(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+144(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+152(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+160(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+168(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+176(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+184(SB)/8, $0x8000000000000000
-DATA powvec64zc<>+192(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+200(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+208(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+216(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+224(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+232(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+240(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+248(SB)/8, $0x7fffffffffffffff
-DATA powvec64zc<>+256(SB)/8, $0x10000000000000
-DATA powvec64zc<>+264(SB)/8, $0x10000000000000
-DATA powvec64zc<>+272(SB)/8, $0x10000000000000
-DATA powvec64zc<>+280(SB)/8, $0x10000000000000
-DATA powvec64zc<>+288(SB)/8, $0x10000000000000
-DATA powvec64zc<>+296(SB)/8, $0x10000000000000
-DATA powvec64zc<>+304(SB)/8, $0x10000000000000
-DATA powvec64zc<>+312(SB)/8, $0x10000000000000
-DATA powvec64zc<>+320(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+328(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+336(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+344(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+352(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+360(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+368(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+376(SB)/8, $0x4350000000000000
-DATA powvec64zc<>+384(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+392(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+400(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+408(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+416(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+424(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+432(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+440(SB)/8, $0x95f619980c433
-DATA powvec64zc<>+448(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+456(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+464(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+472(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+480(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+488(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+496(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+504(SB)/8, $0xfffffffffffff
-DATA powvec64zc<>+512(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+520(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+528(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+536(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+544(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+552(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+560(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+568(SB)/8, $0x3fe6a09e667f3bcd
-DATA powvec64zc<>+576(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+584(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+592(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+600(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+608(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+616(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+624(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+632(SB)/8, $0x4330000000000000
-DATA powvec64zc<>+640(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+648(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+656(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+664(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+672(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+680(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+688(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+696(SB)/8, $0x43300000000003ff
-DATA powvec64zc<>+704(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+712(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+720(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+728(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+736(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+744(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+752(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+760(SB)/8, $0x404b000000000000
-DATA powvec64zc<>+768(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+776(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+784(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+792(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+800(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+808(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+816(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+824(SB)/8, $0x3ff0000000000000
-DATA powvec64zc<>+832(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+840(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+848(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+856(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+864(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+872(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+880(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+888(SB)/8, $0x4000000000000000
-DATA powvec64zc<>+896(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+904(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+912(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+920(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+928(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+936(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+944(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+952(SB)/8, $0x3fe5555555555555
-DATA powvec64zc<>+960(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+968(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+976(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+984(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+992(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+1000(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+1008(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+1016(SB)/8, $0x3c85555555555555
-DATA powvec64zc<>+1024(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1032(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1040(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1048(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1056(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1064(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1072(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1080(SB)/8, $0x3fe62e42fee00000
-DATA powvec64zc<>+1088(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1096(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1104(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1112(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1120(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1128(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1136(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1144(SB)/8, $0x3fb2f684bda12f68
-DATA powvec64zc<>+1152(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1160(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1168(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1176(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1184(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1192(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1200(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1208(SB)/8, $0x3fb47ae147ae147b
-DATA powvec64zc<>+1216(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1224(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1232(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1240(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1248(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1256(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1264(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1272(SB)/8, $0x3fb642c8590b2164
-DATA powvec64zc<>+1280(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1288(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1296(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1304(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1312(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1320(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1328(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1336(SB)/8, $0x3fb8618618618618
-DATA powvec64zc<>+1344(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1352(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1360(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1368(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1376(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1384(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1392(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1400(SB)/8, $0x3fbaf286bca1af28
-DATA powvec64zc<>+1408(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1416(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1424(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1432(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1440(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1448(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1456(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1464(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA powvec64zc<>+1472(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1480(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1488(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1496(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1504(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1512(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1520(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1528(SB)/8, $0x3fc1111111111111
-DATA powvec64zc<>+1536(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1544(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1552(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1560(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1568(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1576(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1584(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1592(SB)/8, $0x3fc3b13b13b13b14
-DATA powvec64zc<>+1600(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1608(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1616(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1624(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1632(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1640(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1648(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1656(SB)/8, $0x3fc745d1745d1746
-DATA powvec64zc<>+1664(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1672(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1680(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1688(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1696(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1704(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1712(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1720(SB)/8, $0x3fcc71c71c71c71c
-DATA powvec64zc<>+1728(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1736(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1744(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1752(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1760(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1768(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1776(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1784(SB)/8, $0x3fd2492492492492
-DATA powvec64zc<>+1792(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1800(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1808(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1816(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1824(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1832(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1840(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1848(SB)/8, $0x3fd999999999999a
-DATA powvec64zc<>+1856(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1864(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1872(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1880(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1888(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1896(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1904(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1912(SB)/8, $0x3dea39ef35793c76
-DATA powvec64zc<>+1920(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1928(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1936(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1944(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1952(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1960(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1968(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1976(SB)/8, $0x4087c00000000000
-DATA powvec64zc<>+1984(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+1992(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+2000(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+2008(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+2016(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+2024(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+2032(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+2040(SB)/8, $0x4338000000000000
-DATA powvec64zc<>+2048(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2056(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2064(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2072(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2080(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2088(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2096(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2104(SB)/8, $0x3ff71547652b82fe
-DATA powvec64zc<>+2112(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2120(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2128(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2136(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2144(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2152(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2160(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2168(SB)/8, $0x3de6124613a86d09
-DATA powvec64zc<>+2176(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2184(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2192(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2200(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2208(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2216(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2224(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2232(SB)/8, $0x3e21eed8eff8d898
-DATA powvec64zc<>+2240(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2248(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2256(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2264(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2272(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2280(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2288(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2296(SB)/8, $0x3e5ae64567f544e4
-DATA powvec64zc<>+2304(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2312(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2320(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2328(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2336(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2344(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2352(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2360(SB)/8, $0x3e927e4fb7789f5c
-DATA powvec64zc<>+2368(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2376(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2384(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2392(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2400(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2408(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2416(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2424(SB)/8, $0x3ec71de3a556c734
-DATA powvec64zc<>+2432(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2440(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2448(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2456(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2464(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2472(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2480(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2488(SB)/8, $0x3efa01a01a01a01a
-DATA powvec64zc<>+2496(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2504(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2512(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2520(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2528(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2536(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2544(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2552(SB)/8, $0x3f2a01a01a01a01a
-DATA powvec64zc<>+2560(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2568(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2576(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2584(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2592(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2600(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2608(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2616(SB)/8, $0x3f56c16c16c16c17
-DATA powvec64zc<>+2624(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2632(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2640(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2648(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2656(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2664(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2672(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2680(SB)/8, $0x3f81111111111111
-DATA powvec64zc<>+2688(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2696(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2704(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2712(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2720(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2728(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2736(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2744(SB)/8, $0x3fa5555555555555
-DATA powvec64zc<>+2752(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2760(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2768(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2776(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2784(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2792(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2800(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2808(SB)/8, $0x3fc5555555555555
-DATA powvec64zc<>+2816(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2824(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2832(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2840(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2848(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2856(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2864(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2872(SB)/8, $0x3fe0000000000000
-DATA powvec64zc<>+2880(SB)/8, $0xbcc80000000003ff
-DATA powvec64zc<>+2888(SB)/8, $0xbcc80000000003ff
-DATA powvec64zc<>+2896(SB)/8, $0xbcc80000000003ff
-DATA powvec64zc<>+2904(SB)/8, $0xbcc80000000003ff
-DATA powvec64zc<>+2912(SB)/8, $0xbcc80000000003ff
-DATA powvec64zc<>+2920(SB)/8, $0xbcc80000000003ff
-DATA powvec64zc<>+2928(SB)/8, $0xbcc80000000003ff
-DATA powvec64zc<>+2936(SB)/8, $0xbcc80000000003ff
-GLOBL powvec64zc<>(SB), RODATA|NOPTR, $2944
+DATA powvec64zc<>+8(SB)/8, $0x7fefffffffffffff
+DATA powvec64zc<>+16(SB)/8, $0x8000000000000000
+DATA powvec64zc<>+24(SB)/8, $0x7fffffffffffffff
+DATA powvec64zc<>+32(SB)/8, $0x10000000000000
+DATA powvec64zc<>+40(SB)/8, $0x4350000000000000
+DATA powvec64zc<>+48(SB)/8, $0x95f619980c433
+DATA powvec64zc<>+56(SB)/8, $0xfffffffffffff
+DATA powvec64zc<>+64(SB)/8, $0x3fe6a09e667f3bcd
+DATA powvec64zc<>+72(SB)/8, $0x4330000000000000
+DATA powvec64zc<>+80(SB)/8, $0x43300000000003ff
+DATA powvec64zc<>+88(SB)/8, $0x404b000000000000
+DATA powvec64zc<>+96(SB)/8, $0x3ff0000000000000
+DATA powvec64zc<>+104(SB)/8, $0x4000000000000000
+DATA powvec64zc<>+112(SB)/8, $0x3fe5555555555555
+DATA powvec64zc<>+120(SB)/8, $0x3c85555555555555
+DATA powvec64zc<>+128(SB)/8, $0x3fe62e42fee00000
+DATA powvec64zc<>+136(SB)/8, $0x3fb2f684bda12f68
+DATA powvec64zc<>+144(SB)/8, $0x3fb47ae147ae147b
+DATA powvec64zc<>+152(SB)/8, $0x3fb642c8590b2164
+DATA powvec64zc<>+160(SB)/8, $0x3fb8618618618618
+DATA powvec64zc<>+168(SB)/8, $0x3fbaf286bca1af28
+DATA powvec64zc<>+176(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA powvec64zc<>+184(SB)/8, $0x3fc1111111111111
+DATA powvec64zc<>+192(SB)/8, $0x3fc3b13b13b13b14
+DATA powvec64zc<>+200(SB)/8, $0x3fc745d1745d1746
+DATA powvec64zc<>+208(SB)/8, $0x3fcc71c71c71c71c
+DATA powvec64zc<>+216(SB)/8, $0x3fd2492492492492
+DATA powvec64zc<>+224(SB)/8, $0x3fd999999999999a
+DATA powvec64zc<>+232(SB)/8, $0x3dea39ef35793c76
+DATA powvec64zc<>+240(SB)/8, $0x4087c00000000000
+DATA powvec64zc<>+248(SB)/8, $0x4338000000000000
+DATA powvec64zc<>+256(SB)/8, $0x3ff71547652b82fe
+DATA powvec64zc<>+264(SB)/8, $0x3de6124613a86d09
+DATA powvec64zc<>+272(SB)/8, $0x3e21eed8eff8d898
+DATA powvec64zc<>+280(SB)/8, $0x3e5ae64567f544e4
+DATA powvec64zc<>+288(SB)/8, $0x3e927e4fb7789f5c
+DATA powvec64zc<>+296(SB)/8, $0x3ec71de3a556c734
+DATA powvec64zc<>+304(SB)/8, $0x3efa01a01a01a01a
+DATA powvec64zc<>+312(SB)/8, $0x3f2a01a01a01a01a
+DATA powvec64zc<>+320(SB)/8, $0x3f56c16c16c16c17
+DATA powvec64zc<>+328(SB)/8, $0x3f81111111111111
+DATA powvec64zc<>+336(SB)/8, $0x3fa5555555555555
+DATA powvec64zc<>+344(SB)/8, $0x3fc5555555555555
+DATA powvec64zc<>+352(SB)/8, $0x3fe0000000000000
+DATA powvec64zc<>+360(SB)/8, $0xbcc80000000003ff
+GLOBL powvec64zc<>(SB), RODATA|NOPTR, $368
 
 // func powVec64Z(d, x, y *float64, n int) int
 TEXT ·powVec64Z(SB), NOSPLIT, $0-40
@@ -5520,39 +3406,39 @@ loop:
 	JGE done
 	VMOVUPD (SI)(AX*8), Z0
 	VMOVUPD (BX)(AX*8), Z1
-	VCMPPD $2, powvec64zc<>+0(SB), Z0, K2
+	VCMPPD.BCST $2, powvec64zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPD $6, powvec64zc<>+64(SB), Z0, K2
+	VCMPPD.BCST $6, powvec64zc<>+8(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ powvec64zc<>+192(SB), Z1, Z2
-	VCMPPD $6, powvec64zc<>+64(SB), Z2, K2
+	VPANDQ.BCST powvec64zc<>+24(SB), Z1, Z2
+	VCMPPD.BCST $6, powvec64zc<>+8(SB), Z2, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPD $1, powvec64zc<>+256(SB), Z0, K1
+	VCMPPD.BCST $1, powvec64zc<>+32(SB), Z0, K1
 	VPMOVM2Q K1, Z2
-	VMULPD powvec64zc<>+320(SB), Z0, Z3
+	VMULPD.BCST powvec64zc<>+40(SB), Z0, Z3
 	VPMOVQ2M Z2, K1
 	VBLENDMPD Z3, Z0, K1, Z0
-	VPADDQ powvec64zc<>+384(SB), Z0, Z0
-	VPANDQ powvec64zc<>+448(SB), Z0, Z3
-	VPADDQ powvec64zc<>+512(SB), Z3, Z3
+	VPADDQ.BCST powvec64zc<>+48(SB), Z0, Z0
+	VPANDQ.BCST powvec64zc<>+56(SB), Z0, Z3
+	VPADDQ.BCST powvec64zc<>+64(SB), Z3, Z3
 	VPSRLQ $52, Z0, Z0
-	VPORQ powvec64zc<>+576(SB), Z0, Z0
-	VSUBPD powvec64zc<>+640(SB), Z0, Z0
-	VPANDQ powvec64zc<>+704(SB), Z2, Z2
+	VPORQ.BCST powvec64zc<>+72(SB), Z0, Z0
+	VSUBPD.BCST powvec64zc<>+80(SB), Z0, Z0
+	VPANDQ.BCST powvec64zc<>+88(SB), Z2, Z2
 	VSUBPD Z2, Z0, Z0
-	VSUBPD powvec64zc<>+768(SB), Z3, Z2
-	VMOVUPD powvec64zc<>+832(SB), Z3
+	VSUBPD.BCST powvec64zc<>+96(SB), Z3, Z2
+	VBROADCASTSD powvec64zc<>+104(SB), Z3
 	VADDPD Z2, Z3, Z3
-	VSUBPD powvec64zc<>+832(SB), Z3, Z4
+	VSUBPD.BCST powvec64zc<>+104(SB), Z3, Z4
 	VSUBPD Z4, Z3, Z5
-	VMOVUPD powvec64zc<>+832(SB), Z6
+	VBROADCASTSD powvec64zc<>+104(SB), Z6
 	VSUBPD Z5, Z6, Z5
 	VSUBPD Z4, Z2, Z4
 	VADDPD Z4, Z5, Z4
-	VMOVUPD powvec64zc<>+768(SB), Z5
+	VBROADCASTSD powvec64zc<>+96(SB), Z5
 	VDIVPD Z3, Z5, Z5
 	VMULPD Z5, Z2, Z6
 	VFNMADD231PD Z6, Z3, Z2
@@ -5565,13 +3451,13 @@ loop:
 	VMOVUPD Z5, Z7
 	VFMSUB231PD Z6, Z3, Z7
 	VFMADD231PD Z6, Z4, Z7
-	VMULPD powvec64zc<>+896(SB), Z5, Z4
+	VMULPD.BCST powvec64zc<>+112(SB), Z5, Z4
 	VMOVUPD Z4, Z8
-	VFMSUB231PD powvec64zc<>+896(SB), Z5, Z8
-	VFMADD231PD powvec64zc<>+960(SB), Z5, Z8
-	VFMADD231PD powvec64zc<>+896(SB), Z7, Z8
-	VMULPD powvec64zc<>+1024(SB), Z0, Z5
-	VMULPD powvec64zc<>+832(SB), Z6, Z7
+	VFMSUB231PD.BCST powvec64zc<>+112(SB), Z5, Z8
+	VFMADD231PD.BCST powvec64zc<>+120(SB), Z5, Z8
+	VFMADD231PD.BCST powvec64zc<>+112(SB), Z7, Z8
+	VMULPD.BCST powvec64zc<>+128(SB), Z0, Z5
+	VMULPD.BCST powvec64zc<>+104(SB), Z6, Z7
 	VADDPD Z7, Z5, Z9
 	VSUBPD Z5, Z9, Z10
 	VSUBPD Z10, Z9, Z11
@@ -5583,21 +3469,21 @@ loop:
 	VADDPD Z4, Z9, Z4
 	VMULPD Z3, Z3, Z9
 	VMULPD Z9, Z6, Z6
-	VMOVUPD powvec64zc<>+1088(SB), Z9
-	VFMADD213PD powvec64zc<>+1152(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1216(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1280(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1344(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1408(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1472(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1536(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1600(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1664(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1728(SB), Z3, Z9
-	VFMADD213PD powvec64zc<>+1792(SB), Z3, Z9
-	VMULPD powvec64zc<>+832(SB), Z2, Z2
-	VADDPD powvec64zc<>+768(SB), Z3, Z3
-	VFMADD231PD powvec64zc<>+1856(SB), Z0, Z8
+	VBROADCASTSD powvec64zc<>+136(SB), Z9
+	VFMADD213PD.BCST powvec64zc<>+144(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+152(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+160(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+168(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+176(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+184(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+192(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+200(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+208(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+216(SB), Z3, Z9
+	VFMADD213PD.BCST powvec64zc<>+224(SB), Z3, Z9
+	VMULPD.BCST powvec64zc<>+104(SB), Z2, Z2
+	VADDPD.BCST powvec64zc<>+96(SB), Z3, Z3
+	VFMADD231PD.BCST powvec64zc<>+232(SB), Z0, Z8
 	VFMADD231PD Z3, Z2, Z8
 	VFMADD231PD Z9, Z6, Z8
 	VADDPD Z4, Z5, Z0
@@ -5608,21 +3494,21 @@ loop:
 	VMULPD Z2, Z1, Z3
 	VFMSUB213PD Z3, Z1, Z2
 	VFMADD231PD Z0, Z1, Z2
-	VPANDQ powvec64zc<>+192(SB), Z3, Z0
-	VCMPPD $6, powvec64zc<>+1920(SB), Z0, K2
-	VPANDQ powvec64zc<>+128(SB), Z3, Z0
-	VMOVUPD powvec64zc<>+1920(SB), Z1
+	VPANDQ.BCST powvec64zc<>+24(SB), Z3, Z0
+	VCMPPD.BCST $6, powvec64zc<>+240(SB), Z0, K2
+	VPANDQ.BCST powvec64zc<>+16(SB), Z3, Z0
+	VBROADCASTSD powvec64zc<>+240(SB), Z1
 	VPORQ Z0, Z1, Z0
 	VBLENDMPD Z0, Z3, K2, Z0
-	VBLENDMPD powvec64zc<>+0(SB), Z2, K2, Z1
-	VMOVUPD powvec64zc<>+2048(SB), Z2
-	VFMADD213PD powvec64zc<>+1984(SB), Z0, Z2
-	VSUBPD powvec64zc<>+1984(SB), Z2, Z3
-	VFNMADD231PD powvec64zc<>+1024(SB), Z3, Z0
+	VBLENDMPD.BCST powvec64zc<>+0(SB), Z2, K2, Z1
+	VBROADCASTSD powvec64zc<>+256(SB), Z2
+	VFMADD213PD.BCST powvec64zc<>+248(SB), Z0, Z2
+	VSUBPD.BCST powvec64zc<>+248(SB), Z2, Z3
+	VFNMADD231PD.BCST powvec64zc<>+128(SB), Z3, Z0
 	VMOVUPD Z0, Z4
-	VFNMADD231PD powvec64zc<>+1856(SB), Z3, Z4
+	VFNMADD231PD.BCST powvec64zc<>+232(SB), Z3, Z4
 	VSUBPD Z4, Z0, Z0
-	VFNMADD231PD powvec64zc<>+1856(SB), Z3, Z0
+	VFNMADD231PD.BCST powvec64zc<>+232(SB), Z3, Z0
 	VADDPD Z1, Z4, Z3
 	VSUBPD Z4, Z3, Z5
 	VSUBPD Z5, Z3, Z6
@@ -5632,35 +3518,35 @@ loop:
 	VADDPD Z1, Z0, Z0
 	VFMADD231PD Z3, Z0, Z0
 	VMULPD Z3, Z3, Z1
-	VMOVUPD powvec64zc<>+2112(SB), Z4
-	VFMADD213PD powvec64zc<>+2176(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2240(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2304(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2368(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2432(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2496(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2560(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2624(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2688(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2752(SB), Z3, Z4
-	VFMADD213PD powvec64zc<>+2816(SB), Z3, Z4
+	VBROADCASTSD powvec64zc<>+264(SB), Z4
+	VFMADD213PD.BCST powvec64zc<>+272(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+280(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+288(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+296(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+304(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+312(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+320(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+328(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+336(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+344(SB), Z3, Z4
+	VFMADD213PD.BCST powvec64zc<>+352(SB), Z3, Z4
 	VFMADD231PD Z4, Z1, Z0
-	VMOVUPD powvec64zc<>+768(SB), Z1
+	VBROADCASTSD powvec64zc<>+96(SB), Z1
 	VADDPD Z3, Z1, Z1
-	VSUBPD powvec64zc<>+768(SB), Z1, Z4
+	VSUBPD.BCST powvec64zc<>+96(SB), Z1, Z4
 	VSUBPD Z4, Z3, Z3
 	VADDPD Z0, Z3, Z0
 	VADDPD Z0, Z1, Z0
-	VSUBPD powvec64zc<>+1984(SB), Z2, Z1
-	VMOVUPD powvec64zc<>+2816(SB), Z2
-	VFMADD213PD powvec64zc<>+1984(SB), Z1, Z2
-	VSUBPD powvec64zc<>+1984(SB), Z2, Z3
+	VSUBPD.BCST powvec64zc<>+248(SB), Z2, Z1
+	VBROADCASTSD powvec64zc<>+352(SB), Z2
+	VFMADD213PD.BCST powvec64zc<>+248(SB), Z1, Z2
+	VSUBPD.BCST powvec64zc<>+248(SB), Z2, Z3
 	VSUBPD Z3, Z1, Z1
-	VADDPD powvec64zc<>+1984(SB), Z1, Z1
-	VPADDQ powvec64zc<>+2880(SB), Z2, Z2
+	VADDPD.BCST powvec64zc<>+248(SB), Z1, Z1
+	VPADDQ.BCST powvec64zc<>+360(SB), Z2, Z2
 	VPSLLQ $52, Z2, Z2
 	VMULPD Z2, Z0, Z0
-	VPADDQ powvec64zc<>+2880(SB), Z1, Z1
+	VPADDQ.BCST powvec64zc<>+360(SB), Z1, Z1
 	VPSLLQ $52, Z1, Z1
 	VMULPD Z1, Z0, Z0
 	VMOVUPD Z0, (DI)(AX*8)
@@ -6067,510 +3953,69 @@ done:
 	RET
 
 DATA erfvec64zc<>+0(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+8(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+16(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+24(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+32(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+40(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+48(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+56(SB)/8, $0x8000000000000000
-DATA erfvec64zc<>+64(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+72(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+80(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+88(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+96(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+104(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+112(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+120(SB)/8, $0x7fffffffffffffff
-DATA erfvec64zc<>+128(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+136(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+144(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+152(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+160(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+168(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+176(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+184(SB)/8, $0x3ff20dd750429b6d
-DATA erfvec64zc<>+192(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+200(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+208(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+216(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+224(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+232(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+240(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+248(SB)/8, $0x3c71ae3a914fed80
-DATA erfvec64zc<>+256(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+264(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+272(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+280(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+288(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+296(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+304(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+312(SB)/8, $0xbfd812746b0379e7
-DATA erfvec64zc<>+320(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+328(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+336(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+344(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+352(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+360(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+368(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+376(SB)/8, $0x3c6ee12e49cab700
-DATA erfvec64zc<>+384(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+392(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+400(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+408(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+416(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+424(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+432(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+440(SB)/8, $0x7b0000000000000
-DATA erfvec64zc<>+448(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+456(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+464(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+472(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+480(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+488(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+496(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+504(SB)/8, $0x4c70000000000000
-DATA erfvec64zc<>+512(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+520(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+528(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+536(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+544(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+552(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+560(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+568(SB)/8, $0xbd92c558e3d47cc0
-DATA erfvec64zc<>+576(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+584(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+592(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+600(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+608(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+616(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+624(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+632(SB)/8, $0x3dd801d9e59e3297
-DATA erfvec64zc<>+640(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+648(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+656(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+664(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+672(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+680(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+688(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+696(SB)/8, $0xbe14e94065d702d5
-DATA erfvec64zc<>+704(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+712(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+720(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+728(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+736(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+744(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+752(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+760(SB)/8, $0x3e4fc4e7cc5fd8e2
-DATA erfvec64zc<>+768(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+776(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+784(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+792(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+800(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+808(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+816(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+824(SB)/8, $0xbe85f6e5a5fcc33d
-DATA erfvec64zc<>+832(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+840(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+848(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+856(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+864(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+872(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+880(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+888(SB)/8, $0x3ebb9e663a18b328
-DATA erfvec64zc<>+896(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+904(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+912(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+920(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+928(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+936(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+944(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+952(SB)/8, $0xbeef4d2575af42a9
-DATA erfvec64zc<>+960(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+968(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+976(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+984(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+992(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+1000(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+1008(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+1016(SB)/8, $0x3f1f9a326d0b6e45
-DATA erfvec64zc<>+1024(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1032(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1040(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1048(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1056(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1064(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1072(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1080(SB)/8, $0xbf4c02db3ff5d7ee
-DATA erfvec64zc<>+1088(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1096(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1104(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1112(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1120(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1128(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1136(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1144(SB)/8, $0x3f7565bcd0e674b6
-DATA erfvec64zc<>+1152(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1160(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1168(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1176(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1184(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1192(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1200(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1208(SB)/8, $0xbf9b82ce31288a9d
-DATA erfvec64zc<>+1216(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1224(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1232(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1240(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1248(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1256(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1264(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1272(SB)/8, $0x3fbce2f21a042be1
-DATA erfvec64zc<>+1280(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1288(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1296(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1304(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1312(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1320(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1328(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1336(SB)/8, $0x3370000000000000
-DATA erfvec64zc<>+1344(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1352(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1360(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1368(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1376(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1384(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1392(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1400(SB)/8, $0x4018000000000000
-DATA erfvec64zc<>+1408(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1416(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1424(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1432(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1440(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1448(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1456(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1464(SB)/8, $0x4008000000000000
-DATA erfvec64zc<>+1472(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1480(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1488(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1496(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1504(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1512(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1520(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1528(SB)/8, $0xbd4e1e2cb5e89267
-DATA erfvec64zc<>+1536(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1544(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1552(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1560(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1568(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1576(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1584(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1592(SB)/8, $0xbd76f77aa91f87fb
-DATA erfvec64zc<>+1600(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1608(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1616(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1624(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1632(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1640(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1648(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1656(SB)/8, $0xbd85fcad7b85cfee
-DATA erfvec64zc<>+1664(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1672(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1680(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1688(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1696(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1704(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1712(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1720(SB)/8, $0x3da3f9ead85c91e5
-DATA erfvec64zc<>+1728(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1736(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1744(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1752(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1760(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1768(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1776(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1784(SB)/8, $0x3dbec67d3ce271d6
-DATA erfvec64zc<>+1792(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1800(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1808(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1816(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1824(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1832(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1840(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1848(SB)/8, $0x3dcfe5fbfe9f3e9c
-DATA erfvec64zc<>+1856(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1864(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1872(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1880(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1888(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1896(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1904(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1912(SB)/8, $0xbdf16a206ca0fce4
-DATA erfvec64zc<>+1920(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1928(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1936(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1944(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1952(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1960(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1968(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1976(SB)/8, $0x3e011491e07c45ab
-DATA erfvec64zc<>+1984(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+1992(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+2000(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+2008(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+2016(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+2024(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+2032(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+2040(SB)/8, $0xbe2cba97ce2c1c72
-DATA erfvec64zc<>+2048(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2056(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2064(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2072(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2080(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2088(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2096(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2104(SB)/8, $0x3e5080cbba9674bd
-DATA erfvec64zc<>+2112(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2120(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2128(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2136(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2144(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2152(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2160(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2168(SB)/8, $0xbe71bab030d79702
-DATA erfvec64zc<>+2176(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2184(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2192(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2200(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2208(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2216(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2224(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2232(SB)/8, $0x3e9367c1a9f35b7c
-DATA erfvec64zc<>+2240(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2248(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2256(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2264(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2272(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2280(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2288(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2296(SB)/8, $0xbeb4b33a208f17ae
-DATA erfvec64zc<>+2304(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2312(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2320(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2328(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2336(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2344(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2352(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2360(SB)/8, $0x3ed595b5fbb7c084
-DATA erfvec64zc<>+2368(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2376(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2384(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2392(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2400(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2408(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2416(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2424(SB)/8, $0xbef602491e6ce7ab
-DATA erfvec64zc<>+2432(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2440(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2448(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2456(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2464(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2472(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2480(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2488(SB)/8, $0x3f15e73b864110a9
-DATA erfvec64zc<>+2496(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2504(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2512(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2520(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2528(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2536(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2544(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2552(SB)/8, $0xbf353dec8446fec6
-DATA erfvec64zc<>+2560(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2568(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2576(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2584(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2592(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2600(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2608(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2616(SB)/8, $0x3f5409cc29ff41c8
-DATA erfvec64zc<>+2624(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2632(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2640(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2648(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2656(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2664(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2672(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2680(SB)/8, $0xbf7259061c242190
-DATA erfvec64zc<>+2688(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2696(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2704(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2712(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2720(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2728(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2736(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2744(SB)/8, $0x3f9043fe1a9824e4
-DATA erfvec64zc<>+2752(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2760(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2768(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2776(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2784(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2792(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2800(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2808(SB)/8, $0xbfabd6ae4d143c8d
-DATA erfvec64zc<>+2816(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2824(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2832(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2840(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2848(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2856(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2864(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2872(SB)/8, $0x3fc6e9827d229f24
-DATA erfvec64zc<>+2880(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2888(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2896(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2904(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2912(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2920(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2928(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2936(SB)/8, $0x4338000000000000
-DATA erfvec64zc<>+2944(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2952(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2960(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2968(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2976(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2984(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+2992(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+3000(SB)/8, $0x3ff71547652b82fe
-DATA erfvec64zc<>+3008(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3016(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3024(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3032(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3040(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3048(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3056(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3064(SB)/8, $0x3fe62e42fee00000
-DATA erfvec64zc<>+3072(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3080(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3088(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3096(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3104(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3112(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3120(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3128(SB)/8, $0x3dea39ef35793c76
-DATA erfvec64zc<>+3136(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3144(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3152(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3160(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3168(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3176(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3184(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3192(SB)/8, $0x3de6124613a86d09
-DATA erfvec64zc<>+3200(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3208(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3216(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3224(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3232(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3240(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3248(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3256(SB)/8, $0x3e21eed8eff8d898
-DATA erfvec64zc<>+3264(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3272(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3280(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3288(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3296(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3304(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3312(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3320(SB)/8, $0x3e5ae64567f544e4
-DATA erfvec64zc<>+3328(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3336(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3344(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3352(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3360(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3368(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3376(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3384(SB)/8, $0x3e927e4fb7789f5c
-DATA erfvec64zc<>+3392(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3400(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3408(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3416(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3424(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3432(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3440(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3448(SB)/8, $0x3ec71de3a556c734
-DATA erfvec64zc<>+3456(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3464(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3472(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3480(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3488(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3496(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3504(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3512(SB)/8, $0x3efa01a01a01a01a
-DATA erfvec64zc<>+3520(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3528(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3536(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3544(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3552(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3560(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3568(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3576(SB)/8, $0x3f2a01a01a01a01a
-DATA erfvec64zc<>+3584(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3592(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3600(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3608(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3616(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3624(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3632(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3640(SB)/8, $0x3f56c16c16c16c17
-DATA erfvec64zc<>+3648(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3656(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3664(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3672(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3680(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3688(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3696(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3704(SB)/8, $0x3f81111111111111
-DATA erfvec64zc<>+3712(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3720(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3728(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3736(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3744(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3752(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3760(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3768(SB)/8, $0x3fa5555555555555
-DATA erfvec64zc<>+3776(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3784(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3792(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3800(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3808(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3816(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3824(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3832(SB)/8, $0x3fc5555555555555
-DATA erfvec64zc<>+3840(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3848(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3856(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3864(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3872(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3880(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3888(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3896(SB)/8, $0x3fe0000000000000
-DATA erfvec64zc<>+3904(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3912(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3920(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3928(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3936(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3944(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3952(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3960(SB)/8, $0x3ff0000000000000
-DATA erfvec64zc<>+3968(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3976(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3984(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+3992(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+4000(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+4008(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+4016(SB)/8, $0xbcc80000000003ff
-DATA erfvec64zc<>+4024(SB)/8, $0xbcc80000000003ff
-GLOBL erfvec64zc<>(SB), RODATA|NOPTR, $4032
+DATA erfvec64zc<>+8(SB)/8, $0x7fffffffffffffff
+DATA erfvec64zc<>+16(SB)/8, $0x3ff20dd750429b6d
+DATA erfvec64zc<>+24(SB)/8, $0x3c71ae3a914fed80
+DATA erfvec64zc<>+32(SB)/8, $0xbfd812746b0379e7
+DATA erfvec64zc<>+40(SB)/8, $0x3c6ee12e49cab700
+DATA erfvec64zc<>+48(SB)/8, $0x7b0000000000000
+DATA erfvec64zc<>+56(SB)/8, $0x4c70000000000000
+DATA erfvec64zc<>+64(SB)/8, $0xbd92c558e3d47cc0
+DATA erfvec64zc<>+72(SB)/8, $0x3dd801d9e59e3297
+DATA erfvec64zc<>+80(SB)/8, $0xbe14e94065d702d5
+DATA erfvec64zc<>+88(SB)/8, $0x3e4fc4e7cc5fd8e2
+DATA erfvec64zc<>+96(SB)/8, $0xbe85f6e5a5fcc33d
+DATA erfvec64zc<>+104(SB)/8, $0x3ebb9e663a18b328
+DATA erfvec64zc<>+112(SB)/8, $0xbeef4d2575af42a9
+DATA erfvec64zc<>+120(SB)/8, $0x3f1f9a326d0b6e45
+DATA erfvec64zc<>+128(SB)/8, $0xbf4c02db3ff5d7ee
+DATA erfvec64zc<>+136(SB)/8, $0x3f7565bcd0e674b6
+DATA erfvec64zc<>+144(SB)/8, $0xbf9b82ce31288a9d
+DATA erfvec64zc<>+152(SB)/8, $0x3fbce2f21a042be1
+DATA erfvec64zc<>+160(SB)/8, $0x3370000000000000
+DATA erfvec64zc<>+168(SB)/8, $0x4018000000000000
+DATA erfvec64zc<>+176(SB)/8, $0x4008000000000000
+DATA erfvec64zc<>+184(SB)/8, $0xbd4e1e2cb5e89267
+DATA erfvec64zc<>+192(SB)/8, $0xbd76f77aa91f87fb
+DATA erfvec64zc<>+200(SB)/8, $0xbd85fcad7b85cfee
+DATA erfvec64zc<>+208(SB)/8, $0x3da3f9ead85c91e5
+DATA erfvec64zc<>+216(SB)/8, $0x3dbec67d3ce271d6
+DATA erfvec64zc<>+224(SB)/8, $0x3dcfe5fbfe9f3e9c
+DATA erfvec64zc<>+232(SB)/8, $0xbdf16a206ca0fce4
+DATA erfvec64zc<>+240(SB)/8, $0x3e011491e07c45ab
+DATA erfvec64zc<>+248(SB)/8, $0xbe2cba97ce2c1c72
+DATA erfvec64zc<>+256(SB)/8, $0x3e5080cbba9674bd
+DATA erfvec64zc<>+264(SB)/8, $0xbe71bab030d79702
+DATA erfvec64zc<>+272(SB)/8, $0x3e9367c1a9f35b7c
+DATA erfvec64zc<>+280(SB)/8, $0xbeb4b33a208f17ae
+DATA erfvec64zc<>+288(SB)/8, $0x3ed595b5fbb7c084
+DATA erfvec64zc<>+296(SB)/8, $0xbef602491e6ce7ab
+DATA erfvec64zc<>+304(SB)/8, $0x3f15e73b864110a9
+DATA erfvec64zc<>+312(SB)/8, $0xbf353dec8446fec6
+DATA erfvec64zc<>+320(SB)/8, $0x3f5409cc29ff41c8
+DATA erfvec64zc<>+328(SB)/8, $0xbf7259061c242190
+DATA erfvec64zc<>+336(SB)/8, $0x3f9043fe1a9824e4
+DATA erfvec64zc<>+344(SB)/8, $0xbfabd6ae4d143c8d
+DATA erfvec64zc<>+352(SB)/8, $0x3fc6e9827d229f24
+DATA erfvec64zc<>+360(SB)/8, $0x4338000000000000
+DATA erfvec64zc<>+368(SB)/8, $0x3ff71547652b82fe
+DATA erfvec64zc<>+376(SB)/8, $0x3fe62e42fee00000
+DATA erfvec64zc<>+384(SB)/8, $0x3dea39ef35793c76
+DATA erfvec64zc<>+392(SB)/8, $0x3de6124613a86d09
+DATA erfvec64zc<>+400(SB)/8, $0x3e21eed8eff8d898
+DATA erfvec64zc<>+408(SB)/8, $0x3e5ae64567f544e4
+DATA erfvec64zc<>+416(SB)/8, $0x3e927e4fb7789f5c
+DATA erfvec64zc<>+424(SB)/8, $0x3ec71de3a556c734
+DATA erfvec64zc<>+432(SB)/8, $0x3efa01a01a01a01a
+DATA erfvec64zc<>+440(SB)/8, $0x3f2a01a01a01a01a
+DATA erfvec64zc<>+448(SB)/8, $0x3f56c16c16c16c17
+DATA erfvec64zc<>+456(SB)/8, $0x3f81111111111111
+DATA erfvec64zc<>+464(SB)/8, $0x3fa5555555555555
+DATA erfvec64zc<>+472(SB)/8, $0x3fc5555555555555
+DATA erfvec64zc<>+480(SB)/8, $0x3fe0000000000000
+DATA erfvec64zc<>+488(SB)/8, $0x3ff0000000000000
+DATA erfvec64zc<>+496(SB)/8, $0xbcc80000000003ff
+GLOBL erfvec64zc<>(SB), RODATA|NOPTR, $504
 
 // func erfVec64Z(d, x *float64, n int) int
 TEXT ·erfVec64Z(SB), NOSPLIT, $0-32
@@ -6585,37 +4030,37 @@ loop:
 	VCMPPD $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ erfvec64zc<>+64(SB), Z0, Z1
-	VCMPPD $1, erfvec64zc<>+384(SB), Z1, K2
-	VMULPD erfvec64zc<>+448(SB), Z1, Z2
+	VPANDQ.BCST erfvec64zc<>+8(SB), Z0, Z1
+	VCMPPD.BCST $1, erfvec64zc<>+48(SB), Z1, K2
+	VMULPD.BCST erfvec64zc<>+56(SB), Z1, Z2
 	VBLENDMPD Z2, Z1, K2, Z2
 	VMULPD Z2, Z2, Z3
 	VMOVUPD Z3, Z4
 	VFMSUB231PD Z2, Z2, Z4
-	VMULPD erfvec64zc<>+256(SB), Z3, Z5
+	VMULPD.BCST erfvec64zc<>+32(SB), Z3, Z5
 	VMOVUPD Z5, Z6
-	VFMSUB231PD erfvec64zc<>+256(SB), Z3, Z6
-	VMOVUPD erfvec64zc<>+128(SB), Z7
+	VFMSUB231PD.BCST erfvec64zc<>+32(SB), Z3, Z6
+	VBROADCASTSD erfvec64zc<>+16(SB), Z7
 	VADDPD Z5, Z7, Z7
-	VMOVUPD erfvec64zc<>+128(SB), Z8
+	VBROADCASTSD erfvec64zc<>+16(SB), Z8
 	VSUBPD Z7, Z8, Z8
 	VADDPD Z5, Z8, Z5
 	VMULPD Z3, Z3, Z8
-	VMOVUPD erfvec64zc<>+512(SB), Z9
-	VFMADD213PD erfvec64zc<>+576(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+640(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+704(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+768(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+832(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+896(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+960(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+1024(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+1088(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+1152(SB), Z3, Z9
-	VFMADD213PD erfvec64zc<>+1216(SB), Z3, Z9
-	VMOVUPD erfvec64zc<>+320(SB), Z10
-	VFMADD213PD erfvec64zc<>+192(SB), Z10, Z3
-	VFMADD231PD erfvec64zc<>+256(SB), Z4, Z3
+	VBROADCASTSD erfvec64zc<>+64(SB), Z9
+	VFMADD213PD.BCST erfvec64zc<>+72(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+80(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+88(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+96(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+104(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+112(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+120(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+128(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+136(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+144(SB), Z3, Z9
+	VFMADD213PD.BCST erfvec64zc<>+152(SB), Z3, Z9
+	VBROADCASTSD erfvec64zc<>+40(SB), Z10
+	VFMADD213PD.BCST erfvec64zc<>+24(SB), Z10, Z3
+	VFMADD231PD.BCST erfvec64zc<>+32(SB), Z4, Z3
 	VFMADD231PD Z9, Z8, Z3
 	VADDPD Z6, Z5, Z4
 	VADDPD Z3, Z4, Z3
@@ -6623,63 +4068,63 @@ loop:
 	VFMSUB213PD Z4, Z2, Z7
 	VFMADD231PD Z3, Z2, Z7
 	VADDPD Z7, Z4, Z2
-	VMULPD erfvec64zc<>+1280(SB), Z2, Z3
+	VMULPD.BCST erfvec64zc<>+160(SB), Z2, Z3
 	VBLENDMPD Z3, Z2, K2, Z2
-	VMOVUPD erfvec64zc<>+1344(SB), Z3
+	VBROADCASTSD erfvec64zc<>+168(SB), Z3
 	VCMPPD $1, Z1, Z3, K2
-	VBLENDMPD erfvec64zc<>+1344(SB), Z1, K2, Z3
-	VSUBPD erfvec64zc<>+1408(SB), Z3, Z4
-	VMOVUPD erfvec64zc<>+1472(SB), Z5
-	VFMADD213PD erfvec64zc<>+1536(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+1600(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+1664(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+1728(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+1792(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+1856(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+1920(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+1984(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2048(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2112(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2176(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2240(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2304(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2368(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2432(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2496(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2560(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2624(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2688(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2752(SB), Z4, Z5
-	VFMADD213PD erfvec64zc<>+2816(SB), Z4, Z5
+	VBLENDMPD.BCST erfvec64zc<>+168(SB), Z1, K2, Z3
+	VSUBPD.BCST erfvec64zc<>+176(SB), Z3, Z4
+	VBROADCASTSD erfvec64zc<>+184(SB), Z5
+	VFMADD213PD.BCST erfvec64zc<>+192(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+200(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+208(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+216(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+224(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+232(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+240(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+248(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+256(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+264(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+272(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+280(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+288(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+296(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+304(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+312(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+320(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+328(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+336(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+344(SB), Z4, Z5
+	VFMADD213PD.BCST erfvec64zc<>+352(SB), Z4, Z5
 	VMULPD Z3, Z3, Z4
 	VFMSUB213PD Z4, Z3, Z3
-	VPXORQ erfvec64zc<>+0(SB), Z4, Z4
-	VMOVUPD erfvec64zc<>+2944(SB), Z6
-	VFMADD213PD erfvec64zc<>+2880(SB), Z4, Z6
-	VSUBPD erfvec64zc<>+2880(SB), Z6, Z6
-	VFNMADD231PD erfvec64zc<>+3008(SB), Z6, Z4
+	VPXORQ.BCST erfvec64zc<>+0(SB), Z4, Z4
+	VBROADCASTSD erfvec64zc<>+368(SB), Z6
+	VFMADD213PD.BCST erfvec64zc<>+360(SB), Z4, Z6
+	VSUBPD.BCST erfvec64zc<>+360(SB), Z6, Z6
+	VFNMADD231PD.BCST erfvec64zc<>+376(SB), Z6, Z4
 	VMOVUPD Z4, Z7
-	VFNMADD231PD erfvec64zc<>+3072(SB), Z6, Z7
+	VFNMADD231PD.BCST erfvec64zc<>+384(SB), Z6, Z7
 	VSUBPD Z7, Z4, Z4
-	VFNMADD231PD erfvec64zc<>+3072(SB), Z6, Z4
+	VFNMADD231PD.BCST erfvec64zc<>+384(SB), Z6, Z4
 	VFMADD231PD Z7, Z4, Z4
 	VMULPD Z7, Z7, Z8
-	VMOVUPD erfvec64zc<>+3136(SB), Z9
-	VFMADD213PD erfvec64zc<>+3200(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3264(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3328(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3392(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3456(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3520(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3584(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3648(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3712(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3776(SB), Z7, Z9
-	VFMADD213PD erfvec64zc<>+3840(SB), Z7, Z9
+	VBROADCASTSD erfvec64zc<>+392(SB), Z9
+	VFMADD213PD.BCST erfvec64zc<>+400(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+408(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+416(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+424(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+432(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+440(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+448(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+456(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+464(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+472(SB), Z7, Z9
+	VFMADD213PD.BCST erfvec64zc<>+480(SB), Z7, Z9
 	VFMADD231PD Z9, Z8, Z4
-	VMOVUPD erfvec64zc<>+3904(SB), Z8
+	VBROADCASTSD erfvec64zc<>+488(SB), Z8
 	VADDPD Z7, Z8, Z8
-	VSUBPD erfvec64zc<>+3904(SB), Z8, Z9
+	VSUBPD.BCST erfvec64zc<>+488(SB), Z8, Z9
 	VSUBPD Z9, Z7, Z7
 	VADDPD Z4, Z7, Z4
 	VADDPD Z4, Z8, Z7
@@ -6691,16 +4136,16 @@ loop:
 	VMULPD Z5, Z7, Z3
 	VFMSUB213PD Z3, Z5, Z7
 	VFMADD231PD Z5, Z4, Z7
-	VMOVUPD erfvec64zc<>+3904(SB), Z4
+	VBROADCASTSD erfvec64zc<>+488(SB), Z4
 	VSUBPD Z3, Z4, Z4
-	VMOVUPD erfvec64zc<>+3904(SB), Z5
+	VBROADCASTSD erfvec64zc<>+488(SB), Z5
 	VSUBPD Z4, Z5, Z5
 	VSUBPD Z3, Z5, Z3
 	VSUBPD Z7, Z3, Z3
 	VADDPD Z3, Z4, Z3
-	VCMPPD $1, erfvec64zc<>+3904(SB), Z1, K2
+	VCMPPD.BCST $1, erfvec64zc<>+488(SB), Z1, K2
 	VBLENDMPD Z2, Z3, K2, Z1
-	VPANDQ erfvec64zc<>+0(SB), Z0, Z0
+	VPANDQ.BCST erfvec64zc<>+0(SB), Z0, Z0
 	VPORQ Z0, Z1, Z0
 	VMOVUPD Z0, (DI)(AX*8)
 	ADDQ $8, AX
@@ -6974,358 +4419,28 @@ done:
 	RET
 
 DATA sinvec32zc<>+0(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+4(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+8(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+12(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+16(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+20(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+24(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+28(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+32(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+36(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+40(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+44(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+48(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+52(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+56(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+60(SB)/4, $0x7fffffff
-DATA sinvec32zc<>+64(SB)/4, $0x45000000
-DATA sinvec32zc<>+68(SB)/4, $0x45000000
-DATA sinvec32zc<>+72(SB)/4, $0x45000000
-DATA sinvec32zc<>+76(SB)/4, $0x45000000
-DATA sinvec32zc<>+80(SB)/4, $0x45000000
-DATA sinvec32zc<>+84(SB)/4, $0x45000000
-DATA sinvec32zc<>+88(SB)/4, $0x45000000
-DATA sinvec32zc<>+92(SB)/4, $0x45000000
-DATA sinvec32zc<>+96(SB)/4, $0x45000000
-DATA sinvec32zc<>+100(SB)/4, $0x45000000
-DATA sinvec32zc<>+104(SB)/4, $0x45000000
-DATA sinvec32zc<>+108(SB)/4, $0x45000000
-DATA sinvec32zc<>+112(SB)/4, $0x45000000
-DATA sinvec32zc<>+116(SB)/4, $0x45000000
-DATA sinvec32zc<>+120(SB)/4, $0x45000000
-DATA sinvec32zc<>+124(SB)/4, $0x45000000
-DATA sinvec32zc<>+128(SB)/4, $0x4b400000
-DATA sinvec32zc<>+132(SB)/4, $0x4b400000
-DATA sinvec32zc<>+136(SB)/4, $0x4b400000
-DATA sinvec32zc<>+140(SB)/4, $0x4b400000
-DATA sinvec32zc<>+144(SB)/4, $0x4b400000
-DATA sinvec32zc<>+148(SB)/4, $0x4b400000
-DATA sinvec32zc<>+152(SB)/4, $0x4b400000
-DATA sinvec32zc<>+156(SB)/4, $0x4b400000
-DATA sinvec32zc<>+160(SB)/4, $0x4b400000
-DATA sinvec32zc<>+164(SB)/4, $0x4b400000
-DATA sinvec32zc<>+168(SB)/4, $0x4b400000
-DATA sinvec32zc<>+172(SB)/4, $0x4b400000
-DATA sinvec32zc<>+176(SB)/4, $0x4b400000
-DATA sinvec32zc<>+180(SB)/4, $0x4b400000
-DATA sinvec32zc<>+184(SB)/4, $0x4b400000
-DATA sinvec32zc<>+188(SB)/4, $0x4b400000
-DATA sinvec32zc<>+192(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+196(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+200(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+204(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+208(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+212(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+216(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+220(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+224(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+228(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+232(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+236(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+240(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+244(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+248(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+252(SB)/4, $0x3f22f983
-DATA sinvec32zc<>+256(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+260(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+264(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+268(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+272(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+276(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+280(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+284(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+288(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+292(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+296(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+300(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+304(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+308(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+312(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+316(SB)/4, $0x3fc91000
-DATA sinvec32zc<>+320(SB)/4, $0xb6957800
-DATA sinvec32zc<>+324(SB)/4, $0xb6957800
-DATA sinvec32zc<>+328(SB)/4, $0xb6957800
-DATA sinvec32zc<>+332(SB)/4, $0xb6957800
-DATA sinvec32zc<>+336(SB)/4, $0xb6957800
-DATA sinvec32zc<>+340(SB)/4, $0xb6957800
-DATA sinvec32zc<>+344(SB)/4, $0xb6957800
-DATA sinvec32zc<>+348(SB)/4, $0xb6957800
-DATA sinvec32zc<>+352(SB)/4, $0xb6957800
-DATA sinvec32zc<>+356(SB)/4, $0xb6957800
-DATA sinvec32zc<>+360(SB)/4, $0xb6957800
-DATA sinvec32zc<>+364(SB)/4, $0xb6957800
-DATA sinvec32zc<>+368(SB)/4, $0xb6957800
-DATA sinvec32zc<>+372(SB)/4, $0xb6957800
-DATA sinvec32zc<>+376(SB)/4, $0xb6957800
-DATA sinvec32zc<>+380(SB)/4, $0xb6957800
-DATA sinvec32zc<>+384(SB)/4, $0x80000000
-DATA sinvec32zc<>+388(SB)/4, $0x80000000
-DATA sinvec32zc<>+392(SB)/4, $0x80000000
-DATA sinvec32zc<>+396(SB)/4, $0x80000000
-DATA sinvec32zc<>+400(SB)/4, $0x80000000
-DATA sinvec32zc<>+404(SB)/4, $0x80000000
-DATA sinvec32zc<>+408(SB)/4, $0x80000000
-DATA sinvec32zc<>+412(SB)/4, $0x80000000
-DATA sinvec32zc<>+416(SB)/4, $0x80000000
-DATA sinvec32zc<>+420(SB)/4, $0x80000000
-DATA sinvec32zc<>+424(SB)/4, $0x80000000
-DATA sinvec32zc<>+428(SB)/4, $0x80000000
-DATA sinvec32zc<>+432(SB)/4, $0x80000000
-DATA sinvec32zc<>+436(SB)/4, $0x80000000
-DATA sinvec32zc<>+440(SB)/4, $0x80000000
-DATA sinvec32zc<>+444(SB)/4, $0x80000000
-DATA sinvec32zc<>+448(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+452(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+456(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+460(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+464(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+468(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+472(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+476(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+480(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+484(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+488(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+492(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+496(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+500(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+504(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+508(SB)/4, $0x2e85a000
-DATA sinvec32zc<>+512(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+516(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+520(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+524(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+528(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+532(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+536(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+540(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+544(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+548(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+552(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+556(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+560(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+564(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+568(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+572(SB)/4, $0x27c234c5
-DATA sinvec32zc<>+576(SB)/4, $0x3f000000
-DATA sinvec32zc<>+580(SB)/4, $0x3f000000
-DATA sinvec32zc<>+584(SB)/4, $0x3f000000
-DATA sinvec32zc<>+588(SB)/4, $0x3f000000
-DATA sinvec32zc<>+592(SB)/4, $0x3f000000
-DATA sinvec32zc<>+596(SB)/4, $0x3f000000
-DATA sinvec32zc<>+600(SB)/4, $0x3f000000
-DATA sinvec32zc<>+604(SB)/4, $0x3f000000
-DATA sinvec32zc<>+608(SB)/4, $0x3f000000
-DATA sinvec32zc<>+612(SB)/4, $0x3f000000
-DATA sinvec32zc<>+616(SB)/4, $0x3f000000
-DATA sinvec32zc<>+620(SB)/4, $0x3f000000
-DATA sinvec32zc<>+624(SB)/4, $0x3f000000
-DATA sinvec32zc<>+628(SB)/4, $0x3f000000
-DATA sinvec32zc<>+632(SB)/4, $0x3f000000
-DATA sinvec32zc<>+636(SB)/4, $0x3f000000
-DATA sinvec32zc<>+640(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+644(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+648(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+652(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+656(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+660(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+664(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+668(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+672(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+676(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+680(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+684(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+688(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+692(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+696(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+700(SB)/4, $0xb2d7322b
-DATA sinvec32zc<>+704(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+708(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+712(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+716(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+720(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+724(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+728(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+732(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+736(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+740(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+744(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+748(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+752(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+756(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+760(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+764(SB)/4, $0x3638ef1d
-DATA sinvec32zc<>+768(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+772(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+776(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+780(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+784(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+788(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+792(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+796(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+800(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+804(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+808(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+812(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+816(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+820(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+824(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+828(SB)/4, $0xb9500d01
-DATA sinvec32zc<>+832(SB)/4, $0x3c088889
-DATA sinvec32zc<>+836(SB)/4, $0x3c088889
-DATA sinvec32zc<>+840(SB)/4, $0x3c088889
-DATA sinvec32zc<>+844(SB)/4, $0x3c088889
-DATA sinvec32zc<>+848(SB)/4, $0x3c088889
-DATA sinvec32zc<>+852(SB)/4, $0x3c088889
-DATA sinvec32zc<>+856(SB)/4, $0x3c088889
-DATA sinvec32zc<>+860(SB)/4, $0x3c088889
-DATA sinvec32zc<>+864(SB)/4, $0x3c088889
-DATA sinvec32zc<>+868(SB)/4, $0x3c088889
-DATA sinvec32zc<>+872(SB)/4, $0x3c088889
-DATA sinvec32zc<>+876(SB)/4, $0x3c088889
-DATA sinvec32zc<>+880(SB)/4, $0x3c088889
-DATA sinvec32zc<>+884(SB)/4, $0x3c088889
-DATA sinvec32zc<>+888(SB)/4, $0x3c088889
-DATA sinvec32zc<>+892(SB)/4, $0x3c088889
-DATA sinvec32zc<>+896(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+900(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+904(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+908(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+912(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+916(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+920(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+924(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+928(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+932(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+936(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+940(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+944(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+948(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+952(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+956(SB)/4, $0xbe2aaaab
-DATA sinvec32zc<>+960(SB)/4, $0x3f800000
-DATA sinvec32zc<>+964(SB)/4, $0x3f800000
-DATA sinvec32zc<>+968(SB)/4, $0x3f800000
-DATA sinvec32zc<>+972(SB)/4, $0x3f800000
-DATA sinvec32zc<>+976(SB)/4, $0x3f800000
-DATA sinvec32zc<>+980(SB)/4, $0x3f800000
-DATA sinvec32zc<>+984(SB)/4, $0x3f800000
-DATA sinvec32zc<>+988(SB)/4, $0x3f800000
-DATA sinvec32zc<>+992(SB)/4, $0x3f800000
-DATA sinvec32zc<>+996(SB)/4, $0x3f800000
-DATA sinvec32zc<>+1000(SB)/4, $0x3f800000
-DATA sinvec32zc<>+1004(SB)/4, $0x3f800000
-DATA sinvec32zc<>+1008(SB)/4, $0x3f800000
-DATA sinvec32zc<>+1012(SB)/4, $0x3f800000
-DATA sinvec32zc<>+1016(SB)/4, $0x3f800000
-DATA sinvec32zc<>+1020(SB)/4, $0x3f800000
-DATA sinvec32zc<>+1024(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1028(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1032(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1036(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1040(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1044(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1048(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1052(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1056(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1060(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1064(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1068(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1072(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1076(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1080(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1084(SB)/4, $0x310f76c7
-DATA sinvec32zc<>+1088(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1092(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1096(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1100(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1104(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1108(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1112(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1116(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1120(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1124(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1128(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1132(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1136(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1140(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1144(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1148(SB)/4, $0xb493f27e
-DATA sinvec32zc<>+1152(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1156(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1160(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1164(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1168(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1172(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1176(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1180(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1184(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1188(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1192(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1196(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1200(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1204(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1208(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1212(SB)/4, $0x37d00d01
-DATA sinvec32zc<>+1216(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1220(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1224(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1228(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1232(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1236(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1240(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1244(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1248(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1252(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1256(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1260(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1264(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1268(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1272(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1276(SB)/4, $0xbab60b61
-DATA sinvec32zc<>+1280(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1284(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1288(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1292(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1296(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1300(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1304(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1308(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1312(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1316(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1320(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1324(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1328(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1332(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1336(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1340(SB)/4, $0x3d2aaaab
-DATA sinvec32zc<>+1344(SB)/4, $0x39800000
-DATA sinvec32zc<>+1348(SB)/4, $0x39800000
-DATA sinvec32zc<>+1352(SB)/4, $0x39800000
-DATA sinvec32zc<>+1356(SB)/4, $0x39800000
-DATA sinvec32zc<>+1360(SB)/4, $0x39800000
-DATA sinvec32zc<>+1364(SB)/4, $0x39800000
-DATA sinvec32zc<>+1368(SB)/4, $0x39800000
-DATA sinvec32zc<>+1372(SB)/4, $0x39800000
-DATA sinvec32zc<>+1376(SB)/4, $0x39800000
-DATA sinvec32zc<>+1380(SB)/4, $0x39800000
-DATA sinvec32zc<>+1384(SB)/4, $0x39800000
-DATA sinvec32zc<>+1388(SB)/4, $0x39800000
-DATA sinvec32zc<>+1392(SB)/4, $0x39800000
-DATA sinvec32zc<>+1396(SB)/4, $0x39800000
-DATA sinvec32zc<>+1400(SB)/4, $0x39800000
-DATA sinvec32zc<>+1404(SB)/4, $0x39800000
-GLOBL sinvec32zc<>(SB), RODATA|NOPTR, $1408
+DATA sinvec32zc<>+4(SB)/4, $0x45000000
+DATA sinvec32zc<>+8(SB)/4, $0x4b400000
+DATA sinvec32zc<>+12(SB)/4, $0x3f22f983
+DATA sinvec32zc<>+16(SB)/4, $0x3fc91000
+DATA sinvec32zc<>+20(SB)/4, $0xb6957800
+DATA sinvec32zc<>+24(SB)/4, $0x80000000
+DATA sinvec32zc<>+28(SB)/4, $0x2e85a000
+DATA sinvec32zc<>+32(SB)/4, $0x27c234c5
+DATA sinvec32zc<>+36(SB)/4, $0x3f000000
+DATA sinvec32zc<>+40(SB)/4, $0xb2d7322b
+DATA sinvec32zc<>+44(SB)/4, $0x3638ef1d
+DATA sinvec32zc<>+48(SB)/4, $0xb9500d01
+DATA sinvec32zc<>+52(SB)/4, $0x3c088889
+DATA sinvec32zc<>+56(SB)/4, $0xbe2aaaab
+DATA sinvec32zc<>+60(SB)/4, $0x3f800000
+DATA sinvec32zc<>+64(SB)/4, $0x310f76c7
+DATA sinvec32zc<>+68(SB)/4, $0xb493f27e
+DATA sinvec32zc<>+72(SB)/4, $0x37d00d01
+DATA sinvec32zc<>+76(SB)/4, $0xbab60b61
+DATA sinvec32zc<>+80(SB)/4, $0x3d2aaaab
+DATA sinvec32zc<>+84(SB)/4, $0x39800000
+GLOBL sinvec32zc<>(SB), RODATA|NOPTR, $88
 
 // func sinVec32Z(d, x *float32, n int) int
 TEXT ·sinVec32Z(SB), NOSPLIT, $0-32
@@ -7337,25 +4452,25 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
-	VPANDQ sinvec32zc<>+0(SB), Z0, Z1
-	VCMPPS $6, sinvec32zc<>+64(SB), Z1, K2
+	VPANDD.BCST sinvec32zc<>+0(SB), Z0, Z1
+	VCMPPS.BCST $6, sinvec32zc<>+4(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPS sinvec32zc<>+192(SB), Z2
-	VFMADD213PS sinvec32zc<>+128(SB), Z0, Z2
-	VSUBPS sinvec32zc<>+128(SB), Z2, Z3
+	VBROADCASTSS sinvec32zc<>+12(SB), Z2
+	VFMADD213PS.BCST sinvec32zc<>+8(SB), Z0, Z2
+	VSUBPS.BCST sinvec32zc<>+8(SB), Z2, Z3
 	VMOVUPS Z0, Z4
-	VFNMADD231PS sinvec32zc<>+256(SB), Z3, Z4
-	VMULPS sinvec32zc<>+320(SB), Z3, Z5
-	VPXORQ sinvec32zc<>+384(SB), Z5, Z5
+	VFNMADD231PS.BCST sinvec32zc<>+16(SB), Z3, Z4
+	VMULPS.BCST sinvec32zc<>+20(SB), Z3, Z5
+	VPXORD.BCST sinvec32zc<>+24(SB), Z5, Z5
 	VADDPS Z5, Z4, Z6
 	VSUBPS Z4, Z6, Z7
 	VSUBPS Z7, Z6, Z8
 	VSUBPS Z8, Z4, Z4
 	VSUBPS Z7, Z5, Z5
 	VADDPS Z5, Z4, Z4
-	VMULPS sinvec32zc<>+448(SB), Z3, Z5
-	VPXORQ sinvec32zc<>+384(SB), Z5, Z5
+	VMULPS.BCST sinvec32zc<>+28(SB), Z3, Z5
+	VPXORD.BCST sinvec32zc<>+24(SB), Z5, Z5
 	VADDPS Z5, Z6, Z7
 	VSUBPS Z6, Z7, Z8
 	VSUBPS Z8, Z7, Z9
@@ -7363,46 +4478,46 @@ loop:
 	VSUBPS Z8, Z5, Z5
 	VADDPS Z5, Z6, Z5
 	VADDPS Z5, Z4, Z4
-	VFNMADD231PS sinvec32zc<>+512(SB), Z3, Z4
+	VFNMADD231PS.BCST sinvec32zc<>+32(SB), Z3, Z4
 	VADDPS Z4, Z7, Z3
 	VSUBPS Z3, Z7, Z5
 	VADDPS Z4, Z5, Z4
 	VMULPS Z3, Z3, Z5
-	VMULPS sinvec32zc<>+576(SB), Z5, Z6
+	VMULPS.BCST sinvec32zc<>+36(SB), Z5, Z6
 	VMULPS Z5, Z3, Z7
-	VMOVUPS sinvec32zc<>+640(SB), Z8
-	VFMADD213PS sinvec32zc<>+704(SB), Z5, Z8
-	VFMADD213PS sinvec32zc<>+768(SB), Z5, Z8
-	VFMADD213PS sinvec32zc<>+832(SB), Z5, Z8
-	VFMADD213PS sinvec32zc<>+896(SB), Z5, Z8
+	VBROADCASTSS sinvec32zc<>+40(SB), Z8
+	VFMADD213PS.BCST sinvec32zc<>+44(SB), Z5, Z8
+	VFMADD213PS.BCST sinvec32zc<>+48(SB), Z5, Z8
+	VFMADD213PS.BCST sinvec32zc<>+52(SB), Z5, Z8
+	VFMADD213PS.BCST sinvec32zc<>+56(SB), Z5, Z8
 	VFNMADD213PS Z4, Z4, Z6
 	VFMADD231PS Z8, Z7, Z6
 	VADDPS Z6, Z3, Z6
-	VMULPS sinvec32zc<>+576(SB), Z3, Z7
+	VMULPS.BCST sinvec32zc<>+36(SB), Z3, Z7
 	VMULPS Z3, Z7, Z8
 	VFMSUB213PS Z8, Z3, Z7
-	VMOVUPS sinvec32zc<>+960(SB), Z9
+	VBROADCASTSS sinvec32zc<>+60(SB), Z9
 	VSUBPS Z8, Z9, Z9
-	VMOVUPS sinvec32zc<>+960(SB), Z10
+	VBROADCASTSS sinvec32zc<>+60(SB), Z10
 	VSUBPS Z9, Z10, Z10
 	VSUBPS Z8, Z10, Z8
 	VMULPS Z5, Z5, Z10
-	VMOVUPS sinvec32zc<>+1024(SB), Z11
-	VFMADD213PS sinvec32zc<>+1088(SB), Z5, Z11
-	VFMADD213PS sinvec32zc<>+1152(SB), Z5, Z11
-	VFMADD213PS sinvec32zc<>+1216(SB), Z5, Z11
-	VFMADD213PS sinvec32zc<>+1280(SB), Z5, Z11
+	VBROADCASTSS sinvec32zc<>+64(SB), Z11
+	VFMADD213PS.BCST sinvec32zc<>+68(SB), Z5, Z11
+	VFMADD213PS.BCST sinvec32zc<>+72(SB), Z5, Z11
+	VFMADD213PS.BCST sinvec32zc<>+76(SB), Z5, Z11
+	VFMADD213PS.BCST sinvec32zc<>+80(SB), Z5, Z11
 	VFMADD231PS Z4, Z3, Z7
 	VFMSUB231PS Z11, Z10, Z7
 	VADDPS Z7, Z8, Z3
 	VADDPS Z3, Z9, Z3
 	VPSLLD $31, Z2, Z4
 	VPSLLD $30, Z2, Z2
-	VPANDQ sinvec32zc<>+384(SB), Z2, Z2
+	VPANDD.BCST sinvec32zc<>+24(SB), Z2, Z2
 	VPMOVD2M Z4, K1
 	VBLENDMPS Z3, Z6, K1, Z3
-	VPXORQ Z2, Z3, Z2
-	VCMPPS $1, sinvec32zc<>+1344(SB), Z1, K2
+	VPXORD Z2, Z3, Z2
+	VCMPPS.BCST $1, sinvec32zc<>+84(SB), Z1, K2
 	VBLENDMPS Z0, Z2, K2, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
@@ -7667,342 +4782,27 @@ done:
 	RET
 
 DATA cosvec32zc<>+0(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+4(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+8(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+12(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+16(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+20(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+24(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+28(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+32(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+36(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+40(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+44(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+48(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+52(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+56(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+60(SB)/4, $0x7fffffff
-DATA cosvec32zc<>+64(SB)/4, $0x45000000
-DATA cosvec32zc<>+68(SB)/4, $0x45000000
-DATA cosvec32zc<>+72(SB)/4, $0x45000000
-DATA cosvec32zc<>+76(SB)/4, $0x45000000
-DATA cosvec32zc<>+80(SB)/4, $0x45000000
-DATA cosvec32zc<>+84(SB)/4, $0x45000000
-DATA cosvec32zc<>+88(SB)/4, $0x45000000
-DATA cosvec32zc<>+92(SB)/4, $0x45000000
-DATA cosvec32zc<>+96(SB)/4, $0x45000000
-DATA cosvec32zc<>+100(SB)/4, $0x45000000
-DATA cosvec32zc<>+104(SB)/4, $0x45000000
-DATA cosvec32zc<>+108(SB)/4, $0x45000000
-DATA cosvec32zc<>+112(SB)/4, $0x45000000
-DATA cosvec32zc<>+116(SB)/4, $0x45000000
-DATA cosvec32zc<>+120(SB)/4, $0x45000000
-DATA cosvec32zc<>+124(SB)/4, $0x45000000
-DATA cosvec32zc<>+128(SB)/4, $0x4b400000
-DATA cosvec32zc<>+132(SB)/4, $0x4b400000
-DATA cosvec32zc<>+136(SB)/4, $0x4b400000
-DATA cosvec32zc<>+140(SB)/4, $0x4b400000
-DATA cosvec32zc<>+144(SB)/4, $0x4b400000
-DATA cosvec32zc<>+148(SB)/4, $0x4b400000
-DATA cosvec32zc<>+152(SB)/4, $0x4b400000
-DATA cosvec32zc<>+156(SB)/4, $0x4b400000
-DATA cosvec32zc<>+160(SB)/4, $0x4b400000
-DATA cosvec32zc<>+164(SB)/4, $0x4b400000
-DATA cosvec32zc<>+168(SB)/4, $0x4b400000
-DATA cosvec32zc<>+172(SB)/4, $0x4b400000
-DATA cosvec32zc<>+176(SB)/4, $0x4b400000
-DATA cosvec32zc<>+180(SB)/4, $0x4b400000
-DATA cosvec32zc<>+184(SB)/4, $0x4b400000
-DATA cosvec32zc<>+188(SB)/4, $0x4b400000
-DATA cosvec32zc<>+192(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+196(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+200(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+204(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+208(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+212(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+216(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+220(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+224(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+228(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+232(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+236(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+240(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+244(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+248(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+252(SB)/4, $0x3f22f983
-DATA cosvec32zc<>+256(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+260(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+264(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+268(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+272(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+276(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+280(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+284(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+288(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+292(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+296(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+300(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+304(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+308(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+312(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+316(SB)/4, $0x3fc91000
-DATA cosvec32zc<>+320(SB)/4, $0xb6957800
-DATA cosvec32zc<>+324(SB)/4, $0xb6957800
-DATA cosvec32zc<>+328(SB)/4, $0xb6957800
-DATA cosvec32zc<>+332(SB)/4, $0xb6957800
-DATA cosvec32zc<>+336(SB)/4, $0xb6957800
-DATA cosvec32zc<>+340(SB)/4, $0xb6957800
-DATA cosvec32zc<>+344(SB)/4, $0xb6957800
-DATA cosvec32zc<>+348(SB)/4, $0xb6957800
-DATA cosvec32zc<>+352(SB)/4, $0xb6957800
-DATA cosvec32zc<>+356(SB)/4, $0xb6957800
-DATA cosvec32zc<>+360(SB)/4, $0xb6957800
-DATA cosvec32zc<>+364(SB)/4, $0xb6957800
-DATA cosvec32zc<>+368(SB)/4, $0xb6957800
-DATA cosvec32zc<>+372(SB)/4, $0xb6957800
-DATA cosvec32zc<>+376(SB)/4, $0xb6957800
-DATA cosvec32zc<>+380(SB)/4, $0xb6957800
-DATA cosvec32zc<>+384(SB)/4, $0x80000000
-DATA cosvec32zc<>+388(SB)/4, $0x80000000
-DATA cosvec32zc<>+392(SB)/4, $0x80000000
-DATA cosvec32zc<>+396(SB)/4, $0x80000000
-DATA cosvec32zc<>+400(SB)/4, $0x80000000
-DATA cosvec32zc<>+404(SB)/4, $0x80000000
-DATA cosvec32zc<>+408(SB)/4, $0x80000000
-DATA cosvec32zc<>+412(SB)/4, $0x80000000
-DATA cosvec32zc<>+416(SB)/4, $0x80000000
-DATA cosvec32zc<>+420(SB)/4, $0x80000000
-DATA cosvec32zc<>+424(SB)/4, $0x80000000
-DATA cosvec32zc<>+428(SB)/4, $0x80000000
-DATA cosvec32zc<>+432(SB)/4, $0x80000000
-DATA cosvec32zc<>+436(SB)/4, $0x80000000
-DATA cosvec32zc<>+440(SB)/4, $0x80000000
-DATA cosvec32zc<>+444(SB)/4, $0x80000000
-DATA cosvec32zc<>+448(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+452(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+456(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+460(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+464(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+468(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+472(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+476(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+480(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+484(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+488(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+492(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+496(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+500(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+504(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+508(SB)/4, $0x2e85a000
-DATA cosvec32zc<>+512(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+516(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+520(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+524(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+528(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+532(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+536(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+540(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+544(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+548(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+552(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+556(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+560(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+564(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+568(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+572(SB)/4, $0x27c234c5
-DATA cosvec32zc<>+576(SB)/4, $0x3f000000
-DATA cosvec32zc<>+580(SB)/4, $0x3f000000
-DATA cosvec32zc<>+584(SB)/4, $0x3f000000
-DATA cosvec32zc<>+588(SB)/4, $0x3f000000
-DATA cosvec32zc<>+592(SB)/4, $0x3f000000
-DATA cosvec32zc<>+596(SB)/4, $0x3f000000
-DATA cosvec32zc<>+600(SB)/4, $0x3f000000
-DATA cosvec32zc<>+604(SB)/4, $0x3f000000
-DATA cosvec32zc<>+608(SB)/4, $0x3f000000
-DATA cosvec32zc<>+612(SB)/4, $0x3f000000
-DATA cosvec32zc<>+616(SB)/4, $0x3f000000
-DATA cosvec32zc<>+620(SB)/4, $0x3f000000
-DATA cosvec32zc<>+624(SB)/4, $0x3f000000
-DATA cosvec32zc<>+628(SB)/4, $0x3f000000
-DATA cosvec32zc<>+632(SB)/4, $0x3f000000
-DATA cosvec32zc<>+636(SB)/4, $0x3f000000
-DATA cosvec32zc<>+640(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+644(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+648(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+652(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+656(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+660(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+664(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+668(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+672(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+676(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+680(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+684(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+688(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+692(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+696(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+700(SB)/4, $0xb2d7322b
-DATA cosvec32zc<>+704(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+708(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+712(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+716(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+720(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+724(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+728(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+732(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+736(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+740(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+744(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+748(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+752(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+756(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+760(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+764(SB)/4, $0x3638ef1d
-DATA cosvec32zc<>+768(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+772(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+776(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+780(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+784(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+788(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+792(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+796(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+800(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+804(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+808(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+812(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+816(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+820(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+824(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+828(SB)/4, $0xb9500d01
-DATA cosvec32zc<>+832(SB)/4, $0x3c088889
-DATA cosvec32zc<>+836(SB)/4, $0x3c088889
-DATA cosvec32zc<>+840(SB)/4, $0x3c088889
-DATA cosvec32zc<>+844(SB)/4, $0x3c088889
-DATA cosvec32zc<>+848(SB)/4, $0x3c088889
-DATA cosvec32zc<>+852(SB)/4, $0x3c088889
-DATA cosvec32zc<>+856(SB)/4, $0x3c088889
-DATA cosvec32zc<>+860(SB)/4, $0x3c088889
-DATA cosvec32zc<>+864(SB)/4, $0x3c088889
-DATA cosvec32zc<>+868(SB)/4, $0x3c088889
-DATA cosvec32zc<>+872(SB)/4, $0x3c088889
-DATA cosvec32zc<>+876(SB)/4, $0x3c088889
-DATA cosvec32zc<>+880(SB)/4, $0x3c088889
-DATA cosvec32zc<>+884(SB)/4, $0x3c088889
-DATA cosvec32zc<>+888(SB)/4, $0x3c088889
-DATA cosvec32zc<>+892(SB)/4, $0x3c088889
-DATA cosvec32zc<>+896(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+900(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+904(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+908(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+912(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+916(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+920(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+924(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+928(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+932(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+936(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+940(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+944(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+948(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+952(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+956(SB)/4, $0xbe2aaaab
-DATA cosvec32zc<>+960(SB)/4, $0x3f800000
-DATA cosvec32zc<>+964(SB)/4, $0x3f800000
-DATA cosvec32zc<>+968(SB)/4, $0x3f800000
-DATA cosvec32zc<>+972(SB)/4, $0x3f800000
-DATA cosvec32zc<>+976(SB)/4, $0x3f800000
-DATA cosvec32zc<>+980(SB)/4, $0x3f800000
-DATA cosvec32zc<>+984(SB)/4, $0x3f800000
-DATA cosvec32zc<>+988(SB)/4, $0x3f800000
-DATA cosvec32zc<>+992(SB)/4, $0x3f800000
-DATA cosvec32zc<>+996(SB)/4, $0x3f800000
-DATA cosvec32zc<>+1000(SB)/4, $0x3f800000
-DATA cosvec32zc<>+1004(SB)/4, $0x3f800000
-DATA cosvec32zc<>+1008(SB)/4, $0x3f800000
-DATA cosvec32zc<>+1012(SB)/4, $0x3f800000
-DATA cosvec32zc<>+1016(SB)/4, $0x3f800000
-DATA cosvec32zc<>+1020(SB)/4, $0x3f800000
-DATA cosvec32zc<>+1024(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1028(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1032(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1036(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1040(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1044(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1048(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1052(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1056(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1060(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1064(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1068(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1072(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1076(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1080(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1084(SB)/4, $0x310f76c7
-DATA cosvec32zc<>+1088(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1092(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1096(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1100(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1104(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1108(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1112(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1116(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1120(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1124(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1128(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1132(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1136(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1140(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1144(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1148(SB)/4, $0xb493f27e
-DATA cosvec32zc<>+1152(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1156(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1160(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1164(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1168(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1172(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1176(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1180(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1184(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1188(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1192(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1196(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1200(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1204(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1208(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1212(SB)/4, $0x37d00d01
-DATA cosvec32zc<>+1216(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1220(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1224(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1228(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1232(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1236(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1240(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1244(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1248(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1252(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1256(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1260(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1264(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1268(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1272(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1276(SB)/4, $0xbab60b61
-DATA cosvec32zc<>+1280(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1284(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1288(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1292(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1296(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1300(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1304(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1308(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1312(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1316(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1320(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1324(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1328(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1332(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1336(SB)/4, $0x3d2aaaab
-DATA cosvec32zc<>+1340(SB)/4, $0x3d2aaaab
-GLOBL cosvec32zc<>(SB), RODATA|NOPTR, $1344
+DATA cosvec32zc<>+4(SB)/4, $0x45000000
+DATA cosvec32zc<>+8(SB)/4, $0x4b400000
+DATA cosvec32zc<>+12(SB)/4, $0x3f22f983
+DATA cosvec32zc<>+16(SB)/4, $0x3fc91000
+DATA cosvec32zc<>+20(SB)/4, $0xb6957800
+DATA cosvec32zc<>+24(SB)/4, $0x80000000
+DATA cosvec32zc<>+28(SB)/4, $0x2e85a000
+DATA cosvec32zc<>+32(SB)/4, $0x27c234c5
+DATA cosvec32zc<>+36(SB)/4, $0x3f000000
+DATA cosvec32zc<>+40(SB)/4, $0xb2d7322b
+DATA cosvec32zc<>+44(SB)/4, $0x3638ef1d
+DATA cosvec32zc<>+48(SB)/4, $0xb9500d01
+DATA cosvec32zc<>+52(SB)/4, $0x3c088889
+DATA cosvec32zc<>+56(SB)/4, $0xbe2aaaab
+DATA cosvec32zc<>+60(SB)/4, $0x3f800000
+DATA cosvec32zc<>+64(SB)/4, $0x310f76c7
+DATA cosvec32zc<>+68(SB)/4, $0xb493f27e
+DATA cosvec32zc<>+72(SB)/4, $0x37d00d01
+DATA cosvec32zc<>+76(SB)/4, $0xbab60b61
+DATA cosvec32zc<>+80(SB)/4, $0x3d2aaaab
+GLOBL cosvec32zc<>(SB), RODATA|NOPTR, $84
 
 // func cosVec32Z(d, x *float32, n int) int
 TEXT ·cosVec32Z(SB), NOSPLIT, $0-32
@@ -8014,24 +4814,24 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
-	VPANDQ cosvec32zc<>+0(SB), Z0, Z1
-	VCMPPS $6, cosvec32zc<>+64(SB), Z1, K2
+	VPANDD.BCST cosvec32zc<>+0(SB), Z0, Z1
+	VCMPPS.BCST $6, cosvec32zc<>+4(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPS cosvec32zc<>+192(SB), Z1
-	VFMADD213PS cosvec32zc<>+128(SB), Z0, Z1
-	VSUBPS cosvec32zc<>+128(SB), Z1, Z2
-	VFNMADD231PS cosvec32zc<>+256(SB), Z2, Z0
-	VMULPS cosvec32zc<>+320(SB), Z2, Z3
-	VPXORQ cosvec32zc<>+384(SB), Z3, Z3
+	VBROADCASTSS cosvec32zc<>+12(SB), Z1
+	VFMADD213PS.BCST cosvec32zc<>+8(SB), Z0, Z1
+	VSUBPS.BCST cosvec32zc<>+8(SB), Z1, Z2
+	VFNMADD231PS.BCST cosvec32zc<>+16(SB), Z2, Z0
+	VMULPS.BCST cosvec32zc<>+20(SB), Z2, Z3
+	VPXORD.BCST cosvec32zc<>+24(SB), Z3, Z3
 	VADDPS Z3, Z0, Z4
 	VSUBPS Z0, Z4, Z5
 	VSUBPS Z5, Z4, Z6
 	VSUBPS Z6, Z0, Z0
 	VSUBPS Z5, Z3, Z3
 	VADDPS Z3, Z0, Z0
-	VMULPS cosvec32zc<>+448(SB), Z2, Z3
-	VPXORQ cosvec32zc<>+384(SB), Z3, Z3
+	VMULPS.BCST cosvec32zc<>+28(SB), Z2, Z3
+	VPXORD.BCST cosvec32zc<>+24(SB), Z3, Z3
 	VADDPS Z3, Z4, Z5
 	VSUBPS Z4, Z5, Z6
 	VSUBPS Z6, Z5, Z7
@@ -8039,47 +4839,47 @@ loop:
 	VSUBPS Z6, Z3, Z3
 	VADDPS Z3, Z4, Z3
 	VADDPS Z3, Z0, Z0
-	VFNMADD231PS cosvec32zc<>+512(SB), Z2, Z0
+	VFNMADD231PS.BCST cosvec32zc<>+32(SB), Z2, Z0
 	VADDPS Z0, Z5, Z2
 	VSUBPS Z2, Z5, Z3
 	VADDPS Z0, Z3, Z0
 	VMULPS Z2, Z2, Z3
-	VMULPS cosvec32zc<>+576(SB), Z3, Z4
+	VMULPS.BCST cosvec32zc<>+36(SB), Z3, Z4
 	VMULPS Z3, Z2, Z5
-	VMOVUPS cosvec32zc<>+640(SB), Z6
-	VFMADD213PS cosvec32zc<>+704(SB), Z3, Z6
-	VFMADD213PS cosvec32zc<>+768(SB), Z3, Z6
-	VFMADD213PS cosvec32zc<>+832(SB), Z3, Z6
-	VFMADD213PS cosvec32zc<>+896(SB), Z3, Z6
+	VBROADCASTSS cosvec32zc<>+40(SB), Z6
+	VFMADD213PS.BCST cosvec32zc<>+44(SB), Z3, Z6
+	VFMADD213PS.BCST cosvec32zc<>+48(SB), Z3, Z6
+	VFMADD213PS.BCST cosvec32zc<>+52(SB), Z3, Z6
+	VFMADD213PS.BCST cosvec32zc<>+56(SB), Z3, Z6
 	VFNMADD213PS Z0, Z0, Z4
 	VFMADD231PS Z6, Z5, Z4
 	VADDPS Z4, Z2, Z4
-	VMULPS cosvec32zc<>+576(SB), Z2, Z5
+	VMULPS.BCST cosvec32zc<>+36(SB), Z2, Z5
 	VMULPS Z2, Z5, Z6
 	VFMSUB213PS Z6, Z2, Z5
-	VMOVUPS cosvec32zc<>+960(SB), Z7
+	VBROADCASTSS cosvec32zc<>+60(SB), Z7
 	VSUBPS Z6, Z7, Z7
-	VMOVUPS cosvec32zc<>+960(SB), Z8
+	VBROADCASTSS cosvec32zc<>+60(SB), Z8
 	VSUBPS Z7, Z8, Z8
 	VSUBPS Z6, Z8, Z6
 	VMULPS Z3, Z3, Z8
-	VMOVUPS cosvec32zc<>+1024(SB), Z9
-	VFMADD213PS cosvec32zc<>+1088(SB), Z3, Z9
-	VFMADD213PS cosvec32zc<>+1152(SB), Z3, Z9
-	VFMADD213PS cosvec32zc<>+1216(SB), Z3, Z9
-	VFMADD213PS cosvec32zc<>+1280(SB), Z3, Z9
+	VBROADCASTSS cosvec32zc<>+64(SB), Z9
+	VFMADD213PS.BCST cosvec32zc<>+68(SB), Z3, Z9
+	VFMADD213PS.BCST cosvec32zc<>+72(SB), Z3, Z9
+	VFMADD213PS.BCST cosvec32zc<>+76(SB), Z3, Z9
+	VFMADD213PS.BCST cosvec32zc<>+80(SB), Z3, Z9
 	VFMADD231PS Z0, Z2, Z5
 	VFMSUB231PS Z9, Z8, Z5
 	VADDPS Z5, Z6, Z0
 	VADDPS Z0, Z7, Z0
 	VPSLLD $31, Z1, Z2
 	VPSLLD $30, Z1, Z1
-	VPANDQ cosvec32zc<>+384(SB), Z1, Z1
+	VPANDD.BCST cosvec32zc<>+24(SB), Z1, Z1
 	VPMOVD2M Z2, K1
 	VBLENDMPS Z4, Z0, K1, Z0
-	VPANDQ cosvec32zc<>+384(SB), Z2, Z2
-	VPXORQ Z2, Z1, Z1
-	VPXORQ Z1, Z0, Z0
+	VPANDD.BCST cosvec32zc<>+24(SB), Z2, Z2
+	VPXORD Z2, Z1, Z1
+	VPXORD Z1, Z0, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
 	JMP loop
@@ -8358,358 +5158,28 @@ done:
 	RET
 
 DATA sincosvec32zc<>+0(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+4(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+8(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+12(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+16(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+20(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+24(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+28(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+32(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+36(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+40(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+44(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+48(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+52(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+56(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+60(SB)/4, $0x7fffffff
-DATA sincosvec32zc<>+64(SB)/4, $0x45000000
-DATA sincosvec32zc<>+68(SB)/4, $0x45000000
-DATA sincosvec32zc<>+72(SB)/4, $0x45000000
-DATA sincosvec32zc<>+76(SB)/4, $0x45000000
-DATA sincosvec32zc<>+80(SB)/4, $0x45000000
-DATA sincosvec32zc<>+84(SB)/4, $0x45000000
-DATA sincosvec32zc<>+88(SB)/4, $0x45000000
-DATA sincosvec32zc<>+92(SB)/4, $0x45000000
-DATA sincosvec32zc<>+96(SB)/4, $0x45000000
-DATA sincosvec32zc<>+100(SB)/4, $0x45000000
-DATA sincosvec32zc<>+104(SB)/4, $0x45000000
-DATA sincosvec32zc<>+108(SB)/4, $0x45000000
-DATA sincosvec32zc<>+112(SB)/4, $0x45000000
-DATA sincosvec32zc<>+116(SB)/4, $0x45000000
-DATA sincosvec32zc<>+120(SB)/4, $0x45000000
-DATA sincosvec32zc<>+124(SB)/4, $0x45000000
-DATA sincosvec32zc<>+128(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+132(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+136(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+140(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+144(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+148(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+152(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+156(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+160(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+164(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+168(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+172(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+176(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+180(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+184(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+188(SB)/4, $0x4b400000
-DATA sincosvec32zc<>+192(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+196(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+200(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+204(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+208(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+212(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+216(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+220(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+224(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+228(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+232(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+236(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+240(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+244(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+248(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+252(SB)/4, $0x3f22f983
-DATA sincosvec32zc<>+256(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+260(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+264(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+268(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+272(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+276(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+280(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+284(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+288(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+292(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+296(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+300(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+304(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+308(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+312(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+316(SB)/4, $0x3fc91000
-DATA sincosvec32zc<>+320(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+324(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+328(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+332(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+336(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+340(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+344(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+348(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+352(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+356(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+360(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+364(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+368(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+372(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+376(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+380(SB)/4, $0xb6957800
-DATA sincosvec32zc<>+384(SB)/4, $0x80000000
-DATA sincosvec32zc<>+388(SB)/4, $0x80000000
-DATA sincosvec32zc<>+392(SB)/4, $0x80000000
-DATA sincosvec32zc<>+396(SB)/4, $0x80000000
-DATA sincosvec32zc<>+400(SB)/4, $0x80000000
-DATA sincosvec32zc<>+404(SB)/4, $0x80000000
-DATA sincosvec32zc<>+408(SB)/4, $0x80000000
-DATA sincosvec32zc<>+412(SB)/4, $0x80000000
-DATA sincosvec32zc<>+416(SB)/4, $0x80000000
-DATA sincosvec32zc<>+420(SB)/4, $0x80000000
-DATA sincosvec32zc<>+424(SB)/4, $0x80000000
-DATA sincosvec32zc<>+428(SB)/4, $0x80000000
-DATA sincosvec32zc<>+432(SB)/4, $0x80000000
-DATA sincosvec32zc<>+436(SB)/4, $0x80000000
-DATA sincosvec32zc<>+440(SB)/4, $0x80000000
-DATA sincosvec32zc<>+444(SB)/4, $0x80000000
-DATA sincosvec32zc<>+448(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+452(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+456(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+460(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+464(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+468(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+472(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+476(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+480(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+484(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+488(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+492(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+496(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+500(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+504(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+508(SB)/4, $0x2e85a000
-DATA sincosvec32zc<>+512(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+516(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+520(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+524(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+528(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+532(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+536(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+540(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+544(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+548(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+552(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+556(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+560(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+564(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+568(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+572(SB)/4, $0x27c234c5
-DATA sincosvec32zc<>+576(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+580(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+584(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+588(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+592(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+596(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+600(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+604(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+608(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+612(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+616(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+620(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+624(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+628(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+632(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+636(SB)/4, $0x3f000000
-DATA sincosvec32zc<>+640(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+644(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+648(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+652(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+656(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+660(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+664(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+668(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+672(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+676(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+680(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+684(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+688(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+692(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+696(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+700(SB)/4, $0xb2d7322b
-DATA sincosvec32zc<>+704(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+708(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+712(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+716(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+720(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+724(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+728(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+732(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+736(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+740(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+744(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+748(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+752(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+756(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+760(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+764(SB)/4, $0x3638ef1d
-DATA sincosvec32zc<>+768(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+772(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+776(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+780(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+784(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+788(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+792(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+796(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+800(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+804(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+808(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+812(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+816(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+820(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+824(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+828(SB)/4, $0xb9500d01
-DATA sincosvec32zc<>+832(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+836(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+840(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+844(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+848(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+852(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+856(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+860(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+864(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+868(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+872(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+876(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+880(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+884(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+888(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+892(SB)/4, $0x3c088889
-DATA sincosvec32zc<>+896(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+900(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+904(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+908(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+912(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+916(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+920(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+924(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+928(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+932(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+936(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+940(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+944(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+948(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+952(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+956(SB)/4, $0xbe2aaaab
-DATA sincosvec32zc<>+960(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+964(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+968(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+972(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+976(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+980(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+984(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+988(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+992(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+996(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+1000(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+1004(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+1008(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+1012(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+1016(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+1020(SB)/4, $0x3f800000
-DATA sincosvec32zc<>+1024(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1028(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1032(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1036(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1040(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1044(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1048(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1052(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1056(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1060(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1064(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1068(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1072(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1076(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1080(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1084(SB)/4, $0x310f76c7
-DATA sincosvec32zc<>+1088(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1092(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1096(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1100(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1104(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1108(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1112(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1116(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1120(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1124(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1128(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1132(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1136(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1140(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1144(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1148(SB)/4, $0xb493f27e
-DATA sincosvec32zc<>+1152(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1156(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1160(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1164(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1168(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1172(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1176(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1180(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1184(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1188(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1192(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1196(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1200(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1204(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1208(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1212(SB)/4, $0x37d00d01
-DATA sincosvec32zc<>+1216(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1220(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1224(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1228(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1232(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1236(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1240(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1244(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1248(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1252(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1256(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1260(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1264(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1268(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1272(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1276(SB)/4, $0xbab60b61
-DATA sincosvec32zc<>+1280(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1284(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1288(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1292(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1296(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1300(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1304(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1308(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1312(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1316(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1320(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1324(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1328(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1332(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1336(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1340(SB)/4, $0x3d2aaaab
-DATA sincosvec32zc<>+1344(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1348(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1352(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1356(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1360(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1364(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1368(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1372(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1376(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1380(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1384(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1388(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1392(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1396(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1400(SB)/4, $0x39800000
-DATA sincosvec32zc<>+1404(SB)/4, $0x39800000
-GLOBL sincosvec32zc<>(SB), RODATA|NOPTR, $1408
+DATA sincosvec32zc<>+4(SB)/4, $0x45000000
+DATA sincosvec32zc<>+8(SB)/4, $0x4b400000
+DATA sincosvec32zc<>+12(SB)/4, $0x3f22f983
+DATA sincosvec32zc<>+16(SB)/4, $0x3fc91000
+DATA sincosvec32zc<>+20(SB)/4, $0xb6957800
+DATA sincosvec32zc<>+24(SB)/4, $0x80000000
+DATA sincosvec32zc<>+28(SB)/4, $0x2e85a000
+DATA sincosvec32zc<>+32(SB)/4, $0x27c234c5
+DATA sincosvec32zc<>+36(SB)/4, $0x3f000000
+DATA sincosvec32zc<>+40(SB)/4, $0xb2d7322b
+DATA sincosvec32zc<>+44(SB)/4, $0x3638ef1d
+DATA sincosvec32zc<>+48(SB)/4, $0xb9500d01
+DATA sincosvec32zc<>+52(SB)/4, $0x3c088889
+DATA sincosvec32zc<>+56(SB)/4, $0xbe2aaaab
+DATA sincosvec32zc<>+60(SB)/4, $0x3f800000
+DATA sincosvec32zc<>+64(SB)/4, $0x310f76c7
+DATA sincosvec32zc<>+68(SB)/4, $0xb493f27e
+DATA sincosvec32zc<>+72(SB)/4, $0x37d00d01
+DATA sincosvec32zc<>+76(SB)/4, $0xbab60b61
+DATA sincosvec32zc<>+80(SB)/4, $0x3d2aaaab
+DATA sincosvec32zc<>+84(SB)/4, $0x39800000
+GLOBL sincosvec32zc<>(SB), RODATA|NOPTR, $88
 
 // func sincosVec32Z(d0, d1, x *float32, n int) int
 TEXT ·sincosVec32Z(SB), NOSPLIT, $0-40
@@ -8722,25 +5192,25 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
-	VPANDQ sincosvec32zc<>+0(SB), Z0, Z1
-	VCMPPS $6, sincosvec32zc<>+64(SB), Z1, K2
+	VPANDD.BCST sincosvec32zc<>+0(SB), Z0, Z1
+	VCMPPS.BCST $6, sincosvec32zc<>+4(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPS sincosvec32zc<>+192(SB), Z2
-	VFMADD213PS sincosvec32zc<>+128(SB), Z0, Z2
-	VSUBPS sincosvec32zc<>+128(SB), Z2, Z3
+	VBROADCASTSS sincosvec32zc<>+12(SB), Z2
+	VFMADD213PS.BCST sincosvec32zc<>+8(SB), Z0, Z2
+	VSUBPS.BCST sincosvec32zc<>+8(SB), Z2, Z3
 	VMOVUPS Z0, Z4
-	VFNMADD231PS sincosvec32zc<>+256(SB), Z3, Z4
-	VMULPS sincosvec32zc<>+320(SB), Z3, Z5
-	VPXORQ sincosvec32zc<>+384(SB), Z5, Z5
+	VFNMADD231PS.BCST sincosvec32zc<>+16(SB), Z3, Z4
+	VMULPS.BCST sincosvec32zc<>+20(SB), Z3, Z5
+	VPXORD.BCST sincosvec32zc<>+24(SB), Z5, Z5
 	VADDPS Z5, Z4, Z6
 	VSUBPS Z4, Z6, Z7
 	VSUBPS Z7, Z6, Z8
 	VSUBPS Z8, Z4, Z4
 	VSUBPS Z7, Z5, Z5
 	VADDPS Z5, Z4, Z4
-	VMULPS sincosvec32zc<>+448(SB), Z3, Z5
-	VPXORQ sincosvec32zc<>+384(SB), Z5, Z5
+	VMULPS.BCST sincosvec32zc<>+28(SB), Z3, Z5
+	VPXORD.BCST sincosvec32zc<>+24(SB), Z5, Z5
 	VADDPS Z5, Z6, Z7
 	VSUBPS Z6, Z7, Z8
 	VSUBPS Z8, Z7, Z9
@@ -8748,52 +5218,52 @@ loop:
 	VSUBPS Z8, Z5, Z5
 	VADDPS Z5, Z6, Z5
 	VADDPS Z5, Z4, Z4
-	VFNMADD231PS sincosvec32zc<>+512(SB), Z3, Z4
+	VFNMADD231PS.BCST sincosvec32zc<>+32(SB), Z3, Z4
 	VADDPS Z4, Z7, Z3
 	VSUBPS Z3, Z7, Z5
 	VADDPS Z4, Z5, Z4
 	VMULPS Z3, Z3, Z5
-	VMULPS sincosvec32zc<>+576(SB), Z5, Z6
+	VMULPS.BCST sincosvec32zc<>+36(SB), Z5, Z6
 	VMULPS Z5, Z3, Z7
-	VMOVUPS sincosvec32zc<>+640(SB), Z8
-	VFMADD213PS sincosvec32zc<>+704(SB), Z5, Z8
-	VFMADD213PS sincosvec32zc<>+768(SB), Z5, Z8
-	VFMADD213PS sincosvec32zc<>+832(SB), Z5, Z8
-	VFMADD213PS sincosvec32zc<>+896(SB), Z5, Z8
+	VBROADCASTSS sincosvec32zc<>+40(SB), Z8
+	VFMADD213PS.BCST sincosvec32zc<>+44(SB), Z5, Z8
+	VFMADD213PS.BCST sincosvec32zc<>+48(SB), Z5, Z8
+	VFMADD213PS.BCST sincosvec32zc<>+52(SB), Z5, Z8
+	VFMADD213PS.BCST sincosvec32zc<>+56(SB), Z5, Z8
 	VFNMADD213PS Z4, Z4, Z6
 	VFMADD231PS Z8, Z7, Z6
 	VADDPS Z6, Z3, Z6
-	VMULPS sincosvec32zc<>+576(SB), Z3, Z7
+	VMULPS.BCST sincosvec32zc<>+36(SB), Z3, Z7
 	VMULPS Z3, Z7, Z8
 	VFMSUB213PS Z8, Z3, Z7
-	VMOVUPS sincosvec32zc<>+960(SB), Z9
+	VBROADCASTSS sincosvec32zc<>+60(SB), Z9
 	VSUBPS Z8, Z9, Z9
-	VMOVUPS sincosvec32zc<>+960(SB), Z10
+	VBROADCASTSS sincosvec32zc<>+60(SB), Z10
 	VSUBPS Z9, Z10, Z10
 	VSUBPS Z8, Z10, Z8
 	VMULPS Z5, Z5, Z10
-	VMOVUPS sincosvec32zc<>+1024(SB), Z11
-	VFMADD213PS sincosvec32zc<>+1088(SB), Z5, Z11
-	VFMADD213PS sincosvec32zc<>+1152(SB), Z5, Z11
-	VFMADD213PS sincosvec32zc<>+1216(SB), Z5, Z11
-	VFMADD213PS sincosvec32zc<>+1280(SB), Z5, Z11
+	VBROADCASTSS sincosvec32zc<>+64(SB), Z11
+	VFMADD213PS.BCST sincosvec32zc<>+68(SB), Z5, Z11
+	VFMADD213PS.BCST sincosvec32zc<>+72(SB), Z5, Z11
+	VFMADD213PS.BCST sincosvec32zc<>+76(SB), Z5, Z11
+	VFMADD213PS.BCST sincosvec32zc<>+80(SB), Z5, Z11
 	VFMADD231PS Z4, Z3, Z7
 	VFMSUB231PS Z11, Z10, Z7
 	VADDPS Z7, Z8, Z3
 	VADDPS Z3, Z9, Z3
 	VPSLLD $31, Z2, Z4
 	VPSLLD $30, Z2, Z2
-	VPANDQ sincosvec32zc<>+384(SB), Z2, Z2
+	VPANDD.BCST sincosvec32zc<>+24(SB), Z2, Z2
 	VPMOVD2M Z4, K1
 	VBLENDMPS Z3, Z6, K1, Z5
-	VPXORQ Z2, Z5, Z5
-	VCMPPS $1, sincosvec32zc<>+1344(SB), Z1, K2
+	VPXORD Z2, Z5, Z5
+	VCMPPS.BCST $1, sincosvec32zc<>+84(SB), Z1, K2
 	VBLENDMPS Z0, Z5, K2, Z0
 	VPMOVD2M Z4, K1
 	VBLENDMPS Z6, Z3, K1, Z1
-	VPANDQ sincosvec32zc<>+384(SB), Z4, Z3
-	VPXORQ Z3, Z2, Z2
-	VPXORQ Z2, Z1, Z1
+	VPANDD.BCST sincosvec32zc<>+24(SB), Z4, Z3
+	VPXORD Z3, Z2, Z2
+	VPXORD Z2, Z1, Z1
 	VMOVUPS Z0, (DI)(AX*4)
 	VMOVUPS Z1, (DX)(AX*4)
 	ADDQ $16, AX
@@ -9009,262 +5479,22 @@ done:
 	RET
 
 DATA sigmoidvec32zc<>+0(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+4(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+8(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+12(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+16(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+20(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+24(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+28(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+32(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+36(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+40(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+44(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+48(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+52(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+56(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+60(SB)/4, $0xc2a00000
-DATA sigmoidvec32zc<>+64(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+68(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+72(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+76(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+80(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+84(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+88(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+92(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+96(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+100(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+104(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+108(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+112(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+116(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+120(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+124(SB)/4, $0x80000000
-DATA sigmoidvec32zc<>+128(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+132(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+136(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+140(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+144(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+148(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+152(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+156(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+160(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+164(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+168(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+172(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+176(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+180(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+184(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+188(SB)/4, $0x4b400000
-DATA sigmoidvec32zc<>+192(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+196(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+200(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+204(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+208(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+212(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+216(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+220(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+224(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+228(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+232(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+236(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+240(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+244(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+248(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+252(SB)/4, $0x3fb8aa3b
-DATA sigmoidvec32zc<>+256(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+260(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+264(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+268(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+272(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+276(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+280(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+284(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+288(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+292(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+296(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+300(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+304(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+308(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+312(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+316(SB)/4, $0x3f317200
-DATA sigmoidvec32zc<>+320(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+324(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+328(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+332(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+336(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+340(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+344(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+348(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+352(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+356(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+360(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+364(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+368(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+372(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+376(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+380(SB)/4, $0x35bfbe8e
-DATA sigmoidvec32zc<>+384(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+388(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+392(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+396(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+400(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+404(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+408(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+412(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+416(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+420(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+424(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+428(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+432(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+436(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+440(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+444(SB)/4, $0x37d00d01
-DATA sigmoidvec32zc<>+448(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+452(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+456(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+460(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+464(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+468(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+472(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+476(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+480(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+484(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+488(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+492(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+496(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+500(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+504(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+508(SB)/4, $0x39500d01
-DATA sigmoidvec32zc<>+512(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+516(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+520(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+524(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+528(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+532(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+536(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+540(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+544(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+548(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+552(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+556(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+560(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+564(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+568(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+572(SB)/4, $0x3ab60b61
-DATA sigmoidvec32zc<>+576(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+580(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+584(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+588(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+592(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+596(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+600(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+604(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+608(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+612(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+616(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+620(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+624(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+628(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+632(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+636(SB)/4, $0x3c088889
-DATA sigmoidvec32zc<>+640(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+644(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+648(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+652(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+656(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+660(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+664(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+668(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+672(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+676(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+680(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+684(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+688(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+692(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+696(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+700(SB)/4, $0x3d2aaaab
-DATA sigmoidvec32zc<>+704(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+708(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+712(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+716(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+720(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+724(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+728(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+732(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+736(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+740(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+744(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+748(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+752(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+756(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+760(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+764(SB)/4, $0x3e2aaaab
-DATA sigmoidvec32zc<>+768(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+772(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+776(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+780(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+784(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+788(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+792(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+796(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+800(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+804(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+808(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+812(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+816(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+820(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+824(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+828(SB)/4, $0x3f000000
-DATA sigmoidvec32zc<>+832(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+836(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+840(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+844(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+848(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+852(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+856(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+860(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+864(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+868(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+872(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+876(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+880(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+884(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+888(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+892(SB)/4, $0x3f800000
-DATA sigmoidvec32zc<>+896(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+900(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+904(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+908(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+912(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+916(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+920(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+924(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+928(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+932(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+936(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+940(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+944(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+948(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+952(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+956(SB)/4, $0xb4c0007f
-DATA sigmoidvec32zc<>+960(SB)/4, $0x0
-DATA sigmoidvec32zc<>+964(SB)/4, $0x0
-DATA sigmoidvec32zc<>+968(SB)/4, $0x0
-DATA sigmoidvec32zc<>+972(SB)/4, $0x0
-DATA sigmoidvec32zc<>+976(SB)/4, $0x0
-DATA sigmoidvec32zc<>+980(SB)/4, $0x0
-DATA sigmoidvec32zc<>+984(SB)/4, $0x0
-DATA sigmoidvec32zc<>+988(SB)/4, $0x0
-DATA sigmoidvec32zc<>+992(SB)/4, $0x0
-DATA sigmoidvec32zc<>+996(SB)/4, $0x0
-DATA sigmoidvec32zc<>+1000(SB)/4, $0x0
-DATA sigmoidvec32zc<>+1004(SB)/4, $0x0
-DATA sigmoidvec32zc<>+1008(SB)/4, $0x0
-DATA sigmoidvec32zc<>+1012(SB)/4, $0x0
-DATA sigmoidvec32zc<>+1016(SB)/4, $0x0
-DATA sigmoidvec32zc<>+1020(SB)/4, $0x0
-GLOBL sigmoidvec32zc<>(SB), RODATA|NOPTR, $1024
+DATA sigmoidvec32zc<>+4(SB)/4, $0x80000000
+DATA sigmoidvec32zc<>+8(SB)/4, $0x4b400000
+DATA sigmoidvec32zc<>+12(SB)/4, $0x3fb8aa3b
+DATA sigmoidvec32zc<>+16(SB)/4, $0x3f317200
+DATA sigmoidvec32zc<>+20(SB)/4, $0x35bfbe8e
+DATA sigmoidvec32zc<>+24(SB)/4, $0x37d00d01
+DATA sigmoidvec32zc<>+28(SB)/4, $0x39500d01
+DATA sigmoidvec32zc<>+32(SB)/4, $0x3ab60b61
+DATA sigmoidvec32zc<>+36(SB)/4, $0x3c088889
+DATA sigmoidvec32zc<>+40(SB)/4, $0x3d2aaaab
+DATA sigmoidvec32zc<>+44(SB)/4, $0x3e2aaaab
+DATA sigmoidvec32zc<>+48(SB)/4, $0x3f000000
+DATA sigmoidvec32zc<>+52(SB)/4, $0x3f800000
+DATA sigmoidvec32zc<>+56(SB)/4, $0xb4c0007f
+DATA sigmoidvec32zc<>+60(SB)/4, $0x0
+GLOBL sigmoidvec32zc<>(SB), RODATA|NOPTR, $64
 
 // func sigmoidVec32Z(d, x *float32, n int) int
 TEXT ·sigmoidVec32Z(SB), NOSPLIT, $0-32
@@ -9279,54 +5509,54 @@ loop:
 	VCMPPS $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPS $1, sigmoidvec32zc<>+0(SB), Z0, K2
+	VCMPPS.BCST $1, sigmoidvec32zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPORQ sigmoidvec32zc<>+64(SB), Z0, Z1
-	VMAXPS sigmoidvec32zc<>+0(SB), Z1, Z1
-	VMOVUPS sigmoidvec32zc<>+192(SB), Z2
-	VFMADD213PS sigmoidvec32zc<>+128(SB), Z1, Z2
-	VSUBPS sigmoidvec32zc<>+128(SB), Z2, Z3
-	VFNMADD231PS sigmoidvec32zc<>+256(SB), Z3, Z1
+	VPORD.BCST sigmoidvec32zc<>+4(SB), Z0, Z1
+	VMAXPS.BCST sigmoidvec32zc<>+0(SB), Z1, Z1
+	VBROADCASTSS sigmoidvec32zc<>+12(SB), Z2
+	VFMADD213PS.BCST sigmoidvec32zc<>+8(SB), Z1, Z2
+	VSUBPS.BCST sigmoidvec32zc<>+8(SB), Z2, Z3
+	VFNMADD231PS.BCST sigmoidvec32zc<>+16(SB), Z3, Z1
 	VMOVUPS Z1, Z4
-	VFNMADD231PS sigmoidvec32zc<>+320(SB), Z3, Z4
+	VFNMADD231PS.BCST sigmoidvec32zc<>+20(SB), Z3, Z4
 	VSUBPS Z4, Z1, Z1
-	VFNMADD231PS sigmoidvec32zc<>+320(SB), Z3, Z1
+	VFNMADD231PS.BCST sigmoidvec32zc<>+20(SB), Z3, Z1
 	VFMADD231PS Z4, Z1, Z1
 	VMULPS Z4, Z4, Z3
-	VMOVUPS sigmoidvec32zc<>+384(SB), Z5
-	VFMADD213PS sigmoidvec32zc<>+448(SB), Z4, Z5
-	VFMADD213PS sigmoidvec32zc<>+512(SB), Z4, Z5
-	VFMADD213PS sigmoidvec32zc<>+576(SB), Z4, Z5
-	VFMADD213PS sigmoidvec32zc<>+640(SB), Z4, Z5
-	VFMADD213PS sigmoidvec32zc<>+704(SB), Z4, Z5
-	VFMADD213PS sigmoidvec32zc<>+768(SB), Z4, Z5
+	VBROADCASTSS sigmoidvec32zc<>+24(SB), Z5
+	VFMADD213PS.BCST sigmoidvec32zc<>+28(SB), Z4, Z5
+	VFMADD213PS.BCST sigmoidvec32zc<>+32(SB), Z4, Z5
+	VFMADD213PS.BCST sigmoidvec32zc<>+36(SB), Z4, Z5
+	VFMADD213PS.BCST sigmoidvec32zc<>+40(SB), Z4, Z5
+	VFMADD213PS.BCST sigmoidvec32zc<>+44(SB), Z4, Z5
+	VFMADD213PS.BCST sigmoidvec32zc<>+48(SB), Z4, Z5
 	VFMADD231PS Z5, Z3, Z1
-	VMOVUPS sigmoidvec32zc<>+832(SB), Z3
+	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z3
 	VADDPS Z4, Z3, Z3
-	VSUBPS sigmoidvec32zc<>+832(SB), Z3, Z5
+	VSUBPS.BCST sigmoidvec32zc<>+52(SB), Z3, Z5
 	VSUBPS Z5, Z4, Z4
 	VADDPS Z1, Z4, Z1
 	VADDPS Z1, Z3, Z4
 	VSUBPS Z4, Z3, Z3
 	VADDPS Z1, Z3, Z1
-	VPADDD sigmoidvec32zc<>+896(SB), Z2, Z2
+	VPADDD.BCST sigmoidvec32zc<>+56(SB), Z2, Z2
 	VPSLLD $23, Z2, Z2
 	VMULPS Z2, Z4, Z3
 	VMULPS Z2, Z1, Z1
-	VMOVUPS sigmoidvec32zc<>+832(SB), Z2
+	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z2
 	VADDPS Z3, Z2, Z2
-	VMOVUPS sigmoidvec32zc<>+832(SB), Z4
+	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z4
 	VSUBPS Z2, Z4, Z4
 	VADDPS Z3, Z4, Z4
 	VADDPS Z1, Z4, Z4
 	VPMOVD2M Z0, K1
-	VMOVUPS sigmoidvec32zc<>+832(SB), Z5
+	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z5
 	VBLENDMPS Z3, Z5, K1, Z3
 	VPMOVD2M Z0, K1
-	VMOVUPS sigmoidvec32zc<>+960(SB), Z5
+	VBROADCASTSS sigmoidvec32zc<>+60(SB), Z5
 	VBLENDMPS Z1, Z5, K1, Z0
-	VMOVUPS sigmoidvec32zc<>+832(SB), Z1
+	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z1
 	VDIVPS Z2, Z1, Z1
 	VMULPS Z1, Z3, Z5
 	VFNMADD231PS Z5, Z2, Z3
@@ -9566,294 +5796,24 @@ done:
 	RET
 
 DATA tanhvec32zc<>+0(SB)/4, $0x80000000
-DATA tanhvec32zc<>+4(SB)/4, $0x80000000
-DATA tanhvec32zc<>+8(SB)/4, $0x80000000
-DATA tanhvec32zc<>+12(SB)/4, $0x80000000
-DATA tanhvec32zc<>+16(SB)/4, $0x80000000
-DATA tanhvec32zc<>+20(SB)/4, $0x80000000
-DATA tanhvec32zc<>+24(SB)/4, $0x80000000
-DATA tanhvec32zc<>+28(SB)/4, $0x80000000
-DATA tanhvec32zc<>+32(SB)/4, $0x80000000
-DATA tanhvec32zc<>+36(SB)/4, $0x80000000
-DATA tanhvec32zc<>+40(SB)/4, $0x80000000
-DATA tanhvec32zc<>+44(SB)/4, $0x80000000
-DATA tanhvec32zc<>+48(SB)/4, $0x80000000
-DATA tanhvec32zc<>+52(SB)/4, $0x80000000
-DATA tanhvec32zc<>+56(SB)/4, $0x80000000
-DATA tanhvec32zc<>+60(SB)/4, $0x80000000
-DATA tanhvec32zc<>+64(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+68(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+72(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+76(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+80(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+84(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+88(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+92(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+96(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+100(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+104(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+108(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+112(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+116(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+120(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+124(SB)/4, $0x7fffffff
-DATA tanhvec32zc<>+128(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+132(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+136(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+140(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+144(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+148(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+152(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+156(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+160(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+164(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+168(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+172(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+176(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+180(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+184(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+188(SB)/4, $0xc0000000
-DATA tanhvec32zc<>+192(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+196(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+200(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+204(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+208(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+212(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+216(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+220(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+224(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+228(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+232(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+236(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+240(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+244(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+248(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+252(SB)/4, $0xc2a00000
-DATA tanhvec32zc<>+256(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+260(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+264(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+268(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+272(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+276(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+280(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+284(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+288(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+292(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+296(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+300(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+304(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+308(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+312(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+316(SB)/4, $0x4b400000
-DATA tanhvec32zc<>+320(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+324(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+328(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+332(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+336(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+340(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+344(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+348(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+352(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+356(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+360(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+364(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+368(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+372(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+376(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+380(SB)/4, $0x3fb8aa3b
-DATA tanhvec32zc<>+384(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+388(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+392(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+396(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+400(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+404(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+408(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+412(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+416(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+420(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+424(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+428(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+432(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+436(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+440(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+444(SB)/4, $0x3f317200
-DATA tanhvec32zc<>+448(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+452(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+456(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+460(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+464(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+468(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+472(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+476(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+480(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+484(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+488(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+492(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+496(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+500(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+504(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+508(SB)/4, $0x35bfbe8e
-DATA tanhvec32zc<>+512(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+516(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+520(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+524(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+528(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+532(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+536(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+540(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+544(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+548(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+552(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+556(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+560(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+564(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+568(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+572(SB)/4, $0x37d00d01
-DATA tanhvec32zc<>+576(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+580(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+584(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+588(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+592(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+596(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+600(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+604(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+608(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+612(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+616(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+620(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+624(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+628(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+632(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+636(SB)/4, $0x39500d01
-DATA tanhvec32zc<>+640(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+644(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+648(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+652(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+656(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+660(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+664(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+668(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+672(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+676(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+680(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+684(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+688(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+692(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+696(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+700(SB)/4, $0x3ab60b61
-DATA tanhvec32zc<>+704(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+708(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+712(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+716(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+720(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+724(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+728(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+732(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+736(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+740(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+744(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+748(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+752(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+756(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+760(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+764(SB)/4, $0x3c088889
-DATA tanhvec32zc<>+768(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+772(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+776(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+780(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+784(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+788(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+792(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+796(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+800(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+804(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+808(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+812(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+816(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+820(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+824(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+828(SB)/4, $0x3d2aaaab
-DATA tanhvec32zc<>+832(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+836(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+840(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+844(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+848(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+852(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+856(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+860(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+864(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+868(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+872(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+876(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+880(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+884(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+888(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+892(SB)/4, $0x3e2aaaab
-DATA tanhvec32zc<>+896(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+900(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+904(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+908(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+912(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+916(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+920(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+924(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+928(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+932(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+936(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+940(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+944(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+948(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+952(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+956(SB)/4, $0x3f000000
-DATA tanhvec32zc<>+960(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+964(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+968(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+972(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+976(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+980(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+984(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+988(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+992(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+996(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+1000(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+1004(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+1008(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+1012(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+1016(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+1020(SB)/4, $0x3f800000
-DATA tanhvec32zc<>+1024(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1028(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1032(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1036(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1040(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1044(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1048(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1052(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1056(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1060(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1064(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1068(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1072(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1076(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1080(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1084(SB)/4, $0xb4c0007f
-DATA tanhvec32zc<>+1088(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1092(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1096(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1100(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1104(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1108(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1112(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1116(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1120(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1124(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1128(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1132(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1136(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1140(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1144(SB)/4, $0x39800000
-DATA tanhvec32zc<>+1148(SB)/4, $0x39800000
-GLOBL tanhvec32zc<>(SB), RODATA|NOPTR, $1152
+DATA tanhvec32zc<>+4(SB)/4, $0x7fffffff
+DATA tanhvec32zc<>+8(SB)/4, $0xc0000000
+DATA tanhvec32zc<>+12(SB)/4, $0xc2a00000
+DATA tanhvec32zc<>+16(SB)/4, $0x4b400000
+DATA tanhvec32zc<>+20(SB)/4, $0x3fb8aa3b
+DATA tanhvec32zc<>+24(SB)/4, $0x3f317200
+DATA tanhvec32zc<>+28(SB)/4, $0x35bfbe8e
+DATA tanhvec32zc<>+32(SB)/4, $0x37d00d01
+DATA tanhvec32zc<>+36(SB)/4, $0x39500d01
+DATA tanhvec32zc<>+40(SB)/4, $0x3ab60b61
+DATA tanhvec32zc<>+44(SB)/4, $0x3c088889
+DATA tanhvec32zc<>+48(SB)/4, $0x3d2aaaab
+DATA tanhvec32zc<>+52(SB)/4, $0x3e2aaaab
+DATA tanhvec32zc<>+56(SB)/4, $0x3f000000
+DATA tanhvec32zc<>+60(SB)/4, $0x3f800000
+DATA tanhvec32zc<>+64(SB)/4, $0xb4c0007f
+DATA tanhvec32zc<>+68(SB)/4, $0x39800000
+GLOBL tanhvec32zc<>(SB), RODATA|NOPTR, $72
 
 // func tanhVec32Z(d, x *float32, n int) int
 TEXT ·tanhVec32Z(SB), NOSPLIT, $0-32
@@ -9868,61 +5828,61 @@ loop:
 	VCMPPS $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ tanhvec32zc<>+64(SB), Z0, Z1
-	VMULPS tanhvec32zc<>+128(SB), Z1, Z2
-	VMAXPS tanhvec32zc<>+192(SB), Z2, Z2
-	VMOVUPS tanhvec32zc<>+320(SB), Z3
-	VFMADD213PS tanhvec32zc<>+256(SB), Z2, Z3
-	VSUBPS tanhvec32zc<>+256(SB), Z3, Z4
-	VFNMADD231PS tanhvec32zc<>+384(SB), Z4, Z2
+	VPANDD.BCST tanhvec32zc<>+4(SB), Z0, Z1
+	VMULPS.BCST tanhvec32zc<>+8(SB), Z1, Z2
+	VMAXPS.BCST tanhvec32zc<>+12(SB), Z2, Z2
+	VBROADCASTSS tanhvec32zc<>+20(SB), Z3
+	VFMADD213PS.BCST tanhvec32zc<>+16(SB), Z2, Z3
+	VSUBPS.BCST tanhvec32zc<>+16(SB), Z3, Z4
+	VFNMADD231PS.BCST tanhvec32zc<>+24(SB), Z4, Z2
 	VMOVUPS Z2, Z5
-	VFNMADD231PS tanhvec32zc<>+448(SB), Z4, Z5
+	VFNMADD231PS.BCST tanhvec32zc<>+28(SB), Z4, Z5
 	VSUBPS Z5, Z2, Z2
-	VFNMADD231PS tanhvec32zc<>+448(SB), Z4, Z2
+	VFNMADD231PS.BCST tanhvec32zc<>+28(SB), Z4, Z2
 	VFMADD231PS Z5, Z2, Z2
 	VMULPS Z5, Z5, Z4
-	VMOVUPS tanhvec32zc<>+512(SB), Z6
-	VFMADD213PS tanhvec32zc<>+576(SB), Z5, Z6
-	VFMADD213PS tanhvec32zc<>+640(SB), Z5, Z6
-	VFMADD213PS tanhvec32zc<>+704(SB), Z5, Z6
-	VFMADD213PS tanhvec32zc<>+768(SB), Z5, Z6
-	VFMADD213PS tanhvec32zc<>+832(SB), Z5, Z6
-	VFMADD213PS tanhvec32zc<>+896(SB), Z5, Z6
+	VBROADCASTSS tanhvec32zc<>+32(SB), Z6
+	VFMADD213PS.BCST tanhvec32zc<>+36(SB), Z5, Z6
+	VFMADD213PS.BCST tanhvec32zc<>+40(SB), Z5, Z6
+	VFMADD213PS.BCST tanhvec32zc<>+44(SB), Z5, Z6
+	VFMADD213PS.BCST tanhvec32zc<>+48(SB), Z5, Z6
+	VFMADD213PS.BCST tanhvec32zc<>+52(SB), Z5, Z6
+	VFMADD213PS.BCST tanhvec32zc<>+56(SB), Z5, Z6
 	VFMADD231PS Z6, Z4, Z2
-	VMOVUPS tanhvec32zc<>+960(SB), Z4
+	VBROADCASTSS tanhvec32zc<>+60(SB), Z4
 	VADDPS Z5, Z4, Z4
-	VSUBPS tanhvec32zc<>+960(SB), Z4, Z6
+	VSUBPS.BCST tanhvec32zc<>+60(SB), Z4, Z6
 	VSUBPS Z6, Z5, Z5
 	VADDPS Z2, Z5, Z2
 	VADDPS Z2, Z4, Z5
 	VSUBPS Z5, Z4, Z4
 	VADDPS Z2, Z4, Z2
-	VPADDD tanhvec32zc<>+1024(SB), Z3, Z3
+	VPADDD.BCST tanhvec32zc<>+64(SB), Z3, Z3
 	VPSLLD $23, Z3, Z3
 	VMULPS Z3, Z5, Z4
 	VMULPS Z3, Z2, Z2
-	VMOVUPS tanhvec32zc<>+960(SB), Z3
+	VBROADCASTSS tanhvec32zc<>+60(SB), Z3
 	VADDPS Z4, Z3, Z3
-	VMOVUPS tanhvec32zc<>+960(SB), Z5
+	VBROADCASTSS tanhvec32zc<>+60(SB), Z5
 	VSUBPS Z3, Z5, Z5
 	VADDPS Z4, Z5, Z5
 	VADDPS Z2, Z5, Z5
-	VMOVUPS tanhvec32zc<>+960(SB), Z6
+	VBROADCASTSS tanhvec32zc<>+60(SB), Z6
 	VSUBPS Z4, Z6, Z6
-	VMOVUPS tanhvec32zc<>+960(SB), Z7
+	VBROADCASTSS tanhvec32zc<>+60(SB), Z7
 	VSUBPS Z6, Z7, Z7
 	VSUBPS Z4, Z7, Z4
 	VSUBPS Z2, Z4, Z2
-	VMOVUPS tanhvec32zc<>+960(SB), Z4
+	VBROADCASTSS tanhvec32zc<>+60(SB), Z4
 	VDIVPS Z3, Z4, Z4
 	VMULPS Z4, Z6, Z7
 	VFNMADD231PS Z7, Z3, Z6
 	VFNMADD231PS Z7, Z5, Z2
 	VADDPS Z2, Z6, Z2
 	VFMADD231PS Z4, Z2, Z7
-	VPANDQ tanhvec32zc<>+0(SB), Z0, Z2
-	VPORQ Z2, Z7, Z2
-	VCMPPS $1, tanhvec32zc<>+1088(SB), Z1, K2
+	VPANDD.BCST tanhvec32zc<>+0(SB), Z0, Z2
+	VPORD Z2, Z7, Z2
+	VCMPPS.BCST $1, tanhvec32zc<>+68(SB), Z1, K2
 	VBLENDMPS Z0, Z2, K2, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
@@ -10141,310 +6101,25 @@ done:
 	RET
 
 DATA logvec32zc<>+0(SB)/4, $0x0
-DATA logvec32zc<>+4(SB)/4, $0x0
-DATA logvec32zc<>+8(SB)/4, $0x0
-DATA logvec32zc<>+12(SB)/4, $0x0
-DATA logvec32zc<>+16(SB)/4, $0x0
-DATA logvec32zc<>+20(SB)/4, $0x0
-DATA logvec32zc<>+24(SB)/4, $0x0
-DATA logvec32zc<>+28(SB)/4, $0x0
-DATA logvec32zc<>+32(SB)/4, $0x0
-DATA logvec32zc<>+36(SB)/4, $0x0
-DATA logvec32zc<>+40(SB)/4, $0x0
-DATA logvec32zc<>+44(SB)/4, $0x0
-DATA logvec32zc<>+48(SB)/4, $0x0
-DATA logvec32zc<>+52(SB)/4, $0x0
-DATA logvec32zc<>+56(SB)/4, $0x0
-DATA logvec32zc<>+60(SB)/4, $0x0
-DATA logvec32zc<>+64(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+68(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+72(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+76(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+80(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+84(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+88(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+92(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+96(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+100(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+104(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+108(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+112(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+116(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+120(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+124(SB)/4, $0x7f7fffff
-DATA logvec32zc<>+128(SB)/4, $0x800000
-DATA logvec32zc<>+132(SB)/4, $0x800000
-DATA logvec32zc<>+136(SB)/4, $0x800000
-DATA logvec32zc<>+140(SB)/4, $0x800000
-DATA logvec32zc<>+144(SB)/4, $0x800000
-DATA logvec32zc<>+148(SB)/4, $0x800000
-DATA logvec32zc<>+152(SB)/4, $0x800000
-DATA logvec32zc<>+156(SB)/4, $0x800000
-DATA logvec32zc<>+160(SB)/4, $0x800000
-DATA logvec32zc<>+164(SB)/4, $0x800000
-DATA logvec32zc<>+168(SB)/4, $0x800000
-DATA logvec32zc<>+172(SB)/4, $0x800000
-DATA logvec32zc<>+176(SB)/4, $0x800000
-DATA logvec32zc<>+180(SB)/4, $0x800000
-DATA logvec32zc<>+184(SB)/4, $0x800000
-DATA logvec32zc<>+188(SB)/4, $0x800000
-DATA logvec32zc<>+192(SB)/4, $0x4c000000
-DATA logvec32zc<>+196(SB)/4, $0x4c000000
-DATA logvec32zc<>+200(SB)/4, $0x4c000000
-DATA logvec32zc<>+204(SB)/4, $0x4c000000
-DATA logvec32zc<>+208(SB)/4, $0x4c000000
-DATA logvec32zc<>+212(SB)/4, $0x4c000000
-DATA logvec32zc<>+216(SB)/4, $0x4c000000
-DATA logvec32zc<>+220(SB)/4, $0x4c000000
-DATA logvec32zc<>+224(SB)/4, $0x4c000000
-DATA logvec32zc<>+228(SB)/4, $0x4c000000
-DATA logvec32zc<>+232(SB)/4, $0x4c000000
-DATA logvec32zc<>+236(SB)/4, $0x4c000000
-DATA logvec32zc<>+240(SB)/4, $0x4c000000
-DATA logvec32zc<>+244(SB)/4, $0x4c000000
-DATA logvec32zc<>+248(SB)/4, $0x4c000000
-DATA logvec32zc<>+252(SB)/4, $0x4c000000
-DATA logvec32zc<>+256(SB)/4, $0x4afb0d
-DATA logvec32zc<>+260(SB)/4, $0x4afb0d
-DATA logvec32zc<>+264(SB)/4, $0x4afb0d
-DATA logvec32zc<>+268(SB)/4, $0x4afb0d
-DATA logvec32zc<>+272(SB)/4, $0x4afb0d
-DATA logvec32zc<>+276(SB)/4, $0x4afb0d
-DATA logvec32zc<>+280(SB)/4, $0x4afb0d
-DATA logvec32zc<>+284(SB)/4, $0x4afb0d
-DATA logvec32zc<>+288(SB)/4, $0x4afb0d
-DATA logvec32zc<>+292(SB)/4, $0x4afb0d
-DATA logvec32zc<>+296(SB)/4, $0x4afb0d
-DATA logvec32zc<>+300(SB)/4, $0x4afb0d
-DATA logvec32zc<>+304(SB)/4, $0x4afb0d
-DATA logvec32zc<>+308(SB)/4, $0x4afb0d
-DATA logvec32zc<>+312(SB)/4, $0x4afb0d
-DATA logvec32zc<>+316(SB)/4, $0x4afb0d
-DATA logvec32zc<>+320(SB)/4, $0x7fffff
-DATA logvec32zc<>+324(SB)/4, $0x7fffff
-DATA logvec32zc<>+328(SB)/4, $0x7fffff
-DATA logvec32zc<>+332(SB)/4, $0x7fffff
-DATA logvec32zc<>+336(SB)/4, $0x7fffff
-DATA logvec32zc<>+340(SB)/4, $0x7fffff
-DATA logvec32zc<>+344(SB)/4, $0x7fffff
-DATA logvec32zc<>+348(SB)/4, $0x7fffff
-DATA logvec32zc<>+352(SB)/4, $0x7fffff
-DATA logvec32zc<>+356(SB)/4, $0x7fffff
-DATA logvec32zc<>+360(SB)/4, $0x7fffff
-DATA logvec32zc<>+364(SB)/4, $0x7fffff
-DATA logvec32zc<>+368(SB)/4, $0x7fffff
-DATA logvec32zc<>+372(SB)/4, $0x7fffff
-DATA logvec32zc<>+376(SB)/4, $0x7fffff
-DATA logvec32zc<>+380(SB)/4, $0x7fffff
-DATA logvec32zc<>+384(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+388(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+392(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+396(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+400(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+404(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+408(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+412(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+416(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+420(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+424(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+428(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+432(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+436(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+440(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+444(SB)/4, $0x3f3504f3
-DATA logvec32zc<>+448(SB)/4, $0x4b000000
-DATA logvec32zc<>+452(SB)/4, $0x4b000000
-DATA logvec32zc<>+456(SB)/4, $0x4b000000
-DATA logvec32zc<>+460(SB)/4, $0x4b000000
-DATA logvec32zc<>+464(SB)/4, $0x4b000000
-DATA logvec32zc<>+468(SB)/4, $0x4b000000
-DATA logvec32zc<>+472(SB)/4, $0x4b000000
-DATA logvec32zc<>+476(SB)/4, $0x4b000000
-DATA logvec32zc<>+480(SB)/4, $0x4b000000
-DATA logvec32zc<>+484(SB)/4, $0x4b000000
-DATA logvec32zc<>+488(SB)/4, $0x4b000000
-DATA logvec32zc<>+492(SB)/4, $0x4b000000
-DATA logvec32zc<>+496(SB)/4, $0x4b000000
-DATA logvec32zc<>+500(SB)/4, $0x4b000000
-DATA logvec32zc<>+504(SB)/4, $0x4b000000
-DATA logvec32zc<>+508(SB)/4, $0x4b000000
-DATA logvec32zc<>+512(SB)/4, $0x4b00007f
-DATA logvec32zc<>+516(SB)/4, $0x4b00007f
-DATA logvec32zc<>+520(SB)/4, $0x4b00007f
-DATA logvec32zc<>+524(SB)/4, $0x4b00007f
-DATA logvec32zc<>+528(SB)/4, $0x4b00007f
-DATA logvec32zc<>+532(SB)/4, $0x4b00007f
-DATA logvec32zc<>+536(SB)/4, $0x4b00007f
-DATA logvec32zc<>+540(SB)/4, $0x4b00007f
-DATA logvec32zc<>+544(SB)/4, $0x4b00007f
-DATA logvec32zc<>+548(SB)/4, $0x4b00007f
-DATA logvec32zc<>+552(SB)/4, $0x4b00007f
-DATA logvec32zc<>+556(SB)/4, $0x4b00007f
-DATA logvec32zc<>+560(SB)/4, $0x4b00007f
-DATA logvec32zc<>+564(SB)/4, $0x4b00007f
-DATA logvec32zc<>+568(SB)/4, $0x4b00007f
-DATA logvec32zc<>+572(SB)/4, $0x4b00007f
-DATA logvec32zc<>+576(SB)/4, $0x41c80000
-DATA logvec32zc<>+580(SB)/4, $0x41c80000
-DATA logvec32zc<>+584(SB)/4, $0x41c80000
-DATA logvec32zc<>+588(SB)/4, $0x41c80000
-DATA logvec32zc<>+592(SB)/4, $0x41c80000
-DATA logvec32zc<>+596(SB)/4, $0x41c80000
-DATA logvec32zc<>+600(SB)/4, $0x41c80000
-DATA logvec32zc<>+604(SB)/4, $0x41c80000
-DATA logvec32zc<>+608(SB)/4, $0x41c80000
-DATA logvec32zc<>+612(SB)/4, $0x41c80000
-DATA logvec32zc<>+616(SB)/4, $0x41c80000
-DATA logvec32zc<>+620(SB)/4, $0x41c80000
-DATA logvec32zc<>+624(SB)/4, $0x41c80000
-DATA logvec32zc<>+628(SB)/4, $0x41c80000
-DATA logvec32zc<>+632(SB)/4, $0x41c80000
-DATA logvec32zc<>+636(SB)/4, $0x41c80000
-DATA logvec32zc<>+640(SB)/4, $0x3f800000
-DATA logvec32zc<>+644(SB)/4, $0x3f800000
-DATA logvec32zc<>+648(SB)/4, $0x3f800000
-DATA logvec32zc<>+652(SB)/4, $0x3f800000
-DATA logvec32zc<>+656(SB)/4, $0x3f800000
-DATA logvec32zc<>+660(SB)/4, $0x3f800000
-DATA logvec32zc<>+664(SB)/4, $0x3f800000
-DATA logvec32zc<>+668(SB)/4, $0x3f800000
-DATA logvec32zc<>+672(SB)/4, $0x3f800000
-DATA logvec32zc<>+676(SB)/4, $0x3f800000
-DATA logvec32zc<>+680(SB)/4, $0x3f800000
-DATA logvec32zc<>+684(SB)/4, $0x3f800000
-DATA logvec32zc<>+688(SB)/4, $0x3f800000
-DATA logvec32zc<>+692(SB)/4, $0x3f800000
-DATA logvec32zc<>+696(SB)/4, $0x3f800000
-DATA logvec32zc<>+700(SB)/4, $0x3f800000
-DATA logvec32zc<>+704(SB)/4, $0x40000000
-DATA logvec32zc<>+708(SB)/4, $0x40000000
-DATA logvec32zc<>+712(SB)/4, $0x40000000
-DATA logvec32zc<>+716(SB)/4, $0x40000000
-DATA logvec32zc<>+720(SB)/4, $0x40000000
-DATA logvec32zc<>+724(SB)/4, $0x40000000
-DATA logvec32zc<>+728(SB)/4, $0x40000000
-DATA logvec32zc<>+732(SB)/4, $0x40000000
-DATA logvec32zc<>+736(SB)/4, $0x40000000
-DATA logvec32zc<>+740(SB)/4, $0x40000000
-DATA logvec32zc<>+744(SB)/4, $0x40000000
-DATA logvec32zc<>+748(SB)/4, $0x40000000
-DATA logvec32zc<>+752(SB)/4, $0x40000000
-DATA logvec32zc<>+756(SB)/4, $0x40000000
-DATA logvec32zc<>+760(SB)/4, $0x40000000
-DATA logvec32zc<>+764(SB)/4, $0x40000000
-DATA logvec32zc<>+768(SB)/4, $0x3e789e26
-DATA logvec32zc<>+772(SB)/4, $0x3e789e26
-DATA logvec32zc<>+776(SB)/4, $0x3e789e26
-DATA logvec32zc<>+780(SB)/4, $0x3e789e26
-DATA logvec32zc<>+784(SB)/4, $0x3e789e26
-DATA logvec32zc<>+788(SB)/4, $0x3e789e26
-DATA logvec32zc<>+792(SB)/4, $0x3e789e26
-DATA logvec32zc<>+796(SB)/4, $0x3e789e26
-DATA logvec32zc<>+800(SB)/4, $0x3e789e26
-DATA logvec32zc<>+804(SB)/4, $0x3e789e26
-DATA logvec32zc<>+808(SB)/4, $0x3e789e26
-DATA logvec32zc<>+812(SB)/4, $0x3e789e26
-DATA logvec32zc<>+816(SB)/4, $0x3e789e26
-DATA logvec32zc<>+820(SB)/4, $0x3e789e26
-DATA logvec32zc<>+824(SB)/4, $0x3e789e26
-DATA logvec32zc<>+828(SB)/4, $0x3e789e26
-DATA logvec32zc<>+832(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+836(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+840(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+844(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+848(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+852(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+856(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+860(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+864(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+868(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+872(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+876(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+880(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+884(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+888(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+892(SB)/4, $0x3e91e9ee
-DATA logvec32zc<>+896(SB)/4, $0x3eccce13
-DATA logvec32zc<>+900(SB)/4, $0x3eccce13
-DATA logvec32zc<>+904(SB)/4, $0x3eccce13
-DATA logvec32zc<>+908(SB)/4, $0x3eccce13
-DATA logvec32zc<>+912(SB)/4, $0x3eccce13
-DATA logvec32zc<>+916(SB)/4, $0x3eccce13
-DATA logvec32zc<>+920(SB)/4, $0x3eccce13
-DATA logvec32zc<>+924(SB)/4, $0x3eccce13
-DATA logvec32zc<>+928(SB)/4, $0x3eccce13
-DATA logvec32zc<>+932(SB)/4, $0x3eccce13
-DATA logvec32zc<>+936(SB)/4, $0x3eccce13
-DATA logvec32zc<>+940(SB)/4, $0x3eccce13
-DATA logvec32zc<>+944(SB)/4, $0x3eccce13
-DATA logvec32zc<>+948(SB)/4, $0x3eccce13
-DATA logvec32zc<>+952(SB)/4, $0x3eccce13
-DATA logvec32zc<>+956(SB)/4, $0x3eccce13
-DATA logvec32zc<>+960(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+964(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+968(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+972(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+976(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+980(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+984(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+988(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+992(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+996(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+1000(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+1004(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+1008(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+1012(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+1016(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+1020(SB)/4, $0x3f2aaaaa
-DATA logvec32zc<>+1024(SB)/4, $0x3f000000
-DATA logvec32zc<>+1028(SB)/4, $0x3f000000
-DATA logvec32zc<>+1032(SB)/4, $0x3f000000
-DATA logvec32zc<>+1036(SB)/4, $0x3f000000
-DATA logvec32zc<>+1040(SB)/4, $0x3f000000
-DATA logvec32zc<>+1044(SB)/4, $0x3f000000
-DATA logvec32zc<>+1048(SB)/4, $0x3f000000
-DATA logvec32zc<>+1052(SB)/4, $0x3f000000
-DATA logvec32zc<>+1056(SB)/4, $0x3f000000
-DATA logvec32zc<>+1060(SB)/4, $0x3f000000
-DATA logvec32zc<>+1064(SB)/4, $0x3f000000
-DATA logvec32zc<>+1068(SB)/4, $0x3f000000
-DATA logvec32zc<>+1072(SB)/4, $0x3f000000
-DATA logvec32zc<>+1076(SB)/4, $0x3f000000
-DATA logvec32zc<>+1080(SB)/4, $0x3f000000
-DATA logvec32zc<>+1084(SB)/4, $0x3f000000
-DATA logvec32zc<>+1088(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1092(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1096(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1100(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1104(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1108(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1112(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1116(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1120(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1124(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1128(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1132(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1136(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1140(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1144(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1148(SB)/4, $0x3717f7d1
-DATA logvec32zc<>+1152(SB)/4, $0x3f317180
-DATA logvec32zc<>+1156(SB)/4, $0x3f317180
-DATA logvec32zc<>+1160(SB)/4, $0x3f317180
-DATA logvec32zc<>+1164(SB)/4, $0x3f317180
-DATA logvec32zc<>+1168(SB)/4, $0x3f317180
-DATA logvec32zc<>+1172(SB)/4, $0x3f317180
-DATA logvec32zc<>+1176(SB)/4, $0x3f317180
-DATA logvec32zc<>+1180(SB)/4, $0x3f317180
-DATA logvec32zc<>+1184(SB)/4, $0x3f317180
-DATA logvec32zc<>+1188(SB)/4, $0x3f317180
-DATA logvec32zc<>+1192(SB)/4, $0x3f317180
-DATA logvec32zc<>+1196(SB)/4, $0x3f317180
-DATA logvec32zc<>+1200(SB)/4, $0x3f317180
-DATA logvec32zc<>+1204(SB)/4, $0x3f317180
-DATA logvec32zc<>+1208(SB)/4, $0x3f317180
-DATA logvec32zc<>+1212(SB)/4, $0x3f317180
-GLOBL logvec32zc<>(SB), RODATA|NOPTR, $1216
+DATA logvec32zc<>+4(SB)/4, $0x7f7fffff
+DATA logvec32zc<>+8(SB)/4, $0x800000
+DATA logvec32zc<>+12(SB)/4, $0x4c000000
+DATA logvec32zc<>+16(SB)/4, $0x4afb0d
+DATA logvec32zc<>+20(SB)/4, $0x7fffff
+DATA logvec32zc<>+24(SB)/4, $0x3f3504f3
+DATA logvec32zc<>+28(SB)/4, $0x4b000000
+DATA logvec32zc<>+32(SB)/4, $0x4b00007f
+DATA logvec32zc<>+36(SB)/4, $0x41c80000
+DATA logvec32zc<>+40(SB)/4, $0x3f800000
+DATA logvec32zc<>+44(SB)/4, $0x40000000
+DATA logvec32zc<>+48(SB)/4, $0x3e789e26
+DATA logvec32zc<>+52(SB)/4, $0x3e91e9ee
+DATA logvec32zc<>+56(SB)/4, $0x3eccce13
+DATA logvec32zc<>+60(SB)/4, $0x3f2aaaaa
+DATA logvec32zc<>+64(SB)/4, $0x3f000000
+DATA logvec32zc<>+68(SB)/4, $0x3717f7d1
+DATA logvec32zc<>+72(SB)/4, $0x3f317180
+GLOBL logvec32zc<>(SB), RODATA|NOPTR, $76
 
 // func logVec32Z(d, x *float32, n int) int
 TEXT ·logVec32Z(SB), NOSPLIT, $0-32
@@ -10456,42 +6131,42 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
-	VCMPPS $2, logvec32zc<>+0(SB), Z0, K2
+	VCMPPS.BCST $2, logvec32zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPS $6, logvec32zc<>+64(SB), Z0, K2
+	VCMPPS.BCST $6, logvec32zc<>+4(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPS $1, logvec32zc<>+128(SB), Z0, K1
+	VCMPPS.BCST $1, logvec32zc<>+8(SB), Z0, K1
 	VPMOVM2D K1, Z1
-	VMULPS logvec32zc<>+192(SB), Z0, Z2
+	VMULPS.BCST logvec32zc<>+12(SB), Z0, Z2
 	VPMOVD2M Z1, K1
 	VBLENDMPS Z2, Z0, K1, Z0
-	VPADDD logvec32zc<>+256(SB), Z0, Z0
-	VPANDQ logvec32zc<>+320(SB), Z0, Z2
-	VPADDD logvec32zc<>+384(SB), Z2, Z2
+	VPADDD.BCST logvec32zc<>+16(SB), Z0, Z0
+	VPANDD.BCST logvec32zc<>+20(SB), Z0, Z2
+	VPADDD.BCST logvec32zc<>+24(SB), Z2, Z2
 	VPSRLD $23, Z0, Z0
-	VPORQ logvec32zc<>+448(SB), Z0, Z0
-	VSUBPS logvec32zc<>+512(SB), Z0, Z0
-	VPANDQ logvec32zc<>+576(SB), Z1, Z1
+	VPORD.BCST logvec32zc<>+28(SB), Z0, Z0
+	VSUBPS.BCST logvec32zc<>+32(SB), Z0, Z0
+	VPANDD.BCST logvec32zc<>+36(SB), Z1, Z1
 	VSUBPS Z1, Z0, Z0
-	VSUBPS logvec32zc<>+640(SB), Z2, Z1
-	VADDPS logvec32zc<>+704(SB), Z1, Z2
+	VSUBPS.BCST logvec32zc<>+40(SB), Z2, Z1
+	VADDPS.BCST logvec32zc<>+44(SB), Z1, Z2
 	VDIVPS Z2, Z1, Z2
 	VMULPS Z2, Z2, Z3
-	VMOVUPS logvec32zc<>+768(SB), Z4
-	VFMADD213PS logvec32zc<>+832(SB), Z3, Z4
-	VFMADD213PS logvec32zc<>+896(SB), Z3, Z4
-	VFMADD213PS logvec32zc<>+960(SB), Z3, Z4
+	VBROADCASTSS logvec32zc<>+48(SB), Z4
+	VFMADD213PS.BCST logvec32zc<>+52(SB), Z3, Z4
+	VFMADD213PS.BCST logvec32zc<>+56(SB), Z3, Z4
+	VFMADD213PS.BCST logvec32zc<>+60(SB), Z3, Z4
 	VMULPS Z4, Z3, Z3
 	VMULPS Z1, Z1, Z4
-	VMULPS logvec32zc<>+1024(SB), Z4, Z4
-	VMULPS logvec32zc<>+1088(SB), Z0, Z5
+	VMULPS.BCST logvec32zc<>+64(SB), Z4, Z4
+	VMULPS.BCST logvec32zc<>+68(SB), Z0, Z5
 	VADDPS Z3, Z4, Z3
 	VFMADD231PS Z3, Z2, Z5
 	VSUBPS Z5, Z4, Z2
 	VSUBPS Z2, Z1, Z1
-	VFMADD231PS logvec32zc<>+1152(SB), Z0, Z1
+	VFMADD231PS.BCST logvec32zc<>+72(SB), Z0, Z1
 	VMOVUPS Z1, (DI)(AX*4)
 	ADDQ $16, AX
 	JMP loop
@@ -10738,342 +6413,27 @@ done:
 	RET
 
 DATA log1pvec32zc<>+0(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+4(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+8(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+12(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+16(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+20(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+24(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+28(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+32(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+36(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+40(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+44(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+48(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+52(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+56(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+60(SB)/4, $0xbf800000
-DATA log1pvec32zc<>+64(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+68(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+72(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+76(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+80(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+84(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+88(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+92(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+96(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+100(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+104(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+108(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+112(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+116(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+120(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+124(SB)/4, $0x7f7fffff
-DATA log1pvec32zc<>+128(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+132(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+136(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+140(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+144(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+148(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+152(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+156(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+160(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+164(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+168(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+172(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+176(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+180(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+184(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+188(SB)/4, $0x3f800000
-DATA log1pvec32zc<>+192(SB)/4, $0x800000
-DATA log1pvec32zc<>+196(SB)/4, $0x800000
-DATA log1pvec32zc<>+200(SB)/4, $0x800000
-DATA log1pvec32zc<>+204(SB)/4, $0x800000
-DATA log1pvec32zc<>+208(SB)/4, $0x800000
-DATA log1pvec32zc<>+212(SB)/4, $0x800000
-DATA log1pvec32zc<>+216(SB)/4, $0x800000
-DATA log1pvec32zc<>+220(SB)/4, $0x800000
-DATA log1pvec32zc<>+224(SB)/4, $0x800000
-DATA log1pvec32zc<>+228(SB)/4, $0x800000
-DATA log1pvec32zc<>+232(SB)/4, $0x800000
-DATA log1pvec32zc<>+236(SB)/4, $0x800000
-DATA log1pvec32zc<>+240(SB)/4, $0x800000
-DATA log1pvec32zc<>+244(SB)/4, $0x800000
-DATA log1pvec32zc<>+248(SB)/4, $0x800000
-DATA log1pvec32zc<>+252(SB)/4, $0x800000
-DATA log1pvec32zc<>+256(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+260(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+264(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+268(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+272(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+276(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+280(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+284(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+288(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+292(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+296(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+300(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+304(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+308(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+312(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+316(SB)/4, $0x4c000000
-DATA log1pvec32zc<>+320(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+324(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+328(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+332(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+336(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+340(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+344(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+348(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+352(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+356(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+360(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+364(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+368(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+372(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+376(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+380(SB)/4, $0x4afb0d
-DATA log1pvec32zc<>+384(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+388(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+392(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+396(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+400(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+404(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+408(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+412(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+416(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+420(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+424(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+428(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+432(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+436(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+440(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+444(SB)/4, $0x7fffff
-DATA log1pvec32zc<>+448(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+452(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+456(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+460(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+464(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+468(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+472(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+476(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+480(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+484(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+488(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+492(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+496(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+500(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+504(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+508(SB)/4, $0x3f3504f3
-DATA log1pvec32zc<>+512(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+516(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+520(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+524(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+528(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+532(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+536(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+540(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+544(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+548(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+552(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+556(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+560(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+564(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+568(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+572(SB)/4, $0x4b000000
-DATA log1pvec32zc<>+576(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+580(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+584(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+588(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+592(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+596(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+600(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+604(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+608(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+612(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+616(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+620(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+624(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+628(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+632(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+636(SB)/4, $0x4b00007f
-DATA log1pvec32zc<>+640(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+644(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+648(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+652(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+656(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+660(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+664(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+668(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+672(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+676(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+680(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+684(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+688(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+692(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+696(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+700(SB)/4, $0x41c80000
-DATA log1pvec32zc<>+704(SB)/4, $0x40000000
-DATA log1pvec32zc<>+708(SB)/4, $0x40000000
-DATA log1pvec32zc<>+712(SB)/4, $0x40000000
-DATA log1pvec32zc<>+716(SB)/4, $0x40000000
-DATA log1pvec32zc<>+720(SB)/4, $0x40000000
-DATA log1pvec32zc<>+724(SB)/4, $0x40000000
-DATA log1pvec32zc<>+728(SB)/4, $0x40000000
-DATA log1pvec32zc<>+732(SB)/4, $0x40000000
-DATA log1pvec32zc<>+736(SB)/4, $0x40000000
-DATA log1pvec32zc<>+740(SB)/4, $0x40000000
-DATA log1pvec32zc<>+744(SB)/4, $0x40000000
-DATA log1pvec32zc<>+748(SB)/4, $0x40000000
-DATA log1pvec32zc<>+752(SB)/4, $0x40000000
-DATA log1pvec32zc<>+756(SB)/4, $0x40000000
-DATA log1pvec32zc<>+760(SB)/4, $0x40000000
-DATA log1pvec32zc<>+764(SB)/4, $0x40000000
-DATA log1pvec32zc<>+768(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+772(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+776(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+780(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+784(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+788(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+792(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+796(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+800(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+804(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+808(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+812(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+816(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+820(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+824(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+828(SB)/4, $0x3e789e26
-DATA log1pvec32zc<>+832(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+836(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+840(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+844(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+848(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+852(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+856(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+860(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+864(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+868(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+872(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+876(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+880(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+884(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+888(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+892(SB)/4, $0x3e91e9ee
-DATA log1pvec32zc<>+896(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+900(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+904(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+908(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+912(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+916(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+920(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+924(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+928(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+932(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+936(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+940(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+944(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+948(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+952(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+956(SB)/4, $0x3eccce13
-DATA log1pvec32zc<>+960(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+964(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+968(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+972(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+976(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+980(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+984(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+988(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+992(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+996(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+1000(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+1004(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+1008(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+1012(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+1016(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+1020(SB)/4, $0x3f2aaaaa
-DATA log1pvec32zc<>+1024(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1028(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1032(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1036(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1040(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1044(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1048(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1052(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1056(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1060(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1064(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1068(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1072(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1076(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1080(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1084(SB)/4, $0x3f000000
-DATA log1pvec32zc<>+1088(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1092(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1096(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1100(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1104(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1108(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1112(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1116(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1120(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1124(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1128(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1132(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1136(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1140(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1144(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1148(SB)/4, $0x3717f7d1
-DATA log1pvec32zc<>+1152(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1156(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1160(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1164(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1168(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1172(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1176(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1180(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1184(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1188(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1192(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1196(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1200(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1204(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1208(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1212(SB)/4, $0x3f317180
-DATA log1pvec32zc<>+1216(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1220(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1224(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1228(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1232(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1236(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1240(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1244(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1248(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1252(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1256(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1260(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1264(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1268(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1272(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1276(SB)/4, $0x7fffffff
-DATA log1pvec32zc<>+1280(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1284(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1288(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1292(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1296(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1300(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1304(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1308(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1312(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1316(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1320(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1324(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1328(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1332(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1336(SB)/4, $0x33000000
-DATA log1pvec32zc<>+1340(SB)/4, $0x33000000
-GLOBL log1pvec32zc<>(SB), RODATA|NOPTR, $1344
+DATA log1pvec32zc<>+4(SB)/4, $0x7f7fffff
+DATA log1pvec32zc<>+8(SB)/4, $0x3f800000
+DATA log1pvec32zc<>+12(SB)/4, $0x800000
+DATA log1pvec32zc<>+16(SB)/4, $0x4c000000
+DATA log1pvec32zc<>+20(SB)/4, $0x4afb0d
+DATA log1pvec32zc<>+24(SB)/4, $0x7fffff
+DATA log1pvec32zc<>+28(SB)/4, $0x3f3504f3
+DATA log1pvec32zc<>+32(SB)/4, $0x4b000000
+DATA log1pvec32zc<>+36(SB)/4, $0x4b00007f
+DATA log1pvec32zc<>+40(SB)/4, $0x41c80000
+DATA log1pvec32zc<>+44(SB)/4, $0x40000000
+DATA log1pvec32zc<>+48(SB)/4, $0x3e789e26
+DATA log1pvec32zc<>+52(SB)/4, $0x3e91e9ee
+DATA log1pvec32zc<>+56(SB)/4, $0x3eccce13
+DATA log1pvec32zc<>+60(SB)/4, $0x3f2aaaaa
+DATA log1pvec32zc<>+64(SB)/4, $0x3f000000
+DATA log1pvec32zc<>+68(SB)/4, $0x3717f7d1
+DATA log1pvec32zc<>+72(SB)/4, $0x3f317180
+DATA log1pvec32zc<>+76(SB)/4, $0x7fffffff
+DATA log1pvec32zc<>+80(SB)/4, $0x33000000
+GLOBL log1pvec32zc<>(SB), RODATA|NOPTR, $84
 
 // func log1pVec32Z(d, x *float32, n int) int
 TEXT ·log1pVec32Z(SB), NOSPLIT, $0-32
@@ -11085,54 +6445,54 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
-	VCMPPS $2, log1pvec32zc<>+0(SB), Z0, K2
+	VCMPPS.BCST $2, log1pvec32zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPS $6, log1pvec32zc<>+64(SB), Z0, K2
+	VCMPPS.BCST $6, log1pvec32zc<>+4(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPS log1pvec32zc<>+128(SB), Z1
+	VBROADCASTSS log1pvec32zc<>+8(SB), Z1
 	VADDPS Z0, Z1, Z1
-	VSUBPS log1pvec32zc<>+128(SB), Z1, Z2
+	VSUBPS.BCST log1pvec32zc<>+8(SB), Z1, Z2
 	VSUBPS Z2, Z1, Z3
-	VMOVUPS log1pvec32zc<>+128(SB), Z4
+	VBROADCASTSS log1pvec32zc<>+8(SB), Z4
 	VSUBPS Z3, Z4, Z3
 	VSUBPS Z2, Z0, Z2
 	VADDPS Z2, Z3, Z2
-	VCMPPS $1, log1pvec32zc<>+192(SB), Z1, K1
+	VCMPPS.BCST $1, log1pvec32zc<>+12(SB), Z1, K1
 	VPMOVM2D K1, Z3
-	VMULPS log1pvec32zc<>+256(SB), Z1, Z4
+	VMULPS.BCST log1pvec32zc<>+16(SB), Z1, Z4
 	VPMOVD2M Z3, K1
 	VBLENDMPS Z4, Z1, K1, Z1
-	VPADDD log1pvec32zc<>+320(SB), Z1, Z4
-	VPANDQ log1pvec32zc<>+384(SB), Z4, Z5
-	VPADDD log1pvec32zc<>+448(SB), Z5, Z5
+	VPADDD.BCST log1pvec32zc<>+20(SB), Z1, Z4
+	VPANDD.BCST log1pvec32zc<>+24(SB), Z4, Z5
+	VPADDD.BCST log1pvec32zc<>+28(SB), Z5, Z5
 	VPSRLD $23, Z4, Z4
-	VPORQ log1pvec32zc<>+512(SB), Z4, Z4
-	VSUBPS log1pvec32zc<>+576(SB), Z4, Z4
-	VPANDQ log1pvec32zc<>+640(SB), Z3, Z3
+	VPORD.BCST log1pvec32zc<>+32(SB), Z4, Z4
+	VSUBPS.BCST log1pvec32zc<>+36(SB), Z4, Z4
+	VPANDD.BCST log1pvec32zc<>+40(SB), Z3, Z3
 	VSUBPS Z3, Z4, Z3
-	VSUBPS log1pvec32zc<>+128(SB), Z5, Z4
-	VADDPS log1pvec32zc<>+704(SB), Z4, Z5
+	VSUBPS.BCST log1pvec32zc<>+8(SB), Z5, Z4
+	VADDPS.BCST log1pvec32zc<>+44(SB), Z4, Z5
 	VDIVPS Z5, Z4, Z5
 	VMULPS Z5, Z5, Z6
-	VMOVUPS log1pvec32zc<>+768(SB), Z7
-	VFMADD213PS log1pvec32zc<>+832(SB), Z6, Z7
-	VFMADD213PS log1pvec32zc<>+896(SB), Z6, Z7
-	VFMADD213PS log1pvec32zc<>+960(SB), Z6, Z7
+	VBROADCASTSS log1pvec32zc<>+48(SB), Z7
+	VFMADD213PS.BCST log1pvec32zc<>+52(SB), Z6, Z7
+	VFMADD213PS.BCST log1pvec32zc<>+56(SB), Z6, Z7
+	VFMADD213PS.BCST log1pvec32zc<>+60(SB), Z6, Z7
 	VMULPS Z7, Z6, Z6
 	VMULPS Z4, Z4, Z7
-	VMULPS log1pvec32zc<>+1024(SB), Z7, Z7
-	VMULPS log1pvec32zc<>+1088(SB), Z3, Z8
+	VMULPS.BCST log1pvec32zc<>+64(SB), Z7, Z7
+	VMULPS.BCST log1pvec32zc<>+68(SB), Z3, Z8
 	VDIVPS Z1, Z2, Z1
 	VADDPS Z1, Z8, Z1
 	VADDPS Z6, Z7, Z2
 	VFMADD231PS Z2, Z5, Z1
 	VSUBPS Z1, Z7, Z1
 	VSUBPS Z1, Z4, Z1
-	VFMADD231PS log1pvec32zc<>+1152(SB), Z3, Z1
-	VPANDQ log1pvec32zc<>+1216(SB), Z0, Z2
-	VCMPPS $1, log1pvec32zc<>+1280(SB), Z2, K2
+	VFMADD231PS.BCST log1pvec32zc<>+72(SB), Z3, Z1
+	VPANDD.BCST log1pvec32zc<>+76(SB), Z0, Z2
+	VCMPPS.BCST $1, log1pvec32zc<>+80(SB), Z2, K2
 	VBLENDMPS Z0, Z1, K2, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
@@ -11359,294 +6719,24 @@ done:
 	RET
 
 DATA expm1vec32zc<>+0(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+4(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+8(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+12(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+16(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+20(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+24(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+28(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+32(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+36(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+40(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+44(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+48(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+52(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+56(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+60(SB)/4, $0x42a00000
-DATA expm1vec32zc<>+64(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+68(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+72(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+76(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+80(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+84(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+88(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+92(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+96(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+100(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+104(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+108(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+112(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+116(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+120(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+124(SB)/4, $0xc2a00000
-DATA expm1vec32zc<>+128(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+132(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+136(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+140(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+144(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+148(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+152(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+156(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+160(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+164(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+168(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+172(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+176(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+180(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+184(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+188(SB)/4, $0x4b400000
-DATA expm1vec32zc<>+192(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+196(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+200(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+204(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+208(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+212(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+216(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+220(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+224(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+228(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+232(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+236(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+240(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+244(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+248(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+252(SB)/4, $0x3fb8aa3b
-DATA expm1vec32zc<>+256(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+260(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+264(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+268(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+272(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+276(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+280(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+284(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+288(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+292(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+296(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+300(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+304(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+308(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+312(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+316(SB)/4, $0x3f317200
-DATA expm1vec32zc<>+320(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+324(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+328(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+332(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+336(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+340(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+344(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+348(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+352(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+356(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+360(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+364(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+368(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+372(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+376(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+380(SB)/4, $0x35bfbe8e
-DATA expm1vec32zc<>+384(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+388(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+392(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+396(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+400(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+404(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+408(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+412(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+416(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+420(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+424(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+428(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+432(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+436(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+440(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+444(SB)/4, $0x37d00d01
-DATA expm1vec32zc<>+448(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+452(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+456(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+460(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+464(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+468(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+472(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+476(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+480(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+484(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+488(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+492(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+496(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+500(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+504(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+508(SB)/4, $0x39500d01
-DATA expm1vec32zc<>+512(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+516(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+520(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+524(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+528(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+532(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+536(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+540(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+544(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+548(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+552(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+556(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+560(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+564(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+568(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+572(SB)/4, $0x3ab60b61
-DATA expm1vec32zc<>+576(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+580(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+584(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+588(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+592(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+596(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+600(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+604(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+608(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+612(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+616(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+620(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+624(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+628(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+632(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+636(SB)/4, $0x3c088889
-DATA expm1vec32zc<>+640(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+644(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+648(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+652(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+656(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+660(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+664(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+668(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+672(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+676(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+680(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+684(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+688(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+692(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+696(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+700(SB)/4, $0x3d2aaaab
-DATA expm1vec32zc<>+704(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+708(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+712(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+716(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+720(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+724(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+728(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+732(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+736(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+740(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+744(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+748(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+752(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+756(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+760(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+764(SB)/4, $0x3e2aaaab
-DATA expm1vec32zc<>+768(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+772(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+776(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+780(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+784(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+788(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+792(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+796(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+800(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+804(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+808(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+812(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+816(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+820(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+824(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+828(SB)/4, $0x3f000000
-DATA expm1vec32zc<>+832(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+836(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+840(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+844(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+848(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+852(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+856(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+860(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+864(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+868(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+872(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+876(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+880(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+884(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+888(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+892(SB)/4, $0x3f800000
-DATA expm1vec32zc<>+896(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+900(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+904(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+908(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+912(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+916(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+920(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+924(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+928(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+932(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+936(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+940(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+944(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+948(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+952(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+956(SB)/4, $0xb4c0007f
-DATA expm1vec32zc<>+960(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+964(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+968(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+972(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+976(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+980(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+984(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+988(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+992(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+996(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+1000(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+1004(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+1008(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+1012(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+1016(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+1020(SB)/4, $0xbf800000
-DATA expm1vec32zc<>+1024(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1028(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1032(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1036(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1040(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1044(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1048(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1052(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1056(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1060(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1064(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1068(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1072(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1076(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1080(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1084(SB)/4, $0x7fffffff
-DATA expm1vec32zc<>+1088(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1092(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1096(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1100(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1104(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1108(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1112(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1116(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1120(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1124(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1128(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1132(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1136(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1140(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1144(SB)/4, $0x33000000
-DATA expm1vec32zc<>+1148(SB)/4, $0x33000000
-GLOBL expm1vec32zc<>(SB), RODATA|NOPTR, $1152
+DATA expm1vec32zc<>+4(SB)/4, $0xc2a00000
+DATA expm1vec32zc<>+8(SB)/4, $0x4b400000
+DATA expm1vec32zc<>+12(SB)/4, $0x3fb8aa3b
+DATA expm1vec32zc<>+16(SB)/4, $0x3f317200
+DATA expm1vec32zc<>+20(SB)/4, $0x35bfbe8e
+DATA expm1vec32zc<>+24(SB)/4, $0x37d00d01
+DATA expm1vec32zc<>+28(SB)/4, $0x39500d01
+DATA expm1vec32zc<>+32(SB)/4, $0x3ab60b61
+DATA expm1vec32zc<>+36(SB)/4, $0x3c088889
+DATA expm1vec32zc<>+40(SB)/4, $0x3d2aaaab
+DATA expm1vec32zc<>+44(SB)/4, $0x3e2aaaab
+DATA expm1vec32zc<>+48(SB)/4, $0x3f000000
+DATA expm1vec32zc<>+52(SB)/4, $0x3f800000
+DATA expm1vec32zc<>+56(SB)/4, $0xb4c0007f
+DATA expm1vec32zc<>+60(SB)/4, $0xbf800000
+DATA expm1vec32zc<>+64(SB)/4, $0x7fffffff
+DATA expm1vec32zc<>+68(SB)/4, $0x33000000
+GLOBL expm1vec32zc<>(SB), RODATA|NOPTR, $72
 
 // func expm1Vec32Z(d, x *float32, n int) int
 TEXT ·expm1Vec32Z(SB), NOSPLIT, $0-32
@@ -11661,52 +6751,52 @@ loop:
 	VCMPPS $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPS expm1vec32zc<>+0(SB), Z1
+	VBROADCASTSS expm1vec32zc<>+0(SB), Z1
 	VCMPPS $1, Z0, Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMAXPS expm1vec32zc<>+64(SB), Z0, Z1
-	VMOVUPS expm1vec32zc<>+192(SB), Z2
-	VFMADD213PS expm1vec32zc<>+128(SB), Z1, Z2
-	VSUBPS expm1vec32zc<>+128(SB), Z2, Z3
-	VFNMADD231PS expm1vec32zc<>+256(SB), Z3, Z1
+	VMAXPS.BCST expm1vec32zc<>+4(SB), Z0, Z1
+	VBROADCASTSS expm1vec32zc<>+12(SB), Z2
+	VFMADD213PS.BCST expm1vec32zc<>+8(SB), Z1, Z2
+	VSUBPS.BCST expm1vec32zc<>+8(SB), Z2, Z3
+	VFNMADD231PS.BCST expm1vec32zc<>+16(SB), Z3, Z1
 	VMOVUPS Z1, Z4
-	VFNMADD231PS expm1vec32zc<>+320(SB), Z3, Z4
+	VFNMADD231PS.BCST expm1vec32zc<>+20(SB), Z3, Z4
 	VSUBPS Z4, Z1, Z1
-	VFNMADD231PS expm1vec32zc<>+320(SB), Z3, Z1
+	VFNMADD231PS.BCST expm1vec32zc<>+20(SB), Z3, Z1
 	VFMADD231PS Z4, Z1, Z1
 	VMULPS Z4, Z4, Z3
-	VMOVUPS expm1vec32zc<>+384(SB), Z5
-	VFMADD213PS expm1vec32zc<>+448(SB), Z4, Z5
-	VFMADD213PS expm1vec32zc<>+512(SB), Z4, Z5
-	VFMADD213PS expm1vec32zc<>+576(SB), Z4, Z5
-	VFMADD213PS expm1vec32zc<>+640(SB), Z4, Z5
-	VFMADD213PS expm1vec32zc<>+704(SB), Z4, Z5
-	VFMADD213PS expm1vec32zc<>+768(SB), Z4, Z5
+	VBROADCASTSS expm1vec32zc<>+24(SB), Z5
+	VFMADD213PS.BCST expm1vec32zc<>+28(SB), Z4, Z5
+	VFMADD213PS.BCST expm1vec32zc<>+32(SB), Z4, Z5
+	VFMADD213PS.BCST expm1vec32zc<>+36(SB), Z4, Z5
+	VFMADD213PS.BCST expm1vec32zc<>+40(SB), Z4, Z5
+	VFMADD213PS.BCST expm1vec32zc<>+44(SB), Z4, Z5
+	VFMADD213PS.BCST expm1vec32zc<>+48(SB), Z4, Z5
 	VFMADD231PS Z5, Z3, Z1
-	VMOVUPS expm1vec32zc<>+832(SB), Z3
+	VBROADCASTSS expm1vec32zc<>+52(SB), Z3
 	VADDPS Z4, Z3, Z3
-	VSUBPS expm1vec32zc<>+832(SB), Z3, Z5
+	VSUBPS.BCST expm1vec32zc<>+52(SB), Z3, Z5
 	VSUBPS Z5, Z4, Z4
 	VADDPS Z1, Z4, Z1
 	VADDPS Z1, Z3, Z4
 	VSUBPS Z4, Z3, Z3
 	VADDPS Z1, Z3, Z1
-	VPADDD expm1vec32zc<>+896(SB), Z2, Z2
+	VPADDD.BCST expm1vec32zc<>+56(SB), Z2, Z2
 	VPSLLD $23, Z2, Z2
 	VMULPS Z2, Z4, Z3
 	VMULPS Z2, Z1, Z1
-	VADDPS expm1vec32zc<>+960(SB), Z3, Z2
+	VADDPS.BCST expm1vec32zc<>+60(SB), Z3, Z2
 	VSUBPS Z3, Z2, Z4
 	VSUBPS Z4, Z2, Z5
 	VSUBPS Z5, Z3, Z3
-	VMOVUPS expm1vec32zc<>+960(SB), Z5
+	VBROADCASTSS expm1vec32zc<>+60(SB), Z5
 	VSUBPS Z4, Z5, Z4
 	VADDPS Z4, Z3, Z3
 	VADDPS Z1, Z3, Z1
 	VADDPS Z1, Z2, Z1
-	VPANDQ expm1vec32zc<>+1024(SB), Z0, Z2
-	VCMPPS $1, expm1vec32zc<>+1088(SB), Z2, K2
+	VPANDD.BCST expm1vec32zc<>+64(SB), Z0, Z2
+	VCMPPS.BCST $1, expm1vec32zc<>+68(SB), Z2, K2
 	VBLENDMPS Z0, Z1, K2, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
@@ -11993,358 +7083,28 @@ done:
 	RET
 
 DATA tanvec32zc<>+0(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+4(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+8(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+12(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+16(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+20(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+24(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+28(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+32(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+36(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+40(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+44(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+48(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+52(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+56(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+60(SB)/4, $0x7fffffff
-DATA tanvec32zc<>+64(SB)/4, $0x45000000
-DATA tanvec32zc<>+68(SB)/4, $0x45000000
-DATA tanvec32zc<>+72(SB)/4, $0x45000000
-DATA tanvec32zc<>+76(SB)/4, $0x45000000
-DATA tanvec32zc<>+80(SB)/4, $0x45000000
-DATA tanvec32zc<>+84(SB)/4, $0x45000000
-DATA tanvec32zc<>+88(SB)/4, $0x45000000
-DATA tanvec32zc<>+92(SB)/4, $0x45000000
-DATA tanvec32zc<>+96(SB)/4, $0x45000000
-DATA tanvec32zc<>+100(SB)/4, $0x45000000
-DATA tanvec32zc<>+104(SB)/4, $0x45000000
-DATA tanvec32zc<>+108(SB)/4, $0x45000000
-DATA tanvec32zc<>+112(SB)/4, $0x45000000
-DATA tanvec32zc<>+116(SB)/4, $0x45000000
-DATA tanvec32zc<>+120(SB)/4, $0x45000000
-DATA tanvec32zc<>+124(SB)/4, $0x45000000
-DATA tanvec32zc<>+128(SB)/4, $0x4b400000
-DATA tanvec32zc<>+132(SB)/4, $0x4b400000
-DATA tanvec32zc<>+136(SB)/4, $0x4b400000
-DATA tanvec32zc<>+140(SB)/4, $0x4b400000
-DATA tanvec32zc<>+144(SB)/4, $0x4b400000
-DATA tanvec32zc<>+148(SB)/4, $0x4b400000
-DATA tanvec32zc<>+152(SB)/4, $0x4b400000
-DATA tanvec32zc<>+156(SB)/4, $0x4b400000
-DATA tanvec32zc<>+160(SB)/4, $0x4b400000
-DATA tanvec32zc<>+164(SB)/4, $0x4b400000
-DATA tanvec32zc<>+168(SB)/4, $0x4b400000
-DATA tanvec32zc<>+172(SB)/4, $0x4b400000
-DATA tanvec32zc<>+176(SB)/4, $0x4b400000
-DATA tanvec32zc<>+180(SB)/4, $0x4b400000
-DATA tanvec32zc<>+184(SB)/4, $0x4b400000
-DATA tanvec32zc<>+188(SB)/4, $0x4b400000
-DATA tanvec32zc<>+192(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+196(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+200(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+204(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+208(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+212(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+216(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+220(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+224(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+228(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+232(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+236(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+240(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+244(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+248(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+252(SB)/4, $0x3f22f983
-DATA tanvec32zc<>+256(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+260(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+264(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+268(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+272(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+276(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+280(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+284(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+288(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+292(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+296(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+300(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+304(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+308(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+312(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+316(SB)/4, $0x3fc91000
-DATA tanvec32zc<>+320(SB)/4, $0xb6957800
-DATA tanvec32zc<>+324(SB)/4, $0xb6957800
-DATA tanvec32zc<>+328(SB)/4, $0xb6957800
-DATA tanvec32zc<>+332(SB)/4, $0xb6957800
-DATA tanvec32zc<>+336(SB)/4, $0xb6957800
-DATA tanvec32zc<>+340(SB)/4, $0xb6957800
-DATA tanvec32zc<>+344(SB)/4, $0xb6957800
-DATA tanvec32zc<>+348(SB)/4, $0xb6957800
-DATA tanvec32zc<>+352(SB)/4, $0xb6957800
-DATA tanvec32zc<>+356(SB)/4, $0xb6957800
-DATA tanvec32zc<>+360(SB)/4, $0xb6957800
-DATA tanvec32zc<>+364(SB)/4, $0xb6957800
-DATA tanvec32zc<>+368(SB)/4, $0xb6957800
-DATA tanvec32zc<>+372(SB)/4, $0xb6957800
-DATA tanvec32zc<>+376(SB)/4, $0xb6957800
-DATA tanvec32zc<>+380(SB)/4, $0xb6957800
-DATA tanvec32zc<>+384(SB)/4, $0x80000000
-DATA tanvec32zc<>+388(SB)/4, $0x80000000
-DATA tanvec32zc<>+392(SB)/4, $0x80000000
-DATA tanvec32zc<>+396(SB)/4, $0x80000000
-DATA tanvec32zc<>+400(SB)/4, $0x80000000
-DATA tanvec32zc<>+404(SB)/4, $0x80000000
-DATA tanvec32zc<>+408(SB)/4, $0x80000000
-DATA tanvec32zc<>+412(SB)/4, $0x80000000
-DATA tanvec32zc<>+416(SB)/4, $0x80000000
-DATA tanvec32zc<>+420(SB)/4, $0x80000000
-DATA tanvec32zc<>+424(SB)/4, $0x80000000
-DATA tanvec32zc<>+428(SB)/4, $0x80000000
-DATA tanvec32zc<>+432(SB)/4, $0x80000000
-DATA tanvec32zc<>+436(SB)/4, $0x80000000
-DATA tanvec32zc<>+440(SB)/4, $0x80000000
-DATA tanvec32zc<>+444(SB)/4, $0x80000000
-DATA tanvec32zc<>+448(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+452(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+456(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+460(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+464(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+468(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+472(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+476(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+480(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+484(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+488(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+492(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+496(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+500(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+504(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+508(SB)/4, $0x2e85a000
-DATA tanvec32zc<>+512(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+516(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+520(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+524(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+528(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+532(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+536(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+540(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+544(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+548(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+552(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+556(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+560(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+564(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+568(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+572(SB)/4, $0x27c234c5
-DATA tanvec32zc<>+576(SB)/4, $0x3f000000
-DATA tanvec32zc<>+580(SB)/4, $0x3f000000
-DATA tanvec32zc<>+584(SB)/4, $0x3f000000
-DATA tanvec32zc<>+588(SB)/4, $0x3f000000
-DATA tanvec32zc<>+592(SB)/4, $0x3f000000
-DATA tanvec32zc<>+596(SB)/4, $0x3f000000
-DATA tanvec32zc<>+600(SB)/4, $0x3f000000
-DATA tanvec32zc<>+604(SB)/4, $0x3f000000
-DATA tanvec32zc<>+608(SB)/4, $0x3f000000
-DATA tanvec32zc<>+612(SB)/4, $0x3f000000
-DATA tanvec32zc<>+616(SB)/4, $0x3f000000
-DATA tanvec32zc<>+620(SB)/4, $0x3f000000
-DATA tanvec32zc<>+624(SB)/4, $0x3f000000
-DATA tanvec32zc<>+628(SB)/4, $0x3f000000
-DATA tanvec32zc<>+632(SB)/4, $0x3f000000
-DATA tanvec32zc<>+636(SB)/4, $0x3f000000
-DATA tanvec32zc<>+640(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+644(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+648(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+652(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+656(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+660(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+664(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+668(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+672(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+676(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+680(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+684(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+688(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+692(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+696(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+700(SB)/4, $0xb2d7322b
-DATA tanvec32zc<>+704(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+708(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+712(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+716(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+720(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+724(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+728(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+732(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+736(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+740(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+744(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+748(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+752(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+756(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+760(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+764(SB)/4, $0x3638ef1d
-DATA tanvec32zc<>+768(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+772(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+776(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+780(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+784(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+788(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+792(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+796(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+800(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+804(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+808(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+812(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+816(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+820(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+824(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+828(SB)/4, $0xb9500d01
-DATA tanvec32zc<>+832(SB)/4, $0x3c088889
-DATA tanvec32zc<>+836(SB)/4, $0x3c088889
-DATA tanvec32zc<>+840(SB)/4, $0x3c088889
-DATA tanvec32zc<>+844(SB)/4, $0x3c088889
-DATA tanvec32zc<>+848(SB)/4, $0x3c088889
-DATA tanvec32zc<>+852(SB)/4, $0x3c088889
-DATA tanvec32zc<>+856(SB)/4, $0x3c088889
-DATA tanvec32zc<>+860(SB)/4, $0x3c088889
-DATA tanvec32zc<>+864(SB)/4, $0x3c088889
-DATA tanvec32zc<>+868(SB)/4, $0x3c088889
-DATA tanvec32zc<>+872(SB)/4, $0x3c088889
-DATA tanvec32zc<>+876(SB)/4, $0x3c088889
-DATA tanvec32zc<>+880(SB)/4, $0x3c088889
-DATA tanvec32zc<>+884(SB)/4, $0x3c088889
-DATA tanvec32zc<>+888(SB)/4, $0x3c088889
-DATA tanvec32zc<>+892(SB)/4, $0x3c088889
-DATA tanvec32zc<>+896(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+900(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+904(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+908(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+912(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+916(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+920(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+924(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+928(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+932(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+936(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+940(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+944(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+948(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+952(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+956(SB)/4, $0xbe2aaaab
-DATA tanvec32zc<>+960(SB)/4, $0x3f800000
-DATA tanvec32zc<>+964(SB)/4, $0x3f800000
-DATA tanvec32zc<>+968(SB)/4, $0x3f800000
-DATA tanvec32zc<>+972(SB)/4, $0x3f800000
-DATA tanvec32zc<>+976(SB)/4, $0x3f800000
-DATA tanvec32zc<>+980(SB)/4, $0x3f800000
-DATA tanvec32zc<>+984(SB)/4, $0x3f800000
-DATA tanvec32zc<>+988(SB)/4, $0x3f800000
-DATA tanvec32zc<>+992(SB)/4, $0x3f800000
-DATA tanvec32zc<>+996(SB)/4, $0x3f800000
-DATA tanvec32zc<>+1000(SB)/4, $0x3f800000
-DATA tanvec32zc<>+1004(SB)/4, $0x3f800000
-DATA tanvec32zc<>+1008(SB)/4, $0x3f800000
-DATA tanvec32zc<>+1012(SB)/4, $0x3f800000
-DATA tanvec32zc<>+1016(SB)/4, $0x3f800000
-DATA tanvec32zc<>+1020(SB)/4, $0x3f800000
-DATA tanvec32zc<>+1024(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1028(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1032(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1036(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1040(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1044(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1048(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1052(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1056(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1060(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1064(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1068(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1072(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1076(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1080(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1084(SB)/4, $0x310f76c7
-DATA tanvec32zc<>+1088(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1092(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1096(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1100(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1104(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1108(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1112(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1116(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1120(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1124(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1128(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1132(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1136(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1140(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1144(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1148(SB)/4, $0xb493f27e
-DATA tanvec32zc<>+1152(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1156(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1160(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1164(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1168(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1172(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1176(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1180(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1184(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1188(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1192(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1196(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1200(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1204(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1208(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1212(SB)/4, $0x37d00d01
-DATA tanvec32zc<>+1216(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1220(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1224(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1228(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1232(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1236(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1240(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1244(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1248(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1252(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1256(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1260(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1264(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1268(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1272(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1276(SB)/4, $0xbab60b61
-DATA tanvec32zc<>+1280(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1284(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1288(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1292(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1296(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1300(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1304(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1308(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1312(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1316(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1320(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1324(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1328(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1332(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1336(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1340(SB)/4, $0x3d2aaaab
-DATA tanvec32zc<>+1344(SB)/4, $0x39800000
-DATA tanvec32zc<>+1348(SB)/4, $0x39800000
-DATA tanvec32zc<>+1352(SB)/4, $0x39800000
-DATA tanvec32zc<>+1356(SB)/4, $0x39800000
-DATA tanvec32zc<>+1360(SB)/4, $0x39800000
-DATA tanvec32zc<>+1364(SB)/4, $0x39800000
-DATA tanvec32zc<>+1368(SB)/4, $0x39800000
-DATA tanvec32zc<>+1372(SB)/4, $0x39800000
-DATA tanvec32zc<>+1376(SB)/4, $0x39800000
-DATA tanvec32zc<>+1380(SB)/4, $0x39800000
-DATA tanvec32zc<>+1384(SB)/4, $0x39800000
-DATA tanvec32zc<>+1388(SB)/4, $0x39800000
-DATA tanvec32zc<>+1392(SB)/4, $0x39800000
-DATA tanvec32zc<>+1396(SB)/4, $0x39800000
-DATA tanvec32zc<>+1400(SB)/4, $0x39800000
-DATA tanvec32zc<>+1404(SB)/4, $0x39800000
-GLOBL tanvec32zc<>(SB), RODATA|NOPTR, $1408
+DATA tanvec32zc<>+4(SB)/4, $0x45000000
+DATA tanvec32zc<>+8(SB)/4, $0x4b400000
+DATA tanvec32zc<>+12(SB)/4, $0x3f22f983
+DATA tanvec32zc<>+16(SB)/4, $0x3fc91000
+DATA tanvec32zc<>+20(SB)/4, $0xb6957800
+DATA tanvec32zc<>+24(SB)/4, $0x80000000
+DATA tanvec32zc<>+28(SB)/4, $0x2e85a000
+DATA tanvec32zc<>+32(SB)/4, $0x27c234c5
+DATA tanvec32zc<>+36(SB)/4, $0x3f000000
+DATA tanvec32zc<>+40(SB)/4, $0xb2d7322b
+DATA tanvec32zc<>+44(SB)/4, $0x3638ef1d
+DATA tanvec32zc<>+48(SB)/4, $0xb9500d01
+DATA tanvec32zc<>+52(SB)/4, $0x3c088889
+DATA tanvec32zc<>+56(SB)/4, $0xbe2aaaab
+DATA tanvec32zc<>+60(SB)/4, $0x3f800000
+DATA tanvec32zc<>+64(SB)/4, $0x310f76c7
+DATA tanvec32zc<>+68(SB)/4, $0xb493f27e
+DATA tanvec32zc<>+72(SB)/4, $0x37d00d01
+DATA tanvec32zc<>+76(SB)/4, $0xbab60b61
+DATA tanvec32zc<>+80(SB)/4, $0x3d2aaaab
+DATA tanvec32zc<>+84(SB)/4, $0x39800000
+GLOBL tanvec32zc<>(SB), RODATA|NOPTR, $88
 
 // func tanVec32Z(d, x *float32, n int) int
 TEXT ·tanVec32Z(SB), NOSPLIT, $0-32
@@ -12356,25 +7116,25 @@ loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
-	VPANDQ tanvec32zc<>+0(SB), Z0, Z1
-	VCMPPS $6, tanvec32zc<>+64(SB), Z1, K2
+	VPANDD.BCST tanvec32zc<>+0(SB), Z0, Z1
+	VCMPPS.BCST $6, tanvec32zc<>+4(SB), Z1, K2
 	KORTESTW K2, K2
 	JNZ done
-	VMOVUPS tanvec32zc<>+192(SB), Z2
-	VFMADD213PS tanvec32zc<>+128(SB), Z0, Z2
-	VSUBPS tanvec32zc<>+128(SB), Z2, Z3
+	VBROADCASTSS tanvec32zc<>+12(SB), Z2
+	VFMADD213PS.BCST tanvec32zc<>+8(SB), Z0, Z2
+	VSUBPS.BCST tanvec32zc<>+8(SB), Z2, Z3
 	VMOVUPS Z0, Z4
-	VFNMADD231PS tanvec32zc<>+256(SB), Z3, Z4
-	VMULPS tanvec32zc<>+320(SB), Z3, Z5
-	VPXORQ tanvec32zc<>+384(SB), Z5, Z5
+	VFNMADD231PS.BCST tanvec32zc<>+16(SB), Z3, Z4
+	VMULPS.BCST tanvec32zc<>+20(SB), Z3, Z5
+	VPXORD.BCST tanvec32zc<>+24(SB), Z5, Z5
 	VADDPS Z5, Z4, Z6
 	VSUBPS Z4, Z6, Z7
 	VSUBPS Z7, Z6, Z8
 	VSUBPS Z8, Z4, Z4
 	VSUBPS Z7, Z5, Z5
 	VADDPS Z5, Z4, Z4
-	VMULPS tanvec32zc<>+448(SB), Z3, Z5
-	VPXORQ tanvec32zc<>+384(SB), Z5, Z5
+	VMULPS.BCST tanvec32zc<>+28(SB), Z3, Z5
+	VPXORD.BCST tanvec32zc<>+24(SB), Z5, Z5
 	VADDPS Z5, Z6, Z7
 	VSUBPS Z6, Z7, Z8
 	VSUBPS Z8, Z7, Z9
@@ -12382,37 +7142,37 @@ loop:
 	VSUBPS Z8, Z5, Z5
 	VADDPS Z5, Z6, Z5
 	VADDPS Z5, Z4, Z4
-	VFNMADD231PS tanvec32zc<>+512(SB), Z3, Z4
+	VFNMADD231PS.BCST tanvec32zc<>+32(SB), Z3, Z4
 	VADDPS Z4, Z7, Z3
 	VSUBPS Z3, Z7, Z5
 	VADDPS Z4, Z5, Z4
 	VMULPS Z3, Z3, Z5
-	VMULPS tanvec32zc<>+576(SB), Z5, Z6
+	VMULPS.BCST tanvec32zc<>+36(SB), Z5, Z6
 	VMULPS Z5, Z3, Z7
-	VMOVUPS tanvec32zc<>+640(SB), Z8
-	VFMADD213PS tanvec32zc<>+704(SB), Z5, Z8
-	VFMADD213PS tanvec32zc<>+768(SB), Z5, Z8
-	VFMADD213PS tanvec32zc<>+832(SB), Z5, Z8
-	VFMADD213PS tanvec32zc<>+896(SB), Z5, Z8
+	VBROADCASTSS tanvec32zc<>+40(SB), Z8
+	VFMADD213PS.BCST tanvec32zc<>+44(SB), Z5, Z8
+	VFMADD213PS.BCST tanvec32zc<>+48(SB), Z5, Z8
+	VFMADD213PS.BCST tanvec32zc<>+52(SB), Z5, Z8
+	VFMADD213PS.BCST tanvec32zc<>+56(SB), Z5, Z8
 	VFNMADD213PS Z4, Z4, Z6
 	VFMADD231PS Z8, Z7, Z6
 	VADDPS Z6, Z3, Z7
 	VSUBPS Z7, Z3, Z8
 	VADDPS Z6, Z8, Z6
-	VMULPS tanvec32zc<>+576(SB), Z3, Z8
+	VMULPS.BCST tanvec32zc<>+36(SB), Z3, Z8
 	VMULPS Z3, Z8, Z9
 	VFMSUB213PS Z9, Z3, Z8
-	VMOVUPS tanvec32zc<>+960(SB), Z10
+	VBROADCASTSS tanvec32zc<>+60(SB), Z10
 	VSUBPS Z9, Z10, Z10
-	VMOVUPS tanvec32zc<>+960(SB), Z11
+	VBROADCASTSS tanvec32zc<>+60(SB), Z11
 	VSUBPS Z10, Z11, Z11
 	VSUBPS Z9, Z11, Z9
 	VMULPS Z5, Z5, Z11
-	VMOVUPS tanvec32zc<>+1024(SB), Z12
-	VFMADD213PS tanvec32zc<>+1088(SB), Z5, Z12
-	VFMADD213PS tanvec32zc<>+1152(SB), Z5, Z12
-	VFMADD213PS tanvec32zc<>+1216(SB), Z5, Z12
-	VFMADD213PS tanvec32zc<>+1280(SB), Z5, Z12
+	VBROADCASTSS tanvec32zc<>+64(SB), Z12
+	VFMADD213PS.BCST tanvec32zc<>+68(SB), Z5, Z12
+	VFMADD213PS.BCST tanvec32zc<>+72(SB), Z5, Z12
+	VFMADD213PS.BCST tanvec32zc<>+76(SB), Z5, Z12
+	VFMADD213PS.BCST tanvec32zc<>+80(SB), Z5, Z12
 	VFMADD231PS Z4, Z3, Z8
 	VFMSUB231PS Z12, Z11, Z8
 	VADDPS Z8, Z9, Z3
@@ -12428,16 +7188,16 @@ loop:
 	VBLENDMPS Z7, Z4, K1, Z4
 	VPMOVD2M Z2, K1
 	VBLENDMPS Z6, Z3, K1, Z3
-	VMOVUPS tanvec32zc<>+960(SB), Z6
+	VBROADCASTSS tanvec32zc<>+60(SB), Z6
 	VDIVPS Z4, Z6, Z6
 	VMULPS Z6, Z5, Z7
 	VFNMADD231PS Z7, Z4, Z5
 	VFNMADD231PS Z7, Z3, Z8
 	VADDPS Z8, Z5, Z3
 	VFMADD231PS Z6, Z3, Z7
-	VPANDQ tanvec32zc<>+384(SB), Z2, Z2
-	VPXORQ Z2, Z7, Z2
-	VCMPPS $1, tanvec32zc<>+1344(SB), Z1, K2
+	VPANDD.BCST tanvec32zc<>+24(SB), Z2, Z2
+	VPXORD Z2, Z7, Z2
+	VCMPPS.BCST $1, tanvec32zc<>+84(SB), Z1, K2
 	VBLENDMPS Z0, Z2, K2, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
@@ -12683,294 +7443,24 @@ done:
 	RET
 
 DATA atanvec32zc<>+0(SB)/4, $0x80000000
-DATA atanvec32zc<>+4(SB)/4, $0x80000000
-DATA atanvec32zc<>+8(SB)/4, $0x80000000
-DATA atanvec32zc<>+12(SB)/4, $0x80000000
-DATA atanvec32zc<>+16(SB)/4, $0x80000000
-DATA atanvec32zc<>+20(SB)/4, $0x80000000
-DATA atanvec32zc<>+24(SB)/4, $0x80000000
-DATA atanvec32zc<>+28(SB)/4, $0x80000000
-DATA atanvec32zc<>+32(SB)/4, $0x80000000
-DATA atanvec32zc<>+36(SB)/4, $0x80000000
-DATA atanvec32zc<>+40(SB)/4, $0x80000000
-DATA atanvec32zc<>+44(SB)/4, $0x80000000
-DATA atanvec32zc<>+48(SB)/4, $0x80000000
-DATA atanvec32zc<>+52(SB)/4, $0x80000000
-DATA atanvec32zc<>+56(SB)/4, $0x80000000
-DATA atanvec32zc<>+60(SB)/4, $0x80000000
-DATA atanvec32zc<>+64(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+68(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+72(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+76(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+80(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+84(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+88(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+92(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+96(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+100(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+104(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+108(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+112(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+116(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+120(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+124(SB)/4, $0x7fffffff
-DATA atanvec32zc<>+128(SB)/4, $0x5d800000
-DATA atanvec32zc<>+132(SB)/4, $0x5d800000
-DATA atanvec32zc<>+136(SB)/4, $0x5d800000
-DATA atanvec32zc<>+140(SB)/4, $0x5d800000
-DATA atanvec32zc<>+144(SB)/4, $0x5d800000
-DATA atanvec32zc<>+148(SB)/4, $0x5d800000
-DATA atanvec32zc<>+152(SB)/4, $0x5d800000
-DATA atanvec32zc<>+156(SB)/4, $0x5d800000
-DATA atanvec32zc<>+160(SB)/4, $0x5d800000
-DATA atanvec32zc<>+164(SB)/4, $0x5d800000
-DATA atanvec32zc<>+168(SB)/4, $0x5d800000
-DATA atanvec32zc<>+172(SB)/4, $0x5d800000
-DATA atanvec32zc<>+176(SB)/4, $0x5d800000
-DATA atanvec32zc<>+180(SB)/4, $0x5d800000
-DATA atanvec32zc<>+184(SB)/4, $0x5d800000
-DATA atanvec32zc<>+188(SB)/4, $0x5d800000
-DATA atanvec32zc<>+192(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+196(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+200(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+204(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+208(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+212(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+216(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+220(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+224(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+228(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+232(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+236(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+240(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+244(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+248(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+252(SB)/4, $0x3ed413cd
-DATA atanvec32zc<>+256(SB)/4, $0x401a827a
-DATA atanvec32zc<>+260(SB)/4, $0x401a827a
-DATA atanvec32zc<>+264(SB)/4, $0x401a827a
-DATA atanvec32zc<>+268(SB)/4, $0x401a827a
-DATA atanvec32zc<>+272(SB)/4, $0x401a827a
-DATA atanvec32zc<>+276(SB)/4, $0x401a827a
-DATA atanvec32zc<>+280(SB)/4, $0x401a827a
-DATA atanvec32zc<>+284(SB)/4, $0x401a827a
-DATA atanvec32zc<>+288(SB)/4, $0x401a827a
-DATA atanvec32zc<>+292(SB)/4, $0x401a827a
-DATA atanvec32zc<>+296(SB)/4, $0x401a827a
-DATA atanvec32zc<>+300(SB)/4, $0x401a827a
-DATA atanvec32zc<>+304(SB)/4, $0x401a827a
-DATA atanvec32zc<>+308(SB)/4, $0x401a827a
-DATA atanvec32zc<>+312(SB)/4, $0x401a827a
-DATA atanvec32zc<>+316(SB)/4, $0x401a827a
-DATA atanvec32zc<>+320(SB)/4, $0x3f800000
-DATA atanvec32zc<>+324(SB)/4, $0x3f800000
-DATA atanvec32zc<>+328(SB)/4, $0x3f800000
-DATA atanvec32zc<>+332(SB)/4, $0x3f800000
-DATA atanvec32zc<>+336(SB)/4, $0x3f800000
-DATA atanvec32zc<>+340(SB)/4, $0x3f800000
-DATA atanvec32zc<>+344(SB)/4, $0x3f800000
-DATA atanvec32zc<>+348(SB)/4, $0x3f800000
-DATA atanvec32zc<>+352(SB)/4, $0x3f800000
-DATA atanvec32zc<>+356(SB)/4, $0x3f800000
-DATA atanvec32zc<>+360(SB)/4, $0x3f800000
-DATA atanvec32zc<>+364(SB)/4, $0x3f800000
-DATA atanvec32zc<>+368(SB)/4, $0x3f800000
-DATA atanvec32zc<>+372(SB)/4, $0x3f800000
-DATA atanvec32zc<>+376(SB)/4, $0x3f800000
-DATA atanvec32zc<>+380(SB)/4, $0x3f800000
-DATA atanvec32zc<>+384(SB)/4, $0x0
-DATA atanvec32zc<>+388(SB)/4, $0x0
-DATA atanvec32zc<>+392(SB)/4, $0x0
-DATA atanvec32zc<>+396(SB)/4, $0x0
-DATA atanvec32zc<>+400(SB)/4, $0x0
-DATA atanvec32zc<>+404(SB)/4, $0x0
-DATA atanvec32zc<>+408(SB)/4, $0x0
-DATA atanvec32zc<>+412(SB)/4, $0x0
-DATA atanvec32zc<>+416(SB)/4, $0x0
-DATA atanvec32zc<>+420(SB)/4, $0x0
-DATA atanvec32zc<>+424(SB)/4, $0x0
-DATA atanvec32zc<>+428(SB)/4, $0x0
-DATA atanvec32zc<>+432(SB)/4, $0x0
-DATA atanvec32zc<>+436(SB)/4, $0x0
-DATA atanvec32zc<>+440(SB)/4, $0x0
-DATA atanvec32zc<>+444(SB)/4, $0x0
-DATA atanvec32zc<>+448(SB)/4, $0xbf800000
-DATA atanvec32zc<>+452(SB)/4, $0xbf800000
-DATA atanvec32zc<>+456(SB)/4, $0xbf800000
-DATA atanvec32zc<>+460(SB)/4, $0xbf800000
-DATA atanvec32zc<>+464(SB)/4, $0xbf800000
-DATA atanvec32zc<>+468(SB)/4, $0xbf800000
-DATA atanvec32zc<>+472(SB)/4, $0xbf800000
-DATA atanvec32zc<>+476(SB)/4, $0xbf800000
-DATA atanvec32zc<>+480(SB)/4, $0xbf800000
-DATA atanvec32zc<>+484(SB)/4, $0xbf800000
-DATA atanvec32zc<>+488(SB)/4, $0xbf800000
-DATA atanvec32zc<>+492(SB)/4, $0xbf800000
-DATA atanvec32zc<>+496(SB)/4, $0xbf800000
-DATA atanvec32zc<>+500(SB)/4, $0xbf800000
-DATA atanvec32zc<>+504(SB)/4, $0xbf800000
-DATA atanvec32zc<>+508(SB)/4, $0xbf800000
-DATA atanvec32zc<>+512(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+516(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+520(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+524(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+528(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+532(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+536(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+540(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+544(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+548(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+552(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+556(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+560(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+564(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+568(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+572(SB)/4, $0x3d427d21
-DATA atanvec32zc<>+576(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+580(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+584(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+588(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+592(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+596(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+600(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+604(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+608(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+612(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+616(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+620(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+624(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+628(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+632(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+636(SB)/4, $0xbdada33a
-DATA atanvec32zc<>+640(SB)/4, $0x3de23418
-DATA atanvec32zc<>+644(SB)/4, $0x3de23418
-DATA atanvec32zc<>+648(SB)/4, $0x3de23418
-DATA atanvec32zc<>+652(SB)/4, $0x3de23418
-DATA atanvec32zc<>+656(SB)/4, $0x3de23418
-DATA atanvec32zc<>+660(SB)/4, $0x3de23418
-DATA atanvec32zc<>+664(SB)/4, $0x3de23418
-DATA atanvec32zc<>+668(SB)/4, $0x3de23418
-DATA atanvec32zc<>+672(SB)/4, $0x3de23418
-DATA atanvec32zc<>+676(SB)/4, $0x3de23418
-DATA atanvec32zc<>+680(SB)/4, $0x3de23418
-DATA atanvec32zc<>+684(SB)/4, $0x3de23418
-DATA atanvec32zc<>+688(SB)/4, $0x3de23418
-DATA atanvec32zc<>+692(SB)/4, $0x3de23418
-DATA atanvec32zc<>+696(SB)/4, $0x3de23418
-DATA atanvec32zc<>+700(SB)/4, $0x3de23418
-DATA atanvec32zc<>+704(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+708(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+712(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+716(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+720(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+724(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+728(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+732(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+736(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+740(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+744(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+748(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+752(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+756(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+760(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+764(SB)/4, $0xbe123f84
-DATA atanvec32zc<>+768(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+772(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+776(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+780(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+784(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+788(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+792(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+796(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+800(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+804(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+808(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+812(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+816(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+820(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+824(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+828(SB)/4, $0x3e4ccc8d
-DATA atanvec32zc<>+832(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+836(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+840(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+844(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+848(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+852(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+856(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+860(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+864(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+868(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+872(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+876(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+880(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+884(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+888(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+892(SB)/4, $0xbeaaaaaa
-DATA atanvec32zc<>+896(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+900(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+904(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+908(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+912(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+916(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+920(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+924(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+928(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+932(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+936(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+940(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+944(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+948(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+952(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+956(SB)/4, $0x3f490fdb
-DATA atanvec32zc<>+960(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+964(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+968(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+972(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+976(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+980(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+984(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+988(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+992(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+996(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+1000(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+1004(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+1008(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+1012(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+1016(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+1020(SB)/4, $0x3fc90fdb
-DATA atanvec32zc<>+1024(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1028(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1032(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1036(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1040(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1044(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1048(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1052(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1056(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1060(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1064(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1068(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1072(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1076(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1080(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1084(SB)/4, $0xb2bbbd2e
-DATA atanvec32zc<>+1088(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1092(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1096(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1100(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1104(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1108(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1112(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1116(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1120(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1124(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1128(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1132(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1136(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1140(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1144(SB)/4, $0xb33bbd2e
-DATA atanvec32zc<>+1148(SB)/4, $0xb33bbd2e
-GLOBL atanvec32zc<>(SB), RODATA|NOPTR, $1152
+DATA atanvec32zc<>+4(SB)/4, $0x7fffffff
+DATA atanvec32zc<>+8(SB)/4, $0x5d800000
+DATA atanvec32zc<>+12(SB)/4, $0x3ed413cd
+DATA atanvec32zc<>+16(SB)/4, $0x401a827a
+DATA atanvec32zc<>+20(SB)/4, $0x3f800000
+DATA atanvec32zc<>+24(SB)/4, $0x0
+DATA atanvec32zc<>+28(SB)/4, $0xbf800000
+DATA atanvec32zc<>+32(SB)/4, $0x3d427d21
+DATA atanvec32zc<>+36(SB)/4, $0xbdada33a
+DATA atanvec32zc<>+40(SB)/4, $0x3de23418
+DATA atanvec32zc<>+44(SB)/4, $0xbe123f84
+DATA atanvec32zc<>+48(SB)/4, $0x3e4ccc8d
+DATA atanvec32zc<>+52(SB)/4, $0xbeaaaaaa
+DATA atanvec32zc<>+56(SB)/4, $0x3f490fdb
+DATA atanvec32zc<>+60(SB)/4, $0x3fc90fdb
+DATA atanvec32zc<>+64(SB)/4, $0xb2bbbd2e
+DATA atanvec32zc<>+68(SB)/4, $0xb33bbd2e
+GLOBL atanvec32zc<>(SB), RODATA|NOPTR, $72
 
 // func atanVec32Z(d, x *float32, n int) int
 TEXT ·atanVec32Z(SB), NOSPLIT, $0-32
@@ -12985,40 +7475,40 @@ loop:
 	VCMPPS $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ atanvec32zc<>+64(SB), Z0, Z1
-	VMOVUPS atanvec32zc<>+128(SB), Z2
+	VPANDD.BCST atanvec32zc<>+4(SB), Z0, Z1
+	VBROADCASTSS atanvec32zc<>+8(SB), Z2
 	VCMPPS $1, Z1, Z2, K2
-	VBLENDMPS atanvec32zc<>+128(SB), Z1, K2, Z1
-	VMOVUPS atanvec32zc<>+192(SB), Z2
+	VBLENDMPS.BCST atanvec32zc<>+8(SB), Z1, K2, Z1
+	VBROADCASTSS atanvec32zc<>+12(SB), Z2
 	VCMPPS $1, Z1, Z2, K2
-	VMOVUPS atanvec32zc<>+256(SB), Z2
+	VBROADCASTSS atanvec32zc<>+16(SB), Z2
 	VCMPPS $1, Z1, Z2, K3
-	VADDPS atanvec32zc<>+448(SB), Z1, Z2
+	VADDPS.BCST atanvec32zc<>+28(SB), Z1, Z2
 	VSUBPS Z1, Z2, Z3
 	VSUBPS Z3, Z2, Z4
 	VSUBPS Z4, Z1, Z4
-	VMOVUPS atanvec32zc<>+448(SB), Z5
+	VBROADCASTSS atanvec32zc<>+28(SB), Z5
 	VSUBPS Z3, Z5, Z3
 	VADDPS Z3, Z4, Z3
-	VADDPS atanvec32zc<>+320(SB), Z1, Z4
+	VADDPS.BCST atanvec32zc<>+20(SB), Z1, Z4
 	VSUBPS Z1, Z4, Z5
 	VSUBPS Z5, Z4, Z6
 	VSUBPS Z6, Z1, Z6
-	VMOVUPS atanvec32zc<>+320(SB), Z7
+	VBROADCASTSS atanvec32zc<>+20(SB), Z7
 	VSUBPS Z5, Z7, Z5
 	VADDPS Z5, Z6, Z5
 	VBLENDMPS Z2, Z1, K2, Z2
-	VBLENDMPS atanvec32zc<>+448(SB), Z2, K3, Z2
-	VMOVUPS atanvec32zc<>+384(SB), Z6
+	VBLENDMPS.BCST atanvec32zc<>+28(SB), Z2, K3, Z2
+	VBROADCASTSS atanvec32zc<>+24(SB), Z6
 	VBLENDMPS Z3, Z6, K2, Z3
-	VBLENDMPS atanvec32zc<>+384(SB), Z3, K3, Z3
-	VMOVUPS atanvec32zc<>+320(SB), Z6
+	VBLENDMPS.BCST atanvec32zc<>+24(SB), Z3, K3, Z3
+	VBROADCASTSS atanvec32zc<>+20(SB), Z6
 	VBLENDMPS Z4, Z6, K2, Z4
 	VBLENDMPS Z1, Z4, K3, Z1
-	VMOVUPS atanvec32zc<>+384(SB), Z4
+	VBROADCASTSS atanvec32zc<>+24(SB), Z4
 	VBLENDMPS Z5, Z4, K2, Z4
-	VBLENDMPS atanvec32zc<>+384(SB), Z4, K3, Z4
-	VMOVUPS atanvec32zc<>+320(SB), Z5
+	VBLENDMPS.BCST atanvec32zc<>+24(SB), Z4, K3, Z4
+	VBROADCASTSS atanvec32zc<>+20(SB), Z5
 	VDIVPS Z1, Z5, Z5
 	VMULPS Z5, Z2, Z6
 	VFNMADD231PS Z6, Z1, Z2
@@ -13027,20 +7517,20 @@ loop:
 	VMULPS Z5, Z1, Z1
 	VMULPS Z6, Z6, Z2
 	VMULPS Z2, Z6, Z3
-	VMOVUPS atanvec32zc<>+512(SB), Z4
-	VFMADD213PS atanvec32zc<>+576(SB), Z2, Z4
-	VFMADD213PS atanvec32zc<>+640(SB), Z2, Z4
-	VFMADD213PS atanvec32zc<>+704(SB), Z2, Z4
-	VFMADD213PS atanvec32zc<>+768(SB), Z2, Z4
-	VFMADD213PS atanvec32zc<>+832(SB), Z2, Z4
+	VBROADCASTSS atanvec32zc<>+32(SB), Z4
+	VFMADD213PS.BCST atanvec32zc<>+36(SB), Z2, Z4
+	VFMADD213PS.BCST atanvec32zc<>+40(SB), Z2, Z4
+	VFMADD213PS.BCST atanvec32zc<>+44(SB), Z2, Z4
+	VFMADD213PS.BCST atanvec32zc<>+48(SB), Z2, Z4
+	VFMADD213PS.BCST atanvec32zc<>+52(SB), Z2, Z4
 	VFNMADD231PS Z2, Z1, Z1
 	VFMADD231PS Z4, Z3, Z1
-	VMOVUPS atanvec32zc<>+384(SB), Z2
-	VBLENDMPS atanvec32zc<>+896(SB), Z2, K2, Z2
-	VBLENDMPS atanvec32zc<>+960(SB), Z2, K3, Z2
-	VMOVUPS atanvec32zc<>+384(SB), Z3
-	VBLENDMPS atanvec32zc<>+1024(SB), Z3, K2, Z3
-	VBLENDMPS atanvec32zc<>+1088(SB), Z3, K3, Z3
+	VBROADCASTSS atanvec32zc<>+24(SB), Z2
+	VBLENDMPS.BCST atanvec32zc<>+56(SB), Z2, K2, Z2
+	VBLENDMPS.BCST atanvec32zc<>+60(SB), Z2, K3, Z2
+	VBROADCASTSS atanvec32zc<>+24(SB), Z3
+	VBLENDMPS.BCST atanvec32zc<>+64(SB), Z3, K2, Z3
+	VBLENDMPS.BCST atanvec32zc<>+68(SB), Z3, K3, Z3
 	VADDPS Z6, Z2, Z4
 	VSUBPS Z2, Z4, Z5
 	VSUBPS Z5, Z4, Z7
@@ -13050,8 +7540,8 @@ loop:
 	VADDPS Z3, Z1, Z1
 	VADDPS Z1, Z2, Z1
 	VADDPS Z1, Z4, Z1
-	VPANDQ atanvec32zc<>+0(SB), Z0, Z0
-	VPORQ Z0, Z1, Z0
+	VPANDD.BCST atanvec32zc<>+0(SB), Z0, Z0
+	VPORD Z0, Z1, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
 	JMP loop
@@ -13496,566 +7986,41 @@ done:
 	RET
 
 DATA powvec32zc<>+0(SB)/4, $0x0
-DATA powvec32zc<>+4(SB)/4, $0x0
-DATA powvec32zc<>+8(SB)/4, $0x0
-DATA powvec32zc<>+12(SB)/4, $0x0
-DATA powvec32zc<>+16(SB)/4, $0x0
-DATA powvec32zc<>+20(SB)/4, $0x0
-DATA powvec32zc<>+24(SB)/4, $0x0
-DATA powvec32zc<>+28(SB)/4, $0x0
-DATA powvec32zc<>+32(SB)/4, $0x0
-DATA powvec32zc<>+36(SB)/4, $0x0
-DATA powvec32zc<>+40(SB)/4, $0x0
-DATA powvec32zc<>+44(SB)/4, $0x0
-DATA powvec32zc<>+48(SB)/4, $0x0
-DATA powvec32zc<>+52(SB)/4, $0x0
-DATA powvec32zc<>+56(SB)/4, $0x0
-DATA powvec32zc<>+60(SB)/4, $0x0
-DATA powvec32zc<>+64(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+68(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+72(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+76(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+80(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+84(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+88(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+92(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+96(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+100(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+104(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+108(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+112(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+116(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+120(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+124(SB)/4, $0x7f7fffff
-DATA powvec32zc<>+128(SB)/4, $0x80000000
-DATA powvec32zc<>+132(SB)/4, $0x80000000
-DATA powvec32zc<>+136(SB)/4, $0x80000000
-DATA powvec32zc<>+140(SB)/4, $0x80000000
-DATA powvec32zc<>+144(SB)/4, $0x80000000
-DATA powvec32zc<>+148(SB)/4, $0x80000000
-DATA powvec32zc<>+152(SB)/4, $0x80000000
-DATA powvec32zc<>+156(SB)/4, $0x80000000
-DATA powvec32zc<>+160(SB)/4, $0x80000000
-DATA powvec32zc<>+164(SB)/4, $0x80000000
-DATA powvec32zc<>+168(SB)/4, $0x80000000
-DATA powvec32zc<>+172(SB)/4, $0x80000000
-DATA powvec32zc<>+176(SB)/4, $0x80000000
-DATA powvec32zc<>+180(SB)/4, $0x80000000
-DATA powvec32zc<>+184(SB)/4, $0x80000000
-DATA powvec32zc<>+188(SB)/4, $0x80000000
-DATA powvec32zc<>+192(SB)/4, $0x7fffffff
-DATA powvec32zc<>+196(SB)/4, $0x7fffffff
-DATA powvec32zc<>+200(SB)/4, $0x7fffffff
-DATA powvec32zc<>+204(SB)/4, $0x7fffffff
-DATA powvec32zc<>+208(SB)/4, $0x7fffffff
-DATA powvec32zc<>+212(SB)/4, $0x7fffffff
-DATA powvec32zc<>+216(SB)/4, $0x7fffffff
-DATA powvec32zc<>+220(SB)/4, $0x7fffffff
-DATA powvec32zc<>+224(SB)/4, $0x7fffffff
-DATA powvec32zc<>+228(SB)/4, $0x7fffffff
-DATA powvec32zc<>+232(SB)/4, $0x7fffffff
-DATA powvec32zc<>+236(SB)/4, $0x7fffffff
-DATA powvec32zc<>+240(SB)/4, $0x7fffffff
-DATA powvec32zc<>+244(SB)/4, $0x7fffffff
-DATA powvec32zc<>+248(SB)/4, $0x7fffffff
-DATA powvec32zc<>+252(SB)/4, $0x7fffffff
-DATA powvec32zc<>+256(SB)/4, $0x800000
-DATA powvec32zc<>+260(SB)/4, $0x800000
-DATA powvec32zc<>+264(SB)/4, $0x800000
-DATA powvec32zc<>+268(SB)/4, $0x800000
-DATA powvec32zc<>+272(SB)/4, $0x800000
-DATA powvec32zc<>+276(SB)/4, $0x800000
-DATA powvec32zc<>+280(SB)/4, $0x800000
-DATA powvec32zc<>+284(SB)/4, $0x800000
-DATA powvec32zc<>+288(SB)/4, $0x800000
-DATA powvec32zc<>+292(SB)/4, $0x800000
-DATA powvec32zc<>+296(SB)/4, $0x800000
-DATA powvec32zc<>+300(SB)/4, $0x800000
-DATA powvec32zc<>+304(SB)/4, $0x800000
-DATA powvec32zc<>+308(SB)/4, $0x800000
-DATA powvec32zc<>+312(SB)/4, $0x800000
-DATA powvec32zc<>+316(SB)/4, $0x800000
-DATA powvec32zc<>+320(SB)/4, $0x4c000000
-DATA powvec32zc<>+324(SB)/4, $0x4c000000
-DATA powvec32zc<>+328(SB)/4, $0x4c000000
-DATA powvec32zc<>+332(SB)/4, $0x4c000000
-DATA powvec32zc<>+336(SB)/4, $0x4c000000
-DATA powvec32zc<>+340(SB)/4, $0x4c000000
-DATA powvec32zc<>+344(SB)/4, $0x4c000000
-DATA powvec32zc<>+348(SB)/4, $0x4c000000
-DATA powvec32zc<>+352(SB)/4, $0x4c000000
-DATA powvec32zc<>+356(SB)/4, $0x4c000000
-DATA powvec32zc<>+360(SB)/4, $0x4c000000
-DATA powvec32zc<>+364(SB)/4, $0x4c000000
-DATA powvec32zc<>+368(SB)/4, $0x4c000000
-DATA powvec32zc<>+372(SB)/4, $0x4c000000
-DATA powvec32zc<>+376(SB)/4, $0x4c000000
-DATA powvec32zc<>+380(SB)/4, $0x4c000000
-DATA powvec32zc<>+384(SB)/4, $0x4afb0d
-DATA powvec32zc<>+388(SB)/4, $0x4afb0d
-DATA powvec32zc<>+392(SB)/4, $0x4afb0d
-DATA powvec32zc<>+396(SB)/4, $0x4afb0d
-DATA powvec32zc<>+400(SB)/4, $0x4afb0d
-DATA powvec32zc<>+404(SB)/4, $0x4afb0d
-DATA powvec32zc<>+408(SB)/4, $0x4afb0d
-DATA powvec32zc<>+412(SB)/4, $0x4afb0d
-DATA powvec32zc<>+416(SB)/4, $0x4afb0d
-DATA powvec32zc<>+420(SB)/4, $0x4afb0d
-DATA powvec32zc<>+424(SB)/4, $0x4afb0d
-DATA powvec32zc<>+428(SB)/4, $0x4afb0d
-DATA powvec32zc<>+432(SB)/4, $0x4afb0d
-DATA powvec32zc<>+436(SB)/4, $0x4afb0d
-DATA powvec32zc<>+440(SB)/4, $0x4afb0d
-DATA powvec32zc<>+444(SB)/4, $0x4afb0d
-DATA powvec32zc<>+448(SB)/4, $0x7fffff
-DATA powvec32zc<>+452(SB)/4, $0x7fffff
-DATA powvec32zc<>+456(SB)/4, $0x7fffff
-DATA powvec32zc<>+460(SB)/4, $0x7fffff
-DATA powvec32zc<>+464(SB)/4, $0x7fffff
-DATA powvec32zc<>+468(SB)/4, $0x7fffff
-DATA powvec32zc<>+472(SB)/4, $0x7fffff
-DATA powvec32zc<>+476(SB)/4, $0x7fffff
-DATA powvec32zc<>+480(SB)/4, $0x7fffff
-DATA powvec32zc<>+484(SB)/4, $0x7fffff
-DATA powvec32zc<>+488(SB)/4, $0x7fffff
-DATA powvec32zc<>+492(SB)/4, $0x7fffff
-DATA powvec32zc<>+496(SB)/4, $0x7fffff
-DATA powvec32zc<>+500(SB)/4, $0x7fffff
-DATA powvec32zc<>+504(SB)/4, $0x7fffff
-DATA powvec32zc<>+508(SB)/4, $0x7fffff
-DATA powvec32zc<>+512(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+516(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+520(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+524(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+528(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+532(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+536(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+540(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+544(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+548(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+552(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+556(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+560(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+564(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+568(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+572(SB)/4, $0x3f3504f3
-DATA powvec32zc<>+576(SB)/4, $0x4b000000
-DATA powvec32zc<>+580(SB)/4, $0x4b000000
-DATA powvec32zc<>+584(SB)/4, $0x4b000000
-DATA powvec32zc<>+588(SB)/4, $0x4b000000
-DATA powvec32zc<>+592(SB)/4, $0x4b000000
-DATA powvec32zc<>+596(SB)/4, $0x4b000000
-DATA powvec32zc<>+600(SB)/4, $0x4b000000
-DATA powvec32zc<>+604(SB)/4, $0x4b000000
-DATA powvec32zc<>+608(SB)/4, $0x4b000000
-DATA powvec32zc<>+612(SB)/4, $0x4b000000
-DATA powvec32zc<>+616(SB)/4, $0x4b000000
-DATA powvec32zc<>+620(SB)/4, $0x4b000000
-DATA powvec32zc<>+624(SB)/4, $0x4b000000
-DATA powvec32zc<>+628(SB)/4, $0x4b000000
-DATA powvec32zc<>+632(SB)/4, $0x4b000000
-DATA powvec32zc<>+636(SB)/4, $0x4b000000
-DATA powvec32zc<>+640(SB)/4, $0x4b00007f
-DATA powvec32zc<>+644(SB)/4, $0x4b00007f
-DATA powvec32zc<>+648(SB)/4, $0x4b00007f
-DATA powvec32zc<>+652(SB)/4, $0x4b00007f
-DATA powvec32zc<>+656(SB)/4, $0x4b00007f
-DATA powvec32zc<>+660(SB)/4, $0x4b00007f
-DATA powvec32zc<>+664(SB)/4, $0x4b00007f
-DATA powvec32zc<>+668(SB)/4, $0x4b00007f
-DATA powvec32zc<>+672(SB)/4, $0x4b00007f
-DATA powvec32zc<>+676(SB)/4, $0x4b00007f
-DATA powvec32zc<>+680(SB)/4, $0x4b00007f
-DATA powvec32zc<>+684(SB)/4, $0x4b00007f
-DATA powvec32zc<>+688(SB)/4, $0x4b00007f
-DATA powvec32zc<>+692(SB)/4, $0x4b00007f
-DATA powvec32zc<>+696(SB)/4, $0x4b00007f
-DATA powvec32zc<>+700(SB)/4, $0x4b00007f
-DATA powvec32zc<>+704(SB)/4, $0x41c80000
-DATA powvec32zc<>+708(SB)/4, $0x41c80000
-DATA powvec32zc<>+712(SB)/4, $0x41c80000
-DATA powvec32zc<>+716(SB)/4, $0x41c80000
-DATA powvec32zc<>+720(SB)/4, $0x41c80000
-DATA powvec32zc<>+724(SB)/4, $0x41c80000
-DATA powvec32zc<>+728(SB)/4, $0x41c80000
-DATA powvec32zc<>+732(SB)/4, $0x41c80000
-DATA powvec32zc<>+736(SB)/4, $0x41c80000
-DATA powvec32zc<>+740(SB)/4, $0x41c80000
-DATA powvec32zc<>+744(SB)/4, $0x41c80000
-DATA powvec32zc<>+748(SB)/4, $0x41c80000
-DATA powvec32zc<>+752(SB)/4, $0x41c80000
-DATA powvec32zc<>+756(SB)/4, $0x41c80000
-DATA powvec32zc<>+760(SB)/4, $0x41c80000
-DATA powvec32zc<>+764(SB)/4, $0x41c80000
-DATA powvec32zc<>+768(SB)/4, $0x3f800000
-DATA powvec32zc<>+772(SB)/4, $0x3f800000
-DATA powvec32zc<>+776(SB)/4, $0x3f800000
-DATA powvec32zc<>+780(SB)/4, $0x3f800000
-DATA powvec32zc<>+784(SB)/4, $0x3f800000
-DATA powvec32zc<>+788(SB)/4, $0x3f800000
-DATA powvec32zc<>+792(SB)/4, $0x3f800000
-DATA powvec32zc<>+796(SB)/4, $0x3f800000
-DATA powvec32zc<>+800(SB)/4, $0x3f800000
-DATA powvec32zc<>+804(SB)/4, $0x3f800000
-DATA powvec32zc<>+808(SB)/4, $0x3f800000
-DATA powvec32zc<>+812(SB)/4, $0x3f800000
-DATA powvec32zc<>+816(SB)/4, $0x3f800000
-DATA powvec32zc<>+820(SB)/4, $0x3f800000
-DATA powvec32zc<>+824(SB)/4, $0x3f800000
-DATA powvec32zc<>+828(SB)/4, $0x3f800000
-DATA powvec32zc<>+832(SB)/4, $0x40000000
-DATA powvec32zc<>+836(SB)/4, $0x40000000
-DATA powvec32zc<>+840(SB)/4, $0x40000000
-DATA powvec32zc<>+844(SB)/4, $0x40000000
-DATA powvec32zc<>+848(SB)/4, $0x40000000
-DATA powvec32zc<>+852(SB)/4, $0x40000000
-DATA powvec32zc<>+856(SB)/4, $0x40000000
-DATA powvec32zc<>+860(SB)/4, $0x40000000
-DATA powvec32zc<>+864(SB)/4, $0x40000000
-DATA powvec32zc<>+868(SB)/4, $0x40000000
-DATA powvec32zc<>+872(SB)/4, $0x40000000
-DATA powvec32zc<>+876(SB)/4, $0x40000000
-DATA powvec32zc<>+880(SB)/4, $0x40000000
-DATA powvec32zc<>+884(SB)/4, $0x40000000
-DATA powvec32zc<>+888(SB)/4, $0x40000000
-DATA powvec32zc<>+892(SB)/4, $0x40000000
-DATA powvec32zc<>+896(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+900(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+904(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+908(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+912(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+916(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+920(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+924(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+928(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+932(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+936(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+940(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+944(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+948(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+952(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+956(SB)/4, $0x3f2aaaab
-DATA powvec32zc<>+960(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+964(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+968(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+972(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+976(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+980(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+984(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+988(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+992(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+996(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+1000(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+1004(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+1008(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+1012(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+1016(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+1020(SB)/4, $0xb2aaaaab
-DATA powvec32zc<>+1024(SB)/4, $0x3f317200
-DATA powvec32zc<>+1028(SB)/4, $0x3f317200
-DATA powvec32zc<>+1032(SB)/4, $0x3f317200
-DATA powvec32zc<>+1036(SB)/4, $0x3f317200
-DATA powvec32zc<>+1040(SB)/4, $0x3f317200
-DATA powvec32zc<>+1044(SB)/4, $0x3f317200
-DATA powvec32zc<>+1048(SB)/4, $0x3f317200
-DATA powvec32zc<>+1052(SB)/4, $0x3f317200
-DATA powvec32zc<>+1056(SB)/4, $0x3f317200
-DATA powvec32zc<>+1060(SB)/4, $0x3f317200
-DATA powvec32zc<>+1064(SB)/4, $0x3f317200
-DATA powvec32zc<>+1068(SB)/4, $0x3f317200
-DATA powvec32zc<>+1072(SB)/4, $0x3f317200
-DATA powvec32zc<>+1076(SB)/4, $0x3f317200
-DATA powvec32zc<>+1080(SB)/4, $0x3f317200
-DATA powvec32zc<>+1084(SB)/4, $0x3f317200
-DATA powvec32zc<>+1088(SB)/4, $0x3e088889
-DATA powvec32zc<>+1092(SB)/4, $0x3e088889
-DATA powvec32zc<>+1096(SB)/4, $0x3e088889
-DATA powvec32zc<>+1100(SB)/4, $0x3e088889
-DATA powvec32zc<>+1104(SB)/4, $0x3e088889
-DATA powvec32zc<>+1108(SB)/4, $0x3e088889
-DATA powvec32zc<>+1112(SB)/4, $0x3e088889
-DATA powvec32zc<>+1116(SB)/4, $0x3e088889
-DATA powvec32zc<>+1120(SB)/4, $0x3e088889
-DATA powvec32zc<>+1124(SB)/4, $0x3e088889
-DATA powvec32zc<>+1128(SB)/4, $0x3e088889
-DATA powvec32zc<>+1132(SB)/4, $0x3e088889
-DATA powvec32zc<>+1136(SB)/4, $0x3e088889
-DATA powvec32zc<>+1140(SB)/4, $0x3e088889
-DATA powvec32zc<>+1144(SB)/4, $0x3e088889
-DATA powvec32zc<>+1148(SB)/4, $0x3e088889
-DATA powvec32zc<>+1152(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1156(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1160(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1164(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1168(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1172(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1176(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1180(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1184(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1188(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1192(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1196(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1200(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1204(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1208(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1212(SB)/4, $0x3e1d89d9
-DATA powvec32zc<>+1216(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1220(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1224(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1228(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1232(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1236(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1240(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1244(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1248(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1252(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1256(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1260(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1264(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1268(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1272(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1276(SB)/4, $0x3e3a2e8c
-DATA powvec32zc<>+1280(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1284(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1288(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1292(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1296(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1300(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1304(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1308(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1312(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1316(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1320(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1324(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1328(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1332(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1336(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1340(SB)/4, $0x3e638e39
-DATA powvec32zc<>+1344(SB)/4, $0x3e924925
-DATA powvec32zc<>+1348(SB)/4, $0x3e924925
-DATA powvec32zc<>+1352(SB)/4, $0x3e924925
-DATA powvec32zc<>+1356(SB)/4, $0x3e924925
-DATA powvec32zc<>+1360(SB)/4, $0x3e924925
-DATA powvec32zc<>+1364(SB)/4, $0x3e924925
-DATA powvec32zc<>+1368(SB)/4, $0x3e924925
-DATA powvec32zc<>+1372(SB)/4, $0x3e924925
-DATA powvec32zc<>+1376(SB)/4, $0x3e924925
-DATA powvec32zc<>+1380(SB)/4, $0x3e924925
-DATA powvec32zc<>+1384(SB)/4, $0x3e924925
-DATA powvec32zc<>+1388(SB)/4, $0x3e924925
-DATA powvec32zc<>+1392(SB)/4, $0x3e924925
-DATA powvec32zc<>+1396(SB)/4, $0x3e924925
-DATA powvec32zc<>+1400(SB)/4, $0x3e924925
-DATA powvec32zc<>+1404(SB)/4, $0x3e924925
-DATA powvec32zc<>+1408(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1412(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1416(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1420(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1424(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1428(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1432(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1436(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1440(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1444(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1448(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1452(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1456(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1460(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1464(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1468(SB)/4, $0x3ecccccd
-DATA powvec32zc<>+1472(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1476(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1480(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1484(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1488(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1492(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1496(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1500(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1504(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1508(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1512(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1516(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1520(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1524(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1528(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1532(SB)/4, $0x35bfbe8e
-DATA powvec32zc<>+1536(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1540(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1544(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1548(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1552(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1556(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1560(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1564(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1568(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1572(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1576(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1580(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1584(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1588(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1592(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1596(SB)/4, $0x42dc0000
-DATA powvec32zc<>+1600(SB)/4, $0x4b400000
-DATA powvec32zc<>+1604(SB)/4, $0x4b400000
-DATA powvec32zc<>+1608(SB)/4, $0x4b400000
-DATA powvec32zc<>+1612(SB)/4, $0x4b400000
-DATA powvec32zc<>+1616(SB)/4, $0x4b400000
-DATA powvec32zc<>+1620(SB)/4, $0x4b400000
-DATA powvec32zc<>+1624(SB)/4, $0x4b400000
-DATA powvec32zc<>+1628(SB)/4, $0x4b400000
-DATA powvec32zc<>+1632(SB)/4, $0x4b400000
-DATA powvec32zc<>+1636(SB)/4, $0x4b400000
-DATA powvec32zc<>+1640(SB)/4, $0x4b400000
-DATA powvec32zc<>+1644(SB)/4, $0x4b400000
-DATA powvec32zc<>+1648(SB)/4, $0x4b400000
-DATA powvec32zc<>+1652(SB)/4, $0x4b400000
-DATA powvec32zc<>+1656(SB)/4, $0x4b400000
-DATA powvec32zc<>+1660(SB)/4, $0x4b400000
-DATA powvec32zc<>+1664(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1668(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1672(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1676(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1680(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1684(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1688(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1692(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1696(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1700(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1704(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1708(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1712(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1716(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1720(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1724(SB)/4, $0x3fb8aa3b
-DATA powvec32zc<>+1728(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1732(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1736(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1740(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1744(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1748(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1752(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1756(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1760(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1764(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1768(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1772(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1776(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1780(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1784(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1788(SB)/4, $0x37d00d01
-DATA powvec32zc<>+1792(SB)/4, $0x39500d01
-DATA powvec32zc<>+1796(SB)/4, $0x39500d01
-DATA powvec32zc<>+1800(SB)/4, $0x39500d01
-DATA powvec32zc<>+1804(SB)/4, $0x39500d01
-DATA powvec32zc<>+1808(SB)/4, $0x39500d01
-DATA powvec32zc<>+1812(SB)/4, $0x39500d01
-DATA powvec32zc<>+1816(SB)/4, $0x39500d01
-DATA powvec32zc<>+1820(SB)/4, $0x39500d01
-DATA powvec32zc<>+1824(SB)/4, $0x39500d01
-DATA powvec32zc<>+1828(SB)/4, $0x39500d01
-DATA powvec32zc<>+1832(SB)/4, $0x39500d01
-DATA powvec32zc<>+1836(SB)/4, $0x39500d01
-DATA powvec32zc<>+1840(SB)/4, $0x39500d01
-DATA powvec32zc<>+1844(SB)/4, $0x39500d01
-DATA powvec32zc<>+1848(SB)/4, $0x39500d01
-DATA powvec32zc<>+1852(SB)/4, $0x39500d01
-DATA powvec32zc<>+1856(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1860(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1864(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1868(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1872(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1876(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1880(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1884(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1888(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1892(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1896(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1900(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1904(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1908(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1912(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1916(SB)/4, $0x3ab60b61
-DATA powvec32zc<>+1920(SB)/4, $0x3c088889
-DATA powvec32zc<>+1924(SB)/4, $0x3c088889
-DATA powvec32zc<>+1928(SB)/4, $0x3c088889
-DATA powvec32zc<>+1932(SB)/4, $0x3c088889
-DATA powvec32zc<>+1936(SB)/4, $0x3c088889
-DATA powvec32zc<>+1940(SB)/4, $0x3c088889
-DATA powvec32zc<>+1944(SB)/4, $0x3c088889
-DATA powvec32zc<>+1948(SB)/4, $0x3c088889
-DATA powvec32zc<>+1952(SB)/4, $0x3c088889
-DATA powvec32zc<>+1956(SB)/4, $0x3c088889
-DATA powvec32zc<>+1960(SB)/4, $0x3c088889
-DATA powvec32zc<>+1964(SB)/4, $0x3c088889
-DATA powvec32zc<>+1968(SB)/4, $0x3c088889
-DATA powvec32zc<>+1972(SB)/4, $0x3c088889
-DATA powvec32zc<>+1976(SB)/4, $0x3c088889
-DATA powvec32zc<>+1980(SB)/4, $0x3c088889
-DATA powvec32zc<>+1984(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+1988(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+1992(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+1996(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2000(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2004(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2008(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2012(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2016(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2020(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2024(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2028(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2032(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2036(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2040(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2044(SB)/4, $0x3d2aaaab
-DATA powvec32zc<>+2048(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2052(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2056(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2060(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2064(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2068(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2072(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2076(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2080(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2084(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2088(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2092(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2096(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2100(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2104(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2108(SB)/4, $0x3e2aaaab
-DATA powvec32zc<>+2112(SB)/4, $0x3f000000
-DATA powvec32zc<>+2116(SB)/4, $0x3f000000
-DATA powvec32zc<>+2120(SB)/4, $0x3f000000
-DATA powvec32zc<>+2124(SB)/4, $0x3f000000
-DATA powvec32zc<>+2128(SB)/4, $0x3f000000
-DATA powvec32zc<>+2132(SB)/4, $0x3f000000
-DATA powvec32zc<>+2136(SB)/4, $0x3f000000
-DATA powvec32zc<>+2140(SB)/4, $0x3f000000
-DATA powvec32zc<>+2144(SB)/4, $0x3f000000
-DATA powvec32zc<>+2148(SB)/4, $0x3f000000
-DATA powvec32zc<>+2152(SB)/4, $0x3f000000
-DATA powvec32zc<>+2156(SB)/4, $0x3f000000
-DATA powvec32zc<>+2160(SB)/4, $0x3f000000
-DATA powvec32zc<>+2164(SB)/4, $0x3f000000
-DATA powvec32zc<>+2168(SB)/4, $0x3f000000
-DATA powvec32zc<>+2172(SB)/4, $0x3f000000
-DATA powvec32zc<>+2176(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2180(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2184(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2188(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2192(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2196(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2200(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2204(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2208(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2212(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2216(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2220(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2224(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2228(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2232(SB)/4, $0xb4c0007f
-DATA powvec32zc<>+2236(SB)/4, $0xb4c0007f
-GLOBL powvec32zc<>(SB), RODATA|NOPTR, $2240
+DATA powvec32zc<>+4(SB)/4, $0x7f7fffff
+DATA powvec32zc<>+8(SB)/4, $0x80000000
+DATA powvec32zc<>+12(SB)/4, $0x7fffffff
+DATA powvec32zc<>+16(SB)/4, $0x800000
+DATA powvec32zc<>+20(SB)/4, $0x4c000000
+DATA powvec32zc<>+24(SB)/4, $0x4afb0d
+DATA powvec32zc<>+28(SB)/4, $0x7fffff
+DATA powvec32zc<>+32(SB)/4, $0x3f3504f3
+DATA powvec32zc<>+36(SB)/4, $0x4b000000
+DATA powvec32zc<>+40(SB)/4, $0x4b00007f
+DATA powvec32zc<>+44(SB)/4, $0x41c80000
+DATA powvec32zc<>+48(SB)/4, $0x3f800000
+DATA powvec32zc<>+52(SB)/4, $0x40000000
+DATA powvec32zc<>+56(SB)/4, $0x3f2aaaab
+DATA powvec32zc<>+60(SB)/4, $0xb2aaaaab
+DATA powvec32zc<>+64(SB)/4, $0x3f317200
+DATA powvec32zc<>+68(SB)/4, $0x3e088889
+DATA powvec32zc<>+72(SB)/4, $0x3e1d89d9
+DATA powvec32zc<>+76(SB)/4, $0x3e3a2e8c
+DATA powvec32zc<>+80(SB)/4, $0x3e638e39
+DATA powvec32zc<>+84(SB)/4, $0x3e924925
+DATA powvec32zc<>+88(SB)/4, $0x3ecccccd
+DATA powvec32zc<>+92(SB)/4, $0x35bfbe8e
+DATA powvec32zc<>+96(SB)/4, $0x42dc0000
+DATA powvec32zc<>+100(SB)/4, $0x4b400000
+DATA powvec32zc<>+104(SB)/4, $0x3fb8aa3b
+DATA powvec32zc<>+108(SB)/4, $0x37d00d01
+DATA powvec32zc<>+112(SB)/4, $0x39500d01
+DATA powvec32zc<>+116(SB)/4, $0x3ab60b61
+DATA powvec32zc<>+120(SB)/4, $0x3c088889
+DATA powvec32zc<>+124(SB)/4, $0x3d2aaaab
+DATA powvec32zc<>+128(SB)/4, $0x3e2aaaab
+DATA powvec32zc<>+132(SB)/4, $0x3f000000
+DATA powvec32zc<>+136(SB)/4, $0xb4c0007f
+GLOBL powvec32zc<>(SB), RODATA|NOPTR, $140
 
 // func powVec32Z(d, x, y *float32, n int) int
 TEXT ·powVec32Z(SB), NOSPLIT, $0-40
@@ -14069,39 +8034,39 @@ loop:
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
 	VMOVUPS (BX)(AX*4), Z1
-	VCMPPS $2, powvec32zc<>+0(SB), Z0, K2
+	VCMPPS.BCST $2, powvec32zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPS $6, powvec32zc<>+64(SB), Z0, K2
+	VCMPPS.BCST $6, powvec32zc<>+4(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ powvec32zc<>+192(SB), Z1, Z2
-	VCMPPS $6, powvec32zc<>+64(SB), Z2, K2
+	VPANDD.BCST powvec32zc<>+12(SB), Z1, Z2
+	VCMPPS.BCST $6, powvec32zc<>+4(SB), Z2, K2
 	KORTESTW K2, K2
 	JNZ done
-	VCMPPS $1, powvec32zc<>+256(SB), Z0, K1
+	VCMPPS.BCST $1, powvec32zc<>+16(SB), Z0, K1
 	VPMOVM2D K1, Z2
-	VMULPS powvec32zc<>+320(SB), Z0, Z3
+	VMULPS.BCST powvec32zc<>+20(SB), Z0, Z3
 	VPMOVD2M Z2, K1
 	VBLENDMPS Z3, Z0, K1, Z0
-	VPADDD powvec32zc<>+384(SB), Z0, Z0
-	VPANDQ powvec32zc<>+448(SB), Z0, Z3
-	VPADDD powvec32zc<>+512(SB), Z3, Z3
+	VPADDD.BCST powvec32zc<>+24(SB), Z0, Z0
+	VPANDD.BCST powvec32zc<>+28(SB), Z0, Z3
+	VPADDD.BCST powvec32zc<>+32(SB), Z3, Z3
 	VPSRLD $23, Z0, Z0
-	VPORQ powvec32zc<>+576(SB), Z0, Z0
-	VSUBPS powvec32zc<>+640(SB), Z0, Z0
-	VPANDQ powvec32zc<>+704(SB), Z2, Z2
+	VPORD.BCST powvec32zc<>+36(SB), Z0, Z0
+	VSUBPS.BCST powvec32zc<>+40(SB), Z0, Z0
+	VPANDD.BCST powvec32zc<>+44(SB), Z2, Z2
 	VSUBPS Z2, Z0, Z0
-	VSUBPS powvec32zc<>+768(SB), Z3, Z2
-	VMOVUPS powvec32zc<>+832(SB), Z3
+	VSUBPS.BCST powvec32zc<>+48(SB), Z3, Z2
+	VBROADCASTSS powvec32zc<>+52(SB), Z3
 	VADDPS Z2, Z3, Z3
-	VSUBPS powvec32zc<>+832(SB), Z3, Z4
+	VSUBPS.BCST powvec32zc<>+52(SB), Z3, Z4
 	VSUBPS Z4, Z3, Z5
-	VMOVUPS powvec32zc<>+832(SB), Z6
+	VBROADCASTSS powvec32zc<>+52(SB), Z6
 	VSUBPS Z5, Z6, Z5
 	VSUBPS Z4, Z2, Z4
 	VADDPS Z4, Z5, Z4
-	VMOVUPS powvec32zc<>+768(SB), Z5
+	VBROADCASTSS powvec32zc<>+48(SB), Z5
 	VDIVPS Z3, Z5, Z5
 	VMULPS Z5, Z2, Z6
 	VFNMADD231PS Z6, Z3, Z2
@@ -14114,13 +8079,13 @@ loop:
 	VMOVUPS Z5, Z7
 	VFMSUB231PS Z6, Z3, Z7
 	VFMADD231PS Z6, Z4, Z7
-	VMULPS powvec32zc<>+896(SB), Z5, Z4
+	VMULPS.BCST powvec32zc<>+56(SB), Z5, Z4
 	VMOVUPS Z4, Z8
-	VFMSUB231PS powvec32zc<>+896(SB), Z5, Z8
-	VFMADD231PS powvec32zc<>+960(SB), Z5, Z8
-	VFMADD231PS powvec32zc<>+896(SB), Z7, Z8
-	VMULPS powvec32zc<>+1024(SB), Z0, Z5
-	VMULPS powvec32zc<>+832(SB), Z6, Z7
+	VFMSUB231PS.BCST powvec32zc<>+56(SB), Z5, Z8
+	VFMADD231PS.BCST powvec32zc<>+60(SB), Z5, Z8
+	VFMADD231PS.BCST powvec32zc<>+56(SB), Z7, Z8
+	VMULPS.BCST powvec32zc<>+64(SB), Z0, Z5
+	VMULPS.BCST powvec32zc<>+52(SB), Z6, Z7
 	VADDPS Z7, Z5, Z9
 	VSUBPS Z5, Z9, Z10
 	VSUBPS Z10, Z9, Z11
@@ -14132,15 +8097,15 @@ loop:
 	VADDPS Z4, Z9, Z4
 	VMULPS Z3, Z3, Z9
 	VMULPS Z9, Z6, Z6
-	VMOVUPS powvec32zc<>+1088(SB), Z9
-	VFMADD213PS powvec32zc<>+1152(SB), Z3, Z9
-	VFMADD213PS powvec32zc<>+1216(SB), Z3, Z9
-	VFMADD213PS powvec32zc<>+1280(SB), Z3, Z9
-	VFMADD213PS powvec32zc<>+1344(SB), Z3, Z9
-	VFMADD213PS powvec32zc<>+1408(SB), Z3, Z9
-	VMULPS powvec32zc<>+832(SB), Z2, Z2
-	VADDPS powvec32zc<>+768(SB), Z3, Z3
-	VFMADD231PS powvec32zc<>+1472(SB), Z0, Z8
+	VBROADCASTSS powvec32zc<>+68(SB), Z9
+	VFMADD213PS.BCST powvec32zc<>+72(SB), Z3, Z9
+	VFMADD213PS.BCST powvec32zc<>+76(SB), Z3, Z9
+	VFMADD213PS.BCST powvec32zc<>+80(SB), Z3, Z9
+	VFMADD213PS.BCST powvec32zc<>+84(SB), Z3, Z9
+	VFMADD213PS.BCST powvec32zc<>+88(SB), Z3, Z9
+	VMULPS.BCST powvec32zc<>+52(SB), Z2, Z2
+	VADDPS.BCST powvec32zc<>+48(SB), Z3, Z3
+	VFMADD231PS.BCST powvec32zc<>+92(SB), Z0, Z8
 	VFMADD231PS Z3, Z2, Z8
 	VFMADD231PS Z9, Z6, Z8
 	VADDPS Z4, Z5, Z0
@@ -14151,21 +8116,21 @@ loop:
 	VMULPS Z2, Z1, Z3
 	VFMSUB213PS Z3, Z1, Z2
 	VFMADD231PS Z0, Z1, Z2
-	VPANDQ powvec32zc<>+192(SB), Z3, Z0
-	VCMPPS $6, powvec32zc<>+1536(SB), Z0, K2
-	VPANDQ powvec32zc<>+128(SB), Z3, Z0
-	VMOVUPS powvec32zc<>+1536(SB), Z1
-	VPORQ Z0, Z1, Z0
+	VPANDD.BCST powvec32zc<>+12(SB), Z3, Z0
+	VCMPPS.BCST $6, powvec32zc<>+96(SB), Z0, K2
+	VPANDD.BCST powvec32zc<>+8(SB), Z3, Z0
+	VBROADCASTSS powvec32zc<>+96(SB), Z1
+	VPORD Z0, Z1, Z0
 	VBLENDMPS Z0, Z3, K2, Z0
-	VBLENDMPS powvec32zc<>+0(SB), Z2, K2, Z1
-	VMOVUPS powvec32zc<>+1664(SB), Z2
-	VFMADD213PS powvec32zc<>+1600(SB), Z0, Z2
-	VSUBPS powvec32zc<>+1600(SB), Z2, Z3
-	VFNMADD231PS powvec32zc<>+1024(SB), Z3, Z0
+	VBLENDMPS.BCST powvec32zc<>+0(SB), Z2, K2, Z1
+	VBROADCASTSS powvec32zc<>+104(SB), Z2
+	VFMADD213PS.BCST powvec32zc<>+100(SB), Z0, Z2
+	VSUBPS.BCST powvec32zc<>+100(SB), Z2, Z3
+	VFNMADD231PS.BCST powvec32zc<>+64(SB), Z3, Z0
 	VMOVUPS Z0, Z4
-	VFNMADD231PS powvec32zc<>+1472(SB), Z3, Z4
+	VFNMADD231PS.BCST powvec32zc<>+92(SB), Z3, Z4
 	VSUBPS Z4, Z0, Z0
-	VFNMADD231PS powvec32zc<>+1472(SB), Z3, Z0
+	VFNMADD231PS.BCST powvec32zc<>+92(SB), Z3, Z0
 	VADDPS Z1, Z4, Z3
 	VSUBPS Z4, Z3, Z5
 	VSUBPS Z5, Z3, Z6
@@ -14175,30 +8140,30 @@ loop:
 	VADDPS Z1, Z0, Z0
 	VFMADD231PS Z3, Z0, Z0
 	VMULPS Z3, Z3, Z1
-	VMOVUPS powvec32zc<>+1728(SB), Z4
-	VFMADD213PS powvec32zc<>+1792(SB), Z3, Z4
-	VFMADD213PS powvec32zc<>+1856(SB), Z3, Z4
-	VFMADD213PS powvec32zc<>+1920(SB), Z3, Z4
-	VFMADD213PS powvec32zc<>+1984(SB), Z3, Z4
-	VFMADD213PS powvec32zc<>+2048(SB), Z3, Z4
-	VFMADD213PS powvec32zc<>+2112(SB), Z3, Z4
+	VBROADCASTSS powvec32zc<>+108(SB), Z4
+	VFMADD213PS.BCST powvec32zc<>+112(SB), Z3, Z4
+	VFMADD213PS.BCST powvec32zc<>+116(SB), Z3, Z4
+	VFMADD213PS.BCST powvec32zc<>+120(SB), Z3, Z4
+	VFMADD213PS.BCST powvec32zc<>+124(SB), Z3, Z4
+	VFMADD213PS.BCST powvec32zc<>+128(SB), Z3, Z4
+	VFMADD213PS.BCST powvec32zc<>+132(SB), Z3, Z4
 	VFMADD231PS Z4, Z1, Z0
-	VMOVUPS powvec32zc<>+768(SB), Z1
+	VBROADCASTSS powvec32zc<>+48(SB), Z1
 	VADDPS Z3, Z1, Z1
-	VSUBPS powvec32zc<>+768(SB), Z1, Z4
+	VSUBPS.BCST powvec32zc<>+48(SB), Z1, Z4
 	VSUBPS Z4, Z3, Z3
 	VADDPS Z0, Z3, Z0
 	VADDPS Z0, Z1, Z0
-	VSUBPS powvec32zc<>+1600(SB), Z2, Z1
-	VMOVUPS powvec32zc<>+2112(SB), Z2
-	VFMADD213PS powvec32zc<>+1600(SB), Z1, Z2
-	VSUBPS powvec32zc<>+1600(SB), Z2, Z3
+	VSUBPS.BCST powvec32zc<>+100(SB), Z2, Z1
+	VBROADCASTSS powvec32zc<>+132(SB), Z2
+	VFMADD213PS.BCST powvec32zc<>+100(SB), Z1, Z2
+	VSUBPS.BCST powvec32zc<>+100(SB), Z2, Z3
 	VSUBPS Z3, Z1, Z1
-	VADDPS powvec32zc<>+1600(SB), Z1, Z1
-	VPADDD powvec32zc<>+2176(SB), Z2, Z2
+	VADDPS.BCST powvec32zc<>+100(SB), Z1, Z1
+	VPADDD.BCST powvec32zc<>+136(SB), Z2, Z2
 	VPSLLD $23, Z2, Z2
 	VMULPS Z2, Z0, Z0
-	VPADDD powvec32zc<>+2176(SB), Z1, Z1
+	VPADDD.BCST powvec32zc<>+136(SB), Z1, Z1
 	VPSLLD $23, Z1, Z1
 	VMULPS Z1, Z0, Z0
 	VMOVUPS Z0, (DI)(AX*4)
@@ -14659,662 +8624,47 @@ done:
 	RET
 
 DATA erfvec32zc<>+0(SB)/4, $0x80000000
-DATA erfvec32zc<>+4(SB)/4, $0x80000000
-DATA erfvec32zc<>+8(SB)/4, $0x80000000
-DATA erfvec32zc<>+12(SB)/4, $0x80000000
-DATA erfvec32zc<>+16(SB)/4, $0x80000000
-DATA erfvec32zc<>+20(SB)/4, $0x80000000
-DATA erfvec32zc<>+24(SB)/4, $0x80000000
-DATA erfvec32zc<>+28(SB)/4, $0x80000000
-DATA erfvec32zc<>+32(SB)/4, $0x80000000
-DATA erfvec32zc<>+36(SB)/4, $0x80000000
-DATA erfvec32zc<>+40(SB)/4, $0x80000000
-DATA erfvec32zc<>+44(SB)/4, $0x80000000
-DATA erfvec32zc<>+48(SB)/4, $0x80000000
-DATA erfvec32zc<>+52(SB)/4, $0x80000000
-DATA erfvec32zc<>+56(SB)/4, $0x80000000
-DATA erfvec32zc<>+60(SB)/4, $0x80000000
-DATA erfvec32zc<>+64(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+68(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+72(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+76(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+80(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+84(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+88(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+92(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+96(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+100(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+104(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+108(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+112(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+116(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+120(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+124(SB)/4, $0x7fffffff
-DATA erfvec32zc<>+128(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+132(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+136(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+140(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+144(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+148(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+152(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+156(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+160(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+164(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+168(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+172(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+176(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+180(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+184(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+188(SB)/4, $0x3f906ebb
-DATA erfvec32zc<>+192(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+196(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+200(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+204(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+208(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+212(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+216(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+220(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+224(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+228(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+232(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+236(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+240(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+244(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+248(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+252(SB)/4, $0xb37bd649
-DATA erfvec32zc<>+256(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+260(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+264(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+268(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+272(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+276(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+280(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+284(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+288(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+292(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+296(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+300(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+304(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+308(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+312(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+316(SB)/4, $0xbec093a3
-DATA erfvec32zc<>+320(SB)/4, $0xb230379e
-DATA erfvec32zc<>+324(SB)/4, $0xb230379e
-DATA erfvec32zc<>+328(SB)/4, $0xb230379e
-DATA erfvec32zc<>+332(SB)/4, $0xb230379e
-DATA erfvec32zc<>+336(SB)/4, $0xb230379e
-DATA erfvec32zc<>+340(SB)/4, $0xb230379e
-DATA erfvec32zc<>+344(SB)/4, $0xb230379e
-DATA erfvec32zc<>+348(SB)/4, $0xb230379e
-DATA erfvec32zc<>+352(SB)/4, $0xb230379e
-DATA erfvec32zc<>+356(SB)/4, $0xb230379e
-DATA erfvec32zc<>+360(SB)/4, $0xb230379e
-DATA erfvec32zc<>+364(SB)/4, $0xb230379e
-DATA erfvec32zc<>+368(SB)/4, $0xb230379e
-DATA erfvec32zc<>+372(SB)/4, $0xb230379e
-DATA erfvec32zc<>+376(SB)/4, $0xb230379e
-DATA erfvec32zc<>+380(SB)/4, $0xb230379e
-DATA erfvec32zc<>+384(SB)/4, $0x12800000
-DATA erfvec32zc<>+388(SB)/4, $0x12800000
-DATA erfvec32zc<>+392(SB)/4, $0x12800000
-DATA erfvec32zc<>+396(SB)/4, $0x12800000
-DATA erfvec32zc<>+400(SB)/4, $0x12800000
-DATA erfvec32zc<>+404(SB)/4, $0x12800000
-DATA erfvec32zc<>+408(SB)/4, $0x12800000
-DATA erfvec32zc<>+412(SB)/4, $0x12800000
-DATA erfvec32zc<>+416(SB)/4, $0x12800000
-DATA erfvec32zc<>+420(SB)/4, $0x12800000
-DATA erfvec32zc<>+424(SB)/4, $0x12800000
-DATA erfvec32zc<>+428(SB)/4, $0x12800000
-DATA erfvec32zc<>+432(SB)/4, $0x12800000
-DATA erfvec32zc<>+436(SB)/4, $0x12800000
-DATA erfvec32zc<>+440(SB)/4, $0x12800000
-DATA erfvec32zc<>+444(SB)/4, $0x12800000
-DATA erfvec32zc<>+448(SB)/4, $0x58800000
-DATA erfvec32zc<>+452(SB)/4, $0x58800000
-DATA erfvec32zc<>+456(SB)/4, $0x58800000
-DATA erfvec32zc<>+460(SB)/4, $0x58800000
-DATA erfvec32zc<>+464(SB)/4, $0x58800000
-DATA erfvec32zc<>+468(SB)/4, $0x58800000
-DATA erfvec32zc<>+472(SB)/4, $0x58800000
-DATA erfvec32zc<>+476(SB)/4, $0x58800000
-DATA erfvec32zc<>+480(SB)/4, $0x58800000
-DATA erfvec32zc<>+484(SB)/4, $0x58800000
-DATA erfvec32zc<>+488(SB)/4, $0x58800000
-DATA erfvec32zc<>+492(SB)/4, $0x58800000
-DATA erfvec32zc<>+496(SB)/4, $0x58800000
-DATA erfvec32zc<>+500(SB)/4, $0x58800000
-DATA erfvec32zc<>+504(SB)/4, $0x58800000
-DATA erfvec32zc<>+508(SB)/4, $0x58800000
-DATA erfvec32zc<>+512(SB)/4, $0xb726578e
-DATA erfvec32zc<>+516(SB)/4, $0xb726578e
-DATA erfvec32zc<>+520(SB)/4, $0xb726578e
-DATA erfvec32zc<>+524(SB)/4, $0xb726578e
-DATA erfvec32zc<>+528(SB)/4, $0xb726578e
-DATA erfvec32zc<>+532(SB)/4, $0xb726578e
-DATA erfvec32zc<>+536(SB)/4, $0xb726578e
-DATA erfvec32zc<>+540(SB)/4, $0xb726578e
-DATA erfvec32zc<>+544(SB)/4, $0xb726578e
-DATA erfvec32zc<>+548(SB)/4, $0xb726578e
-DATA erfvec32zc<>+552(SB)/4, $0xb726578e
-DATA erfvec32zc<>+556(SB)/4, $0xb726578e
-DATA erfvec32zc<>+560(SB)/4, $0xb726578e
-DATA erfvec32zc<>+564(SB)/4, $0xb726578e
-DATA erfvec32zc<>+568(SB)/4, $0xb726578e
-DATA erfvec32zc<>+572(SB)/4, $0xb726578e
-DATA erfvec32zc<>+576(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+580(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+584(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+588(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+592(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+596(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+600(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+604(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+608(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+612(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+616(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+620(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+624(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+628(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+632(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+636(SB)/4, $0x38ee264a
-DATA erfvec32zc<>+640(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+644(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+648(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+652(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+656(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+660(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+664(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+668(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+672(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+676(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+680(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+684(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+688(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+692(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+696(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+700(SB)/4, $0xba5ebe61
-DATA erfvec32zc<>+704(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+708(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+712(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+716(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+720(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+724(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+728(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+732(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+736(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+740(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+744(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+748(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+752(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+756(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+760(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+764(SB)/4, $0x3bab1cfd
-DATA erfvec32zc<>+768(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+772(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+776(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+780(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+784(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+788(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+792(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+796(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+800(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+804(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+808(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+812(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+816(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+820(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+824(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+828(SB)/4, $0xbcdc159f
-DATA erfvec32zc<>+832(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+836(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+840(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+844(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+848(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+852(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+856(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+860(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+864(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+868(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+872(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+876(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+880(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+884(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+888(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+892(SB)/4, $0x3de7178d
-DATA erfvec32zc<>+896(SB)/4, $0x26800000
-DATA erfvec32zc<>+900(SB)/4, $0x26800000
-DATA erfvec32zc<>+904(SB)/4, $0x26800000
-DATA erfvec32zc<>+908(SB)/4, $0x26800000
-DATA erfvec32zc<>+912(SB)/4, $0x26800000
-DATA erfvec32zc<>+916(SB)/4, $0x26800000
-DATA erfvec32zc<>+920(SB)/4, $0x26800000
-DATA erfvec32zc<>+924(SB)/4, $0x26800000
-DATA erfvec32zc<>+928(SB)/4, $0x26800000
-DATA erfvec32zc<>+932(SB)/4, $0x26800000
-DATA erfvec32zc<>+936(SB)/4, $0x26800000
-DATA erfvec32zc<>+940(SB)/4, $0x26800000
-DATA erfvec32zc<>+944(SB)/4, $0x26800000
-DATA erfvec32zc<>+948(SB)/4, $0x26800000
-DATA erfvec32zc<>+952(SB)/4, $0x26800000
-DATA erfvec32zc<>+956(SB)/4, $0x26800000
-DATA erfvec32zc<>+960(SB)/4, $0x40800000
-DATA erfvec32zc<>+964(SB)/4, $0x40800000
-DATA erfvec32zc<>+968(SB)/4, $0x40800000
-DATA erfvec32zc<>+972(SB)/4, $0x40800000
-DATA erfvec32zc<>+976(SB)/4, $0x40800000
-DATA erfvec32zc<>+980(SB)/4, $0x40800000
-DATA erfvec32zc<>+984(SB)/4, $0x40800000
-DATA erfvec32zc<>+988(SB)/4, $0x40800000
-DATA erfvec32zc<>+992(SB)/4, $0x40800000
-DATA erfvec32zc<>+996(SB)/4, $0x40800000
-DATA erfvec32zc<>+1000(SB)/4, $0x40800000
-DATA erfvec32zc<>+1004(SB)/4, $0x40800000
-DATA erfvec32zc<>+1008(SB)/4, $0x40800000
-DATA erfvec32zc<>+1012(SB)/4, $0x40800000
-DATA erfvec32zc<>+1016(SB)/4, $0x40800000
-DATA erfvec32zc<>+1020(SB)/4, $0x40800000
-DATA erfvec32zc<>+1024(SB)/4, $0x40200000
-DATA erfvec32zc<>+1028(SB)/4, $0x40200000
-DATA erfvec32zc<>+1032(SB)/4, $0x40200000
-DATA erfvec32zc<>+1036(SB)/4, $0x40200000
-DATA erfvec32zc<>+1040(SB)/4, $0x40200000
-DATA erfvec32zc<>+1044(SB)/4, $0x40200000
-DATA erfvec32zc<>+1048(SB)/4, $0x40200000
-DATA erfvec32zc<>+1052(SB)/4, $0x40200000
-DATA erfvec32zc<>+1056(SB)/4, $0x40200000
-DATA erfvec32zc<>+1060(SB)/4, $0x40200000
-DATA erfvec32zc<>+1064(SB)/4, $0x40200000
-DATA erfvec32zc<>+1068(SB)/4, $0x40200000
-DATA erfvec32zc<>+1072(SB)/4, $0x40200000
-DATA erfvec32zc<>+1076(SB)/4, $0x40200000
-DATA erfvec32zc<>+1080(SB)/4, $0x40200000
-DATA erfvec32zc<>+1084(SB)/4, $0x40200000
-DATA erfvec32zc<>+1088(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1092(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1096(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1100(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1104(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1108(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1112(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1116(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1120(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1124(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1128(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1132(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1136(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1140(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1144(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1148(SB)/4, $0x36eb9940
-DATA erfvec32zc<>+1152(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1156(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1160(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1164(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1168(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1172(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1176(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1180(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1184(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1188(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1192(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1196(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1200(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1204(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1208(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1212(SB)/4, $0x376397a4
-DATA erfvec32zc<>+1216(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1220(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1224(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1228(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1232(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1236(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1240(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1244(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1248(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1252(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1256(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1260(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1264(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1268(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1272(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1276(SB)/4, $0x3801555c
-DATA erfvec32zc<>+1280(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1284(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1288(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1292(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1296(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1300(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1304(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1308(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1312(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1316(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1320(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1324(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1328(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1332(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1336(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1340(SB)/4, $0xb8999428
-DATA erfvec32zc<>+1344(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1348(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1352(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1356(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1360(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1364(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1368(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1372(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1376(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1380(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1384(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1388(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1392(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1396(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1400(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1404(SB)/4, $0x393adcf4
-DATA erfvec32zc<>+1408(SB)/4, $0xba444616
-DATA erfvec32zc<>+1412(SB)/4, $0xba444616
-DATA erfvec32zc<>+1416(SB)/4, $0xba444616
-DATA erfvec32zc<>+1420(SB)/4, $0xba444616
-DATA erfvec32zc<>+1424(SB)/4, $0xba444616
-DATA erfvec32zc<>+1428(SB)/4, $0xba444616
-DATA erfvec32zc<>+1432(SB)/4, $0xba444616
-DATA erfvec32zc<>+1436(SB)/4, $0xba444616
-DATA erfvec32zc<>+1440(SB)/4, $0xba444616
-DATA erfvec32zc<>+1444(SB)/4, $0xba444616
-DATA erfvec32zc<>+1448(SB)/4, $0xba444616
-DATA erfvec32zc<>+1452(SB)/4, $0xba444616
-DATA erfvec32zc<>+1456(SB)/4, $0xba444616
-DATA erfvec32zc<>+1460(SB)/4, $0xba444616
-DATA erfvec32zc<>+1464(SB)/4, $0xba444616
-DATA erfvec32zc<>+1468(SB)/4, $0xba444616
-DATA erfvec32zc<>+1472(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1476(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1480(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1484(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1488(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1492(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1496(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1500(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1504(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1508(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1512(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1516(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1520(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1524(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1528(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1532(SB)/4, $0x3b22128c
-DATA erfvec32zc<>+1536(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1540(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1544(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1548(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1552(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1556(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1560(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1564(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1568(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1572(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1576(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1580(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1584(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1588(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1592(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1596(SB)/4, $0xbc02fca2
-DATA erfvec32zc<>+1600(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1604(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1608(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1612(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1616(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1620(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1624(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1628(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1632(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1636(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1640(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1644(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1648(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1652(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1656(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1660(SB)/4, $0x3ccc4d73
-DATA erfvec32zc<>+1664(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1668(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1672(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1676(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1680(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1684(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1688(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1692(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1696(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1700(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1704(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1708(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1712(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1716(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1720(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1724(SB)/4, $0xbd984385
-DATA erfvec32zc<>+1728(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1732(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1736(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1740(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1744(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1748(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1752(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1756(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1760(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1764(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1768(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1772(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1776(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1780(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1784(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1788(SB)/4, $0x3e57dd9d
-DATA erfvec32zc<>+1792(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1796(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1800(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1804(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1808(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1812(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1816(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1820(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1824(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1828(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1832(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1836(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1840(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1844(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1848(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1852(SB)/4, $0x4b400000
-DATA erfvec32zc<>+1856(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1860(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1864(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1868(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1872(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1876(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1880(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1884(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1888(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1892(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1896(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1900(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1904(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1908(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1912(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1916(SB)/4, $0x3fb8aa3b
-DATA erfvec32zc<>+1920(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1924(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1928(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1932(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1936(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1940(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1944(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1948(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1952(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1956(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1960(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1964(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1968(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1972(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1976(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1980(SB)/4, $0x3f317200
-DATA erfvec32zc<>+1984(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1988(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1992(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+1996(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2000(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2004(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2008(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2012(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2016(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2020(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2024(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2028(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2032(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2036(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2040(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2044(SB)/4, $0x35bfbe8e
-DATA erfvec32zc<>+2048(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2052(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2056(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2060(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2064(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2068(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2072(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2076(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2080(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2084(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2088(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2092(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2096(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2100(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2104(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2108(SB)/4, $0x37d00d01
-DATA erfvec32zc<>+2112(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2116(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2120(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2124(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2128(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2132(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2136(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2140(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2144(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2148(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2152(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2156(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2160(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2164(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2168(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2172(SB)/4, $0x39500d01
-DATA erfvec32zc<>+2176(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2180(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2184(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2188(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2192(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2196(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2200(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2204(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2208(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2212(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2216(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2220(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2224(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2228(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2232(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2236(SB)/4, $0x3ab60b61
-DATA erfvec32zc<>+2240(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2244(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2248(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2252(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2256(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2260(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2264(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2268(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2272(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2276(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2280(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2284(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2288(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2292(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2296(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2300(SB)/4, $0x3c088889
-DATA erfvec32zc<>+2304(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2308(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2312(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2316(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2320(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2324(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2328(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2332(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2336(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2340(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2344(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2348(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2352(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2356(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2360(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2364(SB)/4, $0x3d2aaaab
-DATA erfvec32zc<>+2368(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2372(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2376(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2380(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2384(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2388(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2392(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2396(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2400(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2404(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2408(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2412(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2416(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2420(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2424(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2428(SB)/4, $0x3e2aaaab
-DATA erfvec32zc<>+2432(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2436(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2440(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2444(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2448(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2452(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2456(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2460(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2464(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2468(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2472(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2476(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2480(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2484(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2488(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2492(SB)/4, $0x3f000000
-DATA erfvec32zc<>+2496(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2500(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2504(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2508(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2512(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2516(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2520(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2524(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2528(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2532(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2536(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2540(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2544(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2548(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2552(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2556(SB)/4, $0x3f800000
-DATA erfvec32zc<>+2560(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2564(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2568(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2572(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2576(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2580(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2584(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2588(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2592(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2596(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2600(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2604(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2608(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2612(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2616(SB)/4, $0xb4c0007f
-DATA erfvec32zc<>+2620(SB)/4, $0xb4c0007f
-GLOBL erfvec32zc<>(SB), RODATA|NOPTR, $2624
+DATA erfvec32zc<>+4(SB)/4, $0x7fffffff
+DATA erfvec32zc<>+8(SB)/4, $0x3f906ebb
+DATA erfvec32zc<>+12(SB)/4, $0xb37bd649
+DATA erfvec32zc<>+16(SB)/4, $0xbec093a3
+DATA erfvec32zc<>+20(SB)/4, $0xb230379e
+DATA erfvec32zc<>+24(SB)/4, $0x12800000
+DATA erfvec32zc<>+28(SB)/4, $0x58800000
+DATA erfvec32zc<>+32(SB)/4, $0xb726578e
+DATA erfvec32zc<>+36(SB)/4, $0x38ee264a
+DATA erfvec32zc<>+40(SB)/4, $0xba5ebe61
+DATA erfvec32zc<>+44(SB)/4, $0x3bab1cfd
+DATA erfvec32zc<>+48(SB)/4, $0xbcdc159f
+DATA erfvec32zc<>+52(SB)/4, $0x3de7178d
+DATA erfvec32zc<>+56(SB)/4, $0x26800000
+DATA erfvec32zc<>+60(SB)/4, $0x40800000
+DATA erfvec32zc<>+64(SB)/4, $0x40200000
+DATA erfvec32zc<>+68(SB)/4, $0x36eb9940
+DATA erfvec32zc<>+72(SB)/4, $0x376397a4
+DATA erfvec32zc<>+76(SB)/4, $0x3801555c
+DATA erfvec32zc<>+80(SB)/4, $0xb8999428
+DATA erfvec32zc<>+84(SB)/4, $0x393adcf4
+DATA erfvec32zc<>+88(SB)/4, $0xba444616
+DATA erfvec32zc<>+92(SB)/4, $0x3b22128c
+DATA erfvec32zc<>+96(SB)/4, $0xbc02fca2
+DATA erfvec32zc<>+100(SB)/4, $0x3ccc4d73
+DATA erfvec32zc<>+104(SB)/4, $0xbd984385
+DATA erfvec32zc<>+108(SB)/4, $0x3e57dd9d
+DATA erfvec32zc<>+112(SB)/4, $0x4b400000
+DATA erfvec32zc<>+116(SB)/4, $0x3fb8aa3b
+DATA erfvec32zc<>+120(SB)/4, $0x3f317200
+DATA erfvec32zc<>+124(SB)/4, $0x35bfbe8e
+DATA erfvec32zc<>+128(SB)/4, $0x37d00d01
+DATA erfvec32zc<>+132(SB)/4, $0x39500d01
+DATA erfvec32zc<>+136(SB)/4, $0x3ab60b61
+DATA erfvec32zc<>+140(SB)/4, $0x3c088889
+DATA erfvec32zc<>+144(SB)/4, $0x3d2aaaab
+DATA erfvec32zc<>+148(SB)/4, $0x3e2aaaab
+DATA erfvec32zc<>+152(SB)/4, $0x3f000000
+DATA erfvec32zc<>+156(SB)/4, $0x3f800000
+DATA erfvec32zc<>+160(SB)/4, $0xb4c0007f
+GLOBL erfvec32zc<>(SB), RODATA|NOPTR, $164
 
 // func erfVec32Z(d, x *float32, n int) int
 TEXT ·erfVec32Z(SB), NOSPLIT, $0-32
@@ -15329,31 +8679,31 @@ loop:
 	VCMPPS $3, Z0, Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VPANDQ erfvec32zc<>+64(SB), Z0, Z1
-	VCMPPS $1, erfvec32zc<>+384(SB), Z1, K2
-	VMULPS erfvec32zc<>+448(SB), Z1, Z2
+	VPANDD.BCST erfvec32zc<>+4(SB), Z0, Z1
+	VCMPPS.BCST $1, erfvec32zc<>+24(SB), Z1, K2
+	VMULPS.BCST erfvec32zc<>+28(SB), Z1, Z2
 	VBLENDMPS Z2, Z1, K2, Z2
 	VMULPS Z2, Z2, Z3
 	VMOVUPS Z3, Z4
 	VFMSUB231PS Z2, Z2, Z4
-	VMULPS erfvec32zc<>+256(SB), Z3, Z5
+	VMULPS.BCST erfvec32zc<>+16(SB), Z3, Z5
 	VMOVUPS Z5, Z6
-	VFMSUB231PS erfvec32zc<>+256(SB), Z3, Z6
-	VMOVUPS erfvec32zc<>+128(SB), Z7
+	VFMSUB231PS.BCST erfvec32zc<>+16(SB), Z3, Z6
+	VBROADCASTSS erfvec32zc<>+8(SB), Z7
 	VADDPS Z5, Z7, Z7
-	VMOVUPS erfvec32zc<>+128(SB), Z8
+	VBROADCASTSS erfvec32zc<>+8(SB), Z8
 	VSUBPS Z7, Z8, Z8
 	VADDPS Z5, Z8, Z5
 	VMULPS Z3, Z3, Z8
-	VMOVUPS erfvec32zc<>+512(SB), Z9
-	VFMADD213PS erfvec32zc<>+576(SB), Z3, Z9
-	VFMADD213PS erfvec32zc<>+640(SB), Z3, Z9
-	VFMADD213PS erfvec32zc<>+704(SB), Z3, Z9
-	VFMADD213PS erfvec32zc<>+768(SB), Z3, Z9
-	VFMADD213PS erfvec32zc<>+832(SB), Z3, Z9
-	VMOVUPS erfvec32zc<>+320(SB), Z10
-	VFMADD213PS erfvec32zc<>+192(SB), Z10, Z3
-	VFMADD231PS erfvec32zc<>+256(SB), Z4, Z3
+	VBROADCASTSS erfvec32zc<>+32(SB), Z9
+	VFMADD213PS.BCST erfvec32zc<>+36(SB), Z3, Z9
+	VFMADD213PS.BCST erfvec32zc<>+40(SB), Z3, Z9
+	VFMADD213PS.BCST erfvec32zc<>+44(SB), Z3, Z9
+	VFMADD213PS.BCST erfvec32zc<>+48(SB), Z3, Z9
+	VFMADD213PS.BCST erfvec32zc<>+52(SB), Z3, Z9
+	VBROADCASTSS erfvec32zc<>+20(SB), Z10
+	VFMADD213PS.BCST erfvec32zc<>+12(SB), Z10, Z3
+	VFMADD231PS.BCST erfvec32zc<>+16(SB), Z4, Z3
 	VFMADD231PS Z9, Z8, Z3
 	VADDPS Z6, Z5, Z4
 	VADDPS Z3, Z4, Z3
@@ -15361,53 +8711,53 @@ loop:
 	VFMSUB213PS Z4, Z2, Z7
 	VFMADD231PS Z3, Z2, Z7
 	VADDPS Z7, Z4, Z2
-	VMULPS erfvec32zc<>+896(SB), Z2, Z3
+	VMULPS.BCST erfvec32zc<>+56(SB), Z2, Z3
 	VBLENDMPS Z3, Z2, K2, Z2
-	VMOVUPS erfvec32zc<>+960(SB), Z3
+	VBROADCASTSS erfvec32zc<>+60(SB), Z3
 	VCMPPS $1, Z1, Z3, K2
-	VBLENDMPS erfvec32zc<>+960(SB), Z1, K2, Z3
-	VSUBPS erfvec32zc<>+1024(SB), Z3, Z4
-	VMOVUPS erfvec32zc<>+1088(SB), Z5
-	VFMADD213PS erfvec32zc<>+1152(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1216(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1280(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1344(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1408(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1472(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1536(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1600(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1664(SB), Z4, Z5
-	VFMADD213PS erfvec32zc<>+1728(SB), Z4, Z5
+	VBLENDMPS.BCST erfvec32zc<>+60(SB), Z1, K2, Z3
+	VSUBPS.BCST erfvec32zc<>+64(SB), Z3, Z4
+	VBROADCASTSS erfvec32zc<>+68(SB), Z5
+	VFMADD213PS.BCST erfvec32zc<>+72(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+76(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+80(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+84(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+88(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+92(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+96(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+100(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+104(SB), Z4, Z5
+	VFMADD213PS.BCST erfvec32zc<>+108(SB), Z4, Z5
 	VMULPS Z3, Z3, Z4
 	VFMSUB213PS Z4, Z3, Z3
-	VPXORQ erfvec32zc<>+0(SB), Z4, Z4
-	VMOVUPS erfvec32zc<>+1856(SB), Z6
-	VFMADD213PS erfvec32zc<>+1792(SB), Z4, Z6
-	VSUBPS erfvec32zc<>+1792(SB), Z6, Z7
-	VFNMADD231PS erfvec32zc<>+1920(SB), Z7, Z4
+	VPXORD.BCST erfvec32zc<>+0(SB), Z4, Z4
+	VBROADCASTSS erfvec32zc<>+116(SB), Z6
+	VFMADD213PS.BCST erfvec32zc<>+112(SB), Z4, Z6
+	VSUBPS.BCST erfvec32zc<>+112(SB), Z6, Z7
+	VFNMADD231PS.BCST erfvec32zc<>+120(SB), Z7, Z4
 	VMOVUPS Z4, Z8
-	VFNMADD231PS erfvec32zc<>+1984(SB), Z7, Z8
+	VFNMADD231PS.BCST erfvec32zc<>+124(SB), Z7, Z8
 	VSUBPS Z8, Z4, Z4
-	VFNMADD231PS erfvec32zc<>+1984(SB), Z7, Z4
+	VFNMADD231PS.BCST erfvec32zc<>+124(SB), Z7, Z4
 	VFMADD231PS Z8, Z4, Z4
 	VMULPS Z8, Z8, Z7
-	VMOVUPS erfvec32zc<>+2048(SB), Z9
-	VFMADD213PS erfvec32zc<>+2112(SB), Z8, Z9
-	VFMADD213PS erfvec32zc<>+2176(SB), Z8, Z9
-	VFMADD213PS erfvec32zc<>+2240(SB), Z8, Z9
-	VFMADD213PS erfvec32zc<>+2304(SB), Z8, Z9
-	VFMADD213PS erfvec32zc<>+2368(SB), Z8, Z9
-	VFMADD213PS erfvec32zc<>+2432(SB), Z8, Z9
+	VBROADCASTSS erfvec32zc<>+128(SB), Z9
+	VFMADD213PS.BCST erfvec32zc<>+132(SB), Z8, Z9
+	VFMADD213PS.BCST erfvec32zc<>+136(SB), Z8, Z9
+	VFMADD213PS.BCST erfvec32zc<>+140(SB), Z8, Z9
+	VFMADD213PS.BCST erfvec32zc<>+144(SB), Z8, Z9
+	VFMADD213PS.BCST erfvec32zc<>+148(SB), Z8, Z9
+	VFMADD213PS.BCST erfvec32zc<>+152(SB), Z8, Z9
 	VFMADD231PS Z9, Z7, Z4
-	VMOVUPS erfvec32zc<>+2496(SB), Z7
+	VBROADCASTSS erfvec32zc<>+156(SB), Z7
 	VADDPS Z8, Z7, Z7
-	VSUBPS erfvec32zc<>+2496(SB), Z7, Z9
+	VSUBPS.BCST erfvec32zc<>+156(SB), Z7, Z9
 	VSUBPS Z9, Z8, Z8
 	VADDPS Z4, Z8, Z4
 	VADDPS Z4, Z7, Z8
 	VSUBPS Z8, Z7, Z7
 	VADDPS Z4, Z7, Z4
-	VPADDD erfvec32zc<>+2560(SB), Z6, Z6
+	VPADDD.BCST erfvec32zc<>+160(SB), Z6, Z6
 	VPSLLD $23, Z6, Z6
 	VMULPS Z6, Z8, Z7
 	VMULPS Z6, Z4, Z4
@@ -15415,17 +8765,17 @@ loop:
 	VMULPS Z5, Z7, Z3
 	VFMSUB213PS Z3, Z5, Z7
 	VFMADD231PS Z5, Z4, Z7
-	VMOVUPS erfvec32zc<>+2496(SB), Z4
+	VBROADCASTSS erfvec32zc<>+156(SB), Z4
 	VSUBPS Z3, Z4, Z4
-	VMOVUPS erfvec32zc<>+2496(SB), Z5
+	VBROADCASTSS erfvec32zc<>+156(SB), Z5
 	VSUBPS Z4, Z5, Z5
 	VSUBPS Z3, Z5, Z3
 	VSUBPS Z7, Z3, Z3
 	VADDPS Z3, Z4, Z3
-	VCMPPS $1, erfvec32zc<>+2496(SB), Z1, K2
+	VCMPPS.BCST $1, erfvec32zc<>+156(SB), Z1, K2
 	VBLENDMPS Z2, Z3, K2, Z1
-	VPANDQ erfvec32zc<>+0(SB), Z0, Z0
-	VPORQ Z0, Z1, Z0
+	VPANDD.BCST erfvec32zc<>+0(SB), Z0, Z0
+	VPORD Z0, Z1, Z0
 	VMOVUPS Z0, (DI)(AX*4)
 	ADDQ $16, AX
 	JMP loop

@@ -906,10 +906,15 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	t := p.t
 	pr := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	name := p.name
+	// The AVX2 loops read each constant from a block of 32 bytes; the
+	// AVX-512 loops broadcast it from one element (embedded broadcast,
+	// .BCST, or VBROADCASTSD/SS), because the linker aligns the table to
+	// 32 bytes only and a 64-byte block would then straddle two cache
+	// lines in half the binaries (measured: up to 1.9× the loop's time).
 	width, nreg, lanes := 32, 16, t.lanes
 	if zmm {
 		name += "Z"
-		width, nreg, lanes = 64, 32, 2*t.lanes
+		width, nreg, lanes = t.bits/8, 32, 2*t.lanes
 	}
 	qd := "Q"
 	if t.bits == 32 {
@@ -933,6 +938,21 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	}
 	fmt.Fprintf(w, "GLOBL %s<>(SB), RODATA|NOPTR, $%d\n", tab, len(order)*width)
 	mem := func(v val) string { return fmt.Sprintf("%s<>+%d(SB)", tab, off[p.consts[p.isConst[v]]]) }
+	// bc is mnemonic mn for a last source operand o: with .BCST where o is a
+	// constant in memory and the loop an AVX-512 one.
+	bc := func(mn, o string) string {
+		if zmm && strings.HasSuffix(o, "(SB)") {
+			return mn + ".BCST"
+		}
+		return mn
+	}
+	// load is the instruction that loads constant v into a whole register.
+	load := func(v val) string {
+		if zmm {
+			return "VBROADCASTS" + map[int]string{64: "D", 32: "S"}[t.bits] + " " + mem(v)
+		}
+		return "VMOVUP" + t.p[1:] + " " + mem(v)
+	}
 
 	nout := len(p.outs)
 	sig := []string{"d"}
@@ -997,12 +1017,20 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 		if _, ok := p.isConst[v]; ok {
 			r := alloc()
 			temps = append(temps, r)
-			pr("VMOVUP%s %s, %s", t.p[1:], mem(v), y(r))
+			pr("%s, %s", load(v), y(r))
 			return y(r)
 		}
 		return y(reg[v])
 	}
 	isC := func(v val) bool { _, ok := p.isConst[v]; return ok }
+	// copyTo copies v, a register or a constant, into register d.
+	copyTo := func(v val, d int) {
+		if isC(v) {
+			pr("%s, %s", load(v), y(d))
+			return
+		}
+		pr("VMOVUP%s %s, %s", t.p[1:], y(reg[v]), y(d))
+	}
 	// With zmm, a comparison whose every use is as the mask of a guard or
 	// a blend stays in a mask register (K2..K7), not as a vector.
 	maskOnly := map[val]bool{}
@@ -1122,17 +1150,17 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 				// d = b, loaded; then d = a·d + c.
 				form, s2, s3 = "213", inReg(a), opnd(c)
 				d = alloc()
-				pr("VMOVUP%s %s, %s", t.p[1:], mem(b), y(d))
+				pr("%s, %s", load(b), y(d))
 			case isC(c):
 				form, s2, s3 = "213", inReg(b), opnd(c)
 				d = alloc()
-				pr("VMOVUP%s %s, %s", t.p[1:], opnd(a), y(d))
+				copyTo(a, d)
 			default:
 				form, s2, s3 = "231", inReg(a), opnd(b)
 				d = alloc()
-				pr("VMOVUP%s %s, %s", t.p[1:], opnd(c), y(d))
+				copyTo(c, d)
 			}
-			pr("%s%s%s %s, %s, %s", base, form, t.p, s3, s2, y(d))
+			pr("%s %s, %s, %s", bc(base+form+t.p, s3), s3, s2, y(d))
 			for _, r := range temps {
 				free[r] = true
 			}
@@ -1152,7 +1180,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			releaseDead()
 			d := alloc()
 			reg[v] = d
-			pr("%s %s, %s, %s", mn, rb, ra, y(d))
+			pr("%s %s, %s, %s", bc(mn, rb), rb, ra, y(d))
 			continue
 		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max":
 			a, b := in.args[0], in.args[1]
@@ -1173,7 +1201,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 				if k >= 0 {
 					kfree[k] = false
 					kreg[v] = k
-					pr("VCMP%s $%d, %s, %s, K%d", t.p, in.imm, rb, ra, k)
+					pr("%s $%d, %s, %s, K%d", bc("VCMP"+t.p, rb), in.imm, rb, ra, k)
 					continue
 				}
 			}
@@ -1188,11 +1216,11 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			case "and", "or", "xor":
 				mn = "V" + strings.ToUpper(in.op) + t.p
 				if zmm {
-					mn = "VP" + strings.ToUpper(in.op) + "Q"
+					mn = "VP" + strings.ToUpper(in.op) + qd
 				}
 			case "cmp":
 				if zmm {
-					pr("VCMP%s $%d, %s, %s, K1", t.p, in.imm, rb, ra)
+					pr("%s $%d, %s, %s, K1", bc("VCMP"+t.p, rb), in.imm, rb, ra)
 					pr("VPMOVM2%s K1, %s", qd, y(d))
 					continue
 				}
@@ -1201,7 +1229,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			default:
 				mn = "V" + strings.ToUpper(in.op) + t.p
 			}
-			pr("%s %s, %s, %s", mn, rb, ra, y(d))
+			pr("%s %s, %s, %s", bc(mn, rb), rb, ra, y(d))
 			continue
 		case "shl", "shr":
 			ra := inReg(in.args[0])
@@ -1228,7 +1256,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 				releaseDead()
 				d := alloc()
 				reg[v] = d
-				pr("VBLENDM%s %s, %s, %s, %s", t.p, rb, ra, k, y(d))
+				pr("%s %s, %s, %s, %s", bc("VBLENDM"+t.p, rb), rb, ra, k, y(d))
 				continue
 			}
 			rm, ra, rb := inReg(m), inReg(a), opnd(b)
