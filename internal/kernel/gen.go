@@ -478,7 +478,7 @@ func genExp() []byte {
 	// one VSCALEFPD by kf: the exactly rounded m·2^k, which the two
 	// multiplications also give (the first is exact), for every k of the
 	// clamp, normal, subnormal or overflowing.
-	body := func(wd width, b int, scalef bool) []string {
+	bodyOps := func(wd width, b int, scalef bool) []string {
 		y := func(i int) string { return fmt.Sprintf("%s%d", wd.reg, b+i) }
 		x, a, t, kk, r, pp, h, l := y(0), y(1), y(2), y(3), y(4), y(5), y(6), y(7)
 		ins := []string{
@@ -540,6 +540,28 @@ func genExp() []byte {
 			return append(ins, "VCMPPD $3, "+x+", "+x+", "+m, "VMOVAPD "+x+", "+m+", "+h)
 		}
 		return append(ins, "VCMPPD $3, "+x+", "+x+", "+l, "VBLENDVPD "+l+", "+x+", "+h+", "+h)
+	}
+	// body is bodyOps, and with scalef each constant read as one element,
+	// broadcast (.BCST, VBROADCASTSD): the linker aligns expc to 32 bytes
+	// only, and a 64-byte read straddled two cache lines in half the
+	// binaries.
+	body := func(wd width, b int, scalef bool) []string {
+		ins := bodyOps(wd, b, scalef)
+		if !scalef {
+			return ins
+		}
+		for i, in := range ins {
+			if !strings.Contains(in, "expc<>") {
+				continue
+			}
+			op, rest, _ := strings.Cut(in, " ")
+			if op == "VMOVUPD" {
+				ins[i] = "VBROADCASTSD " + rest
+			} else {
+				ins[i] = op + ".BCST " + rest
+			}
+		}
+		return ins
 	}
 	for _, wd := range []width{avx2, avx512} {
 		lanes := wd.bytes / 8
