@@ -223,6 +223,7 @@ def main():
     p.add_argument("--only", default="conv,convgemm,cnn,mlp,matmul",
                    help="comma-separated workloads: conv, convgemm, cnn, mlp, matmul, chain, sumsin, vecfunc")
     p.add_argument("--dtypes", default="float32,float64", help="comma-separated dtypes of sumsin and vecfunc")
+    p.add_argument("--vecfunc-dtypes", default=None, help="comma-separated dtypes of vecfunc (default: --dtypes)")
     p.add_argument("--kernels", action="store_true", help="print the build and kernel summary first")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -255,9 +256,10 @@ def main():
             run(f"SumX2SinX/{name}/forward/pytorch", forward, a.benchtime)
             run(f"SumX2SinX/{name}/forward+backward/pytorch", backward, a.benchtime)
     if "vecfunc" in only:
+        vdtypes = dtypes if a.vecfunc_dtypes is None else [d for d in DTYPES if d in a.vecfunc_dtypes.split(",")]
         with torch.no_grad():
             for fname, f in VECFUNCS.items():
-                for name in dtypes:
+                for name in vdtypes:
                     run(f"VecFunc/{fname}/{name}/pytorch", vecfunc_step(f, DTYPES[name]), a.benchtime)
 
 

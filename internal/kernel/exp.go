@@ -128,6 +128,8 @@ const (
 //  3. Multiply by 2^k in two steps, 2^(k>>1) (exact) then 2^(k-(k>>1)), so
 //     that neither factor leaves the normal range, for k = 1024 as for
 //     subnormal results, which are then rounded once more, from 53 bits.
+//     (The float64 AVX-512 loop multiplies by 2^k with one VSCALEFPD: the
+//     same product, rounded once, so the same bits.)
 //
 // NaN is returned unchanged (as math.Exp returns it), ±Inf and large |x| are
 // covered by the clamp.

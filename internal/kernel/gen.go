@@ -473,7 +473,12 @@ func genExp() []byte {
 	// R(b), the result left in R(b+6). Operands are in Go's order: the
 	// destination last, and for "V op a, b, d" the Intel form
 	// "V op d, b, a".
-	body := func(wd width, b int) []string {
+	//
+	// With scalef (the float64 AVX-512 loop) r² goes to t, and m·2^k is
+	// one VSCALEFPD by kf: the exactly rounded m·2^k, which the two
+	// multiplications also give (the first is exact), for every k of the
+	// clamp, normal, subnormal or overflowing.
+	bodyOps := func(wd width, b int, scalef bool) []string {
 		y := func(i int) string { return fmt.Sprintf("%s%d", wd.reg, b+i) }
 		x, a, t, kk, r, pp, h, l := y(0), y(1), y(2), y(3), y(4), y(5), y(6), y(7)
 		ins := []string{
@@ -498,26 +503,36 @@ func genExp() []byte {
 		for i := 12; i >= 2; i-- {
 			ins = append(ins, fmt.Sprintf("VFMADD213PD %s, %s, %s", k(fmt.Sprintf("c%d", i)), r, pp))
 		}
+		r2 := kk
+		if scalef {
+			r2 = t
+		}
 		ins = append(ins,
 			// q = fma(r*r, p, c), in a
-			"VMULPD "+r+", "+r+", "+kk,
-			"VFMADD231PD "+pp+", "+kk+", "+a,
+			"VMULPD "+r+", "+r+", "+r2,
+			"VFMADD231PD "+pp+", "+r2+", "+a,
 			// h = 1 + r; l = r - (h - 1); m = h + (l + q), in h
 			"VADDPD "+k("one")+", "+r+", "+h,
 			"VSUBPD "+k("one")+", "+h+", "+l,
 			"VSUBPD "+l+", "+r+", "+l,
 			"VADDPD "+a+", "+l+", "+l,
 			"VADDPD "+l+", "+h+", "+h,
-			// e = bits(t) - ebias = k + 2046; e1 = e>>1; e2 = e - e1;
-			// m·2^(e1-1023)·2^(e2-1023)
-			"VPSUBQ "+k("ebias")+", "+t+", "+t,
-			"VPSRLQ $1, "+t+", "+kk,
-			"VPSUBQ "+kk+", "+t+", "+t,
-			"VPSLLQ $52, "+kk+", "+kk,
-			"VPSLLQ $52, "+t+", "+t,
-			"VMULPD "+kk+", "+h+", "+h,
-			"VMULPD "+t+", "+h+", "+h,
 		)
+		if scalef {
+			ins = append(ins, "VSCALEFPD "+kk+", "+h+", "+h)
+		} else {
+			ins = append(ins,
+				// e = bits(t) - ebias = k + 2046; e1 = e>>1; e2 = e - e1;
+				// m·2^(e1-1023)·2^(e2-1023)
+				"VPSUBQ "+k("ebias")+", "+t+", "+t,
+				"VPSRLQ $1, "+t+", "+kk,
+				"VPSUBQ "+kk+", "+t+", "+t,
+				"VPSLLQ $52, "+kk+", "+kk,
+				"VPSLLQ $52, "+t+", "+t,
+				"VMULPD "+kk+", "+h+", "+h,
+				"VMULPD "+t+", "+h+", "+h,
+			)
+		}
 		// NaN lanes: x itself. AVX-512 compares into a mask register (K1
 		// for the first group, K2 for the second) and moves x under it.
 		if wd.reg == "Z" {
@@ -525,6 +540,28 @@ func genExp() []byte {
 			return append(ins, "VCMPPD $3, "+x+", "+x+", "+m, "VMOVAPD "+x+", "+m+", "+h)
 		}
 		return append(ins, "VCMPPD $3, "+x+", "+x+", "+l, "VBLENDVPD "+l+", "+x+", "+h+", "+h)
+	}
+	// body is bodyOps, and with scalef each constant read as one element,
+	// broadcast (.BCST, VBROADCASTSD): the linker aligns expc to 32 bytes
+	// only, and a 64-byte read straddled two cache lines in half the
+	// binaries.
+	body := func(wd width, b int, scalef bool) []string {
+		ins := bodyOps(wd, b, scalef)
+		if !scalef {
+			return ins
+		}
+		for i, in := range ins {
+			if !strings.Contains(in, "expc<>") {
+				continue
+			}
+			op, rest, _ := strings.Cut(in, " ")
+			if op == "VMOVUPD" {
+				ins[i] = "VBROADCASTSD " + rest
+			} else {
+				ins[i] = op + ".BCST " + rest
+			}
+		}
+		return ins
 	}
 	for _, wd := range []width{avx2, avx512} {
 		lanes := wd.bytes / 8
@@ -567,7 +604,8 @@ func genExp() []byte {
 			fmt.Fprintf(&w, "loop:\n")
 			p("%s", dt.load(mem("SI", 0), wd.reg+"0"))
 			p("%s", dt.load(mem("SI", lanes*dt.size), wd.reg+"8"))
-			b0, b1 := body(wd, 0), body(wd, 8)
+			scalef := wd.reg == "Z" && dt.typ == "float64"
+			b0, b1 := body(wd, 0, scalef), body(wd, 8, scalef)
 			for i := range b0 {
 				p("%s", b0[i])
 				p("%s", b1[i])
@@ -585,7 +623,7 @@ func genExp() []byte {
 			p("CMPQ AX, CX")
 			p("JGE done")
 			p("%s", dt.load(mem("SI", 0), wd.reg+"0"))
-			for _, s := range body(wd, 0) {
+			for _, s := range body(wd, 0, scalef) {
 				p("%s", s)
 			}
 			for _, s := range dt.store(wd.reg+"6", mem("DI", 0)) {

@@ -12,6 +12,8 @@ import (
 // zeroing of fresh memory and the garbage collector a buffer per op. Classes
 // are 4 per octave (sizes (4+k)·2^(e-2)), so a buffer wastes at most 25 % of
 // its capacity. Small buffers are not pooled: make is cheaper for them.
+// Where a list is empty, Get64 and Get32 allocate fresh memory without
+// clearing it (makeNoZero), Zeros64 and Zeros32 with make.
 //
 // The free lists are plain stacks under a mutex (a sync.Pool would allocate on
 // every Put to box the slice). Like a sync.Pool they give memory back to the
@@ -77,8 +79,9 @@ func sizeOf[T Float]() int {
 }
 
 // get returns a slice of length n and whether its contents are arbitrary
-// (false: a fresh, zeroed allocation).
-func (f *freeLists[T]) get(n int) ([]T, bool) {
+// (false: a fresh, zeroed allocation). With noZero, a fresh allocation is
+// not cleared either (makeNoZero), and the result is true.
+func (f *freeLists[T]) get(n int, noZero bool) ([]T, bool) {
 	c, size := class(n)
 	f.mu.Lock()
 	var s []T
@@ -97,6 +100,9 @@ func (f *freeLists[T]) get(n int) ([]T, bool) {
 	f.mu.Unlock()
 	if s != nil {
 		return s[:n], true
+	}
+	if noZero {
+		return makeNoZero[T](n, size), true
 	}
 	return make([]T, n, size), false
 }
@@ -137,7 +143,7 @@ func Get64(n int) []float64 {
 	if n < minPooled {
 		return make([]float64, n)
 	}
-	s, _ := free64.get(n)
+	s, _ := free64.get(n, true)
 	return s
 }
 
@@ -146,7 +152,7 @@ func Get32(n int) []float32 {
 	if n < minPooled {
 		return make([]float32, n)
 	}
-	s, _ := free32.get(n)
+	s, _ := free32.get(n, true)
 	return s
 }
 
@@ -156,7 +162,7 @@ func Zeros64(n int) []float64 {
 	if n < minPooled {
 		return make([]float64, n)
 	}
-	s, used := free64.get(n)
+	s, used := free64.get(n, false)
 	if used {
 		clear(s)
 	}
@@ -168,7 +174,7 @@ func Zeros32(n int) []float32 {
 	if n < minPooled {
 		return make([]float32, n)
 	}
-	s, used := free32.get(n)
+	s, used := free32.get(n, false)
 	if used {
 		clear(s)
 	}

@@ -127,13 +127,32 @@ const (
 	cmpUNO = 3 // a or b NaN
 	cmpNLE = 6 // !(a <= b): true for NaN
 	cmpNLT = 5 // !(a < b): true for NaN
+	cmpNGE = 9 // !(a >= b): true for NaN
 )
 
 // blend is b where the sign bit of m is set, else a.
 func (p *prog) blend(m, a, b val) val { return p.emit("blend", 0, m, a, b) }
 
-// guard stops the loop (ok = false in the model) where m has a sign bit set.
-func (p *prog) guard(m val) { p.emit("guard", 0, m) }
+// guard stops the loop (ok = false in the model) where one of m has a sign
+// bit set.
+func (p *prog) guard(m ...val) { p.emit("guard", 0, m...) }
+
+// guards stops the loop where one of the masks ms build has a sign bit
+// set: in one guard in the float64 programs, in a guard after each mask in
+// the float32 ones.
+func (p *prog) guards(ms ...func() val) {
+	if p.t.bits == 32 {
+		for _, m := range ms {
+			p.guard(m())
+		}
+		return
+	}
+	vs := make([]val, len(ms))
+	for i, m := range ms {
+		vs[i] = m()
+	}
+	p.guard(vs...)
+}
 
 // horner is ((c0·z + c1)·z + c2)... with cs from the highest degree down.
 func (p *prog) horner(z val, cs ...float64) val {
@@ -342,12 +361,12 @@ func logProg(name string, t dt, log1p bool) *prog {
 	}
 	var c val // log1p: 1 + x = u + c exactly, and x is u from here on
 	if log1p {
-		p.guard(p.cmp(x, p.c(-1), cmpLE))        // -1 and below
-		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+		// -1 and below; +Inf, NaN
+		p.guards(func() val { return p.cmp(x, p.c(-1), cmpLE) }, func() val { return p.cmp(x, p.c(maxFloat), cmpNLE) })
 		x, c = p.twoSum(p.c(1), x)
 	} else {
-		p.guard(p.cmp(x, p.c(0), cmpLE))         // ±0, negatives
-		p.guard(p.cmp(x, p.c(maxFloat), cmpNLE)) // +Inf, NaN
+		// ±0, negatives; +Inf, NaN
+		p.guards(func() val { return p.cmp(x, p.c(0), cmpLE) }, func() val { return p.cmp(x, p.c(maxFloat), cmpNLE) })
 	}
 	// Subnormal x is scaled by 2^scale first, exactly.
 	scale := 54
@@ -453,10 +472,18 @@ func twoOverPi(w *bytes.Buffer) {
 // with h + l = 1 + r exactly and t = l + r²·P(r) + rlo·(1+r), then
 // eh + el = (h + t)·2^k in double length.
 func (p *prog) expCore(a val) (val, val) {
-	eh, el, tk := p.expParts(a, -1)
+	eh, el, tk, k := p.expParts(a, -1)
 	scale := p.pow2(tk)
+	if p.t.bits == 64 {
+		return p.scalef(eh, k, scale), p.scalef(el, k, scale)
+	}
 	return p.mul(eh, scale), p.mul(el, scale)
 }
+
+// scalef is a·2^k for k an integer in the normal exponent range, pw =
+// 2^k: VSCALEFPD a, k in the AVX-512 loops (pw is then not computed), a·pw
+// in the AVX2 loops and the model, the same product rounded once.
+func (p *prog) scalef(a, k, pw val) val { return p.emit("scalef", 0, a, k, pw) }
 
 // pow2 is 2^k from tk = k + the rounding shift of expParts (its low bits
 // hold k), for k in the exponent range.
@@ -474,7 +501,7 @@ func (p *prog) pow2(tk val) val {
 // expParts is expCore before the scaling by 2^k: e^(a + al) = (eh + el)·2^k,
 // k in the low bits of tk; al (none if negative) is a low part of a, of at
 // most an ulp of a.
-func (p *prog) expParts(a, al val) (eh, el, tk val) {
+func (p *prog) expParts(a, al val) (eh, el, tk, k val) {
 	t := p.t
 	var shift, log2e, ln2hi, ln2lo float64
 	var deg int
@@ -485,7 +512,7 @@ func (p *prog) expParts(a, al val) (eh, el, tk val) {
 	}
 	sh := p.c(shift)
 	tk = p.fma(a, p.c(log2e), sh)
-	k := p.sub(tk, sh)
+	k = p.sub(tk, sh)
 	hi := p.fnma(k, p.c(ln2hi), a) // exact
 	r := p.fnma(k, p.c(ln2lo), hi)
 	rlo := p.fnma(k, p.c(ln2lo), p.sub(hi, r))
@@ -509,7 +536,7 @@ func (p *prog) expParts(a, al val) (eh, el, tk val) {
 	tt := p.add(l, q)
 	eh = p.add(h, tt)
 	el = p.add(p.sub(h, eh), tt)
-	return eh, el, tk
+	return eh, el, tk, k
 }
 
 // divDD returns (nh + nl)/(dh + dl) rounded once, up to a relative error of
@@ -535,8 +562,12 @@ func sigmoidProg(name string, t dt) *prog {
 	if t.bits == 32 {
 		lim = -80
 	}
-	p.guard(p.cmp(x, x, cmpUNO))
-	p.guard(p.cmp(x, p.c(lim), cmpLT))
+	if t.bits == 64 {
+		p.guard(p.cmp(x, p.c(lim), cmpNGE)) // NaN, x < lim
+	} else {
+		p.guard(p.cmp(x, x, cmpUNO))
+		p.guard(p.cmp(x, p.c(lim), cmpLT))
+	}
 	a := p.max(p.or(x, p.cb(p.signBit())), p.c(lim)) // -|x|, clamped
 	eh, el := p.expCore(a)
 	one := p.c(1)
@@ -585,8 +616,12 @@ func expm1Prog(name string, t dt) *prog {
 	if t.bits == 32 {
 		lim, tiny = 80, 0x1p-25
 	}
-	p.guard(p.cmp(x, x, cmpUNO))
-	p.guard(p.cmp(p.c(lim), x, cmpLT))
+	if t.bits == 64 {
+		p.guard(p.cmp(x, p.c(lim), cmpNLE)) // NaN, x > lim
+	} else {
+		p.guard(p.cmp(x, x, cmpUNO))
+		p.guard(p.cmp(p.c(lim), x, cmpLT))
+	}
 	eh, el := p.expCore(p.max(x, p.c(-lim)))
 	s, se := p.twoSum(eh, p.c(-1))
 	res := p.add(s, p.add(se, el))
@@ -801,7 +836,7 @@ func powProg(name string, t dt) *prog {
 	over := p.cmp(p.and(ph, p.cb(p.signBit()-1)), lim, cmpNLE)
 	ph = p.blend(over, ph, p.or(lim, p.and(ph, sign)))
 	pl = p.blend(over, pl, p.c(0))
-	eh, _, tk := p.expParts(ph, pl)
+	eh, _, tk, _ := p.expParts(ph, pl)
 	// 2^k = 2^k1·2^(k-k1), k1 = round(k/2).
 	shift := p.c(map[int]float64{64: 0x1.8p52, 32: 0x1.8p23}[t.bits])
 	k := p.sub(tk, shift)
@@ -815,10 +850,13 @@ func powProg(name string, t dt) *prog {
 var decls bytes.Buffer
 
 // liveness: last use of each value.
-func (p *prog) lastUse() []int {
+func (p *prog) lastUse(needed []bool, zmm bool) []int {
 	last := make([]int, len(p.ins))
 	for i, in := range p.ins {
-		for _, a := range in.args {
+		if !needed[i] {
+			continue
+		}
+		for _, a := range p.uses(in, zmm) {
 			last[a] = i
 		}
 	}
@@ -826,6 +864,36 @@ func (p *prog) lastUse() []int {
 		last[o] = len(p.ins)
 	}
 	return last
+}
+
+// uses are the arguments in reads in the assembly: scalef reads k with
+// zmm, 2^k without.
+func (p *prog) uses(in ins, zmm bool) []val {
+	if in.op == "scalef" {
+		if zmm {
+			return in.args[:2]
+		}
+		return []val{in.args[0], in.args[2]}
+	}
+	return in.args
+}
+
+// needed reports, for each instruction of p, whether the assembly loop
+// computes it: the outputs, the guards and what they read.
+func (p *prog) needed(zmm bool) []bool {
+	need := make([]bool, len(p.ins))
+	for _, o := range p.outs {
+		need[o] = true
+	}
+	for i := len(p.ins) - 1; i >= 0; i-- {
+		if in := p.ins[i]; need[i] || in.op == "guard" || in.op == "in" || in.op == "in2" {
+			need[i] = true
+			for _, a := range p.uses(in, zmm) {
+				need[a] = true
+			}
+		}
+	}
+	return need
 }
 
 // asm emits the loop of p.
@@ -838,10 +906,15 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	t := p.t
 	pr := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	name := p.name
+	// The AVX2 loops read each constant from a block of 32 bytes; the
+	// AVX-512 loops broadcast it from one element (embedded broadcast,
+	// .BCST, or VBROADCASTSD/SS), because the linker aligns the table to
+	// 32 bytes only and a 64-byte block would then straddle two cache
+	// lines in half the binaries (measured: up to 1.9× the loop's time).
 	width, nreg, lanes := 32, 16, t.lanes
 	if zmm {
 		name += "Z"
-		width, nreg, lanes = 64, 32, 2*t.lanes
+		width, nreg, lanes = t.bits/8, 32, 2*t.lanes
 	}
 	qd := "Q"
 	if t.bits == 32 {
@@ -865,6 +938,21 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	}
 	fmt.Fprintf(w, "GLOBL %s<>(SB), RODATA|NOPTR, $%d\n", tab, len(order)*width)
 	mem := func(v val) string { return fmt.Sprintf("%s<>+%d(SB)", tab, off[p.consts[p.isConst[v]]]) }
+	// bc is mnemonic mn for a last source operand o: with .BCST where o is a
+	// constant in memory and the loop an AVX-512 one.
+	bc := func(mn, o string) string {
+		if zmm && strings.HasSuffix(o, "(SB)") {
+			return mn + ".BCST"
+		}
+		return mn
+	}
+	// load is the instruction that loads constant v into a whole register.
+	load := func(v val) string {
+		if zmm {
+			return "VBROADCASTS" + map[int]string{64: "D", 32: "S"}[t.bits] + " " + mem(v)
+		}
+		return "VMOVUP" + t.p[1:] + " " + mem(v)
+	}
 
 	nout := len(p.outs)
 	sig := []string{"d"}
@@ -893,7 +981,8 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	pr("CMPQ AX, CX")
 	pr("JGE done")
 
-	last := p.lastUse()
+	needed := p.needed(zmm)
+	last := p.lastUse(needed, zmm)
 	reg := map[val]int{}
 	var free [32]bool
 	for i := range nreg {
@@ -928,14 +1017,59 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 		if _, ok := p.isConst[v]; ok {
 			r := alloc()
 			temps = append(temps, r)
-			pr("VMOVUP%s %s, %s", t.p[1:], mem(v), y(r))
+			pr("%s, %s", load(v), y(r))
 			return y(r)
 		}
 		return y(reg[v])
 	}
 	isC := func(v val) bool { _, ok := p.isConst[v]; return ok }
+	// copyTo copies v, a register or a constant, into register d.
+	copyTo := func(v val, d int) {
+		if isC(v) {
+			pr("%s, %s", load(v), y(d))
+			return
+		}
+		pr("VMOVUP%s %s, %s", t.p[1:], y(reg[v]), y(d))
+	}
+	// With zmm, a comparison whose every use is as the mask of a guard or
+	// a blend stays in a mask register (K2..K7), not as a vector.
+	maskOnly := map[val]bool{}
+	if zmm {
+		for i, in := range p.ins {
+			if in.op == "cmp" {
+				maskOnly[val(i)] = true
+			}
+		}
+		for _, in := range p.ins {
+			for j, a := range in.args {
+				if in.op != "guard" && (j != 0 || in.op != "blend") {
+					delete(maskOnly, a)
+				}
+			}
+		}
+		for _, o := range p.outs {
+			delete(maskOnly, o)
+		}
+	}
+	kreg := map[val]int{}
+	var kfree [8]bool
+	for i := 2; i < 8; i++ {
+		kfree[i] = true
+	}
+	// mask returns the mask register holding the sign bits of v: its own
+	// for a comparison kept in one, else K1, loaded from v.
+	mask := func(v val) string {
+		if k, ok := kreg[v]; ok {
+			return fmt.Sprintf("K%d", k)
+		}
+		pr("VPMOV%s2M %s, K1", qd, inReg(v))
+		return "K1"
+	}
 	for i, in := range p.ins {
 		v := val(i)
+		if !needed[i] {
+			continue
+		}
 		temps = temps[:0]
 		dies := func(a val) bool { return !isC(a) && last[a] == i }
 		releaseDead := func() {
@@ -944,6 +1078,10 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 					if r, ok := reg[a]; ok {
 						free[r] = true
 						delete(reg, a)
+					}
+					if k, ok := kreg[a]; ok {
+						kfree[k] = true
+						delete(kreg, a)
 					}
 				}
 			}
@@ -958,44 +1096,91 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 		case "const":
 			continue
 		case "guard":
-			if zmm {
-				pr("VPMOV%s2M %s, K1", qd, inReg(in.args[0]))
-				pr("KORTESTW K1, K1")
-			} else {
-				pr("VMOVMSK%s %s, R8", t.p, inReg(in.args[0]))
+			ks := make([]string, len(in.args))
+			for j, a := range in.args {
+				if k, ok := kreg[a]; ok {
+					ks[j] = fmt.Sprintf("K%d", k)
+				}
+			}
+			switch {
+			case zmm && len(ks) == 2 && ks[0] != "" && ks[1] != "":
+				pr("KORTESTW %s, %s", ks[0], ks[1])
+				pr("JNZ done")
+			case zmm:
+				for _, a := range in.args {
+					k := mask(a)
+					pr("KORTESTW %s, %s", k, k)
+					pr("JNZ done")
+				}
+			default:
+				for j, a := range in.args {
+					pr("VMOVMSK%s %s, R%d", t.p, inReg(a), 8+min(j, 1))
+					if j > 0 {
+						pr("ORQ R9, R8")
+					}
+				}
 				pr("TESTQ R8, R8")
+				pr("JNZ done")
 			}
-			pr("JNZ done")
 		case "fma", "fnma", "fms":
+			// ±(a·b) ± c, in the form whose destination is the register
+			// of an operand that dies here (231: d = s2·s3 + d, d from c;
+			// 213: d = s2·d + s3, d from a or b), else in a fresh register
+			// loaded with a constant operand, or copied from one.
 			a, b, c := in.args[0], in.args[1], in.args[2]
-			if isC(a) {
-				a, b = b, a
-			}
 			base := map[string]string{"fma": "VFMADD", "fnma": "VFNMADD", "fms": "VFMSUB"}[in.op]
-			// 213: d = s2·d + s3 (d from a); 231: d = s2·s3 + d (d from c).
+			if !dies(a) && dies(b) || isC(a) && !isC(b) {
+				a, b = b, a // a·b = b·a
+			}
 			var form, s2, s3 string
-			var from val
-			if isC(c) {
-				form, from = "213", a
-				s2, s3 = inReg(b), opnd(c)
-			} else {
-				form, from = "231", c
-				s2, s3 = inReg(a), opnd(b)
-			}
 			var d int
-			if !isC(from) && dies(from) && !(form == "231" && (a == from || b == from)) {
-				d = reg[from]
-				delete(reg, from)
-			} else {
+			switch {
+			case dies(c) && !isC(c):
+				if isC(a) {
+					a, b = b, a
+				}
+				form, s2, s3 = "231", inReg(a), opnd(b)
+				d = reg[c]
+				delete(reg, c)
+			case dies(a) && !isC(a):
+				form, s2, s3 = "213", inReg(b), opnd(c)
+				d = reg[a]
+				delete(reg, a)
+			case isC(c) && isC(b):
+				// d = b, loaded; then d = a·d + c.
+				form, s2, s3 = "213", inReg(a), opnd(c)
 				d = alloc()
-				pr("VMOVUP%s %s, %s", t.p[1:], opnd(from), y(d))
+				pr("%s, %s", load(b), y(d))
+			case isC(c):
+				form, s2, s3 = "213", inReg(b), opnd(c)
+				d = alloc()
+				copyTo(a, d)
+			default:
+				form, s2, s3 = "231", inReg(a), opnd(b)
+				d = alloc()
+				copyTo(c, d)
 			}
-			pr("%s%s%s %s, %s, %s", base, form, t.p, s3, s2, y(d))
+			pr("%s %s, %s, %s", bc(base+form+t.p, s3), s3, s2, y(d))
 			for _, r := range temps {
 				free[r] = true
 			}
 			releaseDead()
 			reg[v] = d
+			continue
+		case "scalef":
+			a, b := in.args[0], in.args[1]
+			mn := "VSCALEF" + t.p
+			if !zmm {
+				b, mn = in.args[2], "VMUL"+t.p
+			}
+			ra, rb := inReg(a), opnd(b)
+			for _, r := range temps {
+				free[r] = true
+			}
+			releaseDead()
+			d := alloc()
+			reg[v] = d
+			pr("%s %s, %s, %s", bc(mn, rb), rb, ra, y(d))
 			continue
 		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max":
 			a, b := in.args[0], in.args[1]
@@ -1005,6 +1190,21 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 				free[r] = true
 			}
 			releaseDead()
+			if maskOnly[v] {
+				k := -1
+				for j := 2; j < 8; j++ {
+					if kfree[j] {
+						k = j
+						break
+					}
+				}
+				if k >= 0 {
+					kfree[k] = false
+					kreg[v] = k
+					pr("%s $%d, %s, %s, K%d", bc("VCMP"+t.p, rb), in.imm, rb, ra, k)
+					continue
+				}
+			}
 			d := alloc()
 			reg[v] = d
 			var mn string
@@ -1016,11 +1216,11 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			case "and", "or", "xor":
 				mn = "V" + strings.ToUpper(in.op) + t.p
 				if zmm {
-					mn = "VP" + strings.ToUpper(in.op) + "Q"
+					mn = "VP" + strings.ToUpper(in.op) + qd
 				}
 			case "cmp":
 				if zmm {
-					pr("VCMP%s $%d, %s, %s, K1", t.p, in.imm, rb, ra)
+					pr("%s $%d, %s, %s, K1", bc("VCMP"+t.p, rb), in.imm, rb, ra)
 					pr("VPMOVM2%s K1, %s", qd, y(d))
 					continue
 				}
@@ -1029,7 +1229,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			default:
 				mn = "V" + strings.ToUpper(in.op) + t.p
 			}
-			pr("%s %s, %s, %s", mn, rb, ra, y(d))
+			pr("%s %s, %s, %s", bc(mn, rb), rb, ra, y(d))
 			continue
 		case "shl", "shr":
 			ra := inReg(in.args[0])
@@ -1047,6 +1247,18 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			continue
 		case "blend":
 			m, a, b := in.args[0], in.args[1], in.args[2]
+			if zmm {
+				k := mask(m)
+				ra, rb := inReg(a), opnd(b)
+				for _, r := range temps {
+					free[r] = true
+				}
+				releaseDead()
+				d := alloc()
+				reg[v] = d
+				pr("%s %s, %s, %s, %s", bc("VBLENDM"+t.p, rb), rb, ra, k, y(d))
+				continue
+			}
 			rm, ra, rb := inReg(m), inReg(a), opnd(b)
 			for _, r := range temps {
 				free[r] = true
@@ -1054,11 +1266,6 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			releaseDead()
 			d := alloc()
 			reg[v] = d
-			if zmm {
-				pr("VPMOV%s2M %s, K1", qd, rm)
-				pr("VBLENDM%s %s, %s, K1, %s", t.p, rb, ra, y(d))
-				continue
-			}
 			pr("VBLENDV%s %s, %s, %s, %s", t.p, rm, rb, ra, y(d))
 			continue
 		default:
@@ -1124,7 +1331,11 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 		case "in", "in2", "const":
 			continue
 		case "guard":
-			fmt.Fprintf(w, "\tif %s>>63 != 0 {\n\t\treturn %sfalse\n\t}\n", u(a[0]), zeros)
+			var cs []string
+			for _, m := range a {
+				cs = append(cs, u(m)+">>63 != 0")
+			}
+			fmt.Fprintf(w, "\tif %s {\n\t\treturn %sfalse\n\t}\n", strings.Join(cs, " || "), zeros)
 			continue
 		case "fma":
 			e = fmt.Sprintf("math.FMA(%s, %s, %s)", n(a[0]), n(a[1]), n(a[2]))
@@ -1132,6 +1343,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 			e = fmt.Sprintf("math.FMA(-%s, %s, %s)", n(a[0]), n(a[1]), n(a[2]))
 		case "fms":
 			e = fmt.Sprintf("math.FMA(%s, %s, -%s)", n(a[0]), n(a[1]), n(a[2]))
+		case "scalef":
+			e = fmt.Sprintf("float64(%s * %s)", n(a[0]), n(a[2]))
 		case "add", "sub", "mul", "div":
 			op := map[string]string{"add": "+", "sub": "-", "mul": "*", "div": "/"}[in.op]
 			e = fmt.Sprintf("float64(%s %s %s)", n(a[0]), op, n(a[1]))
@@ -1160,6 +1373,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 				c = fmt.Sprintf("!(%s <= %s)", n(a[0]), n(a[1]))
 			case cmpNLT:
 				c = fmt.Sprintf("!(%s < %s)", n(a[0]), n(a[1]))
+			case cmpNGE:
+				c = fmt.Sprintf("!(%s >= %s)", n(a[0]), n(a[1]))
 			default:
 				panic("cmp")
 			}

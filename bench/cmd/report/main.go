@@ -122,16 +122,13 @@ var rows = []row{
 }
 
 // vecFuncRows are the rows of the vectorised functions over 10⁶ elements:
-// float64 and float32 with the cores of the main run, then float32 on one
+// float64 and float32 with the cores of the main run, then both on one
 // core.
 func vecFuncRows() []row {
 	var rs []row
 	for _, prefix := range []string{"", "cpu1/"} {
 		for _, f := range bench.VecFuncs {
 			for _, dt := range []string{"float64", "float32"} {
-				if prefix != "" && dt == "float64" {
-					continue
-				}
 				label := fmt.Sprintf("%s, 10⁶ %s (no gradient)", f.Name, dt)
 				if prefix != "" {
 					label += ", one core"
@@ -149,7 +146,7 @@ var cpu1Benchmarks = []string{
 	"^BenchmarkMatMul$/^n=1024$/^float(32|64)$/^(nabla|gonum)$",
 	"^BenchmarkSumX2SinX$/^float32$/^forward(\\+backward)?$/^(nabla|hand-written|gorgonia)$",
 	"^BenchmarkChain20$/^nabla$",
-	"^BenchmarkVecFunc$/./^float32$/^(nabla|hand-written)$",
+	"^BenchmarkVecFunc$/./^float(32|64)$/^(nabla|hand-written)$",
 }
 
 // fixed gives the top-level benchmarks that run with their own -benchtime
@@ -321,7 +318,7 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 	// OpenBLAS under nabla, the hand-written step and Gorgonia alike (the
 	// openblas tag installs it as gonum's blas64/blas32 implementation);
 	// MatMul 1024, sum(x²·sin x) in float32, the per-op chain and the
-	// float32 vectorised functions with the default build. -test.cpu 1
+	// vectorised functions (float64 and float32) with the default build. -test.cpu 1
 	// sets GOMAXPROCS to 1, which bounds nabla's own goroutines, and
 	// taskset pins the process to CPU 0 as PyTorch's one-thread run is.
 	type extra struct {
@@ -378,7 +375,7 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		}
 		var cmd *exec.Cmd
 		if one {
-			cmd = oneCore(nil, python, append(args, "--threads", "1", "--dtypes", "float32")...)
+			cmd = oneCore(nil, python, append(args, "--threads", "1", "--dtypes", "float32", "--vecfunc-dtypes", "float32,float64")...)
 		} else {
 			t := strconv.Itoa(cores)
 			cmd = exec.Command(python, append(args, "--threads", t)...)
