@@ -9045,6 +9045,478 @@ done:
 	VZEROUPPER
 	RET
 
+DATA expvec32c<>+0(SB)/4, $0x42b20000
+DATA expvec32c<>+4(SB)/4, $0x42b20000
+DATA expvec32c<>+8(SB)/4, $0x42b20000
+DATA expvec32c<>+12(SB)/4, $0x42b20000
+DATA expvec32c<>+16(SB)/4, $0x42b20000
+DATA expvec32c<>+20(SB)/4, $0x42b20000
+DATA expvec32c<>+24(SB)/4, $0x42b20000
+DATA expvec32c<>+28(SB)/4, $0x42b20000
+DATA expvec32c<>+32(SB)/4, $0xc2d00000
+DATA expvec32c<>+36(SB)/4, $0xc2d00000
+DATA expvec32c<>+40(SB)/4, $0xc2d00000
+DATA expvec32c<>+44(SB)/4, $0xc2d00000
+DATA expvec32c<>+48(SB)/4, $0xc2d00000
+DATA expvec32c<>+52(SB)/4, $0xc2d00000
+DATA expvec32c<>+56(SB)/4, $0xc2d00000
+DATA expvec32c<>+60(SB)/4, $0xc2d00000
+DATA expvec32c<>+64(SB)/4, $0x4b400000
+DATA expvec32c<>+68(SB)/4, $0x4b400000
+DATA expvec32c<>+72(SB)/4, $0x4b400000
+DATA expvec32c<>+76(SB)/4, $0x4b400000
+DATA expvec32c<>+80(SB)/4, $0x4b400000
+DATA expvec32c<>+84(SB)/4, $0x4b400000
+DATA expvec32c<>+88(SB)/4, $0x4b400000
+DATA expvec32c<>+92(SB)/4, $0x4b400000
+DATA expvec32c<>+96(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+100(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+104(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+108(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+112(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+116(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+120(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+124(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+128(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+132(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+136(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+140(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+144(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+148(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+152(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+156(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+160(SB)/4, $0x3f317200
+DATA expvec32c<>+164(SB)/4, $0x3f317200
+DATA expvec32c<>+168(SB)/4, $0x3f317200
+DATA expvec32c<>+172(SB)/4, $0x3f317200
+DATA expvec32c<>+176(SB)/4, $0x3f317200
+DATA expvec32c<>+180(SB)/4, $0x3f317200
+DATA expvec32c<>+184(SB)/4, $0x3f317200
+DATA expvec32c<>+188(SB)/4, $0x3f317200
+DATA expvec32c<>+192(SB)/4, $0x37d00d01
+DATA expvec32c<>+196(SB)/4, $0x37d00d01
+DATA expvec32c<>+200(SB)/4, $0x37d00d01
+DATA expvec32c<>+204(SB)/4, $0x37d00d01
+DATA expvec32c<>+208(SB)/4, $0x37d00d01
+DATA expvec32c<>+212(SB)/4, $0x37d00d01
+DATA expvec32c<>+216(SB)/4, $0x37d00d01
+DATA expvec32c<>+220(SB)/4, $0x37d00d01
+DATA expvec32c<>+224(SB)/4, $0x39500d01
+DATA expvec32c<>+228(SB)/4, $0x39500d01
+DATA expvec32c<>+232(SB)/4, $0x39500d01
+DATA expvec32c<>+236(SB)/4, $0x39500d01
+DATA expvec32c<>+240(SB)/4, $0x39500d01
+DATA expvec32c<>+244(SB)/4, $0x39500d01
+DATA expvec32c<>+248(SB)/4, $0x39500d01
+DATA expvec32c<>+252(SB)/4, $0x39500d01
+DATA expvec32c<>+256(SB)/4, $0x3ab60b61
+DATA expvec32c<>+260(SB)/4, $0x3ab60b61
+DATA expvec32c<>+264(SB)/4, $0x3ab60b61
+DATA expvec32c<>+268(SB)/4, $0x3ab60b61
+DATA expvec32c<>+272(SB)/4, $0x3ab60b61
+DATA expvec32c<>+276(SB)/4, $0x3ab60b61
+DATA expvec32c<>+280(SB)/4, $0x3ab60b61
+DATA expvec32c<>+284(SB)/4, $0x3ab60b61
+DATA expvec32c<>+288(SB)/4, $0x3c088889
+DATA expvec32c<>+292(SB)/4, $0x3c088889
+DATA expvec32c<>+296(SB)/4, $0x3c088889
+DATA expvec32c<>+300(SB)/4, $0x3c088889
+DATA expvec32c<>+304(SB)/4, $0x3c088889
+DATA expvec32c<>+308(SB)/4, $0x3c088889
+DATA expvec32c<>+312(SB)/4, $0x3c088889
+DATA expvec32c<>+316(SB)/4, $0x3c088889
+DATA expvec32c<>+320(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+324(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+328(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+332(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+336(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+340(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+344(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+348(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+352(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+356(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+360(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+364(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+368(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+372(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+376(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+380(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+384(SB)/4, $0x3f000000
+DATA expvec32c<>+388(SB)/4, $0x3f000000
+DATA expvec32c<>+392(SB)/4, $0x3f000000
+DATA expvec32c<>+396(SB)/4, $0x3f000000
+DATA expvec32c<>+400(SB)/4, $0x3f000000
+DATA expvec32c<>+404(SB)/4, $0x3f000000
+DATA expvec32c<>+408(SB)/4, $0x3f000000
+DATA expvec32c<>+412(SB)/4, $0x3f000000
+DATA expvec32c<>+416(SB)/4, $0x3f800000
+DATA expvec32c<>+420(SB)/4, $0x3f800000
+DATA expvec32c<>+424(SB)/4, $0x3f800000
+DATA expvec32c<>+428(SB)/4, $0x3f800000
+DATA expvec32c<>+432(SB)/4, $0x3f800000
+DATA expvec32c<>+436(SB)/4, $0x3f800000
+DATA expvec32c<>+440(SB)/4, $0x3f800000
+DATA expvec32c<>+444(SB)/4, $0x3f800000
+DATA expvec32c<>+448(SB)/4, $0x4b3fff02
+DATA expvec32c<>+452(SB)/4, $0x4b3fff02
+DATA expvec32c<>+456(SB)/4, $0x4b3fff02
+DATA expvec32c<>+460(SB)/4, $0x4b3fff02
+DATA expvec32c<>+464(SB)/4, $0x4b3fff02
+DATA expvec32c<>+468(SB)/4, $0x4b3fff02
+DATA expvec32c<>+472(SB)/4, $0x4b3fff02
+DATA expvec32c<>+476(SB)/4, $0x4b3fff02
+GLOBL expvec32c<>(SB), RODATA|NOPTR, $480
+
+// func expVec32(d, x *float32, n int) int
+TEXT ·expVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS expvec32c<>+32(SB), Y1
+	VMAXPS Y0, Y1, Y0
+	VMOVUPS expvec32c<>+0(SB), Y1
+	VMINPS Y0, Y1, Y0
+	VMOVUPS expvec32c<>+96(SB), Y1
+	VMOVUPS Y0, Y2
+	VFMADD213PS expvec32c<>+64(SB), Y1, Y2
+	VSUBPS expvec32c<>+64(SB), Y2, Y1
+	VFNMADD231PS expvec32c<>+160(SB), Y1, Y0
+	VMOVUPS Y0, Y3
+	VFNMADD231PS expvec32c<>+128(SB), Y1, Y3
+	VSUBPS Y3, Y0, Y0
+	VFNMADD231PS expvec32c<>+128(SB), Y1, Y0
+	VMULPS Y3, Y3, Y1
+	VMOVUPS expvec32c<>+192(SB), Y4
+	VMOVUPS Y3, Y5
+	VFMADD213PS expvec32c<>+224(SB), Y4, Y5
+	VFMADD213PS expvec32c<>+256(SB), Y3, Y5
+	VFMADD213PS expvec32c<>+288(SB), Y3, Y5
+	VFMADD213PS expvec32c<>+320(SB), Y3, Y5
+	VFMADD213PS expvec32c<>+352(SB), Y3, Y5
+	VFMADD213PS expvec32c<>+384(SB), Y3, Y5
+	VFMADD231PS Y5, Y1, Y0
+	VMOVUPS expvec32c<>+416(SB), Y1
+	VADDPS Y3, Y1, Y1
+	VSUBPS expvec32c<>+416(SB), Y1, Y4
+	VSUBPS Y4, Y3, Y3
+	VADDPS Y0, Y3, Y0
+	VADDPS Y0, Y1, Y0
+	VPSUBD expvec32c<>+448(SB), Y2, Y1
+	VPSRLD $1, Y1, Y2
+	VPSUBD Y2, Y1, Y1
+	VPSLLD $23, Y2, Y2
+	VMULPS Y2, Y0, Y0
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA expvec32zc<>+0(SB)/4, $0x42b20000
+DATA expvec32zc<>+4(SB)/4, $0x42b20000
+DATA expvec32zc<>+8(SB)/4, $0x42b20000
+DATA expvec32zc<>+12(SB)/4, $0x42b20000
+DATA expvec32zc<>+16(SB)/4, $0x42b20000
+DATA expvec32zc<>+20(SB)/4, $0x42b20000
+DATA expvec32zc<>+24(SB)/4, $0x42b20000
+DATA expvec32zc<>+28(SB)/4, $0x42b20000
+DATA expvec32zc<>+32(SB)/4, $0x42b20000
+DATA expvec32zc<>+36(SB)/4, $0x42b20000
+DATA expvec32zc<>+40(SB)/4, $0x42b20000
+DATA expvec32zc<>+44(SB)/4, $0x42b20000
+DATA expvec32zc<>+48(SB)/4, $0x42b20000
+DATA expvec32zc<>+52(SB)/4, $0x42b20000
+DATA expvec32zc<>+56(SB)/4, $0x42b20000
+DATA expvec32zc<>+60(SB)/4, $0x42b20000
+DATA expvec32zc<>+64(SB)/4, $0xc2d00000
+DATA expvec32zc<>+68(SB)/4, $0xc2d00000
+DATA expvec32zc<>+72(SB)/4, $0xc2d00000
+DATA expvec32zc<>+76(SB)/4, $0xc2d00000
+DATA expvec32zc<>+80(SB)/4, $0xc2d00000
+DATA expvec32zc<>+84(SB)/4, $0xc2d00000
+DATA expvec32zc<>+88(SB)/4, $0xc2d00000
+DATA expvec32zc<>+92(SB)/4, $0xc2d00000
+DATA expvec32zc<>+96(SB)/4, $0xc2d00000
+DATA expvec32zc<>+100(SB)/4, $0xc2d00000
+DATA expvec32zc<>+104(SB)/4, $0xc2d00000
+DATA expvec32zc<>+108(SB)/4, $0xc2d00000
+DATA expvec32zc<>+112(SB)/4, $0xc2d00000
+DATA expvec32zc<>+116(SB)/4, $0xc2d00000
+DATA expvec32zc<>+120(SB)/4, $0xc2d00000
+DATA expvec32zc<>+124(SB)/4, $0xc2d00000
+DATA expvec32zc<>+128(SB)/4, $0x4b400000
+DATA expvec32zc<>+132(SB)/4, $0x4b400000
+DATA expvec32zc<>+136(SB)/4, $0x4b400000
+DATA expvec32zc<>+140(SB)/4, $0x4b400000
+DATA expvec32zc<>+144(SB)/4, $0x4b400000
+DATA expvec32zc<>+148(SB)/4, $0x4b400000
+DATA expvec32zc<>+152(SB)/4, $0x4b400000
+DATA expvec32zc<>+156(SB)/4, $0x4b400000
+DATA expvec32zc<>+160(SB)/4, $0x4b400000
+DATA expvec32zc<>+164(SB)/4, $0x4b400000
+DATA expvec32zc<>+168(SB)/4, $0x4b400000
+DATA expvec32zc<>+172(SB)/4, $0x4b400000
+DATA expvec32zc<>+176(SB)/4, $0x4b400000
+DATA expvec32zc<>+180(SB)/4, $0x4b400000
+DATA expvec32zc<>+184(SB)/4, $0x4b400000
+DATA expvec32zc<>+188(SB)/4, $0x4b400000
+DATA expvec32zc<>+192(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+196(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+200(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+204(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+208(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+212(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+216(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+220(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+224(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+228(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+232(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+236(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+240(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+244(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+248(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+252(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+256(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+260(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+264(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+268(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+272(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+276(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+280(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+284(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+288(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+292(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+296(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+300(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+304(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+308(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+312(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+316(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+320(SB)/4, $0x3f317200
+DATA expvec32zc<>+324(SB)/4, $0x3f317200
+DATA expvec32zc<>+328(SB)/4, $0x3f317200
+DATA expvec32zc<>+332(SB)/4, $0x3f317200
+DATA expvec32zc<>+336(SB)/4, $0x3f317200
+DATA expvec32zc<>+340(SB)/4, $0x3f317200
+DATA expvec32zc<>+344(SB)/4, $0x3f317200
+DATA expvec32zc<>+348(SB)/4, $0x3f317200
+DATA expvec32zc<>+352(SB)/4, $0x3f317200
+DATA expvec32zc<>+356(SB)/4, $0x3f317200
+DATA expvec32zc<>+360(SB)/4, $0x3f317200
+DATA expvec32zc<>+364(SB)/4, $0x3f317200
+DATA expvec32zc<>+368(SB)/4, $0x3f317200
+DATA expvec32zc<>+372(SB)/4, $0x3f317200
+DATA expvec32zc<>+376(SB)/4, $0x3f317200
+DATA expvec32zc<>+380(SB)/4, $0x3f317200
+DATA expvec32zc<>+384(SB)/4, $0x37d00d01
+DATA expvec32zc<>+388(SB)/4, $0x37d00d01
+DATA expvec32zc<>+392(SB)/4, $0x37d00d01
+DATA expvec32zc<>+396(SB)/4, $0x37d00d01
+DATA expvec32zc<>+400(SB)/4, $0x37d00d01
+DATA expvec32zc<>+404(SB)/4, $0x37d00d01
+DATA expvec32zc<>+408(SB)/4, $0x37d00d01
+DATA expvec32zc<>+412(SB)/4, $0x37d00d01
+DATA expvec32zc<>+416(SB)/4, $0x37d00d01
+DATA expvec32zc<>+420(SB)/4, $0x37d00d01
+DATA expvec32zc<>+424(SB)/4, $0x37d00d01
+DATA expvec32zc<>+428(SB)/4, $0x37d00d01
+DATA expvec32zc<>+432(SB)/4, $0x37d00d01
+DATA expvec32zc<>+436(SB)/4, $0x37d00d01
+DATA expvec32zc<>+440(SB)/4, $0x37d00d01
+DATA expvec32zc<>+444(SB)/4, $0x37d00d01
+DATA expvec32zc<>+448(SB)/4, $0x39500d01
+DATA expvec32zc<>+452(SB)/4, $0x39500d01
+DATA expvec32zc<>+456(SB)/4, $0x39500d01
+DATA expvec32zc<>+460(SB)/4, $0x39500d01
+DATA expvec32zc<>+464(SB)/4, $0x39500d01
+DATA expvec32zc<>+468(SB)/4, $0x39500d01
+DATA expvec32zc<>+472(SB)/4, $0x39500d01
+DATA expvec32zc<>+476(SB)/4, $0x39500d01
+DATA expvec32zc<>+480(SB)/4, $0x39500d01
+DATA expvec32zc<>+484(SB)/4, $0x39500d01
+DATA expvec32zc<>+488(SB)/4, $0x39500d01
+DATA expvec32zc<>+492(SB)/4, $0x39500d01
+DATA expvec32zc<>+496(SB)/4, $0x39500d01
+DATA expvec32zc<>+500(SB)/4, $0x39500d01
+DATA expvec32zc<>+504(SB)/4, $0x39500d01
+DATA expvec32zc<>+508(SB)/4, $0x39500d01
+DATA expvec32zc<>+512(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+516(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+520(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+524(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+528(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+532(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+536(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+540(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+544(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+548(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+552(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+556(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+560(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+564(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+568(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+572(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+576(SB)/4, $0x3c088889
+DATA expvec32zc<>+580(SB)/4, $0x3c088889
+DATA expvec32zc<>+584(SB)/4, $0x3c088889
+DATA expvec32zc<>+588(SB)/4, $0x3c088889
+DATA expvec32zc<>+592(SB)/4, $0x3c088889
+DATA expvec32zc<>+596(SB)/4, $0x3c088889
+DATA expvec32zc<>+600(SB)/4, $0x3c088889
+DATA expvec32zc<>+604(SB)/4, $0x3c088889
+DATA expvec32zc<>+608(SB)/4, $0x3c088889
+DATA expvec32zc<>+612(SB)/4, $0x3c088889
+DATA expvec32zc<>+616(SB)/4, $0x3c088889
+DATA expvec32zc<>+620(SB)/4, $0x3c088889
+DATA expvec32zc<>+624(SB)/4, $0x3c088889
+DATA expvec32zc<>+628(SB)/4, $0x3c088889
+DATA expvec32zc<>+632(SB)/4, $0x3c088889
+DATA expvec32zc<>+636(SB)/4, $0x3c088889
+DATA expvec32zc<>+640(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+644(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+648(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+652(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+656(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+660(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+664(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+668(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+672(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+676(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+680(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+684(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+688(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+692(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+696(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+700(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+704(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+708(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+712(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+716(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+720(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+724(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+728(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+732(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+736(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+740(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+744(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+748(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+752(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+756(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+760(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+764(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+768(SB)/4, $0x3f000000
+DATA expvec32zc<>+772(SB)/4, $0x3f000000
+DATA expvec32zc<>+776(SB)/4, $0x3f000000
+DATA expvec32zc<>+780(SB)/4, $0x3f000000
+DATA expvec32zc<>+784(SB)/4, $0x3f000000
+DATA expvec32zc<>+788(SB)/4, $0x3f000000
+DATA expvec32zc<>+792(SB)/4, $0x3f000000
+DATA expvec32zc<>+796(SB)/4, $0x3f000000
+DATA expvec32zc<>+800(SB)/4, $0x3f000000
+DATA expvec32zc<>+804(SB)/4, $0x3f000000
+DATA expvec32zc<>+808(SB)/4, $0x3f000000
+DATA expvec32zc<>+812(SB)/4, $0x3f000000
+DATA expvec32zc<>+816(SB)/4, $0x3f000000
+DATA expvec32zc<>+820(SB)/4, $0x3f000000
+DATA expvec32zc<>+824(SB)/4, $0x3f000000
+DATA expvec32zc<>+828(SB)/4, $0x3f000000
+DATA expvec32zc<>+832(SB)/4, $0x3f800000
+DATA expvec32zc<>+836(SB)/4, $0x3f800000
+DATA expvec32zc<>+840(SB)/4, $0x3f800000
+DATA expvec32zc<>+844(SB)/4, $0x3f800000
+DATA expvec32zc<>+848(SB)/4, $0x3f800000
+DATA expvec32zc<>+852(SB)/4, $0x3f800000
+DATA expvec32zc<>+856(SB)/4, $0x3f800000
+DATA expvec32zc<>+860(SB)/4, $0x3f800000
+DATA expvec32zc<>+864(SB)/4, $0x3f800000
+DATA expvec32zc<>+868(SB)/4, $0x3f800000
+DATA expvec32zc<>+872(SB)/4, $0x3f800000
+DATA expvec32zc<>+876(SB)/4, $0x3f800000
+DATA expvec32zc<>+880(SB)/4, $0x3f800000
+DATA expvec32zc<>+884(SB)/4, $0x3f800000
+DATA expvec32zc<>+888(SB)/4, $0x3f800000
+DATA expvec32zc<>+892(SB)/4, $0x3f800000
+DATA expvec32zc<>+896(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+900(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+904(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+908(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+912(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+916(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+920(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+924(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+928(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+932(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+936(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+940(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+944(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+948(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+952(SB)/4, $0x4b3fff02
+DATA expvec32zc<>+956(SB)/4, $0x4b3fff02
+GLOBL expvec32zc<>(SB), RODATA|NOPTR, $960
+
+// func expVec32Z(d, x *float32, n int) int
+TEXT ·expVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VMOVUPS expvec32zc<>+64(SB), Z1
+	VMAXPS Z0, Z1, Z0
+	VMOVUPS expvec32zc<>+0(SB), Z1
+	VMINPS Z0, Z1, Z0
+	VMOVUPS expvec32zc<>+192(SB), Z1
+	VMOVUPS Z0, Z2
+	VFMADD213PS expvec32zc<>+128(SB), Z1, Z2
+	VSUBPS expvec32zc<>+128(SB), Z2, Z1
+	VFNMADD231PS expvec32zc<>+320(SB), Z1, Z0
+	VMOVUPS Z0, Z3
+	VFNMADD231PS expvec32zc<>+256(SB), Z1, Z3
+	VSUBPS Z3, Z0, Z0
+	VFNMADD231PS expvec32zc<>+256(SB), Z1, Z0
+	VMULPS Z3, Z3, Z1
+	VMOVUPS expvec32zc<>+384(SB), Z4
+	VMOVUPS Z3, Z5
+	VFMADD213PS expvec32zc<>+448(SB), Z4, Z5
+	VFMADD213PS expvec32zc<>+512(SB), Z3, Z5
+	VFMADD213PS expvec32zc<>+576(SB), Z3, Z5
+	VFMADD213PS expvec32zc<>+640(SB), Z3, Z5
+	VFMADD213PS expvec32zc<>+704(SB), Z3, Z5
+	VFMADD213PS expvec32zc<>+768(SB), Z3, Z5
+	VFMADD231PS Z5, Z1, Z0
+	VMOVUPS expvec32zc<>+832(SB), Z1
+	VADDPS Z3, Z1, Z1
+	VSUBPS expvec32zc<>+832(SB), Z1, Z4
+	VSUBPS Z4, Z3, Z3
+	VADDPS Z0, Z3, Z0
+	VADDPS Z0, Z1, Z0
+	VPSUBD expvec32zc<>+896(SB), Z2, Z1
+	VPSRLD $1, Z1, Z2
+	VPSUBD Z2, Z1, Z1
+	VPSLLD $23, Z2, Z2
+	VMULPS Z2, Z0, Z0
+	VPSLLD $23, Z1, Z1
+	VMULPS Z1, Z0, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
 DATA sigmoidvec32c<>+0(SB)/4, $0xc2a00000
 DATA sigmoidvec32c<>+4(SB)/4, $0xc2a00000
 DATA sigmoidvec32c<>+8(SB)/4, $0xc2a00000
