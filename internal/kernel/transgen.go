@@ -128,6 +128,7 @@ const (
 	cmpUNO = 3 // a or b NaN
 	cmpNLE = 6 // !(a <= b): true for NaN
 	cmpNLT = 5 // !(a < b): true for NaN
+	cmpNGE = 9 // !(a >= b): true for NaN
 )
 
 // blend is b where the sign bit of m is set, else a.
@@ -578,8 +579,7 @@ func sigmoidProg(name string, t dt) *prog {
 	if t.bits == 32 {
 		lim = -80
 	}
-	p.guard(p.cmp(x, x, cmpUNO))
-	p.guard(p.cmp(x, p.c(lim), cmpLT))
+	p.guard(p.cmp(x, p.c(lim), cmpNGE))              // x < lim, NaN
 	a := p.max(p.or(x, p.cb(p.signBit())), p.c(lim)) // -|x|, clamped
 	eh, el := p.expCore(a)
 	one := p.c(1)
@@ -932,6 +932,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	}
 	pr("MOVQ n+%d(FP), CX", 8*(nout+p.nin))
 	pr("XORQ AX, AX")
+	pr("PCALIGN $64")
 	fmt.Fprintf(w, "loop:\n")
 	pr("CMPQ AX, CX")
 	pr("JGE done")
@@ -977,9 +978,43 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 		return y(reg[v])
 	}
 	isC := func(v val) bool { _, ok := p.isConst[v]; return ok }
+	// A comparison whose one use is the guard right after it goes
+	// straight to K1 in the AVX-512 loops (fused, below).
+	uses := make([]int, len(p.ins))
+	for _, in := range p.ins {
+		for _, a := range in.args {
+			uses[a]++
+		}
+	}
+	for _, o := range p.outs {
+		uses[o]++
+	}
+	fused := func(i int) bool {
+		return zmm && p.ins[i].op == "cmp" && uses[i] == 1 && i+1 < len(p.ins) &&
+			p.ins[i+1].op == "guard" && p.ins[i+1].args[0] == val(i)
+	}
 	for i, in := range p.ins {
 		v := val(i)
 		temps = temps[:0]
+		if in.op == "guard" && i > 0 && fused(i-1) {
+			continue
+		}
+		if fused(i) {
+			ra := inReg(in.args[0])
+			pr("VCMP%s $%d, %s, %s, K1", t.p, in.imm, opnd(in.args[1]), ra)
+			for _, r := range temps {
+				free[r] = true
+			}
+			for _, a := range in.args {
+				if r, ok := reg[a]; ok && last[a] == i {
+					free[r] = true
+					delete(reg, a)
+				}
+			}
+			pr("KORTESTW K1, K1")
+			pr("JNZ done")
+			continue
+		}
 		dies := func(a val) bool { return !isC(a) && last[a] == i }
 		releaseDead := func() {
 			for _, a := range in.args {
@@ -1042,6 +1077,15 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			continue
 		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max", "min":
 			a, b := in.args[0], in.args[1]
+			switch in.op {
+			case "add", "mul", "and", "or", "xor", "iadd":
+				// Commutative: a constant goes to the memory operand
+				// (for add and mul this can change only which NaN comes
+				// back when both are NaN).
+				if isC(a) && !isC(b) {
+					a, b = b, a
+				}
+			}
 			ra := inReg(a)
 			rb := opnd(b)
 			for _, r := range temps {
@@ -1205,6 +1249,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 				c = fmt.Sprintf("!(%s <= %s)", n(a[0]), n(a[1]))
 			case cmpNLT:
 				c = fmt.Sprintf("!(%s < %s)", n(a[0]), n(a[1]))
+			case cmpNGE:
+				c = fmt.Sprintf("!(%s >= %s)", n(a[0]), n(a[1]))
 			default:
 				panic("cmp")
 			}
