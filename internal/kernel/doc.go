@@ -29,12 +29,12 @@
 // the environment sets NABLA_KERNEL=portable (NABLA_KERNEL=avx2 skips the
 // AVX-512 loops).
 //
-// Sums of float32 (Reduce with Sum, over all or over rows) add in float64
-// with four running sums per block of at most 1024 elements and combine
-// the blocks pairwise (sum in reduce.go); on amd64 with AVX2 the blocks of
-// a long slice are summed eight at a time by sumLeaves32 (sum_amd64.s), one
-// YMM register of four running sums per block, in the Go loop's order, so
-// that the bits are the Go loop's (TestSumAsm32).
+// Sums (Reduce with Sum, over all or over rows) add in float64 with four
+// running sums per block of at most 1024 elements and combine the blocks
+// pairwise (sum in reduce.go); on amd64 with AVX2 the blocks of a long
+// slice are summed eight at a time by sumLeaves32 and sumLeaves64
+// (sum_amd64.s), one YMM register of four running sums per block, in the
+// Go loop's order, so that the bits are the Go loop's (TestSumAsm).
 //
 // Two hand-written AVX-512 groups sit beside them, each with its own
 // start-up self-test and the Go loop as fallback: ReluGrad (relugrad_amd64.s,

@@ -206,14 +206,12 @@ func reduceSlice[T Float](op ReduceOp, s []T) float64 {
 const sumLeaf = 1024
 
 // sum adds with four accumulators, pairwise over blocks, to keep rounding error
-// near O(log n) instead of O(n). Long float32 slices go to sumAsm32, which
-// gives the same bits faster.
+// near O(log n) instead of O(n). Long slices go to sumAsm, which gives the
+// same bits faster.
 func sum[T Float](s []T) float64 {
 	if len(s) > sumLeaf {
-		if s, ok := any(s).([]float32); ok {
-			if v, ok := sumAsm32(s); ok {
-				return v
-			}
+		if v, ok := sumAsm(s); ok {
+			return v
 		}
 		h := len(s) / 2
 		return sum(s[:h]) + sum(s[h:])

@@ -9,12 +9,17 @@ package kernel
 //go:noescape
 func sumLeaves32(s *float32, offs *[8]int, m int, acc *[32]float64)
 
-// sumAsm32 is sum(s) for len(s) > sumLeaf, with the same bits: the same
+// sumLeaves64 is sumLeaves32 for float64.
+//
+//go:noescape
+func sumLeaves64(s *float64, offs *[8]int, m int, acc *[32]float64)
+
+// sumAsm is sum(s) for len(s) > sumLeaf, with the same bits: the same
 // pairwise split into the same leaves, each leaf's four running sums
-// computed in the same order, but eight leaves at a time by sumLeaves32
-// (AVX2), so that the additions of different leaves overlap. ok is false
-// (and nothing done) without the assembly.
-func sumAsm32(s []float32) (v float64, ok bool) {
+// computed in the same order, but eight leaves at a time by sumLeaves32 or
+// sumLeaves64 (AVX2), so that the additions of different leaves overlap. ok
+// is false (and nothing done) without the assembly.
+func sumAsm[T Float](s []T) (v float64, ok bool) {
 	if !useAsm {
 		return 0, false
 	}
@@ -47,7 +52,12 @@ func sumAsm32(s []float32) (v float64, ok bool) {
 			offs[l] = leaves[2*i]
 			m = min(m, leaves[2*i+1]&^3)
 		}
-		sumLeaves32(&s[0], &offs, m, &acc)
+		switch s := any(s).(type) {
+		case []float32:
+			sumLeaves32(&s[0], &offs, m, &acc)
+		case []float64:
+			sumLeaves64(&s[0], &offs, m, &acc)
+		}
 		for l := range min(8, nl-g) {
 			leaf := s[offs[l] : offs[l]+leaves[2*(g+l)+1]]
 			a0, a1, a2, a3 := acc[4*l], acc[4*l+1], acc[4*l+2], acc[4*l+3]
