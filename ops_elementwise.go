@@ -596,13 +596,14 @@ func init() {
 	erfOp.Jet = jetErf
 }
 
-// expForward is e^x by kernel.Exp (vectorised; float32 computed in float64
-// and rounded once).
+// expForward is e^x by kernel.Exp (vectorised; float32 computed in
+// float32).
 func expForward(x *Tensor) *Tensor { return kernelForward(x, kernel.Exp[float32], kernel.Exp[float64]) }
 
-// Exp returns e^x elementwise, by a vectorised kernel (AVX2 assembly on
-// amd64) within 0.7 ulp of the exact value; float32 is correctly rounded.
-// On CPUs without a fused multiply-add it is math.Exp.
+// Exp returns e^x elementwise, by a vectorised kernel (AVX2 or AVX-512
+// assembly on amd64): float64 within 0.7 ulp of the exact value, float32
+// computed in float32 within 1 ulp. On CPUs without a fused multiply-add it
+// is math.Exp.
 func Exp(x *Tensor) *Tensor { return expOp.Apply(nil, x) }
 
 // Log returns the natural logarithm elementwise.

@@ -386,38 +386,31 @@ func unaryAsm[T Float](op UnaryOp, d, s []T) bool {
 	return true
 }
 
-// haveExpAsm reports whether this CPU runs expVec64 and expVec32, which need
-// FMA as well as AVX2.
+// haveExpAsm reports whether this CPU runs expVec64, which needs FMA as
+// well as AVX2 (as do the loops of trans_amd64.s).
 var haveExpAsm = haveAsm && cpu.X86.HasFMA
 
-// expVec64 and expVec32 (exp_amd64.s) set d[i] = e^s[i] for n a multiple of
-// 4, as exp64 does; d may be s. expVec64Z and expVec32Z do the same on
-// AVX-512 registers, for n a multiple of 8.
+// expVec64 (exp_amd64.s) sets d[i] = e^s[i] for n a multiple of 4, as
+// exp64 does; d may be s. expVec64Z does the same on AVX-512 registers, for
+// n a multiple of 8.
 //
 //go:noescape
 func expVec64(d, s *float64, n int)
 
 //go:noescape
-func expVec32(d, s *float32, n int)
-
-//go:noescape
 func expVec64Z(d, s *float64, n int)
 
-//go:noescape
-func expVec32Z(d, s *float32, n int)
-
-// expLoops is one instruction set's loops of Exp, for n a multiple of
-// lanes.
+// expLoops is one instruction set's float64 loop of Exp, for n a multiple
+// of lanes.
 type expLoops struct {
 	name  string
 	lanes int
 	f64   func(d, s *float64, n int)
-	f32   func(d, s *float32, n int)
 }
 
 var (
-	avx2Exp   = &expLoops{"AVX2+FMA", 4, expVec64, expVec32}
-	avx512Exp = &expLoops{"AVX-512", 8, expVec64Z, expVec32Z}
+	avx2Exp   = &expLoops{"AVX2+FMA", 4, expVec64}
+	avx512Exp = &expLoops{"AVX-512", 8, expVec64Z}
 )
 
 // expInUse is the loops Exp calls, decided once at start-up: the AVX-512
@@ -443,8 +436,8 @@ func pickExp(env string) *expLoops {
 	return nil
 }
 
-// ExpKernel names the loops behind Exp: "AVX-512", "AVX2+FMA" or
-// "portable".
+// ExpKernel names the loops behind float64 Exp: "AVX-512", "AVX2+FMA" or
+// "portable" (float32 Exp runs TransKernel's loops).
 func ExpKernel() string {
 	if !useAsm || expInUse == nil {
 		return "portable"
@@ -455,7 +448,7 @@ func ExpKernel() string {
 // expSelfTest runs the loops of el on arguments that reach every path
 // (overflow, underflow, subnormal results, ±Inf, NaNs, ±0, ordinary
 // values), through the main loop and the last group, and checks the
-// results bit for bit against exp64, rounded to float32 for float32.
+// results bit for bit against exp64.
 func expSelfTest(el *expLoops) bool {
 	xs := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 709.78, 709.79, 710, 800, -745, -745.2, -746, -708.5, -720,
 		math.Inf(1), math.Inf(-1), math.NaN(), math.Float64frombits(0xfff80000deadbeef), 1e-300, -1e-17,
@@ -466,24 +459,18 @@ func expSelfTest(el *expLoops) bool {
 	xs = xs[:n]
 	got := make([]float64, n)
 	el.f64(&got[0], &xs[0], n)
-	x32, got32 := make([]float32, n), make([]float32, n)
 	for i, x := range xs {
-		x32[i] = float32(x)
-	}
-	el.f32(&got32[0], &x32[0], n)
-	for i, x := range xs {
-		if math.Float64bits(got[i]) != math.Float64bits(exp64(x)) ||
-			math.Float32bits(got32[i]) != math.Float32bits(float32(exp64(float64(x32[i])))) {
+		if math.Float64bits(got[i]) != math.Float64bits(exp64(x)) {
 			return false
 		}
 	}
 	return true
 }
 
-// expAsm runs the assembly loop of Exp on the longest prefix of d whose
-// length is a multiple of the loop's lanes, where there is a loop, and
-// returns that length (0 if it did nothing). s must be as long as d.
-func expAsm[T Float](d, s []T) int {
+// expAsm runs the float64 assembly loop of Exp on the longest prefix of d
+// whose length is a multiple of the loop's lanes, where there is a loop,
+// and returns that length (0 if it did nothing). s must be as long as d.
+func expAsm(d, s []float64) int {
 	el := expInUse
 	if el == nil {
 		return 0
@@ -492,13 +479,6 @@ func expAsm[T Float](d, s []T) int {
 	if n == 0 {
 		return 0
 	}
-	switch d := any(d).(type) {
-	case []float64:
-		el.f64(&d[0], &any(s).([]float64)[0], n)
-	case []float32:
-		el.f32(&d[0], &any(s).([]float32)[0], n)
-	default:
-		return 0
-	}
+	el.f64(&d[0], &s[0], n)
 	return n
 }

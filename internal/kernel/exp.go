@@ -10,15 +10,19 @@ import (
 
 // Exp sets dst[i] = e^src[i].
 //
-// Both element types are computed in float64 by one algorithm, the same
-// operations in the same order in the assembly loop (expVec64, expVec32,
-// AVX2 and FMA, four float64 lanes) and in the Go loop (exp64), so the two
-// give bit-identical results (but see fmaFast). The error is below 0.7 ulp
-// of the exact e^x (measured: 0.63 ulp; 0.76 ulp for subnormal results,
-// rounded twice); see exp64 for the method. float32 elements are widened, computed as
-// float64 and rounded once to float32: that could be one float32 ulp off when
-// e^x lies within a float64 ulp of the midpoint of two float32 numbers, but
-// for no float32 input is it (all 2^32 checked, TestExp32 -exhaustive).
+// float64 is computed by one algorithm, the same operations in the same
+// order in the assembly loop (expVec64, AVX2 and FMA, four lanes, or
+// AVX-512, eight) and in the Go loop (exp64), so the two give bit-identical
+// results (but see fmaFast). The error is below 0.7 ulp of the exact e^x
+// (measured: 0.63 ulp; 0.76 ulp for subnormal results, rounded twice); see
+// exp64 for the method.
+//
+// float32 is computed in float32 by the loops of trans_amd64.s (expVec32,
+// transgen.go's expProg: sixteen lanes with AVX-512, eight with AVX2 and
+// FMA), within 1 ulp of the exact value (all 2^32 inputs checked, TestExp32
+// -exhaustive); the elements the loops leave (a tail shorter than their
+// block, or all of them without the loops) are computed as float64 by exp64
+// and rounded once, which is correctly rounded for every float32 input.
 func Exp[T Float](dst, src []T) {
 	if !Big(len(dst), 4) {
 		expRange(dst, src)
@@ -27,14 +31,29 @@ func Exp[T Float](dst, src []T) {
 	Parallel(len(dst), 4, func(lo, hi int) { expRange(dst[lo:hi], src[lo:hi]) })
 }
 
+// expRange is Exp on one core.
 func expRange[T Float](d, s []T) {
 	s = s[:len(d)]
-	if useAsm && len(d) >= asmMin {
-		if n := expAsm(d, s); n > 0 {
-			d, s = d[n:], s[n:]
+	if d, ok := any(d).([]float32); ok {
+		run32(d, any(s).([]float32), loops().exp32, exp32)
+		return
+	}
+	d64, s64 := any(d).([]float64), any(s).([]float64)
+	if useAsm && len(d64) >= asmMin {
+		if n := expAsm(d64, s64); n > 0 {
+			d64, s64 = d64[n:], s64[n:]
 		}
 	}
-	expGo(d, s)
+	expGo(d64, s64)
+}
+
+// exp32 is e^x for one float32: exp64 (math.Exp without fast FMA) rounded
+// once.
+func exp32(x float32) float32 {
+	if !fmaFast {
+		return float32(math.Exp(float64(x)))
+	}
+	return float32(exp64(float64(x)))
 }
 
 // expGo is the portable loop: exp64 where math.FMA is an instruction, else

@@ -435,12 +435,12 @@ var expFactorials = []float64{
 	1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2,
 }
 
-// genExp writes exp_amd64.s: expVec64 and expVec32, the loops of Exp, on
-// four float64 lanes (AVX2 and FMA), and expVec64Z and expVec32Z on eight
-// (AVX-512F). They compute exp64 of exp.go lane by lane, operation for
-// operation, with the same fused multiply-adds, so that the results are the
-// Go loop's bit for bit. The float32 loops widen float32 to float64 on
-// loading and round the results to float32 on storing. n is a multiple of
+// genExp writes exp_amd64.s: expVec64, the float64 loop of Exp, on four
+// lanes (AVX2 and FMA), and expVec64Z on eight (AVX-512F). They compute
+// exp64 of exp.go lane by lane, operation for operation, with the same fused
+// multiply-adds, so that the results are the Go loop's bit for bit. (float32
+// Exp is computed in float32 by expVec32 and expVec32Z, which transgen.go
+// writes with the other transcendental loops.) n is a multiple of
 // the lanes; the main loop runs two groups of lanes, interleaved, and a last
 // group follows when n is not a multiple of twice the lanes. Each group is
 // read before anything is written, so d may be s.
@@ -574,16 +574,6 @@ func genExp() []byte {
 			{"expVec64", "float64", 8,
 				func(mem, reg string) string { return "VMOVUPD " + mem + ", " + reg },
 				func(reg, mem string) []string { return []string{"VMOVUPD " + reg + ", " + mem} }},
-			{"expVec32", "float32", 4,
-				func(mem, reg string) string { return "VCVTPS2PD " + mem + ", " + reg },
-				func(reg, mem string) []string {
-					if wd.reg == "Z" {
-						y := "Y" + reg[1:]
-						return []string{"VCVTPD2PS " + reg + ", " + y, "VMOVUPS " + y + ", " + mem}
-					}
-					x := "X" + reg[1:]
-					return []string{"VCVTPD2PSY " + reg + ", " + x, "VMOVUPS " + x + ", " + mem}
-				}},
 		} {
 			mem := func(base string, disp int) string {
 				if disp == 0 {

@@ -202,10 +202,17 @@ func reduceSlice[T Float](op ReduceOp, s []T) float64 {
 	return acc
 }
 
+// sumLeaf is the longest block sum adds with its accumulators.
+const sumLeaf = 1024
+
 // sum adds with four accumulators, pairwise over blocks, to keep rounding error
-// near O(log n) instead of O(n).
+// near O(log n) instead of O(n). Long slices go to sumAsm, which gives the
+// same bits faster.
 func sum[T Float](s []T) float64 {
-	if len(s) > 1024 {
+	if len(s) > sumLeaf {
+		if v, ok := sumAsm(s); ok {
+			return v
+		}
 		h := len(s) / 2
 		return sum(s[:h]) + sum(s[h:])
 	}

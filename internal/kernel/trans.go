@@ -424,6 +424,7 @@ type transLoops struct {
 	name                                                      string
 	sin64, cos64, log64, log1p64, expm1_64, tanh64, sigmoid64 vecFunc64
 	sin32, cos32, log32, log1p32, expm1_32, tanh32, sigmoid32 vecFunc32
+	exp32                                                     vecFunc32
 	tan64, atan64, erf64                                      vecFunc64
 	tan32, atan32, erf32                                      vecFunc32
 	sincos64                                                  sincosFunc64
@@ -599,6 +600,14 @@ func sincos32(s, c, x []float32, v sincosFunc32) {
 // vmax is VMAXPD: a if a > b, else b (also when either is NaN).
 func vmax(a, b float64) float64 {
 	if a > b {
+		return a
+	}
+	return b
+}
+
+// vmin is VMINPD: a if a < b, else b (also when either is NaN).
+func vmin(a, b float64) float64 {
+	if a < b {
 		return a
 	}
 	return b

@@ -16,14 +16,14 @@ var (
 		sin64: sinVec64, cos64: cosVec64, log64: logVec64, log1p64: log1pVec64, expm1_64: expm1Vec64,
 		tanh64: tanhVec64, sigmoid64: sigmoidVec64, sincos64: sincosVec64,
 		sin32: sinVec32, cos32: cosVec32, log32: logVec32, log1p32: log1pVec32, expm1_32: expm1Vec32,
-		tanh32: tanhVec32, sigmoid32: sigmoidVec32, sincos32: sincosVec32,
+		tanh32: tanhVec32, sigmoid32: sigmoidVec32, sincos32: sincosVec32, exp32: expVec32,
 		tan64: tanVec64, atan64: atanVec64, erf64: erfVec64, tan32: tanVec32, atan32: atanVec32, erf32: erfVec32,
 		pow64: powVec64, pow32: powVec32}
 	avx512Loops = &transLoops{name: "AVX-512",
 		sin64: sinVec64Z, cos64: cosVec64Z, log64: logVec64Z, log1p64: log1pVec64Z, expm1_64: expm1Vec64Z,
 		tanh64: tanhVec64Z, sigmoid64: sigmoidVec64Z, sincos64: sincosVec64Z,
 		sin32: sinVec32Z, cos32: cosVec32Z, log32: logVec32Z, log1p32: log1pVec32Z, expm1_32: expm1Vec32Z,
-		tanh32: tanhVec32Z, sigmoid32: sigmoidVec32Z, sincos32: sincosVec32Z,
+		tanh32: tanhVec32Z, sigmoid32: sigmoidVec32Z, sincos32: sincosVec32Z, exp32: expVec32Z,
 		tan64: tanVec64Z, atan64: atanVec64Z, erf64: erfVec64Z, tan32: tanVec32Z, atan32: atanVec32Z, erf32: erfVec32Z,
 		pow64: powVec64Z, pow32: powVec32Z}
 )
@@ -110,6 +110,8 @@ func transSelfTest(ls *transLoops) bool {
 	run32(l32, x32, ls.log32, log32)
 	th32, sg32 := make([]float32, n), make([]float32, n)
 	run32(th32, x32, ls.tanh32, tanh32)
+	ex32 := make([]float32, n)
+	run32(ex32, x32, ls.exp32, exp32)
 	run32(sg32, x32, ls.sigmoid32, sigmoid32)
 	l132, em32 := make([]float32, n), make([]float32, n)
 	run32(l132, x32, ls.log1p32, log1p32)
@@ -132,7 +134,7 @@ func transSelfTest(ls *transLoops) bool {
 	for i, x := range x32 {
 		v := float64(x)
 		if !near(s32[i], math.Sin(v)) || !near(c32[i], math.Cos(v)) || !near(l32[i], math.Log(v)) ||
-			!near(th32[i], math.Tanh(v)) || !near(sg32[i], 1/(1+math.Exp(-v))) ||
+			!near(th32[i], math.Tanh(v)) || !near(ex32[i], math.Exp(v)) || !near(sg32[i], 1/(1+math.Exp(-v))) ||
 			!near(l132[i], math.Log1p(v)) || !near(em32[i], math.Expm1(v)) ||
 			!near(tn32[i], math.Tan(v)) || !near(at32[i], math.Atan(v)) || !near(ef32[i], math.Erf(v)) ||
 			!near(pw32[i], math.Pow(v, float64(y32[i]))) {

@@ -132,6 +132,7 @@ TEXT ·sinVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -257,6 +258,7 @@ TEXT ·sinVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -468,6 +470,7 @@ TEXT ·cosVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -591,6 +594,7 @@ TEXT ·cosVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -806,6 +810,7 @@ TEXT ·sincosVec64(SB), NOSPLIT, $0-40
 	MOVQ x+16(FP), SI
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -937,6 +942,7 @@ TEXT ·sincosVec64Z(SB), NOSPLIT, $0-40
 	MOVQ x+16(FP), SI
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1122,6 +1128,7 @@ TEXT ·sigmoidVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1155,8 +1162,7 @@ loop:
 	VFMADD213PD sigmoidvec64c<>+512(SB), Y4, Y5
 	VFMADD213PD sigmoidvec64c<>+544(SB), Y4, Y5
 	VFMADD231PD Y5, Y3, Y1
-	VMOVUPD sigmoidvec64c<>+576(SB), Y3
-	VADDPD Y4, Y3, Y3
+	VADDPD sigmoidvec64c<>+576(SB), Y4, Y3
 	VSUBPD sigmoidvec64c<>+576(SB), Y3, Y5
 	VSUBPD Y5, Y4, Y4
 	VADDPD Y1, Y4, Y1
@@ -1167,8 +1173,7 @@ loop:
 	VPSLLQ $52, Y2, Y2
 	VMULPD Y2, Y4, Y3
 	VMULPD Y2, Y1, Y1
-	VMOVUPD sigmoidvec64c<>+576(SB), Y2
-	VADDPD Y3, Y2, Y2
+	VADDPD sigmoidvec64c<>+576(SB), Y3, Y2
 	VMOVUPD sigmoidvec64c<>+576(SB), Y4
 	VSUBPD Y2, Y4, Y4
 	VADDPD Y3, Y4, Y4
@@ -1221,6 +1226,7 @@ TEXT ·sigmoidVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1253,8 +1259,7 @@ loop:
 	VFMADD213PD.BCST sigmoidvec64zc<>+128(SB), Z3, Z5
 	VFMADD213PD.BCST sigmoidvec64zc<>+136(SB), Z3, Z5
 	VFMADD231PD Z5, Z4, Z1
-	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z4
-	VADDPD Z3, Z4, Z4
+	VADDPD.BCST sigmoidvec64zc<>+144(SB), Z3, Z4
 	VSUBPD.BCST sigmoidvec64zc<>+144(SB), Z4, Z5
 	VSUBPD Z5, Z3, Z3
 	VADDPD Z1, Z3, Z1
@@ -1263,8 +1268,7 @@ loop:
 	VADDPD Z1, Z4, Z1
 	VSCALEFPD Z2, Z3, Z3
 	VSCALEFPD Z2, Z1, Z1
-	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z2
-	VADDPD Z3, Z2, Z2
+	VADDPD.BCST sigmoidvec64zc<>+144(SB), Z3, Z2
 	VBROADCASTSD sigmoidvec64zc<>+144(SB), Z4
 	VSUBPD Z2, Z4, Z4
 	VADDPD Z3, Z4, Z4
@@ -1390,6 +1394,7 @@ TEXT ·tanhVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1424,8 +1429,7 @@ loop:
 	VFMADD213PD tanhvec64c<>+576(SB), Y5, Y6
 	VFMADD213PD tanhvec64c<>+608(SB), Y5, Y6
 	VFMADD231PD Y6, Y4, Y2
-	VMOVUPD tanhvec64c<>+640(SB), Y4
-	VADDPD Y5, Y4, Y4
+	VADDPD tanhvec64c<>+640(SB), Y5, Y4
 	VSUBPD tanhvec64c<>+640(SB), Y4, Y6
 	VSUBPD Y6, Y5, Y5
 	VADDPD Y2, Y5, Y2
@@ -1436,8 +1440,7 @@ loop:
 	VPSLLQ $52, Y3, Y3
 	VMULPD Y3, Y5, Y4
 	VMULPD Y3, Y2, Y2
-	VMOVUPD tanhvec64c<>+640(SB), Y3
-	VADDPD Y4, Y3, Y3
+	VADDPD tanhvec64c<>+640(SB), Y4, Y3
 	VMOVUPD tanhvec64c<>+640(SB), Y5
 	VSUBPD Y3, Y5, Y5
 	VADDPD Y4, Y5, Y5
@@ -1498,6 +1501,7 @@ TEXT ·tanhVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1531,8 +1535,7 @@ loop:
 	VFMADD213PD.BCST tanhvec64zc<>+144(SB), Z4, Z6
 	VFMADD213PD.BCST tanhvec64zc<>+152(SB), Z4, Z6
 	VFMADD231PD Z6, Z5, Z2
-	VBROADCASTSD tanhvec64zc<>+160(SB), Z5
-	VADDPD Z4, Z5, Z5
+	VADDPD.BCST tanhvec64zc<>+160(SB), Z4, Z5
 	VSUBPD.BCST tanhvec64zc<>+160(SB), Z5, Z6
 	VSUBPD Z6, Z4, Z4
 	VADDPD Z2, Z4, Z2
@@ -1541,8 +1544,7 @@ loop:
 	VADDPD Z2, Z5, Z2
 	VSCALEFPD Z3, Z4, Z4
 	VSCALEFPD Z3, Z2, Z2
-	VBROADCASTSD tanhvec64zc<>+160(SB), Z3
-	VADDPD Z4, Z3, Z3
+	VADDPD.BCST tanhvec64zc<>+160(SB), Z4, Z3
 	VBROADCASTSD tanhvec64zc<>+160(SB), Z5
 	VSUBPD Z3, Z5, Z5
 	VADDPD Z4, Z5, Z5
@@ -1668,6 +1670,7 @@ TEXT ·logVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1748,6 +1751,7 @@ TEXT ·logVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1901,6 +1905,7 @@ TEXT ·log1pVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -1912,8 +1917,7 @@ loop:
 	ORQ R9, R8
 	TESTQ R8, R8
 	JNZ done
-	VMOVUPD log1pvec64c<>+64(SB), Y1
-	VADDPD Y0, Y1, Y1
+	VADDPD log1pvec64c<>+64(SB), Y0, Y1
 	VSUBPD log1pvec64c<>+64(SB), Y1, Y2
 	VSUBPD Y2, Y1, Y3
 	VMOVUPD log1pvec64c<>+64(SB), Y4
@@ -1996,6 +2000,7 @@ TEXT ·log1pVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -2004,8 +2009,7 @@ loop:
 	VCMPPD.BCST $6, log1pvec64zc<>+8(SB), Z0, K3
 	KORTESTW K2, K3
 	JNZ done
-	VBROADCASTSD log1pvec64zc<>+16(SB), Z1
-	VADDPD Z0, Z1, Z1
+	VADDPD.BCST log1pvec64zc<>+16(SB), Z0, Z1
 	VSUBPD.BCST log1pvec64zc<>+16(SB), Z1, Z2
 	VSUBPD Z2, Z1, Z3
 	VBROADCASTSD log1pvec64zc<>+16(SB), Z4
@@ -2158,6 +2162,7 @@ TEXT ·expm1Vec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -2190,8 +2195,7 @@ loop:
 	VFMADD213PD expm1vec64c<>+512(SB), Y4, Y5
 	VFMADD213PD expm1vec64c<>+544(SB), Y4, Y5
 	VFMADD231PD Y5, Y3, Y1
-	VMOVUPD expm1vec64c<>+576(SB), Y3
-	VADDPD Y4, Y3, Y3
+	VADDPD expm1vec64c<>+576(SB), Y4, Y3
 	VSUBPD expm1vec64c<>+576(SB), Y3, Y5
 	VSUBPD Y5, Y4, Y4
 	VADDPD Y1, Y4, Y1
@@ -2253,6 +2257,7 @@ TEXT ·expm1Vec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -2284,8 +2289,7 @@ loop:
 	VFMADD213PD.BCST expm1vec64zc<>+128(SB), Z3, Z5
 	VFMADD213PD.BCST expm1vec64zc<>+136(SB), Z3, Z5
 	VFMADD231PD Z5, Z4, Z1
-	VBROADCASTSD expm1vec64zc<>+144(SB), Z4
-	VADDPD Z3, Z4, Z4
+	VADDPD.BCST expm1vec64zc<>+144(SB), Z3, Z4
 	VSUBPD.BCST expm1vec64zc<>+144(SB), Z4, Z5
 	VSUBPD Z5, Z3, Z3
 	VADDPD Z1, Z3, Z1
@@ -2442,6 +2446,7 @@ TEXT ·tanVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -2580,6 +2585,7 @@ TEXT ·tanVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -2787,6 +2793,7 @@ TEXT ·atanVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -2908,6 +2915,7 @@ TEXT ·atanVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -3189,6 +3197,7 @@ TEXT ·powVec64(SB), NOSPLIT, $0-40
 	MOVQ y+16(FP), BX
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -3219,8 +3228,7 @@ loop:
 	VANDPD powvec64c<>+352(SB), Y2, Y2
 	VSUBPD Y2, Y0, Y0
 	VSUBPD powvec64c<>+384(SB), Y3, Y2
-	VMOVUPD powvec64c<>+416(SB), Y3
-	VADDPD Y2, Y3, Y3
+	VADDPD powvec64c<>+416(SB), Y2, Y3
 	VSUBPD powvec64c<>+416(SB), Y3, Y4
 	VSUBPD Y4, Y3, Y5
 	VMOVUPD powvec64c<>+416(SB), Y6
@@ -3286,8 +3294,7 @@ loop:
 	VANDPD powvec64c<>+96(SB), Y3, Y0
 	VCMPPD $6, powvec64c<>+960(SB), Y0, Y0
 	VANDPD powvec64c<>+64(SB), Y3, Y1
-	VMOVUPD powvec64c<>+960(SB), Y4
-	VORPD Y1, Y4, Y1
+	VORPD powvec64c<>+960(SB), Y1, Y1
 	VBLENDVPD Y0, Y1, Y3, Y1
 	VBLENDVPD Y0, powvec64c<>+0(SB), Y2, Y0
 	VMOVUPD powvec64c<>+1024(SB), Y2
@@ -3320,8 +3327,7 @@ loop:
 	VFMADD213PD powvec64c<>+1376(SB), Y3, Y4
 	VFMADD213PD powvec64c<>+1408(SB), Y3, Y4
 	VFMADD231PD Y4, Y1, Y0
-	VMOVUPD powvec64c<>+384(SB), Y1
-	VADDPD Y3, Y1, Y1
+	VADDPD powvec64c<>+384(SB), Y3, Y1
 	VSUBPD powvec64c<>+384(SB), Y1, Y4
 	VSUBPD Y4, Y3, Y3
 	VADDPD Y0, Y3, Y0
@@ -3401,6 +3407,7 @@ TEXT ·powVec64Z(SB), NOSPLIT, $0-40
 	MOVQ y+16(FP), BX
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -3430,8 +3437,7 @@ loop:
 	VPANDQ.BCST powvec64zc<>+88(SB), Z2, Z2
 	VSUBPD Z2, Z0, Z0
 	VSUBPD.BCST powvec64zc<>+96(SB), Z3, Z2
-	VBROADCASTSD powvec64zc<>+104(SB), Z3
-	VADDPD Z2, Z3, Z3
+	VADDPD.BCST powvec64zc<>+104(SB), Z2, Z3
 	VSUBPD.BCST powvec64zc<>+104(SB), Z3, Z4
 	VSUBPD Z4, Z3, Z5
 	VBROADCASTSD powvec64zc<>+104(SB), Z6
@@ -3497,8 +3503,7 @@ loop:
 	VPANDQ.BCST powvec64zc<>+24(SB), Z3, Z0
 	VCMPPD.BCST $6, powvec64zc<>+240(SB), Z0, K2
 	VPANDQ.BCST powvec64zc<>+16(SB), Z3, Z0
-	VBROADCASTSD powvec64zc<>+240(SB), Z1
-	VPORQ Z0, Z1, Z0
+	VPORQ.BCST powvec64zc<>+240(SB), Z0, Z0
 	VBLENDMPD Z0, Z3, K2, Z0
 	VBLENDMPD.BCST powvec64zc<>+0(SB), Z2, K2, Z1
 	VBROADCASTSD powvec64zc<>+256(SB), Z2
@@ -3531,8 +3536,7 @@ loop:
 	VFMADD213PD.BCST powvec64zc<>+344(SB), Z3, Z4
 	VFMADD213PD.BCST powvec64zc<>+352(SB), Z3, Z4
 	VFMADD231PD Z4, Z1, Z0
-	VBROADCASTSD powvec64zc<>+96(SB), Z1
-	VADDPD Z3, Z1, Z1
+	VADDPD.BCST powvec64zc<>+96(SB), Z3, Z1
 	VSUBPD.BCST powvec64zc<>+96(SB), Z1, Z4
 	VSUBPD Z4, Z3, Z3
 	VADDPD Z0, Z3, Z0
@@ -3817,6 +3821,7 @@ TEXT ·erfVec64(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -3835,8 +3840,7 @@ loop:
 	VMULPD erfvec64c<>+128(SB), Y4, Y6
 	VMOVUPD Y6, Y7
 	VFMSUB231PD erfvec64c<>+128(SB), Y4, Y7
-	VMOVUPD erfvec64c<>+64(SB), Y8
-	VADDPD Y6, Y8, Y8
+	VADDPD erfvec64c<>+64(SB), Y6, Y8
 	VMOVUPD erfvec64c<>+64(SB), Y9
 	VSUBPD Y8, Y9, Y9
 	VADDPD Y6, Y9, Y6
@@ -3917,8 +3921,7 @@ loop:
 	VFMADD213PD erfvec64c<>+1888(SB), Y8, Y9
 	VFMADD213PD erfvec64c<>+1920(SB), Y8, Y9
 	VFMADD231PD Y9, Y7, Y4
-	VMOVUPD erfvec64c<>+1952(SB), Y7
-	VADDPD Y8, Y7, Y7
+	VADDPD erfvec64c<>+1952(SB), Y8, Y7
 	VSUBPD erfvec64c<>+1952(SB), Y7, Y9
 	VSUBPD Y9, Y8, Y8
 	VADDPD Y4, Y8, Y4
@@ -4023,6 +4026,7 @@ TEXT ·erfVec64Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -4040,8 +4044,7 @@ loop:
 	VMULPD.BCST erfvec64zc<>+32(SB), Z3, Z5
 	VMOVUPD Z5, Z6
 	VFMSUB231PD.BCST erfvec64zc<>+32(SB), Z3, Z6
-	VBROADCASTSD erfvec64zc<>+16(SB), Z7
-	VADDPD Z5, Z7, Z7
+	VADDPD.BCST erfvec64zc<>+16(SB), Z5, Z7
 	VBROADCASTSD erfvec64zc<>+16(SB), Z8
 	VSUBPD Z7, Z8, Z8
 	VADDPD Z5, Z8, Z5
@@ -4122,8 +4125,7 @@ loop:
 	VFMADD213PD.BCST erfvec64zc<>+472(SB), Z7, Z9
 	VFMADD213PD.BCST erfvec64zc<>+480(SB), Z7, Z9
 	VFMADD231PD Z9, Z8, Z4
-	VBROADCASTSD erfvec64zc<>+488(SB), Z8
-	VADDPD Z7, Z8, Z8
+	VADDPD.BCST erfvec64zc<>+488(SB), Z7, Z8
 	VSUBPD.BCST erfvec64zc<>+488(SB), Z8, Z9
 	VSUBPD Z9, Z7, Z7
 	VADDPD Z4, Z7, Z4
@@ -4339,6 +4341,7 @@ TEXT ·sinVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -4448,6 +4451,7 @@ TEXT ·sinVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -4703,6 +4707,7 @@ TEXT ·cosVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -4810,6 +4815,7 @@ TEXT ·cosVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -5073,6 +5079,7 @@ TEXT ·sincosVec32(SB), NOSPLIT, $0-40
 	MOVQ x+16(FP), SI
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -5188,6 +5195,7 @@ TEXT ·sincosVec32Z(SB), NOSPLIT, $0-40
 	MOVQ x+16(FP), SI
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -5270,6 +5278,249 @@ loop:
 	JMP loop
 done:
 	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+DATA expvec32c<>+0(SB)/4, $0x42b20000
+DATA expvec32c<>+4(SB)/4, $0x42b20000
+DATA expvec32c<>+8(SB)/4, $0x42b20000
+DATA expvec32c<>+12(SB)/4, $0x42b20000
+DATA expvec32c<>+16(SB)/4, $0x42b20000
+DATA expvec32c<>+20(SB)/4, $0x42b20000
+DATA expvec32c<>+24(SB)/4, $0x42b20000
+DATA expvec32c<>+28(SB)/4, $0x42b20000
+DATA expvec32c<>+32(SB)/4, $0xc2d00000
+DATA expvec32c<>+36(SB)/4, $0xc2d00000
+DATA expvec32c<>+40(SB)/4, $0xc2d00000
+DATA expvec32c<>+44(SB)/4, $0xc2d00000
+DATA expvec32c<>+48(SB)/4, $0xc2d00000
+DATA expvec32c<>+52(SB)/4, $0xc2d00000
+DATA expvec32c<>+56(SB)/4, $0xc2d00000
+DATA expvec32c<>+60(SB)/4, $0xc2d00000
+DATA expvec32c<>+64(SB)/4, $0x4b400000
+DATA expvec32c<>+68(SB)/4, $0x4b400000
+DATA expvec32c<>+72(SB)/4, $0x4b400000
+DATA expvec32c<>+76(SB)/4, $0x4b400000
+DATA expvec32c<>+80(SB)/4, $0x4b400000
+DATA expvec32c<>+84(SB)/4, $0x4b400000
+DATA expvec32c<>+88(SB)/4, $0x4b400000
+DATA expvec32c<>+92(SB)/4, $0x4b400000
+DATA expvec32c<>+96(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+100(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+104(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+108(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+112(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+116(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+120(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+124(SB)/4, $0x3fb8aa3b
+DATA expvec32c<>+128(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+132(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+136(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+140(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+144(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+148(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+152(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+156(SB)/4, $0x35bfbe8e
+DATA expvec32c<>+160(SB)/4, $0x3f317200
+DATA expvec32c<>+164(SB)/4, $0x3f317200
+DATA expvec32c<>+168(SB)/4, $0x3f317200
+DATA expvec32c<>+172(SB)/4, $0x3f317200
+DATA expvec32c<>+176(SB)/4, $0x3f317200
+DATA expvec32c<>+180(SB)/4, $0x3f317200
+DATA expvec32c<>+184(SB)/4, $0x3f317200
+DATA expvec32c<>+188(SB)/4, $0x3f317200
+DATA expvec32c<>+192(SB)/4, $0x37d00d01
+DATA expvec32c<>+196(SB)/4, $0x37d00d01
+DATA expvec32c<>+200(SB)/4, $0x37d00d01
+DATA expvec32c<>+204(SB)/4, $0x37d00d01
+DATA expvec32c<>+208(SB)/4, $0x37d00d01
+DATA expvec32c<>+212(SB)/4, $0x37d00d01
+DATA expvec32c<>+216(SB)/4, $0x37d00d01
+DATA expvec32c<>+220(SB)/4, $0x37d00d01
+DATA expvec32c<>+224(SB)/4, $0x39500d01
+DATA expvec32c<>+228(SB)/4, $0x39500d01
+DATA expvec32c<>+232(SB)/4, $0x39500d01
+DATA expvec32c<>+236(SB)/4, $0x39500d01
+DATA expvec32c<>+240(SB)/4, $0x39500d01
+DATA expvec32c<>+244(SB)/4, $0x39500d01
+DATA expvec32c<>+248(SB)/4, $0x39500d01
+DATA expvec32c<>+252(SB)/4, $0x39500d01
+DATA expvec32c<>+256(SB)/4, $0x3ab60b61
+DATA expvec32c<>+260(SB)/4, $0x3ab60b61
+DATA expvec32c<>+264(SB)/4, $0x3ab60b61
+DATA expvec32c<>+268(SB)/4, $0x3ab60b61
+DATA expvec32c<>+272(SB)/4, $0x3ab60b61
+DATA expvec32c<>+276(SB)/4, $0x3ab60b61
+DATA expvec32c<>+280(SB)/4, $0x3ab60b61
+DATA expvec32c<>+284(SB)/4, $0x3ab60b61
+DATA expvec32c<>+288(SB)/4, $0x3c088889
+DATA expvec32c<>+292(SB)/4, $0x3c088889
+DATA expvec32c<>+296(SB)/4, $0x3c088889
+DATA expvec32c<>+300(SB)/4, $0x3c088889
+DATA expvec32c<>+304(SB)/4, $0x3c088889
+DATA expvec32c<>+308(SB)/4, $0x3c088889
+DATA expvec32c<>+312(SB)/4, $0x3c088889
+DATA expvec32c<>+316(SB)/4, $0x3c088889
+DATA expvec32c<>+320(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+324(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+328(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+332(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+336(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+340(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+344(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+348(SB)/4, $0x3d2aaaab
+DATA expvec32c<>+352(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+356(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+360(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+364(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+368(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+372(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+376(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+380(SB)/4, $0x3e2aaaab
+DATA expvec32c<>+384(SB)/4, $0x3f000000
+DATA expvec32c<>+388(SB)/4, $0x3f000000
+DATA expvec32c<>+392(SB)/4, $0x3f000000
+DATA expvec32c<>+396(SB)/4, $0x3f000000
+DATA expvec32c<>+400(SB)/4, $0x3f000000
+DATA expvec32c<>+404(SB)/4, $0x3f000000
+DATA expvec32c<>+408(SB)/4, $0x3f000000
+DATA expvec32c<>+412(SB)/4, $0x3f000000
+DATA expvec32c<>+416(SB)/4, $0x3f800000
+DATA expvec32c<>+420(SB)/4, $0x3f800000
+DATA expvec32c<>+424(SB)/4, $0x3f800000
+DATA expvec32c<>+428(SB)/4, $0x3f800000
+DATA expvec32c<>+432(SB)/4, $0x3f800000
+DATA expvec32c<>+436(SB)/4, $0x3f800000
+DATA expvec32c<>+440(SB)/4, $0x3f800000
+DATA expvec32c<>+444(SB)/4, $0x3f800000
+DATA expvec32c<>+448(SB)/4, $0x4b3fff02
+DATA expvec32c<>+452(SB)/4, $0x4b3fff02
+DATA expvec32c<>+456(SB)/4, $0x4b3fff02
+DATA expvec32c<>+460(SB)/4, $0x4b3fff02
+DATA expvec32c<>+464(SB)/4, $0x4b3fff02
+DATA expvec32c<>+468(SB)/4, $0x4b3fff02
+DATA expvec32c<>+472(SB)/4, $0x4b3fff02
+DATA expvec32c<>+476(SB)/4, $0x4b3fff02
+GLOBL expvec32c<>(SB), RODATA|NOPTR, $480
+
+// func expVec32(d, x *float32, n int) int
+TEXT ·expVec32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	PCALIGN $64
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS expvec32c<>+32(SB), Y1
+	VMAXPS Y0, Y1, Y0
+	VMOVUPS expvec32c<>+0(SB), Y1
+	VMINPS Y0, Y1, Y0
+	VMOVUPS expvec32c<>+96(SB), Y1
+	VFMADD213PS expvec32c<>+64(SB), Y0, Y1
+	VSUBPS expvec32c<>+64(SB), Y1, Y2
+	VFNMADD231PS expvec32c<>+160(SB), Y2, Y0
+	VMOVUPS Y0, Y3
+	VFNMADD231PS expvec32c<>+128(SB), Y2, Y3
+	VSUBPS Y3, Y0, Y0
+	VFNMADD231PS expvec32c<>+128(SB), Y2, Y0
+	VMULPS Y3, Y3, Y2
+	VMOVUPS expvec32c<>+192(SB), Y4
+	VFMADD213PS expvec32c<>+224(SB), Y3, Y4
+	VFMADD213PS expvec32c<>+256(SB), Y3, Y4
+	VFMADD213PS expvec32c<>+288(SB), Y3, Y4
+	VFMADD213PS expvec32c<>+320(SB), Y3, Y4
+	VFMADD213PS expvec32c<>+352(SB), Y3, Y4
+	VFMADD213PS expvec32c<>+384(SB), Y3, Y4
+	VFMADD231PS Y4, Y2, Y0
+	VADDPS expvec32c<>+416(SB), Y3, Y2
+	VSUBPS expvec32c<>+416(SB), Y2, Y4
+	VSUBPS Y4, Y3, Y3
+	VADDPS Y0, Y3, Y0
+	VADDPS Y0, Y2, Y0
+	VPSUBD expvec32c<>+448(SB), Y1, Y1
+	VPSRLD $1, Y1, Y2
+	VPSUBD Y2, Y1, Y1
+	VPSLLD $23, Y2, Y2
+	VMULPS Y2, Y0, Y0
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA expvec32zc<>+0(SB)/4, $0x42b20000
+DATA expvec32zc<>+4(SB)/4, $0xc2d00000
+DATA expvec32zc<>+8(SB)/4, $0x4b400000
+DATA expvec32zc<>+12(SB)/4, $0x3fb8aa3b
+DATA expvec32zc<>+16(SB)/4, $0x35bfbe8e
+DATA expvec32zc<>+20(SB)/4, $0x3f317200
+DATA expvec32zc<>+24(SB)/4, $0x37d00d01
+DATA expvec32zc<>+28(SB)/4, $0x39500d01
+DATA expvec32zc<>+32(SB)/4, $0x3ab60b61
+DATA expvec32zc<>+36(SB)/4, $0x3c088889
+DATA expvec32zc<>+40(SB)/4, $0x3d2aaaab
+DATA expvec32zc<>+44(SB)/4, $0x3e2aaaab
+DATA expvec32zc<>+48(SB)/4, $0x3f000000
+DATA expvec32zc<>+52(SB)/4, $0x3f800000
+DATA expvec32zc<>+56(SB)/4, $0x4b3fff02
+GLOBL expvec32zc<>(SB), RODATA|NOPTR, $60
+
+// func expVec32Z(d, x *float32, n int) int
+TEXT ·expVec32Z(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	PCALIGN $64
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVUPS (SI)(AX*4), Z0
+	VBROADCASTSS expvec32zc<>+4(SB), Z1
+	VMAXPS Z0, Z1, Z0
+	VBROADCASTSS expvec32zc<>+0(SB), Z1
+	VMINPS Z0, Z1, Z0
+	VBROADCASTSS expvec32zc<>+12(SB), Z1
+	VFMADD213PS.BCST expvec32zc<>+8(SB), Z0, Z1
+	VSUBPS.BCST expvec32zc<>+8(SB), Z1, Z2
+	VFNMADD231PS.BCST expvec32zc<>+20(SB), Z2, Z0
+	VMOVUPS Z0, Z3
+	VFNMADD231PS.BCST expvec32zc<>+16(SB), Z2, Z3
+	VSUBPS Z3, Z0, Z0
+	VFNMADD231PS.BCST expvec32zc<>+16(SB), Z2, Z0
+	VMULPS Z3, Z3, Z2
+	VBROADCASTSS expvec32zc<>+24(SB), Z4
+	VFMADD213PS.BCST expvec32zc<>+28(SB), Z3, Z4
+	VFMADD213PS.BCST expvec32zc<>+32(SB), Z3, Z4
+	VFMADD213PS.BCST expvec32zc<>+36(SB), Z3, Z4
+	VFMADD213PS.BCST expvec32zc<>+40(SB), Z3, Z4
+	VFMADD213PS.BCST expvec32zc<>+44(SB), Z3, Z4
+	VFMADD213PS.BCST expvec32zc<>+48(SB), Z3, Z4
+	VFMADD231PS Z4, Z2, Z0
+	VADDPS.BCST expvec32zc<>+52(SB), Z3, Z2
+	VSUBPS.BCST expvec32zc<>+52(SB), Z2, Z4
+	VSUBPS Z4, Z3, Z3
+	VADDPS Z0, Z3, Z0
+	VADDPS Z0, Z2, Z0
+	VPSUBD.BCST expvec32zc<>+56(SB), Z1, Z1
+	VPSRLD $1, Z1, Z2
+	VPSUBD Z2, Z1, Z1
+	VPSLLD $23, Z2, Z2
+	VMULPS Z2, Z0, Z0
+	VPSLLD $23, Z1, Z1
+	VMULPS Z1, Z0, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ $16, AX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -5409,15 +5660,12 @@ TEXT ·sigmoidVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Y0
-	VCMPPS $3, Y0, Y0, Y1
-	VMOVMSKPS Y1, R8
-	TESTQ R8, R8
-	JNZ done
-	VCMPPS $1, sigmoidvec32c<>+0(SB), Y0, Y1
+	VCMPPS $9, sigmoidvec32c<>+0(SB), Y0, Y1
 	VMOVMSKPS Y1, R8
 	TESTQ R8, R8
 	JNZ done
@@ -5441,8 +5689,7 @@ loop:
 	VFMADD213PS sigmoidvec32c<>+352(SB), Y4, Y5
 	VFMADD213PS sigmoidvec32c<>+384(SB), Y4, Y5
 	VFMADD231PS Y5, Y3, Y1
-	VMOVUPS sigmoidvec32c<>+416(SB), Y3
-	VADDPS Y4, Y3, Y3
+	VADDPS sigmoidvec32c<>+416(SB), Y4, Y3
 	VSUBPS sigmoidvec32c<>+416(SB), Y3, Y5
 	VSUBPS Y5, Y4, Y4
 	VADDPS Y1, Y4, Y1
@@ -5453,8 +5700,7 @@ loop:
 	VPSLLD $23, Y2, Y2
 	VMULPS Y2, Y4, Y3
 	VMULPS Y2, Y1, Y1
-	VMOVUPS sigmoidvec32c<>+416(SB), Y2
-	VADDPS Y3, Y2, Y2
+	VADDPS sigmoidvec32c<>+416(SB), Y3, Y2
 	VMOVUPS sigmoidvec32c<>+416(SB), Y4
 	VSUBPS Y2, Y4, Y4
 	VADDPS Y3, Y4, Y4
@@ -5502,14 +5748,12 @@ TEXT ·sigmoidVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
 	VMOVUPS (SI)(AX*4), Z0
-	VCMPPS $3, Z0, Z0, K2
-	KORTESTW K2, K2
-	JNZ done
-	VCMPPS.BCST $1, sigmoidvec32zc<>+0(SB), Z0, K2
+	VCMPPS.BCST $9, sigmoidvec32zc<>+0(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
 	VPORD.BCST sigmoidvec32zc<>+4(SB), Z0, Z1
@@ -5532,8 +5776,7 @@ loop:
 	VFMADD213PS.BCST sigmoidvec32zc<>+44(SB), Z4, Z5
 	VFMADD213PS.BCST sigmoidvec32zc<>+48(SB), Z4, Z5
 	VFMADD231PS Z5, Z3, Z1
-	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z3
-	VADDPS Z4, Z3, Z3
+	VADDPS.BCST sigmoidvec32zc<>+52(SB), Z4, Z3
 	VSUBPS.BCST sigmoidvec32zc<>+52(SB), Z3, Z5
 	VSUBPS Z5, Z4, Z4
 	VADDPS Z1, Z4, Z1
@@ -5544,8 +5787,7 @@ loop:
 	VPSLLD $23, Z2, Z2
 	VMULPS Z2, Z4, Z3
 	VMULPS Z2, Z1, Z1
-	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z2
-	VADDPS Z3, Z2, Z2
+	VADDPS.BCST sigmoidvec32zc<>+52(SB), Z3, Z2
 	VBROADCASTSS sigmoidvec32zc<>+52(SB), Z4
 	VSUBPS Z2, Z4, Z4
 	VADDPS Z3, Z4, Z4
@@ -5723,6 +5965,7 @@ TEXT ·tanhVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -5752,8 +5995,7 @@ loop:
 	VFMADD213PS tanhvec32c<>+416(SB), Y5, Y6
 	VFMADD213PS tanhvec32c<>+448(SB), Y5, Y6
 	VFMADD231PS Y6, Y4, Y2
-	VMOVUPS tanhvec32c<>+480(SB), Y4
-	VADDPS Y5, Y4, Y4
+	VADDPS tanhvec32c<>+480(SB), Y5, Y4
 	VSUBPS tanhvec32c<>+480(SB), Y4, Y6
 	VSUBPS Y6, Y5, Y5
 	VADDPS Y2, Y5, Y2
@@ -5764,8 +6006,7 @@ loop:
 	VPSLLD $23, Y3, Y3
 	VMULPS Y3, Y5, Y4
 	VMULPS Y3, Y2, Y2
-	VMOVUPS tanhvec32c<>+480(SB), Y3
-	VADDPS Y4, Y3, Y3
+	VADDPS tanhvec32c<>+480(SB), Y4, Y3
 	VMOVUPS tanhvec32c<>+480(SB), Y5
 	VSUBPS Y3, Y5, Y5
 	VADDPS Y4, Y5, Y5
@@ -5821,6 +6062,7 @@ TEXT ·tanhVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -5849,8 +6091,7 @@ loop:
 	VFMADD213PS.BCST tanhvec32zc<>+52(SB), Z5, Z6
 	VFMADD213PS.BCST tanhvec32zc<>+56(SB), Z5, Z6
 	VFMADD231PS Z6, Z4, Z2
-	VBROADCASTSS tanhvec32zc<>+60(SB), Z4
-	VADDPS Z5, Z4, Z4
+	VADDPS.BCST tanhvec32zc<>+60(SB), Z5, Z4
 	VSUBPS.BCST tanhvec32zc<>+60(SB), Z4, Z6
 	VSUBPS Z6, Z5, Z5
 	VADDPS Z2, Z5, Z2
@@ -5861,8 +6102,7 @@ loop:
 	VPSLLD $23, Z3, Z3
 	VMULPS Z3, Z5, Z4
 	VMULPS Z3, Z2, Z2
-	VBROADCASTSS tanhvec32zc<>+60(SB), Z3
-	VADDPS Z4, Z3, Z3
+	VADDPS.BCST tanhvec32zc<>+60(SB), Z4, Z3
 	VBROADCASTSS tanhvec32zc<>+60(SB), Z5
 	VSUBPS Z3, Z5, Z5
 	VADDPS Z4, Z5, Z5
@@ -6052,6 +6292,7 @@ TEXT ·logVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -6127,6 +6368,7 @@ TEXT ·logVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -6351,6 +6593,7 @@ TEXT ·log1pVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -6363,8 +6606,7 @@ loop:
 	VMOVMSKPS Y1, R8
 	TESTQ R8, R8
 	JNZ done
-	VMOVUPS log1pvec32c<>+64(SB), Y1
-	VADDPS Y0, Y1, Y1
+	VADDPS log1pvec32c<>+64(SB), Y0, Y1
 	VSUBPS log1pvec32c<>+64(SB), Y1, Y2
 	VSUBPS Y2, Y1, Y3
 	VMOVUPS log1pvec32c<>+64(SB), Y4
@@ -6441,6 +6683,7 @@ TEXT ·log1pVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -6451,8 +6694,7 @@ loop:
 	VCMPPS.BCST $6, log1pvec32zc<>+4(SB), Z0, K2
 	KORTESTW K2, K2
 	JNZ done
-	VBROADCASTSS log1pvec32zc<>+8(SB), Z1
-	VADDPS Z0, Z1, Z1
+	VADDPS.BCST log1pvec32zc<>+8(SB), Z0, Z1
 	VSUBPS.BCST log1pvec32zc<>+8(SB), Z1, Z2
 	VSUBPS Z2, Z1, Z3
 	VBROADCASTSS log1pvec32zc<>+8(SB), Z4
@@ -6654,6 +6896,7 @@ TEXT ·expm1Vec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -6686,8 +6929,7 @@ loop:
 	VFMADD213PS expm1vec32c<>+352(SB), Y4, Y5
 	VFMADD213PS expm1vec32c<>+384(SB), Y4, Y5
 	VFMADD231PS Y5, Y3, Y1
-	VMOVUPS expm1vec32c<>+416(SB), Y3
-	VADDPS Y4, Y3, Y3
+	VADDPS expm1vec32c<>+416(SB), Y4, Y3
 	VSUBPS expm1vec32c<>+416(SB), Y3, Y5
 	VSUBPS Y5, Y4, Y4
 	VADDPS Y1, Y4, Y1
@@ -6744,6 +6986,7 @@ TEXT ·expm1Vec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -6774,8 +7017,7 @@ loop:
 	VFMADD213PS.BCST expm1vec32zc<>+44(SB), Z4, Z5
 	VFMADD213PS.BCST expm1vec32zc<>+48(SB), Z4, Z5
 	VFMADD231PS Z5, Z3, Z1
-	VBROADCASTSS expm1vec32zc<>+52(SB), Z3
-	VADDPS Z4, Z3, Z3
+	VADDPS.BCST expm1vec32zc<>+52(SB), Z4, Z3
 	VSUBPS.BCST expm1vec32zc<>+52(SB), Z3, Z5
 	VSUBPS Z5, Z4, Z4
 	VADDPS Z1, Z4, Z1
@@ -6990,6 +7232,7 @@ TEXT ·tanVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -7112,6 +7355,7 @@ TEXT ·tanVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -7359,6 +7603,7 @@ TEXT ·atanVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -7468,6 +7713,7 @@ TEXT ·atanVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -7839,6 +8085,7 @@ TEXT ·powVec32(SB), NOSPLIT, $0-40
 	MOVQ y+16(FP), BX
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -7869,8 +8116,7 @@ loop:
 	VANDPS powvec32c<>+352(SB), Y2, Y2
 	VSUBPS Y2, Y0, Y0
 	VSUBPS powvec32c<>+384(SB), Y3, Y2
-	VMOVUPS powvec32c<>+416(SB), Y3
-	VADDPS Y2, Y3, Y3
+	VADDPS powvec32c<>+416(SB), Y2, Y3
 	VSUBPS powvec32c<>+416(SB), Y3, Y4
 	VSUBPS Y4, Y3, Y5
 	VMOVUPS powvec32c<>+416(SB), Y6
@@ -7930,8 +8176,7 @@ loop:
 	VANDPS powvec32c<>+96(SB), Y3, Y0
 	VCMPPS $6, powvec32c<>+768(SB), Y0, Y0
 	VANDPS powvec32c<>+64(SB), Y3, Y1
-	VMOVUPS powvec32c<>+768(SB), Y4
-	VORPS Y1, Y4, Y1
+	VORPS powvec32c<>+768(SB), Y1, Y1
 	VBLENDVPS Y0, Y1, Y3, Y1
 	VBLENDVPS Y0, powvec32c<>+0(SB), Y2, Y0
 	VMOVUPS powvec32c<>+832(SB), Y2
@@ -7959,8 +8204,7 @@ loop:
 	VFMADD213PS powvec32c<>+1024(SB), Y3, Y4
 	VFMADD213PS powvec32c<>+1056(SB), Y3, Y4
 	VFMADD231PS Y4, Y1, Y0
-	VMOVUPS powvec32c<>+384(SB), Y1
-	VADDPS Y3, Y1, Y1
+	VADDPS powvec32c<>+384(SB), Y3, Y1
 	VSUBPS powvec32c<>+384(SB), Y1, Y4
 	VSUBPS Y4, Y3, Y3
 	VADDPS Y0, Y3, Y0
@@ -8029,6 +8273,7 @@ TEXT ·powVec32Z(SB), NOSPLIT, $0-40
 	MOVQ y+16(FP), BX
 	MOVQ n+24(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -8058,8 +8303,7 @@ loop:
 	VPANDD.BCST powvec32zc<>+44(SB), Z2, Z2
 	VSUBPS Z2, Z0, Z0
 	VSUBPS.BCST powvec32zc<>+48(SB), Z3, Z2
-	VBROADCASTSS powvec32zc<>+52(SB), Z3
-	VADDPS Z2, Z3, Z3
+	VADDPS.BCST powvec32zc<>+52(SB), Z2, Z3
 	VSUBPS.BCST powvec32zc<>+52(SB), Z3, Z4
 	VSUBPS Z4, Z3, Z5
 	VBROADCASTSS powvec32zc<>+52(SB), Z6
@@ -8119,8 +8363,7 @@ loop:
 	VPANDD.BCST powvec32zc<>+12(SB), Z3, Z0
 	VCMPPS.BCST $6, powvec32zc<>+96(SB), Z0, K2
 	VPANDD.BCST powvec32zc<>+8(SB), Z3, Z0
-	VBROADCASTSS powvec32zc<>+96(SB), Z1
-	VPORD Z0, Z1, Z0
+	VPORD.BCST powvec32zc<>+96(SB), Z0, Z0
 	VBLENDMPS Z0, Z3, K2, Z0
 	VBLENDMPS.BCST powvec32zc<>+0(SB), Z2, K2, Z1
 	VBROADCASTSS powvec32zc<>+104(SB), Z2
@@ -8148,8 +8391,7 @@ loop:
 	VFMADD213PS.BCST powvec32zc<>+128(SB), Z3, Z4
 	VFMADD213PS.BCST powvec32zc<>+132(SB), Z3, Z4
 	VFMADD231PS Z4, Z1, Z0
-	VBROADCASTSS powvec32zc<>+48(SB), Z1
-	VADDPS Z3, Z1, Z1
+	VADDPS.BCST powvec32zc<>+48(SB), Z3, Z1
 	VSUBPS.BCST powvec32zc<>+48(SB), Z1, Z4
 	VSUBPS Z4, Z3, Z3
 	VADDPS Z0, Z3, Z0
@@ -8510,6 +8752,7 @@ TEXT ·erfVec32(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -8528,8 +8771,7 @@ loop:
 	VMULPS erfvec32c<>+128(SB), Y4, Y6
 	VMOVUPS Y6, Y7
 	VFMSUB231PS erfvec32c<>+128(SB), Y4, Y7
-	VMOVUPS erfvec32c<>+64(SB), Y8
-	VADDPS Y6, Y8, Y8
+	VADDPS erfvec32c<>+64(SB), Y6, Y8
 	VMOVUPS erfvec32c<>+64(SB), Y9
 	VSUBPS Y8, Y9, Y9
 	VADDPS Y6, Y9, Y6
@@ -8588,8 +8830,7 @@ loop:
 	VFMADD213PS erfvec32c<>+1184(SB), Y8, Y9
 	VFMADD213PS erfvec32c<>+1216(SB), Y8, Y9
 	VFMADD231PS Y9, Y7, Y4
-	VMOVUPS erfvec32c<>+1248(SB), Y7
-	VADDPS Y8, Y7, Y7
+	VADDPS erfvec32c<>+1248(SB), Y8, Y7
 	VSUBPS erfvec32c<>+1248(SB), Y7, Y9
 	VSUBPS Y9, Y8, Y8
 	VADDPS Y4, Y8, Y4
@@ -8672,6 +8913,7 @@ TEXT ·erfVec32Z(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	XORQ AX, AX
+	PCALIGN $64
 loop:
 	CMPQ AX, CX
 	JGE done
@@ -8689,8 +8931,7 @@ loop:
 	VMULPS.BCST erfvec32zc<>+16(SB), Z3, Z5
 	VMOVUPS Z5, Z6
 	VFMSUB231PS.BCST erfvec32zc<>+16(SB), Z3, Z6
-	VBROADCASTSS erfvec32zc<>+8(SB), Z7
-	VADDPS Z5, Z7, Z7
+	VADDPS.BCST erfvec32zc<>+8(SB), Z5, Z7
 	VBROADCASTSS erfvec32zc<>+8(SB), Z8
 	VSUBPS Z7, Z8, Z8
 	VADDPS Z5, Z8, Z5
@@ -8749,8 +8990,7 @@ loop:
 	VFMADD213PS.BCST erfvec32zc<>+148(SB), Z8, Z9
 	VFMADD213PS.BCST erfvec32zc<>+152(SB), Z8, Z9
 	VFMADD231PS Z9, Z7, Z4
-	VBROADCASTSS erfvec32zc<>+156(SB), Z7
-	VADDPS Z8, Z7, Z7
+	VADDPS.BCST erfvec32zc<>+156(SB), Z8, Z7
 	VSUBPS.BCST erfvec32zc<>+156(SB), Z7, Z9
 	VSUBPS Z9, Z8, Z8
 	VADDPS Z4, Z8, Z4

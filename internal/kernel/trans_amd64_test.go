@@ -95,10 +95,11 @@ func TestTransLoopsAgree(t *testing.T) {
 	for _, p := range []pair32{{"sin", a.sin32, z.sin32}, {"cos", a.cos32, z.cos32}, {"log", a.log32, z.log32},
 		{"log1p", a.log1p32, z.log1p32}, {"expm1", a.expm1_32, z.expm1_32}, {"tanh", a.tanh32, z.tanh32},
 		{"sigmoid", a.sigmoid32, z.sigmoid32}, {"tan", a.tan32, z.tan32}, {"atan", a.atan32, z.atan32},
-		{"erf", a.erf32, z.erf32}} {
+		{"erf", a.erf32, z.erf32}, {"exp", a.exp32, z.exp32}} {
 		d1, d2 := make([]float32, len(x32)), make([]float32, len(x32))
 		f := map[string]func(float32) float32{"sin": sin32, "cos": cos32, "log": log32, "log1p": log1p32,
-			"expm1": expm1_32, "tanh": tanh32, "sigmoid": sigmoid32, "tan": tan32, "atan": atan32, "erf": erf32}[p.name]
+			"expm1": expm1_32, "tanh": tanh32, "sigmoid": sigmoid32, "tan": tan32, "atan": atan32, "erf": erf32,
+			"exp": exp32}[p.name]
 		run32(d1, x32, p.a, f)
 		run32(d2, x32, p.b, f)
 		for i := range d1 {

@@ -100,6 +100,12 @@ func sincosVec32(d0, d1, x *float32, n int) int
 func sincosVec32Z(d0, d1, x *float32, n int) int
 
 //go:noescape
+func expVec32(d, x *float32, n int) int
+
+//go:noescape
+func expVec32Z(d, x *float32, n int) int
+
+//go:noescape
 func sigmoidVec32(d, x *float32, n int) int
 
 //go:noescape

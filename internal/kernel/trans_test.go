@@ -429,6 +429,7 @@ func TestTrans32(t *testing.T) {
 		{"Tan", Tan[float32], math.Tan, Tan[float64]},
 		{"Atan", Atan[float32], math.Atan, Atan[float64]},
 		{"Erf", Erf[float32], math.Erf, Erf[float64]},
+		{"Exp", Exp[float32], math.Exp, Exp[float64]},
 		{"Sincos", nil, nil, nil},
 	}
 	saved := useAsm
@@ -580,6 +581,7 @@ func BenchmarkTrans(b *testing.B) {
 		{"expm1", Expm1[float64], Expm1[float32], math.Expm1},
 		{"tanh", Tanh[float64], Tanh[float32], math.Tanh},
 		{"sigmoid", Sigmoid[float64], Sigmoid[float32], func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }},
+		{"exp", Exp[float64], Exp[float32], math.Exp},
 		{"tan", Tan[float64], Tan[float32], math.Tan},
 		{"atan", Atan[float64], Atan[float32], math.Atan},
 		{"erf", Erf[float64], Erf[float32], math.Erf},

@@ -102,6 +102,7 @@ func (p *prog) c(f float64) val {
 }
 
 func (p *prog) max(a, b val) val { return p.emit("max", 0, a, b) } // VMAXPD: b where either is NaN
+func (p *prog) min(a, b val) val { return p.emit("min", 0, a, b) } // VMINPD: b where either is NaN
 
 func (p *prog) fma(a, b, c val) val  { return p.emit("fma", 0, a, b, c) }  // a·b + c
 func (p *prog) fnma(a, b, c val) val { return p.emit("fnma", 0, a, b, c) } // c - a·b
@@ -549,6 +550,48 @@ func (p *prog) divDD(nh, nl, dh, dl val) val {
 	return p.fma(rr, inv, y)
 }
 
+// expProg builds e^x in the element type's own precision (used for
+// float32; float64 Exp has its own loop, exp_amd64.s): x clamped to
+// [lo, hi] (NaN kept: the constant is the first operand), where e^lo
+// rounds to 0 and e^hi overflows, so that ±Inf, overflow and underflow need
+// no branch; then expParts's method (k = round(x/ln 2), r + rlo = x - k·ln 2,
+// 1 + r = h + l exactly and e^r = h + (l + r²·P(r) + rlo)) rounded once to
+// m, and the scaling of m by 2^k in two multiplications, the first exact,
+// so that k = 128 and subnormal results need no special case (the second
+// rounds them once).
+func expProg(name string, t dt) *prog {
+	if t.bits != 32 {
+		panic("expProg: float32 only")
+	}
+	p := newProg(name, t)
+	x := p.in()
+	a := p.min(p.c(89), p.max(p.c(-104), x))
+	sh := p.c(0x1.8p23)
+	tk := p.fma(a, p.c(1/math.Ln2), sh)
+	k := p.sub(tk, sh)
+	ln2lo := p.c(1.428606765330187045e-06)
+	hi := p.fnma(k, p.c(0.693145751953125), a) // exact
+	r := p.fnma(k, ln2lo, hi)
+	rlo := p.fnma(k, ln2lo, p.sub(hi, r))
+	var cs []float64
+	for n := 8; n >= 2; n-- {
+		cs = append(cs, 1/factorial(n))
+	}
+	q := p.fma(p.mul(r, r), p.horner(r, cs...), rlo)
+	one := p.c(1)
+	h := p.add(one, r)
+	l := p.sub(r, p.sub(h, one))
+	m := p.add(h, p.add(l, q))
+	// The low bits of tk hold k: e = k + 254, and e1, e2 the biased
+	// exponents of 2^(k>>1) and 2^(k-(k>>1)), both normal for k in
+	// [-150, 128].
+	e := p.isub(tk, p.cb(uint64(math.Float32bits(0x1.8p23))-254))
+	e1 := p.shr(e, 1)
+	e2 := p.isub(e, e1)
+	p.outs = append(p.outs, p.mul(p.mul(m, p.shl(e1, 23)), p.shl(e2, 23)))
+	return p
+}
+
 // sigmoidProg builds σ(x) = 1/(1+e^-x) = e^x/(1+e^x) in one pass: e =
 // e^-|x| (clamped at -700, or -80 in float32, where 1/(1+e) is 1 anyway) in
 // double length, then N/(1+e) with N = 1 for x ≥ +0 and
@@ -562,12 +605,7 @@ func sigmoidProg(name string, t dt) *prog {
 	if t.bits == 32 {
 		lim = -80
 	}
-	if t.bits == 64 {
-		p.guard(p.cmp(x, p.c(lim), cmpNGE)) // NaN, x < lim
-	} else {
-		p.guard(p.cmp(x, x, cmpUNO))
-		p.guard(p.cmp(x, p.c(lim), cmpLT))
-	}
+	p.guard(p.cmp(x, p.c(lim), cmpNGE)) // NaN, x < lim
 	a := p.max(p.or(x, p.cb(p.signBit())), p.c(lim)) // -|x|, clamped
 	eh, el := p.expCore(a)
 	one := p.c(1)
@@ -977,6 +1015,7 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 	}
 	pr("MOVQ n+%d(FP), CX", 8*(nout+p.nin))
 	pr("XORQ AX, AX")
+	pr("PCALIGN $64")
 	fmt.Fprintf(w, "loop:\n")
 	pr("CMPQ AX, CX")
 	pr("JGE done")
@@ -1182,8 +1221,17 @@ func (p *prog) asm(w *bytes.Buffer, zmm bool) {
 			reg[v] = d
 			pr("%s %s, %s, %s", bc(mn, rb), rb, ra, y(d))
 			continue
-		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max":
+		case "add", "sub", "mul", "div", "and", "or", "xor", "isub", "iadd", "cmp", "max", "min":
 			a, b := in.args[0], in.args[1]
+			switch in.op {
+			case "add", "mul", "and", "or", "xor", "iadd":
+				// Commutative: a constant goes to the memory operand
+				// (for add and mul this can change only which NaN comes
+				// back when both are NaN).
+				if isC(a) && !isC(b) {
+					a, b = b, a
+				}
+			}
 			ra := inReg(a)
 			rb := opnd(b)
 			for _, r := range temps {
@@ -1353,6 +1401,8 @@ func (p *prog) model(w *bytes.Buffer, name, doc string) {
 			e = fmt.Sprintf("math.Float64frombits(%s %s %s)", u(a[0]), op, u(a[1]))
 		case "max":
 			e = fmt.Sprintf("vmax(%s, %s)", n(a[0]), n(a[1]))
+		case "min":
+			e = fmt.Sprintf("vmin(%s, %s)", n(a[0]), n(a[1]))
 		case "shl":
 			e = fmt.Sprintf("math.Float64frombits(%s << %d)", u(a[0]), in.imm)
 		case "shr":
@@ -1409,6 +1459,11 @@ func main() {
 				doc := fmt.Sprintf("// %sModel is the Go model of %sVec64 on one element: ok is false where\n// the loop stops (|x| > %g, ±Inf, NaN).", which, which, paramsFor(t).thr)
 				p.model(&m, which+"Model", doc)
 			}
+		}
+		if t.bits == 32 {
+			p := expProg("expVec32", t)
+			p.asm(&s, false)
+			p.asm(&s, true)
 		}
 		p := sigmoidProg("sigmoidVec"+t.suffix, t)
 		p.asm(&s, false)

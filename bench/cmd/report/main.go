@@ -466,7 +466,7 @@ func runMain(start time.Time, loadBefore string, rounds int, benchtime, pattern,
 		cores, cores, cores, pinning)
 	table(&b, results, torchOK)
 	b.WriteString("\nKernels:\n\n")
-	fmt.Fprintf(&b, "- nabla: GEMM `%s`; elementwise loops (`kernel.ElemKernel()`: add, sub, mul, div, affine, relu, square, abs) %s; exp %s; sin, cos, log, tanh, sigmoid, log1p, expm1 (`kernel.TransKernel()`) %s.\n",
+	fmt.Fprintf(&b, "- nabla: GEMM `%s`; elementwise loops (`kernel.ElemKernel()`: add, sub, mul, div, affine, relu, square, abs) %s; float64 exp %s; sin, cos, log, tanh, sigmoid, log1p, expm1 and float32 exp (`kernel.TransKernel()`) %s.\n",
 		nabla.MatMulBackend(), kernel.ElemKernel(), kernel.ExpKernel(), kernel.TransKernel())
 	if torchOK {
 		for i, what := range []string{fmt.Sprintf("%d threads", cores), "one thread"} {
