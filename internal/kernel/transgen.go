@@ -605,7 +605,7 @@ func sigmoidProg(name string, t dt) *prog {
 	if t.bits == 32 {
 		lim = -80
 	}
-	p.guard(p.cmp(x, p.c(lim), cmpNGE)) // NaN, x < lim
+	p.guard(p.cmp(x, p.c(lim), cmpNGE))              // NaN, x < lim
 	a := p.max(p.or(x, p.cb(p.signBit())), p.c(lim)) // -|x|, clamped
 	eh, el := p.expCore(a)
 	one := p.c(1)
