@@ -83,6 +83,13 @@ const guard = 5 // elements checked past the end of each output
 // the end.
 func compare[T Float](t *testing.T, what string, n, off int, got, want func(d []T)) {
 	t.Helper()
+	compareWithin(t, what, n, off, false, got, want)
+}
+
+// compareWithin is compare that, with oneULP, lets elements differ by up to
+// one float32 ulp.
+func compareWithin[T Float](t *testing.T, what string, n, off int, oneULP bool, got, want func(d []T)) {
+	t.Helper()
 	g, w := make([]T, off+n+guard), make([]T, off+n+guard)
 	for i := range g {
 		g[i], w[i] = 7, 7
@@ -90,7 +97,12 @@ func compare[T Float](t *testing.T, what string, n, off int, got, want func(d []
 	got(g[off : off+n])
 	want(w[off : off+n])
 	for i := range g {
-		if bitsOf(g[i]) != bitsOf(w[i]) {
+		outside := i < off || i >= off+n
+		bad := bitsOf(g[i]) != bitsOf(w[i])
+		if oneULP {
+			bad = ulps32(float32(g[i]), float32(w[i])) > 1 || outside && g[i] != 7
+		}
+		if bad {
 			t.Fatalf("%s n=%d off=%d: element %d is %v (%#x), want %v (%#x)",
 				what, n, off, i-off, g[i], bitsOf(g[i]), w[i], bitsOf(w[i]))
 		}
