@@ -1,5 +1,6 @@
 // Package train runs a complete supervised training job: it loads a dataset,
-// splits and standardises it, builds an MLP classifier, trains it with an
+// splits and standardises it (an MLP's inputs per feature, a CNN's per
+// channel of its images), builds an MLP or CNN classifier, trains it with an
 // optimizer and a learning-rate schedule, evaluates it after every epoch, and
 // writes a run directory:
 //
