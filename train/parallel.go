@@ -56,13 +56,14 @@ func (j *job) workers() int {
 
 // macsPerWorker is the least work, in multiply-adds of a step's forward
 // pass, that the automatic choice gives each worker. Measured on a quiet
-// 2-core machine (docs/DISTRIBUTED.md): two workers train the
-// Fashion-MNIST MLP (batch 128, 26 M multiply-adds a step) in 0.69× the
-// epoch time of one, and the digits MLP (batch 32, 0.6 M) in 1.55×, where
-// the per-operation costs of 16-row shards and the two meetings of a step
-// outweigh the halved arithmetic. The bound lies between the two, above
-// the digits MLP at batch 128 (2.4 M); the bench report's digits rows at
-// batches 128 and 256 are the measurements that would move it.
+// 2-core machine (bench report, dist section, docs/DISTRIBUTED.md): two
+// workers train the Fashion-MNIST MLP (batch 128, 26 M multiply-adds a
+// step) in 0.62× the epoch time of one, and the digits MLP at batch 32
+// (0.6 M) in 1.03×, where the per-operation costs of 16-row shards and the
+// two meetings of a step eat the halved arithmetic. At batches 128 and 256
+// (2.4 M and 4.9 M) two workers measured 0.72× and 0.75×: the bound, set
+// before those runs, is conservative there and could come down to about
+// 1 M.
 const macsPerWorker = 4 << 20
 
 // autoWorkers returns the number of workers that --workers 0 trains j
