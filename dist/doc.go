@@ -11,13 +11,15 @@
 // AllreduceSum adds the ranks' buffers element by element in rank order,
 // ((b₀ + b₁) + b₂) + …, and gives every rank the same bits. Under MPI the rank
 // that owns a segment of the buffer sums it and sends the result to the
-// others (a reduce-scatter, MPI_Alltoallv, then an allgather,
-// MPI_Allgatherv: 2·(n−1)/n of the buffer per rank, as a ring allreduce
-// moves); in one process the last rank to arrive sums the buffers, or, with
-// Local's AllreduceSumVec (the VecReducer interface), each rank sums its
-// segment of a list of buffers in place. The order is the same everywhere,
-// so Local and MPI produce bit-identical sums from the same inputs, and
-// replicas that apply the same update to the same sums stay bit-identical.
+// others (a reduce-scatter, then an allgather: 2·(n−1)/n of the buffer per
+// rank, as a ring allreduce moves), with point-to-point messages
+// (MPI_Isend, MPI_Irecv) straight from and into the callers' buffers, so
+// that nothing is packed or unpacked; in one process the last rank to
+// arrive sums the buffers, or, with Local's AllreduceSumVec (the
+// VecReducer interface), each rank sums its segment of a list of buffers in
+// place. The order is the same everywhere, so Local and MPI produce
+// bit-identical sums from the same inputs, and replicas that apply the
+// same update to the same sums stay bit-identical.
 // MPI_Allreduce is not used because MPI does not promise an order.
 //
 // Both also implement Sharder, the two halves of AllreduceSum apart: a

@@ -17,11 +17,29 @@ static int nb_init(int *provided) {
 }
 static int nb_rank(int *r) { return MPI_Comm_rank(MPI_COMM_WORLD, r); }
 static int nb_size(int *s) { return MPI_Comm_size(MPI_COMM_WORLD, s); }
-static int nb_alltoallv(double *send, int *scounts, int *sdispls, double *recv, int *rcounts, int *rdispls) {
-	return MPI_Alltoallv(send, scounts, sdispls, MPI_DOUBLE, recv, rcounts, rdispls, MPI_DOUBLE, MPI_COMM_WORLD);
-}
-static int nb_allgatherv(double *buf, int *counts, int *displs) {
-	return MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);
+#include <stdlib.h>
+
+// nb_exchange posts n point-to-point messages, the receives (recv[k] != 0)
+// first, then the sends, all with tag 0 (MPI keeps messages between two
+// ranks in order, and both ranks list them in the same order), and waits
+// for all of them: count[k] doubles at ptr[k] from or to rank peer[k].
+static int nb_exchange(int n, double **ptr, int *count, int *peer, int *recv) {
+	MPI_Request *req = malloc((size_t)n * sizeof(MPI_Request));
+	if (req == NULL) return MPI_ERR_NO_MEM;
+	int rc = MPI_SUCCESS, posted = 0;
+	for (int pass = 1; pass >= 0 && rc == MPI_SUCCESS; pass--) {
+		for (int k = 0; k < n && rc == MPI_SUCCESS; k++) {
+			if ((recv[k] != 0) != (pass == 1)) continue;
+			if (pass == 1)
+				rc = MPI_Irecv(ptr[k], count[k], MPI_DOUBLE, peer[k], 0, MPI_COMM_WORLD, &req[posted]);
+			else
+				rc = MPI_Isend(ptr[k], count[k], MPI_DOUBLE, peer[k], 0, MPI_COMM_WORLD, &req[posted]);
+			if (rc == MPI_SUCCESS) posted++;
+		}
+	}
+	int wrc = MPI_Waitall(posted, req, MPI_STATUSES_IGNORE);
+	free(req);
+	return rc != MPI_SUCCESS ? rc : wrc;
 }
 static int nb_bcast(double *buf, int n, int root) { return MPI_Bcast(buf, n, MPI_DOUBLE, root, MPI_COMM_WORLD); }
 static int nb_local_size(int *n) {
@@ -51,30 +69,81 @@ import (
 const MPIAvailable = true
 
 // mpi is the rank of this process in MPI_COMM_WORLD.
+//
+// Its collectives move values with point-to-point messages straight from
+// and into the callers' buffers (nb_exchange): a rank sends each other rank
+// the pieces of that rank's segment where they lie and receives the pieces
+// of its own segment into recv, or, in Allgather, straight into its
+// buffers. No value is packed or unpacked, and on one host OpenMPI's
+// shared-memory transport copies each message once (its single-copy
+// mechanism, CMA by default). The sums are done here, in rank order, so
+// that they are the same bits as Local's.
 type mpi struct {
-	rank, size       int
-	localSize        int     // ranks on this rank's host
-	counts, displs   []C.int // segment sizes and starts, for the current length
-	rcounts, rdispls []C.int
-	recv             []float64            // this rank's segment from every rank
-	n                int                  // the length counts describe
-	rs               map[[2]int]*rsLayout // by values and aux values
-	ag               map[int]*agLayout    // by values
+	rank, size int
+	localSize  int       // ranks on this rank's host
+	recv       []float64 // other ranks' parts of this rank's segment, rank by rank
+	raux       []float64 // every rank's aux, rank by rank
+	vals       []float64 // every rank's value in Allgather
+	one        [1][]float64
+	x          exchange
 }
 
-// rsLayout is the message layout of ReduceScatterSum for n values and a aux
-// values: each rank sends segment r followed by its aux to rank r, so that
-// every rank receives, and sums, all the aux.
-type rsLayout struct {
-	sc, sd, rc, rd []C.int // send and receive counts and offsets
-	send, recv     []float64
+// exchange lists the messages of one nb_exchange in C memory, as the
+// pointers of pinned Go buffers (runtime.Pinner: MPI holds them until the
+// messages complete).
+type exchange struct {
+	pin  runtime.Pinner
+	n    int
+	ptr  []*C.double // C memory, as the next three
+	cnt  []C.int
+	peer []C.int
+	recv []C.int
 }
 
-// agLayout is the message layout of Allgather for n values: each rank
-// contributes its segment followed by its value.
-type agLayout struct {
-	gc, gd []C.int // counts and offsets
-	gath   []float64
+// add appends the message of the values v to or from rank peer.
+func (x *exchange) add(v []float64, peer int, recv bool) {
+	if len(v) == 0 {
+		return
+	}
+	if x.n == len(x.ptr) {
+		x.grow(max(16, 2*x.n))
+	}
+	x.pin.Pin(&v[0])
+	x.ptr[x.n] = (*C.double)(unsafe.Pointer(&v[0]))
+	x.cnt[x.n], x.peer[x.n], x.recv[x.n] = C.int(len(v)), C.int(peer), 0
+	if recv {
+		x.recv[x.n] = 1
+	}
+	x.n++
+}
+
+// grow makes room for n messages.
+func (x *exchange) grow(n int) {
+	ptr := unsafe.Slice((**C.double)(C.malloc(C.size_t(n)*C.size_t(unsafe.Sizeof((*C.double)(nil))))), n)
+	ints := unsafe.Slice((*C.int)(C.malloc(C.size_t(3*n)*C.size_t(unsafe.Sizeof(C.int(0))))), 3*n)
+	cnt, peer, recv := ints[:n:n], ints[n:2*n:2*n], ints[2*n:]
+	copy(ptr, x.ptr[:x.n])
+	copy(cnt, x.cnt[:x.n])
+	copy(peer, x.peer[:x.n])
+	copy(recv, x.recv[:x.n])
+	if x.ptr != nil {
+		C.free(unsafe.Pointer(&x.ptr[0]))
+		C.free(unsafe.Pointer(&x.cnt[0]))
+	}
+	x.ptr, x.cnt, x.peer, x.recv = ptr, cnt, peer, recv
+}
+
+// run sends and receives the listed messages, waits for all of them and
+// empties the list.
+func (x *exchange) run(op string) error {
+	defer func() {
+		x.pin.Unpin()
+		x.n = 0
+	}()
+	if x.n == 0 {
+		return nil
+	}
+	return check(op, C.nb_exchange(C.int(x.n), &x.ptr[0], &x.cnt[0], &x.peer[0], &x.recv[0]))
 }
 
 var (
@@ -132,139 +201,109 @@ func check(op string, rc C.int) error {
 	return nil
 }
 
-// layout sets the segment counts for buffers of n values.
-func (c *mpi) layout(n int) {
-	if c.n == n && c.counts != nil {
-		return
-	}
-	c.n = n
-	c.counts, c.displs = make([]C.int, c.size), make([]C.int, c.size)
-	c.rcounts, c.rdispls = make([]C.int, c.size), make([]C.int, c.size)
-	mlo, mhi := segment(n, c.size, c.rank)
-	m := mhi - mlo
-	for r := range c.size {
-		lo, hi := segment(n, c.size, r)
-		c.counts[r], c.displs[r] = C.int(hi-lo), C.int(lo)
-		c.rcounts[r], c.rdispls[r] = C.int(m), C.int(r*m)
-	}
-	c.recv = make([]float64, max(1, c.size*m))
-}
-
-// AllreduceSum is a reduce-scatter (MPI_Alltoallv: rank r receives segment
-// r of every buffer and adds them in rank order) followed by an allgather
-// of the summed segments (MPI_Allgatherv, in place).
+// AllreduceSum is ReduceScatterSum followed by Allgather, on the one
+// buffer.
 func (c *mpi) AllreduceSum(buf []float64) error {
 	if c.size == 1 || len(buf) == 0 {
 		return nil
 	}
-	if len(buf) > math.MaxInt32 {
-		return fmt.Errorf("dist: AllreduceSum of %d values; MPI counts stop at %d", len(buf), math.MaxInt32)
-	}
-	c.layout(len(buf))
-	defer runtime.KeepAlive(buf)
-	if err := check("MPI_Alltoallv", C.nb_alltoallv((*C.double)(unsafe.Pointer(&buf[0])), &c.counts[0], &c.displs[0],
-		(*C.double)(unsafe.Pointer(&c.recv[0])), &c.rcounts[0], &c.rdispls[0])); err != nil {
+	c.one[0] = buf
+	defer func() { c.one[0] = nil }()
+	if err := c.ReduceScatterSum(c.one[:], nil); err != nil {
 		return err
 	}
-	lo, hi := segment(len(buf), c.size, c.rank)
-	m := hi - lo
-	for i := range m {
-		s := c.recv[i]
-		for r := 1; r < c.size; r++ {
-			s += c.recv[r*m+i]
-		}
-		buf[lo+i] = s
-	}
-	return check("MPI_Allgatherv", C.nb_allgatherv((*C.double)(unsafe.Pointer(&buf[0])), &c.counts[0], &c.displs[0]))
+	return c.allgather(c.one[:], 0, nil)
 }
 
 // Segment returns the bounds of this rank's segment of n values.
 func (c *mpi) Segment(n int) (lo, hi int) { return segment(n, c.size, c.rank) }
 
-// rsLayout returns ReduceScatterSum's layout for n values and a aux
-// values, made once per shape.
-func (c *mpi) rsLayout(n, a int) *rsLayout {
-	if l := c.rs[[2]int{n, a}]; l != nil {
-		return l
-	}
-	l := &rsLayout{sc: make([]C.int, c.size), sd: make([]C.int, c.size), rc: make([]C.int, c.size), rd: make([]C.int, c.size)}
-	mlo, mhi := segment(n, c.size, c.rank)
-	m := mhi - mlo
-	off := 0
-	for r := range c.size {
-		lo, hi := segment(n, c.size, r)
-		l.sc[r], l.sd[r] = C.int(hi-lo+a), C.int(off)
-		off += hi - lo + a
-		l.rc[r], l.rd[r] = C.int(m+a), C.int(r*(m+a))
-	}
-	l.send = make([]float64, max(1, off))
-	l.recv = make([]float64, max(1, c.size*(m+a)))
-	if c.rs == nil {
-		c.rs = map[[2]int]*rsLayout{}
-	}
-	c.rs[[2]int{n, a}] = l
-	return l
-}
-
-// agLayout returns Allgather's layout for n values, made once per length.
-func (c *mpi) agLayout(n int) *agLayout {
-	if l := c.ag[n]; l != nil {
-		return l
-	}
-	l := &agLayout{gc: make([]C.int, c.size), gd: make([]C.int, c.size)}
-	off := 0
-	for r := range c.size {
-		lo, hi := segment(n, c.size, r)
-		l.gc[r], l.gd[r] = C.int(hi-lo+1), C.int(off)
-		off += hi - lo + 1
-	}
-	l.gath = make([]float64, off)
-	if c.ag == nil {
-		c.ag = map[int]*agLayout{}
-	}
-	c.ag[n] = l
-	return l
-}
-
-// ReduceScatterSum packs segment r of bufs and aux for every rank r,
-// exchanges them with MPI_Alltoallv and adds up what it receives in rank
-// order.
+// ReduceScatterSum sends every other rank its segment of bufs, piece by
+// piece from where they lie, with aux; it receives the other ranks' pieces
+// of its own segment and their aux, and adds them up in rank order into its
+// segment of bufs and into aux.
 func (c *mpi) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 	if c.size == 1 {
 		return nil
 	}
 	n, a := total(bufs), len(aux)
-	if n+c.size*a > math.MaxInt32 {
+	if n > math.MaxInt32 {
 		return fmt.Errorf("dist: ReduceScatterSum of %d values; MPI counts stop at %d", n, math.MaxInt32)
 	}
-	l := c.rsLayout(n, a)
-	for r := range c.size {
-		lo, hi := segment(n, c.size, r)
-		off := int(l.sd[r])
-		eachPart(bufs, lo, hi, func(k, from, to int) { off += copy(l.send[off:], bufs[k][from:to]) })
-		copy(l.send[off:], aux)
+	lo, hi := segment(n, c.size, c.rank)
+	m := hi - lo
+	c.recv = grown(c.recv, c.size*m)
+	c.raux = grown(c.raux, c.size*a)
+	for q := range c.size {
+		if q == c.rank {
+			continue
+		}
+		in := c.recv[q*m : (q+1)*m]
+		off := 0
+		eachPart(bufs, lo, hi, func(k, from, to int) {
+			c.x.add(in[off:off+to-from], q, true)
+			off += to - from
+		})
+		c.x.add(c.raux[q*a:(q+1)*a], q, true)
+		qlo, qhi := segment(n, c.size, q)
+		eachPart(bufs, qlo, qhi, func(k, from, to int) { c.x.add(bufs[k][from:to], q, false) })
+		c.x.add(aux, q, false)
 	}
-	if err := check("MPI_Alltoallv", C.nb_alltoallv((*C.double)(unsafe.Pointer(&l.send[0])), &l.sc[0], &l.sd[0],
-		(*C.double)(unsafe.Pointer(&l.recv[0])), &l.rc[0], &l.rd[0])); err != nil {
+	err := c.x.run("ReduceScatterSum (MPI_Isend, MPI_Irecv)")
+	runtime.KeepAlive(bufs)
+	if err != nil {
 		return err
 	}
-	lo, hi := segment(n, c.size, c.rank)
-	w := hi - lo + a // one rank's message
-	for i := range w {
-		s := l.recv[i]
-		for r := 1; r < c.size; r++ {
-			s += l.recv[r*w+i]
-		}
-		l.recv[i] = s
-	}
 	off := 0
-	eachPart(bufs, lo, hi, func(k, from, to int) { off += copy(bufs[k][from:to], l.recv[off:]) })
-	copy(aux, l.recv[off:off+a])
+	eachPart(bufs, lo, hi, func(k, from, to int) {
+		sumInRankOrder(bufs[k][from:to], c.recv[off:], m, c.rank, c.size)
+		off += to - from
+	})
+	if a > 0 {
+		sumInRankOrder(aux, c.raux, a, c.rank, c.size)
+	}
 	return nil
 }
 
-// Allgather packs this rank's segment and value at its place in one buffer,
-// gathers it in place with MPI_Allgatherv and unpacks the other ranks'.
+// sumInRankOrder sets dst[i] to the sum over ranks q, in order, of rank q's
+// value: dst[i] itself for q = rank, others[q·stride + i] for the others.
+func sumInRankOrder(dst, others []float64, stride, rank, size int) {
+	if size == 2 {
+		// a + b and b + a are the same bits: one loop serves both ranks.
+		o := others[(1-rank)*stride:][:len(dst)]
+		for i, v := range o {
+			dst[i] += v
+		}
+		return
+	}
+	for i, mine := range dst {
+		var s float64
+		for q := range size {
+			v := mine
+			if q != rank {
+				v = others[q*stride+i]
+			}
+			if q == 0 {
+				s = v
+			} else {
+				s += v
+			}
+		}
+		dst[i] = s
+	}
+}
+
+// grown returns b with length n, reallocated when it is too short.
+func grown(b []float64, n int) []float64 {
+	if cap(b) < n {
+		return make([]float64, n)
+	}
+	return b[:n]
+}
+
+// Allgather sends every other rank this rank's segment of bufs, piece by
+// piece from where they lie, and mine; it receives the other ranks'
+// segments straight into bufs and their values into all.
 func (c *mpi) Allgather(bufs [][]float64, mine float64, all []float64) error {
 	if len(all) != c.size {
 		return fmt.Errorf("dist: Allgather into %d values for %d ranks", len(all), c.size)
@@ -273,28 +312,37 @@ func (c *mpi) Allgather(bufs [][]float64, mine float64, all []float64) error {
 		all[0] = mine
 		return nil
 	}
+	return c.allgather(bufs, mine, all)
+}
+
+// allgather is Allgather; with all nil it gathers no values.
+func (c *mpi) allgather(bufs [][]float64, mine float64, all []float64) error {
 	n := total(bufs)
-	if n+c.size > math.MaxInt32 {
+	if n > math.MaxInt32 {
 		return fmt.Errorf("dist: Allgather of %d values; MPI counts stop at %d", n, math.MaxInt32)
 	}
-	l := c.agLayout(n)
+	gather := all != nil
+	c.vals = grown(c.vals, c.size)
+	c.vals[c.rank] = mine
 	lo, hi := segment(n, c.size, c.rank)
-	off := int(l.gd[c.rank])
-	eachPart(bufs, lo, hi, func(k, from, to int) { off += copy(l.gath[off:], bufs[k][from:to]) })
-	l.gath[off] = mine
-	if err := check("MPI_Allgatherv", C.nb_allgatherv((*C.double)(unsafe.Pointer(&l.gath[0])), &l.gc[0], &l.gd[0])); err != nil {
+	for q := range c.size {
+		if q == c.rank {
+			continue
+		}
+		qlo, qhi := segment(n, c.size, q)
+		eachPart(bufs, qlo, qhi, func(k, from, to int) { c.x.add(bufs[k][from:to], q, true) })
+		eachPart(bufs, lo, hi, func(k, from, to int) { c.x.add(bufs[k][from:to], q, false) })
+		if gather {
+			c.x.add(c.vals[q:q+1], q, true)
+			c.x.add(c.vals[c.rank:c.rank+1], q, false)
+		}
+	}
+	err := c.x.run("Allgather (MPI_Isend, MPI_Irecv)")
+	runtime.KeepAlive(bufs)
+	if err != nil {
 		return err
 	}
-	for r := range c.size {
-		lo, hi := segment(n, c.size, r)
-		off := int(l.gd[r])
-		if r != c.rank {
-			eachPart(bufs, lo, hi, func(k, from, to int) { off += copy(bufs[k][from:to], l.gath[off:]) })
-		} else {
-			off += hi - lo
-		}
-		all[r] = l.gath[off]
-	}
+	copy(all, c.vals)
 	return nil
 }
 
