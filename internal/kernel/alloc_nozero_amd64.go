@@ -24,3 +24,18 @@ func makeNoZero[T Float](n, size int) []T {
 	p := mallocgc(uintptr(size)*unsafe.Sizeof(z), nil, false)
 	return unsafe.Slice((*T)(p), size)[:n]
 }
+
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// procShard returns the number of the P (the scheduler's processor) that
+// the calling goroutine runs on; the goroutine may move to another P right
+// after, which costs the pool locality, not correctness.
+func procShard() int {
+	p := procPin()
+	procUnpin()
+	return p
+}

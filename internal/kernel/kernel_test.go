@@ -3,6 +3,8 @@ package kernel
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -249,15 +251,18 @@ func TestPoolZerosAndAging(t *testing.T) {
 	Put64(make([]float64, 1000, 1024))
 	free64.age()
 	free64.age()
-	free64.mu.Lock()
-	defer free64.mu.Unlock()
-	for c := range free64.lists {
-		if len(free64.lists[c])+len(free64.victim[c]) != 0 {
-			t.Fatalf("class %d still holds buffers after two agings", c)
+	for i := range free64.shards {
+		l := &free64.shards[i]
+		l.mu.Lock()
+		for c := range l.lists {
+			if len(l.lists[c])+len(l.victim[c]) != 0 {
+				t.Fatalf("set %d, class %d still holds buffers after two agings", i, c)
+			}
 		}
+		l.mu.Unlock()
 	}
-	if free64.bytes != 0 {
-		t.Fatalf("%d bytes still counted", free64.bytes)
+	if b := free64.bytes.Load(); b != 0 {
+		t.Fatalf("%d bytes still counted", b)
 	}
 }
 
@@ -281,5 +286,37 @@ func TestFill(t *testing.T) {
 				t.Fatalf("float32 n=%d: f[%d] = %v", n, i, v)
 			}
 		}
+	}
+}
+
+// TestPoolConcurrent: goroutines that get and put buffers side by side
+// (each P's lists, and the sets that Ps share beyond the shards) never hold
+// the same buffer at once.
+func TestPoolConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				n := minPooled + (g*131+i*17)%3000
+				s := Get64(n)
+				for k := range s {
+					s[k] = float64(g)
+				}
+				runtime.Gosched()
+				for k, v := range s {
+					if v != float64(g) {
+						t.Errorf("goroutine %d: element %d of its buffer is %v: another goroutine holds it", g, k, v)
+						return
+					}
+				}
+				Put64(s)
+			}
+		}()
+	}
+	wg.Wait()
+	if b := free64.bytes.Load(); b < 0 || b > maxPooledBytes {
+		t.Fatalf("the lists count %d bytes", b)
 	}
 }
