@@ -51,7 +51,7 @@ func segment(n, size, r int) (lo, hi int) {
 // Local returns the communicators of n workers in one process, one per
 // goroutine: Local(n)[r] is rank r's. n must be at least 1. Each
 // communicator belongs to one goroutine at a time; a rank that reaches a
-// collective before the others polls for up to spinFor (1 ms), yielding
+// collective before the others polls for up to spinFor (10 ms), yielding
 // to other goroutines, and then parks until the last rank releases it, so
 // that a group of no more ranks than cores meets in about a µs past its
 // slowest rank at the price of a busy core while it waits.
@@ -118,11 +118,15 @@ type shardSlots struct {
 // digits run, this one 11 % (measured on a loaded machine, load average
 // 2–9, where the ranks lose their cores to other processes; on a quiet
 // one fewer). A rank that is released while polling resumes within a µs
-// or so. While no other goroutine is ready the poll occupies the waiting
+// or so. Since a millisecond still parked the waits that span rank 0's
+// end of an epoch (its evaluation's share and the checkpoint it writes),
+// and the wake-up then delayed the next step's meeting by about 200 µs,
+// the poll lasts 10 ms: that took the two-worker digits epoch at batch 128
+// from 0.64–0.75× of one worker's to 0.58× (alternating runs). While no other goroutine is ready the poll occupies the waiting
 // rank's core, which has nothing else to do when the ranks are no more
 // than the cores; with more ranks than GOMAXPROCS the yields let the
 // ranks that have not arrived run.
-const spinFor = time.Millisecond
+const spinFor = 10 * time.Millisecond
 
 // meet registers buf as rank's buffer and waits for all ranks; the last to
 // arrive calls last (with the lock held and every buffer registered) and
