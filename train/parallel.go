@@ -55,23 +55,25 @@ func (j *job) workers() int {
 }
 
 // macsPerWorker is the least work, in multiply-adds of a step's forward
-// pass, that the automatic choice gives each worker. Measured on a quiet
-// 2-core machine (bench report, dist section, docs/DISTRIBUTED.md): two
-// workers train the Fashion-MNIST MLP (batch 128, 26 M multiply-adds a
-// step) in 0.62× the epoch time of one, and the digits MLP at batch 32
-// (0.6 M) in 1.03×, where the per-operation costs of 16-row shards and the
-// two meetings of a step eat the halved arithmetic. At batches 128 and 256
-// (2.4 M and 4.9 M) two workers measured 0.72× and 0.75×: the bound, set
-// before those runs, is conservative there and could come down to about
-// 1 M.
-const macsPerWorker = 4 << 20
+// pass, that the automatic choice gives each worker, and minShardRows the
+// fewest rows of a batch. Measured on a 2-core machine (bench report, dist
+// section, docs/DISTRIBUTED.md), two workers against one: the Fashion-MNIST
+// MLP at batch 128 (26 M multiply-adds a step, 64-row shards) 0.62×; the
+// digits MLP at batch 128 (2.4 M, 64 rows) 0.58× and at 256 (4.9 M) 0.52×,
+// but at batch 32 (0.6 M, 16-row shards) 0.97–1.1×: a shard's step has
+// costs that do not shrink with its rows (the operations' own, packing a
+// weight matrix for each product), which 16 rows do not repay.
+const (
+	macsPerWorker = 1 << 20
+	minShardRows  = 32
+)
 
 // autoWorkers returns the number of workers that --workers 0 trains j
 // with on procs cores: one per macsPerWorker multiply-adds of a step's
-// forward pass, at most procs and at most the batch size, and one when the
-// workers would not share the update (float32 parameters, see sharder) or
-// when the model has buffers (batch normalisation's statistics would be
-// those of a shard, a different model).
+// forward pass and per minShardRows rows of a batch, at most procs, and one
+// when the workers would not share the update (float32 parameters, see
+// sharder) or when the model has buffers (batch normalisation's statistics
+// would be those of a shard, a different model).
 func (j *job) autoWorkers(procs int) int {
 	if procs < 2 || j.cfg.dtype() != nabla.Float64 || len(nn.Buffers(j.model)) > 0 {
 		return 1
@@ -86,7 +88,7 @@ func (j *job) autoWorkers(procs int) int {
 		}
 	}
 	n := perSample * j.cfg.BatchSize / macsPerWorker
-	return max(1, min(n, procs, j.cfg.BatchSize))
+	return max(1, min(n, procs, j.cfg.BatchSize/minShardRows))
 }
 
 // validWorkers checks Config.Workers.
