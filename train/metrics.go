@@ -48,7 +48,7 @@ func writeMetrics(dir string, hist []EpochMetrics) error {
 	var b bytes.Buffer
 	b.WriteString("epoch,train_loss,test_loss,test_accuracy,lr,grad_norm,seconds\n")
 	for _, m := range hist {
-		fmt.Fprintf(&b, "%d,%.8g,%.8g,%.6f,%.6g,%.6g,%.3f\n", m.Epoch, m.TrainLoss, m.TestLoss, m.TestAccuracy, m.LR, m.GradNorm, m.Seconds)
+		fmt.Fprintf(&b, "%d,%.8g,%.8g,%.6f,%.6g,%.6g,%.6g\n", m.Epoch, m.TrainLoss, m.TestLoss, m.TestAccuracy, m.LR, m.GradNorm, m.Seconds)
 	}
 	if err := writeAtomic(filepath.Join(dir, "metrics.csv"), b.Bytes()); err != nil {
 		return fmt.Errorf("writing metrics: %w", err)
