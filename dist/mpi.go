@@ -17,13 +17,15 @@ static int nb_init(int *provided) {
 }
 static int nb_rank(int *r) { return MPI_Comm_rank(MPI_COMM_WORLD, r); }
 static int nb_size(int *s) { return MPI_Comm_size(MPI_COMM_WORLD, s); }
+#include <stdint.h>
 #include <stdlib.h>
 
 // nb_exchange posts n point-to-point messages, the receives (recv[k] != 0)
 // first, then the sends, all with tag 0 (MPI keeps messages between two
 // ranks in order, and both ranks list them in the same order), and waits
-// for all of them: count[k] doubles at ptr[k] from or to rank peer[k].
-static int nb_exchange(int n, double **ptr, int *count, int *peer, int *recv) {
+// for all of them: count[k] doubles at address ptr[k] from or to rank
+// peer[k].
+static int nb_exchange(int n, uintptr_t *ptr, int *count, int *peer, int *recv) {
 	MPI_Request *req = malloc((size_t)n * sizeof(MPI_Request));
 	if (req == NULL) return MPI_ERR_NO_MEM;
 	int rc = MPI_SUCCESS, posted = 0;
@@ -31,9 +33,9 @@ static int nb_exchange(int n, double **ptr, int *count, int *peer, int *recv) {
 		for (int k = 0; k < n && rc == MPI_SUCCESS; k++) {
 			if ((recv[k] != 0) != (pass == 1)) continue;
 			if (pass == 1)
-				rc = MPI_Irecv(ptr[k], count[k], MPI_DOUBLE, peer[k], 0, MPI_COMM_WORLD, &req[posted]);
+				rc = MPI_Irecv((double *)ptr[k], count[k], MPI_DOUBLE, peer[k], 0, MPI_COMM_WORLD, &req[posted]);
 			else
-				rc = MPI_Isend(ptr[k], count[k], MPI_DOUBLE, peer[k], 0, MPI_COMM_WORLD, &req[posted]);
+				rc = MPI_Isend((double *)ptr[k], count[k], MPI_DOUBLE, peer[k], 0, MPI_COMM_WORLD, &req[posted]);
 			if (rc == MPI_SUCCESS) posted++;
 		}
 	}
@@ -89,12 +91,16 @@ type mpi struct {
 }
 
 // exchange lists the messages of one nb_exchange in C memory, as the
-// pointers of pinned Go buffers (runtime.Pinner: MPI holds them until the
-// messages complete).
+// addresses of pinned Go buffers (runtime.Pinner: MPI holds them until the
+// messages complete). The addresses are integers, not pointers: a pointer
+// stored into C memory passes through the garbage collector's write
+// barrier, which would mark the object that the slot's previous pointer,
+// left from an earlier call, refers to, perhaps freed by now (the runtime
+// stops with "found pointer to free object").
 type exchange struct {
 	pin  runtime.Pinner
 	n    int
-	ptr  []*C.double // C memory, as the next three
+	ptr  []C.uintptr_t // C memory, as the next three
 	cnt  []C.int
 	peer []C.int
 	recv []C.int
@@ -109,7 +115,7 @@ func (x *exchange) add(v []float64, peer int, recv bool) {
 		x.grow(max(16, 2*x.n))
 	}
 	x.pin.Pin(&v[0])
-	x.ptr[x.n] = (*C.double)(unsafe.Pointer(&v[0]))
+	x.ptr[x.n] = C.uintptr_t(uintptr(unsafe.Pointer(&v[0])))
 	x.cnt[x.n], x.peer[x.n], x.recv[x.n] = C.int(len(v)), C.int(peer), 0
 	if recv {
 		x.recv[x.n] = 1
@@ -119,7 +125,7 @@ func (x *exchange) add(v []float64, peer int, recv bool) {
 
 // grow makes room for n messages.
 func (x *exchange) grow(n int) {
-	ptr := unsafe.Slice((**C.double)(C.malloc(C.size_t(n)*C.size_t(unsafe.Sizeof((*C.double)(nil))))), n)
+	ptr := unsafe.Slice((*C.uintptr_t)(C.malloc(C.size_t(n)*C.size_t(unsafe.Sizeof(C.uintptr_t(0))))), n)
 	ints := unsafe.Slice((*C.int)(C.malloc(C.size_t(3*n)*C.size_t(unsafe.Sizeof(C.int(0))))), 3*n)
 	cnt, peer, recv := ints[:n:n], ints[n:2*n:2*n], ints[2*n:]
 	copy(ptr, x.ptr[:x.n])

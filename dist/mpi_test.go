@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +141,41 @@ func TestMPIHelper(t *testing.T) {
 	for i := range w {
 		if math.Float64bits(got[i]) != math.Float64bits(w[i]) {
 			t.Fatalf("rank %d of %d: value %d is %v, Local gives %v", c.Rank(), c.Size(), i, got[i], w[i])
+		}
+	}
+	// Collectives on fresh buffers between garbage collections: the
+	// buffers of earlier calls are garbage, and nothing of them may
+	// survive in the library's state (addresses kept as pointers in C
+	// memory once made the collector mark freed objects and stop).
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // garbage, so that collections overlap the collectives
+		var keep [][]byte
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				keep = append(keep, make([]byte, 1000))
+				if len(keep) > 1000 {
+					keep = nil
+				}
+			}
+		}
+	}()
+	for i := range 400 {
+		bufs := [][]float64{make([]float64, 100+i%7), make([]float64, 3)}
+		if err := c.AllreduceSum(bufs[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.(Sharder).ReduceScatterSum(bufs, []float64{1}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.(Sharder).Allgather(bufs, 1, make([]float64, c.Size())); err != nil {
+			t.Fatal(err)
+		}
+		if i%100 == 0 {
+			runtime.GC()
 		}
 	}
 	if err := c.Barrier(); err != nil {
