@@ -109,3 +109,36 @@ func BenchmarkGemm(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPack times the two transposing packs at the sizes of an MLP
+// layer: the 784×256 transposed weight as B (X·Wᵀ, float64 and float32, one
+// kc block of 256 steps at a time as serial packs it) and a 128×256 block of
+// A, not transposed, scaled by alpha.
+func BenchmarkPack(b *testing.B) {
+	benchPack(b, "f64", k64)
+	benchPack(b, "f32", k32)
+}
+
+func benchPack[T float32 | float64](b *testing.B, name string, kr *kernel[T]) {
+	const n, k = 256, 784
+	src := make([]T, n*k)
+	for i := range src {
+		src[i] = T(i%7) - 3
+	}
+	b.Run(name+"/B=784x256T", func(b *testing.B) {
+		dst := make([]T, roundUp(n, kr.nr)*kr.kc)
+		for b.Loop() {
+			for pc := 0; pc < k; pc += kr.kc {
+				kc := min(kr.kc, k-pc)
+				packB(true, src, k, pc, 0, kc, n, kr.nr, dst)
+			}
+		}
+	})
+	b.Run(name+"/A=128x256", func(b *testing.B) {
+		const m, k = 128, 256
+		dst := make([]T, roundUp(m, kr.mr)*k)
+		for b.Loop() {
+			packA(false, src, k, 0, 0, m, k, kr.mr, 0.5, dst)
+		}
+	})
+}
