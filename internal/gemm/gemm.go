@@ -332,8 +332,8 @@ func packB[T float32 | float64](trans bool, b []T, ldb, pc, jc, kc, nc, nr int, 
 // times alpha if mul (one rounded multiply per element, as alpha*v in Go;
 // without mul the values are copied, bit for bit). It is the packing of a
 // sliver whose rows (of A) or columns (of B) are contiguous in the source.
-// Where packLevel64 allows, assembly does the whole blocks of rows and steps
-// (transpose64) and transposeGo the ragged rest.
+// Where packLevel64 (packLevel32) allows, assembly does the whole blocks of
+// rows and steps (transpose64, transpose32) and transposeGo the ragged rest.
 func transpose[T float32 | float64](dst []T, ldd int, src []T, lds, rows, steps int, alpha T, mul bool) {
 	if rows <= 0 || steps <= 0 {
 		return
@@ -341,6 +341,8 @@ func transpose[T float32 | float64](dst []T, ldd int, src []T, lds, rows, steps 
 	r0, t0 := 0, 0
 	if unsafe.Sizeof(alpha) == 8 {
 		r0, t0 = transpose64(asF64(dst), ldd, asF64(src), lds, rows, steps, float64(alpha), mul)
+	} else {
+		r0, t0 = transpose32(asF32(dst), ldd, asF32(src), lds, rows, steps, float32(alpha), mul)
 	}
 	if t0 > 0 { // the steps of rows [0, r0) that the assembly left
 		transposeGo(dst, ldd, src, lds, 0, r0, t0, steps, alpha, mul)
@@ -351,6 +353,11 @@ func transpose[T float32 | float64](dst []T, ldd int, src []T, lds, rows, steps 
 // asF64 is x as a []float64; T must be float64.
 func asF64[T float32 | float64](x []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+// asF32 is x as a []float32; T must be float32.
+func asF32[T float32 | float64](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
 // transposeGo is transpose for rows [r0, r1) and steps [t0, t1), in portable

@@ -30,6 +30,7 @@ func init() {
 		k64, k32 = &kernels64[len(kernels64)-1], &kernels32[len(kernels32)-1]
 	}
 	packLevel64 = packLevelOf(k64.name)
+	packLevel32 = min(packLevelOf(k32.name), packAVX)
 }
 
 // The instruction sets the transposing packs may use (transpose64):
@@ -45,6 +46,11 @@ const (
 // the instructions or a kernel rejected by its self-test leave the packs in
 // Go too.
 var packLevel64 = packGo
+
+// packLevel32 is packLevel64 for float32, whose transposes use AVX only
+// (8×8 blocks of float32 fit its registers): packAVX with either assembly
+// kernel, packGo with the portable one.
+var packLevel32 = packGo
 
 // packLevelOf is the pack level that goes with the microkernel named name.
 func packLevelOf(name string) int {

@@ -44,3 +44,37 @@ func transpose64(dst []float64, ldd int, src []float64, lds, rows, steps int, al
 	}
 	return r0, t0
 }
+
+// transPS8 is transPD8 for float32: an 8×8 block at a time, in AVX
+// registers.
+//
+//go:noescape
+func transPS8(dst *float32, ldd int, src *float32, lds int, groups, blocks int, alpha float32, mul bool)
+
+// transPS4 is transPS8 for r < 4·groups (and t < 8·blocks).
+//
+//go:noescape
+func transPS4(dst *float32, ldd int, src *float32, lds int, groups, blocks int, alpha float32, mul bool)
+
+// transpose32 is transpose64 for float32 at packLevel32: rows in whole
+// groups of 8 then 4, steps in whole blocks of 8, all with AVX.
+func transpose32(dst []float32, ldd int, src []float32, lds, rows, steps int, alpha float32, mul bool) (r0, t0 int) {
+	if packLevel32 == packGo {
+		return 0, 0
+	}
+	r8 := rows &^ 7
+	r0, t0 = rows&^3, steps&^7
+	if r0 == 0 || t0 == 0 {
+		return 0, 0
+	}
+	// Every element touched lies between the first and these last ones.
+	_ = src[(r0-1)*lds+t0-1]
+	_ = dst[(t0-1)*ldd+r0-1]
+	if r8 > 0 {
+		transPS8(&dst[0], ldd, &src[0], lds, r8/8, t0/8, alpha, mul)
+	}
+	if r0 > r8 {
+		transPS4(&dst[r8], ldd, &src[r8*lds], lds, (r0-r8)/4, t0/8, alpha, mul)
+	}
+	return r0, t0
+}

@@ -158,3 +158,159 @@ shuffle4:
 	JNZ block4
 	VZEROUPPER
 	RET
+
+// The float32 versions use AVX registers only. transPS8 transposes an 8×8
+// block of float32 (rows r0…r7 in Y0…Y7, 8 steps each):
+//   1. VUNPCKLPS/VUNPCKHPS pair rows 2i and 2i+1 within each 128-bit half:
+//      lo(r0,r1) = [r0_0 r1_0 r0_1 r1_1 | r0_4 r1_4 r0_5 r1_5];
+//   2. VSHUFPS $0x44 (elements 0,1 of each source) and $0xEE (2,3) of the
+//      pairs of rows 0–1 and 2–3 give [r0_0 r1_0 r2_0 r3_0 | r0_4 … r3_4];
+//   3. VPERM2F128 $0x20 and $0x31 of the rows 0–3 and 4–7 results join
+//      the halves into whole steps: [r0_0 … r7_0] and [r0_4 … r7_4].
+// transPS4 stops after step 2 and stores the halves of 4 rows with VMOVUPS
+// and VEXTRACTF128.
+
+// func transPS8(dst *float32, ldd int, src *float32, lds int, groups, blocks int, alpha float32, mul bool)
+TEXT ·transPS8(SB), NOSPLIT, $0-53
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ blocks+40(FP), R11
+	VBROADCASTSS alpha+48(FP), Y15
+	MOVBLZX mul+52(FP), R12
+	LEAQ (R9)(R9*2), BX // 3·lds bytes
+	LEAQ (R8)(R8*2), DX // 3·ldd bytes
+
+blockS8:
+	MOVQ groups+32(FP), R10
+	MOVQ SI, R13
+	MOVQ DI, AX
+
+groupS8:
+	LEAQ (R13)(R9*4), CX
+	VMOVUPS (R13), Y0
+	VMOVUPS (R13)(R9*1), Y1
+	VMOVUPS (R13)(R9*2), Y2
+	VMOVUPS (R13)(BX*1), Y3
+	VMOVUPS (CX), Y4
+	VMOVUPS (CX)(R9*1), Y5
+	VMOVUPS (CX)(R9*2), Y6
+	VMOVUPS (CX)(BX*1), Y7
+	TESTQ R12, R12
+	JZ shuffleS8
+	VMULPS Y15, Y0, Y0
+	VMULPS Y15, Y1, Y1
+	VMULPS Y15, Y2, Y2
+	VMULPS Y15, Y3, Y3
+	VMULPS Y15, Y4, Y4
+	VMULPS Y15, Y5, Y5
+	VMULPS Y15, Y6, Y6
+	VMULPS Y15, Y7, Y7
+
+shuffleS8:
+	VUNPCKLPS Y1, Y0, Y8          // rows 0–1, steps 0 1 | 4 5
+	VUNPCKHPS Y1, Y0, Y9          // rows 0–1, steps 2 3 | 6 7
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y0
+	VSHUFPS $0x44, Y10, Y8, Y1    // rows 0–3, steps 0 | 4
+	VSHUFPS $0xEE, Y10, Y8, Y2    // rows 0–3, steps 1 | 5
+	VSHUFPS $0x44, Y11, Y9, Y3    // rows 0–3, steps 2 | 6
+	VSHUFPS $0xEE, Y11, Y9, Y4    // rows 0–3, steps 3 | 7
+	VSHUFPS $0x44, Y14, Y12, Y5   // rows 4–7, steps 0 | 4
+	VSHUFPS $0xEE, Y14, Y12, Y6   // rows 4–7, steps 1 | 5
+	VSHUFPS $0x44, Y0, Y13, Y7    // rows 4–7, steps 2 | 6
+	VSHUFPS $0xEE, Y0, Y13, Y8    // rows 4–7, steps 3 | 7
+	VPERM2F128 $0x20, Y5, Y1, Y9  // step 0
+	VPERM2F128 $0x31, Y5, Y1, Y10 // step 4
+	VPERM2F128 $0x20, Y6, Y2, Y11 // step 1
+	VPERM2F128 $0x31, Y6, Y2, Y12 // step 5
+	VPERM2F128 $0x20, Y7, Y3, Y13 // step 2
+	VPERM2F128 $0x31, Y7, Y3, Y14 // step 6
+	VPERM2F128 $0x20, Y8, Y4, Y0  // step 3
+	VPERM2F128 $0x31, Y8, Y4, Y1  // step 7
+	LEAQ (AX)(R8*4), CX
+	VMOVUPS Y9, (AX)
+	VMOVUPS Y11, (AX)(R8*1)
+	VMOVUPS Y13, (AX)(R8*2)
+	VMOVUPS Y0, (AX)(DX*1)
+	VMOVUPS Y10, (CX)
+	VMOVUPS Y12, (CX)(R8*1)
+	VMOVUPS Y14, (CX)(R8*2)
+	VMOVUPS Y1, (CX)(DX*1)
+	LEAQ (R13)(R9*8), R13 // next 8 rows
+	ADDQ $32, AX
+	DECQ R10
+	JNZ groupS8
+	ADDQ $32, SI          // next 8 steps
+	LEAQ (DI)(R8*8), DI
+	DECQ R11
+	JNZ blockS8
+	VZEROUPPER
+	RET
+
+// func transPS4(dst *float32, ldd int, src *float32, lds int, groups, blocks int, alpha float32, mul bool)
+TEXT ·transPS4(SB), NOSPLIT, $0-53
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ blocks+40(FP), R11
+	VBROADCASTSS alpha+48(FP), Y15
+	MOVBLZX mul+52(FP), R12
+	LEAQ (R9)(R9*2), BX // 3·lds bytes
+	LEAQ (R8)(R8*2), DX // 3·ldd bytes
+
+blockS4:
+	MOVQ groups+32(FP), R10
+	MOVQ SI, R13
+	MOVQ DI, AX
+
+groupS4:
+	VMOVUPS (R13), Y0
+	VMOVUPS (R13)(R9*1), Y1
+	VMOVUPS (R13)(R9*2), Y2
+	VMOVUPS (R13)(BX*1), Y3
+	TESTQ R12, R12
+	JZ shuffleS4
+	VMULPS Y15, Y0, Y0
+	VMULPS Y15, Y1, Y1
+	VMULPS Y15, Y2, Y2
+	VMULPS Y15, Y3, Y3
+
+shuffleS4:
+	VUNPCKLPS Y1, Y0, Y4
+	VUNPCKHPS Y1, Y0, Y5
+	VUNPCKLPS Y3, Y2, Y6
+	VUNPCKHPS Y3, Y2, Y7
+	VSHUFPS $0x44, Y6, Y4, Y0 // steps 0 | 4
+	VSHUFPS $0xEE, Y6, Y4, Y1 // steps 1 | 5
+	VSHUFPS $0x44, Y7, Y5, Y2 // steps 2 | 6
+	VSHUFPS $0xEE, Y7, Y5, Y3 // steps 3 | 7
+	LEAQ (AX)(R8*4), CX
+	VMOVUPS X0, (AX)
+	VMOVUPS X1, (AX)(R8*1)
+	VMOVUPS X2, (AX)(R8*2)
+	VMOVUPS X3, (AX)(DX*1)
+	VEXTRACTF128 $1, Y0, (CX)
+	VEXTRACTF128 $1, Y1, (CX)(R8*1)
+	VEXTRACTF128 $1, Y2, (CX)(R8*2)
+	VEXTRACTF128 $1, Y3, (CX)(DX*1)
+	LEAQ (R13)(R9*4), R13 // next 4 rows
+	ADDQ $16, AX
+	DECQ R10
+	JNZ groupS4
+	ADDQ $32, SI          // next 8 steps
+	LEAQ (DI)(R8*8), DI
+	DECQ R11
+	JNZ blockS4
+	VZEROUPPER
+	RET

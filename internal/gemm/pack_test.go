@@ -49,21 +49,27 @@ func randomBits[T float32 | float64](rng *rand.Rand, n int) []T {
 }
 
 // packLevels are the pack levels to compare with packGo: those up to the
-// one of the best kernel this CPU runs, even if NABLA_GEMM=portable chose
-// another.
-func packLevels() []int {
+// one of the best kernel this CPU runs (for float32, at most packAVX), even
+// if NABLA_GEMM=portable chose another.
+func packLevels[T float32 | float64]() []int {
+	best := packLevelOf(kernels64[0].name)
+	var zero T
+	if any(zero) == any(float32(0)) {
+		best = min(packLevelOf(kernels32[0].name), packAVX)
+	}
 	var out []int
-	for l := packGo + 1; l <= packLevelOf(kernels64[0].name); l++ {
+	for l := packGo + 1; l <= best; l++ {
 		out = append(out, l)
 	}
 	return out
 }
 
-// withPackLevel runs f with the float64 packs at level l.
+// withPackLevel runs f with the packs of both element types at level l
+// (float32 at most at packAVX).
 func withPackLevel(l int, f func()) {
-	old := packLevel64
-	packLevel64 = l
-	defer func() { packLevel64 = old }()
+	old64, old32 := packLevel64, packLevel32
+	packLevel64, packLevel32 = l, min(l, packAVX)
+	defer func() { packLevel64, packLevel32 = old64, old32 }()
 	f()
 }
 
@@ -85,16 +91,20 @@ func samePacks[T float32 | float64](t *testing.T, what string, got, want []T) {
 // longer than the packs and arrives with the same garbage in both runs, so
 // that an element written past the packs, or left unwritten, shows too.
 func TestPackAsm(t *testing.T) {
-	levels := packLevels()
-	if len(levels) == 0 {
-		t.Skip("no assembly packs for float64 on this CPU")
-	}
-	testPackAsm[float64](t, levels)
+	t.Run("f64", func(t *testing.T) { testPackAsm[float64](t) })
+	t.Run("f32", func(t *testing.T) { testPackAsm[float32](t) })
 }
 
-func testPackAsm[T float32 | float64](t *testing.T, levels []int) {
+func testPackAsm[T float32 | float64](t *testing.T) {
+	levels := packLevels[T]()
+	if len(levels) == 0 {
+		t.Skip("no assembly packs for this type on this CPU")
+	}
+
 	rng := rand.New(rand.NewPCG(5, 6))
-	alphas := []T{1, -0.5, 3.7, T(math.Inf(1)), 0}
+	// alpha NaN too: a NaN alpha times a NaN element gives the element's
+	// NaN, quieted, in Go (MULSD element, alpha) as in the assembly.
+	alphas := []T{1, -0.5, 3.7, T(math.Inf(1)), 0, T(math.Float64frombits(0x7ff8000000000abc))}
 	type run struct {
 		name string
 		pack func(dst []T)
@@ -134,12 +144,16 @@ func testPackAsm[T float32 | float64](t *testing.T, levels []int) {
 	}
 }
 
-// TestPackLevel checks that the float64 packs follow the kernel in use: the
-// assembly ones with the AVX-512 and AVX2 kernels, Go with the portable one
-// (and so with NABLA_GEMM=portable).
+// TestPackLevel checks that the packs follow the kernel in use: assembly
+// with the AVX-512 and AVX2 kernels, Go with the portable one (and so with
+// NABLA_GEMM=portable).
 func TestPackLevel(t *testing.T) {
 	want := map[string]int{"avx512": packAVX512, "avx2": packAVX, "portable": packGo}[Kernel()]
 	if packLevel64 != want {
-		t.Errorf("kernel %s: pack level %d, want %d", Kernel(), packLevel64, want)
+		t.Errorf("kernel %s: float64 pack level %d, want %d", Kernel(), packLevel64, want)
+	}
+	want = map[string]int{"avx512": packAVX, "avx2": packAVX, "portable": packGo}[Kernel32()]
+	if packLevel32 != want {
+		t.Errorf("kernel %s: float32 pack level %d, want %d", Kernel32(), packLevel32, want)
 	}
 }
