@@ -22,4 +22,11 @@
 // (4×4) is used instead. Products of more than about two million
 // multiply-adds are split across cores by rows or columns of C; smaller ones
 // run on the calling goroutine.
+//
+// The two packs that transpose (a non-transposed A, whose sliver rows are
+// contiguous, and a transposed B, whose sliver columns are) go through
+// transpose, which with an assembly kernel moves whole 8×8 blocks through
+// registers (pack_amd64.s: AVX-512 for float64, AVX for float32; 4×4 AVX
+// blocks for float64 with the AVX2 kernel) and leaves the ragged rows and
+// steps to Go. The packed values are the Go code's bit for bit.
 package gemm

@@ -301,26 +301,8 @@ func packA[T float32 | float64](trans bool, a []T, lda, ic, pc, mc, kc, mr int, 
 			}
 			continue
 		}
-		// op(A)[i][p] = a[i*lda+p]: each row is contiguous. Steps are
-		// written whole, gathered from four rows at a time, so that the
-		// writes stay sequential.
-		i := 0
-		for ; i+4 <= rows; i += 4 {
-			r0 := a[(ic+s+i)*lda+pc:][:kc]
-			r1 := a[(ic+s+i+1)*lda+pc:][:kc]
-			r2 := a[(ic+s+i+2)*lda+pc:][:kc]
-			r3 := a[(ic+s+i+3)*lda+pc:][:kc]
-			for p := range r0 {
-				dp := d[p*mr+i:][:4]
-				dp[0], dp[1], dp[2], dp[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
-			}
-		}
-		for ; i < rows; i++ {
-			src, di := a[(ic+s+i)*lda+pc:][:kc], d[i:]
-			for p, v := range src {
-				di[p*mr] = alpha * v
-			}
-		}
+		// op(A)[i][p] = a[i*lda+p]: each row is contiguous, a transpose.
+		transpose(d, mr, a[(ic+s)*lda+pc:], lda, rows, kc, alpha, true)
 	}
 }
 
@@ -340,38 +322,92 @@ func packB[T float32 | float64](trans bool, b []T, ldb, pc, jc, kc, nc, nr int, 
 			}
 			continue
 		}
-		// op(B)[p][j] = b[j*ldb+p]: a transpose, done in blocks of
-		// transBlock steps so that the block of d being written (a few KB)
-		// stays in L1 while every column visits it, four columns at a time
-		// (four sequential reads, four adjacent writes per step: 784×256,
-		// the transposed weight of a Linear layer, packs in 90 µs of
-		// thread CPU instead of 136 one column at a time).
-		for p0 := 0; p0 < kc; p0 += transBlock {
-			p1 := min(p0+transBlock, kc)
-			j := 0
-			for ; j+4 <= cols; j += 4 {
-				o := (jc+s+j)*ldb + pc
-				s0 := b[o+p0 : o+p1]
-				s1 := b[o+ldb+p0:][:len(s0)]
-				s2 := b[o+2*ldb+p0:][:len(s0)]
-				s3 := b[o+3*ldb+p0:][:len(s0)]
+		// op(B)[p][j] = b[j*ldb+p]: each column is contiguous, a transpose.
+		var one T = 1
+		transpose(d, nr, b[(jc+s)*ldb+pc:], ldb, cols, kc, one, false)
+	}
+}
+
+// transpose sets dst[t·ldd + r] = src[r·lds + t] for r < rows and t < steps,
+// times alpha if mul (one rounded multiply per element, as alpha*v in Go;
+// without mul the values are copied, bit for bit). It is the packing of a
+// sliver whose rows (of A) or columns (of B) are contiguous in the source.
+// Where packLevel64 (packLevel32) allows, assembly does the whole blocks of
+// rows and steps (transpose64, transpose32) and transposeGo the ragged rest.
+func transpose[T float32 | float64](dst []T, ldd int, src []T, lds, rows, steps int, alpha T, mul bool) {
+	if rows <= 0 || steps <= 0 {
+		return
+	}
+	r0, t0 := 0, 0
+	if unsafe.Sizeof(alpha) == 8 {
+		r0, t0 = transpose64(asF64(dst), ldd, asF64(src), lds, rows, steps, float64(alpha), mul)
+	} else {
+		r0, t0 = transpose32(asF32(dst), ldd, asF32(src), lds, rows, steps, float32(alpha), mul)
+	}
+	if t0 > 0 { // the steps of rows [0, r0) that the assembly left
+		transposeGo(dst, ldd, src, lds, 0, r0, t0, steps, alpha, mul)
+	}
+	transposeGo(dst, ldd, src, lds, r0, rows, 0, steps, alpha, mul)
+}
+
+// asF64 is x as a []float64; T must be float64.
+func asF64[T float32 | float64](x []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+// asF32 is x as a []float32; T must be float32.
+func asF32[T float32 | float64](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+// transposeGo is transpose for rows [r0, r1) and steps [t0, t1), in portable
+// Go. It works in blocks of transBlock steps so that the block of dst being
+// written (a few KB) stays in L1 while every row visits it, four rows at a
+// time (four sequential reads, four adjacent writes per step: 784×256, the
+// transposed weight of a Linear layer, packs in 90 µs of thread CPU instead
+// of 136 one column at a time).
+func transposeGo[T float32 | float64](dst []T, ldd int, src []T, lds, r0, r1, t0, t1 int, alpha T, mul bool) {
+	if r0 >= r1 || t0 >= t1 {
+		return
+	}
+	for p0 := t0; p0 < t1; p0 += transBlock {
+		p1 := min(p0+transBlock, t1)
+		r := r0
+		for ; r+4 <= r1; r += 4 {
+			o := r * lds
+			s0 := src[o+p0 : o+p1]
+			s1 := src[o+lds+p0:][:len(s0)]
+			s2 := src[o+2*lds+p0:][:len(s0)]
+			s3 := src[o+3*lds+p0:][:len(s0)]
+			if mul {
 				for t := range s0 {
-					dj := d[(p0+t)*nr+j:][:4:4]
-					dj[0], dj[1], dj[2], dj[3] = s0[t], s1[t], s2[t], s3[t]
+					dr := dst[(p0+t)*ldd+r:][:4:4]
+					dr[0], dr[1], dr[2], dr[3] = alpha*s0[t], alpha*s1[t], alpha*s2[t], alpha*s3[t]
 				}
+				continue
 			}
-			for ; j < cols; j++ {
-				src := b[(jc+s+j)*ldb+pc+p0 : (jc+s+j)*ldb+pc+p1]
-				dj := d[p0*nr+j:]
-				for t, v := range src {
-					dj[t*nr] = v
+			for t := range s0 {
+				dr := dst[(p0+t)*ldd+r:][:4:4]
+				dr[0], dr[1], dr[2], dr[3] = s0[t], s1[t], s2[t], s3[t]
+			}
+		}
+		for ; r < r1; r++ {
+			s := src[r*lds+p0 : r*lds+p1]
+			dr := dst[p0*ldd+r:]
+			if mul {
+				for t, v := range s {
+					dr[t*ldd] = alpha * v
 				}
+				continue
+			}
+			for t, v := range s {
+				dr[t*ldd] = v
 			}
 		}
 	}
 }
 
-// transBlock is the number of steps of a transposed B packed at a time.
+// transBlock is the number of steps transposeGo packs at a time.
 const transBlock = 32
 
 // Packing buffers are reused across calls, one pool per element type, and

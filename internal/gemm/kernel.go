@@ -29,6 +29,38 @@ func init() {
 	if os.Getenv("NABLA_GEMM") == "portable" {
 		k64, k32 = &kernels64[len(kernels64)-1], &kernels32[len(kernels32)-1]
 	}
+	packLevel64 = packLevelOf(k64.name)
+	packLevel32 = min(packLevelOf(k32.name), packAVX)
+}
+
+// The instruction sets the transposing packs may use (transpose64):
+// portable Go, AVX (4×4 blocks) or AVX-512 (8×8 blocks, then 4×4).
+const (
+	packGo = iota
+	packAVX
+	packAVX512
+)
+
+// packLevel64 is the instruction set of the float64 transposing packs. It
+// follows the microkernel in use, so that NABLA_GEMM=portable, a CPU without
+// the instructions or a kernel rejected by its self-test leave the packs in
+// Go too.
+var packLevel64 = packGo
+
+// packLevel32 is packLevel64 for float32, whose transposes use AVX only
+// (8×8 blocks of float32 fit its registers): packAVX with either assembly
+// kernel, packGo with the portable one.
+var packLevel32 = packGo
+
+// packLevelOf is the pack level that goes with the microkernel named name.
+func packLevelOf(name string) int {
+	switch name {
+	case "avx512":
+		return packAVX512
+	case "avx2":
+		return packAVX
+	}
+	return packGo
 }
 
 // rejected lists the assembly kernels that failed their self-test at start-up
