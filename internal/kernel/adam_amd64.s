@@ -3,8 +3,8 @@
 #include "textflag.h"
 
 // Adam loops, one per type and ISA, all four the same sequence of
-// instructions (written out from one template, the registers and mnemonics
-// changed). They reproduce adamGo's bits:
+// instructions with the registers (Z or Y) and mnemonics (PD or PS) changed:
+// a change to one belongs in all four. They reproduce adamGo's bits:
 //
 //   - No FMA: adamGo rounds every multiply and add on its own (the Go
 //     compiler fuses nothing with GOAMD64=v1), so each is one instruction here.

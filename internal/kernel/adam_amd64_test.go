@@ -108,3 +108,16 @@ func testAdamLevel[T Float](t *testing.T, level int) {
 		}
 	}
 }
+
+// TestPickAdam checks that NABLA_KERNEL forces the Adam loops as it does
+// the others.
+func TestPickAdam(t *testing.T) {
+	if got := pickAdam("portable"); got != adamPortable {
+		t.Errorf("NABLA_KERNEL=portable: level %d", got)
+	}
+	if haveAsm {
+		if got := pickAdam("avx2"); got != adamLevelAVX2 {
+			t.Errorf("NABLA_KERNEL=avx2: level %d", got)
+		}
+	}
+}
