@@ -37,7 +37,8 @@ const (
 // where the CPU has AVX512F and the loops pass adamSelfTest, else AVX2 on the
 // same condition, else the Go loop. NABLA_KERNEL=portable and
 // NABLA_KERNEL=avx2 force the Go loop and the AVX2 loops, as for the other
-// kernels.
+// kernels. Built with GOAMD64=v3 or up, the Go compiler fuses adamGo's
+// multiply-adds into FMAs, the self-test fails and adamGo runs alone.
 var adamInUse = pickAdam(os.Getenv("NABLA_KERNEL"))
 
 func pickAdam(env string) int {
