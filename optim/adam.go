@@ -1,6 +1,10 @@
 package optim
 
-import "math"
+import (
+	"math"
+
+	"github.com/nabla-go/nabla/internal/kernel"
+)
 
 // Adam is the Adam algorithm with L2 weight decay added to the gradient and
 // optional AMSGrad, like torch.optim.Adam. Every field is used as given, zero
@@ -97,29 +101,13 @@ func adamUpdate[T float](betas [2]float64, eps float64, decoupled bool, p, g []T
 	if decoupled {
 		decay = T(1 - lr*wd)
 	}
-	m, v := s[0], s[1]
+	c := kernel.AdamStep[T]{W1: w1, B2: b2, W2: w2, Eps: e, BC2Sqrt: bc2sqrt, NegStep: negStep, Decay: decay,
+		L2: wd != 0 && !decoupled, Decoupled: wd != 0 && decoupled}
 	var vmax []T
 	if len(s) > 2 {
 		vmax = s[2]
 	}
-	for i := range p {
-		d := g[i]
-		if wd != 0 {
-			if decoupled {
-				p[i] *= decay
-			} else {
-				d += decay * p[i]
-			}
-		}
-		m[i] += w1 * (d - m[i])
-		v[i] = v[i]*b2 + w2*d*d
-		vi := v[i]
-		if vmax != nil {
-			if vi > vmax[i] {
-				vmax[i] = vi
-			}
-			vi = vmax[i]
-		}
-		p[i] += negStep * (m[i] / (sqrt(vi)/bc2sqrt + e))
-	}
+	// The per-element loop is kernel.Adam: SIMD on amd64, the bits of the
+	// scalar Go loop kernel.adamGo (which it was here) everywhere.
+	kernel.Adam(p, g, s[0], s[1], vmax, &c)
 }
