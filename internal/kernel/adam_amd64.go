@@ -125,9 +125,7 @@ func adamSame[T Float](level int, vals []float64) bool {
 		if amsgrad {
 			va, vb = a[4], b[4]
 		}
-		done := adamAsm(level, a[0], a[1], a[2], a[3], va, c)
-		adamGo(a[0][done:], a[1][done:], a[2][done:], a[3][done:], sub(va, done), c)
-		adamGo(b[0], b[1], b[2], b[3], vb, c)
+		adamBoth(level, a[:], b[:], va, vb, c)
 		for j := range a {
 			for i := range a[j] {
 				if bitsOf(a[j][i]) != bitsOf(b[j][i]) {
@@ -145,4 +143,14 @@ func sub[T any](s []T, i int) []T {
 		return nil
 	}
 	return s[i:]
+}
+
+// adamBoth updates a (parameters, gradients and the two moments, with the
+// running maximum va) by level's loop and the Go loop for its tail, and b
+// (with vb) by the Go loop alone: the two sides that adamSame and the tests
+// compare.
+func adamBoth[T Float](level int, a, b [][]T, va, vb []T, c *AdamStep[T]) {
+	done := adamAsm(level, a[0], a[1], a[2], a[3], va, c)
+	adamGo(a[0][done:], a[1][done:], a[2][done:], a[3][done:], sub(va, done), c)
+	adamGo(b[0], b[1], b[2], b[3], vb, c)
 }

@@ -103,9 +103,7 @@ func testAdamLevel[T Float](t *testing.T, level int) {
 			if amsgrad {
 				va, vb = a[4], b[4]
 			}
-			done := adamAsm(level, a[0], a[1], a[2], a[3], va, c)
-			adamGo(a[0][done:], a[1][done:], a[2][done:], a[3][done:], sub(va, done), c)
-			adamGo(b[0], b[1], b[2], b[3], vb, c)
+			adamBoth(level, a[:], b[:], va, vb, c)
 			for j := range a {
 				for i := range a[j] {
 					if !sameAdamBits(a[j][i], b[j][i]) {
