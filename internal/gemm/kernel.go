@@ -44,7 +44,8 @@ const (
 // packLevel64 is the instruction set of the float64 transposing packs. It
 // follows the microkernel in use, so that NABLA_GEMM=portable, a CPU without
 // the instructions or a kernel rejected by its self-test leave the packs in
-// Go too.
+// Go too. It is set once, at init, and only read afterwards (the pack tests
+// swap it around a check, never while another test runs).
 var packLevel64 = packGo
 
 // packLevel32 is packLevel64 for float32, whose transposes use AVX only
