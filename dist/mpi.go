@@ -88,6 +88,7 @@ type mpi struct {
 	vals       []float64 // every rank's value in Allgather
 	one        [1][]float64
 	x          exchange
+	shm        *shm // the Sharder collectives through shared memory, or nil
 }
 
 // exchange lists the messages of one nb_exchange in C memory, as the
@@ -181,6 +182,7 @@ func OpenMPI() (Comm, error) {
 		if C.nb_local_size(&l) == C.MPI_SUCCESS && l > 0 {
 			mpiComm.localSize = int(l)
 		}
+		mpiComm.shm = newSHM(mpiComm)
 	})
 	return mpiComm, mpiErr
 }
@@ -189,6 +191,7 @@ func OpenMPI() (Comm, error) {
 // end of the program, after the last collective.
 func FinalizeMPI() {
 	if mpiComm != nil {
+		mpiComm.shm.free()
 		C.nb_finalize()
 	}
 }
@@ -231,6 +234,9 @@ func (c *mpi) Segment(n int) (lo, hi int) { return segment(n, c.size, c.rank) }
 func (c *mpi) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 	if c.size == 1 {
 		return nil
+	}
+	if c.shm != nil {
+		return c.shm.reduceScatterSum(bufs, aux)
 	}
 	n, a := total(bufs), len(aux)
 	if n > math.MaxInt32 {
@@ -323,6 +329,9 @@ func (c *mpi) Allgather(bufs [][]float64, mine float64, all []float64) error {
 
 // allgather is Allgather; with all nil it gathers no values.
 func (c *mpi) allgather(bufs [][]float64, mine float64, all []float64) error {
+	if c.shm != nil {
+		return c.shm.allgather(bufs, mine, all)
+	}
 	n := total(bufs)
 	if n > math.MaxInt32 {
 		return fmt.Errorf("dist: Allgather of %d values; MPI counts stop at %d", n, math.MaxInt32)

@@ -29,24 +29,33 @@ func TestMPICollectivesMatchLocal(t *testing.T) {
 	if err != nil {
 		t.Skip("no mpirun on PATH (apt-get install openmpi-bin libopenmpi-dev)")
 	}
-	for _, np := range []string{"2", "3"} {
+	for _, run := range []struct {
+		np  string
+		env []string
+	}{
+		// The ranks share this host: the Sharder collectives go through the
+		// shared-memory window (with 3 ranks on 2 cores, sleeping between
+		// polls).
+		{"2", nil},
+		{"3", nil},
+		// Messages (as between hosts), and, with 3 ranks, without the
+		// single-copy mechanism (CMA) too, as in containers that forbid
+		// it: messages then go through OpenMPI's shared buffers.
+		{"2", []string{"NABLA_MPI_SHM=0"}},
+		{"3", []string{"NABLA_MPI_SHM=0", "OMPI_MCA_btl_vader_single_copy_mechanism=none"}},
+	} {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, mpirun, "--allow-run-as-root", "--oversubscribe", "-np", np,
+		cmd := exec.CommandContext(ctx, mpirun, "--allow-run-as-root", "--oversubscribe", "-np", run.np,
 			os.Args[0], "-test.run", "^TestMPIHelper$", "-test.v")
-		cmd.Env = append(os.Environ(), mpiHelperEnv+"=1")
-		if np == "3" {
-			// Without the single-copy mechanism (CMA) too, as in containers
-			// that forbid it: messages then go through shared buffers.
-			cmd.Env = append(cmd.Env, "OMPI_MCA_btl_vader_single_copy_mechanism=none")
-		}
+		cmd.Env = append(append(os.Environ(), mpiHelperEnv+"=1"), run.env...)
 		out, err := cmd.CombinedOutput()
 		hung := ctx.Err() != nil
 		cancel()
 		if hung {
-			t.Fatalf("mpirun -np %s did not end within a minute (a hang)\n%s", np, out)
+			t.Fatalf("mpirun -np %s %v did not end within a minute (a hang)\n%s", run.np, run.env, out)
 		}
-		if err != nil || strings.Count(string(out), "--- PASS: TestMPIHelper") != atoi(np) {
-			t.Fatalf("mpirun -np %s: %v\n%s", np, err, out)
+		if err != nil || strings.Count(string(out), "--- PASS: TestMPIHelper") != atoi(run.np) {
+			t.Fatalf("mpirun -np %s %v: %v\n%s", run.np, run.env, err, out)
 		}
 	}
 }
@@ -180,5 +189,18 @@ func TestMPIHelper(t *testing.T) {
 	}
 	if err := c.Barrier(); err != nil {
 		t.Fatal(err)
+	}
+	// Through the window, buffers of different lengths are an error on
+	// every rank, not a hang (messages have no such check).
+	if c.(*mpi).shm != nil {
+		bufs := [][]float64{make([]float64, 10+c.Rank())}
+		err := c.(Sharder).ReduceScatterSum(bufs, nil)
+		if err == nil || !strings.Contains(err.Error(), "gave") {
+			t.Fatalf("rank %d: ReduceScatterSum of different lengths: %v", c.Rank(), err)
+		}
+		// The ranks stay in step: the next collective works.
+		if err := c.(Sharder).Allgather(nil, 1, make([]float64, c.Size())); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
