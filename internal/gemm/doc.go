@@ -8,7 +8,11 @@
 // product of one A sliver and one B sliver to C while both stay in the L1 and
 // L2 caches. Packing pads partial slivers with zeros, so the microkernel only
 // ever sees whole tiles; a tile that sticks out of C is computed into a
-// scratch tile and the part inside is added to C.
+// scratch tile and the part inside is added to C. The last sliver of a
+// product whose rows are not a multiple of mr goes to a fringe kernel of
+// fewer rows where one covers it (8 or 4 of AVX-512's 12, 4 or 2 of AVX2's
+// 6), which reads the same packed sliver and sums in the same order: a
+// 16-row product computes 16 rows, not 24, with the same bits.
 //
 // The microkernels are written in assembly for amd64 (kernel_amd64.s, made by
 // gen.go): FMA on 256-bit registers for AVX2 (6×8 for float64, 6×16 for

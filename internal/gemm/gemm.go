@@ -263,20 +263,38 @@ func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int
 							kr.micro(kc, as, bs, c[ci:], ldc)
 							continue
 						}
-						clear(tile)
-						kr.micro(kc, as, bs, tile, nr)
-						for i := 0; i < mm; i++ {
-							row, t := c[ci+i*ldc:ci+i*ldc+nn], tile[i*nr:i*nr+nn]
-							for j := range row {
-								row[j] += t[j]
-							}
+						// A short sliver: the smallest kernel that covers
+						// its rows, straight into C when it covers them
+						// exactly, else into the tile.
+						micro, rows := kr.micro, mr
+						if f := kr.forRows(mm); f != nil {
+							micro, rows = f.micro, f.rows
 						}
+						if rows == mm && nn == nr {
+							micro(kc, as, bs, c[ci:], ldc)
+							continue
+						}
+						clear(tile[:rows*nr])
+						micro(kc, as, bs, tile, nr)
+						addTile(c[ci:], ldc, tile, nr, mm, nn)
 					}
 				}
 			}
 		}
 	}
 	putBuf(buf)
+}
+
+// addTile adds the top left mm×nn corner of tile (row stride nr) to c (row
+// stride ldc). It is a function of its own so that the loop keeps its
+// values in registers (inside serial's loops it ran 60 % slower).
+func addTile[T float32 | float64](c []T, ldc int, tile []T, nr, mm, nn int) {
+	for i := 0; i < mm; i++ {
+		row, t := c[i*ldc:i*ldc+nn], tile[i*nr:i*nr+nn]
+		for j := range row {
+			row[j] += t[j]
+		}
+	}
 }
 
 func roundUp(x, unit int) int { return (x + unit - 1) / unit * unit }

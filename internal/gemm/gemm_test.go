@@ -217,9 +217,69 @@ func TestKernelSelfTest(t *testing.T) {
 			t.Errorf("self-test passes a kernel with a %s", name)
 		}
 	}
+	// A fringe kernel that computes one row too many.
+	if k := kernels64[0]; len(k.fringe) > 0 {
+		f := k.fringe[0]
+		k.fringe = []fringe[float64]{{f.rows - 1, f.micro}}
+		if selfTest(k) {
+			t.Errorf("self-test passes kernel %s with a fringe kernel of %d rows that writes %d", k.name, f.rows-1, f.rows)
+		}
+	}
 	defer func(r []string) { rejected = r }(rejected)
 	if got := passing([]kernel[float64]{wrong, good}); len(got) != 1 || Rejected()[len(Rejected())-1] != "portable" {
 		t.Errorf("passing kept %d kernels, want 1", len(got))
+	}
+}
+
+// TestFringeKernels checks that the fringe kernels, which compute the last
+// sliver of a product whose rows are not a multiple of the kernel's, give
+// the bits the kernel alone gives (computing a full sliver into a tile),
+// for every number of rows of the last sliver, on both element types and
+// every kernel that has them.
+func TestFringeKernels(t *testing.T) {
+	testFringe(t, kernels64)
+	testFringe(t, kernels32)
+}
+
+func testFringe[T float32 | float64](t *testing.T, ks []kernel[T]) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for i := range ks {
+		with := &ks[i]
+		if len(with.fringe) == 0 {
+			continue
+		}
+		without := *with
+		without.fringe = nil
+		for m := 1; m <= 3*with.mr; m++ {
+			for _, s := range []shape{
+				{m: m, n: 2*with.nr + 3, k: 37, alpha: 1},
+				{m: m, n: with.nr, k: 200, alpha: 0.5, beta: 1, transA: true, padC: 2},
+				{m: m, n: 5, k: 9, alpha: 1, transB: true},
+			} {
+				lda, ldb := s.k, s.n
+				if s.transA {
+					lda = s.m
+				}
+				if s.transB {
+					ldb = s.k
+				}
+				ldc := s.n + s.padC
+				a, b, c := make([]T, s.m*s.k), make([]T, s.k*s.n), make([]T, s.m*ldc)
+				for _, x := range [][]T{a, b, c} {
+					for j := range x {
+						x[j] = T(rng.NormFloat64())
+					}
+				}
+				want := append([]T(nil), c...)
+				gemm(&without, s.transA, s.transB, s.m, s.n, s.k, T(s.alpha), a, lda, b, ldb, T(s.beta), want, ldc, false)
+				gemm(with, s.transA, s.transB, s.m, s.n, s.k, T(s.alpha), a, lda, b, ldb, T(s.beta), c, ldc, false)
+				for j := range c {
+					if math.Float64bits(float64(c[j])) != math.Float64bits(float64(want[j])) {
+						t.Fatalf("kernel %s, %v: C[%d] = %v with the fringe kernels, %v without", with.name, s, j, c[j], want[j])
+					}
+				}
+			}
+		}
 	}
 }
 

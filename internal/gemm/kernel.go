@@ -11,6 +11,30 @@ type kernel[T float32 | float64] struct {
 	// micro adds to the mr×nr tile of c (row stride ldc) the product of the
 	// packed slivers a (kc steps of mr values) and b (kc steps of nr values).
 	micro func(kc int, a, b, c []T, ldc int)
+	// fringe lists kernels for fewer rows than mr, by increasing rows: a
+	// product whose last sliver has fewer rows computes only as many as
+	// the smallest fringe kernel that covers them.
+	fringe []fringe[T]
+}
+
+// A fringe kernel adds to the first rows rows of an mr×nr tile what the
+// kernel's micro would: it reads slivers of A packed for micro (mr values a
+// step) and sums each element in the same order, so that its results are
+// micro's bit for bit.
+type fringe[T float32 | float64] struct {
+	rows  int
+	micro func(kc int, a, b, c []T, ldc int)
+}
+
+// forRows returns the smallest fringe kernel of k that covers rows rows, or
+// nil when none does.
+func (k *kernel[T]) forRows(rows int) *fringe[T] {
+	for i := range k.fringe {
+		if k.fringe[i].rows >= rows {
+			return &k.fringe[i]
+		}
+	}
+	return nil
 }
 
 // kernels64 and kernels32 list the microkernels this CPU can run, best
@@ -23,8 +47,8 @@ var (
 )
 
 func init() {
-	kernels64 = append(passing(asmKernels64()), kernel[float64]{"portable", 4, 4, 128, 256, 4096, microGo[float64]})
-	kernels32 = append(passing(asmKernels32()), kernel[float32]{"portable", 4, 4, 128, 256, 4096, microGo[float32]})
+	kernels64 = append(passing(asmKernels64()), kernel[float64]{"portable", 4, 4, 128, 256, 4096, microGo[float64], nil})
+	kernels32 = append(passing(asmKernels32()), kernel[float32]{"portable", 4, 4, 128, 256, 4096, microGo[float32], nil})
 	k64, k32 = &kernels64[0], &kernels32[0]
 	if os.Getenv("NABLA_GEMM") == "portable" {
 		k64, k32 = &kernels64[len(kernels64)-1], &kernels32[len(kernels32)-1]
@@ -88,10 +112,24 @@ func passing[T float32 | float64](ks []kernel[T]) []kernel[T] {
 	return ok
 }
 
-// selfTest runs k's microkernel on one tile of small integers, whose
-// products and sums are exact in any order of accumulation, and checks the
-// tile and the entries around it against the definition.
+// selfTest runs k's microkernel and each of its fringe kernels on one tile
+// of small integers, whose products and sums are exact in any order of
+// accumulation, and checks the tile and the entries around it against the
+// definition.
 func selfTest[T float32 | float64](k kernel[T]) bool {
+	if !selfTestRows(k, k.mr, k.micro) {
+		return false
+	}
+	for _, f := range k.fringe {
+		if !selfTestRows(k, f.rows, f.micro) {
+			return false
+		}
+	}
+	return true
+}
+
+// selfTestRows checks micro, which adds the first rows rows of k's tile.
+func selfTestRows[T float32 | float64](k kernel[T], rows int, micro func(kc int, a, b, c []T, ldc int)) bool {
 	const kc = 9
 	a, b := make([]T, k.mr*kc), make([]T, k.nr*kc)
 	for i := range a {
@@ -105,11 +143,11 @@ func selfTest[T float32 | float64](k kernel[T]) bool {
 	for i := range c {
 		c[i] = T(i % 3)
 	}
-	k.micro(kc, a, b, c, ldc)
+	micro(kc, a, b, c, ldc)
 	for i := 0; i <= k.mr; i++ {
 		for j := 0; j < ldc; j++ {
 			want := T((i*ldc + j) % 3)
-			if i < k.mr && j < k.nr {
+			if i < rows && j < k.nr {
 				for p := 0; p < kc; p++ {
 					want += a[p*k.mr+i] * b[p*k.nr+j]
 				}
