@@ -1,6 +1,7 @@
 package nabla_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -170,5 +171,52 @@ func TestPowAtZeroBase(t *testing.T) {
 	g := nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Pow(nabla.Zeros(1), xs[0])) })
 	if v := g(nabla.FromSlice([]float64{2})).Item(); v != 0 {
 		t.Fatalf("d(0^x)/dx at 2 = %v, want 0", v)
+	}
+}
+
+// TestLogSoftmaxMatchesComposite checks the fused logsoftmax op against the
+// composite it replaced, x − LogSumExpKeep(x, axis): the same values bit
+// for bit (it runs the same steps) on ordinary, far-apart and infinite
+// logits, in float64 and float32, and the same gradients to rounding.
+func TestLogSoftmaxMatchesComposite(t *testing.T) {
+	inf := math.Inf(1)
+	rows := [][]float64{
+		{0.3, -1.2, 2.5, 0.7},
+		{1000, -1000, 999, 0},
+		{-inf, 1, 2, 3},
+		{inf, 1, 2, 3},
+		{-inf, -inf, -inf, -inf},
+		{math.NaN(), 1, 2, 3},
+		{1e-300, -1e-300, 0, 5e-324},
+	}
+	for _, dt := range []nabla.DType{nabla.Float64, nabla.Float32} {
+		var flat []float64
+		for _, r := range rows {
+			flat = append(flat, r...)
+		}
+		for axis := range 5 {
+			x := nabla.FromSlice(flat, len(rows), 4).As(dt)
+			if axis >= 2 { // a 3-d tensor, along each of its axes
+				x, axis = nabla.Reshape(x, len(rows), 2, 2), axis-2
+			}
+			fused := nabla.LogSoftmax(x, axis)
+			composite := nabla.Sub(x, nabla.LogSumExpKeep(x, axis))
+			f, c := fused.Float64s(), composite.Float64s()
+			for i := range f {
+				if math.Float64bits(f[i]) != math.Float64bits(c[i]) && !(math.IsNaN(f[i]) && math.IsNaN(c[i])) {
+					t.Fatalf("%v axis %d: element %d is %v, the composite gives %v", dt, axis, i, f[i], c[i])
+				}
+			}
+		}
+	}
+	// Gradients, on finite rows, of a weighted sum of the outputs.
+	x := nabla.FromSlice([]float64{0.3, -1.2, 2.5, 0.7, 30, -20, 29, 0}, 2, 4)
+	w := nabla.FromSlice([]float64{1, 0, -2, 0.5, 0, 3, 0, -1}, 2, 4)
+	for axis := range 2 {
+		g1 := nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor { return nabla.Sum(nabla.Mul(w, nabla.LogSoftmax(xs[0], axis))) })(x)
+		g2 := nabla.Grad(func(xs ...*nabla.Tensor) *nabla.Tensor {
+			return nabla.Sum(nabla.Mul(w, nabla.Sub(xs[0], nabla.LogSumExpKeep(xs[0], axis))))
+		})(x)
+		assertClose(t, fmt.Sprintf("gradient along axis %d", axis), g1, g2.Float64s(), 1e-15)
 	}
 }

@@ -326,8 +326,134 @@ func LogSumExpKeep(x *Tensor, axes ...int) *Tensor {
 func Softmax(x *Tensor, axis int) *Tensor { return Exp(LogSoftmax(x, axis)) }
 
 // LogSoftmax returns x - logsumexp(x) along axis; -Inf entries give -Inf (not
-// NaN) and a zero gradient.
-func LogSoftmax(x *Tensor, axis int) *Tensor { return Sub(x, LogSumExpKeep(x, axis)) }
+// NaN) and a zero gradient. It is one op (logsoftmax), whose gradient is
+// g − softmax(x)·Σg along axis: the same values as the composite
+// x − LogSumExpKeep(x, axis), bit for bit, in one node instead of eight.
+func LogSoftmax(x *Tensor, axis int) *Tensor {
+	if len(x.shape) == 0 {
+		return Sub(x, LogSumExpKeep(x, axis))
+	}
+	return logSoftmaxOp.Apply(normAxis("logsoftmax", axis, len(x.shape)), x)
+}
+
+var logSoftmaxOp *Op
+
+func init() {
+	logSoftmaxOp = Register(&Op{
+		Name:    "logsoftmax",
+		Batch:   batchAxisParam,
+		Forward: func(c *Ctx) *Tensor { out, _ := logSoftmaxForward(c.Inputs[0], c.Params.(int), false); return out },
+		// The softmax, a by-product of the forward pass (the exponentials
+		// over their sum), saves FastVJP an exponential per element.
+		SaveForward: func(c *Ctx) (out, saved *Tensor) { return logSoftmaxForward(c.Inputs[0], c.Params.(int), true) },
+		// ∂out_i/∂x_j = δ_ij − softmax_j along the axis, softmax = exp(out).
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			return []*Tensor{Sub(g, Mul(Exp(c.Output), SumKeep(g, c.Params.(int))))}
+		},
+		FastVJP: func(c *Ctx, g *Tensor) []*Tensor {
+			return []*Tensor{Sub(g, Mul(c.Saved(), SumKeep(g, c.Params.(int))))}
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			return Sub(d[0], SumKeep(Mul(Exp(c.Output), d[0]), c.Params.(int)))
+		},
+		Cases: []Case{
+			{Name: "vector", Shapes: [][]int{{5}}, Params: 0},
+			{Name: "rows", Shapes: [][]int{{2, 4}}, Params: 1},
+			{Name: "columns", Shapes: [][]int{{3, 2}}, Params: 0},
+			{Name: "middle", Shapes: [][]int{{2, 3, 2}}, Params: 1},
+			{Name: "far-apart", Shapes: [][]int{{2, 3}}, Params: 1, Lo: -40, Hi: 40},
+		},
+	})
+}
+
+// logSoftmaxForward computes LogSoftmax as the composite does, step for
+// step (the maximum along axis, taken as 0 where it is infinite; the sum of
+// the exponentials of the shifted values; its log plus the maximum
+// subtracted from x), with the same kernels on the same slices, so that the
+// values are the composite's bits, in three passes over x and without its
+// seven intermediate tensors. With softmax, it also returns the softmax,
+// the exponentials over their sum.
+func logSoftmaxForward(x *Tensor, axis int, softmax bool) (out, sm *Tensor) {
+	out = newTensorRaw(live(x.tape), x.dtype, x.shape)
+	if softmax {
+		sm = newTensorRaw(live(x.tape), x.dtype, x.shape)
+	}
+	outer, n, inner := 1, x.shape[axis], 1
+	for _, d := range x.shape[:axis] {
+		outer *= d
+	}
+	for _, d := range x.shape[axis+1:] {
+		inner *= d
+	}
+	var buf [8]bool
+	reduced := buf[:0]
+	for i := range x.shape {
+		reduced = append(reduced, i == axis)
+	}
+	if x.dtype == Float32 {
+		var e []float32
+		if sm != nil {
+			e = sm.f32
+		}
+		logSoftmaxKernel(out.f32, e, x.f32, x.shape, reduced, outer, n, inner)
+	} else {
+		var e []float64
+		if sm != nil {
+			e = sm.f64
+		}
+		logSoftmaxKernel(out.f64, e, x.f64, x.shape, reduced, outer, n, inner)
+	}
+	return out, sm
+}
+
+// logSoftmaxKernel sets out to the log-softmax of x (shape, reduced on the
+// axis of length n, between outer and inner elements) and, when e is not
+// nil, e to the softmax. Where e is nil, out holds the exponentials until
+// the last pass.
+func logSoftmaxKernel[T kernel.Float](out, e, x []T, shape []int, reduced []bool, outer, n, inner int) {
+	if len(x) == 0 {
+		return
+	}
+	stats := make([]T, 3*outer*inner)
+	m, sum, lse := stats[:outer*inner], stats[outer*inner:2*outer*inner], stats[2*outer*inner:]
+	kernel.Reduce(kernel.MaxOf, m, x, shape, reduced)
+	for i, v := range m {
+		if math.IsInf(float64(v), 0) {
+			m[i] = 0
+		}
+	}
+	if e == nil {
+		e = out
+	}
+	for o := range outer {
+		for k := range n {
+			xs, es, ms := x[(o*n+k)*inner:][:inner], e[(o*n+k)*inner:][:inner], m[o*inner:][:inner]
+			for i, v := range xs {
+				es[i] = v - ms[i]
+			}
+		}
+	}
+	kernel.Exp(e, e)
+	kernel.Reduce(kernel.Sum, sum, e, shape, reduced)
+	kernel.Log(lse, sum)
+	for i := range lse {
+		lse[i] += m[i]
+	}
+	for o := range outer {
+		for k := range n {
+			j := (o*n + k) * inner
+			xs, os, es, ls, ss := x[j:][:inner], out[j:][:inner], e[j:][:inner], lse[o*inner:][:inner], sum[o*inner:][:inner]
+			if &es[0] != &os[0] {
+				for i := range es {
+					es[i] /= ss[i]
+				}
+			}
+			for i, v := range xs {
+				os[i] = v - ls[i]
+			}
+		}
+	}
+}
 
 var normOp *Op
 
