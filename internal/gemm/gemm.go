@@ -50,7 +50,12 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 		outer(transA, transB, m, n, alpha, a, lda, b, ldb, c, ldc, parallel)
 		return
 	}
-	scale(m, n, beta, c, ldc)
+	// With beta 0, the first block of steps sets C (kernel.store) instead
+	// of adding to a cleared C, where the kernel has storing variants.
+	overwrite := beta == 0 && alpha != 0 && k != 0 && kr.store != nil
+	if !overwrite {
+		scale(m, n, beta, c, ldc)
+	}
 	if alpha == 0 || k == 0 {
 		return
 	}
@@ -62,7 +67,7 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 		workers = min(workers, runtime.GOMAXPROCS(0))
 	}
 	if workers <= 1 {
-		serial(kr, transA, transB, m, n, k, alpha, a, lda, b, ldb, nil, c, ldc)
+		serial(kr, transA, transB, m, n, k, alpha, a, lda, b, ldb, nil, c, ldc, overwrite)
 		return
 	}
 	// Give each worker a band of C's columns (or rows, if C is taller than
@@ -84,14 +89,14 @@ func gemm[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, 
 				if transA {
 					ao = lo
 				}
-				serial(kr, transA, transB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, nil, c[lo*ldc:], ldc)
+				serial(kr, transA, transB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, nil, c[lo*ldc:], ldc, overwrite)
 				return
 			}
 			bo := lo
 			if transB {
 				bo = lo * ldb
 			}
-			serial(kr, transA, transB, m, hi-lo, k, alpha, a, lda, b[bo:], ldb, nil, c[lo:], ldc)
+			serial(kr, transA, transB, m, hi-lo, k, alpha, a, lda, b[bo:], ldb, nil, c[lo:], ldc, overwrite)
 		}
 		if w == workers-1 {
 			run() // the calling goroutine takes the last band
@@ -217,10 +222,6 @@ func SerialPacked[T float32 | float64](transA bool, m, n, k int, a []T, lda int,
 	if m == 0 || n == 0 {
 		return
 	}
-	scale(m, n, beta, c, ldc)
-	if k == 0 {
-		return
-	}
 	var kr *kernel[T]
 	switch any(beta).(type) {
 	case float64:
@@ -228,12 +229,21 @@ func SerialPacked[T float32 | float64](transA bool, m, n, k int, a []T, lda int,
 	case float32:
 		kr = any(k32).(*kernel[T])
 	}
-	serial(kr, transA, false, m, n, k, 1, a, lda, nil, 0, pack, c, ldc)
+	overwrite := beta == 0 && k != 0 && kr.store != nil
+	if !overwrite {
+		scale(m, n, beta, c, ldc)
+	}
+	if k == 0 {
+		return
+	}
+	serial(kr, transA, false, m, n, k, 1, a, lda, nil, 0, pack, c, ldc, overwrite)
 }
 
-// serial adds alpha·op(A)·op(B) to C on the calling goroutine; B is packed
-// from b, or written by pack when that is not nil.
-func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, pack PackB[T], c []T, ldc int) {
+// serial adds alpha·op(A)·op(B) to C on the calling goroutine, or, with
+// overwrite, sets C to it (the first block of steps stores with kr.store,
+// which overwrite requires); B is packed from b, or written by pack when
+// that is not nil.
+func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, pack PackB[T], c []T, ldc int, overwrite bool) {
 	mr, nr := kr.mr, kr.nr
 	kcMax, mcMax, ncMax := min(k, kr.kc), min(roundUp(m, mr), kr.mc), min(roundUp(n, nr), kr.nc)
 	// The B panel starts on a cache line too: A's length rounds up to 16.
@@ -244,6 +254,7 @@ func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int
 		nc := min(kr.nc, n-jc)
 		for pc := 0; pc < k; pc += kr.kc {
 			kc := min(kr.kc, k-pc)
+			store := overwrite && pc == 0
 			if pack != nil {
 				pack(bp[:roundUp(nc, nr)*kc], pc, jc, kc, nc, nr)
 			} else {
@@ -260,18 +271,30 @@ func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int
 						as := ap[ir*kc : (ir+mr)*kc]
 						ci := (ic+ir)*ldc + jc + jr
 						if mm == mr && nn == nr {
-							kr.micro(kc, as, bs, c[ci:], ldc)
+							if store {
+								kr.store(kc, as, bs, c[ci:], ldc)
+							} else {
+								kr.micro(kc, as, bs, c[ci:], ldc)
+							}
 							continue
 						}
 						// A short sliver: the smallest kernel that covers
 						// its rows, straight into C when it covers them
 						// exactly, else into the tile.
-						micro, rows := kr.micro, mr
+						micro, st, rows := kr.micro, kr.store, mr
 						if f := kr.forRows(mm); f != nil {
-							micro, rows = f.micro, f.rows
+							micro, st, rows = f.micro, f.store, f.rows
+						}
+						if store {
+							micro = st
 						}
 						if rows == mm && nn == nr {
 							micro(kc, as, bs, c[ci:], ldc)
+							continue
+						}
+						if store { // the tile is set, then copied
+							micro(kc, as, bs, tile, nr)
+							copyTile(c[ci:], ldc, tile, nr, mm, nn)
 							continue
 						}
 						clear(tile[:rows*nr])
@@ -294,6 +317,14 @@ func addTile[T float32 | float64](c []T, ldc int, tile []T, nr, mm, nn int) {
 		for j := range row {
 			row[j] += t[j]
 		}
+	}
+}
+
+// copyTile copies the top left mm×nn corner of tile (row stride nr) into c
+// (row stride ldc).
+func copyTile[T float32 | float64](c []T, ldc int, tile []T, nr, mm, nn int) {
+	for i := 0; i < mm; i++ {
+		copy(c[i*ldc:i*ldc+nn], tile[i*nr:i*nr+nn])
 	}
 }
 

@@ -220,9 +220,16 @@ func TestKernelSelfTest(t *testing.T) {
 	// A fringe kernel that computes one row too many.
 	if k := kernels64[0]; len(k.fringe) > 0 {
 		f := k.fringe[0]
-		k.fringe = []fringe[float64]{{f.rows - 1, f.micro}}
+		k.fringe = []fringe[float64]{{f.rows - 1, f.micro, f.store}}
 		if selfTest(k) {
 			t.Errorf("self-test passes kernel %s with a fringe kernel of %d rows that writes %d", k.name, f.rows-1, f.rows)
+		}
+	}
+	// A storing kernel that adds.
+	if k := kernels64[0]; k.store != nil {
+		k.store = k.micro
+		if selfTest(k) {
+			t.Errorf("self-test passes kernel %s with a storing variant that adds to C", k.name)
 		}
 	}
 	defer func(r []string) { rejected = r }(rejected)
@@ -232,10 +239,13 @@ func TestKernelSelfTest(t *testing.T) {
 }
 
 // TestFringeKernels checks that the fringe kernels, which compute the last
-// sliver of a product whose rows are not a multiple of the kernel's, give
-// the bits the kernel alone gives (computing a full sliver into a tile),
-// for every number of rows of the last sliver, on both element types and
-// every kernel that has them.
+// sliver of a product whose rows are not a multiple of the kernel's, and the
+// storing kernels, which set C in the first block of steps of a product with
+// beta 0, give the bits the adding kernel alone gives (computing a full
+// sliver into a tile, and adding to a cleared C), for every number of rows
+// of the last sliver, on both element types and every kernel that has
+// them; the inputs hold zeros of both signs, whose products must not leave
+// a -0 where clearing and adding leaves +0.
 func TestFringeKernels(t *testing.T) {
 	testFringe(t, kernels64)
 	testFringe(t, kernels32)
@@ -249,12 +259,13 @@ func testFringe[T float32 | float64](t *testing.T, ks []kernel[T]) {
 			continue
 		}
 		without := *with
-		without.fringe = nil
+		without.fringe, without.store = nil, nil
 		for m := 1; m <= 3*with.mr; m++ {
 			for _, s := range []shape{
 				{m: m, n: 2*with.nr + 3, k: 37, alpha: 1},
 				{m: m, n: with.nr, k: 200, alpha: 0.5, beta: 1, transA: true, padC: 2},
 				{m: m, n: 5, k: 9, alpha: 1, transB: true},
+				{m: m, n: with.nr + 1, k: 9, alpha: -1},
 			} {
 				lda, ldb := s.k, s.n
 				if s.transA {
@@ -268,6 +279,15 @@ func testFringe[T float32 | float64](t *testing.T, ks []kernel[T]) {
 				for _, x := range [][]T{a, b, c} {
 					for j := range x {
 						x[j] = T(rng.NormFloat64())
+					}
+				}
+				for j := 0; j < len(a); j += 3 {
+					a[j] = T(math.Copysign(0, -1))
+				}
+				if s.k == 9 { // every product ±0: -0 with alpha 1, +0 with -1
+					clear(b)
+					for j := range a {
+						a[j] = -T(math.Abs(float64(a[j])))
 					}
 				}
 				want := append([]T(nil), c...)
@@ -366,7 +386,7 @@ func TestOuterMatchesBlocked(t *testing.T) {
 			}
 			got, want := make([]float64, s.m*ldc), make([]float64, s.m*ldc)
 			gemm(&kr, s.transA, s.transB, s.m, s.n, 1, s.alpha, a, lda, b, ldb, 0, got, ldc, true)
-			serial(&kr, s.transA, s.transB, s.m, s.n, 1, s.alpha, a, lda, b, ldb, nil, want, ldc) // C is zero: the blocked path's clear
+			serial(&kr, s.transA, s.transB, s.m, s.n, 1, s.alpha, a, lda, b, ldb, nil, want, ldc, false) // C is zero: the blocked path's clear
 			for i := range got {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
 					t.Fatalf("%s kernel %s: C[%d][%d] = %v, the blocked product gives %v", s, kr.name, i/ldc, i%ldc, got[i], want[i])

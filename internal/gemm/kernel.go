@@ -11,6 +11,12 @@ type kernel[T float32 | float64] struct {
 	// micro adds to the mr×nr tile of c (row stride ldc) the product of the
 	// packed slivers a (kc steps of mr values) and b (kc steps of nr values).
 	micro func(kc int, a, b, c []T, ldc int)
+	// store, when not nil, is micro that sets the tile to the product
+	// instead of adding the product to it: the first block of steps of a
+	// product with beta 0 writes C without C being cleared first. The bits
+	// are those of adding to a cleared tile (the sums start at +0, so none
+	// is -0).
+	store func(kc int, a, b, c []T, ldc int)
 	// fringe lists kernels for fewer rows than mr, by increasing rows: a
 	// product whose last sliver has fewer rows computes only as many as
 	// the smallest fringe kernel that covers them.
@@ -22,8 +28,8 @@ type kernel[T float32 | float64] struct {
 // step) and sums each element in the same order, so that its results are
 // micro's bit for bit.
 type fringe[T float32 | float64] struct {
-	rows  int
-	micro func(kc int, a, b, c []T, ldc int)
+	rows         int
+	micro, store func(kc int, a, b, c []T, ldc int)
 }
 
 // forRows returns the smallest fringe kernel of k that covers rows rows, or
@@ -47,8 +53,8 @@ var (
 )
 
 func init() {
-	kernels64 = append(passing(asmKernels64()), kernel[float64]{"portable", 4, 4, 128, 256, 4096, microGo[float64], nil})
-	kernels32 = append(passing(asmKernels32()), kernel[float32]{"portable", 4, 4, 128, 256, 4096, microGo[float32], nil})
+	kernels64 = append(passing(asmKernels64()), kernel[float64]{"portable", 4, 4, 128, 256, 4096, microGo[float64], nil, nil})
+	kernels32 = append(passing(asmKernels32()), kernel[float32]{"portable", 4, 4, 128, 256, 4096, microGo[float32], nil, nil})
 	k64, k32 = &kernels64[0], &kernels32[0]
 	if os.Getenv("NABLA_GEMM") == "portable" {
 		k64, k32 = &kernels64[len(kernels64)-1], &kernels32[len(kernels32)-1]
@@ -117,19 +123,20 @@ func passing[T float32 | float64](ks []kernel[T]) []kernel[T] {
 // accumulation, and checks the tile and the entries around it against the
 // definition.
 func selfTest[T float32 | float64](k kernel[T]) bool {
-	if !selfTestRows(k, k.mr, k.micro) {
+	if !selfTestRows(k, k.mr, k.micro, false) || k.store != nil && !selfTestRows(k, k.mr, k.store, true) {
 		return false
 	}
 	for _, f := range k.fringe {
-		if !selfTestRows(k, f.rows, f.micro) {
+		if !selfTestRows(k, f.rows, f.micro, false) || f.store != nil && !selfTestRows(k, f.rows, f.store, true) {
 			return false
 		}
 	}
 	return true
 }
 
-// selfTestRows checks micro, which adds the first rows rows of k's tile.
-func selfTestRows[T float32 | float64](k kernel[T], rows int, micro func(kc int, a, b, c []T, ldc int)) bool {
+// selfTestRows checks micro, which adds the first rows rows of k's tile
+// (sets them, with store).
+func selfTestRows[T float32 | float64](k kernel[T], rows int, micro func(kc int, a, b, c []T, ldc int), store bool) bool {
 	const kc = 9
 	a, b := make([]T, k.mr*kc), make([]T, k.nr*kc)
 	for i := range a {
@@ -148,6 +155,9 @@ func selfTestRows[T float32 | float64](k kernel[T], rows int, micro func(kc int,
 		for j := 0; j < ldc; j++ {
 			want := T((i*ldc + j) % 3)
 			if i < rows && j < k.nr {
+				if store {
+					want = 0
+				}
 				for p := 0; p < kc; p++ {
 					want += a[p*k.mr+i] * b[p*k.nr+j]
 				}
