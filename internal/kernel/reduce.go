@@ -79,7 +79,11 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 	if leading > 0 && trailing == 0 && noneReduced(reduced[leading:]) {
 		// dst[j] = reduce over r of src[r*len(dst)+j]: whole rows at a time.
 		w := len(dst)
-		acc := make([]float64, w)
+		// The sums are float64: in dst itself for float64, else in acc.
+		acc, in := any(dst).([]float64)
+		if !in {
+			acc = make([]float64, w)
+		}
 		for j := range acc {
 			acc[j] = identity(op)
 		}
@@ -95,8 +99,10 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 				acc[j] = combine(op, acc[j], float64(v))
 			}
 		}
-		for j, v := range acc {
-			dst[j] = T(v)
+		if !in {
+			for j, v := range acc {
+				dst[j] = T(v)
+			}
 		}
 		return
 	}
