@@ -12,7 +12,9 @@
 // product whose rows are not a multiple of mr goes to a fringe kernel of
 // fewer rows where one covers it (8 or 4 of AVX-512's 12, 4 or 2 of AVX2's
 // 6), which reads the same packed sliver and sums in the same order: a
-// 16-row product computes 16 rows, not 24, with the same bits.
+// 16-row product computes 16 rows, not 24, with the same bits. Every kernel
+// also has a storing variant, which sets its tile instead of adding to it:
+// with beta 0 the first block of steps uses it, and C is never cleared.
 //
 // The microkernels are written in assembly for amd64 (kernel_amd64.s, made by
 // gen.go): FMA on 256-bit registers for AVX2 (6×8 for float64, 6×16 for
