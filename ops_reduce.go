@@ -425,11 +425,20 @@ func logSoftmaxKernel[T kernel.Float](out, e, x []T, shape []int, reduced []bool
 	if e == nil {
 		e = out
 	}
-	for o := range outer {
-		for k := range n {
-			xs, es, ms := x[(o*n+k)*inner:][:inner], e[(o*n+k)*inner:][:inner], m[o*inner:][:inner]
+	if inner == 1 { // along the last axis: rows of n
+		for o, mo := range m {
+			xs, es := x[o*n:(o+1)*n], e[o*n:(o+1)*n]
 			for i, v := range xs {
-				es[i] = v - ms[i]
+				es[i] = v - mo
+			}
+		}
+	} else {
+		for o := range outer {
+			for k := range n {
+				xs, es, ms := x[(o*n+k)*inner:][:inner], e[(o*n+k)*inner:][:inner], m[o*inner:][:inner]
+				for i, v := range xs {
+					es[i] = v - ms[i]
+				}
 			}
 		}
 	}
@@ -438,6 +447,20 @@ func logSoftmaxKernel[T kernel.Float](out, e, x []T, shape []int, reduced []bool
 	kernel.Log(lse, sum)
 	for i := range lse {
 		lse[i] += m[i]
+	}
+	if inner == 1 {
+		for o, lo := range lse {
+			xs, os, es, so := x[o*n:(o+1)*n], out[o*n:(o+1)*n], e[o*n:(o+1)*n], sum[o]
+			if len(es) > 0 && &es[0] != &os[0] {
+				for i := range es {
+					es[i] /= so
+				}
+			}
+			for i, v := range xs {
+				os[i] = v - lo
+			}
+		}
+		return
 	}
 	for o := range outer {
 		for k := range n {

@@ -90,6 +90,11 @@ func Reduce[T Float](op ReduceOp, dst, src []T, shape []int, reduced []bool) {
 		for r := 0; r < len(src)/w; r++ {
 			row := src[r*w : (r+1)*w]
 			if op == Sum {
+				// The vectorised add where the sums are dst (float64): the
+				// same additions, element by element.
+				if in && vvAsm(Add, acc, acc, any(row).([]float64)) {
+					continue
+				}
 				for j, v := range row {
 					acc[j] += float64(v)
 				}
