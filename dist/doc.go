@@ -14,7 +14,11 @@
 // others (a reduce-scatter, then an allgather: 2·(n−1)/n of the buffer per
 // rank, as a ring allreduce moves), with point-to-point messages
 // (MPI_Isend, MPI_Irecv) straight from and into the callers' buffers, so
-// that nothing is packed or unpacked; in one process the last rank to
+// that nothing is packed or unpacked, or, when every rank runs on one host,
+// through a shared-memory window (MPI_Win_allocate_shared, mpi_shm.go):
+// each rank writes what the others need into its part, raises a flag and
+// reads the others' parts where they lie (NABLA_MPI_SHM=0 keeps the
+// messages); in one process the last rank to
 // arrive sums the buffers, or, with Local's AllreduceSumVec (the
 // VecReducer interface), each rank sums its segment of a list of buffers in
 // place. The order is the same everywhere, so Local and MPI produce
