@@ -78,8 +78,10 @@ const MPIAvailable = true
 // of its own segment into recv, or, in Allgather, straight into its
 // buffers. No value is packed or unpacked, and on one host OpenMPI's
 // shared-memory transport copies each message once (its single-copy
-// mechanism, CMA by default). The sums are done here, in rank order, so
-// that they are the same bits as Local's.
+// mechanism, CMA by default). When every rank runs on this host, the
+// Sharder collectives (and AllreduceSum, made of them) go through a
+// shared-memory window instead (shm, mpi_shm.go). The sums are done here,
+// in rank order, so that they are the same bits as Local's.
 type mpi struct {
 	rank, size int
 	localSize  int       // ranks on this rank's host
