@@ -270,15 +270,9 @@ func (s *shm) reduceScatterSum(bufs [][]float64, aux []float64) error {
 	}
 	me := s.slot(s.rank, call)
 	lo, hi := segment(n, s.size, s.rank)
-	off := 0
-	for _, b := range bufs {
-		// The parts of b before lo and from hi on.
-		copy(me[off:], b[:min(max(lo-off, 0), len(b))])
-		if from := max(hi-off, 0); from < len(b) {
-			copy(me[off+from:], b[from:])
-		}
-		off += len(b)
-	}
+	in := func(part []float64, g int) { copy(me[g:], part) }
+	parts(bufs, 0, lo, in)
+	parts(bufs, hi, n, in)
 	copy(me[n:], aux)
 	s.publish(call, n, a)
 	if err := s.wait("ReduceScatterSum", call, n, a); err != nil {
@@ -288,20 +282,24 @@ func (s *shm) reduceScatterSum(bufs [][]float64, aux []float64) error {
 	for q := range slots {
 		slots[q] = s.slot(q, call)
 	}
-	eachPart(bufs, lo, hi, func(k, from, to int) {
-		sumSlots(bufs[k][from:to], slots, prefix(bufs, k)+from, s.rank)
-	})
+	parts(bufs, lo, hi, func(part []float64, g int) { sumSlots(part, slots, g, s.rank) })
 	sumSlots(aux, slots, n, s.rank)
 	return nil
 }
 
-// prefix returns the offset of bufs[k] in the concatenation of bufs.
-func prefix(bufs [][]float64, k int) int {
+// parts calls f(part, g) for each part of bufs inside [lo, hi) of their
+// concatenation, g the part's offset in it.
+func parts(bufs [][]float64, lo, hi int, f func(part []float64, g int)) {
 	off := 0
-	for _, b := range bufs[:k] {
+	for _, b := range bufs {
+		if from, to := max(lo-off, 0), min(hi-off, len(b)); from < to {
+			f(b[from:to], off+from)
+		}
 		off += len(b)
+		if off >= hi {
+			return
+		}
 	}
-	return off
 }
 
 // sumSlots sets dst[i] to the sum over ranks q, in order, of rank q's
@@ -346,14 +344,7 @@ func (s *shm) allgather(bufs [][]float64, mine float64, all []float64) error {
 	}
 	me := s.slot(s.rank, call)
 	lo, hi := segment(n, s.size, s.rank)
-	off := 0
-	for _, b := range bufs {
-		from, to := max(lo-off, 0), min(hi-off, len(b))
-		if from < to {
-			copy(me[off+from:], b[from:to])
-		}
-		off += len(b)
-	}
+	parts(bufs, lo, hi, func(part []float64, g int) { copy(me[g:], part) })
 	me[n] = mine
 	s.publish(call, n, 1)
 	if err := s.wait("Allgather", call, n, 1); err != nil {
@@ -371,14 +362,7 @@ func (s *shm) allgather(bufs [][]float64, mine float64, all []float64) error {
 			all[q] = sl[n]
 		}
 		qlo, qhi := segment(n, s.size, q)
-		off := 0
-		for _, b := range bufs {
-			from, to := max(qlo-off, 0), min(qhi-off, len(b))
-			if from < to {
-				copy(b[from:to], sl[off+from:off+to])
-			}
-			off += len(b)
-		}
+		parts(bufs, qlo, qhi, func(part []float64, g int) { copy(part, sl[g:]) })
 	}
 	return nil
 }
