@@ -6,7 +6,6 @@ package dist
 #include <mpi.h>
 #include <stdint.h>
 #include <unistd.h>
-#include <sched.h>
 #include <time.h>
 
 // One shared-memory window (MPI_Win_allocate_shared) over the ranks of the
@@ -51,30 +50,14 @@ static int nb_shm_free(void) {
 static int nb_shm_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
 static int nb_allreduce_max(long *v) { return MPI_Allreduce(MPI_IN_PLACE, v, 1, MPI_LONG, MPI_MAX, MPI_COMM_WORLD); }
 // nb_shm_wait returns 0 once *seq is at least call, or 1 if *grow becomes
-// call first. It polls for spin_ns nanoseconds, yielding the core to any
-// other thread every 64 polls, and then sleeps 20 µs between polls. It
-// waits in C, not in Go: a goroutine that polled would yield its processor
-// to the process's other goroutines between polls, and with one processor
-// (a rank bound to one core) a busy one keeps it until preempted, 10 ms
-// later; during a C call the Go runtime runs them on another thread.
-static int nb_shm_wait(uint64_t *seq, uint64_t *grow, uint64_t call, long spin_ns) {
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (long i = 1;; i++) {
+// call first, sleeping 20 µs between polls: the wait of a rank that has
+// polled (in Go, shm.poll) for as long as polling pays, which leaves the
+// core to the other ranks and processes.
+static int nb_shm_wait(uint64_t *seq, uint64_t *grow, uint64_t call) {
+	struct timespec d = {0, 20000};
+	for (;;) {
 		if (__atomic_load_n(seq, __ATOMIC_ACQUIRE) >= call) return 0;
 		if (__atomic_load_n(grow, __ATOMIC_ACQUIRE) == call) return 1;
-		if (i % 64 != 0) {
-#if defined(__x86_64__) || defined(__i386__)
-			__builtin_ia32_pause();
-#endif
-			continue;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < spin_ns) {
-			sched_yield();
-			continue;
-		}
-		struct timespec d = {0, 20000};
 		nanosleep(&d, NULL);
 	}
 }
@@ -247,7 +230,7 @@ func (s *shm) wait(op string, call uint64, n, a int) error {
 			continue
 		}
 		h := s.header(q)
-		if !s.poll(h, call) && C.nb_shm_wait((*C.uint64_t)(unsafe.Pointer(&h.seq)), (*C.uint64_t)(unsafe.Pointer(&h.grow)), C.uint64_t(call), 0) != 0 {
+		if !s.poll(h, call) && C.nb_shm_wait((*C.uint64_t)(unsafe.Pointer(&h.seq)), (*C.uint64_t)(unsafe.Pointer(&h.grow)), C.uint64_t(call)) != 0 {
 			return fmt.Errorf("dist: %s: rank %d needed a larger window than rank %d: the ranks gave buffers of different lengths", op, q, s.rank)
 		}
 		m := &h.meta[call%2]
