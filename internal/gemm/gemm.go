@@ -310,7 +310,8 @@ func serial[T float32 | float64](kr *kernel[T], transA, transB bool, m, n, k int
 
 // addTile adds the top left mm×nn corner of tile (row stride nr) to c (row
 // stride ldc). It is a function of its own so that the loop keeps its
-// values in registers (inside serial's loops it ran 60 % slower).
+// values in registers (written inline in serial's loops, a 10×256×16
+// product took 15 % longer).
 func addTile[T float32 | float64](c []T, ldc int, tile []T, nr, mm, nn int) {
 	for i := 0; i < mm; i++ {
 		row, t := c[i*ldc:i*ldc+nn], tile[i*nr:i*nr+nn]

@@ -225,11 +225,19 @@ func TestKernelSelfTest(t *testing.T) {
 			t.Errorf("self-test passes kernel %s with a fringe kernel of %d rows that writes %d", k.name, f.rows-1, f.rows)
 		}
 	}
-	// A storing kernel that adds.
+	// A storing kernel that adds, and a fringe kernel without the storing
+	// variant its kernel has.
 	if k := kernels64[0]; k.store != nil {
 		k.store = k.micro
 		if selfTest(k) {
 			t.Errorf("self-test passes kernel %s with a storing variant that adds to C", k.name)
+		}
+	}
+	if k := kernels64[0]; k.store != nil && len(k.fringe) > 0 {
+		f := k.fringe[0]
+		k.fringe = []fringe[float64]{{f.rows, f.micro, nil}}
+		if selfTest(k) {
+			t.Errorf("self-test passes kernel %s with a fringe kernel that cannot store", k.name)
 		}
 	}
 	defer func(r []string) { rejected = r }(rejected)

@@ -127,6 +127,9 @@ func selfTest[T float32 | float64](k kernel[T]) bool {
 		return false
 	}
 	for _, f := range k.fringe {
+		if (f.store == nil) != (k.store == nil) {
+			return false // serial stores with a fringe kernel whenever it stores at all
+		}
 		if !selfTestRows(k, f.rows, f.micro, false) || f.store != nil && !selfTestRows(k, f.rows, f.store, true) {
 			return false
 		}
