@@ -326,7 +326,9 @@ func LogSumExpKeep(x *Tensor, axes ...int) *Tensor {
 func Softmax(x *Tensor, axis int) *Tensor { return Exp(LogSoftmax(x, axis)) }
 
 // LogSoftmax returns x - logsumexp(x) along axis; -Inf entries give -Inf (not
-// NaN) and a zero gradient. It is one op (logsoftmax), whose gradient is
+// NaN), and their gradient is finite: the incoming gradient's entry, since
+// their softmax is 0 (so 0 when a loss reads only finite entries, as NLL
+// with a finite target does). It is one op (logsoftmax), whose gradient is
 // g − softmax(x)·Σg along axis: the same values as the composite
 // x − LogSumExpKeep(x, axis), bit for bit, in one node instead of eight.
 func LogSoftmax(x *Tensor, axis int) *Tensor {
