@@ -6,6 +6,8 @@ package nabla
 // tag (gemm_openblas.go); the transposed forms let the backward pass avoid
 // materialising transposes.
 
+import "github.com/nabla-go/nabla/internal/kernel"
+
 type mmParams struct{ ta, tb bool }
 
 // matDims returns the rows and columns of op(x) for the last two dimensions.
@@ -120,6 +122,88 @@ func init() {
 			{Name: "batch-broadcast", Shapes: [][]int{{2, 1, 2, 3}, {3, 3, 2}}, Params: mmParams{}},
 		},
 	})
+}
+
+var linearOp *Op
+
+func init() {
+	linearOp = Register(&Op{
+		Name:  "linear",
+		Batch: batchLinear,
+		// The product's kernel (matmulForward), then the bias added to each
+		// row in place: the values of Add(MatMulT(x, w, false, true), b),
+		// bit for bit, without the sum's node and tensor.
+		Forward: func(c *Ctx) *Tensor {
+			y := matmulForward(&Ctx{Inputs: c.Inputs[:2], Params: mmParams{tb: true}})
+			b := c.Inputs[2]
+			n := b.Size()
+			for r := range y.Size() / max(n, 1) {
+				if y.dtype == Float32 {
+					kernel.AddTo(y.f32[r*n:(r+1)*n], b.f32)
+				} else {
+					kernel.AddTo(y.f64[r*n:(r+1)*n], b.f64)
+				}
+			}
+			return y
+		},
+		// The product's rule (dx = g·w, dw = gᵀ·x) and the bias's, the
+		// column sums of g.
+		VJP: func(c *Ctx, g *Tensor) []*Tensor {
+			x, w := c.Inputs[0], c.Inputs[1]
+			gs := make([]*Tensor, 3)
+			if c.NeedsGrad(0) {
+				gs[0] = MatMulT(g, w, false, false)
+			}
+			if c.NeedsGrad(1) {
+				gs[1] = MatMulT(g, x, true, false)
+			}
+			if c.NeedsGrad(2) {
+				gs[2] = Sum(g, 0)
+			}
+			return gs
+		},
+		JVP: func(c *Ctx, d []*Tensor) *Tensor {
+			x, w := c.Inputs[0], c.Inputs[1]
+			var t *Tensor
+			if d[0] != nil {
+				t = MatMulT(d[0], w, false, true)
+			}
+			if d[1] != nil {
+				t = tAdd(t, MatMulT(x, d[1], false, true))
+			}
+			return tAdd(t, d[2]) // a bias tangent broadcasts over the rows
+		},
+		Cases: []Case{
+			{Name: "rows", Shapes: [][]int{{2, 3}, {4, 3}, {4}}},
+			{Name: "one-row", Shapes: [][]int{{1, 2}, {3, 2}, {3}}},
+		},
+	})
+}
+
+// batchLinear is linear's Vmap rule: the composite, whose product
+// broadcasts over the batch axis of x or w, with a batched bias given a
+// row axis.
+func batchLinear(c *Ctx, batched []bool) *Tensor {
+	x, w, b := c.Inputs[0], c.Inputs[1], c.Inputs[2]
+	if batched[2] {
+		b = Reshape(b, b.shape[0], 1, b.shape[1])
+	}
+	return Add(MatMulT(x, w, false, true), b)
+}
+
+// Linear returns x·wᵀ + b, as torch.nn.functional.linear: x of shape
+// (…, in), w (out, in), b (out) or nil. For a matrix x and a bias it is one
+// op (linear), with the values of Add(MatMulT(x, w, false, true), b) bit for
+// bit; otherwise it is that composite.
+func Linear(x, w, b *Tensor) *Tensor {
+	switch {
+	case b == nil:
+		return MatMulT(x, w, false, true)
+	case len(x.shape) == 2 && len(w.shape) == 2 && len(b.shape) == 1 &&
+		x.shape[1] == w.shape[1] && w.shape[0] == b.shape[0] && x.dtype == w.dtype && w.dtype == b.dtype:
+		return linearOp.Apply(nil, x, w, b)
+	}
+	return Add(MatMulT(x, w, false, true), b)
 }
 
 // MatMulT returns op(a)·op(b) where op transposes the last two dimensions of

@@ -18,7 +18,7 @@ func ExampleNewLinear() {
 	fmt.Println(l.Weight.Shape())
 	// Output:
 	// tensor([[3.0000, 3.0000],
-	//         [7.5000, 7.5000]], grad_fn=add)
+	//         [7.5000, 7.5000]], grad_fn=linear)
 	// [2 3]
 }
 

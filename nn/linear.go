@@ -54,12 +54,9 @@ func (l *Linear) Forward(x *nabla.Tensor) *nabla.Tensor {
 	if x.Dims() == 1 {
 		return nabla.Reshape(l.Forward(nabla.Reshape(x, 1, in)), -1)
 	}
-	// MatMulT reads W transposed in place: no copy of the weight.
-	y := nabla.MatMulT(x, l.Weight, false, true)
-	if l.Bias != nil {
-		y = nabla.Add(y, l.Bias)
-	}
-	return y
+	// x·Wᵀ + b, W read transposed in place (no copy of the weight), as one
+	// op for a batch of rows.
+	return nabla.Linear(x, l.Weight, l.Bias)
 }
 
 // Parameters returns "weight" and, unless NoBias was given, "bias".
