@@ -154,6 +154,24 @@ func ExampleMatMul() {
 	// Output: tensor([17., 39.])
 }
 
+// Linear is a dense layer's x·wᵀ + b, with w stored out×in as PyTorch
+// stores it; its gradients flow to all three.
+func ExampleLinear() {
+	x := nabla.FromSlice([]float64{1, 2, 3, 4}, 2, 2) // two rows of two features
+	w := nabla.FromSlice([]float64{1, 0, 0, 1, 1, 1}, 3, 2)
+	b := nabla.FromSlice([]float64{0.5, 0, -1}, 3)
+	b.SetRequiresGrad(true)
+	y := nabla.Linear(x, w, b)
+	fmt.Println(y.Float64s())
+	nabla.Sum(y).Backward()
+	fmt.Println(b.Grad().Float64s())
+	fmt.Println(nabla.Linear(nabla.FromSlice([]float64{1, 2}), w, b).Float64s())
+	// Output:
+	// [1.5 2 2 3.5 4 6]
+	// [2 2 2]
+	// [1.5 2 2]
+}
+
 func ExampleSoftmax() {
 	fmt.Println(nabla.Softmax(nabla.FromSlice([]float64{1, 2, 3}), 0))
 	// Output: tensor([0.0900, 0.2447, 0.6652])

@@ -192,11 +192,13 @@ func batchLinear(c *Ctx, batched []bool) *Tensor {
 }
 
 // Linear returns x·wᵀ + b, as torch.nn.functional.linear: x of shape
-// (…, in), w (out, in), b (out) or nil. For a matrix x and a bias it is one
-// op (linear), with the values of Add(MatMulT(x, w, false, true), b) bit for
-// bit; otherwise it is that composite.
+// (in) or (…, in), w (out, in), b (out) or nil. For a matrix x and a bias it
+// is one op (linear), with the values of Add(MatMulT(x, w, false, true), b)
+// bit for bit; otherwise it is that composite.
 func Linear(x, w, b *Tensor) *Tensor {
 	switch {
+	case len(x.shape) == 1: // a vector: one row
+		return Reshape(Linear(Reshape(x, 1, x.shape[0]), w, b), -1)
 	case b == nil:
 		return MatMulT(x, w, false, true)
 	case len(x.shape) == 2 && len(w.shape) == 2 && len(b.shape) == 1 &&
