@@ -1,6 +1,10 @@
 package dist
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/nabla-go/nabla/internal/kernel"
+)
 
 // Sharder is implemented by a Comm whose ranks can share the work of one
 // update: ReduceScatterSum leaves each rank the sums of its own segment of
@@ -90,11 +94,10 @@ func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 		first := sl.vecs[0][k][from:to]
 		switch h.n {
 		case 2:
-			// The common case without the inner loop over ranks.
-			second := sl.vecs[1][k][from:to]
-			for i, s := range first {
-				dst[i] = s + second[i]
-			}
+			// The common case, with the vectorised add: dst is one of the
+			// two, and a+b is b+a to the bit.
+			other := sl.vecs[1-c.rank][k][from:to]
+			kernel.AddTo(dst, other)
 		default:
 			for i, s := range first {
 				for _, v := range sl.vecs[1:] {
