@@ -61,7 +61,7 @@ func Local(n int) []Comm {
 	}
 	h := &hub{n: n, bufs: make([][]float64, n)}
 	for i := range h.sh {
-		h.sh[i] = shardSlots{vecs: make([][][]float64, n), aux: make([][]float64, n), mine: make([]float64, n)}
+		h.sh[i] = shardSlots{vecs: make([][][]float64, n), stage: make([][]float64, n), aux: make([][]float64, n), mine: make([]float64, n)}
 	}
 	h.cond = sync.NewCond(&h.mu)
 	comms := make([]Comm, n)
@@ -94,17 +94,19 @@ type hub struct {
 }
 
 // shardSlots holds what each rank gives one Sharder collective: its list
-// of buffers, a copy of its aux and its gathered value; entry r is written
-// by rank r alone, before the collective's meeting, and read by the others
-// after it. The others may still read it when rank r, released by that
+// of buffers (for their shape), its staging buffer (the values it gives the
+// others, at their offsets in the concatenation of its buffers), a copy of
+// its aux and its gathered value; entry r is written by rank r alone,
+// before the collective's meeting, and read by the others after it. The others may still read it when rank r, released by that
 // meeting, enters its next collective: so consecutive collectives use the
 // two sets of slots in turn. Rank r cannot reach the one after (which
 // reuses these) before the next meeting, which every rank reaches only
 // once done reading.
 type shardSlots struct {
-	vecs [][][]float64
-	aux  [][]float64
-	mine []float64
+	vecs  [][][]float64
+	stage [][]float64
+	aux   [][]float64
+	mine  []float64
 }
 
 // spinFor bounds how long a waiting rank polls for the end of a meeting

@@ -254,13 +254,13 @@ func (c *mpi) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 		}
 		in := c.recv[q*m : (q+1)*m]
 		off := 0
-		eachPart(bufs, lo, hi, func(k, from, to int) {
+		eachPart(bufs, lo, hi, func(k, from, to, _ int) {
 			c.x.add(in[off:off+to-from], q, true)
 			off += to - from
 		})
 		c.x.add(c.raux[q*a:(q+1)*a], q, true)
 		qlo, qhi := segment(n, c.size, q)
-		eachPart(bufs, qlo, qhi, func(k, from, to int) { c.x.add(bufs[k][from:to], q, false) })
+		eachPart(bufs, qlo, qhi, func(k, from, to, _ int) { c.x.add(bufs[k][from:to], q, false) })
 		c.x.add(aux, q, false)
 	}
 	err := c.x.run("ReduceScatterSum (MPI_Isend, MPI_Irecv)")
@@ -269,7 +269,7 @@ func (c *mpi) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 		return err
 	}
 	off := 0
-	eachPart(bufs, lo, hi, func(k, from, to int) {
+	eachPart(bufs, lo, hi, func(k, from, to, _ int) {
 		sumInRankOrder(bufs[k][from:to], c.recv[off:], m, c.rank, c.size)
 		off += to - from
 	})
@@ -347,8 +347,8 @@ func (c *mpi) allgather(bufs [][]float64, mine float64, all []float64) error {
 			continue
 		}
 		qlo, qhi := segment(n, c.size, q)
-		eachPart(bufs, qlo, qhi, func(k, from, to int) { c.x.add(bufs[k][from:to], q, true) })
-		eachPart(bufs, lo, hi, func(k, from, to int) { c.x.add(bufs[k][from:to], q, false) })
+		eachPart(bufs, qlo, qhi, func(k, from, to, _ int) { c.x.add(bufs[k][from:to], q, true) })
+		eachPart(bufs, lo, hi, func(k, from, to, _ int) { c.x.add(bufs[k][from:to], q, false) })
 		if gather {
 			c.x.add(c.vals[q:q+1], q, true)
 			c.x.add(c.vals[c.rank:c.rank+1], q, false)

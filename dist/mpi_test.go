@@ -101,7 +101,7 @@ func collectives(c Comm) ([]float64, error) {
 	got = append(got, aux...)
 	n := total(bufs)
 	lo, hi := s.Segment(n)
-	eachPart(bufs, lo, hi, func(k, from, to int) {
+	eachPart(bufs, lo, hi, func(k, from, to, _ int) {
 		for i := from; i < to; i++ {
 			bufs[k][i] = math.Sqrt(math.Abs(bufs[k][i])) // an "update" of the segment
 		}

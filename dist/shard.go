@@ -2,6 +2,7 @@ package dist
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/nabla-go/nabla/internal/kernel"
 )
@@ -47,17 +48,17 @@ func total(bufs [][]float64) int {
 	return n
 }
 
-// eachPart calls f(k, from, to) for each buffer k of bufs that has values
-// in [lo, hi) of their concatenation, with the bounds of those values in
-// buffer k.
-func eachPart(bufs [][]float64, lo, hi int, f func(k, from, to int)) {
+// eachPart calls f(k, from, to, at) for each buffer k of bufs that has
+// values in [lo, hi) of their concatenation, with the bounds of those
+// values in buffer k and the offset of the first in the concatenation.
+func eachPart(bufs [][]float64, lo, hi int, f func(k, from, to, at int)) {
 	off := 0
 	for k, b := range bufs {
 		from, to := max(lo-off, 0), min(hi-off, len(b))
-		off += len(b)
 		if from < to {
-			f(k, from, to)
+			f(k, from, to, off+from)
 		}
+		off += len(b)
 		if off >= hi {
 			return
 		}
@@ -67,15 +68,24 @@ func eachPart(bufs [][]float64, lo, hi int, f func(k, from, to int)) {
 // Segment returns the bounds of this rank's segment of n values.
 func (c *local) Segment(n int) (lo, hi int) { return segment(n, c.h.n, c.rank) }
 
-// ReduceScatterSum: every rank registers its list and a copy of its aux,
-// the ranks meet once, and each then sums its own segment from the
-// others' buffers (reading, never writing, them) and all the aux.
+// ReduceScatterSum: every rank copies into its staging buffer the parts of
+// its buffers that are the others' segments, the ranks meet once, and each
+// then sums its own segment from its buffers and the others' staging
+// buffers (see stage).
 func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 	h := c.h
 	if h.n == 1 {
 		return nil
 	}
 	sl := c.slots()
+	n := total(bufs)
+	st := c.stage(sl, n)
+	for q := range h.n {
+		if q != c.rank {
+			lo, hi := segment(n, h.n, q)
+			eachPart(bufs, lo, hi, func(k, from, to, at int) { kernel.CopyStream(st[at:at+to-from], bufs[k][from:to]) })
+		}
+	}
 	sl.vecs[c.rank] = bufs
 	sl.aux[c.rank] = append(sl.aux[c.rank][:0], aux...)
 	if err := h.meet(c.rank, nil, func() error { return h.sameShape("ReduceScatterSum", sl.vecs, sl.aux) }); err != nil {
@@ -88,30 +98,36 @@ func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 		}
 		aux[i] = s
 	}
-	lo, hi := segment(total(bufs), h.n, c.rank)
-	eachPart(bufs, lo, hi, func(k, from, to int) {
+	lo, hi := segment(n, h.n, c.rank)
+	eachPart(bufs, lo, hi, func(k, from, to, at int) {
 		dst := bufs[k][from:to]
-		first := sl.vecs[0][k][from:to]
-		switch h.n {
-		case 2:
-			// The common case, with the vectorised add: dst is one of the
-			// two, and a+b is b+a to the bit.
-			other := sl.vecs[1-c.rank][k][from:to]
-			kernel.AddTo(dst, other)
-		default:
-			for i, s := range first {
-				for _, v := range sl.vecs[1:] {
-					s += v[k][from+i]
-				}
-				dst[i] = s
+		if h.n == 2 {
+			// The common case, with the vectorised add: a+b is b+a to
+			// the bit.
+			kernel.AddTo(dst, sl.stage[1-c.rank][at:at+len(dst)])
+			return
+		}
+		for i := range dst {
+			s := dst[i]
+			if c.rank != 0 {
+				s = sl.stage[0][at+i]
 			}
+			for r := 1; r < h.n; r++ {
+				if r == c.rank {
+					s += dst[i]
+				} else {
+					s += sl.stage[r][at+i]
+				}
+			}
+			dst[i] = s
 		}
 	})
 	return nil
 }
 
-// Allgather: every rank registers its list and its value, the ranks meet
-// once, and each copies the others' segments into its own buffers.
+// Allgather: every rank copies its segment into its staging buffer, the
+// ranks meet once, and each copies the others' segments from their staging
+// buffers into its own buffers.
 func (c *local) Allgather(bufs [][]float64, mine float64, all []float64) error {
 	h := c.h
 	if len(all) != h.n {
@@ -122,21 +138,51 @@ func (c *local) Allgather(bufs [][]float64, mine float64, all []float64) error {
 		return nil
 	}
 	sl := c.slots()
+	n := total(bufs)
+	st := c.stage(sl, n)
+	lo, hi := segment(n, h.n, c.rank)
+	eachPart(bufs, lo, hi, func(k, from, to, at int) { kernel.CopyStream(st[at:at+to-from], bufs[k][from:to]) })
 	sl.vecs[c.rank] = bufs
 	sl.mine[c.rank] = mine
 	if err := h.meet(c.rank, nil, func() error { return h.sameShape("Allgather", sl.vecs, nil) }); err != nil {
 		return err
 	}
 	copy(all, sl.mine)
-	n := total(bufs)
-	for r, src := range sl.vecs {
+	for r, src := range sl.stage {
 		if r == c.rank {
 			continue
 		}
 		lo, hi := segment(n, h.n, r)
-		eachPart(bufs, lo, hi, func(k, from, to int) { copy(bufs[k][from:to], src[k][from:to]) })
+		eachPart(bufs, lo, hi, func(k, from, to, at int) { copy(bufs[k][from:to], src[at:at+to-from]) })
 	}
 	return nil
+}
+
+// stage returns this rank's staging buffer in sl, of n values (more when
+// an earlier collective needed more).
+//
+// The others read a rank's values from this copy, not from its buffers,
+// and the copy is written with non-temporal stores (kernel.CopyStream).
+// Reading a rank's gradients or parameters where they lie leaves the reader
+// a copy of each cache line, which the owner must take back, a cross-core
+// round trip a line, when it next writes them (the backward pass, the
+// update). Streamed staging copies cost the owner a copy, and no round
+// trips (see docs/DISTRIBUTED.md, "What sharing costs a step").
+func (c *local) stage(sl *shardSlots, n int) []float64 {
+	st := sl.stage[c.rank]
+	if len(st) < n {
+		st = alignedFloats(n)
+		sl.stage[c.rank] = st
+	}
+	return st[:n]
+}
+
+// alignedFloats returns n zero values starting on a 64-byte boundary, so
+// that staged lines line up with the values' offsets.
+func alignedFloats(n int) []float64 {
+	b := make([]float64, n+8)
+	off := int((64-uintptr(unsafe.Pointer(&b[0]))%64)%64) / 8
+	return b[off : off+n : off+n]
 }
 
 // slots returns the hub's slots for this rank's next Sharder collective

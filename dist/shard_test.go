@@ -112,7 +112,7 @@ func TestLocalBackToBackAllgathers(t *testing.T) {
 			for kind := range 3 {
 				bufs := [][]float64{make([]float64, 4), make([]float64, m-4)}
 				// Only this rank's segment holds its values.
-				eachPart(bufs, lo, hi, func(k, from, to int) {
+				eachPart(bufs, lo, hi, func(k, from, to, _ int) {
 					for i := from; i < to; i++ {
 						bufs[k][i] = float64(round*100 + kind*10 + 4*k + i)
 					}
