@@ -73,6 +73,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/nabla-go/nabla/internal/kernel"
 )
 
 // shm runs the Sharder collectives of a job whose ranks all share this
@@ -253,7 +255,7 @@ func (s *shm) reduceScatterSum(bufs [][]float64, aux []float64) error {
 	}
 	me := s.slot(s.rank, call)
 	lo, hi := segment(n, s.size, s.rank)
-	in := func(part []float64, g int) { copy(me[g:], part) }
+	in := func(part []float64, g int) { kernel.CopyStream(me[g:g+len(part)], part) }
 	parts(bufs, 0, lo, in)
 	parts(bufs, hi, n, in)
 	copy(me[n:], aux)
@@ -293,10 +295,7 @@ func sumSlots(dst []float64, slots [][]float64, g, rank int) {
 	}
 	if len(slots) == 2 {
 		// a + b and b + a are the same bits: one loop serves both ranks.
-		o := slots[1-rank][g : g+len(dst)]
-		for i, v := range o {
-			dst[i] += v
-		}
+		kernel.AddTo(dst, slots[1-rank][g:g+len(dst)])
 		return
 	}
 	for i, mine := range dst {
@@ -327,7 +326,7 @@ func (s *shm) allgather(bufs [][]float64, mine float64, all []float64) error {
 	}
 	me := s.slot(s.rank, call)
 	lo, hi := segment(n, s.size, s.rank)
-	parts(bufs, lo, hi, func(part []float64, g int) { copy(me[g:], part) })
+	parts(bufs, lo, hi, func(part []float64, g int) { kernel.CopyStream(me[g:g+len(part)], part) })
 	me[n] = mine
 	s.publish(call, n, 1)
 	if err := s.wait("Allgather", call, n, 1); err != nil {
