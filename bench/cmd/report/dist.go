@@ -33,12 +33,13 @@ type distJob struct {
 	epochs int
 }
 
-// The digits jobs run the default 30 epochs: an epoch takes a few ms, and
-// with 6 epochs (a median of five) the medians moved by ±20 % from run to
-// run on this machine. Fashion-MNIST's run 4 (a median of three; with 2,
-// one epoch decided a round).
+// The digits jobs run 60 epochs: an epoch takes a few ms, and the epochs
+// of one run spread over 1.7–3.3 ms on this machine (with 6 epochs, a
+// median of five, the medians moved by ±20 % from run to run; 30 still left
+// ±10 %). Fashion-MNIST's run 4 (a median of three; with 2, one epoch
+// decided a round).
 var distJobs = []distJob{
-	{"digits MLP 64-256-10, batch 32", func() train.Config { return train.Defaults() }, 30},
+	{"digits MLP 64-256-10, batch 32", func() train.Config { return train.Defaults() }, 60},
 	// The default batch's shards of 16 rows are mostly per-operation cost,
 	// which two workers do not divide: larger batches show where two
 	// workers pay (docs/DISTRIBUTED.md).
@@ -46,12 +47,12 @@ var distJobs = []distJob{
 		c := train.Defaults()
 		c.BatchSize = 128
 		return c
-	}, 30},
+	}, 60},
 	{"digits MLP 64-256-10, batch 256", func() train.Config {
 		c := train.Defaults()
 		c.BatchSize = 256
 		return c
-	}, 30},
+	}, 60},
 	{"Fashion-MNIST MLP 784-256-10, batch 128", func() train.Config {
 		c := train.Defaults()
 		c.Data, c.BatchSize = "fashion-mnist", 128
