@@ -3,7 +3,9 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -159,5 +161,38 @@ func TestMPIRankFailureStopsTheJob(t *testing.T) {
 	after, err := os.ReadFile(filepath.Join(good, train.CheckpointFile))
 	if err != nil || string(after) != string(before) {
 		t.Errorf("the checkpoint changed (err %v)", err)
+	}
+}
+
+// TestMPICPUProfilePerRank: under mpirun every rank profiles itself into a
+// file of its own (rank 0 the path given, rank N path.rankN), each one a
+// whole gzip stream as pprof writes them, instead of all ranks writing one
+// file (whose interleaved writes gzip rejects).
+func TestMPICPUProfilePerRank(t *testing.T) {
+	mpirun, bin := mpiBinary(t)
+	root := t.TempDir()
+	prof := filepath.Join(root, "cpu.prof")
+	args := append([]string{"-np", "2", bin}, append(append([]string{}, mpiTrainArgs...),
+		"-o", filepath.Join(root, "run"), "--epochs", "1", "--distributed", "mpi", "--cpuprofile", prof)...)
+	if out, err := mpiRun(t, mpirun, args...); err != nil {
+		t.Fatalf("mpirun: %v\n%s", err, out)
+	}
+	for _, p := range []string{prof, prof + ".rank1"} {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err == nil {
+			var n int64
+			n, err = io.Copy(io.Discard, zr)
+			if err == nil && n == 0 {
+				err = io.ErrUnexpectedEOF
+			}
+		}
+		f.Close()
+		if err != nil {
+			t.Errorf("%s: not a CPU profile: %v", p, err)
+		}
 	}
 }

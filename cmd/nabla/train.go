@@ -73,13 +73,6 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 				cfg.OutDir = filepath.Join("runs", cfg.Data)
 			}
 			defer leanHeap()()
-			if cpuProfile != "" {
-				stop, err := startCPUProfile(cpuProfile)
-				if err != nil {
-					return err
-				}
-				defer stop()
-			}
 			if resume && overwrite {
 				return usagef("--resume and --overwrite contradict each other: choose one")
 			}
@@ -123,6 +116,18 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 				comm = c
 			default:
 				return usagef("unknown --distributed %q (want mpi)", distributed)
+			}
+			if cpuProfile != "" {
+				path := cpuProfile
+				if comm != nil && comm.Rank() != 0 {
+					// One profile per process: the ranks would write one file.
+					path = fmt.Sprintf("%s.rank%d", cpuProfile, comm.Rank())
+				}
+				stop, err := startCPUProfile(path)
+				if err != nil {
+					return err
+				}
+				defer stop()
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -191,7 +196,7 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
 	f.IntVar(&cfg.Workers, "workers", 0, "data-parallel goroutines, each on a shard of every batch (0: automatic: one per 1 M multiply-adds of a step and per 32 rows of a batch, up to the cores, for float64 models without batch normalisation)")
 	f.StringVar(&distributed, "distributed", "", "mpi: this process is one rank of an mpirun job (needs a binary built with -tags mpi)")
-	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with go tool pprof)")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with go tool pprof); under --distributed mpi, rank N > 0 writes FILE.rankN")
 	return cmd
 }
 
