@@ -58,7 +58,7 @@ type Config struct {
 	Augment []string `json:"augment,omitempty"`
 	// Workers is the number of goroutines that train data-parallel, each on
 	// a shard of every batch with a replica of the model; 0 chooses: one
-	// per 1 M multiply-adds of a step's forward pass and per 32 rows of a
+	// per ½ M multiply-adds of a step's forward pass and per 32 rows of a
 	// batch, up to GOMAXPROCS, and one for float32 models and models with
 	// buffers (autoWorkers in
 	// parallel.go). The result is the one-worker result up to rounding, except

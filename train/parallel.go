@@ -57,14 +57,16 @@ func (j *job) workers() int {
 // macsPerWorker is the least work, in multiply-adds of a step's forward
 // pass, that the automatic choice gives each worker, and minShardRows the
 // fewest rows of a batch. Measured on a 2-core machine (bench report, dist
-// section, docs/DISTRIBUTED.md), two workers against one: the Fashion-MNIST
-// MLP at batch 128 (26 M multiply-adds a step, 64-row shards) 0.62×; the
-// digits MLP at batch 128 (2.4 M, 64 rows) 0.58× and at 256 (4.9 M) 0.52×,
-// but at batch 32 (0.6 M, 16-row shards) 0.97–1.1×: a shard's step has
-// costs that do not shrink with its rows (the operations' own, packing a
-// weight matrix for each product), which 16 rows do not repay.
+// section, and alternating CLI runs, docs/DISTRIBUTED.md), two workers
+// against one: the Fashion-MNIST MLP at batch 128 (26 M multiply-adds a
+// step, 64-row shards) 0.58–0.60×; the digits MLP at batch 256 (4.9 M)
+// 0.39–0.51×, at 128 (2.4 M) 0.55–0.57×, at 64 (1.2 M, 32-row shards)
+// 0.85–0.89×, but at batch 32 (0.6 M, 16-row shards) 0.83–1.04×: a
+// shard's step has costs that do not shrink with its rows (the operations'
+// own, packing a weight matrix for each product), which 16 rows do not
+// repay dependably.
 const (
-	macsPerWorker = 1 << 20
+	macsPerWorker = 1 << 19
 	minShardRows  = 32
 )
 

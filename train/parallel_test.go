@@ -182,9 +182,9 @@ func TestAutoWorkers(t *testing.T) {
 		want  int
 	}{
 		{"digits MLP, batch 32", func(*Config) {}, 2, 1},
-		{"digits MLP, batch 64", func(c *Config) { c.BatchSize = 64 }, 2, 1},
+		{"digits MLP, batch 64", func(c *Config) { c.BatchSize = 64 }, 2, 2},
 		{"digits MLP, batch 128", func(c *Config) { c.BatchSize = 128 }, 2, 2},
-		{"digits MLP, batch 128, 64 cores", func(c *Config) { c.BatchSize = 128 }, 64, 2},
+		{"digits MLP, batch 128, 64 cores", func(c *Config) { c.BatchSize = 128 }, 64, 4}, // 32-row shards
 		{"wide MLP, 1 core", wide, 1, 1},
 		{"wide MLP, 2 cores", wide, 2, 2},
 		{"wide MLP, 64 cores", wide, 64, 4}, // 32-row shards
