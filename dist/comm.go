@@ -73,9 +73,11 @@ func Local(n int) []Comm {
 
 // hub is the state the local ranks share: the buffers registered for the
 // current collective and a cyclic barrier. The last rank to arrive at a
-// collective does its work for all (the sums, the copies) and releases the
-// others: one meeting per collective, which matters on a loaded machine,
-// where waking a parked thread can take milliseconds. A waiting rank polls
+// meeting checks what the ranks gave (and, for Broadcast, copies the
+// root's buffer) and releases the others: one meeting per collective, two
+// for an allreduce (a reduce-scatter and an allgather, whose work each rank
+// does on its segment), which matters on a loaded machine, where waking a
+// parked thread can take milliseconds. A waiting rank polls
 // (yielding) for up to spinFor before it parks.
 type hub struct {
 	n       int
@@ -85,8 +87,7 @@ type hub struct {
 	gen     atomic.Uint64 // completed collectives; changes under mu
 	err     error         // set by Abort; every later wait fails with it
 	aborted atomic.Bool
-	bufs    [][]float64   // each rank's buffer in the current collective
-	vecs    [][][]float64 // each rank's buffers in the current AllreduceSumVec
+	bufs    [][]float64 // each rank's buffer in the current collective
 
 	// Sharder's collectives, alternately in sh[0] and sh[1] (see
 	// local.calls).
@@ -183,7 +184,8 @@ func (h *hub) spin(g uint64) {
 type local struct {
 	h     *hub
 	rank  int
-	calls int // Sharder collectives made: calls%2 picks hub.sh's slots
+	calls int       // Sharder collectives made: calls%2 picks hub.sh's slots
+	all   []float64 // allreduce's gathered values, unused
 }
 
 func (c *local) Rank() int { return c.rank }
@@ -195,91 +197,30 @@ func (c *local) LocalSize() int { return c.h.n }
 // Barrier returns once all ranks have called it.
 func (c *local) Barrier() error { return c.h.meet(c.rank, nil, nil) }
 
-// AllreduceSum sums in place: the last rank to arrive adds up the buffers
-// element by element in rank order and writes the sums into all of them.
+// AllreduceSum sums in place, as a reduce-scatter and an allgather (see
+// ReduceScatterSum): each rank adds up its segment in rank order, and the
+// work and the copies are split n ways.
 func (c *local) AllreduceSum(buf []float64) error {
-	h := c.h
-	if h.n == 1 {
-		return nil
-	}
-	return h.meet(c.rank, buf, func() error {
-		if err := h.sameLength("AllreduceSum", len(buf)); err != nil {
-			return err
-		}
-		first, rest := h.bufs[0], h.bufs[1:]
-		for i, s := range first {
-			for _, b := range rest {
-				s += b[i]
-			}
-			first[i] = s
-		}
-		for _, b := range rest {
-			copy(b, first)
-		}
-		return nil
-	})
+	return c.allreduce("AllreduceSum", [][]float64{buf})
 }
 
-// AllreduceSumVec sums the lists of buffers of all ranks in place: each rank
-// adds up its segment of the concatenated values (in rank order) and writes
-// the sums into every rank's buffers; segments are disjoint, so no value is
-// read or written by two ranks, and the work is split n ways.
+// AllreduceSumVec sums the lists of buffers of all ranks in place, as
+// AllreduceSum sums their concatenation.
 func (c *local) AllreduceSumVec(bufs [][]float64) error {
-	h := c.h
-	if h.n == 1 {
+	return c.allreduce("AllreduceSumVec", bufs)
+}
+
+func (c *local) allreduce(op string, bufs [][]float64) error {
+	if c.h.n == 1 {
 		return nil
 	}
-	if err := h.meetVec(c.rank, bufs); err != nil {
+	if err := c.reduceScatter(op, bufs, nil); err != nil {
 		return err
 	}
-	total := 0
-	for _, b := range bufs {
-		total += len(b)
+	if len(c.all) != c.h.n {
+		c.all = make([]float64, c.h.n)
 	}
-	lo, hi := segment(total, h.n, c.rank)
-	off := 0
-	for k, b := range bufs {
-		// The part of buffer k inside [lo, hi).
-		from, to := max(lo-off, 0), min(hi-off, len(b))
-		off += len(b)
-		if from >= to {
-			continue
-		}
-		first := h.vecs[0][k][from:to]
-		for i, s := range first {
-			for _, v := range h.vecs[1:] {
-				s += v[k][from+i]
-			}
-			for _, v := range h.vecs {
-				v[k][from+i] = s
-			}
-		}
-	}
-	return h.meet(c.rank, nil, nil)
-}
-
-// meetVec registers rank's buffers and waits for all ranks; the last to
-// arrive checks that the lists have the same shape.
-func (h *hub) meetVec(rank int, bufs [][]float64) error {
-	h.mu.Lock()
-	if h.vecs == nil {
-		h.vecs = make([][][]float64, h.n)
-	}
-	h.vecs[rank] = bufs
-	h.mu.Unlock()
-	return h.meet(rank, nil, func() error {
-		for r, v := range h.vecs {
-			if len(v) != len(bufs) {
-				return fmt.Errorf("dist: AllreduceSumVec: rank %d gave %d buffers, another rank %d", r, len(v), len(bufs))
-			}
-			for k := range v {
-				if len(v[k]) != len(bufs[k]) {
-					return fmt.Errorf("dist: AllreduceSumVec: buffer %d has %d values on rank %d, %d on another", k, len(v[k]), r, len(bufs[k]))
-				}
-			}
-		}
-		return nil
-	})
+	return c.allgather(op, bufs, 0, c.all)
 }
 
 // Broadcast copies root's buffer into the others'.

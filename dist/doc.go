@@ -18,10 +18,12 @@
 // through a shared-memory window (MPI_Win_allocate_shared, mpi_shm.go):
 // each rank writes what the others need into its part, raises a flag and
 // reads the others' parts where they lie (NABLA_MPI_SHM=0 keeps the
-// messages); in one process the last rank to
-// arrive sums the buffers, or, with Local's AllreduceSumVec (the
-// VecReducer interface), each rank sums its segment of a list of buffers in
-// place. The order is the same everywhere, so Local and MPI produce
+// messages). In one process, Local does the same with the goroutines:
+// each rank copies what the others need into a staging buffer of its own,
+// with stores that bypass the cache (see local.stage), the ranks meet, and
+// each sums its segment, then the segments are gathered the same way;
+// AllreduceSumVec (the VecReducer interface) does it on a list of buffers
+// in place. The order is the same everywhere, so Local and MPI produce
 // bit-identical sums from the same inputs, and replicas that apply the
 // same update to the same sums stay bit-identical.
 // MPI_Allreduce is not used because MPI does not promise an order.

@@ -73,6 +73,10 @@ func (c *local) Segment(n int) (lo, hi int) { return segment(n, c.h.n, c.rank) }
 // then sums its own segment from its buffers and the others' staging
 // buffers (see stage).
 func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
+	return c.reduceScatter("ReduceScatterSum", bufs, aux)
+}
+
+func (c *local) reduceScatter(op string, bufs [][]float64, aux []float64) error {
 	h := c.h
 	if h.n == 1 {
 		return nil
@@ -88,7 +92,7 @@ func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 	}
 	sl.vecs[c.rank] = bufs
 	sl.aux[c.rank] = append(sl.aux[c.rank][:0], aux...)
-	if err := h.meet(c.rank, nil, func() error { return h.sameShape("ReduceScatterSum", sl.vecs, sl.aux) }); err != nil {
+	if err := h.meet(c.rank, nil, func() error { return h.sameShape(op, sl.vecs, sl.aux) }); err != nil {
 		return err
 	}
 	for i := range aux {
@@ -129,9 +133,13 @@ func (c *local) ReduceScatterSum(bufs [][]float64, aux []float64) error {
 // ranks meet once, and each copies the others' segments from their staging
 // buffers into its own buffers.
 func (c *local) Allgather(bufs [][]float64, mine float64, all []float64) error {
+	return c.allgather("Allgather", bufs, mine, all)
+}
+
+func (c *local) allgather(op string, bufs [][]float64, mine float64, all []float64) error {
 	h := c.h
 	if len(all) != h.n {
-		return fmt.Errorf("dist: Allgather into %d values for %d ranks", len(all), h.n)
+		return fmt.Errorf("dist: %s into %d values for %d ranks", op, len(all), h.n)
 	}
 	if h.n == 1 {
 		all[0] = mine
@@ -144,7 +152,7 @@ func (c *local) Allgather(bufs [][]float64, mine float64, all []float64) error {
 	eachPart(bufs, lo, hi, func(k, from, to, at int) { kernel.CopyStream(st[at:at+to-from], bufs[k][from:to]) })
 	sl.vecs[c.rank] = bufs
 	sl.mine[c.rank] = mine
-	if err := h.meet(c.rank, nil, func() error { return h.sameShape("Allgather", sl.vecs, nil) }); err != nil {
+	if err := h.meet(c.rank, nil, func() error { return h.sameShape(op, sl.vecs, nil) }); err != nil {
 		return err
 	}
 	copy(all, sl.mine)

@@ -59,9 +59,9 @@ type Config struct {
 	// Workers is the number of goroutines that train data-parallel, each on
 	// a shard of every batch with a replica of the model; 0 chooses: one
 	// per ½ M multiply-adds of a step's forward pass and per 32 rows of a
-	// batch, up to GOMAXPROCS, and one for float32 models and models with
-	// buffers (autoWorkers in
-	// parallel.go). The result is the one-worker result up to rounding, except
+	// batch (per 1 M for float32 models, whose workers each run the whole
+	// update), up to GOMAXPROCS, and one for models with buffers
+	// (autoWorkers in parallel.go). The result is the one-worker result up to rounding, except
 	// with BatchNorm, which then normalises each shard by its own
 	// statistics (see parallel.go).
 	Workers int `json:"workers,omitempty"`

@@ -160,8 +160,8 @@ func TestWorkersAllocations(t *testing.T) {
 
 // TestAutoWorkers: --workers 0 trains a model whose step is small (the
 // digits MLP at its default batch) with one worker, a large one with as
-// many as the cores allow, and keeps to one worker for float32 and for
-// batch normalisation.
+// many as the cores allow, gives float32 models twice the work per worker,
+// and keeps to one worker for batch normalisation.
 func TestAutoWorkers(t *testing.T) {
 	auto := func(edit func(*Config), procs int) int {
 		t.Helper()
@@ -188,7 +188,9 @@ func TestAutoWorkers(t *testing.T) {
 		{"wide MLP, 1 core", wide, 1, 1},
 		{"wide MLP, 2 cores", wide, 2, 2},
 		{"wide MLP, 64 cores", wide, 64, 4}, // 32-row shards
-		{"wide MLP, float32", func(c *Config) { wide(c); c.DType = "float32" }, 2, 1},
+		{"wide MLP, float32", func(c *Config) { wide(c); c.DType = "float32" }, 2, 2},
+		{"digits MLP, float32, batch 64", func(c *Config) { c.DType, c.BatchSize = "float32", 64 }, 2, 1},
+		{"digits MLP, float32, batch 128", func(c *Config) { c.DType, c.BatchSize = "float32", 128 }, 2, 2},
 		{"CNN with batch normalisation", func(c *Config) { c.Model, c.BatchNorm, c.DType, c.BatchSize = "cnn", true, "float64", 128 }, 2, 1},
 	}
 	for _, c := range cases {

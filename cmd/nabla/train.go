@@ -60,8 +60,8 @@ e.g. --augment shift,flip. A resumed run augments as it was started.
 --workers N trains data-parallel on N goroutines, each on a shard of every
 batch, each updating a segment of the parameters (default: chosen from
 the model's size and the batch, two on two cores for the Fashion-MNIST MLP
-and for digits from batch 64, one for smaller steps, float32 and batch-norm
-models; see docs/DISTRIBUTED.md); the weights are those of one worker
+and for digits from batch 64 (float32: 128), one for smaller steps and
+batch-norm models; see docs/DISTRIBUTED.md); the weights are those of one worker
 up to rounding (1e-12 relative); with --batchnorm each shard is normalised by
 its own statistics.
 --distributed mpi makes each process started by mpirun one worker (a binary
