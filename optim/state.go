@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,32 +24,72 @@ import (
 // (SGD, RMSprop), "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (Adam, AdamW),
 // "square_avg", "grad_avg" (RMSprop) and "sum" (Adagrad). A parameter that has
 // not been stepped has no "state.I" entries.
-func (o *Optimizer) State() map[string]*nabla.Tensor {
-	out := map[string]*nabla.Tensor{"step": nabla.Scalar(float64(o.steps))}
+func (o *Optimizer) State() map[string]*nabla.Tensor { return o.StateInto(nil) }
+
+// StateInto is State written into dst: the values go into the tensors of
+// dst that already have the name, shape and dtype (so they are copies, as
+// State's are), the others are made, entries State would not return are
+// deleted, and dst is returned (a new map when dst is nil). A training loop
+// that saves a checkpoint every epoch keeps one map and, after the first
+// save, allocates nothing for the buffers.
+func (o *Optimizer) StateInto(dst map[string]*nabla.Tensor) map[string]*nabla.Tensor {
+	if dst == nil {
+		dst = map[string]*nabla.Tensor{}
+	}
+	seen := make(map[string]bool, len(dst))
+	put64 := func(name string, v []float64, shape []int) {
+		seen[name] = true
+		if t := dst[name]; t != nil && t.DType() == nabla.Float64 && slices.Equal(t.Shape(), shape) {
+			copy(t.RawFloat64(), v)
+			return
+		}
+		dst[name] = nabla.FromSlice(v, shape...)
+	}
+	scalar := func(name string, x float64) {
+		seen[name] = true
+		if t := dst[name]; t != nil && t.DType() == nabla.Float64 && t.Dims() == 0 {
+			t.RawFloat64()[0] = x
+			return
+		}
+		dst[name] = nabla.Scalar(x)
+	}
+	scalar("step", float64(o.steps))
 	names := o.alg.buffers()
 	idx := 0
 	for j, g := range o.groups {
 		pre := "group." + strconv.Itoa(j) + "."
-		out[pre+"lr"] = nabla.Scalar(g.lr)
-		out[pre+"initial_lr"] = nabla.Scalar(g.initialLR)
-		out[pre+"weight_decay"] = nabla.Scalar(g.weightDecay)
+		scalar(pre+"lr", g.lr)
+		scalar(pre+"initial_lr", g.initialLR)
+		scalar(pre+"weight_decay", g.weightDecay)
 		for i, p := range g.params {
 			st := g.state[i]
-			if st.f64 != nil || st.f32 != nil {
-				pre := "state." + strconv.Itoa(idx+i) + "."
-				out[pre+"step"] = nabla.Scalar(float64(st.step))
-				for k, b := range names {
-					if st.f32 != nil {
-						out[pre+b.name] = nabla.FromFloat32s(st.f32[k], p.Shape()...)
-					} else {
-						out[pre+b.name] = nabla.FromSlice(st.f64[k], p.Shape()...)
-					}
+			if st.f64 == nil && st.f32 == nil {
+				continue
+			}
+			pre := "state." + strconv.Itoa(idx+i) + "."
+			scalar(pre+"step", float64(st.step))
+			for k, b := range names {
+				if st.f32 == nil {
+					put64(pre+b.name, st.f64[k], p.Shape())
+					continue
+				}
+				name := pre + b.name
+				seen[name] = true
+				if t := dst[name]; t != nil && t.DType() == nabla.Float32 && slices.Equal(t.Shape(), p.Shape()) {
+					copy(t.RawFloat32(), st.f32[k])
+				} else {
+					dst[name] = nabla.FromFloat32s(st.f32[k], p.Shape()...)
 				}
 			}
 		}
 		idx += len(g.params)
 	}
-	return out
+	for name := range dst {
+		if !seen[name] {
+			delete(dst, name)
+		}
+	}
+	return dst
 }
 
 // LoadState restores a state saved by State into an optimizer built with the

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -126,5 +127,52 @@ func TestLoadStateErrors(t *testing.T) {
 				t.Errorf("a failed LoadState changed the optimizer: %v", slices.Sorted(maps.Keys(dst.State())))
 			}
 		})
+	}
+}
+
+// TestStateInto: StateInto gives State's names, shapes and values, reuses
+// the tensors of the map it is given (the same pointers, no allocation for
+// the buffers), and drops entries State would not return.
+func TestStateInto(t *testing.T) {
+	w := nabla.Ones(64, 16).SetRequiresGrad(true) // 8 KB a buffer
+	b := nabla.FromSlice([]float64{0.5}).SetRequiresGrad(true)
+	opt := New([]*nabla.Tensor{w, b}, NewAdam(0.1))
+	step := func() {
+		opt.ZeroGrad()
+		nabla.Sum(nabla.Mul(nabla.Add(w, b), nabla.Add(w, b))).Backward()
+		opt.Step()
+	}
+	step()
+	dst := opt.StateInto(map[string]*nabla.Tensor{"stale": nabla.Scalar(1)})
+	check := func() {
+		t.Helper()
+		want := opt.State()
+		if len(dst) != len(want) {
+			t.Fatalf("StateInto has %d entries, State %d", len(dst), len(want))
+		}
+		for name, v := range want {
+			g := dst[name]
+			if g == nil || !slices.Equal(g.Shape(), v.Shape()) || !slices.Equal(g.Float64s(), v.Float64s()) {
+				t.Fatalf("%s: StateInto %v, State %v", name, g, v)
+			}
+		}
+	}
+	check()
+	before := maps.Clone(dst)
+	step()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for range 10 {
+		opt.StateInto(dst)
+	}
+	runtime.ReadMemStats(&m1)
+	if per := (m1.TotalAlloc - m0.TotalAlloc) / 10; per > 4<<10 {
+		t.Errorf("StateInto into a filled map allocated %d bytes a call (the buffers are 8 KB each)", per)
+	}
+	check()
+	for name, tn := range before {
+		if dst[name] != tn {
+			t.Errorf("%s: a new tensor instead of the one given", name)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // dtypeSizes maps each supported dtype to its size in bytes. The 4- and
@@ -71,6 +72,32 @@ func FromFloat64(shape []int, v []float64) Tensor {
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
 	}
 	return Tensor{DType: "F64", Shape: append([]int{}, shape...), Data: b}
+}
+
+// littleEndian reports whether this machine stores numbers as safetensors
+// does, so that a float slice's memory is already its encoding.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// ViewFloat64 returns an F64 tensor whose Data is v's own memory, with no
+// copy, on a little-endian machine (elsewhere it is FromFloat64): for
+// writing large tensors ([WriteFile], [Encode]) without holding them twice,
+// as a checkpoint of a model's parameters does. v must not change until
+// the tensor has been written.
+func ViewFloat64(shape []int, v []float64) Tensor {
+	if !littleEndian || len(v) == 0 {
+		return FromFloat64(shape, v)
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 8*len(v))
+	return Tensor{DType: "F64", Shape: append([]int{}, shape...), Data: b}
+}
+
+// ViewFloat32 is [ViewFloat64] for an F32 tensor.
+func ViewFloat32(shape []int, v []float32) Tensor {
+	if !littleEndian || len(v) == 0 {
+		return FromFloat32(shape, v)
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*len(v))
+	return Tensor{DType: "F32", Shape: append([]int{}, shape...), Data: b}
 }
 
 // FromFloat32 returns an F32 tensor holding a copy of v; see [FromFloat64].

@@ -41,9 +41,10 @@ func (c *Checkpoint) Save(path string) error {
 			}
 			f.Tensors[name] = safetensors.FromInt64(t.Shape(), n)
 		} else if t.DType() == nabla.Float32 {
-			f.Tensors[name] = safetensors.FromFloat32(t.Shape(), t.Float32s())
+			// The tensors' own memory: Save returns once it is written.
+			f.Tensors[name] = safetensors.ViewFloat32(t.Shape(), t.RawFloat32())
 		} else {
-			f.Tensors[name] = safetensors.FromFloat64(t.Shape(), t.Float64s())
+			f.Tensors[name] = safetensors.ViewFloat64(t.Shape(), t.RawFloat64())
 		}
 	}
 	return safetensors.WriteFile(path, f)

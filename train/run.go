@@ -108,6 +108,7 @@ type job struct {
 	gviews, pviews [][]float64
 	nparams        int
 	aux, norms     []float64
+	optState       map[string]*nabla.Tensor // the optimizer's state as the last save wrote it
 }
 
 // Run trains as configured and writes the run directory. Everything that
@@ -573,7 +574,10 @@ func (j *job) save() error {
 			ck.Int64["model."+b.Name] = true
 		}
 	}
-	for name, t := range j.opt.State() {
+	// The optimizer's state goes into the tensors of the last save: no
+	// new buffers every epoch for the collector to reclaim.
+	j.optState = j.opt.StateInto(j.optState)
+	for name, t := range j.optState {
 		ck.Tensors["optim."+name] = t
 	}
 	ck.Tensors["scaler.mean"] = nabla.FromSlice(j.scaler.Mean)
