@@ -3,10 +3,14 @@ package train
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/nabla-go/nabla"
 )
 
 // relDiff returns max|a−b| / max|a| over the tensors of two state dicts.
@@ -198,4 +202,51 @@ func TestAutoWorkers(t *testing.T) {
 			t.Errorf("%s on %d cores: %d workers, want %d", c.name, c.procs, got, c.want)
 		}
 	}
+}
+
+// BenchmarkShardGradient bounds what two workers can gain on the digits
+// MLP at small batches: the gradient step of a shard (the default digits
+// job's step, on the calling goroutine's kernels) on 32 and 16 rows, on
+// one goroutine, and on 16 rows on two goroutines at once, each with its
+// own replica and nothing shared (ns/op is then per step of each). The
+// last is what each of two workers would take with free communication
+// (docs/DISTRIBUTED.md, "Batch 32 stays above 0.65×").
+func BenchmarkShardGradient(b *testing.B) {
+	step := func(b *testing.B, rows int) func() {
+		j, err := newJob(Defaults())
+		if err != nil {
+			b.Fatal(err)
+		}
+		j.tape = nabla.NewTape()
+		j.tape.SetSerial(true)
+		idx := make([]int, rows)
+		for i := range idx {
+			idx[i] = i * 7
+		}
+		return func() { j.step(j.train, idx) }
+	}
+	for _, rows := range []int{32, 16} {
+		b.Run(fmt.Sprintf("rows=%d/goroutines=1", rows), func(b *testing.B) {
+			f := step(b, rows)
+			b.ReportAllocs()
+			for b.Loop() {
+				f()
+			}
+		})
+	}
+	b.Run("rows=16/goroutines=2", func(b *testing.B) {
+		fs := []func(){step(b, 16), step(b, 16)}
+		b.ResetTimer()
+		var wg sync.WaitGroup
+		for _, f := range fs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range b.N {
+					f()
+				}
+			}()
+		}
+		wg.Wait()
+	})
 }
