@@ -275,16 +275,7 @@ func (s *shm) reduceScatterSum(bufs [][]float64, aux []float64) error {
 // parts calls f(part, g) for each part of bufs inside [lo, hi) of their
 // concatenation, g the part's offset in it.
 func parts(bufs [][]float64, lo, hi int, f func(part []float64, g int)) {
-	off := 0
-	for _, b := range bufs {
-		if from, to := max(lo-off, 0), min(hi-off, len(b)); from < to {
-			f(b[from:to], off+from)
-		}
-		off += len(b)
-		if off >= hi {
-			return
-		}
-	}
+	eachPart(bufs, lo, hi, func(k, from, to, at int) { f(bufs[k][from:to], at) })
 }
 
 // sumSlots sets dst[i] to the sum over ranks q, in order, of rank q's
