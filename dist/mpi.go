@@ -101,12 +101,13 @@ type mpi struct {
 // left from an earlier call, refers to, perhaps freed by now (the runtime
 // stops with "found pointer to free object").
 type exchange struct {
-	pin  runtime.Pinner
-	n    int
-	ptr  []C.uintptr_t // C memory, as the next three
-	cnt  []C.int
-	peer []C.int
-	recv []C.int
+	pin    runtime.Pinner
+	pinned map[*float64]bool // what pin holds, across calls (see keep)
+	n      int
+	ptr    []C.uintptr_t // C memory, as the next three
+	cnt    []C.int
+	peer   []C.int
+	recv   []C.int
 }
 
 // add appends the message of the values v to or from rank peer.
@@ -117,7 +118,7 @@ func (x *exchange) add(v []float64, peer int, recv bool) {
 	if x.n == len(x.ptr) {
 		x.grow(max(16, 2*x.n))
 	}
-	x.pin.Pin(&v[0])
+	x.keep(&v[0])
 	x.ptr[x.n] = C.uintptr_t(uintptr(unsafe.Pointer(&v[0])))
 	x.cnt[x.n], x.peer[x.n], x.recv[x.n] = C.int(len(v)), C.int(peer), 0
 	if recv {
@@ -142,11 +143,40 @@ func (x *exchange) grow(n int) {
 	x.ptr, x.cnt, x.peer, x.recv = ptr, cnt, peer, recv
 }
 
+// maxPinned bounds how many buffers an exchange keeps pinned between calls.
+const maxPinned = 256
+
+// keep pins the buffer of p unless an earlier call pinned it already. A
+// training step gives the same buffers at every step, so that after the
+// first steps the collectives pin nothing: Pinner.Pin allocates once it
+// holds more than a few pointers, and unpinning after every call made each
+// collective allocate. A program that gives new buffers every time makes
+// the set grow: past maxPinned, run unpins them all once the messages are
+// done, so that no more than maxPinned buffers stay pinned (and alive).
+func (x *exchange) keep(p *float64) {
+	if x.pinned[p] {
+		return
+	}
+	if x.pinned == nil {
+		x.pinned = map[*float64]bool{}
+	}
+	x.pin.Pin(p)
+	x.pinned[p] = true
+}
+
+// unpin unpins every buffer the exchange holds.
+func (x *exchange) unpin() {
+	x.pin.Unpin()
+	clear(x.pinned)
+}
+
 // run sends and receives the listed messages, waits for all of them and
 // empties the list.
 func (x *exchange) run(op string) error {
 	defer func() {
-		x.pin.Unpin()
+		if len(x.pinned) > maxPinned {
+			x.unpin()
+		}
 		x.n = 0
 	}()
 	if x.n == 0 {
@@ -194,6 +224,7 @@ func OpenMPI() (Comm, error) {
 func FinalizeMPI() {
 	if mpiComm != nil {
 		mpiComm.shm.free()
+		mpiComm.x.unpin()
 		C.nb_finalize()
 	}
 }

@@ -152,6 +152,29 @@ func TestMPIHelper(t *testing.T) {
 			t.Fatalf("rank %d of %d: value %d is %v, Local gives %v", c.Rank(), c.Size(), i, got[i], w[i])
 		}
 	}
+	// A sharded step's collectives allocate nothing once the buffers have
+	// been seen (so a rank's step allocates what one worker's does), through
+	// the window and through messages alike.
+	{
+		s := c.(Sharder)
+		bufs, aux := collectiveInputs(c.Rank())
+		all := make([]float64, c.Size())
+		step := func() {
+			if err := s.ReduceScatterSum(bufs, aux); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Allgather(bufs, 1, all); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.AllreduceSum(aux); err != nil {
+				t.Fatal(err)
+			}
+		}
+		step()
+		if n := testing.AllocsPerRun(20, step); n > 0 {
+			t.Errorf("rank %d: a reduce-scatter, an allgather and an allreduce allocated %v times", c.Rank(), n)
+		}
+	}
 	// Collectives on fresh buffers between garbage collections: the
 	// buffers of earlier calls are garbage, and nothing of them may
 	// survive in the library's state (addresses kept as pointers in C
