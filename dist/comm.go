@@ -98,9 +98,10 @@ type hub struct {
 // of buffers (for their shape), its staging buffer (the values it gives the
 // others, at their offsets in the concatenation of its buffers), a copy of
 // its aux and its gathered value; entry r is written by rank r alone,
-// before the collective's meeting, and read by the others after it. The others may still read it when rank r, released by that
-// meeting, enters its next collective: so consecutive collectives use the
-// two sets of slots in turn. Rank r cannot reach the one after (which
+// before the collective's meeting, and read by the others after it. The
+// others may still read it when rank r, released by that meeting, enters
+// its next collective: so consecutive collectives use the two sets of
+// slots in turn. Rank r cannot reach the one after (which
 // reuses these) before the next meeting, which every rank reaches only
 // once done reading.
 type shardSlots struct {
@@ -185,7 +186,7 @@ type local struct {
 	h     *hub
 	rank  int
 	calls int       // Sharder collectives made: calls%2 picks hub.sh's slots
-	all   []float64 // allreduce's gathered values, unused
+	all   []float64 // where allreduce's allgather puts the values it gathers (none)
 }
 
 func (c *local) Rank() int { return c.rank }

@@ -175,7 +175,7 @@ func (c *local) allgather(op string, bufs [][]float64, mine float64, all []float
 // a copy of each cache line, which the owner must take back, a cross-core
 // round trip a line, when it next writes them (the backward pass, the
 // update). Streamed staging copies cost the owner a copy, and no round
-// trips (see docs/DISTRIBUTED.md, "What sharing costs a step").
+// trips (see docs/DISTRIBUTED.md, "Staging copies that bypass the cache").
 func (c *local) stage(sl *shardSlots, n int) []float64 {
 	st := sl.stage[c.rank]
 	if len(st) < n {

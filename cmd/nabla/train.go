@@ -194,7 +194,7 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 	f.BoolVar(&overwrite, "overwrite", false, "start a new run in --out even if it holds one (its files are replaced)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary as the last line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-epoch output")
-	f.IntVar(&cfg.Workers, "workers", 0, "data-parallel goroutines, each on a shard of every batch (0: automatic: one per 1 M multiply-adds of a step and per 32 rows of a batch, up to the cores, for float64 models without batch normalisation)")
+	f.IntVar(&cfg.Workers, "workers", 0, "data-parallel goroutines, each on a shard of every batch (0: automatic: one per ½ M multiply-adds of a step (float32: 1 M) and per 32 rows of a batch, up to the cores, for models without batch normalisation)")
 	f.StringVar(&distributed, "distributed", "", "mpi: this process is one rank of an mpirun job (needs a binary built with -tags mpi)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with go tool pprof); under --distributed mpi, rank N > 0 writes FILE.rankN")
 	return cmd
