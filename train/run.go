@@ -40,6 +40,7 @@ type Result struct {
 	TestLoss     float64        `json:"test_loss"`
 	TestAccuracy float64        `json:"test_accuracy"`
 	Seconds      float64        `json:"seconds"`
+	Workers      int            `json:"workers"` // goroutines or MPI ranks that trained, each on a shard of every batch
 	Checkpoint   string         `json:"checkpoint"`
 	Interrupted  bool           `json:"interrupted,omitempty"`
 	History      []EpochMetrics `json:"-"`
@@ -320,7 +321,7 @@ func (j *job) run(ctx context.Context, o Options, start time.Time) (*Result, err
 	if !lead {
 		prog = nil
 	}
-	res := &Result{Dataset: j.cfg.Data, Checkpoint: filepath.Join(j.cfg.OutDir, CheckpointFile)}
+	res := &Result{Dataset: j.cfg.Data, Workers: j.size(), Checkpoint: filepath.Join(j.cfg.OutDir, CheckpointFile)}
 	steps := j.stepsPerEpoch()
 	interrupted := false
 	if j.size() > 1 {

@@ -147,12 +147,21 @@ Rank 0 writes the run directory; see docs/DISTRIBUTED.md.`,
 			if res.Interrupted {
 				fmt.Fprintf(out, "interrupted: the checkpoint of epoch %d is in %s; continue with --resume --out %s\n", res.Epochs, res.Checkpoint, cfg.OutDir)
 			}
-			fmt.Fprintf(out, "test accuracy %.4f, test loss %.4f (%s, %d epochs, %.1f s)\n", res.TestAccuracy, res.TestLoss, res.Dataset, res.Epochs, res.Seconds)
+			workers := ""
+			switch {
+			case comm != nil && res.Workers == 1:
+				workers = ", 1 MPI rank"
+			case comm != nil:
+				workers = fmt.Sprintf(", %d MPI ranks", res.Workers)
+			case res.Workers > 1:
+				workers = fmt.Sprintf(", %d workers", res.Workers)
+			}
+			fmt.Fprintf(out, "test accuracy %.4f, test loss %.4f (%s, %d epochs%s, %.1f s)\n", res.TestAccuracy, res.TestLoss, res.Dataset, res.Epochs, workers, res.Seconds)
 			fmt.Fprintf(out, "run directory %s: %s, metrics.csv, loss.png/svg, accuracy.png/svg\n", cfg.OutDir, train.CheckpointFile)
 			if asJSON {
 				if err := writeJSON(out, map[string]any{"dataset": res.Dataset, "epochs": res.Epochs, "train_loss": num(res.TrainLoss),
 					"test_loss": num(res.TestLoss), "test_accuracy": num(res.TestAccuracy), "seconds": res.Seconds,
-					"checkpoint": res.Checkpoint, "interrupted": res.Interrupted}); err != nil {
+					"workers": res.Workers, "checkpoint": res.Checkpoint, "interrupted": res.Interrupted}); err != nil {
 					return err
 				}
 			}

@@ -11,13 +11,13 @@ import (
 func TestTrainWorkers(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	code, out, errOut := runCLI(t, "train", "--data", "iris", "--hidden", "16", "--epochs", "2", "--workers", "3", "-o", dir, "--quiet")
-	if code != 0 || !strings.Contains(out, "test accuracy") {
+	if code != 0 || !strings.Contains(out, "test accuracy") || !strings.Contains(out, "2 epochs, 3 workers,") {
 		t.Fatalf("--workers 3: exit %d\n%s%s", code, out, errOut)
 	}
-	// A resumed run may use another number of workers.
-	code, _, errOut = runCLI(t, "train", "--resume", "--epochs", "3", "--workers", "2", "-o", dir, "--quiet")
-	if code != 0 || strings.Contains(errOut, "ignored") {
-		t.Fatalf("--resume --workers 2: exit %d\n%s", code, errOut)
+	// A resumed run may use another number of workers; --json reports it.
+	code, out, errOut = runCLI(t, "train", "--resume", "--epochs", "3", "--workers", "2", "-o", dir, "--quiet", "--json")
+	if code != 0 || strings.Contains(errOut, "ignored") || !strings.Contains(out, `"workers":2`) {
+		t.Fatalf("--resume --workers 2: exit %d\n%s%s", code, out, errOut)
 	}
 }
 
