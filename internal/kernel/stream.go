@@ -16,7 +16,8 @@ const streamMin = 64
 // took must be taken back from it, one cross-core round trip a line, when
 // the writer writes it again; a non-temporal store does not wait for that,
 // and the reader then streams the values from memory (docs/DISTRIBUTED.md,
-// "What sharing costs a step"). The stores are fenced before it returns, so
+// "Staging copies that bypass the cache"). The stores are fenced before it
+// returns, so
 // a release store that follows (an atomic flag) publishes them.
 func CopyStream(dst, src []float64) {
 	src = src[:len(dst)]
