@@ -17,8 +17,7 @@ const streamMin = 64
 // the writer writes it again; a non-temporal store does not wait for that,
 // and the reader then streams the values from memory (docs/DISTRIBUTED.md,
 // "Staging copies that bypass the cache"). The stores are fenced before it
-// returns, so
-// a release store that follows (an atomic flag) publishes them.
+// returns, so a release store that follows (an atomic flag) publishes them.
 func CopyStream(dst, src []float64) {
 	src = src[:len(dst)]
 	if len(dst) < streamMin || !haveStream || !useAsm {
