@@ -136,10 +136,12 @@ func TestLoadStateErrors(t *testing.T) {
 func TestStateInto(t *testing.T) {
 	w := nabla.Ones(64, 16).SetRequiresGrad(true) // 8 KB a buffer
 	b := nabla.FromSlice([]float64{0.5}).SetRequiresGrad(true)
-	opt := New([]*nabla.Tensor{w, b}, NewAdam(0.1))
+	v := nabla.FromFloat32s([]float32{1, -2, 3}).SetRequiresGrad(true) // a float32 parameter's buffers
+	opt := New([]*nabla.Tensor{w, b, v}, NewAdam(0.1))
 	step := func() {
 		opt.ZeroGrad()
 		nabla.Sum(nabla.Mul(nabla.Add(w, b), nabla.Add(w, b))).Backward()
+		nabla.Sum(nabla.Mul(v, v)).Backward()
 		opt.Step()
 	}
 	step()
@@ -152,7 +154,7 @@ func TestStateInto(t *testing.T) {
 		}
 		for name, v := range want {
 			g := dst[name]
-			if g == nil || !slices.Equal(g.Shape(), v.Shape()) || !slices.Equal(g.Float64s(), v.Float64s()) {
+			if g == nil || g.DType() != v.DType() || !slices.Equal(g.Shape(), v.Shape()) || !slices.Equal(g.Float64s(), v.Float64s()) {
 				t.Fatalf("%s: StateInto %v, State %v", name, g, v)
 			}
 		}
